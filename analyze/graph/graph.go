@@ -1,0 +1,273 @@
+// Package graph holds the JupiterOne-style entity/relationship graph that the
+// analyzer builds from a snapshot and that the Rego engine and the IAM
+// derivations read.
+//
+// The shape follows J1's data model (see ../shared/spec/notes.md §4):
+//
+//   - an Entity has `_key`, `_type`, `_class` (always a list) and flat
+//     properties (`name`, `displayName`, `tag.<Key>`, ...);
+//   - a Relationship has `_key` = `<fromKey>|<verb lowercased>|<toKey>`,
+//     `_type` = `<fromType>_<verb>_<toType minus the shared prefix>`,
+//     `_class` = the verb in upper case, `_fromEntityKey`, `_toEntityKey`.
+//
+// A Graph is built by one goroutine and read by many; it is not safe for
+// concurrent mutation.
+package graph
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Entity is one node of the graph.
+type Entity struct {
+	Key   string
+	Type  string
+	Class []string
+	// Properties holds every property except _key, _type and _class.
+	// Values are JSON-compatible: string, bool, float64/int64, nil,
+	// []any, []string, map[string]any.
+	Properties map[string]any
+}
+
+// Get returns a property value (nil when absent).
+func (e *Entity) Get(name string) any { return e.Properties[name] }
+
+// String returns a string property, "" when absent or not a string.
+func (e *Entity) String(name string) string {
+	s, _ := e.Properties[name].(string)
+	return s
+}
+
+// Set sets a property, allocating the map when needed.
+func (e *Entity) Set(name string, v any) {
+	if e.Properties == nil {
+		e.Properties = map[string]any{}
+	}
+	e.Properties[name] = v
+}
+
+// MarshalJSON writes the entity flat, J1 style.
+func (e *Entity) MarshalJSON() ([]byte, error) {
+	m := make(map[string]any, len(e.Properties)+3)
+	for k, v := range e.Properties {
+		m[k] = v
+	}
+	m["_key"] = e.Key
+	m["_type"] = e.Type
+	m["_class"] = e.Class
+	return json.Marshal(m)
+}
+
+// UnmarshalJSON reads the flat J1 form written by MarshalJSON.
+func (e *Entity) UnmarshalJSON(b []byte) error {
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	e.Key, _ = m["_key"].(string)
+	e.Type, _ = m["_type"].(string)
+	e.Class = nil
+	if cs, ok := m["_class"].([]any); ok {
+		for _, c := range cs {
+			if s, ok := c.(string); ok {
+				e.Class = append(e.Class, s)
+			}
+		}
+	}
+	delete(m, "_key")
+	delete(m, "_type")
+	delete(m, "_class")
+	e.Properties = m
+	return nil
+}
+
+// Relationship is one directed edge of the graph.
+type Relationship struct {
+	Key   string
+	Type  string
+	Class string // the J1 verb: HAS, CONTAINS, USES, PROTECTS, TRUSTS, ALLOWS, ...
+	From  string // _fromEntityKey
+	To    string // _toEntityKey
+	// Properties holds every property except _key, _type, _class,
+	// _fromEntityKey and _toEntityKey.
+	Properties map[string]any
+}
+
+// Set sets a property, allocating the map when needed.
+func (r *Relationship) Set(name string, v any) {
+	if r.Properties == nil {
+		r.Properties = map[string]any{}
+	}
+	r.Properties[name] = v
+}
+
+// MarshalJSON writes the relationship flat, J1 style.
+func (r *Relationship) MarshalJSON() ([]byte, error) {
+	m := make(map[string]any, len(r.Properties)+6)
+	for k, v := range r.Properties {
+		m[k] = v
+	}
+	m["_key"] = r.Key
+	m["_type"] = r.Type
+	m["_class"] = r.Class
+	m["_fromEntityKey"] = r.From
+	m["_toEntityKey"] = r.To
+	if _, ok := m["displayName"]; !ok {
+		m["displayName"] = r.Class
+	}
+	return json.Marshal(m)
+}
+
+// UnmarshalJSON reads the flat J1 form written by MarshalJSON.
+func (r *Relationship) UnmarshalJSON(b []byte) error {
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	r.Key, _ = m["_key"].(string)
+	r.Type, _ = m["_type"].(string)
+	r.Class, _ = m["_class"].(string)
+	r.From, _ = m["_fromEntityKey"].(string)
+	r.To, _ = m["_toEntityKey"].(string)
+	for _, k := range []string{"_key", "_type", "_class", "_fromEntityKey", "_toEntityKey"} {
+		delete(m, k)
+	}
+	r.Properties = m
+	return nil
+}
+
+// RelationshipKey is J1's default relationship key: fromKey|verb|toKey.
+func RelationshipKey(fromKey, verb, toKey string) string {
+	return fromKey + "|" + strings.ToLower(verb) + "|" + toKey
+}
+
+// RelationshipType is J1's generated relationship _type: the source type, the
+// verb, and the target type with the leading `_`-separated words it shares
+// with the source type removed (aws_instance USES aws_ebs_volume ->
+// aws_instance_uses_ebs_volume; aws_ec2 HAS aws_instance -> aws_ec2_has_instance).
+func RelationshipType(fromType, verb, toType string) string {
+	from := strings.Split(fromType, "_")
+	to := strings.Split(toType, "_")
+	i := 0
+	for i < len(from) && i < len(to)-1 && from[i] == to[i] {
+		i++
+	}
+	return fromType + "_" + strings.ToLower(verb) + "_" + strings.Join(to[i:], "_")
+}
+
+// NewRelationship builds a relationship with J1's default _key and _type.
+func NewRelationship(from *Entity, verb string, to *Entity, props map[string]any) *Relationship {
+	verb = strings.ToUpper(verb)
+	return &Relationship{
+		Key:        RelationshipKey(from.Key, verb, to.Key),
+		Type:       RelationshipType(from.Type, verb, to.Type),
+		Class:      verb,
+		From:       from.Key,
+		To:         to.Key,
+		Properties: props,
+	}
+}
+
+// Graph is a set of entities and relationships indexed by key.
+type Graph struct {
+	entities map[string]*Entity
+	rels     map[string]*Relationship
+	byType   map[string][]*Entity
+}
+
+// New returns an empty graph.
+func New() *Graph {
+	return &Graph{
+		entities: map[string]*Entity{},
+		rels:     map[string]*Relationship{},
+		byType:   map[string][]*Entity{},
+	}
+}
+
+// AddEntity adds e. When an entity with the same key exists already the
+// existing one is kept, e's properties that it lacks are merged into it, and
+// AddEntity returns the existing entity and false.
+func (g *Graph) AddEntity(e *Entity) (*Entity, bool) {
+	if old, ok := g.entities[e.Key]; ok {
+		for k, v := range e.Properties {
+			if _, has := old.Properties[k]; !has {
+				old.Set(k, v)
+			}
+		}
+		return old, false
+	}
+	if e.Properties == nil {
+		e.Properties = map[string]any{}
+	}
+	g.entities[e.Key] = e
+	g.byType[e.Type] = append(g.byType[e.Type], e)
+	return e, true
+}
+
+// Entity returns the entity with the given key, or nil.
+func (g *Graph) Entity(key string) *Entity { return g.entities[key] }
+
+// EntitiesOfType returns the entities of one _type in insertion order.
+// The slice must not be modified.
+func (g *Graph) EntitiesOfType(typ string) []*Entity { return g.byType[typ] }
+
+// AddRelationship adds r. Both ends must exist. A relationship whose key
+// exists already is not added again (its properties are merged).
+func (g *Graph) AddRelationship(r *Relationship) error {
+	if g.entities[r.From] == nil {
+		return fmt.Errorf("relationship %s: no entity %q", r.Key, r.From)
+	}
+	if g.entities[r.To] == nil {
+		return fmt.Errorf("relationship %s: no entity %q", r.Key, r.To)
+	}
+	if old, ok := g.rels[r.Key]; ok {
+		for k, v := range r.Properties {
+			if _, has := old.Properties[k]; !has {
+				old.Set(k, v)
+			}
+		}
+		return nil
+	}
+	g.rels[r.Key] = r
+	return nil
+}
+
+// Relationship returns the relationship with the given key, or nil.
+func (g *Graph) Relationship(key string) *Relationship { return g.rels[key] }
+
+// Len returns the number of entities and relationships.
+func (g *Graph) Len() (entities, relationships int) { return len(g.entities), len(g.rels) }
+
+// Entities returns every entity sorted by key.
+func (g *Graph) Entities() []*Entity {
+	out := make([]*Entity, 0, len(g.entities))
+	for _, e := range g.entities {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// Relationships returns every relationship sorted by key.
+func (g *Graph) Relationships() []*Relationship {
+	out := make([]*Relationship, 0, len(g.rels))
+	for _, r := range g.rels {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// Document is the `--graph-out` JSON shape: {"entities": [...], "relationships": [...]}.
+type Document struct {
+	Entities      []*Entity       `json:"entities"`
+	Relationships []*Relationship `json:"relationships"`
+}
+
+// Document returns the graph in its sorted, serialisable form.
+func (g *Graph) Document() Document {
+	return Document{Entities: g.Entities(), Relationships: g.Relationships()}
+}

@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	ucli "github.com/urfave/cli/v2"
+)
+
+// Version is the tool version, set at build time with
+// -ldflags "-X github.com/snapaudit/snapaudit/cli.Version=v1.2.3".
+var Version = "dev"
+
+// Exit codes. They are mapped from errors in exactly one place: exitCode.
+const (
+	ExitOK       = 0 // success, no failing finding
+	ExitError    = 1 // the command could not do its job (bad input, I/O, AWS errors that stop collection)
+	ExitUsage    = 2 // bad flags or arguments
+	ExitFindings = 3 // analyze ran and at least one check FAILED (or ERRORED with --fail-on-error)
+)
+
+// ErrFindings is returned by analyze when a check failed; it maps to ExitFindings.
+var ErrFindings = errors.New("findings failed")
+
+// usageError marks an error as a usage mistake (exit code 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// streams carries the process's standard streams to commands.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// NewApp builds the command-line application.
+func NewApp(s streams) *ucli.App {
+	return &ucli.App{
+		Name:    "snapaudit",
+		Usage:   "offline AWS snapshot analyzer and compliance rule engine",
+		Version: Version,
+		Description: "snapaudit collect walks an AWS account read-only and writes the raw API responses to a\n" +
+			"Parquet snapshot; snapaudit analyze rebuilds a JupiterOne-style graph from the snapshot,\n" +
+			"offline, and evaluates Rego compliance checks against it.",
+		Reader:          s.in,
+		Writer:          s.out,
+		ErrWriter:       s.err,
+		HideHelpCommand: true,
+		Commands: []*ucli.Command{
+			collectCommand(s),
+			verifyCommand(s),
+			analyzeCommand(s),
+			iamCommand(s),
+		},
+		OnUsageError: func(_ *ucli.Context, err error, _ bool) error { return usageError{err} },
+		ExitErrHandler: func(*ucli.Context, error) {
+			// Errors are mapped to exit codes by Run, not by urfave/cli.
+		},
+	}
+}
+
+// Run runs the application and maps its error to an exit code. It is the
+// only place that decides exit codes.
+func Run(ctx context.Context, args []string, in io.Reader, out, errw io.Writer) int {
+	app := NewApp(streams{in: in, out: out, err: errw})
+	err := app.RunContext(ctx, args)
+	return exitCode(err, errw)
+}
+
+func exitCode(err error, errw io.Writer) int {
+	if err == nil {
+		return ExitOK
+	}
+	if errors.Is(err, ErrFindings) {
+		return ExitFindings
+	}
+	fmt.Fprintf(errw, "snapaudit: %v\n", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return ExitUsage
+	}
+	return ExitError
+}
