@@ -1,0 +1,308 @@
+package rules
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/topdown/print"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+)
+
+// Option configures an Engine.
+type Option func(*options) error
+
+type options struct {
+	sources []source
+	data    map[string]any
+	config  map[string]any
+	logger  *slog.Logger
+}
+
+// WithPolicies adds the policies of fsys (every *.rego that is not a
+// *_test.rego, recursively). Files are named "builtin:<path>" in errors.
+// Pass policies.FS for the built-in pack.
+func WithPolicies(fsys fs.FS) Option {
+	return func(o *options) error {
+		o.sources = append(o.sources, source{fsys: fsys, label: "builtin:"})
+		return nil
+	}
+}
+
+// WithPolicyDir adds an auditor's policy directory (repeatable). Its files
+// are named by their path in errors. The directory must exist.
+func WithPolicyDir(dir string) Option {
+	return func(o *options) error {
+		st, err := os.Stat(dir)
+		if err != nil {
+			return fmt.Errorf("policy directory: %w", err)
+		}
+		if !st.IsDir() {
+			return fmt.Errorf("policy directory %s: not a directory", dir)
+		}
+		o.sources = append(o.sources, source{fsys: os.DirFS(dir), label: dir, dir: true})
+		return nil
+	}
+}
+
+// WithData deep-merges doc into the policies' data document (data.*), e.g.
+// allow-lists for an auditor's own checks. Later options win.
+func WithData(doc map[string]any) Option {
+	return func(o *options) error {
+		o.data = mergeDoc(o.data, doc)
+		return nil
+	}
+}
+
+// WithConfig deep-merges cfg into data.snapaudit.config, the settings the
+// built-in checks read (required_tags, admin_ports; see policies/README.md).
+// Known keys are validated in New. Later options win.
+func WithConfig(cfg map[string]any) Option {
+	return func(o *options) error {
+		o.config = mergeDoc(o.config, cfg)
+		return nil
+	}
+}
+
+// WithLogger sets the logger (default: discard). Rego print() output is
+// logged at debug level with the rule id.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error {
+		if l != nil {
+			o.logger = l
+		}
+		return nil
+	}
+}
+
+// Engine evaluates compiled checks. It is safe for concurrent use by several
+// goroutines once New returns.
+type Engine struct {
+	checks []check // sorted by rule ID
+	logger *slog.Logger
+}
+
+type check struct {
+	info  RuleInfo
+	query rego.PreparedEvalQuery
+}
+
+// New loads, validates and compiles the policies and prepares one query per
+// check. Errors name the file (and line) at fault; several problems are
+// reported together.
+func New(ctx context.Context, opts ...Option) (*Engine, error) {
+	o := options{logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, fmt.Errorf("rules: %w", err)
+		}
+	}
+	if err := validateConfig(o.config); err != nil {
+		return nil, fmt.Errorf("rules: config: %w", err)
+	}
+	l, err := load(o.sources)
+	if err != nil {
+		return nil, fmt.Errorf("rules: load policies: %w", err)
+	}
+	caps := Capabilities()
+	compiler := ast.NewCompiler().
+		WithCapabilities(caps).
+		WithEnablePrintStatements(true).
+		WithDefaultRegoVersion(ast.RegoV1)
+	if compiler.Compile(l.modules); compiler.Failed() {
+		return nil, fmt.Errorf("rules: compile policies: %w", explainCompileErrors(compiler.Errors))
+	}
+
+	data := mergeDoc(map[string]any{}, o.data)
+	data = mergeDoc(data, map[string]any{"snapaudit": map[string]any{"config": mergeDoc(map[string]any{}, o.config)}})
+	store := inmem.NewFromObject(data)
+
+	e := &Engine{logger: o.logger}
+	for _, info := range l.checks {
+		ref, err := ast.ParseRef(info.Package)
+		if err != nil {
+			return nil, fmt.Errorf("rules: %s: package %s: %w", info.File, info.Package, err)
+		}
+		ref = append(ref.Copy(), ast.StringTerm("findings"))
+		pq, err := rego.New(
+			rego.Compiler(compiler),
+			rego.Store(store),
+			rego.ParsedQuery(ast.NewBody(ast.NewExpr(ast.NewTerm(ref)))),
+			rego.Capabilities(caps),
+			rego.StrictBuiltinErrors(true),
+			rego.EnablePrintStatements(true),
+		).PrepareForEval(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("rules: prepare %s (%s): %w", info.ID, info.File, err)
+		}
+		e.checks = append(e.checks, check{info: info, query: pq})
+	}
+	o.logger.Debug("rules: compiled policies", "files", len(l.modules), "checks", len(e.checks))
+	return e, nil
+}
+
+// undefinedFunction matches the compiler's message for a call to an unknown
+// function, which is how a disallowed builtin shows up.
+var undefinedFunction = regexp.MustCompile(`undefined function ([A-Za-z0-9_.]+)`)
+
+// explainCompileErrors rewrites "undefined function http.send" into a message
+// that says why the builtin is missing. Each error keeps its file:line.
+func explainCompileErrors(errs ast.Errors) error {
+	out := make([]error, 0, len(errs))
+	for _, e := range errs {
+		msg := e.Error()
+		if m := undefinedFunction.FindStringSubmatch(e.Message); m != nil && isDisallowed(m[1]) {
+			loc := ""
+			if e.Location != nil {
+				loc = fmt.Sprintf("%s:%d: ", e.Location.File, e.Location.Row)
+			}
+			msg = fmt.Sprintf("%sbuiltin %s is not allowed in snapaudit policies (analysis is offline and reproducible: no network, randomness or host access)", loc, m[1])
+		}
+		out = append(out, errors.New(msg))
+	}
+	return errors.Join(out...)
+}
+
+// Rules returns the metadata of every check, sorted by ID.
+func (e *Engine) Rules() []RuleInfo {
+	out := make([]RuleInfo, len(e.checks))
+	for i, c := range e.checks {
+		out[i] = c.info
+	}
+	return out
+}
+
+// Input is what Evaluate reads.
+type Input struct {
+	Graph *graph.Graph
+	// Gaps are the collection calls that failed (not "not found"): the
+	// resources they would have produced are unknown, not absent.
+	Gaps []Gap
+	// EvalTime is the clock Rego's time builtins see; zero means
+	// Snapshot.CollectedAt, and when both are zero the wall clock.
+	EvalTime time.Time
+	Snapshot SnapshotInfo
+}
+
+// SnapshotInfo describes the snapshot the graph was built from (input.snapshot).
+type SnapshotInfo struct {
+	Accounts    []string
+	Regions     []string
+	CollectedAt time.Time
+}
+
+// Gap is a collection call that failed, for the entity type it feeds. An
+// empty AccountID or Region is a wildcard (every account / every region).
+type Gap struct {
+	ResourceType string // entity _type the call feeds: aws_security_group
+	AccountID    string
+	Region       string // "global" for global calls
+	Service      string // ec2
+	Operation    string // DescribeSecurityGroups
+	Reason       string // the error class: denied, throttled, unsupported, other
+}
+
+// Evaluate runs every check against in and returns the findings (sorted by
+// rule ID, resource key, status, message) and one summary per check. A check
+// whose evaluation fails (a strict builtin error, a malformed finding) yields
+// an ERROR finding and does not stop the others; Evaluate itself fails only
+// for bad input or a cancelled ctx.
+func (e *Engine) Evaluate(ctx context.Context, in Input) (*Result, error) {
+	start := time.Now()
+	val, err := inputValue(in)
+	if err != nil {
+		return nil, fmt.Errorf("rules: build input: %w", err)
+	}
+	e.logger.Debug("rules: input built", "duration", time.Since(start))
+	evalTime := in.EvalTime
+	if evalTime.IsZero() {
+		evalTime = in.Snapshot.CollectedAt
+	}
+	gaps := indexGaps(in.Gaps)
+	res := &Result{}
+	for _, c := range e.checks {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("rules: evaluate: %w", err)
+		}
+		found, err := e.evalCheck(ctx, c, val, evalTime, in.Graph)
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return nil, fmt.Errorf("rules: evaluate %s: %w", c.info.ID, ctxErr)
+			}
+			e.logger.Warn("rules: check failed", "rule", c.info.ID, "file", c.info.File, "error", err)
+			found = []Finding{newFinding(c.info, StatusError, Finding{Message: "evaluation error: " + err.Error()})}
+		}
+		found = applyGaps(c.info, found, gaps)
+		res.Findings = append(res.Findings, found...)
+		res.Rules = append(res.Rules, summarize(c.info, found))
+	}
+	sortFindings(res.Findings)
+	e.logger.Debug("rules: evaluated", "checks", len(e.checks), "findings", len(res.Findings), "duration", time.Since(start))
+	return res, nil
+}
+
+// evalCheck evaluates one check and turns its findings set into Findings.
+func (e *Engine) evalCheck(ctx context.Context, c check, val ast.Value, evalTime time.Time, g *graph.Graph) ([]Finding, error) {
+	evalOpts := []rego.EvalOption{
+		rego.EvalParsedInput(val),
+		rego.EvalPrintHook(printHook{logger: e.logger, rule: c.info.ID}),
+	}
+	if !evalTime.IsZero() {
+		evalOpts = append(evalOpts, rego.EvalTime(evalTime))
+	}
+	rs, err := c.query.Eval(ctx, evalOpts...)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return nil, nil // findings undefined: no resource matched
+	}
+	items, ok := rs[0].Expressions[0].Value.([]any)
+	if !ok {
+		return nil, fmt.Errorf("findings must be a set of objects, got %T", rs[0].Expressions[0].Value)
+	}
+	out := make([]Finding, 0, len(items))
+	var bad []string
+	for _, it := range items {
+		f, err := decodeFinding(c.info, it, g)
+		if err != nil {
+			bad = append(bad, err.Error())
+			continue
+		}
+		out = append(out, f)
+	}
+	if len(bad) > 0 {
+		// One ERROR per check, not per malformed item, listing the first few.
+		if len(bad) > 3 {
+			bad = append(bad[:3], fmt.Sprintf("and %d more", len(bad)-3))
+		}
+		out = append(out, newFinding(c.info, StatusError, Finding{Message: "malformed findings: " + strings.Join(bad, "; ")}))
+	}
+	return out, nil
+}
+
+// printHook sends Rego print() output to the logger.
+type printHook struct {
+	logger *slog.Logger
+	rule   string
+}
+
+func (h printHook) Print(pc print.Context, msg string) error {
+	loc := ""
+	if pc.Location != nil {
+		loc = fmt.Sprintf("%s:%d", pc.Location.File, pc.Location.Row)
+	}
+	h.logger.Debug("rego print", "rule", h.rule, "location", loc, "msg", msg)
+	return nil
+}

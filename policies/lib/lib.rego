@@ -1,0 +1,131 @@
+# METADATA
+# title: snapaudit check library
+# description: |
+#   Helpers every check uses to read the graph from the input document and to
+#   build findings. The input contract is documented in policies/README.md.
+#   `in` is a Rego keyword, so the edge helpers are named outgoing/incoming.
+package lib
+
+# entity(key) is the entity with that _key; undefined when there is none.
+entity(key) := input.entities[key]
+
+# entities_of_type(t) is the list of entities whose _type is t, sorted by _key.
+entities_of_type(t) := [input.entities[k] | some k in object.get(input.types, t, [])]
+
+# entities_of_class(c) is the list of entities whose _class contains c, sorted by _key.
+entities_of_class(c) := [input.entities[k] | some k in object.get(input.classes, c, [])]
+
+# has_class(e, c) is true when e's _class list contains c.
+has_class(e, c) if c in e._class
+
+# out_edges(e, verb) is the list of {"key": toKey, "rel": relKey} for e's
+# outgoing relationships of that verb (upper case: HAS, PROTECTS, ...).
+out_edges(e, verb) := object.get(input.out, [e._key, verb], [])
+
+# in_edges(e, verb) is the list of {"key": fromKey, "rel": relKey} for e's
+# incoming relationships of that verb.
+in_edges(e, verb) := object.get(input["in"], [e._key, verb], [])
+
+# outgoing(e, verb) is the list of entities e points to with that verb
+# (e VERB x). lib.outgoing(instance, "USES") are the instance's volumes, ...
+outgoing(e, verb) := [input.entities[x.key] | some x in out_edges(e, verb)]
+
+# incoming(e, verb) is the list of entities pointing at e with that verb
+# (x VERB e). lib.incoming(instance, "PROTECTS") are its security groups.
+incoming(e, verb) := [input.entities[x.key] | some x in in_edges(e, verb)]
+
+# relationship(edge) is the full relationship object of an edge from
+# out_edges/in_edges (its properties: ingress, fromPort, actions, ...).
+relationship(edge) := input.relationships[edge.rel]
+
+# tag(e, k) is the value of e's AWS tag k (property "tag.<k>"); undefined when
+# the tag is absent. Values follow J1 conversion: "true" -> true, "42" -> 42.
+tag(e, k) := e[concat("", ["tag.", k])]
+
+# has_tag(e, k) is true when tag k is present with a non-empty value.
+has_tag(e, k) if {
+	v := tag(e, k)
+	v != null
+	v != ""
+}
+
+# list(e, name) is property name of e when it is an array, else [] (absent,
+# null or another type): use it to iterate over optional lists safely.
+list(e, name) := v if {
+	v := e[name]
+	is_array(v)
+} else := []
+
+# account(e) is the entity's accountId ("" when absent).
+account(e) := object.get(e, "accountId", "")
+
+# region(e) is the entity's region ("global" for global resources).
+region(e) := r if {
+	r := e.region
+	is_string(r)
+	r != ""
+} else := "global"
+
+# config(name, fallback) is data.snapaudit.config[name], or fallback when the
+# engine (or opa test) supplied no such setting.
+config(name, fallback) := object.get(_config, name, fallback)
+
+default _config := {}
+
+_config := c if {
+	c := data.snapaudit.config
+	is_object(c)
+}
+
+# fail(e, msg) is a FAIL finding for entity e.
+fail(e, msg) := {"resource_key": e._key, "status": "FAIL", "message": msg}
+
+# pass(e, msg) is a PASS finding for entity e.
+pass(e, msg) := {"resource_key": e._key, "status": "PASS", "message": msg}
+
+# error(e, msg) is an ERROR finding: the check could not decide for e (for
+# example a policy document that is not valid JSON).
+error(e, msg) := {"resource_key": e._key, "status": "ERROR", "message": msg}
+
+# with_severity(f, s) is finding f with its severity overridden (one of
+# critical, high, medium, low, info); the check's METADATA severity applies
+# otherwise.
+with_severity(f, s) := object.union(f, {"severity": s})
+
+# rel(from, verb, to) builds a relationship object the way the engine keys
+# them (<fromKey>|<verb lowercased>|<toKey>); meant for _test.rego files.
+rel(from, verb, to) := {
+	"_key": concat("|", [from._key, lower(verb), to._key]),
+	"_class": upper(verb),
+	"_fromEntityKey": from._key,
+	"_toEntityKey": to._key,
+}
+
+# build_input(entities, relationships) builds the same input document the
+# engine builds from a graph (entities, types, classes, relationships, out, in,
+# snapshot, gaps), from plain lists; meant for _test.rego files:
+#   findings with input as lib.build_input([sg1, sg2], [])
+build_input(entities, relationships) := {
+	"entities": {e._key: e | some e in entities},
+	"types": {t: sort([e._key | some e in entities; e._type == t]) | some t in {e._type | some e in entities}},
+	"classes": {c: sort([e._key | some e in entities; c in e._class]) | some c in {c | some e in entities; some c in e._class}},
+	"relationships": {r._key: r | some r in relationships},
+	"out": {from: _edges(relationships, "_fromEntityKey", "_toEntityKey", from) | some from in {r._fromEntityKey | some r in relationships}},
+	"in": {to: _edges(relationships, "_toEntityKey", "_fromEntityKey", to) | some to in {r._toEntityKey | some r in relationships}},
+	"snapshot": {
+		"accounts": sort({a | some e in entities; a := e.accountId; a != ""}),
+		"regions": sort({r | some e in entities; r := e.region; r != ""}),
+		"collected_at": "",
+	},
+	"gaps": [],
+}
+
+_edges(relationships, self, other, k) := {verb: sort([{"key": r[other], "rel": r._key} |
+	some r in relationships
+	r[self] == k
+	r._class == verb
+]) |
+	some r in relationships
+	r[self] == k
+	verb := r._class
+}
