@@ -1,0 +1,138 @@
+package collect
+
+// Error classification. A failed call is data: it becomes a row with an
+// ErrorClass, which lets the analyzer tell "the account has no such thing"
+// (not_found: a bucket without a policy) from "we could not look"
+// (denied, unsupported, throttled, other). The class comes from the AWS error
+// code found with errors.As on smithy.APIError; when no code is known the
+// HTTP status decides (403 denied, 404 not_found, 429 throttled).
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/smithy-go"
+
+	"github.com/snapaudit/snapaudit/snapshot"
+)
+
+// codeClasses maps exact AWS error codes to classes.
+var codeClasses = map[string]snapshot.ErrorClass{
+	// denied
+	"AccessDenied":          snapshot.ClassDenied,
+	"AccessDeniedException": snapshot.ClassDenied,
+	"AuthFailure":           snapshot.ClassDenied,
+	"AuthorizationError":    snapshot.ClassDenied,
+	"Forbidden":             snapshot.ClassDenied,
+	"UnauthorizedException": snapshot.ClassDenied,
+	"UnauthorizedOperation": snapshot.ClassDenied,
+	"InvalidClientTokenId":  snapshot.ClassDenied,
+	"SignatureDoesNotMatch": snapshot.ClassDenied,
+	"ExpiredToken":          snapshot.ClassDenied,
+	"ExpiredTokenException": snapshot.ClassDenied,
+	"AllAccessDisabled":     snapshot.ClassDenied,
+	"AccountProblem":        snapshot.ClassDenied,
+	"InvalidAccessKeyId":    snapshot.ClassDenied,
+	// not found / absent configuration
+	"AWSOrganizationsNotInUseException":              snapshot.ClassNotFound,
+	"NoSuchEntity":                                   snapshot.ClassNotFound,
+	"NoSuchBucket":                                   snapshot.ClassNotFound,
+	"NoSuchBucketPolicy":                             snapshot.ClassNotFound,
+	"NoSuchTagSet":                                   snapshot.ClassNotFound,
+	"NoSuchTagSetError":                              snapshot.ClassNotFound,
+	"NoSuchPublicAccessBlockConfiguration":           snapshot.ClassNotFound,
+	"ServerSideEncryptionConfigurationNotFoundError": snapshot.ClassNotFound,
+	"ResourceNotFoundException":                      snapshot.ClassNotFound,
+	"NoSuchConfigRuleException":                      snapshot.ClassNotFound,
+	"NotFoundException":                              snapshot.ClassNotFound,
+	"ReportNotPresent":                               snapshot.ClassNotFound,
+	"TableNotFoundException":                         snapshot.ClassNotFound,
+	// unsupported: the region or service is not available to the account
+	"OptInRequired":                        snapshot.ClassUnsupported,
+	"UnrecognizedClientException":          snapshot.ClassUnsupported,
+	"UnsupportedOperation":                 snapshot.ClassUnsupported,
+	"UnsupportedOperationException":        snapshot.ClassUnsupported,
+	"InvalidAction":                        snapshot.ClassUnsupported,
+	"SubscriptionRequiredException":        snapshot.ClassUnsupported,
+	"NoSuchConfigurationRecorderException": snapshot.ClassNotFound,
+	// throttled (after the SDK's retries gave up)
+	"Throttling":                             snapshot.ClassThrottled,
+	"ThrottlingException":                    snapshot.ClassThrottled,
+	"ThrottledException":                     snapshot.ClassThrottled,
+	"RequestThrottled":                       snapshot.ClassThrottled,
+	"RequestThrottledException":              snapshot.ClassThrottled,
+	"RequestLimitExceeded":                   snapshot.ClassThrottled,
+	"TooManyRequestsException":               snapshot.ClassThrottled,
+	"SlowDown":                               snapshot.ClassThrottled,
+	"ProvisionedThroughputExceededException": snapshot.ClassThrottled,
+	"LimitExceededException":                 snapshot.ClassThrottled,
+	"BandwidthLimitExceeded":                 snapshot.ClassThrottled,
+}
+
+// classify returns the class, code and message of a failed call.
+func classify(err error) (snapshot.ErrorClass, string, string) {
+	if err == nil {
+		return snapshot.ClassNone, "", ""
+	}
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		code, msg := apiErr.ErrorCode(), apiErr.ErrorMessage()
+		if c, ok := codeClasses[code]; ok {
+			return c, code, msg
+		}
+		switch {
+		// EC2 spells its not-found codes InvalidXxx.NotFound; others end in NotFound(Exception|Error).
+		case strings.HasSuffix(code, ".NotFound"), strings.HasSuffix(code, "NotFoundException"),
+			strings.HasSuffix(code, "NotFoundError"), strings.HasSuffix(code, "NotFound"):
+			return snapshot.ClassNotFound, code, msg
+		}
+		if c, ok := statusClass(err); ok {
+			return c, code, msg
+		}
+		return snapshot.ClassOther, code, msg
+	}
+	if c, ok := statusClass(err); ok {
+		return c, "", err.Error()
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return snapshot.ClassOther, "Canceled", err.Error()
+	}
+	return snapshot.ClassOther, "", err.Error()
+}
+
+// statusClass classifies by HTTP status when the code says nothing.
+func statusClass(err error) (snapshot.ErrorClass, bool) {
+	var re *awshttp.ResponseError
+	if !errors.As(err, &re) {
+		return "", false
+	}
+	switch re.HTTPStatusCode() {
+	case http.StatusForbidden, http.StatusUnauthorized:
+		return snapshot.ClassDenied, true
+	case http.StatusNotFound:
+		return snapshot.ClassNotFound, true
+	case http.StatusTooManyRequests:
+		return snapshot.ClassThrottled, true
+	}
+	return "", false
+}
+
+// regionRefusal reports whether the probe call's failure means the whole
+// region is out of reach: not enabled (OptInRequired, AuthFailure,
+// UnrecognizedClientException, InvalidClientTokenId) or denied for every
+// action (an SCP region deny, AccessDenied). EC2 answers a plain IAM deny
+// with UnauthorizedOperation; that only skips the region when the message
+// says the deny comes from a service control policy, so a policy that merely
+// lacks ec2:DescribeVpcs does not hide every region.
+func regionRefusal(code, msg string) bool {
+	switch code {
+	case "OptInRequired", "AuthFailure", "UnrecognizedClientException", "InvalidClientTokenId", "AccessDenied":
+		return true
+	case "UnauthorizedOperation":
+		return strings.Contains(strings.ToLower(msg), "service control policy")
+	}
+	return false
+}

@@ -1,0 +1,92 @@
+package collect
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/configservice"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// service describes one SDK client package the registry may use.
+type service struct {
+	Name string // SDK package name, as in Call.Service
+	ID   string // the SDK's ServiceID, as seen by middleware
+	New  func(cfg aws.Config, region string) any
+}
+
+// services returns the client constructors, sorted by Name.
+func services() []service {
+	return []service{
+		{Name: "apigateway", ID: apigateway.ServiceID, New: newClient(apigateway.NewFromConfig)},
+		{Name: "configservice", ID: configservice.ServiceID, New: newClient(configservice.NewFromConfig)},
+		{Name: "dynamodb", ID: dynamodb.ServiceID, New: newClient(dynamodb.NewFromConfig)},
+		{Name: "ec2", ID: ec2.ServiceID, New: newClient(ec2.NewFromConfig)},
+		{Name: "iam", ID: iam.ServiceID, New: newClient(iam.NewFromConfig)},
+		{Name: "lambda", ID: lambda.ServiceID, New: newClient(lambda.NewFromConfig)},
+		{Name: "organizations", ID: organizations.ServiceID, New: newClient(organizations.NewFromConfig)},
+		{Name: "rds", ID: rds.ServiceID, New: newClient(rds.NewFromConfig)},
+		{Name: "s3", ID: s3.ServiceID, New: func(cfg aws.Config, region string) any {
+			return s3.NewFromConfig(cfg, func(o *s3.Options) {
+				o.Region = region
+				// A custom endpoint (--endpoint-url, AWS_ENDPOINT_URL[_S3])
+				// is a single host: buckets must go in the path.
+				if o.BaseEndpoint != nil {
+					o.UsePathStyle = true
+				}
+			})
+		}},
+		{Name: "sts", ID: sts.ServiceID, New: newClient(sts.NewFromConfig)},
+	}
+}
+
+// newClient adapts a service's NewFromConfig to service.New.
+func newClient[C, O any](fromConfig func(aws.Config, ...func(*O)) C) func(aws.Config, string) any {
+	return func(cfg aws.Config, region string) any {
+		cfg.Region = region
+		return fromConfig(cfg)
+	}
+}
+
+// clientPool creates SDK clients lazily, one per (service, region), and
+// shares them between workers (SDK clients are goroutine-safe).
+type clientPool struct {
+	cfg      aws.Config
+	services map[string]service
+
+	mu      sync.Mutex
+	clients map[[2]string]any
+}
+
+func newClientPool(cfg aws.Config) *clientPool {
+	p := &clientPool{cfg: cfg, services: map[string]service{}, clients: map[[2]string]any{}}
+	for _, s := range services() {
+		p.services[s.Name] = s
+	}
+	return p
+}
+
+func (p *clientPool) get(svc, region string) (any, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := [2]string{svc, region}
+	if c, ok := p.clients[k]; ok {
+		return c, nil
+	}
+	s, ok := p.services[svc]
+	if !ok {
+		return nil, fmt.Errorf("internal: no client for service %q", svc)
+	}
+	c := s.New(p.cfg, region)
+	p.clients[k] = c
+	return c, nil
+}

@@ -1,0 +1,49 @@
+// Package collect walks an AWS account read-only and streams the raw API
+// responses, one row per response page, to a snapshot writer.
+//
+// It knows AWS APIs and nothing about entities. Every API call it makes is a
+// declarative record in the sorted registry (registry.go): service,
+// operation, scope (Global, once per account through us-east-1; Regional,
+// once per enabled region; PerParent, once per key extracted from a parent
+// call's pages), input template, output fields to redact, and a Runner built
+// by one of three generic helpers (runner.go) over the SDK paginators,
+// single-page calls and token loops. Adding a resource type means adding a
+// record.
+//
+// # Guarantees
+//
+//   - Read-only by construction: every registered operation starts with
+//     List, Get or Describe or is on a short allowlist with a justification
+//     (registry_test.go), and a smithy middleware on every client refuses,
+//     before anything is sent, any operation the registry does not declare
+//     (guard.go).
+//   - Failures are data: a failed call becomes a row with status=error and a
+//     class (denied, not_found, unsupported, throttled, other; classify.go).
+//     A region whose probe call (ec2 DescribeVpcs) answers a region-level
+//     refusal is skipped and recorded.
+//   - Secrets never reach disk: declared output paths (Lambda environment
+//     variables, virtual MFA seeds) are replaced by keyed-hash markers before
+//     marshalling (redact.go).
+//   - Bounded memory: pages are written as they arrive; per-parent fan-out
+//     keeps only the parent keys.
+//   - Progress is events (WithEvents); the package never prints.
+//
+// # Use
+//
+//	cfg, err := collect.LoadConfig(ctx, collect.ConfigOptions{Profile: "audit"})
+//	m, sum, err := collect.Snapshot(ctx, "snap/", cfg, nil,
+//		collect.WithConcurrency(8), collect.WithEvents(render))
+//
+// or collect.New(cfg, opts...).Run(ctx, w) with any RowWriter.
+//
+// # The demo snapshot
+//
+// testdata/snapshots/demo/ (repository root) is produced by this package's
+// real collector against collect/fakeaws serving the demo world in
+// testdata/fakeaws/demo/, with a fixed redaction key and a fixed clock.
+// TestDemoSnapshot checks that the committed snapshot verifies and that a
+// fresh collection produces identical data files. After changing the
+// registry, the demo world or the snapshot format, regenerate it with
+//
+//	go test ./collect -run TestDemoSnapshot -update
+package collect

@@ -1,0 +1,197 @@
+package collect
+
+// Redaction replaces secret values in a decoded SDK output struct, in place,
+// before the struct is marshalled: the secret never exists as JSON, so it
+// cannot reach the snapshot. Each secret is replaced by a keyed-hash marker
+//
+//	REDACTED:hmac-sha256:<first 16 hex digits of HMAC-SHA256(key, value)>
+//
+// so equal secrets give equal markers within a run (and across runs that share
+// a key, e.g. --redaction-key-file), which still lets an analyst see that two
+// functions share a password without learning it. With a random per-run key
+// the markers cannot be compared with a dictionary of guesses offline.
+//
+// Paths are dot-separated Go field names of the output struct. A name may end
+// in "[]" (walk every element of a slice) or "{}" (walk every value of a map).
+// The leaf must be a string, *string, []byte or []string (or a map/slice of
+// them via the suffixes).
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"reflect"
+	"strings"
+)
+
+// redactor replaces secrets with keyed-hash markers.
+type redactor struct{ key []byte }
+
+// RedactionMarkerPrefix starts every replaced secret.
+const RedactionMarkerPrefix = "REDACTED:hmac-sha256:"
+
+// marker returns the marker for one secret value.
+func (r redactor) marker(secret string) string {
+	m := hmac.New(sha256.New, r.key)
+	m.Write([]byte(secret))
+	return RedactionMarkerPrefix + hex.EncodeToString(m.Sum(nil))[:16]
+}
+
+type pathSeg struct {
+	name string
+	walk string // "", "[]" or "{}"
+}
+
+func parsePath(path string) ([]pathSeg, error) {
+	if path == "" {
+		return nil, fmt.Errorf("empty redaction path")
+	}
+	var segs []pathSeg
+	for part := range strings.SplitSeq(path, ".") {
+		s := pathSeg{name: part}
+		for _, suf := range []string{"[]", "{}"} {
+			if n, ok := strings.CutSuffix(part, suf); ok {
+				s = pathSeg{name: n, walk: suf}
+			}
+		}
+		if s.name == "" {
+			return nil, fmt.Errorf("redaction path %q: empty field name", path)
+		}
+		segs = append(segs, s)
+	}
+	return segs, nil
+}
+
+// apply redacts every path in out (a pointer to an SDK output struct).
+func (r redactor) apply(out any, paths []string) error {
+	for _, p := range paths {
+		segs, err := parsePath(p)
+		if err != nil {
+			return err
+		}
+		if err := r.walk(reflect.ValueOf(out), segs, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r redactor) walk(v reflect.Value, segs []pathSeg, path string) error {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	if len(segs) == 0 {
+		return r.leaf(v, path)
+	}
+	if v.Kind() != reflect.Struct {
+		return fmt.Errorf("redaction path %q: %s is not a struct", path, v.Type())
+	}
+	f := v.FieldByName(segs[0].name)
+	if !f.IsValid() {
+		return fmt.Errorf("redaction path %q: %s has no field %s", path, v.Type(), segs[0].name)
+	}
+	return r.each(f, segs[0].walk, segs[1:], path)
+}
+
+// each applies the rest of the path to f, or to each element of f.
+func (r redactor) each(f reflect.Value, walk string, rest []pathSeg, path string) error {
+	switch walk {
+	case "":
+		return r.walk(f, rest, path)
+	case "[]":
+		if f.Kind() != reflect.Slice {
+			return fmt.Errorf("redaction path %q: %s is not a slice", path, f.Type())
+		}
+		for i := range f.Len() {
+			if err := r.walk(f.Index(i), rest, path); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "{}":
+		if f.Kind() != reflect.Map {
+			return fmt.Errorf("redaction path %q: %s is not a map", path, f.Type())
+		}
+		iter := f.MapRange()
+		for iter.Next() {
+			// Map values are not addressable: redact a copy, store it back.
+			cp := reflect.New(f.Type().Elem()).Elem()
+			cp.Set(iter.Value())
+			if err := r.walk(cp, rest, path); err != nil {
+				return err
+			}
+			f.SetMapIndex(iter.Key(), cp)
+		}
+		return nil
+	}
+	return fmt.Errorf("redaction path %q: bad suffix %q", path, walk)
+}
+
+func (r redactor) leaf(v reflect.Value, path string) error {
+	switch {
+	case v.Kind() == reflect.String:
+		if v.Len() > 0 {
+			v.SetString(r.marker(v.String()))
+		}
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8:
+		if v.Len() > 0 {
+			v.SetBytes([]byte(r.marker(string(v.Bytes()))))
+		}
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
+		for i := range v.Len() {
+			if err := r.leaf(v.Index(i), path); err != nil {
+				return err
+			}
+		}
+	default:
+		return fmt.Errorf("redaction path %q: cannot redact a %s", path, v.Type())
+	}
+	return nil
+}
+
+// checkRedactPath proves at the type level that path leads from the output
+// type t to a redactable leaf; the registry test runs it for every entry.
+func checkRedactPath(t reflect.Type, path string) error {
+	segs, err := parsePath(path)
+	if err != nil {
+		return err
+	}
+	for _, s := range segs {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return fmt.Errorf("redaction path %q: %s is not a struct", path, t)
+		}
+		f, ok := t.FieldByName(s.name)
+		if !ok {
+			return fmt.Errorf("redaction path %q: %s has no field %s", path, t, s.name)
+		}
+		t = f.Type
+		switch s.walk {
+		case "[]":
+			if t.Kind() != reflect.Slice {
+				return fmt.Errorf("redaction path %q: %s is not a slice", path, t)
+			}
+			t = t.Elem()
+		case "{}":
+			if t.Kind() != reflect.Map {
+				return fmt.Errorf("redaction path %q: %s is not a map", path, t)
+			}
+			t = t.Elem()
+		}
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t.Kind() == reflect.String,
+		t.Kind() == reflect.Slice && (t.Elem().Kind() == reflect.Uint8 || t.Elem().Kind() == reflect.String):
+		return nil
+	}
+	return fmt.Errorf("redaction path %q: leaf %s is not a string, []byte or []string", path, t)
+}
