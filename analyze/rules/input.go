@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -118,7 +119,7 @@ func flatObject(props map[string]any, fixed ...[2]*ast.Term) (ast.Object, error)
 		obj.Insert(kv[0], kv[1])
 	}
 	for k, p := range props {
-		if obj.Get(ast.StringTerm(k)) != nil {
+		if strings.HasPrefix(k, "_") && obj.Get(ast.StringTerm(k)) != nil {
 			continue
 		}
 		v, err := propertyValue(p)

@@ -1,0 +1,58 @@
+# METADATA
+# title: Data store is missing a required tag
+# description: |
+#   Every data store (an entity whose _class contains DataStore: S3 buckets,
+#   EBS volumes and snapshots, RDS instances, clusters and snapshots, DynamoDB
+#   tables, EFS file systems, ElastiCache, Elasticsearch and Redshift) must
+#   carry the tags that say what data it holds and who answers for it. The
+#   tag names come from data.snapaudit.config.required_tags (default
+#   Classification and Owner); a tag that is present with an empty value counts
+#   as missing. Tag names are matched exactly (AWS tag keys are
+#   case-sensitive).
+# custom:
+#   id: AWS-TAG-001
+#   severity: low
+#   resource_types:
+#     - aws_db_cluster_snapshot
+#     - aws_db_instance
+#     - aws_db_snapshot
+#     - aws_dynamodb_table
+#     - aws_ebs_snapshot
+#     - aws_ebs_volume
+#     - aws_efs_file_system
+#     - aws_elasticache_cluster_node
+#     - aws_elasticache_memcached_cluster
+#     - aws_elasticache_redis_cluster
+#     - aws_elasticsearch_domain
+#     - aws_rds_cluster
+#     - aws_redshift_cluster
+#     - aws_s3_bucket
+#   frameworks:
+#     - JupiterOne AWS ProTips (tag Classification and Owner)
+#   remediation: |
+#     Tag the resource with each required tag (for example Classification=
+#     confidential and Owner=<team or e-mail>), and enforce the tags for new
+#     resources with an AWS Organizations tag policy or an SCP that denies
+#     create calls without them (aws:RequestTag).
+package snapaudit.rules.datastore_required_tags
+
+import data.lib
+
+required_tags := lib.config("required_tags", ["Classification", "Owner"])
+
+findings contains f if {
+	some e in lib.entities_of_class("DataStore")
+	missing := _missing(e)
+	count(missing) > 0
+	f := lib.fail(e, sprintf("%s %s is missing required tag(s): %s", [e._type, _name(e), concat(", ", missing)]))
+}
+
+findings contains f if {
+	some e in lib.entities_of_class("DataStore")
+	count(_missing(e)) == 0
+	f := lib.pass(e, sprintf("%s %s has the required tags: %s", [e._type, _name(e), concat(", ", required_tags)]))
+}
+
+_missing(e) := [t | some t in required_tags; not lib.has_tag(e, t)]
+
+_name(e) := object.get(e, "name", e._key)
