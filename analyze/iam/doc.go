@@ -1,0 +1,37 @@
+// Package iam is snapaudit's offline AWS IAM engine: it parses policy
+// documents as IAM returns them, compiles them once, and evaluates
+// authorization requests against identity-based policies, resource-based
+// policies, permissions boundaries, session policies, SCPs and RCPs exactly
+// in the order the IAM User Guide documents (see the design comment at the
+// top of eval.go).
+//
+// Parse once, evaluate many:
+//
+//	pol, err := iam.Parse("arn:aws:iam::111122223333:policy/ReadS3", doc) // JSON, URL-encoded JSON or decoded map
+//	pr, err := iam.ParsePrincipal("arn:aws:iam::111122223333:user/alice")
+//	ev := iam.NewEvaluator(iam.WithRCPServices(catalog.RCPServices()))
+//	res := ev.Evaluate(&iam.Request{Principal: pr, Action: "s3:GetObject",
+//		Resource: "arn:aws:s3:::bucket/key"}, &iam.Policies{Identity: []*iam.Policy{pol}})
+//	// res.Decision is Allowed, ImplicitlyDenied or ExplicitlyDenied; res.Reasons say why.
+//
+// Parsed policies and evaluators are immutable and safe for concurrent use.
+// Source gathers a principal's policies (through groups, inline and managed,
+// and its permissions boundary) and a resource's policy; GraphSource
+// implements it over an analyze/graph.Graph. The action catalog (access
+// levels, wildcard expansion) lives in the actions sub-package.
+//
+// Matching rules: actions are case-insensitive; resource ARNs and condition
+// values are case-sensitive; `*` matches any run of characters (also across
+// `:` and `/`) and `?` exactly one; policy variables (`${aws:username}`,
+// `${aws:PrincipalTag/team}`, `${key, 'default'}`, and the escapes `${*}`,
+// `${?}`, `${$}`) are substituted only in Version 2012-10-17 documents.
+//
+// The simulate stream format (used by `snapaudit iam simulate`) is
+// documented on Simulate. A sample:
+//
+//	$ echo '{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject",
+//	  "resource":"arn:aws:s3:::reports/q1.csv","resource_account":"111122223333",
+//	  "identity_policies":[{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+//	  "Action":"s3:Get*","Resource":"arn:aws:s3:::reports/*"}]}]}' | snapaudit iam simulate
+//	{"decision":"Allowed","reasons":["allowed by identity-based policy \"identity_policies[0]\" statement #0"]}
+package iam

@@ -1,0 +1,471 @@
+package iam
+
+// IAM policy evaluation — the order and its exceptions.
+//
+// Sources: IAM User Guide reference_policies_evaluation-logic.html,
+// reference_policies_evaluation-logic_policy-eval-denyallow.html,
+// reference_policies_evaluation-logic-cross-account.html,
+// access_policies_boundaries.html, access_policies.html#policies_session,
+// orgs_manage_policies_scps.html, orgs_manage_policies_rcps.html.
+//
+//  0. sts:GetCallerIdentity needs no permission: it is always allowed.
+//  1. Every applicable policy is searched for a matching Deny statement: the
+//     resource-based policy, identity-based policies, the permissions
+//     boundary, the session policy, SCPs and RCPs. Any match is an explicit
+//     deny, final. A Deny with NotPrincipal in a resource-based policy
+//     always matches a principal that has a permissions boundary.
+//  2. RCPs (when given and applicable): every level of the organisation
+//     (root, each OU, the account) must have an Allow; otherwise implicit
+//     deny. RCPs apply to the resource's account, only to the services that
+//     support them, never to resources of the management account nor to
+//     service-linked roles.
+//  3. SCPs (when given and applicable): every level must allow. SCPs apply to
+//     the IAM principals (users, roles, sessions, root) of member accounts;
+//     never to the management account, service-linked roles, AWS service
+//     principals or anonymous callers.
+//  4. Callers that are not IAM identities (service principals, anonymous
+//     "*", web identity providers, canonical users) have no identity-based
+//     policies: only an Allow in the resource-based policy grants access.
+//  5. Same account (resource account = principal account):
+//     a. an Allow in the resource-based policy that names the exact caller —
+//        the IAM user ARN for a user, the session ARN for a role session or
+//        federated user — or "*" grants access by itself: implicit denies in
+//        identity policies, the permissions boundary and the session policy
+//        do not limit it;
+//     b. an Allow that names the role ARN (caller is a session of the role)
+//        replaces the identity-based Allow but the permissions boundary and
+//        session policy must still allow;
+//     c. an Allow that names only the account delegates to IAM: it adds
+//        nothing on its own;
+//     d. otherwise identity-based policies must allow, and the permissions
+//        boundary (if any) and session policy (if any) must allow too;
+//     e. role trust policies (sts:AssumeRole* / TagSession / SetSourceIdentity
+//        on an IAM role) and KMS key policies must always allow — naming the
+//        account is enough when the identity policy allows too; with no such
+//        Allow the request is implicitly denied.
+//     The account root user needs no identity policy in its own account.
+//  6. Cross account: the resource-based policy must allow (naming the
+//     caller, its role or its account) AND the caller's own account must
+//     allow through identity-based policies, boundary and session policy.
+//  7. Anything else is an implicit deny.
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Decision is the outcome of an evaluation.
+type Decision string
+
+// Decisions, spelled as AWS's policy simulator spells them.
+const (
+	Allowed          Decision = "Allowed"
+	ImplicitlyDenied Decision = "ImplicitlyDenied"
+	ExplicitlyDenied Decision = "ExplicitlyDenied"
+)
+
+// Result is a decision with the reasons that led to it.
+type Result struct {
+	Decision Decision `json:"decision"`
+	Reasons  []string `json:"reasons"`
+}
+
+// Policies are the policies that apply to one request.
+type Policies struct {
+	// Identity holds the principal's identity-based policies (inline and
+	// managed, its own and its groups').
+	Identity []*Policy
+	// Resource is the resource-based policy (bucket policy, key policy, role
+	// trust policy...), nil when the resource has none.
+	Resource *Policy
+	// Boundaries is the permissions boundary (normally one policy; an
+	// Allow in any of them counts). Empty means no boundary.
+	Boundaries []*Policy
+	// Session is the session policy, nil when none.
+	Session *Policy
+	// SCPs and RCPs are organisation levels, root first; each level is the
+	// list of policies attached there. Empty means no organisation policy
+	// of that kind applies; an empty level denies everything.
+	SCPs [][]*Policy
+	RCPs [][]*Policy
+	// ManagementAccount is the organisation's management account ID: SCPs do
+	// not apply to its principals nor RCPs to its resources.
+	ManagementAccount string
+}
+
+// Evaluator evaluates requests against policies. It is immutable and safe
+// for concurrent use.
+type Evaluator struct {
+	now         func() time.Time
+	rcpServices map[string]bool // nil: RCPs apply to every service
+}
+
+// Option configures an Evaluator.
+type Option func(*Evaluator)
+
+// WithClock sets the clock that provides aws:CurrentTime and aws:EpochTime
+// (time.Now by default). A clock returning the zero time leaves both keys
+// out of the request context.
+func WithClock(now func() time.Time) Option {
+	return func(e *Evaluator) { e.now = now }
+}
+
+// WithRCPServices sets the service prefixes that RCPs apply to (for example
+// from the actions catalog). Without it RCPs apply to every service.
+func WithRCPServices(services []string) Option {
+	return func(e *Evaluator) {
+		e.rcpServices = make(map[string]bool, len(services))
+		for _, s := range services {
+			e.rcpServices[strings.ToLower(s)] = true
+		}
+	}
+}
+
+// NewEvaluator returns an evaluator.
+func NewEvaluator(opts ...Option) *Evaluator {
+	e := &Evaluator{now: time.Now}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
+}
+
+// policyKind names the place a policy has in the evaluation.
+type policyKind uint8
+
+const (
+	kindIdentity policyKind = iota
+	kindResource
+	kindBoundary
+	kindSession
+	kindSCP
+	kindRCP
+)
+
+func (k policyKind) String() string {
+	return [...]string{"identity-based policy", "resource-based policy", "permissions boundary",
+		"session policy", "SCP", "RCP"}[k]
+}
+
+// hit is a statement that matched the request.
+type hit struct {
+	policy *Policy
+	stmt   *Statement
+	kind   policyKind
+	match  matchKind // resource-based policies: how the principal matched
+}
+
+func (h hit) String() string {
+	return fmt.Sprintf("%s %q statement %s", h.kind, h.policy.Name, h.stmt.label())
+}
+
+// Evaluate decides one request. A request that cannot be evaluated (no
+// action) is implicitly denied with the problem as its reason.
+func (e *Evaluator) Evaluate(req *Request, pol *Policies) Result {
+	var now time.Time
+	if e.now != nil {
+		now = e.now()
+	}
+	p, err := prepare(req, now)
+	if err != nil {
+		return Result{Decision: ImplicitlyDenied, Reasons: []string{"invalid request: " + err.Error()}}
+	}
+	return e.evaluate(p, pol)
+}
+
+func (e *Evaluator) evaluate(p *prepared, pol *Policies) Result {
+	pr := &p.req.Principal
+	if p.action == "sts:getcalleridentity" {
+		return Result{Decision: Allowed, Reasons: []string{"sts:GetCallerIdentity needs no permission"}}
+	}
+	if pol == nil {
+		pol = &Policies{}
+	}
+	hasBoundary := len(pol.Boundaries) > 0 && pr.IsIAM()
+	slr := pr.IsServiceLinkedRole()
+	scpApplies := len(pol.SCPs) > 0 && pr.IsIAM() && !slr &&
+		(pol.ManagementAccount == "" || pr.Account != pol.ManagementAccount)
+	rcpApplies := len(pol.RCPs) > 0 && !slr &&
+		(pol.ManagementAccount == "" || p.resourceAccount != pol.ManagementAccount) &&
+		(e.rcpServices == nil || e.rcpServices[p.service])
+
+	// Collect matching statements.
+	var denies []hit
+	collect := func(kind policyKind, list []*Policy) (allows []hit) {
+		for _, po := range list {
+			if po == nil {
+				continue
+			}
+			for _, s := range po.Statements {
+				mk, ok := s.applies(p, kind, hasBoundary)
+				if !ok {
+					continue
+				}
+				h := hit{policy: po, stmt: s, kind: kind, match: mk}
+				if s.Effect == Deny {
+					denies = append(denies, h)
+				} else {
+					allows = append(allows, h)
+				}
+			}
+		}
+		return allows
+	}
+	var resAllows, idAllows, pbAllows, sesAllows []hit
+	if pol.Resource != nil {
+		resAllows = collect(kindResource, []*Policy{pol.Resource})
+	}
+	identityApplies := pr.IsIAM()
+	if identityApplies {
+		idAllows = collect(kindIdentity, pol.Identity)
+		pbAllows = collect(kindBoundary, pol.Boundaries)
+		if pol.Session != nil {
+			sesAllows = collect(kindSession, []*Policy{pol.Session})
+		}
+	}
+	var scpLevels, rcpLevels [][]hit
+	if scpApplies {
+		for _, lvl := range pol.SCPs {
+			scpLevels = append(scpLevels, collect(kindSCP, lvl))
+		}
+	}
+	if rcpApplies {
+		for _, lvl := range pol.RCPs {
+			rcpLevels = append(rcpLevels, collect(kindRCP, lvl))
+		}
+	}
+
+	// 1. Explicit deny anywhere wins.
+	if len(denies) > 0 {
+		r := Result{Decision: ExplicitlyDenied}
+		for _, h := range denies {
+			why := "explicit deny in " + h.String()
+			if h.kind == kindResource && h.stmt.NotPrincipal != nil && hasBoundary {
+				why += " (a Deny with NotPrincipal always applies to a principal with a permissions boundary)"
+			}
+			r.Reasons = append(r.Reasons, why)
+		}
+		return r
+	}
+	// 2. RCPs, 3. SCPs: every level must allow.
+	for i, lvl := range rcpLevels {
+		if len(lvl) == 0 {
+			return implicit(fmt.Sprintf("no RCP at organisation level %d allows the request", i))
+		}
+	}
+	for i, lvl := range scpLevels {
+		if len(lvl) == 0 {
+			return implicit(fmt.Sprintf("no SCP at organisation level %d allows the request", i))
+		}
+	}
+
+	best := matchNone
+	var bestHit hit
+	for _, h := range resAllows {
+		if h.match > best {
+			best, bestHit = h.match, h
+		}
+	}
+
+	// 4. Callers without identity policies.
+	if !pr.IsIAM() {
+		if best != matchNone {
+			return allowed("allowed by " + bestHit.String())
+		}
+		if pol.Resource == nil {
+			return implicit(fmt.Sprintf("%s caller %q has no identity-based policies and the resource has no resource-based policy", strings.ToLower(string(pr.Type)), pr.Raw))
+		}
+		return implicit("the resource-based policy does not allow the caller")
+	}
+
+	mandatory := mandatoryResourcePolicy(p)
+	cross := p.accountKnown && p.resourceAccount != pr.Account
+	isRoot := pr.Type == PrincipalRoot
+
+	// Identity side: identity-based Allow, boundary, session policy.
+	identityOK := len(idAllows) > 0 || isRoot
+	boundaryOK := !hasBoundary || len(pbAllows) > 0
+	sessionOK := pol.Session == nil || len(sesAllows) > 0
+	identityReason := func() (string, bool) {
+		switch {
+		case !identityOK:
+			return "no identity-based policy allows the request", false
+		case !boundaryOK:
+			return "the permissions boundary does not allow the request", false
+		case !sessionOK:
+			return "the session policy does not allow the request", false
+		}
+		return "", true
+	}
+
+	if !cross {
+		// 5a. Grants to the exact caller.
+		if best == matchDirect || (best == matchUser && pr.Type == PrincipalUser) {
+			return allowed("allowed by " + bestHit.String() + " naming the " + best.String())
+		}
+		// 5b. Grants to the role ARN.
+		if best == matchRole {
+			if !boundaryOK {
+				return implicit("the resource-based policy names the role ARN, which does not bypass the permissions boundary, and the boundary does not allow the request")
+			}
+			if !sessionOK {
+				return implicit("the resource-based policy names the role ARN, which does not bypass the session policy, and the session policy does not allow the request")
+			}
+			return allowed("allowed by " + bestHit.String() + " naming the role ARN")
+		}
+		// 5e. Mandatory resource policies.
+		if mandatory != "" && best == matchNone {
+			return implicit("the " + mandatory + " does not allow the caller (it must, even in the same account)")
+		}
+		// 5d. Identity side.
+		if why, ok := identityReason(); !ok {
+			return implicit(why)
+		}
+		r := allowed()
+		if isRoot && len(idAllows) == 0 {
+			r.Reasons = append(r.Reasons, "the account root user has full access to its own account")
+		}
+		for _, h := range idAllows {
+			r.Reasons = append(r.Reasons, "allowed by "+h.String())
+		}
+		if best == matchAccount {
+			r.Reasons = append(r.Reasons, "the "+orDefault(mandatory, "resource-based policy")+" delegates to the account ("+bestHit.String()+")")
+		}
+		return r
+	}
+
+	// 6. Cross account: both sides.
+	if best == matchNone {
+		if pol.Resource == nil {
+			return implicit(fmt.Sprintf("cross-account request (principal account %s, resource account %s) and the resource has no resource-based policy", pr.Account, p.resourceAccount))
+		}
+		return implicit(fmt.Sprintf("cross-account request (principal account %s, resource account %s): the resource-based policy does not allow the caller", pr.Account, p.resourceAccount))
+	}
+	if why, ok := identityReason(); !ok {
+		return implicit("cross-account request: the resource-based policy allows but " + why + " in the principal's account")
+	}
+	r := allowed("allowed by " + bestHit.String() + " naming the " + best.String())
+	for _, h := range idAllows {
+		r.Reasons = append(r.Reasons, "allowed by "+h.String())
+	}
+	return r
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func allowed(reasons ...string) Result {
+	return Result{Decision: Allowed, Reasons: reasons}
+}
+
+func implicit(reason string) Result {
+	return Result{Decision: ImplicitlyDenied, Reasons: []string{reason}}
+}
+
+// mandatoryResourcePolicy names the resource-based policy that must allow
+// even within one account, or "" when there is none.
+func mandatoryResourcePolicy(p *prepared) string {
+	switch p.service {
+	case "kms":
+		if strings.HasPrefix(p.resource, "arn:") && strings.Contains(p.resource, ":key/") {
+			return "KMS key policy"
+		}
+	case "sts":
+		switch p.action {
+		case "sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
+			"sts:tagsession", "sts:setsourceidentity", "sts:setcontext":
+			if parts := strings.SplitN(p.resource, ":", 6); len(parts) == 6 && parts[2] == "iam" && strings.HasPrefix(parts[5], "role/") {
+				return "role trust policy"
+			}
+		}
+	}
+	return ""
+}
+
+// applies reports whether the statement matches the request, and for
+// resource-based policies how its Principal matched.
+func (s *Statement) applies(p *prepared, kind policyKind, hasBoundary bool) (matchKind, bool) {
+	if !s.matchAction(p.action) {
+		return matchNone, false
+	}
+	if !s.matchResource(p.resource, p.lookup) {
+		return matchNone, false
+	}
+	mk := matchDirect
+	if kind == kindResource || kind == kindRCP {
+		pr := &p.req.Principal
+		switch {
+		case s.Principal != nil:
+			mk = s.Principal.match(pr)
+			if mk == matchNone {
+				return matchNone, false
+			}
+		case s.NotPrincipal != nil:
+			forced := kind == kindResource && s.Effect == Deny && hasBoundary
+			if !forced && !s.NotPrincipal.notPrincipalApplies(pr) {
+				return matchNone, false
+			}
+			mk = matchDirect
+		default:
+			if kind == kindResource {
+				// A resource-based statement without a principal grants
+				// nothing (IAM rejects it; some services store one).
+				return matchNone, false
+			}
+		}
+	}
+	for i := range s.conditions {
+		c := &s.conditions[i]
+		if !c.eval(p.ctx[c.key], p.lookup) {
+			return matchNone, false
+		}
+	}
+	return mk, true
+}
+
+func (s *Statement) matchAction(action string) bool {
+	if s.hasAction {
+		for i := range s.actions {
+			if m, _ := s.actions[i].match(action, nil); m {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range s.notActions {
+		if m, _ := s.notActions[i].match(action, nil); m {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Statement) matchResource(res string, lookup func(string) (string, bool)) bool {
+	if s.resourceMissing {
+		return true
+	}
+	if s.hasResource {
+		for i := range s.resources {
+			if m, _ := s.resources[i].match(res, lookup); m {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range s.notResources {
+		m, ok := s.notResources[i].match(res, lookup)
+		if !ok {
+			// An unresolvable variable makes the statement invalid.
+			return false
+		}
+		if m {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,423 @@
+package iam
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Policy versions. Only 2012-10-17 substitutes policy variables; a policy
+// with Version 2008-10-17 or no Version treats `${...}` as literal text.
+const (
+	Version2012 = "2012-10-17"
+	Version2008 = "2008-10-17"
+)
+
+// Effect is a statement's effect.
+type Effect string
+
+// Statement effects.
+const (
+	Allow Effect = "Allow"
+	Deny  Effect = "Deny"
+)
+
+// Policy is a parsed and compiled policy document. It is immutable after
+// Parse and safe for concurrent use by many evaluations.
+type Policy struct {
+	// Name identifies the policy in reasons and errors (an ARN, a
+	// "<principal>/inline-policy/<name>", a file name...).
+	Name       string
+	Version    string
+	ID         string
+	Statements []*Statement
+}
+
+// Statement is one compiled statement.
+type Statement struct {
+	Sid    string
+	Index  int // position in the policy, from 0
+	Effect Effect
+
+	// Principal / NotPrincipal (nil when absent).
+	Principal    *PrincipalSet
+	NotPrincipal *PrincipalSet
+
+	actions, notActions     []pattern
+	resources, notResources []pattern
+	hasAction, hasResource  bool // Action (true) or NotAction (false); Resource or NotResource
+	resourceMissing         bool // neither Resource nor NotResource (trust policies)
+	conditions              []condition
+
+	// Raw action strings as written (for expansion / reporting).
+	ActionPatterns    []string
+	NotActionPatterns []string
+}
+
+// label names the statement in reasons: its Sid or its position.
+func (s *Statement) label() string {
+	if s.Sid != "" {
+		return strconv.Quote(s.Sid)
+	}
+	return "#" + strconv.Itoa(s.Index)
+}
+
+// PrincipalSet is a parsed Principal or NotPrincipal element.
+type PrincipalSet struct {
+	// Any is true for "*" and {"AWS": "*"}.
+	Any bool
+	// AWS holds account, user, role, session and root ARNs; bare 12-digit
+	// account IDs are normalised to arn:aws:iam::ID:root.
+	AWS           []string
+	Service       []string
+	Federated     []string
+	CanonicalUser []string
+}
+
+// ParseError is returned for a malformed policy document.
+type ParseError struct {
+	Policy string // the policy name
+	Where  string // e.g. "Statement[2].Condition"
+	Msg    string
+}
+
+func (e *ParseError) Error() string {
+	if e.Where == "" {
+		return fmt.Sprintf("policy %q: %s", e.Policy, e.Msg)
+	}
+	return fmt.Sprintf("policy %q: %s: %s", e.Policy, e.Where, e.Msg)
+}
+
+// Parse parses a policy document as IAM returns it: a JSON object, or a
+// string holding the JSON, URL-encoded or not (GetAccountAuthorizationDetails,
+// GetRolePolicy and GetPolicyVersion return URL-encoded documents). doc may
+// be a string, []byte, json.RawMessage or an already-decoded JSON value
+// (map[string]any). name identifies the policy in errors and reasons.
+func Parse(name string, doc any) (*Policy, error) {
+	raw, err := documentBytes(doc)
+	if err != nil {
+		return nil, &ParseError{Policy: name, Msg: err.Error()}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var top map[string]any
+	if err := dec.Decode(&top); err != nil {
+		return nil, &ParseError{Policy: name, Msg: "not a JSON object: " + err.Error()}
+	}
+	if dec.More() {
+		return nil, &ParseError{Policy: name, Msg: "trailing data after the JSON object"}
+	}
+	return compile(name, top)
+}
+
+// documentBytes turns the accepted document forms into JSON bytes.
+func documentBytes(doc any) ([]byte, error) {
+	switch d := doc.(type) {
+	case nil:
+		return nil, fmt.Errorf("empty document")
+	case string:
+		return documentString(d)
+	case []byte:
+		return documentString(string(d))
+	case json.RawMessage:
+		t := bytes.TrimSpace(d)
+		if len(t) > 0 && t[0] == '"' {
+			var s string
+			if err := json.Unmarshal(t, &s); err != nil {
+				return nil, err
+			}
+			return documentString(s)
+		}
+		return documentString(string(d))
+	case map[string]any:
+		return json.Marshal(d)
+	default:
+		return nil, fmt.Errorf("unsupported document type %T", doc)
+	}
+}
+
+func documentString(s string) ([]byte, error) {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return nil, fmt.Errorf("empty document")
+	}
+	if t[0] != '{' {
+		// URL-encoded (RFC 3986: spaces are %20, a '+' is a literal '+').
+		u, err := url.PathUnescape(t)
+		if err != nil {
+			return nil, fmt.Errorf("neither JSON nor URL-encoded JSON: %v", err)
+		}
+		t = strings.TrimSpace(u)
+		if t == "" || t[0] != '{' {
+			return nil, fmt.Errorf("not a JSON object")
+		}
+	}
+	return []byte(t), nil
+}
+
+func compile(name string, top map[string]any) (*Policy, error) {
+	p := &Policy{Name: name}
+	perr := func(where, format string, args ...any) error {
+		return &ParseError{Policy: name, Where: where, Msg: fmt.Sprintf(format, args...)}
+	}
+	for k, v := range top {
+		switch k {
+		case "Version":
+			s, ok := v.(string)
+			if !ok || (s != Version2012 && s != Version2008) {
+				return nil, perr("Version", "must be %q or %q, got %v", Version2012, Version2008, jsonText(v))
+			}
+			p.Version = s
+		case "Id":
+			s, ok := v.(string)
+			if !ok {
+				return nil, perr("Id", "must be a string")
+			}
+			p.ID = s
+		case "Statement":
+		default:
+			return nil, perr("", "unknown top-level element %q", k)
+		}
+	}
+	st, ok := top["Statement"]
+	if !ok {
+		return nil, perr("", "no Statement")
+	}
+	var list []any
+	switch s := st.(type) {
+	case []any:
+		list = s
+	case map[string]any:
+		list = []any{s}
+	default:
+		return nil, perr("Statement", "must be an object or a list of objects")
+	}
+	vars := p.Version == Version2012
+	for i, raw := range list {
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return nil, perr(fmt.Sprintf("Statement[%d]", i), "must be an object")
+		}
+		s, err := compileStatement(m, i, vars)
+		if err != nil {
+			return nil, perr(fmt.Sprintf("Statement[%d]", i), "%v", err)
+		}
+		p.Statements = append(p.Statements, s)
+	}
+	return p, nil
+}
+
+func compileStatement(m map[string]any, idx int, vars bool) (*Statement, error) {
+	s := &Statement{Index: idx}
+	for k := range m {
+		switch k {
+		case "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
+			"Resource", "NotResource", "Condition":
+		default:
+			return nil, fmt.Errorf("unknown element %q", k)
+		}
+	}
+	if v, ok := m["Sid"]; ok {
+		sid, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("Sid must be a string")
+		}
+		s.Sid = sid
+	}
+	switch e := m["Effect"]; e {
+	case "Allow":
+		s.Effect = Allow
+	case "Deny":
+		s.Effect = Deny
+	default:
+		return nil, fmt.Errorf("Effect must be \"Allow\" or \"Deny\", got %s", jsonText(e))
+	}
+	_, hasP := m["Principal"]
+	_, hasNP := m["NotPrincipal"]
+	if hasP && hasNP {
+		return nil, fmt.Errorf("both Principal and NotPrincipal")
+	}
+	var err error
+	if hasP {
+		if s.Principal, err = parsePrincipalSet(m["Principal"]); err != nil {
+			return nil, fmt.Errorf("Principal: %w", err)
+		}
+	}
+	if hasNP {
+		if s.NotPrincipal, err = parsePrincipalSet(m["NotPrincipal"]); err != nil {
+			return nil, fmt.Errorf("NotPrincipal: %w", err)
+		}
+	}
+
+	a, hasA := m["Action"]
+	na, hasNA := m["NotAction"]
+	switch {
+	case hasA && hasNA:
+		return nil, fmt.Errorf("both Action and NotAction")
+	case !hasA && !hasNA:
+		return nil, fmt.Errorf("no Action or NotAction")
+	case hasA:
+		s.hasAction = true
+		if s.ActionPatterns, err = stringList(a); err != nil {
+			return nil, fmt.Errorf("Action: %w", err)
+		}
+		s.actions = compileActions(s.ActionPatterns)
+	default:
+		if s.NotActionPatterns, err = stringList(na); err != nil {
+			return nil, fmt.Errorf("NotAction: %w", err)
+		}
+		s.notActions = compileActions(s.NotActionPatterns)
+	}
+	for _, ap := range append(append([]string(nil), s.ActionPatterns...), s.NotActionPatterns...) {
+		if ap != "*" && !strings.Contains(ap, ":") {
+			return nil, fmt.Errorf("action %q is not of the form service:action", ap)
+		}
+	}
+
+	r, hasR := m["Resource"]
+	nr, hasNR := m["NotResource"]
+	switch {
+	case hasR && hasNR:
+		return nil, fmt.Errorf("both Resource and NotResource")
+	case !hasR && !hasNR:
+		// Allowed in resource-based policies (trust policies, some
+		// bucket policies): the statement applies to the resource the
+		// policy is attached to.
+		s.resourceMissing = true
+	case hasR:
+		s.hasResource = true
+		l, err := stringList(r)
+		if err != nil {
+			return nil, fmt.Errorf("Resource: %w", err)
+		}
+		for _, x := range l {
+			s.resources = append(s.resources, compilePattern(x, vars, false))
+		}
+	default:
+		l, err := stringList(nr)
+		if err != nil {
+			return nil, fmt.Errorf("NotResource: %w", err)
+		}
+		for _, x := range l {
+			s.notResources = append(s.notResources, compilePattern(x, vars, false))
+		}
+	}
+	if c, ok := m["Condition"]; ok {
+		if s.conditions, err = parseConditions(c, vars); err != nil {
+			return nil, fmt.Errorf("Condition: %w", err)
+		}
+	}
+	return s, nil
+}
+
+func compileActions(l []string) []pattern {
+	out := make([]pattern, len(l))
+	for i, a := range l {
+		out[i] = compilePattern(a, false, true)
+	}
+	return out
+}
+
+// stringList reads a string-or-list-of-strings element.
+func stringList(v any) ([]string, error) {
+	switch x := v.(type) {
+	case string:
+		return []string{x}, nil
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			s, ok := e.(string)
+			if !ok {
+				return nil, fmt.Errorf("list element %s is not a string", jsonText(e))
+			}
+			out = append(out, s)
+		}
+		if len(out) == 0 {
+			return nil, fmt.Errorf("empty list")
+		}
+		return out, nil
+	default:
+		return nil, fmt.Errorf("must be a string or a list of strings, got %s", jsonText(v))
+	}
+}
+
+func parsePrincipalSet(v any) (*PrincipalSet, error) {
+	ps := &PrincipalSet{}
+	switch x := v.(type) {
+	case string:
+		if x != "*" {
+			return nil, fmt.Errorf("a string principal must be \"*\", got %q", x)
+		}
+		ps.Any = true
+		return ps, nil
+	case map[string]any:
+		if len(x) == 0 {
+			return nil, fmt.Errorf("empty principal object")
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			l, err := stringList(x[k])
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", k, err)
+			}
+			switch k {
+			case "AWS":
+				for _, a := range l {
+					a = strings.TrimSpace(a)
+					switch {
+					case a == "*":
+						ps.Any = true
+					case isAccountID(a):
+						ps.AWS = append(ps.AWS, "arn:aws:iam::"+a+":root")
+					default:
+						ps.AWS = append(ps.AWS, a)
+					}
+				}
+			case "Service":
+				for _, a := range l {
+					ps.Service = append(ps.Service, strings.ToLower(strings.TrimSpace(a)))
+				}
+			case "Federated":
+				ps.Federated = append(ps.Federated, l...)
+			case "CanonicalUser":
+				ps.CanonicalUser = append(ps.CanonicalUser, l...)
+			default:
+				return nil, fmt.Errorf("unknown principal type %q", k)
+			}
+		}
+		return ps, nil
+	default:
+		return nil, fmt.Errorf("must be \"*\" or an object, got %s", jsonText(v))
+	}
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%v", v)
+	}
+	if len(b) > 80 {
+		return string(b[:77]) + "..."
+	}
+	return string(b)
+}

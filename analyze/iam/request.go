@@ -1,0 +1,135 @@
+package iam
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Request is one authorization request: who calls which action on which
+// resource, with which request context.
+type Request struct {
+	Principal Principal
+	Action    string // service:Action
+	// Resource is the resource ARN, or "*" for actions without a resource.
+	Resource string
+	// ResourceAccount is the account owning the resource; when empty it is
+	// taken from the resource ARN, and when the ARN has none (S3 buckets)
+	// the resource is taken to be in the principal's account.
+	ResourceAccount string
+	// Context holds request condition keys (any case) and their values.
+	// Keys that follow from the request itself (aws:PrincipalArn, ...) are
+	// added unless present here; see DerivedContext.
+	Context map[string][]string
+}
+
+// prepared is a request ready for evaluation: lower-cased action and
+// context keys, derived keys added.
+type prepared struct {
+	req             *Request
+	action          string // lower case
+	service         string // lower case
+	resource        string
+	resourceAccount string
+	accountKnown    bool
+	ctx             map[string][]string // lower-case keys
+	lookup          func(string) (string, bool)
+}
+
+func prepare(r *Request, now time.Time) (*prepared, error) {
+	if r.Action == "" {
+		return nil, fmt.Errorf("no action")
+	}
+	svc, _, ok := strings.Cut(r.Action, ":")
+	if !ok || svc == "" {
+		return nil, fmt.Errorf("action %q is not of the form service:Action", r.Action)
+	}
+	p := &prepared{
+		req:      r,
+		action:   strings.ToLower(r.Action),
+		service:  strings.ToLower(svc),
+		resource: r.Resource,
+	}
+	if p.resource == "" {
+		p.resource = "*"
+	}
+	p.resourceAccount = r.ResourceAccount
+	if p.resourceAccount == "" {
+		if parts := strings.SplitN(p.resource, ":", 6); len(parts) == 6 && parts[0] == "arn" && isAccountID(parts[4]) {
+			p.resourceAccount = parts[4]
+		}
+	}
+	p.accountKnown = p.resourceAccount != ""
+	if !p.accountKnown {
+		p.resourceAccount = r.Principal.Account
+	}
+	p.ctx = make(map[string][]string, len(r.Context)+10)
+	for k, v := range DerivedContext(r.Principal, p.resourceAccount, now) {
+		p.ctx[strings.ToLower(k)] = v
+	}
+	for k, v := range r.Context {
+		p.ctx[strings.ToLower(k)] = v
+	}
+	p.lookup = func(key string) (string, bool) {
+		v := p.ctx[key]
+		if len(v) != 1 {
+			return "", false
+		}
+		return v[0], true
+	}
+	return p, nil
+}
+
+// DerivedContext returns the global condition keys AWS sets from the request
+// itself: aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType,
+// aws:username and aws:userid (where derivable), aws:PrincipalIsAWSService,
+// aws:PrincipalServiceName, aws:ResourceAccount, aws:CurrentTime and
+// aws:EpochTime (when now is not zero). Keys such as aws:SourceAccount,
+// aws:SourceIp or aws:PrincipalTag/* come only from the request's context.
+func DerivedContext(p Principal, resourceAccount string, now time.Time) map[string][]string {
+	m := map[string][]string{}
+	one := func(k, v string) {
+		if v != "" {
+			m[k] = []string{v}
+		}
+	}
+	switch p.Type {
+	case PrincipalService:
+		one("aws:PrincipalIsAWSService", "true")
+		one("aws:PrincipalServiceName", p.Raw)
+	case PrincipalAnonymous, PrincipalFederated, PrincipalCanonicalUser:
+	default:
+		one("aws:PrincipalIsAWSService", "false")
+		one("aws:PrincipalAccount", p.Account)
+		switch p.Type {
+		case PrincipalUser:
+			one("aws:PrincipalArn", p.ARN)
+			one("aws:PrincipalType", "User")
+			one("aws:username", p.Name)
+		case PrincipalRole:
+			one("aws:PrincipalArn", p.ARN)
+			one("aws:PrincipalType", "AssumedRole")
+		case PrincipalAssumedRole:
+			one("aws:PrincipalArn", p.RoleARN)
+			one("aws:PrincipalType", "AssumedRole")
+		case PrincipalFederatedUser:
+			one("aws:PrincipalArn", p.ARN)
+			one("aws:PrincipalType", "FederatedUser")
+			one("aws:userid", p.Account+":"+p.Name)
+		case PrincipalRoot:
+			one("aws:PrincipalArn", p.ARN)
+			one("aws:PrincipalType", "Account")
+			one("aws:userid", p.Account)
+		}
+	}
+	if p.Type == PrincipalAnonymous {
+		one("aws:PrincipalType", "Anonymous")
+	}
+	one("aws:ResourceAccount", resourceAccount)
+	if !now.IsZero() {
+		one("aws:CurrentTime", now.UTC().Format(time.RFC3339))
+		one("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
+	}
+	return m
+}
