@@ -96,7 +96,8 @@ func entityValue(e *graph.Entity) (ast.Value, error) {
 	return obj, nil
 }
 
-// relationshipValue is the flat J1 object of r.
+// relationshipValue is the flat J1 object of r, as graph.Relationship's
+// MarshalJSON writes it (displayName defaults to the verb).
 func relationshipValue(r *graph.Relationship) (ast.Value, error) {
 	obj, err := flatObject(r.Properties,
 		[2]*ast.Term{ast.StringTerm("_key"), ast.StringTerm(r.Key)},
@@ -107,6 +108,9 @@ func relationshipValue(r *graph.Relationship) (ast.Value, error) {
 	)
 	if err != nil {
 		return nil, fmt.Errorf("relationship %s %w", r.Key, err)
+	}
+	if _, ok := r.Properties["displayName"]; !ok {
+		obj.Insert(ast.StringTerm("displayName"), ast.StringTerm(r.Class))
 	}
 	return obj, nil
 }

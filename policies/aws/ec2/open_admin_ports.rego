@@ -1,6 +1,6 @@
 # METADATA
 # title: Security group allows ingress from the internet to SSH or RDP
-# description: |
+# description: >-
 #   A security group has an inbound rule that allows traffic from 0.0.0.0/0 or
 #   ::/0 to a remote administration port (22/SSH or 3389/RDP by default). Any
 #   instance it protects is reachable for password guessing and exploits of the
@@ -17,7 +17,7 @@
 #   frameworks:
 #     - CIS AWS Foundations v3.0.0 5.2
 #     - CIS AWS Foundations v3.0.0 5.3
-#   remediation: |
+#   remediation: >-
 #     Remove the inbound rules that allow 0.0.0.0/0 or ::/0 to port 22 or 3389
 #     (aws ec2 revoke-security-group-ingress), and reach hosts through AWS Systems
 #     Manager Session Manager, a VPN or a bastion restricted to known CIDRs.
@@ -40,7 +40,8 @@ findings contains f if {
 findings contains f if {
 	some sg in lib.entities_of_type("aws_security_group")
 	count(_exposures(sg)) == 0
-	msg := sprintf("security group %s allows no ingress from 0.0.0.0/0 or ::/0 to ports %v", [_name(sg), admin_ports])
+	ports := concat(", ", [sprintf("%v", [p]) | some p in admin_ports])
+	msg := sprintf("security group %s allows no ingress from 0.0.0.0/0 or ::/0 to ports %s", [_name(sg), ports])
 	f := lib.pass(sg, msg)
 }
 

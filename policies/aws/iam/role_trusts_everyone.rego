@@ -1,6 +1,6 @@
 # METADATA
 # title: IAM role can be assumed by any AWS principal
-# description: |
+# description: >-
 #   The role's trust policy (assumeRolePolicyDocument) has an Allow statement
 #   whose principal is everyone — Principal "*", {"AWS": "*"} or a list holding
 #   "*", or an Allow with NotPrincipal (everyone except the listed) — for an
@@ -22,7 +22,7 @@
 #     - aws_iam_role
 #   frameworks:
 #     - CIS AWS Foundations v7.0.0 2.21
-#   remediation: |
+#   remediation: >-
 #     Replace the "*" principal in the role's trust policy with the specific
 #     accounts, roles, services or identity providers that need to assume it
 #     (aws iam update-assume-role-policy), and keep conditions such as

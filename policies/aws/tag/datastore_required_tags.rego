@@ -1,6 +1,6 @@
 # METADATA
 # title: Data store is missing a required tag
-# description: |
+# description: >-
 #   Every data store (an entity whose _class contains DataStore: S3 buckets,
 #   EBS volumes and snapshots, RDS instances, clusters and snapshots, DynamoDB
 #   tables, EFS file systems, ElastiCache, Elasticsearch and Redshift) must
@@ -29,7 +29,7 @@
 #     - aws_s3_bucket
 #   frameworks:
 #     - JupiterOne AWS ProTips (tag Classification and Owner)
-#   remediation: |
+#   remediation: >-
 #     Tag the resource with each required tag (for example Classification=
 #     confidential and Owner=<team or e-mail>), and enforce the tags for new
 #     resources with an AWS Organizations tag policy or an SCP that denies

@@ -1,0 +1,5 @@
+package snapaudit.rules.parse_error
+
+findings contains f if {
+	f := {"status": "FAIL"
+}
