@@ -62,6 +62,12 @@ func LoadConfig(ctx context.Context, o ConfigOptions) (aws.Config, error) {
 	loadOpts := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewAdaptiveMode(func(a *retry.AdaptiveModeOptions) {
+				if o.NoBackoff {
+					// No error counts as a throttle for the client-side
+					// rate limiter, so it never makes an attempt wait.
+					// Throttles are still retried (standard retryables).
+					a.Throttles = nil
+				}
 				a.StandardOptions = append(a.StandardOptions, func(s *retry.StandardOptions) {
 					s.MaxAttempts = maxAttempts
 					s.MaxBackoff = maxBackoff

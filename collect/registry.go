@@ -17,7 +17,6 @@ package collect
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -106,6 +105,7 @@ type Item struct {
 type Keys struct {
 	parent reflect.Type // the parent's output struct type
 	fn     func(parentKey string, out any) []Item
+	why    string // set when the extractor is an escape hatch
 }
 
 // keys extracts plain keys from a parent page of type *Out.
@@ -351,9 +351,11 @@ func iamUserNames(o *iam.GetAccountAuthorizationDetailsOutput) []string {
 // parent is GetBucketLocation, whose output names the region but not the
 // bucket, so the child item is the parent's own key routed to that region.
 func bucketRegion() Keys {
-	return items(func(bucket string, o *s3.GetBucketLocationOutput) []Item {
+	k := items(func(bucket string, o *s3.GetBucketLocationOutput) []Item {
 		return []Item{{Key: bucket, Region: s3Region(string(o.LocationConstraint))}}
 	})
+	k.why = "S3 per-bucket calls must be sent to the bucket's region (GetBucketLocation)"
+	return k
 }
 
 // s3Region maps a GetBucketLocation LocationConstraint to a region name:
@@ -448,5 +450,3 @@ func isReadOnlyName(op string) bool {
 	})
 }
 
-// errUnknownCall is returned when a filter names a call not in the registry.
-var errUnknownCall = errors.New("unknown call")
