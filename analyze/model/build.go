@@ -1,0 +1,731 @@
+package model
+
+// The builder: streams snapshot rows through the registry into a graph.
+//
+// Order of work (each call's rows are streamed once per phase, decoded one
+// page at a time and dropped; only entities, small indexes and pending
+// relationship records are kept):
+//
+//  1. entities: every distinct Source call, dispatched to every type that
+//     reads it;
+//  2. accounts and service placeholders for every account seen;
+//  3. enrichments and service settings (entities exist now);
+//  4. relationships from other calls and the hatches' row readers;
+//  5. resolution of pending relationships against property indexes;
+//  6. the hatches' Finish funcs (security group rules, S3 public);
+//  7. service HAS entity edges and the aws_iam_user IS Person mapping.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/snapshot"
+)
+
+// Source streams the stored rows of one call. *snapshot.Snapshot
+// implements it.
+type Source interface {
+	Rows(ctx context.Context, service, operation string, fn func(snapshot.Row) error) error
+}
+
+// Option configures Build.
+type Option func(*config)
+
+type config struct {
+	log      *slog.Logger
+	accounts []string
+}
+
+// WithLogger sets the logger for debug notes (unresolved relationship
+// targets, skipped items). The default discards.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
+
+// WithAccounts names accounts that must have an aws_account entity (and
+// service placeholders) even when no row mentions them, e.g. the
+// snapshot manifest's accounts.
+func WithAccounts(ids ...string) Option {
+	return func(c *config) { c.accounts = append(c.accounts, ids...) }
+}
+
+// rowData is one decoded ok row.
+type rowData struct {
+	Row  snapshot.Row
+	Body any
+}
+
+func (r rowData) env() env {
+	return env{Account: r.Row.AccountID, Region: r.Row.Region, Parent: r.Row.ParentKey}
+}
+
+// where names a row in errors: "ec2:DescribeInstances 111122223333/eu-west-1 page 0".
+func where(r snapshot.Row) string {
+	s := fmt.Sprintf("%s:%s %s/%s", r.Service, r.Operation, r.AccountID, r.Region)
+	if r.ParentKey != "" {
+		s += " parent " + r.ParentKey
+	}
+	return fmt.Sprintf("%s page %d", s, r.Page)
+}
+
+// pendingRel is a relationship waiting for its target to be resolved.
+type pendingRel struct {
+	from    *graph.Entity
+	spec    *RelSpec
+	value   string
+	account string
+	region  string
+	props   map[string]any
+}
+
+type builder struct {
+	g        *graph.Graph
+	log      *slog.Logger
+	accounts map[string]bool
+	pending  []pendingRel
+	indexes  map[[2]string]map[string][]*graph.Entity // (type, prop) -> account\x00value -> entities
+	// unresolved counts relationship targets not found, by "from verb to".
+	unresolved map[string]int
+	regional   map[string]bool // types with Scope Regional
+}
+
+// Build reads every call the registry knows from src and returns the graph.
+// A malformed response is an error naming service, operation, account,
+// region and page; failed calls are skipped here and reported by Gaps.
+func Build(ctx context.Context, src Source, opts ...Option) (*graph.Graph, error) {
+	c := config{log: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(&c)
+	}
+	b := &builder{
+		g:          graph.New(),
+		log:        c.log,
+		accounts:   map[string]bool{},
+		unresolved: map[string]int{},
+		regional:   map[string]bool{},
+	}
+	for _, t := range registry {
+		b.regional[t.Type] = t.Scope == Regional
+	}
+	for _, a := range c.accounts {
+		b.accounts[a] = true
+	}
+	if err := b.entities(ctx, src); err != nil {
+		return nil, err
+	}
+	b.envelope()
+	if err := b.enrich(ctx, src); err != nil {
+		return nil, err
+	}
+	if err := b.relCalls(ctx, src); err != nil {
+		return nil, err
+	}
+	b.resolve()
+	for _, t := range registry {
+		for _, h := range t.Hatch {
+			if h.Finish == nil {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if err := h.Finish(b); err != nil {
+				return nil, fmt.Errorf("%s %s: %w", t.Type, h.Name, err)
+			}
+		}
+	}
+	b.serviceEdges()
+	MapPersons(b.g)
+	if len(b.unresolved) > 0 {
+		keys := make([]string, 0, len(b.unresolved))
+		for k := range b.unresolved {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			b.log.Debug("relationship targets not in the snapshot", "relationship", k, "count", b.unresolved[k])
+		}
+	}
+	return b.g, nil
+}
+
+// stream calls fn for every row of a call; ok rows are decoded.
+func stream(ctx context.Context, src Source, c Call, fn func(row snapshot.Row, body any) error) error {
+	return src.Rows(ctx, c.Service, c.Operation, func(row snapshot.Row) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var body any
+		if row.Status == snapshot.StatusOK {
+			dec := json.NewDecoder(strings.NewReader(row.Response))
+			dec.UseNumber()
+			if err := dec.Decode(&body); err != nil {
+				return fmt.Errorf("%s: decode response: %w", where(row), err)
+			}
+		}
+		return fn(row, body)
+	})
+}
+
+// distinct returns calls in first-seen order without repeats.
+func distinct(calls []Call) []Call {
+	var out []Call
+	seen := map[Call]bool{}
+	for _, c := range calls {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// entities is phase 1.
+func (b *builder) entities(ctx context.Context, src Source) error {
+	var calls []Call
+	for _, t := range registry {
+		calls = append(calls, t.Source)
+	}
+	for _, c := range distinct(calls) {
+		err := stream(ctx, src, c, func(row snapshot.Row, body any) error {
+			b.accounts[row.AccountID] = true
+			if row.Status != snapshot.StatusOK {
+				return nil
+			}
+			for i := range registry {
+				t := &registry[i]
+				if t.Source != c {
+					continue
+				}
+				rd := rowData{Row: row, Body: body}
+				err := walk(body, parsePath(t.Items), nil, func(item any, stack []any) error {
+					return b.entity(t, rd, item, stack)
+				})
+				if err != nil {
+					return fmt.Errorf("%s: %s: %w", where(row), t.Type, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// entity builds one entity from one item.
+func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error {
+	s := scope{env: rd.env(), elem: item, stack: stack}
+	key := ""
+	for _, k := range t.Key {
+		if key = s.expand(k); key != "" {
+			break
+		}
+	}
+	if key == "" {
+		b.log.Debug("item without a key skipped", "type", t.Type, "row", where(rd.Row))
+		return nil
+	}
+	e := &graph.Entity{Key: key, Type: t.Type, Class: slices.Clone(t.Class), Properties: map[string]any{}}
+	if m, ok := item.(map[string]any); ok && !t.NoFlatten {
+		for k, v := range m {
+			if slices.Contains(t.Skip, k) {
+				continue
+			}
+			if pv, ok := flattenValue(v); ok {
+				e.Set(camel(k), pv)
+			}
+		}
+	}
+	e.Set("accountId", rd.Row.AccountID)
+	if t.Scope == Regional {
+		e.Set("region", rd.Row.Region)
+	}
+	if strings.HasPrefix(key, "arn:") && !t.SyntheticKey {
+		e.Set("arn", key)
+	}
+	if t.ID != "" {
+		if id := s.expand(t.ID); id != "" {
+			e.Set("id", id)
+		}
+	}
+	name := ""
+	if t.Name != "" {
+		name = s.expand(t.Name)
+	}
+	if name == "" {
+		name = e.String("id")
+	}
+	e.Set("name", name)
+	e.Set("displayName", name)
+	if t.Created != "" {
+		v, err := epochMS(lookup(item, t.Created))
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.Created, err)
+		}
+		if v != nil {
+			e.Set("createdOn", v)
+		}
+	}
+	if t.WebLink != "" {
+		if l := s.expand(t.WebLink); l != "" {
+			e.Set("webLink", l)
+		}
+	}
+	if err := fill(e, s, t.Props, t.Static, t.Tags); err != nil {
+		return err
+	}
+	for _, c := range e.Class {
+		for _, p := range requiredProps[c] {
+			if _, ok := e.Properties[p]; !ok {
+				e.Set(p, nil)
+			}
+		}
+	}
+	e, _ = b.g.AddEntity(e)
+	for i := range t.Rels {
+		r := &t.Rels[i]
+		if r.Call != nil {
+			continue
+		}
+		if err := b.collectRels(e, r, rd, item, stack); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// propValue evaluates one Prop against a scope.
+func propValue(s scope, p Prop) (any, error) {
+	var v any
+	if p.Tmpl != "" {
+		if x := s.expand(p.Tmpl); x != "" {
+			v = x
+		}
+	} else {
+		v = lookup(s.elem, p.Path)
+		if v == "" {
+			v = nil // unset SDK strings and enums marshal as ""
+		}
+	}
+	if p.Conv != nil {
+		var err error
+		if v, err = p.Conv(v); err != nil {
+			return nil, fmt.Errorf("property %s: %w", p.Name, err)
+		}
+	} else {
+		v = normalize(v)
+	}
+	if v == nil {
+		v = normalize(p.Default)
+	}
+	return v, nil
+}
+
+// fill sets explicit properties, then constants, then the tags at path
+// tags below the scope's element.
+func fill(e *graph.Entity, s scope, props []Prop, constants map[string]any, tags string) error {
+	for _, p := range props {
+		v, err := propValue(s, p)
+		if err != nil {
+			return err
+		}
+		if v != nil || p.Always {
+			e.Set(p.Name, v)
+		}
+	}
+	for k, v := range constants {
+		e.Set(k, normalize(v)) // a copy: entities never share a constant list
+	}
+	if tags != "" {
+		applyTags(e, tagPairs(lookup(s.elem, tags)))
+	}
+	return nil
+}
+
+// collectRels records the relationships of spec r found at r.Path below
+// item; ancestors are the iterated elements above item.
+func (b *builder) collectRels(from *graph.Entity, r *RelSpec, rd rowData, item any, ancestors []any) error {
+	stack := ancestors
+	if r.Path != "" {
+		stack = append(ancestors[:len(ancestors):len(ancestors)], item)
+	}
+	return walk(item, parsePath(r.Path), stack, func(elem any, st []any) error {
+		s := scope{env: rd.env(), elem: elem, stack: st}
+		if r.When != nil && scalarString(lookup(elem, r.When.Path)) != r.When.Equals {
+			return nil
+		}
+		v := s.expand(r.Value)
+		if r.Conv != nil && v != "" {
+			v = r.Conv(v)
+		}
+		if v == "" {
+			return nil
+		}
+		var props map[string]any
+		for _, p := range r.Props {
+			pv, err := propValue(s, p)
+			if err != nil {
+				return fmt.Errorf("relationship %s %s: %w", r.Verb, r.Target, err)
+			}
+			if pv != nil {
+				if props == nil {
+					props = map[string]any{}
+				}
+				props[p.Name] = pv
+			}
+		}
+		b.pending = append(b.pending, pendingRel{
+			from: from, spec: r, value: v,
+			account: rd.Row.AccountID, region: rd.Row.Region, props: props,
+		})
+		return nil
+	})
+}
+
+// envelope is phase 2: accounts and their service placeholders.
+func (b *builder) envelope() {
+	for _, a := range b.accountList() {
+		Account(b.g, a)
+		for _, s := range services {
+			ServiceEntity(b.g, a, s.Name)
+		}
+	}
+}
+
+func (b *builder) accountList() []string {
+	out := make([]string, 0, len(b.accounts))
+	for a := range b.accounts {
+		if a != "" {
+			out = append(out, a)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// enrich is phase 3.
+func (b *builder) enrich(ctx context.Context, src Source) error {
+	var calls []Call
+	for _, t := range registry {
+		for _, en := range t.Enrich {
+			calls = append(calls, en.Call)
+		}
+	}
+	for _, s := range services {
+		for _, st := range s.Settings {
+			calls = append(calls, st.Call)
+		}
+	}
+	for _, c := range distinct(calls) {
+		// Per call: which scopes answered ok / failed, which entities
+		// were matched (for Otherwise).
+		okScopes, errScopes := map[string]bool{}, map[string]bool{}
+		matched := map[*graph.Entity]bool{}
+		err := stream(ctx, src, c, func(row snapshot.Row, body any) error {
+			rd := rowData{Row: row, Body: body}
+			sk := row.AccountID + "\x00" + row.Region
+			if row.Status == snapshot.StatusOK {
+				okScopes[sk], okScopes[row.AccountID] = true, true
+			} else {
+				errScopes[sk], errScopes[row.AccountID] = true, true
+			}
+			for i := range registry {
+				t := &registry[i]
+				for j := range t.Enrich {
+					en := &t.Enrich[j]
+					if en.Call != c {
+						continue
+					}
+					if err := b.applyEnrichment(t, en, rd, matched); err != nil {
+						return fmt.Errorf("%s: %s: %w", where(row), t.Type, err)
+					}
+				}
+			}
+			if row.Status != snapshot.StatusOK {
+				return nil
+			}
+			for _, s := range services {
+				for _, st := range s.Settings {
+					if st.Call != c {
+						continue
+					}
+					if err := b.applySetting(s, st, rd); err != nil {
+						return fmt.Errorf("%s: %s: %w", where(row), s.Type(), err)
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for i := range registry {
+			t := &registry[i]
+			for _, en := range t.Enrich {
+				if en.Call != c || len(en.Otherwise) == 0 {
+					continue
+				}
+				for _, e := range b.g.EntitiesOfType(t.Type) {
+					sk := e.String("accountId")
+					if t.Scope == Regional {
+						sk += "\x00" + e.String("region")
+					}
+					if matched[e] || !okScopes[sk] || errScopes[sk] {
+						continue
+					}
+					for k, v := range en.Otherwise {
+						e.Set(k, normalize(v))
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (b *builder) applyEnrichment(t *EntityType, en *Enrichment, rd rowData, matched map[*graph.Entity]bool) error {
+	match := en.Match
+	if match == "" {
+		match = "{parent}"
+	}
+	if rd.Row.Status != snapshot.StatusOK {
+		if rd.Row.ErrorClass != snapshot.ClassNotFound || len(en.NotFound) == 0 {
+			return nil
+		}
+		s := scope{env: rd.env()}
+		for _, e := range b.lookup(t.Type, en.By, rd.Row.AccountID, rd.Row.Region, s.expand(match)) {
+			for k, v := range en.NotFound {
+				e.Set(k, normalize(v))
+			}
+		}
+		return nil
+	}
+	return walk(rd.Body, parsePath(en.Items), nil, func(item any, stack []any) error {
+		s := scope{env: rd.env(), elem: item, stack: stack}
+		for _, e := range b.lookup(t.Type, en.By, rd.Row.AccountID, rd.Row.Region, s.expand(match)) {
+			matched[e] = true
+			if err := fill(e, s, en.Props, en.Set, en.Tags); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (b *builder) applySetting(s ServiceInfo, st Setting, rd rowData) error {
+	v := lookup(rd.Body, st.Path)
+	if st.Conv != nil {
+		var err error
+		if v, err = st.Conv(v); err != nil {
+			return fmt.Errorf("setting %s: %w", st.Prop, err)
+		}
+	} else {
+		v = normalize(v)
+	}
+	e := ServiceEntity(b.g, rd.Row.AccountID, s.Name)
+	m, _ := e.Get(st.Prop).(map[string]any)
+	if m == nil {
+		m = map[string]any{}
+		e.Set(st.Prop, m)
+	}
+	if old, ok := m[rd.Row.Region].([]any); ok {
+		// several pages: concatenate lists
+		if l, ok := v.([]any); ok {
+			v = append(old, l...)
+		}
+	}
+	m[rd.Row.Region] = v
+	return nil
+}
+
+// relCalls is phase 4.
+func (b *builder) relCalls(ctx context.Context, src Source) error {
+	var calls []Call
+	for _, t := range registry {
+		for _, r := range t.Rels {
+			if r.Call != nil {
+				calls = append(calls, *r.Call)
+			}
+		}
+		for _, h := range t.Hatch {
+			if h.Rows != nil {
+				calls = append(calls, h.Calls...)
+			}
+		}
+	}
+	for _, c := range distinct(calls) {
+		err := stream(ctx, src, c, func(row snapshot.Row, body any) error {
+			if row.Status != snapshot.StatusOK {
+				return nil
+			}
+			rd := rowData{Row: row, Body: body}
+			for i := range registry {
+				t := &registry[i]
+				for j := range t.Rels {
+					r := &t.Rels[j]
+					if r.Call == nil || *r.Call != c {
+						continue
+					}
+					if err := b.relFromCall(t, r, rd); err != nil {
+						return fmt.Errorf("%s: %s: %w", where(row), t.Type, err)
+					}
+				}
+				for _, h := range t.Hatch {
+					if h.Rows == nil || !slices.Contains(h.Calls, c) {
+						continue
+					}
+					if err := h.Rows(b, c, rd); err != nil {
+						return fmt.Errorf("%s: %s %s: %w", where(row), t.Type, h.Name, err)
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *builder) relFromCall(t *EntityType, r *RelSpec, rd rowData) error {
+	fromMatch, fromBy := r.FromMatch, r.FromBy
+	if fromMatch == "" {
+		fromMatch = "{parent}"
+	}
+	if fromBy == "" {
+		fromBy = "name"
+	}
+	return walk(rd.Body, parsePath(r.Items), nil, func(item any, stack []any) error {
+		s := scope{env: rd.env(), elem: item, stack: stack}
+		for _, from := range b.lookup(t.Type, fromBy, rd.Row.AccountID, rd.Row.Region, s.expand(fromMatch)) {
+			if err := b.collectRels(from, r, rd, item, stack); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// index returns the (type, prop) index, building it on first use. Values
+// that are lists index every element.
+func (b *builder) index(typ, prop string) map[string][]*graph.Entity {
+	if b.indexes == nil {
+		b.indexes = map[[2]string]map[string][]*graph.Entity{}
+	}
+	k := [2]string{typ, prop}
+	if ix, ok := b.indexes[k]; ok {
+		return ix
+	}
+	ix := map[string][]*graph.Entity{}
+	for _, e := range b.g.EntitiesOfType(typ) {
+		acct := e.String("accountId")
+		var vals []string
+		switch v := e.Get(prop).(type) {
+		case []any:
+			for _, x := range v {
+				vals = append(vals, scalarString(x))
+			}
+		case []string:
+			vals = v
+		default:
+			vals = []string{scalarString(v)}
+		}
+		for _, v := range vals {
+			if v != "" {
+				ix[acct+"\x00"+v] = append(ix[acct+"\x00"+v], e)
+			}
+		}
+	}
+	b.indexes[k] = ix
+	return ix
+}
+
+// lookup finds entities of typ whose prop equals value in the account (and,
+// for regional types, the region). "_key" looks up by key in any account.
+// An ARN value that matches nothing by prop falls back to the key.
+func (b *builder) lookup(typ, prop, account, region, value string) []*graph.Entity {
+	if value == "" {
+		return nil
+	}
+	byKey := func() []*graph.Entity {
+		if e := b.g.Entity(value); e != nil && e.Type == typ {
+			return []*graph.Entity{e}
+		}
+		return nil
+	}
+	if prop == "_key" {
+		return byKey()
+	}
+	cands := b.index(typ, prop)[account+"\x00"+value]
+	if len(cands) == 0 {
+		if strings.HasPrefix(value, "arn:") {
+			return byKey()
+		}
+		return nil
+	}
+	if b.regional[typ] {
+		// A regional id (instance id, SG id) names the entity of the
+		// row's region; ids are unique per region, not across them.
+		var same []*graph.Entity
+		for _, e := range cands {
+			if e.String("region") == region {
+				same = append(same, e)
+			}
+		}
+		return same
+	}
+	return cands
+}
+
+// resolve is phase 5: indexes are rebuilt because enrichments added
+// properties.
+func (b *builder) resolve() {
+	b.indexes = nil
+	for _, p := range b.pending {
+		targets := b.lookup(p.spec.Target, p.spec.By, p.account, p.region, p.value)
+		if len(targets) == 0 {
+			b.unresolved[p.from.Type+" "+p.spec.Verb+" "+p.spec.Target]++
+			continue
+		}
+		for _, t := range targets {
+			from, to := p.from, t
+			if p.spec.Reverse {
+				from, to = t, p.from
+			}
+			var props map[string]any
+			if p.props != nil {
+				props = make(map[string]any, len(p.props))
+				for k, v := range p.props {
+					props[k] = v
+				}
+			}
+			// Both ends are in the graph: AddRelationship cannot fail.
+			_ = b.g.AddRelationship(graph.NewRelationship(from, p.spec.Verb, to, props))
+		}
+	}
+	b.pending = nil
+}
+
+// serviceEdges is phase 7: aws_<service> HAS every entity of its types.
+func (b *builder) serviceEdges() {
+	for _, t := range registry {
+		if t.Service == "" {
+			continue
+		}
+		for _, e := range b.g.EntitiesOfType(t.Type) {
+			acct := e.String("accountId")
+			if acct == "" {
+				continue
+			}
+			svc := ServiceEntity(b.g, acct, t.Service)
+			_ = b.g.AddRelationship(graph.NewRelationship(svc, "HAS", e, nil))
+		}
+	}
+}

@@ -1,0 +1,29 @@
+// Package model rebuilds the JupiterOne-style entity graph from snapshot
+// rows.
+//
+// The heart of the package is a declarative registry (aws.go): one
+// EntityType record per `_type` says which collected call its items come
+// from, where the items are in the response, how to build `_key`, `id`,
+// `name`, tags and properties, which per-parent calls enrich it, and which
+// relationships it has. Build streams each call's rows once through every
+// record that reads it; adding a resource type means adding a record, not
+// code. The few things a record cannot express are counted escape hatches
+// (hatch.go), each with a reason.
+//
+// Entities follow J1's conventions (notes.md §3–4): `_key` is the ARN where
+// one exists, `_class` is the list from entities.tsv, every class's
+// required properties are present (null when unknown), tags become
+// `tag.<Key>` with J1 value conversion, `tags`, and lowercased
+// `classification`/`owner`/`email`. Account and service placeholders
+// (`aws_account`, `aws_ec2`, ...) and the global Internet/Everyone entities
+// come from global.go; the IAM derivations use the same helpers.
+//
+// Use:
+//
+//	snap, _ := snapshot.Open(dir)
+//	g, err := model.Build(ctx, snap, model.WithLogger(log), model.WithAccounts(accounts...))
+//	gaps := model.Gaps(statuses) // failed calls -> (type, account, region) scopes with unknown data
+//
+// Types, Services, Sources and Relationships describe the registry for
+// documentation and for the rule engine.
+package model

@@ -1,0 +1,191 @@
+package model
+
+// Coverage gaps: never confuse empty with unknown.
+//
+// An entity type with no entities in a region is only "none there" when
+// every call feeding it answered. Gaps turns the snapshot manifest's call
+// statuses into the list of (entity type, account, region) scopes whose
+// data is incomplete, so the rule engine reports ERROR there instead of a
+// PASS. A call that failed only with not_found (no bucket policy, no
+// password policy, organizations not in use) is data, not a gap.
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/snapaudit/snapaudit/snapshot"
+)
+
+// CallStatus is the outcome of one call in one account and region, as the
+// snapshot manifest records it.
+type CallStatus struct {
+	AccountID string
+	Region    string
+	Service   string
+	Operation string
+	Status    string                      // ok | partial | error
+	Errors    map[snapshot.ErrorClass]int // failed invocations by class
+	FirstErr  string                      // first error code and message, for the reason text
+}
+
+// Gap is one scope where an entity type's data is incomplete.
+type Gap struct {
+	ResourceType string
+	AccountID    string
+	Region       string
+	Service      string
+	Operation    string
+	Class        snapshot.ErrorClass // the worst failed class; "" when the call is missing
+	Reason       string              // "ec2:DescribeInstances in 111122223333/eu-west-1 failed (denied: 3 of 3 invocations)"
+}
+
+// classRank orders error classes for choosing the one to report.
+var classRank = map[snapshot.ErrorClass]int{
+	snapshot.ClassDenied: 5, snapshot.ClassThrottled: 4, snapshot.ClassOther: 3,
+	snapshot.ClassUnsupported: 2, snapshot.ClassNotFound: 1,
+}
+
+// Gaps returns, sorted, one Gap per entity type and failed call: every
+// call status that is not ok and failed with a class other than not_found
+// (a failed status without class counts as other), for every type the call
+// feeds (Sources). A top-level source call of a type with no status at all
+// for an account (or, for regional types, for a region where other
+// regional calls of that account ran) is a gap too: the snapshot never
+// asked, so nothing is known.
+func Gaps(calls []CallStatus) []Gap {
+	feeds := map[Call][]string{} // call -> types it feeds
+	for _, t := range registry {
+		for _, c := range t.calls() {
+			feeds[c] = append(feeds[c], t.Type)
+		}
+	}
+	for _, s := range services {
+		for _, c := range s.Calls {
+			feeds[c] = append(feeds[c], s.Type())
+		}
+	}
+	var out []Gap
+	seen := map[[3]string]bool{} // account, region, call
+	accounts := map[string]bool{}
+	regions := map[string]map[string]bool{} // account -> regions with regional calls
+	for _, cs := range calls {
+		c := Call{cs.Service, cs.Operation}
+		seen[[3]string{cs.AccountID, cs.Region, c.String()}] = true
+		seen[[3]string{cs.AccountID, "", c.String()}] = true
+		accounts[cs.AccountID] = true
+		if isRegionalCall(c) {
+			if regions[cs.AccountID] == nil {
+				regions[cs.AccountID] = map[string]bool{}
+			}
+			regions[cs.AccountID][cs.Region] = true
+		}
+		if cs.Status == snapshot.StatusOK {
+			continue
+		}
+		class, failed, total := worst(cs)
+		if class == snapshot.ClassNotFound {
+			continue
+		}
+		reason := fmt.Sprintf("%s in %s/%s failed (%s", c, cs.AccountID, cs.Region, class)
+		if total > 0 {
+			reason += fmt.Sprintf(": %d failed invocations", failed)
+		}
+		reason += ")"
+		if cs.FirstErr != "" {
+			reason += ": " + cs.FirstErr
+		}
+		for _, typ := range feeds[c] {
+			out = append(out, Gap{
+				ResourceType: typ, AccountID: cs.AccountID, Region: cs.Region,
+				Service: cs.Service, Operation: cs.Operation, Class: class, Reason: reason,
+			})
+		}
+	}
+	// Calls never made.
+	for acct := range accounts {
+		for _, t := range registry {
+			for _, c := range append([]Call{t.Source}, t.Feeds...) {
+				if isPerParent(c) {
+					continue
+				}
+				var scopes []string
+				if t.Scope == Regional {
+					for r := range regions[acct] {
+						scopes = append(scopes, r)
+					}
+				} else {
+					scopes = []string{""}
+				}
+				for _, r := range scopes {
+					if seen[[3]string{acct, r, c.String()}] {
+						continue
+					}
+					where := acct
+					if r != "" {
+						where += "/" + r
+					}
+					out = append(out, Gap{
+						ResourceType: t.Type, AccountID: acct, Region: r,
+						Service: c.Service, Operation: c.Operation,
+						Reason: fmt.Sprintf("%s was not collected in %s", c, where),
+					})
+				}
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		return strings.Join([]string{a.ResourceType, a.AccountID, a.Region, a.Service, a.Operation}, "\x00") <
+			strings.Join([]string{b.ResourceType, b.AccountID, b.Region, b.Service, b.Operation}, "\x00")
+	})
+	return slices.CompactFunc(out, func(a, b Gap) bool {
+		return a.ResourceType == b.ResourceType && a.AccountID == b.AccountID && a.Region == b.Region &&
+			a.Service == b.Service && a.Operation == b.Operation
+	})
+}
+
+// worst returns the highest-ranked failed class of a status and the
+// number of failed invocations. A non-ok status without classes is other.
+func worst(cs CallStatus) (class snapshot.ErrorClass, failed, total int) {
+	for c, n := range cs.Errors {
+		if n <= 0 || c == snapshot.ClassNone {
+			continue
+		}
+		total += n
+		if c != snapshot.ClassNotFound {
+			failed += n
+		}
+		if classRank[c] > classRank[class] {
+			class = c
+		}
+	}
+	if class == snapshot.ClassNone {
+		class = snapshot.ClassOther
+	}
+	return class, failed, total
+}
+
+// isRegionalCall reports whether a call is the source of a regional type.
+func isRegionalCall(c Call) bool {
+	for _, t := range registry {
+		if t.Scope == Regional && t.Source == c {
+			return true
+		}
+	}
+	return false
+}
+
+// perParentCalls are calls made once per item of another call: absent when
+// the parent had no items, so their absence is not a gap.
+var perParentCalls = map[Call]bool{
+	ddbDescribeTable: true, ddbDescribeBackups: true, ddbListTags: true,
+	iamListAccessKeys: true, iamListMFADevices: true, iamGetAccessKeyLastUsed: true,
+	lambdaListTags: true, lambdaGetPolicy: true,
+	s3GetBucketLocation: true, s3GetBucketTagging: true, s3GetBucketEncryption: true, s3GetBucketPolicy: true,
+	s3GetBucketPolicyStatus: true, s3GetPublicAccessBlock: true, s3GetBucketAcl: true, s3GetBucketVersioning: true,
+	s3GetBucketLogging: true, cfgGetComplianceDetails: true, apigwGetResources: true,
+}
+
+func isPerParent(c Call) bool { return perParentCalls[c] }

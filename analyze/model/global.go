@@ -1,0 +1,234 @@
+package model
+
+// Entities that are not items of an API response: the account, the J1
+// service placeholders (aws_ec2, aws_iam ...), and J1's global entities
+// (Internet, Everyone). The IAM derivations (TRUSTS/ALLOWS) use the same
+// get-or-create helpers so every part of the analyzer agrees on their keys.
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+)
+
+const accountType = "aws_account"
+
+// Setting is a per-region, account-level setting read from a call and kept
+// on the service entity as a map property region -> value
+// (ebsEncryptionByDefault: {"eu-west-1": true}).
+type Setting struct {
+	Call Call
+	Prop string
+	Path string
+	Conv Conv
+}
+
+// ServiceInfo describes one J1 service placeholder entity aws_<Name>.
+// Category and Function are our proposal (J1 never published its values);
+// the Service class requires both.
+type ServiceInfo struct {
+	Name        string // aws_<Name> is the _type
+	DisplayName string
+	Category    []string
+	Function    []string
+	Settings    []Setting
+	Calls       []Call // calls feeding the entity (its settings), for gaps
+}
+
+// Type returns the service entity's _type.
+func (s ServiceInfo) Type() string { return "aws_" + s.Name }
+
+// services is the sorted list of service placeholders: every Service named
+// by a registry type. Settings' calls are listed in Calls.
+var services = []ServiceInfo{
+	{Name: "apigateway", DisplayName: "AWS API Gateway", Category: []string{"infrastructure"}, Function: []string{"api-gateway"}},
+	{
+		Name: "config", DisplayName: "AWS Config", Category: []string{"security"}, Function: []string{"compliance"},
+		Settings: []Setting{
+			{Call: Call{"configservice", "DescribeConfigurationRecorders"}, Prop: "configurationRecorders", Path: "ConfigurationRecorders[].Name"},
+			{Call: Call{"configservice", "DescribeConfigurationRecorderStatus"}, Prop: "configurationRecording", Path: "ConfigurationRecordersStatus[].Recording", Conv: anyTrue},
+		},
+		Calls: []Call{{"configservice", "DescribeConfigurationRecorderStatus"}, {"configservice", "DescribeConfigurationRecorders"}},
+	},
+	{Name: "dynamodb", DisplayName: "AWS DynamoDB", Category: []string{"infrastructure"}, Function: []string{"database"}},
+	{
+		Name: "ec2", DisplayName: "AWS EC2", Category: []string{"infrastructure"}, Function: []string{"compute"},
+		Settings: []Setting{
+			{Call: Call{"ec2", "GetEbsEncryptionByDefault"}, Prop: "ebsEncryptionByDefault", Path: "EbsEncryptionByDefault"},
+		},
+		Calls: []Call{{"ec2", "GetEbsEncryptionByDefault"}},
+	},
+	{Name: "iam", DisplayName: "AWS IAM", Category: []string{"security"}, Function: []string{"access-control"}},
+	{Name: "lambda", DisplayName: "AWS Lambda", Category: []string{"infrastructure"}, Function: []string{"compute"}},
+	{Name: "rds", DisplayName: "AWS RDS", Category: []string{"infrastructure"}, Function: []string{"database"}},
+	{Name: "s3", DisplayName: "AWS S3", Category: []string{"infrastructure"}, Function: []string{"storage"}},
+}
+
+// Services returns a copy of the service placeholder list, sorted by name.
+func Services() []ServiceInfo { return slices.Clone(services) }
+
+func serviceByType(typ string) (ServiceInfo, bool) {
+	for _, s := range services {
+		if s.Type() == typ {
+			return s, true
+		}
+	}
+	return ServiceInfo{}, false
+}
+
+// AccountKey is the aws_account _key of an account id.
+func AccountKey(accountID string) string { return "arn:aws:iam::" + accountID + ":root" }
+
+// ServiceKey is the _key of a service placeholder entity: "<account>:aws_<svc>".
+func ServiceKey(accountID, name string) string { return accountID + ":aws_" + name }
+
+// Account returns the aws_account entity of an account, creating a minimal
+// one (accountId, name = the id) when the snapshot had none.
+func Account(g *graph.Graph, accountID string) *graph.Entity {
+	e, _ := g.AddEntity(&graph.Entity{
+		Key:   AccountKey(accountID),
+		Type:  accountType,
+		Class: []string{"Account"},
+		Properties: map[string]any{
+			"accountId":   accountID,
+			"id":          accountID,
+			"name":        accountID,
+			"displayName": accountID,
+			"arn":         AccountKey(accountID),
+			"webLink":     "https://console.aws.amazon.com/billing/home#/account",
+		},
+	})
+	return e
+}
+
+// ServiceEntity returns the aws_<name> service placeholder of an account,
+// creating it (and the account HAS service edge) when absent. Names not in
+// the service list (a trust policy naming ssm.amazonaws.com) get an entity
+// with category and function "other".
+func ServiceEntity(g *graph.Graph, accountID, name string) *graph.Entity {
+	if e := g.Entity(ServiceKey(accountID, name)); e != nil {
+		return e
+	}
+	info, ok := serviceByType("aws_" + name)
+	if !ok {
+		info = ServiceInfo{Name: name, DisplayName: "AWS " + strings.ToUpper(name), Category: []string{"other"}, Function: []string{"other"}}
+	}
+	e, _ := g.AddEntity(&graph.Entity{
+		Key:   ServiceKey(accountID, name),
+		Type:  info.Type(),
+		Class: []string{"Service"},
+		Properties: map[string]any{
+			"name":        info.DisplayName,
+			"displayName": info.DisplayName,
+			"accountId":   accountID,
+			"category":    slices.Clone(info.Category),
+			"function":    slices.Clone(info.Function),
+		},
+	})
+	acct := Account(g, accountID)
+	// Both ends exist: AddRelationship cannot fail.
+	_ = g.AddRelationship(graph.NewRelationship(acct, "HAS", e, nil))
+	return e
+}
+
+// InternetKey and EveryoneKey are the _keys of J1's global entities.
+const (
+	InternetKey = "global:internet"
+	EveryoneKey = "global:everyone"
+)
+
+// Internet returns the global Internet entity, creating it when absent.
+func Internet(g *graph.Graph) *graph.Entity {
+	e, _ := g.AddEntity(&graph.Entity{
+		Key:   InternetKey,
+		Type:  "internet",
+		Class: []string{"Internet", "Network"},
+		Properties: map[string]any{
+			"name":        "Internet",
+			"displayName": "Internet",
+			"CIDR":        "0.0.0.0/0",
+			"CIDRv6":      "::/0",
+			"public":      true,
+		},
+	})
+	return e
+}
+
+// Everyone returns the global Everyone entity, creating it when absent.
+func Everyone(g *graph.Graph) *graph.Entity {
+	e, _ := g.AddEntity(&graph.Entity{
+		Key:   EveryoneKey,
+		Type:  "everyone",
+		Class: []string{"UserGroup", "Everyone"},
+		Properties: map[string]any{
+			"name":        "Everyone",
+			"displayName": "Everyone (Public Global)",
+			"principal":   "*",
+			"public":      true,
+		},
+	})
+	return e
+}
+
+// MapPersons resolves the mapped relationship aws_iam_user IS Person
+// (notes.md §5): a user whose username looks like an email, or whose Email
+// tag is set, IS the Person entity already in the graph with that email
+// (compared lowercased). No Person is ever created (skipTargetCreation).
+// It returns the number of relationships added.
+func MapPersons(g *graph.Graph) int {
+	persons := map[string][]*graph.Entity{}
+	for _, e := range g.Entities() {
+		if !slices.Contains(e.Class, "Person") {
+			continue
+		}
+		for _, m := range emails(e.Get("email")) {
+			persons[m] = append(persons[m], e)
+		}
+	}
+	if len(persons) == 0 {
+		return 0
+	}
+	n := 0
+	for _, u := range g.EntitiesOfType("aws_iam_user") {
+		var want []string
+		if un := u.String("username"); strings.Contains(un, "@") {
+			want = append(want, strings.ToLower(un))
+		}
+		want = append(want, emails(u.Get("email"))...)
+		want = append(want, emails(u.Get("tag.Email"))...)
+		seen := map[string]bool{}
+		for _, m := range want {
+			for _, p := range persons[m] {
+				if seen[p.Key] {
+					continue
+				}
+				seen[p.Key] = true
+				if err := g.AddRelationship(graph.NewRelationship(u, "IS", p, nil)); err == nil {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
+// emails returns the lowercased email(s) of a property value.
+func emails(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case string:
+		if x != "" {
+			out = append(out, strings.ToLower(x))
+		}
+	case []string:
+		for _, s := range x {
+			out = append(out, emails(s)...)
+		}
+	case []any:
+		for _, s := range x {
+			out = append(out, emails(s)...)
+		}
+	}
+	return out
+}

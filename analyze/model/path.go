@@ -1,0 +1,261 @@
+package model
+
+// Paths and templates: the tiny language the registry uses to point into a
+// decoded API response.
+//
+// A response is decoded once into plain JSON values (map[string]any, []any,
+// string, json.Number, bool, nil). A path is a dot-separated list of field
+// names, each optionally followed by `[]` (iterate a list) or `{}` (iterate
+// the values of a map in sorted key order):
+//
+//	Reservations[].Instances[]        every instance of every reservation
+//	State.Name                        one scalar
+//	ResourceMethods{}                 every value of a map
+//	""                                the value itself
+//
+// Walking a path yields each matched element together with the stack of the
+// elements it was found in, so a template can reach "up": `^.Arn` is the Arn
+// of the enclosing iterated element (the user an inline policy belongs to).
+//
+// A template is text with `{expr}` placeholders. expr is one of
+//
+//	account, region, parent   the row envelope (AccountID, Region, ParentKey)
+//	@                         the current element itself (a string list item)
+//	Path                      a path below the current element (no iteration)
+//	^.Path, ^^.Path           a path below an enclosing element
+//
+// A template whose placeholder resolves to nothing or to "" expands to "", so
+// a missing field can never produce a half-built key such as
+// "arn:aws:ec2:eu-west-1:1111:instance/".
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// segment is one step of a compiled path.
+type segment struct {
+	field string // "" for the element itself
+	iter  byte   // 0, '[' (list) or '{' (map values)
+}
+
+// parsePath compiles a path. It never fails: unknown syntax is a field name.
+func parsePath(p string) []segment {
+	if p == "" {
+		return nil
+	}
+	parts := strings.Split(p, ".")
+	out := make([]segment, 0, len(parts))
+	for _, s := range parts {
+		seg := segment{field: s}
+		switch {
+		case strings.HasSuffix(s, "[]"):
+			seg = segment{field: strings.TrimSuffix(s, "[]"), iter: '['}
+		case strings.HasSuffix(s, "{}"):
+			seg = segment{field: strings.TrimSuffix(s, "{}"), iter: '{'}
+		}
+		out = append(out, seg)
+	}
+	return out
+}
+
+// walk calls fn for every element matched by path below v, with the stack
+// of iterated elements strictly above it (outermost first). Elements reached
+// by iteration that have further path segments below them are ancestors;
+// the final element never is its own ancestor.
+func walk(v any, path []segment, stack []any, fn func(elem any, stack []any) error) error {
+	if len(path) == 0 {
+		return fn(v, stack)
+	}
+	seg := path[0]
+	cur := v
+	if seg.field != "" {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[seg.field]
+	}
+	var elems []any
+	switch seg.iter {
+	case '[':
+		elems, _ = cur.([]any)
+	case '{':
+		m, _ := cur.(map[string]any)
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			elems = append(elems, m[k])
+		}
+	default:
+		if cur == nil {
+			return nil
+		}
+		return walk(cur, path[1:], stack, fn)
+	}
+	for _, e := range elems {
+		next := stack
+		if len(path) > 1 {
+			next = append(stack[:len(stack):len(stack)], e)
+		}
+		if err := walk(e, path[1:], next, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lookup returns the value at path below v. A path with iteration returns
+// the list of matched values (nil when none matched).
+func lookup(v any, path string) any {
+	segs := parsePath(path)
+	iterates := false
+	for _, s := range segs {
+		if s.iter != 0 {
+			iterates = true
+		}
+	}
+	if !iterates {
+		cur := v
+		for _, s := range segs {
+			m, ok := cur.(map[string]any)
+			if !ok {
+				return nil
+			}
+			cur = m[s.field]
+		}
+		return cur
+	}
+	var out []any
+	_ = walk(v, segs, nil, func(e any, _ []any) error {
+		if e != nil {
+			out = append(out, e)
+		}
+		return nil
+	})
+	if len(out) == 0 {
+		return nil // an untyped nil: "nothing matched", not an empty list value
+	}
+	return out
+}
+
+// env is the row envelope a template can reference.
+type env struct {
+	Account, Region, Parent string
+}
+
+// scope is what a template is evaluated against.
+type scope struct {
+	env   env
+	elem  any   // the current element
+	stack []any // enclosing iterated elements, innermost last
+}
+
+// up returns the enclosing element n levels above the current one.
+func (s scope) up(n int) any {
+	i := len(s.stack) - n
+	if i < 0 || i >= len(s.stack) {
+		return nil
+	}
+	return s.stack[i]
+}
+
+// resolve evaluates one placeholder expression.
+func (s scope) resolve(expr string) any {
+	switch expr {
+	case "account":
+		return s.env.Account
+	case "region":
+		return s.env.Region
+	case "parent":
+		return s.env.Parent
+	case "@":
+		return s.elem
+	}
+	if strings.HasPrefix(expr, "^") {
+		n := 0
+		for n < len(expr) && expr[n] == '^' {
+			n++
+		}
+		return lookup(s.up(n), strings.TrimPrefix(expr[n:], "."))
+	}
+	return lookup(s.elem, expr)
+}
+
+// expand expands a template; "" when any placeholder is empty.
+func (s scope) expand(tmpl string) string {
+	if !strings.Contains(tmpl, "{") {
+		return tmpl
+	}
+	var b strings.Builder
+	rest := tmpl
+	for {
+		i := strings.IndexByte(rest, '{')
+		if i < 0 {
+			b.WriteString(rest)
+			return b.String()
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			b.WriteString(rest)
+			return b.String()
+		}
+		b.WriteString(rest[:i])
+		v := scalarString(s.resolve(rest[i+1 : i+j]))
+		if v == "" {
+			return ""
+		}
+		b.WriteString(v)
+		rest = rest[i+j+1:]
+	}
+}
+
+// scalarString renders a scalar JSON value as text ("" for nil and for
+// lists/maps, which cannot be part of a key).
+func scalarString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	case int64:
+		return fmt.Sprint(x)
+	case float64:
+		return fmt.Sprint(x)
+	}
+	return ""
+}
+
+// templatePaths returns the item paths a template references (for the
+// registry invariant test); envelope names and @ are left out.
+func templatePaths(tmpl string) []string {
+	var out []string
+	rest := tmpl
+	for {
+		i := strings.IndexByte(rest, '{')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			return out
+		}
+		expr := rest[i+1 : i+j]
+		switch expr {
+		case "account", "region", "parent", "@":
+		default:
+			out = append(out, expr)
+		}
+		rest = rest[i+j+1:]
+	}
+}

@@ -1,0 +1,304 @@
+package model
+
+// The declarative entity registry.
+//
+// An entity type is ONE named-field EntityType record in the explicit,
+// sorted `registry` slice (aws.go). The builder (build.go) is the only code
+// that walks responses; a new resource type is a new record, not new code.
+// A record says:
+//
+//   - where its items come from: Source (service, operation) and Items (a
+//     path into the decoded response, see path.go);
+//   - how to name them: Key (templates tried in order; an ARN where one
+//     exists), ID, Name, Created, Tags;
+//   - its properties: every top-level scalar of the item flattened to a
+//     camelCase J1 name automatically, then explicit Props (paths +
+//     converters), then Static constants, then the properties every class
+//     of the entity requires (set to null when still absent);
+//   - Enrich: per-parent or per-account calls whose rows add properties to
+//     entities that already exist (bucket encryption, function tags ...);
+//   - Rels: its relationships, either from the item itself or from another
+//     call (config rule evaluations, API Gateway integrations), resolved
+//     after every entity exists by matching a target property;
+//   - Service: the aws_<service> placeholder it hangs under (HAS); the
+//     account -> service edges come from the envelope;
+//   - Derive/Finish: the counted escape hatch, a named func with a `why`.
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+)
+
+// Scope says whether a type's items live in one region or account-wide.
+type Scope int
+
+// The scopes.
+const (
+	Global   Scope = iota // one set per account (IAM, S3 bucket list)
+	Regional              // one set per account and region
+)
+
+func (s Scope) String() string {
+	if s == Regional {
+		return "regional"
+	}
+	return "global"
+}
+
+// Call names one collected API operation as stored in a snapshot.
+type Call struct {
+	Service   string // aws-sdk-go-v2 package name: ec2, iam, configservice ...
+	Operation string // DescribeInstances ...
+}
+
+func (c Call) String() string { return c.Service + ":" + c.Operation }
+
+// Conv converts a value found at a path (nil when absent) into a property
+// value. A non-nil error names what was wrong with the value.
+type Conv func(v any) (any, error)
+
+// Prop is one explicit property mapping.
+type Prop struct {
+	Name string // J1 property name
+	// Path is a path below the element (see path.go); with iteration the
+	// value is the list of matches. Ignored when Tmpl is set.
+	Path string
+	// Tmpl is a template (see path.go) giving a string value.
+	Tmpl string
+	Conv Conv // optional; applied to the raw value
+	// Always sets the property even when the value is nil (J1 required
+	// properties that may be null).
+	Always bool
+	// Default replaces a nil value.
+	Default any
+}
+
+// Cond filters elements: the value at Path must equal Equals.
+type Cond struct {
+	Path   string
+	Equals string
+}
+
+// Enrichment adds properties to existing entities from another call.
+type Enrichment struct {
+	Call  Call
+	Items string // path to the items in the response ("" = the response)
+	// Match is a template giving the value that identifies the entity;
+	// "" means "{parent}" (the row's ParentKey).
+	Match string
+	// By is the entity property Match is compared with ("_key", "name",
+	// "id", ...). Entities are looked up within the row's account (and
+	// region for regional types). When Match yields an ARN that matches
+	// nothing by By, the entity is looked up by _key.
+	By    string
+	Tags  string // path to tags in the item (list of {Key,Value} or a map)
+	Props []Prop
+	Set   map[string]any // constants set on every matched entity
+	// NotFound are properties set on the entity named by the row's
+	// ParentKey when the call failed with class not_found: the
+	// configuration is absent, which is data (no bucket policy, no
+	// encryption configuration).
+	NotFound map[string]any
+	// Otherwise are properties set on the entities of the type that no
+	// item matched, in each account (and region, for regional types)
+	// where every row of the call was ok: the call answered and named no
+	// such entity (no flow log for this VPC). Where a row failed they stay
+	// unset: unknown, reported by Gaps.
+	Otherwise map[string]any
+}
+
+// RelSpec declares one relationship kind of an entity type.
+type RelSpec struct {
+	Verb   string // J1 verb, upper case
+	Target string // target _type
+	// Reverse makes the target the source (target VERB entity), for facts
+	// stated on the item of the other end (instance lists its SGs, the SG
+	// PROTECTS the instance).
+	Reverse bool
+	// Call, when set, takes the relationship from another call's rows:
+	// Items is the item path in that response, and FromMatch/FromBy find
+	// the entity this spec belongs to (default "{parent}" by "name").
+	// Without Call the relationship comes from the entity's own item.
+	Call      *Call
+	Items     string
+	FromMatch string
+	FromBy    string
+	// Path iterates below the item ("" = the item itself); Value is a
+	// template on each element giving the target's By value.
+	Path  string
+	Value string
+	Conv  func(string) string // optional transform of the expanded Value ("" = no target)
+	By    string              // target property to match ("_key", "id", ...)
+	When  *Cond               // optional filter on the element
+	Props []Prop              // relationship properties from the element
+}
+
+// Hatch is one counted escape hatch: code for what a record cannot say.
+type Hatch struct {
+	Name string
+	Why  string
+	// Calls are the calls the hatch reads (they feed the type's gaps).
+	Calls []Call
+	// Rows, when set, is called for every ok row of each call in Calls
+	// after all entities exist.
+	Rows func(b *builder, call Call, row rowData) error
+	// Finish, when set, runs once after all enrichments and relationships
+	// of the graph are resolved.
+	Finish func(b *builder) error
+	// Produces lists the relationships the hatch may emit (for the
+	// registry invariant test and Relationships()).
+	Produces []RelInfo
+}
+
+// EntityType is one declarative entity record.
+type EntityType struct {
+	Type    string   // _type, exactly as the seeds spell it
+	Class   []string // _class, as entities.tsv's classes column
+	Service string   // J1 service placeholder it hangs under (aws_<Service>); "" for none
+	Scope   Scope
+
+	Source Call
+	// Feeds are other calls this type's data depends on that the record
+	// does not read itself (ListTables before the per-table DescribeTable;
+	// the credential report read by a hatch of another type): their
+	// failures are gaps of this type too.
+	Feeds []Call
+	Items string // path to the items in the Source response
+
+	Key []string // templates tried in order; the first non-empty wins
+	// SyntheticKey says the key is not an ARN even when it starts with
+	// "arn:" (inline policies), so no `arn` property is set from it.
+	SyntheticKey bool
+	ID           string // template for `id`
+	Name         string // template for `name`
+	Created      string // path to the creation time (-> createdOn, epoch ms)
+	Tags         string // path to the tags in the item
+	WebLink      string // template for `webLink`
+
+	// NoFlatten turns off the automatic top-level scalar flattening (for
+	// responses whose fields describe the caller, not the entity).
+	NoFlatten bool
+	Skip      []string // top-level fields not to flatten (raw forms of explicit Props)
+	Props     []Prop
+	Static    map[string]any
+
+	Enrich []Enrichment
+	Rels   []RelSpec
+	Hatch  []Hatch
+}
+
+// RelInfo names one relationship kind the registry can produce.
+type RelInfo struct {
+	From, Verb, To string
+	Type           string // relationship _type
+}
+
+// requiredProps are the properties each J1 class requires beyond _key,
+// _class, _type, name and displayName (data-model v0.55.0, notes.md §3).
+// The builder sets the missing ones to null.
+var requiredProps = map[string][]string{
+	"Assessment": {"category", "summary", "internal"},
+	"DataStore":  {"classification", "encrypted"},
+	"Disk":       {"classification", "encrypted"},
+	"Firewall":   {"category"},
+	"Gateway":    {"category", "function", "public"},
+	"Host":       {"hostname"},
+	"Network":    {"CIDR", "public", "internal"},
+	"Service":    {"category", "function"},
+}
+
+// Types returns a copy of the registry, sorted by _type.
+func Types() []EntityType { return slices.Clone(registry) }
+
+// TypeOf returns the registry record of a _type.
+func TypeOf(typ string) (EntityType, bool) {
+	i, ok := slices.BinarySearchFunc(registry, typ, func(e EntityType, t string) int { return strings.Compare(e.Type, t) })
+	if !ok {
+		return EntityType{}, false
+	}
+	return registry[i], true
+}
+
+// Sources returns every call that feeds an entity type: its source, its
+// upstream calls, its enrichments, its relationship calls and its hatches'
+// calls, sorted and unique.
+func Sources(typ string) []Call {
+	t, ok := TypeOf(typ)
+	if !ok {
+		if s, ok := serviceByType(typ); ok {
+			return s.Calls
+		}
+		return nil
+	}
+	return t.calls()
+}
+
+func (t EntityType) calls() []Call {
+	out := []Call{t.Source}
+	out = append(out, t.Feeds...)
+	for _, e := range t.Enrich {
+		out = append(out, e.Call)
+	}
+	for _, r := range t.Rels {
+		if r.Call != nil {
+			out = append(out, *r.Call)
+		}
+	}
+	for _, h := range t.Hatch {
+		out = append(out, h.Calls...)
+	}
+	slices.SortFunc(out, func(a, b Call) int { return strings.Compare(a.String(), b.String()) })
+	return slices.Compact(out)
+}
+
+// Relationships lists every relationship kind the registry can produce:
+// account HAS service, service HAS entity, the declared Rels, the hatches'
+// relationships and the mapped aws_iam_user IS Person. Sorted, unique.
+func Relationships() []RelInfo {
+	var out []RelInfo
+	add := func(from, verb, to, typ string) {
+		if typ == "" {
+			typ = graph.RelationshipType(from, verb, to)
+		}
+		out = append(out, RelInfo{From: from, Verb: verb, To: to, Type: typ})
+	}
+	for _, s := range services {
+		add(accountType, "HAS", s.Type(), "")
+	}
+	for _, t := range registry {
+		if t.Service != "" {
+			add("aws_"+t.Service, "HAS", t.Type, "")
+		}
+		for _, r := range t.Rels {
+			if r.Reverse {
+				add(r.Target, r.Verb, t.Type, "")
+			} else {
+				add(t.Type, r.Verb, r.Target, "")
+			}
+		}
+		for _, h := range t.Hatch {
+			out = append(out, h.Produces...)
+		}
+	}
+	add("aws_iam_user", "IS", "Person", "")
+	slices.SortFunc(out, func(a, b RelInfo) int {
+		return strings.Compare(a.From+" "+a.Verb+" "+a.To+" "+a.Type, b.From+" "+b.Verb+" "+b.To+" "+b.Type)
+	})
+	return slices.Compact(out)
+}
+
+// validate checks one record for mistakes the builder would trip over.
+func (t EntityType) validate() error {
+	if t.Type == "" || len(t.Class) == 0 || t.Source.Service == "" || t.Source.Operation == "" || len(t.Key) == 0 {
+		return fmt.Errorf("entity type %q: Type, Class, Source and Key are required", t.Type)
+	}
+	for _, r := range t.Rels {
+		if r.Verb != strings.ToUpper(r.Verb) || r.Target == "" || r.By == "" || r.Value == "" {
+			return fmt.Errorf("entity type %s: relationship %s %s: Verb (upper case), Target, By and Value are required", t.Type, r.Verb, r.Target)
+		}
+	}
+	return nil
+}
