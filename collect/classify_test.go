@@ -76,7 +76,7 @@ func TestRegionRefusal(t *testing.T) {
 		{name: "json unrecognized client", code: "UnrecognizedClientException", want: true},
 		{name: "scp access denied", code: "AccessDenied", want: true},
 		{name: "ec2 scp deny", code: "UnauthorizedOperation",
-			msg: "User: arn:aws:iam::1:user/a is not authorized to perform: ec2:DescribeVpcs with an explicit deny in a service control policy",
+			msg:  "User: arn:aws:iam::1:user/a is not authorized to perform: ec2:DescribeVpcs with an explicit deny in a service control policy",
 			want: true},
 		{name: "ec2 plain iam deny", code: "UnauthorizedOperation", msg: "You are not authorized to perform this operation.", want: false},
 		{name: "throttled", code: "RequestLimitExceeded", want: false},

@@ -449,4 +449,3 @@ func isReadOnlyName(op string) bool {
 		return strings.HasPrefix(op, p) && len(op) > len(p) && op[len(p)] >= 'A' && op[len(p)] <= 'Z'
 	})
 }
-
