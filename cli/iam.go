@@ -1,16 +1,168 @@
 package cli
 
 import (
-	"errors"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam"
+	"github.com/snapaudit/snapaudit/analyze/iam/actions"
 )
 
-// iamCommand is a placeholder until the command is built.
+// iamCommand groups the IAM tools.
 func iamCommand(s streams) *ucli.Command {
 	return &ucli.Command{
-		Name:   "iam",
-		Usage:  "(not built yet)",
-		Action: func(*ucli.Context) error { return errors.New("iam: not built yet") },
+		Name:            "iam",
+		Usage:           "offline IAM policy tools",
+		HideHelpCommand: true,
+		Subcommands:     []*ucli.Command{iamSimulateCommand(s)},
 	}
+}
+
+func iamSimulateCommand(s streams) *ucli.Command {
+	return &ucli.Command{
+		Name:      "simulate",
+		Usage:     "evaluate IAM authorization requests offline",
+		ArgsUsage: "[FILE]",
+		Description: "Reads requests from --input FILE, a FILE argument, or stdin: one JSON object, or JSON lines.\n" +
+			"Writes one JSON line per request, in order: {\"decision\": \"Allowed\"|\"ImplicitlyDenied\"|\n" +
+			"\"ExplicitlyDenied\", \"reasons\": [...]}, or {\"error\": \"line N: ...\"} for a request that cannot\n" +
+			"be read (the exit code is then 1). Request fields: principal, action, resource, resource_account,\n" +
+			"context, identity_policies, resource_policy, permission_boundaries, session_policy, scps, rcps\n" +
+			"(levels root first, each a list of documents), management_account.\n\n" +
+			"With --graph FILE (a graph written by analyze --graph-out) and --principal/--action/--resource,\n" +
+			"the principal's policies (groups, inline, managed, permissions boundary) and the resource's policy\n" +
+			"are taken from the graph.",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "read requests from `FILE` (default stdin)"},
+			&ucli.StringFlag{Name: "graph", Usage: "take policies from the graph JSON `FILE`"},
+			&ucli.StringFlag{Name: "snapshot", Usage: "take policies from the snapshot `DIR` (not wired yet)"},
+			&ucli.StringFlag{Name: "principal", Usage: "principal `ARN` (with --graph)"},
+			&ucli.StringFlag{Name: "action", Usage: "`service:Action` (with --graph)"},
+			&ucli.StringFlag{Name: "resource", Usage: "resource `ARN` (with --graph)"},
+			&ucli.StringFlag{Name: "resource-account", Usage: "resource account `ID` when the ARN has none (with --graph)"},
+			&ucli.StringSliceFlag{Name: "context", Usage: "condition key `KEY=VALUE` (repeatable; with --graph)"},
+			&ucli.StringFlag{Name: "time", Usage: "evaluate at `RFC3339` time (aws:CurrentTime; default now)"},
+		},
+		Action: func(c *ucli.Context) error {
+			ev, err := newIAMEvaluator(c.String("time"))
+			if err != nil {
+				return err
+			}
+			switch {
+			case c.String("snapshot") != "":
+				return fmt.Errorf("iam simulate --snapshot: reading policies straight from a snapshot is not wired yet; " +
+					"write the graph with analyze --graph-out and pass it with --graph")
+			case c.String("graph") != "":
+				return simulateFromGraph(c, s, ev)
+			}
+			in := s.in
+			name := c.String("input")
+			if name == "" && c.Args().Len() > 0 {
+				name = c.Args().First()
+			}
+			if c.Args().Len() > 1 || (c.String("input") != "" && c.Args().Len() > 0) {
+				return usagef("iam simulate: give the input once (--input FILE or one FILE argument)")
+			}
+			if name != "" && name != "-" {
+				f, err := os.Open(name)
+				if err != nil {
+					return fmt.Errorf("iam simulate: %w", err)
+				}
+				defer f.Close()
+				in = f
+			}
+			failed, err := iam.Simulate(c.Context, ev, in, s.out)
+			if err != nil {
+				return fmt.Errorf("iam simulate: %w", err)
+			}
+			if failed > 0 {
+				return fmt.Errorf("iam simulate: %d request(s) could not be evaluated (see the error lines)", failed)
+			}
+			return nil
+		},
+	}
+}
+
+func newIAMEvaluator(at string) (*iam.Evaluator, error) {
+	cat, err := actions.Load()
+	if err != nil {
+		return nil, err
+	}
+	opts := []iam.Option{iam.WithRCPServices(cat.RCPServices())}
+	if at != "" {
+		t, err := time.Parse(time.RFC3339, at)
+		if err != nil {
+			return nil, usagef("iam simulate --time: %v", err)
+		}
+		opts = append(opts, iam.WithClock(func() time.Time { return t }))
+	}
+	return iam.NewEvaluator(opts...), nil
+}
+
+func simulateFromGraph(c *ucli.Context, s streams, ev *iam.Evaluator) error {
+	for _, f := range []string{"principal", "action", "resource"} {
+		if c.String(f) == "" {
+			return usagef("iam simulate --graph needs --%s", f)
+		}
+	}
+	g, err := readGraph(c.String("graph"))
+	if err != nil {
+		return err
+	}
+	pr, err := iam.ParsePrincipal(c.String("principal"))
+	if err != nil {
+		return usagef("iam simulate: %v", err)
+	}
+	req := &iam.Request{Principal: pr, Action: c.String("action"), Resource: c.String("resource"),
+		ResourceAccount: c.String("resource-account")}
+	for _, kv := range c.StringSlice("context") {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return usagef("iam simulate --context %q: want KEY=VALUE", kv)
+		}
+		if req.Context == nil {
+			req.Context = map[string][]string{}
+		}
+		req.Context[k] = append(req.Context[k], v)
+	}
+	pol, err := iam.Gather(c.Context, iam.NewGraphSource(g), pr, req.Resource)
+	if err != nil {
+		return fmt.Errorf("iam simulate: %w", err)
+	}
+	res := ev.Evaluate(req, pol)
+	if res.Reasons == nil {
+		res.Reasons = []string{}
+	}
+	enc := json.NewEncoder(s.out)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(res)
+}
+
+func readGraph(path string) (*graph.Graph, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("iam simulate --graph: %w", err)
+	}
+	defer f.Close()
+	var doc graph.Document
+	if err := json.NewDecoder(io.Reader(f)).Decode(&doc); err != nil {
+		return nil, fmt.Errorf("iam simulate --graph %s: %w", path, err)
+	}
+	g := graph.New()
+	for _, e := range doc.Entities {
+		g.AddEntity(e)
+	}
+	for _, r := range doc.Relationships {
+		if err := g.AddRelationship(r); err != nil {
+			return nil, fmt.Errorf("iam simulate --graph %s: %w", path, err)
+		}
+	}
+	return g, nil
 }

@@ -1,0 +1,266 @@
+package iam
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// SimRequest is one request of the simulate stream. Policy documents may be
+// JSON objects or JSON strings (plain or URL-encoded JSON).
+type SimRequest struct {
+	// Principal: an IAM user or role ARN, an assumed-role session ARN, an
+	// account ID or root ARN, a service principal, a provider, or "*"
+	// (anonymous).
+	Principal string `json:"principal"`
+	Action    string `json:"action"`
+	Resource  string `json:"resource"`
+	// ResourceAccount overrides the account taken from the resource ARN.
+	ResourceAccount string `json:"resource_account,omitempty"`
+	// Context maps condition keys to a string or a list of strings
+	// (numbers and booleans are accepted and written as text).
+	Context map[string]json.RawMessage `json:"context,omitempty"`
+
+	IdentityPolicies     json.RawMessage `json:"identity_policies,omitempty"`
+	ResourcePolicy       json.RawMessage `json:"resource_policy,omitempty"`
+	PermissionBoundaries json.RawMessage `json:"permission_boundaries,omitempty"`
+	SessionPolicy        json.RawMessage `json:"session_policy,omitempty"`
+	// SCPs and RCPs: organisation levels, root first, each a list of
+	// documents.
+	SCPs []json.RawMessage `json:"scps,omitempty"`
+	RCPs []json.RawMessage `json:"rcps,omitempty"`
+	// ManagementAccount is the organisation's management account (SCPs and
+	// RCPs do not apply to it).
+	ManagementAccount string `json:"management_account,omitempty"`
+}
+
+// Compile turns a SimRequest into an evaluable request and its policies.
+func (s *SimRequest) Compile() (*Request, *Policies, error) {
+	if s.Principal == "" {
+		return nil, nil, errors.New("no principal")
+	}
+	if s.Action == "" {
+		return nil, nil, errors.New("no action")
+	}
+	pr, err := ParsePrincipal(s.Principal)
+	if err != nil {
+		return nil, nil, err
+	}
+	req := &Request{Principal: pr, Action: s.Action, Resource: s.Resource, ResourceAccount: s.ResourceAccount}
+	if strings.TrimSpace(s.Resource) == "" {
+		req.Resource = "*"
+	}
+	if len(s.Context) > 0 {
+		req.Context = make(map[string][]string, len(s.Context))
+		for k, raw := range s.Context {
+			vals, err := contextValues(raw)
+			if err != nil {
+				return nil, nil, fmt.Errorf("context %q: %w", k, err)
+			}
+			req.Context[k] = vals
+		}
+	}
+	pol := &Policies{ManagementAccount: s.ManagementAccount}
+	if pol.Identity, err = parseDocList("identity_policies", s.IdentityPolicies); err != nil {
+		return nil, nil, err
+	}
+	if pol.Boundaries, err = parseDocList("permission_boundaries", s.PermissionBoundaries); err != nil {
+		return nil, nil, err
+	}
+	if pol.Resource, err = parseOptionalDoc("resource_policy", s.ResourcePolicy); err != nil {
+		return nil, nil, err
+	}
+	if pol.Session, err = parseOptionalDoc("session_policy", s.SessionPolicy); err != nil {
+		return nil, nil, err
+	}
+	if pol.SCPs, err = parseLevels("scps", s.SCPs); err != nil {
+		return nil, nil, err
+	}
+	if pol.RCPs, err = parseLevels("rcps", s.RCPs); err != nil {
+		return nil, nil, err
+	}
+	return req, pol, nil
+}
+
+func isNull(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) == 0 || string(t) == "null"
+}
+
+func parseOptionalDoc(name string, raw json.RawMessage) (*Policy, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	return Parse(name, raw)
+}
+
+// parseDocList reads null, one document, or a list of documents.
+func parseDocList(name string, raw json.RawMessage) ([]*Policy, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	t := bytes.TrimSpace(raw)
+	if t[0] != '[' {
+		p, err := Parse(name, raw)
+		if err != nil {
+			return nil, err
+		}
+		return []*Policy{p}, nil
+	}
+	var list []json.RawMessage
+	if err := json.Unmarshal(t, &list); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	out := make([]*Policy, 0, len(list))
+	for i, d := range list {
+		p, err := Parse(name+"["+strconv.Itoa(i)+"]", d)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func parseLevels(name string, levels []json.RawMessage) ([][]*Policy, error) {
+	var out [][]*Policy
+	for i, lvl := range levels {
+		t := bytes.TrimSpace(lvl)
+		if len(t) == 0 || t[0] != '[' {
+			return nil, fmt.Errorf("%s[%d]: each organisation level must be a list of documents", name, i)
+		}
+		ps, err := parseDocList(name+"["+strconv.Itoa(i)+"]", lvl)
+		if err != nil {
+			return nil, err
+		}
+		if ps == nil {
+			ps = []*Policy{}
+		}
+		out = append(out, ps)
+	}
+	return out, nil
+}
+
+func contextValues(raw json.RawMessage) ([]string, error) {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	one := func(e any) (string, error) {
+		switch x := e.(type) {
+		case string:
+			return x, nil
+		case json.Number:
+			return x.String(), nil
+		case bool:
+			return strconv.FormatBool(x), nil
+		}
+		return "", fmt.Errorf("value %s is not a string, number or boolean", jsonText(e))
+	}
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			s, err := one(e)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	default:
+		s, err := one(x)
+		if err != nil {
+			return nil, err
+		}
+		return []string{s}, nil
+	}
+}
+
+// simError is the output line for a request that could not be evaluated.
+type simError struct {
+	Error string `json:"error"`
+}
+
+// Simulate reads requests from in and writes one JSON line per request to
+// out, in order. The input is one JSON object (which may span lines) or
+// JSON lines (one request per non-blank line). Each output line is a Result
+// ({"decision": ..., "reasons": [...]}) or, for a request that cannot be
+// read, {"error": "line N: ..."}, so that output stays aligned with input.
+// Simulate returns the number of requests that failed; err is an I/O error
+// or the context's error.
+func Simulate(ctx context.Context, ev *Evaluator, in io.Reader, out io.Writer) (failed int, err error) {
+	br := bufio.NewReaderSize(in, 64<<10)
+	bw := bufio.NewWriter(out)
+	defer func() {
+		if ferr := bw.Flush(); err == nil {
+			err = ferr
+		}
+	}()
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	emit := func(line int, body []byte) error {
+		var sr SimRequest
+		var res any
+		if err := json.Unmarshal(body, &sr); err != nil {
+			res = simError{Error: fmt.Sprintf("line %d: %v", line, err)}
+		} else if req, pol, err := sr.Compile(); err != nil {
+			res = simError{Error: fmt.Sprintf("line %d: %v", line, err)}
+		} else {
+			r := ev.Evaluate(req, pol)
+			if r.Reasons == nil {
+				r.Reasons = []string{}
+			}
+			res = r
+		}
+		if _, ok := res.(simError); ok {
+			failed++
+		}
+		return enc.Encode(res)
+	}
+
+	lineNo := 0
+	first := true
+	for {
+		if err := ctx.Err(); err != nil {
+			return failed, err
+		}
+		line, rerr := br.ReadBytes('\n')
+		if rerr != nil && rerr != io.EOF {
+			return failed, fmt.Errorf("reading requests: %w", rerr)
+		}
+		lineNo++
+		t := bytes.TrimSpace(line)
+		if len(t) > 0 {
+			if first && !json.Valid(t) {
+				// Not JSON lines: the whole input is one document.
+				rest, err := io.ReadAll(br)
+				if err != nil {
+					return failed, fmt.Errorf("reading requests: %w", err)
+				}
+				doc := append(append([]byte(nil), line...), rest...)
+				if err := emit(lineNo, doc); err != nil {
+					return failed, err
+				}
+				return failed, nil
+			}
+			first = false
+			if err := emit(lineNo, t); err != nil {
+				return failed, err
+			}
+		}
+		if rerr == io.EOF {
+			return failed, nil
+		}
+	}
+}
