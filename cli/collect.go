@@ -1,16 +1,236 @@
 package cli
 
 import (
-	"errors"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/snapaudit/snapaudit/collect"
+	"github.com/snapaudit/snapaudit/snapshot"
 )
 
-// collectCommand is a placeholder until the command is built.
+// redactionKeyEnv names the environment variable holding the redaction key.
+const redactionKeyEnv = "SNAPAUDIT_REDACTION_KEY"
+
+// collectCommand walks an AWS account read-only into a snapshot directory.
 func collectCommand(s streams) *ucli.Command {
 	return &ucli.Command{
-		Name:   "collect",
-		Usage:  "(not built yet)",
-		Action: func(*ucli.Context) error { return errors.New("collect: not built yet") },
+		Name:      "collect",
+		Usage:     "walk an AWS account read-only and write a snapshot",
+		ArgsUsage: "SNAPSHOT_DIR",
+		Description: "Collects the raw API responses of the account the credentials reach (the standard AWS\n" +
+			"credential chain: environment, AWS_PROFILE/--profile, SSO, instance roles; --role-arn assumes a\n" +
+			"role first) into a new snapshot directory. Only List/Get/Describe calls are made. Secrets\n" +
+			"(e.g. Lambda environment values) are replaced by keyed-hash markers before they reach disk.\n" +
+			"AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured. Progress and the summary go to\n" +
+			"stderr; the snapshot path is printed on stdout.",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "profile", Usage: "shared config profile (default: AWS_PROFILE or default)"},
+			&ucli.StringFlag{Name: "region", Usage: "home region for credentials and STS (default: AWS_REGION, else us-east-1)"},
+			&ucli.StringSliceFlag{Name: "regions", Usage: "collect only these regions (comma-separated; default: every enabled region)"},
+			&ucli.StringFlag{Name: "role-arn", Usage: "assume this role before collecting"},
+			&ucli.StringFlag{Name: "external-id", Usage: "external ID for --role-arn"},
+			&ucli.StringFlag{Name: "session-name", Value: "snapaudit", Usage: "role session name for --role-arn"},
+			&ucli.StringFlag{Name: "endpoint-url", Usage: "send every service to this endpoint (overrides AWS_ENDPOINT_URL)"},
+			&ucli.IntFlag{Name: "concurrency", Value: 8, Usage: "concurrent API calls"},
+			&ucli.IntFlag{Name: "max-attempts", Value: 10, Usage: "attempts per API call (adaptive retry)"},
+			&ucli.StringFlag{Name: "redaction-key-file", Usage: "file holding the HMAC key for redaction markers " +
+				"(default: $" + redactionKeyEnv + ", else a random key per run)"},
+			&ucli.BoolFlag{Name: "json", Usage: "write progress events as JSON lines on stderr"},
+		},
+		Action: func(c *ucli.Context) error {
+			if c.NArg() != 1 {
+				return usagef("collect: want exactly one argument, the snapshot directory (got %d)", c.NArg())
+			}
+			dir := c.Args().First()
+			if c.Int("concurrency") < 1 || c.Int("max-attempts") < 1 {
+				return usagef("collect: --concurrency and --max-attempts must be at least 1")
+			}
+			key, err := redactionKey(c.String("redaction-key-file"))
+			if err != nil {
+				return err
+			}
+			cfg, err := collect.LoadConfig(c.Context, collect.ConfigOptions{
+				Profile:     c.String("profile"),
+				Region:      c.String("region"),
+				RoleARN:     c.String("role-arn"),
+				ExternalID:  c.String("external-id"),
+				SessionName: c.String("session-name"),
+				EndpointURL: c.String("endpoint-url"),
+				MaxAttempts: c.Int("max-attempts"),
+			})
+			if err != nil {
+				return err
+			}
+			r := newProgress(s.err, c.Bool("json"), isTerminal(s.err))
+			opts := []collect.Option{collect.WithConcurrency(c.Int("concurrency")), collect.WithEvents(r.event)}
+			if regions := splitList(c.StringSlice("regions")); len(regions) > 0 {
+				opts = append(opts, collect.WithRegions(regions...))
+			}
+			if key != nil {
+				opts = append(opts, collect.WithRedactionKey(key))
+			}
+			m, sum, err := collect.Snapshot(c.Context, dir, cfg, nil, opts...)
+			r.finish(sum, m, err)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(s.out, dir)
+			return nil
+		},
 	}
+}
+
+// redactionKey reads the key from the file, else the environment; nil
+// means "random per run".
+func redactionKey(file string) ([]byte, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("collect: --redaction-key-file: %w", err)
+		}
+		if b = bytes.TrimSpace(b); len(b) == 0 {
+			return nil, fmt.Errorf("collect: --redaction-key-file %s is empty", file)
+		}
+		return b, nil
+	}
+	if v := os.Getenv(redactionKeyEnv); v != "" {
+		return []byte(v), nil
+	}
+	return nil, nil
+}
+
+// splitList accepts both repeated flags and comma-separated values.
+func splitList(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for p := range strings.SplitSeq(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// progress renders collector events on stderr: JSON lines with --json, a
+// rewritten status line on a terminal, nothing otherwise; a summary at the
+// end in every mode.
+type progress struct {
+	w          io.Writer
+	json, tty  bool
+	mu         sync.Mutex
+	started    int
+	finished   int
+	rows       int
+	errors     int
+	lastRender time.Time
+}
+
+func newProgress(w io.Writer, jsonLines, tty bool) *progress {
+	return &progress{w: w, json: jsonLines, tty: tty}
+}
+
+func (p *progress) event(e collect.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch e.Kind {
+	case collect.EventCallStarted:
+		p.started++
+	case collect.EventCallFinished:
+		p.finished++
+		p.rows += e.Rows
+		if e.ErrorClass != "" {
+			p.errors++
+		}
+	}
+	switch {
+	case p.json:
+		if e.Kind == collect.EventDone {
+			return // the summary line carries it
+		}
+		b, err := json.Marshal(e)
+		if err == nil {
+			fmt.Fprintf(p.w, "%s\n", b)
+		}
+	case p.tty:
+		if e.Kind == collect.EventRegionSkipped {
+			fmt.Fprintf(p.w, "\r\033[Kskipped region %s: %s\n", e.Region, e.Message)
+		}
+		// Redraw at most ten times a second.
+		if now := time.Now(); now.Sub(p.lastRender) >= 100*time.Millisecond || e.Kind == collect.EventDone {
+			p.lastRender = now
+			fmt.Fprintf(p.w, "\r\033[Kcalls %d/%d  rows %d  errors %d  %s:%s %s", p.finished, p.started, p.rows,
+				p.errors, e.Service, e.Operation, e.Region)
+		}
+	}
+}
+
+// finish prints the summary.
+func (p *progress) finish(sum collect.Summary, m *snapshot.Manifest, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	if p.json {
+		line := struct {
+			Kind    string          `json:"kind"`
+			Summary collect.Summary `json:"summary"`
+			Error   string          `json:"error,omitempty"`
+		}{Kind: "summary", Summary: sum}
+		if err != nil {
+			line.Error = err.Error()
+		}
+		if b, jerr := json.Marshal(line); jerr == nil {
+			fmt.Fprintf(p.w, "%s\n", b)
+		}
+		return
+	}
+	var errs []string
+	for _, class := range slices.Sorted(maps.Keys(sum.Errors)) {
+		errs = append(errs, fmt.Sprintf("%s=%d", class, sum.Errors[class]))
+	}
+	if len(errs) == 0 {
+		errs = []string{"none"}
+	}
+	state := "collected"
+	if err != nil {
+		state = "FAILED (no snapshot written)"
+	}
+	fmt.Fprintf(p.w, "%s account %s: %d calls, %d rows, regions %s, errors %s, %s\n", state, orDash(sum.AccountID),
+		sum.Calls, sum.Rows, orDash(strings.Join(sum.Regions, ",")), strings.Join(errs, " "),
+		sum.Duration().Round(time.Millisecond))
+	for _, region := range slices.Sorted(maps.Keys(sum.SkippedRegions)) {
+		fmt.Fprintf(p.w, "skipped region %s: %s\n", region, sum.SkippedRegions[region])
+	}
+	if m != nil {
+		fmt.Fprintf(p.w, "snapshot: %d files, %d rows, %d bytes\n", len(m.Files), m.TotalRows(), m.TotalBytes())
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

@@ -12,6 +12,7 @@ package collect
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 )
 
 // ConfigOptions selects credentials, endpoint and retry behaviour.
@@ -47,6 +49,11 @@ type ConfigOptions struct {
 	// NoBackoff retries immediately and disables the client-side retry
 	// quota and rate limiting (tests only).
 	NoBackoff bool
+
+	// Logger receives the SDK's own log output (e.g. retry and checksum
+	// warnings) at Warn/Debug level; nil discards it. The SDK would
+	// otherwise print to stderr itself.
+	Logger *slog.Logger
 }
 
 // LoadConfig builds the aws.Config the collector runs with.
@@ -79,6 +86,7 @@ func LoadConfig(ctx context.Context, o ConfigOptions) (aws.Config, error) {
 			})
 		}),
 	}
+	loadOpts = append(loadOpts, config.WithLogger(sdkLogger(o.Logger)))
 	if o.Profile != "" {
 		loadOpts = append(loadOpts, config.WithSharedConfigProfile(o.Profile))
 	}
@@ -116,6 +124,20 @@ func LoadConfig(ctx context.Context, o ConfigOptions) (aws.Config, error) {
 		cfg.Credentials = aws.NewCredentialsCache(provider)
 	}
 	return cfg, nil
+}
+
+// sdkLogger adapts the SDK's logger interface to slog.
+func sdkLogger(l *slog.Logger) logging.Logger {
+	if l == nil {
+		return logging.Nop{}
+	}
+	return logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
+		level := slog.LevelDebug
+		if c == logging.Warn {
+			level = slog.LevelWarn
+		}
+		l.Log(context.Background(), level, fmt.Sprintf(format, v...), "source", "aws-sdk")
+	})
 }
 
 // noBackoff retries at once.

@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/snapaudit/snapaudit/collect/fakeaws"
+	"github.com/snapaudit/snapaudit/snapshot"
+)
+
+// collectEnv points the SDK at nothing but the test's static keys.
+func collectEnv(t *testing.T) {
+	t.Helper()
+	dir := t.TempDir()
+	for k, v := range map[string]string{
+		"AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
+		"AWS_PROFILE": "", "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": "", "AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_ACCESS_KEY_ID": "AKIDCLITEST", "AWS_SECRET_ACCESS_KEY": "cli-secret", "AWS_SESSION_TOKEN": "",
+		redactionKeyEnv: "",
+	} {
+		t.Setenv(k, v)
+	}
+}
+
+func TestCollectCommand(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     func(url, dir, keyFile string) []string
+		wantCode int
+		check    func(t *testing.T, dir, stdout, stderr string)
+	}{
+		{
+			name: "json events",
+			args: func(url, dir, keyFile string) []string {
+				return []string{"collect", "--endpoint-url", url, "--regions", "us-east-1", "--max-attempts", "2",
+					"--redaction-key-file", keyFile, "--json", dir}
+			},
+			wantCode: ExitOK,
+			check: func(t *testing.T, dir, stdout, stderr string) {
+				if stdout != dir+"\n" {
+					t.Errorf("stdout %q, want the snapshot path", stdout)
+				}
+				sc := bufio.NewScanner(strings.NewReader(stderr))
+				kinds := map[string]int{}
+				for sc.Scan() {
+					var ev struct{ Kind string }
+					if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+						t.Fatalf("stderr line is not JSON: %q", sc.Text())
+					}
+					kinds[ev.Kind]++
+				}
+				if kinds["call_started"] == 0 || kinds["call_started"] != kinds["call_finished"] || kinds["summary"] != 1 {
+					t.Errorf("event kinds %v", kinds)
+				}
+				if _, err := snapshot.Verify(t.Context(), dir); err != nil {
+					t.Errorf("verify: %v", err)
+				}
+			},
+		},
+		{
+			name: "quiet without a terminal",
+			args: func(url, dir, _ string) []string {
+				return []string{"collect", "--endpoint-url", url, "--regions", "eu-west-1", dir}
+			},
+			wantCode: ExitOK,
+			check: func(t *testing.T, dir, stdout, stderr string) {
+				lines := strings.Split(strings.TrimSpace(stderr), "\n")
+				if len(lines) != 2 || !strings.HasPrefix(lines[0], "collected account 123456789012:") ||
+					!strings.HasPrefix(lines[1], "snapshot: ") {
+					t.Errorf("stderr %q, want the two summary lines only", stderr)
+				}
+				if !strings.Contains(stderr, "regions eu-west-1") || !strings.Contains(stderr, "not_found=") {
+					t.Errorf("summary lacks regions or error classes: %q", stderr)
+				}
+			},
+		},
+		{
+			name:     "missing directory argument",
+			args:     func(url, _, _ string) []string { return []string{"collect", "--endpoint-url", url} },
+			wantCode: ExitUsage,
+		},
+		{
+			name: "empty redaction key file",
+			args: func(url, dir, _ string) []string {
+				empty := filepath.Join(filepath.Dir(dir), "empty.key")
+				if err := os.WriteFile(empty, nil, 0o600); err != nil {
+					panic(err)
+				}
+				return []string{"collect", "--endpoint-url", url, "--redaction-key-file", empty, dir}
+			},
+			wantCode: ExitError,
+			check: func(t *testing.T, dir, _, stderr string) {
+				if !strings.Contains(stderr, "is empty") {
+					t.Errorf("stderr %q", stderr)
+				}
+				if _, err := os.Stat(dir); err == nil {
+					t.Error("a snapshot directory was created")
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			collectEnv(t)
+			srv := fakeaws.New(t, fakeaws.LoadWorld(t, "../testdata/fakeaws/basic"))
+			tmp := t.TempDir()
+			keyFile := filepath.Join(tmp, "redaction.key")
+			if err := os.WriteFile(keyFile, []byte("fixed-key\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			dir := filepath.Join(tmp, "snap")
+			var out, errw bytes.Buffer
+			code := Run(t.Context(), append([]string{"snapaudit"}, tt.args(srv.URL(), dir, keyFile)...), nil, &out, &errw)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.wantCode, errw.String())
+			}
+			if tt.check != nil {
+				tt.check(t, dir, out.String(), errw.String())
+			}
+		})
+	}
+}
