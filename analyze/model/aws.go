@@ -27,6 +27,7 @@ var (
 	iamGetAccountPasswordPol   = Call{"iam", "GetAccountPasswordPolicy"}
 	iamGetAccountSummary       = Call{"iam", "GetAccountSummary"}
 	iamGetCredentialReport     = Call{"iam", "GetCredentialReport"}
+	iamGenerateCredReport      = Call{"iam", "GenerateCredentialReport"}
 	iamListAccessKeys          = Call{"iam", "ListAccessKeys"}
 	iamListAccountAliases      = Call{"iam", "ListAccountAliases"}
 	iamListMFADevices          = Call{"iam", "ListMFADevices"}
@@ -89,7 +90,7 @@ func iamInline(typ, list, principal string) EntityType {
 var registry = []EntityType{
 	{
 		Type: "aws_account", Class: []string{"Account"}, Scope: Global,
-		Source: stsGetCallerIdentity, Feeds: []Call{iamGetCredentialReport},
+		Source: stsGetCallerIdentity, Feeds: []Call{iamGenerateCredReport, iamGetCredentialReport},
 		Key: []string{"arn:aws:iam::{Account}:root"}, ID: "{Account}", Name: "{Account}",
 		WebLink:   "https://console.aws.amazon.com/billing/home#/account",
 		NoFlatten: true, // GetCallerIdentity's Arn/UserId describe the caller, not the account

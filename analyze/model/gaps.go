@@ -185,7 +185,7 @@ var perParentCalls = map[Call]bool{
 	lambdaListTags: true, lambdaGetPolicy: true,
 	s3GetBucketLocation: true, s3GetBucketTagging: true, s3GetBucketEncryption: true, s3GetBucketPolicy: true,
 	s3GetBucketPolicyStatus: true, s3GetPublicAccessBlock: true, s3GetBucketAcl: true, s3GetBucketVersioning: true,
-	s3GetBucketLogging: true, cfgGetComplianceDetails: true, apigwGetResources: true,
+	s3GetBucketLogging: true, cfgGetComplianceDetails: true, apigwGetResources: true, iamGetCredentialReport: true,
 }
 
 func isPerParent(c Call) bool { return perParentCalls[c] }

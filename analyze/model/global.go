@@ -171,6 +171,9 @@ func Everyone(g *graph.Graph) *graph.Entity {
 	return e
 }
 
+// personRelType is the _type of the mapped aws_iam_user IS Person.
+const personRelType = "aws_iam_user_is_person"
+
 // MapPersons resolves the mapped relationship aws_iam_user IS Person
 // (notes.md §5): a user whose username looks like an email, or whose Email
 // tag is set, IS the Person entity already in the graph with that email
@@ -204,7 +207,9 @@ func MapPersons(g *graph.Graph) int {
 					continue
 				}
 				seen[p.Key] = true
-				if err := g.AddRelationship(graph.NewRelationship(u, "IS", p, nil)); err == nil {
+				r := graph.NewRelationship(u, "IS", p, nil)
+				r.Type = personRelType // J1's mapped type, whatever the Person's _type
+				if err := g.AddRelationship(r); err == nil {
 					n++
 				}
 			}

@@ -19,7 +19,7 @@ import (
 var credentialReportHatch = Hatch{
 	Name:  "credential-report",
 	Why:   "the report is a base64 CSV inside the response, one row per user plus the root account, not JSON items",
-	Calls: []Call{iamGetCredentialReport},
+	Calls: []Call{iamGenerateCredReport, iamGetCredentialReport},
 	Rows:  credentialReportRows,
 }
 
@@ -28,7 +28,10 @@ var credentialReportHatch = Hatch{
 // prefix: password_enabled -> passwordEnabled / rootPasswordEnabled.
 // Timestamps become epoch ms; "N/A", "no_information" and "not_supported"
 // become null.
-func credentialReportRows(b *builder, _ Call, rd rowData) error {
+func credentialReportRows(b *builder, c Call, rd rowData) error {
+	if c != iamGetCredentialReport {
+		return nil // GenerateCredentialReport only feeds the gaps
+	}
 	content := scalarString(lookup(rd.Body, "Content"))
 	if content == "" {
 		return nil

@@ -283,7 +283,7 @@ func Relationships() []RelInfo {
 			out = append(out, h.Produces...)
 		}
 	}
-	add("aws_iam_user", "IS", "Person", "")
+	add("aws_iam_user", "IS", "Person", personRelType)
 	slices.SortFunc(out, func(a, b RelInfo) int {
 		return strings.Compare(a.From+" "+a.Verb+" "+a.To+" "+a.Type, b.From+" "+b.Verb+" "+b.To+" "+b.Type)
 	})

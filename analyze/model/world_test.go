@@ -335,7 +335,7 @@ func world(t testing.TB) *memSource {
 		Environment:  &lambdatypes.EnvironmentResponse{Variables: map[string]string{"DB_PASSWORD": "REDACTED:hmac-sha256:0123456789abcdef"}},
 		VpcConfig:    &lambdatypes.VpcConfigResponse{VpcId: aws.String("vpc-0a1"), SubnetIds: []string{"subnet-02"}, SecurityGroupIds: []string{"sg-db"}},
 	}}})
-	m.ok(t, lambdaListTags, acct, ew, "api-handler", &lambda.ListTagsOutput{Tags: map[string]string{"Owner": "API-Team", "Tier": "2"}})
+	m.ok(t, lambdaListTags, acct, ew, fnArn /* the collector keys ListTags by ARN */, &lambda.ListTagsOutput{Tags: map[string]string{"Owner": "API-Team", "Tier": "2"}})
 	m.ok(t, lambdaGetPolicy, acct, ew, "api-handler", &lambda.GetPolicyOutput{Policy: aws.String(lambdaPol), RevisionId: aws.String("r1")})
 
 	// --- RDS ---
@@ -361,7 +361,7 @@ func world(t testing.TB) *memSource {
 		TableId: aws.String("5b1f0c1e-0000-4000-8000-000000000001"), TableStatus: ddbtypes.TableStatusActive,
 		CreationDateTime: aws.Time(t0), ItemCount: aws.Int64(42),
 	}})
-	m.ok(t, ddbListTags, acct, ew, "sessions", &dynamodb.ListTagsOfResourceOutput{Tags: []ddbtypes.Tag{{Key: aws.String("Classification"), Value: aws.String("PII")}}})
+	m.ok(t, ddbListTags, acct, ew, "arn:aws:dynamodb:eu-west-1:111122223333:table/sessions", &dynamodb.ListTagsOfResourceOutput{Tags: []ddbtypes.Tag{{Key: aws.String("Classification"), Value: aws.String("PII")}}})
 	m.ok(t, ddbDescribeBackups, acct, ew, "sessions", &dynamodb.DescribeContinuousBackupsOutput{ContinuousBackupsDescription: &ddbtypes.ContinuousBackupsDescription{
 		ContinuousBackupsStatus:        ddbtypes.ContinuousBackupsStatusEnabled,
 		PointInTimeRecoveryDescription: &ddbtypes.PointInTimeRecoveryDescription{PointInTimeRecoveryStatus: ddbtypes.PointInTimeRecoveryStatusDisabled},

@@ -1,0 +1,562 @@
+package model
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/configservice"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/snapaudit/snapaudit/collect"
+)
+
+// specDir is ../shared/spec beside the repository root (CI checks it out
+// there); tests that need it skip when it is absent.
+const specDir = "../../../shared/spec"
+
+// readTSV reads a spec table as a list of column-name -> value rows.
+func readTSV(t *testing.T, name string) []map[string]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(specDir, name))
+	if os.IsNotExist(err) {
+		t.Skipf("%s not present (the shared spec lives beside the repo)", name)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var header []string
+	var rows []map[string]string
+	for sc.Scan() {
+		cols := strings.Split(sc.Text(), "\t")
+		if header == nil {
+			header = cols
+			continue
+		}
+		r := map[string]string{}
+		for i, h := range header {
+			if i < len(cols) {
+				r[h] = strings.TrimSpace(cols[i])
+			}
+		}
+		rows = append(rows, r)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestRegistryInvariants(t *testing.T) {
+	tests := []struct {
+		name  string
+		check func() error
+	}{
+		{"types unique and sorted", func() error {
+			for i := 1; i < len(registry); i++ {
+				if registry[i-1].Type >= registry[i].Type {
+					return fmt.Errorf("%s before %s: registry must be sorted and unique", registry[i-1].Type, registry[i].Type)
+				}
+			}
+			return nil
+		}},
+		{"services unique and sorted", func() error {
+			for i := 1; i < len(services); i++ {
+				if services[i-1].Name >= services[i].Name {
+					return fmt.Errorf("service %s before %s", services[i-1].Name, services[i].Name)
+				}
+			}
+			return nil
+		}},
+		{"records valid", func() error {
+			for _, et := range registry {
+				if err := et.validate(); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{"service of every type exists", func() error {
+			for _, et := range registry {
+				if _, ok := serviceByType("aws_" + et.Service); et.Service != "" && !ok {
+					return fmt.Errorf("%s: no service %q", et.Type, et.Service)
+				}
+			}
+			return nil
+		}},
+		{"relationship targets exist", func() error {
+			for _, r := range Relationships() {
+				for _, end := range []string{r.From, r.To} {
+					if !knownType(end) {
+						return fmt.Errorf("%s %s %s: unknown type %s", r.From, r.Verb, r.To, end)
+					}
+				}
+			}
+			return nil
+		}},
+		{"verbs are J1 verbs", func() error {
+			verbs := "HAS CONTAINS USES PROTECTS TRUSTS ALLOWS CONNECTS TRIGGERS RUNS DEFINES ASSIGNED EVALUATES IDENTIFIED LOGS IS"
+			for _, r := range Relationships() {
+				if !slices.Contains(strings.Fields(verbs), r.Verb) {
+					return fmt.Errorf("%s %s %s: %s is not a J1 verb", r.From, r.Verb, r.To, r.Verb)
+				}
+			}
+			return nil
+		}},
+		{"hatches are few and justified", func() error {
+			n := 0
+			for _, et := range registry {
+				for _, h := range et.Hatch {
+					n++
+					if h.Name == "" || len(h.Why) < 20 || (h.Rows == nil) == (h.Finish == nil) {
+						return fmt.Errorf("%s: hatch %q needs a name, a why and exactly one of Rows/Finish", et.Type, h.Name)
+					}
+				}
+			}
+			if n > 3 {
+				return fmt.Errorf("%d escape hatches: the registry should say it instead", n)
+			}
+			return nil
+		}},
+		{"required class properties known", func() error {
+			for _, et := range registry {
+				for _, c := range et.Class {
+					if _, ok := requiredProps[c]; !ok && !slices.Contains(classesWithoutRequired, c) {
+						return fmt.Errorf("%s: class %s neither in requiredProps nor known to need none", et.Type, c)
+					}
+				}
+			}
+			return nil
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.check(); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// classesWithoutRequired are classes whose schema requires nothing beyond
+// the GraphObject basics (notes.md §3).
+var classesWithoutRequired = []string{"Account", "AccessKey", "AccessPolicy", "AccessRole", "Cluster", "ControlPolicy",
+	"Database", "Function", "PasswordPolicy", "User", "UserGroup"}
+
+func knownType(typ string) bool {
+	if _, ok := TypeOf(typ); ok {
+		return true
+	}
+	if _, ok := serviceByType(typ); ok {
+		return true
+	}
+	switch typ {
+	case "internet", "everyone", "Person", externalHostType, externalNetworkType:
+		return true
+	}
+	return false
+}
+
+// TestRegistryMatchesSpec checks the registry against the shared spec: the
+// classes of every seed-001 type, required class properties, and every
+// seed-001 relationship (TRUSTS excepted: the IAM derivation owns it) plus
+// the implied rows between seed-001 types.
+func TestRegistryMatchesSpec(t *testing.T) {
+	ents := readTSV(t, "entities.tsv")
+	rels := append(readTSV(t, "relationships.tsv"), readTSV(t, "relationships_implied.tsv")...)
+	inSeed := map[string]bool{}
+	for _, r := range ents {
+		if strings.HasPrefix(r["in_seed001"], "yes") {
+			inSeed[r["type"]] = true
+		}
+	}
+	produced := map[string]RelInfo{}
+	for _, r := range Relationships() {
+		produced[r.From+" "+r.Verb+" "+r.To] = r
+	}
+	t.Run("entities", func(t *testing.T) {
+		for _, r := range ents {
+			if !inSeed[r["type"]] {
+				continue
+			}
+			t.Run(r["type"], func(t *testing.T) {
+				want := strings.Split(r["classes"], ",")
+				var got []string
+				if et, ok := TypeOf(r["type"]); ok {
+					got = et.Class
+				} else if _, ok := serviceByType(r["type"]); ok {
+					got = []string{"Service"}
+				} else {
+					t.Fatalf("seed-001 type %s is not in the registry", r["type"])
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("classes %v, entities.tsv says %v", got, want)
+				}
+				// required_class_props: "DataStore:classification|encrypted Host:hostname"
+				for _, part := range strings.Fields(r["required_class_props"]) {
+					class, props, _ := strings.Cut(part, ":")
+					if props == "-" {
+						continue
+					}
+					if got := requiredProps[class]; !slices.Equal(got, strings.Split(props, "|")) {
+						t.Errorf("requiredProps[%s] = %v, entities.tsv says %s", class, got, props)
+					}
+				}
+			})
+		}
+	})
+	t.Run("relationships", func(t *testing.T) {
+		for _, r := range rels {
+			from, verb, to := r["from_type"], r["verb"], r["to_type"]
+			seed := strings.HasPrefix(r["in_seed001"], "yes")
+			implied := r["status"] == "implied-not-in-seed" && inSeed[from] && (inSeed[to] || strings.HasPrefix(to, "<"))
+			if !seed && !implied || verb == "TRUSTS" {
+				continue
+			}
+			t.Run(from+"_"+verb+"_"+to, func(t *testing.T) {
+				switch {
+				case from == "aws_security_group" && verb == "ALLOWS":
+					// <Internet|Network|Host|aws_security_group>: the rule hatch.
+					for _, end := range []string{"internet", "aws_security_group", externalHostType, externalNetworkType} {
+						if _, ok := produced["aws_security_group ALLOWS "+end]; !ok {
+							t.Errorf("no aws_security_group ALLOWS %s", end)
+						}
+					}
+				case from == "aws_iam_group" && verb == "ASSIGNED":
+					t.Skip("the spec leaves HAS vs ASSIGNED open; the seeds use HAS, which the registry emits")
+				case from == "aws_s3_bucket" && verb == "ALLOWS":
+					t.Skip("bucket policy ALLOWS principal is derived by analyze/iam from the bucket's policy property")
+				default:
+					got, ok := produced[from+" "+verb+" "+to]
+					if !ok {
+						t.Fatalf("registry produces no %s %s %s", from, verb, to)
+					}
+					if want := r["rel_type_sdk"]; want != "" && got.Type != want {
+						t.Errorf("_type %s, spec says %s", got.Type, want)
+					}
+				}
+			})
+		}
+	})
+}
+
+// TestRegistryCallsCollected checks every call the registry reads against
+// the collector's registry: it must be collected, and the gap logic's
+// per-parent list must agree with the collector's scopes.
+func TestRegistryCallsCollected(t *testing.T) {
+	collected := map[Call]collect.Scope{}
+	for _, c := range collect.Registry() {
+		collected[Call{c.Service, c.Operation}] = c.Scope
+	}
+	var calls []Call
+	for _, et := range registry {
+		calls = append(calls, et.calls()...)
+	}
+	for _, s := range services {
+		calls = append(calls, s.Calls...)
+		for _, st := range s.Settings {
+			if !slices.Contains(s.Calls, st.Call) {
+				t.Errorf("service %s: setting call %s missing from Calls (gaps would miss it)", s.Name, st.Call)
+			}
+		}
+	}
+	for _, c := range distinct(calls) {
+		t.Run(c.String(), func(t *testing.T) {
+			scope, ok := collected[c]
+			if !ok {
+				t.Fatalf("%s is read by the model but not collected", c)
+			}
+			if got, want := isPerParent(c), scope == collect.PerParent; got != want {
+				t.Errorf("isPerParent = %v, collector scope %v", got, scope)
+			}
+		})
+	}
+}
+
+// outputTypes maps each call to its aws-sdk-go-v2 output struct, whose Go
+// field names are the JSON names the collector stores.
+var outputTypes = map[Call]any{
+	apigwGetResources:                    apigateway.GetResourcesOutput{},
+	apigwGetRestApis:                     apigateway.GetRestApisOutput{},
+	cfgDescribeConfigRules:               configservice.DescribeConfigRulesOutput{},
+	cfgGetComplianceDetails:              configservice.GetComplianceDetailsByConfigRuleOutput{},
+	ddbDescribeBackups:                   dynamodb.DescribeContinuousBackupsOutput{},
+	ddbDescribeTable:                     dynamodb.DescribeTableOutput{},
+	ddbListTables:                        dynamodb.ListTablesOutput{},
+	ddbListTags:                          dynamodb.ListTagsOfResourceOutput{},
+	ec2DescribeFlowLogs:                  ec2.DescribeFlowLogsOutput{},
+	ec2DescribeInstances:                 ec2.DescribeInstancesOutput{},
+	ec2DescribeKeyPairs:                  ec2.DescribeKeyPairsOutput{},
+	ec2DescribeSecurityGroups:            ec2.DescribeSecurityGroupsOutput{},
+	ec2DescribeSubnets:                   ec2.DescribeSubnetsOutput{},
+	ec2DescribeVolumes:                   ec2.DescribeVolumesOutput{},
+	ec2DescribeVpcs:                      ec2.DescribeVpcsOutput{},
+	{"ec2", "GetEbsEncryptionByDefault"}: ec2.GetEbsEncryptionByDefaultOutput{},
+	{"configservice", "DescribeConfigurationRecorders"}:      configservice.DescribeConfigurationRecordersOutput{},
+	{"configservice", "DescribeConfigurationRecorderStatus"}: configservice.DescribeConfigurationRecorderStatusOutput{},
+	iamAuthDetails:           iam.GetAccountAuthorizationDetailsOutput{},
+	iamGetAccessKeyLastUsed:  iam.GetAccessKeyLastUsedOutput{},
+	iamGetAccountPasswordPol: iam.GetAccountPasswordPolicyOutput{},
+	iamGetAccountSummary:     iam.GetAccountSummaryOutput{},
+	iamGetCredentialReport:   iam.GetCredentialReportOutput{},
+	iamGenerateCredReport:    iam.GenerateCredentialReportOutput{},
+	iamListAccessKeys:        iam.ListAccessKeysOutput{},
+	iamListAccountAliases:    iam.ListAccountAliasesOutput{},
+	iamListMFADevices:        iam.ListMFADevicesOutput{},
+	iamListVirtualMFADevices: iam.ListVirtualMFADevicesOutput{},
+	lambdaGetPolicy:          lambda.GetPolicyOutput{},
+	lambdaListFunctions:      lambda.ListFunctionsOutput{},
+	lambdaListTags:           lambda.ListTagsOutput{},
+	orgDescribeOrganization:  organizations.DescribeOrganizationOutput{},
+	rdsDescribeDBClusters:    rds.DescribeDBClustersOutput{},
+	rdsDescribeDBInstances:   rds.DescribeDBInstancesOutput{},
+	s3GetBucketAcl:           s3.GetBucketAclOutput{},
+	s3GetBucketEncryption:    s3.GetBucketEncryptionOutput{},
+	s3GetBucketLocation:      s3.GetBucketLocationOutput{},
+	s3GetBucketLogging:       s3.GetBucketLoggingOutput{},
+	s3GetBucketPolicy:        s3.GetBucketPolicyOutput{},
+	s3GetBucketPolicyStatus:  s3.GetBucketPolicyStatusOutput{},
+	s3GetBucketTagging:       s3.GetBucketTaggingOutput{},
+	s3GetBucketVersioning:    s3.GetBucketVersioningOutput{},
+	s3GetPublicAccessBlock:   s3.GetPublicAccessBlockOutput{},
+	s3ListBuckets:            s3.ListBucketsOutput{},
+	stsGetCallerIdentity:     sts.GetCallerIdentityOutput{},
+}
+
+// typeWalk resolves a path on a Go type the way walk resolves it on JSON:
+// it returns the element type and the iterated ancestor types above it.
+func typeWalk(typ reflect.Type, path string, ancestors []reflect.Type) (reflect.Type, []reflect.Type, error) {
+	cur := typ
+	segs := parsePath(path)
+	for i, s := range segs {
+		for cur.Kind() == reflect.Pointer {
+			cur = cur.Elem()
+		}
+		if s.field != "" && cur.Kind() == reflect.Map {
+			cur = cur.Elem() // a map key read as a field (SummaryMap.AccountMFAEnabled)
+		} else if s.field != "" {
+			if cur.Kind() != reflect.Struct {
+				return nil, nil, fmt.Errorf("%q: %s is not a struct", path, cur)
+			}
+			f, ok := cur.FieldByName(s.field)
+			if !ok || !f.IsExported() {
+				return nil, nil, fmt.Errorf("%q: %s has no field %s", path, cur, s.field)
+			}
+			cur = f.Type
+		}
+		switch s.iter {
+		case '[':
+			if cur.Kind() != reflect.Slice {
+				return nil, nil, fmt.Errorf("%q: %s is not a list", path, cur)
+			}
+			cur = cur.Elem()
+		case '{':
+			if cur.Kind() != reflect.Map {
+				return nil, nil, fmt.Errorf("%q: %s is not a map", path, cur)
+			}
+			cur = cur.Elem()
+		}
+		if s.iter != 0 && i < len(segs)-1 {
+			ancestors = append(slices.Clip(ancestors), cur)
+		}
+	}
+	return cur, ancestors, nil
+}
+
+// checkTmpl checks every path of a template against the element type.
+func checkTmpl(elem reflect.Type, ancestors []reflect.Type, tmpl string) error {
+	for _, p := range templatePaths(tmpl) {
+		n := 0
+		for n < len(p) && p[n] == '^' {
+			n++
+		}
+		base := elem
+		if n > 0 {
+			if n > len(ancestors) {
+				return fmt.Errorf("%q climbs above the item", tmpl)
+			}
+			base = ancestors[len(ancestors)-n]
+			p = strings.TrimPrefix(p[n:], ".")
+		}
+		if _, _, err := typeWalk(base, p, nil); err != nil {
+			return fmt.Errorf("template %q: %w", tmpl, err)
+		}
+	}
+	return nil
+}
+
+func checkProps(elem reflect.Type, ancestors []reflect.Type, props []Prop) error {
+	for _, p := range props {
+		if p.Tmpl != "" {
+			if err := checkTmpl(elem, ancestors, p.Tmpl); err != nil {
+				return fmt.Errorf("prop %s: %w", p.Name, err)
+			}
+			continue
+		}
+		if _, _, err := typeWalk(elem, p.Path, nil); err != nil {
+			return fmt.Errorf("prop %s: %w", p.Name, err)
+		}
+	}
+	return nil
+}
+
+func checkRel(elem reflect.Type, ancestors []reflect.Type, r RelSpec) error {
+	relAnc := ancestors
+	if r.Path != "" {
+		relAnc = append(slices.Clip(ancestors), elem)
+	}
+	e, anc, err := typeWalk(elem, r.Path, relAnc)
+	if err != nil {
+		return err
+	}
+	if r.When != nil {
+		if _, _, err := typeWalk(e, r.When.Path, nil); err != nil {
+			return err
+		}
+	}
+	if err := checkTmpl(e, anc, r.Value); err != nil {
+		return err
+	}
+	return checkProps(e, anc, r.Props)
+}
+
+func outputType(c Call) (reflect.Type, error) {
+	v, ok := outputTypes[c]
+	if !ok {
+		return nil, fmt.Errorf("no SDK output type for %s in outputTypes", c)
+	}
+	return reflect.TypeOf(v), nil
+}
+
+// TestRegistryPathsExistInSDK resolves every path and template of every
+// record against the aws-sdk-go-v2 output types: a typo in a field name
+// fails here instead of silently producing no property.
+func TestRegistryPathsExistInSDK(t *testing.T) {
+	for _, et := range registry {
+		t.Run(et.Type, func(t *testing.T) {
+			out, err := outputType(et.Source)
+			if err != nil {
+				t.Fatal(err)
+			}
+			item, anc, err := typeWalk(out, et.Items, nil)
+			if err != nil {
+				t.Fatalf("Items: %v", err)
+			}
+			tmpls := append(slices.Clone(et.Key), et.ID, et.Name, et.WebLink)
+			for _, tm := range tmpls {
+				if err := checkTmpl(item, anc, tm); err != nil {
+					t.Error(err)
+				}
+			}
+			for _, p := range append([]string{et.Created, et.Tags}, et.Skip...) {
+				if _, _, err := typeWalk(item, p, nil); err != nil {
+					t.Error(err)
+				}
+			}
+			if err := checkProps(item, anc, et.Props); err != nil {
+				t.Error(err)
+			}
+			for _, en := range et.Enrich {
+				eo, err := outputType(en.Call)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ei, eanc, err := typeWalk(eo, en.Items, nil)
+				if err != nil {
+					t.Errorf("enrichment %s Items: %v", en.Call, err)
+					continue
+				}
+				if err := checkTmpl(ei, eanc, en.Match); err != nil {
+					t.Errorf("enrichment %s: %v", en.Call, err)
+				}
+				if _, _, err := typeWalk(ei, en.Tags, nil); err != nil {
+					t.Errorf("enrichment %s: %v", en.Call, err)
+				}
+				if err := checkProps(ei, eanc, en.Props); err != nil {
+					t.Errorf("enrichment %s: %v", en.Call, err)
+				}
+			}
+			for _, r := range et.Rels {
+				ri, ranc := item, anc
+				if r.Call != nil {
+					ro, err := outputType(*r.Call)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if ri, ranc, err = typeWalk(ro, r.Items, nil); err != nil {
+						t.Errorf("rel %s %s Items: %v", r.Verb, r.Target, err)
+						continue
+					}
+					if err := checkTmpl(ri, ranc, r.FromMatch); err != nil {
+						t.Errorf("rel %s %s: %v", r.Verb, r.Target, err)
+					}
+				}
+				if err := checkRel(ri, ranc, r); err != nil {
+					t.Errorf("rel %s %s: %v", r.Verb, r.Target, err)
+				}
+			}
+		})
+	}
+	for _, s := range services {
+		for _, st := range s.Settings {
+			out, err := outputType(st.Call)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := typeWalk(out, st.Path, nil); err != nil {
+				t.Errorf("service %s setting %s: %v", s.Name, st.Prop, err)
+			}
+		}
+	}
+}
+
+// TestSources lists, per type, the calls that feed it (the table the rule
+// engine's gap reporting relies on).
+func TestSources(t *testing.T) {
+	tests := []struct {
+		name string
+		typ  string
+		want []string
+	}{
+		{"bucket: list and every per-bucket call", "aws_s3_bucket", []string{
+			"s3:GetBucketAcl", "s3:GetBucketEncryption", "s3:GetBucketLocation", "s3:GetBucketLogging", "s3:GetBucketPolicy",
+			"s3:GetBucketPolicyStatus", "s3:GetBucketTagging", "s3:GetBucketVersioning", "s3:GetPublicAccessBlock", "s3:ListBuckets"}},
+		{"table: upstream list and per-table calls", "aws_dynamodb_table", []string{
+			"dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTable", "dynamodb:ListTables", "dynamodb:ListTagsOfResource"}},
+		{"config rule: evaluations", "aws_config_rule", []string{
+			"configservice:DescribeConfigRules", "configservice:GetComplianceDetailsByConfigRule"}},
+		{"user: authz details and credential report", "aws_iam_user", []string{
+			"iam:GenerateCredentialReport", "iam:GetAccountAuthorizationDetails", "iam:GetCredentialReport"}},
+		{"service entity: its settings", "aws_ec2", []string{"ec2:GetEbsEncryptionByDefault"}},
+		{"unknown type", "aws_nothing", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, c := range Sources(tc.typ) {
+				got = append(got, c.String())
+			}
+			sort.Strings(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("Sources(%s) = %v, want %v", tc.typ, got, tc.want)
+			}
+		})
+	}
+}
