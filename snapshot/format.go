@@ -13,8 +13,11 @@ package snapshot
 
 import (
 	"cmp"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -117,6 +120,9 @@ func compareFileRows(a, b *fileRow) int {
 // documented part of compareFileRows).
 var sortingColumnNames = []string{"account_id", "region", "parent_key", "page", "params"}
 
+// blobColumns carry no statistics (page min/max, column index bounds).
+var blobColumns = []string{"params", "error_message", "response"}
+
 // columnSpec is the documented contract of one column.
 type columnSpec struct {
 	Name     string
@@ -127,7 +133,7 @@ type columnSpec struct {
 	// AlsoAccepted is an equivalent annotation readers accept (a plain INT32
 	// with no logical type is a signed 32-bit integer too).
 	AlsoAccepted []string
-	Dict    bool // dictionary encoded (writer side; readers accept either)
+	Dict         bool // dictionary encoded (writer side; readers accept either)
 }
 
 // columnSpecs lists the v1 columns in file order.
@@ -310,3 +316,29 @@ func (f *fileRow) toRow(service, operation string) Row {
 
 // jsonValid reports whether s is one valid JSON value.
 func jsonValid(s string) bool { return json.Valid([]byte(s)) }
+
+// checkTrailer validates the Parquet framing before the library parses the
+// footer: "PAR1" at both ends and a footer length that fits in the file. The
+// library would otherwise allocate whatever a damaged length field says
+// (gigabytes for one flipped bit).
+func checkTrailer(r io.ReaderAt, size int64) error {
+	const magic = "PAR1"
+	if size < 12 {
+		return fmt.Errorf("%d bytes is too short for a parquet file", size)
+	}
+	var head [4]byte
+	var tail [8]byte
+	if _, err := r.ReadAt(head[:], 0); err != nil {
+		return err
+	}
+	if _, err := r.ReadAt(tail[:], size-8); err != nil {
+		return err
+	}
+	if string(head[:]) != magic || string(tail[4:]) != magic {
+		return errors.New(`missing "PAR1" magic at the start or end`)
+	}
+	if n := int64(binary.LittleEndian.Uint32(tail[:4])); n > size-12 {
+		return fmt.Errorf("footer length %d does not fit in a %d byte file", n, size)
+	}
+	return nil
+}

@@ -108,6 +108,9 @@ func scanFile(ctx context.Context, osf *os.File, mf File, fn func(*fileRow) erro
 	var pf *parquet.File
 	var rd *parquet.GenericReader[fileRow]
 	err = guard(func() error {
+		if err := checkTrailer(osf, st.Size()); err != nil {
+			return err
+		}
 		var err error
 		if pf, err = parquet.OpenFile(osf, st.Size(), parquet.SkipBloomFilters(true)); err != nil {
 			return err

@@ -171,6 +171,9 @@ func verifyFile(ctx context.Context, dir string, f File) []string {
 		out = append(out, fmt.Sprintf("sha256 is %s, manifest says %s (content altered)", sum, f.SHA256))
 	}
 	err = recovered(func() error {
+		if err := checkTrailer(osf, st.Size()); err != nil {
+			return err
+		}
 		pf, err := parquet.OpenFile(osf, st.Size(), parquet.SkipBloomFilters(true), parquet.SkipPageIndex(true))
 		if err != nil {
 			return err

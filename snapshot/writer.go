@@ -588,11 +588,17 @@ func newPartWriter(dir string, p Partition, n int) (*partWriter, error) {
 	for i, c := range sortingColumnNames {
 		sorting[i] = parquet.Ascending(c)
 	}
-	pw := parquet.NewGenericWriter[fileRow](out,
+	opts := []parquet.WriterOption{
 		parquet.Compression(&parquet.Zstd),
 		parquet.KeyValueMetadata(keyValueVersion, fmt.Sprint(FormatVersion)),
 		parquet.SortingWriterConfig(parquet.SortingColumns(sorting...)),
-	)
+	}
+	for _, c := range blobColumns {
+		// Min/max of JSON blobs prune nothing and would copy whole
+		// responses into page headers and the footer.
+		opts = append(opts, parquet.SkipPageBounds(c), parquet.SkipPageStatistics(c))
+	}
+	pw := parquet.NewGenericWriter[fileRow](out, opts...)
 	return &partWriter{path: rel, p: p, f: f, out: out, pw: pw}, nil
 }
 

@@ -28,7 +28,7 @@ func TestRoundTrip(t *testing.T) {
 		{name: "tiny budget spills", rows: 800, respBytes: 400, goroutines: 6,
 			opts: []WriterOption{WithMemoryBudget(16 << 10)}, wantSpill: true},
 		{name: "small files split", rows: 800, respBytes: 2000, goroutines: 4,
-			opts:      []WriterOption{WithMemoryBudget(64 << 10), WithRowGroupBytes(16 << 10), WithMaxFileBytes(48 << 10)},
+			opts:      []WriterOption{WithMemoryBudget(64 << 10), WithRowGroupBytes(8 << 10), WithMaxFileBytes(16 << 10)},
 			wantSpill: true, wantSplit: true},
 	}
 	for _, tt := range tests {
