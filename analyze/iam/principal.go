@@ -292,11 +292,12 @@ func (ps *PrincipalSet) match(p *Principal) matchKind {
 }
 
 // notPrincipalApplies reports whether a statement with this NotPrincipal
-// applies to the caller: it does unless the caller matches one of the listed
-// principals (a listed account covers every principal of the account, a
-// listed role every session of the role). The User Guide recommends listing
-// the account and role as well as the session because some services check
-// each level; the decision here follows the caller's own identity.
+// applies to the caller. The caller is excepted only when its own identity
+// is listed: the user ARN, the session ARN or its role's ARN, the root ARN
+// for the root user, the exact service or provider. A listed account alone
+// does not except the account's users and roles: the User Guide's example
+// lists "Bob and Bob's account" so that everyone but Bob is denied
+// (reference_policies_elements_notprincipal.html).
 func (ps *PrincipalSet) notPrincipalApplies(p *Principal) bool {
-	return ps.match(p) == matchNone
+	return ps.match(p) <= matchAccount
 }
