@@ -1,16 +1,164 @@
 package cli
 
 import (
-	"errors"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/snapaudit/snapaudit/analyze"
+	"github.com/snapaudit/snapaudit/analyze/rules"
 )
 
-// analyzeCommand is a placeholder until the command is built.
 func analyzeCommand(s streams) *ucli.Command {
 	return &ucli.Command{
-		Name:   "analyze",
-		Usage:  "(not built yet)",
-		Action: func(*ucli.Context) error { return errors.New("analyze: not built yet") },
+		Name:      "analyze",
+		Usage:     "rebuild the graph from a snapshot and evaluate the Rego checks (offline)",
+		ArgsUsage: "SNAPSHOT",
+		Description: "Verifies the snapshot, rebuilds the JupiterOne-style graph, derives IAM TRUSTS/ALLOWS and\n" +
+			"evaluates the built-in checks plus any --policies directories. Needs no network and no\n" +
+			"credentials. Exit status: 0 no failing check, 3 at least one FAIL (or ERROR with\n" +
+			"--fail-on-error), 1 the analysis itself failed, 2 usage error.",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output format: table or json"},
+			&ucli.BoolFlag{Name: "all", Usage: "table: also list PASS findings"},
+			&ucli.StringSliceFlag{Name: "policies", Usage: "directory of your own Rego checks (repeatable)"},
+			&ucli.StringFlag{Name: "config", Usage: "JSON or YAML file merged into data.snapaudit.config (e.g. required_tags)"},
+			&ucli.StringFlag{Name: "graph-out", Usage: "write the graph as J1-style JSON {entities, relationships} to `FILE`"},
+			&ucli.BoolFlag{Name: "no-verify", Usage: "skip the integrity check of the snapshot"},
+			&ucli.BoolFlag{Name: "fail-on-error", Usage: "exit 3 also when a check could not be evaluated (ERROR)"},
+		},
+		Action: func(c *ucli.Context) error {
+			if c.NArg() != 1 {
+				return usagef("analyze: want exactly one SNAPSHOT directory, got %d arguments", c.NArg())
+			}
+			format := c.String("format")
+			if format != "table" && format != "json" {
+				return usagef("analyze: --format must be table or json, not %q", format)
+			}
+			opts := []analyze.Option{
+				analyze.WithVerify(!c.Bool("no-verify")),
+				analyze.WithPolicyDirs(c.StringSlice("policies")...),
+			}
+			if p := c.String("config"); p != "" {
+				cfg, err := rules.ReadConfig(p)
+				if err != nil {
+					return err
+				}
+				opts = append(opts, analyze.WithConfig(cfg))
+			}
+			a, err := analyze.New(c.Context, opts...)
+			if err != nil {
+				return err
+			}
+			rep, err := a.Run(c.Context, c.Args().First())
+			if err != nil {
+				return err
+			}
+			if p := c.String("graph-out"); p != "" {
+				if err := writeJSONFile(p, rep.Graph.Document()); err != nil {
+					return fmt.Errorf("--graph-out: %w", err)
+				}
+			}
+			if format == "json" {
+				enc := json.NewEncoder(s.out)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(rep); err != nil {
+					return err
+				}
+			} else {
+				renderTable(s.out, rep, c.Bool("all"))
+			}
+			if rep.Summary.Fail > 0 || (c.Bool("fail-on-error") && rep.Summary.Error > 0) {
+				return ErrFindings
+			}
+			return nil
+		},
 	}
+}
+
+var severityRank = map[string]int{"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+var statusRank = map[string]int{rules.StatusFail: 0, rules.StatusError: 1, rules.StatusPass: 2}
+
+// renderTable prints the findings (FAIL and ERROR; PASS too with all) and a
+// per-check summary.
+func renderTable(w io.Writer, rep *analyze.Report, all bool) {
+	fs := make([]rules.Finding, 0, len(rep.Findings))
+	for _, f := range rep.Findings {
+		if all || f.Status != rules.StatusPass {
+			fs = append(fs, f)
+		}
+	}
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if statusRank[a.Status] != statusRank[b.Status] {
+			return statusRank[a.Status] < statusRank[b.Status]
+		}
+		if severityRank[a.Severity] != severityRank[b.Severity] {
+			return severityRank[a.Severity] < severityRank[b.Severity]
+		}
+		if a.RuleID != b.RuleID {
+			return a.RuleID < b.RuleID
+		}
+		return a.ResourceKey < b.ResourceKey
+	})
+	snap := rep.Snapshot
+	fmt.Fprintf(w, "snapshot %s: accounts %s, regions %s, collected %s\n",
+		snap.Dir, strings.Join(snap.Accounts, ","), strings.Join(snap.Regions, ","), snap.FinishedAt.UTC().Format("2006-01-02 15:04Z"))
+	fmt.Fprintf(w, "graph: %d entities, %d relationships\n\n", rep.Summary.Entities, rep.Summary.Relationships)
+
+	if len(fs) > 0 {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "STATUS\tSEVERITY\tRULE\tRESOURCE\tACCOUNT\tREGION\tMESSAGE")
+		for _, f := range fs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Status, f.Severity, f.RuleID,
+				orDash(f.ResourceKey), orDash(f.AccountID), orDash(f.Region), oneLine(f.Message))
+		}
+		tw.Flush()
+		fmt.Fprintln(w)
+	}
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RULE\tSEVERITY\tSTATUS\tFAIL\tPASS\tERROR\tTITLE")
+	for _, r := range rep.Rules {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", r.ID, r.Severity, r.Status, r.Fail, r.Pass, r.Error, r.Title)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\n%d checks: %d FAIL, %d PASS, %d ERROR findings", rep.Summary.Rules, rep.Summary.Fail, rep.Summary.Pass, rep.Summary.Error)
+	if rep.Summary.Gaps > 0 {
+		fmt.Fprintf(w, "; %d coverage gaps (failed collection calls; see --format json)", rep.Summary.Gaps)
+	}
+	fmt.Fprintln(w)
+	if !all && rep.Summary.Pass > 0 {
+		fmt.Fprintln(w, "(PASS findings hidden; --all lists them)")
+	}
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// writeJSONFile writes v as indented JSON to path through a temporary file
+// and a rename, so a failed write never leaves a half-written file.
+func writeJSONFile(path string, v any) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	enc := json.NewEncoder(tmp)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return os.Rename(tmp.Name(), path)
 }
