@@ -1,0 +1,206 @@
+package model
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+)
+
+func decode(t *testing.T, s string) any {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestCamel(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"simple", "InstanceId", "instanceId"},
+		{"leading acronym", "KMSKeyArn", "kmsKeyArn"},
+		{"db prefix", "DBInstanceArn", "dbInstanceArn"},
+		{"all caps", "ARN", "arn"},
+		{"two letters", "Id", "id"},
+		{"already camel", "tags", "tags"},
+		{"SSE", "SSEDescription", "sseDescription"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := camel(tc.in); got != tc.want {
+				t.Errorf("camel(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestTemplates(t *testing.T) {
+	doc := decode(t, `{"Reservations":[{"ReservationId":"r-1","Instances":[{"InstanceId":"i-1","State":{"Name":"running"},"Tags":["a","b"]},{"InstanceId":"i-2"}]}],
+		"Methods":{"POST":{"Uri":"p"},"GET":{"Uri":"g"}}, "Count": 3}`)
+	e := env{Account: "111122223333", Region: "eu-west-1", Parent: "bucket"}
+	var items []scope
+	_ = walk(doc, parsePath("Reservations[].Instances[]"), nil, func(el any, st []any) error {
+		items = append(items, scope{env: e, elem: el, stack: st})
+		return nil
+	})
+	if len(items) != 2 {
+		t.Fatalf("walk found %d instances, want 2", len(items))
+	}
+	tests := []struct {
+		name string
+		s    scope
+		tmpl string
+		want string
+	}{
+		{"envelope and item", items[0], "arn:aws:ec2:{region}:{account}:instance/{InstanceId}", "arn:aws:ec2:eu-west-1:111122223333:instance/i-1"},
+		{"nested path", items[0], "{State.Name}", "running"},
+		{"enclosing element", items[0], "{^.ReservationId}/{InstanceId}", "r-1/i-1"},
+		{"missing field empties the whole template", items[1], "x/{State.Name}", ""},
+		{"parent key", items[1], "{parent}", "bucket"},
+		{"number", scope{elem: doc}, "n={Count}", "n=3"},
+		{"list is not a key", items[0], "{Tags}", ""},
+		{"climb too far", items[0], "{^^.X}", ""},
+		{"literal", items[0], "Account Password Policy", "Account Password Policy"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.s.expand(tc.tmpl); got != tc.want {
+				t.Errorf("expand(%q) = %q, want %q", tc.tmpl, got, tc.want)
+			}
+		})
+	}
+	// Maps iterate in sorted key order: deterministic output.
+	if got := lookup(doc, "Methods{}.Uri"); !cmp.Equal(got, []any{"g", "p"}) {
+		t.Errorf("map values = %v, want [g p]", got)
+	}
+	if got := lookup(doc, "Nothing[]"); got != nil {
+		t.Errorf("lookup of nothing = %#v, want untyped nil", got)
+	}
+}
+
+func TestConverters(t *testing.T) {
+	tests := []struct {
+		name    string
+		conv    Conv
+		in      any
+		want    any
+		wantErr string
+	}{
+		{"url-encoded policy", decodePolicy, "%7B%22Version%22%3A+%222012-10-17%22%7D", `{"Version":"2012-10-17"}`, ""},
+		{"plain JSON policy is compacted", decodePolicy, "{ \"a\" : 1 }", `{"a":1}`, ""},
+		{"decoded object (CLI shape)", decodePolicy, map[string]any{"a": "b"}, `{"a":"b"}`, ""},
+		{"empty policy is absent", decodePolicy, "", nil, ""},
+		{"broken policy", decodePolicy, "%7Bx", nil, "not JSON"},
+		{"broken escape", decodePolicy, "%zz", nil, "URL decoding"},
+		{"epoch ms", epochMS, "2024-03-01T10:00:00Z", int64(1709287200000), ""},
+		{"lambda LastModified", epochMS, "2024-03-01T10:00:00.000+0000", int64(1709287200000), ""},
+		{"not a time", epochMS, "yesterday", nil, "not a timestamp"},
+		{"bucket region empty", bucketRegion, "", "us-east-1", ""},
+		{"bucket region EU", bucketRegion, "EU", "eu-west-1", ""},
+		{"bucket region", bucketRegion, "ap-south-1", "ap-south-1", ""},
+		{"aws managed", awsManaged, "arn:aws:iam::aws:policy/ReadOnlyAccess", true, ""},
+		{"customer managed", awsManaged, "arn:aws:iam::111122223333:policy/x", false, ""},
+		{"ACL AllUsers", aclPublic, decode(t, `[{"Grantee":{"URI":"http://acs.amazonaws.com/groups/global/AllUsers"}}]`), true, ""},
+		{"ACL owner only", aclPublic, decode(t, `[{"Grantee":{"ID":"abc"}}]`), false, ""},
+		{"private endpoint", notPrivateEndpoint, decode(t, `["PRIVATE"]`), false, ""},
+		{"edge endpoint", notPrivateEndpoint, decode(t, `["EDGE"]`), true, ""},
+		{"no endpoint config: unknown", notPrivateEndpoint, nil, nil, ""},
+		{"equals nil stays unknown", equals("Enabled"), nil, nil, ""},
+		{"summary flag", equalsNumber(1), json.Number("1"), true, ""},
+		{"any recorder recording", anyTrue, []any{false, true}, true, ""},
+		{"first of list", first, []any{json.Number("7")}, int64(7), ""},
+		{"default version", defaultPolicyVersion, decode(t, `[{"IsDefaultVersion":false,"Document":"{\"v\":1}"},{"IsDefaultVersion":true,"Document":"{\"v\":2}"}]`), `{"v":2}`, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.conv(tc.in)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestLambdaFromIntegrationURI(t *testing.T) {
+	fn := "arn:aws:lambda:eu-west-1:111122223333:function:f"
+	tests := []struct{ name, uri, want string }{
+		{"proxy integration", "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/" + fn + "/invocations", fn},
+		{"alias qualifier dropped", "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/" + fn + ":prod/invocations", fn},
+		{"stage variable names no function", "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:1:function:${stageVariables.f}/invocations", ""},
+		{"HTTP integration", "https://example.com/orders", ""},
+		{"other service", "arn:aws:apigateway:eu-west-1:sqs:path/111122223333/q", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := lambdaFromIntegrationURI(tc.uri); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestApplyTags(t *testing.T) {
+	tests := []struct {
+		name string
+		tags [][2]string
+		pre  map[string]any
+		want map[string]any
+	}{
+		{"J1 value conversion", [][2]string{{"On", "true"}, {"Off", "false"}, {"N", "42"}, {"F", "1.5"}, {"S", "v1.2.3"}, {"Z", "007"}},
+			map[string]any{"name": "x"},
+			map[string]any{"name": "x", "tag.On": true, "tag.Off": false, "tag.N": int64(42), "tag.F": 1.5, "tag.S": "v1.2.3", "tag.Z": int64(7), "tags": []string{"On"}}},
+		{"classification/owner/email lowercased", [][2]string{{"Classification", "PII"}, {"owner", "Team-A"}, {"Email", "A@B.com"}},
+			map[string]any{"name": "x"},
+			map[string]any{"name": "x", "tag.Classification": "PII", "classification": "pii", "tag.owner": "Team-A", "owner": "team-a", "tag.Email": "A@B.com", "email": "a@b.com"}},
+		{"Name tag sets displayName, keeps name", [][2]string{{"Name", "web"}}, map[string]any{"name": "i-1", "displayName": "i-1"},
+			map[string]any{"name": "i-1", "displayName": "web", "tag.Name": "web"}},
+		{"empty value listed in tags", [][2]string{{"PHI", ""}}, map[string]any{},
+			map[string]any{"tag.PHI": "", "tags": []string{"PHI"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := &graph.Entity{Properties: tc.pre}
+			applyTags(e, tc.tags)
+			if diff := cmp.Diff(tc.want, e.Properties); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	if got := tagPairs(decode(t, `{"b":"2","a":"1"}`)); len(got) != 2 {
+		t.Errorf("map tags: %v", got)
+	}
+}
+
+func TestGlobalEntities(t *testing.T) {
+	g := graph.New()
+	in1, in2 := Internet(g), Internet(g)
+	ev := Everyone(g)
+	if in1 != in2 || in1.Key != "global:internet" || ev.Key != "global:everyone" {
+		t.Fatalf("Internet/Everyone not get-or-create: %v %v %v", in1, in2, ev)
+	}
+	if ev.Get("principal") != "*" || in1.Get("CIDRv6") != "::/0" {
+		t.Errorf("global entity properties: %v %v", ev.Properties, in1.Properties)
+	}
+	svc := ServiceEntity(g, "111122223333", "ssm")
+	if svc.Type != "aws_ssm" || g.Relationship(graph.RelationshipKey(AccountKey("111122223333"), "HAS", svc.Key)) == nil {
+		t.Errorf("unknown service placeholder not created with its account edge: %+v", svc)
+	}
+	if ServiceEntity(g, "111122223333", "ssm") != svc {
+		t.Error("ServiceEntity is not get-or-create")
+	}
+}

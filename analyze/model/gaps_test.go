@@ -1,0 +1,117 @@
+package model
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/snapaudit/snapaudit/snapshot"
+)
+
+func TestGaps(t *testing.T) {
+	// base is a complete, all-ok set of top-level calls for one account
+	// and one region, so the "not collected" logic stays quiet.
+	base := func() []CallStatus {
+		var out []CallStatus
+		seen := map[Call]bool{}
+		for _, et := range registry {
+			for _, c := range append([]Call{et.Source}, et.Feeds...) {
+				if seen[c] || isPerParent(c) {
+					continue
+				}
+				seen[c] = true
+				reg := "global"
+				if et.Scope == Regional {
+					reg = region
+				}
+				out = append(out, CallStatus{AccountID: acct, Region: reg, Service: c.Service, Operation: c.Operation, Status: snapshot.StatusOK})
+			}
+		}
+		return out
+	}
+	with := func(extra ...CallStatus) []CallStatus { return append(base(), extra...) }
+	type want struct{ typ, reg, op, class, reason string }
+	tests := []struct {
+		name  string
+		calls []CallStatus
+		want  []want
+	}{
+		{"everything ok: no gaps", base(), nil},
+		{"denied regional source: every type it feeds", with(CallStatus{AccountID: acct, Region: "us-east-1", Service: "ec2", Operation: "DescribeSecurityGroups",
+			Status: snapshot.StatusError, Errors: map[snapshot.ErrorClass]int{snapshot.ClassDenied: 1}, FirstErr: "UnauthorizedOperation: no"}),
+			[]want{
+				{"aws_security_group", "us-east-1", "DescribeSecurityGroups", "denied", "ec2:DescribeSecurityGroups in 111122223333/us-east-1 failed (denied: 1 failed invocations): UnauthorizedOperation: no"},
+				// us-east-1 now has regional calls, so the other regional sources are missing there.
+			}},
+		{"not_found only is data", with(CallStatus{AccountID: acct, Region: "global", Service: "s3", Operation: "GetBucketPolicy",
+			Status: snapshot.StatusError, Errors: map[snapshot.ErrorClass]int{snapshot.ClassNotFound: 4}}), nil},
+		{"partial per-parent: worst class wins over not_found", with(CallStatus{AccountID: acct, Region: "global", Service: "s3", Operation: "GetBucketEncryption",
+			Status: "partial", Errors: map[snapshot.ErrorClass]int{snapshot.ClassNotFound: 3, snapshot.ClassThrottled: 1}}),
+			[]want{{"aws_s3_bucket", "global", "GetBucketEncryption", "throttled", "1 failed invocations"}}},
+		{"error without a class counts as other", with(CallStatus{AccountID: acct, Region: region, Service: "configservice", Operation: "DescribeConfigurationRecorders",
+			Status: snapshot.StatusError}),
+			[]want{{"aws_config", region, "DescribeConfigurationRecorders", "other", "failed (other)"}}},
+		{"unsupported region is a gap", with(CallStatus{AccountID: acct, Region: region, Service: "lambda", Operation: "GetPolicy",
+			Status: snapshot.StatusError, Errors: map[snapshot.ErrorClass]int{snapshot.ClassUnsupported: 2}}),
+			[]want{{"aws_lambda_function", region, "GetPolicy", "unsupported", ""}}},
+		{"upstream list call feeds the per-item type", with(CallStatus{AccountID: acct, Region: region, Service: "dynamodb", Operation: "ListTables",
+			Status: snapshot.StatusError, Errors: map[snapshot.ErrorClass]int{snapshot.ClassDenied: 1}}),
+			[]want{{"aws_dynamodb_table", region, "ListTables", "denied", ""}}},
+		{"source call never made", func() []CallStatus {
+			var out []CallStatus
+			for _, c := range base() {
+				if c.Operation != "DescribeKeyPairs" && c.Operation != "GetAccountPasswordPolicy" {
+					out = append(out, c)
+				}
+			}
+			return out
+		}(), []want{
+			{"aws_iam_account_password_policy", "", "GetAccountPasswordPolicy", "", "iam:GetAccountPasswordPolicy was not collected in 111122223333"},
+			{"aws_key_pair", region, "DescribeKeyPairs", "", "ec2:DescribeKeyPairs was not collected in 111122223333/eu-west-1"},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Gaps(tc.calls)
+			// Filter the us-east-1 "not collected" noise of the first case.
+			var filtered []Gap
+			for _, g := range got {
+				if g.Class == "" && g.Region == "us-east-1" {
+					continue
+				}
+				filtered = append(filtered, g)
+			}
+			if len(filtered) != len(tc.want) {
+				t.Fatalf("got %d gaps, want %d: %+v", len(filtered), len(tc.want), filtered)
+			}
+			for i, w := range tc.want {
+				g := filtered[i]
+				if g.ResourceType != w.typ || g.Region != w.reg || g.Operation != w.op || string(g.Class) != w.class || g.AccountID != acct {
+					t.Errorf("gap %d = %+v, want %+v", i, g, w)
+				}
+				if !strings.Contains(g.Reason, w.reason) {
+					t.Errorf("gap %d reason %q does not contain %q", i, g.Reason, w.reason)
+				}
+			}
+		})
+	}
+}
+
+// TestGapsMissingRegionalOnlyWhereRegionRan: a region is in scope for an
+// account only when regional calls ran there.
+func TestGapsMissingRegionalOnlyWhereRegionRan(t *testing.T) {
+	calls := []CallStatus{
+		{AccountID: acct, Region: region, Service: "ec2", Operation: "DescribeInstances", Status: snapshot.StatusOK},
+		{AccountID: acct, Region: "global", Service: "iam", Operation: "ListAccountAliases", Status: snapshot.StatusOK},
+	}
+	for _, g := range Gaps(calls) {
+		if g.Region != "" && g.Region != region {
+			t.Errorf("gap in a region that never ran: %+v", g)
+		}
+		if g.ResourceType == "aws_instance" {
+			t.Errorf("aws_instance has its source: %+v", g)
+		}
+	}
+	if len(Gaps(calls)) == 0 {
+		t.Error("the other sources of eu-west-1 and the global ones are missing: want gaps")
+	}
+}
