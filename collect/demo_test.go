@@ -1,0 +1,121 @@
+package collect
+
+import (
+	"bytes"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/snapaudit/snapaudit/collect/fakeaws"
+	"github.com/snapaudit/snapaudit/snapshot"
+)
+
+var update = flag.Bool("update", false, "regenerate testdata/snapshots/demo from the demo world")
+
+const (
+	demoWorld    = "../testdata/fakeaws/demo"
+	demoSnapshot = "../testdata/snapshots/demo"
+)
+
+// demoRedactionKey makes the demo's redaction markers reproducible. It is a
+// public test value, not a secret.
+var demoRedactionKey = []byte("snapaudit-demo-redaction-key")
+
+// demoClock is the fixed collection time of the demo snapshot.
+var demoClock = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
+
+// collectDemo runs the real collector against the fake serving the demo
+// world and commits a snapshot into dir.
+func collectDemo(t *testing.T, dir string) *snapshot.Manifest {
+	t.Helper()
+	srv := fakeaws.New(t, fakeaws.LoadWorld(t, demoWorld))
+	m, _, err := Snapshot(t.Context(), dir, fakeConfig(t, srv, nil), nil,
+		WithClock(func() time.Time { return demoClock }), WithRedactionKey(demoRedactionKey),
+		WithPollInterval(0), WithConcurrency(4))
+	if err != nil {
+		t.Fatalf("collect demo: %v", err)
+	}
+	return m
+}
+
+// TestDemoSnapshot keeps testdata/snapshots/demo honest: it must verify,
+// and a fresh collection of the demo world must produce identical data
+// files (the collector and the writer are deterministic). Regenerate with
+// go test ./collect -run TestDemoSnapshot -update.
+func TestDemoSnapshot(t *testing.T) {
+	if _, err := os.Stat(demoWorld); err != nil {
+		t.Skipf("demo world %s is not there yet: %v", demoWorld, err)
+	}
+	if *update {
+		if err := os.RemoveAll(demoSnapshot); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(demoSnapshot), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		collectDemo(t, demoSnapshot)
+	}
+	if _, err := snapshot.Verify(t.Context(), demoSnapshot); err != nil {
+		t.Fatalf("committed demo snapshot does not verify (regenerate with -update): %v", err)
+	}
+
+	fresh := filepath.Join(t.TempDir(), "demo")
+	m := collectDemo(t, fresh)
+	want, got := dataFiles(t, demoSnapshot), dataFiles(t, fresh)
+	if !slices.Equal(sortedKeys(want), sortedKeys(got)) {
+		t.Fatalf("data files differ:\ncommitted %v\nfresh     %v\n(regenerate with -update)", sortedKeys(want), sortedKeys(got))
+	}
+	for name, b := range want {
+		if !bytes.Equal(b, got[name]) {
+			t.Errorf("%s differs between the committed demo and a fresh collection (regenerate with -update)", name)
+		}
+	}
+
+	// The demo is meant to show failures as data too, but no call may fail
+	// for a reason the world did not intend (a missing fixture, a decoding
+	// problem): those are class "other".
+	for _, c := range m.Calls {
+		if c.Errors[snapshot.ClassOther] > 0 {
+			t.Errorf("%s:%s %s failed with class other: %+v", c.Service, c.Operation, c.Region, c.FirstError)
+		}
+	}
+}
+
+// dataFiles reads every file under dir/data, keyed by slash path.
+func dataFiles(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	root := filepath.Join(dir, "data")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, path)
+		files[filepath.ToSlash(rel)] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatalf("no data files under %s", root)
+	}
+	return files
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
