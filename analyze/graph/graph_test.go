@@ -1,0 +1,151 @@
+package graph
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestRelationshipType(t *testing.T) {
+	tests := []struct {
+		name, from, verb, to, want string
+	}{
+		{"shared aws_ prefix", "aws_instance", "USES", "aws_ebs_volume", "aws_instance_uses_ebs_volume"},
+		{"service to entity", "aws_ec2", "HAS", "aws_instance", "aws_ec2_has_instance"},
+		{"longer shared prefix", "aws_iam_user", "HAS", "aws_iam_user_policy", "aws_iam_user_has_policy"},
+		{"shared aws_iam", "aws_iam_role", "HAS", "aws_iam_policy", "aws_iam_role_has_policy"},
+		{"target equal to source keeps its last word", "aws_security_group", "ALLOWS", "aws_security_group", "aws_security_group_allows_group"},
+		{"nothing shared", "aws_iam_user", "IS", "Person", "aws_iam_user_is_Person"},
+		{"verb lowercased", "aws_vpc", "contains", "aws_subnet", "aws_vpc_contains_subnet"},
+		{"service name that is a prefix", "aws_apigateway", "HAS", "aws_api_gateway_rest_api", "aws_apigateway_has_api_gateway_rest_api"},
+		{"config rule to iam user", "aws_config_rule", "EVALUATES", "aws_iam_user", "aws_config_rule_evaluates_iam_user"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := RelationshipType(tc.from, tc.verb, tc.to); got != tc.want {
+				t.Errorf("RelationshipType(%s, %s, %s) = %s, want %s", tc.from, tc.verb, tc.to, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRelationshipKey(t *testing.T) {
+	tests := []struct{ name, from, verb, to, want string }{
+		{"verb lowercased", "a:1", "HAS", "b:2", "a:1|has|b:2"},
+		{"keys kept verbatim", "arn:aws:iam::1:user/x", "Contains", "arn:aws:iam::1:group/y", "arn:aws:iam::1:user/x|contains|arn:aws:iam::1:group/y"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := RelationshipKey(tc.from, tc.verb, tc.to); got != tc.want {
+				t.Errorf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestAddEntityMerge(t *testing.T) {
+	tests := []struct {
+		name      string
+		first     map[string]any
+		second    map[string]any
+		want      map[string]any
+		wantClass []string
+	}{
+		{"new properties merged, existing kept", map[string]any{"a": 1, "b": "x"}, map[string]any{"b": "y", "c": true},
+			map[string]any{"a": 1, "b": "x", "c": true}, []string{"Host"}},
+		{"explicit null is a value and is kept", map[string]any{"public": nil}, map[string]any{"public": true},
+			map[string]any{"public": nil}, []string{"Host"}},
+		{"first without properties", nil, map[string]any{"a": 1}, map[string]any{"a": 1}, []string{"Host"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := New()
+			e1, added := g.AddEntity(&Entity{Key: "k:0000000001", Type: "t", Class: []string{"Host"}, Properties: tc.first})
+			if !added {
+				t.Fatal("first AddEntity not added")
+			}
+			e2, added := g.AddEntity(&Entity{Key: "k:0000000001", Type: "t", Class: []string{"Other"}, Properties: tc.second})
+			if added || e2 != e1 {
+				t.Fatalf("second AddEntity: added=%v same=%v", added, e2 == e1)
+			}
+			if diff := cmp.Diff(tc.want, e1.Properties); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			if !cmp.Equal(e1.Class, tc.wantClass) {
+				t.Errorf("class %v, want the first entity's %v", e1.Class, tc.wantClass)
+			}
+			if n := len(g.EntitiesOfType("t")); n != 1 {
+				t.Errorf("EntitiesOfType has %d, want 1", n)
+			}
+		})
+	}
+}
+
+func TestAddRelationship(t *testing.T) {
+	g := New()
+	a, _ := g.AddEntity(&Entity{Key: "a:000000001", Type: "aws_ec2", Class: []string{"Service"}})
+	b, _ := g.AddEntity(&Entity{Key: "b:000000001", Type: "aws_instance", Class: []string{"Host"}})
+	tests := []struct {
+		name    string
+		rel     *Relationship
+		wantErr string
+	}{
+		{"both ends exist", NewRelationship(a, "has", b, map[string]any{"x": 1}), ""},
+		{"duplicate merges properties", NewRelationship(a, "HAS", b, map[string]any{"x": 2, "y": 3}), ""},
+		{"missing source", &Relationship{Key: "k1", From: "nope", To: b.Key}, `no entity "nope"`},
+		{"missing target", &Relationship{Key: "k2", From: a.Key, To: "nope"}, `no entity "nope"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := g.AddRelationship(tc.rel)
+			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Fatalf("err = %v, want %q", err, tc.wantErr)
+			}
+		})
+	}
+	r := g.Relationship("a:000000001|has|b:000000001")
+	if r == nil || r.Type != "aws_ec2_has_instance" || r.Class != "HAS" {
+		t.Fatalf("relationship %+v", r)
+	}
+	if diff := cmp.Diff(map[string]any{"x": 1, "y": 3}, r.Properties); diff != "" {
+		t.Errorf("merged properties (-want +got):\n%s", diff)
+	}
+	if n, m := g.Len(); n != 2 || m != 1 {
+		t.Errorf("Len = %d, %d", n, m)
+	}
+}
+
+func TestDocumentRoundTrip(t *testing.T) {
+	g := New()
+	a, _ := g.AddEntity(&Entity{Key: "z:000000001", Type: "t1", Class: []string{"A", "B"}, Properties: map[string]any{"n": "x", "tag.K": true}})
+	b, _ := g.AddEntity(&Entity{Key: "a:000000001", Type: "t2", Class: []string{"C"}})
+	if err := g.AddRelationship(NewRelationship(a, "USES", b, nil)); err != nil {
+		t.Fatal(err)
+	}
+	doc := g.Document()
+	if doc.Entities[0].Key != "a:000000001" {
+		t.Errorf("entities not sorted by key: %s first", doc.Entities[0].Key)
+	}
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"_key":"z:000000001"`, `"_class":["A","B"]`, `"tag.K":true`, `"_fromEntityKey":"z:000000001"`, `"displayName":"USES"`} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("document lacks %s: %s", want, raw)
+		}
+	}
+	var back Document
+	if err := json.Unmarshal(raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(doc.Entities, back.Entities); diff != "" {
+		t.Errorf("entities round trip (-want +got):\n%s", diff)
+	}
+	if back.Relationships[0].Key != doc.Relationships[0].Key || back.Relationships[0].Type != "t1_uses_t2" ||
+		back.Relationships[0].Properties["displayName"] != "USES" {
+		t.Errorf("relationship round trip: %+v", back.Relationships[0])
+	}
+}
