@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+)
+
+func TestIAMSimulateCommand(t *testing.T) {
+	dir := t.TempDir()
+	reqs := filepath.Join(dir, "reqs.jsonl")
+	const okLine = `{"principal":"arn:aws:iam::111122223333:user/alice","action":"s3:GetObject","resource":"arn:aws:s3:::b/k","resource_account":"111122223333","identity_policies":[{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}]}`
+	if err := os.WriteFile(reqs, []byte(okLine+"\n{oops\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A graph as analyze --graph-out writes it.
+	g := graph.New()
+	u, _ := g.AddEntity(&graph.Entity{Key: "arn:aws:iam::111122223333:user/alice", Type: "aws_iam_user", Class: []string{"User"}})
+	p, _ := g.AddEntity(&graph.Entity{Key: "arn:aws:iam::111122223333:user/alice/inline-policy/s3", Type: "aws_iam_user_policy", Class: []string{"AccessPolicy"},
+		Properties: map[string]any{"document": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}}}})
+	if err := g.AddRelationship(graph.NewRelationship(u, "HAS", p, nil)); err != nil {
+		t.Fatal(err)
+	}
+	graphFile := filepath.Join(dir, "graph.json")
+	b, err := json.Marshal(g.Document())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(graphFile, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		stdin    string
+		wantCode int
+		wantOut  []string // one substring per output line
+		wantErr  string
+	}{
+		{name: "stdin single request", args: []string{"iam", "simulate"}, stdin: okLine, wantOut: []string{`"decision":"Allowed"`}},
+		{name: "file argument with a bad line", args: []string{"iam", "simulate", reqs}, wantCode: ExitError,
+			wantOut: []string{`"decision":"Allowed"`, `{"error":"line 2: `}, wantErr: "1 request(s) could not be evaluated"},
+		{name: "--input flag", args: []string{"iam", "simulate", "--input", reqs}, wantCode: ExitError,
+			wantOut: []string{`"decision":"Allowed"`, `"error"`}},
+		{name: "graph mode allowed", args: []string{"iam", "simulate", "--graph", graphFile, "--principal", "arn:aws:iam::111122223333:user/alice",
+			"--action", "s3:PutObject", "--resource", "arn:aws:s3:::b/k", "--resource-account", "111122223333"}, wantOut: []string{`"decision":"Allowed"`}},
+		{name: "graph mode denied", args: []string{"iam", "simulate", "--graph", graphFile, "--principal", "arn:aws:iam::111122223333:user/alice",
+			"--action", "ec2:RunInstances", "--resource", "*"}, wantOut: []string{`"decision":"ImplicitlyDenied"`}},
+		{name: "graph mode needs --action", args: []string{"iam", "simulate", "--graph", graphFile, "--principal", "x", "--resource", "*"},
+			wantCode: ExitUsage, wantErr: "needs --action"},
+		{name: "bad --time", args: []string{"iam", "simulate", "--time", "yesterday"}, wantCode: ExitUsage, wantErr: "--time"},
+		{name: "input twice", args: []string{"iam", "simulate", "--input", reqs, reqs}, wantCode: ExitUsage, wantErr: "give the input once"},
+		{name: "missing file", args: []string{"iam", "simulate", filepath.Join(dir, "nope")}, wantCode: ExitError, wantErr: "no such file"},
+		{name: "snapshot not wired", args: []string{"iam", "simulate", "--snapshot", dir}, wantCode: ExitError, wantErr: "--graph"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errw bytes.Buffer
+			code := Run(context.Background(), append([]string{"snapaudit"}, tt.args...), strings.NewReader(tt.stdin), &out, &errw)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.wantCode, errw.String())
+			}
+			lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+			if len(tt.wantOut) == 0 && out.Len() != 0 {
+				t.Fatalf("unexpected output %q", out.String())
+			}
+			if len(tt.wantOut) > 0 && len(lines) != len(tt.wantOut) {
+				t.Fatalf("got %d lines %q, want %d", len(lines), out.String(), len(tt.wantOut))
+			}
+			for i, w := range tt.wantOut {
+				if !strings.Contains(lines[i], w) {
+					t.Errorf("line %d = %s, want %s", i+1, lines[i], w)
+				}
+			}
+			if !strings.Contains(errw.String(), tt.wantErr) {
+				t.Errorf("stderr %q, want %q", errw.String(), tt.wantErr)
+			}
+		})
+	}
+}
