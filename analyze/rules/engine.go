@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"os"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -24,10 +26,11 @@ import (
 type Option func(*options) error
 
 type options struct {
-	sources []source
-	data    map[string]any
-	config  map[string]any
-	logger  *slog.Logger
+	parallel int
+	sources  []source
+	data     map[string]any
+	config   map[string]any
+	logger   *slog.Logger
 }
 
 // WithPolicies adds the policies of fsys (every *.rego that is not a
@@ -75,6 +78,18 @@ func WithConfig(cfg map[string]any) Option {
 	}
 }
 
+// WithParallelism sets how many checks Evaluate runs at once (default
+// GOMAXPROCS; 1 evaluates them one after another).
+func WithParallelism(n int) Option {
+	return func(o *options) error {
+		if n < 1 {
+			return fmt.Errorf("parallelism %d: want at least 1", n)
+		}
+		o.parallel = n
+		return nil
+	}
+}
+
 // WithLogger sets the logger (default: discard). Rego print() output is
 // logged at debug level with the rule id.
 func WithLogger(l *slog.Logger) Option {
@@ -89,8 +104,9 @@ func WithLogger(l *slog.Logger) Option {
 // Engine evaluates compiled checks. It is safe for concurrent use by several
 // goroutines once New returns.
 type Engine struct {
-	checks []check // sorted by rule ID
-	logger *slog.Logger
+	checks   []check // sorted by rule ID
+	logger   *slog.Logger
+	parallel int
 }
 
 type check struct {
@@ -102,7 +118,7 @@ type check struct {
 // check. Errors name the file (and line) at fault; several problems are
 // reported together.
 func New(ctx context.Context, opts ...Option) (*Engine, error) {
-	o := options{logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	o := options{logger: slog.New(slog.NewTextHandler(io.Discard, nil)), parallel: runtime.GOMAXPROCS(0)}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, fmt.Errorf("rules: %w", err)
@@ -128,7 +144,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	data = mergeDoc(data, map[string]any{"snapaudit": map[string]any{"config": mergeDoc(map[string]any{}, o.config)}})
 	store := inmem.NewFromObject(data)
 
-	e := &Engine{logger: o.logger}
+	e := &Engine{logger: o.logger, parallel: o.parallel}
 	for _, info := range l.checks {
 		ref, err := ast.ParseRef(info.Package)
 		if err != nil {
@@ -225,30 +241,59 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*Result, error) {
 		return nil, fmt.Errorf("rules: build input: %w", err)
 	}
 	e.logger.Debug("rules: input built", "duration", time.Since(start))
+	res, err := e.evaluate(ctx, val, in)
+	if err != nil {
+		return nil, err
+	}
+	e.logger.Debug("rules: evaluated", "checks", len(e.checks), "findings", len(res.Findings), "duration", time.Since(start))
+	return res, nil
+}
+
+// evaluate runs every check against the converted input val, up to
+// o.parallel checks at a time (prepared queries are safe for concurrent use).
+func (e *Engine) evaluate(ctx context.Context, val ast.Value, in Input) (*Result, error) {
 	evalTime := in.EvalTime
 	if evalTime.IsZero() {
 		evalTime = in.Snapshot.CollectedAt
 	}
 	gaps := indexGaps(in.Gaps)
-	res := &Result{}
-	for _, c := range e.checks {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("rules: evaluate: %w", err)
+	perCheck := make([][]Finding, len(e.checks))
+	errs := make([]error, len(e.checks))
+	sem := make(chan struct{}, e.parallel)
+	var wg sync.WaitGroup
+	for i, c := range e.checks {
+		if ctx.Err() != nil {
+			break
 		}
-		found, err := e.evalCheck(ctx, c, val, evalTime, in.Graph)
-		if err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return nil, fmt.Errorf("rules: evaluate %s: %w", c.info.ID, ctxErr)
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			found, err := e.evalCheck(ctx, c, val, evalTime, in.Graph)
+			if err != nil {
+				if ctxErr := ctx.Err(); ctxErr != nil {
+					errs[i] = fmt.Errorf("rules: evaluate %s: %w", c.info.ID, ctxErr)
+					return
+				}
+				e.logger.Warn("rules: check failed", "rule", c.info.ID, "file", c.info.File, "error", err)
+				found = []Finding{newFinding(c.info, StatusError, Finding{Message: "evaluation error: " + err.Error()})}
 			}
-			e.logger.Warn("rules: check failed", "rule", c.info.ID, "file", c.info.File, "error", err)
-			found = []Finding{newFinding(c.info, StatusError, Finding{Message: "evaluation error: " + err.Error()})}
-		}
-		found = applyGaps(c.info, found, gaps)
-		res.Findings = append(res.Findings, found...)
-		res.Rules = append(res.Rules, summarize(c.info, found))
+			perCheck[i] = applyGaps(c.info, found, gaps)
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("rules: evaluate: %w", err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	for i, c := range e.checks {
+		res.Findings = append(res.Findings, perCheck[i]...)
+		res.Rules = append(res.Rules, summarize(c.info, perCheck[i]))
 	}
 	sortFindings(res.Findings)
-	e.logger.Debug("rules: evaluated", "checks", len(e.checks), "findings", len(res.Findings), "duration", time.Since(start))
 	return res, nil
 }
 

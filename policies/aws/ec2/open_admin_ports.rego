@@ -31,7 +31,7 @@ admin_ports := lib.config("admin_ports", [22, 3389])
 
 findings contains f if {
 	some sg in lib.entities_of_type("aws_security_group")
-	exposures := _exposures(sg)
+	exposures := _exposed[sg._key]
 	count(exposures) > 0
 	msg := sprintf("security group %s allows ingress from the internet to admin ports: %s", [_name(sg), concat("; ", sort(exposures))])
 	f := lib.fail(sg, msg)
@@ -39,11 +39,18 @@ findings contains f if {
 
 findings contains f if {
 	some sg in lib.entities_of_type("aws_security_group")
-	count(_exposures(sg)) == 0
-	ports := concat(", ", [sprintf("%v", [p]) | some p in admin_ports])
-	msg := sprintf("security group %s allows no ingress from 0.0.0.0/0 or ::/0 to ports %s", [_name(sg), ports])
+	count(_exposed[sg._key]) == 0
+	msg := sprintf("security group %s allows no ingress from 0.0.0.0/0 or ::/0 to ports %s", [_name(sg), _ports_text])
 	f := lib.pass(sg, msg)
 }
+
+_ports_text := concat(", ", [sprintf("%v", [p]) | some p in admin_ports])
+
+# _exposed[key] is _exposures of the group with that key, computed once per
+# group (both findings rules read it). It is a complete rule on purpose: a
+# partial object rule looked up by a bound key is re-evaluated for every
+# group, which is quadratic.
+_exposed := {sg._key: _exposures(sg) | some sg in lib.entities_of_type("aws_security_group")}
 
 # _exposures(sg) is the set of "<cidr> -> <port> (rule <proto> <from>-<to>)"
 # strings, one per open CIDR and admin port an inbound rule covers.
