@@ -116,25 +116,8 @@ func (r *Report) Failed() bool { return r.Summary.Fail > 0 }
 
 // Run analyses the snapshot in dir.
 func (a *Analyzer) Run(ctx context.Context, dir string) (*Report, error) {
-	if a.opts.verify {
-		if _, err := snapshot.Verify(ctx, dir); err != nil {
-			return nil, fmt.Errorf("verify %s (skip with --no-verify): %w", dir, err)
-		}
-	}
-	snap, err := snapshot.Open(dir)
+	g, m, err := loadGraph(ctx, dir, a.opts.verify, a.opts.logger)
 	if err != nil {
-		return nil, err
-	}
-	m := snap.Manifest()
-	log := a.opts.logger
-
-	start := time.Now()
-	g, err := model.Build(ctx, snap, model.WithLogger(log), model.WithAccounts(m.Accounts...))
-	if err != nil {
-		return nil, fmt.Errorf("build graph from %s: %w", dir, err)
-	}
-	log.Debug("graph built", "duration", time.Since(start))
-	if err := derive(ctx, g, log); err != nil {
 		return nil, err
 	}
 
@@ -183,6 +166,40 @@ func (a *Analyzer) Run(ctx context.Context, dir string) (*Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// LoadGraph verifies the snapshot in dir (unless verify is false), rebuilds
+// its graph and adds the IAM derivations: the graph analyze evaluates, for
+// tools such as iam simulate --snapshot.
+func LoadGraph(ctx context.Context, dir string, verify bool, log *slog.Logger) (*graph.Graph, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	g, _, err := loadGraph(ctx, dir, verify, log)
+	return g, err
+}
+
+func loadGraph(ctx context.Context, dir string, verify bool, log *slog.Logger) (*graph.Graph, *snapshot.Manifest, error) {
+	if verify {
+		if _, err := snapshot.Verify(ctx, dir); err != nil {
+			return nil, nil, fmt.Errorf("verify %s (skip with --no-verify): %w", dir, err)
+		}
+	}
+	snap, err := snapshot.Open(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := snap.Manifest()
+	start := time.Now()
+	g, err := model.Build(ctx, snap, model.WithLogger(log), model.WithAccounts(m.Accounts...))
+	if err != nil {
+		return nil, nil, fmt.Errorf("build graph from %s: %w", dir, err)
+	}
+	log.Debug("graph built", "duration", time.Since(start))
+	if err := derive(ctx, g, log); err != nil {
+		return nil, nil, err
+	}
+	return g, m, nil
 }
 
 // callStatuses adapts the manifest's call table to the model's view.

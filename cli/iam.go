@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/snapaudit/snapaudit/analyze"
 	"io"
 	"os"
 	"strings"
@@ -36,13 +37,14 @@ func iamSimulateCommand(s streams) *ucli.Command {
 			"be read (the exit code is then 1). Request fields: principal, action, resource, resource_account,\n" +
 			"context, identity_policies, resource_policy, permission_boundaries, session_policy, scps, rcps\n" +
 			"(levels root first, each a list of documents), management_account.\n\n" +
-			"With --graph FILE (a graph written by analyze --graph-out) and --principal/--action/--resource,\n" +
+			"With --snapshot DIR, or --graph FILE (a graph written by analyze --graph-out), and --principal/--action/--resource,\n" +
 			"the principal's policies (groups, inline, managed, permissions boundary) and the resource's policy\n" +
 			"are taken from the graph.",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "read requests from `FILE` (default stdin)"},
 			&ucli.StringFlag{Name: "graph", Usage: "take policies from the graph JSON `FILE`"},
-			&ucli.StringFlag{Name: "snapshot", Usage: "take policies from the snapshot `DIR` (not wired yet)"},
+			&ucli.StringFlag{Name: "snapshot", Usage: "take policies from the snapshot `DIR` (rebuilds its graph offline)"},
+			&ucli.BoolFlag{Name: "no-verify", Usage: "with --snapshot: skip the snapshot integrity check"},
 			&ucli.StringFlag{Name: "principal", Usage: "principal `ARN` (with --graph)"},
 			&ucli.StringFlag{Name: "action", Usage: "`service:Action` (with --graph)"},
 			&ucli.StringFlag{Name: "resource", Usage: "resource `ARN` (with --graph)"},
@@ -56,10 +58,9 @@ func iamSimulateCommand(s streams) *ucli.Command {
 				return err
 			}
 			switch {
-			case c.String("snapshot") != "":
-				return fmt.Errorf("iam simulate --snapshot: reading policies straight from a snapshot is not wired yet; " +
-					"write the graph with analyze --graph-out and pass it with --graph")
-			case c.String("graph") != "":
+			case c.String("snapshot") != "" && c.String("graph") != "":
+				return usagef("iam simulate: give --snapshot or --graph, not both")
+			case c.String("snapshot") != "" || c.String("graph") != "":
 				return simulateFromGraph(c, s, ev)
 			}
 			in := s.in
@@ -109,10 +110,16 @@ func newIAMEvaluator(at string) (*iam.Evaluator, error) {
 func simulateFromGraph(c *ucli.Context, s streams, ev *iam.Evaluator) error {
 	for _, f := range []string{"principal", "action", "resource"} {
 		if c.String(f) == "" {
-			return usagef("iam simulate --graph needs --%s", f)
+			return usagef("iam simulate --graph/--snapshot needs --%s", f)
 		}
 	}
-	g, err := readGraph(c.String("graph"))
+	var g *graph.Graph
+	var err error
+	if dir := c.String("snapshot"); dir != "" {
+		g, err = analyze.LoadGraph(c.Context, dir, !c.Bool("no-verify"), nil)
+	} else {
+		g, err = readGraph(c.String("graph"))
+	}
 	if err != nil {
 		return err
 	}
