@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/snapaudit/snapaudit/analyze"
 	"io"
 	"os"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/snapaudit/snapaudit/analyze"
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
 	"github.com/snapaudit/snapaudit/analyze/iam/actions"
