@@ -22,7 +22,7 @@
 //
 //	snap, _ := snapshot.Open(dir)
 //	g, err := model.Build(ctx, snap, model.WithLogger(log), model.WithAccounts(accounts...))
-//	gaps := model.Gaps(statuses) // failed calls -> (type, account, region) scopes with unknown data
+//	gaps := model.Gaps(model.FromManifest(snap.Manifest().Calls)) // failed calls -> scopes with unknown data
 //
 // Types, Services, Sources and Relationships describe the registry for
 // documentation and for the rule engine.

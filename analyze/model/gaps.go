@@ -189,3 +189,23 @@ var perParentCalls = map[Call]bool{
 }
 
 func isPerParent(c Call) bool { return perParentCalls[c] }
+
+// FromManifest converts the snapshot manifest's call statuses
+// (snapshot.Manifest.Calls) for Gaps.
+func FromManifest(calls []snapshot.CallStatus) []CallStatus {
+	out := make([]CallStatus, 0, len(calls))
+	for _, c := range calls {
+		cs := CallStatus{AccountID: c.AccountID, Region: c.Region, Service: c.Service, Operation: c.Operation, Status: c.Status}
+		if len(c.Errors) > 0 {
+			cs.Errors = make(map[snapshot.ErrorClass]int, len(c.Errors))
+			for k, v := range c.Errors {
+				cs.Errors[k] = int(v)
+			}
+		}
+		if c.FirstError != nil {
+			cs.FirstErr = c.FirstError.Code + ": " + c.FirstError.Message
+		}
+		out = append(out, cs)
+	}
+	return out
+}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/snapaudit/snapaudit/snapshot"
 )
 
@@ -113,5 +115,27 @@ func TestGapsMissingRegionalOnlyWhereRegionRan(t *testing.T) {
 	}
 	if len(Gaps(calls)) == 0 {
 		t.Error("the other sources of eu-west-1 and the global ones are missing: want gaps")
+	}
+}
+
+func TestFromManifest(t *testing.T) {
+	got := FromManifest([]snapshot.CallStatus{{
+		AccountID: acct, Region: region, Service: "ec2", Operation: "DescribeVolumes", Status: "error",
+		Errors:     map[snapshot.ErrorClass]int64{snapshot.ClassDenied: 2},
+		FirstError: &snapshot.FirstError{Class: snapshot.ClassDenied, Code: "UnauthorizedOperation", Message: "not allowed"},
+	}})
+	want := []CallStatus{{AccountID: acct, Region: region, Service: "ec2", Operation: "DescribeVolumes", Status: "error",
+		Errors: map[snapshot.ErrorClass]int{snapshot.ClassDenied: 2}, FirstErr: "UnauthorizedOperation: not allowed"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	found := false
+	for _, g := range Gaps(got) {
+		if g.ResourceType == "aws_ebs_volume" && g.Operation == "DescribeVolumes" {
+			found = g.Class == snapshot.ClassDenied && strings.Contains(g.Reason, "UnauthorizedOperation: not allowed")
+		}
+	}
+	if !found {
+		t.Error("no denied aws_ebs_volume gap naming the first error")
 	}
 }

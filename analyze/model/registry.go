@@ -22,7 +22,9 @@ package model
 //     after every entity exists by matching a target property;
 //   - Service: the aws_<service> placeholder it hangs under (HAS); the
 //     account -> service edges come from the envelope;
-//   - Derive/Finish: the counted escape hatch, a named func with a `why`.
+//   - Hatch: the counted escape hatch, a named func with a `why`
+//     (hatch.go): the credential report CSV, the S3 public flag, and the
+//     security group rule ALLOWS relationships.
 
 import (
 	"fmt"
