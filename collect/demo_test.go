@@ -25,6 +25,9 @@ const (
 // public test value, not a secret.
 var demoRedactionKey = []byte("snapaudit-demo-redaction-key")
 
+// demoSecret is the DB_PASSWORD value of a Lambda function in the demo world.
+const demoSecret = "demo-Secr3t-not-real-Zq8x"
+
 // demoClock is the fixed collection time of the demo snapshot.
 var demoClock = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
 
@@ -80,6 +83,9 @@ func TestDemoSnapshot(t *testing.T) {
 			t.Errorf("%s is in a fresh collection but not in the committed demo (regenerate with -update)", name)
 		}
 	}
+
+	// The demo world's Lambda secret must be in no byte of the committed demo.
+	assertNoSecret(t, demoSnapshot, demoSecret)
 
 	// The demo is meant to show failures as data too, but no call may fail
 	// for a reason the world did not intend (a missing fixture, a decoding
