@@ -135,3 +135,94 @@ func TestEmbedded(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeExample extracts the worked example from README.md (the rego
+// blocks marked "<!-- example: path -->"), runs its Rego tests the way
+// `opa test policies/ DIR` would, and loads it into the engine as an
+// auditor directory, so the documented example cannot go stale.
+func TestReadmeExample(t *testing.T) {
+	ctx := context.Background()
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files := readmeExamples(t, string(readme))
+	if len(files) != 2 {
+		t.Fatalf("README.md has %d marked example files, want 2 (the check and its test)", len(files))
+	}
+	for name, body := range files {
+		p := path.Join(dir, name)
+		if err := os.MkdirAll(path.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mods := regoModules(t, FS)
+	for k, m := range regoModules(t, os.DirFS(dir)) {
+		mods["example/"+k] = m
+	}
+	ch, err := tester.NewRunner().
+		SetCompiler(ast.NewCompiler().WithCapabilities(rules.Capabilities())).
+		RaiseBuiltinErrors(true).
+		Run(ctx, mods)
+	if err != nil {
+		t.Fatalf("run rego tests: %v", err)
+	}
+	ran := 0
+	for r := range ch {
+		if !strings.HasPrefix(r.Package, "data.snapaudit.rules.acme.") {
+			continue
+		}
+		ran++
+		if r.Error != nil || r.Fail {
+			t.Errorf("README example %s.%s: fail=%v error=%v", r.Package, r.Name, r.Fail, r.Error)
+		}
+	}
+	if ran < 2 {
+		t.Errorf("the README example ran %d tests, want at least 2", ran)
+	}
+	eng, err := rules.New(ctx, rules.WithPolicies(FS), rules.WithPolicyDir(dir))
+	if err != nil {
+		t.Fatalf("README example does not load: %v", err)
+	}
+	found := false
+	for _, r := range eng.Rules() {
+		found = found || r.ID == "ACME-EC2-100"
+	}
+	if !found {
+		t.Error("README example check ACME-EC2-100 was not discovered")
+	}
+}
+
+// readmeExamples returns the fenced blocks that follow an example marker.
+func readmeExamples(t *testing.T, readme string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	const marker = "<!-- example: "
+	for rest := readme; ; {
+		i := strings.Index(rest, marker)
+		if i < 0 {
+			return out
+		}
+		rest = rest[i+len(marker):]
+		end := strings.Index(rest, " -->")
+		if end < 0 {
+			t.Fatal("README.md: unterminated example marker")
+		}
+		name := rest[:end]
+		open := strings.Index(rest, "```rego\n")
+		if open < 0 {
+			t.Fatalf("README.md: example %s has no ```rego block", name)
+		}
+		body := rest[open+len("```rego\n"):]
+		closeAt := strings.Index(body, "```")
+		if closeAt < 0 {
+			t.Fatalf("README.md: example %s block is not closed", name)
+		}
+		out[name] = body[:closeAt]
+		rest = body[closeAt:]
+	}
+}
