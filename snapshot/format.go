@@ -314,8 +314,10 @@ func (f *fileRow) toRow(service, operation string) Row {
 	}
 }
 
-// jsonValid reports whether s is one valid JSON value.
-func jsonValid(s string) bool { return json.Valid([]byte(s)) }
+// jsonValid reports whether s is one valid JSON value. It views the string's
+// bytes without copying (responses are large and every row is checked);
+// json.Valid only reads its argument and does not retain it.
+func jsonValid(s string) bool { return json.Valid(unsafe.Slice(unsafe.StringData(s), len(s))) }
 
 // checkTrailer validates the Parquet framing before the library parses the
 // footer: "PAR1" at both ends and a footer length that fits in the file. The

@@ -358,7 +358,7 @@ func (m *Manifest) problems() []string {
 			errs += n
 		}
 		switch {
-		case c.Pages <= 0 || c.OKPages < 0 || c.OKPages > c.Pages || c.Invocations <= 0 || c.Invocations > c.Pages:
+		case c.Pages <= 0 || c.OKPages < 0 || c.OKPages > c.Pages || c.Invocations < 0 || c.Invocations > c.Pages:
 			add("calls[%d] %s/%s %s:%s has inconsistent counts (invocations %d, pages %d, ok_pages %d)",
 				i, c.AccountID, c.Region, c.Service, c.Operation, c.Invocations, c.Pages, c.OKPages)
 		case errs != c.Pages-c.OKPages:

@@ -34,7 +34,7 @@ func Open(dir string) (*Snapshot, error) {
 		return nil, fmt.Errorf("open snapshot %s: %w", path, err)
 	}
 	if ps := m.problems(); len(ps) > 0 {
-		return nil, fmt.Errorf("open snapshot %s: %w: %s", path, ErrCorrupt, strings.Join(ps, "; "))
+		return nil, fmt.Errorf("open snapshot %s: %w: %s", path, ErrCorrupt, summarize(ps, 5))
 	}
 	return &Snapshot{dir: dir, manifest: m}, nil
 }
@@ -180,4 +180,12 @@ func recovered(f func() error) (err error) {
 		}
 	}()
 	return f()
+}
+
+// summarize joins the first n problems and counts the rest.
+func summarize(ps []string, n int) string {
+	if len(ps) <= n {
+		return strings.Join(ps, "; ")
+	}
+	return fmt.Sprintf("%s; and %d more (run snapaudit verify)", strings.Join(ps[:n], "; "), len(ps)-n)
 }

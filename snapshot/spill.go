@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"time"
+	"unsafe"
 )
 
 const runBufferSize = 64 << 10 // per run, on write and on read
@@ -108,11 +109,15 @@ func (s *runSource) readString() (string, error) {
 	if n > 1<<32 {
 		return "", fmt.Errorf("field length %d out of range", n)
 	}
+	if n == 0 {
+		return "", nil
+	}
 	b := make([]byte, n)
 	if _, err := io.ReadFull(s.br, b); err != nil {
 		return "", err
 	}
-	return string(b), nil
+	// b is fresh and never written again: share it instead of copying.
+	return unsafe.String(&b[0], len(b)), nil
 }
 
 func (s *runSource) next() (bool, error) {
