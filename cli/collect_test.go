@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/snapaudit/snapaudit/collect"
 	"github.com/snapaudit/snapaudit/collect/fakeaws"
 	"github.com/snapaudit/snapaudit/snapshot"
 )
@@ -121,6 +122,47 @@ func TestCollectCommand(t *testing.T) {
 			}
 			if tt.check != nil {
 				tt.check(t, dir, out.String(), errw.String())
+			}
+		})
+	}
+}
+
+func TestProgressRendering(t *testing.T) {
+	events := []collect.Event{
+		{Kind: collect.EventCallStarted, Service: "ec2", Operation: "DescribeVpcs", Region: "eu-west-1"},
+		{Kind: collect.EventCallFinished, Service: "ec2", Operation: "DescribeVpcs", Region: "eu-west-1", Pages: 1, Rows: 1},
+		{Kind: collect.EventRegionSkipped, Region: "ap-east-1", Message: "not enabled"},
+	}
+	sum := collect.Summary{AccountID: "111122223333", Regions: []string{"eu-west-1"}, Calls: 1, Rows: 1,
+		Errors: map[snapshot.ErrorClass]int{snapshot.ClassDenied: 2}, SkippedRegions: map[string]string{"ap-east-1": "not enabled"}}
+	tests := []struct {
+		name      string
+		json, tty bool
+		want      []string // substrings, in order
+	}{
+		{name: "quiet", want: []string{"collected account 111122223333: 1 calls, 1 rows, regions eu-west-1, errors denied=2",
+			"skipped region ap-east-1: not enabled"}},
+		{name: "terminal", tty: true, want: []string{"\r\033[Kcalls 0/1", "skipped region ap-east-1", "\r\033[K",
+			"collected account 111122223333"}},
+		{name: "json lines", json: true, want: []string{`{"kind":"call_started"`, `{"kind":"call_finished"`,
+			`{"kind":"region_skipped"`, `{"kind":"summary","summary":{"account_id":"111122223333"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			p := newProgress(&buf, tt.json, tt.tty)
+			for _, e := range events {
+				p.event(e)
+			}
+			p.finish(sum, nil, nil)
+			out := buf.String()
+			rest := out
+			for _, w := range tt.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Fatalf("output lacks %q (in order):\n%q", w, out)
+				}
+				rest = rest[i+len(w):]
 			}
 		})
 	}
