@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/loader"
 	"github.com/open-policy-agent/opa/v1/tester"
 
 	"github.com/snapaudit/snapaudit/analyze/rules"
@@ -224,5 +225,32 @@ func readmeExamples(t *testing.T, readme string) map[string]string {
 		}
 		out[name] = body[:closeAt]
 		rest = body[closeAt:]
+	}
+}
+
+// TestStockOpaTest loads this directory the way `opa test policies/` does
+// (OPA's file loader, default capabilities, no snapaudit code) and runs the
+// tests: auditors must be able to use the stock OPA CLI on the pack.
+func TestStockOpaTest(t *testing.T) {
+	res, err := loader.NewFileLoader().
+		WithRegoVersion(ast.RegoV1).
+		WithProcessAnnotation(true).
+		All([]string{"."})
+	if err != nil {
+		t.Fatalf("load like opa test: %v", err)
+	}
+	ch, err := tester.NewRunner().Run(context.Background(), res.ParsedModules())
+	if err != nil {
+		t.Fatalf("run like opa test: %v", err)
+	}
+	n := 0
+	for r := range ch {
+		n++
+		if !r.Pass() {
+			t.Errorf("%s.%s: fail=%v error=%v", r.Package, r.Name, r.Fail, r.Error)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no tests ran")
 	}
 }

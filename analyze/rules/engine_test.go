@@ -365,6 +365,10 @@ func TestNewErrors(t *testing.T) {
 			"builtin:aws/ec2/open_admin_ports.rego", "testdata/override_builtin/check.rego",
 		}},
 		{name: "policy dir does not exist", dirs: []string{"no_such_dir"}, want: []string{"policy directory", "no_such_dir"}},
+		{name: "check outside snapaudit.rules", dirs: []string{"outside_rules"}, want: []string{
+			"testdata/outside_rules/check.rego:1", "package data.acme.checks.misplaced has METADATA custom.id but is not under data.snapaudit.rules.",
+		}},
+		{name: "same dir twice", dirs: []string{"auditor", "auditor"}, want: []string{"testdata/auditor/acme_versioning.rego: loaded twice"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

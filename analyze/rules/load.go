@@ -74,6 +74,10 @@ func load(sources []source) (*loaded, error) {
 				errs = append(errs, fmt.Errorf("%s: empty policy file (no package)", name))
 				continue
 			}
+			if _, dup := l.modules[name]; dup {
+				errs = append(errs, fmt.Errorf("%s: loaded twice (the same policy directory given more than once?)", name))
+				continue
+			}
 			l.modules[name] = m
 			pp := m.Package.Path.String()
 			f := pkgs[pp]
@@ -100,6 +104,12 @@ func load(sources []source) (*loaded, error) {
 	for _, pp := range sortedKeys(pkgs) {
 		f := pkgs[pp]
 		if !strings.HasPrefix(pp, rulesPrefix) {
+			for i, a := range f.annots {
+				if _, has := a.Custom["id"]; has {
+					errs = append(errs, fmt.Errorf("%s: package %s has METADATA custom.id but is not under %s<name>, so it would never run as a check",
+						annotationPos(f.annotFiles[i], a), pp, rulesPrefix))
+				}
+			}
 			continue
 		}
 		if !f.findings && len(f.annots) == 0 {

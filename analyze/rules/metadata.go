@@ -38,11 +38,7 @@ func ruleInfo(pkg, file string, a *ast.Annotations) (RuleInfo, []error) {
 	info := RuleInfo{Package: pkg, File: file}
 	var errs []error
 	bad := func(format string, args ...any) {
-		loc := file
-		if a != nil && a.Location != nil {
-			loc = fmt.Sprintf("%s:%d", file, a.Location.Row)
-		}
-		errs = append(errs, fmt.Errorf("%s: check %s: %s", loc, pkg, fmt.Sprintf(format, args...)))
+		errs = append(errs, fmt.Errorf("%s: check %s: %s", annotationPos(file, a), pkg, fmt.Sprintf(format, args...)))
 	}
 	if a == nil {
 		bad("no package-scoped # METADATA block (title, description, custom.id, custom.severity, custom.resource_types, custom.frameworks, custom.remediation)")
@@ -106,4 +102,12 @@ func ruleInfo(pkg, file string, a *ast.Annotations) (RuleInfo, []error) {
 	info.Frameworks = list("frameworks", false)
 	info.Remediation = str("remediation")
 	return info, errs
+}
+
+// annotationPos is "file:line" of a METADATA block, or just file.
+func annotationPos(file string, a *ast.Annotations) string {
+	if a != nil && a.Location != nil {
+		return fmt.Sprintf("%s:%d", file, a.Location.Row)
+	}
+	return file
 }
