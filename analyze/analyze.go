@@ -121,7 +121,7 @@ func (a *Analyzer) Run(ctx context.Context, dir string) (*Report, error) {
 		return nil, err
 	}
 
-	gaps := model.Gaps(callStatuses(m))
+	gaps := model.Gaps(model.FromManifest(m.Calls))
 	evalTime := a.opts.evalTime
 	if evalTime.IsZero() {
 		evalTime = m.FinishedAt
@@ -200,25 +200,6 @@ func loadGraph(ctx context.Context, dir string, verify bool, log *slog.Logger) (
 		return nil, nil, err
 	}
 	return g, m, nil
-}
-
-// callStatuses adapts the manifest's call table to the model's view.
-func callStatuses(m *snapshot.Manifest) []model.CallStatus {
-	out := make([]model.CallStatus, 0, len(m.Calls))
-	for _, c := range m.Calls {
-		cs := model.CallStatus{
-			AccountID: c.AccountID, Region: c.Region, Service: c.Service, Operation: c.Operation,
-			Status: c.Status, Errors: map[snapshot.ErrorClass]int{},
-		}
-		for class, n := range c.Errors {
-			cs.Errors[class] = int(n)
-		}
-		if c.FirstError != nil {
-			cs.FirstErr = c.FirstError.Code + ": " + c.FirstError.Message
-		}
-		out = append(out, cs)
-	}
-	return out
 }
 
 // ruleGaps adapts the model's gaps to the rule engine's.

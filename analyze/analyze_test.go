@@ -1,0 +1,159 @@
+package analyze_test
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/snapaudit/snapaudit/analyze"
+	"github.com/snapaudit/snapaudit/analyze/rules"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+const demo = "../testdata/snapshots/demo"
+
+// TestDemoGolden runs the whole offline pipeline on the demo snapshot and
+// compares the graph and the findings with golden files, so any change in
+// what analyze reports for the demo account is a reviewed diff.
+func TestDemoGolden(t *testing.T) {
+	ctx := context.Background()
+	a, err := analyze.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := a.Run(ctx, demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "demo.graph.golden.json", rep.Graph.Document())
+	golden(t, "demo.findings.golden.json", rep.Findings)
+
+	// The demo is built to fail each built-in check at least once and to
+	// have no coverage gaps.
+	if len(rep.Gaps) != 0 {
+		t.Errorf("demo has %d coverage gaps, want 0: %+v", len(rep.Gaps), rep.Gaps)
+	}
+	failed := map[string]bool{}
+	for _, f := range rep.Findings {
+		if f.Status == rules.StatusFail {
+			failed[f.RuleID] = true
+		}
+	}
+	for _, r := range a.Rules() {
+		if strings.HasPrefix(r.ID, "AWS-") && !failed[r.ID] {
+			t.Errorf("built-in check %s fails nowhere in the demo account", r.ID)
+		}
+	}
+}
+
+// TestDemoTypes checks that every seed-001 entity type appears in the demo
+// graph: the demo is the README's first impression and must show them all.
+func TestDemoTypes(t *testing.T) {
+	ctx := context.Background()
+	g, err := analyze.LoadGraph(ctx, demo, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{
+		"aws_account", "aws_api_gateway_rest_api", "aws_config_rule", "aws_dynamodb_table", "aws_instance",
+		"aws_key_pair", "aws_ebs_volume", "aws_security_group", "aws_subnet", "aws_vpc", "aws_iam_user",
+		"aws_iam_access_key", "mfa_device", "aws_iam_group", "aws_iam_role", "aws_iam_user_policy",
+		"aws_iam_group_policy", "aws_iam_role_policy", "aws_iam_policy", "aws_lambda_function", "aws_rds_cluster",
+		"aws_db_instance", "aws_s3_bucket", "aws_apigateway", "aws_config", "aws_dynamodb", "aws_ec2", "aws_iam",
+		"aws_lambda", "aws_rds", "aws_s3",
+	} {
+		if len(g.EntitiesOfType(typ)) == 0 {
+			t.Errorf("demo graph has no %s entity", typ)
+		}
+	}
+}
+
+// TestCorruptSnapshotRefused checks that analyze refuses a snapshot whose
+// data does not match its manifest, and that --no-verify is the only way past.
+func TestCorruptSnapshotRefused(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	copyDir(t, demo, dir)
+	var victim string
+	filepath.WalkDir(filepath.Join(dir, "data"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && victim == "" {
+			victim = p
+		}
+		return nil
+	})
+	b, err := os.ReadFile(victim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0x01
+	if err := os.WriteFile(victim, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := analyze.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.Run(ctx, dir)
+	if err == nil {
+		t.Fatal("analyze accepted a snapshot with a flipped byte")
+	}
+	rel, _ := filepath.Rel(dir, victim)
+	if !strings.Contains(err.Error(), filepath.ToSlash(rel)) {
+		t.Errorf("error does not name the corrupt file %s: %v", rel, err)
+	}
+}
+
+func golden(t *testing.T, name string, v any) {
+	t.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./analyze -run %s -update to create it)", err, t.Name())
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs from the golden file (-want +got); rerun with -update if intended:\n%s", path, diff)
+	}
+}
+
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		dst := filepath.Join(to, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
