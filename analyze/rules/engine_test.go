@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -630,5 +631,32 @@ func TestParallelism(t *testing.T) {
 	}
 	if _, err := New(context.Background(), WithParallelism(0)); err == nil || !strings.Contains(err.Error(), "parallelism 0") {
 		t.Errorf("WithParallelism(0) error %v, want one naming the value", err)
+	}
+}
+
+func TestConfigFileAndPrint(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "audit.yaml")
+	if err := os.WriteFile(p, []byte("admin_ports: [443]\nrequired_tags: [Owner]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ReadConfig(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	eng := builtinEngine(t, WithConfig(cfg), WithLogger(logger), WithPolicyDir(filepath.Join("testdata", "clock")))
+	res, err := eng.Evaluate(context.Background(), Input{Graph: testGraph(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatuses(t, res, map[string]string{
+		"AWS-EC2-001 arn:aws:ec2:eu-west-1:111122223333:security-group/sg-closed": "FAIL",
+		"AWS-TAG-001 arn:aws:ec2:eu-west-1:111122223333:volume/vol-1":             "PASS",
+	})
+	for _, want := range []string{`msg="clock check sees bucket tagged"`, "rule=ACME-CLOCK-001", "testdata/clock/check.rego:16"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("debug log does not contain %q:\n%s", want, logs.String())
+		}
 	}
 }
