@@ -91,8 +91,8 @@ func decodeFinding(info RuleInfo, item any, g *graph.Graph) (Finding, error) {
 	f := Finding{ResourceKey: key, Message: msg}
 	if s, has := m["severity"]; has {
 		sev, _ := s.(string)
-		if !slices.Contains(Severities, sev) {
-			return Finding{}, fmt.Errorf("finding for %s has severity %v, want one of %s", key, s, strings.Join(Severities, ", "))
+		if !slices.Contains(severities, sev) {
+			return Finding{}, fmt.Errorf("finding for %s has severity %v, want one of %s", key, s, strings.Join(severities, ", "))
 		}
 		f.Severity = sev
 	}

@@ -136,9 +136,6 @@ func TestPropertyValue(t *testing.T) {
 }
 
 func TestDisallowedBuiltins(t *testing.T) {
-	if !slices.IsSorted(disallowedBuiltins) || !slices.IsSorted(clockBuiltins) {
-		t.Fatal("disallowedBuiltins and clockBuiltins must be sorted")
-	}
 	all := ast.CapabilitiesForThisVersion()
 	caps := Capabilities()
 	if caps.AllowNet == nil || len(caps.AllowNet) != 0 {
@@ -185,4 +182,32 @@ func TestDisallowedBuiltins(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestRegistries(t *testing.T) {
+	keys := make([]string, len(configChecks))
+	for i, c := range configChecks {
+		keys[i] = c.key
+	}
+	tests := []struct {
+		name string
+		list []string
+	}{
+		{name: "configChecks keys", list: keys},
+		{name: "disallowedBuiltins", list: disallowedBuiltins},
+		{name: "clockBuiltins", list: clockBuiltins},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if len(tc.list) == 0 {
+				t.Fatal("empty")
+			}
+			if !slices.IsSorted(tc.list) || len(slices.Compact(slices.Clone(tc.list))) != len(tc.list) {
+				t.Errorf("%v must be sorted and unique", tc.list)
+			}
+		})
+	}
+	if got := Severities(); !slices.Equal(got, []string{"critical", "high", "medium", "low", "info"}) {
+		t.Errorf("Severities() = %v", got)
+	}
 }

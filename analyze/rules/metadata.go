@@ -9,15 +9,19 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
-// Severities are the allowed custom.severity values, most severe first.
-var Severities = []string{"critical", "high", "medium", "low", "info"}
+// severities are the allowed custom.severity values, most severe first.
+var severities = []string{"critical", "high", "medium", "low", "info"}
+
+// Severities returns the allowed severities, most severe first (a copy:
+// reports may use the order to rank findings).
+func Severities() []string { return slices.Clone(severities) }
 
 // RuleInfo is a check's metadata, read from its package-scoped METADATA block.
 type RuleInfo struct {
 	ID            string   `json:"id"`             // custom.id, stable: AWS-EC2-001
 	Title         string   `json:"title"`          // title
 	Description   string   `json:"description"`    // description
-	Severity      string   `json:"severity"`       // custom.severity: one of Severities
+	Severity      string   `json:"severity"`       // custom.severity: one of Severities()
 	ResourceTypes []string `json:"resource_types"` // custom.resource_types: entity _type values the check reads
 	Frameworks    []string `json:"frameworks"`     // custom.frameworks: "CIS AWS Foundations v3.0.0 5.2", ...
 	Remediation   string   `json:"remediation"`    // custom.remediation
@@ -95,8 +99,8 @@ func ruleInfo(pkg, file string, a *ast.Annotations) (RuleInfo, []error) {
 		bad("METADATA custom.id %q must look like AWS-EC2-001 (upper-case letters and digits joined by dashes)", info.ID)
 	}
 	info.Severity = str("severity")
-	if info.Severity != "" && !slices.Contains(Severities, info.Severity) {
-		bad("METADATA custom.severity %q must be one of %s", info.Severity, strings.Join(Severities, ", "))
+	if info.Severity != "" && !slices.Contains(severities, info.Severity) {
+		bad("METADATA custom.severity %q must be one of %s", info.Severity, strings.Join(severities, ", "))
 	}
 	info.ResourceTypes = list("resource_types", true)
 	info.Frameworks = list("frameworks", false)
