@@ -107,7 +107,8 @@ func normalize(v any) any {
 }
 
 // mergeDoc deep-merges src into dst (objects merge key by key, anything else
-// is replaced) and returns dst. src is copied, never aliased.
+// is replaced) and returns dst. src's maps are copied, so later merges never
+// write into the caller's maps; lists are shared (nothing writes to them).
 func mergeDoc(dst, src map[string]any) map[string]any {
 	if dst == nil {
 		dst = map[string]any{}

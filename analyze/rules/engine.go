@@ -124,7 +124,10 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 			return nil, fmt.Errorf("rules: %w", err)
 		}
 	}
-	if err := validateConfig(o.config); err != nil {
+	data := mergeDoc(map[string]any{}, o.data)
+	data = mergeDoc(data, map[string]any{"snapaudit": map[string]any{"config": mergeDoc(map[string]any{}, o.config)}})
+	// mergeDoc has just made both levels maps, so the assertions hold.
+	if err := validateConfig(data["snapaudit"].(map[string]any)["config"].(map[string]any)); err != nil {
 		return nil, fmt.Errorf("rules: config: %w", err)
 	}
 	l, err := load(o.sources)
@@ -140,8 +143,6 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		return nil, fmt.Errorf("rules: compile policies: %w", explainCompileErrors(compiler.Errors))
 	}
 
-	data := mergeDoc(map[string]any{}, o.data)
-	data = mergeDoc(data, map[string]any{"snapaudit": map[string]any{"config": mergeDoc(map[string]any{}, o.config)}})
 	store := inmem.NewFromObject(data)
 
 	e := &Engine{logger: o.logger, parallel: o.parallel}

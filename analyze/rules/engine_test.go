@@ -526,6 +526,7 @@ func TestConfig(t *testing.T) {
 			opts: []Option{WithData(map[string]any{"snapaudit": map[string]any{"config": map[string]any{"required_tags": []any{"Owner"}}}})},
 			want: map[string]string{"AWS-TAG-001 arn:aws:ec2:eu-west-1:111122223333:volume/vol-1": "PASS"},
 		},
+		{name: "config from WithData is validated too", opts: []Option{WithData(map[string]any{"snapaudit": map[string]any{"config": map[string]any{"required_tags": "Owner"}}})}, wantErr: "required_tags: want a non-empty list"},
 		{name: "empty required_tags", opts: []Option{WithConfig(map[string]any{"required_tags": []any{}})}, wantErr: "required_tags: want a non-empty list"},
 		{name: "bad port", opts: []Option{WithConfig(map[string]any{"admin_ports": []any{22, "ssh"}})}, wantErr: "admin_ports: [1]: want a port number 0-65535, got ssh"},
 	}
