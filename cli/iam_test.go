@@ -57,7 +57,18 @@ func TestIAMSimulateCommand(t *testing.T) {
 		{name: "bad --time", args: []string{"iam", "simulate", "--time", "yesterday"}, wantCode: ExitUsage, wantErr: "--time"},
 		{name: "input twice", args: []string{"iam", "simulate", "--input", reqs, reqs}, wantCode: ExitUsage, wantErr: "give the input once"},
 		{name: "missing file", args: []string{"iam", "simulate", filepath.Join(dir, "nope")}, wantCode: ExitError, wantErr: "no such file"},
-		{name: "snapshot not wired", args: []string{"iam", "simulate", "--snapshot", dir}, wantCode: ExitError, wantErr: "--graph"},
+		// The demo snapshot: alice gets ec2:Describe* through the developers group's managed policy only.
+		{name: "snapshot mode allowed through a group", args: []string{"iam", "simulate", "--snapshot", "../testdata/snapshots/demo",
+			"--principal", "arn:aws:iam::111122223333:user/alice", "--action", "ec2:DescribeInstances", "--resource", "*"},
+			wantOut: []string{`{"decision":"Allowed","reasons":["allowed by identity-based policy \"arn:aws:iam::111122223333:policy/developers-policy\"`}},
+		{name: "snapshot mode denied", args: []string{"iam", "simulate", "--snapshot", "../testdata/snapshots/demo",
+			"--principal", "arn:aws:iam::111122223333:user/alice", "--action", "iam:CreateUser", "--resource", "*"},
+			wantOut: []string{`"decision":"ImplicitlyDenied"`}},
+		{name: "snapshot mode not a snapshot", args: []string{"iam", "simulate", "--snapshot", dir,
+			"--principal", "arn:aws:iam::111122223333:user/alice", "--action", "iam:CreateUser", "--resource", "*"},
+			wantCode: ExitError, wantErr: "manifest"},
+		{name: "snapshot and graph together", args: []string{"iam", "simulate", "--snapshot", dir, "--graph", graphFile},
+			wantCode: ExitUsage, wantErr: "not both"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
