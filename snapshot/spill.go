@@ -24,43 +24,114 @@ import (
 
 const runBufferSize = 64 << 10 // per run, on write and on read
 
-// writeRun writes sorted rows to a new run file at path.
-func writeRun(path string, rows []fileRow) (err error) {
+// runWriter streams sorted rows into a new run file.
+type runWriter struct {
+	f       *os.File
+	bw      *bufio.Writer
+	scratch [binary.MaxVarintLen64]byte
+}
+
+func createRun(path string) (*runWriter, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	return &runWriter{f: f, bw: bufio.NewWriterSize(f, runBufferSize)}, nil
+}
+
+func (w *runWriter) putString(s string) {
+	n := binary.PutUvarint(w.scratch[:], uint64(len(s)))
+	w.bw.Write(w.scratch[:n])
+	w.bw.WriteString(s)
+}
+
+// add appends one row. bufio errors are sticky, so checking the last write
+// of the row is enough.
+func (w *runWriter) add(r *fileRow) error {
+	w.putString(r.AccountID)
+	w.putString(r.Region)
+	w.putString(r.ParentKey)
+	w.putString(r.Params)
+	w.putString(r.Status)
+	w.putString(r.ErrorClass)
+	w.putString(r.ErrorCode)
+	w.putString(r.ErrorMessage)
+	w.putString(r.Response)
+	n := binary.PutVarint(w.scratch[:], int64(r.Page))
+	w.bw.Write(w.scratch[:n])
+	n = binary.PutVarint(w.scratch[:], r.CollectedAt.UnixMilli())
+	_, err := w.bw.Write(w.scratch[:n])
+	return err
+}
+
+func (w *runWriter) close() error {
+	err := w.bw.Flush()
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// writeRun writes sorted rows to a new run file at path.
+func writeRun(path string, rows []fileRow) error {
+	w, err := createRun(path)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	bw := bufio.NewWriterSize(f, runBufferSize)
-	var scratch [binary.MaxVarintLen64]byte
-	putString := func(s string) {
-		n := binary.PutUvarint(scratch[:], uint64(len(s)))
-		bw.Write(scratch[:n])
-		bw.WriteString(s)
-	}
 	for i := range rows {
-		r := &rows[i]
-		putString(r.AccountID)
-		putString(r.Region)
-		putString(r.ParentKey)
-		putString(r.Params)
-		putString(r.Status)
-		putString(r.ErrorClass)
-		putString(r.ErrorCode)
-		putString(r.ErrorMessage)
-		putString(r.Response)
-		n := binary.PutVarint(scratch[:], int64(r.Page))
-		bw.Write(scratch[:n])
-		n = binary.PutVarint(scratch[:], r.CollectedAt.UnixMilli())
-		if _, err := bw.Write(scratch[:n]); err != nil { // bufio errors are sticky
+		if err := w.add(&rows[i]); err != nil {
+			w.close()
 			return err
 		}
 	}
-	return bw.Flush()
+	return w.close()
+}
+
+// mergeRuns merges sorted run files into one new run file at out and
+// removes the inputs.
+func mergeRuns(out string, runs []string) error {
+	var srcs []source
+	for _, path := range runs {
+		rs, err := openRun(path)
+		if err != nil {
+			for _, s := range srcs {
+				s.close()
+			}
+			return err
+		}
+		srcs = append(srcs, rs)
+	}
+	m, err := newMerger(srcs)
+	if err != nil {
+		return err
+	}
+	defer m.close()
+	w, err := createRun(out)
+	if err != nil {
+		return err
+	}
+	for {
+		r, err := m.next()
+		if err == nil && r != nil {
+			err = w.add(r)
+		}
+		if err != nil {
+			w.close()
+			return err
+		}
+		if r == nil {
+			break
+		}
+	}
+	if err := w.close(); err != nil {
+		return err
+	}
+	for _, path := range runs {
+		if err := os.Remove(path); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // source yields sorted rows; cur is valid after next returned true.

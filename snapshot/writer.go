@@ -10,9 +10,10 @@ package snapshot
 // run under <dir>/.tmp/ (outside the lock, so other partitions keep
 // buffering; bytes being spilled still count until the run is on disk, and a
 // writer that finds nothing left to spill waits). Commit k-way merges each
-// partition's runs and its in-memory remainder into Parquet parts, so peak
-// memory is the budget plus, per run, one read buffer and one row, plus one
-// row group being encoded.
+// partition's runs and its in-memory remainder into Parquet parts, merging at
+// most 64 runs at a time (more are first merged into bigger runs), so peak
+// memory is the budget plus, per open run, one 64 KiB read buffer and one
+// row, plus one row group being encoded.
 //
 // Commit protocol: data files are written and fsynced, spill runs removed,
 // manifest.json is written to .tmp/manifest.json, fsynced, renamed into place
@@ -56,7 +57,17 @@ type writerConfig struct {
 	budget        int64
 	maxFileBytes  int64
 	rowGroupBytes int64
+	fanIn         int // most runs merged at once (open files, read buffers)
 	logger        *slog.Logger
+}
+
+// defaultFanIn bounds the runs open during a merge: each costs a file
+// descriptor, a read buffer and one row.
+const defaultFanIn = 64
+
+// withFanIn lowers the merge fan-in (tests).
+func withFanIn(n int) WriterOption {
+	return func(c *writerConfig) { c.fanIn = n }
 }
 
 // WithMemoryBudget sets how many bytes of rows the Writer buffers in memory
@@ -105,6 +116,7 @@ type Writer struct {
 	peak     int64 // highest used seen (tests check the bound)
 	spilling int
 	runSeq   int
+	merges   int // intermediate run merges at Commit (tests check the fan-in)
 	parts    map[Partition]*partBuf
 	calls    map[callKey]*callAgg
 }
@@ -130,11 +142,12 @@ func Create(dir string, opts ...WriterOption) (*Writer, error) {
 		budget:        DefaultMemoryBudget,
 		maxFileBytes:  DefaultMaxFileBytes,
 		rowGroupBytes: DefaultRowGroupBytes,
+		fanIn:         defaultFanIn,
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.budget <= 0 || cfg.maxFileBytes <= 0 || cfg.rowGroupBytes <= 0 {
+	if cfg.budget <= 0 || cfg.maxFileBytes <= 0 || cfg.rowGroupBytes <= 0 || cfg.fanIn < 2 {
 		return nil, fmt.Errorf("snapshot create %s: memory budget, max file bytes and row group bytes must be positive", dir)
 	}
 	if cfg.logger == nil {
@@ -438,6 +451,21 @@ func (w *Writer) callStatuses() []CallStatus {
 
 // writePartition merges one partition into its part files.
 func (w *Writer) writePartition(ctx context.Context, p Partition, pb *partBuf) (files []File, err error) {
+	// Too many runs to open at once: merge them in groups first (the
+	// in-memory rows take one slot of the final merge).
+	for len(pb.runs) >= w.cfg.fanIn {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		w.runSeq++
+		out := filepath.Join(w.dir, tmpDir, fmt.Sprintf("run-%06d.bin", w.runSeq))
+		group := pb.runs[:w.cfg.fanIn]
+		if err := mergeRuns(out, group); err != nil {
+			return nil, fmt.Errorf("merge spill runs: %w", err)
+		}
+		pb.runs = append(pb.runs[w.cfg.fanIn:], out)
+		w.merges++
+	}
 	slices.SortFunc(pb.rows, func(a, b fileRow) int { return compareFileRows(&a, &b) })
 	srcs := []source{&sliceSource{rows: pb.rows}}
 	for _, path := range pb.runs {

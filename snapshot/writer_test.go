@@ -22,11 +22,14 @@ func TestRoundTrip(t *testing.T) {
 		opts       []WriterOption
 		wantSpill  bool // the budget forces spill runs
 		wantSplit  bool // the file limit forces part-00001
+		wantMerge  bool // the fan-in forces intermediate merges
 	}{
 		{name: "in memory, one goroutine", rows: 300, respBytes: 200, goroutines: 1},
 		{name: "in memory, eight goroutines", rows: 600, respBytes: 300, goroutines: 8},
 		{name: "tiny budget spills", rows: 800, respBytes: 400, goroutines: 6,
 			opts: []WriterOption{WithMemoryBudget(16 << 10)}, wantSpill: true},
+		{name: "many runs, multi-level merge", rows: 900, respBytes: 300, goroutines: 5,
+			opts: []WriterOption{WithMemoryBudget(6 << 10), withFanIn(3)}, wantSpill: true, wantMerge: true},
 		{name: "small files split", rows: 800, respBytes: 2000, goroutines: 4,
 			opts:      []WriterOption{WithMemoryBudget(64 << 10), WithRowGroupBytes(8 << 10), WithMaxFileBytes(16 << 10)},
 			wantSpill: true, wantSplit: true},
@@ -38,6 +41,9 @@ func TestRoundTrip(t *testing.T) {
 			w, m := writeAll(t, dir, shuffled(rows, 2), tt.goroutines, tt.opts...)
 			if got := w.runSeq > 0; got != tt.wantSpill {
 				t.Errorf("spilled = %v (runs %d), want %v", got, w.runSeq, tt.wantSpill)
+			}
+			if got := w.merges > 0; got != tt.wantMerge {
+				t.Errorf("intermediate merges = %d, want some: %v", w.merges, tt.wantMerge)
 			}
 			split := false
 			for _, f := range m.Files {
@@ -139,6 +145,7 @@ func TestDeterministicBytes(t *testing.T) {
 		{name: "shuffle A, in memory", seed: 10, g: 1},
 		{name: "shuffle B, concurrent, spilling", seed: 11, g: 7, opts: []WriterOption{WithMemoryBudget(20 << 10)}},
 		{name: "shuffle C, concurrent, other budget", seed: 12, g: 3, opts: []WriterOption{WithMemoryBudget(70 << 10)}},
+		{name: "shuffle D, multi-level merge", seed: 13, g: 4, opts: []WriterOption{WithMemoryBudget(6 << 10), withFanIn(2)}},
 	}
 	var ref map[string][]byte
 	for _, tt := range tests {
