@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/format"
 	"github.com/open-policy-agent/opa/v1/loader"
 	"github.com/open-policy-agent/opa/v1/tester"
 
@@ -252,5 +253,29 @@ func TestStockOpaTest(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no tests ran")
+	}
+}
+
+// TestFormatted fails when a policy file is not in `opa fmt` form.
+func TestFormatted(t *testing.T) {
+	err := fs.WalkDir(FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		src, err := fs.ReadFile(FS, p)
+		if err != nil {
+			return err
+		}
+		got, err := format.SourceWithOpts(p, src, format.Opts{RegoVersion: ast.RegoV1})
+		if err != nil {
+			return err
+		}
+		if string(got) != string(src) {
+			t.Errorf("%s is not formatted: run opa fmt -w policies/", p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
