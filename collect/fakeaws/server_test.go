@@ -684,3 +684,64 @@ func TestDefaults(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrent: the server, its fault counters and its request log are safe
+// under concurrent clients (run with -race).
+func TestConcurrent(t *testing.T) {
+	srv := New(t, LoadWorld(t, basicWorld))
+	srv.Fail(Fault{Service: "dynamodb", Operation: "ListTables", Code: "ThrottlingException", Times: 5})
+	client := dynamodb.NewFromConfig(sdkConfig(srv, "us-east-1"))
+	const workers, calls = 8, 20
+	errs := make(chan error, workers)
+	for range workers {
+		go func() {
+			for range calls {
+				if _, err := client.ListTables(t.Context(), &dynamodb.ListTablesInput{}); err != nil {
+					errs <- err
+					return
+				}
+				_ = srv.Requests()
+			}
+			errs <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	reqs := srv.Requests()
+	answered := 0
+	for _, r := range reqs {
+		if r.Fixture == "dynamodb/us-east-1/ListTables.json" {
+			answered++
+		}
+	}
+	if answered != workers*calls || len(reqs) != workers*calls+5 {
+		t.Errorf("%d requests, %d answered by the fixture; want %d and %d (5 throttled)", len(reqs), answered, workers*calls+5, workers*calls)
+	}
+}
+
+// BenchmarkServe measures a full SDK round trip (sign, send, dispatch, fixture
+// lookup, decode) of a two-page EC2 DescribeInstances.
+func BenchmarkServe(b *testing.B) {
+	w, err := ReadWorld(basicWorld)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := NewServer(w)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	client := ec2.NewFromConfig(sdkConfig(srv, "us-east-1"))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		for p := ec2.NewDescribeInstancesPaginator(client, &ec2.DescribeInstancesInput{}); p.HasMorePages(); {
+			if _, err := p.NextPage(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
