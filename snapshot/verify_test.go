@@ -38,58 +38,75 @@ func TestVerifyGood(t *testing.T) {
 }
 
 // TestVerifyFlippedBytes flips bytes of every file and expects verify to
-// fail naming that file: every byte of the manifest, and for each data file
-// its first and last byte plus a stride through the middle.
+// fail naming that file. A one-row snapshot gets every byte of every file
+// flipped; a six-partition one every byte of the manifest and, per data
+// file, the first and last twelve bytes (magic, footer length) plus a stride
+// through the pages.
 func TestVerifyFlippedBytes(t *testing.T) {
-	dir := goodSnapshot(t, 24)
+	tests := []struct {
+		name      string
+		rows      int
+		everyByte bool
+	}{
+		{name: "one row, every byte", rows: 1, everyByte: true},
+		{name: "six partitions, sampled", rows: 24},
+	}
 	masks := []byte{0x01, 0x20, 0xff} // lowest bit, ASCII case/space, all bits
-	for _, rel := range snapshotFiles(t, dir) {
-		path := filepath.Join(dir, filepath.FromSlash(rel))
-		orig, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var positions []int
-		if rel == ManifestName || len(orig) <= 512 {
-			for i := range orig {
-				positions = append(positions, i)
-			}
-		} else {
-			// The footer (length and magic) is at the end; the header magic
-			// at the start; pages in between.
-			for i := 0; i < len(orig); i += len(orig)/40 + 1 {
-				positions = append(positions, i)
-			}
-			for i := len(orig) - 12; i < len(orig); i++ {
-				positions = append(positions, i)
-			}
-		}
-		t.Run(rel, func(t *testing.T) {
-			f, err := os.OpenFile(path, os.O_WRONLY, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			for _, pos := range positions {
-				mask := masks[pos%len(masks)]
-				flipped := orig[pos] ^ mask
-				if _, err := f.WriteAt([]byte{flipped}, int64(pos)); err != nil {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := goodSnapshot(t, tt.rows)
+			for _, rel := range snapshotFiles(t, dir) {
+				path := filepath.Join(dir, filepath.FromSlash(rel))
+				orig, err := os.ReadFile(path)
+				if err != nil {
 					t.Fatal(err)
 				}
-				rep, err := Verify(context.Background(), dir)
-				if err == nil {
-					t.Errorf("byte %d of %s flipped (^%#02x, %q -> %q): verify passed", pos, rel, mask, orig[pos], flipped)
-				} else if !hasProblem(rep, rel, "") {
-					t.Errorf("byte %d of %s flipped: no problem names the file: %v", pos, rel, rep.Problems)
+				var positions []int
+				if tt.everyByte || rel == ManifestName {
+					for i := range orig {
+						positions = append(positions, i)
+					}
+				} else {
+					for i := 0; i < len(orig); i += len(orig)/40 + 1 {
+						positions = append(positions, i)
+					}
+					for i := 1; i <= 12; i++ {
+						positions = append(positions, i, len(orig)-i)
+					}
 				}
-				if _, err := f.WriteAt(orig[pos:pos+1], int64(pos)); err != nil {
-					t.Fatal(err)
-				}
+				flipEach(t, dir, rel, orig, positions, masks)
+			}
+			if _, err := Verify(context.Background(), dir); err != nil {
+				t.Fatalf("restored snapshot does not verify: %v", err)
 			}
 		})
 	}
-	if _, err := Verify(context.Background(), dir); err != nil {
-		t.Fatalf("restored snapshot does not verify: %v", err)
+}
+
+// flipEach flips each position of one file in place, runs Verify, and
+// restores the byte.
+func flipEach(t *testing.T, dir, rel string, orig []byte, positions []int, masks []byte) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(dir, filepath.FromSlash(rel)), os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, pos := range positions {
+		mask := masks[pos%len(masks)]
+		flipped := orig[pos] ^ mask
+		if _, err := f.WriteAt([]byte{flipped}, int64(pos)); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Verify(context.Background(), dir)
+		if err == nil {
+			t.Errorf("byte %d of %s flipped (^%#02x, %q -> %q): verify passed", pos, rel, mask, orig[pos], flipped)
+		} else if !hasProblem(rep, rel, "") {
+			t.Errorf("byte %d of %s flipped: no problem names the file: %v", pos, rel, rep.Problems)
+		}
+		if _, err := f.WriteAt(orig[pos:pos+1], int64(pos)); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

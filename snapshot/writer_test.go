@@ -379,3 +379,24 @@ func TestWriteCancelled(t *testing.T) {
 		t.Fatalf("Write with cancelled context: err = %v, want context.Canceled", err)
 	}
 }
+
+func TestEmptySnapshot(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "snap")
+	_, m := writeAll(t, dir, nil, 1)
+	if len(m.Files) != 0 || len(m.Calls) != 0 {
+		t.Fatalf("empty snapshot lists files %v calls %v", m.Files, m.Calls)
+	}
+	s := mustOpen(t, dir)
+	if ps := s.Partitions(); len(ps) != 0 {
+		t.Errorf("Partitions = %v, want none", ps)
+	}
+	if _, ok := s.Manifest().Call("111122223333", "us-east-1", "ec2", "DescribeInstances"); ok {
+		t.Errorf("Call found in an empty snapshot")
+	}
+	if _, err := Verify(context.Background(), dir); err != nil {
+		t.Errorf("Verify: %v", err)
+	}
+	if got := snapshotFiles(t, dir); !cmp.Equal(got, []string{ManifestName}) {
+		t.Errorf("files = %v, want only the manifest", got)
+	}
+}
