@@ -26,7 +26,7 @@ func collectCommand(s streams) *ucli.Command {
 	return &ucli.Command{
 		Name:      "collect",
 		Usage:     "walk an AWS account read-only and write a snapshot",
-		ArgsUsage: "SNAPSHOT_DIR",
+		ArgsUsage: "--out SNAPSHOT_DIR | SNAPSHOT_DIR",
 		Description: "Collects the raw API responses of the account the credentials reach (the standard AWS\n" +
 			"credential chain: environment, AWS_PROFILE/--profile, SSO, instance roles; --role-arn assumes a\n" +
 			"role first) into a new snapshot directory. Only List/Get/Describe calls are made. Secrets\n" +
@@ -34,6 +34,7 @@ func collectCommand(s streams) *ucli.Command {
 			"AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured. Progress and the summary go to\n" +
 			"stderr; the snapshot path is printed on stdout.",
 		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write the snapshot to this new `DIR` (or give it as the argument)"},
 			&ucli.StringFlag{Name: "profile", Usage: "shared config profile (default: AWS_PROFILE or default)"},
 			&ucli.StringFlag{Name: "region", Usage: "home region for credentials and STS (default: AWS_REGION, else us-east-1)"},
 			&ucli.StringSliceFlag{Name: "regions", Usage: "collect only these regions (comma-separated; default: every enabled region)"},
@@ -48,10 +49,15 @@ func collectCommand(s streams) *ucli.Command {
 			&ucli.BoolFlag{Name: "json", Usage: "write progress events as JSON lines on stderr"},
 		},
 		Action: func(c *ucli.Context) error {
-			if c.NArg() != 1 {
-				return usagef("collect: want exactly one argument, the snapshot directory (got %d)", c.NArg())
+			dir := c.String("out")
+			switch {
+			case dir != "" && c.NArg() > 0:
+				return usagef("collect: give the snapshot directory once (--out DIR or one argument)")
+			case dir == "" && c.NArg() != 1:
+				return usagef("collect: want the snapshot directory: --out DIR (got %d arguments)", c.NArg())
+			case dir == "":
+				dir = c.Args().First()
 			}
-			dir := c.Args().First()
 			if c.Int("concurrency") < 1 || c.Int("max-attempts") < 1 {
 				return usagef("collect: --concurrency and --max-attempts must be at least 1")
 			}

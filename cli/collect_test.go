@@ -66,7 +66,7 @@ func TestCollectCommand(t *testing.T) {
 		{
 			name: "quiet without a terminal",
 			args: func(url, dir, _ string) []string {
-				return []string{"collect", "--endpoint-url", url, "--regions", "eu-west-1", dir}
+				return []string{"collect", "--endpoint-url", url, "--regions", "eu-west-1", "--out", dir}
 			},
 			wantCode: ExitOK,
 			check: func(t *testing.T, dir, stdout, stderr string) {
@@ -83,6 +83,11 @@ func TestCollectCommand(t *testing.T) {
 		{
 			name:     "missing directory argument",
 			args:     func(url, _, _ string) []string { return []string{"collect", "--endpoint-url", url} },
+			wantCode: ExitUsage,
+		},
+		{
+			name:     "directory given twice",
+			args:     func(url, dir, _ string) []string { return []string{"collect", "--endpoint-url", url, "--out", dir, dir} },
 			wantCode: ExitUsage,
 		},
 		{
