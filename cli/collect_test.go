@@ -86,8 +86,10 @@ func TestCollectCommand(t *testing.T) {
 			wantCode: ExitUsage,
 		},
 		{
-			name:     "directory given twice",
-			args:     func(url, dir, _ string) []string { return []string{"collect", "--endpoint-url", url, "--out", dir, dir} },
+			name: "directory given twice",
+			args: func(url, dir, _ string) []string {
+				return []string{"collect", "--endpoint-url", url, "--out", dir, dir}
+			},
 			wantCode: ExitUsage,
 		},
 		{
