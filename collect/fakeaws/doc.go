@@ -12,7 +12,16 @@
 //	srv.Requests() // every request seen, in order
 //
 // One server (one URL, 127.0.0.1 only) answers every service. NewServer/Close
-// are the non-test constructor and destructor.
+// and ReadWorld are the non-test constructors (e.g. for a demo command).
+// Request.Fixture names the world file that answered each request, so a test
+// can tell a fixture answer from a fault, a built-in or an empty default.
+// Fault.Times: n > 0 fails the first n matching requests; -1 (or 0) always.
+//
+// The shipped worlds are testdata/fakeaws/basic (small, for the collector's
+// tests) and testdata/fakeaws/demo (the demo account 111122223333); their
+// README describes what they hold. TestWorldFixturesDecode sends a real SDK
+// request for every file of both and requires every string of the file to
+// come out of the SDK's decoder, so a misspelt element name cannot hide.
 //
 // # Dispatch
 //

@@ -1,7 +1,6 @@
 package fakeaws
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -51,9 +50,4 @@ func apiErr(t *testing.T, err error) (code string, status int) {
 		status = re.HTTPStatusCode()
 	}
 	return ae.ErrorCode(), status
-}
-
-func testCtx(t *testing.T) context.Context {
-	t.Helper()
-	return t.Context()
 }

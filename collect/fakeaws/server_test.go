@@ -307,7 +307,7 @@ func TestFaults(t *testing.T) {
 			wantStatus: 403,
 		},
 		{
-			name:  "aws query rds by signing name",
+			name:  "aws query rds AccessDenied",
 			fault: Fault{Service: "rds", Operation: "DescribeDBClusters", Code: "AccessDenied"},
 			call: func(ctx context.Context, cfg aws.Config) error {
 				_, err := rds.NewFromConfig(cfg).DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{})
@@ -743,5 +743,68 @@ func BenchmarkServe(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// TestRawRequests: malformed or unsupported requests get a clear AWS-shaped
+// error, never a panic or a silent success.
+func TestRawRequests(t *testing.T) {
+	srv := New(t, LoadWorld(t, basicWorld))
+	auth := func(service string) string {
+		return "AWS4-HMAC-SHA256 Credential=AKIDFAKEAWSTEST00001/20260101/us-east-1/" + service + "/aws4_request, SignedHeaders=host, Signature=00"
+	}
+	tests := []struct {
+		name       string
+		method     string
+		target     string
+		headers    map[string]string
+		body       string
+		wantStatus int
+		wantBody   string
+	}{
+		{name: "bad JSON body", method: "POST", target: "/", body: "{nope",
+			headers:    map[string]string{"Authorization": auth("dynamodb"), "X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0"},
+			wantStatus: 400, wantBody: "SerializationException"},
+		{name: "target without operation", method: "POST", target: "/", body: "{}",
+			headers:    map[string]string{"Authorization": auth("dynamodb"), "X-Amz-Target": "DynamoDB_20120810", "Content-Type": "application/x-amz-json-1.0"},
+			wantStatus: 400, wantBody: "UnknownOperationException"},
+		{name: "unknown signing name", method: "POST", target: "/", body: "Action=Foo&Version=1",
+			headers:    map[string]string{"Authorization": auth("nosuchservice"), "Content-Type": "application/x-www-form-urlencoded"},
+			wantStatus: 400, wantBody: "UnknownService"},
+		{name: "REST path with no route", method: "GET", target: "/2015-03-31/nothing-here",
+			headers:    map[string]string{"Authorization": auth("lambda")},
+			wantStatus: 404, wantBody: "UnknownOperation"},
+		{name: "CBOR protocol not served", method: "POST", target: "/service/GraniteServiceVersion20100801/operation/ListMetrics",
+			headers:    map[string]string{"Authorization": auth("monitoring"), "Smithy-Protocol": "rpc-v2-cbor"},
+			wantStatus: 400, wantBody: "UnsupportedProtocol"},
+		{name: "query action via URL", method: "GET", target: "/?Action=GetCallerIdentity&Version=2011-06-15",
+			headers:    map[string]string{"Authorization": auth("sts")},
+			wantStatus: 200, wantBody: "<Account>123456789012</Account>"},
+		{name: "presigned credential in the query", method: "GET", target: "/?x-id=ListBuckets&X-Amz-Credential=AKIDFAKEAWSTEST00001%2F20260101%2Fus-east-1%2Fs3%2Faws4_request",
+			wantStatus: 200, wantBody: "example-logs-123456789012"},
+		{name: "sigv4a is not sigv4", method: "GET", target: "/?x-id=ListBuckets",
+			headers:    map[string]string{"Authorization": "AWS4-ECDSA-P256-SHA256 Credential=AKID/20260101/s3/aws4_request", "X-Amz-Content-Sha256": "UNSIGNED-PAYLOAD"},
+			wantStatus: 403, wantBody: "<Code>AccessDenied</Code>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequestWithContext(t.Context(), tt.method, srv.URL()+tt.target, strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range tt.headers {
+				req.Header.Set(k, v)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			body = append(body, " X-Amzn-ErrorType="+resp.Header.Get("X-Amzn-ErrorType")...)
+			if resp.StatusCode != tt.wantStatus || !strings.Contains(string(body), tt.wantBody) {
+				t.Errorf("got %d %s, want %d containing %q", resp.StatusCode, body, tt.wantStatus, tt.wantBody)
+			}
+		})
 	}
 }

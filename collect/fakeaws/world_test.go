@@ -1,6 +1,8 @@
 package fakeaws
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -198,5 +200,29 @@ func TestLookup(t *testing.T) {
 				t.Errorf("got %q/%q, want %q/%q", gotPath, gotErr, tt.wantPath, tt.wantErr)
 			}
 		})
+	}
+}
+
+// fatalRecorder is a testing.TB whose Fatalf records instead of stopping.
+type fatalRecorder struct {
+	testing.TB
+	msg string
+}
+
+func (r *fatalRecorder) Helper()                        {}
+func (r *fatalRecorder) Fatalf(format string, a ...any) { r.msg = fmt.Sprintf(format, a...) }
+
+// TestLoadWorldFails: LoadWorld fails the test with the file's name.
+func TestLoadWorldFails(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "world.json"), []byte(`{"account_id": 1}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := &fatalRecorder{TB: t}
+	if w := LoadWorld(rec, dir); w != nil {
+		t.Errorf("LoadWorld returned a world for a broken directory")
+	}
+	if !strings.Contains(rec.msg, filepath.Join(dir)) || !strings.Contains(rec.msg, "world.json") {
+		t.Errorf("Fatalf message %q does not name the directory and world.json", rec.msg)
 	}
 }
