@@ -58,7 +58,8 @@ func benchGraph(b *testing.B, n int) *graph.Graph {
 // with 10,000 PROTECTS edges: building the input value directly as terms
 // (convert), the map[string]any + ast.InterfaceToValue alternative
 // (convert-via-map), evaluating the built-in checks plus a join check on a
-// converted input (eval), and the whole Evaluate call (evaluate).
+// converted input (eval; eval-sequential with WithParallelism(1)), and the
+// whole Evaluate call (evaluate).
 func BenchmarkEvaluate(b *testing.B) {
 	ctx := context.Background()
 	g := benchGraph(b, 5000)
@@ -89,6 +90,17 @@ func BenchmarkEvaluate(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			res, err := eng.evaluate(ctx, val, in)
+			if err != nil {
+				b.Fatal(err)
+			}
+			checkBenchResult(b, res)
+		}
+	})
+	seq := builtinEngine(b, WithPolicyDir(filepath.Join("testdata", "bench")), WithParallelism(1))
+	b.Run("eval-sequential", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			res, err := seq.evaluate(ctx, val, in)
 			if err != nil {
 				b.Fatal(err)
 			}

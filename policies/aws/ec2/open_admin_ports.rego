@@ -53,41 +53,37 @@ _ports_text := concat(", ", [sprintf("%v", [p]) | some p in admin_ports])
 _exposed := {sg._key: _exposures(sg) | some sg in lib.entities_of_type("aws_security_group")}
 
 # _exposures(sg) is the set of "<cidr> -> <port> (rule <proto> <from>-<to>)"
-# strings, one per open CIDR and admin port an inbound rule covers.
-_exposures(sg) := {sprintf("%s -> %d (rule %s %s)", [cidr, port, perm.IpProtocol, _range(perm)]) |
+# strings, one per open CIDR and admin port an inbound rule covers. Helpers
+# take scalars, not the rule object: OPA caches function results by their
+# arguments, and passing the object to several helpers per rule cost about a
+# fifth of the run time on the 5k-group benchmark.
+_exposures(sg) := {sprintf("%s -> %d (rule %s %s)", [cidr, port, proto, text]) |
 	some perm in lib.list(sg, "ipPermissions")
 	some cidr in _open_sources(perm)
+	proto := perm.IpProtocol
+	[from, to, text] := _ports(proto, object.get(perm, "FromPort", null), object.get(perm, "ToPort", null))
 	some port in admin_ports
-	_covers(perm, port)
+	from <= port
+	port <= to
 }
 
 _open_sources(perm) := {r.CidrIp | some r in lib.list(perm, "IpRanges"); r.CidrIp == "0.0.0.0/0"} | {r.CidrIpv6 | some r in lib.list(perm, "Ipv6Ranges"); r.CidrIpv6 == "::/0"}
 
-# Protocol "-1" is all traffic on all ports.
-_covers(perm, _) if perm.IpProtocol == "-1"
+# _ports(protocol, from, to) is [first, last, text] of the ports a rule
+# opens for tcp; undefined for other protocols. Protocol "-1" is all traffic
+# on all ports; absent, null or -1 ports mean all ports.
+_ports("-1", _, _) := [0, 65535, "all"]
 
-_covers(perm, port) if {
-	lower(perm.IpProtocol) in {"tcp", "6"}
-	_from(perm) <= port
-	port <= _to(perm)
+_ports(proto, from, to) := [f, t, sprintf("%d-%d", [f, t])] if {
+	lower(proto) in {"tcp", "6"}
+	f := _port_or(from, 0)
+	t := _port_or(to, 65535)
 }
 
-# Absent, null or -1 ports mean "all ports".
-_from(perm) := p if {
-	p := perm.FromPort
+_port_or(p, fallback) := p if {
 	is_number(p)
 	p >= 0
-} else := 0
-
-_to(perm) := p if {
-	p := perm.ToPort
-	is_number(p)
-	p >= 0
-} else := 65535
-
-_range(perm) := "all" if perm.IpProtocol == "-1"
-
-_range(perm) := sprintf("%d-%d", [_from(perm), _to(perm)]) if perm.IpProtocol != "-1"
+} else := fallback
 
 _name(sg) := sprintf("%s (%s)", [sg.id, sg.name]) if {
 	sg.id != sg.name
