@@ -86,27 +86,22 @@ func BenchmarkEvaluate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("eval", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			res, err := eng.evaluate(ctx, val, in)
-			if err != nil {
-				b.Fatal(err)
-			}
-			checkBenchResult(b, res)
-		}
-	})
 	seq := builtinEngine(b, WithPolicyDir(filepath.Join("testdata", "bench")), WithParallelism(1))
-	b.Run("eval-sequential", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			res, err := seq.evaluate(ctx, val, in)
-			if err != nil {
-				b.Fatal(err)
+	for _, bc := range []struct {
+		name string
+		eng  *Engine
+	}{{name: "eval", eng: eng}, {name: "eval-sequential", eng: seq}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := bc.eng.evaluate(ctx, val, in)
+				if err != nil {
+					b.Fatal(err)
+				}
+				checkBenchResult(b, res)
 			}
-			checkBenchResult(b, res)
-		}
-	})
+		})
+	}
 	b.Run("evaluate", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
