@@ -148,7 +148,7 @@ func Create(dir string, opts ...WriterOption) (*Writer, error) {
 		o(&cfg)
 	}
 	if cfg.budget <= 0 || cfg.maxFileBytes <= 0 || cfg.rowGroupBytes <= 0 || cfg.fanIn < 2 {
-		return nil, fmt.Errorf("snapshot create %s: memory budget, max file bytes and row group bytes must be positive", dir)
+		return nil, fmt.Errorf("snapshot create %s: memory budget, max file bytes and row group bytes must be positive (fan-in at least 2)", dir)
 	}
 	if cfg.logger == nil {
 		cfg.logger = slog.New(slog.DiscardHandler)
@@ -211,7 +211,7 @@ func (w *Writer) Write(ctx context.Context, r Row) error {
 	defer w.mu.Unlock()
 	for {
 		if err := w.usableLocked(); err != nil {
-			return err
+			return fmt.Errorf("snapshot write %s: %w", w.dir, err)
 		}
 		if w.used == 0 || w.used+size <= w.cfg.budget {
 			break
