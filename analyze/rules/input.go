@@ -34,11 +34,12 @@ func inputValue(in Input) (ast.Value, error) {
 	ents := g.Entities()
 	rels := g.Relationships()
 
+	c := converter{names: map[string]*ast.Term{}}
 	entities := ast.NewObjectWithCapacity(len(ents))
 	types := map[string][]string{}
 	classes := map[string][]string{}
 	for _, e := range ents {
-		v, err := entityValue(e)
+		v, err := c.entityValue(e)
 		if err != nil {
 			return nil, err
 		}
@@ -53,7 +54,7 @@ func inputValue(in Input) (ast.Value, error) {
 	out := map[string]map[string][]edge{}
 	inb := map[string]map[string][]edge{}
 	for _, r := range rels {
-		v, err := relationshipValue(r)
+		v, err := c.relationshipValue(r)
 		if err != nil {
 			return nil, err
 		}
@@ -83,9 +84,24 @@ func addEdge(idx map[string]map[string][]edge, key, verb string, e edge) {
 	byVerb[verb] = append(byVerb[verb], e)
 }
 
+// converter builds terms, sharing one term per property name: the same few
+// dozen names repeat on every entity, and OPA terms are immutable once built.
+type converter struct {
+	names map[string]*ast.Term
+}
+
+func (c converter) name(k string) *ast.Term {
+	t, ok := c.names[k]
+	if !ok {
+		t = ast.StringTerm(k)
+		c.names[k] = t
+	}
+	return t
+}
+
 // entityValue is the flat J1 object of e: its properties plus _key, _type, _class.
-func entityValue(e *graph.Entity) (ast.Value, error) {
-	obj, err := flatObject(e.Properties,
+func (c converter) entityValue(e *graph.Entity) (ast.Value, error) {
+	obj, err := c.flatObject(e.Properties,
 		[2]*ast.Term{ast.StringTerm("_key"), ast.StringTerm(e.Key)},
 		[2]*ast.Term{ast.StringTerm("_type"), ast.StringTerm(e.Type)},
 		[2]*ast.Term{ast.StringTerm("_class"), ast.NewTerm(stringArray(e.Class))},
@@ -98,8 +114,8 @@ func entityValue(e *graph.Entity) (ast.Value, error) {
 
 // relationshipValue is the flat J1 object of r, as graph.Relationship's
 // MarshalJSON writes it (displayName defaults to the verb).
-func relationshipValue(r *graph.Relationship) (ast.Value, error) {
-	obj, err := flatObject(r.Properties,
+func (c converter) relationshipValue(r *graph.Relationship) (ast.Value, error) {
+	obj, err := c.flatObject(r.Properties,
 		[2]*ast.Term{ast.StringTerm("_key"), ast.StringTerm(r.Key)},
 		[2]*ast.Term{ast.StringTerm("_type"), ast.StringTerm(r.Type)},
 		[2]*ast.Term{ast.StringTerm("_class"), ast.StringTerm(r.Class)},
@@ -117,28 +133,29 @@ func relationshipValue(r *graph.Relationship) (ast.Value, error) {
 
 // flatObject is props plus the fixed J1 fields; the struct fields behind
 // fixed are authoritative, so same-named entries of props are ignored.
-func flatObject(props map[string]any, fixed ...[2]*ast.Term) (ast.Object, error) {
+func (c converter) flatObject(props map[string]any, fixed ...[2]*ast.Term) (ast.Object, error) {
 	obj := ast.NewObjectWithCapacity(len(props) + len(fixed))
 	for _, kv := range fixed {
 		obj.Insert(kv[0], kv[1])
 	}
 	for k, p := range props {
-		if strings.HasPrefix(k, "_") && obj.Get(ast.StringTerm(k)) != nil {
+		name := c.name(k)
+		if strings.HasPrefix(k, "_") && obj.Get(name) != nil {
 			continue
 		}
-		v, err := propertyValue(p)
+		v, err := c.value(p)
 		if err != nil {
 			return nil, fmt.Errorf("property %q: %w", k, err)
 		}
-		obj.Insert(ast.StringTerm(k), ast.NewTerm(v))
+		obj.Insert(name, ast.NewTerm(v))
 	}
 	return obj, nil
 }
 
-// propertyValue converts a JSON-compatible property value. The shapes the
+// value converts a JSON-compatible property value. The shapes the
 // graph holds (string, bool, numbers, nil, []any, []string, map[string]any)
 // convert directly; anything else goes through OPA's JSON round trip.
-func propertyValue(p any) (ast.Value, error) {
+func (c converter) value(p any) (ast.Value, error) {
 	switch x := p.(type) {
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -151,7 +168,7 @@ func propertyValue(p any) (ast.Value, error) {
 	case []any:
 		terms := make([]*ast.Term, len(x))
 		for i, it := range x {
-			v, err := propertyValue(it)
+			v, err := c.value(it)
 			if err != nil {
 				return nil, fmt.Errorf("[%d]: %w", i, err)
 			}
@@ -161,11 +178,11 @@ func propertyValue(p any) (ast.Value, error) {
 	case map[string]any:
 		obj := ast.NewObjectWithCapacity(len(x))
 		for k, it := range x {
-			v, err := propertyValue(it)
+			v, err := c.value(it)
 			if err != nil {
 				return nil, fmt.Errorf(".%s: %w", k, err)
 			}
-			obj.Insert(ast.StringTerm(k), ast.NewTerm(v))
+			obj.Insert(c.name(k), ast.NewTerm(v))
 		}
 		return obj, nil
 	case time.Time:
