@@ -78,7 +78,7 @@ func collectCommand(s streams) *ucli.Command {
 				return err
 			}
 			r := newProgress(s.err, c.Bool("json"), isTerminal(s.err))
-			opts := []collect.Option{collect.WithConcurrency(c.Int("concurrency")), collect.WithEvents(r.event)}
+			opts := []collect.Option{collect.WithConcurrency(c.Int("concurrency")), collect.WithEvents(r.event), collect.WithToolVersion(Version)}
 			if regions := splitList(c.StringSlice("regions")); len(regions) > 0 {
 				opts = append(opts, collect.WithRegions(regions...))
 			}

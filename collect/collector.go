@@ -72,10 +72,16 @@ type options struct {
 	now          func() time.Time
 	pollInterval time.Duration
 	calls        []Call
+	toolVersion  string
 }
 
 // Option configures a Collector.
 type Option func(*options)
+
+// WithToolVersion records the tool's release version in the snapshot
+// manifest when the binary's module information has none (a build from a
+// checkout reports "(devel)").
+func WithToolVersion(v string) Option { return func(o *options) { o.toolVersion = v } }
 
 // WithRegions restricts collection to these regions (still intersected with
 // the regions the account has enabled).

@@ -20,7 +20,8 @@ func Snapshot(ctx context.Context, dir string, cfg aws.Config, wopts []snapshot.
 	if err != nil {
 		return nil, Summary{}, fmt.Errorf("collect: %w", err)
 	}
-	sum, err := New(cfg, opts...).Run(ctx, w)
+	c := New(cfg, opts...)
+	sum, err := c.Run(ctx, w)
 	if err != nil {
 		if aerr := w.Abort(); aerr != nil {
 			err = errors.Join(err, fmt.Errorf("abort snapshot %s: %w", dir, aerr))
@@ -28,6 +29,9 @@ func Snapshot(ctx context.Context, dir string, cfg aws.Config, wopts []snapshot.
 		return nil, sum, err
 	}
 	tool, mods := snapshot.BuildInfo()
+	if v := c.opts.toolVersion; v != "" && (tool.Version == "" || tool.Version == "(devel)") {
+		tool.Version = v
+	}
 	m, err := w.Commit(ctx, snapshot.Metadata{
 		Tool:       tool,
 		SDKModules: mods,
