@@ -116,11 +116,20 @@ func renderTable(w io.Writer, rep *analyze.Report, all bool) {
 	if len(fs) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "STATUS\tSEVERITY\tRULE\tRESOURCE\tACCOUNT\tREGION\tMESSAGE")
+		partial := false
 		for _, f := range fs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Status, f.Severity, f.RuleID,
+			status := f.Status
+			if f.Partial {
+				status += "*"
+				partial = true
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", status, f.Severity, f.RuleID,
 				orDash(f.ResourceKey), orDash(f.AccountID), orDash(f.Region), oneLine(f.Message))
 		}
 		tw.Flush()
+		if partial {
+			fmt.Fprintln(w, "* passed, but collection failed for part of this scope: the scope's result is ERROR")
+		}
 		fmt.Fprintln(w)
 	}
 
