@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 )
@@ -40,7 +41,7 @@ type streams struct {
 
 // NewApp builds the command-line application.
 func NewApp(s streams) *ucli.App {
-	return &ucli.App{
+	app := &ucli.App{
 		Name:    "snapaudit",
 		Usage:   "offline AWS snapshot analyzer and compliance rule engine",
 		Version: Version,
@@ -61,6 +62,20 @@ func NewApp(s streams) *ucli.App {
 		ExitErrHandler: func(*ucli.Context, error) {
 			// Errors are mapped to exit codes by Run, not by urfave/cli.
 		},
+	}
+	markUsageErrors("", app.Commands)
+	return app
+}
+
+// markUsageErrors makes flag-parsing errors of every command and subcommand
+// usage errors (exit code 2), reported in one line instead of a help dump.
+func markUsageErrors(parent string, cmds []*ucli.Command) {
+	for _, c := range cmds {
+		name := strings.TrimSpace(parent + " " + c.Name)
+		c.OnUsageError = func(_ *ucli.Context, err error, _ bool) error {
+			return usageError{fmt.Errorf("%s: %w (see snapaudit %s --help)", name, err, name)}
+		}
+		markUsageErrors(name, c.Subcommands)
 	}
 }
 
