@@ -42,7 +42,12 @@ func analyzeCommand(s streams) *ucli.Command {
 			if format != "table" && format != "json" {
 				return usagef("analyze: --format must be table or json, not %q", format)
 			}
+			log, err := logger(c, s)
+			if err != nil {
+				return err
+			}
 			opts := []analyze.Option{
+				analyze.WithLogger(log),
 				analyze.WithVerify(!c.Bool("no-verify")),
 				analyze.WithPolicyDirs(c.StringSlice("policies")...),
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -52,6 +53,10 @@ func NewApp(s streams) *ucli.App {
 		Writer:          s.out,
 		ErrWriter:       s.err,
 		HideHelpCommand: true,
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "log-level", Value: "warn", Usage: "diagnostics on stderr: error, warn, info or debug " +
+				"(debug also shows Rego print() output)"},
+		},
 		Commands: []*ucli.Command{
 			collectCommand(s),
 			verifyCommand(s),
@@ -65,6 +70,16 @@ func NewApp(s streams) *ucli.App {
 	}
 	markUsageErrors("", app.Commands)
 	return app
+}
+
+// logger returns the diagnostics logger the --log-level flag asks for. It
+// writes text lines to stderr, never to stdout (which carries results).
+func logger(c *ucli.Context, s streams) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.String("log-level"))); err != nil {
+		return nil, usagef("--log-level: %v", err)
+	}
+	return slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: level})), nil
 }
 
 // markUsageErrors makes flag-parsing errors of every command and subcommand

@@ -77,8 +77,12 @@ func collectCommand(s streams) *ucli.Command {
 			if err != nil {
 				return err
 			}
+			log, err := logger(c, s)
+			if err != nil {
+				return err
+			}
 			r := newProgress(s.err, c.Bool("json"), isTerminal(s.err))
-			opts := []collect.Option{collect.WithConcurrency(c.Int("concurrency")), collect.WithEvents(r.event), collect.WithToolVersion(Version)}
+			opts := []collect.Option{collect.WithConcurrency(c.Int("concurrency")), collect.WithEvents(r.event), collect.WithToolVersion(Version), collect.WithLogger(log)}
 			if regions := splitList(c.StringSlice("regions")); len(regions) > 0 {
 				opts = append(opts, collect.WithRegions(regions...))
 			}
