@@ -1,0 +1,231 @@
+package access
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam"
+	"github.com/snapaudit/snapaudit/analyze/iam/actions"
+)
+
+// Stats counts what Derive added and what it could not do.
+type Stats struct {
+	Trusts          int // TRUSTS relationships
+	IdentityAllows  int // policy ALLOWS target relationships
+	ResourceAllows  int // resource ALLOWS principal relationships
+	PrincipalAccess int // aws_principal_access relationships
+	Placeholders    int // entities created for principals outside the graph
+	Documents       int // policy documents read
+	// DocumentErrors counts documents that could not be parsed; they are
+	// skipped and logged (a warning each).
+	DocumentErrors int
+	// Unresolved counts principal entries that name nothing the graph can
+	// hold (canonical users, malformed entries).
+	Unresolved int
+	// CappedStatements counts statements whose Resource patterns reached
+	// more than Limits.MaxTargetsPerStatement resources and were mapped to
+	// the service entity instead (relationship property capped=true).
+	CappedStatements int
+	// CappedPrincipals counts principals with more than
+	// Limits.MaxAccessPerPrincipal access relationships; the rest were not
+	// emitted and the principal has accessCapped=true.
+	CappedPrincipals int
+	// Inconclusive counts principals whose access could not be evaluated
+	// (a permissions boundary missing from the graph); they have
+	// accessInconclusive=true and no aws_principal_access relationships.
+	Inconclusive int
+	Evaluations  int // requests sent to the evaluator
+}
+
+// Limits bound the derivations' output. Zero means no limit. Every limit
+// that bites is counted in Stats, logged, and marked on the graph.
+type Limits struct {
+	// MaxTargetsPerStatement caps the resources one identity-policy
+	// statement's Resource pattern may fan out to; beyond it the pattern
+	// targets the service entity of each account it reached, with
+	// capped=true and matched=<count>.
+	MaxTargetsPerStatement int
+	// MaxAccessPerPrincipal caps the aws_principal_access relationships of
+	// one principal (in target key order); the principal then gets
+	// accessCapped=true.
+	MaxAccessPerPrincipal int
+	// MaxActionsListed caps the `actions` list on aws_principal_access
+	// relationships (actionCount keeps the full number). Default 50.
+	MaxActionsListed int
+}
+
+// Option configures Derive.
+type Option func(*config)
+
+type config struct {
+	log     *slog.Logger
+	ev      *iam.Evaluator
+	catalog *actions.Catalog
+	limits  Limits
+}
+
+// WithLogger sets the logger for warnings (unparsable documents, caps).
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
+
+// WithEvaluator sets the IAM evaluator (default iam.NewEvaluator with a
+// zero clock, so aws:CurrentTime conditions do not depend on when the
+// analysis runs).
+func WithEvaluator(ev *iam.Evaluator) Option { return func(c *config) { c.ev = ev } }
+
+// WithCatalog sets the action catalog (default the embedded one).
+func WithCatalog(cat *actions.Catalog) Option { return func(c *config) { c.catalog = cat } }
+
+// WithLimits sets the output limits.
+func WithLimits(l Limits) Option { return func(c *config) { c.limits = l } }
+
+// derivation is one step of Derive. Steps run in table order; Needs names
+// the earlier steps whose results a step reads.
+type derivation struct {
+	Name  string
+	Needs []string
+	// Produces describes the relationships the step adds (for docs and
+	// the invariant test).
+	Produces string
+	run      func(*deriver, context.Context) error // a method expression: ctx is the method's first parameter
+}
+
+// derivations is the table of steps, in the order they run.
+var derivations = []derivation{
+	{Name: "trusts", Produces: "aws_iam_role TRUSTS principal", run: (*deriver).trusts},
+	{Name: "identity-allows", Produces: "identity policy ALLOWS resource | aws_<svc> | aws_account", run: (*deriver).identityAllows},
+	{Name: "resource-allows", Produces: "resource ALLOWS principal", run: (*deriver).resourceAllows},
+	{Name: "principal-access", Needs: []string{"identity-allows", "resource-allows"},
+		Produces: "principal ALLOWS target (_type aws_principal_access); effective on identity ALLOWS", run: (*deriver).principalAccess},
+}
+
+// deriver holds the state of one Derive call.
+type deriver struct {
+	g     *graph.Graph
+	cfg   config
+	stats *Stats
+	cat   *catalog
+	res   *resolver
+	idx   *resourceIndex
+
+	docs map[string]*document // by entity key + "#" + property; nil value: unparsable
+
+	// IAM adjacency, from the HAS and CONTAINS relationships.
+	policiesOf map[string][]*graph.Entity // user/group/role key -> its policies
+	groupsOf   map[string][]*graph.Entity // user key -> its groups
+	attached   map[string][]*graph.Entity // policy key -> users/groups/roles having it
+
+	// Results shared between steps.
+	identityGrants map[string][]*grant // policy key -> its grants
+	resourceGrants map[string][]*grant // user/role key -> resource-policy grants naming it
+}
+
+// Derive adds the IAM derivations to g: TRUSTS from role trust policies,
+// ALLOWS from identity policies and from resource policies, and effective
+// access per principal (aws_principal_access). See the package comment for
+// the shapes. g must not be changed concurrently.
+func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) {
+	cfg := config{log: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.ev == nil {
+		cfg.ev = iam.NewEvaluator(iam.WithClock(zeroTime))
+	}
+	if cfg.catalog == nil {
+		c, err := actions.Load()
+		if err != nil {
+			return Stats{}, fmt.Errorf("access: %w", err)
+		}
+		cfg.catalog = c
+	}
+	if cfg.limits.MaxActionsListed == 0 {
+		cfg.limits.MaxActionsListed = 50
+	}
+	var st Stats
+	d := &deriver{
+		g: g, cfg: cfg, stats: &st, cat: newCatalog(cfg.catalog),
+		res: newResolver(g), idx: newResourceIndex(g),
+		docs:       map[string]*document{},
+		policiesOf: map[string][]*graph.Entity{}, groupsOf: map[string][]*graph.Entity{},
+		attached:       map[string][]*graph.Entity{},
+		identityGrants: map[string][]*grant{}, resourceGrants: map[string][]*grant{},
+	}
+	d.adjacency()
+	for _, s := range derivations {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		if err := s.run(d, ctx); err != nil {
+			return st, fmt.Errorf("access %s: %w", s.Name, err)
+		}
+	}
+	st.Placeholders = d.res.created
+	return st, nil
+}
+
+// adjacency indexes principal HAS policy and group CONTAINS user.
+func (d *deriver) adjacency() {
+	for _, r := range d.g.Relationships() {
+		from, to := d.g.Entity(r.From), d.g.Entity(r.To)
+		if from == nil || to == nil {
+			continue
+		}
+		switch {
+		case r.Class == "HAS" && isPrincipalOwner(from.Type) && isPolicy(to.Type):
+			d.policiesOf[from.Key] = append(d.policiesOf[from.Key], to)
+			d.attached[to.Key] = append(d.attached[to.Key], from)
+		case r.Class == "CONTAINS" && from.Type == "aws_iam_group" && to.Type == "aws_iam_user":
+			d.groupsOf[to.Key] = append(d.groupsOf[to.Key], from)
+		}
+	}
+}
+
+func isPrincipalOwner(typ string) bool {
+	return typ == "aws_iam_user" || typ == "aws_iam_group" || typ == "aws_iam_role"
+}
+
+// policyTypes are the identity policy entity types, sorted.
+var policyTypes = []string{"aws_iam_group_policy", "aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy"}
+
+func isPolicy(typ string) bool {
+	i := sort.SearchStrings(policyTypes, typ)
+	return i < len(policyTypes) && policyTypes[i] == typ
+}
+
+// doc returns the parsed document in property prop of e, nil when e has
+// none or it cannot be parsed (counted and logged once).
+func (d *deriver) doc(e *graph.Entity, prop string) *document {
+	k := e.Key + "#" + prop
+	if doc, ok := d.docs[k]; ok {
+		return doc
+	}
+	v := e.Get(prop)
+	if s, ok := v.(string); v == nil || (ok && strings.TrimSpace(s) == "") {
+		d.docs[k] = nil
+		return nil
+	}
+	doc, err := parseDocument(k, v)
+	if err != nil {
+		d.stats.DocumentErrors++
+		d.cfg.log.Warn("policy document skipped", "entity", e.Key, "property", prop, "error", err)
+		doc = nil
+	} else {
+		d.stats.Documents++
+	}
+	d.docs[k] = doc
+	return doc
+}
+
+// sortedKeys returns the keys of m sorted.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,66 @@
+// Package access derives who can do what from the IAM entities of a
+// snapshot graph: role trust (TRUSTS), identity- and resource-policy
+// permissions (ALLOWS), and the effective access of each user and role
+// after groups, managed and inline policies, permissions boundaries and
+// resource policies are evaluated with the real IAM evaluator
+// (analyze/iam).
+//
+//	st, err := access.Derive(ctx, g, access.WithLogger(log))
+//	who, err := access.Who(g, "arn:aws:s3:::pii-exports", actions.Write)
+//
+// Derive runs the steps of the derivations table in order (derive.go):
+//
+//   - trusts (trust.go): aws_iam_role TRUSTS the principals its trust
+//     policy allows to assume it: users, roles, accounts, aws_<service>
+//     service entities, SAML/OIDC providers, Everyone for "*".
+//   - identity-allows (identity.go): each managed or inline policy ALLOWS
+//     every target its Allow statements reach: collected resources by ARN
+//     pattern, the service entity aws_<svc> for svc:... on "*", the
+//     aws_account for "*" actions on "*".
+//   - resource-allows (resource.go): each resource with a resource-based
+//     policy (S3 bucket, Lambda function, and once collected SQS, SNS, KMS
+//     key, ECR repository: the resourcePolicyTypes table) ALLOWS the
+//     principals its Allow statements name.
+//   - principal-access (effective.go): each user and role ALLOWS every
+//     target it really gets access to, as relationships with _class ALLOWS
+//     and _type aws_principal_access; it also sets `effective` on the
+//     identity ALLOWS.
+//
+// Principals outside the graph become placeholder entities marked as J1's
+// mapper marks them: `_source` "system-mapper", `external` true when their
+// account is not in the snapshot (principals.go).
+//
+// ALLOWS properties (identity and resource policies): actions (patterns as
+// written, filtered to the target's service), normalizedActions (lower
+// case), notActions (NotAction statements), accessLevels (List, Read,
+// Write, Tagging, Permissions management: the catalog levels of the
+// granted actions) with one boolean flag each (list, read, write, tagging,
+// permissionsManagement), admin (every action of the service — `*`,
+// `svc:*`, a NotAction that excludes none — or a permissions-management
+// action on "*"), scope (resource | service | account), resources (the
+// Resource patterns that reached the target), conditional (every
+// contributing statement has a Condition), conditions (JSON array of the
+// Condition blocks, null when none), sid (comma-separated), effect
+// ("Allow"), effective, and capped/matched when a limit bit. Resource
+// policy ALLOWS add principal (raw entries) and crossAccount.
+//
+// "Who can write to this PII bucket" in Rego: the aws_principal_access
+// relationships into the bucket, into its service entity (aws_s3 of its
+// account: access to "*") and into its account (admin-like access to
+// "*"), with "Write" in accessLevels; plus the bucket's ALLOWS to
+// Everyone with effective=true. Who does exactly that in Go; NewIndex
+// answers many queries without rescanning the graph.
+//
+// Effective means "allowed for some request context": Allow conditions
+// are taken to hold (the relationship says conditional and carries the
+// conditions), Deny conditions are evaluated against the context the
+// request itself implies (policy.go). SCPs, RCPs and session policies are
+// not in a snapshot and are not applied.
+//
+// Scale: resources are indexed by service, account and resource-field
+// prefix, so a statement looks only at its candidate range (index.go);
+// documents are parsed once and action expansions cached; the evaluator is
+// asked about one action per access level in the common case. Limits caps
+// fan-out where a caller needs it; a cap that bites is counted in Stats,
+// logged, and marked on the graph (capped, accessCapped).
+package access

@@ -1,0 +1,266 @@
+package access
+
+// Effective access: for every collected IAM user and role, the targets its
+// policies reach (identity ALLOWS of its own, its groups' managed and
+// inline policies) and the resources whose resource policy names it,
+// evaluated with the real evaluator against everything that applies: the
+// identity policies, the permissions boundary, and the target's resource
+// policy (bucket/Lambda/... policy, or the trust policy when the target is
+// a role). One relationship per (principal, target):
+//
+//	_class ALLOWS, _type aws_principal_access, _key <principal>|access|<target>
+//	accessLevels + flags  the levels with at least one allowed action
+//	admin                 a contributing grant is admin (grant.admin) and all its levels are allowed
+//	actions               the granting Action patterns (sorted; at most Limits.MaxActionsListed,
+//	                      actionCount is the full number, actionsTruncated when cut)
+//	via                   the granting policies' keys (resource policies: <resource>#policy)
+//	scope                 resource | service | account (see Who)
+//	conditional           every contributing statement has a Condition
+//	crossAccount          the target is in another account
+//
+// For each access level the evaluator is asked about the level's concrete
+// actions (from the catalog) one at a time until one is allowed, so a
+// level counts when any of its actions is allowed; the common case costs
+// one evaluation per level. The identity ALLOWS relationships get
+// effective=true when at least one principal having the policy is allowed
+// at least one of their actions; a policy nobody has stays false.
+
+import (
+	"context"
+	"slices"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam"
+	"github.com/snapaudit/snapaudit/analyze/iam/actions"
+)
+
+// AccessType is the _type of the effective-access relationships.
+const AccessType = "aws_principal_access"
+
+// access accumulates one principal's access to one target.
+type access struct {
+	target      *graph.Entity
+	scope       string
+	levels      map[actions.AccessLevel]bool
+	patterns    []string
+	via         []string
+	conditional bool
+	admin       bool
+}
+
+func (d *deriver) principalAccess(ctx context.Context) error {
+	var principals []*graph.Entity
+	principals = append(principals, d.g.EntitiesOfType("aws_iam_role")...)
+	principals = append(principals, d.g.EntitiesOfType("aws_iam_user")...)
+	for _, p := range sortedEntities(principals) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if p.String("_source") == placeholderSource {
+			continue
+		}
+		if err := d.principal(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *deriver) principal(p *graph.Entity) error {
+	pp, err := iam.ParsePrincipal(p.Key)
+	if err != nil {
+		return nil // not an IAM ARN key: nothing to evaluate as
+	}
+	policies, identity, boundary, ok := d.principalPolicies(p)
+	if !ok {
+		d.stats.Inconclusive++
+		p.Set("accessInconclusive", true)
+		d.cfg.log.Warn("access not evaluated: permissions boundary not in the graph", "principal", p.Key, "boundary", p.String("permissionsBoundaryArn"))
+		return nil
+	}
+	byTarget := map[string]*access{}
+	consider := func(gr *grant) {
+		pol := &iam.Policies{Identity: identity, Boundaries: boundary, Resource: d.resourcePolicyFor(gr.target)}
+		levels, granted := d.tryLevels(gr, false, func(action, resource string) bool {
+			return d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
+		})
+		if !granted {
+			return
+		}
+		if gr.rel != nil && gr.from != gr.target { // identity ALLOWS: mark effective
+			gr.rel.Set("effective", true)
+		}
+		a := byTarget[gr.target.Key]
+		if a == nil {
+			a = &access{target: gr.target, scope: gr.scope, levels: map[actions.AccessLevel]bool{}, conditional: true}
+			byTarget[gr.target.Key] = a
+		}
+		for _, l := range levels {
+			a.levels[l] = true
+		}
+		a.patterns = append(a.patterns, gr.set.patterns...)
+		a.via = append(a.via, gr.via)
+		a.conditional = a.conditional && gr.conditional()
+		if gr.admin() && len(levels) == len(gr.set.levels()) {
+			a.admin = true
+		}
+	}
+	for _, pe := range policies {
+		for _, gr := range d.identityGrants[pe.Key] {
+			consider(gr)
+		}
+	}
+	for _, gr := range d.resourceGrants[p.Key] {
+		consider(gr)
+	}
+	keys := sortedKeys(byTarget)
+	if max := d.cfg.limits.MaxAccessPerPrincipal; max > 0 && len(keys) > max {
+		d.stats.CappedPrincipals++
+		p.Set("accessCapped", true)
+		d.cfg.log.Warn("access relationships capped", "principal", p.Key, "targets", len(keys), "max", max)
+		keys = keys[:max]
+	}
+	acct := accountOf(p)
+	for _, k := range keys {
+		a := byTarget[k]
+		r := &graph.Relationship{
+			Key: p.Key + "|access|" + k, Type: AccessType, Class: "ALLOWS", From: p.Key, To: k,
+			Properties: d.accessProps(a, acct),
+		}
+		if err := d.g.AddRelationship(r); err != nil {
+			return err
+		}
+		d.stats.PrincipalAccess++
+	}
+	return nil
+}
+
+func (d *deriver) accessProps(a *access, acct string) map[string]any {
+	var levels []actions.AccessLevel
+	for _, lo := range levelOrder {
+		if a.levels[lo.level] {
+			levels = append(levels, lo.level)
+		}
+	}
+	p := map[string]any{}
+	setLevels(p, levels)
+	pats := uniqSorted(a.patterns)
+	p["actionCount"] = len(pats)
+	if max := d.cfg.limits.MaxActionsListed; len(pats) > max {
+		pats = pats[:max]
+		p["actionsTruncated"] = true
+	}
+	p["actions"] = orEmpty(pats)
+	p["via"] = uniqSorted(a.via)
+	p["scope"] = a.scope
+	p["admin"] = a.admin
+	p["conditional"] = a.conditional
+	p["crossAccount"] = accountOf(a.target) != "" && accountOf(a.target) != acct
+	return p
+}
+
+// principalPolicies returns the identity policy entities of a user or role
+// (its own and, for a user, its groups'), their compiled documents and the
+// compiled permissions boundary. ok is false when the principal has a
+// boundary the graph does not hold.
+func (d *deriver) principalPolicies(p *graph.Entity) (ents []*graph.Entity, identity, boundary []*iam.Policy, ok bool) {
+	owners := append([]*graph.Entity{p}, d.groupsOf[p.Key]...)
+	seen := map[string]bool{}
+	for _, o := range owners {
+		for _, pe := range d.policiesOf[o.Key] {
+			if seen[pe.Key] {
+				continue
+			}
+			seen[pe.Key] = true
+			ents = append(ents, pe)
+			if doc := d.doc(pe, "document"); doc != nil {
+				identity = append(identity, doc.eval)
+			}
+		}
+	}
+	slices.SortFunc(ents, func(a, b *graph.Entity) int {
+		switch {
+		case a.Key < b.Key:
+			return -1
+		case a.Key > b.Key:
+			return 1
+		}
+		return 0
+	})
+	if b := p.String("permissionsBoundaryArn"); b != "" {
+		be := d.g.Entity(b)
+		if be == nil {
+			return nil, nil, nil, false
+		}
+		doc := d.doc(be, "document")
+		if doc == nil {
+			return nil, nil, nil, false
+		}
+		boundary = []*iam.Policy{doc.eval}
+	}
+	return ents, identity, boundary, true
+}
+
+// resourcePolicyFor returns the compiled resource-based policy of a
+// target: its declared resource policy, or a role's trust policy.
+func (d *deriver) resourcePolicyFor(t *graph.Entity) *iam.Policy {
+	prop := ""
+	if rt, ok := resourcePolicyOf(t.Type); ok {
+		prop = rt.Prop
+	} else if t.Type == "aws_iam_role" {
+		prop = "assumeRolePolicyDocument"
+	}
+	if prop == "" {
+		return nil
+	}
+	if doc := d.doc(t, prop); doc != nil {
+		return doc.eval
+	}
+	return nil
+}
+
+// tryLevels asks ok about the grant's actions level by level, one request
+// resource at a time, and returns the levels where ok held for some action
+// (and whether it held for any action, counting actions the catalog does
+// not know). With first, it stops at the first success.
+func (d *deriver) tryLevels(gr *grant, first bool, ok func(action, resource string) bool) (levels []actions.AccessLevel, granted bool) {
+	try := func(action string) bool {
+		for _, r := range gr.requests {
+			if ok(action, r) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, lo := range levelOrder {
+		for _, a := range gr.set.byLevel[lo.level] {
+			if try(a) {
+				levels = append(levels, lo.level)
+				granted = true
+				if first {
+					return levels, true
+				}
+				break
+			}
+		}
+	}
+	if !granted {
+		for _, a := range gr.set.unknown {
+			if try(a) {
+				return levels, true
+			}
+		}
+	}
+	return levels, granted
+}
+
+// anyAction reports whether ok holds for some action of the grant.
+func (d *deriver) anyAction(gr *grant, ok func(action, resource string) bool) bool {
+	_, granted := d.tryLevels(gr, true, ok)
+	return granted
+}
+
+func (d *deriver) evaluate(pp iam.Principal, action, resource, acct string, pol *iam.Policies) iam.Result {
+	d.stats.Evaluations++
+	return d.cfg.ev.Evaluate(&iam.Request{Principal: pp, Action: action, Resource: resource, ResourceAccount: acct}, pol)
+}

@@ -1,0 +1,220 @@
+package access
+
+// Identity-policy ALLOWS: policy ALLOWS target, one relationship per
+// (policy, target), for the Allow statements of managed and inline
+// policies. Targets (notes.md §6):
+//
+//	Resource "*" (or NotResource), Action "*" or a service wildcard, or NotAction
+//	                                   -> the aws_account
+//	Resource "*", Action svc:...       -> the service entity aws_<svc> (one per service named)
+//	Resource ARN / ARN pattern         -> each collected resource it reaches (index.go),
+//	                                      keeping only the actions of the resource's service
+//
+// The account of "*" targets is the policy's: the ARN's account for
+// customer managed policies, the owner's for inline ones, and for AWS
+// managed policies (arn:aws:iam::aws:policy/...) every account with a
+// principal that has the policy (else the account it was collected in).
+
+import (
+	"context"
+	"strings"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam"
+	"github.com/snapaudit/snapaudit/analyze/model"
+)
+
+func (d *deriver) identityAllows(ctx context.Context) error {
+	for _, typ := range policyTypes {
+		for _, pe := range sortedEntities(d.g.EntitiesOfType(typ)) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			doc := d.doc(pe, "document")
+			if doc == nil {
+				continue
+			}
+			var gs grants
+			for _, st := range doc.stmts {
+				if st.effect == iam.Allow {
+					d.statementTargets(pe, st, &gs)
+				}
+			}
+			for _, gr := range gs.order {
+				gr.finish()
+				gr.rel = graph.NewRelationship(pe, "ALLOWS", gr.to, gr.allowProps())
+				gr.rel.Set("effective", false) // set by principal-access
+				if err := d.g.AddRelationship(gr.rel); err != nil {
+					return err
+				}
+				d.stats.IdentityAllows++
+			}
+			d.identityGrants[pe.Key] = gs.order
+		}
+	}
+	return nil
+}
+
+// statementTargets adds the grants of one Allow statement of policy pe.
+func (d *deriver) statementTargets(pe *graph.Entity, st *statement, gs *grants) {
+	if st.resources == nil { // NotResource (or none): everything but the listed
+		d.wideTargets(pe, st, gs, "*")
+		return
+	}
+	for _, pat := range st.resources {
+		if strings.TrimSpace(pat) == "*" {
+			d.wideTargets(pe, st, gs, pat)
+			continue
+		}
+		hits := d.idx.match(pat, nil)
+		if max := d.cfg.limits.MaxTargetsPerStatement; max > 0 && len(hits) > max {
+			d.cappedTargets(pe, st, gs, pat, hits)
+			continue
+		}
+		for _, h := range hits {
+			svc := arnService(h.e.String("arn"))
+			sets := d.resourceSets(st, svc)
+			if len(sets) == 0 {
+				continue
+			}
+			gr := gs.get(h.e.Key, func() *grant {
+				return &grant{from: pe, to: h.e, target: h.e, via: pe.Key, scope: scopeResource, service: svc, account: accountOf(h.e)}
+			})
+			for _, set := range sets {
+				gr.add(st, set, h.request, pat)
+			}
+		}
+	}
+}
+
+// statementSet is the statement's action set on service svc, nil when no
+// action of the statement belongs to svc.
+func (d *deriver) statementSet(st *statement, svc string) *actionSet {
+	if st.actions == nil {
+		return d.cat.set(st.notActions, true, svc)
+	}
+	pats := forService(st.actions, svc)
+	if len(pats) == 0 {
+		return nil
+	}
+	return d.cat.set(pats, false, svc)
+}
+
+// crossService lists the action prefixes whose actions act on resources
+// whose ARN has another service (sorted by Action). Without it an action
+// only reaches resources of its own service.
+var crossService = []struct{ Action, Resource string }{
+	{Action: "ssm", Resource: "ec2"}, // ssm:SendCommand, ssm:StartSession on instances
+	{Action: "sts", Resource: "iam"}, // sts:AssumeRole*, sts:TagSession on roles
+}
+
+// resourceSets returns the statement's action sets on a resource whose
+// ARN service is svc: its own service's actions and those of crossService.
+func (d *deriver) resourceSets(st *statement, svc string) []*actionSet {
+	var out []*actionSet
+	if s := d.statementSet(st, svc); s != nil {
+		out = append(out, s)
+	}
+	for _, c := range crossService {
+		if c.Resource == svc {
+			if s := d.statementSet(st, c.Action); s != nil {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// wideTargets adds the account or service-entity grants of a statement on
+// "*" (or NotResource).
+func (d *deriver) wideTargets(pe *graph.Entity, st *statement, gs *grants, pat string) {
+	svcs, all := servicesOf(st)
+	for _, acct := range d.policyAccounts(pe) {
+		if all {
+			target := d.res.account(acct)
+			var set *actionSet
+			if st.actions == nil {
+				set = d.cat.set(st.notActions, true, "")
+			} else {
+				set = d.cat.set(st.actions, false, "")
+			}
+			gr := gs.get(target.Key, func() *grant {
+				return &grant{from: pe, to: target, target: target, via: pe.Key, scope: scopeAccount, account: acct}
+			})
+			gr.add(st, set, "*", pat)
+			continue
+		}
+		for _, svc := range svcs {
+			target := model.ServiceEntity(d.g, acct, serviceName(svc))
+			set := d.cat.set(forService(st.actions, svc), false, svc)
+			gr := gs.get(target.Key, func() *grant {
+				return &grant{from: pe, to: target, target: target, via: pe.Key, scope: scopeService, service: svc, account: acct}
+			})
+			gr.add(st, set, "*", pat)
+		}
+	}
+}
+
+// cappedTargets maps a pattern that reached too many resources to the
+// service entity of each account it reached.
+func (d *deriver) cappedTargets(pe *graph.Entity, st *statement, gs *grants, pat string, hits []hit) {
+	d.stats.CappedStatements++
+	d.cfg.log.Warn("resource pattern capped to the service entity", "policy", pe.Key, "statement", st.index,
+		"resource", pat, "matched", len(hits), "max", d.cfg.limits.MaxTargetsPerStatement)
+	type sa struct{ svc, acct string }
+	seen := map[sa]bool{}
+	for _, h := range hits {
+		k := sa{arnService(h.e.String("arn")), accountOf(h.e)}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		sets := d.resourceSets(st, k.svc)
+		if len(sets) == 0 {
+			continue
+		}
+		target := model.ServiceEntity(d.g, k.acct, serviceName(k.svc))
+		gr := gs.get(target.Key, func() *grant {
+			return &grant{from: pe, to: target, target: target, via: pe.Key, scope: scopeService, service: k.svc, account: k.acct}
+		})
+		gr.capped += len(hits)
+		for _, set := range sets {
+			gr.add(st, set, varsAsWildcards(pat), pat)
+		}
+	}
+}
+
+// policyAccounts returns the accounts "*" means for a policy.
+func (d *deriver) policyAccounts(pe *graph.Entity) []string {
+	if pa := pe.String("principalArn"); pa != "" { // inline
+		if p, ok := arnParts(pa); ok {
+			return []string{p[4]}
+		}
+	}
+	if p, ok := arnParts(pe.Key); ok && isAccountID(p[4]) {
+		return []string{p[4]}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, o := range d.attached[pe.Key] {
+		if a := accountOf(o); a != "" && !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	if len(out) == 0 {
+		if a := pe.String("accountId"); isAccountID(a) {
+			out = append(out, a)
+		}
+	}
+	sortStrings(out)
+	return out
+}
+
+// arnService returns the service field of an ARN.
+func arnService(arn string) string {
+	p, _ := arnParts(arn)
+	return p[2]
+}
+
+func isAccountID(s string) bool { return len(s) == 12 && strings.Trim(s, "0123456789") == "" }

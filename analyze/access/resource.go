@@ -1,0 +1,245 @@
+package access
+
+// Resource-policy ALLOWS: resource ALLOWS principal, one relationship per
+// (resource, principal), for the Allow statements of the resource-based
+// policies declared in resourcePolicyTypes. The principal is resolved as in
+// principals.go (Everyone for "*", placeholders outside the graph); a
+// NotPrincipal Allow maps to Everyone with notPrincipal listing the
+// exceptions. Properties are those of identity ALLOWS plus principal (the
+// raw entries), crossAccount, and effective: false when, for the named
+// principal, every action the statement grants is explicitly denied by the
+// same resource policy (cross-account principals still need their own
+// account's identity policies; that is aws_principal_access's business).
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam"
+	"github.com/snapaudit/snapaudit/analyze/model"
+)
+
+// resourcePolicyType declares an entity type that carries a resource-based
+// policy. Adding one (SQS, SNS, KMS, ECR once collected) is one record.
+type resourcePolicyType struct {
+	Type    string // entity _type
+	Prop    string // property holding the decoded policy JSON
+	Service string // the ARN service / action prefix of its actions
+}
+
+// resourcePolicyTypes is sorted by Type.
+var resourcePolicyTypes = []resourcePolicyType{
+	{Type: "aws_ecr_repository", Prop: "policy", Service: "ecr"},
+	{Type: "aws_kms_key", Prop: "policy", Service: "kms"},
+	{Type: "aws_lambda_function", Prop: "policy", Service: "lambda"},
+	{Type: "aws_s3_bucket", Prop: "policy", Service: "s3"},
+	{Type: "aws_sns_topic", Prop: "policy", Service: "sns"},
+	{Type: "aws_sqs_queue", Prop: "policy", Service: "sqs"},
+}
+
+// resourcePolicyOf returns the declaration for an entity type.
+func resourcePolicyOf(typ string) (resourcePolicyType, bool) {
+	i := sort.Search(len(resourcePolicyTypes), func(i int) bool { return resourcePolicyTypes[i].Type >= typ })
+	if i < len(resourcePolicyTypes) && resourcePolicyTypes[i].Type == typ {
+		return resourcePolicyTypes[i], true
+	}
+	return resourcePolicyType{}, false
+}
+
+func (d *deriver) resourceAllows(ctx context.Context) error {
+	for _, rt := range resourcePolicyTypes {
+		for _, e := range sortedEntities(d.g.EntitiesOfType(rt.Type)) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := d.resourcePolicy(rt, e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (d *deriver) resourcePolicy(rt resourcePolicyType, e *graph.Entity) error {
+	doc := d.doc(e, rt.Prop)
+	if doc == nil {
+		return nil
+	}
+	arn := e.String("arn")
+	if arn == "" {
+		arn = e.Key
+	}
+	acct := accountOf(e)
+	var gs grants
+	for _, st := range doc.stmts {
+		if st.effect != iam.Allow || len(st.principals) == 0 {
+			continue
+		}
+		set := d.statementSet(st, rt.Service)
+		if set == nil {
+			continue
+		}
+		requests, ok := statementRequests(st, arn)
+		if !ok {
+			continue
+		}
+		d.principalGrants(e, st, acct, &gs, func() *grant {
+			return &grant{from: e, target: e, via: e.Key + "#" + rt.Prop, scope: scopeResource, service: rt.Service, account: acct}
+		}, func(gr *grant) {
+			for _, r := range requests {
+				gr.add(st, set, r, "")
+			}
+			gr.resources = append(gr.resources, st.resources...)
+		})
+	}
+	for _, gr := range gs.order {
+		gr.finish()
+		p := gr.allowProps()
+		p["principal"] = strings.Join(gr.principals, ",")
+		p["crossAccount"] = crossAccount(gr.to, acct)
+		if np := notPrincipals(gr.stmts); len(np) > 0 {
+			p["notPrincipal"] = np
+		}
+		p["effective"] = d.resourceEffective(gr, doc)
+		gr.rel = graph.NewRelationship(e, "ALLOWS", gr.to, p)
+		if err := d.g.AddRelationship(gr.rel); err != nil {
+			return err
+		}
+		d.stats.ResourceAllows++
+		if isPrincipalOwner(gr.to.Type) && gr.to.String("_source") != placeholderSource {
+			d.resourceGrants[gr.to.Key] = append(d.resourceGrants[gr.to.Key], gr)
+		}
+	}
+	return nil
+}
+
+// principalGrants resolves the principals a statement of e's policy names
+// (Everyone for a NotPrincipal) and calls add with each one's grant, made
+// by mk (which leaves `to` to principalGrants) when new.
+func (d *deriver) principalGrants(e *graph.Entity, st *statement, acct string, gs *grants, mk func() *grant, add func(*grant)) {
+	refs := st.principals
+	if st.notPrincipal {
+		refs = []principalRef{{kind: "*", raw: "*"}}
+	}
+	for _, ref := range refs {
+		target := d.res.resolve(ref, acct)
+		if target == nil {
+			d.stats.Unresolved++
+			d.cfg.log.Debug("principal not mapped", "entity", e.Key, "principal", ref.kind+":"+ref.raw)
+			continue
+		}
+		gr := gs.get(target.Key, func() *grant {
+			gr := mk()
+			gr.to = target
+			return gr
+		})
+		gr.principals = append(gr.principals, ref.raw)
+		add(gr)
+	}
+}
+
+// statementRequests returns the resources to evaluate a resource-policy
+// statement with: the resource's ARN when a Resource pattern matches it, or
+// the pattern itself when it names sub-resources under it
+// (arn:aws:s3:::bucket/*). ok is false when the statement is about other
+// resources only.
+func statementRequests(st *statement, arn string) ([]string, bool) {
+	if st.resources == nil {
+		return []string{arn}, st.notResources == nil || !matchesAny(st.notResources, arn)
+	}
+	var out []string
+	for _, pat := range st.resources {
+		w := varsAsWildcards(pat)
+		switch {
+		case glob(w, arn):
+			out = append(out, arn)
+		case strings.HasPrefix(w, arn+"/") || strings.HasPrefix(w, arn+":"):
+			out = append(out, pat)
+		case strings.HasPrefix(arn, "arn:aws:s3:::") && glob(w, arn+"/x"):
+			out = append(out, arn+"/*") // a bucket-wide object pattern (arn:aws:s3:::*/*)
+		}
+	}
+	return out, len(out) > 0
+}
+
+func matchesAny(patterns []string, s string) bool {
+	for _, p := range patterns {
+		if glob(varsAsWildcards(p), s) {
+			return true
+		}
+	}
+	return false
+}
+
+// resourceEffective reports whether, for the principal the relationship
+// names, some granted action is not explicitly denied by the resource
+// policy itself.
+func (d *deriver) resourceEffective(gr *grant, doc *document) bool {
+	pp, ok := d.requestPrincipal(gr.to, gr.principals)
+	if !ok {
+		return true // nothing to evaluate as (Everyone via NotPrincipal...): the Allow stands
+	}
+	pol := &iam.Policies{Resource: doc.eval}
+	return d.anyAction(gr, func(action, resource string) bool {
+		res := d.evaluate(pp, action, resource, gr.account, pol)
+		return res.Decision != iam.ExplicitlyDenied
+	})
+}
+
+// requestPrincipal returns the principal to evaluate as for a resolved
+// target: the entity's ARN for users, roles and accounts, the raw entry for
+// services, providers and "*".
+func (d *deriver) requestPrincipal(target *graph.Entity, raws []string) (iam.Principal, bool) {
+	switch target.Type {
+	case "aws_iam_user", "aws_iam_role":
+		p, err := iam.ParsePrincipal(target.Key)
+		return p, err == nil
+	case "aws_account":
+		p, err := iam.ParsePrincipal(target.String("accountId"))
+		return p, err == nil
+	}
+	if target.Key == model.EveryoneKey {
+		return iam.Principal{Raw: "*", Type: iam.PrincipalAnonymous}, true
+	}
+	for _, r := range raws {
+		if p, err := iam.ParsePrincipal(r); err == nil {
+			return p, true
+		}
+	}
+	return iam.Principal{}, false
+}
+
+// crossAccount reports whether a principal entity is outside account acct
+// (Everyone always is).
+func crossAccount(target *graph.Entity, acct string) bool {
+	if target.Key == model.EveryoneKey {
+		return true
+	}
+	a := accountOf(target)
+	return a != "" && a != acct
+}
+
+// notPrincipals lists the NotPrincipal exceptions of the statements.
+func notPrincipals(stmts []*statement) []string {
+	var out []string
+	for _, s := range stmts {
+		if s.notPrincipal {
+			for _, p := range s.principals {
+				out = append(out, p.raw)
+			}
+		}
+	}
+	return uniqSorted(out)
+}
+
+// sortedEntities returns a copy of l sorted by key.
+func sortedEntities(l []*graph.Entity) []*graph.Entity {
+	out := slices.Clone(l)
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+func sortStrings(l []string) { sort.Strings(l) }

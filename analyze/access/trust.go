@@ -1,0 +1,107 @@
+package access
+
+// TRUSTS: aws_iam_role TRUSTS principal, one relationship per (role,
+// principal), from the Allow statements of the role's trust policy
+// (assumeRolePolicyDocument) that allow one of trustActions. Principals
+// resolve as in principals.go. Properties:
+//
+//	actions            the trustActions the statements allow (sorted)
+//	conditions         JSON array of the statements' Condition blocks, null when none
+//	conditional        every contributing statement has a Condition
+//	externalIdRequired every contributing statement has an sts:ExternalId condition
+//	crossAccount       the principal is outside the role's account (Everyone always is)
+//	principal          the raw principal entries, comma-separated
+//	sid, effect        comma-separated Sids; "Allow"
+//	notPrincipal       for a NotPrincipal Allow (mapped to Everyone): the exceptions
+//
+// Deny statements of a trust policy do not remove TRUSTS relationships;
+// whether a principal can really assume the role is aws_principal_access's
+// answer (the trust policy is the role's resource policy there).
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam"
+)
+
+// trustActions are the sts actions a trust policy grants.
+var trustActions = []string{"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity", "sts:TagSession"}
+
+func (d *deriver) trusts(ctx context.Context) error {
+	for _, role := range sortedEntities(d.g.EntitiesOfType("aws_iam_role")) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if role.String("_source") == placeholderSource {
+			continue
+		}
+		doc := d.doc(role, "assumeRolePolicyDocument")
+		if doc == nil {
+			continue
+		}
+		acct := accountOf(role)
+		var gs grants
+		acts := map[string][]string{} // target key -> trust actions
+		for _, st := range doc.stmts {
+			if st.effect != iam.Allow {
+				continue
+			}
+			allowed := stsActions(st)
+			if len(allowed) == 0 {
+				continue
+			}
+			d.principalGrants(role, st, acct, &gs, func() *grant {
+				return &grant{from: role, target: role, via: role.Key + "#assumeRolePolicyDocument", scope: scopeResource, service: "sts", account: acct}
+			}, func(gr *grant) {
+				gr.add(st, nil, "", "")
+				acts[gr.to.Key] = append(acts[gr.to.Key], allowed...)
+			})
+		}
+		for _, gr := range gs.order {
+			gr.principals = uniqSorted(gr.principals)
+			p := gr.props()
+			p["actions"] = uniqSorted(acts[gr.to.Key])
+			p["principal"] = strings.Join(gr.principals, ",")
+			p["crossAccount"] = crossAccount(gr.to, acct)
+			p["externalIdRequired"] = externalIDRequired(gr.stmts)
+			if np := notPrincipals(gr.stmts); len(np) > 0 {
+				p["notPrincipal"] = np
+			}
+			gr.rel = graph.NewRelationship(role, "TRUSTS", gr.to, p)
+			if err := d.g.AddRelationship(gr.rel); err != nil {
+				return err
+			}
+			d.stats.Trusts++
+		}
+	}
+	return nil
+}
+
+// stsActions returns the trustActions a statement allows.
+func stsActions(st *statement) []string {
+	var out []string
+	for _, a := range trustActions {
+		la := strings.ToLower(a)
+		if st.actions != nil && slices.ContainsFunc(st.actions, func(p string) bool { return glob(strings.ToLower(p), la) }) {
+			out = append(out, a)
+		}
+		if st.actions == nil && !slices.ContainsFunc(st.notActions, func(p string) bool { return glob(strings.ToLower(p), la) }) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// externalIDRequired reports whether every statement has a condition on
+// sts:ExternalId.
+func externalIDRequired(stmts []*statement) bool {
+	for _, s := range stmts {
+		if !slices.Contains(s.conditionKeys(), "sts:externalid") {
+			return false
+		}
+	}
+	return len(stmts) > 0
+}
