@@ -13,9 +13,11 @@ package access
 //	admin                 a contributing grant is admin (grant.admin) and all its levels are allowed
 //	actions               the granting Action patterns (sorted; at most Limits.MaxActionsListed,
 //	                      actionCount is the full number, actionsTruncated when cut)
+//	notActions            the exclusions of granting NotAction statements, when any
 //	via                   the granting policies' keys (resource policies: <resource>#policy)
 //	scope                 resource | service | account (see Who)
 //	conditional           every contributing statement has a Condition
+//	conditionalLevels     the levels only statements with a Condition grant
 //	crossAccount          the target is in another account
 //
 // For each access level the evaluator is asked about the level's concrete
@@ -42,7 +44,9 @@ type access struct {
 	target      *graph.Entity
 	scope       string
 	levels      map[actions.AccessLevel]bool
+	firm        map[actions.AccessLevel]bool // levels granted by an unconditional statement
 	patterns    []string
+	notActions  []string
 	via         []string
 	conditional bool
 	admin       bool
@@ -81,24 +85,38 @@ func (d *deriver) principal(p *graph.Entity) error {
 	byTarget := map[string]*access{}
 	consider := func(gr *grant) {
 		pol := &iam.Policies{Identity: identity, Boundaries: boundary, Resource: d.resourcePolicyFor(gr.target)}
-		levels, granted := d.tryLevels(gr, false, func(action, resource string) bool {
+		allowed := func(action, resource string) bool {
 			return d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
-		})
+		}
+		levels, granted := d.tryLevels(gr.set, gr.requests, false, pol, allowed)
 		if !granted {
 			return
+		}
+		// Levels unconditional statements grant on their own.
+		firm := levels
+		switch gr.firm {
+		case gr.set:
+		case nil:
+			firm = nil
+		default:
+			firm, _ = d.tryLevels(gr.firm, gr.requests, false, pol, allowed)
 		}
 		if gr.rel != nil && gr.from != gr.target { // identity ALLOWS: mark effective
 			gr.rel.Set("effective", true)
 		}
 		a := byTarget[gr.target.Key]
 		if a == nil {
-			a = &access{target: gr.target, scope: gr.scope, levels: map[actions.AccessLevel]bool{}, conditional: true}
+			a = &access{target: gr.target, scope: gr.scope, levels: map[actions.AccessLevel]bool{}, firm: map[actions.AccessLevel]bool{}, conditional: true}
 			byTarget[gr.target.Key] = a
 		}
 		for _, l := range levels {
 			a.levels[l] = true
 		}
+		for _, l := range firm {
+			a.firm[l] = true
+		}
 		a.patterns = append(a.patterns, gr.set.patterns...)
+		a.notActions = append(a.notActions, gr.set.notActions...)
 		a.via = append(a.via, gr.via)
 		a.conditional = a.conditional && gr.conditional()
 		if gr.admin() && len(levels) == len(gr.set.levels()) {
@@ -137,13 +155,18 @@ func (d *deriver) principal(p *graph.Entity) error {
 
 func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	var levels []actions.AccessLevel
+	condLevels := []string{}
 	for _, lo := range levelOrder {
 		if a.levels[lo.level] {
 			levels = append(levels, lo.level)
+			if !a.firm[lo.level] {
+				condLevels = append(condLevels, string(lo.level))
+			}
 		}
 	}
 	p := map[string]any{}
 	setLevels(p, levels)
+	p["conditionalLevels"] = condLevels
 	pats := uniqSorted(a.patterns)
 	p["actionCount"] = len(pats)
 	if max := d.cfg.limits.MaxActionsListed; len(pats) > max {
@@ -151,6 +174,9 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 		p["actionsTruncated"] = true
 	}
 	p["actions"] = orEmpty(pats)
+	if na := uniqSorted(a.notActions); len(na) > 0 {
+		p["notActions"] = na // from NotAction statements: everything but these
+	}
 	p["via"] = uniqSorted(a.via)
 	p["scope"] = a.scope
 	p["admin"] = a.admin
@@ -219,21 +245,34 @@ func (d *deriver) resourcePolicyFor(t *graph.Entity) *iam.Policy {
 	return nil
 }
 
-// tryLevels asks ok about the grant's actions level by level, one request
+// tryLevels asks ok about the actions of set level by level, one request
 // resource at a time, and returns the levels where ok held for some action
 // (and whether it held for any action, counting actions the catalog does
 // not know). With first, it stops at the first success.
-func (d *deriver) tryLevels(gr *grant, first bool, ok func(action, resource string) bool) (levels []actions.AccessLevel, granted bool) {
+//
+// Only the first action of a level is always asked about; when it is
+// refused, the others are reduced to one representative per action class
+// of pols, the policies of the request (classes.go).
+func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, pols *iam.Policies, ok func(action, resource string) bool) (levels []actions.AccessLevel, granted bool) {
 	try := func(action string) bool {
-		for _, r := range gr.requests {
+		for _, r := range requests {
 			if ok(action, r) {
 				return true
 			}
 		}
 		return false
 	}
+	var ps *patternSet
 	for _, lo := range levelOrder {
-		for _, a := range gr.set.byLevel[lo.level] {
+		acts := set.byLevel[lo.level]
+		if len(acts) > 1 && !try(acts[0]) {
+			if ps == nil {
+				all := append(append([]*iam.Policy{pols.Resource}, pols.Identity...), pols.Boundaries...)
+				ps = newPatternSet(all)
+			}
+			acts = ps.representatives(acts[1:])
+		}
+		for _, a := range acts {
 			if try(a) {
 				levels = append(levels, lo.level)
 				granted = true
@@ -245,7 +284,7 @@ func (d *deriver) tryLevels(gr *grant, first bool, ok func(action, resource stri
 		}
 	}
 	if !granted {
-		for _, a := range gr.set.unknown {
+		for _, a := range set.unknown {
 			if try(a) {
 				return levels, true
 			}
@@ -255,8 +294,8 @@ func (d *deriver) tryLevels(gr *grant, first bool, ok func(action, resource stri
 }
 
 // anyAction reports whether ok holds for some action of the grant.
-func (d *deriver) anyAction(gr *grant, ok func(action, resource string) bool) bool {
-	_, granted := d.tryLevels(gr, true, ok)
+func (d *deriver) anyAction(gr *grant, pols *iam.Policies, ok func(action, resource string) bool) bool {
+	_, granted := d.tryLevels(gr.set, gr.requests, true, pols, ok)
 	return granted
 }
 

@@ -30,8 +30,11 @@ type grant struct {
 	service  string // the target's service prefix, "" for the account scope
 	account  string // the target's account
 	stmts    []*statement
-	sets     []*actionSet
+	parts    []grantPart
 	set      *actionSet // merged, after finish
+	// firm is the merged set of the statements without a Condition: set
+	// itself when no statement has one, nil when all have.
+	firm *actionSet
 	// requests are the resources the evaluator is asked about (the
 	// target's ARN, a sub-resource pattern under it, or "*").
 	requests   []string
@@ -41,12 +44,18 @@ type grant struct {
 	rel        *graph.Relationship
 }
 
+// grantPart is one statement's action set within a grant.
+type grantPart struct {
+	st  *statement
+	set *actionSet
+}
+
 func (gr *grant) add(st *statement, set *actionSet, request, resource string) {
 	if !slices.Contains(gr.stmts, st) {
 		gr.stmts = append(gr.stmts, st)
 	}
-	if set != nil && !slices.Contains(gr.sets, set) {
-		gr.sets = append(gr.sets, set)
+	if set != nil && !slices.Contains(gr.parts, grantPart{st, set}) {
+		gr.parts = append(gr.parts, grantPart{st, set})
 	}
 	if request != "" {
 		gr.requests = append(gr.requests, request)
@@ -58,7 +67,22 @@ func (gr *grant) add(st *statement, set *actionSet, request, resource string) {
 
 // finish merges the statements' action sets and sorts the lists.
 func (gr *grant) finish() {
-	gr.set = merge(gr.sets)
+	var all, firm []*actionSet
+	for _, p := range gr.parts {
+		all = append(all, p.set)
+		if !p.st.hasCondition() {
+			firm = append(firm, p.set)
+		}
+	}
+	gr.set = merge(all)
+	switch len(firm) {
+	case len(all):
+		gr.firm = gr.set
+	case 0:
+		gr.firm = nil
+	default:
+		gr.firm = merge(firm)
+	}
 	gr.requests = uniqSorted(gr.requests)
 	gr.resources = uniqSorted(gr.resources)
 	gr.principals = uniqSorted(gr.principals)
@@ -110,6 +134,7 @@ func (gr *grant) allowProps() map[string]any {
 		p["notActions"] = gr.set.notActions
 	}
 	setLevels(p, gr.set.levels())
+	p["conditionalLevels"] = conditionalLevels(gr.set, gr.firm)
 	p["admin"] = gr.admin()
 	p["scope"] = gr.scope
 	p["resources"] = orEmpty(gr.resources)
@@ -118,6 +143,18 @@ func (gr *grant) allowProps() map[string]any {
 		p["matched"] = gr.capped
 	}
 	return p
+}
+
+// conditionalLevels lists the levels of set that firm (the unconditional
+// statements' actions) lacks.
+func conditionalLevels(set, firm *actionSet) []string {
+	out := []string{}
+	for _, l := range set.levels() {
+		if firm == nil || len(firm.byLevel[l]) == 0 {
+			out = append(out, string(l))
+		}
+	}
+	return out
 }
 
 // setLevels sets accessLevels and the per-level boolean flags.

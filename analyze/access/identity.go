@@ -21,7 +21,6 @@ import (
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
-	"github.com/snapaudit/snapaudit/analyze/model"
 )
 
 func (d *deriver) identityAllows(ctx context.Context) error {
@@ -145,7 +144,7 @@ func (d *deriver) wideTargets(pe *graph.Entity, st *statement, gs *grants, pat s
 			continue
 		}
 		for _, svc := range svcs {
-			target := model.ServiceEntity(d.g, acct, serviceName(svc))
+			target := serviceEntity(d.g, acct, svc)
 			set := d.cat.set(forService(st.actions, svc), false, svc)
 			gr := gs.get(target.Key, func() *grant {
 				return &grant{from: pe, to: target, target: target, via: pe.Key, scope: scopeService, service: svc, account: acct}
@@ -173,7 +172,7 @@ func (d *deriver) cappedTargets(pe *graph.Entity, st *statement, gs *grants, pat
 		if len(sets) == 0 {
 			continue
 		}
-		target := model.ServiceEntity(d.g, k.acct, serviceName(k.svc))
+		target := serviceEntity(d.g, k.acct, k.svc)
 		gr := gs.get(target.Key, func() *grant {
 			return &grant{from: pe, to: target, target: target, via: pe.Key, scope: scopeService, service: k.svc, account: k.acct}
 		})

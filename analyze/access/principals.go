@@ -98,7 +98,7 @@ func (r *resolver) resolve(ref principalRef, owner string) *graph.Entity {
 		}
 		return nil
 	case "Service":
-		return model.ServiceEntity(r.g, owner, serviceName(raw))
+		return serviceEntity(r.g, owner, raw)
 	case "Federated":
 		return r.provider(raw)
 	}
@@ -217,14 +217,24 @@ func serviceName(s string) string {
 	return strings.NewReplacer("-", "_", ".", "_").Replace(s)
 }
 
-// accountOf returns the account of an entity: its accountId, else the
-// account field of its key's ARN.
+// accountOf returns the account of an entity: the account field of its
+// key's ARN when that is an account id (authoritative for IAM identities
+// and inline policies), else its accountId property.
 func accountOf(e *graph.Entity) string {
-	if a := e.String("accountId"); a != "" {
-		return a
-	}
-	if p, ok := arnParts(e.Key); ok {
+	if p, ok := arnParts(e.Key); ok && isAccountID(p[4]) {
 		return p[4]
 	}
-	return ""
+	return e.String("accountId")
+}
+
+// serviceEntity returns the service entity of an action prefix or service
+// principal in an account. A name whose aws_<name> is already a resource
+// type of the model (the "account" action prefix: aws_account) gets a
+// "_service" suffix, so a service entity never poses as another type.
+func serviceEntity(g *graph.Graph, acct, prefix string) *graph.Entity {
+	name := serviceName(prefix)
+	if _, ok := model.TypeOf("aws_" + name); ok {
+		name += "_service"
+	}
+	return model.ServiceEntity(g, acct, name)
 }

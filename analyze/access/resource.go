@@ -183,7 +183,7 @@ func (d *deriver) resourceEffective(gr *grant, doc *document) bool {
 		return true // nothing to evaluate as (Everyone via NotPrincipal...): the Allow stands
 	}
 	pol := &iam.Policies{Resource: doc.eval}
-	return d.anyAction(gr, func(action, resource string) bool {
+	return d.anyAction(gr, pol, func(action, resource string) bool {
 		res := d.evaluate(pp, action, resource, gr.account, pol)
 		return res.Decision != iam.ExplicitlyDenied
 	})

@@ -75,7 +75,7 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 	targets := []string{resourceKey}
 	if svc := arnService(e.String("arn")); svc != "" {
 		if acct := accountOf(e); acct != "" {
-			targets = append(targets, model.ServiceKey(acct, serviceName(svc)), model.AccountKey(acct))
+			targets = append(targets, model.ServiceKey(acct, serviceName(svc)), model.ServiceKey(acct, serviceName(svc)+"_service"), model.AccountKey(acct))
 		}
 	}
 	var out []Access

@@ -1,0 +1,94 @@
+package access
+
+// Action classes keep the evaluator from being asked about thousands of
+// actions when a level's first action is denied (an Allow "*" cancelled
+// by a Deny "*" would otherwise cost one evaluation per catalog action).
+//
+// For one request (principal, resource, context and policies fixed) the
+// evaluator's decision depends on the action only through which policy
+// action patterns (Action and NotAction, of every statement) match it, and
+// through the action's service (KMS key policies and RCP services are
+// per service; the sts role-trust actions and sts:GetCallerIdentity are
+// special-cased, so sts actions each get their own class). Two actions of
+// the same service matched by the same set of patterns therefore get the
+// same decision, and one representative per class is enough. The reduction
+// is exact, not a sample.
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/snapaudit/snapaudit/analyze/iam"
+)
+
+// patternSet holds the lower-cased action patterns of some policies,
+// grouped by their literal service part (wildcard services apart).
+type patternSet struct {
+	byService map[string][]int // service -> indexes into pats
+	wild      []int            // patterns whose service part has a wildcard
+	pats      []string
+}
+
+func newPatternSet(pols []*iam.Policy) *patternSet {
+	ps := &patternSet{byService: map[string][]int{}}
+	seen := map[string]bool{}
+	for _, p := range pols {
+		if p == nil {
+			continue
+		}
+		for _, st := range p.Statements {
+			for _, l := range [][]string{st.ActionPatterns, st.NotActionPatterns} {
+				for _, a := range l {
+					a = strings.ToLower(a)
+					if seen[a] {
+						continue
+					}
+					seen[a] = true
+					i := len(ps.pats)
+					ps.pats = append(ps.pats, a)
+					if svc, _ := splitAction(a); strings.ContainsAny(svc, "*?") {
+						ps.wild = append(ps.wild, i)
+					} else {
+						ps.byService[svc] = append(ps.byService[svc], i)
+					}
+				}
+			}
+		}
+	}
+	return ps
+}
+
+// signature names the class of an action: its service and the patterns
+// matching it (the action itself for sts).
+func (ps *patternSet) signature(action string) string {
+	la := strings.ToLower(action)
+	svc, _ := splitAction(la)
+	if svc == "sts" {
+		return la
+	}
+	var b strings.Builder
+	b.WriteString(svc)
+	for _, l := range [][]int{ps.byService[svc], ps.wild} {
+		for _, i := range l {
+			if glob(ps.pats[i], la) {
+				b.WriteByte(',')
+				b.WriteString(strconv.Itoa(i))
+			}
+		}
+	}
+	return b.String()
+}
+
+// representatives returns the first action of each class, in order.
+func (ps *patternSet) representatives(acts []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range acts {
+		s := ps.signature(a)
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}

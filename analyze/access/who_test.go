@@ -1,0 +1,70 @@
+package access
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/snapaudit/snapaudit/analyze/iam/actions"
+	"github.com/snapaudit/snapaudit/analyze/model"
+)
+
+func TestWho(t *testing.T) {
+	const pii = "arn:aws:s3:::pii"
+	w := newWorld(t)
+	w.bucket("pii", doc(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::pii/public/*"}`))
+	w.bucket("other", "")
+	writer := w.role("writer", "", "")
+	w.policy("WritePII", doc(`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::pii/*"}`), writer)
+	admin := w.role("admin", "", "")
+	w.inline(admin, "all", doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`))
+	reader := w.user("reader")
+	w.policy("ListAll", doc(`{"Effect":"Allow","Action":"s3:List*","Resource":"*"}`), reader)
+	denied := w.role("denied", "", "")
+	w.policy("WritePII2", doc(`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::pii/*"}`,
+		`{"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::pii*"}`), denied)
+	if _, err := Derive(context.Background(), w.g); err != nil {
+		t.Fatal(err)
+	}
+
+	adminAccess := Access{Principal: roleARN("admin"), Target: model.AccountKey(acct), Scope: "account",
+		AccessLevels: []string{"List", "Read", "Write", "Tagging", "Permissions management"},
+		Via:          []string{roleARN("admin") + "/inline-policy/all"}, Admin: true}
+	everyone := Access{Principal: model.EveryoneKey, Target: pii, Scope: "resource", AccessLevels: []string{"Read"}, Via: []string{pii + "#policy"}}
+	readerAccess := Access{Principal: userARN("reader"), Target: model.ServiceKey(acct, "s3"), Scope: "service",
+		AccessLevels: []string{"List"}, Via: []string{policyARN("ListAll")}}
+	writerAccess := Access{Principal: roleARN("writer"), Target: pii, Scope: "resource", AccessLevels: []string{"Write"}, Via: []string{policyARN("WritePII")}}
+
+	tests := []struct {
+		name    string
+		key     string
+		level   actions.AccessLevel
+		want    []Access
+		wantErr bool
+	}{
+		{name: "who can write", key: pii, level: actions.Write, want: []Access{adminAccess, writerAccess}},
+		{name: "who can read", key: pii, level: actions.Read, want: []Access{adminAccess, everyone}},
+		{name: "any level", key: pii, want: []Access{adminAccess, writerAccess, readerAccess, everyone}},
+		{name: "other bucket", key: "arn:aws:s3:::other", level: actions.List, want: []Access{adminAccess, readerAccess}},
+		{name: "unknown resource", key: "arn:aws:s3:::nope", wantErr: true},
+		{name: "unknown level", key: pii, level: "Admin", wantErr: true},
+	}
+	ix := NewIndex(w.g)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ix.Who(tc.key, tc.level)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("Who error %v, want error %v", err, tc.wantErr)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Who (-want +got):\n%s", diff)
+			}
+			// The package function agrees with the index.
+			again, _ := Who(w.g, tc.key, tc.level)
+			if diff := cmp.Diff(got, again); diff != "" {
+				t.Errorf("Who and Index.Who differ:\n%s", diff)
+			}
+		})
+	}
+}
