@@ -18,8 +18,15 @@ package iam
 //     (true when the key is absent or empty);
 //   - condition key names are case-insensitive, values are case-sensitive
 //     except for the ...IgnoreCase operators and Bool;
-//   - a policy variable that cannot be resolved (no value and no default)
-//     makes the whole condition false, whatever the operator.
+//   - policy variables are substituted only in the values of string and ARN
+//     operators (reference_policies_variables.html, "Where you can use
+//     policy variables"); elsewhere `${...}` is literal text;
+//   - a policy variable that cannot be resolved (no value, several values,
+//     no default) stands for an effectively null value that equals and is
+//     like nothing: StringEquals / StringLike do not match it, while the
+//     inverted operators (StringNotEquals, StringNotLike, ArnNotLike...)
+//     do (reference_policies_variables.html, "Policy variables with no
+//     value"). Other values listed for the key still count (OR).
 
 import (
 	"encoding/base64"
@@ -47,6 +54,16 @@ const (
 	famARN
 	famNull
 )
+
+// takesVariables reports whether policy variables are substituted in the
+// values of operators of this family: string and ARN operators only.
+func (f opFamily) takesVariables() bool {
+	switch f {
+	case famString, famStringIgnoreCase, famStringLike, famARN:
+		return true
+	}
+	return false
+}
 
 type cmpKind uint8
 
@@ -122,6 +139,9 @@ type condValue struct {
 	dateOK bool
 	prefix netip.Prefix
 	ipOK   bool
+	// null marks a value whose policy variable could not be resolved: it
+	// matches no request value.
+	null bool
 }
 
 func parseConditions(v any, vars bool) ([]condition, error) {
@@ -172,7 +192,7 @@ func parseConditions(v any, vars bool) ([]condition, error) {
 			c := condition{opName: opName, op: op, ifExists: ifExists, set: set,
 				key: strings.ToLower(k), keyRaw: k}
 			for _, s := range vals {
-				cv, err := compileCondValue(op.fam, s, vars)
+				cv, err := compileCondValue(op.fam, s, vars && op.fam.takesVariables())
 				if err != nil {
 					return nil, fmt.Errorf("%s: %s: %w", opName, k, err)
 				}
@@ -235,9 +255,29 @@ func compileCondValue(fam opFamily, s string, vars bool) (condValue, error) {
 	return cv, nil
 }
 
+// parseNumber reads an integer or decimal value ("10", "-2.5"): the numeric
+// operators compare integers and decimals; "Infinity", "NaN", hex and
+// exponent forms are not numbers there.
 func parseNumber(s string) (float64, bool) {
-	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || math.IsNaN(f) {
+	s = strings.TrimSpace(s)
+	digits, dot := 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !dot:
+			dot = true
+		case (c == '-' || c == '+') && i == 0:
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0, false
 	}
 	return f, true
@@ -255,7 +295,7 @@ var dateLayouts = []string{
 // parseDate accepts the ISO 8601 forms IAM accepts and epoch seconds.
 func parseDate(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
-	if f, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "-:T") {
+	if f, ok := parseNumber(s); ok && !strings.ContainsAny(s, "-:T") {
 		sec, frac := math.Modf(f)
 		return time.Unix(int64(sec), int64(frac*1e9)).UTC(), true
 	}
@@ -318,7 +358,8 @@ func (c *condition) eval(vals []string, lookup func(string) (string, bool)) bool
 		for i, cv := range c.values {
 			text, _, ok := cv.pat.resolve(lookup)
 			if !ok {
-				return false
+				vs[i] = condValue{null: true}
+				continue
 			}
 			// The resolved text is matched literally except for the
 			// pattern's own wildcards: keep the pattern for StringLike
@@ -396,6 +437,9 @@ func (p *pattern) resolveText(lookup func(string) (string, bool)) (string, bool)
 // matchOne applies the positive form of the operator to one policy value
 // and one request value.
 func (c *condition) matchOne(cv *condValue, v string, lookup func(string) (string, bool)) bool {
+	if cv.null {
+		return false
+	}
 	switch c.op.fam {
 	case famString:
 		m, _ := cv.pat.equal(v, lookup, false)

@@ -17,8 +17,10 @@ package iam
 //  2. RCPs (when given and applicable): every level of the organisation
 //     (root, each OU, the account) must have an Allow; otherwise implicit
 //     deny. RCPs apply to the resource's account, only to the services that
-//     support them, never to resources of the management account nor to
-//     service-linked roles.
+//     support them, never to resources of the management account, to
+//     service-linked roles, to AWS managed KMS keys (KMS Developer Guide,
+//     resource-control-policies.html) nor to kms:RetireGrant ("not
+//     effective in an RCP, even if the Action element specifies *").
 //  3. SCPs (when given and applicable): every level must allow. SCPs apply to
 //     the IAM principals (users, roles, sessions, root) of member accounts;
 //     never to the management account, service-linked roles, AWS service
@@ -188,7 +190,8 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) Result {
 		(pol.ManagementAccount == "" || pr.Account != pol.ManagementAccount)
 	rcpApplies := len(pol.RCPs) > 0 && !slr &&
 		(pol.ManagementAccount == "" || p.resourceAccount != pol.ManagementAccount) &&
-		(e.rcpServices == nil || e.rcpServices[p.service])
+		(e.rcpServices == nil || e.rcpServices[p.service]) &&
+		!p.awsManagedKey() && p.action != "kms:retiregrant"
 
 	// Collect matching statements.
 	var denies []hit
@@ -385,6 +388,19 @@ func mandatoryResourcePolicy(p *prepared) string {
 		}
 	}
 	return ""
+}
+
+// awsManagedKey reports whether the request is on an AWS managed KMS key:
+// said by the request, or a KMS alias ARN under alias/aws/.
+func (p *prepared) awsManagedKey() bool {
+	if p.service != "kms" {
+		return false
+	}
+	if p.req.AWSManagedKey {
+		return true
+	}
+	parts := strings.SplitN(p.resource, ":", 6)
+	return len(parts) == 6 && parts[2] == "kms" && strings.HasPrefix(parts[5], "alias/aws/")
 }
 
 // applies reports whether the statement matches the request, and for

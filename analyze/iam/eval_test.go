@@ -29,17 +29,25 @@ func newTestEvaluator() *Evaluator {
 	return NewEvaluator(WithClock(func() time.Time { return fixedNow }), WithRCPServices(rcpServicesForTest))
 }
 
+// caseFiles are the case tables: the engine's original table and the
+// independent audit of it against the IAM User Guide (audit_cases.json).
+var caseFiles = []string{"testdata/eval_cases.json", "testdata/audit_cases.json"}
+
 func loadCases(t *testing.T) []evalCase {
 	t.Helper()
-	b, err := os.ReadFile("testdata/eval_cases.json")
-	if err != nil {
-		t.Fatal(err)
+	var all []evalCase
+	for _, f := range caseFiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cases []evalCase
+		if err := json.Unmarshal(b, &cases); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		all = append(all, cases...)
 	}
-	var cases []evalCase
-	if err := json.Unmarshal(b, &cases); err != nil {
-		t.Fatal(err)
-	}
-	return cases
+	return all
 }
 
 func TestEvaluateDocumentedCases(t *testing.T) {

@@ -382,8 +382,11 @@ func parsePrincipalSet(v any) (*PrincipalSet, error) {
 					}
 				}
 			case "Service":
+				// Service principals are case-sensitive
+				// (IAM API Reference, CreateServiceLinkedRole:
+				// "Service principals are unique and case-sensitive").
 				for _, a := range l {
-					ps.Service = append(ps.Service, strings.ToLower(strings.TrimSpace(a)))
+					ps.Service = append(ps.Service, strings.TrimSpace(a))
 				}
 			case "Federated":
 				ps.Federated = append(ps.Federated, l...)

@@ -88,16 +88,26 @@ func ParsePrincipal(s string) (Principal, error) {
 	case isCanonicalUser(s):
 		p.Type = PrincipalCanonicalUser
 		return p, nil
-	case strings.HasSuffix(s, ".amazonaws.com") && !strings.HasPrefix(s, "cognito-identity."),
-		strings.HasSuffix(s, ".amazonaws.com.cn"):
+	case isServicePrincipal(s):
+		// Kept as written: service principals are case-sensitive.
 		p.Type = PrincipalService
-		p.Raw = strings.ToLower(s)
 		return p, nil
 	case strings.Contains(s, ".") && !strings.ContainsAny(s, " /:"):
 		p.Type = PrincipalFederated
 		return p, nil
 	}
 	return p, fmt.Errorf("principal %q: not \"*\", an account, an IAM/STS ARN, a service or a provider", s)
+}
+
+// isServicePrincipal reports whether s names an AWS service principal
+// (service.amazonaws.com, also regional and China forms). Cognito identity
+// is a web identity provider, not a service caller.
+func isServicePrincipal(s string) bool {
+	l := strings.ToLower(s)
+	if strings.HasPrefix(l, "cognito-identity.") || strings.ContainsAny(l, " /:") {
+		return false
+	}
+	return strings.HasSuffix(l, ".amazonaws.com") || strings.HasSuffix(l, ".amazonaws.com.cn")
 }
 
 func parseARNPrincipal(s string) (Principal, error) {
@@ -292,12 +302,42 @@ func (ps *PrincipalSet) match(p *Principal) matchKind {
 }
 
 // notPrincipalApplies reports whether a statement with this NotPrincipal
-// applies to the caller. The caller is excepted only when its own identity
-// is listed: the user ARN, the session ARN or its role's ARN, the root ARN
-// for the root user, the exact service or provider. A listed account alone
-// does not except the account's users and roles: the User Guide's example
-// lists "Bob and Bob's account" so that everyone but Bob is denied
-// (reference_policies_elements_notprincipal.html).
+// applies to the caller, that is whether the caller is NOT excepted.
+//
+// NotPrincipal entries are compared literally, level by level
+// (reference_policies_elements_notprincipal.html: "AWS might validate the
+// account first, then the role, and then the assumed-role user"):
+//
+//   - a listed account alone does not except the account's users and roles:
+//     the User Guide's example lists "Bob and Bob's account" so that everyone
+//     but Bob is denied;
+//   - an IAM user, a role used directly, a federated user session or the root
+//     user is excepted when its own ARN is listed;
+//   - an assumed-role session is excepted only when both its session ARN and
+//     its role's ARN are listed. The role ARN alone does not except the
+//     role's sessions, unlike in Principal (AWS Knowledge Center
+//     explicit-deny-principle-elements-s3; AWS Security Blog "How to
+//     restrict Amazon S3 bucket access to a specific IAM role": "you must
+//     include both ARNs"), and a session ARN without its role leaves the
+//     role level denied.
+//
+// Services, providers and canonical users are excepted when listed exactly;
+// "*" excepts everyone.
 func (ps *PrincipalSet) notPrincipalApplies(p *Principal) bool {
-	return ps.match(p) <= matchAccount
+	if ps.Any {
+		return false
+	}
+	if p.Type != PrincipalAssumedRole {
+		return ps.match(p) <= matchAccount
+	}
+	session, role := false, false
+	for _, e := range ps.AWS {
+		switch p.awsEntryKind(e) {
+		case matchDirect:
+			session = true
+		case matchRole:
+			role = true
+		}
+	}
+	return !(session && role)
 }

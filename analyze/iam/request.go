@@ -18,6 +18,10 @@ type Request struct {
 	// taken from the resource ARN, and when the ARN has none (S3 buckets)
 	// the resource is taken to be in the principal's account.
 	ResourceAccount string
+	// AWSManagedKey says the resource is an AWS managed KMS key (alias
+	// aws/<service>): RCPs do not apply to those. A resource ARN of the form
+	// arn:aws:kms:REGION:ACCOUNT:alias/aws/... is recognised without it.
+	AWSManagedKey bool
 	// Context holds request condition keys (any case) and their values.
 	// Keys that follow from the request itself (aws:PrincipalArn, ...) are
 	// added unless present here; see DerivedContext.

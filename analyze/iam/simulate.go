@@ -23,6 +23,9 @@ type SimRequest struct {
 	Resource  string `json:"resource"`
 	// ResourceAccount overrides the account taken from the resource ARN.
 	ResourceAccount string `json:"resource_account,omitempty"`
+	// AWSManagedKey marks the resource as an AWS managed KMS key (RCPs do
+	// not apply to those).
+	AWSManagedKey bool `json:"aws_managed_key,omitempty"`
 	// Context maps condition keys to a string or a list of strings
 	// (numbers and booleans are accepted and written as text).
 	Context map[string]json.RawMessage `json:"context,omitempty"`
@@ -52,7 +55,8 @@ func (s *SimRequest) Compile() (*Request, *Policies, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	req := &Request{Principal: pr, Action: s.Action, Resource: s.Resource, ResourceAccount: s.ResourceAccount}
+	req := &Request{Principal: pr, Action: s.Action, Resource: s.Resource, ResourceAccount: s.ResourceAccount,
+		AWSManagedKey: s.AWSManagedKey}
 	if strings.TrimSpace(s.Resource) == "" {
 		req.Resource = "*"
 	}
