@@ -467,14 +467,14 @@ func (s *Statement) matchResource(res string, lookup func(string) (string, bool)
 	}
 	if s.hasResource {
 		for i := range s.resources {
-			if m, _ := s.resources[i].match(res, lookup); m {
+			if m, _ := s.resources[i].matchARN(res, lookup); m {
 				return true
 			}
 		}
 		return false
 	}
 	for i := range s.notResources {
-		m, ok := s.notResources[i].match(res, lookup)
+		m, ok := s.notResources[i].matchARN(res, lookup)
 		if !ok {
 			// An unresolvable variable makes the statement invalid.
 			return false

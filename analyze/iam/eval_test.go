@@ -253,3 +253,44 @@ func TestEvaluateInvalidRequest(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 }
+
+// TestMatchARN checks the Resource element's segment rules
+// (reference_policies_elements_resource.html): `*` crosses a colon only
+// when it ends its segment, `?` never does, variable values are literal.
+func TestMatchARN(t *testing.T) {
+	tests := []struct {
+		name, pattern, s string
+		want             bool
+	}{
+		{name: "exact", pattern: "arn:aws:s3:::b/k", s: "arn:aws:s3:::b/k", want: true},
+		{name: "star ends the ARN", pattern: "arn:aws:s3:::b/*", s: "arn:aws:s3:::b/x:y/z", want: true},
+		{name: "star ends a segment", pattern: "arn:aws:ec2:*", s: "arn:aws:ec2:eu-west-1:111122223333:instance/i-1", want: true},
+		{name: "star run ends a segment", pattern: "arn:aws:ec2:**", s: "arn:aws:ec2:eu-west-1:1:x", want: true},
+		{name: "star before a colon", pattern: "arn:aws:sqs:*:111122223333:q", s: "arn:aws:sqs:us-east-1:111122223333:q", want: true},
+		{name: "mid-segment star stops at a colon", pattern: "arn:aws:s3:::b/*/r", s: "arn:aws:s3:::b/x:y/r", want: false},
+		{name: "mid-segment star within the segment", pattern: "arn:aws:s3:::b/*/r", s: "arn:aws:s3:::b/x/y/r", want: true},
+		{name: "two mid-segment stars", pattern: "arn:aws:s3:::b/*a*/r", s: "arn:aws:s3:::b/xay/r", want: true},
+		{name: "question mark is one character", pattern: "arn:aws:sqs:us-east-1:1:q?", s: "arn:aws:sqs:us-east-1:1:q1", want: true},
+		{name: "question mark is not a colon", pattern: "arn:aws:sqs:us-east-1:1:a?b", s: "arn:aws:sqs:us-east-1:1:a:b", want: false},
+		{name: "question mark needs a character", pattern: "arn:aws:sqs:us-east-1:1:q?", s: "arn:aws:sqs:us-east-1:1:q", want: false},
+		{name: "star alone", pattern: "*", s: "arn:aws:s3:::b", want: true},
+		{name: "no wildcard differs", pattern: "arn:aws:s3:::b", s: "arn:aws:s3:::B", want: false},
+		{name: "literal star from a variable", pattern: "arn:aws:s3:::b/${aws:username}/r", s: "arn:aws:s3:::b/x/r", want: false},
+		{name: "variable value matched literally", pattern: "arn:aws:s3:::b/${aws:username}/*", s: "arn:aws:s3:::b/a*b/x:y", want: true},
+	}
+	lookup := func(k string) (string, bool) {
+		if k == "aws:username" {
+			return "a*b", true
+		}
+		return "", false
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := compilePattern(tt.pattern, true, false)
+			got, ok := p.matchARN(tt.s, lookup)
+			if !ok || got != tt.want {
+				t.Fatalf("matchARN(%q, %q) = %v, %v; want %v", tt.pattern, tt.s, got, ok, tt.want)
+			}
+		})
+	}
+}

@@ -207,3 +207,110 @@ func globMatch(p string, lit []bool, s string) bool {
 	}
 	return pi == len(p)
 }
+
+// matchARN reports whether the resource ARN s matches the pattern with the
+// Resource element's segment rules (reference_policies_elements_resource.html,
+// "Using wildcards in resource ARNs"): wildcards work within the
+// colon-separated segments of the ARN; `?` never matches a colon and `*`
+// matches one only when it is the last character of its segment (followed
+// by ':' or the end of the pattern), so "arn:aws:ec2:*" and
+// "arn:aws:s3:::bucket/*" expand beyond colon boundaries while
+// "arn:aws:s3:::bucket/*/x" does not. ok is false when a variable could not
+// be resolved.
+func (p *pattern) matchARN(s string, lookup func(string) (string, bool)) (matched, ok bool) {
+	if p.all {
+		return true, true
+	}
+	text, lit := p.text, p.lit
+	if p.parts != nil {
+		text, lit, ok = p.resolve(lookup)
+		if !ok {
+			return false, false
+		}
+	} else if !p.hasWild {
+		return text == s, true
+	}
+	if !strings.Contains(s, ":") || allWildcardsCross(text, lit) {
+		// No colon to protect: the plain glob gives the same answer.
+		return globMatch(text, lit, s), true
+	}
+	return segmentGlobMatch(text, lit, s), true
+}
+
+// allWildcardsCross reports whether every wildcard of p may match a colon:
+// there is no `?` and every `*` ends its segment.
+func allWildcardsCross(p string, lit []bool) bool {
+	for i := 0; i < len(p); i++ {
+		if lit != nil && lit[i] {
+			continue
+		}
+		switch p[i] {
+		case '?':
+			return false
+		case '*':
+			if i+1 < len(p) && p[i+1] != ':' && p[i+1] != '*' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// segmentGlobMatch is globMatch with the segment rules of matchARN, as a
+// set-of-states simulation (linear in len(p)*len(s), one allocation).
+func segmentGlobMatch(p string, lit []bool, s string) bool {
+	wild := func(i int) bool { return lit == nil || !lit[i] }
+	// crosses[i]: the '*' at i may match ':' (it ends its segment; a run of
+	// stars counts as one).
+	crosses := func(i int) bool {
+		j := i + 1
+		for j < len(p) && p[j] == '*' && wild(j) {
+			j++
+		}
+		return j == len(p) || p[j] == ':'
+	}
+	cur := make([]bool, 2*(len(p)+1))
+	next := cur[len(p)+1:]
+	cur = cur[:len(p)+1]
+	// closure: a star may match the empty string.
+	closure := func(st []bool) {
+		for i := 0; i < len(p); i++ {
+			if st[i] && p[i] == '*' && wild(i) {
+				st[i+1] = true
+			}
+		}
+	}
+	cur[0] = true
+	closure(cur)
+	for k := 0; k < len(s); k++ {
+		c := s[k]
+		clear(next)
+		alive := false
+		for i := 0; i < len(p); i++ {
+			if !cur[i] {
+				continue
+			}
+			switch {
+			case p[i] == '*' && wild(i):
+				if c != ':' || crosses(i) {
+					next[i] = true
+					alive = true
+				}
+			case p[i] == '?' && wild(i):
+				if c != ':' {
+					next[i+1] = true
+					alive = true
+				}
+			case p[i] == c:
+				next[i+1] = true
+				alive = true
+			}
+		}
+		if !alive {
+			return false
+		}
+		closure(next)
+		cur, next = next, cur
+	}
+	return cur[len(p)]
+}
