@@ -196,11 +196,38 @@ type simError struct {
 	Error string `json:"error"`
 }
 
+// decodeSimRequest reads one request strictly: an unknown field (a typo such
+// as "identity_policy") is an error rather than a silently ignored policy.
+func decodeSimRequest(body []byte) (SimRequest, error) {
+	var sr SimRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&sr); err != nil {
+		return sr, err
+	}
+	if dec.More() {
+		return sr, errors.New("trailing data after the request object")
+	}
+	return sr, nil
+}
+
+// lineAt returns the 1-based line of byte offset off in b.
+func lineAt(b []byte, off int64) int {
+	if off > int64(len(b)) {
+		off = int64(len(b))
+	}
+	return 1 + bytes.Count(b[:off], []byte{'\n'})
+}
+
 // Simulate reads requests from in and writes one JSON line per request to
-// out, in order. The input is one JSON object (which may span lines) or
-// JSON lines (one request per non-blank line). Each output line is a Result
-// ({"decision": ..., "reasons": [...]}) or, for a request that cannot be
-// read, {"error": "line N: ..."}, so that output stays aligned with input.
+// out, in order. The input is JSON lines (one request per non-blank line)
+// or one or more JSON objects that span lines (pretty-printed). Each output
+// line is a Result ({"decision": ..., "reasons": [...]}) or, for a request
+// that cannot be read, {"error": "line N: ..."} naming the input line, so
+// that output stays aligned with input. Unknown request fields are errors.
+// A first line that is not valid JSON starts a multi-line document, unless
+// every later non-blank line is a JSON value of its own: then the input is
+// JSON lines whose first line is broken, and that line alone fails.
 // Simulate returns the number of requests that failed; err is an I/O error
 // or the context's error.
 func Simulate(ctx context.Context, ev *Evaluator, in io.Reader, out io.Writer) (failed int, err error) {
@@ -213,24 +240,37 @@ func Simulate(ctx context.Context, ev *Evaluator, in io.Reader, out io.Writer) (
 	}()
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	emit := func(line int, body []byte) error {
-		var sr SimRequest
-		var res any
-		if err := json.Unmarshal(body, &sr); err != nil {
-			res = simError{Error: fmt.Sprintf("line %d: %v", line, err)}
-		} else if req, pol, err := sr.Compile(); err != nil {
-			res = simError{Error: fmt.Sprintf("line %d: %v", line, err)}
-		} else {
-			r := ev.Evaluate(req, pol)
-			if r.Reasons == nil {
-				r.Reasons = []string{}
-			}
-			res = r
-		}
+	write := func(res any) error {
 		if _, ok := res.(simError); ok {
 			failed++
 		}
 		return enc.Encode(res)
+	}
+	fail := func(line int, err error) error {
+		return write(simError{Error: fmt.Sprintf("line %d: %v", line, err)})
+	}
+	evaluate := func(sr *SimRequest) any {
+		req, pol, err := sr.Compile()
+		if err != nil {
+			return err
+		}
+		r := ev.Evaluate(req, pol)
+		if r.Reasons == nil {
+			r.Reasons = []string{}
+		}
+		return r
+	}
+	emit := func(line int, body []byte) error {
+		sr, err := decodeSimRequest(body)
+		if err != nil {
+			return fail(line, err)
+		}
+		switch r := evaluate(&sr).(type) {
+		case error:
+			return fail(line, r)
+		default:
+			return write(r)
+		}
 	}
 
 	lineNo := 0
@@ -247,16 +287,20 @@ func Simulate(ctx context.Context, ev *Evaluator, in io.Reader, out io.Writer) (
 		t := bytes.TrimSpace(line)
 		if len(t) > 0 {
 			if first && !json.Valid(t) {
-				// Not JSON lines: the whole input is one document.
 				rest, err := io.ReadAll(br)
 				if err != nil {
 					return failed, fmt.Errorf("reading requests: %w", err)
 				}
-				doc := append(append([]byte(nil), line...), rest...)
-				if err := emit(lineNo, doc); err != nil {
+				if jsonLines(rest) {
+					if err := fail(lineNo, errors.New("not a JSON object: "+jsonError(t))); err != nil {
+						return failed, err
+					}
+					err := simulateLines(ctx, lineNo, rest, emit)
 					return failed, err
 				}
-				return failed, nil
+				doc := append(append([]byte(nil), line...), rest...)
+				err = simulateDocument(ctx, lineNo-1, doc, evaluate, write, fail)
+				return failed, err
 			}
 			first = false
 			if err := emit(lineNo, t); err != nil {
@@ -265,6 +309,90 @@ func Simulate(ctx context.Context, ev *Evaluator, in io.Reader, out io.Writer) (
 		}
 		if rerr == io.EOF {
 			return failed, nil
+		}
+	}
+}
+
+// jsonLines reports whether b has at least one non-blank line and every
+// non-blank line is a JSON value on its own.
+func jsonLines(b []byte) bool {
+	n := 0
+	for _, l := range bytes.Split(b, []byte{'\n'}) {
+		t := bytes.TrimSpace(l)
+		if len(t) == 0 {
+			continue
+		}
+		if !json.Valid(t) {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+// jsonError describes why t is not valid JSON.
+func jsonError(t []byte) string {
+	var v any
+	if err := json.Unmarshal(t, &v); err != nil {
+		return err.Error()
+	}
+	return "invalid JSON"
+}
+
+// simulateLines evaluates the JSON lines of b, the first of which is input
+// line after+1.
+func simulateLines(ctx context.Context, after int, b []byte, emit func(int, []byte) error) error {
+	for i, l := range bytes.Split(b, []byte{'\n'}) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t := bytes.TrimSpace(l)
+		if len(t) == 0 {
+			continue
+		}
+		if err := emit(after+i+1, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// simulateDocument evaluates the JSON objects of doc, which starts at input
+// line after+1. Errors name the line of the object, or of the syntax error;
+// reading stops at a syntax error (nothing after it can be trusted).
+func simulateDocument(ctx context.Context, after int, doc []byte, evaluate func(*SimRequest) any,
+	write func(any) error, fail func(int, error) error) error {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.DisallowUnknownFields()
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		// The object starts at the first non-space byte after the last one.
+		off := dec.InputOffset()
+		startLine := after + lineAt(doc, off+int64(len(doc[off:])-len(bytes.TrimLeft(doc[off:], " \t\r\n"))))
+		var sr SimRequest
+		err := dec.Decode(&sr)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			line := startLine
+			var se *json.SyntaxError
+			if errors.As(err, &se) {
+				line = after + lineAt(doc, se.Offset)
+			}
+			return fail(line, err)
+		}
+		var werr error
+		switch r := evaluate(&sr).(type) {
+		case error:
+			werr = fail(startLine, r)
+		default:
+			werr = write(r)
+		}
+		if werr != nil {
+			return werr
 		}
 	}
 }
