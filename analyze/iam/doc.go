@@ -20,11 +20,19 @@
 // implements it over an analyze/graph.Graph. The action catalog (access
 // levels, wildcard expansion) lives in the actions sub-package.
 //
-// Matching rules: actions are case-insensitive; resource ARNs and condition
-// values are case-sensitive; `*` matches any run of characters (also across
-// `:` and `/`) and `?` exactly one; policy variables (`${aws:username}`,
+// Matching rules: actions are case-insensitive; resource ARNs, principal
+// names (including service principals) and condition values are
+// case-sensitive; in Action and StringLike `*` matches any run of characters
+// and `?` exactly one; in Resource and NotResource wildcards stay within an
+// ARN segment except a `*` that ends its segment; ArnLike/ArnEquals match
+// the six ARN parts separately. Policy variables (`${aws:username}`,
 // `${aws:PrincipalTag/team}`, `${key, 'default'}`, and the escapes `${*}`,
-// `${?}`, `${$}`) are substituted only in Version 2012-10-17 documents.
+// `${?}`, `${$}`) are substituted only in Version 2012-10-17 documents, in
+// Resource and in string and ARN condition values; one that cannot be
+// resolved stands for a null value that only negated operators match.
+// NotPrincipal excepts an assumed-role session only when both its session
+// ARN and its role ARN are listed. testdata/audit_cases.json holds one case
+// per documented behaviour with the User Guide page it comes from.
 //
 // The simulate stream format (used by `snapaudit iam simulate`) is
 // documented on Simulate. A sample:

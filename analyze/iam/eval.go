@@ -13,7 +13,9 @@ package iam
 //     resource-based policy, identity-based policies, the permissions
 //     boundary, the session policy, SCPs and RCPs. Any match is an explicit
 //     deny, final. A Deny with NotPrincipal in a resource-based policy
-//     always matches a principal that has a permissions boundary.
+//     always matches a principal that has a permissions boundary, and
+//     spares a role session only when its session ARN and its role ARN are
+//     both listed (principal.go, notPrincipalApplies).
 //  2. RCPs (when given and applicable): every level of the organisation
 //     (root, each OU, the account) must have an Allow; otherwise implicit
 //     deny. RCPs apply to the resource's account, only to the services that
