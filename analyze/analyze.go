@@ -2,12 +2,12 @@ package analyze
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
 	"time"
 
+	"github.com/snapaudit/snapaudit/analyze/access"
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/model"
 	"github.com/snapaudit/snapaudit/analyze/rules"
@@ -219,11 +219,13 @@ func ruleGaps(gaps []model.Gap) []rules.Gap {
 	return out
 }
 
-// errNoDerive is returned by derive while the IAM derivations are not wired.
-var errNoDerive = errors.New("no derivations")
-
 // derive adds the IAM derivations (TRUSTS, ALLOWS, effective access).
 func derive(ctx context.Context, g *graph.Graph, log *slog.Logger) error {
-	_ = errNoDerive
+	start := time.Now()
+	st, err := access.Derive(ctx, g, access.WithLogger(log))
+	if err != nil {
+		return fmt.Errorf("derive IAM access: %w", err)
+	}
+	log.Debug("IAM access derived", "duration", time.Since(start), "stats", st)
 	return nil
 }
