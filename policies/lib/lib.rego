@@ -129,3 +129,114 @@ _edges(relationships, self, other, k) := {verb: sort([{"key": r[other], "rel": r
 	r[self] == k
 	verb := r._class
 }
+
+# policy_document(v) is the IAM policy document v (decoded JSON text, or an
+# object), parsed. It is undefined when v is not a document the derivations
+# (analyze/access) can read: not a JSON object, a Statement that is neither
+# an object nor a list of objects, or a statement whose Effect is not
+# "Allow"/"Deny", that has neither or both of Action and NotAction, or both
+# Principal and NotPrincipal. The derivations skip such a document, so the
+# graph has no TRUSTS or ALLOWS from it: a check that relies on those edges
+# must report lib.error for it, never PASS (see unreadable_policy).
+policy_document(v) := doc if {
+	is_string(v)
+	json.is_valid(v)
+	doc := json.unmarshal(v)
+	_policy_shape(doc)
+}
+
+policy_document(v) := v if {
+	is_object(v)
+	_policy_shape(v)
+}
+
+# unreadable_policy(e, prop) is true when e carries a policy in property prop
+# (not absent, null or blank) that policy_document cannot read.
+unreadable_policy(e, prop) if {
+	v := e[prop]
+	_present(v)
+	not policy_document(v)
+}
+
+_present(v) if is_object(v)
+
+_present(v) if {
+	not is_object(v)
+	v != null
+	not _blank(v)
+}
+
+_blank(v) if {
+	is_string(v)
+	trim_space(v) == ""
+}
+
+_policy_shape(doc) if {
+	is_object(doc)
+	sts := _policy_statements(doc)
+	every st in sts {
+		_statement_shape(st)
+	}
+}
+
+_policy_statements(doc) := doc.Statement if is_array(doc.Statement)
+
+_policy_statements(doc) := [doc.Statement] if is_object(doc.Statement)
+
+_statement_shape(st) if {
+	is_object(st)
+	st.Effect in {"Allow", "Deny"}
+	count({k | some k in ["Action", "NotAction"]; k in object.keys(st)}) == 1
+	count({k | some k in ["Principal", "NotPrincipal"]; k in object.keys(st)}) < 2
+}
+
+# condition_blocks(r) is the list of Condition blocks of a TRUSTS or ALLOWS
+# relationship from the derivations (its `conditions` property: the JSON
+# text of an array, one block per contributing statement that has a
+# Condition; null when none has). [] when there are none.
+condition_blocks(r) := blocks if {
+	raw := r.conditions
+	is_string(raw)
+	json.is_valid(raw)
+	blocks := json.unmarshal(raw)
+	is_array(blocks)
+} else := []
+
+# condition_keys(blocks) is the sorted list of the distinct condition keys
+# (as written, e.g. "aws:SourceIp") of the Condition blocks.
+condition_keys(blocks) := sort({k |
+	some b in blocks
+	is_object(b)
+	some _, kv in b
+	is_object(kv)
+	some k, _ in kv
+})
+
+# narrows(block) is true when a Condition block has at least one test that
+# can limit who makes the request: an operator that is not Null, not
+# ...IfExists and not ForAllValues:... (those hold when the key is absent)
+# on a key that is not one of the caller-independent or caller-controlled
+# keys in _non_narrowing_keys (aws:SecureTransport, aws:CurrentTime,
+# aws:UserAgent, ...). The values are not judged: {"aws:SourceIp":
+# "0.0.0.0/0"} still counts as narrowing.
+narrows(block) if {
+	is_object(block)
+	some op, kv in block
+	_narrowing_operator(lower(op))
+	is_object(kv)
+	some key, _ in kv
+	not lower(key) in _non_narrowing_keys
+}
+
+_narrowing_operator(op) if {
+	op != "null"
+	not endswith(op, "ifexists")
+	not startswith(op, "forallvalues:")
+}
+
+# _non_narrowing_keys hold for any caller (transport, clock, region) or are
+# set by the caller at will (User-Agent and Referer headers).
+_non_narrowing_keys := {
+	"aws:securetransport", "aws:currenttime", "aws:epochtime", "aws:requestedregion",
+	"aws:useragent", "aws:referer",
+}

@@ -108,3 +108,77 @@ test_build_input_indexes if {
 	_in.gaps == []
 	count(_in.relationships) == 3
 }
+
+_doc(statements) := {"Version": "2012-10-17", "Statement": statements}
+
+_st := {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}
+
+test_policy_document_reads_text_and_objects if {
+	lib.policy_document(json.marshal(_doc([_st]))) == _doc([_st])
+	lib.policy_document(_doc([_st])) == _doc([_st])
+	lib.policy_document(json.marshal({"Statement": _st})) == {"Statement": _st}
+	lib.policy_document(json.marshal(_doc([]))) == _doc([])
+}
+
+test_policy_document_rejects_what_the_derivations_skip if {
+	every v in [
+		"{\"Statement\": [",
+		"[]",
+		"\"text\"",
+		json.marshal({"Version": "2012-10-17"}),
+		json.marshal({"Statement": "Allow everything"}),
+		json.marshal(_doc(["not an object"])),
+		json.marshal(_doc([object.union(_st, {"Effect": "Permit"})])),
+		json.marshal(_doc([object.remove(_st, ["Action"])])),
+		json.marshal(_doc([object.union(_st, {"NotAction": "iam:*"})])),
+		json.marshal(_doc([object.union(_st, {"NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}})])),
+		42,
+		null,
+	] {
+		not lib.policy_document(v)
+	}
+}
+
+test_unreadable_policy if {
+	lib.unreadable_policy({"policy": "{not json"}, "policy")
+	lib.unreadable_policy({"policy": 7}, "policy")
+	lib.unreadable_policy({"policy": {"Statement": 1}}, "policy")
+	not lib.unreadable_policy({"policy": json.marshal(_doc([_st]))}, "policy")
+	not lib.unreadable_policy({}, "policy")
+	not lib.unreadable_policy({"policy": null}, "policy")
+	not lib.unreadable_policy({"policy": "  "}, "policy")
+}
+
+test_condition_blocks_and_keys if {
+	r := {"conditions": "[{\"StringEquals\":{\"aws:SourceIp\":\"x\",\"aws:PrincipalOrgID\":\"o-1\"}},{\"Bool\":{\"aws:SecureTransport\":\"true\"}}]"}
+	blocks := lib.condition_blocks(r)
+	count(blocks) == 2
+	lib.condition_keys(blocks) == ["aws:PrincipalOrgID", "aws:SecureTransport", "aws:SourceIp"]
+	lib.condition_blocks({"conditions": null}) == []
+	lib.condition_blocks({}) == []
+	lib.condition_blocks({"conditions": "{broken"}) == []
+	lib.condition_keys([]) == []
+}
+
+test_narrows if {
+	lib.narrows({"StringEquals": {"sts:ExternalId": "x"}})
+	lib.narrows({"Bool": {"aws:MultiFactorAuthPresent": "true"}})
+	lib.narrows({"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}})
+	lib.narrows({"Bool": {"aws:SecureTransport": "true"}, "StringEquals": {"aws:PrincipalOrgID": "o-1"}})
+	lib.narrows({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-1/*"}})
+}
+
+test_not_narrows if {
+	every block in [
+		{"Bool": {"aws:SecureTransport": "true"}},
+		{"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}},
+		{"StringEquals": {"aws:RequestedRegion": "eu-west-1", "aws:UserAgent": "x"}},
+		{"StringEqualsIfExists": {"sts:ExternalId": "x"}},
+		{"Null": {"sts:ExternalId": "false"}},
+		{"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-1"}},
+		{},
+		"not an object",
+	] {
+		not lib.narrows(block)
+	}
+}
