@@ -180,13 +180,26 @@ func checkAccessAgainstGraphSource(t *testing.T, g *graph.Graph, cat *actions.Ca
 			t.Fatalf("%s: %v", r.Key, err)
 		}
 		target := g.Entity(r.To)
-		resource := "*"
+		// The resources to ask about: the target's ARN, or for service and
+		// account scope the granting Resource patterns taken literally.
+		var resources []string
 		if arn := target.String("arn"); arn != "" && target.Type != "aws_account" {
-			resource = arn
+			resources = []string{arn}
+		} else {
+			for _, p := range stringList(r.Properties["resources"]) {
+				resources = append(resources, varsAsWildcards(p))
+			}
 		}
-		pol, err := iam.Gather(context.Background(), src, pr, resource)
-		if err != nil {
-			t.Fatalf("%s: gather: %v", r.Key, err)
+		if len(resources) == 0 {
+			resources = []string{"*"}
+		}
+		pols := map[string]*iam.Policies{}
+		for _, res := range resources {
+			pol, err := iam.Gather(context.Background(), src, pr, res)
+			if err != nil {
+				t.Fatalf("%s: gather: %v", r.Key, err)
+			}
+			pols[res] = pol
 		}
 		granted := cat.ExpandAll(stringList(r.Properties["actions"]))
 		if na := stringList(r.Properties["notActions"]); len(na) > 0 {
@@ -205,9 +218,10 @@ func checkAccessAgainstGraphSource(t *testing.T, g *graph.Graph, cat *actions.Ca
 				if (svc != "" && a.Service != svc) || !hasLevel(a, level) {
 					continue
 				}
-				res := ev.Evaluate(&iam.Request{Principal: pr, Action: a.String(), Resource: resource, ResourceAccount: accountOf(target)}, pol)
-				if res.Decision == iam.Allowed {
-					ok = true
+				for res, pol := range pols {
+					ok = ok || ev.Evaluate(&iam.Request{Principal: pr, Action: a.String(), Resource: res, ResourceAccount: accountOf(target)}, pol).Decision == iam.Allowed
+				}
+				if ok {
 					break
 				}
 			}

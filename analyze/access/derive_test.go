@@ -179,6 +179,24 @@ func TestDerive(t *testing.T) {
 			},
 		},
 		{
+			name: "type-wide patterns target the service entity",
+			build: func(w *world) {
+				r := w.role("app", "", "")
+				w.bucket("data", "")
+				w.policy("Wide", doc(`{"Effect":"Allow","Action":["s3:GetObject","ec2:StartInstances"],"Resource":["arn:aws:s3:::*/*","arn:aws:ec2:*:*:instance/*"]}`), r)
+			},
+			want: []wantRel{
+				{key: policyARN("Wide") + "|allows|" + model.ServiceKey(acct, "s3"), props: map[string]any{
+					"scope": "service", "actions": []string{"s3:GetObject"}, "resources": []string{"arn:aws:s3:::*/*"}, "effective": true,
+				}},
+				{key: policyARN("Wide") + "|allows|" + model.ServiceKey(acct, "ec2"), props: map[string]any{
+					"scope": "service", "actions": []string{"ec2:StartInstances"}, "resources": []string{"arn:aws:ec2:*:*:instance/*"},
+				}},
+				{key: roleARN("app") + "|access|" + model.ServiceKey(acct, "s3"), props: map[string]any{"resources": []string{"arn:aws:s3:::*/*"}}},
+			},
+			absent: []string{policyARN("Wide") + "|allows|" + dataBucket},
+		},
+		{
 			name: "star on star targets the account",
 			build: func(w *world) {
 				u := w.user("root-ish")

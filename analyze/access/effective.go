@@ -16,6 +16,7 @@ package access
 //	notActions            the exclusions of granting NotAction statements, when any
 //	via                   the granting policies' keys (resource policies: <resource>#policy)
 //	scope                 resource | service | account (see Who)
+//	resources             the Resource patterns of the granting statements
 //	conditional           every contributing statement has a Condition
 //	conditionalLevels     the levels only statements with a Condition grant
 //	crossAccount          the target is in another account
@@ -47,6 +48,7 @@ type access struct {
 	firm        map[actions.AccessLevel]bool // levels granted by an unconditional statement
 	patterns    []string
 	notActions  []string
+	resources   []string
 	via         []string
 	conditional bool
 	admin       bool
@@ -117,6 +119,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 		}
 		a.patterns = append(a.patterns, gr.set.patterns...)
 		a.notActions = append(a.notActions, gr.set.notActions...)
+		a.resources = append(a.resources, gr.resources...)
 		a.via = append(a.via, gr.via)
 		a.conditional = a.conditional && gr.conditional()
 		if gr.admin() && len(levels) == len(gr.set.levels()) {
@@ -178,6 +181,7 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 		p["notActions"] = na // from NotAction statements: everything but these
 	}
 	p["via"] = uniqSorted(a.via)
+	p["resources"] = orEmpty(uniqSorted(a.resources))
 	p["scope"] = a.scope
 	p["admin"] = a.admin
 	p["conditional"] = a.conditional

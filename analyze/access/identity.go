@@ -17,6 +17,7 @@ package access
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
@@ -65,6 +66,10 @@ func (d *deriver) statementTargets(pe *graph.Entity, st *statement, gs *grants) 
 			d.wideTargets(pe, st, gs, pat)
 			continue
 		}
+		if parts, ok := arnParts(varsAsWildcards(pat)); ok && typeWide(parts) {
+			d.typeWideTargets(pe, st, gs, pat, parts)
+			continue
+		}
 		hits := d.idx.match(pat, nil)
 		if max := d.cfg.limits.MaxTargetsPerStatement; max > 0 && len(hits) > max {
 			d.cappedTargets(pe, st, gs, pat, hits)
@@ -102,9 +107,16 @@ func (d *deriver) statementSet(st *statement, svc string) *actionSet {
 // crossService lists the action prefixes whose actions act on resources
 // whose ARN has another service (sorted by Action). Without it an action
 // only reaches resources of its own service.
-var crossService = []struct{ Action, Resource string }{
-	{Action: "ssm", Resource: "ec2"}, // ssm:SendCommand, ssm:StartSession on instances
-	{Action: "sts", Resource: "iam"}, // sts:AssumeRole*, sts:TagSession on roles
+//
+// FanOut: a type-wide pattern (typeWide) still reaches each resource for
+// these actions, because a mandatory resource policy decides per resource
+// (a role's trust policy), which a service-level grant could not say.
+var crossService = []struct {
+	Action, Resource string
+	FanOut           bool
+}{
+	{Action: "ssm", Resource: "ec2"},               // ssm:SendCommand, ssm:StartSession on instances
+	{Action: "sts", Resource: "iam", FanOut: true}, // sts:AssumeRole*, sts:TagSession on roles
 }
 
 // resourceSets returns the statement's action sets on a resource whose
@@ -150,6 +162,90 @@ func (d *deriver) wideTargets(pe *graph.Entity, st *statement, gs *grants, pat s
 				return &grant{from: pe, to: target, target: target, via: pe.Key, scope: scopeService, service: svc, account: acct}
 			})
 			gr.add(st, set, "*", pat)
+		}
+	}
+}
+
+// untypedARNs are the services whose ARN resource field starts with the
+// resource's name rather than a resource type (bucket, queue, topic).
+var untypedARNs = []string{"s3", "sns", "sqs"}
+
+// typeWide reports whether an ARN pattern names every resource of a type
+// (arn:aws:ec2:*:*:instance/*, arn:aws:s3:::*, arn:aws:logs:*:*:*): its
+// resource field, past a leading resource-type token, starts with a
+// wildcard. Such patterns target the service entity, as "*" does, instead
+// of fanning out to every resource of the type: the graph stays small and
+// the pattern is kept in `resources` (Who filters on it).
+func typeWide(p [6]string) bool {
+	f := p[5]
+	if !slices.Contains(untypedARNs, p[2]) {
+		i := 0
+		for i < len(f) && (f[i] >= 'a' && f[i] <= 'z' || f[i] >= 'A' && f[i] <= 'Z' || f[i] >= '0' && f[i] <= '9' || f[i] == '-' || f[i] == '_') {
+			i++
+		}
+		if i > 0 && i < len(f) && (f[i] == '/' || f[i] == ':') {
+			f = f[i+1:]
+		}
+	}
+	return f == "" || f[0] == '*' || f[0] == '?'
+}
+
+// typeWideTargets adds the service-entity grants of a type-wide pattern:
+// the service entity of the pattern's service in the pattern's account
+// (the policy's accounts when the account field is a wildcard), or the
+// account when the service field is a wildcard.
+func (d *deriver) typeWideTargets(pe *graph.Entity, st *statement, gs *grants, pat string, p [6]string) {
+	accts := []string{p[4]}
+	if !isAccountID(p[4]) {
+		accts = d.policyAccounts(pe)
+	}
+	request := varsAsWildcards(pat)
+	for _, acct := range accts {
+		if strings.ContainsAny(p[2], "*?") {
+			target := d.res.account(acct)
+			set := d.statementSet(st, "")
+			gr := gs.get(target.Key, func() *grant {
+				return &grant{from: pe, to: target, target: target, via: pe.Key, scope: scopeAccount, account: acct}
+			})
+			gr.add(st, set, request, pat)
+			continue
+		}
+		var sets []*actionSet
+		if s := d.statementSet(st, p[2]); s != nil {
+			sets = append(sets, s)
+		}
+		for _, c := range crossService {
+			if c.Resource == p[2] && !c.FanOut {
+				if s := d.statementSet(st, c.Action); s != nil {
+					sets = append(sets, s)
+				}
+			}
+		}
+		if len(sets) == 0 {
+			continue
+		}
+		target := serviceEntity(d.g, acct, p[2])
+		gr := gs.get(target.Key, func() *grant {
+			return &grant{from: pe, to: target, target: target, via: pe.Key, scope: scopeService, service: p[2], account: acct}
+		})
+		for _, set := range sets {
+			gr.add(st, set, request, pat)
+		}
+	}
+	// Actions gated per resource by a mandatory resource policy fan out.
+	for _, c := range crossService {
+		if c.Resource != p[2] || !c.FanOut {
+			continue
+		}
+		set := d.statementSet(st, c.Action)
+		if set == nil {
+			continue
+		}
+		for _, h := range d.idx.match(pat, nil) {
+			gr := gs.get(h.e.Key, func() *grant {
+				return &grant{from: pe, to: h.e, target: h.e, via: pe.Key, scope: scopeResource, service: p[2], account: accountOf(h.e)}
+			})
+			gr.add(st, set, h.request, pat)
 		}
 	}
 }

@@ -55,7 +55,8 @@ func NewIndex(g *graph.Graph) *Index {
 // aws_principal_access relationships to the resource, to its service
 // entity and to its account, and the resource policy's effective ALLOWS to
 // Everyone. Service and account scoped access was evaluated on resource
-// "*": a Deny in this resource's own policy is not applied to it.
+// "*" (or the type-wide pattern in their resources, which must cover the
+// resource): a Deny in this resource's own policy is not applied to them.
 // Principals outside the snapshot (cross-account grants in a resource
 // policy) are not evaluated and not listed; find them as the resource's
 // ALLOWS relationships.
@@ -75,7 +76,13 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 	targets := []string{resourceKey}
 	if svc := arnService(e.String("arn")); svc != "" {
 		if acct := accountOf(e); acct != "" {
-			targets = append(targets, model.ServiceKey(acct, serviceName(svc)), model.ServiceKey(acct, serviceName(svc)+"_service"), model.AccountKey(acct))
+			targets = append(targets, model.ServiceKey(acct, serviceName(svc)), model.ServiceKey(acct, serviceName(svc)+"_service"))
+			for _, c := range crossService { // sts:AssumeRole on "*" reaches roles
+				if c.Resource == svc {
+					targets = append(targets, model.ServiceKey(acct, serviceName(c.Action)))
+				}
+			}
+			targets = append(targets, model.AccountKey(acct))
 		}
 	}
 	var out []Access
@@ -85,9 +92,12 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 			if level != "" && !slices.Contains(levels, string(level)) {
 				continue
 			}
+			scope, _ := r.Properties["scope"].(string)
+			if scope != scopeResource && !coversARN(stringList(r.Properties["resources"]), e.String("arn")) {
+				continue
+			}
 			cond, _ := r.Properties["conditional"].(bool)
 			admin, _ := r.Properties["admin"].(bool)
-			scope, _ := r.Properties["scope"].(string)
 			out = append(out, Access{
 				Principal: r.From, Target: r.To, Scope: scope, AccessLevels: levels,
 				Via: stringList(r.Properties["via"]), Conditional: cond, Admin: admin,
@@ -113,6 +123,22 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 		return out[i].Target < out[j].Target
 	})
 	return out, nil
+}
+
+// coversARN reports whether a service- or account-scoped grant's Resource
+// patterns reach arn or something inside it (an object of a bucket). No
+// patterns (a statement without Resource) covers everything.
+func coversARN(patterns []string, arn string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, p := range patterns {
+		p = varsAsWildcards(p)
+		if glob(p, arn) || glob(p, arn+"/x") || glob(p, arn+":x") {
+			return true
+		}
+	}
+	return false
 }
 
 // stringList reads a []string or []any property.

@@ -24,6 +24,10 @@ func TestWho(t *testing.T) {
 	denied := w.role("denied", "", "")
 	w.policy("WritePII2", doc(`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::pii/*"}`,
 		`{"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::pii*"}`), denied)
+	vol := "arn:aws:ec2:eu-west-1:" + acct + ":volume/vol-1"
+	w.add(vol, "aws_ebs_volume", "DataStore", map[string]any{"arn": vol})
+	ops := w.role("ops", "", "")
+	w.policy("Instances", doc(`{"Effect":"Allow","Action":"ec2:TerminateInstances","Resource":"arn:aws:ec2:*:*:instance/*"}`), ops)
 	if _, err := Derive(context.Background(), w.g); err != nil {
 		t.Fatal(err)
 	}
@@ -47,6 +51,7 @@ func TestWho(t *testing.T) {
 		{name: "who can read", key: pii, level: actions.Read, want: []Access{adminAccess, everyone}},
 		{name: "any level", key: pii, want: []Access{adminAccess, writerAccess, readerAccess, everyone}},
 		{name: "other bucket", key: "arn:aws:s3:::other", level: actions.List, want: []Access{adminAccess, readerAccess}},
+		{name: "type-wide grant on instances does not reach a volume", key: vol, level: actions.Write, want: []Access{adminAccess}},
 		{name: "unknown resource", key: "arn:aws:s3:::nope", wantErr: true},
 		{name: "unknown level", key: pii, level: "Admin", wantErr: true},
 	}

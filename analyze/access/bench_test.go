@@ -1,0 +1,166 @@
+package access
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"testing"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam/actions"
+	"github.com/snapaudit/snapaudit/analyze/model"
+)
+
+// managedPolicies holds AWS managed policies (MIT, see the NOTICE in
+// ../../../shared/data/aws-managed-policies), read in place.
+const managedPolicies = "../../../shared/data/aws-managed-policies/policies.jsonl.gz"
+
+type managedPolicy struct {
+	ARN      string `json:"arn"`
+	Document any    `json:"document"`
+}
+
+func loadManaged(b *testing.B) []managedPolicy {
+	b.Helper()
+	f, err := os.Open(managedPolicies)
+	if err != nil {
+		b.Skipf("managed policies not present: %v", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out []managedPolicy
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		var p managedPolicy
+		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	if err := sc.Err(); err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
+
+// resourceMix is the share of each resource type in the synthetic account
+// (sums to 100), with the ARN of resource i.
+var resourceMix = []struct {
+	typ, class string
+	share      int
+	arn        func(i int) string
+}{
+	{typ: "aws_s3_bucket", class: "DataStore", share: 30, arn: func(i int) string { return fmt.Sprintf("arn:aws:s3:::bucket-%06d", i) }},
+	{typ: "aws_instance", class: "Host", share: 25, arn: func(i int) string { return fmt.Sprintf("arn:aws:ec2:%s:%s:instance/i-%017x", region(i), acct, i) }},
+	{typ: "aws_lambda_function", class: "Function", share: 15, arn: func(i int) string {
+		return fmt.Sprintf("arn:aws:lambda:%s:%s:function:fn-%06d", region(i), acct, i)
+	}},
+	{typ: "aws_dynamodb_table", class: "DataStore", share: 10, arn: func(i int) string {
+		return fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/table-%06d", region(i), acct, i)
+	}},
+	{typ: "aws_ebs_volume", class: "DataStore", share: 10, arn: func(i int) string { return fmt.Sprintf("arn:aws:ec2:%s:%s:volume/vol-%017x", region(i), acct, i) }},
+	{typ: "aws_db_instance", class: "Database", share: 5, arn: func(i int) string { return fmt.Sprintf("arn:aws:rds:%s:%s:db:db-%06d", region(i), acct, i) }},
+	{typ: "aws_security_group", class: "Firewall", share: 5, arn: func(i int) string {
+		return fmt.Sprintf("arn:aws:ec2:%s:%s:security-group/sg-%017x", region(i), acct, i)
+	}},
+}
+
+func region(i int) string { return []string{"eu-west-1", "us-east-1", "ap-southeast-2"}[i%3] }
+
+// benchWorld builds a graph of `roles` roles and `resources` resources in
+// one account. Each role has 1-5 of the managed policies, 20% an inline
+// policy on a few buckets, 5% a permissions boundary; trust policies mix
+// services, the account, and cross-account roots with an ExternalId.
+// 10% of the buckets have a bucket policy (public read or cross-account).
+func benchWorld(b *testing.B, managed []managedPolicy, roles, resources int) *graph.Graph {
+	b.Helper()
+	rng := rand.New(rand.NewPCG(1, 2))
+	w := newWorld(b)
+	for _, p := range managed {
+		docText, err := json.Marshal(p.Document)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w.g.AddEntity(&graph.Entity{Key: p.ARN, Type: "aws_iam_policy", Class: []string{"AccessPolicy"}, Properties: map[string]any{
+			"arn": p.ARN, "document": string(docText), "awsManaged": true, "accountId": acct,
+		}})
+	}
+	w.policy("Boundary", doc(`{"Effect":"Allow","Action":["s3:*","dynamodb:*","logs:*"],"Resource":"*"}`))
+	for _, m := range resourceMix {
+		n := resources * m.share / 100
+		for i := range n {
+			arn := m.arn(i)
+			props := map[string]any{"arn": arn}
+			if m.typ == "aws_s3_bucket" && i%10 == 0 {
+				if i%20 == 0 {
+					props["policy"] = doc(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"` + arn + `/*"}`)
+				} else {
+					props["policy"] = doc(`{"Effect":"Allow","Principal":{"AWS":"` + other + `"},"Action":["s3:GetObject","s3:PutObject"],"Resource":"` + arn + `/*"}`)
+				}
+			}
+			w.add(arn, m.typ, m.class, props)
+		}
+	}
+	trusts := []string{
+		`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}`,
+		`{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}`,
+		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}`,
+		`{"Effect":"Allow","Principal":{"AWS":"` + other + `"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x"}}}`,
+	}
+	nb := resources * resourceMix[0].share / 100
+	for i := range roles {
+		boundary := ""
+		if i%20 == 0 {
+			boundary = policyARN("Boundary")
+		}
+		r := w.role(fmt.Sprintf("role-%05d", i), doc(trusts[i%len(trusts)]), boundary)
+		for range 1 + rng.IntN(5) {
+			w.rel(r, "HAS", w.g.Entity(managed[rng.IntN(len(managed))].ARN))
+		}
+		if i%5 == 0 && nb > 0 {
+			bkt := resourceMix[0].arn(rng.IntN(nb))
+			w.inline(r, "data", doc(`{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"`+bkt+`/*"}`,
+				`{"Effect":"Allow","Action":"s3:ListBucket","Resource":"`+bkt+`"}`))
+		}
+	}
+	model.Everyone(w.g)
+	return w.g
+}
+
+func BenchmarkDerive(b *testing.B) {
+	managed := loadManaged(b)
+	cat, err := actions.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, size := range []struct{ roles, resources int }{{1000, 10000}, {10000, 100000}} {
+		b.Run(fmt.Sprintf("roles=%d/resources=%d", size.roles, size.resources), func(b *testing.B) {
+			var st Stats
+			var rels int
+			for b.Loop() {
+				b.StopTimer()
+				g := benchWorld(b, managed, size.roles, size.resources)
+				_, before := g.Len()
+				b.StartTimer()
+				st, err = Derive(context.Background(), g, WithCatalog(cat))
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, after := g.Len()
+				rels = after - before
+			}
+			b.ReportMetric(float64(rels), "rels")
+			b.ReportMetric(float64(st.IdentityAllows), "identityAllows")
+			b.ReportMetric(float64(st.PrincipalAccess), "access")
+			b.ReportMetric(float64(st.Evaluations), "evals")
+		})
+	}
+}
