@@ -1,0 +1,190 @@
+# METADATA
+# title: S3 bucket policy grants access to everyone
+# description: >-
+#   The bucket's resource policy allows the public: the derivations
+#   (analyze/access) found an ALLOWS relationship from the bucket to Everyone
+#   (global:everyone: Principal "*", {"AWS": "*"}, or an Allow with
+#   NotPrincipal) that is effective, i.e. not cancelled for an anonymous
+#   caller by a Deny of the same policy. The finding names the access levels
+#   (List, Read, Write, Tagging, Permissions management), the actions and
+#   resources granted and the statement Sids.
+#
+#   Severity: critical when some unconditional grant includes Write or
+#   Permissions management (anyone can plant, overwrite or delete objects, or
+#   change the bucket's ACL or policy); high when the unconditional grants
+#   are List, Read or Tagging only (anyone can read the data). When every
+#   statement granting a level has a Condition that can narrow the caller
+#   (aws:SourceIp, aws:SourceVpce, aws:PrincipalOrgID, ...; see
+#   lib.narrows) the level counts as conditional; a finding with only
+#   conditional levels is still a FAIL, because the check cannot judge the
+#   condition values, but with severity medium and the condition keys named
+#   for review. Conditions that do not narrow the caller (aws:SecureTransport,
+#   aws:CurrentTime, aws:UserAgent, IfExists or Null tests) make every level
+#   of the grant count as unconditional.
+#
+#   Edge cases: RestrictPublicBuckets=true in the bucket's public access
+#   block makes S3 ignore a public policy (only AWS services and the owner's
+#   account keep access), so such a bucket PASSes, with the latent grant
+#   named. The account-level public access block is not collected yet, so a
+#   FAIL may be neutralised there. When S3's own status (GetBucketPolicyStatus
+#   IsPublic) says the policy is public but no effective grant to Everyone
+#   was derived, the bucket FAILs with severity high for review rather than
+#   PASS. A bucket policy that is present but unreadable is an ERROR. Object
+#   ACLs and bucket ACLs are not evaluated here.
+# custom:
+#   id: AWS-S3-001
+#   severity: critical
+#   resource_types:
+#     - aws_s3_bucket
+#   frameworks:
+#     - CIS AWS Foundations v7.0.0 2.21
+#   remediation: >-
+#     Replace Principal "*" in the bucket policy with the accounts, roles or
+#     services that need access (aws s3api put-bucket-policy), serve public
+#     content through CloudFront with origin access control instead, and turn
+#     on S3 Block Public Access (BlockPublicPolicy and RestrictPublicBuckets)
+#     for the bucket and the account.
+package snapaudit.rules.s3_bucket_public_policy
+
+import data.lib
+
+_level_order := ["List", "Read", "Write", "Tagging", "Permissions management"]
+
+_write_levels := {"Write", "Permissions management"}
+
+findings contains f if {
+	some b in lib.entities_of_type("aws_s3_bucket")
+	lib.unreadable_policy(b, "policy")
+	f := lib.error(b, sprintf("bucket %s: the bucket policy is not a readable policy document, so whether it grants public access is unknown", [_name(b)]))
+}
+
+findings contains f if {
+	some b in lib.entities_of_type("aws_s3_bucket")
+	not lib.unreadable_policy(b, "policy")
+	f := _verdict(b)
+}
+
+# _public(b) is the effective ALLOWS relationship from b to Everyone
+# (relationship keys are unique per pair, so there is at most one).
+_public(b) := r if {
+	some edge in lib.out_edges(b, "ALLOWS")
+	edge.key == "global:everyone"
+	r := lib.relationship(edge)
+	r.effective == true
+}
+
+_verdict(b) := lib.pass(b, sprintf("bucket %s: the bucket policy grants %s to %s, but RestrictPublicBuckets is on, so S3 ignores the public grant", [_name(b), _grant_text(r), _who(r)])) if {
+	r := _public(b)
+	b.restrictPublicBuckets == true
+}
+
+_verdict(b) := _fail(b, r) if {
+	r := _public(b)
+	not b.restrictPublicBuckets == true
+}
+
+_verdict(b) := lib.with_severity(lib.fail(b, sprintf("bucket %s: S3 reports the bucket policy as public (GetBucketPolicyStatus) although no effective grant to everyone was derived from it: review the policy", [_name(b)])), "high") if {
+	not _public(b)
+	b.policyPublic == true
+	not b.restrictPublicBuckets == true
+}
+
+_verdict(b) := lib.pass(b, sprintf("bucket %s: %s", [_name(b), _no_grant(b)])) if {
+	not _public(b)
+	not _status_public(b)
+}
+
+_no_grant(b) := "the bucket policy grants nothing to everyone" if lib.policy_document(object.get(b, "policy", null))
+
+_no_grant(b) := "the bucket has no bucket policy" if not lib.policy_document(object.get(b, "policy", null))
+
+_status_public(b) if {
+	b.policyPublic == true
+	not b.restrictPublicBuckets == true
+}
+
+_fail(b, r) := lib.fail(b, _message(b, r)) if {
+	some l in _firm(r)
+	l in _write_levels
+}
+
+_fail(b, r) := lib.with_severity(lib.fail(b, _message(b, r)), "high") if {
+	count(_firm(r)) > 0
+	every l in _firm(r) {
+		not l in _write_levels
+	}
+}
+
+_fail(b, r) := lib.with_severity(lib.fail(b, _message(b, r)), "medium") if {
+	count(_firm(r)) == 0
+	count(_levels(r)) > 0
+}
+
+# Actions the catalog does not know have no level: judged as Read.
+_fail(b, r) := lib.with_severity(lib.fail(b, _message(b, r)), "high") if count(_levels(r)) == 0
+
+# _levels(r) are the granted access levels in catalog order.
+_levels(r) := [l | some l in _level_order; l in lib.list(r, "accessLevels")]
+
+# _firm(r) are the levels granted without a narrowing condition: all of
+# them when some statement's Condition does not narrow the caller, else
+# those not in conditionalLevels.
+_firm(r) := _levels(r) if {
+	some block in lib.condition_blocks(r)
+	not lib.narrows(block)
+}
+
+_firm(r) := [l | some l in _levels(r); not l in lib.list(r, "conditionalLevels")] if {
+	every block in lib.condition_blocks(r) {
+		lib.narrows(block)
+	}
+}
+
+_conditional(r) := [l | some l in _levels(r); not l in _firm(r)]
+
+_message(b, r) := sprintf("bucket %s: the bucket policy grants %s to %s: %s on %s%s", [
+	_name(b), _grant_text(r), _who(r),
+	concat(", ", lib.list(r, "actions")), concat(", ", lib.list(r, "resources")), _sids(r),
+])
+
+_grant_text(r) := sprintf("%s access", [concat(", ", _firm(r))]) if {
+	count(_firm(r)) > 0
+	count(_conditional(r)) == 0
+}
+
+_grant_text(r) := sprintf("%s access only under conditions on %s (review that they restrict who can use it)", [concat(", ", _conditional(r)), _keys(r)]) if {
+	count(_firm(r)) == 0
+	count(_conditional(r)) > 0
+}
+
+_grant_text(r) := "access (actions without a catalog access level)" if count(_levels(r)) == 0
+
+_grant_text(r) := sprintf("%s access, and %s access under conditions on %s,", [concat(", ", _firm(r)), concat(", ", _conditional(r)), _keys(r)]) if {
+	count(_firm(r)) > 0
+	count(_conditional(r)) > 0
+}
+
+_keys(r) := concat(", ", lib.condition_keys(lib.condition_blocks(r)))
+
+_who(r) := sprintf("everyone except %s (NotPrincipal)", [concat(", ", r.notPrincipal)]) if {
+	is_array(r.notPrincipal)
+	count(r.notPrincipal) > 0
+}
+
+_who(r) := "everyone (Principal \"*\")" if not _has_not_principal(r)
+
+_has_not_principal(r) if count(lib.list(r, "notPrincipal")) > 0
+
+_sids(r) := sprintf(" (statement %s)", [r.sid]) if {
+	is_string(r.sid)
+	r.sid != ""
+}
+
+_sids(r) := "" if not _has_sid(r)
+
+_has_sid(r) if {
+	is_string(r.sid)
+	r.sid != ""
+}
+
+_name(b) := object.get(b, "name", b._key)
