@@ -1,0 +1,128 @@
+# METADATA
+# title: IAM role trusts another account without an external ID or condition
+# description: >-
+#   The role's trust policy lets a principal in an account outside the
+#   snapshot assume it (an aws_iam_role TRUSTS relationship with
+#   crossAccount=true, an sts:AssumeRole* action, to a principal the
+#   derivations mark external: an account, user or role placeholder with
+#   external=true) and does not require an external ID or any other
+#   condition. Whoever controls that account, typically a vendor's service
+#   that assumes roles for many customers, can then be tricked into using
+#   its access to this role on someone else's behalf: the confused-deputy
+#   problem that sts:ExternalId exists to prevent.
+#
+#   A trust counts as protected only when every statement granting it has a
+#   Condition block that can narrow the caller (lib.narrows): sts:ExternalId,
+#   aws:PrincipalOrgID, aws:MultiFactorAuthPresent, aws:SourceIp and the like
+#   under an operator that is not ...IfExists, Null or ForAllValues:.
+#   Conditions only on aws:SecureTransport, aws:CurrentTime, aws:RequestedRegion,
+#   aws:UserAgent or aws:Referer do not protect; an sts:ExternalId under
+#   StringEqualsIfExists does not either (a caller that omits the ID passes).
+#   The condition values are not judged.
+#
+#   Not reported here: Everyone ("*" or NotPrincipal) is AWS-IAM-001's
+#   finding and is skipped to avoid double reporting; service principals
+#   and principals of the role's own account are not cross-account;
+#   accounts covered by the snapshot (collected, or placeholders with
+#   external=false) are the auditor's own and PASS. Placeholder roles the
+#   derivations created for other accounts' principals are not checked. A
+#   role whose trust policy is missing or unreadable has no TRUSTS
+#   relationships, so it is an ERROR, never a PASS.
+# custom:
+#   id: AWS-IAM-002
+#   severity: high
+#   resource_types:
+#     - aws_iam_role
+#   frameworks: []
+#   remediation: >-
+#     Add a Condition {"StringEquals": {"sts:ExternalId": "<unique id the
+#     third party gave you>"}} to the trust statement (aws iam
+#     update-assume-role-policy), or narrow it with aws:PrincipalOrgID or a
+#     specific role ARN for partners without external ID support; remove the
+#     trust if the other account no longer needs the role.
+package snapaudit.rules.iam_role_cross_account_trust
+
+import data.lib
+
+findings contains f if {
+	some role in _roles
+	not _readable(role)
+	f := lib.error(role, sprintf("role %s: the trust policy is missing or not a readable policy document, so who can assume the role is unknown", [_name(role)]))
+}
+
+findings contains f if {
+	some role in _roles
+	_readable(role)
+	risky := _unprotected(role)
+	count(risky) > 0
+	f := lib.fail(role, sprintf("role %s: principals in accounts outside the snapshot can assume it without an external ID or another condition that limits the caller: %s", [_name(role), concat("; ", risky)]))
+}
+
+findings contains f if {
+	some role in _roles
+	_readable(role)
+	count(_unprotected(role)) == 0
+	f := lib.pass(role, sprintf("role %s: no principal in an account outside the snapshot can assume it without an external ID or a condition%s", [_name(role), _everyone_note(role)]))
+}
+
+_everyone_note(role) := " (its trust of everyone is AWS-IAM-001's finding)" if {
+	some edge in lib.out_edges(role, "TRUSTS")
+	edge.key == "global:everyone"
+} else := ""
+
+_roles := [r | some r in lib.entities_of_type("aws_iam_role"); not _placeholder(r)]
+
+_placeholder(e) if e._source == "system-mapper"
+
+_readable(role) if lib.policy_document(object.get(role, "assumeRolePolicyDocument", null))
+
+# _unprotected(role) describes each external principal that can assume the
+# role with no narrowing condition, sorted.
+_unprotected(role) := sort([text |
+	some edge in lib.out_edges(role, "TRUSTS")
+	edge.key != "global:everyone"
+	r := lib.relationship(edge)
+	r.crossAccount == true
+	_assume(r)
+	t := lib.entity(edge.key)
+	_external(t)
+	not _protected(r)
+	text := sprintf("%s (account %s%s)", [_principal(t, r), lib.account(t), _weak(r)])
+])
+
+_assume(r) if {
+	some a in lib.list(r, "actions")
+	startswith(lower(a), "sts:assumerole")
+}
+
+_external(t) if {
+	_placeholder(t)
+	t.external == true
+}
+
+# _protected(r): every contributing statement has a Condition (conditional)
+# and every Condition block narrows the caller.
+_protected(r) if {
+	r.conditional == true
+	blocks := lib.condition_blocks(r)
+	count(blocks) > 0
+	every b in blocks {
+		lib.narrows(b)
+	}
+}
+
+_principal(t, r) := r.principal if {
+	is_string(r.principal)
+	r.principal != ""
+} else := object.get(t, "arn", t._key)
+
+# _weak(r) explains why a trust with Condition blocks is still unprotected.
+_weak(r) := sprintf("; conditions on %s do not limit the caller", [concat(", ", lib.condition_keys(weak))]) if {
+	r.conditional == true
+	weak := [b | some b in lib.condition_blocks(r); not lib.narrows(b)]
+	count(lib.condition_keys(weak)) > 0
+} else := "; one granting statement has no Condition" if {
+	count(lib.condition_blocks(r)) > 0
+} else := ""
+
+_name(role) := object.get(role, "name", role._key)
