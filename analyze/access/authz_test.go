@@ -268,3 +268,36 @@ func TestAuthorizationDetailsDeterministic(t *testing.T) {
 		t.Error("two derivations of the same dump differ")
 	}
 }
+
+// TestShortcutExact: the evaluations effective access skips (shortcut)
+// would have given the same answers: deriving the dumps with and without
+// the shortcut gives identical graphs.
+func TestShortcutExact(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(authzDir, "*.json"))
+	if len(files) == 0 {
+		t.Skip("shared authz-details dumps not present")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			var docs [2][]byte
+			var evals [2]int
+			for i, exact := range []bool{false, true} {
+				g := dumpGraph(t, f)
+				st, err := Derive(context.Background(), g, func(c *config) { c.exact = exact })
+				if err != nil {
+					t.Fatal(err)
+				}
+				evals[i] = st.Evaluations
+				if docs[i], err = json.Marshal(g.Document()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !bytes.Equal(docs[0], docs[1]) {
+				t.Error("the shortcut changes the derived graph")
+			}
+			if evals[0] >= evals[1] {
+				t.Errorf("the shortcut saved no evaluation (%d with, %d without)", evals[0], evals[1])
+			}
+		})
+	}
+}

@@ -31,17 +31,20 @@ const (
 	dataBucket = "arn:aws:s3:::data"
 )
 
+// deriveCase is one hand-built graph and what Derive must make of it.
+type deriveCase struct {
+	name    string
+	build   func(w *world)
+	limits  Limits
+	want    []wantRel
+	ents    []wantEnt
+	absent  []string // relationship keys that must not exist
+	stats   func(t *testing.T, st Stats)
+	wantErr bool
+}
+
 func TestDerive(t *testing.T) {
-	tests := []struct {
-		name    string
-		build   func(w *world)
-		limits  Limits
-		want    []wantRel
-		ents    []wantEnt
-		absent  []string // relationship keys that must not exist
-		stats   func(t *testing.T, st Stats)
-		wantErr bool
-	}{
+	tests := []deriveCase{
 		{
 			name: "same-account user trusted",
 			build: func(w *world) {
@@ -365,14 +368,8 @@ func TestDerive(t *testing.T) {
 			},
 		},
 		{
-			name: "per-statement cap maps to the service entity",
-			build: func(w *world) {
-				r := w.role("app", "", "")
-				for _, n := range []string{"logs-a", "logs-b", "logs-c"} {
-					w.bucket(n, "")
-				}
-				w.policy("Logs", doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::logs-*/*"}`), r)
-			},
+			name:   "per-statement cap maps to the service entity",
+			build:  threeLogBuckets,
 			limits: Limits{MaxTargetsPerStatement: 2},
 			want: []wantRel{{key: policyARN("Logs") + "|allows|" + model.ServiceKey(acct, "s3"), props: map[string]any{
 				"capped": true, "matched": 3, "scope": "service", "effective": true,
@@ -381,14 +378,8 @@ func TestDerive(t *testing.T) {
 			stats:  func(t *testing.T, st Stats) { wantStat(t, "CappedStatements", st.CappedStatements, 1) },
 		},
 		{
-			name: "per-principal cap marks the principal",
-			build: func(w *world) {
-				r := w.role("app", "", "")
-				for _, n := range []string{"logs-a", "logs-b", "logs-c"} {
-					w.bucket(n, "")
-				}
-				w.policy("Logs", doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::logs-*/*"}`), r)
-			},
+			name:   "per-principal cap marks the principal",
+			build:  threeLogBuckets,
 			limits: Limits{MaxAccessPerPrincipal: 2},
 			want: []wantRel{
 				{key: roleARN("app") + "|access|arn:aws:s3:::logs-a"},
@@ -408,40 +399,51 @@ func TestDerive(t *testing.T) {
 		},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			w := newWorld(t)
-			tc.build(w)
-			st, err := Derive(context.Background(), w.g, WithLimits(tc.limits))
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("Derive error %v, want error %v", err, tc.wantErr)
+		// exact: every answer from the evaluator (no shortcut).
+		for _, exact := range []bool{false, true} {
+			name := tc.name
+			if exact {
+				name += "/exact"
 			}
-			for _, want := range tc.want {
-				checkRel(t, w.g, want)
+			t.Run(name, func(t *testing.T) {
+				runCase(t, tc, exact)
+			})
+		}
+	}
+}
+
+func runCase(t *testing.T, tc deriveCase, exact bool) {
+	w := newWorld(t)
+	tc.build(w)
+	st, err := Derive(context.Background(), w.g, WithLimits(tc.limits), func(c *config) { c.exact = exact })
+	if (err != nil) != tc.wantErr {
+		t.Fatalf("Derive error %v, want error %v", err, tc.wantErr)
+	}
+	for _, want := range tc.want {
+		checkRel(t, w.g, want)
+	}
+	for _, k := range tc.absent {
+		if r := w.g.Relationship(k); r != nil {
+			t.Errorf("unexpected relationship %s (%v)", k, r.Properties)
+		}
+	}
+	for _, want := range tc.ents {
+		e := w.g.Entity(want.key)
+		if e == nil {
+			t.Errorf("no entity %s", want.key)
+			continue
+		}
+		if want.typ != "" && e.Type != want.typ {
+			t.Errorf("entity %s: _type %s, want %s", want.key, e.Type, want.typ)
+		}
+		for k, v := range want.props {
+			if diff := cmp.Diff(v, e.Get(k)); diff != "" {
+				t.Errorf("entity %s property %s (-want +got):\n%s", want.key, k, diff)
 			}
-			for _, k := range tc.absent {
-				if r := w.g.Relationship(k); r != nil {
-					t.Errorf("unexpected relationship %s (%v)", k, r.Properties)
-				}
-			}
-			for _, want := range tc.ents {
-				e := w.g.Entity(want.key)
-				if e == nil {
-					t.Errorf("no entity %s", want.key)
-					continue
-				}
-				if want.typ != "" && e.Type != want.typ {
-					t.Errorf("entity %s: _type %s, want %s", want.key, e.Type, want.typ)
-				}
-				for k, v := range want.props {
-					if diff := cmp.Diff(v, e.Get(k)); diff != "" {
-						t.Errorf("entity %s property %s (-want +got):\n%s", want.key, k, diff)
-					}
-				}
-			}
-			if tc.stats != nil {
-				tc.stats(t, st)
-			}
-		})
+		}
+	}
+	if tc.stats != nil {
+		tc.stats(t, st)
 	}
 }
 
@@ -474,4 +476,13 @@ func wantStat(t *testing.T, name string, got, want int) {
 	if got != want {
 		t.Errorf("Stats.%s = %d, want %d", name, got, want)
 	}
+}
+
+// threeLogBuckets: one role reads three buckets through one pattern.
+func threeLogBuckets(w *world) {
+	r := w.role("app", "", "")
+	for _, n := range []string{"logs-a", "logs-b", "logs-c"} {
+		w.bucket(n, "")
+	}
+	w.policy("Logs", doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::logs-*/*"}`), r)
 }

@@ -31,6 +31,7 @@ package access
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
@@ -84,24 +85,36 @@ func (d *deriver) principal(p *graph.Entity) error {
 		d.cfg.log.Warn("access not evaluated: permissions boundary not in the graph", "principal", p.Key, "boundary", p.String("permissionsBoundaryArn"))
 		return nil
 	}
+	plain := boundary == nil && !d.hasDeny(policies)
 	byTarget := map[string]*access{}
 	consider := func(gr *grant) {
 		pol := &iam.Policies{Identity: identity, Boundaries: boundary, Resource: d.resourcePolicyFor(gr.target)}
 		allowed := func(action, resource string) bool {
 			return d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
 		}
-		levels, granted := d.tryLevels(gr.set, gr.requests, false, pol, allowed)
-		if !granted {
-			return
+		var levels, firm []actions.AccessLevel
+		if plain && d.shortcut(gr, pp, pol) {
+			levels = gr.set.levels()
+			if gr.firm != nil {
+				firm = gr.firm.levels()
+			}
+		} else {
+			var granted bool
+			if levels, granted = d.tryLevels(gr.set, gr.requests, false, pol, allowed); !granted {
+				return
+			}
+			// Levels unconditional statements grant on their own.
+			firm = levels
+			switch gr.firm {
+			case gr.set:
+			case nil:
+				firm = nil
+			default:
+				firm, _ = d.tryLevels(gr.firm, gr.requests, false, pol, allowed)
+			}
 		}
-		// Levels unconditional statements grant on their own.
-		firm := levels
-		switch gr.firm {
-		case gr.set:
-		case nil:
-			firm = nil
-		default:
-			firm, _ = d.tryLevels(gr.firm, gr.requests, false, pol, allowed)
+		if len(levels) == 0 && len(gr.set.unknown) == 0 {
+			return
 		}
 		if gr.rel != nil && gr.from != gr.target { // identity ALLOWS: mark effective
 			gr.rel.Set("effective", true)
@@ -187,6 +200,75 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	p["conditional"] = a.conditional
 	p["crossAccount"] = accountOf(a.target) != "" && accountOf(a.target) != acct
 	return p
+}
+
+// shortcut reports whether the evaluator's answer for an identity grant is
+// known without asking: every action of the grant is allowed when the
+// principal has no permissions boundary and no Deny in any identity policy
+// (the caller checks both), the target has no resource policy and is in
+// the principal's account, its service has no mandatory resource policy
+// (KMS key policies, role trust policies), and no Resource pattern of the
+// grant holds a policy variable. Then the granting statement — in the
+// principal's own identity policies, its Condition removed (policy.go) —
+// matches each of its actions on each request resource, and nothing can
+// deny: the decision is Allowed. TestShortcutExact checks this against the
+// evaluator on the real dumps.
+func (d *deriver) shortcut(gr *grant, pp iam.Principal, pol *iam.Policies) bool {
+	if d.cfg.exact || gr.from == gr.target || pol.Resource != nil {
+		return false
+	}
+	if gr.account != "" && gr.account != pp.Account {
+		return false
+	}
+	if gr.scope == scopeAccount || gatedActions(gr.set) {
+		return false
+	}
+	for _, st := range gr.stmts {
+		for _, l := range [][]string{st.resources, st.notResources} {
+			for _, r := range l {
+				if strings.Contains(r, "${") {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// gatedActions reports whether a set may hold kms or sts actions (a key
+// policy or trust policy must allow those even in the same account).
+func gatedActions(set *actionSet) bool {
+	for _, p := range set.patterns {
+		svc, _ := splitAction(p)
+		if glob(svc, "kms") || glob(svc, "sts") {
+			return true
+		}
+	}
+	if len(set.notActions) == 0 {
+		return false
+	}
+	for _, acts := range set.byLevel {
+		for _, a := range acts {
+			if strings.HasPrefix(a, "kms:") || strings.HasPrefix(a, "sts:") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasDeny reports whether any of the policies has a Deny statement.
+func (d *deriver) hasDeny(policies []*graph.Entity) bool {
+	for _, pe := range policies {
+		if doc := d.doc(pe, "document"); doc != nil {
+			for _, st := range doc.stmts {
+				if st.effect == iam.Deny {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // principalPolicies returns the identity policy entities of a user or role
