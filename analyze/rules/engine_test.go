@@ -149,6 +149,10 @@ func TestEvaluateBuiltins(t *testing.T) {
 		"AWS-EC2-001 arn:aws:ec2:eu-west-1:111122223333:security-group/sg-open":   "FAIL",
 		"AWS-IAM-001 arn:aws:iam::111122223333:role/ec2":                          "PASS",
 		"AWS-IAM-001 arn:aws:iam::111122223333:role/public":                       "FAIL",
+		"AWS-IAM-002 arn:aws:iam::111122223333:role/ec2":                          "PASS",
+		"AWS-IAM-002 arn:aws:iam::111122223333:role/public":                       "PASS",
+		"AWS-S3-001 arn:aws:s3:::tagged":                                          "PASS",
+		"AWS-S3-001 arn:aws:s3:::untagged":                                        "ERROR", // its policy is not JSON
 		"AWS-TAG-001 arn:aws:ec2:eu-west-1:111122223333:volume/vol-1":             "FAIL",
 		"AWS-TAG-001 arn:aws:s3:::tagged":                                         "PASS",
 		"AWS-TAG-001 arn:aws:s3:::untagged":                                       "FAIL",
@@ -242,7 +246,7 @@ func TestEvaluateGaps(t *testing.T) {
 		name    string
 		gaps    []Gap
 		want    map[string]string // subset of statuses
-		wantMsg string            // message of the gap's ERROR finding
+		wantErr []string          // "RULE: message" of each gap ERROR finding
 	}{
 		{
 			name: "gap in the groups' scope: ERROR and partial PASS",
@@ -252,7 +256,7 @@ func TestEvaluateGaps(t *testing.T) {
 				"AWS-EC2-001 arn:aws:ec2:eu-west-1:111122223333:security-group/sg-closed": "PASS partial",
 				"AWS-EC2-001 arn:aws:ec2:eu-west-1:111122223333:security-group/sg-open":   "FAIL",
 			},
-			wantMsg: "cannot evaluate: ec2:DescribeSecurityGroups in 111122223333/eu-west-1 failed (denied)",
+			wantErr: []string{"AWS-EC2-001: cannot evaluate: ec2:DescribeSecurityGroups in 111122223333/eu-west-1 failed (denied)"},
 		},
 		{
 			name: "gap in another region: PASS stays clean",
@@ -261,7 +265,7 @@ func TestEvaluateGaps(t *testing.T) {
 				"AWS-EC2-001 aws_security_group@111122223333/ap-south-1":                  "ERROR",
 				"AWS-EC2-001 arn:aws:ec2:eu-west-1:111122223333:security-group/sg-closed": "PASS",
 			},
-			wantMsg: "cannot evaluate: ec2:DescribeSecurityGroups in 111122223333/ap-south-1 failed (unsupported)",
+			wantErr: []string{"AWS-EC2-001: cannot evaluate: ec2:DescribeSecurityGroups in 111122223333/ap-south-1 failed (unsupported)"},
 		},
 		{
 			name: "global gap reaches global resources; wildcard account",
@@ -271,7 +275,10 @@ func TestEvaluateGaps(t *testing.T) {
 				"AWS-IAM-001 arn:aws:iam::111122223333:role/ec2":    "PASS partial",
 				"AWS-IAM-001 arn:aws:iam::111122223333:role/public": "FAIL",
 			},
-			wantMsg: "cannot evaluate: iam:GetAccountAuthorizationDetails in */global failed (throttled)",
+			wantErr: []string{ // both role checks read aws_iam_role
+				"AWS-IAM-001: cannot evaluate: iam:GetAccountAuthorizationDetails in */global failed (throttled)",
+				"AWS-IAM-002: cannot evaluate: iam:GetAccountAuthorizationDetails in */global failed (throttled)",
+			},
 		},
 		{
 			name: "gap for a type no check reads changes nothing",
@@ -288,18 +295,14 @@ func TestEvaluateGaps(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantStatuses(t, res, tc.want)
-			var msgs []string
+			var msgs []string // of the gap findings: type-wide, no resource
 			for _, f := range res.Findings {
-				if f.Status == StatusError {
-					msgs = append(msgs, f.Message)
+				if f.Status == StatusError && f.ResourceKey == "" {
+					msgs = append(msgs, f.RuleID+": "+f.Message)
 				}
 			}
-			if tc.wantMsg == "" {
-				if len(msgs) != 0 {
-					t.Errorf("ERROR findings %q, want none", msgs)
-				}
-			} else if len(msgs) != 1 || msgs[0] != tc.wantMsg {
-				t.Errorf("ERROR findings %q, want exactly [%q]", msgs, tc.wantMsg)
+			if diff := cmp.Diff(tc.wantErr, msgs); diff != "" {
+				t.Errorf("gap ERROR findings (-want +got):\n%s", diff)
 			}
 			for _, r := range res.Rules {
 				if r.ID == "AWS-EC2-001" && r.Status != StatusFail {
@@ -396,7 +399,7 @@ func TestAuditorDir(t *testing.T) {
 	for _, r := range eng.Rules() {
 		ids = append(ids, r.ID)
 	}
-	if diff := cmp.Diff([]string{"ACME-S3-001", "AWS-EC2-001", "AWS-IAM-001", "AWS-TAG-001"}, ids); diff != "" {
+	if diff := cmp.Diff([]string{"ACME-S3-001", "AWS-EC2-001", "AWS-IAM-001", "AWS-IAM-002", "AWS-S3-001", "AWS-TAG-001"}, ids); diff != "" {
 		t.Errorf("rule ids (-want +got):\n%s", diff)
 	}
 	info := eng.Rules()[0]
