@@ -2,9 +2,11 @@ package policies
 
 import (
 	"context"
+	"flag"
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -256,7 +258,10 @@ func TestStockOpaTest(t *testing.T) {
 	}
 }
 
-// TestFormatted fails when a policy file is not in `opa fmt` form.
+var fmtWrite = flag.Bool("fmt", false, "TestFormatted rewrites unformatted policy files in place (opa fmt -w without the opa binary)")
+
+// TestFormatted fails when a policy file is not in `opa fmt` form; with
+// -fmt it formats them (go test ./policies -run TestFormatted -fmt).
 func TestFormatted(t *testing.T) {
 	err := fs.WalkDir(FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -270,8 +275,14 @@ func TestFormatted(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if string(got) != string(src) {
-			t.Errorf("%s is not formatted: run opa fmt -w policies/", p)
+		switch {
+		case string(got) == string(src):
+		case *fmtWrite:
+			if err := os.WriteFile(filepath.FromSlash(p), got, 0o644); err != nil {
+				return err
+			}
+		default:
+			t.Errorf("%s is not formatted: run opa fmt -w policies/ (or go test ./policies -run TestFormatted -fmt)", p)
 		}
 		return nil
 	})

@@ -15,6 +15,19 @@ entities_of_type(t) := [input.entities[k] | some k in object.get(input.types, t,
 # entities_of_class(c) is the list of entities whose _class contains c, sorted by _key.
 entities_of_class(c) := [input.entities[k] | some k in object.get(input.classes, c, [])]
 
+# resources_of_type(t) is entities_of_type(t) less the placeholders: what
+# the snapshot collected. Checks that judge resources iterate over these.
+resources_of_type(t) := [e | some e in entities_of_type(t); not placeholder(e)]
+
+# resources_of_class(c) is entities_of_class(c) less the placeholders.
+resources_of_class(c) := [e | some e in entities_of_class(c); not placeholder(e)]
+
+# placeholder(e) is true for an entity the derivations created for a
+# principal or account the snapshot did not collect (a role of a partner
+# account that a trust policy names, ...): J1's mapper marks them with
+# _source "system-mapper". They have no configuration to judge.
+placeholder(e) if e._source == "system-mapper"
+
 # has_class(e, c) is true when e's _class list contains c.
 has_class(e, c) if c in e._class
 

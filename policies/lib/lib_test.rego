@@ -30,6 +30,17 @@ test_entities_of_class if {
 	keys == [_vol._key]
 }
 
+test_resources_leave_out_placeholders if {
+	ph := {"_key": "arn:aws:iam::444455556666:role/x", "_type": "aws_iam_role", "_class": ["AccessRole"], "_source": "system-mapper", "external": true}
+	own := {"_key": "arn:aws:iam::111122223333:role/y", "_type": "aws_iam_role", "_class": ["AccessRole"]}
+	doc := lib.build_input([ph, own], [])
+	[e._key | some e in lib.entities_of_type("aws_iam_role")] == [own._key, ph._key] with input as doc
+	[e._key | some e in lib.resources_of_type("aws_iam_role")] == [own._key] with input as doc
+	[e._key | some e in lib.resources_of_class("AccessRole")] == [own._key] with input as doc
+	lib.placeholder(ph)
+	not lib.placeholder(own)
+}
+
 test_entity_by_key if {
 	e := lib.entity(_vol._key) with input as _in
 	e == _vol

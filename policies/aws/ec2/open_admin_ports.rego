@@ -30,7 +30,7 @@ import data.lib
 admin_ports := lib.config("admin_ports", [22, 3389])
 
 findings contains f if {
-	some sg in lib.entities_of_type("aws_security_group")
+	some sg in lib.resources_of_type("aws_security_group")
 	exposures := _exposed[sg._key]
 	count(exposures) > 0
 	msg := sprintf("security group %s allows ingress from the internet to admin ports: %s", [_name(sg), concat("; ", sort(exposures))])
@@ -38,7 +38,7 @@ findings contains f if {
 }
 
 findings contains f if {
-	some sg in lib.entities_of_type("aws_security_group")
+	some sg in lib.resources_of_type("aws_security_group")
 	count(_exposed[sg._key]) == 0
 	msg := sprintf("security group %s allows no ingress from 0.0.0.0/0 or ::/0 to ports %s", [_name(sg), _ports_text])
 	f := lib.pass(sg, msg)
@@ -50,7 +50,7 @@ _ports_text := concat(", ", [sprintf("%v", [p]) | some p in admin_ports])
 # group (both findings rules read it). It is a complete rule on purpose: a
 # partial object rule looked up by a bound key is re-evaluated for every
 # group, which is quadratic.
-_exposed := {sg._key: _exposures(sg) | some sg in lib.entities_of_type("aws_security_group")}
+_exposed := {sg._key: _exposures(sg) | some sg in lib.resources_of_type("aws_security_group")}
 
 # _exposures(sg) is the set of "<cidr> -> <port> (rule <proto> <from>-<to>)"
 # strings, one per open CIDR and admin port an inbound rule covers. Helpers

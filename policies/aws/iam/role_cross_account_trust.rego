@@ -70,9 +70,7 @@ _everyone_note(role) := " (its trust of everyone is AWS-IAM-001's finding)" if {
 	edge.key == "global:everyone"
 } else := ""
 
-_roles := [r | some r in lib.entities_of_type("aws_iam_role"); not _placeholder(r)]
-
-_placeholder(e) if e._source == "system-mapper"
+_roles := lib.resources_of_type("aws_iam_role")
 
 _readable(role) if lib.policy_document(object.get(role, "assumeRolePolicyDocument", null))
 
@@ -96,7 +94,7 @@ _assume(r) if {
 }
 
 _external(t) if {
-	_placeholder(t)
+	lib.placeholder(t)
 	t.external == true
 }
 

@@ -32,11 +32,14 @@ _everyone := {"_key": "global:everyone", "_type": "everyone", "_class": ["UserGr
 _ec2 := {"_key": "111122223333:aws_ec2", "_type": "aws_ec2", "_class": ["Service"], "accountId": "111122223333"}
 
 # _trusts(to, props) is a TRUSTS relationship shaped as the derivations write it.
-_trusts(to, props) := object.union(object.union(lib.rel(_role, "TRUSTS", to), {
-	"_type": "aws_iam_role_trusts_account", "effect": "Allow", "actions": ["sts:AssumeRole"],
-	"conditional": false, "conditions": null, "crossAccount": true, "externalIdRequired": false,
-	"principal": object.get(to, "arn", to._key), "sid": "",
-}), props)
+_trusts(to, props) := object.union(
+	object.union(lib.rel(_role, "TRUSTS", to), {
+		"_type": "aws_iam_role_trusts_account", "effect": "Allow", "actions": ["sts:AssumeRole"],
+		"conditional": false, "conditions": null, "crossAccount": true, "externalIdRequired": false,
+		"principal": object.get(to, "arn", to._key), "sid": "",
+	}),
+	props,
+)
 
 _cond(blocks) := {"conditional": true, "conditions": json.marshal(blocks)}
 

@@ -34,20 +34,20 @@ import data.lib
 _assume_actions := ["sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity"]
 
 findings contains f if {
-	some role in lib.entities_of_type("aws_iam_role")
+	some role in lib.resources_of_type("aws_iam_role")
 	public := _public_statements(_document(role))
 	count(public) > 0
 	f := _fail(role, public)
 }
 
 findings contains f if {
-	some role in lib.entities_of_type("aws_iam_role")
+	some role in lib.resources_of_type("aws_iam_role")
 	count(_public_statements(_document(role))) == 0
 	f := lib.pass(role, sprintf("role %s: the trust policy does not let any AWS principal (\"*\") assume it", [_name(role)]))
 }
 
 findings contains f if {
-	some role in lib.entities_of_type("aws_iam_role")
+	some role in lib.resources_of_type("aws_iam_role")
 	not _document(role)
 	f := lib.error(role, sprintf("role %s: assumeRolePolicyDocument is missing or not a valid JSON policy document", [_name(role)]))
 }

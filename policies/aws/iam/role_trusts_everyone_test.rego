@@ -136,3 +136,13 @@ test_error_missing_document if {
 }
 
 test_error_statement_not_object if _status({"Statement": "Allow everyone"}) == "ERROR"
+
+# A role of another account that a trust policy names is a placeholder with
+# no trust policy of its own: not judged, not an ERROR.
+test_placeholder_role_not_checked if {
+	placeholder := {
+		"_key": "arn:aws:iam::444455556666:role/ops-automation", "_type": "aws_iam_role", "_class": ["AccessRole"],
+		"_source": "system-mapper", "external": true, "accountId": "444455556666",
+	}
+	count(_findings(placeholder)) == 0
+}

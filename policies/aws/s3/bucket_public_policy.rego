@@ -53,13 +53,13 @@ _level_order := ["List", "Read", "Write", "Tagging", "Permissions management"]
 _write_levels := {"Write", "Permissions management"}
 
 findings contains f if {
-	some b in lib.entities_of_type("aws_s3_bucket")
+	some b in lib.resources_of_type("aws_s3_bucket")
 	lib.unreadable_policy(b, "policy")
 	f := lib.error(b, sprintf("bucket %s: the bucket policy is not a readable policy document, so whether it grants public access is unknown", [_name(b)]))
 }
 
 findings contains f if {
-	some b in lib.entities_of_type("aws_s3_bucket")
+	some b in lib.resources_of_type("aws_s3_bucket")
 	not lib.unreadable_policy(b, "policy")
 	f := _verdict(b)
 }

@@ -15,12 +15,15 @@ _bucket := {
 
 # _grant(props) is a bucket ALLOWS Everyone relationship shaped as the
 # derivations write it, with props overriding the defaults.
-_grant(props) := object.union(object.union(lib.rel(_bucket, "ALLOWS", _everyone), {
-	"_type": "aws_s3_bucket_allows_everyone", "effect": "Allow", "effective": true,
-	"accessLevels": ["Read"], "conditionalLevels": [], "conditional": false, "conditions": null,
-	"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::assets/*"], "sid": "PublicRead",
-	"principal": "*", "crossAccount": true, "admin": false, "scope": "resource",
-}), props)
+_grant(props) := object.union(
+	object.union(lib.rel(_bucket, "ALLOWS", _everyone), {
+		"_type": "aws_s3_bucket_allows_everyone", "effect": "Allow", "effective": true,
+		"accessLevels": ["Read"], "conditionalLevels": [], "conditional": false, "conditions": null,
+		"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::assets/*"], "sid": "PublicRead",
+		"principal": "*", "crossAccount": true, "admin": false, "scope": "resource",
+	}),
+	props,
+)
 
 _findings(bucket, rels) := fs if {
 	fs := check.findings with input as lib.build_input([bucket, _everyone], rels)

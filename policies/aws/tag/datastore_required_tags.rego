@@ -41,14 +41,14 @@ import data.lib
 required_tags := lib.config("required_tags", ["Classification", "Owner"])
 
 findings contains f if {
-	some e in lib.entities_of_class("DataStore")
+	some e in lib.resources_of_class("DataStore")
 	missing := _missing(e)
 	count(missing) > 0
 	f := lib.fail(e, sprintf("%s %s is missing required tag(s): %s", [e._type, _name(e), concat(", ", missing)]))
 }
 
 findings contains f if {
-	some e in lib.entities_of_class("DataStore")
+	some e in lib.resources_of_class("DataStore")
 	count(_missing(e)) == 0
 	f := lib.pass(e, sprintf("%s %s has the required tags: %s", [e._type, _name(e), concat(", ", required_tags)]))
 }
