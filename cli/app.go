@@ -98,7 +98,7 @@ func markUsageErrors(parent string, cmds []*ucli.Command) {
 // only place that decides exit codes.
 func Run(ctx context.Context, args []string, in io.Reader, out, errw io.Writer) int {
 	app := NewApp(streams{in: in, out: out, err: errw})
-	err := app.RunContext(ctx, args)
+	err := app.RunContext(ctx, flagsFirst(app, args))
 	return exitCode(err, errw)
 }
 
