@@ -79,6 +79,19 @@ func splitAction(p string) (svc, name string) {
 	return svc, name
 }
 
+// serviceOf is splitAction's svc alone. It lower-cases only the service
+// part, which policies mostly write in lower case already, so on the hot
+// paths (a statement's patterns times the services it names) it seldom
+// allocates.
+func serviceOf(p string) string {
+	p = strings.TrimSpace(p)
+	if p == "*" {
+		return "*"
+	}
+	svc, _, _ := strings.Cut(p, ":")
+	return strings.ToLower(svc)
+}
+
 // servicesOf returns the service prefixes a statement's actions name, and
 // all=true when they reach every service (a wildcard in the service part,
 // or NotAction).
@@ -88,7 +101,7 @@ func servicesOf(st *statement) (svcs []string, all bool) {
 	}
 	seen := map[string]bool{}
 	for _, p := range st.actions {
-		svc, _ := splitAction(p)
+		svc := serviceOf(p)
 		if strings.ContainsAny(svc, "*?") {
 			return nil, true
 		}
@@ -106,8 +119,7 @@ func servicesOf(st *statement) (svcs []string, all bool) {
 func forService(patterns []string, svc string) []string {
 	var out []string
 	for _, p := range patterns {
-		ps, _ := splitAction(p)
-		if svc == "" || glob(ps, svc) {
+		if svc == "" || glob(serviceOf(p), svc) {
 			out = append(out, p)
 		}
 	}

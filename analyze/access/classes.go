@@ -29,10 +29,10 @@ type patternSet struct {
 	pats      []string
 }
 
-func newPatternSet(pols []*iam.Policy) *patternSet {
+func newPatternSet(pols *iam.Policies) *patternSet {
 	ps := &patternSet{byService: map[string][]int{}}
 	seen := map[string]bool{}
-	for _, p := range pols {
+	for _, p := range append(append([]*iam.Policy{pols.Resource}, pols.Identity...), pols.Boundaries...) {
 		if p == nil {
 			continue
 		}
@@ -46,7 +46,7 @@ func newPatternSet(pols []*iam.Policy) *patternSet {
 					seen[a] = true
 					i := len(ps.pats)
 					ps.pats = append(ps.pats, a)
-					if svc, _ := splitAction(a); strings.ContainsAny(svc, "*?") {
+					if svc := serviceOf(a); strings.ContainsAny(svc, "*?") {
 						ps.wild = append(ps.wild, i)
 					} else {
 						ps.byService[svc] = append(ps.byService[svc], i)
@@ -62,7 +62,7 @@ func newPatternSet(pols []*iam.Policy) *patternSet {
 // matching it (the action itself for sts).
 func (ps *patternSet) signature(action string) string {
 	la := strings.ToLower(action)
-	svc, _ := splitAction(la)
+	svc := serviceOf(la)
 	if svc == "sts" {
 		return la
 	}

@@ -87,8 +87,19 @@ func (d *deriver) principal(p *graph.Entity) error {
 	}
 	plain := boundary == nil && !d.hasDeny(policies)
 	byTarget := map[string]*access{}
+	// The action classes of a request depend on its policies; only the
+	// resource policy changes between this principal's targets.
+	classesBy := map[*iam.Policy]*patternSet{}
 	consider := func(gr *grant) {
 		pol := &iam.Policies{Identity: identity, Boundaries: boundary, Resource: d.resourcePolicyFor(gr.target)}
+		classes := func() *patternSet {
+			ps := classesBy[pol.Resource]
+			if ps == nil {
+				ps = newPatternSet(pol)
+				classesBy[pol.Resource] = ps
+			}
+			return ps
+		}
 		allowed := func(action, resource string) bool {
 			return d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
 		}
@@ -100,7 +111,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 			}
 		} else {
 			var granted bool
-			if levels, granted = d.tryLevels(gr.set, gr.requests, false, pol, allowed); !granted {
+			if levels, granted = d.tryLevels(gr.set, gr.requests, false, classes, allowed); !granted {
 				return
 			}
 			// Levels unconditional statements grant on their own.
@@ -110,7 +121,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 			case nil:
 				firm = nil
 			default:
-				firm, _ = d.tryLevels(gr.firm, gr.requests, false, pol, allowed)
+				firm, _ = d.tryLevels(gr.firm, gr.requests, false, classes, allowed)
 			}
 		}
 		if len(levels) == 0 && len(gr.set.unknown) == 0 {
@@ -180,7 +191,7 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 			}
 		}
 	}
-	p := map[string]any{}
+	p := make(map[string]any, 24) // sized for every property: no rehash
 	setLevels(p, levels)
 	p["conditionalLevels"] = condLevels
 	pats := uniqSorted(a.patterns)
@@ -198,7 +209,8 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	p["scope"] = a.scope
 	p["admin"] = a.admin
 	p["conditional"] = a.conditional
-	p["crossAccount"] = accountOf(a.target) != "" && accountOf(a.target) != acct
+	ta := accountOf(a.target)
+	p["crossAccount"] = ta != "" && ta != acct
 	return p
 }
 
@@ -239,7 +251,7 @@ func (d *deriver) shortcut(gr *grant, pp iam.Principal, pol *iam.Policies) bool 
 // policy or trust policy must allow those even in the same account).
 func gatedActions(set *actionSet) bool {
 	for _, p := range set.patterns {
-		svc, _ := splitAction(p)
+		svc := serviceOf(p)
 		if glob(svc, "kms") || glob(svc, "sts") {
 			return true
 		}
@@ -338,8 +350,8 @@ func (d *deriver) resourcePolicyFor(t *graph.Entity) *iam.Policy {
 //
 // Only the first action of a level is always asked about; when it is
 // refused, the others are reduced to one representative per action class
-// of pols, the policies of the request (classes.go).
-func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, pols *iam.Policies, ok func(action, resource string) bool) (levels []actions.AccessLevel, granted bool) {
+// of the request's policies (classes.go), which classes returns.
+func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, classes func() *patternSet, ok func(action, resource string) bool) (levels []actions.AccessLevel, granted bool) {
 	try := func(action string) bool {
 		for _, r := range requests {
 			if ok(action, r) {
@@ -353,8 +365,7 @@ func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, pols 
 		acts := set.byLevel[lo.level]
 		if len(acts) > 1 && !try(acts[0]) {
 			if ps == nil {
-				all := append(append([]*iam.Policy{pols.Resource}, pols.Identity...), pols.Boundaries...)
-				ps = newPatternSet(all)
+				ps = classes()
 			}
 			acts = ps.representatives(acts[1:])
 		}
@@ -381,7 +392,7 @@ func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, pols 
 
 // anyAction reports whether ok holds for some action of the grant.
 func (d *deriver) anyAction(gr *grant, pols *iam.Policies, ok func(action, resource string) bool) bool {
-	_, granted := d.tryLevels(gr.set, gr.requests, true, pols, ok)
+	_, granted := d.tryLevels(gr.set, gr.requests, true, func() *patternSet { return newPatternSet(pols) }, ok)
 	return granted
 }
 

@@ -70,11 +70,17 @@ func (s subResource) parent(field string) (string, bool) {
 
 // arnParts splits an ARN (or ARN pattern) into its six fields.
 func arnParts(s string) (parts [6]string, ok bool) {
-	l := strings.SplitN(s, ":", 6)
-	if len(l) != 6 || (l[0] != "arn" && l[0] != "*") {
-		return parts, false
+	for i := range 5 { // hot: no allocation, unlike strings.SplitN
+		j := strings.IndexByte(s, ':')
+		if j < 0 {
+			return [6]string{}, false
+		}
+		parts[i], s = s[:j], s[j+1:]
 	}
-	copy(parts[:], l)
+	parts[5] = s
+	if parts[0] != "arn" && parts[0] != "*" {
+		return [6]string{}, false
+	}
 	return parts, true
 }
 
