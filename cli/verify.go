@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -45,8 +46,8 @@ func verifyCommand(s streams) *ucli.Command {
 				fmt.Fprintf(s.out, "OK %s: format v%d, %d files, %d rows, %s\n",
 					dir, rep.FormatVersion, rep.Files, rep.Rows, byteSize(rep.Bytes))
 			} else {
-				for _, p := range rep.Problems {
-					fmt.Fprintln(s.out, p.String())
+				for _, p := range rep.Problems { // paths from the snapshot directory, as a shell would take them
+					fmt.Fprintf(s.out, "%s: %s\n", filepath.Join(dir, filepath.FromSlash(p.Path)), p.Message)
 				}
 			}
 			if err != nil {

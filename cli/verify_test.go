@@ -90,6 +90,8 @@ func TestVerifyCommand(t *testing.T) {
 			}, wantCode: ExitError, wantOut: []string{"manifest.json: "}},
 		{name: "not a snapshot", args: func(d string) []string { return []string{"verify", filepath.Dir(d)} },
 			wantCode: ExitError, wantOut: []string{"manifest.json: missing"}},
+		{name: "no such directory: its path, not \".\"", args: func(d string) []string { return []string{"verify", filepath.Join(d, "nope")} },
+			wantCode: ExitError, wantOut: []string{string(filepath.Separator) + "nope: not a directory"}},
 		{name: "missing argument", args: func(string) []string { return []string{"verify"} }, wantCode: ExitUsage,
 			wantErr: "want exactly one argument"},
 		{name: "two arguments", args: func(d string) []string { return []string{"verify", d, d} }, wantCode: ExitUsage,
