@@ -33,7 +33,14 @@ type Problem struct {
 	Message string `json:"message"`
 }
 
-func (p Problem) String() string { return p.Path + ": " + p.Message }
+// String is "path: message"; a problem of the snapshot directory itself
+// (Path ".") reads "the directory itself: message".
+func (p Problem) String() string {
+	if p.Path == "." {
+		return "the directory itself: " + p.Message
+	}
+	return p.Path + ": " + p.Message
+}
 
 // VerifyError lists every problem Verify found. errors.Is(err, ErrCorrupt)
 // holds for it.
