@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -359,6 +360,45 @@ func TestCollectRegionsOption(t *testing.T) {
 	}
 	if !got["ap-east-1"] || !got["cn-north-1"] {
 		t.Errorf("skipped events %+v, want ap-east-1 and cn-north-1", skipped)
+	}
+}
+
+// TestOtherPartitionRegions: an endpoint that lists China or GovCloud
+// regions as enabled (emulators do) gets them skipped with the reason; with
+// --regions, regions nobody asked for are not reported at all.
+func TestOtherPartitionRegions(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		opts        []Option
+		wantSkipped []string
+	}{
+		{name: "every region", wantSkipped: []string{"cn-north-1", "us-gov-west-1"}},
+		{name: "restricted", opts: []Option{WithRegions("eu-west-1")}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := fakeaws.LoadWorld(t, basicWorld)
+			w.Regions = append(w.Regions, "cn-north-1", "us-gov-west-1")
+			srv := fakeaws.New(t, w)
+			mw := &memWriter{}
+			sum, err := New(fakeConfig(t, srv, nil), testOpts(tt.opts...)...).Run(t.Context(), mw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := slices.Sorted(maps.Keys(sum.SkippedRegions))
+			if !slices.Equal(got, tt.wantSkipped) {
+				t.Errorf("skipped regions %v, want %v", got, tt.wantSkipped)
+			}
+			for _, r := range sum.Regions {
+				if strings.HasPrefix(r, "cn-") || strings.HasPrefix(r, "us-gov-") {
+					t.Errorf("collected %s", r)
+				}
+			}
+			for _, r := range srv.Requests() {
+				if strings.HasPrefix(r.Region, "cn-") || strings.HasPrefix(r.Region, "us-gov-") {
+					t.Errorf("request %s:%s sent to %s", r.Service, r.Operation, r.Region)
+				}
+			}
+		})
 	}
 }
 

@@ -384,11 +384,11 @@ func (r *run) plan(ctx context.Context) ([]string, error) {
 	}
 	var regions []string
 	for _, region := range enabled {
+		if len(requested) > 0 && !slices.Contains(requested, region) {
+			continue // not asked for: not a skip worth recording
+		}
 		if p := partition(region); p != "aws" {
 			r.skipRegion(region, fmt.Sprintf("partition %s is not supported (separate credentials)", p))
-			continue
-		}
-		if len(requested) > 0 && !slices.Contains(requested, region) {
 			continue
 		}
 		regions = append(regions, region)
