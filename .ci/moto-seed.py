@@ -3,10 +3,12 @@
 Written for snapaudit: two regions of EC2 (VPC, subnet, an SSH-open security
 group, an instance with a key pair, a volume), tagged and untagged S3 buckets
 (one with a public-read policy), DynamoDB tables, IAM (a user with an access
-key, a group, an inline policy; a role anyone can assume, a vendor role
-trusting another account without an external ID, a Lambda execution role),
-a Lambda function whose environment holds a secret, an RDS instance, a
-Config rule and an API Gateway REST API.
+key and a virtual MFA device, a group, user and group inline policies, a
+password policy; a role anyone can assume, a vendor role trusting another
+account without an external ID, a Lambda execution role with an inline
+policy), a Lambda function whose environment holds a secret and that API
+Gateway may invoke, a REST API integrated with it, an RDS instance and an
+Aurora cluster with one member, and a Config rule.
 
 Usage: python3 moto-seed.py ENDPOINT_URL
 """
@@ -72,6 +74,15 @@ iam.attach_role_policy(RoleName="vendor", PolicyArn=admin)
 fn_role = iam.create_role(RoleName="orders-fn", AssumeRolePolicyDocument=doc(
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}))["Role"]["Arn"]
 
+iam.put_group_policy(GroupName="developers", PolicyName="developer-logs", PolicyDocument=doc(
+    {"Effect": "Allow", "Action": "logs:*", "Resource": "*"}))
+iam.put_role_policy(RoleName="orders-fn", PolicyName="orders-table", PolicyDocument=doc(
+    {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"],
+     "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/orders-us-east-1"}))
+mfa = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]["SerialNumber"]
+iam.enable_mfa_device(UserName="alice", SerialNumber=mfa, AuthenticationCode1="123456", AuthenticationCode2="654321")
+iam.update_account_password_policy(MinimumPasswordLength=8)
+
 code = io.BytesIO()
 with zipfile.ZipFile(code, "w") as z:
     z.writestr("index.py", "def handler(event, context):\n    return 1\n")
@@ -80,11 +91,26 @@ boto3.client("lambda", **us).create_function(
     Code={"ZipFile": code.getvalue()},
     Environment={"Variables": {"DB_PASSWORD": "moto-check-secret-value"}})
 
-boto3.client("rds", **us).create_db_instance(
+rds = boto3.client("rds", **us)
+rds.create_db_instance(
     DBInstanceIdentifier="orders-db", DBInstanceClass="db.t3.micro", Engine="postgres",
     MasterUsername="orders", MasterUserPassword="not-a-real-password", AllocatedStorage=20)
+rds.create_db_cluster(DBClusterIdentifier="reports", Engine="aurora-postgresql",
+                      MasterUsername="reports", MasterUserPassword="not-a-real-password")
+rds.create_db_instance(DBInstanceIdentifier="reports-1", DBInstanceClass="db.r5.large",
+                       Engine="aurora-postgresql", DBClusterIdentifier="reports")
 boto3.client("config", **us).put_config_rule(ConfigRule={
     "ConfigRuleName": "s3-bucket-public-read-prohibited",
     "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_PUBLIC_READ_PROHIBITED"}})
-boto3.client("apigateway", **us).create_rest_api(name="orders-api")
+apig = boto3.client("apigateway", **us)
+api = apig.create_rest_api(name="orders-api")["id"]
+root = [r for r in apig.get_resources(restApiId=api)["items"] if r["path"] == "/"][0]["id"]
+orders = apig.create_resource(restApiId=api, parentId=root, pathPart="orders")["id"]
+apig.put_method(restApiId=api, resourceId=orders, httpMethod="GET", authorizationType="NONE")
+fn = "arn:aws:lambda:us-east-1:123456789012:function:orders"
+apig.put_integration(restApiId=api, resourceId=orders, httpMethod="GET", type="AWS_PROXY", integrationHttpMethod="POST",
+                     uri=f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{fn}/invocations")
+boto3.client("lambda", **us).add_permission(
+    FunctionName="orders", StatementId="apigateway-invoke", Action="lambda:InvokeFunction",
+    Principal="apigateway.amazonaws.com", SourceArn=f"arn:aws:execute-api:us-east-1:123456789012:{api}/*/GET/orders")
 print("moto-seed: seeded", endpoint)
