@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -179,10 +180,27 @@ func LoadGraph(ctx context.Context, dir string, verify bool, log *slog.Logger) (
 	return g, err
 }
 
+// verifyFailed turns a failed verification into one line: the first
+// problem, how many more, and what to do.
+func verifyFailed(dir string, err error) error {
+	var verr *snapshot.VerifyError
+	if !errors.As(err, &verr) || len(verr.Problems) == 0 {
+		return fmt.Errorf("verify %s: %w", dir, err)
+	}
+	more := ""
+	if n := len(verr.Problems) - 1; n == 1 {
+		more = " (and 1 more problem)"
+	} else if n > 1 {
+		more = fmt.Sprintf(" (and %d more problems)", n)
+	}
+	return fmt.Errorf("snapshot %s failed verification: %s%s; `snapaudit verify %s` lists every problem, --no-verify skips the check: %w",
+		dir, verr.Problems[0], more, dir, snapshot.ErrCorrupt)
+}
+
 func loadGraph(ctx context.Context, dir string, verify bool, log *slog.Logger) (*graph.Graph, *snapshot.Manifest, error) {
 	if verify {
 		if _, err := snapshot.Verify(ctx, dir); err != nil {
-			return nil, nil, fmt.Errorf("verify %s (skip with --no-verify): %w", dir, err)
+			return nil, nil, verifyFailed(dir, err)
 		}
 	}
 	snap, err := snapshot.Open(dir)

@@ -46,6 +46,11 @@ func analyzeCommand(s streams) *ucli.Command {
 			if err != nil {
 				return err
 			}
+			if p := c.String("graph-out"); p != "" {
+				if err := outsideSnapshot(c.Args().First(), p); err != nil {
+					return usagef("analyze: --graph-out: %v", err)
+				}
+			}
 			opts := []analyze.Option{
 				analyze.WithLogger(log),
 				analyze.WithVerify(!c.Bool("no-verify")),
@@ -114,8 +119,12 @@ func renderTable(w io.Writer, rep *analyze.Report, all bool) {
 		return a.ResourceKey < b.ResourceKey
 	})
 	snap := rep.Snapshot
-	fmt.Fprintf(w, "snapshot %s: accounts %s, regions %s, collected %s\n",
-		snap.Dir, strings.Join(snap.Accounts, ","), strings.Join(snap.Regions, ","), snap.FinishedAt.UTC().Format("2006-01-02 15:04Z"))
+	unverified := ""
+	if !snap.Verified {
+		unverified = " (NOT VERIFIED: --no-verify skipped the integrity check)"
+	}
+	fmt.Fprintf(w, "snapshot %s: accounts %s, regions %s, collected %s%s\n",
+		snap.Dir, strings.Join(snap.Accounts, ","), strings.Join(snap.Regions, ","), snap.FinishedAt.UTC().Format("2006-01-02 15:04Z"), unverified)
 	fmt.Fprintf(w, "graph: %d entities, %d relationships\n\n", rep.Summary.Entities, rep.Summary.Relationships)
 
 	if len(fs) > 0 {
@@ -152,6 +161,41 @@ func renderTable(w io.Writer, rep *analyze.Report, all bool) {
 	if !all && rep.Summary.Pass > 0 {
 		fmt.Fprintln(w, "(PASS findings hidden; --all lists them)")
 	}
+}
+
+// outsideSnapshot refuses an output path inside the snapshot directory:
+// writing there would replace the manifest or add a file verify rejects. Both
+// paths are compared after resolving symbolic links of their existing parts.
+func outsideSnapshot(snapDir, out string) error {
+	resolve := func(p string) (string, error) {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return "", err
+		}
+		// Resolve the longest existing prefix; the rest does not exist yet.
+		rest := ""
+		for dir := abs; ; dir = filepath.Dir(dir) {
+			if real, err := filepath.EvalSymlinks(dir); err == nil {
+				return filepath.Join(real, rest), nil
+			}
+			if dir == filepath.Dir(dir) {
+				return abs, nil
+			}
+			rest = filepath.Join(filepath.Base(dir), rest)
+		}
+	}
+	snap, err := resolve(snapDir)
+	if err != nil {
+		return err
+	}
+	o, err := resolve(out)
+	if err != nil {
+		return err
+	}
+	if rel, err := filepath.Rel(snap, o); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("%s is inside the snapshot %s; write it elsewhere (a snapshot is never written by analyze)", out, snapDir)
+	}
+	return nil
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -63,6 +63,7 @@ func NewApp(s streams) *ucli.App {
 			analyzeCommand(s),
 			iamCommand(s),
 		},
+		Action:       unknownCommand(""),
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error { return usageError{err} },
 		ExitErrHandler: func(*ucli.Context, error) {
 			// Errors are mapped to exit codes by Run, not by urfave/cli.
@@ -82,6 +83,31 @@ func logger(c *ucli.Context, s streams) (*slog.Logger, error) {
 	return slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: level})), nil
 }
 
+// unknownCommand is the action of the app and of every command that has
+// subcommands: with no argument it shows the help; a word that is no command
+// (which urfave/cli would answer with "No help topic for ...", exit 1) is a
+// one-line usage error naming the valid commands.
+func unknownCommand(parent string) ucli.ActionFunc {
+	return func(c *ucli.Context) error {
+		if c.NArg() == 0 {
+			if parent == "" {
+				return ucli.ShowAppHelp(c)
+			}
+			return ucli.ShowSubcommandHelp(c)
+		}
+		cmds, help := c.App.VisibleCommands(), "snapaudit --help"
+		if parent != "" {
+			cmds, help = c.Command.VisibleCommands(), "snapaudit "+parent+" --help"
+		}
+		names := make([]string, 0, len(cmds))
+		for _, cmd := range cmds {
+			names = append(names, cmd.Name)
+		}
+		return usagef("unknown command %q (commands: %s; see %s)",
+			strings.TrimSpace(parent+" "+c.Args().First()), strings.Join(names, ", "), help)
+	}
+}
+
 // markUsageErrors makes flag-parsing errors of every command and subcommand
 // usage errors (exit code 2), reported in one line instead of a help dump.
 func markUsageErrors(parent string, cmds []*ucli.Command) {
@@ -89,6 +115,9 @@ func markUsageErrors(parent string, cmds []*ucli.Command) {
 		name := strings.TrimSpace(parent + " " + c.Name)
 		c.OnUsageError = func(_ *ucli.Context, err error, _ bool) error {
 			return usageError{fmt.Errorf("%s: %w (see snapaudit %s --help)", name, err, name)}
+		}
+		if len(c.Subcommands) > 0 && c.Action == nil {
+			c.Action = unknownCommand(name)
 		}
 		markUsageErrors(name, c.Subcommands)
 	}

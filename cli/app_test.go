@@ -38,3 +38,32 @@ func TestUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestUnknownCommand: a mistyped command is a usage error (exit 2) that names
+// it and the valid commands, in one line.
+func TestUnknownCommand(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{args: []string{"analyse", "x"}, want: []string{`unknown command "analyse"`, "analyze, iam", "see snapaudit --help"}},
+		{args: []string{"iam", "simualte"}, want: []string{`unknown command "iam simualte"`, "simulate", "see snapaudit iam --help"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errw bytes.Buffer
+			code := Run(context.Background(), append([]string{"snapaudit"}, tt.args...), strings.NewReader(""), &out, &errw)
+			if code != ExitUsage {
+				t.Errorf("exit %d, want %d (stderr %q)", code, ExitUsage, errw.String())
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(errw.String(), want) {
+					t.Errorf("stderr %q, want it to contain %q", errw.String(), want)
+				}
+			}
+			if strings.Count(strings.TrimSpace(errw.String()), "\n") > 0 {
+				t.Errorf("stderr has more than one line: %q", errw.String())
+			}
+		})
+	}
+}

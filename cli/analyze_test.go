@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// copyDemo copies the embedded demo snapshot to a temporary directory, so a
+// test may damage or write beside it.
+func copyDemo(t *testing.T) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "demo")
+	if err := os.CopyFS(dst, os.DirFS("../testdata/snapshots/demo")); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// runCLI runs snapaudit with args and returns the exit code, stdout and stderr.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errw bytes.Buffer
+	code := Run(t.Context(), append([]string{"snapaudit"}, args...), strings.NewReader(""), &out, &errw)
+	return code, out.String(), errw.String()
+}
+
+// TestAnalyzeGraphOutInsideSnapshot: --graph-out must never write into the
+// snapshot it analyses (it would replace manifest.json or add a stray file
+// that breaks the next verify).
+func TestAnalyzeGraphOutInsideSnapshot(t *testing.T) {
+	for _, name := range []string{"manifest.json", "graph.json", "data/graph.json"} {
+		t.Run(name, func(t *testing.T) {
+			dir := copyDemo(t)
+			before, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, _, errw := runCLI(t, "analyze", dir, "--graph-out", filepath.Join(dir, name))
+			if code != ExitUsage {
+				t.Errorf("exit %d, want %d; stderr %q", code, ExitUsage, errw)
+			}
+			if !strings.Contains(errw, "inside the snapshot") {
+				t.Errorf("stderr %q does not say the file is inside the snapshot", errw)
+			}
+			after, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+			if err != nil || !bytes.Equal(before, after) {
+				t.Errorf("manifest.json changed (err %v)", err)
+			}
+			if code, out, errw := runCLI(t, "verify", dir); code != ExitOK {
+				t.Errorf("verify after the refused --graph-out: exit %d\n%s%s", code, out, errw)
+			}
+		})
+	}
+	// Beside the snapshot is fine.
+	dir := copyDemo(t)
+	out := filepath.Join(filepath.Dir(dir), "graph.json")
+	if code, _, errw := runCLI(t, "analyze", dir, "--graph-out", out); code != ExitFindings {
+		t.Fatalf("exit %d, want %d; stderr %q", code, ExitFindings, errw)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestAnalyzeFailedVerifyOneLine: a snapshot that fails verification stops
+// analyze with one line naming the first problem, the count, and what to do.
+func TestAnalyzeFailedVerifyOneLine(t *testing.T) {
+	dir := copyDemo(t)
+	if err := os.WriteFile(filepath.Join(dir, "stray.txt"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "data", "*", "*", "*.parquet"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no data file in the demo (%v)", err)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0xff
+	if err := os.WriteFile(files[0], b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errw := runCLI(t, "analyze", dir)
+	if code != ExitError {
+		t.Errorf("exit %d, want %d", code, ExitError)
+	}
+	if n := strings.Count(strings.TrimSpace(errw), "\n"); n > 0 {
+		t.Errorf("stderr has %d lines, want one:\n%s", n+1, errw)
+	}
+	for _, want := range []string{"failed verification", "data/", "1 more problem", "snapaudit verify", "--no-verify"} {
+		if !strings.Contains(errw, want) {
+			t.Errorf("stderr %q does not contain %q", errw, want)
+		}
+	}
+}
+
+// TestAnalyzeNoVerifyIsMarked: with --no-verify the table says the snapshot
+// was not verified, so a report can never pass for a verified one.
+func TestAnalyzeNoVerifyIsMarked(t *testing.T) {
+	dir := copyDemo(t)
+	_, out, _ := runCLI(t, "analyze", dir, "--no-verify")
+	if !strings.Contains(strings.SplitN(out, "\n", 2)[0], "NOT VERIFIED") {
+		t.Errorf("first line %q does not say NOT VERIFIED", strings.SplitN(out, "\n", 2)[0])
+	}
+	_, out, _ = runCLI(t, "analyze", dir)
+	if strings.Contains(out, "NOT VERIFIED") {
+		t.Errorf("a verified run says NOT VERIFIED:\n%s", out)
+	}
+}
