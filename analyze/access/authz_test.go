@@ -24,7 +24,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // authzDir holds real 'aws iam get-account-authorization-details' dumps
 // (cloudsplaining, BSD-3-Clause; see the LICENSE there). They are read in
 // place, never copied into the repository.
-const authzDir = "../../../shared/data/authz-details"
+const authzDir = "../../testdata/authz-details"
 
 // dumpSource serves one dump as the stored GetAccountAuthorizationDetails
 // response of one account.
@@ -73,7 +73,7 @@ type dumpSummary struct {
 func TestAuthorizationDetailsDumps(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(authzDir, "*.json"))
 	if len(files) == 0 {
-		t.Skip("shared authz-details dumps not present")
+		t.Fatalf("authz-details dumps missing from %s", authzDir)
 	}
 	cat, err := actions.Load()
 	if err != nil {
@@ -250,7 +250,7 @@ func hasLevel(a actions.Action, level string) bool {
 func TestAuthorizationDetailsDeterministic(t *testing.T) {
 	f := filepath.Join(authzDir, "example.json")
 	if _, err := os.Stat(f); err != nil {
-		t.Skip("shared authz-details dumps not present")
+		t.Fatalf("authz-details dumps missing from %s", authzDir)
 	}
 	var docs [2][]byte
 	for i := range docs {
@@ -275,7 +275,7 @@ func TestAuthorizationDetailsDeterministic(t *testing.T) {
 func TestShortcutExact(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(authzDir, "*.json"))
 	if len(files) == 0 {
-		t.Skip("shared authz-details dumps not present")
+		t.Fatalf("authz-details dumps missing from %s", authzDir)
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {

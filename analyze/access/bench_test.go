@@ -15,9 +15,9 @@ import (
 	"github.com/snapaudit/snapaudit/analyze/model"
 )
 
-// managedPolicies holds AWS managed policies (MIT, see the NOTICE in
-// ../../../shared/data/aws-managed-policies), read in place.
-const managedPolicies = "../../../shared/data/aws-managed-policies/policies.jsonl.gz"
+// managedPolicies holds AWS managed policies (MIT, see
+// testdata/aws-managed-policies/NOTICE at the repository root).
+const managedPolicies = "../../testdata/aws-managed-policies/policies.jsonl.gz"
 
 type managedPolicy struct {
 	ARN      string `json:"arn"`
@@ -28,7 +28,7 @@ func loadManaged(b *testing.B) []managedPolicy {
 	b.Helper()
 	f, err := os.Open(managedPolicies)
 	if err != nil {
-		b.Skipf("managed policies not present: %v", err)
+		b.Fatalf("managed policies: %v", err)
 	}
 	defer f.Close()
 	zr, err := gzip.NewReader(f)

@@ -14,9 +14,9 @@ import (
 	"github.com/snapaudit/snapaudit/analyze/iam/actions"
 )
 
-// managedPoliciesPath is the AWS managed policy corpus (iam-dataset, MIT)
-// seen from this package; CI keeps ../shared beside the repository.
-var managedPoliciesPath = filepath.Join("..", "..", "..", "shared", "data", "aws-managed-policies", "policies.jsonl.gz")
+// managedPoliciesPath is the AWS managed policy corpus (iam-dataset, MIT:
+// see testdata/aws-managed-policies/NOTICE) seen from this package.
+var managedPoliciesPath = filepath.Join("..", "..", "testdata", "aws-managed-policies", "policies.jsonl.gz")
 
 type managedPolicy struct {
 	Name             string          `json:"name"`
@@ -31,7 +31,7 @@ func loadManaged(tb testing.TB) []managedPolicy {
 	tb.Helper()
 	f, err := os.Open(managedPoliciesPath)
 	if err != nil {
-		tb.Skipf("managed policy corpus not available: %v", err)
+		tb.Fatalf("managed policy corpus: %v", err)
 	}
 	defer f.Close()
 	zr, err := gzip.NewReader(f)

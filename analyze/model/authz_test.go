@@ -17,7 +17,7 @@ import (
 // authzDir holds real 'aws iam get-account-authorization-details' dumps
 // (cloudsplaining, BSD-3-Clause; see its LICENSE there). They are read in
 // place, never copied into the repository.
-const authzDir = "../../../shared/data/authz-details"
+const authzDir = "../../testdata/authz-details"
 
 // cliToSDK turns the AWS CLI's shape of the dump into what the SDK
 // returns: policy documents become URL-encoded JSON strings (the CLI
@@ -52,7 +52,7 @@ func cliToSDK(t *testing.T, v any, key string) any {
 func TestAuthorizationDetailsDumps(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(authzDir, "*.json"))
 	if len(files) == 0 {
-		t.Skip("shared authz-details dumps not present")
+		t.Fatalf("authz-details dumps missing from %s", authzDir)
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {

@@ -25,17 +25,14 @@ import (
 	"github.com/snapaudit/snapaudit/collect"
 )
 
-// specDir is ../shared/spec beside the repository root (CI checks it out
-// there); tests that need it skip when it is absent.
-const specDir = "../../../shared/spec"
+// specDir is the repository's copy of the shared spec tables
+// (testdata/spec; TestSpecCopiesFresh keeps it in step).
+const specDir = "../../testdata/spec"
 
 // readTSV reads a spec table as a list of column-name -> value rows.
 func readTSV(t *testing.T, name string) []map[string]string {
 	t.Helper()
 	f, err := os.Open(filepath.Join(specDir, name))
-	if os.IsNotExist(err) {
-		t.Skipf("%s not present (the shared spec lives beside the repo)", name)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
