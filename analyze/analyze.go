@@ -117,12 +117,16 @@ func (r *Report) Failed() bool { return r.Summary.Fail > 0 }
 
 // Run analyses the snapshot in dir.
 func (a *Analyzer) Run(ctx context.Context, dir string) (*Report, error) {
-	g, m, err := loadGraph(ctx, dir, a.opts.verify, a.opts.logger)
+	// A malformed response is skipped and its call becomes a coverage gap
+	// (ERROR for the checks of the types it feeds), like a failed call.
+	var malformed []*model.RowError
+	g, m, err := loadGraph(ctx, dir, a.opts.verify, a.opts.logger,
+		model.OnMalformed(func(e *model.RowError) { malformed = append(malformed, e) }))
 	if err != nil {
 		return nil, err
 	}
 
-	gaps := model.Gaps(model.FromManifest(m.Calls))
+	gaps := model.Gaps(append(model.FromManifest(m.Calls), model.FromMalformed(malformed)...))
 	evalTime := a.opts.evalTime
 	if evalTime.IsZero() {
 		evalTime = m.FinishedAt
@@ -171,7 +175,8 @@ func (a *Analyzer) Run(ctx context.Context, dir string) (*Report, error) {
 
 // LoadGraph verifies the snapshot in dir (unless verify is false), rebuilds
 // its graph and adds the IAM derivations: the graph analyze evaluates, for
-// tools such as iam simulate --snapshot.
+// tools such as iam simulate --snapshot. Such tools report no coverage
+// gaps, so a malformed response is an error here.
 func LoadGraph(ctx context.Context, dir string, verify bool, log *slog.Logger) (*graph.Graph, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -197,7 +202,7 @@ func verifyFailed(dir string, err error) error {
 		dir, verr.Problems[0], more, dir, snapshot.ErrCorrupt)
 }
 
-func loadGraph(ctx context.Context, dir string, verify bool, log *slog.Logger) (*graph.Graph, *snapshot.Manifest, error) {
+func loadGraph(ctx context.Context, dir string, verify bool, log *slog.Logger, opts ...model.Option) (*graph.Graph, *snapshot.Manifest, error) {
 	if verify {
 		if _, err := snapshot.Verify(ctx, dir); err != nil {
 			return nil, nil, verifyFailed(dir, err)
@@ -209,7 +214,8 @@ func loadGraph(ctx context.Context, dir string, verify bool, log *slog.Logger) (
 	}
 	m := snap.Manifest()
 	start := time.Now()
-	g, err := model.Build(ctx, snap, model.WithLogger(log), model.WithAccounts(m.Accounts...))
+	opts = append([]model.Option{model.WithLogger(log), model.WithAccounts(m.Accounts...)}, opts...)
+	g, err := model.Build(ctx, snap, opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("build graph from %s: %w", dir, err)
 	}
@@ -225,8 +231,11 @@ func ruleGaps(gaps []model.Gap) []rules.Gap {
 	out := make([]rules.Gap, 0, len(gaps))
 	for _, g := range gaps {
 		reason := string(g.Class)
-		if reason == "" {
+		switch g.Class {
+		case "":
 			reason = "not collected"
+		case model.ClassMalformed:
+			reason = "malformed response"
 		}
 		out = append(out, rules.Gap{
 			ResourceType: g.ResourceType, AccountID: g.AccountID, Region: g.Region,

@@ -95,6 +95,11 @@ type Call struct {
 // Name is "service:Operation", the registry's sort key.
 func (c Call) Name() string { return c.Service + ":" + c.Operation }
 
+// Output is the SDK output struct type (not a pointer) of the operation:
+// a row's response is this struct as JSON (see responseJSON). analyze
+// derives the response shape it accepts from it (analyze/model/shapes.txt).
+func (c Call) Output() reflect.Type { return c.Run.out }
+
 // Item is one child invocation extracted from a parent page.
 type Item struct {
 	Key    string // parent key: bucket name, user name, function ARN ...

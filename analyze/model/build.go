@@ -17,7 +17,6 @@ package model
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -38,8 +37,9 @@ type Source interface {
 type Option func(*config)
 
 type config struct {
-	log      *slog.Logger
-	accounts []string
+	log         *slog.Logger
+	accounts    []string
+	onMalformed func(*RowError)
 }
 
 // WithLogger sets the logger for debug notes (unresolved relationship
@@ -52,6 +52,32 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
 func WithAccounts(ids ...string) Option {
 	return func(c *config) { c.accounts = append(c.accounts, ids...) }
 }
+
+// OnMalformed makes Build skip a row whose response is malformed (it does
+// not match the shape of its call's SDK output type, see shape.go), treat
+// it like a failed row, and hand it to fn once, so the rest of the snapshot
+// is still analysed. Feed FromMalformed(rows) to Gaps with the manifest's
+// statuses: the types the call feeds are then incomplete in that scope
+// (ERROR, never PASS). Without OnMalformed, Build fails on the first
+// malformed row.
+func OnMalformed(fn func(*RowError)) Option { return func(c *config) { c.onMalformed = fn } }
+
+// RowError is a stored row whose response Build could not use.
+type RowError struct {
+	Call      Call
+	AccountID string
+	Region    string
+	ParentKey string
+	Page      int32
+	Err       error
+}
+
+func (e *RowError) Error() string {
+	return where(snapshot.Row{Service: e.Call.Service, Operation: e.Call.Operation, AccountID: e.AccountID,
+		Region: e.Region, ParentKey: e.ParentKey, Page: e.Page}) + ": " + e.Err.Error()
+}
+
+func (e *RowError) Unwrap() error { return e.Err }
 
 // rowData is one decoded ok row.
 type rowData struct {
@@ -91,6 +117,10 @@ type builder struct {
 	// unresolved counts relationship targets not found, by "from verb to".
 	unresolved map[string]int
 	regional   map[string]bool // types with Scope Regional
+	// onMalformed receives each malformed row once (nil: fail);
+	// malformed remembers the rows already reported.
+	onMalformed func(*RowError)
+	malformed   map[string]bool
 }
 
 // Build reads every call the registry knows from src and returns the graph.
@@ -107,6 +137,9 @@ func Build(ctx context.Context, src Source, opts ...Option) (*graph.Graph, error
 		accounts:   map[string]bool{},
 		unresolved: map[string]int{},
 		regional:   map[string]bool{},
+
+		onMalformed: c.onMalformed,
+		malformed:   map[string]bool{},
 	}
 	for _, t := range registry {
 		b.regional[t.Type] = t.Scope == Regional
@@ -153,19 +186,38 @@ func Build(ctx context.Context, src Source, opts ...Option) (*graph.Graph, error
 	return b.g, nil
 }
 
-// stream calls fn for every row of a call; ok rows are decoded.
-func stream(ctx context.Context, src Source, c Call, fn func(row snapshot.Row, body any) error) error {
+// stream calls fn for every row of a call; ok rows are decoded and checked
+// against the call's response shape. A malformed row fails the stream, or,
+// with OnMalformed, is reported (once per Build) and handed to fn as a
+// failed row of class ClassMalformed.
+func (b *builder) stream(ctx context.Context, src Source, c Call, fn func(row snapshot.Row, body any) error) error {
+	cs, err := shapeOf(c)
+	if err != nil {
+		return err
+	}
 	return src.Rows(ctx, c.Service, c.Operation, func(row snapshot.Row) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		var body any
 		if row.Status == snapshot.StatusOK {
-			dec := json.NewDecoder(strings.NewReader(row.Response))
-			dec.UseNumber()
-			if err := dec.Decode(&body); err != nil {
-				return fmt.Errorf("%s: decode response: %w", where(row), err)
+			v, err := decodeResponse(row.Response, cs.shape)
+			if err != nil {
+				re := &RowError{Call: c, AccountID: row.AccountID, Region: row.Region, ParentKey: row.ParentKey,
+					Page: row.Page, Err: fmt.Errorf("malformed response (%s): %w", cs.typ, err)}
+				if b.onMalformed == nil {
+					return re
+				}
+				k := strings.Join([]string{c.String(), row.AccountID, row.Region, row.ParentKey, fmt.Sprint(row.Page), row.Params}, "\x00")
+				if !b.malformed[k] {
+					b.malformed[k] = true
+					b.log.Warn("malformed response skipped; its call is a coverage gap", "error", re)
+					b.onMalformed(re)
+				}
+				row.Status, row.ErrorClass, row.ErrorMessage, row.Response = snapshot.StatusError, ClassMalformed, re.Error(), ""
+				return fn(row, nil)
 			}
+			body = v
 		}
 		return fn(row, body)
 	})
@@ -191,7 +243,7 @@ func (b *builder) entities(ctx context.Context, src Source) error {
 		calls = append(calls, t.Source)
 	}
 	for _, c := range distinct(calls) {
-		err := stream(ctx, src, c, func(row snapshot.Row, body any) error {
+		err := b.stream(ctx, src, c, func(row snapshot.Row, body any) error {
 			b.accounts[row.AccountID] = true
 			if row.Status != snapshot.StatusOK {
 				return nil
@@ -427,7 +479,7 @@ func (b *builder) enrich(ctx context.Context, src Source) error {
 		// were matched (for Otherwise).
 		okScopes, errScopes := map[string]bool{}, map[string]bool{}
 		matched := map[*graph.Entity]bool{}
-		err := stream(ctx, src, c, func(row snapshot.Row, body any) error {
+		err := b.stream(ctx, src, c, func(row snapshot.Row, body any) error {
 			rd := rowData{Row: row, Body: body}
 			sk := row.AccountID + "\x00" + row.Region
 			if row.Status == snapshot.StatusOK {
@@ -560,7 +612,7 @@ func (b *builder) relCalls(ctx context.Context, src Source) error {
 		}
 	}
 	for _, c := range distinct(calls) {
-		err := stream(ctx, src, c, func(row snapshot.Row, body any) error {
+		err := b.stream(ctx, src, c, func(row snapshot.Row, body any) error {
 			if row.Status != snapshot.StatusOK {
 				return nil
 			}

@@ -7,7 +7,9 @@ package model
 // statuses into the list of (entity type, account, region) scopes whose
 // data is incomplete, so the rule engine reports ERROR there instead of a
 // PASS. A call that failed only with not_found (no bucket policy, no
-// password policy, organizations not in use) is data, not a gap.
+// password policy, organizations not in use) is data, not a gap. A row the
+// builder skipped because its response was malformed (OnMalformed,
+// FromMalformed) is a gap of class ClassMalformed.
 
 import (
 	"fmt"
@@ -41,9 +43,14 @@ type Gap struct {
 	Reason       string              // "ec2:DescribeInstances in 111122223333/eu-west-1 failed (denied: 3 of 3 invocations)"
 }
 
+// ClassMalformed is the class of a gap whose call has ok rows with a
+// malformed response (see OnMalformed). It is analyze's own: a snapshot's
+// rows never carry it.
+const ClassMalformed snapshot.ErrorClass = "malformed"
+
 // classRank orders error classes for choosing the one to report.
 var classRank = map[snapshot.ErrorClass]int{
-	snapshot.ClassDenied: 5, snapshot.ClassThrottled: 4, snapshot.ClassOther: 3,
+	ClassMalformed: 6, snapshot.ClassDenied: 5, snapshot.ClassThrottled: 4, snapshot.ClassOther: 3,
 	snapshot.ClassUnsupported: 2, snapshot.ClassNotFound: 1,
 }
 
@@ -93,6 +100,13 @@ func Gaps(calls []CallStatus) []Gap {
 			reason += fmt.Sprintf(": %d failed invocations", failed)
 		}
 		reason += ")"
+		if class == ClassMalformed {
+			reason = fmt.Sprintf("%s in %s/%s: %d malformed response", c, cs.AccountID, cs.Region, total)
+			if total != 1 {
+				reason += "s"
+			}
+			reason += " skipped"
+		}
 		if cs.FirstErr != "" {
 			reason += ": " + cs.FirstErr
 		}
@@ -135,10 +149,19 @@ func Gaps(calls []CallStatus) []Gap {
 			}
 		}
 	}
+	// Of several gaps with one key (the manifest's failure and malformed
+	// rows), the highest-ranked class is kept.
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		return strings.Join([]string{a.ResourceType, a.AccountID, a.Region, a.Service, a.Operation}, "\x00") <
-			strings.Join([]string{b.ResourceType, b.AccountID, b.Region, b.Service, b.Operation}, "\x00")
+		ka := strings.Join([]string{a.ResourceType, a.AccountID, a.Region, a.Service, a.Operation}, "\x00")
+		kb := strings.Join([]string{b.ResourceType, b.AccountID, b.Region, b.Service, b.Operation}, "\x00")
+		if ka != kb {
+			return ka < kb
+		}
+		if classRank[a.Class] != classRank[b.Class] {
+			return classRank[a.Class] > classRank[b.Class]
+		}
+		return a.Reason < b.Reason
 	})
 	return slices.CompactFunc(out, func(a, b Gap) bool {
 		return a.ResourceType == b.ResourceType && a.AccountID == b.AccountID && a.Region == b.Region &&
@@ -206,6 +229,31 @@ func FromManifest(calls []snapshot.CallStatus) []CallStatus {
 			cs.FirstErr = c.FirstError.Code + ": " + c.FirstError.Message
 		}
 		out = append(out, cs)
+	}
+	return out
+}
+
+// FromMalformed converts the rows Build skipped as malformed (OnMalformed)
+// into call statuses for Gaps: one per account, region and call, of class
+// ClassMalformed, naming the first row's error.
+func FromMalformed(rows []*RowError) []CallStatus {
+	var out []CallStatus
+	at := map[[3]string]int{}
+	for _, r := range rows {
+		k := [3]string{r.AccountID, r.Region, r.Call.String()}
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			first := fmt.Sprintf("page %d", r.Page)
+			if r.ParentKey != "" {
+				first = "parent " + r.ParentKey + " " + first
+			}
+			out = append(out, CallStatus{AccountID: r.AccountID, Region: r.Region, Service: r.Call.Service,
+				Operation: r.Call.Operation, Status: "partial", Errors: map[snapshot.ErrorClass]int{},
+				FirstErr: first + ": " + r.Err.Error()})
+		}
+		out[i].Errors[ClassMalformed]++
 	}
 	return out
 }

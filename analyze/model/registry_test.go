@@ -11,17 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/service/apigateway"
-	"github.com/aws/aws-sdk-go-v2/service/configservice"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-
 	"github.com/snapaudit/snapaudit/collect"
 )
 
@@ -287,56 +276,6 @@ func TestRegistryCallsCollected(t *testing.T) {
 	}
 }
 
-// outputTypes maps each call to its aws-sdk-go-v2 output struct, whose Go
-// field names are the JSON names the collector stores.
-var outputTypes = map[Call]any{
-	apigwGetResources:                    apigateway.GetResourcesOutput{},
-	apigwGetRestApis:                     apigateway.GetRestApisOutput{},
-	cfgDescribeConfigRules:               configservice.DescribeConfigRulesOutput{},
-	cfgGetComplianceDetails:              configservice.GetComplianceDetailsByConfigRuleOutput{},
-	ddbDescribeBackups:                   dynamodb.DescribeContinuousBackupsOutput{},
-	ddbDescribeTable:                     dynamodb.DescribeTableOutput{},
-	ddbListTables:                        dynamodb.ListTablesOutput{},
-	ddbListTags:                          dynamodb.ListTagsOfResourceOutput{},
-	ec2DescribeFlowLogs:                  ec2.DescribeFlowLogsOutput{},
-	ec2DescribeInstances:                 ec2.DescribeInstancesOutput{},
-	ec2DescribeKeyPairs:                  ec2.DescribeKeyPairsOutput{},
-	ec2DescribeSecurityGroups:            ec2.DescribeSecurityGroupsOutput{},
-	ec2DescribeSubnets:                   ec2.DescribeSubnetsOutput{},
-	ec2DescribeVolumes:                   ec2.DescribeVolumesOutput{},
-	ec2DescribeVpcs:                      ec2.DescribeVpcsOutput{},
-	{"ec2", "GetEbsEncryptionByDefault"}: ec2.GetEbsEncryptionByDefaultOutput{},
-	{"configservice", "DescribeConfigurationRecorders"}:      configservice.DescribeConfigurationRecordersOutput{},
-	{"configservice", "DescribeConfigurationRecorderStatus"}: configservice.DescribeConfigurationRecorderStatusOutput{},
-	iamAuthDetails:           iam.GetAccountAuthorizationDetailsOutput{},
-	iamGetAccessKeyLastUsed:  iam.GetAccessKeyLastUsedOutput{},
-	iamGetAccountPasswordPol: iam.GetAccountPasswordPolicyOutput{},
-	iamGetAccountSummary:     iam.GetAccountSummaryOutput{},
-	iamGetCredentialReport:   iam.GetCredentialReportOutput{},
-	iamGenerateCredReport:    iam.GenerateCredentialReportOutput{},
-	iamListAccessKeys:        iam.ListAccessKeysOutput{},
-	iamListAccountAliases:    iam.ListAccountAliasesOutput{},
-	iamListMFADevices:        iam.ListMFADevicesOutput{},
-	iamListVirtualMFADevices: iam.ListVirtualMFADevicesOutput{},
-	lambdaGetPolicy:          lambda.GetPolicyOutput{},
-	lambdaListFunctions:      lambda.ListFunctionsOutput{},
-	lambdaListTags:           lambda.ListTagsOutput{},
-	orgDescribeOrganization:  organizations.DescribeOrganizationOutput{},
-	rdsDescribeDBClusters:    rds.DescribeDBClustersOutput{},
-	rdsDescribeDBInstances:   rds.DescribeDBInstancesOutput{},
-	s3GetBucketAcl:           s3.GetBucketAclOutput{},
-	s3GetBucketEncryption:    s3.GetBucketEncryptionOutput{},
-	s3GetBucketLocation:      s3.GetBucketLocationOutput{},
-	s3GetBucketLogging:       s3.GetBucketLoggingOutput{},
-	s3GetBucketPolicy:        s3.GetBucketPolicyOutput{},
-	s3GetBucketPolicyStatus:  s3.GetBucketPolicyStatusOutput{},
-	s3GetBucketTagging:       s3.GetBucketTaggingOutput{},
-	s3GetBucketVersioning:    s3.GetBucketVersioningOutput{},
-	s3GetPublicAccessBlock:   s3.GetPublicAccessBlockOutput{},
-	s3ListBuckets:            s3.ListBucketsOutput{},
-	stsGetCallerIdentity:     sts.GetCallerIdentityOutput{},
-}
-
 // typeWalk resolves a path on a Go type the way walk resolves it on JSON:
 // it returns the element type and the iterated ancestor types above it.
 func typeWalk(typ reflect.Type, path string, ancestors []reflect.Type) (reflect.Type, []reflect.Type, error) {
@@ -432,14 +371,6 @@ func checkRel(elem reflect.Type, ancestors []reflect.Type, r RelSpec) error {
 		return err
 	}
 	return checkProps(e, anc, r.Props)
-}
-
-func outputType(c Call) (reflect.Type, error) {
-	v, ok := outputTypes[c]
-	if !ok {
-		return nil, fmt.Errorf("no SDK output type for %s in outputTypes", c)
-	}
-	return reflect.TypeOf(v), nil
 }
 
 // TestRegistryPathsExistInSDK resolves every path and template of every

@@ -276,18 +276,18 @@ func TestBuildErrors(t *testing.T) {
 	}{
 		{"truncated JSON", snapshot.Row{AccountID: acct, Region: region, Service: "ec2", Operation: "DescribeInstances", Page: 3,
 			Status: snapshot.StatusOK, Response: `{"Reservations":[{"Instances":[`},
-			[]string{"ec2:DescribeInstances 111122223333/eu-west-1 page 3", "decode response"}},
+			[]string{"ec2:DescribeInstances 111122223333/eu-west-1 page 3", "malformed response (ec2.DescribeInstancesOutput)", "unexpected end of JSON"}},
 		{"per-parent row names its parent", snapshot.Row{AccountID: acct, Region: region, Service: "s3", Operation: "GetBucketPolicy", ParentKey: "b1",
 			Status: snapshot.StatusOK, Response: `not json`}, []string{"s3:GetBucketPolicy 111122223333/eu-west-1 parent b1 page 0"}},
 		{"bad timestamp", snapshot.Row{AccountID: acct, Region: region, Service: "ec2", Operation: "DescribeVolumes",
 			Status: snapshot.StatusOK, Response: `{"Volumes":[{"VolumeId":"vol-9","CreateTime":"2024-13-45T99:00:00Z"}]}`},
-			[]string{"ec2:DescribeVolumes", "aws_ebs_volume", "not a timestamp"}},
+			[]string{"ec2:DescribeVolumes 111122223333/eu-west-1 page 0", "Volumes[0].CreateTime", "want timestamp string"}},
 		{"policy that is not JSON", snapshot.Row{AccountID: acct, Region: "global", Service: "iam", Operation: "GetAccountAuthorizationDetails",
 			Status: snapshot.StatusOK, Response: `{"Policies":[{"Arn":"arn:aws:iam::111122223333:policy/p","PolicyVersionList":[{"IsDefaultVersion":true,"Document":"%7Bbroken"}]}]}`},
 			[]string{"iam:GetAccountAuthorizationDetails", "aws_iam_policy", "property document", "not JSON"}},
 		{"security group rules of the wrong shape", snapshot.Row{AccountID: acct, Region: region, Service: "ec2", Operation: "DescribeSecurityGroups",
 			Status: snapshot.StatusOK, Response: `{"SecurityGroups":[{"GroupId":"sg-x","IpPermissions":["tcp/22"]}]}`},
-			[]string{"security-group-rules", "ipPermissions[0] is string"}},
+			[]string{"ec2:DescribeSecurityGroups 111122223333/eu-west-1 page 0", "SecurityGroups[0].IpPermissions[0]: got string, want object"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,491 @@
+package model
+
+// The checked decoder: one pass over a stored response that both decodes it
+// into plain JSON values (map[string]any, []any, string, json.Number, bool,
+// nil: what encoding/json gives with UseNumber) and checks it against the
+// call's shape (shape.go). Besides RFC 8259 syntax it rejects what
+// encoding/json lets through silently: a duplicate object key (the last one
+// would win), anything but white space after the value, and invalid UTF-8.
+//
+// It replaces encoding/json here rather than following it with a second
+// walk: one pass, map keys of known fields reuse the shape's strings, and
+// maps are sized from the shape, so checking costs nothing over decoding.
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// maxDepth bounds nesting, as encoding/json does.
+const maxDepth = 10000
+
+// decodeError is a malformed response: what was wrong, where.
+type decodeError struct {
+	path []string // segments innermost first, built while unwinding
+	msg  string
+}
+
+func (e *decodeError) Error() string {
+	p := slices.Clone(e.path)
+	slices.Reverse(p)
+	where := strings.TrimPrefix(strings.Join(p, ""), ".")
+	if where == "" {
+		where = "top level"
+	}
+	return where + ": " + e.msg
+}
+
+// decoder reads one JSON text.
+type decoder struct {
+	s     string
+	i     int
+	depth int
+}
+
+// decodeResponse decodes a stored response against shape sh.
+func decodeResponse(s string, sh *shape) (any, error) {
+	d := decoder{s: s}
+	v, err := d.value(sh)
+	if err != nil {
+		return nil, err
+	}
+	d.ws()
+	if d.i < len(d.s) {
+		return nil, &decodeError{msg: fmt.Sprintf("unexpected data after the JSON value at offset %d", d.i)}
+	}
+	return v, nil
+}
+
+func (d *decoder) ws() {
+	for d.i < len(d.s) {
+		switch d.s[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+func (d *decoder) errf(format string, args ...any) *decodeError {
+	return &decodeError{msg: fmt.Sprintf(format, args...)}
+}
+
+// syntax is the error for an unexpected byte (or the end) at d.i.
+func (d *decoder) syntax(context string) *decodeError {
+	if d.i >= len(d.s) {
+		return d.errf("unexpected end of JSON %s", context)
+	}
+	return d.errf("invalid character %q %s at offset %d", d.s[d.i], context, d.i)
+}
+
+// mismatch is the error for a value of the wrong kind.
+func mismatch(got string, sh *shape) *decodeError {
+	return &decodeError{msg: fmt.Sprintf("got %s, want %s", got, sh.want())}
+}
+
+// value decodes one value; sh nil or kAny accepts any value.
+func (d *decoder) value(sh *shape) (any, error) {
+	if sh != nil && sh.kind == kAny {
+		sh = nil
+	}
+	d.ws()
+	if d.i >= len(d.s) {
+		return nil, d.syntax("looking for a value")
+	}
+	switch c := d.s[d.i]; {
+	case c == '{':
+		if sh != nil && sh.kind == kPolicy {
+			sh = nil // a decoded policy document: any object
+		}
+		if sh != nil && sh.kind != kObject && sh.kind != kMap {
+			return nil, mismatch("object", sh)
+		}
+		return d.object(sh)
+	case c == '[':
+		if sh != nil && sh.kind != kList {
+			return nil, mismatch("list", sh)
+		}
+		return d.list(sh)
+	case c == '"':
+		if sh != nil && sh.kind != kString && sh.kind != kTime && sh.kind != kBytes && sh.kind != kPolicy {
+			return nil, mismatch("string", sh)
+		}
+		start := d.i
+		s, err := d.str()
+		if err != nil {
+			return nil, err
+		}
+		if sh != nil {
+			if err := checkString(sh, s, start); err != nil {
+				return nil, err
+			}
+		}
+		return s, nil
+	case c == '-' || (c >= '0' && c <= '9'):
+		if sh != nil && sh.kind != kInt && sh.kind != kUint && sh.kind != kFloat {
+			return nil, mismatch("number", sh)
+		}
+		return d.number(sh)
+	case c == 't' || c == 'f':
+		b, lit := c == 't', "false"
+		if b {
+			lit = "true"
+		}
+		if err := d.literal(lit); err != nil {
+			return nil, err
+		}
+		if sh != nil && sh.kind != kBool {
+			return nil, mismatch("boolean", sh)
+		}
+		return b, nil
+	case c == 'n':
+		if err := d.literal("null"); err != nil {
+			return nil, err
+		}
+		if sh != nil && !sh.null {
+			return nil, mismatch("null", sh)
+		}
+		return nil, nil
+	}
+	return nil, d.syntax("looking for a value")
+}
+
+func (d *decoder) literal(lit string) error {
+	if !strings.HasPrefix(d.s[d.i:], lit) {
+		for j := 0; j < len(lit) && d.i < len(d.s) && d.s[d.i] == lit[j]; j++ {
+			d.i++
+		}
+		return d.syntax("in literal " + lit)
+	}
+	d.i += len(lit)
+	return nil
+}
+
+func (d *decoder) enter() error {
+	d.depth++
+	if d.depth > maxDepth {
+		return d.errf("nested deeper than %d at offset %d", maxDepth, d.i)
+	}
+	return nil
+}
+
+// object decodes an object; sh is nil, kObject or kMap.
+func (d *decoder) object(sh *shape) (any, error) {
+	if err := d.enter(); err != nil {
+		return nil, err
+	}
+	defer func() { d.depth-- }()
+	d.i++ // '{'
+	size := 0
+	if sh != nil && sh.kind == kObject {
+		size = len(sh.fields)
+	}
+	m := make(map[string]any, size)
+	d.ws()
+	if d.i < len(d.s) && d.s[d.i] == '}' {
+		d.i++
+		return m, nil
+	}
+	for {
+		d.ws()
+		if d.i >= len(d.s) || d.s[d.i] != '"' {
+			return nil, d.syntax("looking for an object key")
+		}
+		keyAt := d.i
+		key, err := d.key(sh)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := m[key]; dup {
+			return nil, d.errf("duplicate key %q at offset %d", key, keyAt)
+		}
+		d.ws()
+		if d.i >= len(d.s) || d.s[d.i] != ':' {
+			return nil, d.syntax("after object key")
+		}
+		d.i++
+		var vs *shape
+		if sh != nil {
+			if sh.kind == kMap {
+				vs = sh.elem
+			} else if f, ok := sh.fields[key]; ok {
+				vs = f.shape
+			}
+		}
+		v, err := d.value(vs)
+		if err != nil {
+			if de, ok := err.(*decodeError); ok {
+				if sh != nil && sh.kind == kMap {
+					de.path = append(de.path, "{"+strconv.Quote(key)+"}")
+				} else {
+					de.path = append(de.path, "."+key)
+				}
+			}
+			return nil, err
+		}
+		m[key] = v
+		d.ws()
+		if d.i < len(d.s) && d.s[d.i] == ',' {
+			d.i++
+			continue
+		}
+		if d.i < len(d.s) && d.s[d.i] == '}' {
+			d.i++
+			return m, nil
+		}
+		return nil, d.syntax("after object value")
+	}
+}
+
+// key decodes an object key; a key that names a field of sh reuses the
+// shape's string.
+func (d *decoder) key(sh *shape) (string, error) {
+	if sh != nil && sh.kind == kObject {
+		if j := strings.IndexByte(d.s[d.i+1:], '"'); j >= 0 {
+			raw := d.s[d.i+1 : d.i+1+j]
+			if f, ok := sh.fields[raw]; ok && !strings.ContainsRune(raw, '\\') {
+				d.i += j + 2
+				return f.name, nil
+			}
+		}
+	}
+	return d.str()
+}
+
+// list decodes a list; sh is nil or kList.
+func (d *decoder) list(sh *shape) (any, error) {
+	if err := d.enter(); err != nil {
+		return nil, err
+	}
+	defer func() { d.depth-- }()
+	d.i++ // '['
+	var es *shape
+	if sh != nil {
+		es = sh.elem
+	}
+	l := []any{}
+	d.ws()
+	if d.i < len(d.s) && d.s[d.i] == ']' {
+		d.i++
+		return l, nil
+	}
+	for {
+		v, err := d.value(es)
+		if err != nil {
+			if de, ok := err.(*decodeError); ok {
+				de.path = append(de.path, "["+strconv.Itoa(len(l))+"]")
+			}
+			return nil, err
+		}
+		l = append(l, v)
+		d.ws()
+		if d.i < len(d.s) && d.s[d.i] == ',' {
+			d.i++
+			continue
+		}
+		if d.i < len(d.s) && d.s[d.i] == ']' {
+			d.i++
+			return l, nil
+		}
+		return nil, d.syntax("after list element")
+	}
+}
+
+// str decodes a string starting at the opening quote.
+func (d *decoder) str() (string, error) {
+	start := d.i
+	d.i++
+	// Fast path: no escapes, ASCII or valid UTF-8.
+	ascii := true
+	for j := d.i; j < len(d.s); j++ {
+		c := d.s[j]
+		switch {
+		case c == '"':
+			raw := d.s[d.i:j]
+			if !ascii && !utf8.ValidString(raw) {
+				return "", d.errf("invalid UTF-8 in string at offset %d", start)
+			}
+			d.i = j + 1
+			return strings.Clone(raw), nil
+		case c == '\\':
+			return d.strSlow(start)
+		case c < 0x20:
+			d.i = j
+			return "", d.syntax("in string literal")
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	d.i = len(d.s)
+	return "", d.syntax("in string literal")
+}
+
+// strSlow decodes a string with escapes.
+func (d *decoder) strSlow(start int) (string, error) {
+	var b strings.Builder
+	d.i = start + 1
+	for d.i < len(d.s) {
+		c := d.s[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			out := b.String()
+			if !utf8.ValidString(out) {
+				return "", d.errf("invalid UTF-8 in string at offset %d", start)
+			}
+			return out, nil
+		case c < 0x20:
+			return "", d.syntax("in string literal")
+		case c != '\\':
+			b.WriteByte(c)
+			d.i++
+			continue
+		}
+		d.i++ // '\\'
+		if d.i >= len(d.s) {
+			break
+		}
+		e := d.s[d.i]
+		d.i++
+		switch e {
+		case '"', '\\', '/':
+			b.WriteByte(e)
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'u':
+			r, ok := d.hex4()
+			if !ok {
+				return "", d.syntax("in \\u escape")
+			}
+			if utf16.IsSurrogate(r) {
+				// A pair, or U+FFFD for a lone half (as encoding/json).
+				if strings.HasPrefix(d.s[d.i:], "\\u") {
+					save := d.i
+					d.i += 2
+					r2, ok := d.hex4()
+					if ok {
+						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+							b.WriteRune(dec)
+							continue
+						}
+					}
+					d.i = save
+				}
+				r = utf8.RuneError
+			}
+			b.WriteRune(r)
+		default:
+			d.i--
+			return "", d.syntax("in string escape")
+		}
+	}
+	return "", d.syntax("in string literal")
+}
+
+func (d *decoder) hex4() (rune, bool) {
+	if d.i+4 > len(d.s) {
+		d.i = len(d.s)
+		return 0, false
+	}
+	n, err := strconv.ParseUint(d.s[d.i:d.i+4], 16, 32)
+	if err != nil {
+		return 0, false
+	}
+	d.i += 4
+	return rune(n), true
+}
+
+// number decodes a number as json.Number, checked against sh (nil or a
+// number kind).
+func (d *decoder) number(sh *shape) (any, error) {
+	start := d.i
+	if d.s[d.i] == '-' {
+		d.i++
+	}
+	digits := func() int {
+		n := 0
+		for d.i < len(d.s) && d.s[d.i] >= '0' && d.s[d.i] <= '9' {
+			d.i++
+			n++
+		}
+		return n
+	}
+	switch {
+	case d.i < len(d.s) && d.s[d.i] == '0':
+		d.i++
+	case digits() == 0:
+		return nil, d.syntax("in numeric literal")
+	}
+	integer := true
+	if d.i < len(d.s) && d.s[d.i] == '.' {
+		d.i++
+		integer = false
+		if digits() == 0 {
+			return nil, d.syntax("after decimal point in numeric literal")
+		}
+	}
+	if d.i < len(d.s) && (d.s[d.i] == 'e' || d.s[d.i] == 'E') {
+		d.i++
+		integer = false
+		if d.i < len(d.s) && (d.s[d.i] == '+' || d.s[d.i] == '-') {
+			d.i++
+		}
+		if digits() == 0 {
+			return nil, d.syntax("in exponent of numeric literal")
+		}
+	}
+	text := d.s[start:d.i]
+	if sh != nil {
+		var err error
+		switch sh.kind {
+		case kInt:
+			if !integer {
+				return nil, mismatch("number "+text, sh)
+			}
+			_, err = strconv.ParseInt(text, 10, sh.bits)
+		case kUint:
+			if !integer {
+				return nil, mismatch("number "+text, sh)
+			}
+			_, err = strconv.ParseUint(text, 10, sh.bits)
+		case kFloat:
+			_, err = strconv.ParseFloat(text, sh.bits)
+		}
+		if err != nil {
+			return nil, d.errf("number %s out of range of %s", text, sh.want())
+		}
+	}
+	return json.Number(strings.Clone(text)), nil
+}
+
+// checkString checks a string against a string kind (plain, time, bytes).
+func checkString(sh *shape, s string, at int) error {
+	switch sh.kind {
+	case kTime:
+		// RFC 3339 (time.Time's JSON) or another layout the model reads
+		// (timeLayouts: the AWS CLI's, in authorization-details dumps).
+		if _, ok := parseTime(s); !ok {
+			return &decodeError{msg: fmt.Sprintf("got string %q at offset %d, want %s", s, at, sh.want())}
+		}
+	case kBytes:
+		if _, err := base64.StdEncoding.DecodeString(s); err != nil {
+			return &decodeError{msg: fmt.Sprintf("got string at offset %d that is not base64, want %s", at, sh.want())}
+		}
+	}
+	return nil
+}
