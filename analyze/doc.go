@@ -1,7 +1,8 @@
 // Package analyze turns a snapshot into findings, offline: it verifies the
 // snapshot, rebuilds the JupiterOne-style graph (package model), adds the IAM
-// derivations (TRUSTS, ALLOWS), works out which collection calls failed
-// (coverage gaps, so that "unknown" is never read as "empty"), and evaluates
+// derivations (TRUSTS, ALLOWS), works out which collection calls failed or
+// stored a malformed response (coverage gaps, so that "unknown" is never read
+// as "empty"), and evaluates
 // the Rego checks (package rules) against the graph.
 //
 // It needs no network and no AWS credentials: everything it reads is in the

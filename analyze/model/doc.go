@@ -18,11 +18,21 @@
 // (`aws_account`, `aws_ec2`, ...) and the global Internet/Everyone entities
 // come from global.go; the IAM derivations use the same helpers.
 //
+// Every stored response is decoded once per phase by a checked decoder
+// (decode.go) against the JSON shape of its call's SDK output type
+// (shape.go, shapes.txt: generated from the collector's registry). A
+// response of the wrong shape, with a repeated key or with data after the
+// value is malformed: Build fails on it, or, with OnMalformed, skips the
+// row like a failed call and reports it, and FromMalformed makes it a gap.
+//
 // Use:
 //
 //	snap, _ := snapshot.Open(dir)
-//	g, err := model.Build(ctx, snap, model.WithLogger(log), model.WithAccounts(accounts...))
-//	gaps := model.Gaps(model.FromManifest(snap.Manifest().Calls)) // failed calls -> scopes with unknown data
+//	var bad []*model.RowError
+//	g, err := model.Build(ctx, snap, model.WithLogger(log), model.WithAccounts(accounts...),
+//		model.OnMalformed(func(e *model.RowError) { bad = append(bad, e) }))
+//	// failed calls and malformed rows -> scopes with unknown data
+//	gaps := model.Gaps(append(model.FromManifest(snap.Manifest().Calls), model.FromMalformed(bad)...))
 //
 // Types, Services, Sources and Relationships describe the registry for
 // documentation and for the rule engine.
