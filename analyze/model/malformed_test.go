@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -234,4 +235,41 @@ func stdDecode(t testing.TB, s string) any {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// FuzzDecodeResponse checks the checked decoder (with no shape) against
+// encoding/json: what it accepts, encoding/json accepts with the same
+// value; what encoding/json accepts, it accepts unless the text repeats a
+// key or is not UTF-8 (which it refuses on purpose).
+func FuzzDecodeResponse(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":[1,-2.5e3,"x\u00e9\ud800",true,false,null,{"b":{}}]}`, `[]`, `"\/\b\f\n\r\t"`,
+		`{"a":1,"a":2}`, "\"\xff\"", `0`, `-0.0e-0`, ` {"a" : [ ] } `, `{"a":1}x`, `[1,]`, `{"a":01}`, `"\ud83d\ude00"`} {
+		f.Add(s)
+	}
+	for _, tc := range malformedSGs {
+		f.Add(tc.response)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := decodeResponse(s, nil)
+		var want any
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.UseNumber()
+		stdErr := dec.Decode(&want)
+		if stdErr == nil {
+			if _, e := dec.Token(); e == nil || !errors.Is(e, io.EOF) {
+				stdErr = errors.New("trailing data")
+			}
+		}
+		switch {
+		case err == nil && stdErr != nil:
+			t.Fatalf("accepted %q, encoding/json: %v", s, stdErr)
+		case err == nil && !reflect.DeepEqual(got, want):
+			t.Fatalf("%q: decoded %#v, encoding/json %#v", s, got, want)
+		case err != nil && stdErr == nil:
+			msg := err.Error()
+			if !strings.Contains(msg, "duplicate key") && !strings.Contains(msg, "invalid UTF-8") {
+				t.Fatalf("refused %q (%v), encoding/json accepts it", s, err)
+			}
+		}
+	})
 }
