@@ -2,6 +2,9 @@ package model
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -10,15 +13,28 @@ import (
 	"github.com/snapaudit/snapaudit/analyze/graph"
 )
 
-func decode(t *testing.T, s string) any {
+// decode decodes one JSON value as encoding/json does with UseNumber.
+func decode(t testing.TB, s string) any {
 	t.Helper()
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := stdJSON(s)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// stdJSON decodes the first JSON value of s with encoding/json (UseNumber);
+// rest reports data after it.
+func stdJSON(s string) (v any, err error) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("data after the JSON value (%v)", err)
+	}
+	return v, nil
 }
 
 func TestCamel(t *testing.T) {

@@ -231,17 +231,25 @@ func (d *decoder) object(sh *shape) (any, error) {
 			return nil, err
 		}
 		m[key] = v
-		d.ws()
-		if d.i < len(d.s) && d.s[d.i] == ',' {
-			d.i++
-			continue
+		if more, err := d.more('}', "after object value"); !more {
+			return m, err
 		}
-		if d.i < len(d.s) && d.s[d.i] == '}' {
-			d.i++
-			return m, nil
-		}
-		return nil, d.syntax("after object value")
 	}
+}
+
+// more reads the separator after an element: true after a comma, false
+// after the closing byte, an error otherwise.
+func (d *decoder) more(closing byte, context string) (bool, error) {
+	d.ws()
+	if d.i < len(d.s) && d.s[d.i] == ',' {
+		d.i++
+		return true, nil
+	}
+	if d.i < len(d.s) && d.s[d.i] == closing {
+		d.i++
+		return false, nil
+	}
+	return false, d.syntax(context)
 }
 
 // key decodes an object key; a key that names a field of sh reuses the
@@ -285,16 +293,9 @@ func (d *decoder) list(sh *shape) (any, error) {
 			return nil, err
 		}
 		l = append(l, v)
-		d.ws()
-		if d.i < len(d.s) && d.s[d.i] == ',' {
-			d.i++
-			continue
+		if more, err := d.more(']', "after list element"); !more {
+			return l, err
 		}
-		if d.i < len(d.s) && d.s[d.i] == ']' {
-			d.i++
-			return l, nil
-		}
-		return nil, d.syntax("after list element")
 	}
 }
 

@@ -392,7 +392,7 @@ func TestDecodeAcceptsCollectorOutput(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", c, err, response)
 		}
-		if want := stdDecode(t, response); !reflect.DeepEqual(got, want) {
+		if want := decode(t, response); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: decoded %v, encoding/json gives %v", c, got, want)
 		}
 	}
