@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -250,4 +251,31 @@ func FuzzDecodeResponse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestMalformedReportedOnce: a call streamed by several build phases
+// reports its malformed row once, and each phase sees it as a failed row.
+func TestMalformedReportedOnce(t *testing.T) {
+	src := sgSource(t, malformedSGs[0].response)
+	n := 0
+	b := &builder{log: slog.New(slog.DiscardHandler), onMalformed: func(*RowError) { n++ }, malformed: map[string]bool{}}
+	for range 2 {
+		var classes []snapshot.ErrorClass
+		err := b.stream(context.Background(), src, ec2DescribeSecurityGroups, func(row snapshot.Row, body any) error {
+			if (row.Status == snapshot.StatusOK) != (body != nil) {
+				t.Errorf("page %d: status %s with body %v", row.Page, row.Status, body != nil)
+			}
+			classes = append(classes, row.ErrorClass)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []snapshot.ErrorClass{"", "", ClassMalformed}; !reflect.DeepEqual(classes, want) {
+			t.Errorf("row classes %v, want %v", classes, want)
+		}
+	}
+	if n != 1 {
+		t.Errorf("reported %d times, want once", n)
+	}
 }
