@@ -155,7 +155,7 @@ func renderTable(w io.Writer, rep *analyze.Report, all bool) {
 	tw.Flush()
 	fmt.Fprintf(w, "\n%d checks: %d FAIL, %d PASS, %d ERROR findings", rep.Summary.Rules, rep.Summary.Fail, rep.Summary.Pass, rep.Summary.Error)
 	if rep.Summary.Gaps > 0 {
-		fmt.Fprintf(w, "; %d coverage gaps (failed collection calls; see --format json)", rep.Summary.Gaps)
+		fmt.Fprintf(w, "; %d coverage gaps (failed collection calls or malformed responses; see --format json)", rep.Summary.Gaps)
 	}
 	fmt.Fprintln(w)
 	if !all && rep.Summary.Pass > 0 {
