@@ -72,6 +72,19 @@ func TestRegistryInvariants(t *testing.T) {
 					t.Error(err)
 				}
 			}
+			// Every field whose name suggests a secret is redacted or
+			// declared not secret with a reason (secrets.go).
+			for _, p := range unlistedSecrets(c) {
+				t.Errorf("output field %s suggests a secret: add it to Redact, or to NotSecret with the reason it is not one", p)
+			}
+			for _, p := range staleNotSecret(c) {
+				t.Errorf("NotSecret %s names no secret-looking field of %s", p, c.Run.out)
+			}
+			for p, why := range c.NotSecret {
+				if len(why) < 20 || strings.Contains(why, "\n") {
+					t.Errorf("NotSecret %s: reason %q is not one explanatory line", p, why)
+				}
+			}
 			if c.Probe && c.Scope != Regional {
 				t.Error("the probe must be a regional call")
 			}
