@@ -20,7 +20,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
 )
 
@@ -111,11 +110,8 @@ func LoadConfig(ctx context.Context, o ConfigOptions) (aws.Config, error) {
 		if session == "" {
 			session = "snapaudit"
 		}
-		// The STS client is built before the read-only guard is added (the
-		// collector adds it), so AssumeRole is not an operation the guard
-		// has to allow.
-		stsClient := sts.NewFromConfig(cfg)
-		provider := stscreds.NewAssumeRoleProvider(stsClient, o.RoleARN, func(a *stscreds.AssumeRoleOptions) {
+		// Its STS client carries its own guard: AssumeRole only.
+		provider := stscreds.NewAssumeRoleProvider(assumeRoleClient(cfg), o.RoleARN, func(a *stscreds.AssumeRoleOptions) {
 			a.RoleSessionName = session
 			if o.ExternalID != "" {
 				a.ExternalID = aws.String(o.ExternalID)

@@ -45,6 +45,9 @@ func TestRegistryInvariants(t *testing.T) {
 			if !isReadOnlyName(c.Operation) && allowed[c.Name()] == "" {
 				t.Errorf("operation %s is not List/Get/Describe and not on the allowlist", c.Operation)
 			}
+			if denied(c.Service, c.Operation) {
+				t.Errorf("operation %s returns secrets or mints credentials (deny list in guard.go)", c.Name())
+			}
 			switch c.Scope {
 			case Global, Regional:
 				if c.Parent != "" || c.Keys.fn != nil {
@@ -157,6 +160,24 @@ func TestRegistryInvariants(t *testing.T) {
 			}
 			if _, ok := byName[a.Service+":"+a.Operation]; !ok {
 				t.Errorf("%s:%s is allowed but not in the registry", a.Service, a.Operation)
+			}
+		}
+	})
+	t.Run("deny list is sorted, unique, justified and not allowed", func(t *testing.T) {
+		d := denylist()
+		if !slices.IsSortedFunc(d, func(a, b deniedOp) int {
+			return strings.Compare(a.Service+":"+a.Operation, b.Service+":"+b.Operation)
+		}) {
+			t.Error("deny list is not sorted by service:operation")
+		}
+		for i, e := range d {
+			if e.Why == "" || (i > 0 && d[i-1].Service == e.Service && d[i-1].Operation == e.Operation) {
+				t.Errorf("%s:%s: duplicate or without a reason", e.Service, e.Operation)
+			}
+		}
+		for _, a := range allowlist() {
+			if denied(a.Service, a.Operation) {
+				t.Errorf("allowlisted %s:%s is on the deny list", a.Service, a.Operation)
 			}
 		}
 	})
