@@ -470,21 +470,28 @@ func TestUnlistedSecretsCoverage(t *testing.T) {
 // TestRedactionDoc keeps REDACTION.md in step with the registry.
 func TestRedactionDoc(t *testing.T) {
 	got := RedactionDoc(Registry())
-	if *update {
-		if err := os.WriteFile("REDACTION.md", []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile("REDACTION.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(want) != got {
-		t.Fatal("collect/REDACTION.md is stale: run go test ./collect -run TestRedactionDoc -update")
-	}
+	checkGeneratedDoc(t, "REDACTION.md", got, "TestRedactionDoc")
 	for _, c := range Registry() {
 		if !strings.Contains(got, "`"+c.Name()+"`") {
 			t.Errorf("%s is not in REDACTION.md", c.Name())
 		}
+	}
+}
+
+// checkGeneratedDoc compares a generated document with its committed file
+// in collect/, rewriting the file first under -update.
+func checkGeneratedDoc(t *testing.T, name, got, test string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(name, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(want) != got {
+		t.Fatalf("collect/%s is stale: run go test ./collect -run %s -update", name, test)
 	}
 }
