@@ -34,7 +34,9 @@
 //   - Secrets never reach disk: declared output paths (Lambda environment
 //     variables, API Gateway integration parameters and mapping templates,
 //     virtual MFA seeds, ...) are replaced by keyed-hash markers before
-//     marshalling (redact.go). The registry test walks every call's SDK
+//     marshalling, and before child keys are extracted from the page, so a
+//     secret cannot become a parent_key or a child's request either
+//     (redact.go). The registry test walks every call's SDK
 //     output type and fails for any field whose name suggests a secret
 //     unless it is redacted or declared not secret with a reason
 //     (secrets.go); REDACTION.md, generated from the registry, lists them

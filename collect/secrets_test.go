@@ -495,3 +495,58 @@ func checkGeneratedDoc(t *testing.T, name, got, test string) {
 		t.Fatalf("collect/%s is stale: run go test ./collect -run %s -update", name, test)
 	}
 }
+
+// TestRedactedFieldsNeverBecomeParentKeys: child keys are extracted from a
+// page only after its redaction, so a key extractor that reads a redacted
+// field (a mistake in a future registry entry) gets the marker, and neither
+// the parent_key column nor the child's request carries the secret.
+func TestRedactedFieldsNeverBecomeParentKeys(t *testing.T) {
+	var calls []Call
+	for _, c := range Registry() {
+		switch c.Name() {
+		case callerIdentityCall, regionsCall, "lambda:ListFunctions":
+			calls = append(calls, c)
+		case "lambda:ListTags":
+			c.Keys = keys(func(o *lambda.ListFunctionsOutput) []string {
+				var ks []string
+				for _, f := range o.Functions {
+					if f.Environment != nil {
+						ks = append(ks, f.Environment.Variables["DB_PASSWORD"])
+					}
+				}
+				return ks
+			})
+			calls = append(calls, c)
+		}
+	}
+	srv := fakeaws.New(t, fakeaws.LoadWorld(t, writeSecretsWorld(t)))
+	dir := filepath.Join(t.TempDir(), "snap")
+	key := []byte("secrets-test-key")
+	if _, _, err := Snapshot(t.Context(), dir, fakeConfig(t, srv, nil), nil,
+		testOpts(WithRedactionKey(key), WithCalls(calls))...); err != nil {
+		t.Fatal(err)
+	}
+	secret := plantedValue(lambdaEnv+"Variables{}", 0)
+	assertNoLeak(t, dir, []string{secret})
+	for _, r := range srv.Requests() {
+		for k, v := range r.Params {
+			if strings.Contains(v, secret) {
+				t.Errorf("%s:%s request parameter %s carries the secret", r.Service, r.Operation, k)
+			}
+		}
+	}
+	s, err := snapshot.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parents []string
+	if err := s.Rows(t.Context(), "lambda", "ListTags", func(r snapshot.Row) error {
+		parents = append(parents, r.ParentKey)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := (redactor{key: key}).marker(secret); !slices.Equal(parents, []string{want}) {
+		t.Errorf("ListTags parent keys %q, want the marker %q", parents, want)
+	}
+}
