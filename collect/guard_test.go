@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
@@ -121,11 +122,11 @@ func TestGuardRefusesDenied(t *testing.T) {
 		refused bool
 	}{
 		{name: "ec2 GetPasswordData", refused: true, call: func(ctx context.Context) error {
-			_, err := ec2.NewFromConfig(cfg).GetPasswordData(ctx, &ec2.GetPasswordDataInput{InstanceId: new("i-1")})
+			_, err := ec2.NewFromConfig(cfg).GetPasswordData(ctx, &ec2.GetPasswordDataInput{InstanceId: aws.String("i-1")})
 			return err
 		}},
 		{name: "lambda GetFunction", refused: true, call: func(ctx context.Context) error {
-			_, err := lambda.NewFromConfig(cfg).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: new("f")})
+			_, err := lambda.NewFromConfig(cfg).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("f")})
 			return err
 		}},
 		{name: "declared and not denied", refused: false, call: func(ctx context.Context) error {
@@ -164,6 +165,21 @@ func TestDenied(t *testing.T) {
 	for _, tt := range tests {
 		if got := denied(tt.service, tt.op); got != tt.want {
 			t.Errorf("denied(%s, %s) = %v, want %v", tt.service, tt.op, got, tt.want)
+		}
+	}
+	// Entries of services the collector has a client for name real
+	// operations (a misspelt entry would deny nothing).
+	pool := newClientPool(aws.Config{Region: "us-east-1"})
+	for _, d := range denylist() {
+		if _, ok := pool.services[d.Service]; !ok {
+			continue
+		}
+		client, err := pool.get(d.Service, "us-east-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := operations(client)[d.Operation]; !ok {
+			t.Errorf("deny list: %T has no operation %s", client, d.Operation)
 		}
 	}
 }
