@@ -83,11 +83,11 @@ func secretSuspects(t reflect.Type) []suspect {
 }
 
 // fieldsOf yields the exported fields of struct t that reach the JSON
-// response (ResultMetadata is dropped by responseJSON).
+// response (ResultMetadata is dropped by responseJSON), with the fields of
+// embedded structs promoted as encoding/json and redaction paths see them.
 func fieldsOf(t reflect.Type) func(func(reflect.StructField) bool) {
 	return func(yield func(reflect.StructField) bool) {
-		for i := range t.NumField() {
-			f := t.Field(i)
+		for _, f := range reflect.VisibleFields(t) {
 			if !f.IsExported() || f.Anonymous || f.Name == "ResultMetadata" {
 				continue
 			}

@@ -395,6 +395,12 @@ type (
 		As2Config  *transferAs2Config
 	}
 	transferDescribeConnectorOutput struct{ Connector *transferDescribedConnector }
+
+	embeddedLogin   struct{ Username, Password *string }
+	embeddingOutput struct {
+		embeddedLogin
+		Name *string
+	}
 )
 
 // TestSecretSuspectsCatchNewServices: adding a call whose output holds
@@ -420,6 +426,7 @@ func TestSecretSuspectsCatchNewServices(t *testing.T) {
 		{name: "sts session credentials", out: reflect.TypeFor[sts.GetSessionTokenOutput](), want: []string{"Credentials"}},
 		{name: "iam new access key", out: reflect.TypeFor[iam.CreateAccessKeyOutput](), want: []string{"AccessKey.SecretAccessKey"}},
 		{name: "api gateway key values (by type name)", out: reflect.TypeFor[apigateway.GetApiKeysOutput](), want: []string{"Items"}},
+		{name: "promoted field of an embedded struct", out: reflect.TypeFor[embeddingOutput](), want: []string{"Password"}},
 		{name: "lambda function environment", out: reflect.TypeFor[lambda.GetFunctionOutput](),
 			want: []string{"Configuration.Environment"}},
 	}
