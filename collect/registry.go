@@ -8,7 +8,9 @@ package collect
 // runner.go). Nothing registers itself: Registry builds the slice explicitly
 // and registry_test.go checks its invariants (sorted, unique, parents exist,
 // key extractors typed against the parent's output, redaction paths exist,
-// read-only operation names, a bounded number of escape hatches).
+// every secret-looking output field redacted or justified, read-only
+// operation names, none on the deny list, a bounded number of escape
+// hatches).
 //
 // Escape hatches are records whose Why is set: calls that cannot be expressed
 // as "call this operation, page it, fan out over the keys". There are two:
@@ -86,9 +88,10 @@ type Call struct {
 	Redact []string
 	// NotSecret lists output fields whose names suggest a secret but which
 	// hold none, each with the one-line reason (path syntax as Redact, the
-	// field itself without a trailing walk suffix). The registry test
-	// fails for any suggestive field that is neither redacted nor listed
-	// here (secrets.go).
+	// field itself without a trailing walk suffix); a reason covers the
+	// field and everything under it. The registry test fails for any
+	// suggestive field that is neither redacted nor listed here, and for a
+	// listed path that is not a suggestive field (secrets.go).
 	NotSecret map[string]string
 	// Probe marks the one regional call that runs first in every region:
 	// when it answers a region-level refusal (opt-in, auth failure, SCP
