@@ -22,11 +22,11 @@
 //     middleware on every collector client refuses, before anything is
 //     validated, signed or sent, any operation the registry does not declare
 //     and every denied one; the STS client of the --role-arn credential
-//     provider has its own guard that allows exactly sts AssumeRole
-//     (guard.go; guard_test.go calls every operation of every client).
-//     The SDK config loader's own credential-chain clients (IMDS, SSO, web
-//     identity, assume-role profiles) are outside snapaudit's control and
-//     unguarded.
+//     provider has its own guard that allows exactly sts AssumeRole, and the
+//     clients the SDK's config loader builds for the credential chain
+//     (assume-role and web identity profiles, SSO) may make only their
+//     credential calls (guard.go; guard_test.go calls every operation of
+//     every client).
 //   - Failures are data: a failed call becomes a row with status=error and a
 //     class (denied, not_found, unsupported, throttled, other; classify.go).
 //     A region whose probe call (ec2 DescribeVpcs) answers a region-level

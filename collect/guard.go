@@ -10,17 +10,18 @@ package collect
 // the client may make. A bug that calls ec2 TerminateInstances, or sts
 // GetSessionToken, therefore gets an error, not a side effect or a secret.
 //
-// Two guards, one per kind of client:
+// Three guards, one per kind of client:
 //
 //   - ReadOnlyGuard, on every collector client (New adds it): exactly the
 //     registry's operations plus the allowlist, minus the deny list.
 //   - credentialGuard, on the STS client of the --role-arn credential
 //     provider (assumeRoleClient): exactly providerOps, i.e. sts AssumeRole.
-//
-// The credential chain's own clients (IMDS, the ECS credential endpoint,
-// SSO, web identity, assume-role profiles) are built inside the SDK's config
-// loader and make only the SDK's fixed credential calls; they are not
-// snapaudit's clients and carry no guard.
+//   - chainGuard, on the clients the SDK's config loader builds for the
+//     credential chain (assume-role and web identity profiles, SSO, aws
+//     login; LoadConfig passes it to the loader and removes it from the
+//     loaded config): exactly chainOps, plus the instance metadata and
+//     container credential clients, which have no AWS service identity and
+//     reach only those local endpoints.
 
 import (
 	"context"
@@ -28,6 +29,9 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/signin"
+	"github.com/aws/aws-sdk-go-v2/service/sso"
+	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 )
@@ -93,6 +97,30 @@ func denied(service, operation string) bool {
 		}
 	}
 	return false
+}
+
+// chainOps are the only operations the clients of the SDK's credential
+// chain, built by the config loader, may send (keys: SDK ServiceID).
+// Clients without a service identity (the EC2 instance metadata and
+// container credential endpoints, which are not AWS APIs) are let through.
+var chainOps = []struct {
+	ServiceID, Operation, Why string
+}{
+	{sso.ServiceID, "GetRoleCredentials", "IAM Identity Center (SSO) profiles"},
+	{ssooidc.ServiceID, "CreateToken", "refreshes the cached IAM Identity Center token"},
+	{signin.ServiceID, "CreateOAuth2Token", "aws login sessions"},
+	{sts.ServiceID, "AssumeRole", "assume-role profiles (role_arn with source_profile or credential_source)"},
+	{sts.ServiceID, "AssumeRoleWithWebIdentity", "web identity (AWS_WEB_IDENTITY_TOKEN_FILE, EKS service accounts)"},
+}
+
+// chainGuard allows exactly chainOps, and clients without a service
+// identity.
+func chainGuard() func(*middleware.Stack) error {
+	allowed := map[[2]string]bool{{"", ""}: true}
+	for _, c := range chainOps {
+		allowed[[2]string{c.ServiceID, c.Operation}] = true
+	}
+	return guard(allowed, "a credential-chain call")
 }
 
 // providerOps are the only operations the --role-arn credential provider's

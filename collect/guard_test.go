@@ -3,12 +3,21 @@ package collect
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
@@ -181,5 +190,137 @@ func TestDenied(t *testing.T) {
 		if _, ok := operations(client)[d.Operation]; !ok {
 			t.Errorf("deny list: %T has no operation %s", client, d.Operation)
 		}
+	}
+}
+
+// credServer is a loopback stand-in for the credential sources that are not
+// AWS APIs or that fakeaws does not serve: the EC2 instance metadata
+// service (IMDSv2), the container credential endpoint, and STS
+// AssumeRoleWithWebIdentity (unsigned, so fakeaws refuses it).
+func credServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	creds := `{"Code": "Success", "AccessKeyId": "ASIACREDSERVER000001", "SecretAccessKey": "credserver-secret",
+		"Token": "credserver-token", "Expiration": "2099-01-01T00:00:00Z"}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPut && r.URL.Path == "/latest/api/token":
+			w.Header().Set("X-Aws-Ec2-Metadata-Token-Ttl-Seconds", "21600")
+			fmt.Fprint(w, "imds-token")
+		case r.URL.Path == "/latest/meta-data/iam/security-credentials/":
+			fmt.Fprint(w, "audit-instance-role")
+		case r.URL.Path == "/latest/meta-data/iam/security-credentials/audit-instance-role", r.URL.Path == "/container-creds":
+			fmt.Fprint(w, creds)
+		case r.Method == http.MethodPost && r.FormValue("Action") == "AssumeRoleWithWebIdentity":
+			w.Header().Set("Content-Type", "text/xml")
+			fmt.Fprint(w, `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>ASIACREDSERVER000001</AccessKeyId><SecretAccessKey>credserver-secret</SecretAccessKey><SessionToken>credserver-token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>`)
+		default:
+			http.Error(w, "credServer: unexpected "+r.Method+" "+r.URL.String(), http.StatusNotFound)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestCredentialChainGuard loads the configuration through each credential
+// source of the SDK's chain, all served on loopback. The credentials must
+// still come through (the chain guard lets the chain's own calls pass), and
+// the chain's STS and SSO clients, observed through the loader's hooks,
+// must refuse every other operation of their service.
+func TestCredentialChainGuard(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		config  string // shared config file
+		profile string
+		wantKey string // access key id the chain must produce; "" = do not retrieve
+		// wantChainClients: STS or SSO clients the chain builds
+		wantChainClients int
+	}{
+		{name: "assume-role profile", profile: "audit",
+			config: "[profile base]\naws_access_key_id = AKIDBASEPROFILE\naws_secret_access_key = base-secret\n" +
+				"[profile audit]\nrole_arn = arn:aws:iam::123456789012:role/SecurityAudit\nsource_profile = base\n",
+			wantKey: "ASIAFAKEAWS000000001", wantChainClients: 1},
+		{name: "web identity", env: map[string]string{"AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/Irsa",
+			"AWS_WEB_IDENTITY_TOKEN_FILE": "TOKENFILE", "AWS_ENDPOINT_URL_STS": "CREDSERVER"},
+			wantKey: "ASIACREDSERVER000001", wantChainClients: 1},
+		{name: "container endpoint", env: map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "CREDSERVER/container-creds"},
+			wantKey: "ASIACREDSERVER000001"},
+		{name: "instance metadata", env: map[string]string{"AWS_EC2_METADATA_DISABLED": "false",
+			"AWS_EC2_METADATA_SERVICE_ENDPOINT": "CREDSERVER"},
+			wantKey: "ASIACREDSERVER000001"},
+		{name: "sso profile", profile: "sso",
+			config: "[profile sso]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n" +
+				"sso_account_id = 123456789012\nsso_role_name = SecurityAudit\n",
+			wantChainClients: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := fakeaws.New(t, fakeaws.LoadWorld(t, basicWorld))
+			cs := credServer(t)
+			isolateEnv(t)
+			// Every endpoint a credential source could use is on loopback
+			// (the chain's clients are built before the global
+			// AWS_ENDPOINT_URL is applied, so each service is set too).
+			for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SSO",
+				"AWS_ENDPOINT_URL_SSO_OIDC", "AWS_ENDPOINT_URL_SIGNIN"} {
+				t.Setenv(k, srv.URL())
+			}
+			dir := t.TempDir()
+			tokenFile := filepath.Join(dir, "token")
+			if err := os.WriteFile(tokenFile, []byte("web-identity-token"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range tt.env {
+				v = strings.ReplaceAll(strings.ReplaceAll(v, "CREDSERVER", cs.URL), "TOKENFILE", tokenFile)
+				t.Setenv(k, v)
+			}
+			if err := os.WriteFile(os.Getenv("AWS_CONFIG_FILE"), []byte(tt.config), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			// The loader runs these hooks more than once, the last time
+			// with the client the provider keeps.
+			var chainClients []any
+			observe := func(c any) {
+				if c != nil && !reflect.ValueOf(c).IsNil() && !slices.Contains(chainClients, c) {
+					chainClients = append(chainClients, c)
+				}
+			}
+			o := ConfigOptions{Region: "us-east-1", Profile: tt.profile, MaxAttempts: 2, NoBackoff: true,
+				loadOptions: []func(*config.LoadOptions) error{
+					config.WithAssumeRoleCredentialOptions(func(a *stscreds.AssumeRoleOptions) { observe(a.Client) }),
+					config.WithWebIdentityRoleCredentialOptions(func(a *stscreds.WebIdentityRoleOptions) { observe(a.Client) }),
+					config.WithSSOProviderOptions(func(a *ssocreds.Options) { observe(a.Client) }),
+				}}
+			cfg, err := LoadConfig(t.Context(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantKey != "" {
+				creds, err := cfg.Credentials.Retrieve(t.Context())
+				if err != nil {
+					t.Fatalf("credentials: %v", err)
+				}
+				if creds.AccessKeyID != tt.wantKey {
+					t.Errorf("access key %s, want %s", creds.AccessKeyID, tt.wantKey)
+				}
+			}
+			for _, c := range chainClients {
+				for name, m := range operations(c) {
+					err := callZero(t.Context(), m)
+					allowed := slices.ContainsFunc(chainOps, func(op struct{ ServiceID, Operation, Why string }) bool {
+						return op.Operation == name
+					})
+					if refused := errors.Is(err, ErrNotReadOnly); refused == allowed {
+						t.Errorf("%T %s: refused = %v (err %v)", c, name, refused, err)
+					}
+				}
+			}
+			if tt.wantChainClients != len(chainClients) {
+				t.Errorf("observed %d credential-chain clients, want %d", len(chainClients), tt.wantChainClients)
+			}
+			if len(cfg.APIOptions) != 0 {
+				t.Errorf("the loaded config keeps %d API options; the collector's clients must not inherit the chain guard", len(cfg.APIOptions))
+			}
+		})
 	}
 }
