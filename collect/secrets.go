@@ -234,6 +234,14 @@ func RedactionDoc(calls []Call) string {
 	b.WriteString(".\n\n")
 	b.WriteString("Not covered: text users put in fields not named like secrets (tags, descriptions, policy documents,\n")
 	b.WriteString("an HTTP integration URI with a key in its query string) is kept as AWS returns it. Treat a snapshot as\n")
-	b.WriteString("confidential (threat model: snapshot/FORMAT.md, section 9).\n")
+	b.WriteString("confidential (threat model: snapshot/FORMAT.md, section 9).\n\n")
+	b.WriteString("## Read operations the collector never calls\n\n")
+	b.WriteString("These operations are read-only by name or IAM access level but return secrets or mint credentials. No\n")
+	b.WriteString("registry entry may name one (a test checks), and the read-only guard refuses them at run time even if\n")
+	b.WriteString("one were declared (collect/guard.go). Services are named by their aws-sdk-go-v2 package.\n\n")
+	b.WriteString("| operation | why |\n|---|---|\n")
+	for _, d := range denylist() {
+		fmt.Fprintf(&b, "| `%s:%s` | %s |\n", d.Service, d.Operation, d.Why)
+	}
 	return b.String()
 }
