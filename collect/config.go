@@ -8,7 +8,7 @@ package collect
 // the former in aws.Config.BaseEndpoint; each client resolves the
 // service-specific one itself). --role-arn adds an assume-role step on top
 // of whatever the chain found. The chain's own clients carry chainGuard and
-// the --role-arn STS client credentialGuard (guard.go).
+// the --role-arn STS client its own guard (guard.go).
 
 import (
 	"context"

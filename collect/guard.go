@@ -14,8 +14,8 @@ package collect
 //
 //   - ReadOnlyGuard, on every collector client (New adds it): exactly the
 //     registry's operations plus the allowlist, minus the deny list.
-//   - credentialGuard, on the STS client of the --role-arn credential
-//     provider (assumeRoleClient): exactly providerOps, i.e. sts AssumeRole.
+//   - credentialGuard(providerOps), on the STS client of the --role-arn
+//     credential provider (assumeRoleClient): exactly sts AssumeRole.
 //   - chainGuard, on the clients the SDK's config loader builds for the
 //     credential chain (assume-role and web identity profiles, SSO, aws
 //     login; LoadConfig passes it to the loader and removes it from the
@@ -99,13 +99,15 @@ func denied(service, operation string) bool {
 	return false
 }
 
+// credentialOp is an operation a credential provider makes (ServiceID as
+// the middleware sees it).
+type credentialOp struct{ ServiceID, Operation, Why string }
+
 // chainOps are the only operations the clients of the SDK's credential
-// chain, built by the config loader, may send (keys: SDK ServiceID).
-// Clients without a service identity (the EC2 instance metadata and
-// container credential endpoints, which are not AWS APIs) are let through.
-var chainOps = []struct {
-	ServiceID, Operation, Why string
-}{
+// chain, built by the config loader, may send. Clients without a service
+// identity (the EC2 instance metadata and container credential endpoints,
+// which are not AWS APIs) are let through as well.
+var chainOps = []credentialOp{
 	{sso.ServiceID, "GetRoleCredentials", "IAM Identity Center (SSO) profiles"},
 	{ssooidc.ServiceID, "CreateToken", "refreshes the cached IAM Identity Center token"},
 	{signin.ServiceID, "CreateOAuth2Token", "aws login sessions"},
@@ -113,21 +115,25 @@ var chainOps = []struct {
 	{sts.ServiceID, "AssumeRoleWithWebIdentity", "web identity (AWS_WEB_IDENTITY_TOKEN_FILE, EKS service accounts)"},
 }
 
-// chainGuard allows exactly chainOps, and clients without a service
-// identity.
-func chainGuard() func(*middleware.Stack) error {
-	allowed := map[[2]string]bool{{"", ""}: true}
-	for _, c := range chainOps {
-		allowed[[2]string{c.ServiceID, c.Operation}] = true
-	}
-	return guard(allowed, "a credential-chain call")
-}
-
 // providerOps are the only operations the --role-arn credential provider's
 // STS client may send.
-var providerOps = []allowedOp{
-	{Service: "sts", Operation: "AssumeRole",
-		Why: "stscreds.AssumeRoleProvider exchanges the caller's credentials for the audit role's"},
+var providerOps = []credentialOp{
+	{sts.ServiceID, "AssumeRole", "stscreds.AssumeRoleProvider exchanges the caller's credentials for the audit role's"},
+}
+
+// credentialGuard allows exactly ops, and with anonymous also clients
+// without a service identity.
+func credentialGuard(ops []credentialOp, anonymous bool, what string) func(*middleware.Stack) error {
+	allowed := map[[2]string]bool{{"", ""}: anonymous}
+	for _, c := range ops {
+		allowed[[2]string{c.ServiceID, c.Operation}] = true
+	}
+	return guard(allowed, what)
+}
+
+// chainGuard is the guard of the credential chain's clients.
+func chainGuard() func(*middleware.Stack) error {
+	return credentialGuard(chainOps, true, "a credential-chain call")
 }
 
 // guard returns an APIOptions function that installs a guard allowing
@@ -176,21 +182,12 @@ func ReadOnlyGuard(calls []Call) func(*middleware.Stack) error {
 	return guard(allowed, "a declared collector call")
 }
 
-// credentialGuard allows exactly providerOps.
-func credentialGuard() func(*middleware.Stack) error {
-	ids := serviceIDs()
-	allowed := map[[2]string]bool{}
-	for _, a := range providerOps {
-		allowed[[2]string{ids[a.Service], a.Operation}] = true
-	}
-	return guard(allowed, "a credential-provider call")
-}
-
 // assumeRoleClient is the STS client of the --role-arn credential
 // provider: it may send sts AssumeRole and nothing else.
 func assumeRoleClient(cfg aws.Config) *sts.Client {
 	return sts.NewFromConfig(cfg, func(o *sts.Options) {
-		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...), credentialGuard())
+		o.APIOptions = append(append([]func(*middleware.Stack) error{}, o.APIOptions...),
+			credentialGuard(providerOps, false, "a --role-arn credential-provider call"))
 	})
 }
 

@@ -307,7 +307,7 @@ func TestCredentialChainGuard(t *testing.T) {
 			for _, c := range chainClients {
 				for name, m := range operations(c) {
 					err := callZero(t.Context(), m)
-					allowed := slices.ContainsFunc(chainOps, func(op struct{ ServiceID, Operation, Why string }) bool {
+					allowed := slices.ContainsFunc(chainOps, func(op credentialOp) bool {
 						return op.Operation == name
 					})
 					if refused := errors.Is(err, ErrNotReadOnly); refused == allowed {
