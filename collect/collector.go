@@ -475,6 +475,9 @@ func (r *run) invoke(ctx context.Context, j job, hook func(any)) result {
 		if err := r.red.apply(out, call.Redact); err != nil {
 			return fatalError{fmt.Errorf("%s: redact: %w", where, err)}
 		}
+		if err := r.red.applyURL(out, call.RedactURL); err != nil {
+			return fatalError{fmt.Errorf("%s: redact: %w", where, err)}
+		}
 		for _, child := range r.children[call.Name()] {
 			for _, it := range child.Keys.fn(j.key, out) {
 				cj := job{call: child, region: j.region, rowRegion: j.rowRegion, key: it.Key}

@@ -86,6 +86,10 @@ type Call struct {
 	// syntax: dot-separated Go field names; "[]" after a name walks a slice,
 	// "{}" walks a map's values (see redact.go).
 	Redact []string
+	// RedactURL lists output paths whose values are URLs that may carry
+	// credentials: their user information, query values and fragment are
+	// replaced by markers, scheme, host and path are kept (redact.go).
+	RedactURL []string
 	// NotSecret lists output fields whose names suggest a secret but which
 	// hold none, each with the one-line reason (path syntax as Redact, the
 	// field itself without a trailing walk suffix); a reason covers the
@@ -182,6 +186,9 @@ func Registry() []Call {
 				"Items[].ResourceMethods{}.MethodIntegration.IntegrationResponses{}.ResponseParameters{}",
 				"Items[].ResourceMethods{}.MethodIntegration.IntegrationResponses{}.ResponseTemplates{}",
 			},
+			// An HTTP integration may call https://partner/api?key=...; the
+			// Lambda ARNs the analysis reads have no query and are kept.
+			RedactURL: []string{"Items[].ResourceMethods{}.MethodIntegration.Uri"},
 			NotSecret: map[string]string{
 				"Items[].ResourceMethods{}.MethodIntegration.CacheKeyParameters": "names of request parameters used as cache keys, not their values",
 				"Items[].ResourceMethods{}.MethodIntegration.Credentials":        "ARN of the IAM role API Gateway assumes for the integration, not a key",

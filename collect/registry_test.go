@@ -70,7 +70,7 @@ func TestRegistryInvariants(t *testing.T) {
 			default:
 				t.Errorf("invalid scope %v", c.Scope)
 			}
-			for _, path := range c.Redact {
+			for _, path := range slices.Concat(c.Redact, c.RedactURL) {
 				if err := checkRedactPath(c.Run.out, path); err != nil {
 					t.Error(err)
 				}

@@ -155,7 +155,7 @@ func plainPath(p string) string {
 // neither redacted nor declared not secret.
 func unlistedSecrets(c Call) []string {
 	var redacted []string
-	for _, p := range c.Redact {
+	for _, p := range slices.Concat(c.Redact, c.RedactURL) {
 		redacted = append(redacted, plainPath(p))
 	}
 	var justified []string
@@ -213,12 +213,15 @@ func RedactionDoc(calls []Call) string {
 	b.WriteString("| API call | output field | handling |\n|---|---|---|\n")
 	var clean []string
 	for _, c := range calls {
-		if len(c.Redact) == 0 && len(c.NotSecret) == 0 {
+		if len(c.Redact) == 0 && len(c.RedactURL) == 0 && len(c.NotSecret) == 0 {
 			clean = append(clean, "`"+c.Name()+"`")
 			continue
 		}
 		for _, p := range c.Redact {
 			fmt.Fprintf(&b, "| `%s` | `%s` | redacted |\n", c.Name(), p)
+		}
+		for _, p := range c.RedactURL {
+			fmt.Fprintf(&b, "| `%s` | `%s` | URL: user information, query values and fragment redacted |\n", c.Name(), p)
 		}
 		kept := make([]string, 0, len(c.NotSecret))
 		for p := range c.NotSecret {
@@ -233,8 +236,8 @@ func RedactionDoc(calls []Call) string {
 	b.WriteString(strings.Join(clean, ", "))
 	b.WriteString(".\n\n")
 	b.WriteString("Not covered: text users put in fields not named like secrets (tags, descriptions, policy documents,\n")
-	b.WriteString("an HTTP integration URI with a key in its query string) is kept as AWS returns it. Treat a snapshot as\n")
-	b.WriteString("confidential (threat model: snapshot/FORMAT.md, section 9).\n\n")
+	b.WriteString("container image commands) is kept as AWS returns it. Treat a snapshot as confidential (threat model:\n")
+	b.WriteString("snapshot/FORMAT.md, section 9).\n\n")
 	b.WriteString("## Read operations the collector never calls\n\n")
 	b.WriteString("These operations are read-only by name or IAM access level but return secrets or mint credentials. No\n")
 	b.WriteString("registry entry may name one (a test checks), and the read-only guard refuses them at run time even if\n")

@@ -28,7 +28,8 @@ import (
 // planted is one secret value the secrets world serves in one redacted
 // field.
 type planted struct {
-	call, path string // registry call and its Redact path
+	call, path string // registry call and its Redact (or, with url, RedactURL) path
+	url        bool
 	value      string // the field's whole value (its marker must appear)
 	secret     string // the distinct string inside value that must never reach disk
 }
@@ -54,6 +55,12 @@ var plantedSecrets = []planted{
 		value: "'" + seed("apigw-response-header") + "'", secret: seed("apigw-response-header")},
 	{call: "apigateway:GetResources", path: apigwMethod + "IntegrationResponses{}.ResponseTemplates{}",
 		value: `#set($k = "` + seed("apigw-response-template") + `")`, secret: seed("apigw-response-template")},
+	{call: "apigateway:GetResources", path: apigwMethod + "Uri", url: true,
+		value:  "https://partner.example.com/v1/orders?format=json&api_key=" + url.QueryEscape(seed("apigw-uri-query")),
+		secret: seed("apigw-uri-query")},
+	{call: "apigateway:GetResources", path: apigwMethod + "Uri", url: true,
+		value:  "https://svc:" + url.QueryEscape(seed("apigw-uri-password")) + "@partner.example.com/v1/refunds",
+		secret: seed("apigw-uri-password")},
 	{call: "configservice:DescribeConfigRules", path: "ConfigRules[].InputParameters",
 		value: `{"webhookToken":"` + seed("config-input-parameters") + `"}`, secret: seed("config-input-parameters")},
 	{call: "configservice:GetComplianceDetailsByConfigRule", path: "EvaluationResults[].ResultToken",
@@ -108,12 +115,14 @@ func writeSecretsWorld(t *testing.T) string {
 		"apigateway/us-east-1/GetRestApis.json": `{"item": [{"id": "s3cr3tapi1", "name": "partner-proxy"}]}`,
 		"apigateway/us-east-1/GetResources@restApiId=s3cr3tapi1.json": `{"item": [{"id": "res1", "path": "/partner",
 			"resourceMethods": {"GET": {"httpMethod": "GET", "authorizationType": "NONE", "methodIntegration": {
-				"type": "HTTP", "httpMethod": "GET", "uri": "https://partner.example.com/v1",
+				"type": "HTTP", "httpMethod": "GET", "uri": ` + js(apigwMethod+"Uri", 0) + `,
 				"requestParameters": {"integration.request.header.x-api-key": ` + js(apigwMethod+"RequestParameters{}", 0) + `},
 				"requestTemplates": {"application/json": ` + js(apigwMethod+"RequestTemplates{}", 0) + `},
 				"integrationResponses": {"200": {"statusCode": "200",
 					"responseParameters": {"method.response.header.X-Partner-Token": ` + js(apigwMethod+"IntegrationResponses{}.ResponseParameters{}", 0) + `},
-					"responseTemplates": {"application/json": ` + js(apigwMethod+"IntegrationResponses{}.ResponseTemplates{}", 0) + `}}}}}}}]}`,
+					"responseTemplates": {"application/json": ` + js(apigwMethod+"IntegrationResponses{}.ResponseTemplates{}", 0) + `}}}}},
+				"POST": {"httpMethod": "POST", "authorizationType": "NONE", "methodIntegration": {
+					"type": "HTTP", "httpMethod": "POST", "uri": ` + js(apigwMethod+"Uri", 1) + `}}}}]}`,
 		"configservice/us-east-1/DescribeConfigRules.json": `{"ConfigRules": [{"ConfigRuleName": "partner-webhook",
 			"Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:us-east-1:210987654321:function:rule"},
 			"InputParameters": ` + js("ConfigRules[].InputParameters", 0) + `}]}`,
@@ -163,16 +172,23 @@ func TestPlantedSecretsCoverRegistry(t *testing.T) {
 		for _, p := range c.Redact {
 			declared[c.Name()+" "+p] = true
 		}
+		for _, p := range c.RedactURL {
+			declared[c.Name()+" url "+p] = true
+		}
 	}
 	planted := map[string]bool{}
 	seen := map[string]bool{}
 	for _, p := range plantedSecrets {
 		k := p.call + " " + p.path
+		if p.url {
+			k = p.call + " url " + p.path
+		}
 		planted[k] = true
 		if !declared[k] {
 			t.Errorf("planted secret for %s, which the registry does not redact", k)
 		}
-		if seen[p.secret] || !strings.Contains(p.value, p.secret) || len(p.secret) < 16 {
+		inValue := strings.Contains(p.value, p.secret) || strings.Contains(p.value, url.QueryEscape(p.secret))
+		if seen[p.secret] || !inValue || len(p.secret) < 16 {
 			t.Errorf("%s: secret %q is repeated, not in the value, or too short", k, p.secret)
 		}
 		seen[p.secret] = true
@@ -208,10 +224,16 @@ func TestSecretsNeverReachDisk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	responses := map[string]string{} // call -> all its responses
+	values := map[string][]string{} // call -> every string in its responses
 	for _, p := range s.Partitions() {
 		err := s.Rows(t.Context(), p.Service, p.Operation, func(r snapshot.Row) error {
-			responses[p.Service+":"+p.Operation] += r.Response + "\n"
+			var v any
+			if r.Response != "" {
+				if err := json.Unmarshal([]byte(r.Response), &v); err != nil {
+					return err
+				}
+			}
+			values[p.Service+":"+p.Operation] = append(values[p.Service+":"+p.Operation], jsonStrings(v)...)
 			return nil
 		})
 		if err != nil {
@@ -220,10 +242,13 @@ func TestSecretsNeverReachDisk(t *testing.T) {
 	}
 	red := redactor{key: key}
 	for _, p := range plantedSecrets {
-		m := red.marker(p.value)
+		want := red.marker(p.value)
+		if p.url {
+			want = red.scrubURL(p.value)
+		}
 		// A []byte field is marshalled as base64, its marker too.
-		if !strings.Contains(responses[p.call], m) && !strings.Contains(responses[p.call], base64.StdEncoding.EncodeToString([]byte(m))) {
-			t.Errorf("%s %s: marker %s of the planted value is not in the rows:\n%s", p.call, p.path, m, responses[p.call])
+		if got := values[p.call]; !slices.Contains(got, want) && !slices.Contains(got, base64.StdEncoding.EncodeToString([]byte(want))) {
+			t.Errorf("%s %s: redacted value %s is not in the rows: %q", p.call, p.path, want, got)
 		}
 	}
 }
