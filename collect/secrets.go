@@ -5,8 +5,8 @@ package collect
 // registry test walks every call's output type by reflection and fails for
 // any field whose name (or type name) suggests a secret unless it is
 //
-//   - redacted (a Call.Redact path names it, a field under it, or a field
-//     above it), or
+//   - redacted (a Call.Redact or RedactURL path names it, a field under
+//     it, or a field above it), or
 //   - declared not secret, itself or a field above it, with a one-line
 //     reason (Call.NotSecret; paginationFields for the top-level paging
 //     cursors). The registry test rejects NotSecret keys that name no
@@ -54,12 +54,12 @@ type suspect struct {
 
 // secretSuspects walks the output type t (a struct or pointer to one) and
 // returns every text-carrying field whose name or element type name suggests
-// a secret, in field order. Fields covered by the redact paths are not
-// entered; others are, so a secret under a harmless parent is still found.
+// a secret, in field order. Every text-carrying field is entered, so a
+// secret under a harmless parent is still found.
 func secretSuspects(t reflect.Type) []suspect {
 	var out []suspect
-	var walk func(t reflect.Type, prefix string, onPath map[reflect.Type]bool)
-	walk = func(t reflect.Type, prefix string, onPath map[reflect.Type]bool) {
+	var visit func(t reflect.Type, prefix string, onPath map[reflect.Type]bool)
+	visit = func(t reflect.Type, prefix string, onPath map[reflect.Type]bool) {
 		t = deref(t)
 		if t.Kind() != reflect.Struct || onPath[t] {
 			return
@@ -75,10 +75,10 @@ func secretSuspects(t reflect.Type) []suspect {
 			if suggestsSecret(f.Name) || (elem.Kind() == reflect.Struct && suggestsSecret(elem.Name())) {
 				out = append(out, suspect{Path: path, TopLevel: prefix == ""})
 			}
-			walk(elem, path+suffix+".", onPath)
+			visit(elem, path+suffix+".", onPath)
 		}
 	}
-	walk(t, "", map[reflect.Type]bool{})
+	visit(t, "", map[reflect.Type]bool{})
 	return out
 }
 
