@@ -429,7 +429,7 @@ type result struct {
 }
 
 // exec runs one invocation and writes its rows. hook, when set, sees each
-// decoded page before redaction.
+// decoded page after redaction.
 func (r *run) exec(ctx context.Context, j job, hook func(any)) result {
 	call := j.call
 	r.c.emit(r, Event{Kind: EventCallStarted, Account: r.account, Region: j.rowRegion, Service: call.Service,
@@ -470,6 +470,14 @@ func (r *run) invoke(ctx context.Context, j job, hook func(any)) result {
 	}
 	var res result
 	err = call.Run.run(ctx, client, in, func(out any) error {
+		// Redact first: neither a child key (parent_key, the child's
+		// request) nor the hook can see a secret.
+		if err := r.red.apply(out, call.Redact); err != nil {
+			return fatalError{fmt.Errorf("%s: redact: %w", where, err)}
+		}
+		if err := r.red.applyURL(out, call.RedactURL); err != nil {
+			return fatalError{fmt.Errorf("%s: redact: %w", where, err)}
+		}
 		for _, child := range r.children[call.Name()] {
 			for _, it := range child.Keys.fn(j.key, out) {
 				cj := job{call: child, region: j.region, rowRegion: j.rowRegion, key: it.Key}
@@ -481,9 +489,6 @@ func (r *run) invoke(ctx context.Context, j job, hook func(any)) result {
 		}
 		if hook != nil {
 			hook(out)
-		}
-		if err := r.red.apply(out, call.Redact); err != nil {
-			return fatalError{fmt.Errorf("%s: redact: %w", where, err)}
 		}
 		resp, err := responseJSON(out)
 		if err != nil {

@@ -7,7 +7,8 @@ package collect
 // AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> variables (the loader puts
 // the former in aws.Config.BaseEndpoint; each client resolves the
 // service-specific one itself). --role-arn adds an assume-role step on top
-// of whatever the chain found.
+// of whatever the chain found. The chain's own clients carry chainGuard and
+// the --role-arn STS client its own guard (guard.go).
 
 import (
 	"context"
@@ -20,8 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // ConfigOptions selects credentials, endpoint and retry behaviour.
@@ -49,6 +50,10 @@ type ConfigOptions struct {
 	// NoBackoff retries immediately and disables the client-side retry
 	// quota and rate limiting (tests only).
 	NoBackoff bool
+
+	// loadOptions are extra config-loader options (tests observe the
+	// credential chain's clients through its hooks).
+	loadOptions []func(*config.LoadOptions) error
 
 	// Logger receives the SDK's own log output (e.g. retry and checksum
 	// warnings) at Warn/Debug level; nil discards it. The SDK would
@@ -99,10 +104,20 @@ func LoadConfig(ctx context.Context, o ConfigOptions) (aws.Config, error) {
 	if o.Credentials != nil {
 		loadOpts = append(loadOpts, config.WithCredentialsProvider(o.Credentials))
 	}
+	// The credential chain's clients (assume-role and web identity STS,
+	// SSO, instance metadata ...) are built while loading, from the
+	// APIOptions known then: give them the credential-chain guard, then
+	// drop it so the collector's clients get only their own guard.
+	loadOpts = append(loadOpts, config.WithAPIOptions([]func(*middleware.Stack) error{chainGuard()}))
+	loadOpts = append(loadOpts, o.loadOptions...)
 	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
 	}
+	if len(cfg.APIOptions) != 1 {
+		return aws.Config{}, fmt.Errorf("load AWS config: internal: %d API options after loading, want only the credential-chain guard", len(cfg.APIOptions))
+	}
+	cfg.APIOptions = nil
 	if cfg.Region == "" {
 		cfg.Region = GlobalRegion
 	}
@@ -111,11 +126,8 @@ func LoadConfig(ctx context.Context, o ConfigOptions) (aws.Config, error) {
 		if session == "" {
 			session = "snapaudit"
 		}
-		// The STS client is built before the read-only guard is added (the
-		// collector adds it), so AssumeRole is not an operation the guard
-		// has to allow.
-		stsClient := sts.NewFromConfig(cfg)
-		provider := stscreds.NewAssumeRoleProvider(stsClient, o.RoleARN, func(a *stscreds.AssumeRoleOptions) {
+		// Its STS client carries its own guard: AssumeRole only.
+		provider := stscreds.NewAssumeRoleProvider(assumeRoleClient(cfg), o.RoleARN, func(a *stscreds.AssumeRoleOptions) {
 			a.RoleSessionName = session
 			if o.ExternalID != "" {
 				a.ExternalID = aws.String(o.ExternalID)

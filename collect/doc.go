@@ -13,17 +13,35 @@
 // # Guarantees
 //
 //   - Read-only by construction: every registered operation starts with
-//     List, Get or Describe or is on a short allowlist with a justification
-//     (registry_test.go), and a smithy middleware on every client refuses,
-//     before anything is sent, any operation the registry does not declare
-//     (guard.go).
+//     List, Get or Describe or is on a short allowlist with a justification,
+//     and none is on the deny list of read operations that return secrets
+//     or mint credentials (sts GetSessionToken, secretsmanager
+//     GetSecretValue, ssm GetParameter(s), ec2 GetPasswordData, redshift
+//     GetClusterCredentials, ecr GetAuthorizationToken, lambda GetFunction
+//     ...; guard.go, enforced by registry_test.go). At run time a smithy
+//     middleware on every collector client refuses, before anything is
+//     validated, signed or sent, any operation the registry does not declare
+//     and every denied one; the STS client of the --role-arn credential
+//     provider has its own guard that allows exactly sts AssumeRole, and the
+//     clients the SDK's config loader builds for the credential chain
+//     (assume-role and web identity profiles, SSO) may make only their
+//     credential calls (guard.go; guard_test.go calls every operation of
+//     every client).
 //   - Failures are data: a failed call becomes a row with status=error and a
 //     class (denied, not_found, unsupported, throttled, other; classify.go).
 //     A region whose probe call (ec2 DescribeVpcs) answers a region-level
 //     refusal is skipped and recorded.
 //   - Secrets never reach disk: declared output paths (Lambda environment
-//     variables, virtual MFA seeds) are replaced by keyed-hash markers before
-//     marshalling (redact.go).
+//     variables, API Gateway integration parameters and mapping templates,
+//     virtual MFA seeds, ...) are replaced by keyed-hash markers before
+//     marshalling, and before child keys are extracted from the page, so a
+//     secret cannot become a parent_key or a child's request either
+//     (redact.go). The registry test walks every call's SDK
+//     output type and fails for any field whose name suggests a secret
+//     unless it is redacted or declared not secret with a reason
+//     (secrets.go); REDACTION.md, generated from the registry, lists them
+//     all. TestSecretsNeverReachDisk plants a distinct secret in every
+//     redacted field and searches the snapshot for it in every encoding.
 //   - Bounded memory: pages are written as they arrive; per-parent fan-out
 //     keeps only the parent keys.
 //   - Progress is events (WithEvents); the package never prints.

@@ -2,7 +2,6 @@ package collect
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -35,18 +34,7 @@ func TestPermissionsReadOnly(t *testing.T) {
 // TestPermissionsDoc keeps PERMISSIONS.md in step with the registry.
 func TestPermissionsDoc(t *testing.T) {
 	got := PermissionsDoc(Registry())
-	if *update {
-		if err := os.WriteFile("PERMISSIONS.md", []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile("PERMISSIONS.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(want) != got {
-		t.Fatal("collect/PERMISSIONS.md is stale: run go test ./collect -run TestPermissionsDoc -update")
-	}
+	checkGeneratedDoc(t, "PERMISSIONS.md", got, "TestPermissionsDoc")
 	// The embedded policy must be valid JSON listing every permission.
 	i := strings.Index(got, "```json\n")
 	j := strings.LastIndex(got, "```")

@@ -11,6 +11,9 @@ package collect
 // functions share a password without learning it. With a random per-run key
 // the markers cannot be compared with a dictionary of guesses offline.
 //
+// Call.RedactURL paths hold URLs: only their user information, query values
+// and fragment are replaced (scrubURL), so hosts and paths stay readable.
+//
 // Paths are dot-separated Go field names of the output struct. A name may end
 // in "[]" (walk every element of a slice) or "{}" (walk every value of a map).
 // The leaf must be a string, *string, []byte or []string (or a map/slice of
@@ -21,6 +24,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/url"
 	"reflect"
 	"strings"
 )
@@ -65,19 +69,63 @@ func parsePath(path string) ([]pathSeg, error) {
 
 // apply redacts every path in out (a pointer to an SDK output struct).
 func (r redactor) apply(out any, paths []string) error {
+	return r.transform(out, paths, r.marker)
+}
+
+// applyURL redacts the credentials inside the URLs at paths (scrubURL).
+func (r redactor) applyURL(out any, paths []string) error {
+	return r.transform(out, paths, r.scrubURL)
+}
+
+// transform replaces every non-empty string at paths in out by fn of it.
+func (r redactor) transform(out any, paths []string, fn func(string) string) error {
 	for _, p := range paths {
 		segs, err := parsePath(p)
 		if err != nil {
 			return err
 		}
-		if err := r.walk(reflect.ValueOf(out), segs, p); err != nil {
+		if err := walk(reflect.ValueOf(out), segs, p, fn); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (r redactor) walk(v reflect.Value, segs []pathSeg, path string) error {
+// scrubURL keeps a URL's scheme, host and path and replaces its user
+// information, each query value (a bare query word whole) and fragment by
+// markers: https://user:pw@h/p?api_key=K&v=1 becomes
+// https://<marker>@h/p?api_key=<marker>&v=<marker>. Text that does not
+// parse as a URL is replaced whole. Lambda ARNs (opaque URIs without a
+// query) are left as they are.
+func (r redactor) scrubURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return r.marker(s)
+	}
+	if u.User == nil && u.RawQuery == "" && u.Fragment == "" && !u.ForceQuery {
+		return s
+	}
+	if u.User != nil {
+		u.User = url.User(r.marker(u.User.String()))
+	}
+	if u.RawQuery != "" {
+		parts := strings.Split(u.RawQuery, "&")
+		for i, kv := range parts {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				parts[i] = k + "=" + url.QueryEscape(r.marker(v))
+			} else if kv != "" {
+				parts[i] = url.QueryEscape(r.marker(kv))
+			}
+		}
+		u.RawQuery = strings.Join(parts, "&")
+	}
+	if u.Fragment != "" {
+		u.Fragment, u.RawFragment = r.marker(u.EscapedFragment()), ""
+	}
+	return u.String()
+}
+
+func walk(v reflect.Value, segs []pathSeg, path string, fn func(string) string) error {
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
 			return nil
@@ -85,7 +133,7 @@ func (r redactor) walk(v reflect.Value, segs []pathSeg, path string) error {
 		v = v.Elem()
 	}
 	if len(segs) == 0 {
-		return r.leaf(v, path)
+		return leaf(v, path, fn)
 	}
 	if v.Kind() != reflect.Struct {
 		return fmt.Errorf("redaction path %q: %s is not a struct", path, v.Type())
@@ -94,20 +142,20 @@ func (r redactor) walk(v reflect.Value, segs []pathSeg, path string) error {
 	if !f.IsValid() {
 		return fmt.Errorf("redaction path %q: %s has no field %s", path, v.Type(), segs[0].name)
 	}
-	return r.each(f, segs[0].walk, segs[1:], path)
+	return each(f, segs[0].walk, segs[1:], path, fn)
 }
 
 // each applies the rest of the path to f, or to each element of f.
-func (r redactor) each(f reflect.Value, walk string, rest []pathSeg, path string) error {
-	switch walk {
+func each(f reflect.Value, suffix string, rest []pathSeg, path string, fn func(string) string) error {
+	switch suffix {
 	case "":
-		return r.walk(f, rest, path)
+		return walk(f, rest, path, fn)
 	case "[]":
 		if f.Kind() != reflect.Slice {
 			return fmt.Errorf("redaction path %q: %s is not a slice", path, f.Type())
 		}
 		for i := range f.Len() {
-			if err := r.walk(f.Index(i), rest, path); err != nil {
+			if err := walk(f.Index(i), rest, path, fn); err != nil {
 				return err
 			}
 		}
@@ -121,29 +169,29 @@ func (r redactor) each(f reflect.Value, walk string, rest []pathSeg, path string
 			// Map values are not addressable: redact a copy, store it back.
 			cp := reflect.New(f.Type().Elem()).Elem()
 			cp.Set(iter.Value())
-			if err := r.walk(cp, rest, path); err != nil {
+			if err := walk(cp, rest, path, fn); err != nil {
 				return err
 			}
 			f.SetMapIndex(iter.Key(), cp)
 		}
 		return nil
 	}
-	return fmt.Errorf("redaction path %q: bad suffix %q", path, walk)
+	return fmt.Errorf("redaction path %q: bad suffix %q", path, suffix)
 }
 
-func (r redactor) leaf(v reflect.Value, path string) error {
+func leaf(v reflect.Value, path string, fn func(string) string) error {
 	switch {
 	case v.Kind() == reflect.String:
 		if v.Len() > 0 {
-			v.SetString(r.marker(v.String()))
+			v.SetString(fn(v.String()))
 		}
 	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8:
 		if v.Len() > 0 {
-			v.SetBytes([]byte(r.marker(string(v.Bytes()))))
+			v.SetBytes([]byte(fn(string(v.Bytes()))))
 		}
 	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
 		for i := range v.Len() {
-			if err := r.leaf(v.Index(i), path); err != nil {
+			if err := leaf(v.Index(i), path, fn); err != nil {
 				return err
 			}
 		}

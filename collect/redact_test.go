@@ -2,6 +2,7 @@ package collect
 
 import (
 	"encoding/json"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -124,6 +125,40 @@ func TestRedactPathErrors(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestScrubURL(t *testing.T) {
+	red := redactor{key: []byte("k")}
+	m := red.marker
+	q := func(s string) string { return url.QueryEscape(m(s)) }
+	lambdaURI := "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111122223333:function:orders/invocations"
+	tests := []struct {
+		name, in, want string
+	}{
+		{name: "lambda integration ARN kept", in: lambdaURI, want: lambdaURI},
+		{name: "stage variable ARN kept", in: "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:111122223333:function:${stageVariables.fn}/invocations",
+			want: "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:111122223333:function:${stageVariables.fn}/invocations"},
+		{name: "plain https kept", in: "https://partner.example.com/v1/{id}", want: "https://partner.example.com/v1/{id}"},
+		{name: "query values", in: "https://p.example.com/v1?api_key=K1&format=json",
+			want: "https://p.example.com/v1?api_key=" + q("K1") + "&format=" + q("json")},
+		{name: "bare query word", in: "https://p.example.com/v1?SECRETWORD", want: "https://p.example.com/v1?" + q("SECRETWORD")},
+		{name: "user information", in: "https://svc:pw@p.example.com/v1", want: "https://" + url.User(m("svc:pw")).String() + "@p.example.com/v1"},
+		{name: "fragment", in: "https://p.example.com/cb#token=T", want: "https://p.example.com/cb#" + url.PathEscape(m("token=T"))},
+		{name: "unparsable replaced whole", in: "http://[::1%zz/x?k=v", want: m("http://[::1%zz/x?k=v")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := red.scrubURL(tt.in)
+			if got != tt.want {
+				t.Errorf("scrubURL(%q) =\n %q, want\n %q", tt.in, got, tt.want)
+			}
+			for _, secret := range []string{"K1", "SECRETWORD", "pw", "token=T", "json"} {
+				if strings.Contains(tt.in, secret) && strings.Contains(got, secret) {
+					t.Errorf("%q survives in %q", secret, got)
+				}
 			}
 		})
 	}

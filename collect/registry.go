@@ -8,7 +8,9 @@ package collect
 // runner.go). Nothing registers itself: Registry builds the slice explicitly
 // and registry_test.go checks its invariants (sorted, unique, parents exist,
 // key extractors typed against the parent's output, redaction paths exist,
-// read-only operation names, a bounded number of escape hatches).
+// every secret-looking output field redacted or justified, read-only
+// operation names, none on the deny list, a bounded number of escape
+// hatches).
 //
 // Escape hatches are records whose Why is set: calls that cannot be expressed
 // as "call this operation, page it, fan out over the keys". There are two:
@@ -18,6 +20,7 @@ package collect
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -83,6 +86,17 @@ type Call struct {
 	// syntax: dot-separated Go field names; "[]" after a name walks a slice,
 	// "{}" walks a map's values (see redact.go).
 	Redact []string
+	// RedactURL lists output paths whose values are URLs that may carry
+	// credentials: their user information, query values and fragment are
+	// replaced by markers, scheme, host and path are kept (redact.go).
+	RedactURL []string
+	// NotSecret lists output fields whose names suggest a secret but which
+	// hold none, each with the one-line reason (path syntax as Redact, the
+	// field itself without a trailing walk suffix); a reason covers the
+	// field and everything under it. The registry test fails for any
+	// suggestive field that is neither redacted nor listed here, and for a
+	// listed path that is not a suggestive field (secrets.go).
+	NotSecret map[string]string
 	// Probe marks the one regional call that runs first in every region:
 	// when it answers a region-level refusal (opt-in, auth failure, SCP
 	// deny) the region is recorded as skipped.
@@ -167,13 +181,32 @@ func Registry() []Call {
 			}),
 			Run: paged(apigateway.NewGetResourcesPaginator, func(id string) *apigateway.GetResourcesInput {
 				return &apigateway.GetResourcesInput{RestApiId: aws.String(id), Embed: []string{"methods"}}
-			})},
+			}),
+			// Integration request/response parameters map static values
+			// ('x-api-key' header values) and mapping templates may embed
+			// keys: only their names (map keys) are kept.
+			Redact: []string{
+				"Items[].ResourceMethods{}.MethodIntegration.RequestParameters{}",
+				"Items[].ResourceMethods{}.MethodIntegration.RequestTemplates{}",
+				"Items[].ResourceMethods{}.MethodIntegration.IntegrationResponses{}.ResponseParameters{}",
+				"Items[].ResourceMethods{}.MethodIntegration.IntegrationResponses{}.ResponseTemplates{}",
+			},
+			// An HTTP integration may call https://partner/api?key=...; the
+			// Lambda ARNs the analysis reads have no query and are kept.
+			RedactURL: []string{"Items[].ResourceMethods{}.MethodIntegration.Uri"},
+			NotSecret: map[string]string{
+				"Items[].ResourceMethods{}.MethodIntegration.CacheKeyParameters": "names of request parameters used as cache keys, not their values",
+				"Items[].ResourceMethods{}.MethodIntegration.Credentials":        "ARN of the IAM role API Gateway assumes for the integration, not a key",
+			}},
 		{Service: "apigateway", Operation: "GetRestApis", Scope: Regional,
 			Run: paged(apigateway.NewGetRestApisPaginator, none)},
 
 		// AWS Config
 		{Service: "configservice", Operation: "DescribeConfigRules", Scope: Regional,
-			Run: paged(configservice.NewDescribeConfigRulesPaginator, none)},
+			// Rule parameters are free JSON; custom rules may be given
+			// webhook URLs or tokens there.
+			Redact: []string{"ConfigRules[].InputParameters"},
+			Run:    paged(configservice.NewDescribeConfigRulesPaginator, none)},
 		{Service: "configservice", Operation: "DescribeConfigurationRecorderStatus", Scope: Regional,
 			Run: single((*configservice.Client).DescribeConfigurationRecorderStatus, none)},
 		{Service: "configservice", Operation: "DescribeConfigurationRecorders", Scope: Regional,
@@ -182,6 +215,8 @@ func Registry() []Call {
 			Keys: keys(func(o *configservice.DescribeConfigRulesOutput) []string {
 				return mapSlice(o.ConfigRules, func(r cfgtypes.ConfigRule) *string { return r.ConfigRuleName })
 			}),
+			// The result token lets its holder put evaluations for the rule.
+			Redact: []string{"EvaluationResults[].ResultToken"},
 			Run: paged(configservice.NewGetComplianceDetailsByConfigRulePaginator, func(name string) *configservice.GetComplianceDetailsByConfigRuleInput {
 				return &configservice.GetComplianceDetailsByConfigRuleInput{ConfigRuleName: aws.String(name)}
 			})},
@@ -217,6 +252,9 @@ func Registry() []Call {
 		{Service: "ec2", Operation: "DescribeFlowLogs", Scope: Regional,
 			Run: paged(ec2.NewDescribeFlowLogsPaginator, none)},
 		{Service: "ec2", Operation: "DescribeInstances", Scope: Regional,
+			NotSecret: map[string]string{
+				"Reservations[].Instances[].ClientToken": "idempotency token the launcher chose for RunInstances; authorizes nothing",
+			},
 			Run: paged(ec2.NewDescribeInstancesPaginator, none)},
 		{Service: "ec2", Operation: "DescribeKeyPairs", Scope: Regional,
 			Run: single((*ec2.Client).DescribeKeyPairs, none)},
@@ -291,7 +329,9 @@ func Registry() []Call {
 				return &lambda.GetPolicyInput{FunctionName: aws.String(name)}
 			})},
 		{Service: "lambda", Operation: "ListFunctions", Scope: Regional,
-			Redact: []string{"Functions[].Environment.Variables{}"},
+			// Environment errors can quote the variables ("String measured:
+			// {...}" when they exceed 4 KB).
+			Redact: []string{"Functions[].Environment.Variables{}", "Functions[].Environment.Error.Message"},
 			Run:    paged(lambda.NewListFunctionsPaginator, none)},
 		{Service: "lambda", Operation: "ListTags", Scope: PerParent, Parent: "lambda:ListFunctions",
 			Keys: keys(func(o *lambda.ListFunctionsOutput) []string {
@@ -307,9 +347,16 @@ func Registry() []Call {
 			Run: single((*organizations.Client).DescribeOrganization, none)},
 
 		// RDS
+		// A pending master password change is answered masked; never trust it.
 		{Service: "rds", Operation: "DescribeDBClusters", Scope: Regional,
-			Run: paged(rds.NewDescribeDBClustersPaginator, none)},
+			Redact:    []string{"DBClusters[].PendingModifiedValues.MasterUserPassword"},
+			NotSecret: rdsSecretRefs("DBClusters"),
+			Run:       paged(rds.NewDescribeDBClustersPaginator, none)},
 		{Service: "rds", Operation: "DescribeDBInstances", Scope: Regional,
+			Redact: []string{"DBInstances[].PendingModifiedValues.MasterUserPassword"},
+			NotSecret: merge(rdsSecretRefs("DBInstances"), map[string]string{
+				"DBInstances[].TdeCredentialArn": "ARN of the TDE key-store credential, not the credential",
+			}),
 			Run: paged(rds.NewDescribeDBInstancesPaginator, none)},
 
 		// S3: ListBuckets is global; every per-bucket call goes to the
@@ -342,6 +389,24 @@ func Registry() []Call {
 		{Service: "sts", Operation: "GetCallerIdentity", Scope: Global,
 			Run: single((*sts.Client).GetCallerIdentity, none)},
 	}
+}
+
+// rdsSecretRefs are the RDS fields that name a Secrets Manager secret
+// without holding it, under the list field of DBCluster or DBInstance.
+func rdsSecretRefs(list string) map[string]string {
+	return map[string]string{
+		list + "[].MasterUserSecret":                  "ARN, status and KMS key of the Secrets Manager secret; the password is not returned",
+		list + "[].DomainMemberships[].AuthSecretArn": "ARN of the Secrets Manager secret for the domain join, not its value",
+	}
+}
+
+// merge returns the union of string maps (later maps win).
+func merge(ms ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range ms {
+		maps.Copy(out, m)
+	}
+	return out
 }
 
 // iamUserNames extracts user names from GetAccountAuthorizationDetails.

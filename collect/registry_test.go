@@ -45,6 +45,9 @@ func TestRegistryInvariants(t *testing.T) {
 			if !isReadOnlyName(c.Operation) && allowed[c.Name()] == "" {
 				t.Errorf("operation %s is not List/Get/Describe and not on the allowlist", c.Operation)
 			}
+			if denied(c.Service, c.Operation) {
+				t.Errorf("operation %s returns secrets or mints credentials (deny list in guard.go)", c.Name())
+			}
 			switch c.Scope {
 			case Global, Regional:
 				if c.Parent != "" || c.Keys.fn != nil {
@@ -67,9 +70,22 @@ func TestRegistryInvariants(t *testing.T) {
 			default:
 				t.Errorf("invalid scope %v", c.Scope)
 			}
-			for _, path := range c.Redact {
+			for _, path := range slices.Concat(c.Redact, c.RedactURL) {
 				if err := checkRedactPath(c.Run.out, path); err != nil {
 					t.Error(err)
+				}
+			}
+			// Every field whose name suggests a secret is redacted or
+			// declared not secret with a reason (secrets.go).
+			for _, p := range unlistedSecrets(c) {
+				t.Errorf("output field %s suggests a secret: add it to Redact, or to NotSecret with the reason it is not one", p)
+			}
+			for _, p := range staleNotSecret(c) {
+				t.Errorf("NotSecret %s names no secret-looking field of %s", p, c.Run.out)
+			}
+			for p, why := range c.NotSecret {
+				if len(why) < 20 || strings.Contains(why, "\n") {
+					t.Errorf("NotSecret %s: reason %q is not one explanatory line", p, why)
 				}
 			}
 			if c.Probe && c.Scope != Regional {
@@ -144,6 +160,24 @@ func TestRegistryInvariants(t *testing.T) {
 			}
 			if _, ok := byName[a.Service+":"+a.Operation]; !ok {
 				t.Errorf("%s:%s is allowed but not in the registry", a.Service, a.Operation)
+			}
+		}
+	})
+	t.Run("deny list is sorted, unique, justified and not allowed", func(t *testing.T) {
+		d := denylist()
+		if !slices.IsSortedFunc(d, func(a, b deniedOp) int {
+			return strings.Compare(a.Service+":"+a.Operation, b.Service+":"+b.Operation)
+		}) {
+			t.Error("deny list is not sorted by service:operation")
+		}
+		for i, e := range d {
+			if e.Why == "" || (i > 0 && d[i-1].Service == e.Service && d[i-1].Operation == e.Operation) {
+				t.Errorf("%s:%s: duplicate or without a reason", e.Service, e.Operation)
+			}
+		}
+		for _, a := range allowlist() {
+			if denied(a.Service, a.Operation) {
+				t.Errorf("allowlisted %s:%s is on the deny list", a.Service, a.Operation)
 			}
 		}
 	})
