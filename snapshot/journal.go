@@ -147,12 +147,12 @@ func createJournal(dir string, info JournalInfo) (j *Journal, err error) {
 		return nil, err
 	}
 	if len(info.Secret) > 0 {
-		if err := writeFileSync(filepath.Join(dir, journalSecret), info.Secret); err != nil {
+		if err := writePrivate(filepath.Join(dir, journalSecret), info.Secret); err != nil {
 			return nil, err
 		}
 	}
 	staged := filepath.Join(dir, journalHeader+".new")
-	if err := writeFileSync(staged, append(raw, '\n')); err != nil {
+	if err := writePrivate(staged, append(raw, '\n')); err != nil {
 		return nil, err
 	}
 	if err := os.Rename(staged, filepath.Join(dir, journalHeader)); err != nil {
@@ -166,6 +166,19 @@ func createJournal(dir string, info JournalInfo) (j *Journal, err error) {
 		}
 	}
 	return openJournal(dir, true)
+}
+
+// writePrivate writes a journal file readable by its owner only, and
+// fsyncs it.
+func writePrivate(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err = f.Write(data); err == nil {
+		err = f.Sync()
+	}
+	return errors.Join(err, f.Close())
 }
 
 // openJournal reads a journal; with write it truncates both files to their

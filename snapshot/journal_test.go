@@ -327,3 +327,26 @@ func appendBytes(t testing.TB, path string, p []byte) {
 		t.Fatal(err)
 	}
 }
+
+// TestJournalPrivate: the journal holds account configuration and maybe a
+// redaction key; only its owner may read it.
+func TestJournalPrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "snap")
+	w, err := Create(dir, WithJournal(testJournal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	ids, by := unitsOf(genRows(5, 50, 9))
+	commitUnits(t, w, ids[:1], by)
+	jdir := filepath.Join(dir, tmpDir, journalDir)
+	for _, name := range []string{"", journalHeader, journalSecret, journalRows, journalUnits} {
+		st, err := os.Stat(filepath.Join(jdir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := st.Mode().Perm(); perm&0o077 != 0 {
+			t.Errorf("%s: mode %v, want no access for group and others", filepath.Join(jdir, name), perm)
+		}
+	}
+}
