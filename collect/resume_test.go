@@ -1,15 +1,21 @@
 package collect
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/snapaudit/snapaudit/collect/fakeaws"
 	"github.com/snapaudit/snapaudit/snapshot"
@@ -109,11 +115,13 @@ func TestResume(t *testing.T) {
 		setup func(*fakeaws.Server)              // faults, on both runs
 		crash func(t *testing.T, dir string) int // damages the journal; returns how many units it lost
 		opts  []Option                           // of the interrupted run
+		again int                                // the first resume is interrupted after this many more calls
 	}{
 		{name: "after the caller identity", n: 1},
 		{name: "during planning and fan-out", n: calls / 4},
 		{name: "near the end", n: calls - 6}, // at most 3 more finish while the cancel spreads
 		{name: "a region skipped by its probe", n: calls / 3, setup: skipEU},
+		{name: "the resume interrupted too", n: calls / 5, again: calls / 3},
 		{name: "a journal line whose rows never became durable", n: calls / 2,
 			// One call at a time, so the last row record is the last
 			// completed unit's.
@@ -156,6 +164,23 @@ func TestResume(t *testing.T) {
 				}
 			}
 
+			if tt.again > 0 {
+				srv := fakeaws.New(t, fakeaws.LoadWorld(t, basicWorld))
+				ctx, cancel := context.WithCancel(t.Context())
+				more := 0
+				_, _, err := Resume(ctx, dir, fakeConfig(t, srv, nil), nil, testOpts(WithEvents(func(e Event) {
+					if e.Kind == EventCallFinished && more < tt.again {
+						done[unitOf(e)] = true
+						if more++; more == tt.again {
+							cancel()
+						}
+					}
+				}))...)
+				cancel()
+				if !errors.Is(err, context.Canceled) {
+					t.Fatalf("interrupted resume: %v", err)
+				}
+			}
 			srv := fakeaws.New(t, fakeaws.LoadWorld(t, basicWorld))
 			if tt.setup != nil {
 				tt.setup(srv)
@@ -305,4 +330,93 @@ func TestResumeRefusals(t *testing.T) {
 			t.Error("requests were sent")
 		}
 	})
+}
+
+// TestResumeAfterKill kills a collecting process with SIGKILL (no
+// cancellation, no clean-up: buffers unflushed, files open) after n calls
+// have completed, then resumes in this process. The endpoint lives here, so
+// it sees both runs.
+func TestResumeAfterKill(t *testing.T) {
+	if os.Getenv(killChildEnv) != "" {
+		t.Skip("run by the parent test")
+	}
+	srv := fakeaws.New(t, fakeaws.LoadWorld(t, basicWorld))
+	want := filepath.Join(t.TempDir(), "want")
+	if _, _, err := Snapshot(t.Context(), want, fakeConfig(t, srv, nil), nil, testOpts()...); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "snap")
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestResumeKillChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), killChildEnv+"="+srv.URL()+" "+dir)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20
+	finished := 0
+	sc := bufio.NewScanner(out)
+	for finished < n && sc.Scan() {
+		if sc.Text() == "finished" {
+			finished++
+		}
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, out)
+	cmd.Wait()
+	if finished < n {
+		t.Fatalf("the child finished %d calls before it ended, want %d", finished, n)
+	}
+	units := journaledUnits(t, dir)
+	if units < n {
+		t.Errorf("%d units journaled, want at least the %d completed", units, n)
+	}
+
+	before := len(srv.Requests())
+	_, sum, err := Resume(t.Context(), dir, fakeConfig(t, srv, nil), nil, testOpts()...)
+	if err != nil {
+		t.Fatalf("Resume: %v", err)
+	}
+	if sum.Reused != units {
+		t.Errorf("resume reused %d calls, the journal had %d", sum.Reused, units)
+	}
+	t.Logf("killed after %d completed calls; %d journaled, resume sent %d requests", finished, units, len(srv.Requests())-before)
+	got, wantFiles := allFiles(t, dir), allFiles(t, want)
+	if len(got) != len(wantFiles) {
+		t.Errorf("%d files, want %d", len(got), len(wantFiles))
+	}
+	for name, b := range wantFiles {
+		if !bytes.Equal(got[name], b) {
+			t.Errorf("%s differs from the uninterrupted run's", name)
+		}
+	}
+}
+
+const killChildEnv = "SNAPAUDIT_TEST_KILL_CHILD"
+
+// TestResumeKillChild is the process TestResumeAfterKill kills: it
+// collects into the directory it is given and prints a line per completed
+// call.
+func TestResumeKillChild(t *testing.T) {
+	env := os.Getenv(killChildEnv)
+	if env == "" {
+		t.Skip("only run by TestResumeAfterKill")
+	}
+	url, dir, _ := strings.Cut(env, " ")
+	isolateEnv(t)
+	cfg, err := LoadConfig(t.Context(), ConfigOptions{Region: "us-east-1", EndpointURL: url, MaxAttempts: 3, NoBackoff: true,
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDTESTFAKE", "test-secret", "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	Snapshot(t.Context(), dir, cfg, nil, testOpts(WithEvents(func(e Event) {
+		if e.Kind == EventCallFinished {
+			fmt.Println("finished")
+		}
+	}))...)
 }
