@@ -674,23 +674,7 @@ func (w *Writer) Suspend() error {
 	if w.journal == nil {
 		return w.Abort()
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	switch w.state {
-	case stateCommitted, stateAborted:
-		return nil
-	case stateCommitting:
-		return fmt.Errorf("snapshot suspend %s: commit in progress (cancel its context instead)", w.dir)
-	}
-	w.state = stateAborted
-	for w.spilling > 0 {
-		w.cond.Wait()
-	}
-	w.parts = nil
-	if err := w.keepJournal(); err != nil {
-		return fmt.Errorf("snapshot suspend %s: %w", w.dir, err)
-	}
-	return nil
+	return w.end("suspend", w.keepJournal)
 }
 
 // keepJournal removes what cleanup removes except the journal, which it

@@ -580,22 +580,26 @@ func (w *Writer) writePartition(ctx context.Context, p Partition, pb *partBuf) (
 // Abort removes everything the Writer wrote; the directory is left without a
 // manifest (and removed if Create made it). Abort after a successful Commit
 // does nothing and returns nil, so `defer w.Abort()` is safe.
-func (w *Writer) Abort() error {
+func (w *Writer) Abort() error { return w.end("abort", w.cleanup) }
+
+// end stops an open Writer and removes what remove removes (Abort,
+// Suspend).
+func (w *Writer) end(verb string, remove func() error) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	switch w.state {
 	case stateCommitted, stateAborted:
 		return nil
 	case stateCommitting:
-		return fmt.Errorf("snapshot abort %s: commit in progress (cancel its context instead)", w.dir)
+		return fmt.Errorf("snapshot %s %s: commit in progress (cancel its context instead)", verb, w.dir)
 	}
 	w.state = stateAborted
 	for w.spilling > 0 {
 		w.cond.Wait()
 	}
 	w.parts = nil
-	if err := w.cleanup(); err != nil {
-		return fmt.Errorf("snapshot abort %s: %w", w.dir, err)
+	if err := remove(); err != nil {
+		return fmt.Errorf("snapshot %s %s: %w", verb, w.dir, err)
 	}
 	return nil
 }
