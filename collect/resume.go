@@ -66,7 +66,7 @@ func Resume(ctx context.Context, dir string, cfg aws.Config, wopts []snapshot.Wr
 		err = fmt.Errorf("collect: %s: journal settings: %w", dir, err)
 		return nil, Summary{}, errors.Join(err, w.Suspend())
 	}
-	now := c.settings(then.Redaction == redactionRandom)
+	now := c.settings()
 	if diffs := then.diff(now); len(diffs) > 0 {
 		return nil, Summary{}, errors.Join(&SettingsError{Dir: dir, Diffs: diffs}, w.Suspend())
 	}
@@ -106,12 +106,12 @@ type resumeSettings struct {
 
 const redactionRandom = "random"
 
-// settings are this collector's settings; random says a random redaction
-// key is (or was) in use.
-func (c *Collector) settings(random bool) resumeSettings {
+// settings are this collector's settings. Without a redaction key it is to
+// draw a random one (or reuse the journaled one).
+func (c *Collector) settings() resumeSettings {
 	s := resumeSettings{RoleARN: c.opts.roleARN, Regions: sortedSet(c.opts.regions), Registry: registryVersion(c.calls),
 		Build: buildVersion(c.opts.toolVersion), Redaction: redactionRandom}
-	if !random || len(c.opts.redactionKey) > 0 {
+	if len(c.opts.redactionKey) > 0 {
 		// A check value, not the key: it tells keys apart without
 		// revealing them.
 		m := hmac.New(sha256.New, c.opts.redactionKey)
@@ -187,18 +187,14 @@ func buildVersion(toolVersion string) string {
 // a given redaction key, a random one kept in the journal until commit.
 func (c *Collector) journalInfo() (snapshot.JournalInfo, error) {
 	info := snapshot.JournalInfo{StartedAt: c.now()}
-	random := len(c.opts.redactionKey) == 0
-	if random {
-		key := make([]byte, 32)
-		rand.Read(key)
-		info.Secret = key
-	}
-	raw, err := json.Marshal(c.settings(random))
+	raw, err := json.Marshal(c.settings())
 	if err != nil {
 		return info, err
 	}
 	info.Settings = raw
-	if random {
+	if len(c.opts.redactionKey) == 0 {
+		info.Secret = make([]byte, 32)
+		rand.Read(info.Secret) // never fails
 		c.opts.redactionKey = info.Secret
 	}
 	return info, nil
