@@ -422,3 +422,17 @@ func TestResumeKillChild(t *testing.T) {
 		}
 	}))...)
 }
+
+// TestNothingToResume: a run that completes no call (the credentials are
+// refused) leaves no directory behind, as before journaling.
+func TestNothingToResume(t *testing.T) {
+	srv := fakeaws.New(t, fakeaws.LoadWorld(t, basicWorld))
+	srv.Fail(fakeaws.Fault{Service: "sts", Operation: "GetCallerIdentity", Code: "InvalidClientTokenId", Status: 403, Times: -1})
+	dir := filepath.Join(t.TempDir(), "snap")
+	if _, _, err := Snapshot(t.Context(), dir, fakeConfig(t, srv, nil), nil, testOpts()...); err == nil {
+		t.Fatal("collection with refused credentials succeeded")
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s was left behind: %v", dir, err)
+	}
+}

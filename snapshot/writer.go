@@ -609,7 +609,9 @@ func (w *Writer) end(verb string, remove func() error) error {
 func (w *Writer) cleanup() error {
 	var errs []error
 	if w.journal != nil {
-		errs = append(errs, w.journal.closeFiles())
+		if err := w.journal.closeFiles(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	for _, name := range []string{tmpDir, DataDir, ManifestName} {
 		if err := os.RemoveAll(filepath.Join(w.dir, name)); err != nil {
