@@ -436,3 +436,35 @@ func TestNothingToResume(t *testing.T) {
 		t.Errorf("%s was left behind: %v", dir, err)
 	}
 }
+
+// TestResumeRandomRedactionKey: without a given key the run draws one; the
+// resume must redact with the same key (kept in the journal until commit),
+// so markers still compare across the whole snapshot.
+func TestResumeRandomRedactionKey(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "snap")
+	interrupted(t, dir, 1, nil, WithRedactionKey(nil)) // ListFunctions is still to do
+	secret, err := os.ReadFile(filepath.Join(dir, ".tmp", "journal", "secret"))
+	if err != nil || len(secret) != 32 {
+		t.Fatalf("journaled random key: %d bytes, %v", len(secret), err)
+	}
+	srv := fakeaws.New(t, fakeaws.LoadWorld(t, basicWorld))
+	if _, _, err := Resume(t.Context(), dir, fakeConfig(t, srv, nil), nil, testOpts(WithRedactionKey(nil))...); err != nil {
+		t.Fatal(err)
+	}
+	s, err := snapshot.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := redactor{key: secret}.marker(basicSecret)
+	found := false
+	err = s.Rows(t.Context(), "lambda", "ListFunctions", func(r snapshot.Row) error {
+		found = found || strings.Contains(r.Response, want)
+		return nil
+	})
+	if err != nil || !found {
+		t.Errorf("no ListFunctions row carries the marker of the journaled key (%v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".tmp")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the staging area (with the key) outlived the commit: %v", err)
+	}
+}
