@@ -331,6 +331,9 @@ func (r *run) reuse(ctx context.Context, j job, hook func(any)) (res result, ok 
 		}
 		children = append(children, job{call: cc, region: ch.Region, rowRegion: ch.RowRegion, key: ch.Key})
 	}
+	if len(children) > 0 && r.q == nil {
+		return result{fatal: fmt.Errorf("%s: journal lists child calls of a planning call", where)}, true
+	}
 	if hook != nil {
 		// Planning calls: their pages, decoded from the journaled
 		// responses, tell the account and the regions.
