@@ -26,14 +26,21 @@ func collectCommand(s streams) *ucli.Command {
 	return &ucli.Command{
 		Name:      "collect",
 		Usage:     "walk an AWS account read-only and write a snapshot",
-		ArgsUsage: "--out SNAPSHOT_DIR | SNAPSHOT_DIR",
+		ArgsUsage: "--out SNAPSHOT_DIR | SNAPSHOT_DIR | --resume SNAPSHOT_DIR",
 		Description: "Collects the raw API responses of the account the credentials reach (the standard AWS\n" +
 			"credential chain: environment, AWS_PROFILE/--profile, SSO, instance roles; --role-arn assumes a\n" +
 			"role first) into a new snapshot directory. Only List/Get/Describe calls are made. Secrets\n" +
 			"(e.g. Lambda environment values) are replaced by keyed-hash markers before they reach disk.\n" +
 			"AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured. Progress and the summary go to\n" +
-			"stderr; the snapshot path is printed on stdout.",
-		Flags: []ucli.Flag{
+			"stderr; the snapshot path is printed on stdout.\n\n" +
+			"Every completed call is journaled in the directory's staging area (.tmp/journal) before it\n" +
+			"counts as done. An interrupted collection (Ctrl-C, kill, reboot) leaves no snapshot, but keeps\n" +
+			"that journal: --resume DIR finishes it without repeating completed calls (only sts\n" +
+			"GetCallerIdentity is asked again, to check the account) and writes the same snapshot an\n" +
+			"uninterrupted run would. Run it with the same settings (--role-arn, --regions, redaction key);\n" +
+			"other settings are refused. --discard-partial --out DIR starts over instead. A committed\n" +
+			"snapshot is never overwritten.",
+		Flags: append([]ucli.Flag{
 			&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write the snapshot to this new `DIR` (or give it as the argument)"},
 			&ucli.StringFlag{Name: "profile", Usage: "shared config profile (default: AWS_PROFILE or default)"},
 			&ucli.StringFlag{Name: "region", Usage: "home region for credentials and STS (default: AWS_REGION, else us-east-1)"},
@@ -47,16 +54,11 @@ func collectCommand(s streams) *ucli.Command {
 			&ucli.StringFlag{Name: "redaction-key-file", Usage: "file holding the HMAC key for redaction markers " +
 				"(default: $" + redactionKeyEnv + ", else a random key per run)"},
 			&ucli.BoolFlag{Name: "json", Usage: "write progress events as JSON lines on stderr"},
-		},
+		}, resumeFlags()...),
 		Action: func(c *ucli.Context) error {
-			dir := c.String("out")
-			switch {
-			case dir != "" && c.NArg() > 0:
-				return usagef("collect: give the snapshot directory once (--out DIR or one argument)")
-			case dir == "" && c.NArg() != 1:
-				return usagef("collect: want the snapshot directory: --out DIR (got %d arguments)", c.NArg())
-			case dir == "":
-				dir = c.Args().First()
+			dir, resume, err := collectTarget(c) // resume.go
+			if err != nil {
+				return err
 			}
 			if c.Int("concurrency") < 1 || c.Int("max-attempts") < 1 {
 				return usagef("collect: --concurrency and --max-attempts must be at least 1")
@@ -82,17 +84,18 @@ func collectCommand(s streams) *ucli.Command {
 				return err
 			}
 			r := newProgress(s.err, c.Bool("json"), isTerminal(s.err))
-			opts := []collect.Option{collect.WithConcurrency(c.Int("concurrency")), collect.WithEvents(r.event), collect.WithToolVersion(Version), collect.WithLogger(log)}
+			opts := []collect.Option{collect.WithConcurrency(c.Int("concurrency")), collect.WithEvents(r.event), collect.WithToolVersion(Version), collect.WithLogger(log),
+				collect.WithRoleARN(c.String("role-arn"))}
 			if regions := splitList(c.StringSlice("regions")); len(regions) > 0 {
 				opts = append(opts, collect.WithRegions(regions...))
 			}
 			if key != nil {
 				opts = append(opts, collect.WithRedactionKey(key))
 			}
-			m, sum, err := collect.Snapshot(c.Context, dir, cfg, nil, opts...)
+			m, sum, err := runCollect(c.Context, dir, resume, c.Bool("discard-partial"), cfg, opts)
 			r.finish(sum, m, err)
 			if err != nil {
-				return err
+				return explainCollectError(dir, err)
 			}
 			fmt.Fprintln(s.out, dir)
 			return nil
@@ -232,6 +235,9 @@ func (p *progress) finish(sum collect.Summary, m *snapshot.Manifest, err error) 
 		sum.Duration().Round(time.Millisecond))
 	for _, region := range slices.Sorted(maps.Keys(sum.SkippedRegions)) {
 		fmt.Fprintf(p.w, "skipped region %s: %s\n", region, sum.SkippedRegions[region])
+	}
+	if sum.Reused > 0 {
+		fmt.Fprintf(p.w, "resumed: %d calls taken from the interrupted run's journal, not sent again\n", sum.Reused)
 	}
 	if m != nil {
 		fmt.Fprintf(p.w, "snapshot: %d files, %d rows, %d bytes\n", len(m.Files), m.TotalRows(), m.TotalBytes())

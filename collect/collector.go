@@ -73,6 +73,7 @@ type options struct {
 	pollInterval time.Duration
 	calls        []Call
 	toolVersion  string
+	roleARN      string // WithRoleARN (resume.go)
 }
 
 // Option configures a Collector.
@@ -157,6 +158,7 @@ type run struct {
 	byName   map[string]*Call
 	q        *queue
 	account  string
+	journal  *runJournal // resume.go; nil when w keeps no journal
 
 	evMu sync.Mutex
 
@@ -179,6 +181,7 @@ func (c *Collector) Run(ctx context.Context, w RowWriter) (Summary, error) {
 		children: map[string][]*Call{}, byName: map[string]*Call{},
 		summary: Summary{StartedAt: c.now(), SkippedRegions: map[string]string{}, Errors: map[snapshot.ErrorClass]int{}},
 	}
+	r.attachJournal(w)
 	for i := range c.calls {
 		call := &c.calls[i]
 		r.byName[call.Name()] = call
@@ -431,10 +434,17 @@ type result struct {
 // exec runs one invocation and writes its rows. hook, when set, sees each
 // decoded page after redaction.
 func (r *run) exec(ctx context.Context, j job, hook func(any)) result {
+	if res, ok := r.reuse(ctx, j, hook); ok { // resume.go: done before an interruption
+		return res
+	}
 	call := j.call
 	r.c.emit(r, Event{Kind: EventCallStarted, Account: r.account, Region: j.rowRegion, Service: call.Service,
 		Operation: call.Operation, ParentKey: j.key})
-	res := r.invoke(ctx, j, hook)
+	uctx, unit := r.beginUnit(ctx, j)
+	res := r.invoke(uctx, j, hook)
+	if res.fatal == nil && ctx.Err() == nil {
+		res.fatal = r.commitUnit(unit) // durable in the journal before it counts as done
+	}
 	if res.fatal == nil && ctx.Err() == nil {
 		r.statMu.Lock()
 		r.summary.Calls++
@@ -484,7 +494,7 @@ func (r *run) invoke(ctx context.Context, j job, hook func(any)) result {
 				if it.Region != "" {
 					cj.region, cj.rowRegion = it.Region, it.Region
 				}
-				r.q.push(cj)
+				r.pushChild(ctx, cj)
 			}
 		}
 		if hook != nil {
@@ -539,6 +549,7 @@ func (r *run) write(ctx context.Context, row snapshot.Row) error {
 	if err := r.w.Write(ctx, row); err != nil {
 		return fmt.Errorf("write row: %w", err)
 	}
+	journalRow(ctx, row) // resume.go: when ctx carries a live unit
 	r.statMu.Lock()
 	r.summary.Rows++
 	r.statMu.Unlock()

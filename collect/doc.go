@@ -45,6 +45,10 @@
 //   - Bounded memory: pages are written as they arrive; per-parent fan-out
 //     keeps only the parent keys.
 //   - Progress is events (WithEvents); the package never prints.
+//   - Resumable: Snapshot journals every completed invocation durably in
+//     the snapshot's staging area before it counts as done; Resume finishes
+//     an interrupted collection without sending those again and commits
+//     the snapshot an uninterrupted run would (resume.go).
 //
 // # Use
 //

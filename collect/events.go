@@ -13,6 +13,7 @@ type EventKind string
 const (
 	EventCallStarted   EventKind = "call_started"   // one invocation (call × region × parent key) starts
 	EventCallFinished  EventKind = "call_finished"  // it ended: Pages ok pages, ErrorClass/ErrorCode when it failed
+	EventCallReused    EventKind = "call_reused"    // resume: an invocation done before the interruption, taken from the journal
 	EventRegionSkipped EventKind = "region_skipped" // a region is not collected; Message says why
 	EventDone          EventKind = "done"           // the run ended; Summary is set
 )
@@ -46,7 +47,10 @@ type Summary struct {
 	// SkippedRegions maps a region that was not collected to the reason.
 	SkippedRegions map[string]string `json:"skipped_regions,omitempty"`
 	Calls          int               `json:"calls"` // invocations
-	Rows           int               `json:"rows"`  // rows written (pages + error rows)
+	// Reused counts the invocations a resume took from the journal of the
+	// interrupted run instead of sending them again (included in Calls).
+	Reused int `json:"reused,omitempty"`
+	Rows   int `json:"rows"` // rows written (pages + error rows)
 	// Errors counts failed invocations by class.
 	Errors     map[snapshot.ErrorClass]int `json:"errors,omitempty"`
 	StartedAt  time.Time                   `json:"started_at"`

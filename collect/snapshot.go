@@ -13,18 +13,38 @@ import (
 // Snapshot collects the account cfg reaches into a new snapshot directory
 // dir: it creates the writer, runs the collector, and commits the snapshot
 // with its metadata (caller identity, account, regions, times, tool and SDK
-// versions). When the run fails or ctx is cancelled the writer is aborted:
-// no manifest is written, so dir is not a snapshot.
+// versions). The writer keeps a resume journal in dir's staging area. When
+// the run fails or ctx is cancelled no manifest is written, so dir is not a
+// snapshot; once a call has completed, the journal is kept so Resume can
+// finish the collection, otherwise dir is removed. A dir that already holds
+// an interrupted collection is refused with a *snapshot.PartialError.
 func Snapshot(ctx context.Context, dir string, cfg aws.Config, wopts []snapshot.WriterOption, opts ...Option) (*snapshot.Manifest, Summary, error) {
-	w, err := snapshot.Create(dir, wopts...)
+	c := New(cfg, opts...)
+	info, err := c.journalInfo()
+	if err != nil {
+		return nil, Summary{}, fmt.Errorf("collect: journal: %w", err)
+	}
+	w, err := snapshot.Create(dir, append(wopts[:len(wopts):len(wopts)], snapshot.WithJournal(info))...)
 	if err != nil {
 		return nil, Summary{}, fmt.Errorf("collect: %w", err)
 	}
-	c := New(cfg, opts...)
+	return c.commit(ctx, dir, w)
+}
+
+// commit runs the collector into w and commits the snapshot.
+func (c *Collector) commit(ctx context.Context, dir string, w *snapshot.Writer) (*snapshot.Manifest, Summary, error) {
 	sum, err := c.Run(ctx, w)
 	if err != nil {
-		if aerr := w.Abort(); aerr != nil {
-			err = errors.Join(err, fmt.Errorf("abort snapshot %s: %w", dir, aerr))
+		var se *SettingsError
+		if errors.As(err, &se) && se.Dir == "" {
+			se.Dir = dir
+		}
+		end, verb := w.Abort, "abort"
+		if j := w.Journal(); j != nil && j.Completed() > 0 {
+			end, verb = w.Suspend, "keep the journal of"
+		}
+		if aerr := end(); aerr != nil {
+			err = errors.Join(err, fmt.Errorf("%s snapshot %s: %w", verb, dir, aerr))
 		}
 		return nil, sum, err
 	}

@@ -15,6 +15,13 @@
 //	err = w.Write(ctx, row) // concurrently
 //	m, err := w.Commit(ctx, snapshot.Metadata{...})
 //
+// Resuming: with WithJournal the Writer also keeps a durable journal of
+// completed call units in <dir>/.tmp/journal (journal.go; FORMAT.md 6.1).
+// Suspend ends an interrupted write keeping the journal; Resume reopens it
+// and lists the units done; Leftover says what a directory holds (a
+// *PartialError for an interrupted write, ErrCommitted for a snapshot) and
+// Discard removes an interrupted write.
+//
 // Reading: Open checks the manifest (version, self-hash, structure);
 // Snapshot.Rows streams one (service, operation) partition. The manifest's
 // Call tells "collected and empty" from "failed" from "never collected".

@@ -26,9 +26,9 @@ const runBufferSize = 64 << 10 // per run, on write and on read
 
 // runWriter streams sorted rows into a new run file.
 type runWriter struct {
-	f       *os.File
-	bw      *bufio.Writer
-	scratch [binary.MaxVarintLen64]byte
+	f   *os.File
+	bw  *bufio.Writer
+	buf []byte // one encoded row
 }
 
 func createRun(path string) (*runWriter, error) {
@@ -39,29 +39,28 @@ func createRun(path string) (*runWriter, error) {
 	return &runWriter{f: f, bw: bufio.NewWriterSize(f, runBufferSize)}, nil
 }
 
-func (w *runWriter) putString(s string) {
-	n := binary.PutUvarint(w.scratch[:], uint64(len(s)))
-	w.bw.Write(w.scratch[:n])
-	w.bw.WriteString(s)
+// add appends one row. bufio errors are sticky, so checking the write of
+// the row is enough.
+func (w *runWriter) add(r *fileRow) error {
+	w.buf = appendFileRow(w.buf[:0], r)
+	_, err := w.bw.Write(w.buf)
+	return err
 }
 
-// add appends one row. bufio errors are sticky, so checking the last write
-// of the row is enough.
-func (w *runWriter) add(r *fileRow) error {
-	w.putString(r.AccountID)
-	w.putString(r.Region)
-	w.putString(r.ParentKey)
-	w.putString(r.Params)
-	w.putString(r.Status)
-	w.putString(r.ErrorClass)
-	w.putString(r.ErrorCode)
-	w.putString(r.ErrorMessage)
-	w.putString(r.Response)
-	n := binary.PutVarint(w.scratch[:], int64(r.Page))
-	w.bw.Write(w.scratch[:n])
-	n = binary.PutVarint(w.scratch[:], r.CollectedAt.UnixMilli())
-	_, err := w.bw.Write(w.scratch[:n])
-	return err
+// appendFileRow appends the run encoding of r to b (the journal uses it
+// too).
+func appendFileRow(b []byte, r *fileRow) []byte {
+	for _, s := range []string{r.AccountID, r.Region, r.ParentKey, r.Params, r.Status, r.ErrorClass,
+		r.ErrorCode, r.ErrorMessage, r.Response} {
+		b = appendString(b, s)
+	}
+	b = binary.AppendVarint(b, int64(r.Page))
+	return binary.AppendVarint(b, r.CollectedAt.UnixMilli())
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
 }
 
 func (w *runWriter) close() error {
@@ -172,8 +171,54 @@ func openRun(path string) (*runSource, error) {
 	return &runSource{f: f, br: bufio.NewReaderSize(f, runBufferSize)}, nil
 }
 
-func (s *runSource) readString() (string, error) {
-	n, err := binary.ReadUvarint(s.br)
+func (s *runSource) next() (bool, error) {
+	r, err := decodeFileRow(s.br)
+	if errors.Is(err, io.EOF) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read run %s: %w", s.f.Name(), err)
+	}
+	s.cur = r
+	return true, nil
+}
+
+// byteReader is what decoding reads from (a bufio.Reader, a bytes.Reader).
+type byteReader interface {
+	io.Reader
+	io.ByteReader
+}
+
+// decodeFileRow reads one row written by appendFileRow. It returns io.EOF
+// only when br ends before the row's first byte.
+func decodeFileRow(br byteReader) (fileRow, error) {
+	var r fileRow
+	var err error
+	fields := []*string{&r.AccountID, &r.Region, &r.ParentKey, &r.Params, &r.Status,
+		&r.ErrorClass, &r.ErrorCode, &r.ErrorMessage, &r.Response}
+	for i, p := range fields {
+		if *p, err = readString(br); err != nil {
+			if i == 0 && errors.Is(err, io.EOF) {
+				return r, io.EOF
+			}
+			return r, noEOF(err)
+		}
+	}
+	page, err := binary.ReadVarint(br)
+	if err != nil {
+		return r, noEOF(err)
+	}
+	ms, err := binary.ReadVarint(br)
+	if err != nil {
+		return r, noEOF(err)
+	}
+	r.Page = int32(page)
+	r.CollectedAt = time.UnixMilli(ms).UTC()
+	return r, nil
+}
+
+func readString(br byteReader) (string, error) {
+	n, err := binary.ReadUvarint(br)
 	if err != nil {
 		return "", err
 	}
@@ -184,38 +229,11 @@ func (s *runSource) readString() (string, error) {
 		return "", nil
 	}
 	b := make([]byte, n)
-	if _, err := io.ReadFull(s.br, b); err != nil {
+	if _, err := io.ReadFull(br, b); err != nil {
 		return "", err
 	}
 	// b is fresh and never written again: share it instead of copying.
 	return unsafe.String(&b[0], len(b)), nil
-}
-
-func (s *runSource) next() (bool, error) {
-	var r fileRow
-	var err error
-	fields := []*string{&r.AccountID, &r.Region, &r.ParentKey, &r.Params, &r.Status,
-		&r.ErrorClass, &r.ErrorCode, &r.ErrorMessage, &r.Response}
-	for i, p := range fields {
-		if *p, err = s.readString(); err != nil {
-			if i == 0 && errors.Is(err, io.EOF) {
-				return false, nil
-			}
-			return false, fmt.Errorf("read run %s: %w", s.f.Name(), noEOF(err))
-		}
-	}
-	page, err := binary.ReadVarint(s.br)
-	if err != nil {
-		return false, fmt.Errorf("read run %s: %w", s.f.Name(), noEOF(err))
-	}
-	ms, err := binary.ReadVarint(s.br)
-	if err != nil {
-		return false, fmt.Errorf("read run %s: %w", s.f.Name(), noEOF(err))
-	}
-	r.Page = int32(page)
-	r.CollectedAt = time.UnixMilli(ms).UTC()
-	s.cur = r
-	return true, nil
 }
 
 func (s *runSource) current() *fileRow { return &s.cur }

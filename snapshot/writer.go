@@ -59,6 +59,7 @@ type writerConfig struct {
 	rowGroupBytes int64
 	fanIn         int // most runs merged at once (open files, read buffers)
 	logger        *slog.Logger
+	journal       *JournalInfo // WithJournal
 }
 
 // defaultFanIn bounds the runs open during a merge: each costs a file
@@ -119,6 +120,7 @@ type Writer struct {
 	merges   int // intermediate run merges at Commit (tests check the fan-in)
 	parts    map[Partition]*partBuf
 	calls    map[callKey]*callAgg
+	journal  *Journal // resume journal (journal.go); nil without
 }
 
 type partBuf struct {
@@ -138,6 +140,36 @@ type callAgg struct {
 // Create starts a snapshot in dir, which must not exist or be an empty
 // directory.
 func Create(dir string, opts ...WriterOption) (*Writer, error) {
+	w, err := newWriter(dir, false, opts)
+	if err != nil {
+		return nil, err
+	}
+	switch entries, err := os.ReadDir(dir); {
+	case errors.Is(err, os.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("snapshot create: %w", err)
+		}
+		w.created = true
+	case err != nil:
+		return nil, fmt.Errorf("snapshot create: %w", err)
+	case len(entries) > 0:
+		return nil, createConflict(dir)
+	}
+	if err := os.Mkdir(filepath.Join(dir, tmpDir), 0o755); err != nil {
+		w.cleanup()
+		return nil, fmt.Errorf("snapshot create: %w", err)
+	}
+	if w.cfg.journal != nil {
+		if w.journal, err = createJournal(filepath.Join(dir, tmpDir, journalDir), *w.cfg.journal); err != nil {
+			w.cleanup()
+			return nil, fmt.Errorf("snapshot create %s: journal: %w", dir, err)
+		}
+	}
+	return w, nil
+}
+
+// newWriter checks the options and builds a Writer for dir.
+func newWriter(dir string, created bool, opts []WriterOption) (*Writer, error) {
 	cfg := writerConfig{
 		budget:        DefaultMemoryBudget,
 		maxFileBytes:  DefaultMaxFileBytes,
@@ -152,24 +184,6 @@ func Create(dir string, opts ...WriterOption) (*Writer, error) {
 	}
 	if cfg.logger == nil {
 		cfg.logger = slog.New(slog.DiscardHandler)
-	}
-	created := false
-	switch entries, err := os.ReadDir(dir); {
-	case errors.Is(err, os.ErrNotExist):
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("snapshot create: %w", err)
-		}
-		created = true
-	case err != nil:
-		return nil, fmt.Errorf("snapshot create: %w", err)
-	case len(entries) > 0:
-		return nil, fmt.Errorf("snapshot create %s: directory is not empty", dir)
-	}
-	if err := os.Mkdir(filepath.Join(dir, tmpDir), 0o755); err != nil {
-		if created {
-			os.Remove(dir)
-		}
-		return nil, fmt.Errorf("snapshot create: %w", err)
 	}
 	w := &Writer{
 		dir:     dir,
@@ -338,7 +352,11 @@ func (w *Writer) Commit(ctx context.Context, meta Metadata) (*Manifest, error) {
 	defer w.mu.Unlock()
 	if err != nil {
 		w.state = stateAborted
-		if cerr := w.cleanup(); cerr != nil {
+		cleanup := w.cleanup
+		if w.journal != nil {
+			cleanup = w.keepJournal // a resume can still commit
+		}
+		if cerr := cleanup(); cerr != nil {
 			err = errors.Join(err, cerr)
 		}
 		return nil, fmt.Errorf("snapshot commit %s: %w", w.dir, err)
@@ -416,7 +434,12 @@ func (w *Writer) commit(ctx context.Context, meta Metadata) (*Manifest, error) {
 	if err := os.Rename(staged, filepath.Join(w.dir, ManifestName)); err != nil {
 		return nil, fmt.Errorf("commit manifest: %w", err)
 	}
-	if err := os.Remove(tmp); err != nil {
+	if w.journal != nil {
+		if err := w.journal.closeFiles(); err != nil {
+			return nil, fmt.Errorf("close journal: %w", err)
+		}
+	}
+	if err := os.RemoveAll(tmp); err != nil {
 		return nil, fmt.Errorf("remove temp area: %w", err)
 	}
 	if err := syncPath(w.dir); err != nil {
@@ -557,22 +580,26 @@ func (w *Writer) writePartition(ctx context.Context, p Partition, pb *partBuf) (
 // Abort removes everything the Writer wrote; the directory is left without a
 // manifest (and removed if Create made it). Abort after a successful Commit
 // does nothing and returns nil, so `defer w.Abort()` is safe.
-func (w *Writer) Abort() error {
+func (w *Writer) Abort() error { return w.end("abort", w.cleanup) }
+
+// end stops an open Writer and removes what remove removes (Abort,
+// Suspend).
+func (w *Writer) end(verb string, remove func() error) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	switch w.state {
 	case stateCommitted, stateAborted:
 		return nil
 	case stateCommitting:
-		return fmt.Errorf("snapshot abort %s: commit in progress (cancel its context instead)", w.dir)
+		return fmt.Errorf("snapshot %s %s: commit in progress (cancel its context instead)", verb, w.dir)
 	}
 	w.state = stateAborted
 	for w.spilling > 0 {
 		w.cond.Wait()
 	}
 	w.parts = nil
-	if err := w.cleanup(); err != nil {
-		return fmt.Errorf("snapshot abort %s: %w", w.dir, err)
+	if err := remove(); err != nil {
+		return fmt.Errorf("snapshot %s %s: %w", verb, w.dir, err)
 	}
 	return nil
 }
@@ -581,6 +608,11 @@ func (w *Writer) Abort() error {
 // if Create made it.
 func (w *Writer) cleanup() error {
 	var errs []error
+	if w.journal != nil {
+		if err := w.journal.closeFiles(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	for _, name := range []string{tmpDir, DataDir, ManifestName} {
 		if err := os.RemoveAll(filepath.Join(w.dir, name)); err != nil {
 			errs = append(errs, err)
@@ -727,13 +759,17 @@ func sortedSet(in []string) []string {
 	return out
 }
 
-// removeRuns deletes the spill runs in the temp area.
+// removeRuns deletes the spill runs (and a staged manifest) in the temp
+// area; the resume journal stays.
 func removeRuns(tmp string) error {
 	entries, err := os.ReadDir(tmp)
 	if err != nil {
 		return fmt.Errorf("remove spill runs: %w", err)
 	}
 	for _, e := range entries {
+		if e.Name() == journalDir {
+			continue
+		}
 		if err := os.Remove(filepath.Join(tmp, e.Name())); err != nil {
 			return fmt.Errorf("remove spill runs: %w", err)
 		}
