@@ -29,7 +29,10 @@ func analyzeCommand(s streams) *ucli.Command {
 			&ucli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output format: table or json"},
 			&ucli.BoolFlag{Name: "all", Usage: "table: also list PASS findings"},
 			&ucli.StringSliceFlag{Name: "policies", Usage: "directory of your own Rego checks (repeatable)"},
-			&ucli.StringFlag{Name: "config", Usage: "JSON or YAML file merged into data.snapaudit.config (e.g. required_tags)"},
+			&ucli.StringFlag{Name: "config", Usage: "JSON or YAML file merged into data.snapaudit.config (e.g. required_tags); a key no check reads is an error"},
+			&ucli.DurationFlag{Name: "rule-timeout", Value: rules.DefaultRuleTimeout, Usage: "time limit of each check; one that runs longer is stopped and reported as ERROR"},
+			&ucli.StringFlag{Name: "rule-memory", Value: strings.ReplaceAll(rules.FormatByteSize(rules.DefaultRuleMemory), " ", ""),
+				Usage: "memory budget of each check (e.g. 512MiB, 4GiB); one that needs more is stopped and reported as ERROR"},
 			&ucli.StringFlag{Name: "graph-out", Usage: "write the graph as J1-style JSON {entities, relationships} to `FILE`"},
 			&ucli.BoolFlag{Name: "no-verify", Usage: "skip the integrity check of the snapshot"},
 			&ucli.BoolFlag{Name: "fail-on-error", Usage: "exit 3 also when a check could not be evaluated (ERROR)"},
@@ -46,17 +49,22 @@ func analyzeCommand(s streams) *ucli.Command {
 			if err != nil {
 				return err
 			}
+			if d := c.Duration("rule-timeout"); d <= 0 {
+				return usagef("analyze: --rule-timeout %s: want more than 0", d)
+			}
+			memory, err := rules.ParseByteSize(c.String("rule-memory"))
+			if err != nil {
+				return usagef("analyze: --rule-memory: %v", err)
+			}
+			ruleOpts := []rules.Option{rules.WithRuleTimeout(c.Duration("rule-timeout")), rules.WithRuleMemory(memory)}
+			if p := c.String("config"); p != "" {
+				ruleOpts = append(ruleOpts, rules.WithConfigFile(p))
+			}
 			opts := []analyze.Option{
 				analyze.WithLogger(log),
 				analyze.WithVerify(!c.Bool("no-verify")),
 				analyze.WithPolicyDirs(c.StringSlice("policies")...),
-			}
-			if p := c.String("config"); p != "" {
-				cfg, err := rules.ReadConfig(p)
-				if err != nil {
-					return err
-				}
-				opts = append(opts, analyze.WithConfig(cfg))
+				analyze.WithRuleOptions(ruleOpts...),
 			}
 			a, err := analyze.New(c.Context, opts...)
 			if err != nil {

@@ -24,9 +24,13 @@ import (
 // WithParallelism at a time, by default one per core (GOMAXPROCS), so a
 // check's time is its own unless the machine is busy with other work.
 //
-// Memory is the live Go heap above what the process held when the check
-// started (after a garbage collection), sampled every few milliseconds. The
-// heap is shared, so attribution works in two phases:
+// Memory is the live Go heap (as measured by the last garbage collection,
+// runtime/metrics /gc/heap/live:bytes) above what the process held when the
+// checks started (after a garbage collection), sampled every few
+// milliseconds. The Go runtime collects whenever the heap doubles, so a
+// runaway is seen at the latest when the heap is about twice the baseline
+// plus the budget; no collection is forced while checks run. The heap is
+// shared, so attribution works in two phases:
 //
 //  1. The checks run in parallel. When the heap grows past the budget, every
 //     check running at that moment is stopped and queued: none is blamed.
@@ -34,15 +38,15 @@ import (
 //     check runs meanwhile), after a garbage collection. One that exceeds the
 //     budget alone gets the ERROR; one that completes keeps its findings.
 //
-// Sampling means a check is stopped shortly after it crosses the budget, not
-// at it, and one builtin call that allocates a huge value in a single step is
-// seen only when it returns; budget with a margin.
+// So a check is stopped after it crosses the budget, not at it, and one
+// builtin call that allocates a huge value in a single step is seen only
+// when it returns: the process may briefly hold about twice the budget.
 
 const (
 	// DefaultRuleTimeout is the time limit of one check.
 	DefaultRuleTimeout = 60 * time.Second
 	// DefaultRuleMemory is the memory budget of one check, in bytes.
-	DefaultRuleMemory uint64 = 2 << 30
+	DefaultRuleMemory uint64 = 1 << 30
 	// minRuleMemory keeps budgets above the heap noise of the runtime itself.
 	minRuleMemory uint64 = 1 << 20
 	// memorySampleEvery is how often the heap is sampled during evaluation.
@@ -146,19 +150,12 @@ func (g *heapGuard) watch() {
 	defer close(g.done)
 	tick := time.NewTicker(memorySampleEvery)
 	defer tick.Stop()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	for {
 		select {
 		case <-g.stop:
 			return
 		case <-tick.C:
 		}
-		metrics.Read(sample)
-		if sample[0].Value.Uint64() <= g.baseline+g.budget {
-			continue // live and not yet collected objects together are within budget
-		}
-		// Over, unless it is garbage: collect and look at what is live.
-		runtime.GC()
 		live := liveHeap()
 		if live <= g.baseline+g.budget {
 			continue
@@ -171,8 +168,14 @@ func (g *heapGuard) watch() {
 		for c := range g.running {
 			(*c)(cause)
 		}
+		n := len(g.running)
 		clear(g.running)
 		g.mu.Unlock()
+		if n > 0 && !g.solo {
+			// Collect what the stopped checks held, so the stale live
+			// figure does not stop the checks that start next.
+			runtime.GC()
+		}
 	}
 }
 
