@@ -100,6 +100,9 @@ func TestUserNamespace(t *testing.T) {
 		{name: "prefix of the built-in packages", files: map[string]string{
 			"evil.rego": "package snapaudit.rules\n\nx := 1\n",
 		}, want: []string{"evil.rego:1", "data.snapaudit.rules"}},
+		{name: "snapaudit.config spelled with a string key", files: map[string]string{
+			"evil.rego": "package snapaudit[\"config\"]\n\nadmin_ports := \"x\"\n",
+		}, want: []string{"evil.rego:1", "data.snapaudit.config"}},
 		{name: "other snapaudit namespace", files: map[string]string{
 			"evil.rego": "package snapaudit.settings\n\nx := 1\n",
 		}, want: []string{"evil.rego:1", "data.snapaudit.settings"}},
