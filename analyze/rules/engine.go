@@ -114,6 +114,9 @@ type Engine struct {
 	parallel int
 	timeout  time.Duration
 	memory   uint64
+	// sharedMemory is the budget of the parallel phase: memory, except in
+	// tests that force every check through the alone phase.
+	sharedMemory uint64
 }
 
 type check struct {
@@ -164,7 +167,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 
 	store := inmem.NewFromObject(data)
 
-	e := &Engine{logger: o.logger, parallel: o.parallel, timeout: o.timeout, memory: o.memory}
+	e := &Engine{logger: o.logger, parallel: o.parallel, timeout: o.timeout, memory: o.memory, sharedMemory: o.memory}
 	for _, info := range l.checks {
 		ref, err := ast.ParseRef(info.Package)
 		if err != nil {
@@ -339,7 +342,7 @@ func (e *Engine) evaluate(ctx context.Context, val ast.Value, in Input) (*Result
 		perCheck[i] = applyGaps(c.info, found, gaps)
 	}
 
-	guard := startHeapGuard(e.memory, false)
+	guard := startHeapGuard(e.sharedMemory, false)
 	sem := make(chan struct{}, e.parallel)
 	var wg sync.WaitGroup
 	for i := range e.checks {

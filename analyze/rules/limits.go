@@ -26,7 +26,7 @@ import (
 //
 // Memory is the live Go heap (as measured by the last garbage collection,
 // runtime/metrics /gc/heap/live:bytes) above what the process held when the
-// checks started (after a garbage collection), sampled every few
+// checks started, sampled every few
 // milliseconds. The Go runtime collects whenever the heap doubles, so a
 // runaway is seen at the latest when the heap is about twice the baseline
 // plus the budget; no collection is forced while checks run. The heap is
@@ -37,6 +37,8 @@ import (
 //  2. Each queued check runs again alone in the process (no other Engine's
 //     check runs meanwhile), after a garbage collection. One that exceeds the
 //     budget alone gets the ERROR; one that completes keeps its findings.
+//     Other work of the process that allocates meanwhile (say, a graph being
+//     built for another Evaluate) still counts: the CLI runs one analysis.
 //
 // So a check is stopped after it crosses the budget, not at it, and one
 // builtin call that allocates a huge value in a single step is seen only
@@ -118,11 +120,28 @@ type heapGuard struct {
 	done    chan struct{}
 }
 
-// startHeapGuard collects garbage, takes the baseline and starts watching.
-// With solo, the check running is the only one and is blamed itself.
+// startHeapGuard takes the baseline and starts watching. With solo, the
+// check running is the only one and is blamed itself: the baseline is the
+// live heap after a collection. Without, nobody is blamed (the checks over
+// budget run again alone), so the baseline need not be exact and costs no
+// collection: it is the heap now, live or not yet collected, which is at
+// least the live heap.
 func startHeapGuard(budget uint64, solo bool) *heapGuard {
-	runtime.GC()
-	g := &heapGuard{budget: budget, baseline: liveHeap(), solo: solo,
+	var baseline uint64
+	if solo {
+		runtime.GC()
+		baseline = liveHeap()
+	} else {
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		metrics.Read(s)
+		baseline = max(s[0].Value.Uint64(), liveHeap())
+	}
+	return watchHeap(budget, baseline, solo)
+}
+
+// watchHeap starts a guard with the given baseline.
+func watchHeap(budget, baseline uint64, solo bool) *heapGuard {
+	g := &heapGuard{budget: budget, baseline: baseline, solo: solo,
 		running: map[*context.CancelCauseFunc]struct{}{}, stop: make(chan struct{}), done: make(chan struct{})}
 	go g.watch()
 	return g

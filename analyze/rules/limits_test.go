@@ -2,8 +2,11 @@ package rules
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // hogCheck is a user check whose body is body (a Rego expression list that
@@ -106,4 +109,75 @@ func TestParseByteSize(t *testing.T) {
 			t.Errorf("ParseByteSize(%q) succeeded, want an error", in)
 		}
 	}
+}
+
+// TestHeapGuardAttribution: over budget with several checks running, none
+// is blamed (each is stopped to run again alone); alone, the check is. The
+// budget of one byte over a zero baseline is always exceeded, so the guard
+// trips on its first sample.
+func TestHeapGuardAttribution(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		solo   bool
+		checks int
+	}{
+		{name: "shared", checks: 2},
+		{name: "alone", solo: true, checks: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := watchHeap(1, 0, tc.solo)
+			defer g.close()
+			ctxs := make([]context.Context, tc.checks)
+			for i := range ctxs {
+				ctx, cancel := context.WithCancelCause(context.Background())
+				defer cancel(nil)
+				ctxs[i] = ctx
+				g.enter(&cancel)
+			}
+			for _, ctx := range ctxs {
+				<-ctx.Done()
+				cause := context.Cause(ctx)
+				var limit *LimitError
+				switch {
+				case tc.solo && !(errors.As(cause, &limit) && limit.Limit == "memory" && limit.Value == "1 B"):
+					t.Errorf("alone: cause %v, want the memory LimitError", cause)
+				case !tc.solo && !errors.Is(cause, errSharedMemory):
+					t.Errorf("shared: cause %v, want errSharedMemory (run again alone)", cause)
+				}
+			}
+		})
+	}
+}
+
+// TestRunAgainAlone: checks stopped in the parallel phase (here: every
+// check, through a one-byte shared budget) run again alone and keep their
+// findings; only the runaway is blamed.
+func TestRunAgainAlone(t *testing.T) {
+	dir := writeDir(t, map[string]string{
+		"hog.rego":  hogCheck("ACME-HOG-1", "n := count(numbers.range(1, 3000000))\n\tn > 0"),
+		"fine.rego": acmeCheck("snapaudit.rules.acme.fine", "ACME-FINE-1"),
+	})
+	in := Input{Graph: testGraph(t)}
+	want, err := builtinEngine(t, WithPolicyDir(dir), WithRuleMemory(16<<20), WithParallelism(1)).Evaluate(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := builtinEngine(t, WithPolicyDir(dir), WithRuleMemory(16<<20), WithParallelism(4))
+	eng.sharedMemory = 1
+	got, err := eng.Evaluate(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The runaway's message carries the heap growth it reached, which varies.
+	for _, res := range []*Result{want, got} {
+		for i, f := range res.Findings {
+			if f.RuleID == "ACME-HOG-1" && strings.Contains(f.Message, "exceeded its memory budget of 16 MiB") {
+				res.Findings[i].Message = "memory"
+			}
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings after running again alone (-sequential +forced):\n%s", diff)
+	}
+	wantStatuses(t, got, map[string]string{"ACME-HOG-1 @/": "ERROR", "ACME-FINE-1 arn:aws:s3:::tagged": "PASS"})
 }
