@@ -49,23 +49,16 @@ func analyzeCommand(s streams) *ucli.Command {
 			if err != nil {
 				return err
 			}
-			if d := c.Duration("rule-timeout"); d <= 0 {
-				return usagef("analyze: --rule-timeout %s: want more than 0", d)
-			}
-			memory, err := rules.ParseByteSize(c.String("rule-memory"))
-			if err != nil {
-				return usagef("analyze: --rule-memory: %v", err)
-			}
-			ruleOpts := []rules.Option{rules.WithRuleTimeout(c.Duration("rule-timeout")), rules.WithRuleMemory(memory)}
-			if p := c.String("config"); p != "" {
-				ruleOpts = append(ruleOpts, rules.WithConfigFile(p))
-			}
 			opts := []analyze.Option{
 				analyze.WithLogger(log),
 				analyze.WithVerify(!c.Bool("no-verify")),
 				analyze.WithPolicyDirs(c.StringSlice("policies")...),
-				analyze.WithRuleOptions(ruleOpts...),
 			}
+			ruleOpts, err := ruleOptions(c)
+			if err != nil {
+				return err
+			}
+			opts = append(opts, analyze.WithRuleOptions(ruleOpts...))
 			a, err := analyze.New(c.Context, opts...)
 			if err != nil {
 				return err
@@ -183,4 +176,22 @@ func writeJSONFile(path string, v any) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// ruleOptions are the engine options of --config, --rule-timeout and
+// --rule-memory. The config file is read by the engine, so that a key no
+// check reads is reported with the file's name.
+func ruleOptions(c *ucli.Context) ([]rules.Option, error) {
+	if d := c.Duration("rule-timeout"); d <= 0 {
+		return nil, usagef("analyze: --rule-timeout %s: want more than 0", d)
+	}
+	memory, err := rules.ParseByteSize(c.String("rule-memory"))
+	if err != nil {
+		return nil, usagef("analyze: --rule-memory: %v", err)
+	}
+	opts := []rules.Option{rules.WithRuleTimeout(c.Duration("rule-timeout")), rules.WithRuleMemory(memory)}
+	if p := c.String("config"); p != "" {
+		opts = append(opts, rules.WithConfigFile(p))
+	}
+	return opts, nil
 }
