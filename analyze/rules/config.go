@@ -11,22 +11,31 @@ import (
 )
 
 // ReadConfig reads a JSON or YAML object from path, for WithConfig (the
-// CLI's --config FILE). Errors name the file.
+// CLI's --config FILE). Errors name the file. WithConfigFile does the same
+// and also names the file when a key turns out to be unknown.
 func ReadConfig(path string) (map[string]any, error) {
+	m, err := readConfig(path)
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	return m, nil
+}
+
+func readConfig(path string) (map[string]any, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("rules: config: %w", err)
+		return nil, fmt.Errorf("config: %w", err)
 	}
 	var v any
 	if err := util.Unmarshal(b, &v); err != nil {
-		return nil, fmt.Errorf("rules: config %s: not JSON or YAML: %w", path, err)
+		return nil, fmt.Errorf("config %s: not JSON or YAML: %w", path, err)
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("rules: config %s: want an object at the top level, got %T", path, v)
+		return nil, fmt.Errorf("config %s: want an object at the top level, got %T", path, v)
 	}
 	if err := validateConfig(m); err != nil {
-		return nil, fmt.Errorf("rules: config %s: %w", path, err)
+		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	return m, nil
 }
@@ -131,7 +140,7 @@ func mergeDoc(dst, src map[string]any) map[string]any {
 // errors about its keys name the file.
 func WithConfigFile(path string) Option {
 	return func(o *options) error {
-		cfg, err := ReadConfig(path)
+		cfg, err := readConfig(path)
 		if err != nil {
 			return err
 		}
