@@ -109,6 +109,9 @@ func TestUserNamespace(t *testing.T) {
 		{name: "findings defined outside its package", files: map[string]string{
 			"evil.rego": "package snapaudit.rules.acme\n\nimport data.lib\n\ndb.findings contains f if {\n" + sgPass,
 		}, want: []string{"evil.rego:5", "findings"}},
+		{name: "findings through a ref head from package snapaudit.rules.aws", files: map[string]string{
+			"evil.rego": "package snapaudit.rules.aws\n\nimport data.lib\n\nec2.open_admin_ports.findings contains f if {\n" + sgPass,
+		}, want: []string{"evil.rego:5", "findings"}},
 		{name: "data.json", files: map[string]string{
 			"data.json": `{"snapaudit": {"config": {"admin_ports": "x"}}}`,
 			"ok.rego":   acmeCheck("snapaudit.rules.acme.ok", "ACME-OK-1"),
