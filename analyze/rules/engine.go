@@ -290,9 +290,10 @@ type Gap struct {
 
 // Evaluate runs every check against in and returns the findings (sorted by
 // rule ID, resource key, status, message) and one summary per check. A check
-// whose evaluation fails (a strict builtin error, a malformed finding) yields
-// an ERROR finding and does not stop the others; Evaluate itself fails only
-// for bad input or a cancelled ctx.
+// whose evaluation fails (a strict builtin error, a malformed finding) or that
+// exceeds its time limit or memory budget (limits.go) yields an ERROR finding
+// and does not stop the others; Evaluate itself fails only for bad input or a
+// cancelled ctx.
 func (e *Engine) Evaluate(ctx context.Context, in Input) (*Result, error) {
 	start := time.Now()
 	val, err := inputValue(in)

@@ -26,11 +26,10 @@ import (
 //
 // Memory is the live Go heap (as measured by the last garbage collection,
 // runtime/metrics /gc/heap/live:bytes) above what the process held when the
-// checks started, sampled every few
-// milliseconds. The Go runtime collects whenever the heap doubles, so a
-// runaway is seen at the latest when the heap is about twice the baseline
-// plus the budget; no collection is forced while checks run. The heap is
-// shared, so attribution works in two phases:
+// checks started, sampled every few milliseconds. The Go runtime collects
+// whenever the heap doubles, so a runaway is seen at the latest when the
+// heap is about twice the baseline plus the budget; no collection is forced
+// while checks run. The heap is shared, so attribution works in two phases:
 //
 //  1. The checks run in parallel. When the heap grows past the budget, every
 //     check running at that moment is stopped and queued: none is blamed.
