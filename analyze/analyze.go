@@ -27,6 +27,7 @@ type options struct {
 	verify     bool
 	policyDirs []string
 	config     map[string]any
+	ruleOpts   []rules.Option
 	logger     *slog.Logger
 	evalTime   time.Time
 }
@@ -48,6 +49,12 @@ func WithPolicyDirs(dirs ...string) Option {
 // {"required_tags": ["Owner"]}).
 func WithConfig(cfg map[string]any) Option { return func(o *options) { o.config = cfg } }
 
+// WithRuleOptions passes options to the Rego engine (rules.New), for example
+// rules.WithConfigFile, rules.WithRuleTimeout or rules.WithRuleMemory.
+func WithRuleOptions(opts ...rules.Option) Option {
+	return func(o *options) { o.ruleOpts = append(o.ruleOpts, opts...) }
+}
+
 // WithLogger sets the logger for diagnostics.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
@@ -68,6 +75,7 @@ func New(ctx context.Context, opts ...Option) (*Analyzer, error) {
 	if o.config != nil {
 		ropts = append(ropts, rules.WithConfig(o.config))
 	}
+	ropts = append(ropts, o.ruleOpts...)
 	eng, err := rules.New(ctx, ropts...)
 	if err != nil {
 		return nil, err

@@ -29,7 +29,10 @@ func analyzeCommand(s streams) *ucli.Command {
 			&ucli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output format: table or json"},
 			&ucli.BoolFlag{Name: "all", Usage: "table: also list PASS findings"},
 			&ucli.StringSliceFlag{Name: "policies", Usage: "directory of your own Rego checks (repeatable)"},
-			&ucli.StringFlag{Name: "config", Usage: "JSON or YAML file merged into data.snapaudit.config (e.g. required_tags)"},
+			&ucli.StringFlag{Name: "config", Usage: "JSON or YAML file merged into data.snapaudit.config (e.g. required_tags); a key no check reads is an error"},
+			&ucli.DurationFlag{Name: "rule-timeout", Value: rules.DefaultRuleTimeout, Usage: "time limit of each check; one that runs longer is stopped and reported as ERROR"},
+			&ucli.StringFlag{Name: "rule-memory", Value: strings.ReplaceAll(rules.FormatByteSize(rules.DefaultRuleMemory), " ", ""),
+				Usage: "memory budget of each check (e.g. 512MiB, 4GiB); one that needs more is stopped and reported as ERROR"},
 			&ucli.StringFlag{Name: "graph-out", Usage: "write the graph as J1-style JSON {entities, relationships} to `FILE`"},
 			&ucli.BoolFlag{Name: "no-verify", Usage: "skip the integrity check of the snapshot"},
 			&ucli.BoolFlag{Name: "fail-on-error", Usage: "exit 3 also when a check could not be evaluated (ERROR)"},
@@ -56,13 +59,11 @@ func analyzeCommand(s streams) *ucli.Command {
 				analyze.WithVerify(!c.Bool("no-verify")),
 				analyze.WithPolicyDirs(c.StringSlice("policies")...),
 			}
-			if p := c.String("config"); p != "" {
-				cfg, err := rules.ReadConfig(p)
-				if err != nil {
-					return err
-				}
-				opts = append(opts, analyze.WithConfig(cfg))
+			ruleOpts, err := ruleOptions(c)
+			if err != nil {
+				return err
 			}
+			opts = append(opts, analyze.WithRuleOptions(ruleOpts...))
 			a, err := analyze.New(c.Context, opts...)
 			if err != nil {
 				return err
@@ -219,4 +220,22 @@ func writeJSONFile(path string, v any) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// ruleOptions are the engine options of --config, --rule-timeout and
+// --rule-memory. The config file is read by the engine, so that a key no
+// check reads is reported with the file's name.
+func ruleOptions(c *ucli.Context) ([]rules.Option, error) {
+	if d := c.Duration("rule-timeout"); d <= 0 {
+		return nil, usagef("analyze: --rule-timeout %s: want more than 0", d)
+	}
+	memory, err := rules.ParseByteSize(c.String("rule-memory"))
+	if err != nil {
+		return nil, usagef("analyze: --rule-memory: %v", err)
+	}
+	opts := []rules.Option{rules.WithRuleTimeout(c.Duration("rule-timeout")), rules.WithRuleMemory(memory)}
+	if p := c.String("config"); p != "" {
+		opts = append(opts, rules.WithConfigFile(p))
+	}
+	return opts, nil
 }

@@ -1,29 +1,41 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/util"
 )
 
 // ReadConfig reads a JSON or YAML object from path, for WithConfig (the
-// CLI's --config FILE). Errors name the file.
+// CLI's --config FILE). Errors name the file. WithConfigFile does the same
+// and also names the file when a key turns out to be unknown.
 func ReadConfig(path string) (map[string]any, error) {
+	m, err := readConfig(path)
+	if err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
+	}
+	return m, nil
+}
+
+func readConfig(path string) (map[string]any, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("rules: config: %w", err)
+		return nil, fmt.Errorf("config: %w", err)
 	}
 	var v any
 	if err := util.Unmarshal(b, &v); err != nil {
-		return nil, fmt.Errorf("rules: config %s: not JSON or YAML: %w", path, err)
+		return nil, fmt.Errorf("config %s: not JSON or YAML: %w", path, err)
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("rules: config %s: want an object at the top level, got %T", path, v)
+		return nil, fmt.Errorf("config %s: want an object at the top level, got %T", path, v)
 	}
 	if err := validateConfig(m); err != nil {
-		return nil, fmt.Errorf("rules: config %s: %w", path, err)
+		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	return m, nil
 }
@@ -122,4 +134,151 @@ func mergeDoc(dst, src map[string]any) map[string]any {
 		dst[k] = normalize(v)
 	}
 	return dst
+}
+
+// WithConfigFile reads path with ReadConfig and merges it like WithConfig;
+// errors about its keys name the file.
+func WithConfigFile(path string) Option {
+	return func(o *options) error {
+		cfg, err := readConfig(path)
+		if err != nil {
+			return err
+		}
+		o.addConfig(cfg, path)
+		return nil
+	}
+}
+
+// addConfig merges cfg into the config and remembers where each key came
+// from ("" for WithConfig).
+func (o *options) addConfig(cfg map[string]any, origin string) {
+	o.config = mergeDoc(o.config, cfg)
+	if o.configOrigin == nil {
+		o.configOrigin = map[string]string{}
+	}
+	for k := range cfg {
+		o.configOrigin[k] = origin
+	}
+}
+
+var (
+	configRef    = ast.MustParseRef("data.snapaudit.config")
+	libConfigRef = ast.MustParseRef("data.lib.config")
+)
+
+// configKeysRead returns the config keys the compiled policies read, through
+// lib.config("key", ...) or data.snapaudit.config.key. dynamic is true when
+// some policy reads a key it computes (lib.config(name, ...),
+// data.snapaudit.config[k], the whole document): then any key may be read.
+// The helper library's own access (lib.config's body) is not counted.
+func configKeysRead(modules map[string]*ast.Module) (keys map[string]bool, dynamic bool) {
+	keys = map[string]bool{}
+	call := func(terms []*ast.Term) {
+		if len(terms) == 0 || !terms[0].Equal(ast.NewTerm(libConfigRef)) {
+			return
+		}
+		if len(terms) > 1 {
+			if s, ok := terms[1].Value.(ast.String); ok {
+				keys[string(s)] = true
+				return
+			}
+		}
+		dynamic = true
+	}
+	for _, m := range modules {
+		if m.Package.Path.HasPrefix(libRoot) {
+			continue
+		}
+		for _, r := range m.Rules {
+			ast.WalkTerms(r, func(t *ast.Term) bool {
+				switch v := t.Value.(type) {
+				case ast.Call:
+					call(v)
+				case ast.Ref:
+					if !v.HasPrefix(ast.DefaultRootRef) {
+						break
+					}
+					gp := v.GroundPrefix()
+					switch {
+					case gp.HasPrefix(configRef) && len(gp) > len(configRef):
+						if s, ok := gp[len(configRef)].Value.(ast.String); ok {
+							keys[string(s)] = true
+						} else {
+							dynamic = true
+						}
+					case configRef.HasPrefix(gp):
+						dynamic = true // all of data.snapaudit.config, or a key computed at run time
+					}
+				}
+				return false
+			})
+			ast.WalkExprs(r, func(x *ast.Expr) bool {
+				if x.IsCall() {
+					call(x.Terms.([]*ast.Term))
+				}
+				return false
+			})
+		}
+	}
+	return keys, dynamic
+}
+
+// checkConfigKeys rejects config keys no loaded policy reads: a typo such as
+// admin_port would otherwise be ignored silently.
+func checkConfigKeys(cfg map[string]any, origin map[string]string, modules map[string]*ast.Module) error {
+	read, dynamic := configKeysRead(modules)
+	if dynamic {
+		return nil
+	}
+	known := sortedKeys(read)
+	var errs []error
+	for _, k := range sortedKeys(cfg) {
+		if read[k] {
+			continue
+		}
+		where := "config"
+		if o := origin[k]; o != "" {
+			where = "config " + o
+		}
+		hint := ""
+		if m := closest(k, known); m != "" {
+			hint = fmt.Sprintf(" (did you mean %q?)", m)
+		}
+		errs = append(errs, fmt.Errorf("%s: unknown key %q%s: no loaded check reads it; the loaded checks read %s",
+			where, k, hint, strings.Join(known, ", ")))
+	}
+	return errors.Join(errs...)
+}
+
+// closest is the candidate nearest to s by edit distance, if it is near
+// enough to be a likely typo.
+func closest(s string, candidates []string) string {
+	best, bestD := "", max(2, len(s)/3)+1
+	for _, c := range candidates {
+		if d := editDistance(s, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b (bytes).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -12,12 +12,36 @@
 // the lib helpers and how to write and test a check are specified in
 // policies/README.md.
 //
+// Isolation: an auditor's directory (WithPolicyDir) lives in its own
+// namespace. Its packages and rules (package path plus the ground prefix of
+// the rule-head ref) may not collide with data.lib, with data.snapaudit
+// outside data.snapaudit.rules.<name> (data.snapaudit.config is the validated
+// configuration), with any built-in package, or with another directory's
+// check; a *.json/*.yaml data file in it is refused too. Each is a load error
+// naming the file and line (namespace.go). The built-in checks are also
+// prepared against the built-in modules alone.
+//
+// Configuration: WithConfig and WithConfigFile fill data.snapaudit.config;
+// the built-in keys are validated, and a key no loaded policy reads (found
+// statically: lib.config("key", ...) and data.snapaudit.config.key) is an
+// error naming its file and a close match, unless some policy computes the
+// key it reads.
+//
+// Limits: every check runs under a time limit (WithRuleTimeout) and a memory
+// budget (WithRuleMemory), and one that exceeds either gets a single ERROR
+// finding (a *LimitError message) while the others keep theirs. Checks run in
+// parallel (WithParallelism); the memory budget is checked against the live
+// heap, which they share, so checks stopped in the parallel phase are run
+// again alone and only one that exceeds the budget alone is blamed
+// (limits.go).
+//
 // Usage:
 //
 //	eng, err := rules.New(ctx,
 //		rules.WithPolicies(policies.FS),
 //		rules.WithPolicyDir("/srv/audit/rules"),
-//		rules.WithConfig(map[string]any{"required_tags": []any{"Owner"}}),
+//		rules.WithConfigFile("/srv/audit/audit.yaml"),
+//		rules.WithRuleTimeout(time.Minute),
 //		rules.WithLogger(logger))
 //	res, err := eng.Evaluate(ctx, rules.Input{Graph: g, Gaps: gaps, Snapshot: info})
 //

@@ -27,10 +27,15 @@ type Option func(*options) error
 
 type options struct {
 	parallel int
+	timeout  time.Duration
+	memory   uint64
 	sources  []source
 	data     map[string]any
 	config   map[string]any
-	logger   *slog.Logger
+	// configOrigin is where each top-level config key came from: a file
+	// (WithConfigFile) or "" (WithConfig, WithData).
+	configOrigin map[string]string
+	logger       *slog.Logger
 }
 
 // WithPolicies adds the policies of fsys (every *.rego that is not a
@@ -73,7 +78,7 @@ func WithData(doc map[string]any) Option {
 // Known keys are validated in New. Later options win.
 func WithConfig(cfg map[string]any) Option {
 	return func(o *options) error {
-		o.config = mergeDoc(o.config, cfg)
+		o.addConfig(cfg, "")
 		return nil
 	}
 }
@@ -107,6 +112,11 @@ type Engine struct {
 	checks   []check // sorted by rule ID
 	logger   *slog.Logger
 	parallel int
+	timeout  time.Duration
+	memory   uint64
+	// sharedMemory is the budget of the parallel phase: memory, except in
+	// tests that force every check through the alone phase.
+	sharedMemory uint64
 }
 
 type check struct {
@@ -118,7 +128,8 @@ type check struct {
 // check. Errors name the file (and line) at fault; several problems are
 // reported together.
 func New(ctx context.Context, opts ...Option) (*Engine, error) {
-	o := options{logger: slog.New(slog.NewTextHandler(io.Discard, nil)), parallel: runtime.GOMAXPROCS(0)}
+	o := options{logger: slog.New(slog.NewTextHandler(io.Discard, nil)), parallel: runtime.GOMAXPROCS(0),
+		timeout: DefaultRuleTimeout, memory: DefaultRuleMemory}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, fmt.Errorf("rules: %w", err)
@@ -135,23 +146,38 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		return nil, fmt.Errorf("rules: load policies: %w", err)
 	}
 	caps := Capabilities()
-	compiler := ast.NewCompiler().
-		WithCapabilities(caps).
-		WithEnablePrintStatements(true).
-		WithDefaultRegoVersion(ast.RegoV1)
-	if compiler.Compile(l.modules); compiler.Failed() {
-		return nil, fmt.Errorf("rules: compile policies: %w", explainCompileErrors(compiler.Errors))
+	// Everything is compiled together (errors name every file; the user
+	// checks may import the built-in packages), and the built-in checks are
+	// prepared against the built-in modules alone: no module of a policy
+	// directory can take part in a built-in check's evaluation.
+	all, err := compile(caps, l.modules, nil)
+	if err != nil {
+		return nil, err
+	}
+	builtins := all
+	if len(l.builtin) != countTrue(l.builtin) {
+		if builtins, err = compile(caps, l.modules, l.builtin); err != nil {
+			return nil, err
+		}
+	}
+	config := data["snapaudit"].(map[string]any)["config"].(map[string]any)
+	if err := checkConfigKeys(config, o.configOrigin, all.Modules); err != nil {
+		return nil, fmt.Errorf("rules: %w", err)
 	}
 
 	store := inmem.NewFromObject(data)
 
-	e := &Engine{logger: o.logger, parallel: o.parallel}
+	e := &Engine{logger: o.logger, parallel: o.parallel, timeout: o.timeout, memory: o.memory, sharedMemory: o.memory}
 	for _, info := range l.checks {
 		ref, err := ast.ParseRef(info.Package)
 		if err != nil {
 			return nil, fmt.Errorf("rules: %s: package %s: %w", info.File, info.Package, err)
 		}
 		ref = append(ref.Copy(), ast.StringTerm("findings"))
+		compiler := all
+		if l.builtin[info.File] {
+			compiler = builtins
+		}
 		pq, err := rego.New(
 			rego.Compiler(compiler),
 			rego.Store(store),
@@ -167,6 +193,38 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	}
 	o.logger.Debug("rules: compiled policies", "files", len(l.modules), "checks", len(e.checks))
 	return e, nil
+}
+
+// compile compiles the modules (only those named in only, when only is not
+// nil) against caps.
+func compile(caps *ast.Capabilities, modules map[string]*ast.Module, only map[string]bool) (*ast.Compiler, error) {
+	mods := modules
+	if only != nil {
+		mods = map[string]*ast.Module{}
+		for name, m := range modules {
+			if only[name] {
+				mods[name] = m
+			}
+		}
+	}
+	compiler := ast.NewCompiler().
+		WithCapabilities(caps).
+		WithEnablePrintStatements(true).
+		WithDefaultRegoVersion(ast.RegoV1)
+	if compiler.Compile(mods); compiler.Failed() {
+		return nil, fmt.Errorf("rules: compile policies: %w", explainCompileErrors(compiler.Errors))
+	}
+	return compiler, nil
+}
+
+func countTrue(m map[string]bool) int {
+	n := 0
+	for _, v := range m {
+		if v {
+			n++
+		}
+	}
+	return n
 }
 
 // undefinedFunction matches the compiler's message for a call to an unknown
@@ -232,9 +290,10 @@ type Gap struct {
 
 // Evaluate runs every check against in and returns the findings (sorted by
 // rule ID, resource key, status, message) and one summary per check. A check
-// whose evaluation fails (a strict builtin error, a malformed finding) yields
-// an ERROR finding and does not stop the others; Evaluate itself fails only
-// for bad input or a cancelled ctx.
+// whose evaluation fails (a strict builtin error, a malformed finding) or that
+// exceeds its time limit or memory budget (limits.go) yields an ERROR finding
+// and does not stop the others; Evaluate itself fails only for bad input or a
+// cancelled ctx.
 func (e *Engine) Evaluate(ctx context.Context, in Input) (*Result, error) {
 	start := time.Now()
 	val, err := inputValue(in)
@@ -251,7 +310,10 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*Result, error) {
 }
 
 // evaluate runs every check against the converted input val, up to
-// o.parallel checks at a time (prepared queries are safe for concurrent use).
+// e.parallel checks at a time (prepared queries are safe for concurrent use),
+// each under the time limit and memory budget (see limits.go). Checks stopped
+// because the shared heap crossed the budget run again alone, one after
+// another, so the budget is charged to the check that used it.
 func (e *Engine) evaluate(ctx context.Context, val ast.Value, in Input) (*Result, error) {
 	evalTime := in.EvalTime
 	if evalTime.IsZero() {
@@ -259,10 +321,32 @@ func (e *Engine) evaluate(ctx context.Context, val ast.Value, in Input) (*Result
 	}
 	gaps := indexGaps(in.Gaps)
 	perCheck := make([][]Finding, len(e.checks))
-	errs := make([]error, len(e.checks))
+	again := make([]bool, len(e.checks))
+	run := func(i int, guard *heapGuard) {
+		c := e.checks[i]
+		found, err := e.evalLimited(ctx, c, val, evalTime, in.Graph, guard)
+		var limit *LimitError
+		switch {
+		case err == nil:
+		case ctx.Err() != nil:
+			return // Evaluate reports ctx's error
+		case errors.Is(err, errSharedMemory):
+			again[i] = true
+			return
+		case errors.As(err, &limit):
+			e.logger.Warn("rules: check stopped", "rule", c.info.ID, "file", c.info.File, "limit", limit.Limit, "value", limit.Value)
+			found = []Finding{newFinding(c.info, StatusError, Finding{Message: limit.Error()})}
+		default:
+			e.logger.Warn("rules: check failed", "rule", c.info.ID, "file", c.info.File, "error", err)
+			found = []Finding{newFinding(c.info, StatusError, Finding{Message: "evaluation error: " + err.Error()})}
+		}
+		perCheck[i] = applyGaps(c.info, found, gaps)
+	}
+
+	guard := startHeapGuard(e.sharedMemory, false)
 	sem := make(chan struct{}, e.parallel)
 	var wg sync.WaitGroup
-	for i, c := range e.checks {
+	for i := range e.checks {
 		if ctx.Err() != nil {
 			break
 		}
@@ -270,24 +354,30 @@ func (e *Engine) evaluate(ctx context.Context, val ast.Value, in Input) (*Result
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			found, err := e.evalCheck(ctx, c, val, evalTime, in.Graph)
-			if err != nil {
-				if ctxErr := ctx.Err(); ctxErr != nil {
-					errs[i] = fmt.Errorf("rules: evaluate %s: %w", c.info.ID, ctxErr)
-					return
-				}
-				e.logger.Warn("rules: check failed", "rule", c.info.ID, "file", c.info.File, "error", err)
-				found = []Finding{newFinding(c.info, StatusError, Finding{Message: "evaluation error: " + err.Error()})}
-			}
-			perCheck[i] = applyGaps(c.info, found, gaps)
+			soloLock.RLock()
+			defer soloLock.RUnlock()
+			run(i, guard)
 		}()
 	}
 	wg.Wait()
+	guard.close()
+	for i := range e.checks {
+		if !again[i] || ctx.Err() != nil {
+			continue
+		}
+		e.logger.Debug("rules: heap over budget with several checks running; running again alone", "rule", e.checks[i].info.ID)
+		again[i] = false
+		soloLock.Lock()
+		solo := startHeapGuard(e.memory, true)
+		run(i, solo)
+		solo.close()
+		soloLock.Unlock()
+		if again[i] { // cannot happen: alone, the check itself is blamed
+			return nil, fmt.Errorf("rules: evaluate %s: memory attribution failed", e.checks[i].info.ID)
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("rules: evaluate: %w", err)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
 	}
 	res := &Result{}
 	for i, c := range e.checks {
@@ -296,6 +386,25 @@ func (e *Engine) evaluate(ctx context.Context, val ast.Value, in Input) (*Result
 	}
 	sortFindings(res.Findings)
 	return res, nil
+}
+
+// evalLimited evaluates one check under the time limit, watched by guard.
+// When a limit stopped it, the error is the limit's (*LimitError or
+// errSharedMemory).
+func (e *Engine) evalLimited(ctx context.Context, c check, val ast.Value, evalTime time.Time, g *graph.Graph, guard *heapGuard) ([]Finding, error) {
+	cctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	tctx, stop := context.WithTimeoutCause(cctx, e.timeout, &LimitError{Limit: "time", Value: e.timeout.String()})
+	defer stop()
+	guard.enter(&cancel)
+	found, err := e.evalCheck(tctx, c, val, evalTime, g)
+	guard.leave(&cancel)
+	if err != nil && ctx.Err() == nil {
+		if cause := context.Cause(tctx); cause != nil {
+			return nil, cause
+		}
+	}
+	return found, err
 }
 
 // evalCheck evaluates one check and turns its findings set into Findings.

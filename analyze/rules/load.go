@@ -32,7 +32,15 @@ func (s source) fileName(p string) string {
 // discovered in them.
 type loaded struct {
 	modules map[string]*ast.Module // by file name
+	builtin map[string]bool        // file names of the built-in sources (WithPolicies)
 	checks  []RuleInfo             // sorted by ID
+}
+
+// parsedModule is one policy file of one source.
+type parsedModule struct {
+	name string
+	src  source
+	mod  *ast.Module
 }
 
 // pkgFacts collects what discovery needs to know about one package.
@@ -49,14 +57,18 @@ type pkgFacts struct {
 // as Rego v1 and discovers the checks. It returns every problem it finds,
 // each naming its file (and line where there is one).
 func load(sources []source) (*loaded, error) {
-	l := &loaded{modules: map[string]*ast.Module{}}
+	l := &loaded{modules: map[string]*ast.Module{}, builtin: map[string]bool{}}
 	pkgs := map[string]*pkgFacts{}
 	var errs []error
+	var parsed []parsedModule
 	for _, src := range sources {
-		paths, err := regoFiles(src.fsys)
+		paths, dataFiles, err := regoFiles(src.fsys)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", src.label, err))
 			continue
+		}
+		for _, p := range dataFiles {
+			errs = append(errs, fmt.Errorf("%s: data file in a policy directory: snapaudit loads only .rego files, so its content would be silently ignored here (opa would load it into data). Pass settings with --config FILE and move the file out of the policy directory", src.fileName(p)))
 		}
 		for _, p := range paths {
 			name := src.fileName(p)
@@ -79,6 +91,8 @@ func load(sources []source) (*loaded, error) {
 				continue
 			}
 			l.modules[name] = m
+			l.builtin[name] = !src.dir
+			parsed = append(parsed, parsedModule{name: name, src: src, mod: m})
 			pp := m.Package.Path.String()
 			f := pkgs[pp]
 			if f == nil {
@@ -142,6 +156,7 @@ func load(sources []source) (*loaded, error) {
 		}
 		byID[info.ID] = info
 	}
+	errs = append(errs, checkNamespaces(parsed, pkgs)...)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -151,26 +166,32 @@ func load(sources []source) (*loaded, error) {
 	return l, nil
 }
 
-// regoFiles lists the policy files of fsys (*.rego but not *_test.rego), sorted.
-func regoFiles(fsys fs.FS) ([]string, error) {
-	var out []string
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+// regoFiles lists the policy files of fsys (*.rego but not *_test.rego) and
+// the data files opa would load from it (*.json, *.yaml, *.yml), sorted.
+// Hidden directories are skipped.
+func regoFiles(fsys fs.FS) (policies, data []string, err error) {
+	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() && p != "." && strings.HasPrefix(d.Name(), ".") {
 			return fs.SkipDir
 		}
-		if !d.IsDir() && strings.HasSuffix(p, ".rego") && !strings.HasSuffix(p, "_test.rego") {
-			out = append(out, p)
+		switch {
+		case d.IsDir():
+		case strings.HasSuffix(p, ".rego") && !strings.HasSuffix(p, "_test.rego"):
+			policies = append(policies, p)
+		case slices.Contains([]string{".json", ".yaml", ".yml"}, path.Ext(p)):
+			data = append(data, p)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	sort.Strings(out)
-	return out, nil
+	sort.Strings(policies)
+	sort.Strings(data)
+	return policies, data, nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {

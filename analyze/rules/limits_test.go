@@ -1,0 +1,183 @@
+package rules
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// hogCheck is a user check whose body is body (a Rego expression list that
+// binds n), one PASS per bucket when it completes.
+func hogCheck(id, body string) string {
+	return strings.Replace(acmeCheck("snapaudit.rules.acme."+strings.ToLower(strings.ReplaceAll(id, "-", "_")), id),
+		"some b in lib.resources_of_type(\"aws_s3_bucket\")",
+		body+"\n\tsome b in lib.resources_of_type(\"aws_s3_bucket\")", 1)
+}
+
+// TestRuleLimits: a check that runs away (memory or time) fails alone, as an
+// ERROR finding that names the limit, its value and how to raise it, while
+// the other checks, evaluated in parallel with it, keep their findings.
+// The limits are small and the runaways far larger (a 3-million-element
+// array against a 16 MiB budget; 8e9 iterations against a 2 s limit), and a
+// runaway that escaped its limit would still end by itself (the array is
+// about 300 MB), so the test is bounded either way; it never asserts on
+// elapsed time.
+func TestRuleLimits(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		opts []Option
+		want []string // substrings of the runaway's ERROR message
+	}{
+		{
+			name: "memory",
+			body: "n := count(numbers.range(1, 3000000))\n\tn > 0",
+			opts: []Option{WithRuleMemory(16 << 20)},
+			want: []string{"memory budget", "16 MiB", "--rule-memory"},
+		},
+		{
+			name: "time",
+			body: "some i in numbers.range(1, 2000)\n\tsome j in numbers.range(1, 2000)\n\tsome k in numbers.range(1, 2000)\n\ti * j * k == 1",
+			opts: []Option{WithRuleTimeout(2e9)},
+			want: []string{"time limit", "2s", "--rule-timeout"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeDir(t, map[string]string{
+				"hog.rego":  hogCheck("ACME-HOG-1", tc.body),
+				"fine.rego": acmeCheck("snapaudit.rules.acme.fine", "ACME-FINE-1"),
+			})
+			eng := builtinEngine(t, append([]Option{WithPolicyDir(dir), WithParallelism(4)}, tc.opts...)...)
+			res, err := eng.Evaluate(context.Background(), Input{Graph: testGraph(t)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var hog []Finding
+			for _, f := range res.Findings {
+				switch {
+				case f.RuleID == "ACME-HOG-1":
+					hog = append(hog, f)
+				case strings.HasPrefix(f.Message, "evaluation "):
+					t.Errorf("innocent check stopped: %+v", f)
+				}
+			}
+			if len(hog) != 1 || hog[0].Status != StatusError {
+				t.Fatalf("runaway findings %+v, want one ERROR", hog)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(hog[0].Message, w) {
+					t.Errorf("message %q does not contain %q", hog[0].Message, w)
+				}
+			}
+			wantStatuses(t, res, map[string]string{
+				"ACME-FINE-1 arn:aws:s3:::tagged":                                         "PASS",
+				"AWS-EC2-001 arn:aws:ec2:eu-west-1:111122223333:security-group/sg-open":   "FAIL",
+				"AWS-EC2-001 arn:aws:ec2:eu-west-1:111122223333:security-group/sg-closed": "PASS",
+				"AWS-TAG-001 arn:aws:ec2:eu-west-1:111122223333:volume/vol-1":             "FAIL",
+			})
+		})
+	}
+}
+
+func TestRuleLimitOptions(t *testing.T) {
+	for _, tc := range []struct {
+		opt  Option
+		want string
+	}{
+		{WithRuleTimeout(0), "rule timeout 0s: want more than 0"},
+		{WithRuleMemory(0), "rule memory 0 B: want at least 1 MiB"},
+	} {
+		if _, err := New(context.Background(), tc.opt); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("error %v, want one containing %q", err, tc.want)
+		}
+	}
+}
+
+func TestParseByteSize(t *testing.T) {
+	for in, want := range map[string]uint64{"512MiB": 512 << 20, "2GiB": 2 << 30, "1.5GiB": 3 << 29, "100M": 100 << 20, "4096": 4096, "64 KiB": 64 << 10} {
+		got, err := ParseByteSize(in)
+		if err != nil || got != want {
+			t.Errorf("ParseByteSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "x", "-1GiB", "2XB", "1e30"} {
+		if _, err := ParseByteSize(in); err == nil {
+			t.Errorf("ParseByteSize(%q) succeeded, want an error", in)
+		}
+	}
+}
+
+// TestHeapGuardAttribution: over budget with several checks running, none
+// is blamed (each is stopped to run again alone); alone, the check is. The
+// budget of one byte over a zero baseline is always exceeded, so the guard
+// trips on its first sample.
+func TestHeapGuardAttribution(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		solo   bool
+		checks int
+	}{
+		{name: "shared", checks: 2},
+		{name: "alone", solo: true, checks: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := watchHeap(1, 0, tc.solo)
+			defer g.close()
+			ctxs := make([]context.Context, tc.checks)
+			for i := range ctxs {
+				ctx, cancel := context.WithCancelCause(context.Background())
+				defer cancel(nil)
+				ctxs[i] = ctx
+				g.enter(&cancel)
+			}
+			for _, ctx := range ctxs {
+				<-ctx.Done()
+				cause := context.Cause(ctx)
+				var limit *LimitError
+				switch {
+				case tc.solo && !(errors.As(cause, &limit) && limit.Limit == "memory" && limit.Value == "1 B"):
+					t.Errorf("alone: cause %v, want the memory LimitError", cause)
+				case !tc.solo && !errors.Is(cause, errSharedMemory):
+					t.Errorf("shared: cause %v, want errSharedMemory (run again alone)", cause)
+				}
+			}
+		})
+	}
+}
+
+// TestRunAgainAlone: checks stopped in the parallel phase (here: every
+// check, through a one-byte shared budget) run again alone and keep their
+// findings; only the runaway is blamed.
+func TestRunAgainAlone(t *testing.T) {
+	dir := writeDir(t, map[string]string{
+		"hog.rego":  hogCheck("ACME-HOG-1", "n := count(numbers.range(1, 3000000))\n\tn > 0"),
+		"fine.rego": acmeCheck("snapaudit.rules.acme.fine", "ACME-FINE-1"),
+	})
+	in := Input{Graph: testGraph(t)}
+	want, err := builtinEngine(t, WithPolicyDir(dir), WithRuleMemory(16<<20), WithParallelism(1)).Evaluate(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := builtinEngine(t, WithPolicyDir(dir), WithRuleMemory(16<<20), WithParallelism(4))
+	eng.sharedMemory = 1
+	got, err := eng.Evaluate(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The runaway's message carries the heap growth it reached, which varies.
+	for _, res := range []*Result{want, got} {
+		for i, f := range res.Findings {
+			if f.RuleID == "ACME-HOG-1" && strings.Contains(f.Message, "exceeded its memory budget of 16 MiB") {
+				res.Findings[i].Message = "memory"
+			}
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings after running again alone (-sequential +forced):\n%s", diff)
+	}
+	wantStatuses(t, got, map[string]string{"ACME-HOG-1 @/": "ERROR", "ACME-FINE-1 arn:aws:s3:::tagged": "PASS"})
+}
