@@ -272,6 +272,10 @@ func encodeManifest(m *Manifest) ([]byte, error) {
 		return nil, fmt.Errorf("encode manifest: %w", err)
 	}
 	raw := buf.Bytes()
+	if int64(len(raw)) > MaxManifestBytes {
+		return nil, fmt.Errorf("encode manifest: %d bytes is more than readers accept (%s); collect fewer accounts or regions per snapshot",
+			len(raw), sizeText(MaxManifestBytes))
+	}
 	at, err := hashSpan(raw)
 	if err != nil {
 		return nil, fmt.Errorf("encode manifest: %w", err)

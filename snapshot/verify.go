@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
@@ -69,9 +70,10 @@ func (e *VerifyError) Unwrap() error { return ErrCorrupt }
 // problem, or the context's error if ctx ends first.
 func Verify(ctx context.Context, dir string) (*Report, error) {
 	rep := &Report{Dir: dir, Problems: []Problem{}}
-	add := func(path, format string, args ...any) {
+	addf := func(path, format string, args ...any) {
 		rep.Problems = append(rep.Problems, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
 	}
+	add := func(path, msg string) { addf(path, "%s", msg) }
 	finish := func() (*Report, error) {
 		rep.OK = len(rep.Problems) == 0
 		if rep.OK {
@@ -81,25 +83,28 @@ func Verify(ctx context.Context, dir string) (*Report, error) {
 	}
 
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		add(".", "not a directory: %v", errOr(err, "is a file"))
+		addf(".", "not a directory: %v", errOr(err, "is a file"))
 		return finish()
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
+	raw, err := readMember(dir, ManifestName, MaxManifestBytes)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			add(ManifestName, "missing: the directory is not a committed snapshot")
 		} else {
-			add(ManifestName, "%v", err)
+			add(memberProblem(ManifestName, err))
 		}
 		return finish()
 	}
 	m, err := decodeManifest(raw)
 	if err != nil {
-		add(ManifestName, "%v", err)
+		add(ManifestName, err.Error())
 		return finish()
 	}
 	for _, p := range m.problems() {
-		add(ManifestName, "%s", p)
+		add(ManifestName, p)
 	}
 	rep.FormatVersion = m.FormatVersion
 	rep.Files = len(m.Files)
@@ -119,8 +124,11 @@ func Verify(ctx context.Context, dir string) (*Report, error) {
 			d = d[:strings.LastIndexByte(d, '/')]
 			expected[d] = true
 		}
-		for _, msg := range verifyFile(ctx, dir, f) {
-			add(f.Path, "%s", msg)
+		for _, p := range verifyFile(ctx, dir, f) {
+			// A bad directory is reported once, not for every file under it.
+			if !slices.Contains(rep.Problems, p) {
+				rep.Problems = append(rep.Problems, p)
+			}
 		}
 		if err := ctx.Err(); err != nil {
 			return rep, err
@@ -129,7 +137,7 @@ func Verify(ctx context.Context, dir string) (*Report, error) {
 
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			add(relSlash(dir, path), "%v", err)
+			add(relSlash(dir, path), err.Error())
 			return nil
 		}
 		rel := relSlash(dir, path)
@@ -144,54 +152,51 @@ func Verify(ctx context.Context, dir string) (*Report, error) {
 		return nil
 	})
 	if err != nil {
-		add(".", "walk: %v", err)
+		addf(".", "walk: %v", err)
 	}
 	return finish()
 }
 
-// verifyFile returns every problem of one data file.
-func verifyFile(ctx context.Context, dir string, f File) []string {
-	path := filepath.Join(dir, filepath.FromSlash(f.Path))
-	st, err := os.Lstat(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return []string{"missing"}
-	case err != nil:
-		return []string{err.Error()}
-	case !st.Mode().IsRegular():
-		return []string{fmt.Sprintf("not a regular file (%s)", st.Mode().Type())}
+// verifyFile returns every problem of one data file. It reads no more than
+// the manifest's byte count of it.
+func verifyFile(ctx context.Context, dir string, f File) []Problem {
+	var out []Problem
+	add := func(format string, args ...any) {
+		out = append(out, Problem{Path: f.Path, Message: fmt.Sprintf(format, args...)})
 	}
-	var out []string
-	if st.Size() != f.Bytes {
-		out = append(out, fmt.Sprintf("size is %d bytes, manifest says %d (truncated or altered)", st.Size(), f.Bytes))
-	}
-	osf, err := os.Open(path)
+	osf, st, err := openMember(dir, f.Path)
 	if err != nil {
-		return append(out, err.Error())
+		path, msg := memberProblem(f.Path, err)
+		return []Problem{{Path: path, Message: msg}}
 	}
 	defer osf.Close()
-	sum, err := hashFile(ctx, osf)
+	if st.Size() != f.Bytes {
+		add("size is %d bytes, manifest says %d (truncated or altered)", st.Size(), f.Bytes)
+	}
+	size := min(st.Size(), f.Bytes)
+	r := io.NewSectionReader(osf, 0, size)
+	sum, err := hashFile(ctx, r)
 	switch {
 	case err != nil:
-		out = append(out, fmt.Sprintf("read: %v", err))
+		add("read: %v", err)
 	case sum != f.SHA256:
-		out = append(out, fmt.Sprintf("sha256 is %s, manifest says %s (content altered)", sum, f.SHA256))
+		add("sha256 is %s, manifest says %s (content altered)", sum, f.SHA256)
 	}
 	err = recovered(func() error {
-		if err := checkTrailer(osf, st.Size()); err != nil {
+		if err := checkTrailer(r, size); err != nil {
 			return err
 		}
-		pf, err := parquet.OpenFile(osf, st.Size(), parquet.SkipBloomFilters(true), parquet.SkipPageIndex(true))
+		pf, err := parquet.OpenFile(r, size, parquet.SkipBloomFilters(true), parquet.SkipPageIndex(true))
 		if err != nil {
 			return err
 		}
 		if pf.NumRows() != f.Rows {
-			out = append(out, fmt.Sprintf("parquet footer has %d rows, manifest says %d", pf.NumRows(), f.Rows))
+			add("parquet footer has %d rows, manifest says %d", pf.NumRows(), f.Rows)
 		}
 		return checkSchema(pf.Schema())
 	})
 	if err != nil {
-		out = append(out, fmt.Sprintf("parquet: %v", err))
+		add("parquet: %v", err)
 	}
 	return out
 }
