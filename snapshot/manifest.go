@@ -14,7 +14,7 @@ package snapshot
 //
 // This protects against accidents (bit rot, truncation, a careless edit), not
 // against someone who rewrites the data files and the manifest consistently;
-// sign manifest.json externally for that (see FORMAT.md, threat model).
+// sign the snapshot for that (sign.go; FORMAT.md, threat model).
 
 import (
 	"bytes"

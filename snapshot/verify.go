@@ -18,13 +18,31 @@ import (
 
 // Report is the outcome of Verify.
 type Report struct {
-	Dir           string    `json:"dir"`
-	OK            bool      `json:"ok"`
-	FormatVersion int       `json:"format_version,omitempty"`
-	Files         int       `json:"files"`
-	Rows          int64     `json:"rows"`
-	Bytes         int64     `json:"bytes"` // data files, as listed in the manifest
-	Problems      []Problem `json:"problems"`
+	Dir           string `json:"dir"`
+	OK            bool   `json:"ok"`
+	FormatVersion int    `json:"format_version,omitempty"`
+	Files         int    `json:"files"`
+	Rows          int64  `json:"rows"`
+	Bytes         int64  `json:"bytes"` // data files, as listed in the manifest
+	// Signature: whether manifest.json.sig is present and, when Verify was
+	// given a public key, whether it is valid.
+	Signature SignatureStatus `json:"signature"`
+	Problems  []Problem       `json:"problems"`
+}
+
+// VerifyOption configures Verify.
+type VerifyOption func(*verifyConfig)
+
+type verifyConfig struct {
+	pub *PublicKey
+}
+
+// WithPublicKey makes Verify require a valid signature by pub
+// (manifest.json.sig): a missing, malformed or foreign signature, or a
+// manifest changed after signing, is a problem. Without it an existing
+// signature is reported (Report.Signature) but not checked.
+func WithPublicKey(pub *PublicKey) VerifyOption {
+	return func(c *verifyConfig) { c.pub = pub }
 }
 
 // Problem is one thing wrong with a snapshot. Path is slash-separated and
@@ -44,7 +62,8 @@ func (p Problem) String() string {
 }
 
 // VerifyError lists every problem Verify found. errors.Is(err, ErrCorrupt)
-// holds for it.
+// holds for it when any problem is not about the signature, errors.Is(err,
+// ErrSignature) when any is.
 type VerifyError struct {
 	Dir      string
 	Problems []Problem
@@ -60,15 +79,33 @@ func (e *VerifyError) Error() string {
 	return b.String()
 }
 
-func (e *VerifyError) Unwrap() error { return ErrCorrupt }
+func (e *VerifyError) Unwrap() []error {
+	var out []error
+	for _, p := range e.Problems {
+		kind := ErrCorrupt
+		if p.Path == SignatureName {
+			kind = ErrSignature
+		}
+		if !slices.Contains(out, kind) {
+			out = append(out, kind)
+		}
+	}
+	return out
+}
 
 // Verify checks a snapshot completely: the manifest (parses, format and
 // version supported, self-hash, structure), every listed data file (present,
 // a regular file, size, SHA-256, Parquet footer readable with the manifest's
 // row count and the v1 schema) and that nothing else is in the directory.
 // The Report is always returned; the error is a *VerifyError listing every
-// problem, or the context's error if ctx ends first.
-func Verify(ctx context.Context, dir string) (*Report, error) {
+// problem, or the context's error if ctx ends first. manifest.json.sig is
+// the one file the manifest does not list that may be present; see
+// WithPublicKey.
+func Verify(ctx context.Context, dir string, opts ...VerifyOption) (*Report, error) {
+	var cfg verifyConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	rep := &Report{Dir: dir, Problems: []Problem{}}
 	addf := func(path, format string, args ...any) {
 		rep.Problems = append(rep.Problems, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
@@ -98,6 +135,13 @@ func Verify(ctx context.Context, dir string) (*Report, error) {
 		}
 		return finish()
 	}
+	// The signature covers the raw bytes, so it is checked (and a change
+	// after signing named) even when the manifest itself is damaged.
+	sig, sigProblems := checkSignature(dir, raw, cfg.pub)
+	rep.Signature = sig
+	for _, msg := range sigProblems {
+		add(SignatureName, msg)
+	}
 	m, err := decodeManifest(raw)
 	if err != nil {
 		add(ManifestName, err.Error())
@@ -111,7 +155,7 @@ func Verify(ctx context.Context, dir string) (*Report, error) {
 	rep.Rows = m.TotalRows()
 	rep.Bytes = m.TotalBytes()
 
-	expected := map[string]bool{ManifestName: true}
+	expected := map[string]bool{ManifestName: true, SignatureName: true}
 	for _, f := range m.Files {
 		if err := ctx.Err(); err != nil {
 			return rep, err
