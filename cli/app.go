@@ -61,6 +61,8 @@ func NewApp(s streams) *ucli.App {
 			collectCommand(s),
 			verifyCommand(s),
 			analyzeCommand(s),
+			keygenCommand(s),
+			signCommand(s),
 			iamCommand(s),
 		},
 		Action:       unknownCommand(""),
