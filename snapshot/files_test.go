@@ -206,3 +206,20 @@ func TestWrittenModes(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestUnlistedSpecialFiles: a link or FIFO the manifest does not list is
+// reported as unexpected, saying what it is, and never opened.
+func TestUnlistedSpecialFiles(t *testing.T) {
+	dir := goodSnapshot(t, 12)
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, DataDir, "zero")); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Verify(context.Background(), dir)
+	if err == nil || !hasProblem(rep, "pipe", "unexpected file (a named pipe (FIFO)") ||
+		!hasProblem(rep, DataDir+"/zero", "unexpected file (a symbolic link") {
+		t.Fatalf("Verify = %v; problems %v", err, rep.Problems)
+	}
+}

@@ -101,60 +101,65 @@ func (k *PublicKey) MarshalText() ([]byte, error) {
 
 // ParsePrivateKey parses a private key file.
 func ParsePrivateKey(raw []byte) (*PrivateKey, error) {
-	f, err := parseTextFile(raw, privateKeyType, "key-id", "private-key")
+	seed, id, err := parseKeyFile(raw, privateKeyType, "private-key", ed25519.SeedSize)
 	if err != nil {
 		return nil, err
 	}
-	seed, err := unb64(f["private-key"], ed25519.SeedSize)
-	if err != nil {
-		return nil, fmt.Errorf("private-key: %w", err)
-	}
 	k := newPrivateKey(seed)
-	if f["key-id"] != k.pub.id {
-		return nil, fmt.Errorf("key-id %s does not match the key (its id is %s): the file is damaged", f["key-id"], k.pub.id)
-	}
-	return k, nil
+	return k, checkKeyID(id, k.pub)
 }
 
 // ParsePublicKey parses a public key file.
 func ParsePublicKey(raw []byte) (*PublicKey, error) {
-	f, err := parseTextFile(raw, publicKeyType, "key-id", "public-key")
+	key, id, err := parseKeyFile(raw, publicKeyType, "public-key", ed25519.PublicKeySize)
 	if err != nil {
 		return nil, err
 	}
-	key, err := unb64(f["public-key"], ed25519.PublicKeySize)
-	if err != nil {
-		return nil, fmt.Errorf("public-key: %w", err)
-	}
 	k := newPublicKey(key)
-	if f["key-id"] != k.id {
-		return nil, fmt.Errorf("key-id %s does not match the key (its id is %s): the file is damaged", f["key-id"], k.id)
+	return k, checkKeyID(id, k)
+}
+
+// parseKeyFile parses a key file of type typ: its key id and the decoded
+// value of its field.
+func parseKeyFile(raw []byte, typ, field string, size int) ([]byte, string, error) {
+	f, err := parseTextFile(raw, typ, "key-id", field)
+	if err != nil {
+		return nil, "", err
 	}
-	return k, nil
+	v, err := unb64(f[field], size)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", field, err)
+	}
+	return v, f["key-id"], nil
+}
+
+// checkKeyID checks a key file's key-id line against its key.
+func checkKeyID(claimed string, k *PublicKey) error {
+	if claimed != k.id {
+		return fmt.Errorf("key-id %s does not match the key (its id is %s): the file is damaged", claimed, k.id)
+	}
+	return nil
 }
 
 // ReadPrivateKey reads a private key file.
 func ReadPrivateKey(path string) (*PrivateKey, error) {
-	raw, err := readKeyFile(path)
-	if err != nil {
-		return nil, err
-	}
-	k, err := ParsePrivateKey(raw)
-	if err != nil {
-		return nil, fmt.Errorf("private key %s: %w", path, err)
-	}
-	return k, nil
+	return readKey(path, "private key", ParsePrivateKey)
 }
 
 // ReadPublicKey reads a public key file.
 func ReadPublicKey(path string) (*PublicKey, error) {
+	return readKey(path, "public key", ParsePublicKey)
+}
+
+func readKey[K any](path, what string, parse func([]byte) (K, error)) (K, error) {
+	var zero K
 	raw, err := readKeyFile(path)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	k, err := ParsePublicKey(raw)
+	k, err := parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("public key %s: %w", path, err)
+		return zero, fmt.Errorf("%s %s: %w", what, path, err)
 	}
 	return k, nil
 }
@@ -219,12 +224,20 @@ func Sign(ctx context.Context, dir string, k *PrivateKey) (*Signature, error) {
 	if _, err := os.Lstat(filepath.Join(dir, SignatureName)); err == nil {
 		return nil, fmt.Errorf("sign %s: already signed (%s exists; delete it to sign again)", dir, SignatureName)
 	}
-	if _, err := Verify(ctx, dir); err != nil {
-		return nil, fmt.Errorf("sign %s: refusing to sign a snapshot that does not verify: %w", dir, err)
-	}
 	raw, err := readMember(dir, ManifestName, MaxManifestBytes)
-	if err != nil {
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("sign %s: %w", dir, err)
+	}
+	var verr *VerifyError
+	if _, err := Verify(ctx, dir); errors.As(err, &verr) {
+		return nil, fmt.Errorf("sign %s: refusing to sign a snapshot that does not verify: %w", dir, err)
+	} else if err != nil {
+		return nil, fmt.Errorf("sign %s: %w", dir, err) // cancelled
+	}
+	// Sign the bytes that were verified: refuse if the manifest changed
+	// while the data files were being hashed.
+	if again, err := readMember(dir, ManifestName, MaxManifestBytes); err != nil || !bytes.Equal(again, raw) {
+		return nil, fmt.Errorf("sign %s: %s changed while the snapshot was being verified; try again", dir, ManifestName)
 	}
 	sum := sha256.Sum256(raw)
 	s := &Signature{KeyID: k.pub.id, ManifestSHA256: hex.EncodeToString(sum[:]), sig: ed25519.Sign(k.key, raw)}
@@ -374,17 +387,11 @@ func writeNew(path string, data []byte, mode os.FileMode) error {
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := writeClose(f, data); err != nil {
 		os.Remove(path)
+		return err
 	}
-	return err
+	return nil
 }
 
 // writeNewSynced writes dir/name (mode 0600) atomically and without
@@ -397,18 +404,23 @@ func writeNewSynced(dir, name string, data []byte) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := writeClose(tmp, data); err != nil {
 		return err
 	}
 	if err := os.Link(tmp.Name(), filepath.Join(dir, name)); err != nil {
 		return err
 	}
 	return syncPath(dir)
+}
+
+// writeClose writes data to f, syncs and closes it.
+func writeClose(f *os.File, data []byte) error {
+	_, err := f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -180,21 +180,30 @@ func Verify(ctx context.Context, dir string, opts ...VerifyOption) (*Report, err
 	}
 
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
 		if err != nil {
 			add(relSlash(dir, path), err.Error())
 			return nil
 		}
 		rel := relSlash(dir, path)
-		if rel == "." || expected[rel] {
-			return nil
-		}
-		if d.IsDir() {
+		switch {
+		case rel == "." || expected[rel]:
+			return nil // a listed member of the wrong kind was reported above
+		case d.IsDir():
 			add(rel, "unexpected directory (not part of the snapshot)")
 			return fs.SkipDir
+		case !d.Type().IsRegular():
+			addf(rel, "unexpected file (%s, not listed in the manifest)", kindOf(d.Type()))
+		default:
+			add(rel, "unexpected file (not listed in the manifest)")
 		}
-		add(rel, "unexpected file (not listed in the manifest)")
 		return nil
 	})
+	if cerr := ctx.Err(); cerr != nil {
+		return rep, cerr
+	}
 	if err != nil {
 		addf(".", "walk: %v", err)
 	}
