@@ -20,11 +20,12 @@ func verifyCommand(s streams) *ucli.Command {
 		ArgsUsage: "SNAPSHOT_DIR",
 		Description: "Recomputes every data file's SHA-256 and size, reads each Parquet footer (row count and\n" +
 			"schema), checks the manifest's self-hash and structure, and reports files that are missing or\n" +
-			"not listed. Prints a one-line summary on stdout when the snapshot is intact; otherwise prints\n" +
-			"every problem, one per line, naming the file, and exits with status 1. The hashes detect\n" +
-			"accidental damage, not deliberate tampering: with --pubkey it also requires a valid signature\n" +
-			"(snapaudit sign) by that key, and a missing, foreign or broken signature fails like any other\n" +
-			"problem. Without --pubkey an existing signature is reported but not checked.",
+			"not listed, or are links, FIFOs, devices or sockets. Prints a summary and the signature's state\n" +
+			"on stdout when the snapshot is intact; otherwise prints every problem, one per line, naming\n" +
+			"the file, and exits with status 1. The hashes detect accidental damage, not deliberate\n" +
+			"tampering: with --pubkey verify also requires a valid signature (snapaudit sign) by that key,\n" +
+			"and a missing, foreign or broken signature fails like any other problem. Without --pubkey an\n" +
+			"existing signature is reported but not checked.",
 		Flags: []ucli.Flag{
 			&ucli.BoolFlag{Name: "json", Usage: "print the full report as JSON"},
 			pubkeyFlag,
