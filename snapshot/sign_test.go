@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -81,7 +82,7 @@ func TestWriteKeyPair(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st, err := os.Stat(keyPath); err != nil || st.Mode().Perm() != 0o600 {
+	if st, err := os.Stat(keyPath); err != nil || (runtime.GOOS != "windows" && st.Mode().Perm() != 0o600) {
 		t.Errorf("%s: %v, mode %v; want 0600", keyPath, err, st.Mode())
 	}
 	if rk, err := ReadPrivateKey(keyPath); err != nil || rk.Public().ID() != k.Public().ID() {
