@@ -205,6 +205,10 @@ func verifyFailed(dir string, err error) error {
 	} else if n > 1 {
 		more = fmt.Sprintf(" (and %d more problems)", n)
 	}
+	if errors.Is(err, snapshot.ErrSignature) { // a required signature is not to be skipped
+		return fmt.Errorf("snapshot %s failed verification: %s%s; `snapaudit verify --pubkey FILE %s` lists every problem: %w",
+			dir, verr.Problems[0], more, dir, err)
+	}
 	return fmt.Errorf("snapshot %s failed verification: %s%s; `snapaudit verify %s` lists every problem, --no-verify skips the check: %w",
 		dir, verr.Problems[0], more, dir, snapshot.ErrCorrupt)
 }

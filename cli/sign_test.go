@@ -38,6 +38,11 @@ func TestSigningCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	myID := pub.ID()
+	other, err := snapshot.ReadPublicKey(theirs + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirID := other.ID()
 	sign := func(t *testing.T, dir string) {
 		if code, _, errw := runCLI(t, "sign", dir, "--key", mine+".key"); code != ExitOK {
 			t.Fatalf("sign: exit %d: %s", code, errw)
@@ -93,7 +98,7 @@ func TestSigningCommands(t *testing.T) {
 			wantCode: ExitOK, wantOut: "graph:"},
 		{name: "analyze --pubkey of another key", setup: sign,
 			args:     func(d string) []string { return []string{"analyze", d, "--pubkey", theirs + ".pub"} },
-			wantCode: ExitError, wantErr: "signed by key " + myID},
+			wantCode: ExitError, wantErr: "signed by key " + myID + ", not by the expected key " + theirID + "; `snapaudit verify --pubkey FILE"},
 		{name: "analyze --pubkey --no-verify", args: func(d string) []string { return []string{"analyze", "--no-verify", "--pubkey", mine + ".pub", d} },
 			wantCode: ExitUsage, wantErr: "cannot go with --no-verify"},
 	}
