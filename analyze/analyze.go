@@ -25,6 +25,7 @@ type Analyzer struct {
 
 type options struct {
 	verify     bool
+	verifyOpts []snapshot.VerifyOption
 	policyDirs []string
 	config     map[string]any
 	ruleOpts   []rules.Option
@@ -38,6 +39,12 @@ type Option func(*options)
 // WithVerify turns the full integrity check of the snapshot before analysis
 // on (the default) or off.
 func WithVerify(on bool) Option { return func(o *options) { o.verify = on } }
+
+// WithVerifyOptions passes options to the integrity check, for example
+// snapshot.WithPublicKey to require a valid signature.
+func WithVerifyOptions(opts ...snapshot.VerifyOption) Option {
+	return func(o *options) { o.verifyOpts = append(o.verifyOpts, opts...) }
+}
 
 // WithPolicyDirs adds directories of auditor-written Rego checks next to the
 // built-in ones.
@@ -128,7 +135,7 @@ func (a *Analyzer) Run(ctx context.Context, dir string) (*Report, error) {
 	// A malformed response is skipped and its call becomes a coverage gap
 	// (ERROR for the checks of the types it feeds), like a failed call.
 	var malformed []*model.RowError
-	g, m, err := loadGraph(ctx, dir, a.opts.verify, a.opts.logger,
+	g, m, err := loadGraph(ctx, dir, a.opts.verify, a.opts.verifyOpts, a.opts.logger,
 		model.OnMalformed(func(e *model.RowError) { malformed = append(malformed, e) }))
 	if err != nil {
 		return nil, err
@@ -189,7 +196,7 @@ func LoadGraph(ctx context.Context, dir string, verify bool, log *slog.Logger) (
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	g, _, err := loadGraph(ctx, dir, verify, log)
+	g, _, err := loadGraph(ctx, dir, verify, nil, log)
 	return g, err
 }
 
@@ -206,13 +213,17 @@ func verifyFailed(dir string, err error) error {
 	} else if n > 1 {
 		more = fmt.Sprintf(" (and %d more problems)", n)
 	}
+	if errors.Is(err, snapshot.ErrSignature) { // a required signature is not to be skipped
+		return fmt.Errorf("snapshot %s failed verification: %s%s; `snapaudit verify --pubkey FILE %s` lists every problem: %w",
+			dir, verr.Problems[0], more, dir, err)
+	}
 	return fmt.Errorf("snapshot %s failed verification: %s%s; `snapaudit verify %s` lists every problem, --no-verify skips the check: %w",
 		dir, verr.Problems[0], more, dir, snapshot.ErrCorrupt)
 }
 
-func loadGraph(ctx context.Context, dir string, verify bool, log *slog.Logger, opts ...model.Option) (*graph.Graph, *snapshot.Manifest, error) {
+func loadGraph(ctx context.Context, dir string, verify bool, vopts []snapshot.VerifyOption, log *slog.Logger, opts ...model.Option) (*graph.Graph, *snapshot.Manifest, error) {
 	if verify {
-		if _, err := snapshot.Verify(ctx, dir); err != nil {
+		if _, err := snapshot.Verify(ctx, dir, vopts...); err != nil {
 			return nil, nil, verifyFailed(dir, err)
 		}
 	}

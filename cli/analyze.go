@@ -21,10 +21,11 @@ func analyzeCommand(s streams) *ucli.Command {
 		Name:      "analyze",
 		Usage:     "rebuild the graph from a snapshot and evaluate the Rego checks (offline)",
 		ArgsUsage: "SNAPSHOT",
-		Description: "Verifies the snapshot, rebuilds the JupiterOne-style graph, derives IAM TRUSTS/ALLOWS and\n" +
-			"evaluates the built-in checks plus any --policies directories. Needs no network and no\n" +
-			"credentials. Exit status: 0 no failing check, 3 at least one FAIL (or ERROR with\n" +
-			"--fail-on-error), 1 the analysis itself failed, 2 usage error.",
+		Description: "Verifies the snapshot (and, with --pubkey, its signature), rebuilds the JupiterOne-style\n" +
+			"graph, derives IAM TRUSTS/ALLOWS and evaluates the built-in checks plus any --policies\n" +
+			"directories. Needs no network and no credentials. Exit status: 0 no failing check, 3 at\n" +
+			"least one FAIL (or ERROR with --fail-on-error), 1 the analysis itself failed (including a\n" +
+			"snapshot or signature that does not verify), 2 usage error.",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output format: table or json"},
 			&ucli.BoolFlag{Name: "all", Usage: "table: also list PASS findings"},
@@ -35,6 +36,7 @@ func analyzeCommand(s streams) *ucli.Command {
 				Usage: "memory budget of each check (e.g. 512MiB, 4GiB); one that needs more is stopped and reported as ERROR"},
 			&ucli.StringFlag{Name: "graph-out", Usage: "write the graph as J1-style JSON {entities, relationships} to `FILE`"},
 			&ucli.BoolFlag{Name: "no-verify", Usage: "skip the integrity check of the snapshot"},
+			pubkeyFlag,
 			&ucli.BoolFlag{Name: "fail-on-error", Usage: "exit 3 also when a check could not be evaluated (ERROR)"},
 		},
 		Action: func(c *ucli.Context) error {
@@ -54,9 +56,17 @@ func analyzeCommand(s streams) *ucli.Command {
 					return usagef("analyze: --graph-out: %v", err)
 				}
 			}
+			if c.Bool("no-verify") && c.String("pubkey") != "" {
+				return usagef("analyze: --pubkey checks the signature while verifying; it cannot go with --no-verify")
+			}
+			vopts, err := verifyOptions(c)
+			if err != nil {
+				return err
+			}
 			opts := []analyze.Option{
 				analyze.WithLogger(log),
 				analyze.WithVerify(!c.Bool("no-verify")),
+				analyze.WithVerifyOptions(vopts...),
 				analyze.WithPolicyDirs(c.StringSlice("policies")...),
 			}
 			ruleOpts, err := ruleOptions(c)

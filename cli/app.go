@@ -62,6 +62,8 @@ func NewApp(s streams) *ucli.App {
 			verifyCommand(s),
 			analyzeCommand(s),
 			iamCommand(s),
+			keygenCommand(s),
+			signCommand(s),
 		},
 		Action:       unknownCommand(""),
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error { return usageError{err} },

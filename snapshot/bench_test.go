@@ -133,3 +133,21 @@ func BenchmarkRows(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVerify verifies a 20k-row snapshot (hashes, footers, member
+// kinds); MB/s is over the data files' bytes.
+func BenchmarkVerify(b *testing.B) {
+	src := newBenchRows(50, 2000)
+	rows := make([]Row, 20_000)
+	for i := range rows {
+		rows[i] = src.row(i)
+	}
+	dir := filepath.Join(b.TempDir(), "snap")
+	_, m := writeAll(b, dir, rows, 4)
+	b.SetBytes(m.TotalBytes())
+	for b.Loop() {
+		if _, err := Verify(context.Background(), dir); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -27,6 +27,11 @@
 // Call tells "collected and empty" from "failed" from "never collected".
 //
 // Verifying: Verify checks everything - manifest, every file's size, SHA-256
-// and Parquet footer, and that nothing else is in the directory - and lists
-// every problem with the file it concerns.
+// and Parquet footer, that every member is a regular file or a real directory
+// (never a link, FIFO, device or socket), and that nothing else is in the
+// directory - and lists every problem with the file it concerns.
+//
+// Signing: GenerateKey and WriteKeyPair make an ed25519 key pair (text
+// files); Sign writes manifest.json.sig; Verify with WithPublicKey requires a
+// valid signature by that key. FORMAT.md section 10 specifies the files.
 package snapshot

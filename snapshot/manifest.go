@@ -14,7 +14,7 @@ package snapshot
 //
 // This protects against accidents (bit rot, truncation, a careless edit), not
 // against someone who rewrites the data files and the manifest consistently;
-// sign manifest.json externally for that (see FORMAT.md, threat model).
+// sign the snapshot for that (sign.go; FORMAT.md, threat model).
 
 import (
 	"bytes"
@@ -272,6 +272,10 @@ func encodeManifest(m *Manifest) ([]byte, error) {
 		return nil, fmt.Errorf("encode manifest: %w", err)
 	}
 	raw := buf.Bytes()
+	if int64(len(raw)) > MaxManifestBytes {
+		return nil, fmt.Errorf("encode manifest: %d bytes is more than readers accept (%s); collect fewer accounts or regions per snapshot",
+			len(raw), sizeText(MaxManifestBytes))
+	}
 	at, err := hashSpan(raw)
 	if err != nil {
 		return nil, fmt.Errorf("encode manifest: %w", err)

@@ -22,12 +22,12 @@ type Snapshot struct {
 // structure. It does not hash the data files (Verify does).
 func Open(dir string) (*Snapshot, error) {
 	path := filepath.Join(dir, ManifestName)
-	raw, err := os.ReadFile(path)
+	raw, err := readMember(dir, ManifestName, MaxManifestBytes)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("open snapshot %s: %w", dir, ErrNotSnapshot)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open snapshot: %w", err)
+		return nil, fmt.Errorf("open snapshot %s: %w", dir, err)
 	}
 	m, err := decodeManifest(raw)
 	if err != nil {
@@ -71,13 +71,12 @@ type fnError struct{ err error }
 func (e fnError) Error() string { return e.err.Error() }
 
 func (s *Snapshot) readFile(ctx context.Context, mf File, fn func(Row) error) (err error) {
-	path := filepath.Join(s.dir, filepath.FromSlash(mf.Path))
-	osf, err := os.Open(path)
+	osf, st, err := openMember(s.dir, mf.Path)
 	if err != nil {
 		return fmt.Errorf("read snapshot %s: %w", mf.Path, err)
 	}
 	defer osf.Close()
-	err = scanFile(ctx, osf, mf, func(r *fileRow) error {
+	err = scanFile(ctx, osf, st.Size(), mf, func(r *fileRow) error {
 		if err := fn(r.toRow(mf.Service, mf.Operation)); err != nil {
 			return fnError{err}
 		}
@@ -96,23 +95,21 @@ func (s *Snapshot) readFile(ctx context.Context, mf File, fn func(Row) error) (e
 // scanFile decodes a data file and checks it against its manifest entry
 // (size, footer row count, schema, rows actually decoded). Panics inside the
 // Parquet library on malformed input are turned into errors; fn runs outside
-// that guard.
-func scanFile(ctx context.Context, osf *os.File, mf File, fn func(*fileRow) error) error {
-	st, err := osf.Stat()
-	if err != nil {
-		return err
+// that guard. It reads no more than the manifest's byte count, even if the
+// file grows while it is read.
+func scanFile(ctx context.Context, osf io.ReaderAt, size int64, mf File, fn func(*fileRow) error) error {
+	if size != mf.Bytes {
+		return fmt.Errorf("%w: size %d, manifest says %d", ErrCorrupt, size, mf.Bytes)
 	}
-	if st.Size() != mf.Bytes {
-		return fmt.Errorf("%w: size %d, manifest says %d", ErrCorrupt, st.Size(), mf.Bytes)
-	}
+	r := io.NewSectionReader(osf, 0, mf.Bytes)
 	var pf *parquet.File
 	var rd *parquet.GenericReader[fileRow]
-	err = guard(func() error {
-		if err := checkTrailer(osf, st.Size()); err != nil {
+	err := guard(func() error {
+		if err := checkTrailer(r, mf.Bytes); err != nil {
 			return err
 		}
 		var err error
-		if pf, err = parquet.OpenFile(osf, st.Size(), parquet.SkipBloomFilters(true)); err != nil {
+		if pf, err = parquet.OpenFile(r, mf.Bytes, parquet.SkipBloomFilters(true)); err != nil {
 			return err
 		}
 		if pf.NumRows() != mf.Rows {

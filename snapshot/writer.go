@@ -146,7 +146,7 @@ func Create(dir string, opts ...WriterOption) (*Writer, error) {
 	}
 	switch entries, err := os.ReadDir(dir); {
 	case errors.Is(err, os.ErrNotExist):
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("snapshot create: %w", err)
 		}
 		w.created = true
@@ -155,7 +155,7 @@ func Create(dir string, opts ...WriterOption) (*Writer, error) {
 	case len(entries) > 0:
 		return nil, createConflict(dir)
 	}
-	if err := os.Mkdir(filepath.Join(dir, tmpDir), 0o755); err != nil {
+	if err := os.Mkdir(filepath.Join(dir, tmpDir), 0o700); err != nil {
 		w.cleanup()
 		return nil, fmt.Errorf("snapshot create: %w", err)
 	}
@@ -506,7 +506,7 @@ func (w *Writer) writePartition(ctx context.Context, p Partition, pb *partBuf) (
 		return nil, err
 	}
 	defer m.close()
-	if err := os.MkdirAll(filepath.Join(w.dir, filepath.FromSlash(partitionDir(p.Service, p.Operation))), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(w.dir, filepath.FromSlash(partitionDir(p.Service, p.Operation))), 0o700); err != nil {
 		return nil, err
 	}
 
@@ -647,7 +647,7 @@ const (
 
 func newPartWriter(dir string, p Partition, n int) (*partWriter, error) {
 	rel := partPath(p.Service, p.Operation, n)
-	f, err := os.OpenFile(filepath.Join(dir, filepath.FromSlash(rel)), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(filepath.Join(dir, filepath.FromSlash(rel)), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, err
 	}
@@ -778,7 +778,7 @@ func removeRuns(tmp string) error {
 }
 
 func writeFileSync(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
