@@ -181,10 +181,35 @@ func writePrivate(path string, data []byte) error {
 	return errors.Join(err, f.Close())
 }
 
+// Bounds on what a resume reads from a journal: the header and the secret
+// are small; the units log holds one line per completed call.
+const (
+	maxJournalHeaderBytes = 1 << 20
+	maxJournalUnitsBytes  = 1 << 30
+)
+
+// openJournalFile opens a journal data file like openMember: never through a
+// symbolic link, never blocking on a FIFO, and only a regular file.
+func openJournalFile(path string, flag int) (*os.File, error) {
+	f, err := os.OpenFile(path, flag|openNoFollow, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = wrongKind(filepath.Base(path), st.Mode(), "a regular file")
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
 // openJournal reads a journal; with write it truncates both files to their
 // valid prefix and opens them for appending.
 func openJournal(dir string, write bool) (*Journal, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, journalHeader))
+	raw, err := readMember(dir, journalHeader, maxJournalHeaderBytes)
 	if err != nil {
 		return nil, fmt.Errorf("journal header: %w", err)
 	}
@@ -200,7 +225,7 @@ func openJournal(dir string, write bool) (*Journal, error) {
 			filepath.Join(dir, journalHeader), h.Version, journalVersion)
 	}
 	j := &Journal{dir: dir, info: JournalInfo{StartedAt: h.StartedAt, Settings: h.Settings}}
-	switch secret, err := os.ReadFile(filepath.Join(dir, journalSecret)); {
+	switch secret, err := readMember(dir, journalSecret, maxJournalHeaderBytes); {
 	case err == nil:
 		j.info.Secret = secret
 	case !errors.Is(err, os.ErrNotExist):
@@ -211,7 +236,7 @@ func openJournal(dir string, write bool) (*Journal, error) {
 	if write {
 		flag = os.O_RDWR | os.O_CREATE
 	}
-	rowsF, err := os.OpenFile(filepath.Join(dir, journalRows), flag, 0o600)
+	rowsF, err := openJournalFile(filepath.Join(dir, journalRows), flag)
 	if errors.Is(err, os.ErrNotExist) && !write {
 		return j, nil // nothing was journaled yet
 	}
@@ -225,7 +250,7 @@ func openJournal(dir string, write bool) (*Journal, error) {
 	}
 	j.rowsF = rowsF
 	logPath := filepath.Join(dir, journalUnits)
-	logRaw, err := os.ReadFile(logPath)
+	logRaw, err := readMember(dir, journalUnits, maxJournalUnitsBytes)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		j.closeFiles()
 		return nil, fmt.Errorf("journal units: %w", err)
@@ -240,7 +265,7 @@ func openJournal(dir string, write bool) (*Journal, error) {
 		return nil, fmt.Errorf("journal rows: %w", err)
 	}
 	j.rows = newAppendFile(rowsF, rowsEnd)
-	logF, err := os.OpenFile(logPath, os.O_RDWR|os.O_CREATE, 0o600)
+	logF, err := openJournalFile(logPath, os.O_RDWR|os.O_CREATE)
 	if err == nil {
 		err = logF.Truncate(logEnd)
 	}

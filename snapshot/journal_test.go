@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -348,5 +349,52 @@ func TestJournalPrivate(t *testing.T) {
 		if perm := st.Mode().Perm(); perm&0o077 != 0 {
 			t.Errorf("%s: mode %v, want no access for group and others", filepath.Join(jdir, name), perm)
 		}
+	}
+}
+
+// TestJournalSpecialFiles: a resume reads its journal as verify reads a
+// snapshot — a journal file replaced by a link, a FIFO or /dev/zero is an
+// error naming it, never followed, never a hang or an unbounded read.
+func TestJournalSpecialFiles(t *testing.T) {
+	tests := []struct {
+		name string
+		file string
+		make func(path string) error
+	}{
+		{name: "header linked to /dev/zero", file: journalHeader, make: func(p string) error { return os.Symlink("/dev/zero", p) }},
+		{name: "units log a FIFO", file: journalUnits, make: func(p string) error { return syscall.Mkfifo(p, 0o600) }},
+		{name: "rows a FIFO", file: journalRows, make: func(p string) error { return syscall.Mkfifo(p, 0o600) }},
+		{name: "secret linked elsewhere", file: journalSecret, make: func(p string) error {
+			return os.Symlink(filepath.Join(filepath.Dir(p), journalHeader), p)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "snap")
+			w, err := Create(dir, WithJournal(testJournal))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids, by := unitsOf(genRows(5, 50, 9))
+			commitUnits(t, w, ids[:1], by)
+			if err := w.Suspend(); err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(dir, tmpDir, journalDir, tt.file)
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.make(p); err != nil {
+				t.Fatal(err)
+			}
+			w, err = Resume(dir)
+			if err == nil {
+				w.Abort()
+				t.Fatal("Resume accepted the journal")
+			}
+			if !strings.Contains(err.Error(), tt.file) {
+				t.Errorf("error %q does not name %s", err, tt.file)
+			}
+		})
 	}
 }
