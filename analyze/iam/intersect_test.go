@@ -1,0 +1,158 @@
+package iam
+
+import (
+	"math/rand"
+	"testing"
+)
+
+// Brute force over a small alphabet: 'a', 'b', ':' and 'c' (a byte no
+// pattern names, standing for every other byte).
+var bruteAlphabet = []byte{'a', 'b', ':', 'c'}
+
+// bruteStrings returns every string of bruteAlphabet up to length n.
+func bruteStrings(n int) []string {
+	out := []string{""}
+	level := []string{""}
+	for k := 0; k < n; k++ {
+		var next []string
+		for _, s := range level {
+			for _, c := range bruteAlphabet {
+				next = append(next, s+string(c))
+			}
+		}
+		out = append(out, next...)
+		level = next
+	}
+	return out
+}
+
+func randomPattern(r *rand.Rand, maxLen int) string {
+	syms := []byte{'a', 'b', ':', '*', '?'}
+	n := r.Intn(maxLen + 1)
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = syms[r.Intn(len(syms))]
+	}
+	return string(b)
+}
+
+func matchesARN(pat, s string) bool {
+	p := compilePattern(pat, false, false)
+	m, _ := p.matchARN(s, nil)
+	return m
+}
+
+// TestGlobIntersectsBruteForce checks globIntersects against the matcher:
+// two patterns intersect iff some string matches both. A shortest common
+// string uses each of its bytes in a non-star token of one pattern (a byte
+// both stars match can be dropped), so strings up to the sum of the
+// patterns' lengths are enough.
+func TestGlobIntersectsBruteForce(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	strs := bruteStrings(6)
+	outcomes := map[bool]int{}
+	defer func() {
+		if outcomes[true] < 100 || outcomes[false] < 100 {
+			t.Errorf("weak sample: %v", outcomes)
+		}
+	}()
+	for n := 0; n < 1500; n++ {
+		a, b := randomPattern(r, 3), randomPattern(r, 3)
+		want := false
+		for _, s := range strs {
+			if len(s) > len(a)+len(b) {
+				break
+			}
+			if matchesARN(a, s) && matchesARN(b, s) {
+				want = true
+				break
+			}
+		}
+		outcomes[want]++
+		if got := globIntersects(globTokens(a, nil), globTokens(b, nil)); got != want {
+			t.Fatalf("globIntersects(%q, %q) = %v, brute force %v", a, b, got, want)
+		}
+	}
+}
+
+// TestGlobCoversBruteForce checks globCovers against the matcher on all
+// strings up to length 6: covered means no string matches r and misses
+// every d; not covered must come with such a string.
+func TestGlobCoversBruteForce(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	strs := bruteStrings(6)
+	outcomes := map[bool]int{}
+	defer func() {
+		if outcomes[true] < 100 || outcomes[false] < 100 {
+			t.Errorf("weak sample: %v", outcomes)
+		}
+	}()
+	for n := 0; n < 1500; n++ {
+		rp := randomPattern(r, 3)
+		ds := []string{randomPattern(r, 3)}
+		if n%3 == 0 {
+			ds = append(ds, randomPattern(r, 3))
+		}
+		var witness string
+		found := false
+		for _, s := range strs {
+			if !matchesARN(rp, s) {
+				continue
+			}
+			hit := false
+			for _, d := range ds {
+				hit = hit || matchesARN(d, s)
+			}
+			if !hit {
+				witness, found = s, true
+				break
+			}
+		}
+		toks := make([][]globTok, len(ds))
+		for i, d := range ds {
+			toks[i] = globTokens(d, nil)
+		}
+		outcomes[found]++
+		if got := globCovers(globTokens(rp, nil), toks); got == found {
+			t.Fatalf("globCovers(%q, %q) = %v; brute force counterexample %v %q", rp, ds, got, found, witness)
+		}
+	}
+}
+
+func TestGlobIntersectsARNs(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"arn:aws:s3:::example-bucket/*", "arn:aws:s3:::*/AWSLogs/*", true},
+		{"arn:aws:s3:::example-bucket/*", "arn:aws:s3:::other/*", false},
+		{"*", "arn:aws:s3:::other/key", true},
+		{"arn:aws:sqs:us-east-1:1:a?b", "arn:aws:sqs:us-east-1:1:a:b", false},
+		{"arn:aws:s3:::b/*/r", "arn:aws:s3:::b/x:y/r", false},
+	}
+	for _, tt := range tests {
+		if got := globIntersects(globTokens(tt.a, nil), globTokens(tt.b, nil)); got != tt.want {
+			t.Errorf("globIntersects(%q, %q) = %v", tt.a, tt.b, got)
+		}
+	}
+}
+
+// TestGlobLiteralMarks checks that a '*' or '?' a policy variable put in a
+// pattern is a literal byte, not a wildcard.
+func TestGlobLiteralMarks(t *testing.T) {
+	p := compilePattern("arn:aws:s3:::b/${aws:username}", true, false)
+	text, lit, ok := p.resolve(func(string) (string, bool) { return "a*", true })
+	if !ok {
+		t.Fatal("unresolved")
+	}
+	stmt := globTokens(text, lit)
+	if !globIntersects(globTokens("arn:aws:s3:::b/*", nil), stmt) {
+		t.Error("b/* should meet the literal b/a*")
+	}
+	if globIntersects(globTokens("arn:aws:s3:::b/ab", nil), stmt) {
+		t.Error("a literal '*' must not match 'b'")
+	}
+	if globCovers(globTokens("arn:aws:s3:::b/a?", nil), [][]globTok{stmt}) {
+		t.Error("the literal b/a* does not cover b/a?")
+	}
+}
