@@ -31,8 +31,27 @@
 // Resource and in string and ARN condition values; one that cannot be
 // resolved stands for a null value that only negated operators match.
 // NotPrincipal excepts an assumed-role session only when both its session
-// ARN and its role ARN are listed. testdata/audit_cases.json holds one case
-// per documented behaviour with the User Guide page it comes from.
+// ARN and its role ARN are listed. A Principal or NotPrincipal written as a
+// bare ARN string (the grammar wants "*" or a map) is read as
+// {"AWS": "<arn>"} and reported in Result.Warnings, naming the policy and
+// statement.
+//
+// AWS-managed resources are immutable to customers whatever a policy allows
+// (AWS managed policies, service-linked and /aws-reserved/ roles, KMS
+// aliases under alias/aws/: the table in immutable.go). RCPs only deny:
+// RCPFullAWSAccess is attached at every level, so a level without a
+// matching Deny lets the request through.
+//
+// A request resource that is a pattern ("*" or wildcards) asks whether SOME
+// resource matching it is allowed: an Allow applies when its patterns
+// intersect the request pattern, a Deny denies only when its patterns cover
+// it (a Deny on part of the pattern lets the other resources escape), and
+// Result.SomeResources says the answer holds for some resources, not
+// necessarily all. An empty request resource is an action without a
+// resource (only Resource "*" matches it). See intersect.go.
+//
+// testdata/audit_cases.json holds one case per documented behaviour with
+// the User Guide page it comes from.
 //
 // The simulate stream format (used by `snapaudit iam simulate`) is
 // documented on Simulate. A sample:
@@ -42,4 +61,8 @@
 //	  "identity_policies":[{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
 //	  "Action":"s3:Get*","Resource":"arn:aws:s3:::reports/*"}]}]}' | snapaudit iam simulate
 //	{"decision":"Allowed","reasons":["allowed by identity-based policy \"identity_policies[0]\" statement #0"]}
+//
+// With "resource":"arn:aws:s3:::reports/*" the answer also carries
+// "some_resources":true and a reason saying that some resources matching
+// the pattern are allowed, not necessarily all.
 package iam

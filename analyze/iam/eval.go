@@ -16,13 +16,23 @@ package iam
 //     always matches a principal that has a permissions boundary, and
 //     spares a role session only when its session ARN and its role ARN are
 //     both listed (principal.go, notPrincipalApplies).
-//  2. RCPs (when given and applicable): every level of the organisation
-//     (root, each OU, the account) must have an Allow; otherwise implicit
-//     deny. RCPs apply to the resource's account, only to the services that
-//     support them, never to resources of the management account, to
-//     service-linked roles, to AWS managed KMS keys (KMS Developer Guide,
-//     resource-control-policies.html) nor to kms:RetireGrant ("not
-//     effective in an RCP, even if the Action element specifies *").
+//  1b. AWS-managed resources are immutable to customers whatever a policy
+//     allows: AWS managed policies, service-linked and reserved roles, KMS
+//     aliases under alias/aws/ (the table in immutable.go, one source per
+//     row). Such a request is implicitly denied, naming the rule; an
+//     explicit Deny (step 1) still reports as explicit.
+//  2. RCPs (when given and applicable) only deny: AWS attaches
+//     RCPFullAWSAccess (Allow * on *) at the root, every OU and every
+//     account and it cannot be detached (orgs_manage_policies_rcps_syntax.html:
+//     Allow is only supported for that policy), so a level without a
+//     matching Deny does not deny, whatever Allow statements it lists. RCPs
+//     apply to the resource's account, only to the services that support
+//     them, never to resources of the management account, to requests made
+//     by or on service-linked roles (orgs_manage_policies_rcps.html,
+//     "Resources and entities not restricted by RCPs"), to AWS managed KMS
+//     keys (KMS Developer Guide, resource-control-policies.html) nor to
+//     kms:RetireGrant ("not effective in an RCP, even if the Action element
+//     specifies *").
 //  3. SCPs (when given and applicable): every level must allow. SCPs apply to
 //     the IAM principals (users, roles, sessions, root) of member accounts;
 //     never to the management account, service-linked roles, AWS service
@@ -52,6 +62,13 @@ package iam
 //     caller, its role or its account) AND the caller's own account must
 //     allow through identity-based policies, boundary and session policy.
 //  7. Anything else is an implicit deny.
+//
+// A request whose resource is a pattern ("*" or wildcards) asks whether
+// some resource matching it is allowed: Allows apply when their patterns
+// meet it, Denies only when they cover it (intersect.go), and the result
+// says SomeResources. Malformed elements that AWS reads anyway (a
+// Principal written as a bare ARN string) are evaluated as AWS reads them
+// and reported in Result.Warnings.
 
 import (
 	"fmt"
@@ -73,6 +90,15 @@ const (
 type Result struct {
 	Decision Decision `json:"decision"`
 	Reasons  []string `json:"reasons"`
+	// SomeResources is set when the request's resource is a pattern ("*"
+	// or wildcards): Allowed then means some resource matching it may be
+	// allowed, not all of them; a denial holds for all of them (see
+	// intersect.go).
+	SomeResources bool `json:"some_resources,omitempty"`
+	// Warnings report problems in the policies that did not stop the
+	// evaluation (a malformed element read the way AWS reads it), each
+	// naming the policy and statement.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Policies are the policies that apply to one request.
@@ -175,10 +201,44 @@ func (e *Evaluator) Evaluate(req *Request, pol *Policies) Result {
 	if err != nil {
 		return Result{Decision: ImplicitlyDenied, Reasons: []string{"invalid request: " + err.Error()}}
 	}
-	return e.evaluate(p, pol)
+	r := e.evaluate(p, pol)
+	r.Warnings = pol.warnings()
+	if p.wild {
+		r.SomeResources = true
+		if r.Decision == Allowed {
+			r.Reasons = append(r.Reasons, fmt.Sprintf("the request's resource %q is a pattern: some resources matching it are allowed, not necessarily all", p.resource))
+		}
+	}
+	return r
 }
 
-func (e *Evaluator) evaluate(p *prepared, pol *Policies) Result {
+// warnings lists the parse warnings of every policy given.
+func (pol *Policies) warnings() []string {
+	if pol == nil {
+		return nil
+	}
+	var out []string
+	add := func(list []*Policy) {
+		for _, p := range list {
+			if p != nil {
+				out = append(out, p.Warnings...)
+			}
+		}
+	}
+	add(pol.Identity)
+	add([]*Policy{pol.Resource})
+	add(pol.Boundaries)
+	add([]*Policy{pol.Session})
+	for _, lvl := range pol.SCPs {
+		add(lvl)
+	}
+	for _, lvl := range pol.RCPs {
+		add(lvl)
+	}
+	return out
+}
+
+func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 	pr := &p.req.Principal
 	if p.action == "sts:getcalleridentity" {
 		return Result{Decision: Allowed, Reasons: []string{"sts:GetCallerIdentity needs no permission"}}
@@ -190,24 +250,35 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) Result {
 	slr := pr.IsServiceLinkedRole()
 	scpApplies := len(pol.SCPs) > 0 && pr.IsIAM() && !slr &&
 		(pol.ManagementAccount == "" || pr.Account != pol.ManagementAccount)
-	rcpApplies := len(pol.RCPs) > 0 && !slr &&
+	rcpApplies := len(pol.RCPs) > 0 && !slr && !p.resourceIsServiceLinkedRole() &&
 		(pol.ManagementAccount == "" || p.resourceAccount != pol.ManagementAccount) &&
 		(e.rcpServices == nil || e.rcpServices[p.service]) &&
 		!p.awsManagedKey() && p.action != "kms:retiregrant"
 
 	// Collect matching statements.
-	var denies []hit
+	var denies, partialDenies []hit
+	defer func() {
+		if r.Decision == Allowed {
+			for _, h := range partialDenies {
+				r.Reasons = append(r.Reasons, "explicit deny in "+h.String()+" covers only part of the request's resource pattern: other resources escape it")
+			}
+		}
+	}()
 	collect := func(kind policyKind, list []*Policy) (allows []hit) {
 		for _, po := range list {
 			if po == nil {
 				continue
 			}
 			for _, s := range po.Statements {
-				mk, ok := s.applies(p, kind, hasBoundary)
-				if !ok {
+				mk, cover := s.applies(p, kind, hasBoundary)
+				if cover == coverNone {
 					continue
 				}
 				h := hit{policy: po, stmt: s, kind: kind, match: mk}
+				if s.Effect == Deny && cover == coverSome {
+					partialDenies = append(partialDenies, h)
+					continue
+				}
 				if s.Effect == Deny {
 					denies = append(denies, h)
 				} else {
@@ -229,7 +300,7 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) Result {
 			sesAllows = collect(kindSession, []*Policy{pol.Session})
 		}
 	}
-	var scpLevels, rcpLevels [][]hit
+	var scpLevels [][]hit
 	if scpApplies {
 		for _, lvl := range pol.SCPs {
 			scpLevels = append(scpLevels, collect(kindSCP, lvl))
@@ -237,13 +308,13 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) Result {
 	}
 	if rcpApplies {
 		for _, lvl := range pol.RCPs {
-			rcpLevels = append(rcpLevels, collect(kindRCP, lvl))
+			collect(kindRCP, lvl) // only its Denies count (step 2)
 		}
 	}
 
 	// 1. Explicit deny anywhere wins.
 	if len(denies) > 0 {
-		r := Result{Decision: ExplicitlyDenied}
+		r = Result{Decision: ExplicitlyDenied}
 		for _, h := range denies {
 			why := "explicit deny in " + h.String()
 			if h.kind == kindResource && h.stmt.NotPrincipal != nil && hasBoundary {
@@ -253,12 +324,14 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) Result {
 		}
 		return r
 	}
-	// 2. RCPs, 3. SCPs: every level must allow.
-	for i, lvl := range rcpLevels {
-		if len(lvl) == 0 {
-			return implicit(fmt.Sprintf("no RCP at organisation level %d allows the request", i))
-		}
+	// 1b. AWS-managed resources customers cannot change.
+	if rule := p.immutableRule(); rule != nil {
+		return implicit(fmt.Sprintf("%s cannot be done by customers on %s: %s (whatever the policies allow)", p.req.Action, p.resource, rule.name))
 	}
+	// 2. RCPs deny only: RCPFullAWSAccess, attached at every level and
+	// impossible to detach, allows everything, so a level without a
+	// matching Deny does not deny. Their Allow statements are not needed.
+	// 3. SCPs: every level must allow.
 	for i, lvl := range scpLevels {
 		if len(lvl) == 0 {
 			return implicit(fmt.Sprintf("no SCP at organisation level %d allows the request", i))
@@ -327,7 +400,7 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) Result {
 		if why, ok := identityReason(); !ok {
 			return implicit(why)
 		}
-		r := allowed()
+		r = allowed()
 		if isRoot && len(idAllows) == 0 {
 			r.Reasons = append(r.Reasons, "the account root user has full access to its own account")
 		}
@@ -350,7 +423,7 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) Result {
 	if why, ok := identityReason(); !ok {
 		return implicit("cross-account request: the resource-based policy allows but " + why + " in the principal's account")
 	}
-	r := allowed("allowed by " + bestHit.String() + " naming the " + best.String())
+	r = allowed("allowed by " + bestHit.String() + " naming the " + best.String())
 	for _, h := range idAllows {
 		r.Reasons = append(r.Reasons, "allowed by "+h.String())
 	}
@@ -405,14 +478,26 @@ func (p *prepared) awsManagedKey() bool {
 	return len(parts) == 6 && parts[2] == "kms" && strings.HasPrefix(parts[5], "alias/aws/")
 }
 
+// coverage says which resources of the request a statement applies to.
+type coverage uint8
+
+const (
+	coverNone coverage = iota
+	// coverSome: some resources of a request pattern, not all (only
+	// reported for Deny statements; an Allow that applies is coverAll).
+	coverSome
+	coverAll
+)
+
 // applies reports whether the statement matches the request, and for
 // resource-based policies how its Principal matched.
-func (s *Statement) applies(p *prepared, kind policyKind, hasBoundary bool) (matchKind, bool) {
+func (s *Statement) applies(p *prepared, kind policyKind, hasBoundary bool) (matchKind, coverage) {
 	if !s.matchAction(p.action) {
-		return matchNone, false
+		return matchNone, coverNone
 	}
-	if !s.matchResource(p.resource, p.lookup) {
-		return matchNone, false
+	cover := s.matchResource(p)
+	if cover == coverNone {
+		return matchNone, coverNone
 	}
 	mk := matchDirect
 	if kind == kindResource || kind == kindRCP {
@@ -421,29 +506,29 @@ func (s *Statement) applies(p *prepared, kind policyKind, hasBoundary bool) (mat
 		case s.Principal != nil:
 			mk = s.Principal.match(pr)
 			if mk == matchNone {
-				return matchNone, false
+				return matchNone, coverNone
 			}
 		case s.NotPrincipal != nil:
 			forced := kind == kindResource && s.Effect == Deny && hasBoundary
 			if !forced && !s.NotPrincipal.notPrincipalApplies(pr) {
-				return matchNone, false
+				return matchNone, coverNone
 			}
 			mk = matchDirect
 		default:
 			if kind == kindResource {
 				// A resource-based statement without a principal grants
 				// nothing (IAM rejects it; some services store one).
-				return matchNone, false
+				return matchNone, coverNone
 			}
 		}
 	}
 	for i := range s.conditions {
 		c := &s.conditions[i]
 		if !c.eval(p.ctx[c.key], p.lookup) {
-			return matchNone, false
+			return matchNone, coverNone
 		}
 	}
-	return mk, true
+	return mk, cover
 }
 
 func (s *Statement) matchAction(action string) bool {
@@ -463,27 +548,56 @@ func (s *Statement) matchAction(action string) bool {
 	return true
 }
 
-func (s *Statement) matchResource(res string, lookup func(string) (string, bool)) bool {
+// matchResource says which resources of the request the statement's
+// Resource or NotResource covers. For a literal resource it is all or
+// nothing. For a resource pattern (intersect.go) an Allow applies when
+// some resource is covered; a Deny covers all only when its patterns cover
+// the whole request pattern, and some when they meet part of it.
+func (s *Statement) matchResource(p *prepared) coverage {
 	if s.resourceMissing {
-		return true
+		return coverAll
 	}
-	if s.hasResource {
-		for i := range s.resources {
-			if m, _ := s.resources[i].matchARN(res, lookup); m {
-				return true
+	if !p.wild {
+		if s.hasResource {
+			return coverIf(p.meets(s.resources))
+		}
+		for i := range s.notResources {
+			m, ok := s.notResources[i].matchARN(p.resource, p.lookup)
+			if !ok || m {
+				// An unresolvable variable makes the statement invalid.
+				return coverNone
 			}
 		}
-		return false
+		return coverAll
 	}
-	for i := range s.notResources {
-		m, ok := s.notResources[i].matchARN(res, lookup)
-		if !ok {
-			// An unresolvable variable makes the statement invalid.
-			return false
+	if s.hasResource {
+		switch {
+		case s.Effect == Allow:
+			return coverIf(p.meets(s.resources))
+		case p.covered(s.resources):
+			return coverAll
+		case p.meets(s.resources):
+			return coverSome
 		}
-		if m {
-			return false
-		}
+		return coverNone
 	}
-	return true
+	if _, unresolved := p.resolvedTokens(s.notResources); unresolved {
+		return coverNone
+	}
+	switch {
+	case s.Effect == Allow:
+		return coverIf(!p.covered(s.notResources))
+	case !p.meets(s.notResources):
+		return coverAll
+	case !p.covered(s.notResources):
+		return coverSome
+	}
+	return coverNone
+}
+
+func coverIf(b bool) coverage {
+	if b {
+		return coverAll
+	}
+	return coverNone
 }

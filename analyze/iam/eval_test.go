@@ -16,6 +16,11 @@ type evalCase struct {
 	Source  string     `json:"source"`
 	Want    Decision   `json:"want"`
 	Request SimRequest `json:"request"`
+	// WantWarnings are substrings that must appear in the decision's
+	// warnings (all in one warning); WantSomeResources, when set, is the
+	// expected SomeResources flag of a request over a resource pattern.
+	WantWarnings      []string `json:"want_warnings,omitempty"`
+	WantSomeResources *bool    `json:"want_some_resources,omitempty"`
 }
 
 // fixedNow is the clock of the test suite (aws:CurrentTime).
@@ -78,6 +83,15 @@ func TestEvaluateDocumentedCases(t *testing.T) {
 			if len(got.Reasons) == 0 {
 				t.Errorf("no reasons given for %s", got.Decision)
 			}
+			if len(tc.WantWarnings) > 0 && !anyContainsAll(got.Warnings, tc.WantWarnings) {
+				t.Errorf("warnings %q: want one containing %q", got.Warnings, tc.WantWarnings)
+			}
+			if len(tc.WantWarnings) == 0 && len(got.Warnings) > 0 {
+				t.Errorf("unexpected warnings %q", got.Warnings)
+			}
+			if tc.WantSomeResources != nil && got.SomeResources != *tc.WantSomeResources {
+				t.Errorf("SomeResources = %v, want %v", got.SomeResources, *tc.WantSomeResources)
+			}
 		})
 	}
 	// The suite must exercise all three outcomes substantially.
@@ -86,6 +100,20 @@ func TestEvaluateDocumentedCases(t *testing.T) {
 			t.Errorf("only %d cases end %s", counts[d], d)
 		}
 	}
+}
+
+// anyContainsAll reports whether one of list contains every one of subs.
+func anyContainsAll(list, subs []string) bool {
+	for _, s := range list {
+		ok := true
+		for _, sub := range subs {
+			ok = ok && strings.Contains(s, sub)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 func TestParseErrors(t *testing.T) {
@@ -111,7 +139,7 @@ func TestParseErrors(t *testing.T) {
 		{name: "unknown operator", doc: `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEqual":{"a":"b"}}}}`, wantErr: "unknown condition operator \"StringEqual\""},
 		{name: "Null with IfExists", doc: `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"NullIfExists":{"a":"true"}}}}`, wantErr: "Null takes no"},
 		{name: "condition value object", doc: `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"a":{"b":1}}}}}`, wantErr: "not a string"},
-		{name: "principal string not *", doc: `{"Statement":{"Effect":"Allow","Principal":"arn:aws:iam::111122223333:root","Action":"s3:*"}}`, wantErr: "Principal"},
+		{name: "principal string neither * nor an ARN", doc: `{"Statement":{"Effect":"Allow","Principal":"lambda.amazonaws.com","Action":"s3:*"}}`, wantErr: "Principal"},
 		{name: "unknown principal type", doc: `{"Statement":{"Effect":"Allow","Principal":{"Account":"1"},"Action":"s3:*"}}`, wantErr: "unknown principal type"},
 		{name: "Principal and NotPrincipal", doc: `{"Statement":{"Effect":"Allow","Principal":"*","NotPrincipal":"*","Action":"s3:*"}}`, wantErr: "both Principal and NotPrincipal"},
 		{name: "unknown statement element", doc: `{"Statement":{"Effect":"Allow","Action":"s3:*","Resources":"*"}}`, wantErr: "unknown element \"Resources\""},

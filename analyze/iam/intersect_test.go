@@ -26,6 +26,15 @@ func bruteStrings(n int) []string {
 	return out
 }
 
+// requireBothOutcomes fails a property test whose random sample did not
+// exercise both answers substantially.
+func requireBothOutcomes(t *testing.T, outcomes map[bool]int) {
+	t.Helper()
+	if outcomes[true] < 100 || outcomes[false] < 100 {
+		t.Errorf("weak sample: %v", outcomes)
+	}
+}
+
 func randomPattern(r *rand.Rand, maxLen int) string {
 	syms := []byte{'a', 'b', ':', '*', '?'}
 	n := r.Intn(maxLen + 1)
@@ -51,11 +60,7 @@ func TestGlobIntersectsBruteForce(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
 	strs := bruteStrings(6)
 	outcomes := map[bool]int{}
-	defer func() {
-		if outcomes[true] < 100 || outcomes[false] < 100 {
-			t.Errorf("weak sample: %v", outcomes)
-		}
-	}()
+	defer requireBothOutcomes(t, outcomes)
 	for n := 0; n < 1500; n++ {
 		a, b := randomPattern(r, 3), randomPattern(r, 3)
 		want := false
@@ -82,11 +87,7 @@ func TestGlobCoversBruteForce(t *testing.T) {
 	r := rand.New(rand.NewSource(2))
 	strs := bruteStrings(6)
 	outcomes := map[bool]int{}
-	defer func() {
-		if outcomes[true] < 100 || outcomes[false] < 100 {
-			t.Errorf("weak sample: %v", outcomes)
-		}
-	}()
+	defer requireBothOutcomes(t, outcomes)
 	for n := 0; n < 1500; n++ {
 		rp := randomPattern(r, 3)
 		ds := []string{randomPattern(r, 3)}

@@ -35,6 +35,10 @@ type Policy struct {
 	Version    string
 	ID         string
 	Statements []*Statement
+	// Warnings report malformed elements read the way AWS reads them
+	// (a Principal written as a bare ARN string), each naming the policy
+	// and statement.
+	Warnings []string
 }
 
 // Statement is one compiled statement.
@@ -202,29 +206,34 @@ func compile(name string, top map[string]any) (*Policy, error) {
 		if !ok {
 			return nil, perr(fmt.Sprintf("Statement[%d]", i), "must be an object")
 		}
-		s, err := compileStatement(m, i, vars)
+		s, warns, err := compileStatement(m, i, vars)
 		if err != nil {
 			return nil, perr(fmt.Sprintf("Statement[%d]", i), "%v", err)
+		}
+		for _, w := range warns {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("policy %q statement %s: %s", name, s.label(), w))
 		}
 		p.Statements = append(p.Statements, s)
 	}
 	return p, nil
 }
 
-func compileStatement(m map[string]any, idx int, vars bool) (*Statement, error) {
+// compileStatement compiles one statement; warnings describe malformed
+// elements it read anyway.
+func compileStatement(m map[string]any, idx int, vars bool) (st *Statement, warnings []string, err error) {
 	s := &Statement{Index: idx}
 	for k := range m {
 		switch k {
 		case "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
 			"Resource", "NotResource", "Condition":
 		default:
-			return nil, fmt.Errorf("unknown element %q", k)
+			return nil, nil, fmt.Errorf("unknown element %q", k)
 		}
 	}
 	if v, ok := m["Sid"]; ok {
 		sid, ok := v.(string)
 		if !ok {
-			return nil, fmt.Errorf("Sid must be a string")
+			return nil, nil, fmt.Errorf("Sid must be a string")
 		}
 		s.Sid = sid
 	}
@@ -234,22 +243,28 @@ func compileStatement(m map[string]any, idx int, vars bool) (*Statement, error) 
 	case "Deny":
 		s.Effect = Deny
 	default:
-		return nil, fmt.Errorf("Effect must be \"Allow\" or \"Deny\", got %s", jsonText(e))
+		return nil, nil, fmt.Errorf("Effect must be \"Allow\" or \"Deny\", got %s", jsonText(e))
 	}
 	_, hasP := m["Principal"]
 	_, hasNP := m["NotPrincipal"]
 	if hasP && hasNP {
-		return nil, fmt.Errorf("both Principal and NotPrincipal")
+		return nil, nil, fmt.Errorf("both Principal and NotPrincipal")
 	}
-	var err error
-	if hasP {
-		if s.Principal, err = parsePrincipalSet(m["Principal"]); err != nil {
-			return nil, fmt.Errorf("Principal: %w", err)
+	for _, el := range []struct {
+		name string
+		dst  **PrincipalSet
+	}{{"Principal", &s.Principal}, {"NotPrincipal", &s.NotPrincipal}} {
+		v, ok := m[el.name]
+		if !ok {
+			continue
 		}
-	}
-	if hasNP {
-		if s.NotPrincipal, err = parsePrincipalSet(m["NotPrincipal"]); err != nil {
-			return nil, fmt.Errorf("NotPrincipal: %w", err)
+		var bare bool
+		if *el.dst, bare, err = parsePrincipalSet(v); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", el.name, err)
+		}
+		if bare {
+			warnings = append(warnings, fmt.Sprintf("malformed %s %q: a bare ARN string where the grammar wants \"*\" or a map; evaluated as {\"AWS\": %q}",
+				el.name, v, v))
 		}
 	}
 
@@ -257,24 +272,24 @@ func compileStatement(m map[string]any, idx int, vars bool) (*Statement, error) 
 	na, hasNA := m["NotAction"]
 	switch {
 	case hasA && hasNA:
-		return nil, fmt.Errorf("both Action and NotAction")
+		return nil, nil, fmt.Errorf("both Action and NotAction")
 	case !hasA && !hasNA:
-		return nil, fmt.Errorf("no Action or NotAction")
+		return nil, nil, fmt.Errorf("no Action or NotAction")
 	case hasA:
 		s.hasAction = true
 		if s.ActionPatterns, err = stringList(a); err != nil {
-			return nil, fmt.Errorf("Action: %w", err)
+			return nil, nil, fmt.Errorf("Action: %w", err)
 		}
 		s.actions = compileActions(s.ActionPatterns)
 	default:
 		if s.NotActionPatterns, err = stringList(na); err != nil {
-			return nil, fmt.Errorf("NotAction: %w", err)
+			return nil, nil, fmt.Errorf("NotAction: %w", err)
 		}
 		s.notActions = compileActions(s.NotActionPatterns)
 	}
 	for _, ap := range append(append([]string(nil), s.ActionPatterns...), s.NotActionPatterns...) {
 		if ap != "*" && !strings.Contains(ap, ":") {
-			return nil, fmt.Errorf("action %q is not of the form service:action", ap)
+			return nil, nil, fmt.Errorf("action %q is not of the form service:action", ap)
 		}
 	}
 
@@ -282,7 +297,7 @@ func compileStatement(m map[string]any, idx int, vars bool) (*Statement, error) 
 	nr, hasNR := m["NotResource"]
 	switch {
 	case hasR && hasNR:
-		return nil, fmt.Errorf("both Resource and NotResource")
+		return nil, nil, fmt.Errorf("both Resource and NotResource")
 	case !hasR && !hasNR:
 		// Allowed in resource-based policies (trust policies, some
 		// bucket policies): the statement applies to the resource the
@@ -292,7 +307,7 @@ func compileStatement(m map[string]any, idx int, vars bool) (*Statement, error) 
 		s.hasResource = true
 		l, err := stringList(r)
 		if err != nil {
-			return nil, fmt.Errorf("Resource: %w", err)
+			return nil, nil, fmt.Errorf("Resource: %w", err)
 		}
 		for _, x := range l {
 			s.resources = append(s.resources, compilePattern(x, vars, false))
@@ -300,7 +315,7 @@ func compileStatement(m map[string]any, idx int, vars bool) (*Statement, error) 
 	default:
 		l, err := stringList(nr)
 		if err != nil {
-			return nil, fmt.Errorf("NotResource: %w", err)
+			return nil, nil, fmt.Errorf("NotResource: %w", err)
 		}
 		for _, x := range l {
 			s.notResources = append(s.notResources, compilePattern(x, vars, false))
@@ -308,10 +323,10 @@ func compileStatement(m map[string]any, idx int, vars bool) (*Statement, error) 
 	}
 	if c, ok := m["Condition"]; ok {
 		if s.conditions, err = parseConditions(c, vars); err != nil {
-			return nil, fmt.Errorf("Condition: %w", err)
+			return nil, nil, fmt.Errorf("Condition: %w", err)
 		}
 	}
-	return s, nil
+	return s, warnings, nil
 }
 
 func compileActions(l []string) []pattern {
@@ -345,18 +360,27 @@ func stringList(v any) ([]string, error) {
 	}
 }
 
-func parsePrincipalSet(v any) (*PrincipalSet, error) {
-	ps := &PrincipalSet{}
+// parsePrincipalSet parses a Principal or NotPrincipal element. bare is
+// true for a bare ARN string ("Principal": "arn:aws:iam::111122223333:root"),
+// which the grammar does not allow (reference_policies_grammar.html: "*" or
+// a map) and which is read as {"AWS": "<arn>"}.
+func parsePrincipalSet(v any) (ps *PrincipalSet, bare bool, err error) {
+	ps = &PrincipalSet{}
 	switch x := v.(type) {
 	case string:
-		if x != "*" {
-			return nil, fmt.Errorf("a string principal must be \"*\", got %q", x)
+		switch {
+		case x == "*":
+			ps.Any = true
+		case strings.HasPrefix(strings.TrimSpace(x), "arn:"):
+			ps.AWS = []string{strings.TrimSpace(x)}
+			bare = true
+		default:
+			return nil, false, fmt.Errorf("a string principal must be \"*\" (or, malformed, an ARN), got %q", x)
 		}
-		ps.Any = true
-		return ps, nil
+		return ps, bare, nil
 	case map[string]any:
 		if len(x) == 0 {
-			return nil, fmt.Errorf("empty principal object")
+			return nil, false, fmt.Errorf("empty principal object")
 		}
 		keys := make([]string, 0, len(x))
 		for k := range x {
@@ -366,7 +390,7 @@ func parsePrincipalSet(v any) (*PrincipalSet, error) {
 		for _, k := range keys {
 			l, err := stringList(x[k])
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", k, err)
+				return nil, false, fmt.Errorf("%s: %w", k, err)
 			}
 			switch k {
 			case "AWS":
@@ -393,12 +417,12 @@ func parsePrincipalSet(v any) (*PrincipalSet, error) {
 			case "CanonicalUser":
 				ps.CanonicalUser = append(ps.CanonicalUser, l...)
 			default:
-				return nil, fmt.Errorf("unknown principal type %q", k)
+				return nil, false, fmt.Errorf("unknown principal type %q", k)
 			}
 		}
-		return ps, nil
+		return ps, false, nil
 	default:
-		return nil, fmt.Errorf("must be \"*\" or an object, got %s", jsonText(v))
+		return nil, false, fmt.Errorf("must be \"*\" or an object, got %s", jsonText(v))
 	}
 }
 

@@ -12,7 +12,11 @@ import (
 type Request struct {
 	Principal Principal
 	Action    string // service:Action
-	// Resource is the resource ARN, or "*" for actions without a resource.
+	// Resource is the resource ARN. A pattern ("*" or an ARN with
+	// wildcards) asks whether SOME resource matching it is allowed (see
+	// intersect.go and Result.SomeResources). Empty means the action has
+	// no resource: it is evaluated as the literal resource "*", which only
+	// a statement Resource of "*" (or NotResource) matches.
 	Resource string
 	// ResourceAccount is the account owning the resource; when empty it is
 	// taken from the resource ARN, and when the ARN has none (S3 buckets)
@@ -39,6 +43,10 @@ type prepared struct {
 	accountKnown    bool
 	ctx             map[string][]string // lower-case keys
 	lookup          func(string) (string, bool)
+	// wild: the resource is a pattern ("*" or wildcards); resTok is it
+	// compiled (see intersect.go).
+	wild   bool
+	resTok []globTok
 }
 
 func prepare(r *Request, now time.Time) (*prepared, error) {
@@ -57,6 +65,8 @@ func prepare(r *Request, now time.Time) (*prepared, error) {
 	}
 	if p.resource == "" {
 		p.resource = "*"
+	} else if p.wild = hasWildcard(p.resource, nil); p.wild {
+		p.resTok = globTokens(p.resource, nil)
 	}
 	p.resourceAccount = r.ResourceAccount
 	if p.resourceAccount == "" {
@@ -136,4 +146,53 @@ func DerivedContext(p Principal, resourceAccount string, now time.Time) map[stri
 		one("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
 	}
 	return m
+}
+
+// resolvedTokens compiles the patterns for this request; unresolvable
+// ones (a policy variable without a value) are left out and reported.
+func (p *prepared) resolvedTokens(pats []pattern) (toks [][]globTok, unresolved bool) {
+	for i := range pats {
+		text, lit, ok := pats[i].resolve(p.lookup)
+		if !ok {
+			unresolved = true
+			continue
+		}
+		toks = append(toks, globTokens(text, lit))
+	}
+	return toks, unresolved
+}
+
+// meets reports whether some resource of the request matches one of pats:
+// for a literal resource, whether it matches one.
+func (p *prepared) meets(pats []pattern) bool {
+	if !p.wild {
+		for i := range pats {
+			if m, _ := pats[i].matchARN(p.resource, p.lookup); m {
+				return true
+			}
+		}
+		return false
+	}
+	toks, _ := p.resolvedTokens(pats)
+	for _, t := range toks {
+		if globIntersects(p.resTok, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// covered reports whether every resource of the request matches one of
+// pats: for a literal resource, whether it matches one.
+func (p *prepared) covered(pats []pattern) bool {
+	if !p.wild {
+		return p.meets(pats)
+	}
+	for i := range pats {
+		if pats[i].all {
+			return true
+		}
+	}
+	toks, _ := p.resolvedTokens(pats)
+	return len(toks) > 0 && globCovers(p.resTok, toks)
 }

@@ -20,7 +20,10 @@ type SimRequest struct {
 	// (anonymous).
 	Principal string `json:"principal"`
 	Action    string `json:"action"`
-	Resource  string `json:"resource"`
+	// Resource is the resource ARN; "*" or an ARN with wildcards is a
+	// pattern (the decision then holds for some resources matching it);
+	// empty or absent means an action without a resource.
+	Resource string `json:"resource"`
 	// ResourceAccount overrides the account taken from the resource ARN.
 	ResourceAccount string `json:"resource_account,omitempty"`
 	// AWSManagedKey marks the resource as an AWS managed KMS key (RCPs do
@@ -55,11 +58,8 @@ func (s *SimRequest) Compile() (*Request, *Policies, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	req := &Request{Principal: pr, Action: s.Action, Resource: s.Resource, ResourceAccount: s.ResourceAccount,
+	req := &Request{Principal: pr, Action: s.Action, Resource: strings.TrimSpace(s.Resource), ResourceAccount: s.ResourceAccount,
 		AWSManagedKey: s.AWSManagedKey}
-	if strings.TrimSpace(s.Resource) == "" {
-		req.Resource = "*"
-	}
 	if len(s.Context) > 0 {
 		req.Context = make(map[string][]string, len(s.Context))
 		for k, raw := range s.Context {
@@ -222,7 +222,9 @@ func lineAt(b []byte, off int64) int {
 // Simulate reads requests from in and writes one JSON line per request to
 // out, in order. The input is JSON lines (one request per non-blank line)
 // or one or more JSON objects that span lines (pretty-printed). Each output
-// line is a Result ({"decision": ..., "reasons": [...]}) or, for a request
+// line is a Result ({"decision": ..., "reasons": [...]}, with
+// "some_resources": true when the resource is a pattern and "warnings":
+// [...] when a policy has a malformed element read anyway) or, for a request
 // that cannot be read, {"error": "line N: ..."} naming the input line, so
 // that output stays aligned with input. Unknown request fields are errors.
 // A first line that is not valid JSON starts a multi-line document, unless
