@@ -34,7 +34,10 @@ func iamSimulateCommand(s streams) *ucli.Command {
 		Description: "Reads requests from --input FILE, a FILE argument, or stdin: one JSON object, or JSON lines.\n" +
 			"Writes one JSON line per request, in order: {\"decision\": \"Allowed\"|\"ImplicitlyDenied\"|\n" +
 			"\"ExplicitlyDenied\", \"reasons\": [...]}, or {\"error\": \"line N: ...\"} for a request that cannot\n" +
-			"be read (the exit code is then 1). Request fields: principal, action, resource, resource_account,\n" +
+			"be read (the exit code is then 1). \"warnings\": [...] names malformed policy elements read anyway\n" +
+			"(a Principal written as a bare ARN). A resource that is a pattern (\"*\" or wildcards) asks whether\n" +
+			"SOME matching resource is allowed: the answer then has \"some_resources\": true (not necessarily all).\n" +
+			"Request fields: principal, action, resource (empty: an action without a resource), resource_account,\n" +
 			"context, identity_policies, resource_policy, permission_boundaries, session_policy, scps, rcps\n" +
 			"(levels root first, each a list of documents), management_account.\n\n" +
 			"With --snapshot DIR, or --graph FILE (a graph written by analyze --graph-out), and --principal/--action/--resource,\n" +
@@ -47,7 +50,7 @@ func iamSimulateCommand(s streams) *ucli.Command {
 			&ucli.BoolFlag{Name: "no-verify", Usage: "with --snapshot: skip the snapshot integrity check"},
 			&ucli.StringFlag{Name: "principal", Usage: "principal `ARN` (with --graph)"},
 			&ucli.StringFlag{Name: "action", Usage: "`service:Action` (with --graph)"},
-			&ucli.StringFlag{Name: "resource", Usage: "resource `ARN` (with --graph)"},
+			&ucli.StringFlag{Name: "resource", Usage: "resource `ARN` or ARN pattern (with --graph)"},
 			&ucli.StringFlag{Name: "resource-account", Usage: "resource account `ID` when the ARN has none (with --graph)"},
 			&ucli.StringSliceFlag{Name: "context", Usage: "condition key `KEY=VALUE` (repeatable; with --graph)"},
 			&ucli.StringFlag{Name: "time", Usage: "evaluate at `RFC3339` time (aws:CurrentTime; default now)"},
