@@ -16,7 +16,9 @@ type Request struct {
 	// wildcards) asks whether SOME resource matching it is allowed (see
 	// intersect.go and Result.SomeResources). Empty means the action has
 	// no resource: it is evaluated as the literal resource "*", which only
-	// a statement Resource of "*" (or NotResource) matches.
+	// a statement Resource of "*" (or NotResource) matches. A resource
+	// whose name really contains '*' or '?' (an S3 key may) is read as a
+	// pattern too: the answer then covers it among others.
 	Resource string
 	// ResourceAccount is the account owning the resource; when empty it is
 	// taken from the resource ARN, and when the ARN has none (S3 buckets)
