@@ -16,6 +16,9 @@ package iam
 //     always matches a principal that has a permissions boundary, and
 //     spares a role session only when its session ARN and its role ARN are
 //     both listed (principal.go, notPrincipalApplies).
+//  1a. Over a resource pattern, a Deny that covers only part of the
+//     pattern does not deny; an Allow whose part of the pattern such Denies
+//     cover is dropped (intersect.go).
 //  1b. AWS-managed resources are immutable to customers whatever a policy
 //     allows: AWS managed policies, service-linked and reserved roles, KMS
 //     aliases under alias/aws/ (the table in immutable.go, one source per
@@ -257,10 +260,16 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 
 	// Collect matching statements.
 	var denies, partialDenies []hit
+	var shadowed []hit // Allows whose resources of the pattern partial Denies all cover
 	defer func() {
 		if r.Decision == Allowed {
 			for _, h := range partialDenies {
 				r.Reasons = append(r.Reasons, "explicit deny in "+h.String()+" covers only part of the request's resource pattern: other resources escape it")
+			}
+		}
+		if r.Decision == ImplicitlyDenied {
+			for _, h := range shadowed {
+				r.Reasons = append(r.Reasons, "the allow in "+h.String()+" covers only resources of the pattern that explicit denies cover")
 			}
 		}
 	}()
@@ -323,6 +332,26 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 			r.Reasons = append(r.Reasons, why)
 		}
 		return r
+	}
+	// 1a. Over a resource pattern, an Allow whose resources of the pattern
+	// partial Denies all cover allows nothing.
+	if p.wild && len(partialDenies) > 0 {
+		denied := p.denyPatterns(partialDenies)
+		keep := func(list []hit) []hit {
+			out := list[:0:0]
+			for _, h := range list {
+				if h.stmt.escapes(p, denied) {
+					out = append(out, h)
+				} else {
+					shadowed = append(shadowed, h)
+				}
+			}
+			return out
+		}
+		resAllows, idAllows, pbAllows, sesAllows = keep(resAllows), keep(idAllows), keep(pbAllows), keep(sesAllows)
+		for i := range scpLevels {
+			scpLevels[i] = keep(scpLevels[i])
+		}
 	}
 	// 1b. AWS-managed resources customers cannot change.
 	if rule := p.immutableRule(); rule != nil {
@@ -593,6 +622,36 @@ func (s *Statement) matchResource(p *prepared) coverage {
 		return coverSome
 	}
 	return coverNone
+}
+
+// denyPatterns returns the Resource patterns of Deny statements that
+// cover part of the request pattern. NotResource Denies are left out: the
+// Allows they partly cover are kept (an over-approximation).
+func (p *prepared) denyPatterns(denies []hit) [][]globTok {
+	var out [][]globTok
+	for _, h := range denies {
+		if h.stmt.hasResource {
+			toks, _ := p.resolvedTokens(h.stmt.resources)
+			out = append(out, toks...)
+		}
+	}
+	return out
+}
+
+// escapes reports whether some resource of the request pattern that the
+// Allow statement's Resource meets is outside the denied patterns.
+// NotResource Allows are kept.
+func (s *Statement) escapes(p *prepared, denied [][]globTok) bool {
+	if !s.hasResource || len(denied) == 0 {
+		return true
+	}
+	toks, _ := p.resolvedTokens(s.resources)
+	for _, t := range toks {
+		if globIntersects(p.resTok, t) && !globCoversAll([][]globTok{p.resTok, t}, denied) {
+			return true
+		}
+	}
+	return false
 }
 
 func coverIf(b bool) coverage {

@@ -20,18 +20,24 @@ import "strings"
 //     matches the Deny), or when none of its NotResource patterns intersects
 //     the request pattern. A Deny that meets only part of the request
 //     pattern denies those resources and lets the others escape, so it does
-//     not deny the request; the decision's reasons say so.
+//     not deny the request; the decision's reasons say so;
+//   - an Allow whose part of the request pattern (request ∩ its Resource)
+//     is covered by the Resource patterns of those partial Denies allows
+//     nothing and is dropped (eval.go, step 1a; the reasons name it).
 //
-// Each policy is checked on its own: when several policies must allow (an
-// identity policy and a permissions boundary, an SCP...), each allowing
-// some resource of the pattern does not prove that one resource is allowed
-// by all of them. An Allowed answer over a pattern is therefore "some
-// resources may be allowed", an over-approximation; a denial is exact.
+// Over-approximations, stated: each policy is checked on its own, so when
+// several must allow (an identity policy and a permissions boundary, an
+// SCP...), each allowing some resource of the pattern does not prove that
+// one resource is allowed by all of them; and partial NotResource Denies
+// are not subtracted from Allows. An Allowed answer over a pattern is
+// therefore "some resources may be allowed"; a denial is exact.
 //
-// Patterns are compiled to token lists and compared as automata: intersects
-// explores the product of two NFAs, covers determinises the covering side
-// on the fly (subset construction) and gives up, answering "not covered",
-// past maxCoverStates states — the answer that keeps an Allow.
+// Patterns are compiled to token lists and compared as automata:
+// globIntersects explores the product of two NFAs; globCoversAll explores
+// the product of the covered patterns against the covering union
+// determinised on the fly (subset construction), and gives up, answering
+// "not covered", past maxCoverStates states — the answer that keeps an
+// Allow and never invents a Deny.
 
 // globTok is one token of a compiled resource pattern.
 type globTok struct {
@@ -173,8 +179,14 @@ const maxCoverStates = 1 << 14
 // globCovers reports whether every string that matches r matches one of
 // ds. It answers false when the search exceeds maxCoverStates.
 func globCovers(r []globTok, ds [][]globTok) bool {
-	all := append([][]globTok{r}, ds...)
-	sigma := alphabet(all...)
+	return globCoversAll([][]globTok{r}, ds)
+}
+
+// globCoversAll reports whether every string that matches all of rs
+// matches one of ds (true when no string matches all of rs). It answers
+// false when the search exceeds maxCoverStates.
+func globCoversAll(rs [][]globTok, ds [][]globTok) bool {
+	sigma := alphabet(append(append([][]globTok(nil), rs...), ds...)...)
 	// The D side is one NFA: the union of ds, states numbered by offset.
 	off := make([]int, len(ds)+1)
 	for k, d := range ds {
@@ -193,12 +205,20 @@ func globCovers(r []globTok, ds [][]globTok) bool {
 		}
 		return false
 	}
-	key := func(i int, st []bool) string {
+	// A state is the position in each r (the product: all must match) and
+	// the subset of D states.
+	type state struct {
+		pos []int
+		st  []bool
+	}
+	key := func(s state) string {
 		var b strings.Builder
-		b.Grow(4 + len(st))
-		b.WriteByte(byte(i >> 8))
-		b.WriteByte(byte(i))
-		for _, x := range st {
+		b.Grow(2*len(s.pos) + len(s.st))
+		for _, i := range s.pos {
+			b.WriteByte(byte(i >> 8))
+			b.WriteByte(byte(i))
+		}
+		for _, x := range s.st {
 			if x {
 				b.WriteByte('1')
 			} else {
@@ -207,40 +227,56 @@ func globCovers(r []globTok, ds [][]globTok) bool {
 		}
 		return b.String()
 	}
-	type state struct {
-		i  int
-		st []bool
-	}
-	start := make([]bool, off[len(ds)])
+	start := state{pos: make([]int, len(rs)), st: make([]bool, off[len(ds)])}
 	for k := range ds {
-		start[off[k]] = true
+		start.st[off[k]] = true
 	}
-	closeD(start)
+	closeD(start.st)
 	seen := map[string]bool{}
 	var queue []state
-	push := func(i int, st []bool) {
-		k := key(i, st)
+	push := func(s state) {
+		k := key(s)
 		if !seen[k] {
 			seen[k] = true
-			queue = append(queue, state{i, st})
+			queue = append(queue, s)
 		}
 	}
-	push(0, start)
+	push(start)
 	for len(queue) > 0 {
 		if len(seen) > maxCoverStates {
 			return false
 		}
 		s := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
-		if s.i == len(r) && !acceptsD(s.st) {
-			return false // a string of r that no d matches
+		done := true
+		for k, r := range rs {
+			done = done && s.pos[k] == len(r)
 		}
-		if s.i < len(r) && r[s.i].kind == tokStar {
-			push(s.i+1, s.st)
+		if done && !acceptsD(s.st) {
+			return false // a string of every r that no d matches
+		}
+		// Stars of r may match nothing.
+		for k, r := range rs {
+			if s.pos[k] < len(r) && r[s.pos[k]].kind == tokStar {
+				pos := append([]int(nil), s.pos...)
+				pos[k]++
+				push(state{pos, s.st})
+			}
 		}
 		for _, c := range sigma {
-			rs, ra := stepTok(r, s.i, c)
-			if !rs && !ra {
+			// Each r moves on c; the combinations are the product.
+			moves := [][]int{nil}
+			for k, r := range rs {
+				stay, adv := stepTok(r, s.pos[k], c)
+				var grown [][]int
+				for _, m := range moves {
+					for _, n := range nexts(s.pos[k], stay, adv) {
+						grown = append(grown, append(append([]int(nil), m...), n))
+					}
+				}
+				moves = grown
+			}
+			if len(moves) == 0 {
 				continue
 			}
 			next := make([]bool, len(s.st))
@@ -260,8 +296,8 @@ func globCovers(r []globTok, ds [][]globTok) bool {
 				}
 			}
 			closeD(next)
-			for _, ni := range nexts(s.i, rs, ra) {
-				push(ni, next)
+			for _, m := range moves {
+				push(state{m, next})
 			}
 		}
 	}

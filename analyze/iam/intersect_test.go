@@ -80,16 +80,19 @@ func TestGlobIntersectsBruteForce(t *testing.T) {
 	}
 }
 
-// TestGlobCoversBruteForce checks globCovers against the matcher on all
-// strings up to length 6: covered means no string matches r and misses
-// every d; not covered must come with such a string.
+// TestGlobCoversBruteForce checks globCoversAll against the matcher on
+// all strings up to length 6: covered means no string matches every r and
+// misses every d; not covered must come with such a string.
 func TestGlobCoversBruteForce(t *testing.T) {
 	r := rand.New(rand.NewSource(2))
 	strs := bruteStrings(6)
 	outcomes := map[bool]int{}
 	defer requireBothOutcomes(t, outcomes)
-	for n := 0; n < 1500; n++ {
-		rp := randomPattern(r, 3)
+	for n := 0; n < 2000; n++ {
+		rps := []string{randomPattern(r, 3)}
+		if n%2 == 0 {
+			rps = append(rps, randomPattern(r, 3))
+		}
 		ds := []string{randomPattern(r, 3)}
 		if n%3 == 0 {
 			ds = append(ds, randomPattern(r, 3))
@@ -97,7 +100,11 @@ func TestGlobCoversBruteForce(t *testing.T) {
 		var witness string
 		found := false
 		for _, s := range strs {
-			if !matchesARN(rp, s) {
+			in := true
+			for _, rp := range rps {
+				in = in && matchesARN(rp, s)
+			}
+			if !in {
 				continue
 			}
 			hit := false
@@ -109,15 +116,19 @@ func TestGlobCoversBruteForce(t *testing.T) {
 				break
 			}
 		}
-		toks := make([][]globTok, len(ds))
-		for i, d := range ds {
-			toks[i] = globTokens(d, nil)
-		}
 		outcomes[found]++
-		if got := globCovers(globTokens(rp, nil), toks); got == found {
-			t.Fatalf("globCovers(%q, %q) = %v; brute force counterexample %v %q", rp, ds, got, found, witness)
+		if got := globCoversAll(compileAll(rps), compileAll(ds)); got == found {
+			t.Fatalf("globCoversAll(%q, %q) = %v; brute force counterexample %v %q", rps, ds, got, found, witness)
 		}
 	}
+}
+
+func compileAll(pats []string) [][]globTok {
+	out := make([][]globTok, len(pats))
+	for i, p := range pats {
+		out[i] = globTokens(p, nil)
+	}
+	return out
 }
 
 func TestGlobIntersectsARNs(t *testing.T) {
