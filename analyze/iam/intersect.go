@@ -174,7 +174,7 @@ func nexts(i int, stay, adv bool) []int {
 }
 
 // maxCoverStates bounds the subset construction of globCovers.
-const maxCoverStates = 1 << 14
+const maxCoverStates = 1 << 12
 
 // globCovers reports whether every string that matches r matches one of
 // ds. It answers false when the search exceeds maxCoverStates.
@@ -213,16 +213,19 @@ func globCoversAll(rs [][]globTok, ds [][]globTok) bool {
 	}
 	key := func(s state) string {
 		var b strings.Builder
-		b.Grow(2*len(s.pos) + len(s.st))
+		b.Grow(2*len(s.pos) + len(s.st)/8 + 1)
 		for _, i := range s.pos {
 			b.WriteByte(byte(i >> 8))
 			b.WriteByte(byte(i))
 		}
-		for _, x := range s.st {
+		var acc byte
+		for i, x := range s.st {
 			if x {
-				b.WriteByte('1')
-			} else {
-				b.WriteByte('0')
+				acc |= 1 << (i % 8)
+			}
+			if i%8 == 7 || i == len(s.st)-1 {
+				b.WriteByte(acc)
+				acc = 0
 			}
 		}
 		return b.String()
