@@ -168,3 +168,18 @@ func TestGlobLiteralMarks(t *testing.T) {
 		t.Error("the literal b/a* does not cover b/a?")
 	}
 }
+
+// TestGlobCoversBound checks the bound of the subset construction: a
+// pattern covers itself, but "*a" followed by many '?' needs a subset
+// state per recent run of bytes; past maxCoverStates the answer is "not
+// covered" (an Allow is kept, no Deny is invented), and it comes fast.
+func TestGlobCoversBound(t *testing.T) {
+	small := globTokens("arn:aws:s3:::*a?????", nil)
+	if !globCovers(small, [][]globTok{small}) {
+		t.Error("a small pattern must cover itself")
+	}
+	big := globTokens("arn:aws:s3:::*a??????????????????", nil)
+	if globCovers(big, [][]globTok{big}) {
+		t.Error("past the bound the answer must be 'not covered'")
+	}
+}
