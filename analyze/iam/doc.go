@@ -46,7 +46,8 @@
 // resource matching it is allowed: an Allow applies when its patterns
 // intersect the request pattern, a Deny denies only when its patterns cover
 // it (a Deny on part of the pattern lets the other resources escape, and
-// an Allow whose part of the pattern such Denies cover is dropped), and
+// an Allow whose part of the pattern such Denies cover is dropped; the
+// policies that must allow must allow one same resource of it), and
 // Result.SomeResources says the answer holds for some resources, not
 // necessarily all. An empty request resource is an action without a
 // resource (only Resource "*" matches it). See intersect.go.

@@ -18,7 +18,8 @@ package iam
 //     both listed (principal.go, notPrincipalApplies).
 //  1a. Over a resource pattern, a Deny that covers only part of the
 //     pattern does not deny; an Allow whose part of the pattern such Denies
-//     cover is dropped (intersect.go).
+//     cover is dropped; and in steps 5-6 the policies that must allow must
+//     allow one same resource of the pattern (intersect.go).
 //  1b. AWS-managed resources are immutable to customers whatever a policy
 //     allows: AWS managed policies, service-linked and reserved roles, KMS
 //     aliases under alias/aws/ (the table in immutable.go, one source per
@@ -335,8 +336,9 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 	}
 	// 1a. Over a resource pattern, an Allow whose resources of the pattern
 	// partial Denies all cover allows nothing.
+	var denied [][]globTok
 	if p.wild && len(partialDenies) > 0 {
-		denied := p.denyPatterns(partialDenies)
+		denied = p.denyPatterns(partialDenies)
 		keep := func(list []hit) []hit {
 			out := list[:0:0]
 			for _, h := range list {
@@ -390,6 +392,35 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 	cross := p.accountKnown && p.resourceAccount != pr.Account
 	isRoot := pr.Type == PrincipalRoot
 
+	// Over a resource pattern, the policies that must allow must allow one
+	// same resource of it (intersect.go): layers lists them for the branch
+	// that allows, and disjoint answers an implicit deny.
+	resAtLeast := func(k matchKind) []hit {
+		var out []hit
+		for _, h := range resAllows {
+			if h.match >= k {
+				out = append(out, h)
+			}
+		}
+		return out
+	}
+	identitySide := func(withIdentity bool) (layers [][]hit) {
+		if withIdentity && (!isRoot || len(idAllows) > 0) {
+			layers = append(layers, idAllows)
+		}
+		if hasBoundary {
+			layers = append(layers, pbAllows)
+		}
+		if pol.Session != nil {
+			layers = append(layers, sesAllows)
+		}
+		return layers
+	}
+	disjoint := func(layers ...[]hit) bool {
+		return !p.someResourceOfAll(denied, append(layers, scpLevels...))
+	}
+	const disjointReason = "no single resource of the request's pattern is allowed by every policy that must allow it (they allow different parts of it)"
+
 	// Identity side: identity-based Allow, boundary, session policy.
 	identityOK := len(idAllows) > 0 || isRoot
 	boundaryOK := !hasBoundary || len(pbAllows) > 0
@@ -409,6 +440,9 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 	if !cross {
 		// 5a. Grants to the exact caller.
 		if best == matchDirect || (best == matchUser && pr.Type == PrincipalUser) {
+			if disjoint(resAtLeast(best)) {
+				return implicit(disjointReason)
+			}
 			return allowed("allowed by " + bestHit.String() + " naming the " + best.String())
 		}
 		// 5b. Grants to the role ARN.
@@ -419,6 +453,9 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 			if !sessionOK {
 				return implicit("the resource-based policy names the role ARN, which does not bypass the session policy, and the session policy does not allow the request")
 			}
+			if disjoint(append(identitySide(false), resAtLeast(matchRole))...) {
+				return implicit(disjointReason)
+			}
 			return allowed("allowed by " + bestHit.String() + " naming the role ARN")
 		}
 		// 5e. Mandatory resource policies.
@@ -428,6 +465,13 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 		// 5d. Identity side.
 		if why, ok := identityReason(); !ok {
 			return implicit(why)
+		}
+		layers := identitySide(true)
+		if mandatory != "" {
+			layers = append(layers, resAtLeast(matchAccount))
+		}
+		if disjoint(layers...) {
+			return implicit(disjointReason)
 		}
 		r = allowed()
 		if isRoot && len(idAllows) == 0 {
@@ -451,6 +495,9 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 	}
 	if why, ok := identityReason(); !ok {
 		return implicit("cross-account request: the resource-based policy allows but " + why + " in the principal's account")
+	}
+	if disjoint(append(identitySide(true), resAtLeast(matchAccount))...) {
+		return implicit("cross-account request: " + disjointReason)
 	}
 	r = allowed("allowed by " + bestHit.String() + " naming the " + best.String())
 	for _, h := range idAllows {
@@ -652,6 +699,63 @@ func (s *Statement) escapes(p *prepared, denied [][]globTok) bool {
 		}
 	}
 	return false
+}
+
+// maxLayerCombinations bounds someResourceOfAll's search; past it the
+// answer is true (an over-approximation, as in intersect.go).
+const maxLayerCombinations = 256
+
+// someResourceOfAll reports whether one resource of the request pattern is
+// allowed by a statement of every layer and escapes the denied patterns.
+// Statements without a Resource element (NotResource, none) constrain
+// nothing here. For a literal resource it is true: the layers already
+// matched it.
+func (p *prepared) someResourceOfAll(denied [][]globTok, layers [][]hit) bool {
+	if !p.wild {
+		return true
+	}
+	var opts [][][]globTok // per constraining layer, its Resource patterns
+layer:
+	for _, l := range layers {
+		var o [][]globTok
+		for _, h := range l {
+			if !h.stmt.hasResource {
+				continue layer
+			}
+			toks, _ := p.resolvedTokens(h.stmt.resources)
+			o = append(o, toks...)
+		}
+		if len(o) == 0 {
+			return false
+		}
+		opts = append(opts, o)
+	}
+	combos := 1
+	for _, o := range opts {
+		if combos *= len(o); combos > maxLayerCombinations {
+			return true
+		}
+	}
+	pick := make([]int, len(opts))
+	for {
+		rs := [][]globTok{p.resTok}
+		for i, o := range opts {
+			rs = append(rs, o[pick[i]])
+		}
+		if !globCoversAll(rs, denied) {
+			return true
+		}
+		i := 0
+		for ; i < len(pick); i++ {
+			if pick[i]++; pick[i] < len(opts[i]) {
+				break
+			}
+			pick[i] = 0
+		}
+		if i == len(pick) {
+			return false
+		}
+	}
 }
 
 func coverIf(b bool) coverage {

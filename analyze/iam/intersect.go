@@ -25,11 +25,19 @@ import "strings"
 //     is covered by the Resource patterns of those partial Denies allows
 //     nothing and is dropped (eval.go, step 1a; the reasons name it).
 //
-// Over-approximations, stated: each policy is checked on its own, so when
-// several must allow (an identity policy and a permissions boundary, an
-// SCP...), each allowing some resource of the pattern does not prove that
-// one resource is allowed by all of them; and partial NotResource Denies
-// are not subtracted from Allows. An Allowed answer over a pattern is
+//   - when several policies must allow (an identity policy and a
+//     permissions boundary, the session policy, every SCP level, both sides
+//     of a cross-account request), one same resource of the pattern must be
+//     allowed by a statement of each: the Resource patterns chosen, one per
+//     policy, must meet the request pattern together outside the partial
+//     Denies (eval.go, someResourceOfAll); otherwise the request is
+//     implicitly denied, saying that they allow different parts of it.
+//
+// Over-approximations, stated: NotResource statements constrain nothing in
+// those checks (an Allow with NotResource is taken to leave some resource,
+// a partial NotResource Deny is not subtracted), and past
+// maxLayerCombinations choices or maxCoverStates states the answer is
+// "some resource may be allowed". An Allowed answer over a pattern is
 // therefore "some resources may be allowed"; a denial is exact.
 //
 // Patterns are compiled to token lists and compared as automata:
