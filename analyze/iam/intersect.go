@@ -1,6 +1,6 @@
 package iam
 
-import "strings"
+import "slices"
 
 // Requests over resource patterns.
 //
@@ -87,20 +87,39 @@ func globTokens(text string, lit []bool) []globTok {
 // otherByte stands for any byte that no pattern of a comparison names.
 const otherByte = -1
 
-// alphabet returns the bytes the patterns name, ':' and otherByte: every
-// other byte behaves like otherByte in all of them.
-func alphabet(pats ...[]globTok) []int {
-	seen := map[int]bool{':': true, otherByte: true}
-	out := []int{':', otherByte}
-	for _, p := range pats {
-		for _, t := range p {
-			if t.kind == tokLit && !seen[int(t.c)] {
-				seen[int(t.c)] = true
-				out = append(out, int(t.c))
-			}
+// jointSuffix reports whether some string takes every rs[k] from position
+// pos[k] to its end. A single glob pattern always matches some string.
+func jointSuffix(rs [][]globTok, pos []int) bool {
+	if len(rs) == 1 {
+		return true
+	}
+	rest := make([][]globTok, len(rs))
+	for k, r := range rs {
+		rest[k] = r[pos[k]:]
+	}
+	return !globCoversAll(rest, nil)
+}
+
+// relevantBytes appends to dst the bytes that can move the given states
+// differently from otherByte: ':' and the literal bytes at those
+// positions. Every other byte moves them exactly as otherByte does, so a
+// search only needs these (plus otherByte itself).
+func relevantBytes(dst []int, p []globTok, at func(i int) bool) []int {
+	for i, t := range p {
+		if t.kind == tokLit && t.c != ':' && at(i) && !containsInt(dst, int(t.c)) {
+			dst = append(dst, int(t.c))
 		}
 	}
-	return out
+	return dst
+}
+
+func containsInt(list []int, x int) bool {
+	for _, y := range list {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
 
 // closeStars adds to st the states reachable by letting stars match
@@ -131,7 +150,6 @@ func stepTok(p []globTok, i, c int) (stay, adv bool) {
 
 // globIntersects reports whether some string matches both a and b.
 func globIntersects(a, b []globTok) bool {
-	sigma := alphabet(a, b)
 	w := len(b) + 1
 	seen := make([]bool, (len(a)+1)*w)
 	var queue []int
@@ -156,6 +174,7 @@ func globIntersects(a, b []globTok) bool {
 		if j < len(b) && b[j].kind == tokStar {
 			push(i, j+1)
 		}
+		sigma := relevantBytes(relevantBytes([]int{':', otherByte}, a, func(k int) bool { return k == i }), b, func(k int) bool { return k == j })
 		for _, c := range sigma {
 			as, aa := stepTok(a, i, c)
 			bs, ba := stepTok(b, j, c)
@@ -194,12 +213,12 @@ func globCovers(r []globTok, ds [][]globTok) bool {
 // matches one of ds (true when no string matches all of rs). It answers
 // false when the search exceeds maxCoverStates.
 func globCoversAll(rs [][]globTok, ds [][]globTok) bool {
-	sigma := alphabet(append(append([][]globTok(nil), rs...), ds...)...)
 	// The D side is one NFA: the union of ds, states numbered by offset.
 	off := make([]int, len(ds)+1)
 	for k, d := range ds {
 		off[k+1] = off[k] + len(d) + 1
 	}
+	nst := off[len(ds)]
 	closeD := func(st []bool) {
 		for k, d := range ds {
 			closeStars(d, st[off[k]:off[k+1]])
@@ -214,87 +233,114 @@ func globCoversAll(rs [][]globTok, ds [][]globTok) bool {
 		return false
 	}
 	// A state is the position in each r (the product: all must match) and
-	// the subset of D states.
-	type state struct {
-		pos []int
-		st  []bool
-	}
-	key := func(s state) string {
-		var b strings.Builder
-		b.Grow(2*len(s.pos) + len(s.st)/8 + 1)
-		for _, i := range s.pos {
-			b.WriteByte(byte(i >> 8))
-			b.WriteByte(byte(i))
+	// the subset of D states, encoded as a string: two bytes a position,
+	// then the subset's bits.
+	var kb []byte
+	encode := func(pos []int, st []bool) string {
+		kb = kb[:0]
+		for _, i := range pos {
+			kb = append(kb, byte(i>>8), byte(i))
 		}
 		var acc byte
-		for i, x := range s.st {
+		for i, x := range st {
 			if x {
 				acc |= 1 << (i % 8)
 			}
-			if i%8 == 7 || i == len(s.st)-1 {
-				b.WriteByte(acc)
+			if i%8 == 7 || i == len(st)-1 {
+				kb = append(kb, acc)
 				acc = 0
 			}
 		}
-		return b.String()
+		return string(kb)
 	}
-	start := state{pos: make([]int, len(rs)), st: make([]bool, off[len(ds)])}
-	for k := range ds {
-		start.st[off[k]] = true
-	}
-	closeD(start.st)
-	seen := map[string]bool{}
-	var queue []state
-	push := func(s state) {
-		k := key(s)
-		if !seen[k] {
-			seen[k] = true
-			queue = append(queue, s)
+	decode := func(key string, pos []int, st []bool) {
+		for k := range pos {
+			pos[k] = int(key[2*k])<<8 | int(key[2*k+1])
+		}
+		bits := key[2*len(pos):]
+		for i := range st {
+			st[i] = bits[i/8]&(1<<(i%8)) != 0
 		}
 	}
-	push(start)
-	for len(queue) > 0 {
+	pos, st := make([]int, len(rs)), make([]bool, nst)
+	buf, next := make([]int, len(rs)), make([]bool, nst)
+	for k := range ds {
+		st[off[k]] = true
+	}
+	closeD(st)
+	seen := map[string]bool{}
+	var queue []string
+	push := func(pos []int, st []bool) {
+		k := encode(pos, st)
+		if !seen[k] {
+			seen[k] = true
+			queue = append(queue, k)
+		}
+	}
+	push(pos, st)
+	opts := make([][2]int, len(rs)) // per r: up to two next positions
+	nopt := make([]int, len(rs))
+	pick := make([]int, len(rs))
+	// Breadth first: a string that escapes ds is found at its shortest,
+	// usually within a few steps.
+	for head := 0; head < len(queue); head++ {
 		if len(seen) > maxCoverStates {
 			return false
 		}
-		s := queue[len(queue)-1]
-		queue = queue[:len(queue)-1]
+		decode(queue[head], pos, st)
+		if len(ds) > 0 && !slices.Contains(st, true) {
+			// No d can match any more: a counterexample exists if the rs
+			// can still match one same string together.
+			if jointSuffix(rs, pos) {
+				return false
+			}
+			continue
+		}
 		done := true
 		for k, r := range rs {
-			done = done && s.pos[k] == len(r)
+			done = done && pos[k] == len(r)
 		}
-		if done && !acceptsD(s.st) {
+		if done && !acceptsD(st) {
 			return false // a string of every r that no d matches
 		}
 		// Stars of r may match nothing.
 		for k, r := range rs {
-			if s.pos[k] < len(r) && r[s.pos[k]].kind == tokStar {
-				pos := append([]int(nil), s.pos...)
-				pos[k]++
-				push(state{pos, s.st})
+			if pos[k] < len(r) && r[pos[k]].kind == tokStar {
+				copy(buf, pos)
+				buf[k]++
+				push(buf, st)
 			}
 		}
+		sigma := []int{':', otherByte}
+		for k, r := range rs {
+			sigma = relevantBytes(sigma, r, func(i int) bool { return i == pos[k] })
+		}
+		for k, d := range ds {
+			sigma = relevantBytes(sigma, d, func(i int) bool { return st[off[k]+i] })
+		}
+	bytes:
 		for _, c := range sigma {
 			// Each r moves on c; the combinations are the product.
-			moves := [][]int{nil}
 			for k, r := range rs {
-				stay, adv := stepTok(r, s.pos[k], c)
-				var grown [][]int
-				for _, m := range moves {
-					for _, n := range nexts(s.pos[k], stay, adv) {
-						grown = append(grown, append(append([]int(nil), m...), n))
-					}
+				stay, adv := stepTok(r, pos[k], c)
+				nopt[k] = 0
+				if stay {
+					opts[k][nopt[k]] = pos[k]
+					nopt[k]++
 				}
-				moves = grown
+				if adv {
+					opts[k][nopt[k]] = pos[k] + 1
+					nopt[k]++
+				}
+				if nopt[k] == 0 {
+					continue bytes
+				}
 			}
-			if len(moves) == 0 {
-				continue
-			}
-			next := make([]bool, len(s.st))
+			clear(next)
 			for k, d := range ds {
 				base := off[k]
 				for j := 0; j <= len(d); j++ {
-					if !s.st[base+j] {
+					if !st[base+j] {
 						continue
 					}
 					stay, adv := stepTok(d, j, c)
@@ -307,8 +353,22 @@ func globCoversAll(rs [][]globTok, ds [][]globTok) bool {
 				}
 			}
 			closeD(next)
-			for _, m := range moves {
-				push(state{m, next})
+			clear(pick)
+			for {
+				for k := range rs {
+					buf[k] = opts[k][pick[k]]
+				}
+				push(buf, next)
+				k := 0
+				for ; k < len(pick); k++ {
+					if pick[k]++; pick[k] < nopt[k] {
+						break
+					}
+					pick[k] = 0
+				}
+				if k == len(pick) {
+					break
+				}
 			}
 		}
 	}

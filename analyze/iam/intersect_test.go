@@ -183,3 +183,25 @@ func TestGlobCoversBound(t *testing.T) {
 		t.Error("past the bound the answer must be 'not covered'")
 	}
 }
+
+// BenchmarkEvaluateResource compares a literal request with requests over
+// patterns (one partial Deny, identity policy and boundary).
+func BenchmarkEvaluateResource(b *testing.B) {
+	pr, _ := ParsePrincipal("arn:aws:iam::111122223333:user/alice")
+	id, _ := Parse("id", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::*/AWSLogs/*","arn:aws:s3:::example-bucket/*"]},
+		{"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::example-bucket/secret/*"}]}`)
+	pb, _ := Parse("pb", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::example-*"}}`)
+	pol := &Policies{Identity: []*Policy{id}, Boundaries: []*Policy{pb}}
+	ev := newTestEvaluator()
+	for _, res := range []string{"arn:aws:s3:::example-bucket/k", "arn:aws:s3:::example-bucket/*", "*"} {
+		b.Run(res, func(b *testing.B) {
+			req := &Request{Principal: pr, Action: "s3:GetObject", Resource: res, ResourceAccount: "111122223333"}
+			for b.Loop() {
+				if ev.Evaluate(req, pol).Decision != Allowed {
+					b.Fatal("not allowed")
+				}
+			}
+		})
+	}
+}
