@@ -220,7 +220,7 @@ func compile(name string, top map[string]any) (*Policy, error) {
 
 // compileStatement compiles one statement; warnings describe malformed
 // elements it read anyway.
-func compileStatement(m map[string]any, idx int, vars bool) (st *Statement, warnings []string, err error) {
+func compileStatement(m map[string]any, idx int, vars bool) (_ *Statement, warnings []string, err error) {
 	s := &Statement{Index: idx}
 	for k := range m {
 		switch k {
