@@ -120,7 +120,9 @@ type Policies struct {
 	Session *Policy
 	// SCPs and RCPs are organisation levels, root first; each level is the
 	// list of policies attached there. Empty means no organisation policy
-	// of that kind applies; an empty level denies everything.
+	// of that kind applies. An SCP level must allow (an empty one denies
+	// everything); an RCP level only denies (RCPFullAWSAccess, always
+	// attached, is implied: listing it changes nothing).
 	SCPs [][]*Policy
 	RCPs [][]*Policy
 	// ManagementAccount is the organisation's management account ID: SCPs do

@@ -38,7 +38,8 @@ type SimRequest struct {
 	PermissionBoundaries json.RawMessage `json:"permission_boundaries,omitempty"`
 	SessionPolicy        json.RawMessage `json:"session_policy,omitempty"`
 	// SCPs and RCPs: organisation levels, root first, each a list of
-	// documents.
+	// documents. Every SCP level must allow; RCP levels only deny
+	// (RCPFullAWSAccess is implied at each).
 	SCPs []json.RawMessage `json:"scps,omitempty"`
 	RCPs []json.RawMessage `json:"rcps,omitempty"`
 	// ManagementAccount is the organisation's management account (SCPs and
