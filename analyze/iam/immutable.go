@@ -53,9 +53,11 @@ var immutableRules = []immutableRule{
 	// (EC2 Auto Scaling User Guide ec2-auto-scaling-api-permissions.html:
 	// "Needed when a nondefault service-linked role ... is provided").
 	{name: "service-linked roles are managed by their service", resource: "arn:*:iam::*:role/aws-service-role/*", actions: roleChanges},
-	// IAM Identity Center User Guide permissionsetsconcept.html: the roles
-	// IAM Identity Center provisions under /aws-reserved/sso.amazonaws.com/
-	// are managed by Identity Center, not in IAM.
+	// AWS Managed Policy Reference, AWSSSOServiceRolePolicy: IAM Identity
+	// Center's service-linked role provisions and changes the roles under
+	// /aws-reserved/sso.amazonaws.com/ (IAM Identity Center User Guide,
+	// permissionsetsconcept.html: they follow the permission sets, which
+	// are edited in Identity Center, not in IAM).
 	{name: "reserved roles are managed by AWS", resource: "arn:*:iam::*:role/aws-reserved/*",
 		actions: append([]string{"iam:updaterole", "iam:updateroledescription"}, roleChanges...)},
 	// KMS API Reference API_CreateAlias.html and KMS Developer Guide
