@@ -60,9 +60,9 @@ var immutableRules = []immutableRule{
 	// are edited in Identity Center, not in IAM).
 	{name: "reserved roles are managed by AWS", resource: "arn:*:iam::*:role/aws-reserved/*",
 		actions: append([]string{"iam:updaterole", "iam:updateroledescription"}, roleChanges...)},
-	// KMS API Reference API_CreateAlias.html and KMS Developer Guide
-	// alias-manage.html: the alias/aws/ prefix is reserved for AWS managed
-	// keys.
+	// KMS Developer Guide alias-create.html: "The alias/aws/ prefix is
+	// reserved for AWS managed key"; customers cannot manage the aliases
+	// of AWS managed keys.
 	{name: "aliases under alias/aws/ are reserved for AWS managed keys", resource: "arn:*:kms:*:*:alias/aws/*", actions: []string{
 		"kms:createalias", "kms:updatealias", "kms:deletealias",
 	}},
