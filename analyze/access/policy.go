@@ -192,10 +192,16 @@ func strs(v any) ([]string, error) {
 func principalRefs(v any) ([]principalRef, error) {
 	switch x := v.(type) {
 	case string:
-		if x != "*" {
-			return nil, fmt.Errorf("a string principal must be \"*\", got %q", x)
+		switch x = strings.TrimSpace(x); {
+		case x == "*":
+			return []principalRef{{kind: "*", raw: "*"}}, nil
+		case strings.HasPrefix(x, "arn:"):
+			// Malformed (the grammar wants "*" or a map) but read as
+			// {"AWS": x}, as the evaluator reads it (its Policy.Warnings
+			// name the statement).
+			return []principalRef{{kind: "AWS", raw: x}}, nil
 		}
-		return []principalRef{{kind: "*", raw: "*"}}, nil
+		return nil, fmt.Errorf("a string principal must be \"*\" (or, malformed, an ARN), got %q", x)
 	case map[string]any:
 		kinds := make([]string, 0, len(x))
 		for k := range x {
