@@ -33,6 +33,7 @@ var codeClasses = map[string]snapshot.ErrorClass{
 	"SignatureDoesNotMatch": snapshot.ClassDenied,
 	"ExpiredToken":          snapshot.ClassDenied,
 	"ExpiredTokenException": snapshot.ClassDenied,
+	"RequestExpired":        snapshot.ClassDenied, // EC2's answer to expired session credentials
 	"AllAccessDisabled":     snapshot.ClassDenied,
 	"AccountProblem":        snapshot.ClassDenied,
 	"InvalidAccessKeyId":    snapshot.ClassDenied,

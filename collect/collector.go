@@ -160,8 +160,9 @@ type run struct {
 
 	evMu sync.Mutex
 
-	statMu  sync.Mutex
-	summary Summary
+	statMu   sync.Mutex
+	summary  Summary
+	failures failures
 }
 
 // Run collects the account into w and returns a summary. It returns an
@@ -176,7 +177,7 @@ func (c *Collector) Run(ctx context.Context, w RowWriter) (Summary, error) {
 	}
 	r := &run{
 		c: c, w: w, clients: newClientPool(c.cfg), red: redactor{key: key},
-		children: map[string][]*Call{}, byName: map[string]*Call{},
+		children: map[string][]*Call{}, byName: map[string]*Call{}, failures: failures{},
 		summary: Summary{StartedAt: c.now(), SkippedRegions: map[string]string{}, Errors: map[snapshot.ErrorClass]int{}},
 	}
 	for i := range c.calls {
@@ -291,6 +292,7 @@ func (r *run) snapshotSummary() Summary {
 	s.Regions = slices.Clone(s.Regions)
 	s.SkippedRegions = maps.Clone(s.SkippedRegions)
 	s.Errors = maps.Clone(s.Errors)
+	s.Failures = r.failures.list()
 	return s
 }
 
@@ -440,6 +442,10 @@ func (r *run) exec(ctx context.Context, j job, hook func(any)) result {
 		r.summary.Calls++
 		if res.class != snapshot.ClassNone {
 			r.summary.Errors[res.class]++
+			// A probe's region-level refusal is a skipped region, not a failed call.
+			if Incomplete(res.class) && !(call.Probe && regionRefusal(res.code, res.msg)) {
+				r.failures.add(call.Name(), j.rowRegion, res.class, res.code, res.msg)
+			}
 		}
 		r.statMu.Unlock()
 		rows := res.pages
