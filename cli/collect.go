@@ -216,6 +216,9 @@ func (p *progress) finish(sum collect.Summary, m *snapshot.Manifest, err error) 
 		}
 		return
 	}
+	if err != nil && sum.AccountID == "" {
+		return // nothing was collected: the error line says it all
+	}
 	var errs []string
 	for _, class := range slices.Sorted(maps.Keys(sum.Errors)) {
 		errs = append(errs, fmt.Sprintf("%s=%d", class, sum.Errors[class]))

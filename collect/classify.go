@@ -10,6 +10,8 @@ package collect
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"strings"
 
@@ -136,4 +138,28 @@ func regionRefusal(code, msg string) bool {
 		return strings.Contains(strings.ToLower(msg), "service control policy")
 	}
 	return false
+}
+
+// unreachable returns the network-level cause of err when the request never
+// got an answer from the endpoint (connection refused or reset, DNS, proxy,
+// no answer within the read timeout), e.g. "dial tcp 127.0.0.1:1: connect:
+// connection refused".
+func unreachable(err error) (string, bool) {
+	var apiErr smithy.APIError
+	if err == nil || errors.As(err, &apiErr) {
+		return "", false
+	}
+	var te *awshttp.ResponseTimeoutError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("no answer within %v", te.TimeoutDur), true
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		return opErr.Error(), true
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return dnsErr.Error(), true
+	}
+	return "", false
 }

@@ -3,8 +3,11 @@ package collect
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -89,4 +92,34 @@ func (p *clientPool) get(svc, region string) (any, error) {
 	c := s.New(p.cfg, region)
 	p.clients[k] = c
 	return c, nil
+}
+
+// Quick-failure budget of the first call (sts GetCallerIdentity).
+const (
+	quickAttempts    = 3
+	quickBackoff     = time.Second
+	quickReadTimeout = 15 * time.Second
+)
+
+// quickConfig returns cfg for the run's first call. why: that call tells a
+// reachable endpoint from a dead one (wrong --endpoint-url, dead proxy, no
+// network), and a dead one must fail in seconds, not after the patient
+// retry budget meant for throttling (ten attempts, up to 20s apart: two
+// minutes). A reachable endpoint answers it at once.
+func quickConfig(cfg aws.Config) aws.Config {
+	cfg = cfg.Copy()
+	patient := cfg.Retryer
+	cfg.Retryer = func() aws.Retryer {
+		var r aws.Retryer = retry.NewStandard()
+		if patient != nil {
+			r = patient()
+		}
+		return retry.AddWithMaxBackoffDelay(retry.AddWithMaxAttempts(r, min(r.MaxAttempts(), quickAttempts)), quickBackoff)
+	}
+	if bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient); ok {
+		if d, set := bc.GetReadTimeout(); !set || d <= 0 || d > quickReadTimeout {
+			cfg.HTTPClient = bc.WithReadTimeout(quickReadTimeout)
+		}
+	}
+	return cfg
 }

@@ -152,6 +152,7 @@ type run struct {
 	c        *Collector
 	w        RowWriter
 	clients  *clientPool
+	quick    *clientPool // for the first call (quickConfig)
 	red      redactor
 	children map[string][]*Call
 	byName   map[string]*Call
@@ -176,7 +177,7 @@ func (c *Collector) Run(ctx context.Context, w RowWriter) (Summary, error) {
 		rand.Read(key) // never fails (crypto/rand panics rather than return an error)
 	}
 	r := &run{
-		c: c, w: w, clients: newClientPool(c.cfg), red: redactor{key: key},
+		c: c, w: w, clients: newClientPool(c.cfg), quick: newClientPool(quickConfig(c.cfg)), red: redactor{key: key},
 		children: map[string][]*Call{}, byName: map[string]*Call{}, failures: failures{},
 		summary: Summary{StartedAt: c.now(), SkippedRegions: map[string]string{}, Errors: map[snapshot.ErrorClass]int{}},
 	}
@@ -227,8 +228,12 @@ func (r *run) collect(ctx context.Context) (Summary, error) {
 		return r.snapshotSummary(), res.fatal
 	}
 	if ident == nil || r.account == "" {
-		return r.snapshotSummary(), fmt.Errorf("sts:GetCallerIdentity %s: %s: %s (cannot tell which account to collect)",
-			GlobalRegion, res.code, res.msg)
+		if cause, ok := unreachable(res.err); ok {
+			return r.snapshotSummary(), fmt.Errorf("cannot reach AWS (%s, %s): %s; check --endpoint-url, "+
+				"AWS_ENDPOINT_URL, the proxy settings and the network", callerIdentityCall, GlobalRegion, cause)
+		}
+		return r.snapshotSummary(), fmt.Errorf("%s %s: %s (cannot tell which account to collect)",
+			callerIdentityCall, GlobalRegion, strings.TrimPrefix(res.code+": "+res.msg, ": "))
 	}
 	r.statMu.Lock()
 	r.summary.AccountID, r.summary.CallerARN, r.summary.CallerUserID = r.account, aws.ToString(ident.Arn), aws.ToString(ident.UserId)
@@ -427,6 +432,7 @@ type result struct {
 	class snapshot.ErrorClass
 	code  string
 	msg   string
+	err   error // the call's error, when it failed
 	fatal error
 }
 
@@ -465,7 +471,11 @@ func (r *run) invoke(ctx context.Context, j job, hook func(any)) result {
 	if j.key != "" {
 		where += " " + j.key
 	}
-	client, err := r.clients.get(call.Service, j.region)
+	pool := r.clients
+	if call.Name() == callerIdentityCall {
+		pool = r.quick
+	}
+	client, err := pool.get(call.Service, j.region)
 	if err != nil {
 		return result{fatal: fmt.Errorf("%s: %w", where, err)}
 	}
@@ -514,6 +524,7 @@ func (r *run) invoke(ctx context.Context, j job, hook func(any)) result {
 		// Cancelled: the run is abandoned; a row would only say "cancelled".
 		return res
 	}
+	res.err = err
 	res.class, res.code, res.msg = classify(err)
 	r.c.opts.logger.Debug("call failed", "call", call.Name(), "account", r.account, "region", j.region,
 		"key", j.key, "class", res.class, "code", res.code, "error", err)

@@ -17,7 +17,7 @@ import (
 
 // testReadTimeout is the read timeout of the fault tests: a stalled answer
 // fails after it (and is retried).
-const testReadTimeout = 300 * time.Millisecond
+const testReadTimeout = 500 * time.Millisecond
 
 // collectWith runs the collector over the basic world with the faults set
 // up, a short read timeout and immediate retries (3 attempts).
