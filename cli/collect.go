@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"text/tabwriter"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -32,7 +33,12 @@ func collectCommand(s streams) *ucli.Command {
 			"role first) into a new snapshot directory. Only List/Get/Describe calls are made. Secrets\n" +
 			"(e.g. Lambda environment values) are replaced by keyed-hash markers before they reach disk.\n" +
 			"AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured. Progress and the summary go to\n" +
-			"stderr; the snapshot path is printed on stdout.",
+			"stderr; the snapshot path is printed on stdout.\n\n" +
+			"Exit status: 0 collected; 1 no snapshot (unreachable endpoint, unusable credentials, ...);\n" +
+			"2 usage error; 4 the snapshot was written but some calls failed: denied (a denied call alone is\n" +
+			"enough), throttled after the retries, or other errors. They are listed on stderr by call, error\n" +
+			"class and region, and recorded as error rows, so analyze reports the affected checks as ERROR.\n" +
+			"not_found (e.g. a bucket without a policy) and unsupported answers are not failures.",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write the snapshot to this new `DIR` (or give it as the argument)"},
 			&ucli.StringFlag{Name: "profile", Usage: "shared config profile (default: AWS_PROFILE or default)"},
@@ -95,6 +101,9 @@ func collectCommand(s streams) *ucli.Command {
 				return err
 			}
 			fmt.Fprintln(s.out, dir)
+			if len(sum.Failures) > 0 {
+				return ErrPartial // finish listed the failed calls
+			}
 			return nil
 		},
 	}
@@ -236,9 +245,59 @@ func (p *progress) finish(sum collect.Summary, m *snapshot.Manifest, err error) 
 	for _, region := range slices.Sorted(maps.Keys(sum.SkippedRegions)) {
 		fmt.Fprintf(p.w, "skipped region %s: %s\n", region, sum.SkippedRegions[region])
 	}
+	if err == nil {
+		writeFailures(p.w, sum.Failures)
+	}
 	if m != nil {
 		fmt.Fprintf(p.w, "snapshot: %d files, %d rows, %d bytes\n", len(m.Files), m.TotalRows(), m.TotalBytes())
 	}
+}
+
+// writeFailures lists the failed calls of a committed snapshot, one line
+// per call and error class:
+//
+//	incomplete: 3 calls failed (exit code 4); the snapshot records each as an error row:
+//	  ec2:DescribeVolumes     denied  2 regions: eu-west-1, us-east-1  UnauthorizedOperation
+//	  iam:ListAccountAliases  other   global                           ValidationError: bad request
+func writeFailures(w io.Writer, fs []collect.CallFailure) {
+	if len(fs) == 0 {
+		return
+	}
+	n := 0
+	for _, f := range fs {
+		n += f.Invocations
+	}
+	calls := "calls"
+	if n == 1 {
+		calls = "call"
+	}
+	fmt.Fprintf(w, "incomplete: %d %s failed (exit code %d); the snapshot records each as an error row:\n", n, calls, ExitPartial)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, f := range fs {
+		where := f.Regions[0]
+		if len(f.Regions) > 1 {
+			where = fmt.Sprintf("%d regions: %s", len(f.Regions), strings.Join(f.Regions, ", "))
+		}
+		if f.Invocations > len(f.Regions) {
+			where += fmt.Sprintf(" (%d calls)", f.Invocations)
+		}
+		why := strings.Join(f.Codes, ", ")
+		if f.Class == snapshot.ClassOther || why == "" {
+			// "other" has no fixed meaning: show what went wrong.
+			why = strings.TrimPrefix(why+": "+shorten(f.Message, 120), ": ")
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", f.Call, f.Class, where, why)
+	}
+	tw.Flush()
+}
+
+// shorten puts s on one line of at most n runes.
+func shorten(s string, n int) string {
+	s = oneLine(s)
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
 
 func orDash(s string) string {

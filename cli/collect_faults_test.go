@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"net"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/snapaudit/snapaudit/collect/fakeaws"
+	"github.com/snapaudit/snapaudit/snapshot"
 )
 
 // resetListener accepts loopback connections and resets each at once (a
@@ -75,5 +79,78 @@ func TestCollectUnreachable(t *testing.T) {
 	}
 	if n := conns.Load(); n == 0 || n > 3 {
 		t.Errorf("the resetting endpoint saw %d connections, want 1 to 3 (a few quick attempts)", n)
+	}
+}
+
+// TestCollectPartial: a collection with failed calls commits its snapshot,
+// exits with ExitPartial and says which calls failed, grouped by call and
+// class with their regions; not_found answers (a bucket without a policy)
+// are not failures.
+func TestCollectPartial(t *testing.T) {
+	tests := []struct {
+		name     string
+		faults   []fakeaws.Fault
+		wantCode int
+		want     []string // stderr lines, in order (after trimming repeated spaces)
+	}{
+		{name: "not_found only", wantCode: ExitOK},
+		{
+			name: "denied in two regions and an error",
+			faults: []fakeaws.Fault{
+				{Service: "ec2", Operation: "DescribeVolumes", Code: "UnauthorizedOperation", Times: -1},
+				{Service: "iam", Operation: "ListAccountAliases", Code: "ValidationError", Message: "bad request", Times: -1},
+			},
+			wantCode: ExitPartial,
+			want: []string{
+				"incomplete: 3 calls failed (exit code 4); the snapshot records each as an error row:",
+				"ec2:DescribeVolumes denied 2 regions: eu-west-1, us-east-1 UnauthorizedOperation",
+				"iam:ListAccountAliases other global ValidationError: bad request",
+			},
+		},
+		{
+			name:     "denied alone",
+			faults:   []fakeaws.Fault{{Service: "s3", Operation: "GetBucketTagging", Code: "AccessDenied", Times: -1}},
+			wantCode: ExitPartial,
+			want: []string{
+				"incomplete: 2 calls failed (exit code 4); the snapshot records each as an error row:",
+				"s3:GetBucketTagging denied 2 regions: eu-west-1, us-east-1 AccessDenied",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			collectEnv(t)
+			srv := fakeaws.New(t, fakeaws.LoadWorld(t, "../testdata/fakeaws/basic"))
+			for _, f := range tt.faults {
+				srv.Fail(f)
+			}
+			dir := filepath.Join(t.TempDir(), "snap")
+			var out, errw bytes.Buffer
+			code := Run(t.Context(), []string{"snapaudit", "collect", "--endpoint-url", srv.URL(), dir}, nil, &out, &errw)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.wantCode, errw.String())
+			}
+			if out.String() != dir+"\n" {
+				t.Errorf("stdout %q, want the snapshot path (the snapshot is committed)", out.String())
+			}
+			if _, err := snapshot.Verify(t.Context(), dir); err != nil {
+				t.Errorf("verify: %v", err)
+			}
+			var lines []string
+			for l := range strings.Lines(errw.String()) {
+				lines = append(lines, strings.Join(strings.Fields(l), " "))
+			}
+			rest := lines
+			for _, w := range tt.want {
+				i := slices.Index(rest, w)
+				if i < 0 {
+					t.Fatalf("stderr lacks the line %q (in order):\n%s", w, errw.String())
+				}
+				rest = rest[i+1:]
+			}
+			if tt.want == nil && strings.Contains(errw.String(), "incomplete") {
+				t.Errorf("stderr reports an incomplete collection:\n%s", errw.String())
+			}
+		})
 	}
 }
