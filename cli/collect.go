@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -43,7 +44,8 @@ func collectCommand(s streams) *ucli.Command {
 			&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write the snapshot to this new `DIR` (or give it as the argument)"},
 			&ucli.StringFlag{Name: "profile", Usage: "shared config profile (default: AWS_PROFILE or default)"},
 			&ucli.StringFlag{Name: "region", Usage: "home region for credentials and STS (default: AWS_REGION, else us-east-1)"},
-			&ucli.StringSliceFlag{Name: "regions", Usage: "collect only these regions (comma-separated; default: every enabled region)"},
+			&ucli.StringSliceFlag{Name: "regions", Usage: "collect only these regions (comma-separated; default: every enabled region); " +
+				"a name that is not a region is a usage error listing the valid ones"},
 			&ucli.StringFlag{Name: "role-arn", Usage: "assume this role before collecting"},
 			&ucli.StringFlag{Name: "external-id", Usage: "external ID for --role-arn"},
 			&ucli.StringFlag{Name: "session-name", Value: "snapaudit", Usage: "role session name for --role-arn"},
@@ -67,6 +69,15 @@ func collectCommand(s streams) *ucli.Command {
 			if c.Int("concurrency") < 1 || c.Int("max-attempts") < 1 {
 				return usagef("collect: --concurrency and --max-attempts must be at least 1")
 			}
+			for _, f := range []string{"external-id", "session-name"} {
+				if c.IsSet(f) && c.String("role-arn") == "" {
+					return usagef("collect: --%s needs --role-arn (it applies to the role to assume)", f)
+				}
+			}
+			regions := splitList(c.StringSlice("regions"))
+			if err := collect.CheckRegionNames(regions); err != nil {
+				return usageError{fmt.Errorf("collect: %w", err)}
+			}
 			key, err := redactionKey(c.String("redaction-key-file"))
 			if err != nil {
 				return err
@@ -89,7 +100,7 @@ func collectCommand(s streams) *ucli.Command {
 			}
 			r := newProgress(s.err, c.Bool("json"), isTerminal(s.err))
 			opts := []collect.Option{collect.WithConcurrency(c.Int("concurrency")), collect.WithEvents(r.event), collect.WithToolVersion(Version), collect.WithLogger(log)}
-			if regions := splitList(c.StringSlice("regions")); len(regions) > 0 {
+			if len(regions) > 0 {
 				opts = append(opts, collect.WithRegions(regions...))
 			}
 			if key != nil {
@@ -97,6 +108,9 @@ func collectCommand(s streams) *ucli.Command {
 			}
 			m, sum, err := collect.Snapshot(c.Context, dir, cfg, nil, opts...)
 			r.finish(sum, m, err)
+			if ue := (*collect.UnknownRegionsError)(nil); errors.As(err, &ue) {
+				return usageError{fmt.Errorf("collect: %w", err)}
+			}
 			if err != nil {
 				return err
 			}
@@ -225,8 +239,8 @@ func (p *progress) finish(sum collect.Summary, m *snapshot.Manifest, err error) 
 		}
 		return
 	}
-	if err != nil && sum.AccountID == "" {
-		return // nothing was collected: the error line says it all
+	if err != nil && len(sum.Regions) == 0 {
+		return // it failed before collecting any region: the error line says it all
 	}
 	var errs []string
 	for _, class := range slices.Sorted(maps.Keys(sum.Errors)) {

@@ -154,3 +154,55 @@ func TestCollectPartial(t *testing.T) {
 		})
 	}
 }
+
+// TestCollectRegionsAndRoleFlags: region names that are not regions and
+// --external-id without --role-arn are usage errors (exit 2, one line); a
+// collection left with no region is an error, and no snapshot is written.
+func TestCollectRegionsAndRoleFlags(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		want       []string
+		noRequests bool // refused before contacting AWS
+	}{
+		{name: "region typo", args: []string{"--regions", "us-east1,eu-west-1"}, wantCode: ExitUsage, noRequests: true,
+			want: []string{`unknown region "us-east1" (did you mean us-east-1?)`, "valid regions: af-south-1, ", "us-west-2"}},
+		{name: "no such region", args: []string{"--regions", "us-east-7"}, wantCode: ExitUsage,
+			want: []string{`unknown region "us-east-7" (did you mean us-east-1?)`, "valid regions: "}},
+		{name: "region not enabled", args: []string{"--regions", "ap-east-1"}, wantCode: ExitError,
+			want: []string{"no region to collect: ap-east-1: not enabled for the account"}},
+		{name: "external id without role", args: []string{"--external-id", "x"}, wantCode: ExitUsage, noRequests: true,
+			want: []string{"--external-id needs --role-arn"}},
+		{name: "session name without role", args: []string{"--session-name", "x"}, wantCode: ExitUsage, noRequests: true,
+			want: []string{"--session-name needs --role-arn"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			collectEnv(t)
+			srv := fakeaws.New(t, fakeaws.LoadWorld(t, "../testdata/fakeaws/basic"))
+			dir := filepath.Join(t.TempDir(), "snap")
+			args := append([]string{"snapaudit", "collect", "--endpoint-url", srv.URL()}, tt.args...)
+			var out, errw bytes.Buffer
+			code := Run(t.Context(), append(args, dir), nil, &out, &errw)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.wantCode, errw.String())
+			}
+			stderr := errw.String()
+			if strings.Count(stderr, "\n") != 1 {
+				t.Errorf("stderr is not one line:\n%s", stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q lacks %q", stderr, w)
+				}
+			}
+			if n := len(srv.Requests()); tt.noRequests && n > 0 {
+				t.Errorf("%d requests sent before the usage error", n)
+			}
+			if _, err := snapshot.Open(dir); err == nil {
+				t.Error("a snapshot was written")
+			}
+		})
+	}
+}

@@ -6,7 +6,10 @@ package collect
 //     run because no row could say which account it belongs to).
 //  2. Plan: ec2 DescribeRegions with AllRegions=false lists the regions the
 //     account has enabled; regions outside the aws partition (China,
-//     GovCloud, ISO) are dropped, and --regions narrows the list.
+//     GovCloud, ISO) are dropped, and --regions narrows the list (names that
+//     are not regions are an UnknownRegionsError, regions.go). No region
+//     left to collect is an error, and so is a run whose every region was
+//     skipped.
 //  3. Collect: global calls once (through us-east-1) and, per region, the
 //     probe call first; when the probe answers a region-level refusal the
 //     region is skipped (an error row for every regional call records why),
@@ -287,6 +290,9 @@ func (r *run) collect(ctx context.Context) (Summary, error) {
 	if err := context.Cause(ctx); err != nil {
 		return r.snapshotSummary(), fmt.Errorf("collect %s: %w", r.account, err)
 	}
+	if sum := r.snapshotSummary(); len(sum.Regions) == 0 {
+		return sum, fmt.Errorf("collect %s: no region could be collected: %s", r.account, r.skippedReasons("-"))
+	}
 	return r.snapshotSummary(), nil
 }
 
@@ -385,9 +391,14 @@ func (r *run) plan(ctx context.Context) ([]string, error) {
 			return nil, fmt.Errorf("ec2:DescribeRegions %s/%s: %s: %s (cannot list enabled regions; pass --regions)",
 				r.account, GlobalRegion, res.code, res.msg)
 		}
+		if err := checkRequested(requested, nil); err != nil {
+			return nil, err
+		}
 		// Trust the user's list; regions that are not enabled will be
 		// skipped by the probe.
 		enabled = requested
+	} else if err := checkRequested(requested, append([]string{}, enabled...)); err != nil {
+		return nil, err
 	}
 	var regions []string
 	for _, region := range enabled {
@@ -410,7 +421,23 @@ func (r *run) plan(ctx context.Context) ([]string, error) {
 	r.statMu.Lock()
 	r.summary.Regions = slices.Clone(regions)
 	r.statMu.Unlock()
+	if len(regions) == 0 {
+		return nil, fmt.Errorf("collect %s: no region to collect: %s", r.account, r.skippedReasons("ec2:DescribeRegions lists no enabled region"))
+	}
 	return regions, nil
+}
+
+// skippedReasons lists the skipped regions with their reasons, or says none.
+func (r *run) skippedReasons(none string) string {
+	sum := r.snapshotSummary()
+	var parts []string
+	for _, region := range slices.Sorted(maps.Keys(sum.SkippedRegions)) {
+		parts = append(parts, region+": "+sum.SkippedRegions[region])
+	}
+	if parts == nil {
+		return none
+	}
+	return strings.Join(parts, "; ")
 }
 
 // partition returns the AWS partition of a region name.

@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -309,4 +310,69 @@ func TestAssumedRoleSessionExpires(t *testing.T) {
 			t.Errorf("failures report %d denied invocations, rows have %d expired-token errors", n, expired)
 		}
 	})
+}
+
+// TestRegionValidation: --regions names that are neither known regions nor
+// enabled for the account are a usage error naming the valid ones; a new
+// region the account has enabled is accepted; a run left with no region to
+// collect is an error, never a quiet success.
+func TestRegionValidation(t *testing.T) {
+	tests := []struct {
+		name        string
+		regions     []string
+		world       func(*fakeaws.World)
+		setup       func(*fakeaws.Server)
+		wantUnknown []string // want an *UnknownRegionsError naming these
+		wantErr     string   // want another error containing this
+		wantRegions []string
+	}{
+		{name: "typo", regions: []string{"us-east1", "eu-west-1"}, wantUnknown: []string{"us-east1"}},
+		{name: "no such region", regions: []string{"us-east-7"}, wantUnknown: []string{"us-east-7"}},
+		{name: "new region the account has enabled", regions: []string{"ap-southeast-7"},
+			world: func(w *fakeaws.World) { w.Regions = append(w.Regions, "ap-southeast-7") }, wantRegions: []string{"ap-southeast-7"}},
+		{name: "known but not enabled", regions: []string{"ap-east-1"}, wantErr: "no region to collect"},
+		{name: "every region refused", setup: func(s *fakeaws.Server) {
+			s.Fail(fakeaws.Fault{Service: "ec2", Operation: "DescribeVpcs", Code: "AuthFailure", Times: -1})
+		}, wantErr: "no region could be collected"},
+		{name: "valid", regions: []string{"eu-west-1"}, wantRegions: []string{"eu-west-1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := fakeaws.LoadWorld(t, basicWorld)
+			if tt.world != nil {
+				tt.world(w)
+			}
+			srv := fakeaws.New(t, w)
+			if tt.setup != nil {
+				tt.setup(srv)
+			}
+			var opts []Option
+			if tt.regions != nil {
+				opts = append(opts, WithRegions(tt.regions...))
+			}
+			sum, err := New(fakeConfig(t, srv, nil), testOpts(opts...)...).Run(t.Context(), &memWriter{})
+			var ue *UnknownRegionsError
+			switch {
+			case tt.wantUnknown != nil:
+				if !errors.As(err, &ue) || !slices.Equal(ue.Unknown, tt.wantUnknown) {
+					t.Fatalf("err = %v, want an unknown-regions error for %v", err, tt.wantUnknown)
+				}
+				if !slices.Contains(ue.Valid, "eu-west-1") || !slices.Contains(ue.Valid, "us-east-1") ||
+					!strings.Contains(err.Error(), "valid regions: ") {
+					t.Errorf("error %q does not name the valid regions", err)
+				}
+			case tt.wantErr != "":
+				if err == nil || errors.As(err, &ue) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want an error containing %q", err, tt.wantErr)
+				}
+			default:
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(sum.Regions, tt.wantRegions) {
+					t.Errorf("regions %v, want %v", sum.Regions, tt.wantRegions)
+				}
+			}
+		})
+	}
 }
