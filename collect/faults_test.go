@@ -376,3 +376,23 @@ func TestRegionValidation(t *testing.T) {
 		})
 	}
 }
+
+// TestManifestRegions: the manifest lists the regions collected, "global"
+// included (snapshot/FORMAT.md, section 4), as analyze hands them to the
+// policies (input.snapshot.regions).
+func TestManifestRegions(t *testing.T) {
+	srv := fakeaws.New(t, fakeaws.LoadWorld(t, basicWorld))
+	dir := t.TempDir() + "/snap"
+	m, _, err := Snapshot(t.Context(), dir, fakeConfig(t, srv, nil), nil, testOpts()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"eu-west-1", RowGlobal, "us-east-1"}; !slices.Equal(m.Regions, want) {
+		t.Errorf("manifest regions %v, want %v", m.Regions, want)
+	}
+	for _, c := range m.Calls {
+		if !slices.Contains(m.Regions, c.Region) {
+			t.Errorf("call %s:%s has rows in %s, which the manifest's regions lack", c.Service, c.Operation, c.Region)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -37,7 +38,7 @@ func Snapshot(ctx context.Context, dir string, cfg aws.Config, wopts []snapshot.
 		SDKModules: mods,
 		Caller:     snapshot.Caller{AccountID: sum.AccountID, ARN: sum.CallerARN, UserID: sum.CallerUserID},
 		Accounts:   []string{sum.AccountID},
-		Regions:    sum.Regions,
+		Regions:    append(slices.Clone(sum.Regions), RowGlobal), // FORMAT.md: "including global"
 		StartedAt:  sum.StartedAt,
 		FinishedAt: sum.FinishedAt,
 	})
