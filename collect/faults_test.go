@@ -21,22 +21,34 @@ import (
 const testReadTimeout = 500 * time.Millisecond
 
 // collectWith runs the collector over the basic world with the faults set
-// up, a short read timeout and immediate retries (3 attempts).
-func collectWith(t *testing.T, setup func(*fakeaws.Server), mod func(*ConfigOptions), opts ...Option) ([]snapshot.Row, Summary, *fakeaws.Server, error) {
+// up, a short read timeout and immediate retries (3 attempts), into a
+// snapshot, and reads the rows back from it.
+func collectWith(t *testing.T, setup func(*fakeaws.Server)) ([]snapshot.Row, *snapshot.Manifest, Summary, *fakeaws.Server) {
 	t.Helper()
 	srv := fakeaws.New(t, fakeaws.LoadWorld(t, basicWorld))
 	if setup != nil {
 		setup(srv)
 	}
-	cfg := fakeConfig(t, srv, func(o *ConfigOptions) {
-		o.ReadTimeout = testReadTimeout
-		if mod != nil {
-			mod(o)
+	cfg := fakeConfig(t, srv, func(o *ConfigOptions) { o.ReadTimeout = testReadTimeout })
+	dir := t.TempDir() + "/snap"
+	m, sum, err := Snapshot(t.Context(), dir, cfg, nil, testOpts()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := snapshot.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []snapshot.Row
+	for _, p := range snap.Partitions() {
+		if err := snap.Rows(t.Context(), p.Service, p.Operation, func(r snapshot.Row) error {
+			rows = append(rows, r)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
 		}
-	})
-	w := &memWriter{}
-	sum, err := New(cfg, testOpts(opts...)...).Run(t.Context(), w)
-	return w.rows, sum, srv, err
+	}
+	return rows, m, sum, srv
 }
 
 // invocation names one invocation: "service:Operation region key".
@@ -114,15 +126,13 @@ func checkNothingLost(t *testing.T, base, got []snapshot.Row, failed map[string]
 }
 
 // TestFaultsSurvived injects each kind of fault into the fake endpoint and
-// runs the real collector over the real SDK clients: every page is collected
-// after retries, or the invocation ends in an error row with its class, and
-// the run's Failures list it. Nothing is silently lost: the rows are
+// runs the real collector over the real SDK clients into a snapshot: every
+// page is collected after retries, or the invocation ends in an error row
+// with its class, is incomplete in the manifest, and the run's Failures
+// list it. Nothing is silently lost: the rows are
 // compared with a fault-free collection of the same world.
 func TestFaultsSurvived(t *testing.T) {
-	base, baseSum, baseSrv, err := collectWith(t, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	base, _, baseSum, baseSrv := collectWith(t, nil)
 	if len(baseSum.Failures) != 0 {
 		t.Fatalf("fault-free collection has failures: %+v", baseSum.Failures)
 	}
@@ -186,15 +196,20 @@ func TestFaultsSurvived(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rows, sum, srv, err := collectWith(t, func(s *fakeaws.Server) {
+			rows, m, sum, srv := collectWith(t, func(s *fakeaws.Server) {
 				for _, f := range tt.faults {
 					s.Fail(f)
 				}
-			}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			})
 			checkNothingLost(t, base, rows, tt.failed)
+			for inv, class := range tt.failed {
+				f := strings.Fields(inv)
+				svc, op, _ := strings.Cut(f[0], ":")
+				cs, ok := m.Call(basicAccount, f[1], svc, op)
+				if !ok || cs.Complete() || cs.Errors[class] == 0 || cs.FirstError == nil || cs.FirstError.Class != class {
+					t.Errorf("manifest entry of %s: %+v (found %v), want it incomplete with a %s error", inv, cs, ok, class)
+				}
+			}
 			var failed, want []string
 			for _, f := range sum.Failures {
 				for _, region := range f.Regions {
