@@ -163,3 +163,18 @@ func unreachable(err error) (string, bool) {
 	}
 	return "", false
 }
+
+// briefMessage says in a few words why a call failed, for the run's report:
+// the network cause or the decoding failure rather than the SDK's whole
+// chain ("operation error IAM: ..., exceeded maximum number of attempts,
+// ..."), which the error row keeps.
+func briefMessage(err error, msg string) string {
+	if cause, ok := unreachable(err); ok {
+		return cause
+	}
+	var de *smithy.DeserializationError
+	if errors.As(err, &de) && de.Err != nil {
+		return "could not decode the answer: " + de.Err.Error()
+	}
+	return msg
+}

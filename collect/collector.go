@@ -477,7 +477,7 @@ func (r *run) exec(ctx context.Context, j job, hook func(any)) result {
 			r.summary.Errors[res.class]++
 			// A probe's region-level refusal is a skipped region, not a failed call.
 			if Incomplete(res.class) && !(call.Probe && regionRefusal(res.code, res.msg)) {
-				r.failures.add(call.Name(), j.rowRegion, res.class, res.code, res.msg)
+				r.failures.add(call.Name(), j.rowRegion, res.class, res.code, briefMessage(res.err, res.msg))
 			}
 		}
 		r.statMu.Unlock()
