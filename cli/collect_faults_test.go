@@ -39,6 +39,19 @@ func resetListener(t *testing.T) (url string, conns *atomic.Int32) {
 	return "http://" + ln.Addr().String(), conns
 }
 
+// oneErrorLine checks that stderr is one line holding every want.
+func oneErrorLine(t *testing.T, stderr string, want []string) {
+	t.Helper()
+	if strings.Count(stderr, "\n") != 1 {
+		t.Errorf("stderr is not one line:\n%s", stderr)
+	}
+	for _, w := range want {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr %q lacks %q", stderr, w)
+		}
+	}
+}
+
 // TestCollectUnreachable: an endpoint that cannot be reached fails the
 // collection after a few quick attempts (not the patient retry budget meant
 // for throttling) with one line that says so, and leaves no snapshot.
@@ -63,15 +76,7 @@ func TestCollectUnreachable(t *testing.T) {
 			if code != ExitError {
 				t.Errorf("exit %d, want %d", code, ExitError)
 			}
-			stderr := errw.String()
-			if strings.Count(stderr, "\n") != 1 {
-				t.Errorf("stderr is not one line:\n%s", stderr)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(stderr, w) {
-					t.Errorf("stderr %q lacks %q", stderr, w)
-				}
-			}
+			oneErrorLine(t, errw.String(), tt.want)
 			if out.Len() != 0 {
 				t.Errorf("stdout %q", out.String())
 			}
@@ -188,15 +193,7 @@ func TestCollectRegionsAndRoleFlags(t *testing.T) {
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.wantCode, errw.String())
 			}
-			stderr := errw.String()
-			if strings.Count(stderr, "\n") != 1 {
-				t.Errorf("stderr is not one line:\n%s", stderr)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(stderr, w) {
-					t.Errorf("stderr %q lacks %q", stderr, w)
-				}
-			}
+			oneErrorLine(t, errw.String(), tt.want)
 			if n := len(srv.Requests()); tt.noRequests && n > 0 {
 				t.Errorf("%d requests sent before the usage error", n)
 			}
