@@ -94,7 +94,8 @@ func (p *clientPool) get(svc, region string) (any, error) {
 	return c, nil
 }
 
-// Quick-failure budget of the first call (sts GetCallerIdentity).
+// Quick-failure budget of the first call (sts GetCallerIdentity) when the
+// endpoint cannot be reached.
 const (
 	quickAttempts    = 3
 	quickBackoff     = time.Second
@@ -105,7 +106,8 @@ const (
 // reachable endpoint from a dead one (wrong --endpoint-url, dead proxy, no
 // network), and a dead one must fail in seconds, not after the patient
 // retry budget meant for throttling (ten attempts, up to 20s apart: two
-// minutes). A reachable endpoint answers it at once.
+// minutes). Only network failures get the quick budget: a throttled or
+// failing STS still gets the patient one.
 func quickConfig(cfg aws.Config) aws.Config {
 	cfg = cfg.Copy()
 	patient := cfg.Retryer
@@ -113,6 +115,9 @@ func quickConfig(cfg aws.Config) aws.Config {
 		var r aws.Retryer = retry.NewStandard()
 		if patient != nil {
 			r = patient()
+		}
+		if v2, ok := r.(aws.RetryerV2); ok {
+			return &quickWhenUnreachable{RetryerV2: v2}
 		}
 		return retry.AddWithMaxBackoffDelay(retry.AddWithMaxAttempts(r, min(r.MaxAttempts(), quickAttempts)), quickBackoff)
 	}
@@ -122,4 +127,34 @@ func quickConfig(cfg aws.Config) aws.Config {
 		}
 	}
 	return cfg
+}
+
+// quickWhenUnreachable gives up after quickAttempts network failures, at
+// most quickBackoff apart, and leaves every other error to the patient
+// retryer it wraps. One is made per client; the quick client serves one call.
+type quickWhenUnreachable struct {
+	aws.RetryerV2
+	mu       sync.Mutex
+	failures int
+}
+
+func (q *quickWhenUnreachable) IsErrorRetryable(err error) bool {
+	if _, ok := unreachable(err); ok {
+		q.mu.Lock()
+		q.failures++
+		n := q.failures
+		q.mu.Unlock()
+		if n >= quickAttempts {
+			return false
+		}
+	}
+	return q.RetryerV2.IsErrorRetryable(err)
+}
+
+func (q *quickWhenUnreachable) RetryDelay(attempt int, err error) (time.Duration, error) {
+	d, derr := q.RetryerV2.RetryDelay(attempt, err)
+	if _, ok := unreachable(err); ok {
+		d = min(d, quickBackoff)
+	}
+	return d, derr
 }

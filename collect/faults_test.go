@@ -411,3 +411,21 @@ func TestManifestRegions(t *testing.T) {
 		}
 	}
 }
+
+// TestThrottledIdentity: the first call fails fast only when the endpoint
+// cannot be reached; a throttled STS gets the patient retry budget.
+func TestThrottledIdentity(t *testing.T) {
+	srv := fakeaws.New(t, fakeaws.LoadWorld(t, basicWorld))
+	srv.Fail(fakeaws.Fault{Service: "sts", Operation: "GetCallerIdentity", Code: "Throttling", Times: 5})
+	cfg := fakeConfig(t, srv, func(o *ConfigOptions) { o.MaxAttempts = 10 })
+	sum, err := New(cfg, testOpts(WithRegions("eu-west-1"))...).Run(t.Context(), &memWriter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.AccountID != basicAccount {
+		t.Errorf("account %q", sum.AccountID)
+	}
+	if n := countRequests(srv, "sts", "GetCallerIdentity", ""); n != 6 {
+		t.Errorf("%d GetCallerIdentity requests, want 6 (5 throttled)", n)
+	}
+}
