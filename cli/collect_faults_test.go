@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"net"
 	"path/filepath"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/snapaudit/snapaudit/collect"
 	"github.com/snapaudit/snapaudit/collect/fakeaws"
 	"github.com/snapaudit/snapaudit/snapshot"
 )
@@ -201,5 +203,26 @@ func TestCollectRegionsAndRoleFlags(t *testing.T) {
 				t.Error("a snapshot was written")
 			}
 		})
+	}
+}
+
+// TestFailuresInJSONSummary: with --json the summary line carries the
+// failed calls, for machines.
+func TestFailuresInJSONSummary(t *testing.T) {
+	var buf bytes.Buffer
+	p := newProgress(&buf, true, false)
+	p.finish(collect.Summary{AccountID: "111122223333", Failures: []collect.CallFailure{{Call: "ec2:DescribeVolumes",
+		Class: snapshot.ClassDenied, Codes: []string{"UnauthorizedOperation"}, Regions: []string{"eu-west-1"}, Invocations: 1}}}, nil, nil)
+	var line struct {
+		Kind    string
+		Summary struct {
+			Failures []collect.CallFailure `json:"failures"`
+		}
+	}
+	if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
+		t.Fatalf("%v: %s", err, buf.String())
+	}
+	if line.Kind != "summary" || len(line.Summary.Failures) != 1 || line.Summary.Failures[0].Call != "ec2:DescribeVolumes" {
+		t.Errorf("summary line %s", buf.String())
 	}
 }
