@@ -4,12 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/snapaudit/snapaudit/collect/fakeaws"
@@ -427,5 +430,25 @@ func TestThrottledIdentity(t *testing.T) {
 	}
 	if n := countRequests(srv, "sts", "GetCallerIdentity", ""); n != 6 {
 		t.Errorf("%d GetCallerIdentity requests, want 6 (5 throttled)", n)
+	}
+}
+
+// TestDeadProxy: a proxy that refuses connections is an unreachable
+// endpoint too: the run fails at its first call, in a few quick attempts,
+// saying so. (The proxy is set on the transport: Go reads the proxy
+// environment once per process.)
+func TestDeadProxy(t *testing.T) {
+	srv := fakeaws.New(t, fakeaws.LoadWorld(t, basicWorld))
+	cfg := fakeConfig(t, srv, func(o *ConfigOptions) { o.EndpointURL = "http://aws.snapaudit.invalid" })
+	dead, err := url.Parse("http://127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.HTTPClient = cfg.HTTPClient.(*awshttp.BuildableClient).WithTransportOptions(func(tr *http.Transport) {
+		tr.Proxy = http.ProxyURL(dead)
+	})
+	_, err = New(cfg, testOpts()...).Run(t.Context(), &memWriter{})
+	if err == nil || !strings.Contains(err.Error(), "cannot reach AWS") || !strings.Contains(err.Error(), "proxyconnect") {
+		t.Fatalf("err = %v, want cannot reach AWS through the proxy", err)
 	}
 }
