@@ -21,10 +21,15 @@ const (
 	ExitError    = 1 // the command could not do its job (bad input, I/O, AWS errors that stop collection)
 	ExitUsage    = 2 // bad flags or arguments
 	ExitFindings = 3 // analyze ran and at least one check FAILED (or ERRORED with --fail-on-error)
+	ExitPartial  = 4 // collect committed a snapshot, but some calls failed (denied, throttled, other)
 )
 
 // ErrFindings is returned by analyze when a check failed; it maps to ExitFindings.
 var ErrFindings = errors.New("findings failed")
+
+// ErrPartial is returned by collect when the snapshot was committed but some
+// calls failed (the command has reported which); it maps to ExitPartial.
+var ErrPartial = errors.New("collection incomplete")
 
 // usageError marks an error as a usage mistake (exit code 2).
 type usageError struct{ err error }
@@ -139,6 +144,9 @@ func exitCode(err error, errw io.Writer) int {
 	}
 	if errors.Is(err, ErrFindings) {
 		return ExitFindings
+	}
+	if errors.Is(err, ErrPartial) {
+		return ExitPartial
 	}
 	fmt.Fprintf(errw, "snapaudit: %v\n", err)
 	var ue usageError

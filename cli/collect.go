@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"text/tabwriter"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -39,12 +41,18 @@ func collectCommand(s streams) *ucli.Command {
 			"GetCallerIdentity is asked again, to check the account) and writes the same snapshot an\n" +
 			"uninterrupted run would. Run it with the same settings (--role-arn, --regions, redaction key);\n" +
 			"other settings are refused. --discard-partial --out DIR starts over instead. A committed\n" +
-			"snapshot is never overwritten.",
+			"snapshot is never overwritten.\n\n" +
+			"Exit status: 0 collected; 1 no snapshot (unreachable endpoint, unusable credentials, ...);\n" +
+			"2 usage error; 4 the snapshot was written but some calls failed: denied (a denied call alone is\n" +
+			"enough), throttled after the retries, or other errors. They are listed on stderr by call, error\n" +
+			"class and region, and recorded as error rows, so analyze reports the affected checks as ERROR.\n" +
+			"not_found (e.g. a bucket without a policy) and unsupported answers are not failures.",
 		Flags: append([]ucli.Flag{
 			&ucli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write the snapshot to this new `DIR` (or give it as the argument)"},
 			&ucli.StringFlag{Name: "profile", Usage: "shared config profile (default: AWS_PROFILE or default)"},
 			&ucli.StringFlag{Name: "region", Usage: "home region for credentials and STS (default: AWS_REGION, else us-east-1)"},
-			&ucli.StringSliceFlag{Name: "regions", Usage: "collect only these regions (comma-separated; default: every enabled region)"},
+			&ucli.StringSliceFlag{Name: "regions", Usage: "collect only these regions (comma-separated; default: every enabled region); " +
+				"a name that is not a region is a usage error listing the valid ones"},
 			&ucli.StringFlag{Name: "role-arn", Usage: "assume this role before collecting"},
 			&ucli.StringFlag{Name: "external-id", Usage: "external ID for --role-arn"},
 			&ucli.StringFlag{Name: "session-name", Value: "snapaudit", Usage: "role session name for --role-arn"},
@@ -62,6 +70,15 @@ func collectCommand(s streams) *ucli.Command {
 			}
 			if c.Int("concurrency") < 1 || c.Int("max-attempts") < 1 {
 				return usagef("collect: --concurrency and --max-attempts must be at least 1")
+			}
+			for _, f := range []string{"external-id", "session-name"} {
+				if c.IsSet(f) && c.String("role-arn") == "" {
+					return usagef("collect: --%s needs --role-arn (it applies to the role to assume)", f)
+				}
+			}
+			regions := splitList(c.StringSlice("regions"))
+			if err := collect.CheckRegionNames(regions); err != nil {
+				return usageError{fmt.Errorf("collect: %w", err)}
 			}
 			key, err := redactionKey(c.String("redaction-key-file"))
 			if err != nil {
@@ -86,7 +103,7 @@ func collectCommand(s streams) *ucli.Command {
 			r := newProgress(s.err, c.Bool("json"), isTerminal(s.err))
 			opts := []collect.Option{collect.WithConcurrency(c.Int("concurrency")), collect.WithEvents(r.event), collect.WithToolVersion(Version), collect.WithLogger(log),
 				collect.WithRoleARN(c.String("role-arn"))}
-			if regions := splitList(c.StringSlice("regions")); len(regions) > 0 {
+			if len(regions) > 0 {
 				opts = append(opts, collect.WithRegions(regions...))
 			}
 			if key != nil {
@@ -94,10 +111,16 @@ func collectCommand(s streams) *ucli.Command {
 			}
 			m, sum, err := runCollect(c.Context, dir, resume, c.Bool("discard-partial"), cfg, opts)
 			r.finish(sum, m, err)
+			if ue := (*collect.UnknownRegionsError)(nil); errors.As(err, &ue) {
+				return usageError{fmt.Errorf("collect: %w", err)}
+			}
 			if err != nil {
 				return explainCollectError(dir, err)
 			}
 			fmt.Fprintln(s.out, dir)
+			if len(sum.Failures) > 0 {
+				return ErrPartial // finish listed the failed calls
+			}
 			return nil
 		},
 	}
@@ -219,6 +242,9 @@ func (p *progress) finish(sum collect.Summary, m *snapshot.Manifest, err error) 
 		}
 		return
 	}
+	if err != nil && len(sum.Regions) == 0 {
+		return // it failed before collecting any region: the error line says it all
+	}
 	var errs []string
 	for _, class := range slices.Sorted(maps.Keys(sum.Errors)) {
 		errs = append(errs, fmt.Sprintf("%s=%d", class, sum.Errors[class]))
@@ -239,9 +265,59 @@ func (p *progress) finish(sum collect.Summary, m *snapshot.Manifest, err error) 
 	if sum.Reused > 0 {
 		fmt.Fprintf(p.w, "resumed: %d calls taken from the interrupted run's journal, not sent again\n", sum.Reused)
 	}
+	if err == nil {
+		writeFailures(p.w, sum.Failures)
+	}
 	if m != nil {
 		fmt.Fprintf(p.w, "snapshot: %d files, %d rows, %d bytes\n", len(m.Files), m.TotalRows(), m.TotalBytes())
 	}
+}
+
+// writeFailures lists the failed calls of a committed snapshot, one line
+// per call and error class:
+//
+//	incomplete: 3 calls failed (exit code 4); the snapshot records each as an error row:
+//	  ec2:DescribeVolumes     denied  2 regions: eu-west-1, us-east-1  UnauthorizedOperation
+//	  iam:ListAccountAliases  other   global                           ValidationError: bad request
+func writeFailures(w io.Writer, fs []collect.CallFailure) {
+	if len(fs) == 0 {
+		return
+	}
+	n := 0
+	for _, f := range fs {
+		n += f.Invocations
+	}
+	calls := "calls"
+	if n == 1 {
+		calls = "call"
+	}
+	fmt.Fprintf(w, "incomplete: %d %s failed (exit code %d); the snapshot records each as an error row:\n", n, calls, ExitPartial)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, f := range fs {
+		where := f.Regions[0]
+		if len(f.Regions) > 1 {
+			where = fmt.Sprintf("%d regions: %s", len(f.Regions), strings.Join(f.Regions, ", "))
+		}
+		if f.Invocations > len(f.Regions) {
+			where += fmt.Sprintf(" (%d calls)", f.Invocations)
+		}
+		why := strings.Join(f.Codes, ", ")
+		if f.Class == snapshot.ClassOther || why == "" {
+			// "other" has no fixed meaning: show what went wrong.
+			why = strings.TrimPrefix(why+": "+shorten(f.Message, 120), ": ")
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", f.Call, f.Class, where, why)
+	}
+	tw.Flush()
+}
+
+// shorten puts s on one line of at most n runes.
+func shorten(s string, n int) string {
+	s = oneLine(s)
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
 
 func orDash(s string) string {

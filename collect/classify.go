@@ -10,6 +10,8 @@ package collect
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"strings"
 
@@ -33,6 +35,7 @@ var codeClasses = map[string]snapshot.ErrorClass{
 	"SignatureDoesNotMatch": snapshot.ClassDenied,
 	"ExpiredToken":          snapshot.ClassDenied,
 	"ExpiredTokenException": snapshot.ClassDenied,
+	"RequestExpired":        snapshot.ClassDenied, // EC2's answer to expired session credentials
 	"AllAccessDisabled":     snapshot.ClassDenied,
 	"AccountProblem":        snapshot.ClassDenied,
 	"InvalidAccessKeyId":    snapshot.ClassDenied,
@@ -135,4 +138,43 @@ func regionRefusal(code, msg string) bool {
 		return strings.Contains(strings.ToLower(msg), "service control policy")
 	}
 	return false
+}
+
+// unreachable returns the network-level cause of err when the request never
+// got an answer from the endpoint (connection refused or reset, DNS, proxy,
+// no answer within the read timeout), e.g. "dial tcp 127.0.0.1:1: connect:
+// connection refused".
+func unreachable(err error) (string, bool) {
+	var apiErr smithy.APIError
+	if err == nil || errors.As(err, &apiErr) {
+		return "", false
+	}
+	var te *awshttp.ResponseTimeoutError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("no answer within %v", te.TimeoutDur), true
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		return opErr.Error(), true
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return dnsErr.Error(), true
+	}
+	return "", false
+}
+
+// briefMessage says in a few words why a call failed, for the run's report:
+// the network cause or the decoding failure rather than the SDK's whole
+// chain ("operation error IAM: ..., exceeded maximum number of attempts,
+// ..."), which the error row keeps.
+func briefMessage(err error, msg string) string {
+	if cause, ok := unreachable(err); ok {
+		return cause
+	}
+	var de *smithy.DeserializationError
+	if errors.As(err, &de) && de.Err != nil {
+		return "could not decode the answer: " + de.Err.Error()
+	}
+	return msg
 }

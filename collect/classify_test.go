@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"testing"
 
@@ -85,6 +87,29 @@ func TestRegionRefusal(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := regionRefusal(tt.code, tt.msg); got != tt.want {
 				t.Errorf("regionRefusal(%q) = %v, want %v", tt.code, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestBriefMessage(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connect: connection refused")}
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{name: "network cause", err: &smithy.OperationError{ServiceID: "IAM", OperationName: "ListAccountAliases",
+			Err: fmt.Errorf("exceeded maximum number of attempts, 3, %w", refused)}, want: "dial tcp: connect: connection refused"},
+		{name: "decoding", err: &smithy.OperationError{ServiceID: "IAM", OperationName: "ListAccountAliases",
+			Err: &smithy.DeserializationError{Err: io.ErrUnexpectedEOF}}, want: "could not decode the answer: unexpected EOF"},
+		{name: "api error keeps its message", err: apiErr("AccessDenied"), want: "AccessDenied message"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, msg := classify(tt.err)
+			if got := briefMessage(tt.err, msg); got != tt.want {
+				t.Errorf("briefMessage = %q, want %q", got, tt.want)
 			}
 		})
 	}

@@ -3,8 +3,11 @@ package collect
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -89,4 +92,69 @@ func (p *clientPool) get(svc, region string) (any, error) {
 	c := s.New(p.cfg, region)
 	p.clients[k] = c
 	return c, nil
+}
+
+// Quick-failure budget of the first call (sts GetCallerIdentity) when the
+// endpoint cannot be reached.
+const (
+	quickAttempts    = 3
+	quickBackoff     = time.Second
+	quickReadTimeout = 15 * time.Second
+)
+
+// quickConfig returns cfg for the run's first call. why: that call tells a
+// reachable endpoint from a dead one (wrong --endpoint-url, dead proxy, no
+// network), and a dead one must fail in seconds, not after the patient
+// retry budget meant for throttling (ten attempts, up to 20s apart: two
+// minutes). Only network failures get the quick budget: a throttled or
+// failing STS still gets the patient one.
+func quickConfig(cfg aws.Config) aws.Config {
+	cfg = cfg.Copy()
+	patient := cfg.Retryer
+	cfg.Retryer = func() aws.Retryer {
+		var r aws.Retryer = retry.NewStandard()
+		if patient != nil {
+			r = patient()
+		}
+		if v2, ok := r.(aws.RetryerV2); ok {
+			return &quickWhenUnreachable{RetryerV2: v2}
+		}
+		return retry.AddWithMaxBackoffDelay(retry.AddWithMaxAttempts(r, min(r.MaxAttempts(), quickAttempts)), quickBackoff)
+	}
+	if bc, ok := cfg.HTTPClient.(*awshttp.BuildableClient); ok {
+		if d, set := bc.GetReadTimeout(); !set || d <= 0 || d > quickReadTimeout {
+			cfg.HTTPClient = bc.WithReadTimeout(quickReadTimeout)
+		}
+	}
+	return cfg
+}
+
+// quickWhenUnreachable gives up after quickAttempts network failures, at
+// most quickBackoff apart, and leaves every other error to the patient
+// retryer it wraps. One is made per client; the quick client serves one call.
+type quickWhenUnreachable struct {
+	aws.RetryerV2
+	mu       sync.Mutex
+	failures int
+}
+
+func (q *quickWhenUnreachable) IsErrorRetryable(err error) bool {
+	if _, ok := unreachable(err); ok {
+		q.mu.Lock()
+		q.failures++
+		n := q.failures
+		q.mu.Unlock()
+		if n >= quickAttempts {
+			return false
+		}
+	}
+	return q.RetryerV2.IsErrorRetryable(err)
+}
+
+func (q *quickWhenUnreachable) RetryDelay(attempt int, err error) (time.Duration, error) {
+	d, derr := q.RetryerV2.RetryDelay(attempt, err)
+	if _, ok := unreachable(err); ok {
+		d = min(d, quickBackoff)
+	}
+	return d, derr
 }

@@ -6,7 +6,10 @@ package collect
 //     run because no row could say which account it belongs to).
 //  2. Plan: ec2 DescribeRegions with AllRegions=false lists the regions the
 //     account has enabled; regions outside the aws partition (China,
-//     GovCloud, ISO) are dropped, and --regions narrows the list.
+//     GovCloud, ISO) are dropped, and --regions narrows the list (names that
+//     are not regions are an UnknownRegionsError, regions.go). No region
+//     left to collect is an error, and so is a run whose every region was
+//     skipped.
 //  3. Collect: global calls once (through us-east-1) and, per region, the
 //     probe call first; when the probe answers a region-level refusal the
 //     region is skipped (an error row for every regional call records why),
@@ -142,6 +145,11 @@ func New(cfg aws.Config, opts ...Option) *Collector {
 	return &Collector{cfg: cfg, calls: calls, opts: o}
 }
 
+// ErrNoRegion is returned (wrapped) when planning leaves no region to
+// collect. Like an UnknownRegionsError it is a matter of settings, so the
+// run is not resumable: a resume with the same settings would fail again.
+var ErrNoRegion = errors.New("no region to collect")
+
 // fatalError stops the whole run (writer failure, redaction failure).
 type fatalError struct{ err error }
 
@@ -153,6 +161,7 @@ type run struct {
 	c        *Collector
 	w        RowWriter
 	clients  *clientPool
+	quick    *clientPool // for the first call (quickConfig)
 	red      redactor
 	children map[string][]*Call
 	byName   map[string]*Call
@@ -162,8 +171,9 @@ type run struct {
 
 	evMu sync.Mutex
 
-	statMu  sync.Mutex
-	summary Summary
+	statMu   sync.Mutex
+	summary  Summary
+	failures failures
 }
 
 // Run collects the account into w and returns a summary. It returns an
@@ -177,8 +187,8 @@ func (c *Collector) Run(ctx context.Context, w RowWriter) (Summary, error) {
 		rand.Read(key) // never fails (crypto/rand panics rather than return an error)
 	}
 	r := &run{
-		c: c, w: w, clients: newClientPool(c.cfg), red: redactor{key: key},
-		children: map[string][]*Call{}, byName: map[string]*Call{},
+		c: c, w: w, clients: newClientPool(c.cfg), quick: newClientPool(quickConfig(c.cfg)), red: redactor{key: key},
+		children: map[string][]*Call{}, byName: map[string]*Call{}, failures: failures{},
 		summary: Summary{StartedAt: c.now(), SkippedRegions: map[string]string{}, Errors: map[snapshot.ErrorClass]int{}},
 	}
 	r.attachJournal(w)
@@ -229,8 +239,12 @@ func (r *run) collect(ctx context.Context) (Summary, error) {
 		return r.snapshotSummary(), res.fatal
 	}
 	if ident == nil || r.account == "" {
-		return r.snapshotSummary(), fmt.Errorf("sts:GetCallerIdentity %s: %s: %s (cannot tell which account to collect)",
-			GlobalRegion, res.code, res.msg)
+		if cause, ok := unreachable(res.err); ok {
+			return r.snapshotSummary(), fmt.Errorf("cannot reach AWS (%s, %s): %s; check --endpoint-url, "+
+				"AWS_ENDPOINT_URL, the proxy settings and the network", callerIdentityCall, GlobalRegion, cause)
+		}
+		return r.snapshotSummary(), fmt.Errorf("%s %s: %s (cannot tell which account to collect)",
+			callerIdentityCall, GlobalRegion, strings.TrimPrefix(res.code+": "+res.msg, ": "))
 	}
 	r.statMu.Lock()
 	r.summary.AccountID, r.summary.CallerARN, r.summary.CallerUserID = r.account, aws.ToString(ident.Arn), aws.ToString(ident.UserId)
@@ -284,6 +298,9 @@ func (r *run) collect(ctx context.Context) (Summary, error) {
 	if err := context.Cause(ctx); err != nil {
 		return r.snapshotSummary(), fmt.Errorf("collect %s: %w", r.account, err)
 	}
+	if sum := r.snapshotSummary(); len(sum.Regions) == 0 {
+		return sum, fmt.Errorf("collect %s: no region could be collected: %s", r.account, r.skippedReasons("-"))
+	}
 	return r.snapshotSummary(), nil
 }
 
@@ -294,6 +311,7 @@ func (r *run) snapshotSummary() Summary {
 	s.Regions = slices.Clone(s.Regions)
 	s.SkippedRegions = maps.Clone(s.SkippedRegions)
 	s.Errors = maps.Clone(s.Errors)
+	s.Failures = r.failures.list()
 	return s
 }
 
@@ -381,9 +399,14 @@ func (r *run) plan(ctx context.Context) ([]string, error) {
 			return nil, fmt.Errorf("ec2:DescribeRegions %s/%s: %s: %s (cannot list enabled regions; pass --regions)",
 				r.account, GlobalRegion, res.code, res.msg)
 		}
+		if err := checkRequested(requested, nil); err != nil {
+			return nil, err
+		}
 		// Trust the user's list; regions that are not enabled will be
 		// skipped by the probe.
 		enabled = requested
+	} else if err := checkRequested(requested, append([]string{}, enabled...)); err != nil {
+		return nil, err
 	}
 	var regions []string
 	for _, region := range enabled {
@@ -406,7 +429,23 @@ func (r *run) plan(ctx context.Context) ([]string, error) {
 	r.statMu.Lock()
 	r.summary.Regions = slices.Clone(regions)
 	r.statMu.Unlock()
+	if len(regions) == 0 {
+		return nil, fmt.Errorf("collect %s: %w: %s", r.account, ErrNoRegion, r.skippedReasons("ec2:DescribeRegions lists no enabled region"))
+	}
 	return regions, nil
+}
+
+// skippedReasons lists the skipped regions with their reasons, or says none.
+func (r *run) skippedReasons(none string) string {
+	sum := r.snapshotSummary()
+	var parts []string
+	for _, region := range slices.Sorted(maps.Keys(sum.SkippedRegions)) {
+		parts = append(parts, region+": "+sum.SkippedRegions[region])
+	}
+	if parts == nil {
+		return none
+	}
+	return strings.Join(parts, "; ")
 }
 
 // partition returns the AWS partition of a region name.
@@ -428,6 +467,7 @@ type result struct {
 	class snapshot.ErrorClass
 	code  string
 	msg   string
+	err   error // the call's error, when it failed
 	fatal error
 }
 
@@ -450,6 +490,10 @@ func (r *run) exec(ctx context.Context, j job, hook func(any)) result {
 		r.summary.Calls++
 		if res.class != snapshot.ClassNone {
 			r.summary.Errors[res.class]++
+			// A probe's region-level refusal is a skipped region, not a failed call.
+			if Incomplete(res.class) && !(call.Probe && regionRefusal(res.code, res.msg)) {
+				r.failures.add(call.Name(), j.rowRegion, res.class, res.code, briefMessage(res.err, res.msg))
+			}
 		}
 		r.statMu.Unlock()
 		rows := res.pages
@@ -469,7 +513,11 @@ func (r *run) invoke(ctx context.Context, j job, hook func(any)) result {
 	if j.key != "" {
 		where += " " + j.key
 	}
-	client, err := r.clients.get(call.Service, j.region)
+	pool := r.clients
+	if call.Name() == callerIdentityCall {
+		pool = r.quick
+	}
+	client, err := pool.get(call.Service, j.region)
 	if err != nil {
 		return result{fatal: fmt.Errorf("%s: %w", where, err)}
 	}
@@ -523,6 +571,7 @@ func (r *run) invoke(ctx context.Context, j job, hook func(any)) result {
 		// Cancelled: the run is abandoned; a row would only say "cancelled".
 		return res
 	}
+	res.err = err
 	res.class, res.code, res.msg = classify(err)
 	r.c.opts.logger.Debug("call failed", "call", call.Name(), "account", r.account, "region", j.region,
 		"key", j.key, "class", res.class, "code", res.code, "error", err)

@@ -12,15 +12,19 @@ package collect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 )
@@ -33,6 +37,11 @@ type ConfigOptions struct {
 	RoleARN     string // assume this role (read-only audit role) first
 	ExternalID  string // sts:ExternalId for RoleARN
 	SessionName string // role session name; default "snapaudit"
+
+	// SessionRefreshWindow is how long before its expiry an assumed-role
+	// session is replaced (default 1 minute), so that no request is signed
+	// with a session about to expire on the way.
+	SessionRefreshWindow time.Duration
 
 	// EndpointURL sends every service to one endpoint (a local fake, a
 	// proxy); it overrides AWS_ENDPOINT_URL.
@@ -47,6 +56,10 @@ type ConfigOptions struct {
 	// MaxBackoff caps the wait between attempts (default 20s). Tests set a
 	// tiny value (or NoBackoff) so retries do not sleep.
 	MaxBackoff time.Duration
+	// ReadTimeout is how long a connection may stay silent while a
+	// request waits for its answer (default 60s); a stalled answer then
+	// fails and is retried.
+	ReadTimeout time.Duration
 	// NoBackoff retries immediately and disables the client-side retry
 	// quota and rate limiting (tests only).
 	NoBackoff bool
@@ -83,6 +96,7 @@ func LoadConfig(ctx context.Context, o ConfigOptions) (aws.Config, error) {
 				a.StandardOptions = append(a.StandardOptions, func(s *retry.StandardOptions) {
 					s.MaxAttempts = maxAttempts
 					s.MaxBackoff = maxBackoff
+					s.Retryables = append(s.Retryables, retryBadBody)
 					if o.NoBackoff {
 						s.Backoff = noBackoff{}
 						s.RateLimiter = ratelimit.None
@@ -91,6 +105,19 @@ func LoadConfig(ctx context.Context, o ConfigOptions) (aws.Config, error) {
 			})
 		}),
 	}
+	readTimeout := o.ReadTimeout
+	if readTimeout <= 0 {
+		readTimeout = 60 * time.Second
+	}
+	loadOpts = append(loadOpts, config.WithHTTPClient(awshttp.NewBuildableClient().
+		WithReadTimeout(readTimeout).
+		WithTransportOptions(func(tr *http.Transport) {
+			// The read timeout runs from a connection's last read, which
+			// for a pooled connection is the end of its previous answer:
+			// an idle connection is dropped at half the timeout, so a
+			// reused one leaves an answer at least the other half.
+			tr.IdleConnTimeout = min(tr.IdleConnTimeout, readTimeout/2)
+		})))
 	loadOpts = append(loadOpts, config.WithLogger(sdkLogger(o.Logger)))
 	if o.Profile != "" {
 		loadOpts = append(loadOpts, config.WithSharedConfigProfile(o.Profile))
@@ -133,7 +160,13 @@ func LoadConfig(ctx context.Context, o ConfigOptions) (aws.Config, error) {
 				a.ExternalID = aws.String(o.ExternalID)
 			}
 		})
-		cfg.Credentials = aws.NewCredentialsCache(provider)
+		window := o.SessionRefreshWindow
+		if window <= 0 {
+			window = time.Minute
+		}
+		cfg.Credentials = aws.NewCredentialsCache(provider, func(c *aws.CredentialsCacheOptions) {
+			c.ExpiryWindow = window
+		})
 	}
 	return cfg, nil
 }
@@ -151,6 +184,18 @@ func sdkLogger(l *slog.Logger) logging.Logger {
 		l.Log(context.Background(), level, fmt.Sprintf(format, v...), "source", "aws-sdk")
 	})
 }
+
+// retryBadBody retries an answer whose body could not be decoded: cut
+// short (the connection dropped mid-body) or not the protocol's XML/JSON (a
+// proxy's error page, a garbled transfer). The SDK does not retry these by
+// itself; every collector call is a read, so a retry is always safe.
+var retryBadBody = retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+	var de *smithy.DeserializationError
+	if errors.As(err, &de) {
+		return aws.TrueTernary
+	}
+	return aws.UnknownTernary
+})
 
 // noBackoff retries at once.
 type noBackoff struct{}

@@ -30,7 +30,16 @@
 //   - Failures are data: a failed call becomes a row with status=error and a
 //     class (denied, not_found, unsupported, throttled, other; classify.go).
 //     A region whose probe call (ec2 DescribeVpcs) answers a region-level
-//     refusal is skipped and recorded.
+//     refusal is skipped and recorded. Summary.Failures groups the failed
+//     calls that leave the snapshot incomplete (denied, throttled, other;
+//     failures.go) for the caller's report and exit code.
+//   - Faults are survived: throttling, server errors, reset connections,
+//     answers cut short or garbled, and connections silent past the read
+//     timeout (ConfigOptions.ReadTimeout) are retried; assumed-role sessions
+//     are renewed before they expire. An endpoint that cannot be reached
+//     fails the run at its first call, within seconds (clients.go).
+//   - Region names are checked (regions.go); a run with no region to
+//     collect is an error.
 //   - Secrets never reach disk: declared output paths (Lambda environment
 //     variables, API Gateway integration parameters and mapping templates,
 //     virtual MFA seeds, ...) are replaced by keyed-hash markers before

@@ -52,10 +52,24 @@ type Summary struct {
 	Reused int `json:"reused,omitempty"`
 	Rows   int `json:"rows"` // rows written (pages + error rows)
 	// Errors counts failed invocations by class.
-	Errors     map[snapshot.ErrorClass]int `json:"errors,omitempty"`
-	StartedAt  time.Time                   `json:"started_at"`
-	FinishedAt time.Time                   `json:"finished_at"`
+	Errors map[snapshot.ErrorClass]int `json:"errors,omitempty"`
+	// Failures lists the failed invocations that leave the snapshot
+	// incomplete (see Incomplete), grouped by call and class, sorted.
+	Failures   []CallFailure `json:"failures,omitempty"`
+	StartedAt  time.Time     `json:"started_at"`
+	FinishedAt time.Time     `json:"finished_at"`
 }
 
 // Duration is FinishedAt - StartedAt.
 func (s Summary) Duration() time.Duration { return s.FinishedAt.Sub(s.StartedAt) }
+
+// CallFailure groups the failed invocations of one call with one error
+// class.
+type CallFailure struct {
+	Call        string              `json:"call"` // "service:Operation"
+	Class       snapshot.ErrorClass `json:"class"`
+	Codes       []string            `json:"codes,omitempty"` // distinct AWS error codes, sorted
+	Regions     []string            `json:"regions"`         // Row.Region values, sorted ("global" for global calls)
+	Invocations int                 `json:"invocations"`
+	Message     string              `json:"message"` // the message of one of them
+}

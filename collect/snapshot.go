@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -40,7 +41,9 @@ func (c *Collector) commit(ctx context.Context, dir string, w *snapshot.Writer) 
 			se.Dir = dir
 		}
 		end, verb := w.Abort, "abort"
-		if j := w.Journal(); j != nil && j.Completed() > 0 {
+		var unknown *UnknownRegionsError
+		settings := errors.Is(err, ErrNoRegion) || errors.As(err, &unknown) // resuming cannot help
+		if j := w.Journal(); j != nil && j.Completed() > 0 && !settings {
 			end, verb = w.Suspend, "keep the journal of"
 		}
 		if aerr := end(); aerr != nil {
@@ -57,7 +60,7 @@ func (c *Collector) commit(ctx context.Context, dir string, w *snapshot.Writer) 
 		SDKModules: mods,
 		Caller:     snapshot.Caller{AccountID: sum.AccountID, ARN: sum.CallerARN, UserID: sum.CallerUserID},
 		Accounts:   []string{sum.AccountID},
-		Regions:    sum.Regions,
+		Regions:    append(slices.Clone(sum.Regions), RowGlobal), // FORMAT.md: "including global"
 		StartedAt:  sum.StartedAt,
 		FinishedAt: sum.FinishedAt,
 	})

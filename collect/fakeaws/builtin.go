@@ -6,7 +6,8 @@ package fakeaws
 //
 //   - sts:GetCallerIdentity — the world's caller, or the assumed role for keys
 //     handed out by AssumeRole;
-//   - sts:AssumeRole — fixed temporary credentials for any well-formed RoleArn;
+//   - sts:AssumeRole — temporary credentials for any well-formed RoleArn
+//     (expiring in 2099, or as ExpireSessions says);
 //   - ec2:DescribeRegions — world regions (+ disabled ones with AllRegions=true);
 //   - s3:GetBucketLocation — world.json "buckets".
 
@@ -42,14 +43,18 @@ func (s *Server) builtin(c call, reqID string) (contentType string, body []byte,
 		}
 		s.mu.Lock()
 		n := len(s.assumed) + 1
-		akid := fmt.Sprintf("ASIAFAKEAWS%09d", n)
+		akid := assumedKey(n)
+		expiration := "2099-01-01T00:00:00Z"
+		if exp, ok := s.sessionExpiry(akid); ok {
+			expiration = exp.Format("2006-01-02T15:04:05.000Z")
+		}
 		roleID := fmt.Sprintf("AROAFAKEAWS%09d", n)
 		assumedARN := fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/%s", m[1], m[2], session)
 		s.assumed[akid] = identity{Account: m[1], ARN: assumedARN, UserID: roleID + ":" + session}
 		s.mu.Unlock()
 		return "text/xml", fmt.Appendf(nil,
-			`<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>fakeawsSecretAccessKeyForTestsOnly0000000</SecretAccessKey><SessionToken>fakeaws-session-token-%d</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>%s</AssumedRoleId><Arn>%s</Arn></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></AssumeRoleResponse>`,
-			akid, n, xmlText(roleID+":"+session), xmlText(assumedARN), xmlText(reqID)), nil, true
+			`<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>fakeawsSecretAccessKeyForTestsOnly0000000</SecretAccessKey><SessionToken>fakeaws-session-token-%d</SessionToken><Expiration>%s</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>%s</AssumedRoleId><Arn>%s</Arn></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+			akid, n, expiration, xmlText(roleID+":"+session), xmlText(assumedARN), xmlText(reqID)), nil, true
 
 	case "ec2:DescribeRegions":
 		return "text/xml;charset=UTF-8", s.describeRegions(c.params, reqID), nil, true

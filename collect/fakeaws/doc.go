@@ -16,6 +16,11 @@
 // Request.Fixture names the world file that answered each request, so a test
 // can tell a fixture answer from a fault, a built-in or an empty default.
 // Fault.Times: n > 0 fails the first n matching requests; -1 (or 0) always.
+// Fault.Page narrows a fault to one page of a paged call (FirstPage, or the
+// page's token). Fault.Kind makes it a transport fault instead of an API
+// error: FaultReset, FaultStall, FaultTruncate, FaultMalformed (faults.go).
+// ExpireSessions makes AssumeRole sessions expire, after which requests
+// signed with them get the protocol's expired-credentials error.
 //
 // The shipped worlds are testdata/fakeaws/basic (small, for the collector's
 // tests) and testdata/fakeaws/demo (the demo account 111122223333); their
@@ -53,7 +58,10 @@
 //
 // # Answers, in order
 //
-//  1. A Fault added with Fail that matches (service, operation, region, params).
+//  0. A request signed with an expired session (ExpireSessions): ExpiredToken,
+//     EC2 RequestExpired, JSON ExpiredTokenException.
+//  1. A Fault added with Fail that matches (service, operation, region, params,
+//     page): an API error, or a reset, stall, truncated or malformed answer.
 //  2. A region listed in disabled_regions: the error AWS gives for a region
 //     that is not enabled (ec2 AuthFailure 401; query InvalidClientTokenId 403;
 //     JSON UnrecognizedClientException 400; REST-JSON

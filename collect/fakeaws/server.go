@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Server is a loopback HTTP server answering AWS API requests from a World.
@@ -29,6 +30,10 @@ type Server struct {
 	requests []Request
 	faults   []*faultState
 	assumed  map[string]identity // access key id -> identity, from AssumeRole
+	// sessionTTL, when set (ExpireSessions), is the lifetime of AssumeRole
+	// sessions; expires holds each session key's expiry.
+	sessionTTL time.Duration
+	expires    map[string]time.Time
 }
 
 // Request is one request the server received, in arrival order.
@@ -56,6 +61,16 @@ type Fault struct {
 	// Times is how many matching requests fail: n > 0 the first n, -1 (or 0) always.
 	Times int
 	Match map[string]string
+	// Kind is how the request fails (faults.go): an API error answer (the
+	// default), a connection reset, a stall, a truncated or a malformed body.
+	Kind FaultKind
+	// Page selects pages: "" any, FirstPage the request without a pagination
+	// token, otherwise the request whose token parameter equals Page (the
+	// fixture file's #token).
+	Page string
+	// Stall bounds a FaultStall (default 30s): the fake answers nothing until
+	// the client gives up and closes the connection, or Stall has passed.
+	Stall time.Duration
 }
 
 type faultState struct {
@@ -93,7 +108,7 @@ func NewServer(w *World) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fakeaws: listen on 127.0.0.1: %w", err)
 	}
-	s := &Server{world: w, routes: rt, assumed: map[string]identity{}}
+	s := &Server{world: w, routes: rt, assumed: map[string]identity{}, expires: map[string]time.Time{}}
 	s.hs = &httptest.Server{Listener: ln, Config: &http.Server{Handler: s}}
 	s.hs.Start()
 	return s, nil
@@ -169,9 +184,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.seq++
 	reqID := fmt.Sprintf("fa4e0000-0000-4000-8000-%012d", s.seq)
+	noDate := s.sessionTTL > 0
 	s.mu.Unlock()
 	w.Header().Set("X-Amzn-Requestid", reqID)
 	w.Header().Set("X-Amz-Request-Id", reqID)
+	if noDate {
+		w.Header()["Date"] = nil // see ExpireSessions
+	}
 
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -220,14 +239,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, reqID, idx, c)
 }
 
-// answer chooses the response for a parsed call: fault, disabled region, S3
-// bucket region, fixture, built-in, empty list, or NoFixture.
+// answer chooses the response for a parsed call: an expired session, a
+// fault, or the world's answer (respond).
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, reqID string, idx int, c call) {
 	p := c.svc.Protocol
-	if e := s.fault(c); e != nil {
+	if e := s.expiredSession(c, r); e != nil {
 		renderError(w, p, reqID, r.Method, *e)
 		return
 	}
+	if f := s.fault(c); f != nil {
+		s.injectFault(w, r, reqID, idx, c, *f)
+		return
+	}
+	s.respond(w, r, reqID, idx, c)
+}
+
+// respond gives the answer of a call that no fault matched: disabled region,
+// S3 bucket region, fixture, built-in, empty list, or NoFixture.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, reqID string, idx int, c call) {
+	p := c.svc.Protocol
 	if slices.Contains(s.world.DisabledRegions, c.region) {
 		renderError(w, p, reqID, r.Method, disabledRegionError(p, c.region))
 		return
@@ -370,8 +400,9 @@ func (s *Server) setFixture(idx int, path string) {
 	s.requests[idx].Fixture = path
 }
 
-// fault returns the error of the first matching fault with failures left.
-func (s *Server) fault(c call) *apiError {
+// fault returns the first matching fault with failures left, and counts
+// the failure.
+func (s *Server) fault(c call) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, fs := range s.faults {
@@ -380,17 +411,13 @@ func (s *Server) fault(c call) *apiError {
 			(f.Service != "" && f.Service != c.svc.Package && f.Service != c.svc.SigningName) ||
 			(f.Operation != "" && f.Operation != c.op) ||
 			(f.Region != "" && f.Region != c.region) ||
-			!matches(f.Match, c.params) {
+			!matches(f.Match, c.params) || !s.pageMatches(f.Page, c.params) {
 			continue
 		}
 		if fs.left > 0 {
 			fs.left--
 		}
-		msg := f.Message
-		if msg == "" {
-			msg = fmt.Sprintf("fakeaws: injected fault %s", f.Code)
-		}
-		return &apiError{Code: f.Code, Message: msg, Status: f.Status}
+		return &f
 	}
 	return nil
 }

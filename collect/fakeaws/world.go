@@ -409,13 +409,7 @@ func checkPages(all map[string][]*fixture) error {
 // matches; within that group the page named by the request's token.
 // It returns nil, nil when nothing matches.
 func (w *World) lookup(service, region, op string, params map[string]string) (*fixture, *apiError) {
-	token := ""
-	for _, tp := range w.TokenParams {
-		if v := params[tp]; v != "" {
-			token = v
-			break
-		}
-	}
+	token := w.token(params)
 	for _, reg := range []string{region, "global"} {
 		var best []*fixture
 		bestN := -1
@@ -446,6 +440,16 @@ func (w *World) lookup(service, region, op string, params map[string]string) (*f
 		}
 	}
 	return nil, nil
+}
+
+// token returns the request's pagination token; "" for a first page.
+func (w *World) token(params map[string]string) string {
+	for _, tp := range w.TokenParams {
+		if v := params[tp]; v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func matches(want, got map[string]string) bool {
