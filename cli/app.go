@@ -69,6 +69,7 @@ func NewApp(s streams) *ucli.App {
 			iamCommand(s),
 			keygenCommand(s),
 			signCommand(s),
+			synthCommand(s),
 		},
 		Action:       unknownCommand(""),
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error { return usageError{err} },

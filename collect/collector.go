@@ -638,3 +638,13 @@ func objectJSON(v any, drop func(string, json.RawMessage) bool) (string, error) 
 	b, err = json.Marshal(m)
 	return string(b), err
 }
+
+// ResponseJSON renders an SDK output page (a pointer to the operation's
+// output struct) exactly as the collector stores it in Row.Response. Tools
+// that write snapshots without AWS (the synthetic organisation generator)
+// use it so their rows cannot drift from collected ones.
+func ResponseJSON(out any) (string, error) { return responseJSON(out) }
+
+// ParamsJSON renders the request input the collector sends for parent key
+// key ("" for top-level calls) exactly as it stores it in Row.Params.
+func (c Call) ParamsJSON(key string) (string, error) { return paramsJSON(c.Run.newInput(key)) }

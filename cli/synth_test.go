@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runArgs(args ...string) (int, string, string) {
+	var out, errw bytes.Buffer
+	code := Run(context.Background(), append([]string{"snapaudit"}, args...), strings.NewReader(""), &out, &errw)
+	return code, out.String(), errw.String()
+}
+
+// TestSynth generates a small organisation, verifies and analyzes it
+// through the command line, and checks that the command stays out of the
+// main help.
+func TestSynth(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "org")
+	corpus := filepath.Join("..", defaultPolicyCorpus)
+	code, out, errw := runArgs("synth", "--resources", "120", "--seed", "3", "--out", dir, "--policies", corpus)
+	if code != ExitOK || !strings.Contains(out, "1 accounts") {
+		t.Fatalf("synth: exit %d, stdout %q, stderr %q", code, out, errw)
+	}
+	if code, out, errw := runArgs("verify", dir); code != ExitOK {
+		t.Fatalf("verify: exit %d, stdout %q, stderr %q", code, out, errw)
+	}
+	if code, _, errw := runArgs("analyze", "--format", "json", dir); code != ExitOK && code != ExitFindings {
+		t.Fatalf("analyze: exit %d, stderr %q", code, errw)
+	}
+	if _, out, _ := runArgs("--help"); strings.Contains(out, "synth") {
+		t.Errorf("synth is listed in the main help:\n%s", out)
+	}
+}
+
+func TestSynthUsageErrors(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "org")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no out", []string{"synth", "--resources", "10"}, "--out DIR is required"},
+		{"no resources", []string{"synth", "--out", dir}, "--resources must be between"},
+		{"too many", []string{"synth", "--out", dir, "--resources", "10000001"}, "--resources must be between"},
+		{"argument", []string{"synth", "--out", dir, "--resources", "10", "extra"}, "unexpected argument"},
+		{"bad seed", []string{"synth", "--out", dir, "--resources", "10", "--seed", "-1"}, "synth: invalid value"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errw := runArgs(tc.args...)
+			if code != ExitUsage || !strings.Contains(errw, tc.want) {
+				t.Errorf("exit %d stderr %q, want %d and %q", code, errw, ExitUsage, tc.want)
+			}
+		})
+	}
+	code, _, errw := runArgs("synth", "--out", dir, "--resources", "10", "--policies", filepath.Join(t.TempDir(), "missing.gz"))
+	if code != ExitError || !strings.Contains(errw, "managed policy corpus") {
+		t.Errorf("missing corpus: exit %d stderr %q, want %d naming the corpus", code, errw, ExitError)
+	}
+}

@@ -1,0 +1,157 @@
+package synth
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+)
+
+// weights are the shares (per mille of an account's resources) of every
+// generated entity type, after the proportions of a mid-size AWS estate:
+// about one IAM role per ten resources, instances with one or two EBS
+// volumes each, and the S3, Lambda and database fleets around them.
+var weights = []struct {
+	typ string
+	w   int
+}{
+	{"aws_api_gateway_rest_api", 5},
+	{"aws_config_rule", 5},
+	{"aws_db_instance", 30},
+	{"aws_dynamodb_table", 50},
+	{"aws_ebs_volume", 200},
+	{"aws_iam_access_key", 25},
+	{"aws_iam_group", 4},
+	{"aws_iam_group_policy", 2},
+	{"aws_iam_role", 100},
+	{"aws_iam_role_policy", 30},
+	{"aws_iam_user", 20},
+	{"aws_iam_user_policy", 5},
+	{"aws_instance", 160},
+	{"aws_key_pair", 6},
+	{"aws_lambda_function", 80},
+	{"aws_rds_cluster", 10},
+	{"aws_s3_bucket", 60},
+	{"aws_security_group", 60},
+	{"aws_subnet", 32},
+	{"aws_vpc", 8},
+	{"mfa_device", 10},
+}
+
+// accountOverhead is the entities every account has besides its resources:
+// the account, its password policy and the eight service placeholders.
+const accountOverhead = 10
+
+// regionalTypes are split over the account's regions.
+var regionalTypes = []string{
+	"aws_api_gateway_rest_api", "aws_config_rule", "aws_db_instance", "aws_dynamodb_table", "aws_ebs_volume",
+	"aws_instance", "aws_key_pair", "aws_lambda_function", "aws_rds_cluster", "aws_security_group", "aws_subnet", "aws_vpc",
+}
+
+// account is one synthetic account being generated.
+type account struct {
+	g       *gen
+	idx     int
+	id      string
+	r       *rand.Rand
+	regions []string
+	n       map[string]int            // planned entities per type
+	perReg  map[string]map[string]int // regional type -> region -> count
+	// IAM artefacts the regional resources refer to.
+	ec2Profiles []string // instance profile ARNs
+	lambdaRoles []string // role ARNs trusted by lambda.amazonaws.com
+	buckets     []string
+}
+
+func newAccount(g *gen, idx int, id string, share int) *account {
+	a := &account{g: g, idx: idx, id: id, r: newRand(g.o.Seed, uint64(idx)), n: map[string]int{},
+		perReg: map[string]map[string]int{}}
+	pool := slices.Clone(regionPool)
+	a.r.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
+	a.regions = pool[:2+a.r.IntN(3)]
+	slices.Sort(a.regions)
+
+	budget := max(share-accountOverhead, len(weights))
+	total := 0
+	for _, w := range weights {
+		total += w.w
+	}
+	for _, w := range weights {
+		a.n[w.typ] = max(1, budget*w.w/total)
+	}
+	// Dependent counts: at most two keys per user, one MFA per user,
+	// one inline policy per principal.
+	a.n["aws_iam_access_key"] = min(a.n["aws_iam_access_key"], 2*a.n["aws_iam_user"])
+	a.n["mfa_device"] = min(a.n["mfa_device"], a.n["aws_iam_user"])
+	a.n["aws_iam_user_policy"] = min(a.n["aws_iam_user_policy"], a.n["aws_iam_user"])
+	a.n["aws_iam_role_policy"] = min(a.n["aws_iam_role_policy"], a.n["aws_iam_role"])
+	a.n["aws_iam_group_policy"] = min(a.n["aws_iam_group_policy"], a.n["aws_iam_group"])
+	for _, typ := range regionalTypes {
+		m := map[string]int{}
+		n, k := a.n[typ], len(a.regions)
+		sum := 0
+		for i, reg := range a.regions {
+			c := n / k
+			if i < n%k {
+				c++
+			}
+			if typ == "aws_vpc" || typ == "aws_subnet" || typ == "aws_security_group" {
+				c = max(c, 1) // every region has a network for its instances
+			}
+			m[reg] = c
+			sum += c
+		}
+		a.perReg[typ], a.n[typ] = m, sum
+	}
+	for typ, c := range a.n {
+		g.stats.Planned[typ] += c
+	}
+	return a
+}
+
+func (a *account) generate(ctx context.Context) error {
+	if err := a.identity(ctx); err != nil {
+		return err
+	}
+	if err := a.iam(ctx); err != nil {
+		return err
+	}
+	if err := a.s3(ctx); err != nil {
+		return err
+	}
+	for _, reg := range a.regions {
+		if err := a.region(ctx, reg); err != nil {
+			return fmt.Errorf("%s: %w", reg, err)
+		}
+	}
+	return nil
+}
+
+// id16 is a unique 16-hex-digit identifier of the n-th object of a kind
+// in this account (and region, when scope names one).
+func (a *account) id16(scope, kind string, n int) string {
+	return fmt.Sprintf("%016x", mix(hashString(a.id+"/"+scope+"/"+kind)^uint64(n)))
+}
+
+// ago is a deterministic time between 1 and days days before the epoch,
+// to the second.
+func (a *account) ago(days int) time.Time {
+	return epoch.Add(-time.Duration(1+a.r.IntN(days*86400)) * time.Second)
+}
+
+// pct reports true with probability p percent.
+func (a *account) pct(p int) bool { return a.r.IntN(100) < p }
+
+// other returns another account of the organisation (or an outside one
+// when the organisation has a single account).
+func (a *account) other() string {
+	if len(a.g.accounts) == 1 {
+		return "999988887777"
+	}
+	o := a.g.accounts[a.r.IntN(len(a.g.accounts))]
+	if o == a.id {
+		o = a.g.accounts[(a.idx+1)%len(a.g.accounts)]
+	}
+	return o
+}
