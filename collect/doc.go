@@ -77,4 +77,11 @@
 // registry, the demo world or the snapshot format, regenerate it with
 //
 //	go test ./collect -run TestDemoSnapshot -update
+//
+// # Synthetic snapshots
+//
+// collect/synth writes organisation-sized snapshots without AWS for
+// benchmarks. It renders rows with ResponseJSON and Call.ParamsJSON, the
+// functions the collector itself uses, so its rows cannot drift from
+// collected ones.
 package collect
