@@ -648,3 +648,14 @@ func ResponseJSON(out any) (string, error) { return responseJSON(out) }
 // ParamsJSON renders the request input the collector sends for parent key
 // key ("" for top-level calls) exactly as it stores it in Row.Params.
 func (c Call) ParamsJSON(key string) (string, error) { return paramsJSON(c.Run.newInput(key)) }
+
+// ChildItems returns the items (parent keys, and regions when they differ
+// from the parent's) the collector queues for the per-parent call c from
+// one page of its parent's output (a pointer to the parent's SDK output
+// struct); nil for other scopes.
+func (c Call) ChildItems(parentKey string, page any) []Item {
+	if c.Scope != PerParent || c.Keys.fn == nil {
+		return nil
+	}
+	return c.Keys.fn(parentKey, page)
+}

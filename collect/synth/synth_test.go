@@ -3,9 +3,12 @@ package synth_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -242,5 +245,71 @@ func TestGenerateRejectsBadOptions(t *testing.T) {
 				t.Error("a manifest was written")
 			}
 		})
+	}
+}
+
+// TestParentKeysMatchCollector checks that every per-parent call has one
+// invocation for exactly the items the collector's own key extractor
+// (collect.Call.ChildItems) finds in the parent's pages, in the region
+// the collector would send it to.
+func TestParentKeysMatchCollector(t *testing.T) {
+	dir, _ := generate(t, 600, 5)
+	snap, err := snapshot.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	byName := map[string]collect.Call{}
+	for _, c := range collect.Registry() {
+		byName[c.Name()] = c
+	}
+	for _, c := range collect.Registry() {
+		if c.Scope != collect.PerParent {
+			continue
+		}
+		parent := byName[c.Parent]
+		want, got := map[string]bool{}, map[string]bool{}
+		err := snap.Rows(ctx, parent.Service, parent.Operation, func(r snapshot.Row) error {
+			if r.Status != snapshot.StatusOK {
+				return nil
+			}
+			out := reflect.New(parent.Output()).Interface()
+			if err := json.Unmarshal([]byte(r.Response), out); err != nil {
+				return fmt.Errorf("%s %s/%s %q page %d: %w", parent.Name(), r.AccountID, r.Region, r.ParentKey, r.Page, err)
+			}
+			for _, it := range c.ChildItems(r.ParentKey, out) {
+				reg := r.Region
+				if it.Region != "" {
+					reg = it.Region
+				}
+				want[r.AccountID+" "+reg+" "+it.Key] = true
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = snap.Rows(ctx, c.Service, c.Operation, func(r snapshot.Row) error {
+			if r.Page == 0 {
+				got[r.AccountID+" "+r.Region+" "+r.ParentKey] = true
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want) == 0 {
+			t.Errorf("%s: the parent %s yields no items", c.Name(), c.Parent)
+		}
+		for k := range want {
+			if !got[k] {
+				t.Errorf("%s: no invocation for %q", c.Name(), k)
+			}
+		}
+		for k := range got {
+			if !want[k] {
+				t.Errorf("%s: invocation %q the collector would not make", c.Name(), k)
+			}
+		}
 	}
 }
