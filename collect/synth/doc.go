@@ -14,7 +14,7 @@
 //
 // Shape of the organisation: one account per ResourcesPerAccount (12,500)
 // resources, each in 2 to 4 regions drawn from five; per account about
-// 10% IAM roles (EC2, Lambda, ECS and Step Functions service roles,
+// 11% IAM roles (EC2, Lambda, ECS and Step Functions service roles,
 // cross-account trusts with and without an external ID, SAML federation,
 // rarely a role anyone can assume), users with access keys and MFA,
 // groups, inline policies, and AWS managed policies drawn from the
