@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,8 +28,18 @@ func TestSynth(t *testing.T) {
 	if code, out, errw := runArgs("verify", dir); code != ExitOK {
 		t.Fatalf("verify: exit %d, stdout %q, stderr %q", code, out, errw)
 	}
-	if code, _, errw := runArgs("analyze", "--format", "json", dir); code != ExitOK && code != ExitFindings {
+	code, out, errw = runArgs("analyze", "--format", "json", dir)
+	if code != ExitOK && code != ExitFindings {
 		t.Fatalf("analyze: exit %d, stderr %q", code, errw)
+	}
+	var rep struct {
+		Summary struct{ Entities, Gaps, Error int }
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("analyze output: %v", err)
+	}
+	if rep.Summary.Entities < 100 || rep.Summary.Gaps != 0 || rep.Summary.Error != 0 {
+		t.Errorf("analyze summary %+v: want over 100 entities, no gaps, no ERROR findings", rep.Summary)
 	}
 	if _, out, _ := runArgs("--help"); strings.Contains(out, "synth") {
 		t.Errorf("synth is listed in the main help:\n%s", out)
