@@ -163,11 +163,10 @@ func (a *account) iam(ctx context.Context) error {
 		u := &iamtypes.UserDetail{
 			Arn: aws.String(arn("user", "/", name)), UserName: aws.String(name), Path: aws.String("/"),
 			UserId: aws.String("AIDA" + strings.ToUpper(a.id16("", "user", i))), CreateDate: aws.Time(a.ago(1500)),
-			GroupList:               []string{groupName(i % nGroups)},
-			AttachedManagedPolicies: a.attach(2, customer, used),
+			GroupList: []string{groupName(i % nGroups)},
 		}
-		if i%5 == 0 {
-			u.AttachedManagedPolicies = nil
+		if i%5 != 0 { // one user in five has only its group's permissions
+			u.AttachedManagedPolicies = a.attach(2, customer, used)
 		}
 		if i < a.n["aws_iam_user_policy"] {
 			u.UserPolicyList = []iamtypes.PolicyDetail{{PolicyName: aws.String("inline-" + name), PolicyDocument: enc(a.inlineDoc(i))}}
