@@ -276,6 +276,8 @@ func TestMatchARN(t *testing.T) {
 		{name: "star alone", pattern: "*", s: "arn:aws:s3:::b", want: true},
 		{name: "no wildcard differs", pattern: "arn:aws:s3:::b", s: "arn:aws:s3:::B", want: false},
 		{name: "literal star from a variable", pattern: "arn:aws:s3:::b/${aws:username}/r", s: "arn:aws:s3:::b/x/r", want: false},
+		{name: "star before a literal star does not end its segment", pattern: "arn:aws:s3:::b*${*}", s: "arn:aws:s3:::bx:y*", want: false},
+		{name: "star before a literal star within its segment", pattern: "arn:aws:s3:::b*${*}", s: "arn:aws:s3:::bx/y*", want: true},
 		{name: "variable value matched literally", pattern: "arn:aws:s3:::b/${aws:username}/*", s: "arn:aws:s3:::b/a*b/x:y", want: true},
 	}
 	lookup := func(k string) (string, bool) {
