@@ -153,11 +153,13 @@ func expand(rng *rand.Rand, p string, lit []bool) string {
 // seconds per match.
 //
 //	go test ./analyze/iam -run '^$' -bench 'Wildcard' -benchtime 1x
+var wildcardSizes = []struct {
+	name string
+	n, m int
+}{{"n=300/m=3000", 300, 3000}, {"n=3000/m=30000", 3000, 30000}, {"n=30000/m=300000", 30000, 300000}}
+
 func BenchmarkWildcardStarSegments(b *testing.B) {
-	for _, size := range []struct {
-		name string
-		n, m int
-	}{{"n=300/m=3000", 300, 3000}, {"n=3000/m=30000", 3000, 30000}, {"n=30000/m=300000", 30000, 300000}} {
+	for _, size := range wildcardSizes {
 		b.Run(size.name, func(b *testing.B) {
 			p := compilePattern("arn:aws:s3:::"+strings.Repeat("*a", size.n)+"/x", true, false)
 			s := "arn:aws:s3:::" + strings.Repeat("a", size.m) + "/y"
@@ -171,10 +173,7 @@ func BenchmarkWildcardStarSegments(b *testing.B) {
 }
 
 func BenchmarkWildcardLongLiteral(b *testing.B) {
-	for _, size := range []struct {
-		name string
-		n, m int
-	}{{"n=300/m=3000", 300, 3000}, {"n=3000/m=30000", 3000, 30000}, {"n=30000/m=300000", 30000, 300000}} {
+	for _, size := range wildcardSizes {
 		b.Run(size.name, func(b *testing.B) {
 			p := compilePattern("s3:*"+strings.Repeat("a", size.n)+"b*", false, true)
 			s := "s3:" + strings.Repeat("a", size.m)
