@@ -174,7 +174,7 @@ func FuzzManifest(f *testing.F) {
 // FuzzReader replaces one data file of a good snapshot with arbitrary bytes
 // and a manifest whose size and hash match them (so only the Parquet
 // content is wrong). Invariants: Open succeeds (the manifest is
-// consistent); Rows never panics, returns ErrCorrupt naming the file or
+// consistent) unless the file is empty; Rows never panics, returns ErrCorrupt naming the file or
 // exactly the manifest's row count; Verify never panics and reports
 // ErrCorrupt problems of that file.
 func FuzzReader(f *testing.F) {
@@ -211,6 +211,13 @@ func FuzzReader(f *testing.F) {
 			t.Fatal(err)
 		}
 		s, err := Open(dir)
+		if len(data) == 0 {
+			// A data file has at least one byte: the manifest says 0.
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("Open with an empty data file: %v, want ErrCorrupt", err)
+			}
+			return
+		}
 		if err != nil {
 			t.Fatalf("Open (consistent manifest): %v", err)
 		}
