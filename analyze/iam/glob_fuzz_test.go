@@ -9,7 +9,8 @@ import (
 // (refMatch) as an oracle: a pattern (with policy variables and escapes)
 // against a string, under the plain rules (Action lower-cased, StringLike)
 // and the Resource segment rules. Inputs too long for the quadratic oracle
-// are still matched, to catch panics.
+// are still matched, to catch panics. The string is also parsed as a
+// principal ARN (checkPrincipal).
 func FuzzWildcard(f *testing.F) {
 	for _, c := range [][2]string{
 		{"arn:aws:s3:::b/*", "arn:aws:s3:::b/x:y/z"},
@@ -24,6 +25,9 @@ func FuzzWildcard(f *testing.F) {
 		{"s3:Get*", "s3:getobject"},
 		{"*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
 		{"${?}?${$}", "??$"},
+		{"arn:aws:iam::111122223333:role/r", "arn:aws:sts::111122223333:assumed-role/path/r/session"},
+		{"arn:aws:iam::*:user/*", "arn:aws:iam::111122223333:user/division/alice"},
+		{"*", "arn:aws-cn:sts::111122223333:federated-user/bob"},
 	} {
 		f.Add(c[0], c[1])
 	}
@@ -59,6 +63,7 @@ func FuzzWildcard(f *testing.F) {
 				t.Fatalf("%q matches %q under the segment rules but not the plain ones", raw, s)
 			}
 		}
+		checkPrincipal(t, s)
 		// Actions: lower-cased pattern, lower-cased action.
 		act := compilePattern(raw, false, true)
 		ls := strings.ToLower(s)
@@ -69,4 +74,38 @@ func FuzzWildcard(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkPrincipal parses s as a request principal. Invariants: no panic; an
+// IAM principal has a 12-digit account; re-parsing its ARN gives the same
+// principal; a role or session's RoleARN parses as that role; the ARN
+// matches itself as a Resource and as an ArnLike condition.
+func checkPrincipal(t *testing.T, s string) {
+	p, err := ParsePrincipal(s)
+	if err != nil {
+		return
+	}
+	if p.IsIAM() && !isAccountID(p.Account) {
+		t.Fatalf("%q: IAM principal with account %q", s, p.Account)
+	}
+	if p.ARN == "" {
+		return
+	}
+	again, err := ParsePrincipal(p.ARN)
+	if err != nil || again.Type != p.Type || again.Account != p.Account || again.Name != p.Name || again.ARN != p.ARN {
+		t.Fatalf("%q parses as %+v, its ARN as %+v (%v)", s, p, again, err)
+	}
+	if p.RoleARN != "" {
+		r, err := ParsePrincipal(p.RoleARN)
+		if err != nil || r.Type != PrincipalRole || r.Account != p.Account || r.Name != p.Name {
+			t.Fatalf("%q: role ARN %q parses as %+v (%v)", s, p.RoleARN, r, err)
+		}
+	}
+	pat := compilePattern(p.ARN, false, false)
+	if m, _ := pat.matchARN(p.ARN, nil); !m {
+		t.Fatalf("ARN %q does not match itself as a Resource", p.ARN)
+	}
+	if !arnLike(&pat, p.ARN, nil) {
+		t.Fatalf("ARN %q is not ArnLike itself", p.ARN)
+	}
 }
