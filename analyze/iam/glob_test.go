@@ -185,3 +185,19 @@ func BenchmarkWildcardLongLiteral(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWildcardTypical matches the patterns policies are made of.
+func BenchmarkWildcardTypical(b *testing.B) {
+	actions := []pattern{compilePattern("s3:Get*", false, true), compilePattern("ec2:Describe*", false, true), compilePattern("iam:*AccessKey*", false, true)}
+	resources := []pattern{compilePattern("arn:aws:s3:::reports-*/2024/*", true, false), compilePattern("arn:aws:ec2:*:111122223333:instance/*", true, false), compilePattern("arn:aws:sqs:us-east-1:111122223333:q?", true, false)}
+	for b.Loop() {
+		for _, p := range actions {
+			p.match("s3:getobject", nil)
+			p.match("iam:createaccesskey", nil)
+		}
+		for _, p := range resources {
+			p.matchARN("arn:aws:s3:::reports-eu/2024/q1.csv", nil)
+			p.matchARN("arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc", nil)
+		}
+	}
+}
