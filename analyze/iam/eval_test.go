@@ -191,6 +191,7 @@ func TestParsePrincipal(t *testing.T) {
 		{in: "arn:aws:sts::111122223333:assumed-role/ /s", wantErr: true},            // its role ARN would not parse
 		{in: "arn:aws:sts::111122223333:assumed-role/app/my session", wantErr: true}, // IAM names have no spaces
 		{in: "arn::iam::111122223333:user/a", wantErr: true},
+		{in: "arn:aws:sts::111122223333:assumed-role/path//s", wantErr: true}, // a path but no role name
 		{in: "not a principal", wantErr: true},
 	}
 	for _, tt := range tests {

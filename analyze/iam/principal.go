@@ -164,6 +164,9 @@ func parseARNPrincipal(s string) (Principal, error) {
 				// Some tools write the role path into the session ARN.
 				p.Path, p.Name = "/"+p.Name[:j+1], p.Name[j+1:]
 			}
+			if p.Name == "" {
+				return bad("an assumed-role ARN names its role")
+			}
 			p.RoleARN = "arn:" + p.Partition + ":iam::" + p.Account + ":role/" + p.Name
 		case strings.HasPrefix(res, "federated-user/"):
 			p.Type, p.ARN = PrincipalFederatedUser, s
