@@ -160,10 +160,12 @@ func scanFile(ctx context.Context, osf io.ReaderAt, size int64, mf File, fn func
 }
 
 // guard runs a Parquet library call, turning its errors and panics on
-// malformed input into ErrCorrupt errors (io.EOF passes through).
+// malformed input into ErrCorrupt errors. Only the bare io.EOF that ends a
+// read passes through: a wrapped one ("reading parquet file metadata: EOF"
+// for an empty footer) is damage.
 func guard(f func() error) error {
 	err := recovered(f)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, ErrCorrupt) {
+	if err != nil && err != io.EOF && !errors.Is(err, ErrCorrupt) {
 		err = fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	return err

@@ -216,6 +216,10 @@ func TestParsePrincipal(t *testing.T) {
 		{in: "arn:aws:s3:::bucket", wantErr: true},
 		{in: "arn:aws:sts::111122223333:assumed-role/app", wantErr: true},
 		{in: "arn:aws:iam::111122223333:group/g", wantErr: true},
+		{in: "arn:aws:sts::111122223333:assumed-role/ /s", wantErr: true},            // its role ARN would not parse
+		{in: "arn:aws:sts::111122223333:assumed-role/app/my session", wantErr: true}, // IAM names have no spaces
+		{in: "arn::iam::111122223333:user/a", wantErr: true},
+		{in: "arn:aws:sts::111122223333:assumed-role/path//s", wantErr: true}, // a path but no role name
 		{in: "not a principal", wantErr: true},
 	}
 	for _, tt := range tests {
@@ -304,6 +308,8 @@ func TestMatchARN(t *testing.T) {
 		{name: "star alone", pattern: "*", s: "arn:aws:s3:::b", want: true},
 		{name: "no wildcard differs", pattern: "arn:aws:s3:::b", s: "arn:aws:s3:::B", want: false},
 		{name: "literal star from a variable", pattern: "arn:aws:s3:::b/${aws:username}/r", s: "arn:aws:s3:::b/x/r", want: false},
+		{name: "star before a literal star does not end its segment", pattern: "arn:aws:s3:::b*${*}", s: "arn:aws:s3:::bx:y*", want: false},
+		{name: "star before a literal star within its segment", pattern: "arn:aws:s3:::b*${*}", s: "arn:aws:s3:::bx/y*", want: true},
 		{name: "variable value matched literally", pattern: "arn:aws:s3:::b/${aws:username}/*", s: "arn:aws:s3:::b/a*b/x:y", want: true},
 	}
 	lookup := func(k string) (string, bool) {

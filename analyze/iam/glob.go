@@ -177,36 +177,7 @@ func (p *pattern) equal(s string, lookup func(string) (string, bool), fold bool)
 // globMatch matches s against p where '*' matches any run of bytes
 // (including ':' and '/') and '?' exactly one byte, unless lit marks that
 // position as literal.
-func globMatch(p string, lit []bool, s string) bool {
-	pi, si := 0, 0
-	star, mark := -1, 0
-	for si < len(s) {
-		if pi < len(p) {
-			c := p[pi]
-			wild := lit == nil || !lit[pi]
-			switch {
-			case c == '*' && wild:
-				star, mark = pi, si
-				pi++
-				continue
-			case (c == '?' && wild) || c == s[si]:
-				pi++
-				si++
-				continue
-			}
-		}
-		if star < 0 {
-			return false
-		}
-		pi = star + 1
-		mark++
-		si = mark
-	}
-	for pi < len(p) && p[pi] == '*' && (lit == nil || !lit[pi]) {
-		pi++
-	}
-	return pi == len(p)
-}
+func globMatch(p string, lit []bool, s string) bool { return wildMatch(p, lit, s, false) }
 
 // matchARN reports whether the resource ARN s matches the pattern with the
 // Resource element's segment rules (reference_policies_elements_resource.html,
@@ -230,87 +201,146 @@ func (p *pattern) matchARN(s string, lookup func(string) (string, bool)) (matche
 	} else if !p.hasWild {
 		return text == s, true
 	}
-	if !strings.Contains(s, ":") || allWildcardsCross(text, lit) {
-		// No colon to protect: the plain glob gives the same answer.
-		return globMatch(text, lit, s), true
-	}
 	return segmentGlobMatch(text, lit, s), true
 }
 
-// allWildcardsCross reports whether every wildcard of p may match a colon:
-// there is no `?` and every `*` ends its segment.
-func allWildcardsCross(p string, lit []bool) bool {
-	for i := 0; i < len(p); i++ {
-		if lit != nil && lit[i] {
-			continue
+// segmentGlobMatch is globMatch with the segment rules of matchARN.
+func segmentGlobMatch(p string, lit []bool, s string) bool { return wildMatch(p, lit, s, true) }
+
+// wildMatch matches s against p (a '*' or '?' is a wildcard unless lit
+// marks it literal), with the segment rules of matchARN when arn is set.
+// It allocates nothing and runs in time O(len(p)+len(s)) when no chunk
+// holds a wildcard '?' and no retry (below) happens, which covers 30,000
+// "*a" against 300,000 bytes; the classic algorithms are quadratic there.
+// A chunk with a '?' is searched position by position (O(len(s)) times its
+// length), and a retry rescans at most the text its run of chunks spans,
+// which is bounded by the colons in those chunks (a handful in an ARN).
+//
+// The pattern is a sequence of chunks (runs without wildcard '*': literal
+// bytes and '?') separated by runs of '*'. The first chunk must match at
+// the start of s, the last at its end; every other chunk is placed at its
+// leftmost occurrence after the previous one (found with strings.Index when
+// it has no '?'). A star that may match anything needs no backtracking: a
+// later chunk that is not found anywhere further right is not found by
+// moving earlier chunks right either, and the leftmost placement leaves
+// the most room for what follows.
+//
+// Under the segment rules a star that does not end its segment (not
+// followed by ':' or the end of the pattern) may not match a colon, so the
+// chunk after it must start before the next colon of s. When it does not,
+// the whole run of chunks since the last segment-ending star is retried at
+// that star's next occurrence; the colons of s and the literal colons of
+// those chunks must line up one for one, so earlier placements cannot
+// help. Only these retries rescan text, each from a later colon of s.
+func wildMatch(p string, lit []bool, s string, arn bool) bool {
+	isStar := func(i int) bool { return p[i] == '*' && (lit == nil || !lit[i]) }
+	chunkEnd := func(i int) int {
+		for i < len(p) && !isStar(i) {
+			i++
 		}
-		switch p[i] {
-		case '?':
-			return false
-		case '*':
-			if i+1 < len(p) && p[i+1] != ':' && p[i+1] != '*' {
+		return i
+	}
+	n := chunkEnd(0)
+	if n == len(p) {
+		return len(s) == n && chunkAt(p[:n], lit, s, arn)
+	}
+	if len(s) < n || !chunkAt(p[:n], lit, s[:n], arn) {
+		return false
+	}
+	pos, cs := n, n         // pos: s consumed so far; cs: pattern index of the star run
+	retry, retryAt := -1, 0 // the chunk after the last segment-ending star, and where it was placed
+	// s has no colon in [colonFrom, colon): the next colon is looked up
+	// once per colon, not once per star.
+	colonFrom, colon := 0, -1
+	for {
+		ce := cs
+		for ce < len(p) && isStar(ce) {
+			ce++
+		}
+		if ce == len(p) {
+			return true // trailing stars end the last segment: they match the rest
+		}
+		cross := !arn || p[ce] == ':'
+		cs, ce = ce, chunkEnd(ce)
+		maxStart := len(s)
+		if !cross {
+			if pos < colonFrom || pos > colon {
+				colonFrom, colon = pos, len(s)
+				if k := strings.IndexByte(s[pos:], ':'); k >= 0 {
+					colon = pos + k
+				}
+			}
+			maxStart = colon
+		}
+		a := findChunk(p, lit, cs, ce, s, pos, maxStart, arn)
+		if a < 0 && !cross {
+			if retry < 0 {
 				return false
 			}
+			cs, ce, cross = retry, chunkEnd(retry), true
+			a = findChunk(p, lit, cs, ce, s, retryAt+1, len(s), arn)
+		}
+		if a < 0 {
+			return false
+		}
+		if cross {
+			retry, retryAt = cs, a
+		}
+		pos = a + ce - cs
+		if ce == len(p) {
+			return true // the last chunk was placed at the end of s
+		}
+		cs = ce
+	}
+}
+
+// findChunk returns the leftmost a in [from, maxStart] where the chunk
+// p[cs:ce] matches s, or -1. The last chunk of p only matches at the end
+// of s.
+func findChunk(p string, lit []bool, cs, ce int, s string, from, maxStart int, arn bool) int {
+	n := ce - cs
+	chunk := p[cs:ce]
+	var l []bool
+	if lit != nil {
+		l = lit[cs:ce]
+	}
+	if ce == len(p) {
+		a := len(s) - n
+		if a < from || a > maxStart || !chunkAt(chunk, l, s[a:], arn) {
+			return -1
+		}
+		return a
+	}
+	hi := min(maxStart, len(s)-n) // last possible start
+	if hi < from {
+		return -1
+	}
+	if !hasWildcard(chunk, l) {
+		if k := strings.Index(s[from:hi+n], chunk); k >= 0 {
+			return from + k
+		}
+		return -1
+	}
+	for a := from; a <= hi; a++ {
+		if chunkAt(chunk, l, s[a:a+n], arn) {
+			return a
+		}
+	}
+	return -1
+}
+
+// chunkAt reports whether the star-free chunk matches s, which has its
+// length; '?' matches any byte but, with the segment rules, a colon.
+func chunkAt(chunk string, lit []bool, s string, arn bool) bool {
+	for i := 0; i < len(chunk); i++ {
+		c := chunk[i]
+		if c == '?' && (lit == nil || !lit[i]) {
+			if arn && s[i] == ':' {
+				return false
+			}
+		} else if c != s[i] {
+			return false
 		}
 	}
 	return true
-}
-
-// segmentGlobMatch is globMatch with the segment rules of matchARN, as a
-// set-of-states simulation (linear in len(p)*len(s), one allocation).
-func segmentGlobMatch(p string, lit []bool, s string) bool {
-	wild := func(i int) bool { return lit == nil || !lit[i] }
-	// crosses[i]: the '*' at i may match ':' (it ends its segment; a run of
-	// stars counts as one).
-	crosses := func(i int) bool {
-		j := i + 1
-		for j < len(p) && p[j] == '*' && wild(j) {
-			j++
-		}
-		return j == len(p) || p[j] == ':'
-	}
-	cur := make([]bool, 2*(len(p)+1))
-	next := cur[len(p)+1:]
-	cur = cur[:len(p)+1]
-	// closure: a star may match the empty string.
-	closure := func(st []bool) {
-		for i := 0; i < len(p); i++ {
-			if st[i] && p[i] == '*' && wild(i) {
-				st[i+1] = true
-			}
-		}
-	}
-	cur[0] = true
-	closure(cur)
-	for k := 0; k < len(s); k++ {
-		c := s[k]
-		clear(next)
-		alive := false
-		for i := 0; i < len(p); i++ {
-			if !cur[i] {
-				continue
-			}
-			switch {
-			case p[i] == '*' && wild(i):
-				if c != ':' || crosses(i) {
-					next[i] = true
-					alive = true
-				}
-			case p[i] == '?' && wild(i):
-				if c != ':' {
-					next[i+1] = true
-					alive = true
-				}
-			case p[i] == c:
-				next[i+1] = true
-				alive = true
-			}
-		}
-		if !alive {
-			return false
-		}
-		closure(next)
-		cur, next = next, cur
-	}
-	return cur[len(p)]
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -168,7 +170,9 @@ func compile(name string, top map[string]any) (*Policy, error) {
 	perr := func(where, format string, args ...any) error {
 		return &ParseError{Policy: name, Where: where, Msg: fmt.Sprintf(format, args...)}
 	}
-	for k, v := range top {
+	// Sorted keys: with several bad elements the error is always the same.
+	for _, k := range slices.Sorted(maps.Keys(top)) {
+		v := top[k]
 		switch k {
 		case "Version":
 			s, ok := v.(string)
@@ -222,7 +226,7 @@ func compile(name string, top map[string]any) (*Policy, error) {
 // elements it read anyway.
 func compileStatement(m map[string]any, idx int, vars bool) (_ *Statement, warnings []string, err error) {
 	s := &Statement{Index: idx}
-	for k := range m {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		switch k {
 		case "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
 			"Resource", "NotResource", "Condition":

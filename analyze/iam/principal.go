@@ -3,6 +3,7 @@ package iam
 import (
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // PrincipalType classifies the caller of a request.
@@ -69,7 +70,8 @@ func (p Principal) IsServiceLinkedRole() bool {
 // session ARN (arn:aws:sts::ACCT:assumed-role/ROLE/SESSION), a federated
 // user ARN (arn:aws:sts::ACCT:federated-user/NAME), a service principal
 // (lambda.amazonaws.com), a SAML/OIDC provider ARN or web identity provider
-// host, or a 64-hex-digit S3 canonical user ID.
+// host, or a 64-hex-digit S3 canonical user ID. ARNs need a partition, and
+// user, role and session names contain no white space.
 func ParsePrincipal(s string) (Principal, error) {
 	s = strings.TrimSpace(s)
 	p := Principal{Raw: s}
@@ -121,6 +123,9 @@ func parseARNPrincipal(s string) (Principal, error) {
 	bad := func(why string) (Principal, error) {
 		return p, fmt.Errorf("principal %q: %s", s, why)
 	}
+	if p.Partition == "" {
+		return bad("no partition")
+	}
 	if !isAccountID(p.Account) {
 		return bad("account must be 12 digits")
 	}
@@ -159,6 +164,9 @@ func parseARNPrincipal(s string) (Principal, error) {
 				// Some tools write the role path into the session ARN.
 				p.Path, p.Name = "/"+p.Name[:j+1], p.Name[j+1:]
 			}
+			if p.Name == "" {
+				return bad("an assumed-role ARN names its role")
+			}
 			p.RoleARN = "arn:" + p.Partition + ":iam::" + p.Account + ":role/" + p.Name
 		case strings.HasPrefix(res, "federated-user/"):
 			p.Type, p.ARN = PrincipalFederatedUser, s
@@ -168,6 +176,11 @@ func parseARNPrincipal(s string) (Principal, error) {
 		}
 	default:
 		return bad("service must be iam or sts")
+	}
+	// IAM names have no white space; allowing it would also derive a role
+	// ARN that does not parse back (ParsePrincipal trims its input).
+	if strings.ContainsFunc(p.Name+p.Session, unicode.IsSpace) {
+		return bad("user, role and session names contain no white space")
 	}
 	return p, nil
 }
