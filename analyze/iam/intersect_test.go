@@ -35,7 +35,7 @@ func requireBothOutcomes(t *testing.T, outcomes map[bool]int) {
 	}
 }
 
-func randomPattern(r *rand.Rand, maxLen int) string {
+func randomIntersectPattern(r *rand.Rand, maxLen int) string {
 	syms := []byte{'a', 'b', ':', '*', '?'}
 	n := r.Intn(maxLen + 1)
 	b := make([]byte, n)
@@ -62,7 +62,7 @@ func TestGlobIntersectsBruteForce(t *testing.T) {
 	outcomes := map[bool]int{}
 	defer requireBothOutcomes(t, outcomes)
 	for n := 0; n < 1500; n++ {
-		a, b := randomPattern(r, 3), randomPattern(r, 3)
+		a, b := randomIntersectPattern(r, 3), randomIntersectPattern(r, 3)
 		want := false
 		for _, s := range strs {
 			if len(s) > len(a)+len(b) {
@@ -89,13 +89,13 @@ func TestGlobCoversBruteForce(t *testing.T) {
 	outcomes := map[bool]int{}
 	defer requireBothOutcomes(t, outcomes)
 	for n := 0; n < 2000; n++ {
-		rps := []string{randomPattern(r, 3)}
+		rps := []string{randomIntersectPattern(r, 3)}
 		if n%2 == 0 {
-			rps = append(rps, randomPattern(r, 3))
+			rps = append(rps, randomIntersectPattern(r, 3))
 		}
-		ds := []string{randomPattern(r, 3)}
+		ds := []string{randomIntersectPattern(r, 3)}
 		if n%3 == 0 {
-			ds = append(ds, randomPattern(r, 3))
+			ds = append(ds, randomIntersectPattern(r, 3))
 		}
 		var witness string
 		found := false
