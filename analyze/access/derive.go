@@ -118,6 +118,7 @@ type deriver struct {
 	policiesOf map[string][]*graph.Entity // user/group/role key -> its policies
 	groupsOf   map[string][]*graph.Entity // user key -> its groups
 	attached   map[string][]*graph.Entity // policy key -> users/groups/roles having it
+	accountsOf map[string][]string        // policy key -> the accounts "*" means for it (policyAccounts)
 
 	// Results shared between steps.
 	identityGrants map[string][]*grant // policy key -> its grants
@@ -152,7 +153,7 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 		res: newResolver(g), idx: newResourceIndex(g),
 		docs:       map[string]*document{},
 		policiesOf: map[string][]*graph.Entity{}, groupsOf: map[string][]*graph.Entity{},
-		attached:       map[string][]*graph.Entity{},
+		attached: map[string][]*graph.Entity{}, accountsOf: map[string][]string{},
 		identityGrants: map[string][]*grant{}, resourceGrants: map[string][]*grant{},
 	}
 	d.adjacency()

@@ -17,6 +17,12 @@
 //     every target its Allow statements reach: collected resources by ARN
 //     pattern, the service entity aws_<svc> for svc:... on "*", the
 //     aws_account for "*" actions on "*".
+//     An AWS managed policy (arn:aws:iam::aws:policy/...) is one entity
+//     shared by every account: its ALLOWS go only to the accounts of the
+//     principals that have it ("*" means each of those accounts), plus
+//     resources elsewhere that have a resource-based policy (the identity
+//     half of a possible cross-account grant). A grant elsewhere without
+//     one could never be used by anybody.
 //   - resource-allows (resource.go): each resource with a resource-based
 //     policy (S3 bucket, Lambda function, and once collected SQS, SNS, KMS
 //     key, ECR repository: the resourcePolicyTypes table) ALLOWS the
@@ -24,7 +30,9 @@
 //   - principal-access (effective.go): each user and role ALLOWS every
 //     target it really gets access to, as relationships with _class ALLOWS
 //     and _type aws_principal_access; it also sets `effective` on the
-//     identity ALLOWS.
+//     identity ALLOWS. A target in another account needs both sides (the
+//     evaluator's rule): without a resource-based policy it is no access,
+//     whatever the principal's own policies say.
 //
 // Principals outside the graph become placeholder entities marked as J1's
 // mapper marks them: `_source` "system-mapper", `external` true when their

@@ -91,7 +91,19 @@ func (d *deriver) principal(p *graph.Entity) error {
 	// resource policy changes between this principal's targets.
 	classesBy := map[*iam.Policy]*patternSet{}
 	consider := func(gr *grant) {
-		pol := &iam.Policies{Identity: identity, Boundaries: boundary, Resource: d.resourcePolicyFor(gr.target)}
+		res := d.resourcePolicyFor(gr.target)
+		if res == nil && gr.account != "" && gr.account != pp.Account {
+			// Cross-account without a resource-based policy: no access,
+			// since both sides must allow. The evaluator denies every action
+			// but sts:GetCallerIdentity, which needs no permission and acts on
+			// no resource: asked about it here, it used to invent Read access
+			// to every other account holding the same AWS managed policy
+			// (AdministratorAccess). Not asking also keeps a shared AWS
+			// managed policy's grants in other accounts from costing every
+			// principal that has it.
+			return
+		}
+		pol := &iam.Policies{Identity: identity, Boundaries: boundary, Resource: res}
 		classes := func() *patternSet {
 			ps := classesBy[pol.Resource]
 			if ps == nil {

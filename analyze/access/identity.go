@@ -14,6 +14,10 @@ package access
 // customer managed policies, the owner's for inline ones, and for AWS
 // managed policies (arn:aws:iam::aws:policy/...) every account with a
 // principal that has the policy (else the account it was collected in).
+// An AWS managed policy's Resource patterns likewise reach resources only
+// in those accounts, or resources with a resource-based policy (reachable).
+// A grant from the shared entity in any other account would invent
+// cross-account access that no principal has.
 
 import (
 	"context"
@@ -70,7 +74,7 @@ func (d *deriver) statementTargets(pe *graph.Entity, st *statement, gs *grants) 
 			d.typeWideTargets(pe, st, gs, pat, parts)
 			continue
 		}
-		hits := d.idx.match(pat, nil)
+		hits := d.reachableHits(pe, d.idx.match(pat, nil))
 		if max := d.cfg.limits.MaxTargetsPerStatement; max > 0 && len(hits) > max {
 			d.cappedTargets(pe, st, gs, pat, hits)
 			continue
@@ -241,7 +245,7 @@ func (d *deriver) typeWideTargets(pe *graph.Entity, st *statement, gs *grants, p
 		if set == nil {
 			continue
 		}
-		for _, h := range d.idx.match(pat, nil) {
+		for _, h := range d.reachableHits(pe, d.idx.match(pat, nil)) {
 			gr := gs.get(h.e.Key, func() *grant {
 				return &grant{from: pe, to: h.e, target: h.e, via: pe.Key, scope: scopeResource, service: p[2], account: accountOf(h.e)}
 			})
@@ -279,8 +283,56 @@ func (d *deriver) cappedTargets(pe *graph.Entity, st *statement, gs *grants, pat
 	}
 }
 
+// reachable reports whether an identity policy's grant on resource e can
+// be part of some access: always for a policy of one account (the identity
+// half of a cross-account grant counts), and for an AWS managed policy,
+// shared by every account, when e is in the account of a principal that
+// has the policy or has a resource-based policy (which alone can open it
+// to another account). Otherwise no principal could ever use the grant:
+// the relationship would invent cross-account access.
+func (d *deriver) reachable(pe *graph.Entity, e *graph.Entity) bool {
+	if !isAWSManaged(pe) {
+		return true
+	}
+	a := accountOf(e)
+	if a == "" || slices.Contains(d.policyAccounts(pe), a) {
+		return true
+	}
+	return d.resourcePolicyFor(e) != nil
+}
+
+// reachableHits keeps the hits the policy's grants can reach (reachable).
+func (d *deriver) reachableHits(pe *graph.Entity, hits []hit) []hit {
+	if !isAWSManaged(pe) {
+		return hits
+	}
+	out := hits[:0]
+	for _, h := range hits {
+		if d.reachable(pe, h.e) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// isAWSManaged reports whether pe is an AWS managed policy
+// (arn:aws:iam::aws:policy/...), one entity shared by every account.
+func isAWSManaged(pe *graph.Entity) bool {
+	p, ok := arnParts(pe.Key)
+	return ok && p[2] == "iam" && p[4] == "aws"
+}
+
 // policyAccounts returns the accounts "*" means for a policy.
 func (d *deriver) policyAccounts(pe *graph.Entity) []string {
+	if out, ok := d.accountsOf[pe.Key]; ok {
+		return out
+	}
+	out := d.computePolicyAccounts(pe)
+	d.accountsOf[pe.Key] = out
+	return out
+}
+
+func (d *deriver) computePolicyAccounts(pe *graph.Entity) []string {
 	if pa := pe.String("principalArn"); pa != "" { // inline
 		if p, ok := arnParts(pa); ok {
 			return []string{p[4]}
