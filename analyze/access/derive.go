@@ -121,8 +121,10 @@ type deriver struct {
 	accountsOf map[string][]string        // policy key -> the accounts "*" means for it (policyAccounts)
 
 	// Results shared between steps.
-	identityGrants map[string][]*grant // policy key -> its grants
-	resourceGrants map[string][]*grant // user/role key -> resource-policy grants naming it
+	identityGrants map[string][]*grant       // policy key -> its grants
+	resourceGrants map[string][]*grant       // user/role key -> resource-policy grants naming it
+	accessPropsOf  map[string]map[string]any // shared access relationship properties (accessProps)
+	keyBuf         []byte                    // accessProps' key, reused
 }
 
 // Derive adds the IAM derivations to g: TRUSTS from role trust policies,
@@ -155,6 +157,7 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 		policiesOf: map[string][]*graph.Entity{}, groupsOf: map[string][]*graph.Entity{},
 		attached: map[string][]*graph.Entity{}, accountsOf: map[string][]string{},
 		identityGrants: map[string][]*grant{}, resourceGrants: map[string][]*grant{},
+		accessPropsOf: map[string]map[string]any{},
 	}
 	d.adjacency()
 	for _, s := range derivations {

@@ -52,6 +52,10 @@
 // ("Allow"), effective, and capped/matched when a limit bit. Resource
 // policy ALLOWS add principal (raw entries) and crossAccount.
 //
+// aws_principal_access relationships with equal properties share one
+// Properties map (most principals' access repeats: the same managed policy
+// on their own account's service entities); treat them as read-only.
+//
 // "Who can write to this PII bucket" in Rego: the aws_principal_access
 // relationships into the bucket, into its service entity (aws_s3 of its
 // account: access to "*") and into its account (admin-like access to

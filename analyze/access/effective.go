@@ -31,6 +31,8 @@ package access
 import (
 	"context"
 	"slices"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
@@ -45,8 +47,8 @@ const AccessType = "aws_principal_access"
 type access struct {
 	target      *graph.Entity
 	scope       string
-	levels      map[actions.AccessLevel]bool
-	firm        map[actions.AccessLevel]bool // levels granted by an unconditional statement
+	levels      levelSet
+	firm        levelSet // levels granted by an unconditional statement
 	patterns    []string
 	notActions  []string
 	resources   []string
@@ -144,15 +146,11 @@ func (d *deriver) principal(p *graph.Entity) error {
 		}
 		a := byTarget[gr.target.Key]
 		if a == nil {
-			a = &access{target: gr.target, scope: gr.scope, levels: map[actions.AccessLevel]bool{}, firm: map[actions.AccessLevel]bool{}, conditional: true}
+			a = &access{target: gr.target, scope: gr.scope, conditional: true}
 			byTarget[gr.target.Key] = a
 		}
-		for _, l := range levels {
-			a.levels[l] = true
-		}
-		for _, l := range firm {
-			a.firm[l] = true
-		}
+		a.levels = a.levels.with(levels)
+		a.firm = a.firm.with(firm)
 		a.patterns = append(a.patterns, gr.set.patterns...)
 		a.notActions = append(a.notActions, gr.set.notActions...)
 		a.resources = append(a.resources, gr.resources...)
@@ -192,13 +190,51 @@ func (d *deriver) principal(p *graph.Entity) error {
 	return nil
 }
 
+// accessProps returns the properties of an access relationship. Many
+// principals get the same access (the same managed policy on their
+// account's service entity), so relationships with equal properties share
+// one map: at 30,000 resources, 283,573 relationships have 2,121 distinct
+// property sets. The maps are read-only once Derive returns.
 func (d *deriver) accessProps(a *access, acct string) map[string]any {
+	// a's lists are its own (appended from nil): sorted in place.
+	pats := sortedUniq(a.patterns)
+	count, truncated := len(pats), false
+	if max := d.cfg.limits.MaxActionsListed; len(pats) > max {
+		pats, truncated = pats[:max], true
+	}
+	na := sortedUniq(a.notActions)
+	via := sortedUniq(a.via)
+	res := sortedUniq(a.resources)
+	ta := accountOf(a.target)
+	cross := ta != "" && ta != acct
+
+	k := append(d.keyBuf[:0], byte(a.levels), byte(a.firm))
+	for _, b := range []bool{truncated, a.admin, a.conditional, cross} {
+		k = strconv.AppendBool(k, b)
+	}
+	k = strconv.AppendInt(k, int64(count), 10)
+	k = append(k, ',')
+	k = append(k, a.scope...)
+	for _, l := range [][]string{pats, na, via, res} {
+		k = strconv.AppendInt(k, int64(len(l)), 10)
+		for _, s := range l { // length-prefixed: no separator can collide
+			k = append(k, ',')
+			k = strconv.AppendInt(k, int64(len(s)), 10)
+			k = append(k, ':')
+			k = append(k, s...)
+		}
+	}
+	d.keyBuf = k
+	if p, ok := d.accessPropsOf[string(k)]; ok { // no allocation for the lookup
+		return p
+	}
+
 	var levels []actions.AccessLevel
 	condLevels := []string{}
-	for _, lo := range levelOrder {
-		if a.levels[lo.level] {
+	for i, lo := range levelOrder {
+		if a.levels.has(i) {
 			levels = append(levels, lo.level)
-			if !a.firm[lo.level] {
+			if !a.firm.has(i) {
 				condLevels = append(condLevels, string(lo.level))
 			}
 		}
@@ -206,24 +242,48 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	p := make(map[string]any, 24) // sized for every property: no rehash
 	setLevels(p, levels)
 	p["conditionalLevels"] = condLevels
-	pats := uniqSorted(a.patterns)
-	p["actionCount"] = len(pats)
-	if max := d.cfg.limits.MaxActionsListed; len(pats) > max {
-		pats = pats[:max]
+	p["actionCount"] = count
+	if truncated {
 		p["actionsTruncated"] = true
 	}
 	p["actions"] = orEmpty(pats)
-	if na := uniqSorted(a.notActions); len(na) > 0 {
+	if len(na) > 0 {
 		p["notActions"] = na // from NotAction statements: everything but these
 	}
-	p["via"] = uniqSorted(a.via)
-	p["resources"] = orEmpty(uniqSorted(a.resources))
+	p["via"] = via
+	p["resources"] = orEmpty(res)
 	p["scope"] = a.scope
 	p["admin"] = a.admin
 	p["conditional"] = a.conditional
-	ta := accountOf(a.target)
-	p["crossAccount"] = ta != "" && ta != acct
+	p["crossAccount"] = cross
+	d.accessPropsOf[string(k)] = p
 	return p
+}
+
+// sortedUniq sorts l in place and drops repeats.
+func sortedUniq(l []string) []string {
+	if len(l) == 0 {
+		return nil
+	}
+	sort.Strings(l)
+	return slices.Compact(l)
+}
+
+// levelSet is a set of access levels: bit i stands for levelOrder[i].
+type levelSet uint8
+
+func (s levelSet) has(i int) bool { return s&(1<<i) != 0 }
+
+// with returns s plus the levels of l.
+func (s levelSet) with(l []actions.AccessLevel) levelSet {
+	for _, lv := range l {
+		for i, lo := range levelOrder {
+			if lo.level == lv {
+				s |= 1 << i
+			}
+		}
+	}
+	return s
 }
 
 // shortcut reports whether the evaluator's answer for an identity grant is
