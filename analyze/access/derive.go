@@ -112,7 +112,7 @@ type deriver struct {
 	res   *resolver
 	idx   *resourceIndex
 
-	docs map[string]*document // by entity key + "#" + property; nil value: unparsable
+	docs map[docKey]*document // nil value: unparsable
 
 	// IAM adjacency, from the HAS and CONTAINS relationships.
 	policiesOf map[string][]*graph.Entity // user/group/role key -> its policies
@@ -121,7 +121,7 @@ type deriver struct {
 	accountsOf map[string][]string        // policy key -> the accounts "*" means for it (policyAccounts)
 
 	// Results shared between steps.
-	identityGrants map[string][]*grant       // policy key -> its grants
+	identityGrants map[string]accountGrants  // policy key -> its grants
 	resourceGrants map[string][]*grant       // user/role key -> resource-policy grants naming it
 	accessPropsOf  map[string]map[string]any // shared access relationship properties (accessProps)
 	keyBuf         []byte                    // accessProps' key, reused
@@ -153,10 +153,10 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 	d := &deriver{
 		g: g, cfg: cfg, stats: &st, cat: newCatalog(cfg.catalog),
 		res: newResolver(g), idx: newResourceIndex(g),
-		docs:       map[string]*document{},
+		docs:       map[docKey]*document{},
 		policiesOf: map[string][]*graph.Entity{}, groupsOf: map[string][]*graph.Entity{},
 		attached: map[string][]*graph.Entity{}, accountsOf: map[string][]string{},
-		identityGrants: map[string][]*grant{}, resourceGrants: map[string][]*grant{},
+		identityGrants: map[string]accountGrants{}, resourceGrants: map[string][]*grant{},
 		accessPropsOf: map[string]map[string]any{},
 	}
 	d.adjacency()
@@ -204,7 +204,7 @@ func isPolicy(typ string) bool {
 // doc returns the parsed document in property prop of e, nil when e has
 // none or it cannot be parsed (counted and logged once).
 func (d *deriver) doc(e *graph.Entity, prop string) *document {
-	k := e.Key + "#" + prop
+	k := docKey{e, prop} // hot (every grant of every principal): no key to build
 	if doc, ok := d.docs[k]; ok {
 		return doc
 	}
@@ -213,7 +213,7 @@ func (d *deriver) doc(e *graph.Entity, prop string) *document {
 		d.docs[k] = nil
 		return nil
 	}
-	doc, err := parseDocument(k, v)
+	doc, err := parseDocument(e.Key+"#"+prop, v)
 	if err != nil {
 		d.stats.DocumentErrors++
 		d.cfg.log.Warn("policy document skipped", "entity", e.Key, "property", prop, "error", err)
@@ -223,6 +223,12 @@ func (d *deriver) doc(e *graph.Entity, prop string) *document {
 	}
 	d.docs[k] = doc
 	return doc
+}
+
+// docKey names a policy document: an entity's property.
+type docKey struct {
+	e    *graph.Entity
+	prop string
 }
 
 // sortedKeys returns the keys of m sorted.

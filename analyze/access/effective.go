@@ -93,8 +93,9 @@ func (d *deriver) principal(p *graph.Entity) error {
 	// resource policy changes between this principal's targets.
 	classesBy := map[*iam.Policy]*patternSet{}
 	consider := func(gr *grant) {
+		cross := gr.account != "" && gr.account != pp.Account
 		res := d.resourcePolicyFor(gr.target)
-		if res == nil && gr.account != "" && gr.account != pp.Account {
+		if cross && res == nil {
 			// Cross-account without a resource-based policy: no access,
 			// since both sides must allow. The evaluator denies every action
 			// but sts:GetCallerIdentity, which needs no permission and acts on
@@ -161,8 +162,11 @@ func (d *deriver) principal(p *graph.Entity) error {
 		}
 	}
 	for _, pe := range policies {
-		for _, gr := range d.identityGrants[pe.Key] {
-			consider(gr)
+		ag := d.identityGrants[pe.Key]
+		for _, l := range [][]*grant{ag.any, ag.byAccount[pp.Account]} {
+			for _, gr := range l {
+				consider(gr)
+			}
 		}
 	}
 	for _, gr := range d.resourceGrants[p.Key] {

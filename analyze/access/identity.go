@@ -53,10 +53,33 @@ func (d *deriver) identityAllows(ctx context.Context) error {
 				}
 				d.stats.IdentityAllows++
 			}
-			d.identityGrants[pe.Key] = gs.order
+			d.identityGrants[pe.Key] = d.byAccount(gs.order)
 		}
 	}
 	return nil
+}
+
+// accountGrants are a policy's grants by the account a principal must be
+// in to use them without a resource-based policy: a principal of account A
+// considers any[] and byAccount[A] only. Grants on other accounts' targets
+// without a resource policy cannot be used by it (cross-account access
+// needs both sides), and skipping them keeps the work of an AWS managed
+// policy held by many accounts proportional to one account's share.
+type accountGrants struct {
+	any       []*grant // targets with a resource-based policy, or of no known account
+	byAccount map[string][]*grant
+}
+
+func (d *deriver) byAccount(l []*grant) accountGrants {
+	ag := accountGrants{byAccount: map[string][]*grant{}}
+	for _, gr := range l {
+		if gr.account == "" || d.resourcePolicyFor(gr.target) != nil {
+			ag.any = append(ag.any, gr)
+		} else {
+			ag.byAccount[gr.account] = append(ag.byAccount[gr.account], gr)
+		}
+	}
+	return ag
 }
 
 // statementTargets adds the grants of one Allow statement of policy pe.
