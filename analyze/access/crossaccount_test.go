@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
@@ -136,5 +137,48 @@ func TestManagedPolicyCrossAccount(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestManagedPolicyWorkPerAccount: the evaluator work of an organisation
+// of n identical accounts sharing the same AWS managed policies is n times
+// that of one account, not n² (each principal once paid for every account
+// holding its policies).
+func TestManagedPolicyWorkPerAccount(t *testing.T) {
+	managed := map[string]string{
+		adminAccess:                              adminDoc,
+		s3FullAccess:                             s3FullDoc,
+		"arn:aws:iam::aws:policy/ReadOnlyAccess": doc(`{"Effect":"Allow","Action":["ec2:Describe*","s3:Get*","s3:List*","dynamodb:Describe*","lambda:List*"],"Resource":"*"}`),
+	}
+	build := func(accounts int) *graph.Graph {
+		w := newWorld(t)
+		pols := map[string]*graph.Entity{}
+		for _, arn := range sortedKeys(managed) {
+			pols[arn] = w.add(arn, "aws_iam_policy", "AccessPolicy", map[string]any{"arn": arn, "awsManaged": true, "document": managed[arn]})
+		}
+		for i := range accounts {
+			a := fmt.Sprintf("1000000000%02d", i)
+			model.Account(w.g, a)
+			for j, arn := range sortedKeys(managed) {
+				role := fmt.Sprintf("arn:aws:iam::%s:role/r%d", a, j)
+				r := w.add(role, "aws_iam_role", "AccessRole", map[string]any{"arn": role, "name": fmt.Sprintf("r%d", j), "permissionsBoundaryArn": ""})
+				r.Set("accountId", a)
+				w.rel(r, "HAS", pols[arn])
+				b := w.bucket(fmt.Sprintf("b-%s-%d", a, j), "")
+				b.Set("accountId", a)
+			}
+		}
+		return w.g
+	}
+	evals := map[int]int{}
+	for _, n := range []int{1, 4} {
+		st, err := Derive(context.Background(), build(n), func(c *config) { c.exact = true })
+		if err != nil {
+			t.Fatal(err)
+		}
+		evals[n] = st.Evaluations
+	}
+	if evals[4] != 4*evals[1] {
+		t.Errorf("evaluations: %d for one account, %d for four (want %d)", evals[1], evals[4], 4*evals[1])
 	}
 }
