@@ -72,7 +72,10 @@
 // Scale: resources are indexed by service, account and resource-field
 // prefix, so a statement looks only at its candidate range (index.go);
 // documents are parsed once and action expansions cached; the evaluator is
-// asked about one action per access level in the common case. Limits caps
+// asked about one action per access level in the common case; a principal
+// looks only at the grants of its own account and those on targets with a
+// resource-based policy (accountGrants), so AWS managed policies shared by
+// many accounts cost each principal one account's share. Limits caps
 // fan-out where a caller needs it; a cap that bites is counted in Stats,
 // logged, and marked on the graph (capped, accessCapped).
 package access
