@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/snapaudit/snapaudit/analyze"
+	"github.com/snapaudit/snapaudit/analyze/model"
 	"github.com/snapaudit/snapaudit/analyze/rules"
 )
 
@@ -53,22 +54,23 @@ func TestDemoGolden(t *testing.T) {
 	}
 }
 
-// TestDemoTypes checks that every seed-001 entity type appears in the demo
-// graph: the demo is the README's first impression and must show them all.
+// TestDemoTypes checks that every entity type of the model's registry and
+// every service placeholder appears in the demo graph: the demo is the
+// README's first impression and must show them all.
 func TestDemoTypes(t *testing.T) {
 	ctx := context.Background()
 	g, err := analyze.LoadGraph(ctx, demo, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, typ := range []string{
-		"aws_account", "aws_api_gateway_rest_api", "aws_config_rule", "aws_dynamodb_table", "aws_instance",
-		"aws_key_pair", "aws_ebs_volume", "aws_security_group", "aws_subnet", "aws_vpc", "aws_iam_user",
-		"aws_iam_access_key", "mfa_device", "aws_iam_group", "aws_iam_role", "aws_iam_user_policy",
-		"aws_iam_group_policy", "aws_iam_role_policy", "aws_iam_policy", "aws_lambda_function", "aws_rds_cluster",
-		"aws_db_instance", "aws_s3_bucket", "aws_apigateway", "aws_config", "aws_dynamodb", "aws_ec2", "aws_iam",
-		"aws_lambda", "aws_rds", "aws_s3",
-	} {
+	var types []string
+	for _, et := range model.Types() {
+		types = append(types, et.Type)
+	}
+	for _, s := range model.Services() {
+		types = append(types, s.Type())
+	}
+	for _, typ := range types {
 		if len(g.EntitiesOfType(typ)) == 0 {
 			t.Errorf("demo graph has no %s entity", typ)
 		}

@@ -77,7 +77,7 @@ func TestAuthorizationDetailsDumps(t *testing.T) {
 				t.Fatalf("dump does not decode into the SDK output: %v", err)
 			}
 			src := &memSource{}
-			src.ok(t, iamAuthDetails, "012345678901", "global", "", &out)
+			src.ok(t, op("iam:GetAccountAuthorizationDetails"), "012345678901", "global", "", &out)
 			g, err := Build(context.Background(), src)
 			if err != nil {
 				t.Fatal(err)

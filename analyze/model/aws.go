@@ -5,50 +5,8 @@ package model
 // invariant test in registry_test.go checks it against
 // ../shared/spec/*.tsv and the aws-sdk-go-v2 output types.
 
-// Calls, named once so records stay short and typo-free.
+// Constants of the config rule evaluations.
 var (
-	apigwGetResources          = Call{"apigateway", "GetResources"}
-	apigwGetRestApis           = Call{"apigateway", "GetRestApis"}
-	cfgDescribeConfigRules     = Call{"configservice", "DescribeConfigRules"}
-	cfgGetComplianceDetails    = Call{"configservice", "GetComplianceDetailsByConfigRule"}
-	ddbDescribeBackups         = Call{"dynamodb", "DescribeContinuousBackups"}
-	ddbDescribeTable           = Call{"dynamodb", "DescribeTable"}
-	ddbListTables              = Call{"dynamodb", "ListTables"}
-	ddbListTags                = Call{"dynamodb", "ListTagsOfResource"}
-	ec2DescribeFlowLogs        = Call{"ec2", "DescribeFlowLogs"}
-	ec2DescribeInstances       = Call{"ec2", "DescribeInstances"}
-	ec2DescribeKeyPairs        = Call{"ec2", "DescribeKeyPairs"}
-	ec2DescribeSecurityGroups  = Call{"ec2", "DescribeSecurityGroups"}
-	ec2DescribeSubnets         = Call{"ec2", "DescribeSubnets"}
-	ec2DescribeVolumes         = Call{"ec2", "DescribeVolumes"}
-	ec2DescribeVpcs            = Call{"ec2", "DescribeVpcs"}
-	iamAuthDetails             = Call{"iam", "GetAccountAuthorizationDetails"}
-	iamGetAccessKeyLastUsed    = Call{"iam", "GetAccessKeyLastUsed"}
-	iamGetAccountPasswordPol   = Call{"iam", "GetAccountPasswordPolicy"}
-	iamGetAccountSummary       = Call{"iam", "GetAccountSummary"}
-	iamGetCredentialReport     = Call{"iam", "GetCredentialReport"}
-	iamGenerateCredReport      = Call{"iam", "GenerateCredentialReport"}
-	iamListAccessKeys          = Call{"iam", "ListAccessKeys"}
-	iamListAccountAliases      = Call{"iam", "ListAccountAliases"}
-	iamListMFADevices          = Call{"iam", "ListMFADevices"}
-	iamListVirtualMFADevices   = Call{"iam", "ListVirtualMFADevices"}
-	lambdaGetPolicy            = Call{"lambda", "GetPolicy"}
-	lambdaListFunctions        = Call{"lambda", "ListFunctions"}
-	lambdaListTags             = Call{"lambda", "ListTags"}
-	orgDescribeOrganization    = Call{"organizations", "DescribeOrganization"}
-	rdsDescribeDBClusters      = Call{"rds", "DescribeDBClusters"}
-	rdsDescribeDBInstances     = Call{"rds", "DescribeDBInstances"}
-	s3GetBucketAcl             = Call{"s3", "GetBucketAcl"}
-	s3GetBucketEncryption      = Call{"s3", "GetBucketEncryption"}
-	s3GetBucketLocation        = Call{"s3", "GetBucketLocation"}
-	s3GetBucketLogging         = Call{"s3", "GetBucketLogging"}
-	s3GetBucketPolicy          = Call{"s3", "GetBucketPolicy"}
-	s3GetBucketPolicyStatus    = Call{"s3", "GetBucketPolicyStatus"}
-	s3GetBucketTagging         = Call{"s3", "GetBucketTagging"}
-	s3GetBucketVersioning      = Call{"s3", "GetBucketVersioning"}
-	s3GetPublicAccessBlock     = Call{"s3", "GetPublicAccessBlock"}
-	s3ListBuckets              = Call{"s3", "ListBuckets"}
-	stsGetCallerIdentity       = Call{"sts", "GetCallerIdentity"}
 	evaluationResultQualifier  = "EvaluationResultIdentifier.EvaluationResultQualifier"
 	evaluationResultType       = evaluationResultQualifier + ".ResourceType"
 	evaluationResultResourceID = "{" + evaluationResultQualifier + ".ResourceId}"
@@ -59,7 +17,7 @@ var (
 // unique id, AIDA..., not the name).
 func evaluates(resourceType, target, by string) RelSpec {
 	return RelSpec{
-		Verb: "EVALUATES", Target: target, Call: &cfgGetComplianceDetails, Items: "EvaluationResults[]",
+		Verb: "EVALUATES", Target: target, Call: op("configservice:GetComplianceDetailsByConfigRule"), Items: "EvaluationResults[]",
 		FromMatch: "{parent}", FromBy: "name",
 		When:  &Cond{Path: evaluationResultType, Equals: resourceType},
 		Value: evaluationResultResourceID, By: by,
@@ -73,8 +31,8 @@ func evaluates(resourceType, target, by string) RelSpec {
 // iamInline declares an inline policy type of an IAM principal list.
 func iamInline(typ, list, principal string) EntityType {
 	return EntityType{
-		Type: typ, Class: []string{"AccessPolicy"}, Service: "iam", Scope: Global,
-		Source: iamAuthDetails, Items: list,
+		Type: typ, Class: []string{"AccessPolicy"}, Service: "iam",
+		Source: op("iam:GetAccountAuthorizationDetails"), Items: list,
 		Key: []string{"{^.Arn}/inline-policy/{PolicyName}"}, SyntheticKey: true,
 		Name: "{PolicyName}", Skip: []string{"PolicyDocument"},
 		Props: []Prop{
@@ -89,26 +47,26 @@ func iamInline(typ, list, principal string) EntityType {
 // registry is the sorted list of entity types.
 var registry = []EntityType{
 	{
-		Type: "aws_account", Class: []string{"Account"}, Scope: Global,
-		Source: stsGetCallerIdentity, Feeds: []Call{iamGenerateCredReport, iamGetCredentialReport},
+		Type: "aws_account", Class: []string{"Account"},
+		Source: op("sts:GetCallerIdentity"), Feeds: []Call{op("iam:GenerateCredentialReport"), op("iam:GetCredentialReport")},
 		Key: []string{"arn:aws:iam::{Account}:root"}, ID: "{Account}", Name: "{Account}",
 		WebLink:   "https://console.aws.amazon.com/billing/home#/account",
 		NoFlatten: true, // GetCallerIdentity's Arn/UserId describe the caller, not the account
 		Props:     []Prop{{Name: "accountId", Tmpl: "{Account}"}},
 		Enrich: []Enrichment{
-			{Call: iamListAccountAliases, Match: "{account}", By: "accountId", Props: []Prop{
+			{Call: op("iam:ListAccountAliases"), Match: "{account}", By: "accountId", Props: []Prop{
 				{Name: "alias", Path: "AccountAliases", Conv: first},
 				{Name: "name", Path: "AccountAliases", Conv: first},
 				{Name: "displayName", Path: "AccountAliases", Conv: first},
 			}},
-			{Call: iamGetAccountSummary, Match: "{account}", By: "accountId", Props: []Prop{
+			{Call: op("iam:GetAccountSummary"), Match: "{account}", By: "accountId", Props: []Prop{
 				{Name: "mfaEnabled", Path: "SummaryMap.AccountMFAEnabled", Conv: equalsNumber(1)},
 				{Name: "rootUserAccessKeyEnabled", Path: "SummaryMap.AccountAccessKeysPresent", Conv: equalsNumber(1)},
 				{Name: "rootSigningCertificatesPresent", Path: "SummaryMap.AccountSigningCertificatesPresent", Conv: equalsNumber(1)},
 			}},
-			{Call: iamListVirtualMFADevices, Items: "VirtualMFADevices[]", Match: "{User.Arn}", By: "_key",
+			{Call: op("iam:ListVirtualMFADevices"), Items: "VirtualMFADevices[]", Match: "{User.Arn}", By: "_key",
 				Props: []Prop{{Name: "rootMfaSerialNumber", Path: "SerialNumber"}}, Set: map[string]any{"rootMfaVirtual": true}},
-			{Call: orgDescribeOrganization, Match: "{account}", By: "accountId", Props: []Prop{
+			{Call: op("organizations:DescribeOrganization"), Match: "{account}", By: "accountId", Props: []Prop{
 				{Name: "organizationId", Path: "Organization.Id"},
 				{Name: "organizationArn", Path: "Organization.Arn"},
 				{Name: "organizationMasterAccountId", Path: "Organization.MasterAccountId"},
@@ -116,8 +74,8 @@ var registry = []EntityType{
 		},
 	},
 	{
-		Type: "aws_api_gateway_rest_api", Class: []string{"Gateway"}, Service: "apigateway", Scope: Regional,
-		Source: apigwGetRestApis, Items: "Items[]",
+		Type: "aws_api_gateway_rest_api", Class: []string{"Gateway"}, Service: "apigateway",
+		Source: op("apigateway:GetRestApis"), Items: "Items[]",
 		Key: []string{"arn:aws:apigateway:{region}::/restapis/{Id}"}, ID: "{Id}", Name: "{Name}",
 		Created: "CreatedDate", Tags: "Tags",
 		WebLink: "https://console.aws.amazon.com/apigateway/home?region={region}#/apis/{Id}/resources",
@@ -127,15 +85,15 @@ var registry = []EntityType{
 		},
 		Static: map[string]any{"category": []string{"application"}, "function": []string{"api-gateway"}},
 		Rels: []RelSpec{{
-			Verb: "TRIGGERS", Target: "aws_lambda_function", Call: &apigwGetResources, Items: "Items[]",
+			Verb: "TRIGGERS", Target: "aws_lambda_function", Call: op("apigateway:GetResources"), Items: "Items[]",
 			FromMatch: "{parent}", FromBy: "id",
 			Path: "ResourceMethods{}", Value: "{MethodIntegration.Uri}", Conv: lambdaFromIntegrationURI, By: "_key",
 			Props: []Prop{{Name: "httpMethod", Path: "HttpMethod"}, {Name: "resourcePath", Tmpl: "{^.Path}"}},
 		}},
 	},
 	{
-		Type: "aws_config_rule", Class: []string{"ControlPolicy"}, Service: "config", Scope: Regional,
-		Source: cfgDescribeConfigRules, Items: "ConfigRules[]",
+		Type: "aws_config_rule", Class: []string{"ControlPolicy"}, Service: "config",
+		Source: op("configservice:DescribeConfigRules"), Items: "ConfigRules[]",
 		Key: []string{"{ConfigRuleArn}"}, ID: "{ConfigRuleId}", Name: "{ConfigRuleName}",
 		WebLink: "https://console.aws.amazon.com/config/home?region={region}#/rules/details?configRuleName={ConfigRuleName}",
 		Props: []Prop{
@@ -155,8 +113,8 @@ var registry = []EntityType{
 		},
 	},
 	{
-		Type: "aws_db_instance", Class: []string{"DataStore", "Database", "Host"}, Service: "rds", Scope: Regional,
-		Source: rdsDescribeDBInstances, Items: "DBInstances[]",
+		Type: "aws_db_instance", Class: []string{"DataStore", "Database", "Host"}, Service: "rds",
+		Source: op("rds:DescribeDBInstances"), Items: "DBInstances[]",
 		Key: []string{"{DBInstanceArn}"}, ID: "{DBInstanceIdentifier}", Name: "{DBInstanceIdentifier}",
 		Created: "InstanceCreateTime", Tags: "TagList",
 		WebLink: "https://console.aws.amazon.com/rds/home?region={region}#database:id={DBInstanceIdentifier};is-cluster=false",
@@ -169,8 +127,8 @@ var registry = []EntityType{
 		},
 	},
 	{
-		Type: "aws_dynamodb_table", Class: []string{"DataStore", "Database"}, Service: "dynamodb", Scope: Regional,
-		Source: ddbDescribeTable, Feeds: []Call{ddbListTables}, Items: "Table",
+		Type: "aws_dynamodb_table", Class: []string{"DataStore", "Database"}, Service: "dynamodb",
+		Source: op("dynamodb:DescribeTable"), Items: "Table",
 		Key: []string{"{TableArn}"}, ID: "{TableId}", Name: "{TableName}", Created: "CreationDateTime",
 		WebLink: "https://console.aws.amazon.com/dynamodbv2/home?region={region}#table?name={TableName}",
 		Props: []Prop{
@@ -180,16 +138,16 @@ var registry = []EntityType{
 		// DynamoDB always encrypts at rest; without SSEDescription the key is AWS owned.
 		Static: map[string]any{"encrypted": true},
 		Enrich: []Enrichment{
-			{Call: ddbListTags, By: "name", Tags: "Tags"},
-			{Call: ddbDescribeBackups, By: "name", Props: []Prop{{
+			{Call: op("dynamodb:ListTagsOfResource"), By: "name", Tags: "Tags"},
+			{Call: op("dynamodb:DescribeContinuousBackups"), By: "name", Props: []Prop{{
 				Name: "pointInTimeRecoveryEnabled", Conv: equals("ENABLED"),
 				Path: "ContinuousBackupsDescription.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus",
 			}}},
 		},
 	},
 	{
-		Type: "aws_ebs_volume", Class: []string{"DataStore", "Disk"}, Service: "ec2", Scope: Regional,
-		Source: ec2DescribeVolumes, Items: "Volumes[]",
+		Type: "aws_ebs_volume", Class: []string{"DataStore", "Disk"}, Service: "ec2",
+		Source: op("ec2:DescribeVolumes"), Items: "Volumes[]",
 		Key: []string{"arn:aws:ec2:{region}:{account}:volume/{VolumeId}"}, ID: "{VolumeId}", Name: "{VolumeId}",
 		Created: "CreateTime", Tags: "Tags",
 		WebLink: "https://console.aws.amazon.com/ec2/v2/home?region={region}#Volumes:search={VolumeId}",
@@ -199,11 +157,11 @@ var registry = []EntityType{
 		},
 	},
 	{
-		Type: "aws_iam_access_key", Class: []string{"AccessKey"}, Scope: Global,
-		Source: iamListAccessKeys, Items: "AccessKeyMetadata[]",
+		Type: "aws_iam_access_key", Class: []string{"AccessKey"},
+		Source: op("iam:ListAccessKeys"), Items: "AccessKeyMetadata[]",
 		Key: []string{"{AccessKeyId}"}, ID: "{AccessKeyId}", Name: "{AccessKeyId}", Created: "CreateDate",
 		Props: []Prop{{Name: "active", Path: "Status", Conv: equals("Active")}},
-		Enrich: []Enrichment{{Call: iamGetAccessKeyLastUsed, By: "id", Props: []Prop{
+		Enrich: []Enrichment{{Call: op("iam:GetAccessKeyLastUsed"), By: "id", Props: []Prop{
 			{Name: "lastUsedOn", Path: "AccessKeyLastUsed.LastUsedDate", Conv: epochMS},
 			{Name: "lastUsedRegion", Path: "AccessKeyLastUsed.Region"},
 			{Name: "lastUsedService", Path: "AccessKeyLastUsed.ServiceName"},
@@ -211,8 +169,8 @@ var registry = []EntityType{
 		Rels: []RelSpec{{Verb: "HAS", Target: "aws_iam_user", Reverse: true, Value: "{UserName}", By: "username"}},
 	},
 	{
-		Type: "aws_iam_account_password_policy", Class: []string{"PasswordPolicy"}, Service: "iam", Scope: Global,
-		Source: iamGetAccountPasswordPol, Items: "PasswordPolicy",
+		Type: "aws_iam_account_password_policy", Class: []string{"PasswordPolicy"}, Service: "iam",
+		Source: op("iam:GetAccountPasswordPolicy"), Items: "PasswordPolicy",
 		Key: []string{"{account}:password-policy"}, Name: "Account Password Policy",
 		WebLink: "https://console.aws.amazon.com/iam/home#/account_settings",
 		Props: []Prop{
@@ -227,16 +185,16 @@ var registry = []EntityType{
 		},
 	},
 	{
-		Type: "aws_iam_group", Class: []string{"UserGroup"}, Service: "iam", Scope: Global,
-		Source: iamAuthDetails, Items: "GroupDetailList[]",
+		Type: "aws_iam_group", Class: []string{"UserGroup"}, Service: "iam",
+		Source: op("iam:GetAccountAuthorizationDetails"), Items: "GroupDetailList[]",
 		Key: []string{"{Arn}"}, ID: "{GroupId}", Name: "{GroupName}", Created: "CreateDate",
 		WebLink: "https://console.aws.amazon.com/iam/home#/groups/{GroupName}",
 		Rels:    []RelSpec{{Verb: "HAS", Target: "aws_iam_policy", Path: "AttachedManagedPolicies[]", Value: "{PolicyArn}", By: "_key"}},
 	},
 	iamInline("aws_iam_group_policy", "GroupDetailList[].GroupPolicyList[]", "aws_iam_group"),
 	{
-		Type: "aws_iam_policy", Class: []string{"AccessPolicy"}, Service: "iam", Scope: Global,
-		Source: iamAuthDetails, Items: "Policies[]",
+		Type: "aws_iam_policy", Class: []string{"AccessPolicy"}, Service: "iam",
+		Source: op("iam:GetAccountAuthorizationDetails"), Items: "Policies[]",
 		Key: []string{"{Arn}"}, ID: "{PolicyId}", Name: "{PolicyName}", Created: "CreateDate",
 		WebLink: "https://console.aws.amazon.com/iam/home#/policies/{Arn}",
 		Props: []Prop{
@@ -246,8 +204,8 @@ var registry = []EntityType{
 		},
 	},
 	{
-		Type: "aws_iam_role", Class: []string{"AccessRole"}, Service: "iam", Scope: Global,
-		Source: iamAuthDetails, Items: "RoleDetailList[]",
+		Type: "aws_iam_role", Class: []string{"AccessRole"}, Service: "iam",
+		Source: op("iam:GetAccountAuthorizationDetails"), Items: "RoleDetailList[]",
 		Key: []string{"{Arn}"}, ID: "{RoleId}", Name: "{RoleName}", Created: "CreateDate", Tags: "Tags",
 		Skip:    []string{"AssumeRolePolicyDocument"},
 		WebLink: "https://console.aws.amazon.com/iam/home#/roles/{RoleName}",
@@ -261,8 +219,8 @@ var registry = []EntityType{
 	},
 	iamInline("aws_iam_role_policy", "RoleDetailList[].RolePolicyList[]", "aws_iam_role"),
 	{
-		Type: "aws_iam_user", Class: []string{"User"}, Service: "iam", Scope: Global,
-		Source: iamAuthDetails, Items: "UserDetailList[]",
+		Type: "aws_iam_user", Class: []string{"User"}, Service: "iam",
+		Source: op("iam:GetAccountAuthorizationDetails"), Items: "UserDetailList[]",
 		Key: []string{"{Arn}"}, ID: "{UserId}", Name: "{UserName}", Created: "CreateDate", Tags: "Tags",
 		WebLink: "https://console.aws.amazon.com/iam/home#/users/{UserName}",
 		Props: []Prop{
@@ -278,8 +236,8 @@ var registry = []EntityType{
 	},
 	iamInline("aws_iam_user_policy", "UserDetailList[].UserPolicyList[]", "aws_iam_user"),
 	{
-		Type: "aws_instance", Class: []string{"Host"}, Service: "ec2", Scope: Regional,
-		Source: ec2DescribeInstances, Items: "Reservations[].Instances[]",
+		Type: "aws_instance", Class: []string{"Host"}, Service: "ec2",
+		Source: op("ec2:DescribeInstances"), Items: "Reservations[].Instances[]",
 		Key: []string{"arn:aws:ec2:{region}:{account}:instance/{InstanceId}"}, ID: "{InstanceId}", Name: "{InstanceId}",
 		Created: "LaunchTime", Tags: "Tags",
 		WebLink: "https://console.aws.amazon.com/ec2/v2/home?region={region}#Instances:instanceId={InstanceId}",
@@ -303,16 +261,16 @@ var registry = []EntityType{
 		},
 	},
 	{
-		Type: "aws_key_pair", Class: []string{"AccessKey"}, Service: "ec2", Scope: Regional,
-		Source: ec2DescribeKeyPairs, Items: "KeyPairs[]",
+		Type: "aws_key_pair", Class: []string{"AccessKey"}, Service: "ec2",
+		Source: op("ec2:DescribeKeyPairs"), Items: "KeyPairs[]",
 		Key: []string{"arn:aws:ec2:{region}:{account}:key-pair/{KeyName}"}, ID: "{KeyPairId}", Name: "{KeyName}",
 		Created: "CreateTime", Tags: "Tags",
 		WebLink: "https://console.aws.amazon.com/ec2/v2/home?region={region}#KeyPairs:keyName={KeyName}",
 		Props:   []Prop{{Name: "fingerprint", Path: "KeyFingerprint"}},
 	},
 	{
-		Type: "aws_lambda_function", Class: []string{"Function"}, Service: "lambda", Scope: Regional,
-		Source: lambdaListFunctions, Items: "Functions[]",
+		Type: "aws_lambda_function", Class: []string{"Function"}, Service: "lambda",
+		Source: op("lambda:ListFunctions"), Items: "Functions[]",
 		Key: []string{"{FunctionArn}"}, ID: "{FunctionName}", Name: "{FunctionName}",
 		WebLink: "https://console.aws.amazon.com/lambda/home?region={region}#/functions/{FunctionName}",
 		Props: []Prop{
@@ -322,14 +280,14 @@ var registry = []EntityType{
 			{Name: "updatedOn", Path: "LastModified", Conv: epochMS},
 		},
 		Enrich: []Enrichment{
-			{Call: lambdaListTags, By: "name", Tags: "Tags"},
-			{Call: lambdaGetPolicy, By: "name", Props: []Prop{{Name: "policy", Path: "Policy", Conv: decodePolicy}}},
+			{Call: op("lambda:ListTags"), By: "name", Tags: "Tags"},
+			{Call: op("lambda:GetPolicy"), By: "name", Props: []Prop{{Name: "policy", Path: "Policy", Conv: decodePolicy}}},
 		},
 		Rels: []RelSpec{{Verb: "HAS", Target: "aws_iam_role", Value: "{Role}", By: "_key"}},
 	},
 	{
-		Type: "aws_rds_cluster", Class: []string{"DataStore", "Database", "Cluster"}, Service: "rds", Scope: Regional,
-		Source: rdsDescribeDBClusters, Items: "DBClusters[]",
+		Type: "aws_rds_cluster", Class: []string{"DataStore", "Database", "Cluster"}, Service: "rds",
+		Source: op("rds:DescribeDBClusters"), Items: "DBClusters[]",
 		Key: []string{"{DBClusterArn}"}, ID: "{DBClusterIdentifier}", Name: "{DBClusterIdentifier}",
 		Created: "ClusterCreateTime", Tags: "TagList",
 		WebLink: "https://console.aws.amazon.com/rds/home?region={region}#database:id={DBClusterIdentifier};is-cluster=true",
@@ -338,33 +296,33 @@ var registry = []EntityType{
 			Props: []Prop{{Name: "isClusterWriter", Path: "IsClusterWriter"}}}},
 	},
 	{
-		Type: "aws_s3_bucket", Class: []string{"DataStore"}, Service: "s3", Scope: Global,
-		Source: s3ListBuckets, Items: "Buckets[]",
+		Type: "aws_s3_bucket", Class: []string{"DataStore"}, Service: "s3",
+		Source: op("s3:ListBuckets"), Items: "Buckets[]",
 		Key: []string{"arn:aws:s3:::{Name}"}, ID: "{Name}", Name: "{Name}", Created: "CreationDate",
 		WebLink: "https://s3.console.aws.amazon.com/s3/buckets/{Name}",
 		Enrich: []Enrichment{
-			{Call: s3GetBucketLocation, By: "name", Props: []Prop{{Name: "region", Path: "LocationConstraint", Conv: bucketRegion}}},
-			{Call: s3GetBucketTagging, By: "name", Tags: "TagSet"},
-			{Call: s3GetBucketEncryption, By: "name", Props: []Prop{
+			{Call: op("s3:GetBucketLocation"), By: "name", Props: []Prop{{Name: "region", Path: "LocationConstraint", Conv: bucketRegion}}},
+			{Call: op("s3:GetBucketTagging"), By: "name", Tags: "TagSet"},
+			{Call: op("s3:GetBucketEncryption"), By: "name", Props: []Prop{
 				{Name: "encrypted", Path: "ServerSideEncryptionConfiguration.Rules", Conv: present},
 				{Name: "encryptionAlgorithm", Path: "ServerSideEncryptionConfiguration.Rules[].ApplyServerSideEncryptionByDefault.SSEAlgorithm", Conv: first},
 				{Name: "kmsKeyId", Path: "ServerSideEncryptionConfiguration.Rules[].ApplyServerSideEncryptionByDefault.KMSMasterKeyID", Conv: first},
 			}, NotFound: map[string]any{"encrypted": false}},
-			{Call: s3GetBucketPolicy, By: "name", Props: []Prop{{Name: "policy", Path: "Policy", Conv: decodePolicy}}},
-			{Call: s3GetBucketPolicyStatus, By: "name", Props: []Prop{{Name: "policyPublic", Path: "PolicyStatus.IsPublic"}},
+			{Call: op("s3:GetBucketPolicy"), By: "name", Props: []Prop{{Name: "policy", Path: "Policy", Conv: decodePolicy}}},
+			{Call: op("s3:GetBucketPolicyStatus"), By: "name", Props: []Prop{{Name: "policyPublic", Path: "PolicyStatus.IsPublic"}},
 				NotFound: map[string]any{"policyPublic": false}},
-			{Call: s3GetPublicAccessBlock, By: "name", Props: []Prop{
+			{Call: op("s3:GetPublicAccessBlock"), By: "name", Props: []Prop{
 				{Name: "blockPublicAcls", Path: "PublicAccessBlockConfiguration.BlockPublicAcls", Default: false},
 				{Name: "blockPublicPolicy", Path: "PublicAccessBlockConfiguration.BlockPublicPolicy", Default: false},
 				{Name: "ignorePublicAcls", Path: "PublicAccessBlockConfiguration.IgnorePublicAcls", Default: false},
 				{Name: "restrictPublicBuckets", Path: "PublicAccessBlockConfiguration.RestrictPublicBuckets", Default: false},
 			}, NotFound: map[string]any{"blockPublicAcls": false, "blockPublicPolicy": false, "ignorePublicAcls": false, "restrictPublicBuckets": false}},
-			{Call: s3GetBucketAcl, By: "name", Props: []Prop{{Name: "aclPublic", Path: "Grants", Conv: aclPublic}}},
-			{Call: s3GetBucketVersioning, By: "name", Props: []Prop{
+			{Call: op("s3:GetBucketAcl"), By: "name", Props: []Prop{{Name: "aclPublic", Path: "Grants", Conv: aclPublic}}},
+			{Call: op("s3:GetBucketVersioning"), By: "name", Props: []Prop{
 				{Name: "versioningEnabled", Path: "Status", Conv: equals("Enabled"), Default: false},
 				{Name: "mfaDeleteEnabled", Path: "MFADelete", Conv: equals("Enabled"), Default: false},
 			}},
-			{Call: s3GetBucketLogging, By: "name", Props: []Prop{
+			{Call: op("s3:GetBucketLogging"), By: "name", Props: []Prop{
 				{Name: "loggingEnabled", Path: "LoggingEnabled", Conv: present},
 				{Name: "loggingTargetBucket", Path: "LoggingEnabled.TargetBucket"},
 			}},
@@ -372,8 +330,8 @@ var registry = []EntityType{
 		Hatch: []Hatch{s3PublicHatch},
 	},
 	{
-		Type: "aws_security_group", Class: []string{"Firewall"}, Service: "ec2", Scope: Regional,
-		Source: ec2DescribeSecurityGroups, Items: "SecurityGroups[]",
+		Type: "aws_security_group", Class: []string{"Firewall"}, Service: "ec2",
+		Source: op("ec2:DescribeSecurityGroups"), Items: "SecurityGroups[]",
 		Key: []string{"{SecurityGroupArn}", "arn:aws:ec2:{region}:{account}:security-group/{GroupId}"},
 		ID:  "{GroupId}", Name: "{GroupName}", Tags: "Tags",
 		WebLink: "https://console.aws.amazon.com/ec2/v2/home?region={region}#SecurityGroups:groupId={GroupId}",
@@ -385,8 +343,8 @@ var registry = []EntityType{
 		Hatch:  []Hatch{securityGroupRulesHatch},
 	},
 	{
-		Type: "aws_subnet", Class: []string{"Network"}, Service: "ec2", Scope: Regional,
-		Source: ec2DescribeSubnets, Items: "Subnets[]",
+		Type: "aws_subnet", Class: []string{"Network"}, Service: "ec2",
+		Source: op("ec2:DescribeSubnets"), Items: "Subnets[]",
 		Key: []string{"{SubnetArn}", "arn:aws:ec2:{region}:{account}:subnet/{SubnetId}"},
 		ID:  "{SubnetId}", Name: "{SubnetId}", Tags: "Tags",
 		WebLink: "https://console.aws.amazon.com/vpc/home?region={region}#subnets:SubnetId={SubnetId}",
@@ -400,8 +358,8 @@ var registry = []EntityType{
 		Rels:   []RelSpec{{Verb: "CONTAINS", Target: "aws_vpc", Reverse: true, Value: "{VpcId}", By: "id"}},
 	},
 	{
-		Type: "aws_vpc", Class: []string{"Network"}, Service: "ec2", Scope: Regional,
-		Source: ec2DescribeVpcs, Items: "Vpcs[]",
+		Type: "aws_vpc", Class: []string{"Network"}, Service: "ec2",
+		Source: op("ec2:DescribeVpcs"), Items: "Vpcs[]",
 		Key: []string{"arn:aws:ec2:{region}:{account}:vpc/{VpcId}"}, ID: "{VpcId}", Name: "{VpcId}", Tags: "Tags",
 		WebLink: "https://console.aws.amazon.com/vpc/home?region={region}#vpcs:VpcId={VpcId}",
 		Props: []Prop{
@@ -411,14 +369,14 @@ var registry = []EntityType{
 		},
 		Static: map[string]any{"internal": true},
 		Enrich: []Enrichment{{
-			Call: ec2DescribeFlowLogs, Items: "FlowLogs[]", Match: "{ResourceId}", By: "id",
+			Call: op("ec2:DescribeFlowLogs"), Items: "FlowLogs[]", Match: "{ResourceId}", By: "id",
 			Set:       map[string]any{"flowLogsEnabled": true},
 			Otherwise: map[string]any{"flowLogsEnabled": false},
 		}},
 	},
 	{
-		Type: "mfa_device", Class: []string{"AccessKey"}, Scope: Global,
-		Source: iamListMFADevices, Items: "MFADevices[]",
+		Type: "mfa_device", Class: []string{"AccessKey"},
+		Source: op("iam:ListMFADevices"), Items: "MFADevices[]",
 		Key: []string{"{SerialNumber}"}, ID: "{SerialNumber}", Name: "{SerialNumber}", Created: "EnableDate",
 		Props: []Prop{{Name: "virtual", Path: "SerialNumber", Conv: isARN}},
 		Rels:  []RelSpec{{Verb: "HAS", Target: "aws_iam_user", Reverse: true, Value: "{UserName}", By: "username"}},

@@ -29,7 +29,7 @@ func benchSource(b *testing.B, n int) *memSource {
 				},
 			})
 		}
-		src.ok(b, ec2DescribeSecurityGroups, acct, region, "", &ec2.DescribeSecurityGroupsOutput{SecurityGroups: page})
+		src.ok(b, op("ec2:DescribeSecurityGroups"), acct, region, "", &ec2.DescribeSecurityGroupsOutput{SecurityGroups: page})
 	}
 	for p := 0; p*perPage < n; p++ {
 		var insts []ec2types.Instance
@@ -47,8 +47,8 @@ func benchSource(b *testing.B, n int) *memSource {
 			})
 			vols = append(vols, ec2types.Volume{VolumeId: aws.String(vol), Encrypted: aws.Bool(i%2 == 0), CreateTime: aws.Time(t0), Size: aws.Int32(8)})
 		}
-		src.ok(b, ec2DescribeInstances, acct, region, "", &ec2.DescribeInstancesOutput{Reservations: []ec2types.Reservation{{Instances: insts}}})
-		src.ok(b, ec2DescribeVolumes, acct, region, "", &ec2.DescribeVolumesOutput{Volumes: vols})
+		src.ok(b, op("ec2:DescribeInstances"), acct, region, "", &ec2.DescribeInstancesOutput{Reservations: []ec2types.Reservation{{Instances: insts}}})
+		src.ok(b, op("ec2:DescribeVolumes"), acct, region, "", &ec2.DescribeVolumesOutput{Volumes: vols})
 	}
 	return src
 }
@@ -79,8 +79,8 @@ func BenchmarkBuild(b *testing.B) {
 // encoding/json decode it replaced, on one page of 100 instances.
 func BenchmarkDecode(b *testing.B) {
 	src := benchSource(b, 100)
-	resp := src.rows[ec2DescribeInstances][0].Response
-	cs, err := shapeOf(ec2DescribeInstances)
+	resp := src.rows[op("ec2:DescribeInstances")][0].Response
+	cs, err := shapeOf(op("ec2:DescribeInstances"))
 	if err != nil {
 		b.Fatal(err)
 	}

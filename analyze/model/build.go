@@ -142,7 +142,7 @@ func Build(ctx context.Context, src Source, opts ...Option) (*graph.Graph, error
 		malformed:   map[string]bool{},
 	}
 	for _, t := range registry {
-		b.regional[t.Type] = t.Scope == Regional
+		b.regional[t.Type] = t.Scope() == Regional
 	}
 	for _, a := range c.accounts {
 		b.accounts[a] = true
@@ -295,7 +295,7 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 		}
 	}
 	e.Set("accountId", rd.Row.AccountID)
-	if t.Scope == Regional {
+	if t.Scope() == Regional {
 		e.Set("region", rd.Row.Region)
 	}
 	if strings.HasPrefix(key, "arn:") && !t.SyntheticKey {
@@ -342,7 +342,7 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 	e, _ = b.g.AddEntity(e)
 	for i := range t.Rels {
 		r := &t.Rels[i]
-		if r.Call != nil {
+		if r.Call != (Call{}) {
 			continue
 		}
 		if err := b.collectRels(e, r, rd, item, stack); err != nil {
@@ -525,7 +525,7 @@ func (b *builder) enrich(ctx context.Context, src Source) error {
 				}
 				for _, e := range b.g.EntitiesOfType(t.Type) {
 					sk := e.String("accountId")
-					if t.Scope == Regional {
+					if t.Scope() == Regional {
 						sk += "\x00" + e.String("region")
 					}
 					if matched[e] || !okScopes[sk] || errScopes[sk] {
@@ -601,8 +601,8 @@ func (b *builder) relCalls(ctx context.Context, src Source) error {
 	var calls []Call
 	for _, t := range registry {
 		for _, r := range t.Rels {
-			if r.Call != nil {
-				calls = append(calls, *r.Call)
+			if r.Call != (Call{}) {
+				calls = append(calls, r.Call)
 			}
 		}
 		for _, h := range t.Hatch {
@@ -621,7 +621,7 @@ func (b *builder) relCalls(ctx context.Context, src Source) error {
 				t := &registry[i]
 				for j := range t.Rels {
 					r := &t.Rels[j]
-					if r.Call == nil || *r.Call != c {
+					if r.Call != c {
 						continue
 					}
 					if err := b.relFromCall(t, r, rd); err != nil {

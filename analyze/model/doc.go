@@ -5,8 +5,11 @@
 // EntityType record per `_type` says which collected call its items come
 // from, where the items are in the response, how to build `_key`, `id`,
 // `name`, tags and properties, which per-parent calls enrich it, and which
-// relationships it has. Build streams each call's rows once through every
-// record that reads it; adding a resource type means adding a record, not
+// relationships it has. What the collector declares about a call (its
+// scope, its parent, its SDK output type) is never repeated here: the
+// model reads it from shapes.txt, generated from the collector's registry
+// and kept current by TestShapes (plan.go, shape.go). Build streams each
+// call's rows once through every record that reads it; adding a resource type means adding a record, not
 // code. The few things a record cannot express are counted escape hatches
 // (hatch.go), each with a reason.
 //

@@ -59,8 +59,11 @@ var classRank = map[snapshot.ErrorClass]int{
 // (a failed status without class counts as other), for every type the call
 // feeds (Sources). A top-level source call of a type with no status at all
 // for an account (or, for regional types, for a region where other
-// regional calls of that account ran) is a gap too: the snapshot never
-// asked, so nothing is known.
+// regional calls of that account ran) is a gap too, and so is a missing
+// top-level call upstream of a per-parent source (ListTables before
+// DescribeTable): the snapshot never asked, so nothing is known. Which
+// calls are per-parent, and their parents, is the collector's plan
+// (plan.go), not a list kept here.
 func Gaps(calls []CallStatus) []Gap {
 	feeds := map[Call][]string{} // call -> types it feeds
 	for _, t := range registry {
@@ -69,7 +72,7 @@ func Gaps(calls []CallStatus) []Gap {
 		}
 	}
 	for _, s := range services {
-		for _, c := range s.Calls {
+		for _, c := range s.Calls() {
 			feeds[c] = append(feeds[c], s.Type())
 		}
 	}
@@ -120,12 +123,9 @@ func Gaps(calls []CallStatus) []Gap {
 	// Calls never made.
 	for acct := range accounts {
 		for _, t := range registry {
-			for _, c := range append([]Call{t.Source}, t.Feeds...) {
-				if isPerParent(c) {
-					continue
-				}
+			for _, c := range t.topLevelCalls() {
 				var scopes []string
-				if t.Scope == Regional {
+				if t.Scope() == Regional {
 					for r := range regions[acct] {
 						scopes = append(scopes, r)
 					}
@@ -193,25 +193,12 @@ func worst(cs CallStatus) (class snapshot.ErrorClass, failed, total int) {
 // isRegionalCall reports whether a call is the source of a regional type.
 func isRegionalCall(c Call) bool {
 	for _, t := range registry {
-		if t.Scope == Regional && t.Source == c {
+		if t.Source == c && t.Scope() == Regional {
 			return true
 		}
 	}
 	return false
 }
-
-// perParentCalls are calls made once per item of another call: absent when
-// the parent had no items, so their absence is not a gap.
-var perParentCalls = map[Call]bool{
-	ddbDescribeTable: true, ddbDescribeBackups: true, ddbListTags: true,
-	iamListAccessKeys: true, iamListMFADevices: true, iamGetAccessKeyLastUsed: true,
-	lambdaListTags: true, lambdaGetPolicy: true,
-	s3GetBucketLocation: true, s3GetBucketTagging: true, s3GetBucketEncryption: true, s3GetBucketPolicy: true,
-	s3GetBucketPolicyStatus: true, s3GetPublicAccessBlock: true, s3GetBucketAcl: true, s3GetBucketVersioning: true,
-	s3GetBucketLogging: true, cfgGetComplianceDetails: true, apigwGetResources: true, iamGetCredentialReport: true,
-}
-
-func isPerParent(c Call) bool { return perParentCalls[c] }
 
 // FromManifest converts the snapshot manifest's call statuses
 // (snapshot.Manifest.Calls) for Gaps.

@@ -33,31 +33,39 @@ type ServiceInfo struct {
 	Category    []string
 	Function    []string
 	Settings    []Setting
-	Calls       []Call // calls feeding the entity (its settings), for gaps
+}
+
+// Calls are the calls feeding the entity (its settings' calls), for gaps.
+func (s ServiceInfo) Calls() []Call {
+	var out []Call
+	for _, st := range s.Settings {
+		if !slices.Contains(out, st.Call) {
+			out = append(out, st.Call)
+		}
+	}
+	return out
 }
 
 // Type returns the service entity's _type.
 func (s ServiceInfo) Type() string { return "aws_" + s.Name }
 
 // services is the sorted list of service placeholders: every Service named
-// by a registry type. Settings' calls are listed in Calls.
+// by a registry type.
 var services = []ServiceInfo{
 	{Name: "apigateway", DisplayName: "AWS API Gateway", Category: []string{"infrastructure"}, Function: []string{"api-gateway"}},
 	{
 		Name: "config", DisplayName: "AWS Config", Category: []string{"security"}, Function: []string{"compliance"},
 		Settings: []Setting{
-			{Call: Call{"configservice", "DescribeConfigurationRecorders"}, Prop: "configurationRecorders", Path: "ConfigurationRecorders[].Name"},
-			{Call: Call{"configservice", "DescribeConfigurationRecorderStatus"}, Prop: "configurationRecording", Path: "ConfigurationRecordersStatus[].Recording", Conv: anyTrue},
+			{Call: op("configservice:DescribeConfigurationRecorders"), Prop: "configurationRecorders", Path: "ConfigurationRecorders[].Name"},
+			{Call: op("configservice:DescribeConfigurationRecorderStatus"), Prop: "configurationRecording", Path: "ConfigurationRecordersStatus[].Recording", Conv: anyTrue},
 		},
-		Calls: []Call{{"configservice", "DescribeConfigurationRecorderStatus"}, {"configservice", "DescribeConfigurationRecorders"}},
 	},
 	{Name: "dynamodb", DisplayName: "AWS DynamoDB", Category: []string{"infrastructure"}, Function: []string{"database"}},
 	{
 		Name: "ec2", DisplayName: "AWS EC2", Category: []string{"infrastructure"}, Function: []string{"compute"},
 		Settings: []Setting{
-			{Call: Call{"ec2", "GetEbsEncryptionByDefault"}, Prop: "ebsEncryptionByDefault", Path: "EbsEncryptionByDefault"},
+			{Call: op("ec2:GetEbsEncryptionByDefault"), Prop: "ebsEncryptionByDefault", Path: "EbsEncryptionByDefault"},
 		},
-		Calls: []Call{{"ec2", "GetEbsEncryptionByDefault"}},
 	},
 	{Name: "iam", DisplayName: "AWS IAM", Category: []string{"security"}, Function: []string{"access-control"}},
 	{Name: "lambda", DisplayName: "AWS Lambda", Category: []string{"infrastructure"}, Function: []string{"compute"}},

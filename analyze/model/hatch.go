@@ -19,7 +19,7 @@ import (
 var credentialReportHatch = Hatch{
 	Name:  "credential-report",
 	Why:   "the report is a base64 CSV inside the response, one row per user plus the root account, not JSON items",
-	Calls: []Call{iamGenerateCredReport, iamGetCredentialReport},
+	Calls: []Call{op("iam:GenerateCredentialReport"), op("iam:GetCredentialReport")},
 	Rows:  credentialReportRows,
 }
 
@@ -29,7 +29,7 @@ var credentialReportHatch = Hatch{
 // Timestamps become epoch ms; "N/A", "no_information" and "not_supported"
 // become null.
 func credentialReportRows(b *builder, c Call, rd rowData) error {
-	if c != iamGetCredentialReport {
+	if c != op("iam:GetCredentialReport") {
 		return nil // GenerateCredentialReport only feeds the gaps
 	}
 	content := scalarString(lookup(rd.Body, "Content"))

@@ -48,12 +48,12 @@ func sgSource(t *testing.T, bad string) *memSource {
 	t.Helper()
 	src := &memSource{}
 	for _, r := range []string{region, "us-east-1"} {
-		src.ok(t, ec2DescribeSecurityGroups, acct, r, "", &ec2.DescribeSecurityGroupsOutput{SecurityGroups: []ec2types.SecurityGroup{
+		src.ok(t, op("ec2:DescribeSecurityGroups"), acct, r, "", &ec2.DescribeSecurityGroupsOutput{SecurityGroups: []ec2types.SecurityGroup{
 			{GroupId: aws.String("sg-ok"), GroupName: aws.String("ok"), VpcId: aws.String("vpc-1")}}})
 	}
 	src.add(snapshot.Row{AccountID: acct, Region: region, Service: "ec2", Operation: "DescribeSecurityGroups", Page: 1,
 		Params: "{}", Status: snapshot.StatusOK, Response: bad})
-	src.ok(t, ec2DescribeVolumes, acct, region, "", &ec2.DescribeVolumesOutput{Volumes: []ec2types.Volume{
+	src.ok(t, op("ec2:DescribeVolumes"), acct, region, "", &ec2.DescribeVolumesOutput{Volumes: []ec2types.Volume{
 		{VolumeId: aws.String("vol-1"), Encrypted: aws.Bool(true)}}})
 	return src
 }
@@ -92,7 +92,7 @@ func TestMalformedRowsAreGaps(t *testing.T) {
 				t.Fatalf("%d malformed rows reported, want 1: %v", len(bad), bad)
 			}
 			e := bad[0]
-			if e.Call != ec2DescribeSecurityGroups || e.AccountID != acct || e.Region != region || e.Page != 1 || !strings.Contains(e.Error(), tc.want) {
+			if e.Call != op("ec2:DescribeSecurityGroups") || e.AccountID != acct || e.Region != region || e.Page != 1 || !strings.Contains(e.Error(), tc.want) {
 				t.Errorf("RowError = %+v (%v)", *e, e)
 			}
 			var de *decodeError
@@ -143,7 +143,7 @@ func TestMalformedRowsAreGaps(t *testing.T) {
 // TestMalformedGapDeterministic: when the manifest also reports the call failed in the
 // same scope, the one gap kept is deterministic (the malformed one).
 func TestMalformedGapDeterministic(t *testing.T) {
-	bad := []*RowError{{Call: ec2DescribeSecurityGroups, AccountID: acct, Region: region, Err: errors.New("x")}}
+	bad := []*RowError{{Call: op("ec2:DescribeSecurityGroups"), AccountID: acct, Region: region, Err: errors.New("x")}}
 	statuses := append([]CallStatus{{AccountID: acct, Region: region, Service: "ec2", Operation: "DescribeSecurityGroups",
 		Status: "partial", Errors: map[snapshot.ErrorClass]int{snapshot.ClassDenied: 1}}}, FromMalformed(bad)...)
 	for range 20 {
@@ -169,33 +169,33 @@ func TestDecodeResponse(t *testing.T) {
 		response string
 		err      string // "" = valid
 	}{
-		{"nil list is null", ec2DescribeSecurityGroups, `{"NextToken":null,"SecurityGroups":null}`, ""},
-		{"empty list", ec2DescribeSecurityGroups, `{"SecurityGroups":[]}`, ""},
-		{"absent fields read as null", ec2DescribeSecurityGroups, `{}`, ""},
-		{"unknown field from a newer SDK", ec2DescribeSecurityGroups, `{"SecurityGroups":[],"NewThing":{"a":[1]}}`, ""},
-		{"trailing white space", ec2DescribeSecurityGroups, "{\"SecurityGroups\":[]}\n", ""},
-		{"escapes and unicode", ec2DescribeSecurityGroups, `{"SecurityGroups":[{"GroupName":"a\"b\\u00e9\u00e9\ud83d\ude00\ud800"}]}`, ""},
-		{"timestamp", ec2DescribeVolumes, `{"Volumes":[{"CreateTime":"2024-03-01T10:00:00.123Z","Size":8,"State":"in-use"}]}`, ""},
-		{"map of strings", lambdaListTags, `{"Tags":{"Owner":"x","a":"b"}}`, ""},
-		{"base64 bytes", iamGetCredentialReport, `{"Content":"dXNlcgo=","GeneratedTime":null,"ReportFormat":"text/csv"}`, ""},
-		{"float", ec2DescribeSecurityGroups, `{"SecurityGroups":[],"NewThing":-1.5e+3}`, ""},
+		{"nil list is null", op("ec2:DescribeSecurityGroups"), `{"NextToken":null,"SecurityGroups":null}`, ""},
+		{"empty list", op("ec2:DescribeSecurityGroups"), `{"SecurityGroups":[]}`, ""},
+		{"absent fields read as null", op("ec2:DescribeSecurityGroups"), `{}`, ""},
+		{"unknown field from a newer SDK", op("ec2:DescribeSecurityGroups"), `{"SecurityGroups":[],"NewThing":{"a":[1]}}`, ""},
+		{"trailing white space", op("ec2:DescribeSecurityGroups"), "{\"SecurityGroups\":[]}\n", ""},
+		{"escapes and unicode", op("ec2:DescribeSecurityGroups"), `{"SecurityGroups":[{"GroupName":"a\"b\\u00e9\u00e9\ud83d\ude00\ud800"}]}`, ""},
+		{"timestamp", op("ec2:DescribeVolumes"), `{"Volumes":[{"CreateTime":"2024-03-01T10:00:00.123Z","Size":8,"State":"in-use"}]}`, ""},
+		{"map of strings", op("lambda:ListTags"), `{"Tags":{"Owner":"x","a":"b"}}`, ""},
+		{"base64 bytes", op("iam:GetCredentialReport"), `{"Content":"dXNlcgo=","GeneratedTime":null,"ReportFormat":"text/csv"}`, ""},
+		{"float", op("ec2:DescribeSecurityGroups"), `{"SecurityGroups":[],"NewThing":-1.5e+3}`, ""},
 
-		{"enum is null", ec2DescribeVolumes, `{"Volumes":[{"State":null}]}`, "Volumes[0].State: got null, want string"},
-		{"bad timestamp", ec2DescribeVolumes, `{"Volumes":[{"CreateTime":"2024-13-45T99:00:00Z"}]}`, `Volumes[0].CreateTime: got string "2024-13-45T99:00:00Z" at offset 26, want timestamp string`},
-		{"integer with a fraction", ec2DescribeVolumes, `{"Volumes":[{"Size":8.5}]}`, "Volumes[0].Size: got number 8.5, want integer (int32)"},
-		{"integer out of range", ec2DescribeVolumes, `{"Volumes":[{"Size":4294967296}]}`, "Volumes[0].Size: number 4294967296 out of range of integer (int32)"},
-		{"bool is a string", ec2DescribeVolumes, `{"Volumes":[{"Encrypted":"true"}]}`, "Volumes[0].Encrypted: got string, want boolean"},
-		{"map value of the wrong kind", lambdaListTags, `{"Tags":{"Owner":1}}`, `Tags{"Owner"}: got number, want string`},
-		{"bytes not base64", iamGetCredentialReport, `{"Content":"%%%"}`, "Content: got string at offset 11 that is not base64, want base64 string"},
-		{"duplicate key in an item", ec2DescribeSecurityGroups, `{"SecurityGroups":[{"GroupId":"a","GroupId":"b"}]}`, `SecurityGroups[0]: duplicate key "GroupId" at offset 34`},
-		{"duplicate escaped key", ec2DescribeSecurityGroups, `{"SecurityGroups":[],"Security\u0047roups":[]}`, `top level: duplicate key "SecurityGroups"`},
-		{"truncated", ec2DescribeSecurityGroups, `{"SecurityGroups":[{`, "SecurityGroups[0]: unexpected end of JSON looking for an object key"},
-		{"not JSON", ec2DescribeSecurityGroups, `not json`, "top level: invalid character 'o' in literal null at offset 1"},
-		{"garbage after", ec2DescribeSecurityGroups, `{"SecurityGroups":[]} x`, "top level: unexpected data after the JSON value at offset 22"},
-		{"invalid UTF-8", ec2DescribeSecurityGroups, "{\"SecurityGroups\":[{\"GroupName\":\"\xff\"}]}", "SecurityGroups[0].GroupName: invalid UTF-8 in string at offset 32"},
-		{"control character", ec2DescribeSecurityGroups, "{\"SecurityGroups\":[{\"GroupName\":\"a\nb\"}]}", `SecurityGroups[0].GroupName: invalid character '\n' in string literal at offset 34`},
-		{"leading zero", ec2DescribeVolumes, `{"Volumes":[{"Size":08}]}`, "Volumes[0]: invalid character '8' after object value at offset 21"},
-		{"deep nesting", ec2DescribeSecurityGroups, `{"X":` + strings.Repeat("[", maxDepth+1), "nested deeper than 10000"},
+		{"enum is null", op("ec2:DescribeVolumes"), `{"Volumes":[{"State":null}]}`, "Volumes[0].State: got null, want string"},
+		{"bad timestamp", op("ec2:DescribeVolumes"), `{"Volumes":[{"CreateTime":"2024-13-45T99:00:00Z"}]}`, `Volumes[0].CreateTime: got string "2024-13-45T99:00:00Z" at offset 26, want timestamp string`},
+		{"integer with a fraction", op("ec2:DescribeVolumes"), `{"Volumes":[{"Size":8.5}]}`, "Volumes[0].Size: got number 8.5, want integer (int32)"},
+		{"integer out of range", op("ec2:DescribeVolumes"), `{"Volumes":[{"Size":4294967296}]}`, "Volumes[0].Size: number 4294967296 out of range of integer (int32)"},
+		{"bool is a string", op("ec2:DescribeVolumes"), `{"Volumes":[{"Encrypted":"true"}]}`, "Volumes[0].Encrypted: got string, want boolean"},
+		{"map value of the wrong kind", op("lambda:ListTags"), `{"Tags":{"Owner":1}}`, `Tags{"Owner"}: got number, want string`},
+		{"bytes not base64", op("iam:GetCredentialReport"), `{"Content":"%%%"}`, "Content: got string at offset 11 that is not base64, want base64 string"},
+		{"duplicate key in an item", op("ec2:DescribeSecurityGroups"), `{"SecurityGroups":[{"GroupId":"a","GroupId":"b"}]}`, `SecurityGroups[0]: duplicate key "GroupId" at offset 34`},
+		{"duplicate escaped key", op("ec2:DescribeSecurityGroups"), `{"SecurityGroups":[],"Security\u0047roups":[]}`, `top level: duplicate key "SecurityGroups"`},
+		{"truncated", op("ec2:DescribeSecurityGroups"), `{"SecurityGroups":[{`, "SecurityGroups[0]: unexpected end of JSON looking for an object key"},
+		{"not JSON", op("ec2:DescribeSecurityGroups"), `not json`, "top level: invalid character 'o' in literal null at offset 1"},
+		{"garbage after", op("ec2:DescribeSecurityGroups"), `{"SecurityGroups":[]} x`, "top level: unexpected data after the JSON value at offset 22"},
+		{"invalid UTF-8", op("ec2:DescribeSecurityGroups"), "{\"SecurityGroups\":[{\"GroupName\":\"\xff\"}]}", "SecurityGroups[0].GroupName: invalid UTF-8 in string at offset 32"},
+		{"control character", op("ec2:DescribeSecurityGroups"), "{\"SecurityGroups\":[{\"GroupName\":\"a\nb\"}]}", `SecurityGroups[0].GroupName: invalid character '\n' in string literal at offset 34`},
+		{"leading zero", op("ec2:DescribeVolumes"), `{"Volumes":[{"Size":08}]}`, "Volumes[0]: invalid character '8' after object value at offset 21"},
+		{"deep nesting", op("ec2:DescribeSecurityGroups"), `{"X":` + strings.Repeat("[", maxDepth+1), "nested deeper than 10000"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -261,7 +261,7 @@ func TestMalformedReportedOnce(t *testing.T) {
 	b := &builder{log: slog.New(slog.DiscardHandler), onMalformed: func(*RowError) { n++ }, malformed: map[string]bool{}}
 	for range 2 {
 		var classes []snapshot.ErrorClass
-		err := b.stream(context.Background(), src, ec2DescribeSecurityGroups, func(row snapshot.Row, body any) error {
+		err := b.stream(context.Background(), src, op("ec2:DescribeSecurityGroups"), func(row snapshot.Row, body any) error {
 			if (row.Status == snapshot.StatusOK) != (body != nil) {
 				t.Errorf("page %d: status %s with body %v", row.Page, row.Status, body != nil)
 			}

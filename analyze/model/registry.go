@@ -7,8 +7,11 @@ package model
 // that walks responses; a new resource type is a new record, not new code.
 // A record says:
 //
-//   - where its items come from: Source (service, operation) and Items (a
-//     path into the decoded response, see path.go);
+//   - where its items come from: Source (a collected call, op("ec2:DescribeVpcs"))
+//     and Items (a path into the decoded response, see path.go). The
+//     type's scope (global or regional) and the calls upstream of a
+//     per-parent source are not written here: they are the collector's
+//     plan, read from shapes.txt (plan.go);
 //   - how to name them: Key (templates tried in order; an ARN where one
 //     exists), ID, Name, Created, Tags;
 //   - its properties: every top-level scalar of the item flattened to a
@@ -120,11 +123,11 @@ type RelSpec struct {
 	// stated on the item of the other end (instance lists its SGs, the SG
 	// PROTECTS the instance).
 	Reverse bool
-	// Call, when set, takes the relationship from another call's rows:
+	// Call, when set (not the zero Call), takes the relationship from another call's rows:
 	// Items is the item path in that response, and FromMatch/FromBy find
 	// the entity this spec belongs to (default "{parent}" by "name").
 	// Without Call the relationship comes from the entity's own item.
-	Call      *Call
+	Call      Call
 	Items     string
 	FromMatch string
 	FromBy    string
@@ -160,13 +163,13 @@ type EntityType struct {
 	Type    string   // _type, exactly as the seeds spell it
 	Class   []string // _class, as entities.tsv's classes column
 	Service string   // J1 service placeholder it hangs under (aws_<Service>); "" for none
-	Scope   Scope
 
 	Source Call
 	// Feeds are other calls this type's data depends on that the record
-	// does not read itself (ListTables before the per-table DescribeTable;
-	// the credential report read by a hatch of another type): their
-	// failures are gaps of this type too.
+	// does not read itself (the credential report read by a hatch of
+	// another type): their failures are gaps of this type too. The calls
+	// upstream of a per-parent call (ListTables before DescribeTable) are
+	// not listed: they come from the collection plan (plan.go).
 	Feeds []Call
 	Items string // path to the items in the Source response
 
@@ -231,13 +234,15 @@ func Sources(typ string) []Call {
 	t, ok := TypeOf(typ)
 	if !ok {
 		if s, ok := serviceByType(typ); ok {
-			return s.Calls
+			return s.Calls()
 		}
 		return nil
 	}
 	return t.calls()
 }
 
+// calls are every call the record reads and the calls upstream of them
+// (the parents of per-parent calls, from the collection plan).
 func (t EntityType) calls() []Call {
 	out := []Call{t.Source}
 	out = append(out, t.Feeds...)
@@ -245,16 +250,38 @@ func (t EntityType) calls() []Call {
 		out = append(out, e.Call)
 	}
 	for _, r := range t.Rels {
-		if r.Call != nil {
-			out = append(out, *r.Call)
+		if r.Call != (Call{}) {
+			out = append(out, r.Call)
 		}
 	}
 	for _, h := range t.Hatch {
 		out = append(out, h.Calls...)
 	}
+	for _, c := range out {
+		out = append(out, upstream(c)...)
+	}
 	slices.SortFunc(out, func(a, b Call) int { return strings.Compare(a.String(), b.String()) })
 	return slices.Compact(out)
 }
+
+// topLevelCalls are the Source, Feeds and the calls upstream of them that
+// are not per-parent: each must have run in every scope of the type, or
+// the type's data there is unknown.
+func (t EntityType) topLevelCalls() []Call {
+	var out []Call
+	for _, c := range append([]Call{t.Source}, t.Feeds...) {
+		for _, u := range append([]Call{c}, upstream(c)...) {
+			if !isPerParent(u) && !slices.Contains(out, u) {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
+}
+
+// Scope is the scope of the type's items: that of the top-level call its
+// Source is, or descends from, in the collection plan (plan.go).
+func (t EntityType) Scope() Scope { return rootScope(t.Source) }
 
 // Relationships lists every relationship kind the registry can produce:
 // account HAS service, service HAS entity, the declared Rels, the hatches'
@@ -296,6 +323,11 @@ func Relationships() []RelInfo {
 func (t EntityType) validate() error {
 	if t.Type == "" || len(t.Class) == 0 || t.Source.Service == "" || t.Source.Operation == "" || len(t.Key) == 0 {
 		return fmt.Errorf("entity type %q: Type, Class, Source and Key are required", t.Type)
+	}
+	for _, c := range t.calls() {
+		if _, ok := planOf(c); !ok {
+			return fmt.Errorf("entity type %s: %s is not collected (not in shapes.txt)", t.Type, c)
+		}
 	}
 	for _, r := range t.Rels {
 		if r.Verb != strings.ToUpper(r.Verb) || r.Target == "" || r.By == "" || r.Value == "" {

@@ -323,10 +323,10 @@ func TestBuildPaging(t *testing.T) {
 		for _, id := range ids {
 			vols = append(vols, ec2types.Volume{VolumeId: aws.String(id), Encrypted: aws.Bool(true)})
 		}
-		src.ok(t, ec2DescribeVolumes, acct, region, "", &ec2.DescribeVolumesOutput{Volumes: vols})
-		src.rows[ec2DescribeVolumes][page].Page = int32(page)
+		src.ok(t, op("ec2:DescribeVolumes"), acct, region, "", &ec2.DescribeVolumesOutput{Volumes: vols})
+		src.rows[op("ec2:DescribeVolumes")][page].Page = int32(page)
 	}
-	src.fail(ec2DescribeVolumes, acct, "us-east-1", "", snapshot.ClassDenied, "UnauthorizedOperation")
+	src.fail(op("ec2:DescribeVolumes"), acct, "us-east-1", "", snapshot.ClassDenied, "UnauthorizedOperation")
 	g, err := Build(context.Background(), src, WithAccounts("999988887777"))
 	if err != nil {
 		t.Fatal(err)

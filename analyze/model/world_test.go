@@ -129,20 +129,20 @@ func world(t testing.TB) *memSource {
 	ew := region
 
 	// --- account ---
-	m.ok(t, stsGetCallerIdentity, acct, "global", "", &sts.GetCallerIdentityOutput{
+	m.ok(t, op("sts:GetCallerIdentity"), acct, "global", "", &sts.GetCallerIdentityOutput{
 		Account: aws.String(acct), Arn: aws.String("arn:aws:iam::111122223333:user/auditor"), UserId: aws.String("AIDAAUDITOR"),
 	})
-	m.ok(t, iamListAccountAliases, acct, "global", "", &iam.ListAccountAliasesOutput{AccountAliases: []string{"acme-prod"}})
-	m.ok(t, iamGetAccountSummary, acct, "global", "", &iam.GetAccountSummaryOutput{SummaryMap: map[string]int32{
+	m.ok(t, op("iam:ListAccountAliases"), acct, "global", "", &iam.ListAccountAliasesOutput{AccountAliases: []string{"acme-prod"}})
+	m.ok(t, op("iam:GetAccountSummary"), acct, "global", "", &iam.GetAccountSummaryOutput{SummaryMap: map[string]int32{
 		"AccountMFAEnabled": 1, "AccountAccessKeysPresent": 0, "Users": 2,
 	}})
-	m.fail(orgDescribeOrganization, acct, "global", "", snapshot.ClassNotFound, "AWSOrganizationsNotInUseException")
-	m.ok(t, iamGetAccountPasswordPol, acct, "global", "", &iam.GetAccountPasswordPolicyOutput{PasswordPolicy: &iamtypes.PasswordPolicy{
+	m.fail(op("organizations:DescribeOrganization"), acct, "global", "", snapshot.ClassNotFound, "AWSOrganizationsNotInUseException")
+	m.ok(t, op("iam:GetAccountPasswordPolicy"), acct, "global", "", &iam.GetAccountPasswordPolicyOutput{PasswordPolicy: &iamtypes.PasswordPolicy{
 		MinimumPasswordLength: aws.Int32(14), RequireSymbols: true, RequireNumbers: true, RequireUppercaseCharacters: true,
 		RequireLowercaseCharacters: true, MaxPasswordAge: aws.Int32(90), PasswordReusePrevention: aws.Int32(24),
 		ExpirePasswords: true, AllowUsersToChangePassword: true,
 	}})
-	m.ok(t, iamListVirtualMFADevices, acct, "global", "", &iam.ListVirtualMFADevicesOutput{VirtualMFADevices: []iamtypes.VirtualMFADevice{
+	m.ok(t, op("iam:ListVirtualMFADevices"), acct, "global", "", &iam.ListVirtualMFADevicesOutput{VirtualMFADevices: []iamtypes.VirtualMFADevice{
 		{SerialNumber: aws.String("arn:aws:iam::111122223333:mfa/root-account-mfa-device"), EnableDate: aws.Time(t0),
 			User: &iamtypes.User{Arn: aws.String("arn:aws:iam::111122223333:root"), UserId: aws.String(acct), UserName: aws.String("<root_account>"), Path: aws.String("/"), CreateDate: aws.Time(t0)}},
 		{SerialNumber: aws.String("arn:aws:iam::111122223333:mfa/alice"), EnableDate: aws.Time(t0),
@@ -150,7 +150,7 @@ func world(t testing.TB) *memSource {
 	}})
 
 	// --- IAM authorization details ---
-	m.ok(t, iamAuthDetails, acct, "global", "", &iam.GetAccountAuthorizationDetailsOutput{
+	m.ok(t, op("iam:GetAccountAuthorizationDetails"), acct, "global", "", &iam.GetAccountAuthorizationDetailsOutput{
 		UserDetailList: []iamtypes.UserDetail{
 			{
 				Arn: aws.String(aliceArn), UserName: aws.String("alice"), UserId: aws.String("AIDAALICE"), Path: aws.String("/"),
@@ -201,42 +201,42 @@ func world(t testing.TB) *memSource {
 			},
 		},
 	})
-	m.ok(t, iamListAccessKeys, acct, "global", "alice", &iam.ListAccessKeysOutput{AccessKeyMetadata: []iamtypes.AccessKeyMetadata{
+	m.ok(t, op("iam:ListAccessKeys"), acct, "global", "alice", &iam.ListAccessKeysOutput{AccessKeyMetadata: []iamtypes.AccessKeyMetadata{
 		{AccessKeyId: aws.String("AKIAALICEKEY00000001"), UserName: aws.String("alice"), Status: iamtypes.StatusTypeActive, CreateDate: aws.Time(t0)},
 		{AccessKeyId: aws.String("AKIAALICEKEY00000002"), UserName: aws.String("alice"), Status: iamtypes.StatusTypeInactive, CreateDate: aws.Time(t0)},
 	}})
-	m.ok(t, iamListAccessKeys, acct, "global", "bob@example.com", &iam.ListAccessKeysOutput{})
-	m.ok(t, iamGetAccessKeyLastUsed, acct, "global", "AKIAALICEKEY00000001", &iam.GetAccessKeyLastUsedOutput{
+	m.ok(t, op("iam:ListAccessKeys"), acct, "global", "bob@example.com", &iam.ListAccessKeysOutput{})
+	m.ok(t, op("iam:GetAccessKeyLastUsed"), acct, "global", "AKIAALICEKEY00000001", &iam.GetAccessKeyLastUsedOutput{
 		UserName: aws.String("alice"), AccessKeyLastUsed: &iamtypes.AccessKeyLastUsed{LastUsedDate: aws.Time(t0.Add(time.Hour)), Region: aws.String(ew), ServiceName: aws.String("s3")},
 	})
-	m.fail(iamGetAccessKeyLastUsed, acct, "global", "AKIAALICEKEY00000002", snapshot.ClassDenied, "AccessDenied")
-	m.ok(t, iamListMFADevices, acct, "global", "alice", &iam.ListMFADevicesOutput{MFADevices: []iamtypes.MFADevice{
+	m.fail(op("iam:GetAccessKeyLastUsed"), acct, "global", "AKIAALICEKEY00000002", snapshot.ClassDenied, "AccessDenied")
+	m.ok(t, op("iam:ListMFADevices"), acct, "global", "alice", &iam.ListMFADevicesOutput{MFADevices: []iamtypes.MFADevice{
 		{SerialNumber: aws.String("arn:aws:iam::111122223333:mfa/alice"), UserName: aws.String("alice"), EnableDate: aws.Time(t0)},
 	}})
 	report := "user,arn,user_creation_time,password_enabled,password_last_used,mfa_active,access_key_1_active,access_key_1_last_rotated\n" +
 		"<root_account>,arn:aws:iam::111122223333:root,2020-01-01T00:00:00+00:00,not_supported,2024-02-01T08:00:00+00:00,true,false,N/A\n" +
 		"alice,arn:aws:iam::111122223333:user/alice,2024-03-01T10:00:00+00:00,true,2024-03-02T10:00:00+00:00,true,true,2024-03-01T10:00:00+00:00\n" +
 		"bob@example.com,arn:aws:iam::111122223333:user/bob,2024-03-01T10:00:00+00:00,false,N/A,false,false,N/A\n"
-	m.ok(t, iamGetCredentialReport, acct, "global", "", &iam.GetCredentialReportOutput{
+	m.ok(t, op("iam:GetCredentialReport"), acct, "global", "", &iam.GetCredentialReportOutput{
 		Content: []byte(report), GeneratedTime: aws.Time(t0), ReportFormat: iamtypes.ReportFormatTypeTextCsv,
 	})
 
 	// --- EC2 ---
-	m.ok(t, ec2DescribeVpcs, acct, ew, "", &ec2.DescribeVpcsOutput{Vpcs: []ec2types.Vpc{
+	m.ok(t, op("ec2:DescribeVpcs"), acct, ew, "", &ec2.DescribeVpcsOutput{Vpcs: []ec2types.Vpc{
 		{VpcId: aws.String("vpc-0a1"), CidrBlock: aws.String("10.0.0.0/16"), IsDefault: aws.Bool(false), OwnerId: aws.String(acct),
 			State: ec2types.VpcStateAvailable, Tags: []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String("main")}}},
 		{VpcId: aws.String("vpc-0b2"), CidrBlock: aws.String("172.31.0.0/16"), IsDefault: aws.Bool(true), OwnerId: aws.String(acct), State: ec2types.VpcStateAvailable},
 	}})
-	m.ok(t, ec2DescribeFlowLogs, acct, ew, "", &ec2.DescribeFlowLogsOutput{FlowLogs: []ec2types.FlowLog{
+	m.ok(t, op("ec2:DescribeFlowLogs"), acct, ew, "", &ec2.DescribeFlowLogsOutput{FlowLogs: []ec2types.FlowLog{
 		{FlowLogId: aws.String("fl-1"), ResourceId: aws.String("vpc-0a1"), FlowLogStatus: aws.String("ACTIVE"), LogDestinationType: ec2types.LogDestinationTypeS3},
 	}})
-	m.ok(t, ec2DescribeSubnets, acct, ew, "", &ec2.DescribeSubnetsOutput{Subnets: []ec2types.Subnet{
+	m.ok(t, op("ec2:DescribeSubnets"), acct, ew, "", &ec2.DescribeSubnetsOutput{Subnets: []ec2types.Subnet{
 		{SubnetId: aws.String("subnet-01"), SubnetArn: aws.String("arn:aws:ec2:eu-west-1:111122223333:subnet/subnet-01"), VpcId: aws.String("vpc-0a1"),
 			CidrBlock: aws.String("10.0.1.0/24"), AvailabilityZone: aws.String("eu-west-1a"), MapPublicIpOnLaunch: aws.Bool(true)},
 		{SubnetId: aws.String("subnet-02"), VpcId: aws.String("vpc-0a1"), CidrBlock: aws.String("10.0.2.0/24"), AvailabilityZone: aws.String("eu-west-1b"),
 			MapPublicIpOnLaunch: aws.Bool(false), Tags: []ec2types.Tag{{Key: aws.String("Name"), Value: aws.String("private")}}},
 	}})
-	m.ok(t, ec2DescribeSecurityGroups, acct, ew, "", &ec2.DescribeSecurityGroupsOutput{SecurityGroups: []ec2types.SecurityGroup{
+	m.ok(t, op("ec2:DescribeSecurityGroups"), acct, ew, "", &ec2.DescribeSecurityGroupsOutput{SecurityGroups: []ec2types.SecurityGroup{
 		{
 			GroupId: aws.String("sg-web"), GroupName: aws.String("web"), VpcId: aws.String("vpc-0a1"), OwnerId: aws.String(acct), Description: aws.String("web tier"),
 			SecurityGroupArn: aws.String("arn:aws:ec2:eu-west-1:111122223333:security-group/sg-web"),
@@ -257,17 +257,17 @@ func world(t testing.TB) *memSource {
 			},
 		},
 	}})
-	m.ok(t, ec2DescribeKeyPairs, acct, ew, "", &ec2.DescribeKeyPairsOutput{KeyPairs: []ec2types.KeyPairInfo{
+	m.ok(t, op("ec2:DescribeKeyPairs"), acct, ew, "", &ec2.DescribeKeyPairsOutput{KeyPairs: []ec2types.KeyPairInfo{
 		{KeyName: aws.String("deploy"), KeyPairId: aws.String("key-0123"), KeyFingerprint: aws.String("1f:51:ae:28"), KeyType: ec2types.KeyTypeRsa, CreateTime: aws.Time(t0)},
 	}})
-	m.ok(t, ec2DescribeVolumes, acct, ew, "", &ec2.DescribeVolumesOutput{Volumes: []ec2types.Volume{
+	m.ok(t, op("ec2:DescribeVolumes"), acct, ew, "", &ec2.DescribeVolumesOutput{Volumes: []ec2types.Volume{
 		{VolumeId: aws.String("vol-1"), Encrypted: aws.Bool(true), KmsKeyId: aws.String("arn:aws:kms:eu-west-1:111122223333:key/abcd"), Size: aws.Int32(8),
 			State: ec2types.VolumeStateInUse, CreateTime: aws.Time(t0), AvailabilityZone: aws.String("eu-west-1a"),
 			Attachments: []ec2types.VolumeAttachment{{InstanceId: aws.String("i-web"), VolumeId: aws.String("vol-1"), Device: aws.String("/dev/xvda")}},
 			Tags:        []ec2types.Tag{{Key: aws.String("Classification"), Value: aws.String("PII")}, {Key: aws.String("Retention"), Value: aws.String("30")}, {Key: aws.String("Ratio"), Value: aws.String("0.5")}}},
 		{VolumeId: aws.String("vol-2"), Encrypted: aws.Bool(false), Size: aws.Int32(100), State: ec2types.VolumeStateAvailable, CreateTime: aws.Time(t0)},
 	}})
-	m.ok(t, ec2DescribeInstances, acct, ew, "", &ec2.DescribeInstancesOutput{Reservations: []ec2types.Reservation{{
+	m.ok(t, op("ec2:DescribeInstances"), acct, ew, "", &ec2.DescribeInstancesOutput{Reservations: []ec2types.Reservation{{
 		ReservationId: aws.String("r-1"), OwnerId: aws.String(acct),
 		Instances: []ec2types.Instance{
 			{
@@ -294,59 +294,59 @@ func world(t testing.TB) *memSource {
 	m.ok(t, Call{"ec2", "GetEbsEncryptionByDefault"}, acct, "us-east-1", "", &ec2.GetEbsEncryptionByDefaultOutput{EbsEncryptionByDefault: aws.Bool(true)})
 
 	// --- S3 ---
-	m.ok(t, s3ListBuckets, acct, "global", "", &s3.ListBucketsOutput{Buckets: []s3types.Bucket{
+	m.ok(t, op("s3:ListBuckets"), acct, "global", "", &s3.ListBucketsOutput{Buckets: []s3types.Bucket{
 		{Name: aws.String("logs-111122223333"), CreationDate: aws.Time(t0)},
 		{Name: aws.String("public-site"), CreationDate: aws.Time(t0)},
 	}})
-	m.ok(t, s3GetBucketLocation, acct, "us-east-1", "logs-111122223333", &s3.GetBucketLocationOutput{})
-	m.ok(t, s3GetBucketLocation, acct, ew, "public-site", &s3.GetBucketLocationOutput{LocationConstraint: s3types.BucketLocationConstraintEuWest1})
-	m.ok(t, s3GetBucketTagging, acct, "us-east-1", "logs-111122223333", &s3.GetBucketTaggingOutput{TagSet: []s3types.Tag{
+	m.ok(t, op("s3:GetBucketLocation"), acct, "us-east-1", "logs-111122223333", &s3.GetBucketLocationOutput{})
+	m.ok(t, op("s3:GetBucketLocation"), acct, ew, "public-site", &s3.GetBucketLocationOutput{LocationConstraint: s3types.BucketLocationConstraintEuWest1})
+	m.ok(t, op("s3:GetBucketTagging"), acct, "us-east-1", "logs-111122223333", &s3.GetBucketTaggingOutput{TagSet: []s3types.Tag{
 		{Key: aws.String("Classification"), Value: aws.String("Confidential")}, {Key: aws.String("Owner"), Value: aws.String("Sec@Example.com")},
 	}})
-	m.fail(s3GetBucketTagging, acct, ew, "public-site", snapshot.ClassNotFound, "NoSuchTagSet")
-	m.ok(t, s3GetBucketEncryption, acct, "us-east-1", "logs-111122223333", &s3.GetBucketEncryptionOutput{ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{
+	m.fail(op("s3:GetBucketTagging"), acct, ew, "public-site", snapshot.ClassNotFound, "NoSuchTagSet")
+	m.ok(t, op("s3:GetBucketEncryption"), acct, "us-east-1", "logs-111122223333", &s3.GetBucketEncryptionOutput{ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{
 		Rules: []s3types.ServerSideEncryptionRule{{ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{
 			SSEAlgorithm: s3types.ServerSideEncryptionAwsKms, KMSMasterKeyID: aws.String("arn:aws:kms:us-east-1:111122223333:key/k1")}}},
 	}})
-	m.fail(s3GetBucketEncryption, acct, ew, "public-site", snapshot.ClassNotFound, "ServerSideEncryptionConfigurationNotFoundError")
-	m.fail(s3GetBucketPolicy, acct, "us-east-1", "logs-111122223333", snapshot.ClassNotFound, "NoSuchBucketPolicy")
-	m.ok(t, s3GetBucketPolicy, acct, ew, "public-site", &s3.GetBucketPolicyOutput{Policy: aws.String(publicPol)})
-	m.fail(s3GetBucketPolicyStatus, acct, "us-east-1", "logs-111122223333", snapshot.ClassNotFound, "NoSuchBucketPolicy")
-	m.ok(t, s3GetBucketPolicyStatus, acct, ew, "public-site", &s3.GetBucketPolicyStatusOutput{PolicyStatus: &s3types.PolicyStatus{IsPublic: aws.Bool(true)}})
-	m.ok(t, s3GetPublicAccessBlock, acct, "us-east-1", "logs-111122223333", &s3.GetPublicAccessBlockOutput{PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{
+	m.fail(op("s3:GetBucketEncryption"), acct, ew, "public-site", snapshot.ClassNotFound, "ServerSideEncryptionConfigurationNotFoundError")
+	m.fail(op("s3:GetBucketPolicy"), acct, "us-east-1", "logs-111122223333", snapshot.ClassNotFound, "NoSuchBucketPolicy")
+	m.ok(t, op("s3:GetBucketPolicy"), acct, ew, "public-site", &s3.GetBucketPolicyOutput{Policy: aws.String(publicPol)})
+	m.fail(op("s3:GetBucketPolicyStatus"), acct, "us-east-1", "logs-111122223333", snapshot.ClassNotFound, "NoSuchBucketPolicy")
+	m.ok(t, op("s3:GetBucketPolicyStatus"), acct, ew, "public-site", &s3.GetBucketPolicyStatusOutput{PolicyStatus: &s3types.PolicyStatus{IsPublic: aws.Bool(true)}})
+	m.ok(t, op("s3:GetPublicAccessBlock"), acct, "us-east-1", "logs-111122223333", &s3.GetPublicAccessBlockOutput{PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{
 		BlockPublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}})
-	m.fail(s3GetPublicAccessBlock, acct, ew, "public-site", snapshot.ClassNotFound, "NoSuchPublicAccessBlockConfiguration")
+	m.fail(op("s3:GetPublicAccessBlock"), acct, ew, "public-site", snapshot.ClassNotFound, "NoSuchPublicAccessBlockConfiguration")
 	owner := &s3types.Grantee{Type: s3types.TypeCanonicalUser, ID: aws.String("abc123")}
-	m.ok(t, s3GetBucketAcl, acct, "us-east-1", "logs-111122223333", &s3.GetBucketAclOutput{Grants: []s3types.Grant{{Grantee: owner, Permission: s3types.PermissionFullControl}}})
-	m.ok(t, s3GetBucketAcl, acct, ew, "public-site", &s3.GetBucketAclOutput{Grants: []s3types.Grant{
+	m.ok(t, op("s3:GetBucketAcl"), acct, "us-east-1", "logs-111122223333", &s3.GetBucketAclOutput{Grants: []s3types.Grant{{Grantee: owner, Permission: s3types.PermissionFullControl}}})
+	m.ok(t, op("s3:GetBucketAcl"), acct, ew, "public-site", &s3.GetBucketAclOutput{Grants: []s3types.Grant{
 		{Grantee: owner, Permission: s3types.PermissionFullControl},
 		{Grantee: &s3types.Grantee{Type: s3types.TypeGroup, URI: aws.String("http://acs.amazonaws.com/groups/global/AllUsers")}, Permission: s3types.PermissionRead},
 	}})
-	m.ok(t, s3GetBucketVersioning, acct, "us-east-1", "logs-111122223333", &s3.GetBucketVersioningOutput{Status: s3types.BucketVersioningStatusEnabled})
-	m.ok(t, s3GetBucketVersioning, acct, ew, "public-site", &s3.GetBucketVersioningOutput{})
-	m.ok(t, s3GetBucketLogging, acct, "us-east-1", "logs-111122223333", &s3.GetBucketLoggingOutput{})
-	m.ok(t, s3GetBucketLogging, acct, ew, "public-site", &s3.GetBucketLoggingOutput{LoggingEnabled: &s3types.LoggingEnabled{TargetBucket: aws.String("logs-111122223333"), TargetPrefix: aws.String("site/")}})
+	m.ok(t, op("s3:GetBucketVersioning"), acct, "us-east-1", "logs-111122223333", &s3.GetBucketVersioningOutput{Status: s3types.BucketVersioningStatusEnabled})
+	m.ok(t, op("s3:GetBucketVersioning"), acct, ew, "public-site", &s3.GetBucketVersioningOutput{})
+	m.ok(t, op("s3:GetBucketLogging"), acct, "us-east-1", "logs-111122223333", &s3.GetBucketLoggingOutput{})
+	m.ok(t, op("s3:GetBucketLogging"), acct, ew, "public-site", &s3.GetBucketLoggingOutput{LoggingEnabled: &s3types.LoggingEnabled{TargetBucket: aws.String("logs-111122223333"), TargetPrefix: aws.String("site/")}})
 
 	// --- Lambda ---
-	m.ok(t, lambdaListFunctions, acct, ew, "", &lambda.ListFunctionsOutput{Functions: []lambdatypes.FunctionConfiguration{{
+	m.ok(t, op("lambda:ListFunctions"), acct, ew, "", &lambda.ListFunctionsOutput{Functions: []lambdatypes.FunctionConfiguration{{
 		FunctionName: aws.String("api-handler"), FunctionArn: aws.String(fnArn), Runtime: lambdatypes.RuntimePython312,
 		Role: aws.String(lamRoleArn), Handler: aws.String("app.handler"), MemorySize: aws.Int32(256), CodeSize: 1024,
 		LastModified: aws.String("2024-03-01T10:00:00.000+0000"),
 		Environment:  &lambdatypes.EnvironmentResponse{Variables: map[string]string{"DB_PASSWORD": "REDACTED:hmac-sha256:0123456789abcdef"}},
 		VpcConfig:    &lambdatypes.VpcConfigResponse{VpcId: aws.String("vpc-0a1"), SubnetIds: []string{"subnet-02"}, SecurityGroupIds: []string{"sg-db"}},
 	}}})
-	m.ok(t, lambdaListTags, acct, ew, fnArn /* the collector keys ListTags by ARN */, &lambda.ListTagsOutput{Tags: map[string]string{"Owner": "API-Team", "Tier": "2"}})
-	m.ok(t, lambdaGetPolicy, acct, ew, "api-handler", &lambda.GetPolicyOutput{Policy: aws.String(lambdaPol), RevisionId: aws.String("r1")})
+	m.ok(t, op("lambda:ListTags"), acct, ew, fnArn /* the collector keys ListTags by ARN */, &lambda.ListTagsOutput{Tags: map[string]string{"Owner": "API-Team", "Tier": "2"}})
+	m.ok(t, op("lambda:GetPolicy"), acct, ew, "api-handler", &lambda.GetPolicyOutput{Policy: aws.String(lambdaPol), RevisionId: aws.String("r1")})
 
 	// --- RDS ---
-	m.ok(t, rdsDescribeDBClusters, acct, ew, "", &rds.DescribeDBClustersOutput{DBClusters: []rdstypes.DBCluster{{
+	m.ok(t, op("rds:DescribeDBClusters"), acct, ew, "", &rds.DescribeDBClustersOutput{DBClusters: []rdstypes.DBCluster{{
 		DBClusterIdentifier: aws.String("orders"), DBClusterArn: aws.String("arn:aws:rds:eu-west-1:111122223333:cluster:orders"),
 		Engine: aws.String("aurora-postgresql"), StorageEncrypted: aws.Bool(true), KmsKeyId: aws.String("arn:aws:kms:eu-west-1:111122223333:key/rds"),
 		ClusterCreateTime: aws.Time(t0),
 		DBClusterMembers:  []rdstypes.DBClusterMember{{DBInstanceIdentifier: aws.String("orders-1"), IsClusterWriter: aws.Bool(true)}},
 		TagList:           []rdstypes.Tag{{Key: aws.String("Classification"), Value: aws.String("Restricted")}},
 	}}})
-	m.ok(t, rdsDescribeDBInstances, acct, ew, "", &rds.DescribeDBInstancesOutput{DBInstances: []rdstypes.DBInstance{{
+	m.ok(t, op("rds:DescribeDBInstances"), acct, ew, "", &rds.DescribeDBInstancesOutput{DBInstances: []rdstypes.DBInstance{{
 		DBInstanceIdentifier: aws.String("orders-1"), DBInstanceArn: aws.String("arn:aws:rds:eu-west-1:111122223333:db:orders-1"),
 		DBClusterIdentifier: aws.String("orders"), Engine: aws.String("aurora-postgresql"), StorageEncrypted: aws.Bool(true),
 		PubliclyAccessible: aws.Bool(false), InstanceCreateTime: aws.Time(t0),
@@ -355,20 +355,20 @@ func world(t testing.TB) *memSource {
 	}}})
 
 	// --- DynamoDB ---
-	m.ok(t, ddbListTables, acct, ew, "", &dynamodb.ListTablesOutput{TableNames: []string{"sessions"}})
-	m.ok(t, ddbDescribeTable, acct, ew, "sessions", &dynamodb.DescribeTableOutput{Table: &ddbtypes.TableDescription{
+	m.ok(t, op("dynamodb:ListTables"), acct, ew, "", &dynamodb.ListTablesOutput{TableNames: []string{"sessions"}})
+	m.ok(t, op("dynamodb:DescribeTable"), acct, ew, "sessions", &dynamodb.DescribeTableOutput{Table: &ddbtypes.TableDescription{
 		TableName: aws.String("sessions"), TableArn: aws.String("arn:aws:dynamodb:eu-west-1:111122223333:table/sessions"),
 		TableId: aws.String("5b1f0c1e-0000-4000-8000-000000000001"), TableStatus: ddbtypes.TableStatusActive,
 		CreationDateTime: aws.Time(t0), ItemCount: aws.Int64(42),
 	}})
-	m.ok(t, ddbListTags, acct, ew, "arn:aws:dynamodb:eu-west-1:111122223333:table/sessions", &dynamodb.ListTagsOfResourceOutput{Tags: []ddbtypes.Tag{{Key: aws.String("Classification"), Value: aws.String("PII")}}})
-	m.ok(t, ddbDescribeBackups, acct, ew, "sessions", &dynamodb.DescribeContinuousBackupsOutput{ContinuousBackupsDescription: &ddbtypes.ContinuousBackupsDescription{
+	m.ok(t, op("dynamodb:ListTagsOfResource"), acct, ew, "arn:aws:dynamodb:eu-west-1:111122223333:table/sessions", &dynamodb.ListTagsOfResourceOutput{Tags: []ddbtypes.Tag{{Key: aws.String("Classification"), Value: aws.String("PII")}}})
+	m.ok(t, op("dynamodb:DescribeContinuousBackups"), acct, ew, "sessions", &dynamodb.DescribeContinuousBackupsOutput{ContinuousBackupsDescription: &ddbtypes.ContinuousBackupsDescription{
 		ContinuousBackupsStatus:        ddbtypes.ContinuousBackupsStatusEnabled,
 		PointInTimeRecoveryDescription: &ddbtypes.PointInTimeRecoveryDescription{PointInTimeRecoveryStatus: ddbtypes.PointInTimeRecoveryStatusDisabled},
 	}})
 
 	// --- Config ---
-	m.ok(t, cfgDescribeConfigRules, acct, ew, "", &configservice.DescribeConfigRulesOutput{ConfigRules: []cfgtypes.ConfigRule{{
+	m.ok(t, op("configservice:DescribeConfigRules"), acct, ew, "", &configservice.DescribeConfigRulesOutput{ConfigRules: []cfgtypes.ConfigRule{{
 		ConfigRuleName: aws.String("restricted-ssh"), ConfigRuleArn: aws.String("arn:aws:config:eu-west-1:111122223333:config-rule/config-rule-abc"),
 		ConfigRuleId: aws.String("config-rule-abc"), ConfigRuleState: cfgtypes.ConfigRuleStateActive,
 		Source: &cfgtypes.Source{Owner: cfgtypes.OwnerAws, SourceIdentifier: aws.String("INCOMING_SSH_DISABLED")},
@@ -378,7 +378,7 @@ func world(t testing.TB) *memSource {
 			EvaluationResultIdentifier: &cfgtypes.EvaluationResultIdentifier{EvaluationResultQualifier: &cfgtypes.EvaluationResultQualifier{
 				ConfigRuleName: aws.String("restricted-ssh"), ResourceType: aws.String(typ), ResourceId: aws.String(id)}}}
 	}
-	m.ok(t, cfgGetComplianceDetails, acct, ew, "restricted-ssh", &configservice.GetComplianceDetailsByConfigRuleOutput{EvaluationResults: []cfgtypes.EvaluationResult{
+	m.ok(t, op("configservice:GetComplianceDetailsByConfigRule"), acct, ew, "restricted-ssh", &configservice.GetComplianceDetailsByConfigRuleOutput{EvaluationResults: []cfgtypes.EvaluationResult{
 		eval("AWS::EC2::SecurityGroup", "sg-web", cfgtypes.ComplianceTypeNonCompliant),
 		eval("AWS::EC2::SecurityGroup", "sg-db", cfgtypes.ComplianceTypeCompliant),
 		eval("AWS::EC2::Instance", "i-web", cfgtypes.ComplianceTypeNotApplicable),
@@ -396,13 +396,13 @@ func world(t testing.TB) *memSource {
 		ConfigurationRecordersStatus: []cfgtypes.ConfigurationRecorderStatus{{Name: aws.String("default"), Recording: true}}})
 
 	// --- API Gateway ---
-	m.ok(t, apigwGetRestApis, acct, ew, "", &apigateway.GetRestApisOutput{Items: []apigwtypes.RestApi{{
+	m.ok(t, op("apigateway:GetRestApis"), acct, ew, "", &apigateway.GetRestApisOutput{Items: []apigwtypes.RestApi{{
 		Id: aws.String("a1b2c3"), Name: aws.String("orders-api"), CreatedDate: aws.Time(t0),
 		EndpointConfiguration: &apigwtypes.EndpointConfiguration{Types: []apigwtypes.EndpointType{apigwtypes.EndpointTypeRegional}},
 		Tags:                  map[string]string{"Owner": "API-Team"},
 	}}})
 	uri := "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/" + fnArn + ":live/invocations"
-	m.ok(t, apigwGetResources, acct, ew, "a1b2c3", &apigateway.GetResourcesOutput{Items: []apigwtypes.Resource{
+	m.ok(t, op("apigateway:GetResources"), acct, ew, "a1b2c3", &apigateway.GetResourcesOutput{Items: []apigwtypes.Resource{
 		{Id: aws.String("root1"), Path: aws.String("/")},
 		{Id: aws.String("res1"), Path: aws.String("/orders"), ResourceMethods: map[string]apigwtypes.Method{
 			"GET":  {HttpMethod: aws.String("GET"), MethodIntegration: &apigwtypes.Integration{Type: apigwtypes.IntegrationTypeAwsProxy, Uri: aws.String(uri)}},
