@@ -1,14 +1,17 @@
 // Package collect walks an AWS account read-only and streams the raw API
 // responses, one row per response page, to a snapshot writer.
 //
-// It knows AWS APIs and nothing about entities. Every API call it makes is a
-// declarative record in the sorted registry (registry.go): service,
-// operation, scope (Global, once per account through us-east-1; Regional,
-// once per enabled region; PerParent, once per key extracted from a parent
-// call's pages), input template, output fields to redact, and a Runner built
-// by one of three generic helpers (runner.go) over the SDK paginators,
-// single-page calls and token loops. Adding a resource type means adding a
-// record.
+// It knows AWS APIs and nothing about entities. Every API call it makes is
+// one declarative record in the sorted registry (registry.go, one
+// registry_<service>.go per service): scope (Global, once per account
+// through us-east-1; Regional, once per enabled region; PerParent, once per
+// key extracted from a parent call's pages), input template, output fields
+// to redact, and a Runner built by one of three generic helpers (runner.go)
+// over the SDK paginators, single-page calls and token loops, whose SDK
+// types name the service and operation (and, for the keys, the parent).
+// analyze reads the plan (scope, parent, output type) from a table generated
+// from this registry (analyze/model/shapes.txt), so adding a call means
+// adding a record and regenerating that table.
 //
 // # Guarantees
 //

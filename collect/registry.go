@@ -1,11 +1,20 @@
 package collect
 
 // The call registry: every AWS API call the collector makes is one record in
-// the sorted slice returned by Registry. A record says which SDK service and
-// operation, how often it runs (Scope), where its input comes from (a fixed
-// template or a parent call's output), which output fields hold secrets, and
-// how it pages (Runner, built by one of the three generic helpers in
-// runner.go). Nothing registers itself: Registry builds the slice explicitly
+// the sorted slice returned by Registry, in the file of its service
+// (registry_<service>.go). A record says how it pages and which SDK
+// operation it runs (Runner, built by one of the three generic helpers in
+// runner.go; its SDK types name the service and operation), how often it
+// runs (Scope; global, regional and perParent build the plain records),
+// where its input comes from (a fixed template, or a parent call's output
+// through Keys: keysAt names a path, and the output type it reads names the
+// parent), and which output fields hold secrets. A plain per-parent call
+// is two lines:
+//
+//	perParent(keysAt[lambda.ListFunctionsOutput]("Functions[].FunctionName"),
+//		single((*lambda.Client).GetPolicy, field[lambda.GetPolicyInput]("FunctionName"))),
+//
+// Nothing registers itself: Registry builds the slice explicitly
 // and registry_test.go checks its invariants (sorted, unique, parents exist,
 // key extractors typed against the parent's output, redaction paths exist,
 // every secret-looking output field redacted or justified, read-only
@@ -21,27 +30,14 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"path"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/apigateway"
-	apigwtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
-	"github.com/aws/aws-sdk-go-v2/service/configservice"
-	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // Scope says how often a call runs.
@@ -73,10 +69,14 @@ func (s Scope) String() string {
 
 // Call is one declarative record of the registry.
 type Call struct {
-	Service   string // aws-sdk-go-v2 service package name: ec2, iam, s3 ...
-	Operation string // API operation name: DescribeInstances ...
+	// Service (the aws-sdk-go-v2 service package name: ec2, iam, s3 ...)
+	// and Operation (DescribeInstances ...) are filled by Registry from
+	// the Runner's SDK input type; records do not write them.
+	Service   string
+	Operation string
 	Scope     Scope
-	// Parent names the parent call ("service:Operation") of a PerParent call.
+	// Parent names the parent call ("service:Operation") of a PerParent
+	// call; Registry fills it from the output type its Keys read.
 	Parent string
 	// Keys extracts the child items (parent keys) from one page of the
 	// parent's output. Only the keys are kept, never the parent's pages.
@@ -125,6 +125,7 @@ type Keys struct {
 	parent reflect.Type // the parent's output struct type
 	fn     func(parentKey string, out any) []Item
 	why    string // set when the extractor is an escape hatch
+	path   string // set by keysAt: the path it reads
 }
 
 // keys extracts plain keys from a parent page of type *Out.
@@ -138,6 +139,23 @@ func keys[Out any](f func(*Out) []string) Keys {
 		}
 		return it
 	})
+}
+
+// keysAt extracts the non-empty strings at path (redaction path syntax,
+// redact.go: "Functions[].FunctionArn", "TableNames[]") of a parent page of
+// type *Out. The registry test checks path against Out (Keys.path).
+func keysAt[Out any](path string) Keys {
+	segs, err := parsePath(path)
+	k := keys(func(o *Out) []string {
+		var out []string
+		if err == nil {
+			// The walk only reads: fn returns each value unchanged.
+			_ = walk(reflect.ValueOf(o), segs, path, func(s string) string { out = append(out, s); return s })
+		}
+		return out
+	})
+	k.path = path
+	return k
 }
 
 // items extracts child items that may carry their own region.
@@ -171,273 +189,46 @@ func allowlist() []allowedOp {
 var readOnlyPrefixes = []string{"Describe", "Get", "List"}
 
 // Registry returns the call registry, sorted by Name. It builds a fresh
-// slice on every call; callers may filter it.
+// slice on every call; callers may filter it. Each service's records are in
+// registry_<service>.go, sorted by operation; a record names neither its
+// service and operation nor its parent: they are read from the SDK types of
+// its Runner and of its Keys (named), so they cannot disagree with the
+// operation that is called.
 func Registry() []Call {
-	return []Call{
-		// API Gateway
-		{Service: "apigateway", Operation: "GetResources", Scope: PerParent, Parent: "apigateway:GetRestApis",
-			Keys: keys(func(o *apigateway.GetRestApisOutput) []string {
-				return mapSlice(o.Items, func(a apigwtypes.RestApi) *string { return a.Id })
-			}),
-			Run: paged(apigateway.NewGetResourcesPaginator, func(id string) *apigateway.GetResourcesInput {
-				return &apigateway.GetResourcesInput{RestApiId: aws.String(id), Embed: []string{"methods"}}
-			}),
-			// Integration request/response parameters map static values
-			// ('x-api-key' header values) and mapping templates may embed
-			// keys: only their names (map keys) are kept.
-			Redact: []string{
-				"Items[].ResourceMethods{}.MethodIntegration.RequestParameters{}",
-				"Items[].ResourceMethods{}.MethodIntegration.RequestTemplates{}",
-				"Items[].ResourceMethods{}.MethodIntegration.IntegrationResponses{}.ResponseParameters{}",
-				"Items[].ResourceMethods{}.MethodIntegration.IntegrationResponses{}.ResponseTemplates{}",
-			},
-			// An HTTP integration may call https://partner/api?key=...; the
-			// Lambda ARNs the analysis reads have no query and are kept.
-			RedactURL: []string{"Items[].ResourceMethods{}.MethodIntegration.Uri"},
-			NotSecret: map[string]string{
-				"Items[].ResourceMethods{}.MethodIntegration.CacheKeyParameters": "names of request parameters used as cache keys, not their values",
-				"Items[].ResourceMethods{}.MethodIntegration.Credentials":        "ARN of the IAM role API Gateway assumes for the integration, not a key",
-			}},
-		{Service: "apigateway", Operation: "GetRestApis", Scope: Regional,
-			Run: paged(apigateway.NewGetRestApisPaginator, none)},
+	calls := slices.Concat(apigatewayCalls(), configserviceCalls(), dynamodbCalls(), ec2Calls(), iamCalls(),
+		lambdaCalls(), organizationsCalls(), rdsCalls(), s3Calls(), stsCalls())
+	for i := range calls {
+		calls[i].named()
+	}
+	return calls
+}
 
-		// AWS Config
-		{Service: "configservice", Operation: "DescribeConfigRules", Scope: Regional,
-			// Rule parameters are free JSON; custom rules may be given
-			// webhook URLs or tokens there.
-			Redact: []string{"ConfigRules[].InputParameters"},
-			Run:    paged(configservice.NewDescribeConfigRulesPaginator, none)},
-		{Service: "configservice", Operation: "DescribeConfigurationRecorderStatus", Scope: Regional,
-			Run: single((*configservice.Client).DescribeConfigurationRecorderStatus, none)},
-		{Service: "configservice", Operation: "DescribeConfigurationRecorders", Scope: Regional,
-			Run: single((*configservice.Client).DescribeConfigurationRecorders, none)},
-		{Service: "configservice", Operation: "GetComplianceDetailsByConfigRule", Scope: PerParent, Parent: "configservice:DescribeConfigRules",
-			Keys: keys(func(o *configservice.DescribeConfigRulesOutput) []string {
-				return mapSlice(o.ConfigRules, func(r cfgtypes.ConfigRule) *string { return r.ConfigRuleName })
-			}),
-			// The result token lets its holder put evaluations for the rule.
-			Redact: []string{"EvaluationResults[].ResultToken"},
-			Run: paged(configservice.NewGetComplianceDetailsByConfigRulePaginator, func(name string) *configservice.GetComplianceDetailsByConfigRuleInput {
-				return &configservice.GetComplianceDetailsByConfigRuleInput{ConfigRuleName: aws.String(name)}
-			})},
-
-		// DynamoDB
-		{Service: "dynamodb", Operation: "DescribeContinuousBackups", Scope: PerParent, Parent: "dynamodb:ListTables",
-			Keys: keys(func(o *dynamodb.ListTablesOutput) []string { return o.TableNames }),
-			Run: single((*dynamodb.Client).DescribeContinuousBackups, func(name string) *dynamodb.DescribeContinuousBackupsInput {
-				return &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(name)}
-			})},
-		{Service: "dynamodb", Operation: "DescribeTable", Scope: PerParent, Parent: "dynamodb:ListTables",
-			Keys: keys(func(o *dynamodb.ListTablesOutput) []string { return o.TableNames }),
-			Run: single((*dynamodb.Client).DescribeTable, func(name string) *dynamodb.DescribeTableInput {
-				return &dynamodb.DescribeTableInput{TableName: aws.String(name)}
-			})},
-		{Service: "dynamodb", Operation: "ListTables", Scope: Regional,
-			Run: paged(dynamodb.NewListTablesPaginator, none)},
-		{Service: "dynamodb", Operation: "ListTagsOfResource", Scope: PerParent, Parent: "dynamodb:DescribeTable",
-			Keys: keys(func(o *dynamodb.DescribeTableOutput) []string {
-				if o.Table == nil {
-					return nil
-				}
-				return []string{aws.ToString(o.Table.TableArn)}
-			}),
-			Run: tokens((*dynamodb.Client).ListTagsOfResource,
-				func(arn string) *dynamodb.ListTagsOfResourceInput {
-					return &dynamodb.ListTagsOfResourceInput{ResourceArn: aws.String(arn)}
-				},
-				func(o *dynamodb.ListTagsOfResourceOutput) *string { return o.NextToken },
-				func(in *dynamodb.ListTagsOfResourceInput, t *string) { in.NextToken = t })},
-
-		// EC2
-		{Service: "ec2", Operation: "DescribeFlowLogs", Scope: Regional,
-			Run: paged(ec2.NewDescribeFlowLogsPaginator, none)},
-		{Service: "ec2", Operation: "DescribeInstances", Scope: Regional,
-			NotSecret: map[string]string{
-				"Reservations[].Instances[].ClientToken": "idempotency token the launcher chose for RunInstances; authorizes nothing",
-			},
-			Run: paged(ec2.NewDescribeInstancesPaginator, none)},
-		{Service: "ec2", Operation: "DescribeKeyPairs", Scope: Regional,
-			Run: single((*ec2.Client).DescribeKeyPairs, none)},
-		// DescribeRegions plans the run (enabled regions); it runs first and
-		// is recorded like any other call.
-		{Service: "ec2", Operation: "DescribeRegions", Scope: Global,
-			Run: single((*ec2.Client).DescribeRegions, func(string) *ec2.DescribeRegionsInput {
-				return &ec2.DescribeRegionsInput{AllRegions: aws.Bool(false)}
-			})},
-		{Service: "ec2", Operation: "DescribeSecurityGroups", Scope: Regional,
-			Run: paged(ec2.NewDescribeSecurityGroupsPaginator, none)},
-		{Service: "ec2", Operation: "DescribeSubnets", Scope: Regional,
-			Run: paged(ec2.NewDescribeSubnetsPaginator, none)},
-		{Service: "ec2", Operation: "DescribeVolumes", Scope: Regional,
-			Run: paged(ec2.NewDescribeVolumesPaginator, none)},
-		{Service: "ec2", Operation: "DescribeVpcs", Scope: Regional, Probe: true,
-			Run: paged(ec2.NewDescribeVpcsPaginator, none)},
-		{Service: "ec2", Operation: "GetEbsEncryptionByDefault", Scope: Regional,
-			Run: single((*ec2.Client).GetEbsEncryptionByDefault, none)},
-
-		// IAM (global)
-		{Service: "iam", Operation: "GenerateCredentialReport", Scope: Global,
-			Why: "the report must be generated, and polled until COMPLETE, before GetCredentialReport can read it",
-			Run: credentialReport()},
-		{Service: "iam", Operation: "GetAccessKeyLastUsed", Scope: PerParent, Parent: "iam:ListAccessKeys",
-			Keys: keys(func(o *iam.ListAccessKeysOutput) []string {
-				return mapSlice(o.AccessKeyMetadata, func(k iamtypes.AccessKeyMetadata) *string { return k.AccessKeyId })
-			}),
-			Run: single((*iam.Client).GetAccessKeyLastUsed, func(id string) *iam.GetAccessKeyLastUsedInput {
-				return &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(id)}
-			})},
-		{Service: "iam", Operation: "GetAccountAuthorizationDetails", Scope: Global,
-			Run: paged(iam.NewGetAccountAuthorizationDetailsPaginator, none)},
-		{Service: "iam", Operation: "GetAccountPasswordPolicy", Scope: Global,
-			Run: single((*iam.Client).GetAccountPasswordPolicy, none)},
-		{Service: "iam", Operation: "GetAccountSummary", Scope: Global,
-			Run: single((*iam.Client).GetAccountSummary, none)},
-		{Service: "iam", Operation: "GetCredentialReport", Scope: PerParent, Parent: "iam:GenerateCredentialReport",
-			// One child with the empty key once the report is COMPLETE: the
-			// report is account-wide, so its row has no parent key.
-			Keys: items(func(_ string, o *iam.GenerateCredentialReportOutput) []Item {
-				if o.State != iamtypes.ReportStateTypeComplete {
-					return nil
-				}
-				return []Item{{}}
-			}),
-			Run: single((*iam.Client).GetCredentialReport, none)},
-		{Service: "iam", Operation: "ListAccessKeys", Scope: PerParent, Parent: "iam:GetAccountAuthorizationDetails",
-			Keys: keys(iamUserNames),
-			Run: paged(iam.NewListAccessKeysPaginator, func(user string) *iam.ListAccessKeysInput {
-				return &iam.ListAccessKeysInput{UserName: aws.String(user)}
-			})},
-		{Service: "iam", Operation: "ListAccountAliases", Scope: Global,
-			Run: paged(iam.NewListAccountAliasesPaginator, none)},
-		{Service: "iam", Operation: "ListMFADevices", Scope: PerParent, Parent: "iam:GetAccountAuthorizationDetails",
-			Keys: keys(iamUserNames),
-			Run: paged(iam.NewListMFADevicesPaginator, func(user string) *iam.ListMFADevicesInput {
-				return &iam.ListMFADevicesInput{UserName: aws.String(user)}
-			})},
-		{Service: "iam", Operation: "ListVirtualMFADevices", Scope: Global,
-			// The seed and QR code are only returned at creation, but they
-			// are the device's secret: never let them reach disk.
-			Redact: []string{"VirtualMFADevices[].Base32StringSeed", "VirtualMFADevices[].QRCodePNG"},
-			Run:    paged(iam.NewListVirtualMFADevicesPaginator, none)},
-
-		// Lambda
-		{Service: "lambda", Operation: "GetPolicy", Scope: PerParent, Parent: "lambda:ListFunctions",
-			Keys: keys(func(o *lambda.ListFunctionsOutput) []string {
-				return mapSlice(o.Functions, func(f lambdatypes.FunctionConfiguration) *string { return f.FunctionName })
-			}),
-			Run: single((*lambda.Client).GetPolicy, func(name string) *lambda.GetPolicyInput {
-				return &lambda.GetPolicyInput{FunctionName: aws.String(name)}
-			})},
-		{Service: "lambda", Operation: "ListFunctions", Scope: Regional,
-			// Environment errors can quote the variables ("String measured:
-			// {...}" when they exceed 4 KB).
-			Redact: []string{"Functions[].Environment.Variables{}", "Functions[].Environment.Error.Message"},
-			Run:    paged(lambda.NewListFunctionsPaginator, none)},
-		{Service: "lambda", Operation: "ListTags", Scope: PerParent, Parent: "lambda:ListFunctions",
-			Keys: keys(func(o *lambda.ListFunctionsOutput) []string {
-				return mapSlice(o.Functions, func(f lambdatypes.FunctionConfiguration) *string { return f.FunctionArn })
-			}),
-			Run: single((*lambda.Client).ListTags, func(arn string) *lambda.ListTagsInput {
-				return &lambda.ListTagsInput{Resource: aws.String(arn)}
-			})},
-
-		// Organizations (global; answers AWSOrganizationsNotInUseException
-		// outside an organization, classified not_found)
-		{Service: "organizations", Operation: "DescribeOrganization", Scope: Global,
-			Run: single((*organizations.Client).DescribeOrganization, none)},
-
-		// RDS
-		// A pending master password change is answered masked; never trust it.
-		{Service: "rds", Operation: "DescribeDBClusters", Scope: Regional,
-			Redact:    []string{"DBClusters[].PendingModifiedValues.MasterUserPassword"},
-			NotSecret: rdsSecretRefs("DBClusters"),
-			Run:       paged(rds.NewDescribeDBClustersPaginator, none)},
-		{Service: "rds", Operation: "DescribeDBInstances", Scope: Regional,
-			Redact: []string{"DBInstances[].PendingModifiedValues.MasterUserPassword"},
-			NotSecret: merge(rdsSecretRefs("DBInstances"), map[string]string{
-				"DBInstances[].TdeCredentialArn": "ARN of the TDE key-store credential, not the credential",
-			}),
-			Run: paged(rds.NewDescribeDBInstancesPaginator, none)},
-
-		// S3: ListBuckets is global; every per-bucket call goes to the
-		// bucket's own region, found by GetBucketLocation.
-		{Service: "s3", Operation: "GetBucketAcl", Scope: PerParent, Parent: "s3:GetBucketLocation", Keys: bucketRegion(),
-			Run: single((*s3.Client).GetBucketAcl, bucket)},
-		{Service: "s3", Operation: "GetBucketEncryption", Scope: PerParent, Parent: "s3:GetBucketLocation", Keys: bucketRegion(),
-			Run: single((*s3.Client).GetBucketEncryption, bucket)},
-		{Service: "s3", Operation: "GetBucketLocation", Scope: PerParent, Parent: "s3:ListBuckets",
-			Keys: keys(func(o *s3.ListBucketsOutput) []string {
-				return mapSlice(o.Buckets, func(b s3types.Bucket) *string { return b.Name })
-			}),
-			Run: single((*s3.Client).GetBucketLocation, bucket)},
-		{Service: "s3", Operation: "GetBucketLogging", Scope: PerParent, Parent: "s3:GetBucketLocation", Keys: bucketRegion(),
-			Run: single((*s3.Client).GetBucketLogging, bucket)},
-		{Service: "s3", Operation: "GetBucketPolicy", Scope: PerParent, Parent: "s3:GetBucketLocation", Keys: bucketRegion(),
-			Run: single((*s3.Client).GetBucketPolicy, bucket)},
-		{Service: "s3", Operation: "GetBucketPolicyStatus", Scope: PerParent, Parent: "s3:GetBucketLocation", Keys: bucketRegion(),
-			Run: single((*s3.Client).GetBucketPolicyStatus, bucket)},
-		{Service: "s3", Operation: "GetBucketTagging", Scope: PerParent, Parent: "s3:GetBucketLocation", Keys: bucketRegion(),
-			Run: single((*s3.Client).GetBucketTagging, bucket)},
-		{Service: "s3", Operation: "GetBucketVersioning", Scope: PerParent, Parent: "s3:GetBucketLocation", Keys: bucketRegion(),
-			Run: single((*s3.Client).GetBucketVersioning, bucket)},
-		{Service: "s3", Operation: "GetPublicAccessBlock", Scope: PerParent, Parent: "s3:GetBucketLocation", Keys: bucketRegion(),
-			Run: single((*s3.Client).GetPublicAccessBlock, bucket)},
-		{Service: "s3", Operation: "ListBuckets", Scope: Global,
-			Run: paged(s3.NewListBucketsPaginator, none)},
-
-		// STS: the caller identity names the account; it runs first.
-		{Service: "sts", Operation: "GetCallerIdentity", Scope: Global,
-			Run: single((*sts.Client).GetCallerIdentity, none)},
+// named fills Service, Operation and Parent from the SDK types: the input
+// type <Op>Input of package service/<service>, and for a per-parent call
+// the output type <Op>Output its Keys read.
+func (c *Call) named() {
+	c.Service, c.Operation = sdkName(c.Run.in, "Input")
+	if c.Keys.parent != nil {
+		svc, op := sdkName(c.Keys.parent, "Output")
+		c.Parent = svc + ":" + op
 	}
 }
 
-// rdsSecretRefs are the RDS fields that name a Secrets Manager secret
-// without holding it, under the list field of DBCluster or DBInstance.
-func rdsSecretRefs(list string) map[string]string {
-	return map[string]string{
-		list + "[].MasterUserSecret":                  "ARN, status and KMS key of the Secrets Manager secret; the password is not returned",
-		list + "[].DomainMemberships[].AuthSecretArn": "ARN of the Secrets Manager secret for the domain join, not its value",
+// sdkName splits an SDK input or output type into its service package
+// name and operation: dynamodb.DescribeTableInput -> dynamodb, DescribeTable.
+func sdkName(t reflect.Type, suffix string) (service, operation string) {
+	if t == nil {
+		return "", ""
 	}
+	return path.Base(t.PkgPath()), strings.TrimSuffix(t.Name(), suffix)
 }
 
-// merge returns the union of string maps (later maps win).
-func merge(ms ...map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, m := range ms {
-		maps.Copy(out, m)
-	}
-	return out
-}
-
-// iamUserNames extracts user names from GetAccountAuthorizationDetails.
-func iamUserNames(o *iam.GetAccountAuthorizationDetailsOutput) []string {
-	return mapSlice(o.UserDetailList, func(u iamtypes.UserDetail) *string { return u.UserName })
-}
-
-// bucketRegion is the child-key extractor of every S3 per-bucket call.
-//
-// why: escape hatch. A bucket lives in one region and its configuration
-// calls must be sent there (other regions answer a 301 redirect). The
-// parent is GetBucketLocation, whose output names the region but not the
-// bucket, so the child item is the parent's own key routed to that region.
-func bucketRegion() Keys {
-	k := items(func(bucket string, o *s3.GetBucketLocationOutput) []Item {
-		return []Item{{Key: bucket, Region: s3Region(string(o.LocationConstraint))}}
-	})
-	k.why = "S3 per-bucket calls must be sent to the bucket's region (GetBucketLocation)"
-	return k
-}
-
-// s3Region maps a GetBucketLocation LocationConstraint to a region name:
-// "" (null) means us-east-1 and the legacy "EU" means eu-west-1.
-func s3Region(constraint string) string {
-	switch constraint {
-	case "":
-		return "us-east-1"
-	case "EU":
-		return "eu-west-1"
-	}
-	return constraint
+// global, regional and perParent build the records that need nothing but
+// their scope, their Runner and (per-parent) their Keys.
+func global(r Runner) Call   { return Call{Scope: Global, Run: r} }
+func regional(r Runner) Call { return Call{Scope: Regional, Run: r} }
+func perParent(k Keys, r Runner) Call {
+	return Call{Scope: PerParent, Keys: k, Run: r}
 }
 
 // credentialReport runs GenerateCredentialReport until the report is
@@ -502,13 +293,11 @@ func pollInterval(ctx context.Context) time.Duration {
 	return 2 * time.Second
 }
 
-// mapSlice returns the non-empty strings f picks from each element.
-func mapSlice[T any](s []T, f func(T) *string) []string {
-	out := make([]string, 0, len(s))
-	for _, v := range s {
-		if p := f(v); p != nil && *p != "" {
-			out = append(out, *p)
-		}
+// merge returns the union of string maps (later maps win).
+func merge(ms ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range ms {
+		maps.Copy(out, m)
 	}
 	return out
 }

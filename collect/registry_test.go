@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"encoding/json"
 	"reflect"
 	"slices"
 	"strings"
@@ -91,11 +92,19 @@ func TestRegistryInvariants(t *testing.T) {
 			if c.Probe && c.Scope != Regional {
 				t.Error("the probe must be a regional call")
 			}
-			// Per-bucket inputs get their key through the reflective
-			// bucket builder: the field must exist.
-			if c.Service == "s3" && c.Scope == PerParent {
-				if in := c.Run.newInput("b"); reflect.ValueOf(in).Elem().FieldByName("Bucket").Elem().String() != "b" {
-					t.Errorf("input %T did not receive the bucket name", in)
+			// A per-parent input gets the parent key (through the
+			// reflective field builder, so the field must exist), unless
+			// the operation takes no input at all (GetCredentialReport).
+			if c.Scope == PerParent && exportedFields(c.Run.in) > 0 {
+				const key = "parent-key-probe"
+				if in, _ := json.Marshal(c.Run.newInput(key)); !strings.Contains(string(in), key) {
+					t.Errorf("input %s did not receive the parent key: %s", c.Run.in, in)
+				}
+			}
+			// A key path (keysAt) leads from the parent's output to strings.
+			if c.Keys.path != "" {
+				if err := checkRedactPath(c.Keys.parent, c.Keys.path); err != nil {
+					t.Errorf("Keys: %v", err)
 				}
 			}
 		})
@@ -205,4 +214,15 @@ func TestIsReadOnlyName(t *testing.T) {
 			}
 		})
 	}
+}
+
+// exportedFields counts the exported fields of a struct type.
+func exportedFields(t reflect.Type) int {
+	n := 0
+	for i := range t.NumField() {
+		if t.Field(i).IsExported() {
+			n++
+		}
+	}
+	return n
 }

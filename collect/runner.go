@@ -133,17 +133,23 @@ func runner[C, In, Out any](input func(key string) *In, run func(ctx context.Con
 // none is the input builder of calls that take no parameters.
 func none[In any](string) *In { return new(In) }
 
-// bucket is the input builder of S3 per-bucket calls: it sets the input's
-// Bucket field to the key. (The registry test checks that every input it is
-// used with has a Bucket *string field; a type without one gets no bucket
-// and the call fails with a validation error, never a panic.)
-func bucket[In any](name string) *In {
-	in := new(In)
-	if f := reflect.ValueOf(in).Elem().FieldByName("Bucket"); f.IsValid() && f.Type() == reflect.TypeFor[*string]() {
-		f.Set(reflect.ValueOf(&name))
+// field is the input builder of per-parent calls that take the parent key
+// in one *string field of their input: field[lambda.GetPolicyInput]("FunctionName").
+// (The registry test checks that every per-parent call's input carries its
+// key; a type without the field gets no key and the call fails with a
+// validation error, never a panic.)
+func field[In any](name string) func(key string) *In {
+	return func(key string) *In {
+		in := new(In)
+		if f := reflect.ValueOf(in).Elem().FieldByName(name); f.IsValid() && f.Type() == reflect.TypeFor[*string]() {
+			f.Set(reflect.ValueOf(&key))
+		}
+		return in
 	}
-	return in
 }
+
+// bucket is the input builder of S3 per-bucket calls: field "Bucket".
+func bucket[In any](name string) *In { return field[In]("Bucket")(name) }
 
 func typeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }
 
