@@ -1,7 +1,7 @@
 // Package model rebuilds the JupiterOne-style entity graph from snapshot
 // rows.
 //
-// The heart of the package is a declarative registry (aws.go): one
+// The heart of the package is a declarative registry (types_<service>.go): one
 // EntityType record per `_type` says which collected call its items come
 // from, where the items are in the response, how to build `_key`, `id`,
 // `name`, tags and properties, which per-parent calls enrich it, and which

@@ -49,28 +49,14 @@ func (s ServiceInfo) Calls() []Call {
 // Type returns the service entity's _type.
 func (s ServiceInfo) Type() string { return "aws_" + s.Name }
 
-// services is the sorted list of service placeholders: every Service named
-// by a registry type.
-var services = []ServiceInfo{
-	{Name: "apigateway", DisplayName: "AWS API Gateway", Category: []string{"infrastructure"}, Function: []string{"api-gateway"}},
-	{
-		Name: "config", DisplayName: "AWS Config", Category: []string{"security"}, Function: []string{"compliance"},
-		Settings: []Setting{
-			{Call: op("configservice:DescribeConfigurationRecorders"), Prop: "configurationRecorders", Path: "ConfigurationRecorders[].Name"},
-			{Call: op("configservice:DescribeConfigurationRecorderStatus"), Prop: "configurationRecording", Path: "ConfigurationRecordersStatus[].Recording", Conv: anyTrue},
-		},
-	},
-	{Name: "dynamodb", DisplayName: "AWS DynamoDB", Category: []string{"infrastructure"}, Function: []string{"database"}},
-	{
-		Name: "ec2", DisplayName: "AWS EC2", Category: []string{"infrastructure"}, Function: []string{"compute"},
-		Settings: []Setting{
-			{Call: op("ec2:GetEbsEncryptionByDefault"), Prop: "ebsEncryptionByDefault", Path: "EbsEncryptionByDefault"},
-		},
-	},
-	{Name: "iam", DisplayName: "AWS IAM", Category: []string{"security"}, Function: []string{"access-control"}},
-	{Name: "lambda", DisplayName: "AWS Lambda", Category: []string{"infrastructure"}, Function: []string{"compute"}},
-	{Name: "rds", DisplayName: "AWS RDS", Category: []string{"infrastructure"}, Function: []string{"database"}},
-	{Name: "s3", DisplayName: "AWS S3", Category: []string{"infrastructure"}, Function: []string{"storage"}},
+// services is the sorted list of service placeholders, one in each
+// types_<service>.go: every Service named by a registry type.
+var services = sortedServices([]ServiceInfo{apigatewayService, configService, dynamodbService, ec2Service,
+	iamService, lambdaService, rdsService, s3Service})
+
+func sortedServices(ss []ServiceInfo) []ServiceInfo {
+	slices.SortFunc(ss, func(a, b ServiceInfo) int { return strings.Compare(a.Name, b.Name) })
+	return ss
 }
 
 // Services returns a copy of the service placeholder list, sorted by name.

@@ -2,8 +2,9 @@ package model
 
 // The declarative entity registry.
 //
-// An entity type is ONE named-field EntityType record in the explicit,
-// sorted `registry` slice (aws.go). The builder (build.go) is the only code
+// An entity type is ONE named-field EntityType record, in the file of its
+// service (types_<service>.go, joined and sorted into `registry` by aws.go;
+// the service's aws_<service> placeholder record is in the same file). The builder (build.go) is the only code
 // that walks responses; a new resource type is a new record, not new code.
 // A record says:
 //

@@ -1,0 +1,33 @@
+package model
+
+func accountTypes() []EntityType {
+	return []EntityType{
+		{
+			Type: "aws_account", Class: []string{"Account"},
+			Source: op("sts:GetCallerIdentity"), Feeds: []Call{op("iam:GenerateCredentialReport"), op("iam:GetCredentialReport")},
+			Key: []string{"arn:aws:iam::{Account}:root"}, ID: "{Account}", Name: "{Account}",
+			WebLink:   "https://console.aws.amazon.com/billing/home#/account",
+			NoFlatten: true, // GetCallerIdentity's Arn/UserId describe the caller, not the account
+			Props:     []Prop{{Name: "accountId", Tmpl: "{Account}"}},
+			Enrich: []Enrichment{
+				{Call: op("iam:ListAccountAliases"), Match: "{account}", By: "accountId", Props: []Prop{
+					{Name: "alias", Path: "AccountAliases", Conv: first},
+					{Name: "name", Path: "AccountAliases", Conv: first},
+					{Name: "displayName", Path: "AccountAliases", Conv: first},
+				}},
+				{Call: op("iam:GetAccountSummary"), Match: "{account}", By: "accountId", Props: []Prop{
+					{Name: "mfaEnabled", Path: "SummaryMap.AccountMFAEnabled", Conv: equalsNumber(1)},
+					{Name: "rootUserAccessKeyEnabled", Path: "SummaryMap.AccountAccessKeysPresent", Conv: equalsNumber(1)},
+					{Name: "rootSigningCertificatesPresent", Path: "SummaryMap.AccountSigningCertificatesPresent", Conv: equalsNumber(1)},
+				}},
+				{Call: op("iam:ListVirtualMFADevices"), Items: "VirtualMFADevices[]", Match: "{User.Arn}", By: "_key",
+					Props: []Prop{{Name: "rootMfaSerialNumber", Path: "SerialNumber"}}, Set: map[string]any{"rootMfaVirtual": true}},
+				{Call: op("organizations:DescribeOrganization"), Match: "{account}", By: "accountId", Props: []Prop{
+					{Name: "organizationId", Path: "Organization.Id"},
+					{Name: "organizationArn", Path: "Organization.Arn"},
+					{Name: "organizationMasterAccountId", Path: "Organization.MasterAccountId"},
+				}},
+			},
+		},
+	}
+}
