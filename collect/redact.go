@@ -15,7 +15,8 @@ package collect
 // and fragment are replaced (scrubURL), so hosts and paths stay readable.
 //
 // Paths are dot-separated Go field names of the output struct. A name may end
-// in "[]" (walk every element of a slice) or "{}" (walk every value of a map).
+// in "[]" (walk every element of a slice) or "{}" (walk every value of a map):
+// the grammar of internal/fieldpath, which the model's paths share.
 // The leaf must be a string, *string, []byte or []string (or a map/slice of
 // them via the suffixes).
 
@@ -27,6 +28,8 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+
+	"github.com/snapaudit/snapaudit/internal/fieldpath"
 )
 
 // redactor replaces secrets with keyed-hash markers.
@@ -42,29 +45,14 @@ func (r redactor) marker(secret string) string {
 	return RedactionMarkerPrefix + hex.EncodeToString(m.Sum(nil))[:16]
 }
 
-type pathSeg struct {
-	name string
-	walk string // "", "[]" or "{}"
-}
-
-func parsePath(path string) ([]pathSeg, error) {
+// parsePath parses a redaction or key path (internal/fieldpath, the
+// grammar the model's paths share); the empty path is refused here, as
+// there is nothing to redact or extract at the root of an output struct.
+func parsePath(path string) ([]fieldpath.Step, error) {
 	if path == "" {
 		return nil, fmt.Errorf("empty redaction path")
 	}
-	var segs []pathSeg
-	for part := range strings.SplitSeq(path, ".") {
-		s := pathSeg{name: part}
-		for _, suf := range []string{"[]", "{}"} {
-			if n, ok := strings.CutSuffix(part, suf); ok {
-				s = pathSeg{name: n, walk: suf}
-			}
-		}
-		if s.name == "" {
-			return nil, fmt.Errorf("redaction path %q: empty field name", path)
-		}
-		segs = append(segs, s)
-	}
-	return segs, nil
+	return fieldpath.Parse(path)
 }
 
 // apply redacts every path in out (a pointer to an SDK output struct).
@@ -125,7 +113,7 @@ func (r redactor) scrubURL(s string) string {
 	return u.String()
 }
 
-func walk(v reflect.Value, segs []pathSeg, path string, fn func(string) string) error {
+func walk(v reflect.Value, segs []fieldpath.Step, path string, fn func(string) string) error {
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
 			return nil
@@ -138,19 +126,19 @@ func walk(v reflect.Value, segs []pathSeg, path string, fn func(string) string) 
 	if v.Kind() != reflect.Struct {
 		return fmt.Errorf("redaction path %q: %s is not a struct", path, v.Type())
 	}
-	f := v.FieldByName(segs[0].name)
+	f := v.FieldByName(segs[0].Field)
 	if !f.IsValid() {
-		return fmt.Errorf("redaction path %q: %s has no field %s", path, v.Type(), segs[0].name)
+		return fmt.Errorf("redaction path %q: %s has no field %s", path, v.Type(), segs[0].Field)
 	}
-	return each(f, segs[0].walk, segs[1:], path, fn)
+	return each(f, segs[0].Iter, segs[1:], path, fn)
 }
 
 // each applies the rest of the path to f, or to each element of f.
-func each(f reflect.Value, suffix string, rest []pathSeg, path string, fn func(string) string) error {
-	switch suffix {
-	case "":
+func each(f reflect.Value, iter fieldpath.Iter, rest []fieldpath.Step, path string, fn func(string) string) error {
+	switch iter {
+	case fieldpath.One:
 		return walk(f, rest, path, fn)
-	case "[]":
+	case fieldpath.List:
 		if f.Kind() != reflect.Slice {
 			return fmt.Errorf("redaction path %q: %s is not a slice", path, f.Type())
 		}
@@ -160,7 +148,7 @@ func each(f reflect.Value, suffix string, rest []pathSeg, path string, fn func(s
 			}
 		}
 		return nil
-	case "{}":
+	case fieldpath.Map:
 		if f.Kind() != reflect.Map {
 			return fmt.Errorf("redaction path %q: %s is not a map", path, f.Type())
 		}
@@ -176,7 +164,7 @@ func each(f reflect.Value, suffix string, rest []pathSeg, path string, fn func(s
 		}
 		return nil
 	}
-	return fmt.Errorf("redaction path %q: bad suffix %q", path, suffix)
+	return fmt.Errorf("redaction path %q: bad iteration %q", path, iter)
 }
 
 func leaf(v reflect.Value, path string, fn func(string) string) error {
@@ -215,18 +203,18 @@ func checkRedactPath(t reflect.Type, path string) error {
 		if t.Kind() != reflect.Struct {
 			return fmt.Errorf("redaction path %q: %s is not a struct", path, t)
 		}
-		f, ok := t.FieldByName(s.name)
+		f, ok := t.FieldByName(s.Field)
 		if !ok {
-			return fmt.Errorf("redaction path %q: %s has no field %s", path, t, s.name)
+			return fmt.Errorf("redaction path %q: %s has no field %s", path, t, s.Field)
 		}
 		t = f.Type
-		switch s.walk {
-		case "[]":
+		switch s.Iter {
+		case fieldpath.List:
 			if t.Kind() != reflect.Slice {
 				return fmt.Errorf("redaction path %q: %s is not a slice", path, t)
 			}
 			t = t.Elem()
-		case "{}":
+		case fieldpath.Map:
 			if t.Kind() != reflect.Map {
 				return fmt.Errorf("redaction path %q: %s is not a map", path, t)
 			}

@@ -4,9 +4,10 @@ package model
 // decoded API response.
 //
 // A response is decoded once into plain JSON values (map[string]any, []any,
-// string, json.Number, bool, nil). A path is a dot-separated list of field
-// names, each optionally followed by `[]` (iterate a list) or `{}` (iterate
-// the values of a map in sorted key order):
+// string, json.Number, bool, nil). A path (internal/fieldpath, the grammar
+// the collector's redaction and key paths share) is a dot-separated list of
+// field names, each optionally followed by `[]` (iterate a list) or `{}`
+// (iterate the values of a map in sorted key order):
 //
 //	Reservations[].Instances[]        every instance of every reservation
 //	State.Name                        one scalar
@@ -33,32 +34,23 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/snapaudit/snapaudit/internal/fieldpath"
 )
 
-// segment is one step of a compiled path.
-type segment struct {
-	field string // "" for the element itself
-	iter  byte   // 0, '[' (list) or '{' (map values)
-}
+// segment is one step of a compiled path (the grammar the collector's
+// paths share: internal/fieldpath).
+type segment = fieldpath.Step
 
-// parsePath compiles a path. It never fails: unknown syntax is a field name.
+// parsePath compiles a path of the registry. The registry check
+// (EntityType.validate, checkPath) has refused every path that does not
+// parse, so here a bad path can only come from a test: it matches nothing.
 func parsePath(p string) []segment {
-	if p == "" {
-		return nil
+	steps, err := fieldpath.Parse(p)
+	if err != nil {
+		return []segment{{Field: "\x00invalid"}}
 	}
-	parts := strings.Split(p, ".")
-	out := make([]segment, 0, len(parts))
-	for _, s := range parts {
-		seg := segment{field: s}
-		switch {
-		case strings.HasSuffix(s, "[]"):
-			seg = segment{field: strings.TrimSuffix(s, "[]"), iter: '['}
-		case strings.HasSuffix(s, "{}"):
-			seg = segment{field: strings.TrimSuffix(s, "{}"), iter: '{'}
-		}
-		out = append(out, seg)
-	}
-	return out
+	return steps
 }
 
 // walk calls fn for every element matched by path below v, with the stack
@@ -71,18 +63,18 @@ func walk(v any, path []segment, stack []any, fn func(elem any, stack []any) err
 	}
 	seg := path[0]
 	cur := v
-	if seg.field != "" {
+	if seg.Field != "" {
 		m, ok := v.(map[string]any)
 		if !ok {
 			return nil
 		}
-		cur = m[seg.field]
+		cur = m[seg.Field]
 	}
 	var elems []any
-	switch seg.iter {
-	case '[':
+	switch seg.Iter {
+	case fieldpath.List:
 		elems, _ = cur.([]any)
-	case '{':
+	case fieldpath.Map:
 		m, _ := cur.(map[string]any)
 		keys := make([]string, 0, len(m))
 		for k := range m {
@@ -114,20 +106,14 @@ func walk(v any, path []segment, stack []any, fn func(elem any, stack []any) err
 // the list of matched values (nil when none matched).
 func lookup(v any, path string) any {
 	segs := parsePath(path)
-	iterates := false
-	for _, s := range segs {
-		if s.iter != 0 {
-			iterates = true
-		}
-	}
-	if !iterates {
+	if !fieldpath.Iterates(segs) {
 		cur := v
 		for _, s := range segs {
 			m, ok := cur.(map[string]any)
 			if !ok {
 				return nil
 			}
-			cur = m[s.field]
+			cur = m[s.Field]
 		}
 		return cur
 	}

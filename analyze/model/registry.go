@@ -36,6 +36,7 @@ import (
 	"strings"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/internal/fieldpath"
 )
 
 // Scope says whether a type's items live in one region or account-wide.
@@ -325,6 +326,17 @@ func (t EntityType) validate() error {
 	if t.Type == "" || len(t.Class) == 0 || t.Source.Service == "" || t.Source.Operation == "" || len(t.Key) == 0 {
 		return fmt.Errorf("entity type %q: Type, Class, Source and Key are required", t.Type)
 	}
+	paths, tmpls := t.expressions()
+	for _, p := range paths {
+		if _, err := fieldpath.Parse(p); err != nil {
+			return fmt.Errorf("entity type %s: %w", t.Type, err)
+		}
+	}
+	for _, tm := range tmpls {
+		if err := checkTemplate(tm); err != nil {
+			return fmt.Errorf("entity type %s: %w", t.Type, err)
+		}
+	}
 	for _, c := range t.calls() {
 		if _, ok := planOf(c); !ok {
 			return fmt.Errorf("entity type %s: %s is not collected (not in shapes.txt)", t.Type, c)
@@ -336,4 +348,76 @@ func (t EntityType) validate() error {
 		}
 	}
 	return nil
+}
+
+// expressions returns every path and every template of the record, for
+// the syntax check of validate.
+func (t EntityType) expressions() (paths, tmpls []string) {
+	props := func(ps []Prop) {
+		for _, p := range ps {
+			paths = append(paths, p.Path)
+			tmpls = append(tmpls, p.Tmpl)
+		}
+	}
+	paths = append(paths, t.Items, t.Created, t.Tags)
+	paths = append(paths, t.Skip...)
+	tmpls = append(tmpls, t.ID, t.Name, t.WebLink)
+	tmpls = append(tmpls, t.Key...)
+	props(t.Props)
+	for _, e := range t.Enrich {
+		paths = append(paths, e.Items, e.Tags)
+		tmpls = append(tmpls, e.Match)
+		props(e.Props)
+	}
+	for _, r := range t.Rels {
+		paths = append(paths, r.Items, r.Path)
+		tmpls = append(tmpls, r.FromMatch, r.Value)
+		if r.When != nil {
+			paths = append(paths, r.When.Path)
+		}
+		props(r.Props)
+	}
+	return paths, tmpls
+}
+
+// checkTemplate checks a template's syntax (path.go): every '{' closes
+// before the next one opens, and each placeholder is an envelope name, @,
+// or a path (after ^ prefixes) that parses.
+func checkTemplate(tmpl string) error {
+	rest := tmpl
+	for {
+		i := strings.IndexAny(rest, "{}")
+		if i < 0 {
+			return nil
+		}
+		if rest[i] == '}' {
+			return fmt.Errorf("template %q: '}' without '{'", tmpl)
+		}
+		j := strings.IndexAny(rest[i+1:], "{}")
+		if j < 0 || rest[i+1+j] == '{' {
+			return fmt.Errorf("template %q: '{' not closed", tmpl)
+		}
+		expr := rest[i+1 : i+1+j]
+		switch {
+		case expr == "account", expr == "region", expr == "parent", expr == "@":
+		case expr == "":
+			return fmt.Errorf("template %q: empty placeholder", tmpl)
+		default:
+			p := strings.TrimLeft(expr, "^")
+			if p != expr {
+				var ok bool
+				if p, ok = strings.CutPrefix(p, "."); !ok {
+					return fmt.Errorf("template %q: want ^.Path in {%s}", tmpl, expr)
+				}
+			}
+			steps, err := fieldpath.Parse(p)
+			if err == nil && fieldpath.Iterates(steps) {
+				err = fmt.Errorf("path %q iterates: a placeholder names one value", p)
+			}
+			if err != nil {
+				return fmt.Errorf("template %q: %w", tmpl, err)
+			}
+		}
+		rest = rest[i+1+j+1:]
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/snapaudit/snapaudit/collect"
+	"github.com/snapaudit/snapaudit/internal/fieldpath"
 )
 
 // specDir is the repository's copy of the shared spec tables
@@ -270,36 +271,39 @@ func TestRegistryCallsCollected(t *testing.T) {
 // it returns the element type and the iterated ancestor types above it.
 func typeWalk(typ reflect.Type, path string, ancestors []reflect.Type) (reflect.Type, []reflect.Type, error) {
 	cur := typ
-	segs := parsePath(path)
+	segs, err := fieldpath.Parse(path)
+	if err != nil {
+		return nil, nil, err
+	}
 	for i, s := range segs {
 		for cur.Kind() == reflect.Pointer {
 			cur = cur.Elem()
 		}
-		if s.field != "" && cur.Kind() == reflect.Map {
+		if s.Field != "" && cur.Kind() == reflect.Map {
 			cur = cur.Elem() // a map key read as a field (SummaryMap.AccountMFAEnabled)
-		} else if s.field != "" {
+		} else if s.Field != "" {
 			if cur.Kind() != reflect.Struct {
 				return nil, nil, fmt.Errorf("%q: %s is not a struct", path, cur)
 			}
-			f, ok := cur.FieldByName(s.field)
+			f, ok := cur.FieldByName(s.Field)
 			if !ok || !f.IsExported() {
-				return nil, nil, fmt.Errorf("%q: %s has no field %s", path, cur, s.field)
+				return nil, nil, fmt.Errorf("%q: %s has no field %s", path, cur, s.Field)
 			}
 			cur = f.Type
 		}
-		switch s.iter {
-		case '[':
+		switch s.Iter {
+		case fieldpath.List:
 			if cur.Kind() != reflect.Slice {
 				return nil, nil, fmt.Errorf("%q: %s is not a list", path, cur)
 			}
 			cur = cur.Elem()
-		case '{':
+		case fieldpath.Map:
 			if cur.Kind() != reflect.Map {
 				return nil, nil, fmt.Errorf("%q: %s is not a map", path, cur)
 			}
 			cur = cur.Elem()
 		}
-		if s.iter != 0 && i < len(segs)-1 {
+		if s.Iter != fieldpath.One && i < len(segs)-1 {
 			ancestors = append(slices.Clip(ancestors), cur)
 		}
 	}
@@ -478,5 +482,45 @@ func TestSources(t *testing.T) {
 				t.Errorf("Sources(%s) = %v, want %v", tc.typ, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestValidateRejectsBadSyntax: a path or template that does not parse is
+// refused when the registry is checked, naming the type and the
+// expression, instead of silently matching nothing at build time.
+func TestValidateRejectsBadSyntax(t *testing.T) {
+	base, ok := TypeOf("aws_vpc")
+	if !ok {
+		t.Fatal("no aws_vpc")
+	}
+	tests := []struct {
+		name    string
+		edit    func(*EntityType)
+		wantErr string
+	}{
+		{"empty path step", func(e *EntityType) { e.Items = "Vpcs..X" }, `"Vpcs..X"`},
+		{"iteration inside a name", func(e *EntityType) { e.Props = []Prop{{Name: "x", Path: "A[]B"}} }, `"A[]B"`},
+		{"unclosed placeholder", func(e *EntityType) { e.Name = "{VpcId" }, `"{VpcId"`},
+		{"close without open", func(e *EntityType) { e.ID = "VpcId}" }, `"VpcId}"`},
+		{"iterating placeholder", func(e *EntityType) { e.Key = []string{"{Tags[].Key}"} }, "iterates"},
+		{"parent reference without a dot", func(e *EntityType) { e.Name = "{^Arn}" }, "want ^.Path"},
+		{"bad relationship value", func(e *EntityType) {
+			e.Rels = []RelSpec{{Verb: "HAS", Target: "aws_subnet", Value: "{Sub net}", By: "id"}}
+		}, `"{Sub net}"`},
+		{"bad enrichment path", func(e *EntityType) { e.Enrich[0].Items = "FlowLogs[]." }, `"FlowLogs[]."`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := base
+			e.Enrich = slices.Clone(base.Enrich)
+			tt.edit(&e)
+			err := e.validate()
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "aws_vpc") {
+				t.Fatalf("validate() = %v, want an error naming aws_vpc and containing %s", err, tt.wantErr)
+			}
+		})
+	}
+	if err := base.validate(); err != nil {
+		t.Errorf("the registry's own record: %v", err)
 	}
 }
