@@ -329,7 +329,7 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 			e.Set("webLink", l)
 		}
 	}
-	if err := fill(e, s, t.Props, t.Static, t.Tags); err != nil {
+	if err := fill(e, s, t.Props, t.Constants, t.Tags); err != nil {
 		return err
 	}
 	for _, c := range e.Class {
@@ -387,7 +387,7 @@ func fill(e *graph.Entity, s scope, props []Prop, constants map[string]any, tags
 		if err != nil {
 			return err
 		}
-		if v != nil || p.Always {
+		if v != nil || p.KeepNull {
 			e.Set(p.Name, v)
 		}
 	}
@@ -414,7 +414,11 @@ func (b *builder) collectRels(from *graph.Entity, r *RelSpec, rd rowData, item a
 		}
 		v := s.expand(r.Value)
 		if r.Conv != nil && v != "" {
-			v = r.Conv(v)
+			cv, err := r.Conv(v)
+			if err != nil {
+				return fmt.Errorf("relationship %s %s: value %q: %w", r.Verb, r.Target, v, err)
+			}
+			v = scalarString(cv)
 		}
 		if v == "" {
 			return nil
@@ -520,7 +524,7 @@ func (b *builder) enrich(ctx context.Context, src Source) error {
 		for i := range registry {
 			t := &registry[i]
 			for _, en := range t.Enrich {
-				if en.Call != c || len(en.Otherwise) == 0 {
+				if en.Call != c || len(en.SetOnNoMatch) == 0 {
 					continue
 				}
 				for _, e := range b.g.EntitiesOfType(t.Type) {
@@ -531,7 +535,7 @@ func (b *builder) enrich(ctx context.Context, src Source) error {
 					if matched[e] || !okScopes[sk] || errScopes[sk] {
 						continue
 					}
-					for k, v := range en.Otherwise {
+					for k, v := range en.SetOnNoMatch {
 						e.Set(k, normalize(v))
 					}
 				}
@@ -547,12 +551,12 @@ func (b *builder) applyEnrichment(t *EntityType, en *Enrichment, rd rowData, mat
 		match = "{parent}"
 	}
 	if rd.Row.Status != snapshot.StatusOK {
-		if rd.Row.ErrorClass != snapshot.ClassNotFound || len(en.NotFound) == 0 {
+		if rd.Row.ErrorClass != snapshot.ClassNotFound || len(en.SetOnNotFound) == 0 {
 			return nil
 		}
 		s := scope{env: rd.env()}
 		for _, e := range b.lookup(t.Type, en.By, rd.Row.AccountID, rd.Row.Region, s.expand(match)) {
-			for k, v := range en.NotFound {
+			for k, v := range en.SetOnNotFound {
 				e.Set(k, normalize(v))
 			}
 		}
@@ -562,7 +566,7 @@ func (b *builder) applyEnrichment(t *EntityType, en *Enrichment, rd rowData, mat
 		s := scope{env: rd.env(), elem: item, stack: stack}
 		for _, e := range b.lookup(t.Type, en.By, rd.Row.AccountID, rd.Row.Region, s.expand(match)) {
 			matched[e] = true
-			if err := fill(e, s, en.Props, en.Set, en.Tags); err != nil {
+			if err := fill(e, s, en.Props, en.SetOnMatch, en.Tags); err != nil {
 				return err
 			}
 		}
@@ -647,7 +651,7 @@ func (b *builder) relCalls(ctx context.Context, src Source) error {
 }
 
 func (b *builder) relFromCall(t *EntityType, r *RelSpec, rd rowData) error {
-	fromMatch, fromBy := r.FromMatch, r.FromBy
+	fromMatch, fromBy := r.OwnerMatch, r.OwnerBy
 	if fromMatch == "" {
 		fromMatch = "{parent}"
 	}

@@ -392,7 +392,13 @@ func equalsNumber(want int64) Conv {
 // (arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations),
 // dropping an alias or version qualifier. Stage-variable URIs name no
 // function and give "".
-func lambdaFromIntegrationURI(uri string) string {
+func lambdaFromIntegrationURI(v any) (any, error) {
+	uri, _ := v.(string)
+	return lambdaARNFromURI(uri), nil
+}
+
+// lambdaARNFromURI is lambdaFromIntegrationURI on text.
+func lambdaARNFromURI(uri string) string {
 	_, after, ok := strings.Cut(uri, ":lambda:path/")
 	if !ok {
 		return ""

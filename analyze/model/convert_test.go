@@ -163,7 +163,7 @@ func TestLambdaFromIntegrationURI(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := lambdaFromIntegrationURI(tc.uri); got != tc.want {
+			if got := lambdaARNFromURI(tc.uri); got != tc.want {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})

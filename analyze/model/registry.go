@@ -3,13 +3,14 @@ package model
 // The declarative entity registry.
 //
 // An entity type is ONE named-field EntityType record, in the file of its
-// service (types_<service>.go, joined and sorted into `registry` by aws.go;
-// the service's aws_<service> placeholder record is in the same file). The builder (build.go) is the only code
-// that walks responses; a new resource type is a new record, not new code.
+// service (types_<service>.go, joined and sorted into `registry` by
+// aws.go; the service's aws_<service> placeholder record is in the same
+// file). The builder (build.go) is the only code that walks responses; a
+// new resource type is a new record, not new code.
 // A record says:
 //
-//   - where its items come from: Source (a collected call, op("ec2:DescribeVpcs"))
-//     and Items (a path into the decoded response, see path.go). The
+//   - where its items come from: Source (a collected call,
+//     op("ec2:DescribeVpcs")) and Items (a path into the decoded response, see path.go). The
 //     type's scope (global or regional) and the calls upstream of a
 //     per-parent source are not written here: they are the collector's
 //     plan, read from shapes.txt (plan.go);
@@ -17,7 +18,7 @@ package model
 //     exists), ID, Name, Created, Tags;
 //   - its properties: every top-level scalar of the item flattened to a
 //     camelCase J1 name automatically, then explicit Props (paths +
-//     converters), then Static constants, then the properties every class
+//     converters), then Constants, then the properties every class
 //     of the entity requires (set to null when still absent);
 //   - Enrich: per-parent or per-account calls whose rows add properties to
 //     entities that already exist (bucket encryption, function tags ...);
@@ -63,84 +64,107 @@ type Call struct {
 
 func (c Call) String() string { return c.Service + ":" + c.Operation }
 
-// Conv converts a value found at a path (nil when absent) into a property
-// value. A non-nil error names what was wrong with the value.
+// Conv is the one converter signature of the registry: it turns the value
+// found at a Prop's path (nil when absent) into a property value, or the
+// expanded text of a RelSpec's Value into the target's match value. A
+// non-nil error names what was wrong with the value.
 type Conv func(v any) (any, error)
 
-// Prop is one explicit property mapping.
+// Prop is one explicit property of an entity or a relationship.
 type Prop struct {
-	Name string // J1 property name
-	// Path is a path below the element (see path.go); with iteration the
-	// value is the list of matches. Ignored when Tmpl is set.
+	// Name is the J1 property name.
+	Name string
+	// Path is where the raw value is, below the current element (a path,
+	// path.go); a path that iterates gives the list of matches. Set Path
+	// or Tmpl, not both.
 	Path string
-	// Tmpl is a template (see path.go) giving a string value.
+	// Tmpl is a template (path.go) whose expansion is the (string) value.
 	Tmpl string
-	Conv Conv // optional; applied to the raw value
-	// Always sets the property even when the value is nil (J1 required
-	// properties that may be null).
-	Always bool
-	// Default replaces a nil value.
+	// Conv, optional, converts the value.
+	Conv Conv
+	// KeepNull sets the property to null when the value is absent,
+	// instead of leaving it unset (J1 required properties that may be
+	// null: hostname, publicIpAddress, CIDR ...).
+	KeepNull bool
+	// Default is the value set when the value is absent.
 	Default any
 }
 
 // Cond filters elements: the value at Path must equal Equals.
 type Cond struct {
-	Path   string
-	Equals string
+	Path   string // a path below the element
+	Equals string // the value's text
 }
 
-// Enrichment adds properties to existing entities from another call.
+// Enrichment adds properties to entities that already exist, from the rows
+// of another call (per-bucket configuration, function tags, flow logs).
 type Enrichment struct {
-	Call  Call
-	Items string // path to the items in the response ("" = the response)
-	// Match is a template giving the value that identifies the entity;
-	// "" means "{parent}" (the row's ParentKey).
+	// Call is the call whose rows are read.
+	Call Call
+	// Items is the path to the items in its response ("" = the response).
+	Items string
+	// Match is a template on each item giving the value that identifies
+	// the entity; "" means "{parent}" (the row's ParentKey).
 	Match string
 	// By is the entity property Match is compared with ("_key", "name",
 	// "id", ...). Entities are looked up within the row's account (and
 	// region for regional types). When Match yields an ARN that matches
 	// nothing by By, the entity is looked up by _key.
-	By    string
-	Tags  string // path to tags in the item (list of {Key,Value} or a map)
+	By string
+	// Tags is the path to tags in the item (a list of {Key,Value} or a map).
+	Tags string
+	// Props are set on the matched entity from the item.
 	Props []Prop
-	Set   map[string]any // constants set on every matched entity
-	// NotFound are properties set on the entity named by the row's
+	// SetOnMatch are constants set on every matched entity (a flow log
+	// names this VPC: flowLogsEnabled true).
+	SetOnMatch map[string]any
+	// SetOnNotFound are constants set on the entity named by the row's
 	// ParentKey when the call failed with class not_found: the
 	// configuration is absent, which is data (no bucket policy, no
 	// encryption configuration).
-	NotFound map[string]any
-	// Otherwise are properties set on the entities of the type that no
+	SetOnNotFound map[string]any
+	// SetOnNoMatch are constants set on the entities of the type that no
 	// item matched, in each account (and region, for regional types)
 	// where every row of the call was ok: the call answered and named no
 	// such entity (no flow log for this VPC). Where a row failed they stay
 	// unset: unknown, reported by Gaps.
-	Otherwise map[string]any
+	SetOnNoMatch map[string]any
 }
 
-// RelSpec declares one relationship kind of an entity type.
+// RelSpec declares one relationship kind of an entity type: for each
+// element at Path, the entity whose By property equals the expanded Value
+// is the target.
 type RelSpec struct {
-	Verb   string // J1 verb, upper case
-	Target string // target _type
+	// Verb is the J1 verb, upper case.
+	Verb string
+	// Target is the _type of the other end.
+	Target string
 	// Reverse makes the target the source (target VERB entity), for facts
-	// stated on the item of the other end (instance lists its SGs, the SG
-	// PROTECTS the instance).
+	// stated on the item of the other end (the instance lists its security
+	// groups; the group PROTECTS the instance).
 	Reverse bool
-	// Call, when set (not the zero Call), takes the relationship from another call's rows:
-	// Items is the item path in that response, and FromMatch/FromBy find
-	// the entity this spec belongs to (default "{parent}" by "name").
-	// Without Call the relationship comes from the entity's own item.
-	Call      Call
-	Items     string
-	FromMatch string
-	FromBy    string
-	// Path iterates below the item ("" = the item itself); Value is a
-	// template on each element giving the target's By value.
-	Path  string
+	// Call, when set (not the zero Call), takes the relationship from that
+	// call's rows instead of the entity's own item: Items is the path to
+	// the items in its response, and the entity the relationship starts
+	// from (its owner) is the one whose OwnerBy property equals the
+	// template OwnerMatch (defaults "{parent}" and "name").
+	Call       Call
+	Items      string
+	OwnerMatch string
+	OwnerBy    string
+	// Path iterates below the item ("" = the item itself).
+	Path string
+	// Value is a template on each element giving the target's By value.
 	Value string
-	Conv  func(string) string // optional transform of the expanded Value ("" = no target)
-	By    string              // target property to match ("_key", "id", ...)
-	When  *Cond               // optional filter on the element
-	Props []Prop              // relationship properties from the element
+	// Conv, optional, converts the expanded Value (a string); a result of
+	// "" means no target.
+	Conv Conv
+	// By is the target property to match ("_key", "id", ...).
+	By string
+	// When, optional, filters the elements.
+	When *Cond
+	// Props are the relationship's properties, from the element.
+	Props []Prop
 }
 
 // Hatch is one counted escape hatch: code for what a record cannot say.
@@ -162,20 +186,28 @@ type Hatch struct {
 
 // EntityType is one declarative entity record.
 type EntityType struct {
-	Type    string   // _type, exactly as the seeds spell it
-	Class   []string // _class, as entities.tsv's classes column
-	Service string   // J1 service placeholder it hangs under (aws_<Service>); "" for none
+	// Type is the _type, exactly as the seeds spell it.
+	Type string
+	// Class is the _class, as entities.tsv's classes column.
+	Class []string
+	// Service is the J1 service placeholder it hangs under
+	// (aws_<Service> HAS entity); "" for none.
+	Service string
 
+	// Source is the call whose items become the entities: op("ec2:DescribeVpcs").
+	// Its scope and the calls upstream of it come from the collector's plan.
 	Source Call
-	// Feeds are other calls this type's data depends on that the record
-	// does not read itself (the credential report read by a hatch of
-	// another type): their failures are gaps of this type too. The calls
-	// upstream of a per-parent call (ListTables before DescribeTable) are
-	// not listed: they come from the collection plan (plan.go).
-	Feeds []Call
-	Items string // path to the items in the Source response
+	// AlsoReads are other calls this type's data depends on that the
+	// record does not read itself (the credential report read by a hatch
+	// of another type): their failures are gaps of this type too. The
+	// calls upstream of a per-parent call (ListTables before
+	// DescribeTable) are not listed: they come from the plan (plan.go).
+	AlsoReads []Call
+	// Items is the path to the items in the Source response.
+	Items string
 
-	Key []string // templates tried in order; the first non-empty wins
+	// Key are templates tried in order; the first non-empty one is _key.
+	Key []string
 	// SyntheticKey says the key is not an ARN even when it starts with
 	// "arn:" (inline policies), so no `arn` property is set from it.
 	SyntheticKey bool
@@ -185,16 +217,25 @@ type EntityType struct {
 	Tags         string // path to the tags in the item
 	WebLink      string // template for `webLink`
 
-	// NoFlatten turns off the automatic top-level scalar flattening (for
-	// responses whose fields describe the caller, not the entity).
+	// NoFlatten turns off the automatic flattening of the item's
+	// top-level scalars into camelCase properties (for responses whose
+	// fields describe the caller, not the entity).
 	NoFlatten bool
-	Skip      []string // top-level fields not to flatten (raw forms of explicit Props)
-	Props     []Prop
-	Static    map[string]any
+	// Skip are top-level fields not to flatten (raw forms of explicit Props).
+	Skip []string
+	// Props are the explicit properties, set after flattening.
+	Props []Prop
+	// Constants are properties with the same value on every entity of the
+	// type, set after Props.
+	Constants map[string]any
 
+	// Enrich are the other calls that add properties to the entities.
 	Enrich []Enrichment
-	Rels   []RelSpec
-	Hatch  []Hatch
+	// Rels are the relationships the type's entities start (or, Reverse,
+	// end).
+	Rels []RelSpec
+	// Hatch are the escape hatches: code for what a record cannot say.
+	Hatch []Hatch
 }
 
 // RelInfo names one relationship kind the registry can produce.
@@ -247,7 +288,7 @@ func Sources(typ string) []Call {
 // (the parents of per-parent calls, from the collection plan).
 func (t EntityType) calls() []Call {
 	out := []Call{t.Source}
-	out = append(out, t.Feeds...)
+	out = append(out, t.AlsoReads...)
 	for _, e := range t.Enrich {
 		out = append(out, e.Call)
 	}
@@ -266,12 +307,12 @@ func (t EntityType) calls() []Call {
 	return slices.Compact(out)
 }
 
-// topLevelCalls are the Source, Feeds and the calls upstream of them that
+// topLevelCalls are the Source, AlsoReads and the calls upstream of them that
 // are not per-parent: each must have run in every scope of the type, or
 // the type's data there is unknown.
 func (t EntityType) topLevelCalls() []Call {
 	var out []Call
-	for _, c := range append([]Call{t.Source}, t.Feeds...) {
+	for _, c := range append([]Call{t.Source}, t.AlsoReads...) {
 		for _, u := range append([]Call{c}, upstream(c)...) {
 			if !isPerParent(u) && !slices.Contains(out, u) {
 				out = append(out, u)
@@ -371,7 +412,7 @@ func (t EntityType) expressions() (paths, tmpls []string) {
 	}
 	for _, r := range t.Rels {
 		paths = append(paths, r.Items, r.Path)
-		tmpls = append(tmpls, r.FromMatch, r.Value)
+		tmpls = append(tmpls, r.OwnerMatch, r.Value)
 		if r.When != nil {
 			paths = append(paths, r.When.Path)
 		}

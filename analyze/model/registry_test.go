@@ -426,7 +426,7 @@ func TestRegistryPathsExistInSDK(t *testing.T) {
 						t.Errorf("rel %s %s Items: %v", r.Verb, r.Target, err)
 						continue
 					}
-					if err := checkTmpl(ri, ranc, r.FromMatch); err != nil {
+					if err := checkTmpl(ri, ranc, r.OwnerMatch); err != nil {
 						t.Errorf("rel %s %s: %v", r.Verb, r.Target, err)
 					}
 				}

@@ -4,7 +4,7 @@ func accountTypes() []EntityType {
 	return []EntityType{
 		{
 			Type: "aws_account", Class: []string{"Account"},
-			Source: op("sts:GetCallerIdentity"), Feeds: []Call{op("iam:GenerateCredentialReport"), op("iam:GetCredentialReport")},
+			Source: op("sts:GetCallerIdentity"), AlsoReads: []Call{op("iam:GenerateCredentialReport"), op("iam:GetCredentialReport")},
 			Key: []string{"arn:aws:iam::{Account}:root"}, ID: "{Account}", Name: "{Account}",
 			WebLink:   "https://console.aws.amazon.com/billing/home#/account",
 			NoFlatten: true, // GetCallerIdentity's Arn/UserId describe the caller, not the account
@@ -21,7 +21,7 @@ func accountTypes() []EntityType {
 					{Name: "rootSigningCertificatesPresent", Path: "SummaryMap.AccountSigningCertificatesPresent", Conv: equalsNumber(1)},
 				}},
 				{Call: op("iam:ListVirtualMFADevices"), Items: "VirtualMFADevices[]", Match: "{User.Arn}", By: "_key",
-					Props: []Prop{{Name: "rootMfaSerialNumber", Path: "SerialNumber"}}, Set: map[string]any{"rootMfaVirtual": true}},
+					Props: []Prop{{Name: "rootMfaSerialNumber", Path: "SerialNumber"}}, SetOnMatch: map[string]any{"rootMfaVirtual": true}},
 				{Call: op("organizations:DescribeOrganization"), Match: "{account}", By: "accountId", Props: []Prop{
 					{Name: "organizationId", Path: "Organization.Id"},
 					{Name: "organizationArn", Path: "Organization.Arn"},

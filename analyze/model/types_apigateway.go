@@ -12,13 +12,13 @@ func apigatewayTypes() []EntityType {
 			Created: "CreatedDate", Tags: "Tags",
 			WebLink: "https://console.aws.amazon.com/apigateway/home?region={region}#/apis/{Id}/resources",
 			Props: []Prop{
-				{Name: "public", Path: "EndpointConfiguration.Types", Conv: notPrivateEndpoint, Always: true},
+				{Name: "public", Path: "EndpointConfiguration.Types", Conv: notPrivateEndpoint, KeepNull: true},
 				{Name: "endpointTypes", Path: "EndpointConfiguration.Types"},
 			},
-			Static: map[string]any{"category": []string{"application"}, "function": []string{"api-gateway"}},
+			Constants: map[string]any{"category": []string{"application"}, "function": []string{"api-gateway"}},
 			Rels: []RelSpec{{
 				Verb: "TRIGGERS", Target: "aws_lambda_function", Call: op("apigateway:GetResources"), Items: "Items[]",
-				FromMatch: "{parent}", FromBy: "id",
+				OwnerMatch: "{parent}", OwnerBy: "id",
 				Path: "ResourceMethods{}", Value: "{MethodIntegration.Uri}", Conv: lambdaFromIntegrationURI, By: "_key",
 				Props: []Prop{{Name: "httpMethod", Path: "HttpMethod"}, {Name: "resourcePath", Tmpl: "{^.Path}"}},
 			}},

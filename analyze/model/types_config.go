@@ -22,7 +22,7 @@ var (
 func evaluates(resourceType, target, by string) RelSpec {
 	return RelSpec{
 		Verb: "EVALUATES", Target: target, Call: op("configservice:GetComplianceDetailsByConfigRule"), Items: "EvaluationResults[]",
-		FromMatch: "{parent}", FromBy: "name",
+		OwnerMatch: "{parent}", OwnerBy: "name",
 		When:  &Cond{Path: evaluationResultType, Equals: resourceType},
 		Value: evaluationResultResourceID, By: by,
 		Props: []Prop{
@@ -43,7 +43,7 @@ func configTypes() []EntityType {
 				{Name: "sourceOwner", Path: "Source.Owner"},
 				{Name: "sourceIdentifier", Path: "Source.SourceIdentifier"},
 			},
-			Static: map[string]any{"category": "config"},
+			Constants: map[string]any{"category": "config"},
 			Rels: []RelSpec{
 				evaluates("AWS::::Account", "aws_account", "accountId"),
 				evaluates("AWS::EC2::Instance", "aws_instance", "id"),

@@ -15,7 +15,7 @@ func dynamodbTypes() []EntityType {
 				{Name: "sseType", Path: "SSEDescription.SSEType"},
 			},
 			// DynamoDB always encrypts at rest; without SSEDescription the key is AWS owned.
-			Static: map[string]any{"encrypted": true},
+			Constants: map[string]any{"encrypted": true},
 			Enrich: []Enrichment{
 				{Call: op("dynamodb:ListTagsOfResource"), By: "name", Tags: "Tags"},
 				{Call: op("dynamodb:DescribeContinuousBackups"), By: "name", Props: []Prop{{

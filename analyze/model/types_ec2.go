@@ -17,7 +17,7 @@ func ec2Types() []EntityType {
 			Created: "CreateTime", Tags: "Tags",
 			WebLink: "https://console.aws.amazon.com/ec2/v2/home?region={region}#Volumes:search={VolumeId}",
 			Props: []Prop{
-				{Name: "encrypted", Path: "Encrypted", Always: true},
+				{Name: "encrypted", Path: "Encrypted", KeepNull: true},
 				{Name: "attachedInstanceIds", Path: "Attachments[].InstanceId"},
 			},
 		},
@@ -28,10 +28,10 @@ func ec2Types() []EntityType {
 			Created: "LaunchTime", Tags: "Tags",
 			WebLink: "https://console.aws.amazon.com/ec2/v2/home?region={region}#Instances:instanceId={InstanceId}",
 			Props: []Prop{
-				{Name: "hostname", Path: "PrivateDnsName", Always: true},
+				{Name: "hostname", Path: "PrivateDnsName", KeepNull: true},
 				{Name: "state", Path: "State.Name"},
 				{Name: "active", Path: "State.Name", Conv: equals("running")},
-				{Name: "publicIpAddress", Path: "PublicIpAddress", Always: true},
+				{Name: "publicIpAddress", Path: "PublicIpAddress", KeepNull: true},
 				{Name: "instanceProfileArn", Path: "IamInstanceProfile.Arn"},
 				{Name: "securityGroupIds", Path: "SecurityGroups[].GroupId"},
 				{Name: "reservationId", Tmpl: "{^.ReservationId}"},
@@ -64,8 +64,8 @@ func ec2Types() []EntityType {
 				{Name: "ipPermissions", Path: "IpPermissions", Default: []any{}},
 				{Name: "ipPermissionsEgress", Path: "IpPermissionsEgress", Default: []any{}},
 			},
-			Static: map[string]any{"category": []string{"network"}, "isStateful": true},
-			Hatch:  []Hatch{securityGroupRulesHatch},
+			Constants: map[string]any{"category": []string{"network"}, "isStateful": true},
+			Hatch:     []Hatch{securityGroupRulesHatch},
 		},
 		{
 			Type: "aws_subnet", Class: []string{"Network"}, Service: "ec2",
@@ -74,13 +74,13 @@ func ec2Types() []EntityType {
 			ID:  "{SubnetId}", Name: "{SubnetId}", Tags: "Tags",
 			WebLink: "https://console.aws.amazon.com/vpc/home?region={region}#subnets:SubnetId={SubnetId}",
 			Props: []Prop{
-				{Name: "CIDR", Path: "CidrBlock", Always: true},
+				{Name: "CIDR", Path: "CidrBlock", KeepNull: true},
 				{Name: "CIDRv6", Path: "Ipv6CidrBlockAssociationSet[].Ipv6CidrBlock", Conv: first},
 			},
 			// public needs route tables, gateways and NACLs, which are not
 			// collected: it stays null (unknown), never a guessed false.
-			Static: map[string]any{"internal": true},
-			Rels:   []RelSpec{{Verb: "CONTAINS", Target: "aws_vpc", Reverse: true, Value: "{VpcId}", By: "id"}},
+			Constants: map[string]any{"internal": true},
+			Rels:      []RelSpec{{Verb: "CONTAINS", Target: "aws_vpc", Reverse: true, Value: "{VpcId}", By: "id"}},
 		},
 		{
 			Type: "aws_vpc", Class: []string{"Network"}, Service: "ec2",
@@ -88,15 +88,15 @@ func ec2Types() []EntityType {
 			Key: []string{"arn:aws:ec2:{region}:{account}:vpc/{VpcId}"}, ID: "{VpcId}", Name: "{VpcId}", Tags: "Tags",
 			WebLink: "https://console.aws.amazon.com/vpc/home?region={region}#vpcs:VpcId={VpcId}",
 			Props: []Prop{
-				{Name: "CIDR", Path: "CidrBlock", Always: true},
+				{Name: "CIDR", Path: "CidrBlock", KeepNull: true},
 				{Name: "CIDRv6", Path: "Ipv6CidrBlockAssociationSet[].Ipv6CidrBlock", Conv: first},
 				{Name: "defaultVpc", Path: "IsDefault"},
 			},
-			Static: map[string]any{"internal": true},
+			Constants: map[string]any{"internal": true},
 			Enrich: []Enrichment{{
 				Call: op("ec2:DescribeFlowLogs"), Items: "FlowLogs[]", Match: "{ResourceId}", By: "id",
-				Set:       map[string]any{"flowLogsEnabled": true},
-				Otherwise: map[string]any{"flowLogsEnabled": false},
+				SetOnMatch:   map[string]any{"flowLogsEnabled": true},
+				SetOnNoMatch: map[string]any{"flowLogsEnabled": false},
 			}},
 		},
 	}
