@@ -25,6 +25,11 @@ package model
 //	Path                      a path below the current element (no iteration)
 //	^.Path, ^^.Path           a path below an enclosing element
 //
+// The registry uses the two consistently: a field that names a raw value
+// is a path (Items, Created, Tags, Skip, Prop.Path, Cond.Path, Setting.Path),
+// a field that builds text is a template (Key, ID, Name, WebLink,
+// Prop.Tmpl, Enrichment.Match, RelSpec.Value and OwnerMatch).
+//
 // A template whose placeholder resolves to nothing or to "" expands to "", so
 // a missing field can never produce a half-built key such as
 // "arn:aws:ec2:eu-west-1:1111:instance/".

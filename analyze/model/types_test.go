@@ -145,7 +145,9 @@ func TestEntityTypes(t *testing.T) {
 	}
 }
 
-// TestRelationships checks one relationship of each kind in the world graph.
+// TestRelationships checks the properties and direction of chosen
+// relationships in the world graph (that every declared kind is built at
+// all is TestEveryRelationshipBuilt).
 func TestRelationships(t *testing.T) {
 	g := buildWorld(t)
 	web := "arn:aws:ec2:eu-west-1:111122223333:instance/i-web"
