@@ -13,6 +13,7 @@ func ec2Calls() []Call {
 				"Reservations[].Instances[].ClientToken": "idempotency token the launcher chose for RunInstances; authorizes nothing",
 			},
 			Run: paged(ec2.NewDescribeInstancesPaginator, none)},
+		regional(paged(ec2.NewDescribeInternetGatewaysPaginator, none)),
 		regional(single((*ec2.Client).DescribeKeyPairs, none)),
 		// DescribeRegions plans the run (enabled regions); it runs first and
 		// is recorded like any other call.

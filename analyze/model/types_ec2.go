@@ -47,6 +47,20 @@ func ec2Types() []EntityType {
 			},
 		},
 		{
+			Type: "aws_internet_gateway", Class: []string{"Gateway"}, Service: "ec2",
+			Source: op("ec2:DescribeInternetGateways"), Items: "InternetGateways[]",
+			Key: []string{"arn:aws:ec2:{region}:{account}:internet-gateway/{InternetGatewayId}"},
+			ID:  "{InternetGatewayId}", Name: "{InternetGatewayId}", Tags: "Tags",
+			WebLink:   "https://console.aws.amazon.com/vpc/home?region={region}#InternetGateway:internetGatewayId={InternetGatewayId}",
+			Constants: map[string]any{"category": []string{"network"}, "function": []string{"routing"}, "public": true},
+			// EC2 reports an attached internet gateway's attachment as
+			// "available" (the API's AttachmentStatus says "attached").
+			Rels: []RelSpec{
+				{Verb: "HAS", Target: "aws_vpc", Reverse: true, Path: "Attachments[]", Value: "{VpcId}", By: "id", When: &Cond{Path: "State", Equals: "available"}},
+				{Verb: "HAS", Target: "aws_vpc", Reverse: true, Path: "Attachments[]", Value: "{VpcId}", By: "id", When: &Cond{Path: "State", Equals: "attached"}},
+			},
+		},
+		{
 			Type: "aws_key_pair", Class: []string{"AccessKey"}, Service: "ec2",
 			Source: op("ec2:DescribeKeyPairs"), Items: "KeyPairs[]",
 			Key: []string{"arn:aws:ec2:{region}:{account}:key-pair/{KeyName}"}, ID: "{KeyPairId}", Name: "{KeyName}",

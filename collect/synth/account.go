@@ -29,6 +29,7 @@ var weights = []struct {
 	{"aws_iam_user", 20},
 	{"aws_iam_user_policy", 5},
 	{"aws_instance", 160},
+	{"aws_internet_gateway", 6},
 	{"aws_key_pair", 6},
 	{"aws_lambda_function", 80},
 	{"aws_rds_cluster", 10},
@@ -46,7 +47,7 @@ const accountOverhead = 10
 // regionalTypes are split over the account's regions.
 var regionalTypes = []string{
 	"aws_api_gateway_rest_api", "aws_config_rule", "aws_db_instance", "aws_dynamodb_table", "aws_ebs_volume",
-	"aws_instance", "aws_key_pair", "aws_lambda_function", "aws_rds_cluster", "aws_security_group", "aws_subnet", "aws_vpc",
+	"aws_instance", "aws_internet_gateway", "aws_key_pair", "aws_lambda_function", "aws_rds_cluster", "aws_security_group", "aws_subnet", "aws_vpc",
 }
 
 // account is one synthetic account being generated.

@@ -21,12 +21,12 @@
 // repository's corpus (testdata/aws-managed-policies) and listed with their
 // documents in GetAccountAuthorizationDetails as IAM lists attached ones;
 // EC2 instances with root and data EBS volumes, security groups (one in
-// ten open to the world on SSH/RDP), VPCs with flow logs and subnets; S3
-// buckets with ACLs, encryption, logging, versioning, public access blocks
-// and policies (TLS-only, cross-account, service, a few public); Lambda
-// functions with resource policies, RDS clusters and instances, DynamoDB
-// tables, Config rules with evaluations and API Gateway REST APIs
-// integrated with the functions. The shares are the weights table in
+// ten open to the world on SSH/RDP), VPCs with flow logs, subnets and
+// internet gateways; S3 buckets with ACLs, encryption, logging, versioning,
+// public access blocks and policies (TLS-only, cross-account, service, a
+// few public); Lambda functions with resource policies, RDS clusters and
+// instances, DynamoDB tables, Config rules with evaluations and API Gateway
+// REST APIs integrated with the functions. The shares are the weights table in
 // account.go.
 //
 // What counts as a resource: an entity of the graph analyze builds

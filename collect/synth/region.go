@@ -101,6 +101,15 @@ func (a *account) network(ctx context.Context, reg string) (*net, error) {
 	if err := g.ok(ctx, acct, reg, "ec2:DescribeFlowLogs", "", 0, &ec2.DescribeFlowLogsOutput{FlowLogs: flows}); err != nil {
 		return nil, err
 	}
+	var igws []ec2types.InternetGateway
+	for i := range a.perReg["aws_internet_gateway"][reg] {
+		igws = append(igws, ec2types.InternetGateway{InternetGatewayId: aws.String("igw-0" + a.id16(reg, "igw", i)),
+			OwnerId: aws.String(acct), Tags: tags("Name", fmt.Sprintf("igw-%d", i)),
+			Attachments: []ec2types.InternetGatewayAttachment{{VpcId: aws.String(nw.vpcs[i%len(nw.vpcs)]), State: ec2types.AttachmentStatus("available")}}})
+	}
+	if err := g.ok(ctx, acct, reg, "ec2:DescribeInternetGateways", "", 0, &ec2.DescribeInternetGatewaysOutput{InternetGateways: igws}); err != nil {
+		return nil, err
+	}
 	var subnets []ec2types.Subnet
 	for i := range a.perReg["aws_subnet"][reg] {
 		v := i % len(nw.vpcs)
