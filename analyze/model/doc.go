@@ -39,4 +39,54 @@
 //
 // Types, Services, Sources and Relationships describe the registry for
 // documentation and for the rule engine.
+//
+// # Adding a resource type
+//
+// By hand, and nothing else:
+//
+//  1. One collect record per call, in collect/registry_<service>.go, in
+//     operation order (a new service: a new file, its calls func in
+//     collect.Registry's slices.Concat, and its client in collect's
+//     services()). A regional list call is one line:
+//     regional(paged(ec2.NewDescribeInternetGatewaysPaginator, none)); a
+//     per-parent call with a plain input field two: perParent(keysAt[...](path),
+//     single(..., field[...]("Name"))). Service, operation and parent come
+//     from the SDK types; add Redact/NotSecret entries if the registry test
+//     names secret-looking output fields.
+//  2. One entity record per type, in types_<service>.go (a new service:
+//     its <service>Service placeholder in the same file, listed in
+//     aws.go's registry and global.go's services): Type and Class as
+//     testdata/spec/entities.tsv says, Source op("service:Operation"),
+//     Items, Key/ID/Name templates, Props, Constants, Enrich and Rels as
+//     relationships.tsv says. Its scope and upstream calls are read from
+//     the collector's plan, never written.
+//  3. One fixture per call: testdata/calls/<service>.<Operation>.json, the
+//     SDK output as JSON (rows as the collector stores them), with items
+//     that produce every entity and every relationship the record declares.
+//     The demo must show every type too: a wire fixture for the demo world
+//     (testdata/fakeaws/demo/<service>/<region>/<Operation>.xml or .json,
+//     and a line in testdata/fakeaws/README.md).
+//  4. Its share in the synthetic organisation (collect/synth): a weights
+//     entry in account.go and the few lines that write the call's rows,
+//     since synth answers every call of the registry (its tests fail for a
+//     call without rows).
+//
+// Then regenerate, review the diffs and commit them:
+//
+//	go test ./analyze/model -run TestShapes -update        # shapes.txt: scope, parent, response shape
+//	go test ./collect -run 'TestPermissionsDoc|TestRedactionDoc' -update
+//	go test ./collect -run TestDemoSnapshot -update          # the demo snapshot
+//	go test ./analyze/model -run TestTypeGoldens -update     # testdata/types/<_type>.golden.json
+//	go test ./analyze -run TestDemoGolden -update            # the demo graph (findings only if a check changes)
+//
+// The tests then hold the addition to the spec and to itself: every path and
+// template parses and exists in the SDK output type (TestValidateRejectsBadSyntax,
+// TestRegistryPathsExistInSDK), classes and relationships match the spec
+// (TestRegistryMatchesSpec), every call read has a fixture
+// (TestFixturePerCall), every declared relationship is built
+// (TestEveryRelationshipBuilt), the type is in the demo (TestDemoTypes),
+// and its gaps follow from the plan (Gaps). aws_internet_gateway was added
+// this way: 1 collect line, 14 record lines, a 24-line fixture, a 16-line
+// demo fixture, 11 synth lines and a README line (7 files, 67 lines by
+// hand); everything else was regenerated.
 package model
