@@ -116,14 +116,7 @@ func TestFixturePerCall(t *testing.T) {
 		}
 		have[c] = true
 	}
-	var read []Call
-	for _, et := range registry {
-		read = append(read, et.calls()...)
-	}
-	for _, s := range services {
-		read = append(read, s.Calls()...)
-	}
-	for _, c := range distinct(read) {
+	for _, c := range readCalls() {
 		if !have[c] {
 			t.Errorf("%s is read by the model but has no fixture %s", c, filepath.Join(fixtureDir, c.Service+"."+c.Operation+".json"))
 		}

@@ -310,13 +310,7 @@ func TestShapes(t *testing.T) {
 		}
 	})
 	t.Run("every read call has a shape", func(t *testing.T) {
-		var calls []Call
-		for _, et := range registry {
-			calls = append(calls, et.calls()...)
-		}
-		for _, s := range services {
-			calls = append(calls, s.Calls()...)
-		}
+		calls := readCalls()
 		for c := range collectedOutputs() {
 			calls = append(calls, c)
 		}
