@@ -141,7 +141,7 @@ func (a *Analyzer) Run(ctx context.Context, dir string) (*Report, error) {
 		return nil, err
 	}
 
-	gaps := model.Gaps(append(model.FromManifest(m.Calls), model.FromMalformed(malformed)...))
+	gaps := model.Gaps(append(model.FromManifest(m.Calls), model.FromMalformed(malformed)...), model.WithPlan(m.Plan))
 	evalTime := a.opts.evalTime
 	if evalTime.IsZero() {
 		evalTime = m.FinishedAt

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -458,5 +459,26 @@ func TestCancellation(t *testing.T) {
 	}
 	if _, err := snapshot.Open(dir); err == nil {
 		t.Error("the cancelled run left a snapshot that opens")
+	}
+}
+
+// TestManifestRecordsPlan: the committed snapshot's manifest records the
+// collection plan, every registry call with its scope and parent, so
+// analysis reads what was attempted instead of guessing it.
+func TestManifestRecordsPlan(t *testing.T) {
+	snap, err := snapshot.Open(filepath.Join("..", "testdata", "snapshots", "demo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := snap.Manifest()
+	reg := Registry()
+	if len(m.Plan) != len(reg) {
+		t.Fatalf("plan has %d calls, the registry %d", len(m.Plan), len(reg))
+	}
+	for _, c := range reg {
+		p, ok := m.Planned(c.Service, c.Operation)
+		if !ok || p.Scope != c.Scope.String() || p.Parent != c.Parent {
+			t.Errorf("%s: planned %+v (%v), want scope %s parent %q", c.Name(), p, ok, c.Scope, c.Parent)
+		}
 	}
 }

@@ -63,9 +63,20 @@ func (c *Collector) commit(ctx context.Context, dir string, w *snapshot.Writer) 
 		Regions:    append(slices.Clone(sum.Regions), RowGlobal), // FORMAT.md: "including global"
 		StartedAt:  sum.StartedAt,
 		FinishedAt: sum.FinishedAt,
+		Plan:       plan(c.calls),
 	})
 	if err != nil {
 		return nil, sum, fmt.Errorf("commit snapshot %s: %w", dir, err)
 	}
 	return m, sum, nil
+}
+
+// plan is the collection plan the manifest records: every call the
+// collector was set to run, with its scope and parent.
+func plan(calls []Call) []snapshot.PlannedCall {
+	out := make([]snapshot.PlannedCall, 0, len(calls))
+	for _, c := range calls {
+		out = append(out, snapshot.PlannedCall{Service: c.Service, Operation: c.Operation, Scope: c.Scope.String(), Parent: c.Parent})
+	}
+	return out
 }

@@ -63,6 +63,10 @@ type Manifest struct {
 	FinishedAt    time.Time    `json:"finished_at"`
 	Files         []File       `json:"files"`
 	Calls         []CallStatus `json:"calls"`
+	// Plan is the collection plan: every call the collector was set to
+	// run, with its scope and parent, whether or not it produced rows
+	// (omitted by writers that record none; see Planned).
+	Plan []PlannedCall `json:"plan,omitempty"`
 	// ManifestSHA256 is the self-hash; see the package design comment.
 	ManifestSHA256 string `json:"manifest_sha256"`
 }
@@ -117,6 +121,37 @@ type CallStatus struct {
 	// FirstError is the first error row in file order (smallest parent_key,
 	// page, params), so it does not depend on timing.
 	FirstError *FirstError `json:"first_error,omitempty"`
+}
+
+// PlannedCall is one call of the collection plan.
+type PlannedCall struct {
+	Service   string `json:"service"`
+	Operation string `json:"operation"`
+	Scope     string `json:"scope"`            // ScopeGlobal, ScopeRegional or ScopePerParent
+	Parent    string `json:"parent,omitempty"` // "service:Operation" of a per-parent call's parent
+}
+
+// The scopes of a planned call: once per account, once per collected
+// region, once per item of the parent call's pages.
+const (
+	ScopeGlobal    = "global"
+	ScopeRegional  = "regional"
+	ScopePerParent = "per-parent"
+)
+
+// Name is "service:Operation".
+func (p PlannedCall) Name() string { return p.Service + ":" + p.Operation }
+
+// Planned returns the plan entry of a call; ok is false when the plan
+// does not name it, or when the snapshot records no plan (HasPlan).
+func (m *Manifest) Planned(service, operation string) (PlannedCall, bool) {
+	i, ok := slices.BinarySearchFunc(m.Plan, service+":"+operation, func(p PlannedCall, name string) int {
+		return strings.Compare(p.Name(), name)
+	})
+	if !ok {
+		return PlannedCall{}, false
+	}
+	return m.Plan[i], true
 }
 
 // FirstError describes one failed row.
@@ -377,6 +412,45 @@ func (m *Manifest) problems() []string {
 	for _, p := range sortedParts(rowsByPart, pagesByPart) {
 		if rowsByPart[p] != pagesByPart[p] {
 			add("%s:%s: calls count %d pages but files hold %d rows", p.Service, p.Operation, pagesByPart[p], rowsByPart[p])
+		}
+	}
+	out = append(out, m.planProblems()...)
+	return out
+}
+
+// planProblems checks the plan: sorted by name and unique, a known scope,
+// a per-parent call's parent planned and no parent otherwise, and (when
+// there is a plan) every call with rows planned.
+func (m *Manifest) planProblems() []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	names := map[string]bool{}
+	for i, p := range m.Plan {
+		if i > 0 && m.Plan[i-1].Name() >= p.Name() {
+			add("plan[%d] %s is not sorted or is a duplicate", i, p.Name())
+		}
+		names[p.Name()] = true
+	}
+	for i, p := range m.Plan {
+		switch {
+		case p.Service == "" || p.Operation == "":
+			add("plan[%d] %q: service and operation are required", i, p.Name())
+		case p.Scope == ScopePerParent && !names[p.Parent]:
+			add("plan[%d] %s: parent %q is not planned", i, p.Name(), p.Parent)
+		case p.Scope == ScopePerParent && p.Parent == p.Name():
+			add("plan[%d] %s is its own parent", i, p.Name())
+		case (p.Scope == ScopeGlobal || p.Scope == ScopeRegional) && p.Parent != "":
+			add("plan[%d] %s: a %s call has no parent (%q)", i, p.Name(), p.Scope, p.Parent)
+		case p.Scope != ScopeGlobal && p.Scope != ScopeRegional && p.Scope != ScopePerParent:
+			add("plan[%d] %s: scope %q is not global, regional or per-parent", i, p.Name(), p.Scope)
+		}
+	}
+	if len(m.Plan) == 0 {
+		return out
+	}
+	for i, c := range m.Calls {
+		if !names[c.Service+":"+c.Operation] {
+			add("calls[%d] %s:%s has rows but is not in the plan", i, c.Service, c.Operation)
 		}
 	}
 	return out

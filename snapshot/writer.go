@@ -326,6 +326,9 @@ type Metadata struct {
 	Regions    []string
 	StartedAt  time.Time
 	FinishedAt time.Time
+	// Plan is the collection plan (Manifest.Plan), in any order; nil
+	// records none.
+	Plan []PlannedCall
 }
 
 // Commit merges the buffered rows and spill runs into the data files, hashes
@@ -405,7 +408,9 @@ func (w *Writer) commit(ctx context.Context, meta Metadata) (*Manifest, error) {
 		FinishedAt:    meta.FinishedAt.UTC(),
 		Files:         files,
 		Calls:         w.callStatuses(),
+		Plan:          slices.Clone(meta.Plan),
 	}
+	slices.SortFunc(m.Plan, func(a, b PlannedCall) int { return strings.Compare(a.Name(), b.Name()) })
 	if m.SDKModules == nil {
 		m.SDKModules = []Module{}
 	}

@@ -35,7 +35,8 @@
 //	g, err := model.Build(ctx, snap, model.WithLogger(log), model.WithAccounts(accounts...),
 //		model.OnMalformed(func(e *model.RowError) { bad = append(bad, e) }))
 //	// failed calls and malformed rows -> scopes with unknown data
-//	gaps := model.Gaps(append(model.FromManifest(snap.Manifest().Calls), model.FromMalformed(bad)...))
+//	m := snap.Manifest()
+//	gaps := model.Gaps(append(model.FromManifest(m.Calls), model.FromMalformed(bad)...), model.WithPlan(m.Plan))
 //
 // Types, Services, Sources and Relationships describe the registry for
 // documentation and for the rule engine.

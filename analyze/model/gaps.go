@@ -62,12 +62,21 @@ var classRank = map[snapshot.ErrorClass]int{
 // regional calls of that account ran) is a gap too, and so is a missing
 // top-level call upstream of a per-parent source (ListTables before
 // DescribeTable): the snapshot never asked, so nothing is known. Which
-// calls are per-parent, and their parents, is the collector's plan
-// (plan.go), not a list kept here.
-func Gaps(calls []CallStatus) []Gap {
+// calls are per-parent, and their parents, is the collector's plan: the
+// one the snapshot's manifest records (WithPlan), else the current
+// registry's (plan.go), never a list kept here.
+func Gaps(calls []CallStatus, opts ...GapOption) []Gap {
+	var cfg gapConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	p := cfg.plan
+	if p == nil {
+		p = planOf
+	}
 	feeds := map[Call][]string{} // call -> types it feeds
 	for _, t := range registry {
-		for _, c := range t.calls() {
+		for _, c := range t.callsIn(p) {
 			feeds[c] = append(feeds[c], t.Type)
 		}
 	}
@@ -123,7 +132,7 @@ func Gaps(calls []CallStatus) []Gap {
 	// Calls never made.
 	for acct := range accounts {
 		for _, t := range registry {
-			for _, c := range t.topLevelCalls() {
+			for _, c := range t.topLevelCallsIn(p) {
 				var scopes []string
 				if t.Scope() == Regional {
 					for r := range regions[acct] {
@@ -167,6 +176,21 @@ func Gaps(calls []CallStatus) []Gap {
 		return a.ResourceType == b.ResourceType && a.AccountID == b.AccountID && a.Region == b.Region &&
 			a.Service == b.Service && a.Operation == b.Operation
 	})
+}
+
+// GapOption configures Gaps.
+type GapOption func(*gapConfig)
+
+type gapConfig struct{ plan plan }
+
+// WithPlan makes Gaps read which calls are per-parent, and their parents,
+// from the collection plan the snapshot's manifest records
+// (snapshot.Manifest.Plan) instead of the current collector's registry: a
+// call the snapshot's collector did not plan is unknown (a gap), however
+// the current collector would run it. An empty plan (a snapshot written
+// before manifests recorded one) keeps the registry's.
+func WithPlan(ps []snapshot.PlannedCall) GapOption {
+	return func(c *gapConfig) { c.plan = manifestPlan(ps) }
 }
 
 // worst returns the highest-ranked failed class of a status and the

@@ -1,11 +1,13 @@
 package model
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/snapaudit/snapaudit/collect"
 	"github.com/snapaudit/snapaudit/snapshot"
 )
 
@@ -153,5 +155,50 @@ func TestFromManifest(t *testing.T) {
 	}
 	if !found {
 		t.Error("no denied aws_ebs_volume gap naming the first error")
+	}
+}
+
+// TestGapsReadTheSnapshotsPlan: which calls were attempted is the plan the
+// snapshot's manifest records. A per-parent call the current collector
+// runs but the snapshot's collector never planned has no rows for another
+// reason than "no parent items": its types are unknown, not empty. A
+// planned per-parent call without rows is still empty.
+func TestGapsReadTheSnapshotsPlan(t *testing.T) {
+	var full []snapshot.PlannedCall
+	for _, c := range collect.Registry() {
+		full = append(full, snapshot.PlannedCall{Service: c.Service, Operation: c.Operation, Scope: c.Scope.String(), Parent: c.Parent})
+	}
+	without := slices.DeleteFunc(slices.Clone(full), func(p snapshot.PlannedCall) bool { return p.Name() == "iam:ListMFADevices" })
+	var calls []CallStatus
+	for _, et := range registry {
+		for _, c := range et.topLevelCalls() {
+			reg := "global"
+			if et.Scope() == Regional {
+				reg = region
+			}
+			cs := CallStatus{AccountID: acct, Region: reg, Service: c.Service, Operation: c.Operation, Status: snapshot.StatusOK}
+			if !slices.ContainsFunc(calls, func(o CallStatus) bool { return o.Service == cs.Service && o.Operation == cs.Operation }) {
+				calls = append(calls, cs)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		opts []GapOption
+		want []string // resource type / operation of each gap
+	}{
+		{"no recorded plan: the registry's (ListMFADevices is per-parent, absent = empty)", nil, nil},
+		{"full recorded plan: the same", []GapOption{WithPlan(full)}, nil},
+		{"ListMFADevices not planned: MFA devices unknown", []GapOption{WithPlan(without)}, []string{"mfa_device/ListMFADevices"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, g := range Gaps(calls, tc.opts...) {
+				got = append(got, g.ResourceType+"/"+g.Operation)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("gaps %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

@@ -1,12 +1,17 @@
 package model
 
 // The collection plan: how the collector runs each call, as its registry
-// declares it (collect.Call: Scope, Parent) and shapes.txt records it. The
-// model never repeats these facts by hand: a type's scope, the calls
+// declares it (collect.Call: Scope, Parent) and shapes.txt records it, or
+// as a snapshot's manifest records it (plan[], FORMAT.md; Gaps WithPlan).
+// The model never repeats these facts by hand: a type's scope, the calls
 // upstream of a per-parent call and whether a call's absence is a gap are
 // all read from here.
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/snapaudit/snapaudit/snapshot"
+)
 
 // planOf returns how the collector runs c; ok is false for a call it does
 // not collect (or when shapes.txt does not parse: shapeOf reports that).
@@ -19,20 +24,49 @@ func planOf(c Call) (callShape, bool) {
 	return cs, ok
 }
 
+// plan answers how the collector runs a call: planOf (the current
+// collector's registry, shapes.txt) or the plan a snapshot's manifest
+// records (manifestPlan).
+type plan func(Call) (callShape, bool)
+
+// manifestPlan is the collection plan a snapshot's manifest records
+// (snapshot.Manifest.Plan); nil when it records none.
+func manifestPlan(ps []snapshot.PlannedCall) plan {
+	if len(ps) == 0 {
+		return nil
+	}
+	m := make(map[Call]callShape, len(ps))
+	for _, p := range ps {
+		cs := callShape{scope: p.Scope}
+		if p.Parent != "" {
+			cs.parent, _ = parseCall(p.Parent)
+		}
+		m[Call{p.Service, p.Operation}] = cs
+	}
+	return func(c Call) (callShape, bool) {
+		cs, ok := m[c]
+		return cs, ok
+	}
+}
+
 // isPerParent reports whether c runs once per item of a parent call: when
 // the parent had no items it is absent, and its absence is not a gap.
-func isPerParent(c Call) bool {
-	p, _ := planOf(c)
-	return p.scope == scopePerParent
+func isPerParent(c Call) bool { return plan(planOf).isPerParent(c) }
+
+func (p plan) isPerParent(c Call) bool {
+	cs, _ := p(c)
+	return cs.scope == scopePerParent
 }
 
 // upstream returns the calls c depends on through its parents, nearest
-// first: DescribeTable -> ListTables. The plan is a tree (TestShapes
-// checks that a parent chain ends), so the walk is bounded.
-func upstream(c Call) []Call {
+// first: DescribeTable -> ListTables. The walk is bounded (a plan with a
+// cycle is refused by TestShapes and by the manifest check).
+func upstream(c Call) []Call { return plan(planOf).upstream(c) }
+
+func (p plan) upstream(c Call) []Call {
 	var out []Call
-	for p, ok := planOf(c); ok && p.scope == scopePerParent && len(out) < maxParents; p, ok = planOf(p.parent) {
-		out = append(out, p.parent)
+	for cs, ok := p(c); ok && cs.scope == scopePerParent && len(out) < maxParents; cs, ok = p(cs.parent) {
+		out = append(out, cs.parent)
 	}
 	return out
 }

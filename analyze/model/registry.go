@@ -286,7 +286,9 @@ func Sources(typ string) []Call {
 
 // calls are every call the record reads and the calls upstream of them
 // (the parents of per-parent calls, from the collection plan).
-func (t EntityType) calls() []Call {
+func (t EntityType) calls() []Call { return t.callsIn(planOf) }
+
+func (t EntityType) callsIn(p plan) []Call {
 	out := []Call{t.Source}
 	out = append(out, t.AlsoReads...)
 	for _, e := range t.Enrich {
@@ -301,7 +303,7 @@ func (t EntityType) calls() []Call {
 		out = append(out, h.Calls...)
 	}
 	for _, c := range out {
-		out = append(out, upstream(c)...)
+		out = append(out, p.upstream(c)...)
 	}
 	slices.SortFunc(out, func(a, b Call) int { return strings.Compare(a.String(), b.String()) })
 	return slices.Compact(out)
@@ -310,11 +312,13 @@ func (t EntityType) calls() []Call {
 // topLevelCalls are the Source, AlsoReads and the calls upstream of them that
 // are not per-parent: each must have run in every scope of the type, or
 // the type's data there is unknown.
-func (t EntityType) topLevelCalls() []Call {
+func (t EntityType) topLevelCalls() []Call { return t.topLevelCallsIn(planOf) }
+
+func (t EntityType) topLevelCallsIn(p plan) []Call {
 	var out []Call
 	for _, c := range append([]Call{t.Source}, t.AlsoReads...) {
-		for _, u := range append([]Call{c}, upstream(c)...) {
-			if !isPerParent(u) && !slices.Contains(out, u) {
+		for _, u := range append([]Call{c}, p.upstream(c)...) {
+			if !p.isPerParent(u) && !slices.Contains(out, u) {
 				out = append(out, u)
 			}
 		}
