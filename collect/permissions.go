@@ -8,11 +8,12 @@ import (
 
 // IAM permissions. The collector's IAM policy is derived from the registry,
 // never written by hand: every call maps to the IAM action that authorizes
-// it. For most calls that is "<prefix>:<Operation>"; the exceptions below are
-// the operations whose IAM action has another name (AWS's Service
-// Authorization Reference lists them). permissions_test.go checks every
-// action against the embedded IAM action catalog, and that each is a List or
-// Read action: a second, independent proof that collection is read-only.
+// it. For most calls that is "<prefix>:<Operation>"; a record whose IAM
+// action has another name (AWS's Service Authorization Reference lists
+// them) says so itself (Call.Action, set with authorizedBy).
+// permissions_test.go checks every action against the embedded IAM action
+// catalog, and that each is a List or Read action: a second, independent
+// proof that collection is read-only.
 
 // iamPrefix maps an SDK service package to its IAM action prefix where the
 // two differ.
@@ -20,25 +21,23 @@ var iamPrefix = map[string]string{
 	"configservice": "config",
 }
 
-// iamActionOf lists the operations whose IAM action is not prefix:Operation.
-var iamActionOf = map[string]string{
-	"apigateway:GetResources": "apigateway:GET", // API Gateway authorizes by HTTP verb on the resource path
-	"apigateway:GetRestApis":  "apigateway:GET",
-	"s3:GetBucketEncryption":  "s3:GetEncryptionConfiguration",
-	"s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
-	"s3:ListBuckets":          "s3:ListAllMyBuckets",
-}
-
-// IAMAction returns the IAM action that authorizes a call of the registry.
-func IAMAction(service, operation string) string {
-	if a, ok := iamActionOf[service+":"+operation]; ok {
-		return a
+// IAMAction returns the IAM action that authorizes the call.
+func (c Call) IAMAction() string {
+	if c.Action != "" {
+		return c.Action
 	}
-	prefix := service
-	if p, ok := iamPrefix[service]; ok {
+	prefix := c.Service
+	if p, ok := iamPrefix[c.Service]; ok {
 		prefix = p
 	}
-	return prefix + ":" + operation
+	return prefix + ":" + c.Operation
+}
+
+// authorizedBy records the IAM action of a call whose action is not
+// <prefix>:<Operation>.
+func (c Call) authorizedBy(action string) Call {
+	c.Action = action
+	return c
 }
 
 // Permissions returns the sorted, de-duplicated IAM actions the collector
@@ -46,7 +45,7 @@ func IAMAction(service, operation string) string {
 func Permissions(calls []Call) []string {
 	seen := map[string]bool{}
 	for _, c := range calls {
-		seen[IAMAction(c.Service, c.Operation)] = true
+		seen[c.IAMAction()] = true
 	}
 	out := make([]string, 0, len(seen))
 	for a := range seen {
@@ -67,7 +66,7 @@ func PermissionsDoc(calls []Call) string {
 	b.WriteString("| IAM action | API calls |\n|---|---|\n")
 	byAction := map[string][]string{}
 	for _, c := range calls {
-		a := IAMAction(c.Service, c.Operation)
+		a := c.IAMAction()
 		byAction[a] = append(byAction[a], c.Service+":"+c.Operation)
 	}
 	perms := Permissions(calls)

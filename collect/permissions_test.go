@@ -17,7 +17,7 @@ func TestPermissionsReadOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range Registry() {
-		name := IAMAction(c.Service, c.Operation)
+		name := c.IAMAction()
 		a, ok := cat.Lookup(name)
 		if !ok {
 			t.Errorf("%s:%s: IAM action %s is not in the action catalog", c.Service, c.Operation, name)

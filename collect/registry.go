@@ -101,6 +101,10 @@ type Call struct {
 	// when it answers a region-level refusal (opt-in, auth failure, SCP
 	// deny) the region is recorded as skipped.
 	Probe bool
+	// Action is the IAM action that authorizes the call when it is not
+	// <prefix>:<Operation> (s3 ListBuckets: s3:ListAllMyBuckets); set it
+	// with authorizedBy (permissions.go).
+	Action string
 	// Why, when set, marks an escape hatch and says why it is needed.
 	Why string
 	Run Runner

@@ -6,7 +6,8 @@ import (
 
 func apigatewayCalls() []Call {
 	return []Call{
-		{Keys: keysAt[apigateway.GetRestApisOutput]("Items[].Id"), Scope: PerParent,
+		// API Gateway authorizes by HTTP verb on the resource path.
+		{Keys: keysAt[apigateway.GetRestApisOutput]("Items[].Id"), Scope: PerParent, Action: "apigateway:GET",
 			Run: paged(apigateway.NewGetResourcesPaginator, func(id string) *apigateway.GetResourcesInput {
 				return &apigateway.GetResourcesInput{RestApiId: &id, Embed: []string{"methods"}}
 			}),
@@ -26,6 +27,6 @@ func apigatewayCalls() []Call {
 				"Items[].ResourceMethods{}.MethodIntegration.CacheKeyParameters": "names of request parameters used as cache keys, not their values",
 				"Items[].ResourceMethods{}.MethodIntegration.Credentials":        "ARN of the IAM role API Gateway assumes for the integration, not a key",
 			}},
-		regional(paged(apigateway.NewGetRestApisPaginator, none)),
+		regional(paged(apigateway.NewGetRestApisPaginator, none)).authorizedBy("apigateway:GET"),
 	}
 }

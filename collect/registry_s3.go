@@ -9,15 +9,15 @@ import (
 func s3Calls() []Call {
 	return []Call{
 		perParent(bucketRegion(), single((*s3.Client).GetBucketAcl, bucket)),
-		perParent(bucketRegion(), single((*s3.Client).GetBucketEncryption, bucket)),
+		perParent(bucketRegion(), single((*s3.Client).GetBucketEncryption, bucket)).authorizedBy("s3:GetEncryptionConfiguration"),
 		perParent(keysAt[s3.ListBucketsOutput]("Buckets[].Name"), single((*s3.Client).GetBucketLocation, bucket)),
 		perParent(bucketRegion(), single((*s3.Client).GetBucketLogging, bucket)),
 		perParent(bucketRegion(), single((*s3.Client).GetBucketPolicy, bucket)),
 		perParent(bucketRegion(), single((*s3.Client).GetBucketPolicyStatus, bucket)),
 		perParent(bucketRegion(), single((*s3.Client).GetBucketTagging, bucket)),
 		perParent(bucketRegion(), single((*s3.Client).GetBucketVersioning, bucket)),
-		perParent(bucketRegion(), single((*s3.Client).GetPublicAccessBlock, bucket)),
-		global(paged(s3.NewListBucketsPaginator, none)),
+		perParent(bucketRegion(), single((*s3.Client).GetPublicAccessBlock, bucket)).authorizedBy("s3:GetBucketPublicAccessBlock"),
+		global(paged(s3.NewListBucketsPaginator, none)).authorizedBy("s3:ListAllMyBuckets"),
 	}
 }
 

@@ -2,8 +2,9 @@ package collect
 
 // The three generic helpers below are the only code in the package that
 // talks to an SDK operation. Every registry entry builds its Runner from one
-// of them (or from a counted escape hatch in registry.go), so adding a
-// resource type is a one-record change:
+// of them (or from a counted escape hatch in registry.go), so a new call is
+// one record (the checklist for a whole resource type is in
+// analyze/model/doc.go):
 //
 //   - paged:  an operation with an SDK paginator (New<Op>Paginator); the one
 //     and only `for p.HasMorePages()` loop in the package lives in pages.
