@@ -63,7 +63,7 @@ func (c *Collector) commit(ctx context.Context, dir string, w *snapshot.Writer) 
 		Regions:    append(slices.Clone(sum.Regions), RowGlobal), // FORMAT.md: "including global"
 		StartedAt:  sum.StartedAt,
 		FinishedAt: sum.FinishedAt,
-		Plan:       plan(c.calls),
+		Plan:       Plan(c.calls),
 	})
 	if err != nil {
 		return nil, sum, fmt.Errorf("commit snapshot %s: %w", dir, err)
@@ -71,9 +71,9 @@ func (c *Collector) commit(ctx context.Context, dir string, w *snapshot.Writer) 
 	return m, sum, nil
 }
 
-// plan is the collection plan the manifest records: every call the
-// collector was set to run, with its scope and parent.
-func plan(calls []Call) []snapshot.PlannedCall {
+// Plan is the collection plan a manifest records for calls (the calls a
+// collector is set to run): each call with its scope and parent.
+func Plan(calls []Call) []snapshot.PlannedCall {
 	out := make([]snapshot.PlannedCall, 0, len(calls))
 	for _, c := range calls {
 		out = append(out, snapshot.PlannedCall{Service: c.Service, Operation: c.Operation, Scope: c.Scope.String(), Parent: c.Parent})

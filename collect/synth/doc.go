@@ -39,5 +39,6 @@
 // stream per account) and a fixed epoch, never from the clock or map
 // order, and the snapshot writer sorts rows; so the same N, seed, corpus
 // and binary give byte-identical data files and manifest (the manifest
-// records the binary's build information).
+// records the binary's build information and, like the collector's, the
+// collection plan: every registry call).
 package synth

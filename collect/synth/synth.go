@@ -143,6 +143,7 @@ func (g *gen) run(ctx context.Context, dir string) (*snapshot.Manifest, error) {
 		Regions:    regions,
 		StartedAt:  epoch,
 		FinishedAt: epoch.Add(time.Duration(g.o.Resources/100+1) * time.Second),
+		Plan:       collect.Plan(collect.Registry()),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("commit snapshot %s: %w", dir, err)
