@@ -11,27 +11,28 @@ import (
 	"github.com/snapaudit/snapaudit/snapshot"
 )
 
-func TestGaps(t *testing.T) {
-	// base is a complete, all-ok set of top-level calls for one account
-	// and one region, so the "not collected" logic stays quiet.
-	base := func() []CallStatus {
-		var out []CallStatus
-		seen := map[Call]bool{}
-		for _, et := range registry {
-			for _, c := range et.topLevelCalls() {
-				if seen[c] {
-					continue
-				}
-				seen[c] = true
-				reg := "global"
-				if et.Scope() == Regional {
-					reg = region
-				}
-				out = append(out, CallStatus{AccountID: acct, Region: reg, Service: c.Service, Operation: c.Operation, Status: snapshot.StatusOK})
+// base is a complete, all-ok set of top-level calls for one account and
+// one region, so the "not collected" logic stays quiet.
+func base() []CallStatus {
+	var out []CallStatus
+	seen := map[Call]bool{}
+	for _, et := range registry {
+		for _, c := range et.topLevelCalls() {
+			if seen[c] {
+				continue
 			}
+			seen[c] = true
+			reg := "global"
+			if et.Scope() == Regional {
+				reg = region
+			}
+			out = append(out, CallStatus{AccountID: acct, Region: reg, Service: c.Service, Operation: c.Operation, Status: snapshot.StatusOK})
 		}
-		return out
 	}
+	return out
+}
+
+func TestGaps(t *testing.T) {
 	with := func(extra ...CallStatus) []CallStatus { return append(base(), extra...) }
 	type want struct{ typ, reg, op, class, reason string }
 	tests := []struct {
@@ -164,24 +165,9 @@ func TestFromManifest(t *testing.T) {
 // reason than "no parent items": its types are unknown, not empty. A
 // planned per-parent call without rows is still empty.
 func TestGapsReadTheSnapshotsPlan(t *testing.T) {
-	var full []snapshot.PlannedCall
-	for _, c := range collect.Registry() {
-		full = append(full, snapshot.PlannedCall{Service: c.Service, Operation: c.Operation, Scope: c.Scope.String(), Parent: c.Parent})
-	}
+	full := collect.Plan(collect.Registry())
 	without := slices.DeleteFunc(slices.Clone(full), func(p snapshot.PlannedCall) bool { return p.Name() == "iam:ListMFADevices" })
-	var calls []CallStatus
-	for _, et := range registry {
-		for _, c := range et.topLevelCalls() {
-			reg := "global"
-			if et.Scope() == Regional {
-				reg = region
-			}
-			cs := CallStatus{AccountID: acct, Region: reg, Service: c.Service, Operation: c.Operation, Status: snapshot.StatusOK}
-			if !slices.ContainsFunc(calls, func(o CallStatus) bool { return o.Service == cs.Service && o.Operation == cs.Operation }) {
-				calls = append(calls, cs)
-			}
-		}
-	}
+	calls := base()
 	for _, tc := range []struct {
 		name string
 		opts []GapOption
