@@ -48,12 +48,13 @@
 //  1. One collect record per call, in collect/registry_<service>.go, in
 //     operation order (a new service: a new file, its calls func in
 //     collect.Registry's slices.Concat, and its client in collect's
-//     services()). A regional list call is one line:
+//     services()). A regional list call is one line,
 //     regional(paged(ec2.NewDescribeInternetGatewaysPaginator, none)); a
-//     per-parent call with a plain input field two: perParent(keysAt[...](path),
-//     single(..., field[...]("Name"))). Service, operation and parent come
-//     from the SDK types; add Redact/NotSecret entries if the registry test
-//     names secret-looking output fields.
+//     per-parent call with a plain input field two,
+//     perParent(keysAt[...](path), single(..., field[...]("Name"))).
+//     Service, operation and parent come from the SDK types; add
+//     Redact/NotSecret entries if the registry test names secret-looking
+//     output fields, and authorizedBy if the IAM action has another name.
 //  2. One entity record per type, in types_<service>.go (a new service:
 //     its <service>Service placeholder in the same file, listed in
 //     aws.go's registry and global.go's services): Type and Class as
@@ -80,9 +81,10 @@
 //	go test ./analyze/model -run TestTypeGoldens -update     # testdata/types/<_type>.golden.json
 //	go test ./analyze -run TestDemoGolden -update            # the demo graph (findings only if a check changes)
 //
-// The tests then hold the addition to the spec and to itself: every path and
-// template parses and exists in the SDK output type (TestValidateRejectsBadSyntax,
-// TestRegistryPathsExistInSDK), classes and relationships match the spec
+// The tests then hold the addition to the spec and to itself: every path
+// and template parses and exists in the SDK output type
+// (TestValidateRejectsBadSyntax, TestRegistryPathsExistInSDK), classes and
+// relationships match the spec
 // (TestRegistryMatchesSpec), every call read has a fixture
 // (TestFixturePerCall), every declared relationship is built
 // (TestEveryRelationshipBuilt), the type is in the demo (TestDemoTypes),
