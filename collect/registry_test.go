@@ -33,15 +33,11 @@ func TestRegistryInvariants(t *testing.T) {
 			if c.Run.run == nil || c.Run.in == nil || c.Run.out == nil || c.Run.newInput == nil {
 				t.Fatal("Run is not built by paged, single or tokens")
 			}
-			// The runner's SDK types prove the record names the operation it runs.
-			if got, want := c.Run.in.Name(), c.Operation+"Input"; got != want {
-				t.Errorf("runner input type %s, want %s", got, want)
-			}
-			if got, want := c.Run.out.Name(), c.Operation+"Output"; got != want {
-				t.Errorf("runner output type %s, want %s", got, want)
-			}
-			if pkg := c.Run.in.PkgPath(); !strings.HasSuffix(pkg, "/service/"+c.Service) {
-				t.Errorf("runner input from package %s, want service %s", pkg, c.Service)
+			// Service and operation are read from the runner's input type
+			// (Registry, named); its output type must be of the same
+			// operation and package.
+			if got, want := c.Run.out.Name(), c.Operation+"Output"; got != want || c.Run.out.PkgPath() != c.Run.in.PkgPath() {
+				t.Errorf("runner output type %s.%s, want %s.%s", c.Run.out.PkgPath(), got, c.Run.in.PkgPath(), want)
 			}
 			if !isReadOnlyName(c.Operation) && allowed[c.Name()] == "" {
 				t.Errorf("operation %s is not List/Get/Describe and not on the allowlist", c.Operation)
