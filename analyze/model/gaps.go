@@ -149,10 +149,13 @@ func Gaps(calls []CallStatus, opts ...GapOption) []Gap {
 					if r != "" {
 						where += "/" + r
 					}
+					reason := fmt.Sprintf("%s was not collected in %s", c, where)
+					if _, planned := p(c); cfg.plan != nil && !planned {
+						reason += " (not in the snapshot's collection plan)"
+					}
 					out = append(out, Gap{
 						ResourceType: t.Type, AccountID: acct, Region: r,
-						Service: c.Service, Operation: c.Operation,
-						Reason: fmt.Sprintf("%s was not collected in %s", c, where),
+						Service: c.Service, Operation: c.Operation, Reason: reason,
 					})
 				}
 			}

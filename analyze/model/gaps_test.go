@@ -181,6 +181,9 @@ func TestGapsReadTheSnapshotsPlan(t *testing.T) {
 			var got []string
 			for _, g := range Gaps(calls, tc.opts...) {
 				got = append(got, g.ResourceType+"/"+g.Operation)
+				if !strings.Contains(g.Reason, "not in the snapshot's collection plan") {
+					t.Errorf("reason %q does not say the call was not planned", g.Reason)
+				}
 			}
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("gaps %v, want %v", got, tc.want)
