@@ -354,16 +354,9 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 
 // propValue evaluates one Prop against a scope.
 func propValue(s scope, p Prop) (any, error) {
-	var v any
-	if p.Tmpl != "" {
-		if x := s.expand(p.Tmpl); x != "" {
-			v = x
-		}
-	} else {
-		v = lookup(s.elem, p.Path)
-		if v == "" {
-			v = nil // unset SDK strings and enums marshal as ""
-		}
+	v := s.value(p.Path)
+	if v == "" {
+		v = nil // unset SDK strings and enums marshal as ""
 	}
 	if p.Conv != nil {
 		var err error

@@ -25,10 +25,11 @@ package model
 //	Path                      a path below the current element (no iteration)
 //	^.Path, ^^.Path           a path below an enclosing element
 //
-// The registry uses the two consistently: a field that names a raw value
-// is a path (Items, Created, Tags, Skip, Prop.Path, Cond.Path, Setting.Path),
-// a field that builds text is a template (Key, ID, Name, WebLink,
-// Prop.Tmpl, Enrichment.Match, RelSpec.Value and OwnerMatch).
+// The registry uses the two consistently: a field that names a value is a
+// path (Items, Created, Tags, Skip, Prop.Path, Cond.Path, Setting.Path; a
+// Prop's path may start with ^. like a placeholder), a field that builds
+// text is a template (Key, ID, Name, WebLink, Enrichment.Match,
+// RelSpec.Value and OwnerMatch).
 //
 // A template whose placeholder resolves to nothing or to "" expands to "", so
 // a missing field can never produce a half-built key such as
@@ -168,14 +169,20 @@ func (s scope) resolve(expr string) any {
 	case "@":
 		return s.elem
 	}
-	if strings.HasPrefix(expr, "^") {
+	return s.value(expr)
+}
+
+// value returns the value at a path below the current element, or, for
+// "^.Path" ("^^.Path" ...), below an enclosing iterated element.
+func (s scope) value(path string) any {
+	if strings.HasPrefix(path, "^") {
 		n := 0
-		for n < len(expr) && expr[n] == '^' {
+		for n < len(path) && path[n] == '^' {
 			n++
 		}
-		return lookup(s.up(n), strings.TrimPrefix(expr[n:], "."))
+		return lookup(s.up(n), strings.TrimPrefix(path[n:], "."))
 	}
-	return lookup(s.elem, expr)
+	return lookup(s.elem, path)
 }
 
 // expand expands a template; "" when any placeholder is empty.

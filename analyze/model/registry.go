@@ -74,12 +74,11 @@ type Conv func(v any) (any, error)
 type Prop struct {
 	// Name is the J1 property name.
 	Name string
-	// Path is where the raw value is, below the current element (a path,
-	// path.go); a path that iterates gives the list of matches. Set Path
-	// or Tmpl, not both.
+	// Path is where the value is (path.go): below the current element, or,
+	// after "^." ("^^." ...), below the enclosing iterated element (the
+	// user an inline policy is listed under). A path that iterates gives
+	// the list of matches.
 	Path string
-	// Tmpl is a template (path.go) whose expansion is the (string) value.
-	Tmpl string
 	// Conv, optional, converts the value.
 	Conv Conv
 	// KeepNull sets the property to null when the value is absent,
@@ -373,7 +372,7 @@ func (t EntityType) validate() error {
 	}
 	paths, tmpls := t.expressions()
 	for _, p := range paths {
-		if _, err := fieldpath.Parse(p); err != nil {
+		if _, err := parseUpPath(p); err != nil {
 			return fmt.Errorf("entity type %s: %w", t.Type, err)
 		}
 	}
@@ -401,7 +400,6 @@ func (t EntityType) expressions() (paths, tmpls []string) {
 	props := func(ps []Prop) {
 		for _, p := range ps {
 			paths = append(paths, p.Path)
-			tmpls = append(tmpls, p.Tmpl)
 		}
 	}
 	paths = append(paths, t.Items, t.Created, t.Tags)
@@ -448,16 +446,9 @@ func checkTemplate(tmpl string) error {
 		case expr == "":
 			return fmt.Errorf("template %q: empty placeholder", tmpl)
 		default:
-			p := strings.TrimLeft(expr, "^")
-			if p != expr {
-				var ok bool
-				if p, ok = strings.CutPrefix(p, "."); !ok {
-					return fmt.Errorf("template %q: want ^.Path in {%s}", tmpl, expr)
-				}
-			}
-			steps, err := fieldpath.Parse(p)
+			steps, err := parseUpPath(expr)
 			if err == nil && fieldpath.Iterates(steps) {
-				err = fmt.Errorf("path %q iterates: a placeholder names one value", p)
+				err = fmt.Errorf("path %q iterates: a placeholder names one value", expr)
 			}
 			if err != nil {
 				return fmt.Errorf("template %q: %w", tmpl, err)
@@ -465,4 +456,17 @@ func checkTemplate(tmpl string) error {
 		}
 		rest = rest[i+1+j+1:]
 	}
+}
+
+// parseUpPath parses a path that may start by climbing to an enclosing
+// element: "^.Arn", "^^.Path" (a Prop's Path, a placeholder).
+func parseUpPath(p string) ([]fieldpath.Step, error) {
+	if rest := strings.TrimLeft(p, "^"); rest != p {
+		below, ok := strings.CutPrefix(rest, ".")
+		if !ok {
+			return nil, fmt.Errorf("path %q: want ^.Path", p)
+		}
+		p = below
+	}
+	return fieldpath.Parse(p)
 }

@@ -338,34 +338,35 @@ func typeWalk(typ reflect.Type, path string, ancestors []reflect.Type) (reflect.
 // checkTmpl checks every path of a template against the element type.
 func checkTmpl(elem reflect.Type, ancestors []reflect.Type, tmpl string) error {
 	for _, p := range templatePaths(tmpl) {
-		n := 0
-		for n < len(p) && p[n] == '^' {
-			n++
-		}
-		base := elem
-		if n > 0 {
-			if n > len(ancestors) {
-				return fmt.Errorf("%q climbs above the item", tmpl)
-			}
-			base = ancestors[len(ancestors)-n]
-			p = strings.TrimPrefix(p[n:], ".")
-		}
-		if _, _, err := typeWalk(base, p, nil); err != nil {
+		if err := checkPath(elem, ancestors, p); err != nil {
 			return fmt.Errorf("template %q: %w", tmpl, err)
 		}
 	}
 	return nil
 }
 
+// checkPath resolves a path, which may climb to an enclosing element with
+// ^. (^^. ...), on the element's Go type.
+func checkPath(elem reflect.Type, ancestors []reflect.Type, p string) error {
+	n := 0
+	for n < len(p) && p[n] == '^' {
+		n++
+	}
+	base := elem
+	if n > 0 {
+		if n > len(ancestors) {
+			return fmt.Errorf("%q climbs above the item", p)
+		}
+		base = ancestors[len(ancestors)-n]
+		p = strings.TrimPrefix(p[n:], ".")
+	}
+	_, _, err := typeWalk(base, p, nil)
+	return err
+}
+
 func checkProps(elem reflect.Type, ancestors []reflect.Type, props []Prop) error {
 	for _, p := range props {
-		if p.Tmpl != "" {
-			if err := checkTmpl(elem, ancestors, p.Tmpl); err != nil {
-				return fmt.Errorf("prop %s: %w", p.Name, err)
-			}
-			continue
-		}
-		if _, _, err := typeWalk(elem, p.Path, nil); err != nil {
+		if err := checkPath(elem, ancestors, p.Path); err != nil {
 			return fmt.Errorf("prop %s: %w", p.Name, err)
 		}
 	}
@@ -529,6 +530,7 @@ func TestValidateRejectsBadSyntax(t *testing.T) {
 		{"close without open", func(e *EntityType) { e.ID = "VpcId}" }, `"VpcId}"`},
 		{"iterating placeholder", func(e *EntityType) { e.Key = []string{"{Tags[].Key}"} }, "iterates"},
 		{"parent reference without a dot", func(e *EntityType) { e.Name = "{^Arn}" }, "want ^.Path"},
+		{"prop climbing without a dot", func(e *EntityType) { e.Props = []Prop{{Name: "x", Path: "^Arn"}} }, "want ^.Path"},
 		{"bad relationship value", func(e *EntityType) {
 			e.Rels = []RelSpec{{Verb: "HAS", Target: "aws_subnet", Value: "{Sub net}", By: "id"}}
 		}, `"{Sub net}"`},

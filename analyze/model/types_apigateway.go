@@ -20,7 +20,7 @@ func apigatewayTypes() []EntityType {
 				Verb: "TRIGGERS", Target: "aws_lambda_function", Call: op("apigateway:GetResources"), Items: "Items[]",
 				OwnerMatch: "{parent}", OwnerBy: "id",
 				Path: "ResourceMethods{}", Value: "{MethodIntegration.Uri}", Conv: lambdaFromIntegrationURI, By: "_key",
-				Props: []Prop{{Name: "httpMethod", Path: "HttpMethod"}, {Name: "resourcePath", Tmpl: "{^.Path}"}},
+				Props: []Prop{{Name: "httpMethod", Path: "HttpMethod"}, {Name: "resourcePath", Path: "^.Path"}},
 			}},
 		},
 	}

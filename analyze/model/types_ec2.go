@@ -34,7 +34,7 @@ func ec2Types() []EntityType {
 				{Name: "publicIpAddress", Path: "PublicIpAddress", KeepNull: true},
 				{Name: "instanceProfileArn", Path: "IamInstanceProfile.Arn"},
 				{Name: "securityGroupIds", Path: "SecurityGroups[].GroupId"},
-				{Name: "reservationId", Tmpl: "{^.ReservationId}"},
+				{Name: "reservationId", Path: "^.ReservationId"},
 				{Name: "metadataHttpTokens", Path: "MetadataOptions.HttpTokens"},
 			},
 			Rels: []RelSpec{

@@ -13,7 +13,7 @@ func iamInline(typ, list, principal string) EntityType {
 		Props: []Prop{
 			{Name: "policyName", Path: "PolicyName"},
 			{Name: "document", Path: "PolicyDocument", Conv: decodePolicy},
-			{Name: "principalArn", Tmpl: "{^.Arn}"},
+			{Name: "principalArn", Path: "^.Arn"},
 		},
 		Rels: []RelSpec{{Verb: "HAS", Target: principal, Reverse: true, Value: "{^.Arn}", By: "_key"}},
 	}
