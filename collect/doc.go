@@ -9,9 +9,12 @@
 // to redact, and a Runner built by one of three generic helpers (runner.go)
 // over the SDK paginators, single-page calls and token loops, whose SDK
 // types name the service and operation (and, for the keys, the parent).
-// analyze reads the plan (scope, parent, output type) from a table generated
-// from this registry (analyze/model/shapes.txt), so adding a call means
-// adding a record and regenerating that table.
+// Every snapshot's manifest records the plan it ran (Plan: each call with
+// its scope and parent), and analyze knows the current one (scope, parent,
+// output type) from a table generated from this registry
+// (analyze/model/shapes.txt), so adding a call means adding a record and
+// regenerating that table (the checklist for a whole resource type is in
+// analyze/model/doc.go).
 //
 // # Guarantees
 //
