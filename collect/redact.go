@@ -16,7 +16,7 @@ package collect
 //
 // Paths are dot-separated Go field names of the output struct. A name may end
 // in "[]" (walk every element of a slice) or "{}" (walk every value of a map):
-// the grammar of internal/fieldpath, which the model's paths share.
+// the grammar of snapshot/fieldpath, which the model's paths share.
 // The leaf must be a string, *string, []byte or []string (or a map/slice of
 // them via the suffixes).
 
@@ -29,7 +29,7 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/snapaudit/snapaudit/internal/fieldpath"
+	"github.com/snapaudit/snapaudit/snapshot/fieldpath"
 )
 
 // redactor replaces secrets with keyed-hash markers.
@@ -45,7 +45,7 @@ func (r redactor) marker(secret string) string {
 	return RedactionMarkerPrefix + hex.EncodeToString(m.Sum(nil))[:16]
 }
 
-// parsePath parses a redaction or key path (internal/fieldpath, the
+// parsePath parses a redaction or key path (snapshot/fieldpath, the
 // grammar the model's paths share); the empty path is refused here, as
 // there is nothing to redact or extract at the root of an output struct.
 func parsePath(path string) ([]fieldpath.Step, error) {

@@ -4,7 +4,7 @@ package model
 // decoded API response.
 //
 // A response is decoded once into plain JSON values (map[string]any, []any,
-// string, json.Number, bool, nil). A path (internal/fieldpath, the grammar
+// string, json.Number, bool, nil). A path (snapshot/fieldpath, the grammar
 // the collector's redaction and key paths share) is a dot-separated list of
 // field names, each optionally followed by `[]` (iterate a list) or `{}`
 // (iterate the values of a map in sorted key order):
@@ -41,11 +41,11 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/snapaudit/snapaudit/internal/fieldpath"
+	"github.com/snapaudit/snapaudit/snapshot/fieldpath"
 )
 
 // segment is one step of a compiled path (the grammar the collector's
-// paths share: internal/fieldpath).
+// paths share: snapshot/fieldpath).
 type segment = fieldpath.Step
 
 // parsePath compiles a path of the registry. The registry check

@@ -37,7 +37,7 @@ import (
 	"strings"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
-	"github.com/snapaudit/snapaudit/internal/fieldpath"
+	"github.com/snapaudit/snapaudit/snapshot/fieldpath"
 )
 
 // Scope says whether a type's items live in one region or account-wide.

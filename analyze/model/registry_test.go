@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/snapaudit/snapaudit/collect"
-	"github.com/snapaudit/snapaudit/internal/fieldpath"
+	"github.com/snapaudit/snapaudit/snapshot/fieldpath"
 )
 
 // specDir is the repository's copy of the shared spec tables

@@ -15,7 +15,9 @@
 //	TableNames[]
 //
 // The package links nothing but the standard library, so analyze can use it
-// without linking the collector or the AWS SDK.
+// without linking the collector or the AWS SDK. It lives under snapshot/
+// because the snapshot is the contract both phases share: a path names a
+// field of a stored response.
 package fieldpath
 
 import (
