@@ -20,6 +20,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/snapaudit/snapaudit/snapshot/suggest"
 )
 
 // knownRegions are the aws-partition regions snapaudit knows, sorted (from
@@ -48,7 +50,7 @@ func (e *UnknownRegionsError) Error() string {
 	var parts []string
 	for _, u := range e.Unknown {
 		s := fmt.Sprintf("%q", u)
-		if m := closestRegion(u, e.Valid); m != "" {
+		if m := suggest.Closest(u, e.Valid, 2); m != "" {
 			s += fmt.Sprintf(" (did you mean %s?)", m)
 		}
 		parts = append(parts, s)
@@ -96,37 +98,4 @@ func checkRequested(requested, enabled []string) error {
 		return &UnknownRegionsError{Unknown: bad, Valid: valid}
 	}
 	return nil
-}
-
-// closestRegion returns the valid name nearest to name by edit distance,
-// if it is close (at most 2 edits).
-func closestRegion(name string, valid []string) string {
-	best, bestD := "", 3
-	for _, v := range valid {
-		if d := editDistance(name, v); d < bestD {
-			best, bestD = v, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance of two ASCII strings.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/util"
+
+	"github.com/snapaudit/snapaudit/snapshot/suggest"
 )
 
 // ReadConfig reads a JSON or YAML object from path, for WithConfig (the
@@ -241,44 +243,11 @@ func checkConfigKeys(cfg map[string]any, origin map[string]string, modules map[s
 			where = "config " + o
 		}
 		hint := ""
-		if m := closest(k, known); m != "" {
+		if m := suggest.Closest(k, known, max(2, len(k)/3)); m != "" {
 			hint = fmt.Sprintf(" (did you mean %q?)", m)
 		}
 		errs = append(errs, fmt.Errorf("%s: unknown key %q%s: no loaded check reads it; the loaded checks read %s",
 			where, k, hint, strings.Join(known, ", ")))
 	}
 	return errors.Join(errs...)
-}
-
-// closest is the candidate nearest to s by edit distance, if it is near
-// enough to be a likely typo.
-func closest(s string, candidates []string) string {
-	best, bestD := "", max(2, len(s)/3)+1
-	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b (bytes).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
