@@ -181,8 +181,9 @@ func within(p, anc string) bool { return p == anc || strings.HasPrefix(p, anc+".
 // staleNotSecret returns the NotSecret keys of c that name no suspect.
 func staleNotSecret(c Call) []string {
 	var out []string
+	suspects := secretSuspects(c.Run.out)
 	for p := range c.NotSecret {
-		if !slices.ContainsFunc(secretSuspects(c.Run.out), func(s suspect) bool { return s.Path == p }) {
+		if !slices.ContainsFunc(suspects, func(s suspect) bool { return s.Path == p }) {
 			out = append(out, p)
 		}
 	}
