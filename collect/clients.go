@@ -8,16 +8,29 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/acm"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/batch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	"github.com/aws/aws-sdk-go-v2/service/route53domains"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/transfer"
+	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 )
 
 // service describes one SDK client package the registry may use.
@@ -30,14 +43,25 @@ type service struct {
 // services returns the client constructors, sorted by Name.
 func services() []service {
 	return []service{
+		{Name: "acm", ID: acm.ServiceID, New: newClient(acm.NewFromConfig)},
 		{Name: "apigateway", ID: apigateway.ServiceID, New: newClient(apigateway.NewFromConfig)},
+		{Name: "autoscaling", ID: autoscaling.ServiceID, New: newClient(autoscaling.NewFromConfig)},
+		{Name: "batch", ID: batch.ServiceID, New: newClient(batch.NewFromConfig)},
+		{Name: "cloudfront", ID: cloudfront.ServiceID, New: newClient(cloudfront.NewFromConfig)},
 		{Name: "configservice", ID: configservice.ServiceID, New: newClient(configservice.NewFromConfig)},
 		{Name: "dynamodb", ID: dynamodb.ServiceID, New: newClient(dynamodb.NewFromConfig)},
 		{Name: "ec2", ID: ec2.ServiceID, New: newClient(ec2.NewFromConfig)},
+		{Name: "ecr", ID: ecr.ServiceID, New: newClient(ecr.NewFromConfig)},
+		{Name: "ecs", ID: ecs.ServiceID, New: newClient(ecs.NewFromConfig)},
+		{Name: "eks", ID: eks.ServiceID, New: newClient(eks.NewFromConfig)},
+		{Name: "elasticloadbalancing", ID: elasticloadbalancing.ServiceID, New: newClient(elasticloadbalancing.NewFromConfig)},
+		{Name: "elasticloadbalancingv2", ID: elasticloadbalancingv2.ServiceID, New: newClient(elasticloadbalancingv2.NewFromConfig)},
 		{Name: "iam", ID: iam.ServiceID, New: newClient(iam.NewFromConfig)},
 		{Name: "lambda", ID: lambda.ServiceID, New: newClient(lambda.NewFromConfig)},
 		{Name: "organizations", ID: organizations.ServiceID, New: newClient(organizations.NewFromConfig)},
 		{Name: "rds", ID: rds.ServiceID, New: newClient(rds.NewFromConfig)},
+		{Name: "route53", ID: route53.ServiceID, New: newClient(route53.NewFromConfig)},
+		{Name: "route53domains", ID: route53domains.ServiceID, New: newClient(route53domains.NewFromConfig)},
 		{Name: "s3", ID: s3.ServiceID, New: func(cfg aws.Config, region string) any {
 			return s3.NewFromConfig(cfg, func(o *s3.Options) {
 				o.Region = region
@@ -49,6 +73,8 @@ func services() []service {
 			})
 		}},
 		{Name: "sts", ID: sts.ServiceID, New: newClient(sts.NewFromConfig)},
+		{Name: "transfer", ID: transfer.ServiceID, New: newClient(transfer.NewFromConfig)},
+		{Name: "workspaces", ID: workspaces.ServiceID, New: newClient(workspaces.NewFromConfig)},
 	}
 }
 
