@@ -76,6 +76,7 @@ package iam
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -103,6 +104,11 @@ type Result struct {
 	// evaluation (a malformed element read the way AWS reads it), each
 	// naming the policy and statement.
 	Warnings []string `json:"warnings,omitempty"`
+	// Conditional is set by EvaluateUnknown when the decision is Allowed
+	// only if conditions on ConditionKeys (condition keys whose values the
+	// caller could not know, lower case, sorted) hold.
+	Conditional   bool     `json:"conditional,omitempty"`
+	ConditionKeys []string `json:"condition_keys,omitempty"`
 }
 
 // Policies are the policies that apply to one request.
@@ -207,6 +213,10 @@ func (e *Evaluator) Evaluate(req *Request, pol *Policies) Result {
 	if err != nil {
 		return Result{Decision: ImplicitlyDenied, Reasons: []string{"invalid request: " + err.Error()}}
 	}
+	return e.finish(p, pol)
+}
+
+func (e *Evaluator) finish(p *prepared, pol *Policies) Result {
 	r := e.evaluate(p, pol)
 	r.Warnings = pol.warnings()
 	if p.wild {
@@ -216,6 +226,48 @@ func (e *Evaluator) Evaluate(req *Request, pol *Policies) Result {
 		}
 	}
 	return r
+}
+
+// EvaluateUnknown decides a request whose context is only partly known, as
+// an offline analysis of a snapshot has it: unknown(key) reports, for a
+// lower-case condition key absent from the request context, that its
+// value is unknown (a source IP, MFA, a session tag) rather than absent.
+// A condition on such a key is neither true nor false, so the request is
+// decided twice: once with every unknown condition against the caller (an
+// Allow's condition fails, a Deny's holds) and, unless that already allows
+// or no unknown key was read, once in its favour. Allowed only in the
+// second case is Allowed with Conditional set and the keys that decide it;
+// denied in both is the second decision. A nil unknown is Evaluate.
+func (e *Evaluator) EvaluateUnknown(req *Request, pol *Policies, unknown func(key string) bool) Result {
+	if unknown == nil {
+		return e.Evaluate(req, pol)
+	}
+	var now time.Time
+	if e.now != nil {
+		now = e.now()
+	}
+	p, err := prepare(req, now)
+	if err != nil {
+		return Result{Decision: ImplicitlyDenied, Reasons: []string{"invalid request: " + err.Error()}}
+	}
+	p.unknown, p.unknownRead = unknown, map[string]bool{}
+	sure := e.finish(p, pol)
+	if sure.Decision == Allowed || len(p.unknownRead) == 0 {
+		return sure
+	}
+	p.favourUnknown = true
+	maybe := e.finish(p, pol)
+	if maybe.Decision != Allowed {
+		return maybe
+	}
+	keys := make([]string, 0, len(p.unknownRead))
+	for k := range p.unknownRead {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	maybe.Conditional, maybe.ConditionKeys = true, keys
+	maybe.Reasons = append(maybe.Reasons, "allowed only if the conditions on "+strings.Join(keys, ", ")+" hold: their values are not known")
+	return maybe
 }
 
 // warnings lists the parse warnings of every policy given.
@@ -570,12 +622,22 @@ const (
 // applies reports whether the statement matches the request, and for
 // resource-based policies how its Principal matched.
 func (s *Statement) applies(p *prepared, kind policyKind, hasBoundary bool) (matchKind, coverage) {
+	mk, cover, why := s.match(p, kind, hasBoundary)
+	if p.trace != nil {
+		p.trace(kind, s, mk, cover, why)
+	}
+	return mk, cover
+}
+
+// match is applies with the reason a statement does not apply (for
+// Explain); why is empty when it applies.
+func (s *Statement) match(p *prepared, kind policyKind, hasBoundary bool) (_ matchKind, _ coverage, why string) {
 	if !s.matchAction(p.action) {
-		return matchNone, coverNone
+		return matchNone, coverNone, "action not matched"
 	}
 	cover := s.matchResource(p)
 	if cover == coverNone {
-		return matchNone, coverNone
+		return matchNone, coverNone, "resource not matched"
 	}
 	mk := matchDirect
 	if kind == kindResource || kind == kindRCP {
@@ -584,29 +646,37 @@ func (s *Statement) applies(p *prepared, kind policyKind, hasBoundary bool) (mat
 		case s.Principal != nil:
 			mk = s.Principal.match(pr)
 			if mk == matchNone {
-				return matchNone, coverNone
+				return matchNone, coverNone, "principal not matched"
 			}
 		case s.NotPrincipal != nil:
 			forced := kind == kindResource && s.Effect == Deny && hasBoundary
 			if !forced && !s.NotPrincipal.notPrincipalApplies(pr) {
-				return matchNone, coverNone
+				return matchNone, coverNone, "principal excluded by NotPrincipal"
 			}
 			mk = matchDirect
 		default:
 			if kind == kindResource {
 				// A resource-based statement without a principal grants
 				// nothing (IAM rejects it; some services store one).
-				return matchNone, coverNone
+				return matchNone, coverNone, "no Principal element"
 			}
 		}
 	}
 	for i := range s.conditions {
 		c := &s.conditions[i]
+		if p.unknown != nil && p.isUnknown(c.key) {
+			// Neither true nor false: see EvaluateUnknown.
+			p.unknownRead[c.key] = true
+			if p.favourUnknown != (s.Effect == Allow) {
+				return matchNone, coverNone, "condition " + c.opName + " on " + c.keyRaw + " taken as not holding (value unknown)"
+			}
+			continue
+		}
 		if !c.eval(p.ctx[c.key], p.lookup) {
-			return matchNone, coverNone
+			return matchNone, coverNone, "condition " + c.opName + " on " + c.keyRaw + " does not hold"
 		}
 	}
-	return mk, cover
+	return mk, cover, ""
 }
 
 func (s *Statement) matchAction(action string) bool {

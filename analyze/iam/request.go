@@ -49,6 +49,21 @@ type prepared struct {
 	// compiled (see intersect.go).
 	wild   bool
 	resTok []globTok
+	// unknown, unknownRead and favourUnknown: see EvaluateUnknown.
+	unknown       func(key string) bool
+	unknownRead   map[string]bool
+	favourUnknown bool
+	// trace, when set, sees every statement examined (Explain).
+	trace func(kind policyKind, s *Statement, mk matchKind, cover coverage, why string)
+}
+
+// isUnknown reports whether a condition key (lower case) has an unknown
+// value: absent from the request context and unknown to the caller.
+func (p *prepared) isUnknown(key string) bool {
+	if _, ok := p.ctx[key]; ok {
+		return false
+	}
+	return p.unknown(key)
 }
 
 func prepare(r *Request, now time.Time) (*prepared, error) {

@@ -35,6 +35,25 @@ type Action struct {
 	// Level is the access level as the data set writes it: one level, or
 	// two ("Tagging, Write", "Permissions management, Write").
 	Level string
+	// Resources are the ARN patterns of the resource types the action
+	// applies to (policy variables such as ${BucketName} read as *);
+	// none for an action that takes no resource (Resource "*").
+	Resources []string
+}
+
+// AppliesTo reports whether the action is authorized against arn: one of
+// its resource types' ARN patterns matches it, or, for an action that
+// takes no resource, arn is "*" or "".
+func (a Action) AppliesTo(arn string) bool {
+	if len(a.Resources) == 0 {
+		return arn == "*" || arn == ""
+	}
+	for _, p := range a.Resources {
+		if glob(p, arn) {
+			return true
+		}
+	}
+	return false
 }
 
 // String returns "service:Name".
@@ -98,7 +117,11 @@ func fromFile(f *build.File) *Catalog {
 		svc := Service{Prefix: s.Prefix, Name: s.Name}
 		for level, names := range s.Actions {
 			for _, n := range names {
-				svc.Actions = append(svc.Actions, Action{Service: s.Prefix, Name: n, Level: level})
+				a := Action{Service: s.Prefix, Name: n, Level: level}
+				for _, rt := range s.Resources[n] {
+					a.Resources = append(a.Resources, arnPattern(s.ResourceTypes[rt]))
+				}
+				svc.Actions = append(svc.Actions, a)
 			}
 		}
 		sort.Slice(svc.Actions, func(i, j int) bool { return svc.Actions[i].Name < svc.Actions[j].Name })
@@ -251,4 +274,25 @@ func glob(p, s string) bool {
 		pi++
 	}
 	return pi == len(p)
+}
+
+// arnPattern turns an ARN template of the data set into a glob: each
+// ${Variable} matches anything.
+func arnPattern(tmpl string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(tmpl, "${")
+		if i < 0 {
+			b.WriteString(tmpl)
+			return b.String()
+		}
+		j := strings.IndexByte(tmpl[i:], '}')
+		if j < 0 {
+			b.WriteString(tmpl)
+			return b.String()
+		}
+		b.WriteString(tmpl[:i])
+		b.WriteByte('*')
+		tmpl = tmpl[i+j+1:]
+	}
 }

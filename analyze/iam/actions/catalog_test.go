@@ -217,3 +217,38 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+// The resource types of actions come from the data set (the IAM Service
+// Authorization Reference): s3:GetObject is authorized against objects,
+// s3:ListBucket against buckets, ec2:DescribeInstances against no resource.
+// A variable matches anything, slashes included (object keys and role
+// paths have them), so s3:ListBucket's pattern also matches object ARNs.
+func TestAppliesTo(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		action, arn string
+		want        bool
+	}{
+		{"s3:GetObject", "arn:aws:s3:::b/k", true},
+		{"s3:GetObject", "arn:aws:s3:::b", false},
+		{"s3:ListBucket", "arn:aws:s3:::b", true},
+		{"s3:ListAllMyBuckets", "*", true},
+		{"s3:ListAllMyBuckets", "arn:aws:s3:::b", false},
+		{"ec2:DescribeInstances", "", true},
+		{"ec2:TerminateInstances", "arn:aws:ec2:us-east-1:111122223333:instance/i-1", true},
+		{"ec2:TerminateInstances", "arn:aws:ec2:us-east-1:111122223333:volume/vol-1", false},
+		{"lambda:InvokeFunction", "arn:aws:lambda:us-east-1:111122223333:function:f", true},
+	}
+	for _, tc := range tests {
+		a, ok := c.Lookup(tc.action)
+		if !ok {
+			t.Fatalf("%s not in the catalog", tc.action)
+		}
+		if got := a.AppliesTo(tc.arn); got != tc.want {
+			t.Errorf("%s applies to %q = %v, want %v (patterns %v)", tc.action, tc.arn, got, tc.want, a.Resources)
+		}
+	}
+}

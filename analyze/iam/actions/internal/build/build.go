@@ -35,11 +35,24 @@ type Service struct {
 	// Actions maps an access level as the data set writes it ("Read",
 	// "Tagging, Write", ...) to the action names with that level.
 	Actions map[string][]string `json:"actions"`
+	// ResourceTypes maps a resource type name to its ARN template
+	// ("arn:${Partition}:s3:::${BucketName}/${ObjectName}").
+	ResourceTypes map[string]string `json:"resource_types,omitempty"`
+	// Resources maps an action name to the resource types it applies to;
+	// an action without an entry takes no resource (Resource "*").
+	Resources map[string][]string `json:"resources,omitempty"`
 }
 
 type rawAction struct {
-	Name        string `json:"name"`
-	AccessLevel string `json:"accessLevel"`
+	Name          string `json:"name"`
+	AccessLevel   string `json:"accessLevel"`
+	ResourceTypes []struct {
+		Name string `json:"name"`
+	} `json:"resourceTypes"`
+}
+
+type rawResourceType struct {
+	ARN string `json:"arn"`
 }
 
 // Build reads dataDir (the iam-actions folder) and returns the catalog.
@@ -77,7 +90,27 @@ func Build(dataDir string) (*File, error) {
 			return nil, err
 		}
 		s := Service{Prefix: prefix, Name: names[prefix], Actions: map[string][]string{}}
+		var rts map[string]rawResourceType
+		if rp := filepath.Join(dataDir, "resourceTypes", prefix+".json"); fileExists(rp) {
+			if err := readJSON(rp, &rts); err != nil {
+				return nil, err
+			}
+		}
 		for key, a := range acts {
+			for _, rt := range a.ResourceTypes {
+				t, ok := rts[rt.Name]
+				if !ok { // the keys are lower case; actions may spell the name otherwise
+					t, ok = rts[strings.ToLower(rt.Name)]
+				}
+				if !ok || t.ARN == "" {
+					return nil, fmt.Errorf("%s: action %q: resource type %q has no ARN in resourceTypes/%s.json", path, a.Name, rt.Name, prefix)
+				}
+				if s.ResourceTypes == nil {
+					s.ResourceTypes, s.Resources = map[string]string{}, map[string][]string{}
+				}
+				s.ResourceTypes[rt.Name] = t.ARN
+				s.Resources[a.Name] = append(s.Resources[a.Name], rt.Name)
+			}
 			if a.Name == "" || !strings.EqualFold(a.Name, key) {
 				return nil, fmt.Errorf("%s: action %q: name %q does not match its key", path, key, a.Name)
 			}
@@ -89,6 +122,9 @@ func Build(dataDir string) (*File, error) {
 			s.Actions[a.AccessLevel] = append(s.Actions[a.AccessLevel], a.Name)
 		}
 		for _, l := range s.Actions {
+			sort.Strings(l)
+		}
+		for _, l := range s.Resources {
 			sort.Strings(l)
 		}
 		f.Services = append(f.Services, s)
@@ -116,6 +152,11 @@ func Encode(f *File) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 func readJSON(path string, v any) error {

@@ -1,0 +1,316 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/snapaudit/snapaudit/analyze"
+	"github.com/snapaudit/snapaudit/analyze/access"
+	"github.com/snapaudit/snapaudit/analyze/iam"
+	"github.com/snapaudit/snapaudit/analyze/iam/actions"
+)
+
+// The IAM questions over a snapshot: who-can, can, explain. Each answer is
+// the evaluator's full decision with the snapshot's policies and facts
+// (analyze/access/query.go says which condition keys it knows).
+
+func snapshotQueryFlags(extra ...ucli.Flag) []ucli.Flag {
+	return append([]ucli.Flag{
+		&ucli.BoolFlag{Name: "no-verify", Usage: "skip the snapshot integrity check"},
+		&ucli.StringFlag{Name: "format", Value: "table", Usage: "output `FORMAT`: table or json"},
+		&ucli.StringFlag{Name: "time", Usage: "evaluate at `RFC3339` time (aws:CurrentTime; default now)"},
+	}, extra...)
+}
+
+// openQuery loads the snapshot named by the one argument and indexes it;
+// required names the flags the command needs.
+func openQuery(c *ucli.Context, cmd string, required ...string) (*access.Query, *iam.Evaluator, error) {
+	for _, f := range required {
+		if c.String(f) == "" {
+			return nil, nil, usagef("iam %s needs --%s", cmd, f)
+		}
+	}
+	if c.Args().Len() != 1 {
+		return nil, nil, usagef("iam %s: give one SNAPSHOT directory", cmd)
+	}
+	if f := c.String("format"); f != "table" && f != "json" {
+		return nil, nil, usagef("iam %s --format %q: want table or json", cmd, f)
+	}
+	ev, err := newIAMEvaluator(c.String("time"))
+	if err != nil {
+		return nil, nil, err
+	}
+	cat, err := actions.Load()
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := analyze.LoadGraph(c.Context, c.Args().First(), !c.Bool("no-verify"), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return access.NewQuery(g, ev, cat), ev, nil
+}
+
+func iamWhoCanCommand(s streams) *ucli.Command {
+	return &ucli.Command{
+		Name:      "who-can",
+		Usage:     "list every principal that can do an action on a resource",
+		ArgsUsage: "SNAPSHOT",
+		Description: "Evaluates the action on the resource for every user, role and account root of the snapshot and every\n" +
+			"principal the resource's policy names (other accounts, services, role sessions, anonymous \"*\"), with\n" +
+			"the full IAM evaluation: identity policies, permissions boundary, the resource's policy (a role's trust\n" +
+			"policy for sts:AssumeRole). Lists the ones allowed, and the statements that decided. A principal\n" +
+			"allowed only if conditions the snapshot cannot know hold (source IP, MFA, VPC, ...) is listed as\n" +
+			"conditional with those keys; principal and resource tags, accounts and organisation are known facts.\n" +
+			"The limits every answer has are printed with it (SCPs and RCPs are not collected yet).",
+		Flags: snapshotQueryFlags(
+			&ucli.StringFlag{Name: "action", Usage: "`service:Action`, e.g. s3:GetObject"},
+			&ucli.StringFlag{Name: "resource", Usage: "resource `ARN` (an S3 object ARN is answered with its bucket's policy)"},
+		),
+		Action: func(c *ucli.Context) error {
+			q, _, err := openQuery(c, "who-can", "action", "resource")
+			if err != nil {
+				return err
+			}
+			answers, err := q.WhoCan(c.Context, c.String("action"), c.String("resource"))
+			if err != nil {
+				return fmt.Errorf("iam who-can: %w", err)
+			}
+			return writeAnswers(s.out, c.String("format"), answers, false)
+		},
+	}
+}
+
+func iamCanCommand(s streams) *ucli.Command {
+	return &ucli.Command{
+		Name:      "can",
+		Usage:     "list what one principal can do",
+		ArgsUsage: "SNAPSHOT",
+		Description: "Evaluates, for the principal, every action of the IAM action catalog that applies to each collected\n" +
+			"resource --resource or --service selects (by the action's resource types; object actions of a bucket\n" +
+			"are asked on BUCKET/*, some objects), and each service's actions that take no resource. Lists the\n" +
+			"allowed ones.\n" +
+			"The table has one line per resource with the number of actions allowed per access level (--actions:\n" +
+			"one line per action); --format json lists every answer with its reasons.",
+		Flags: snapshotQueryFlags(
+			&ucli.StringFlag{Name: "principal", Usage: "user, role or role-session `ARN`"},
+			&ucli.StringFlag{Name: "resource", Usage: "only this resource `ARN`"},
+			&ucli.StringFlag{Name: "service", Usage: "only resources and actions of this service `PREFIX` (s3, iam, ...)"},
+			&ucli.BoolFlag{Name: "actions", Usage: "table: one line per action instead of one per resource"},
+		),
+		Action: func(c *ucli.Context) error {
+			q, _, err := openQuery(c, "can", "principal")
+			if err != nil {
+				return err
+			}
+			answers, err := q.Can(c.Context, c.String("principal"), access.CanFilter{Resource: c.String("resource"), Service: c.String("service")})
+			if err != nil {
+				return fmt.Errorf("iam can: %w", err)
+			}
+			if c.String("format") == "json" || c.Bool("actions") {
+				return writeAnswers(s.out, c.String("format"), answers, true)
+			}
+			cat, err := actions.Load()
+			if err != nil {
+				return err
+			}
+			writeCanSummary(s.out, cat, answers)
+			return nil
+		},
+	}
+}
+
+func iamExplainCommand(s streams) *ucli.Command {
+	return &ucli.Command{
+		Name:      "explain",
+		Usage:     "show how one request is decided, policy layer by policy layer",
+		ArgsUsage: "SNAPSHOT",
+		Description: "Decides one request with the snapshot's policies and facts, as who-can does, and prints each policy\n" +
+			"layer in evaluation order (organisation policies, resource-based policy, identity-based policies,\n" +
+			"permissions boundary, session policy) with what it contributed and why each statement did or did not\n" +
+			"apply. --context KEY=VALUE supplies a condition key the snapshot cannot know (aws:SourceIp=...).",
+		Flags: snapshotQueryFlags(
+			&ucli.StringFlag{Name: "principal", Usage: "principal `ARN` (or \"*\" for an anonymous caller)"},
+			&ucli.StringFlag{Name: "action", Usage: "`service:Action`"},
+			&ucli.StringFlag{Name: "resource", Usage: "resource `ARN` (empty: an action without a resource)"},
+			&ucli.StringSliceFlag{Name: "context", Usage: "condition key `KEY=VALUE` (repeatable)"},
+		),
+		Action: func(c *ucli.Context) error {
+			q, ev, err := openQuery(c, "explain", "principal", "action")
+			if err != nil {
+				return err
+			}
+			pr, err := iam.ParsePrincipal(c.String("principal"))
+			if err != nil {
+				return usagef("iam explain --principal: %v", err)
+			}
+			req, pol, unknown, external, err := q.Request(c.Context, pr, c.String("action"), c.String("resource"))
+			if err != nil {
+				return fmt.Errorf("iam explain: %w", err)
+			}
+			for _, kv := range c.StringSlice("context") {
+				k, v, ok := strings.Cut(kv, "=")
+				if !ok {
+					return usagef("iam explain --context %q: want KEY=VALUE", kv)
+				}
+				req.Context[k] = append(req.Context[k], v)
+			}
+			x := ev.Explain(req, pol, unknown)
+			if c.String("format") == "json" {
+				enc := json.NewEncoder(s.out)
+				enc.SetEscapeHTML(false)
+				enc.SetIndent("", "  ")
+				return enc.Encode(struct {
+					iam.Explanation
+					External bool     `json:"external,omitempty"`
+					Limits   []string `json:"limits"`
+				}{x, external, access.QueryLimits})
+			}
+			renderExplanation(s.out, req, x, external)
+			return nil
+		},
+	}
+}
+
+func writeAnswers(w io.Writer, format string, answers []access.Answer, byResource bool) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if answers == nil {
+			answers = []access.Answer{}
+		}
+		return enc.Encode(struct {
+			Answers []access.Answer `json:"answers"`
+			Limits  []string        `json:"limits"`
+		}{answers, access.QueryLimits})
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if byResource {
+		fmt.Fprintln(tw, "RESOURCE\tACTION\tDECISION\tDECIDED BY")
+	} else {
+		fmt.Fprintln(tw, "PRINCIPAL\tTYPE\tDECISION\tDECIDED BY")
+	}
+	for _, a := range answers {
+		decision := "allowed"
+		if a.Conditional {
+			decision = "conditional: " + strings.Join(a.ConditionKeys, ", ")
+		}
+		if a.SomeResources {
+			decision += " (some resources)"
+		}
+		if byResource {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Resource, a.Action, decision, decidedBy(a.Reasons))
+		} else {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.Principal, a.PrincipalType, decision, decidedBy(a.Reasons))
+		}
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\n%d allowed. Derived without:\n", len(answers))
+	for _, l := range access.QueryLimits {
+		fmt.Fprintf(w, "  - %s\n", l)
+	}
+	return nil
+}
+
+// decidedBy shortens the evaluator's reasons to the policies and
+// statements that allowed.
+func decidedBy(reasons []string) string {
+	var out []string
+	for _, r := range reasons {
+		if r, ok := strings.CutPrefix(r, "allowed by "); ok {
+			out = append(out, r)
+		}
+	}
+	if len(out) == 0 && len(reasons) > 0 {
+		return reasons[0]
+	}
+	return strings.Join(out, "; ")
+}
+
+func renderExplanation(w io.Writer, req *iam.Request, x iam.Explanation, external bool) {
+	res := req.Resource
+	if res == "" {
+		res = "(no resource)"
+	}
+	fmt.Fprintf(w, "%s  %s  %s\n", req.Principal.Raw, req.Action, res)
+	for _, l := range x.Layers {
+		fmt.Fprintf(w, "\n%s: %s\n", l.Layer, l.Contribution)
+		for _, st := range l.Statements {
+			fmt.Fprintf(w, "  %-6s %s statement %s: %s\n", st.Effect, st.Policy, st.Statement, st.Outcome)
+		}
+	}
+	if external {
+		fmt.Fprintf(w, "\nthe principal's account is not in the snapshot: its identity policies are taken to allow\n")
+	}
+	fmt.Fprintf(w, "\ndecision: %s", x.Result.Decision)
+	if x.Result.Conditional {
+		fmt.Fprintf(w, " (conditional: %s)", strings.Join(x.Result.ConditionKeys, ", "))
+	}
+	fmt.Fprintln(w)
+	for _, r := range x.Result.Reasons {
+		fmt.Fprintf(w, "  %s\n", r)
+	}
+	for _, wn := range x.Result.Warnings {
+		fmt.Fprintf(w, "  warning: %s\n", wn)
+	}
+	fmt.Fprintln(w, "derived without:")
+	for _, l := range access.QueryLimits {
+		fmt.Fprintf(w, "  - %s\n", l)
+	}
+}
+
+// writeCanSummary prints one line per resource: the number of allowed
+// actions per access level, and how many of them are conditional.
+func writeCanSummary(w io.Writer, cat *actions.Catalog, answers []access.Answer) {
+	type row struct {
+		resource string
+		levels   map[actions.AccessLevel]int
+		cond     int
+		n        int
+	}
+	var rows []*row
+	byRes := map[string]*row{}
+	for _, a := range answers {
+		r := byRes[a.Resource]
+		if r == nil {
+			r = &row{resource: a.Resource, levels: map[actions.AccessLevel]int{}}
+			byRes[a.Resource] = r
+			rows = append(rows, r)
+		}
+		r.n++
+		if a.Conditional {
+			r.cond++
+		}
+		if act, ok := cat.Lookup(a.Action); ok {
+			for _, l := range act.Levels() {
+				r.levels[l]++
+			}
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RESOURCE\tACTIONS\tBY ACCESS LEVEL\tCONDITIONAL")
+	for _, r := range rows {
+		var lv []string
+		for _, l := range []actions.AccessLevel{actions.List, actions.Read, actions.Write, actions.Tagging, actions.PermissionsManagement} {
+			if n := r.levels[l]; n > 0 {
+				lv = append(lv, fmt.Sprintf("%s %d", l, n))
+			}
+		}
+		res := r.resource
+		if res == "" {
+			res = "(actions without a resource)"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\n", res, r.n, strings.Join(lv, ", "), r.cond)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\n%d allowed actions on %d resources (--actions lists them, --format json with reasons). Derived without:\n", len(answers), len(rows))
+	for _, l := range access.QueryLimits {
+		fmt.Fprintf(w, "  - %s\n", l)
+	}
+}
