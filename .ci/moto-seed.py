@@ -8,7 +8,10 @@ password policy; a role anyone can assume, a vendor role trusting another
 account without an external ID, a Lambda execution role with an inline
 policy), a Lambda function whose environment holds a secret and that API
 Gateway may invoke, a REST API integrated with it, an RDS instance and an
-Aurora cluster with one member, and a Config rule.
+Aurora cluster with one member, and a Config rule; in us-east-1 also an AMI
+made from the instance (public) that a second instance runs, a snapshot of
+the volume (public and shared with another account) restored as a new
+volume, and an Auto Scaling group with a launch template.
 
 Usage: python3 moto-seed.py ENDPOINT_URL
 """
@@ -113,4 +116,21 @@ apig.put_integration(restApiId=api, resourceId=orders, httpMethod="GET", type="A
 boto3.client("lambda", **us).add_permission(
     FunctionName="orders", StatementId="apigateway-invoke", Action="lambda:InvokeFunction",
     Principal="apigateway.amazonaws.com", SourceArn=f"arn:aws:execute-api:us-east-1:123456789012:{api}/*/GET/orders")
+ec2 = boto3.client("ec2", **us)
+subnet = ec2.describe_subnets(Filters=[{"Name": "cidr-block", "Values": ["10.0.1.0/24"]}])["Subnets"][0]["SubnetId"]
+first = ec2.describe_instances(Filters=[{"Name": "key-name", "Values": ["ops-us-east-1"]}])
+image = ec2.create_image(InstanceId=first["Reservations"][0]["Instances"][0]["InstanceId"], Name="moto-check-golden")["ImageId"]
+ec2.modify_image_attribute(ImageId=image, LaunchPermission={"Add": [{"Group": "all"}]})
+ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, SubnetId=subnet)
+volume = ec2.describe_volumes(Filters=[{"Name": "size", "Values": ["10"]}])["Volumes"][0]["VolumeId"]
+snap = ec2.create_snapshot(VolumeId=volume, Description="moto-check backup")["SnapshotId"]
+ec2.modify_snapshot_attribute(SnapshotId=snap, Attribute="createVolumePermission", OperationType="add", GroupNames=["all"])
+ec2.modify_snapshot_attribute(SnapshotId=snap, Attribute="createVolumePermission", OperationType="add",
+                              UserIds=["999988887777"])
+ec2.create_volume(AvailabilityZone="us-east-1a", SnapshotId=snap)
+ec2.create_launch_template(LaunchTemplateName="moto-check-web",
+                           LaunchTemplateData={"ImageId": image, "InstanceType": "t3.micro"})
+boto3.client("autoscaling", **us).create_auto_scaling_group(
+    AutoScalingGroupName="moto-check-web", LaunchTemplate={"LaunchTemplateName": "moto-check-web", "Version": "$Latest"},
+    MinSize=1, MaxSize=2, DesiredCapacity=1, VPCZoneIdentifier=subnet)
 print("moto-seed: seeded", endpoint)

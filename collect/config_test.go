@@ -43,9 +43,9 @@ func TestReadOnlyGuard(t *testing.T) {
 					DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(usBucket)})
 				return err
 			}},
-		{name: "undeclared read-only ec2 DescribeImages", refused: true, op: "DescribeImages",
+		{name: "undeclared read-only ec2 DescribeSpotPriceHistory", refused: true, op: "DescribeSpotPriceHistory",
 			call: func(ctx context.Context, cfg aws.Config) error {
-				_, err := ec2.NewFromConfig(cfg).DescribeImages(ctx, &ec2.DescribeImagesInput{})
+				_, err := ec2.NewFromConfig(cfg).DescribeSpotPriceHistory(ctx, &ec2.DescribeSpotPriceHistoryInput{})
 				return err
 			}},
 		{name: "declared ec2 DescribeVpcs", refused: false, op: "DescribeVpcs",

@@ -194,16 +194,19 @@ var readOnlyPrefixes = []string{"Describe", "Get", "List"}
 
 // Registry returns the call registry, sorted by Name. It builds a fresh
 // slice on every call; callers may filter it. Each service's records are in
-// registry_<service>.go, sorted by operation; a record names neither its
+// registry_<service>.go, sorted by operation (a large service may split them
+// over several files, registry_ec2_images.go; Registry sorts the union),
+// and duplicates are a test failure; a record names neither its
 // service and operation nor its parent: they are read from the SDK types of
 // its Runner and of its Keys (named), so they cannot disagree with the
 // operation that is called.
 func Registry() []Call {
-	calls := slices.Concat(apigatewayCalls(), configserviceCalls(), dynamodbCalls(), ec2Calls(), iamCalls(),
-		lambdaCalls(), organizationsCalls(), rdsCalls(), s3Calls(), stsCalls())
+	calls := slices.Concat(apigatewayCalls(), autoscalingCalls(), configserviceCalls(), dynamodbCalls(), ec2Calls(),
+		ec2ImageCalls(), iamCalls(), lambdaCalls(), organizationsCalls(), rdsCalls(), s3Calls(), stsCalls())
 	for i := range calls {
 		calls[i].named()
 	}
+	slices.SortStableFunc(calls, func(a, b Call) int { return strings.Compare(a.Name(), b.Name()) })
 	return calls
 }
 

@@ -324,6 +324,88 @@ func anyTrue(v any) (any, error) {
 	return false, nil
 }
 
+// allTrue is true when every element of a non-empty list of booleans is
+// true, false when one is false, and null (unknown) for an empty list or
+// a non-boolean element (an AMI whose block devices are all encrypted).
+func allTrue(v any) (any, error) {
+	l, _ := v.([]any)
+	if len(l) == 0 {
+		return nil, nil
+	}
+	for _, e := range l {
+		b, ok := e.(bool)
+		if !ok {
+			return nil, nil
+		}
+		if !b {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// has returns a converter that is true when the value, or an element of a
+// list, has the text want (a snapshot's createVolumePermission groups
+// include "all"). Nothing at the path is false: the path is read from an
+// answer that was given.
+func has(want string) Conv {
+	return func(v any) (any, error) {
+		l, ok := v.([]any)
+		if !ok {
+			l = []any{v}
+		}
+		for _, e := range l {
+			if scalarString(e) == want {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+}
+
+// count is the length of a list; nothing at the path is 0 (the SDK omits
+// empty lists from an answer).
+func count(v any) (any, error) {
+	switch x := v.(type) {
+	case nil:
+		return int64(0), nil
+	case []any:
+		return int64(len(x)), nil
+	}
+	return nil, fmt.Errorf("not a list: %T", v)
+}
+
+// split returns a converter splitting text at sep into a list of its
+// non-empty, trimmed parts (an Auto Scaling group's comma-separated
+// VPCZoneIdentifier); nothing at the path stays nothing.
+func split(sep string) Conv {
+	return func(v any) (any, error) {
+		s, _ := v.(string)
+		var out []any
+		for _, p := range strings.Split(s, sep) {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		if len(out) == 0 {
+			return nil, nil
+		}
+		return out, nil
+	}
+}
+
+// except returns a RelSpec converter that drops the placeholder values
+// AWS uses for "no such resource" (a copied snapshot's VolumeId
+// vol-ffffffff): they give "", no target.
+func except(placeholders ...string) Conv {
+	return func(v any) (any, error) {
+		if slices.Contains(placeholders, scalarString(v)) {
+			return "", nil
+		}
+		return v, nil
+	}
+}
+
 // awsManaged is true for policy ARNs owned by the account "aws".
 func awsManaged(v any) (any, error) {
 	s, _ := v.(string)

@@ -131,6 +131,18 @@ func TestConverters(t *testing.T) {
 		{"summary flag", equalsNumber(1), json.Number("1"), true, ""},
 		{"any recorder recording", anyTrue, []any{false, true}, true, ""},
 		{"first of list", first, []any{json.Number("7")}, int64(7), ""},
+		{"all encrypted", allTrue, []any{true, true}, true, ""},
+		{"one unencrypted", allTrue, []any{true, false}, false, ""},
+		{"no devices: unknown", allTrue, nil, nil, ""},
+		{"group all is public", has("all"), []any{"all"}, true, ""},
+		{"no group is not public", has("all"), nil, false, ""},
+		{"count of nothing", count, nil, int64(0), ""},
+		{"count of list", count, []any{"i-1", "i-2"}, int64(2), ""},
+		{"count of text", count, "i-1", nil, "not a list"},
+		{"split subnets", split(","), "subnet-a, subnet-b,", []any{"subnet-a", "subnet-b"}, ""},
+		{"split nothing", split(","), nil, nil, ""},
+		{"placeholder volume", except("vol-ffffffff"), "vol-ffffffff", "", ""},
+		{"real volume", except("vol-ffffffff"), "vol-1", "vol-1", ""},
 		{"default version", defaultPolicyVersion, decode(t, `[{"IsDefaultVersion":false,"Document":"{\"v\":1}"},{"IsDefaultVersion":true,"Document":"{\"v\":2}"}]`), `{"v":2}`, ""},
 	}
 	for _, tc := range tests {

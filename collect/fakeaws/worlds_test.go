@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -32,6 +33,7 @@ const demoWorld = "../../testdata/fakeaws/demo"
 // clients builds the real SDK client of each service a world may hold.
 var clients = map[string]func(aws.Config) any{
 	"apigateway":    func(c aws.Config) any { return apigateway.NewFromConfig(c) },
+	"autoscaling":   func(c aws.Config) any { return autoscaling.NewFromConfig(c) },
 	"configservice": func(c aws.Config) any { return configservice.NewFromConfig(c) },
 	"dynamodb":      func(c aws.Config) any { return dynamodb.NewFromConfig(c) },
 	"ec2":           func(c aws.Config) any { return ec2.NewFromConfig(c) },
@@ -193,7 +195,7 @@ func fieldFor(in reflect.Type, param string) (reflect.StructField, bool) {
 }
 
 // callOperation calls service:op with the real SDK client, filling the input
-// struct's string fields from params.
+// struct's string and enum fields from params.
 func callOperation(ctx context.Context, cfg aws.Config, service, op string, params map[string]string) (any, error) {
 	newClient, ok := clients[service]
 	if !ok {
@@ -207,10 +209,14 @@ func callOperation(ctx context.Context, cfg aws.Config, service, op string, para
 	in := reflect.New(method.Type().In(1).Elem())
 	for k, v := range params {
 		sf, ok := fieldFor(in.Elem().Type(), k)
-		if !ok || sf.Type != reflect.TypeOf((*string)(nil)) {
+		switch {
+		case ok && sf.Type == reflect.TypeOf((*string)(nil)):
+			in.Elem().FieldByIndex(sf.Index).Set(reflect.ValueOf(aws.String(v)))
+		case ok && sf.Type.Kind() == reflect.String: // an SDK enum (ec2 SnapshotAttributeName)
+			in.Elem().FieldByIndex(sf.Index).SetString(v)
+		default:
 			return nil, errors.New("param " + k + " is not a string field of " + in.Elem().Type().Name())
 		}
-		in.Elem().FieldByIndex(sf.Index).Set(reflect.ValueOf(aws.String(v)))
 	}
 	res := method.Call([]reflect.Value{reflect.ValueOf(ctx), in})
 	err, _ := res[1].Interface().(error)

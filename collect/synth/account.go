@@ -16,10 +16,13 @@ var weights = []struct {
 	typ string
 	w   int
 }{
+	{"aws_ami", 15},
 	{"aws_api_gateway_rest_api", 5},
+	{"aws_autoscaling_group", 10},
 	{"aws_config_rule", 5},
 	{"aws_db_instance", 30},
 	{"aws_dynamodb_table", 50},
+	{"aws_ebs_snapshot", 100},
 	{"aws_ebs_volume", 200},
 	{"aws_iam_access_key", 25},
 	{"aws_iam_group", 4},
@@ -41,12 +44,13 @@ var weights = []struct {
 }
 
 // accountOverhead is the entities every account has besides its resources:
-// the account, its password policy and the eight service placeholders.
-const accountOverhead = 10
+// the account, its password policy and the nine service placeholders.
+const accountOverhead = 11
 
 // regionalTypes are split over the account's regions.
 var regionalTypes = []string{
-	"aws_api_gateway_rest_api", "aws_config_rule", "aws_db_instance", "aws_dynamodb_table", "aws_ebs_volume",
+	"aws_ami", "aws_api_gateway_rest_api", "aws_autoscaling_group", "aws_config_rule", "aws_db_instance", "aws_dynamodb_table",
+	"aws_ebs_snapshot", "aws_ebs_volume",
 	"aws_instance", "aws_internet_gateway", "aws_key_pair", "aws_lambda_function", "aws_rds_cluster", "aws_security_group", "aws_subnet", "aws_vpc",
 }
 

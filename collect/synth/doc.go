@@ -20,7 +20,9 @@
 // groups, inline policies, and AWS managed policies drawn from the
 // repository's corpus (testdata/aws-managed-policies) and listed with their
 // documents in GetAccountAuthorizationDetails as IAM lists attached ones;
-// EC2 instances with root and data EBS volumes, security groups (one in
+// EC2 instances with root and data EBS volumes (snapshots of them, a few
+// public or shared with another account), the AMIs they run and Auto
+// Scaling groups holding half of them, security groups (one in
 // ten open to the world on SSH/RDP), VPCs with flow logs, subnets and
 // internet gateways; S3 buckets with ACLs, encryption, logging, versioning,
 // public access blocks and policies (TLS-only, cross-account, service, a
@@ -33,7 +35,7 @@
 // (model.Build) other than an AWS or customer managed policy
 // (aws_iam_policy), whose number depends on the policy corpus, not on N.
 // The account, password policy and service placeholder entities count
-// (ten per account). The tests hold the count within 10% of N.
+// (eleven per account). The tests hold the count within 10% of N.
 //
 // Determinism: every value derives from the seed (math/rand/v2 PCG, one
 // stream per account) and a fixed epoch, never from the clock or map

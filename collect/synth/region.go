@@ -62,6 +62,9 @@ func (a *account) region(ctx context.Context, reg string) error {
 	if err := a.dynamodb(ctx, reg); err != nil {
 		return err
 	}
+	if err := a.ec2img(ctx, reg, instances); err != nil {
+		return err
+	}
 	if err := a.config(ctx, reg, instances, nw); err != nil {
 		return err
 	}
