@@ -27,8 +27,9 @@ const (
 var principalTypes = []string{"aws_account", "aws_iam_oidc_provider", "aws_iam_role", "aws_iam_saml_provider",
 	"aws_iam_user", ServiceEnd, "everyone"}
 
-// Relationships lists the relationship kinds Derive can add, sorted by
-// from, verb, to and _type: each derivation step's (derive.go).
+// Relationships lists the relationship kinds Derive can add on a graph the
+// model builds, sorted by from, verb, to and _type: each derivation
+// step's (derive.go).
 func Relationships() []model.RelInfo {
 	var out []model.RelInfo
 	add := func(from, verb, to, typ string) {
@@ -47,6 +48,9 @@ func Relationships() []model.RelInfo {
 		}
 	}
 	for _, rt := range resourcePolicyTypes {
+		if _, ok := model.TypeOf(rt.Type); !ok {
+			continue // not built (yet): no entity carries the policy
+		}
 		for _, p := range principalTypes {
 			add(rt.Type, "ALLOWS", p, "") // resource-allows
 		}
