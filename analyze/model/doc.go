@@ -80,6 +80,7 @@
 //	go test ./collect -run TestDemoSnapshot -update          # the demo snapshot
 //	go test ./analyze/model -run TestTypeGoldens -update     # testdata/types/<_type>.golden.json
 //	go test ./analyze -run TestDemoGolden -update            # the demo graph (findings only if a check changes)
+//	go test ./analyze/catalog -run TestDocs -update          # docs/resource-types.md, docs/coverage.md
 //
 // The tests then hold the addition to the spec and to itself: every path
 // and template parses and exists in the SDK output type
