@@ -315,8 +315,12 @@ func CoverageDoc(cov Coverage) string {
 		}
 	}
 	b.WriteString("\n## Produced beyond the specification\n\nRelationship kinds the registries build that no spec row names " +
-		"(the IAM derivations' kinds are in [resource-types.md](resource-types.md)).\n\n" +
-		"| `_type` | from | verb | to |\n|---|---|---|---|\n")
+		"(the IAM derivations' kinds are in [resource-types.md](resource-types.md)).")
+	if len(cov.Beyond) == 0 {
+		b.WriteString(" None.\n")
+		return b.String()
+	}
+	b.WriteString("\n\n| `_type` | from | verb | to |\n|---|---|---|---|\n")
 	for _, r := range cov.Beyond {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", code(r.Type), code(r.From), r.Verb, code(r.To))
 	}
