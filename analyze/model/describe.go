@@ -6,6 +6,7 @@ package model
 import (
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/snapaudit/snapaudit/snapshot/fieldpath"
 )
@@ -25,8 +26,10 @@ func (t EntityType) Properties() []string {
 	}
 	if !t.SyntheticKey {
 		for _, k := range t.Key {
-			if len(k) >= 4 && k[:4] == "arn:" || k != "" && k[0] == '{' {
-				set["arn"] = true // an ARN template, or a field that holds one
+			// An ARN template, or a field that may hold one ({Arn}, and
+			// {SerialNumber}: a virtual MFA device's ARN).
+			if strings.HasPrefix(k, "arn:") || strings.HasPrefix(k, "{") {
+				set["arn"] = true
 				break
 			}
 		}

@@ -25,7 +25,7 @@ func TestProperties(t *testing.T) {
 					if len(k) > 4 && k[:4] == "tag." || slices.Contains(props, k) {
 						continue
 					}
-					t.Errorf("%s has property %q, which Properties() does not list", e.Key, k)
+					t.Errorf("%s has property %q, which Properties() does not list (a hatch declares what it sets in its Sets)", e.Key, k)
 				}
 			}
 		})
