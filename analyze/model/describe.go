@@ -12,13 +12,14 @@ import (
 )
 
 // Properties returns the names of the properties entities of the type can
-// carry, sorted and unique: accountId, region (regional types), arn (ARN
-// keys), id, name, displayName, createdOn, webLink, tags, every top-level
-// scalar of the item (flattened to camelCase, from the Source's response
-// shape in shapes.txt), the explicit Props, the Constants, the properties
-// of the enrichments, the properties the classes require and those the
-// registry's hatches declare (Hatch.Sets). Tags add tags, classification,
-// owner and email, and `tag.<Key>` entries, which are not listed.
+// carry, sorted and unique: accountId, region (regional types), arn (keys
+// that may be ARNs), id, name, displayName, createdOn, webLink, every
+// top-level scalar of the item (flattened to camelCase, from the Source's
+// response shape in shapes.txt), the explicit Props, the Constants, the
+// properties of the enrichments, the properties the classes require, those
+// the registry's hatches declare (Hatch.Sets), and, for tagged types,
+// tags, classification, owner and email. The `tag.<Key>` entries are not
+// listed. TestProperties holds it to what the fixtures build.
 func (t EntityType) Properties() []string {
 	set := map[string]bool{"accountId": true, "name": true, "displayName": true}
 	if t.Scope() == Regional {
