@@ -6,7 +6,6 @@ import (
 
 	"github.com/snapaudit/snapaudit/analyze/access"
 	"github.com/snapaudit/snapaudit/analyze/model"
-	"github.com/snapaudit/snapaudit/collect"
 )
 
 // Version is the version of the JSON shape of Catalog (`snapaudit types
@@ -82,22 +81,24 @@ type RelationshipType struct {
 }
 
 // Build returns the catalog of the current registries: the model's entity
-// types and service placeholders, the collector's calls and IAM actions,
+// types and service placeholders, the collector's calls and IAM actions
+// (as shapes.txt records them from the collector's registry),
 // and the relationships of the model and of the derivations. Everything
 // is sorted by type.
 func Build() Catalog {
-	calls := map[string]collect.Call{}
-	for _, c := range collect.Registry() {
-		calls[c.Name()] = c
-	}
 	info := func(cs []model.Call) ([]CallInfo, []string) {
 		out := []CallInfo{}
 		var perms []string
 		for _, c := range cs {
 			ci := CallInfo{Call: c.String()}
-			if rc, ok := calls[c.String()]; ok {
-				ci.Action, ci.Scope, ci.Parent = rc.IAMAction(), rc.Scope.String(), rc.Parent
-				perms = append(perms, ci.Action)
+			if cc, ok := model.CollectedCall(c); ok {
+				ci.Action, ci.Scope = cc.Action, cc.Scope
+				if cc.Parent != (model.Call{}) {
+					ci.Parent = cc.Parent.String()
+				}
+				if ci.Action != "" {
+					perms = append(perms, ci.Action)
+				}
 			}
 			out = append(out, ci)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/snapaudit/snapaudit/analyze/access"
 	"github.com/snapaudit/snapaudit/analyze/model"
+	"github.com/snapaudit/snapaudit/collect"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated documents in docs/")
@@ -260,5 +261,22 @@ func TestCompareRefusesStaleDecisions(t *testing.T) {
 				t.Fatalf("error %v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestCallsAsCollected: every call of the catalog is one the collector
+// makes, with the scope, parent and IAM action its registry declares.
+func TestCallsAsCollected(t *testing.T) {
+	reg := map[string]collect.Call{}
+	for _, c := range collect.Registry() {
+		reg[c.Name()] = c
+	}
+	for _, e := range Build().EntityTypes {
+		for _, ci := range e.Calls {
+			c, ok := reg[ci.Call]
+			if !ok || ci.Action != c.IAMAction() || ci.Scope != c.Scope.String() || ci.Parent != c.Parent {
+				t.Errorf("%s: call %+v; the collector's registry says %s %s parent %q action %s", e.Type, ci, c.Name(), c.Scope, c.Parent, c.IAMAction())
+			}
+		}
 	}
 }

@@ -2,7 +2,7 @@
 // the registries and never written by hand: every entity `_type` (the
 // model's records, its service placeholders, and the entities created as
 // relationship ends), the calls each depends on with the IAM action each
-// call needs (from the collector's registry), its `_key` templates and
+// call needs (from the collector's registry, through shapes.txt), its `_key` templates and
 // properties, and every relationship kind of the model and of the IAM
 // derivations (analyze/access).
 //
@@ -20,6 +20,7 @@
 //
 //	go test ./analyze/catalog -run TestDocs -update
 //
-// This package imports the collector's registry (for the IAM action of
-// each call), never the other way round.
+// Like the rest of analyze it does not link the collector: the scope,
+// parent and IAM action of each call come from the table the model
+// generates from the collector's registry (analyze/model/shapes.txt).
 package catalog

@@ -145,3 +145,21 @@ func hatches() []Hatch {
 	}
 	return out
 }
+
+// Collected describes how the collector runs a call, as its registry
+// declares it (shapes.txt).
+type Collected struct {
+	Scope  string // global, regional or per-parent
+	Parent Call   // the parent call of a per-parent call; the zero Call otherwise
+	Action string // the IAM action that authorizes the call
+}
+
+// CollectedCall returns how the collector runs c; ok is false for a call it
+// does not collect.
+func CollectedCall(c Call) (Collected, bool) {
+	cs, ok := planOf(c)
+	if !ok {
+		return Collected{}, false
+	}
+	return Collected{Scope: cs.scope, Parent: cs.parent, Action: cs.action}, true
+}
