@@ -2,9 +2,9 @@
 // the registries and never written by hand: every entity `_type` (the
 // model's records, its service placeholders, and the entities created as
 // relationship ends), the calls each depends on with the IAM action each
-// call needs (from the collector's registry, through shapes.txt), its `_key` templates and
-// properties, and every relationship kind of the model and of the IAM
-// derivations (analyze/access).
+// call needs (from the collector's registry, through shapes.txt), its
+// `_key` templates and properties, and every relationship kind of the
+// model and of the IAM derivations (analyze/access).
 //
 // Build returns the Catalog; `snapaudit types` prints it (table or JSON,
 // the JSON being Catalog as is). ResourceTypesDoc renders
