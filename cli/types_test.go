@@ -33,7 +33,11 @@ func TestTypesJSON(t *testing.T) {
 			t.Errorf("%s: missing, or without calls and permissions: %+v", mt.Type, e)
 		}
 	}
-	// The shape README.md documents: stable field names.
+	// The shape README.md documents: stable field names, every field
+	// present, lists never null.
+	if strings.Contains(out, "null") {
+		t.Error("types --format json has a null value; README.md promises empty strings and lists")
+	}
 	var raw struct {
 		Version     int              `json:"version"`
 		EntityTypes []map[string]any `json:"entityTypes"`
