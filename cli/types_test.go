@@ -49,14 +49,18 @@ func TestTypesJSON(t *testing.T) {
 	if raw.Version != catalog.Version || len(raw.EntityTypes) == 0 || len(raw.RelTypes) == 0 {
 		t.Fatalf("version %d, %d entity types, %d relationship types", raw.Version, len(raw.EntityTypes), len(raw.RelTypes))
 	}
-	for _, f := range []string{"type", "class", "kind", "scope", "service", "source", "calls", "permissions", "key", "properties", "hatches"} {
-		if _, ok := raw.EntityTypes[0][f]; !ok {
-			t.Errorf("entity type has no field %q: %v", f, raw.EntityTypes[0])
+	for _, e := range raw.EntityTypes {
+		for _, f := range []string{"type", "class", "kind", "scope", "service", "source", "calls", "permissions", "key", "properties", "hatches"} {
+			if _, ok := e[f]; !ok {
+				t.Errorf("entity type %v has no field %q", e["type"], f)
+			}
 		}
 	}
-	for _, f := range []string{"type", "from", "verb", "to", "origin"} {
-		if _, ok := raw.RelTypes[0][f]; !ok {
-			t.Errorf("relationship type has no field %q: %v", f, raw.RelTypes[0])
+	for _, r := range raw.RelTypes {
+		for _, f := range []string{"type", "from", "verb", "to", "origin"} {
+			if _, ok := r[f]; !ok {
+				t.Errorf("relationship type %v has no field %q", r["type"], f)
+			}
 		}
 	}
 }
