@@ -38,8 +38,9 @@
 //	m := snap.Manifest()
 //	gaps := model.Gaps(append(model.FromManifest(m.Calls), model.FromMalformed(bad)...), model.WithPlan(m.Plan))
 //
-// Types, Services, Sources and Relationships describe the registry for
-// documentation and for the rule engine.
+// Types, Services, Sources, Relationships, EntityType.Properties and
+// CollectedCall describe the registry for documentation (analyze/catalog:
+// `snapaudit types`, docs/) and for the rule engine.
 //
 // # Adding a resource type
 //
