@@ -70,6 +70,7 @@ func NewApp(s streams) *ucli.App {
 			keygenCommand(s),
 			signCommand(s),
 			synthCommand(s),
+			typesCommand(s),
 		},
 		Action:       unknownCommand(""),
 		OnUsageError: func(_ *ucli.Context, err error, _ bool) error { return usageError{err} },

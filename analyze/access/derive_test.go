@@ -419,6 +419,17 @@ func runCase(t *testing.T, tc deriveCase, exact bool) {
 	if (err != nil) != tc.wantErr {
 		t.Fatalf("Derive error %v, want error %v", err, tc.wantErr)
 	}
+	// Every derived relationship is a kind Relationships() lists.
+	kinds := Relationships()
+	for _, r := range w.g.Relationships() {
+		if r.Class != "TRUSTS" && r.Class != "ALLOWS" {
+			continue
+		}
+		from, to := w.g.Entity(r.From), w.g.Entity(r.To)
+		if !derivedKind(kinds, from.Type, r.Class, to.Type, r.Type) {
+			t.Errorf("%s (%s %s %s, _type %s) is no kind access.Relationships() lists", r.Key, from.Type, r.Class, to.Type, r.Type)
+		}
+	}
 	for _, want := range tc.want {
 		checkRel(t, w.g, want)
 	}

@@ -38,8 +38,9 @@
 //	m := snap.Manifest()
 //	gaps := model.Gaps(append(model.FromManifest(m.Calls), model.FromMalformed(bad)...), model.WithPlan(m.Plan))
 //
-// Types, Services, Sources and Relationships describe the registry for
-// documentation and for the rule engine.
+// Types, Services, Sources, Relationships, EntityType.Properties and
+// CollectedCall describe the registry for documentation (analyze/catalog:
+// `snapaudit types`, docs/) and for the rule engine.
 //
 // # Adding a resource type
 //
@@ -80,6 +81,7 @@
 //	go test ./collect -run TestDemoSnapshot -update          # the demo snapshot
 //	go test ./analyze/model -run TestTypeGoldens -update     # testdata/types/<_type>.golden.json
 //	go test ./analyze -run TestDemoGolden -update            # the demo graph (findings only if a check changes)
+//	go test ./analyze/catalog -run TestDocs -update          # docs/resource-types.md, docs/coverage.md
 //
 // The tests then hold the addition to the spec and to itself: every path
 // and template parses and exists in the SDK output type

@@ -21,6 +21,28 @@ var credentialReportHatch = Hatch{
 	Why:   "the report is a base64 CSV inside the response, one row per user plus the root account, not JSON items",
 	Calls: []Call{op("iam:GenerateCredentialReport"), op("iam:GetCredentialReport")},
 	Rows:  credentialReportRows,
+	Sets:  credentialReportProps(),
+}
+
+// credentialReportColumns are the credential report's columns after user
+// and arn, as AWS documents them (IAM User Guide, "Getting credential
+// reports"); credentialReportRows sets whatever columns the report has.
+var credentialReportColumns = []string{"user_creation_time", "password_enabled", "password_last_used",
+	"password_last_changed", "password_next_rotation", "mfa_active",
+	"access_key_1_active", "access_key_1_last_rotated", "access_key_1_last_used_date",
+	"access_key_1_last_used_region", "access_key_1_last_used_service",
+	"access_key_2_active", "access_key_2_last_rotated", "access_key_2_last_used_date",
+	"access_key_2_last_used_region", "access_key_2_last_used_service",
+	"cert_1_active", "cert_1_last_rotated", "cert_2_active", "cert_2_last_rotated"}
+
+// credentialReportProps names the properties credentialReportRows sets.
+func credentialReportProps() map[string][]string {
+	user, root := []string{"mfaEnabled"}, []string(nil)
+	for _, h := range credentialReportColumns {
+		user = append(user, camel(snakeToCamel(h)))
+		root = append(root, "root"+snakeToCamel(h))
+	}
+	return map[string][]string{"aws_iam_user": user, accountType: root}
 }
 
 // credentialReportRows sets the report's columns on the users (by ARN) and,
@@ -122,6 +144,7 @@ var s3PublicHatch = Hatch{
 	Name:   "s3-public",
 	Why:    "public combines four per-bucket calls (policy status, ACL, public access block) after all of them are read",
 	Finish: s3Public,
+	Sets:   map[string][]string{"aws_s3_bucket": {"public"}},
 }
 
 // s3Public sets `public` on every bucket: true when the bucket policy is

@@ -181,6 +181,10 @@ type Hatch struct {
 	// Produces lists the relationships the hatch may emit (for the
 	// registry invariant test and Relationships()).
 	Produces []RelInfo
+	// Sets lists, per _type, the properties the hatch may set on its
+	// entities (for EntityType.Properties and the reference docs;
+	// TestProperties holds it to what the fixtures build).
+	Sets map[string][]string
 }
 
 // EntityType is one declarative entity record.

@@ -11,7 +11,7 @@ package model
 // time.Time is an RFC 3339 string and a []byte a base64 string.
 //
 // shapes.txt holds, for every collected call, how the collector runs it
-// (its scope and parent call) and that shape. It is generated from the
+// (its scope and parent call), the IAM action it needs, and that shape. It is generated from the
 // collector's registry (collect.Call: Scope, Parent, Output), so the facts
 // about a call live in one place, and a test fails when it is stale (go
 // test ./analyze/model -run TestShapes -update regenerates it). It is a
@@ -20,11 +20,14 @@ package model
 //
 // Format, one declaration a line ('#' starts a comment):
 //
-//	call <service>:<Operation> <type> <scope> [<parent>]
+//	call <service>:<Operation> <type> <scope> [<parent>] [iam=<action>]
 //	                                    the response of a call is object
 //	                                    <type>; scope is global, regional or
 //	                                    per-parent, and a per-parent call
-//	                                    names its parent service:Operation
+//	                                    names its parent service:Operation;
+//	                                    <action> is the IAM action that
+//	                                    authorizes it (for the reference
+//	                                    docs, analyze/catalog)
 //	type <name>                         an object type; its fields follow,
 //	    <Field> <expr>                  indented, one a line
 //
@@ -123,6 +126,7 @@ type callShape struct {
 	shape  *shape
 	scope  string // collect's scope: global, regional or per-parent
 	parent Call   // the parent call of a per-parent call
+	action string // the IAM action that authorizes it
 }
 
 // responseShapes parses shapes.txt once.
@@ -171,12 +175,22 @@ func parseShapes(text string) (map[Call]callShape, error) {
 			}
 			cur = f[1]
 			types[cur] = &shape{kind: kObject, fields: map[string]field{}, name: cur}
-		case f[0] == "call" && (len(f) == 4 || len(f) == 5):
+		case f[0] == "call" && len(f) >= 4 && len(f) <= 6:
+			action := ""
+			if a, ok := strings.CutPrefix(f[len(f)-1], "iam="); ok {
+				if action = a; !strings.Contains(a, ":") {
+					return nil, fmt.Errorf("line %d: iam=%q is not service:Action", n, a)
+				}
+				f = f[:len(f)-1]
+			}
+			if len(f) != 4 && len(f) != 5 {
+				return nil, fmt.Errorf("line %d: want scope global or regional, or per-parent and a parent call: %q", n, line)
+			}
 			c, err := parseCall(f[1])
 			if err != nil {
 				return nil, fmt.Errorf("line %d: %w", n, err)
 			}
-			cs := callShape{typ: f[2], scope: f[3]}
+			cs := callShape{typ: f[2], scope: f[3], action: action}
 			switch {
 			case f[3] == scopePerParent && len(f) == 5:
 				if cs.parent, err = parseCall(f[4]); err != nil {
