@@ -433,3 +433,19 @@ func isARN(v any) (any, error) {
 	}
 	return strings.HasPrefix(s, "arn:"), nil
 }
+
+// internetGatewayRoute is true when a route table's Routes send traffic to
+// an internet gateway (GatewayId igw-..., not blackholed), null when the
+// routes are absent.
+func internetGatewayRoute(v any) (any, error) {
+	l, ok := v.([]any)
+	if !ok {
+		return nil, nil
+	}
+	for _, r := range l {
+		if strings.HasPrefix(scalarString(lookup(r, "GatewayId")), "igw-") && scalarString(lookup(r, "State")) != "blackhole" {
+			return true, nil
+		}
+	}
+	return false, nil
+}
