@@ -110,7 +110,9 @@ func (b *builder) collectRules(fw *graph.Entity, r *RuleSpec, item any) error {
 		if r.Egress != "" {
 			eg, ok := lookup(rule, r.Egress).(bool)
 			if !ok {
-				return fmt.Errorf("rule %s: %s is not a boolean", r.Path, r.Egress)
+				// No direction, no relationship: counted, never guessed.
+				b.unresolved[fw.Type+" rule without "+r.Egress]++
+				return nil
 			}
 			ingress = !eg
 		}

@@ -416,3 +416,29 @@ func TestSubnetPublicUnknown(t *testing.T) {
 		t.Errorf("Sources(aws_subnet) = %v, want it to include %s", Sources("aws_subnet"), rt)
 	}
 }
+
+// TestNetworkACLEntryWithoutDirection: an entry without Egress gives no
+// rule relationship (its direction is unknown), and the ACL still exists.
+func TestNetworkACLEntryWithoutDirection(t *testing.T) {
+	m := &memSource{}
+	m.add(snapshot.Row{AccountID: acct, Region: region, Service: "ec2", Operation: "DescribeNetworkAcls", Params: "{}",
+		Status: snapshot.StatusOK, Response: `{"NetworkAcls":[{"NetworkAclId":"acl-x","Entries":[` +
+			`{"CidrBlock":"0.0.0.0/0","RuleNumber":1,"Protocol":"-1","RuleAction":"allow"},` +
+			`{"CidrBlock":"0.0.0.0/0","RuleNumber":2,"Protocol":"-1","RuleAction":"deny","Egress":true}]}]}`})
+	g, err := Build(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Entity("arn:aws:ec2:eu-west-1:111122223333:network-acl/acl-x") == nil {
+		t.Fatal("no network ACL entity")
+	}
+	var rules []string
+	for _, r := range g.Relationships() {
+		if r.Type == "aws_network_acl_rule" {
+			rules = append(rules, r.Key+" "+r.Class)
+		}
+	}
+	if want := []string{"aws_network_acl_rule:acl-x:egress:2:*:*:0.0.0.0/0 DENIES"}; !cmp.Equal(rules, want) {
+		t.Errorf("rules %v, want %v", rules, want)
+	}
+}
