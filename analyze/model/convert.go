@@ -449,3 +449,16 @@ func internetGatewayRoute(v any) (any, error) {
 	}
 	return false, nil
 }
+
+// s3BucketARN is the bucket ARN of an S3 destination ARN with an optional
+// key prefix (arn:aws:s3:::bucket/prefix/ -> arn:aws:s3:::bucket); other
+// values give "".
+func s3BucketARN(v any) (any, error) {
+	s, _ := v.(string)
+	rest, ok := strings.CutPrefix(s, "arn:aws:s3:::")
+	if !ok || rest == "" {
+		return "", nil
+	}
+	bucket, _, _ := strings.Cut(rest, "/")
+	return "arn:aws:s3:::" + bucket, nil
+}

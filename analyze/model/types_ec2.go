@@ -211,7 +211,12 @@ func ec2Types() []EntityType {
 			// accounts of the snapshot); a peer outside it is not created
 			// (the model makes no mapped placeholders) and counts as
 			// unresolved. Both sides list the same peering: one edge.
-			Rels: []RelSpec{{Verb: "CONNECTS", Target: "aws_vpc", Call: op("ec2:DescribeVpcPeeringConnections"),
+			Rels: []RelSpec{{Verb: "LOGS", Target: "aws_s3_bucket", Call: op("ec2:DescribeFlowLogs"), Items: "FlowLogs[]",
+				OwnerMatch: "{ResourceId}", OwnerBy: "id", Value: "{LogDestination}", Conv: s3BucketARN, By: "_key",
+				When: &Cond{Path: "LogDestinationType", Equals: "s3"},
+				Props: []Prop{{Name: "flowLogId", Path: "FlowLogId"}, {Name: "trafficType", Path: "TrafficType"},
+					{Name: "deliverLogsStatus", Path: "DeliverLogsStatus"}},
+			}, {Verb: "CONNECTS", Target: "aws_vpc", Call: op("ec2:DescribeVpcPeeringConnections"),
 				Items: "VpcPeeringConnections[]", OwnerBy: "_key", By: "_key",
 				OwnerMatch: "arn:aws:ec2:{RequesterVpcInfo.Region}:{RequesterVpcInfo.OwnerId}:vpc/{RequesterVpcInfo.VpcId}",
 				Value:      "arn:aws:ec2:{AccepterVpcInfo.Region}:{AccepterVpcInfo.OwnerId}:vpc/{AccepterVpcInfo.VpcId}",
