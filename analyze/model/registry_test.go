@@ -526,6 +526,8 @@ func TestSources(t *testing.T) {
 			"configservice:DescribeConfigRules", "configservice:GetComplianceDetailsByConfigRule"}},
 		{"user: authz details and credential report", "aws_iam_user", []string{
 			"iam:GenerateCredentialReport", "iam:GetAccountAuthorizationDetails", "iam:GetCredentialReport"}},
+		{"subnet: its route tables feed public", "aws_subnet", []string{"ec2:DescribeRouteTables", "ec2:DescribeSubnets"}},
+		{"vpc: flow logs and peerings", "aws_vpc", []string{"ec2:DescribeFlowLogs", "ec2:DescribeVpcPeeringConnections", "ec2:DescribeVpcs"}},
 		{"service entity: its settings", "aws_ec2", []string{"ec2:GetEbsEncryptionByDefault"}},
 		{"unknown type", "aws_nothing", nil},
 	}
