@@ -60,7 +60,8 @@
 //     its <service>Service placeholder in the same file, listed in
 //     aws.go's registry and global.go's services): Type and Class as
 //     testdata/spec/entities.tsv says, Source op("service:Operation"),
-//     Items, Key/ID/Name templates, Props, Constants, Enrich and Rels as
+//     Items, Key/ID/Name templates, Props, Constants, Enrich, Rules (a
+//     firewall's rule lists) and Rels as
 //     relationships.tsv says. Its scope and upstream calls are read from
 //     the collector's plan, never written.
 //  3. One fixture per call: testdata/calls/<service>.<Operation>.json, the
