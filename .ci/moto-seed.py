@@ -1,7 +1,9 @@
 """Seeds a moto server with a small account for .ci/moto-check.
 
 Written for snapaudit: two regions of EC2 (VPC, subnet, an SSH-open security
-group, an instance with a key pair, a volume), tagged and untagged S3 buckets
+group, an instance with a key pair, a volume and an elastic IP, an internet
+gateway and a route table making the subnet public, a NAT gateway, a network
+ACL, a VPN gateway, a peering with a second VPC), tagged and untagged S3 buckets
 (one with a public-read policy), DynamoDB tables, IAM (a user with an access
 key and a virtual MFA device, a group, user and group inline policies, a
 password policy; a role anyone can assume, a vendor role trusting another
@@ -38,9 +40,33 @@ for region in ["us-east-1", "eu-west-1"]:
     ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
     ec2.create_key_pair(KeyName="ops-" + region)
-    ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=subnet,
-                      SecurityGroupIds=[sg], KeyName="ops-" + region)
+    instance = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, SubnetId=subnet,
+                                 SecurityGroupIds=[sg], KeyName="ops-" + region)["Instances"][0]["InstanceId"]
     ec2.create_volume(AvailabilityZone=region + "a", Size=10)
+    # Network plumbing: a public route table for the subnet, an elastic IP
+    # on the instance, a NAT gateway, a NACL with a deny entry, a VPN
+    # gateway and (below) a peering.
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    rtb = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    ec2.associate_route_table(RouteTableId=rtb, SubnetId=subnet)
+    eip = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.associate_address(AllocationId=eip, InstanceId=instance)
+    ec2.create_nat_gateway(SubnetId=subnet, AllocationId=ec2.allocate_address(Domain="vpc")["AllocationId"])
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="6", RuleAction="allow", Egress=False,
+                                 CidrBlock="0.0.0.0/0", PortRange={"From": 443, "To": 443})
+    ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=90, Protocol="-1", RuleAction="deny", Egress=False,
+                                 CidrBlock="203.0.113.0/24")
+    assoc = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])
+    assoc = [a for n in assoc["NetworkAcls"] for a in n["Associations"] if a["SubnetId"] == subnet][0]
+    ec2.replace_network_acl_association(AssociationId=assoc["NetworkAclAssociationId"], NetworkAclId=acl)
+    vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+    ec2.attach_vpn_gateway(VpcId=vpc, VpnGatewayId=vgw)
+    peer = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+    pcx = ec2.create_vpc_peering_connection(VpcId=vpc, PeerVpcId=peer)["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
 
     s3 = boto3.client("s3", region_name=region, **kw)
     bucket = "moto-check-" + region

@@ -11,8 +11,9 @@ package model
 //  2. accounts and service placeholders for every account seen;
 //  3. enrichments and service settings (entities exist now);
 //  4. relationships from other calls and the hatches' row readers;
-//  5. resolution of pending relationships against property indexes;
-//  6. the hatches' Finish funcs (security group rules, S3 public);
+//  5. resolution of pending relationships against property indexes, then
+//     of the firewall rules' peers (rules.go);
+//  6. the hatches' Finish funcs (S3 public, subnet route tables);
 //  7. service HAS entity edges and the aws_iam_user IS Person mapping.
 
 import (
@@ -113,6 +114,7 @@ type builder struct {
 	log      *slog.Logger
 	accounts map[string]bool
 	pending  []pendingRel
+	rules    []pendingRule
 	indexes  map[[2]string]map[string][]*graph.Entity // (type, prop) -> account\x00value -> entities
 	// unresolved counts relationship targets not found, by "from verb to".
 	unresolved map[string]int
@@ -158,6 +160,9 @@ func Build(ctx context.Context, src Source, opts ...Option) (*graph.Graph, error
 		return nil, err
 	}
 	b.resolve()
+	if err := b.emitRules(); err != nil {
+		return nil, err
+	}
 	for _, t := range registry {
 		for _, h := range t.Hatch {
 			if h.Finish == nil {
@@ -346,6 +351,11 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 			continue
 		}
 		if err := b.collectRels(e, r, rd, item, stack); err != nil {
+			return err
+		}
+	}
+	for i := range t.Rules {
+		if err := b.collectRules(e, &t.Rules[i], item); err != nil {
 			return err
 		}
 	}

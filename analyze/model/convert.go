@@ -515,3 +515,32 @@ func isARN(v any) (any, error) {
 	}
 	return strings.HasPrefix(s, "arn:"), nil
 }
+
+// internetGatewayRoute is true when a route table's Routes send traffic to
+// an internet gateway (GatewayId igw-..., not blackholed), null when the
+// routes are absent.
+func internetGatewayRoute(v any) (any, error) {
+	l, ok := v.([]any)
+	if !ok {
+		return nil, nil
+	}
+	for _, r := range l {
+		if strings.HasPrefix(scalarString(lookup(r, "GatewayId")), "igw-") && scalarString(lookup(r, "State")) != "blackhole" {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// s3BucketARN is the bucket ARN of an S3 destination ARN with an optional
+// key prefix (arn:aws:s3:::bucket/prefix/ -> arn:aws:s3:::bucket); other
+// values give "".
+func s3BucketARN(v any) (any, error) {
+	s, _ := v.(string)
+	rest, ok := strings.CutPrefix(s, "arn:aws:s3:::")
+	if !ok || rest == "" {
+		return "", nil
+	}
+	bucket, _, _ := strings.Cut(rest, "/")
+	return "arn:aws:s3:::" + bucket, nil
+}

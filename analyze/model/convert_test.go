@@ -143,6 +143,13 @@ func TestConverters(t *testing.T) {
 		{"split nothing", split(","), nil, nil, ""},
 		{"placeholder volume", except("vol-ffffffff"), "vol-ffffffff", "", ""},
 		{"real volume", except("vol-ffffffff"), "vol-1", "vol-1", ""},
+		{"S3 destination with a prefix", s3BucketARN, "arn:aws:s3:::flow-logs/vpc/", "arn:aws:s3:::flow-logs", ""},
+		{"S3 bucket ARN", s3BucketARN, "arn:aws:s3:::flow-logs", "arn:aws:s3:::flow-logs", ""},
+		{"not an S3 ARN", s3BucketARN, "arn:aws:logs:us-east-1:1:log-group:x", "", ""},
+		{"internet gateway route", internetGatewayRoute, decode(t, `[{"GatewayId":"local","State":"active"},{"GatewayId":"igw-1","State":"active"}]`), true, ""},
+		{"blackholed internet gateway route", internetGatewayRoute, decode(t, `[{"GatewayId":"igw-1","State":"blackhole"}]`), false, ""},
+		{"NAT route only", internetGatewayRoute, decode(t, `[{"NatGatewayId":"nat-1","State":"active"}]`), false, ""},
+		{"routes unknown", internetGatewayRoute, nil, nil, ""},
 		{"default version", defaultPolicyVersion, decode(t, `[{"IsDefaultVersion":false,"Document":"{\"v\":1}"},{"IsDefaultVersion":true,"Document":"{\"v\":2}"}]`), `{"v":2}`, ""},
 	}
 	for _, tc := range tests {

@@ -10,8 +10,9 @@
 // model reads it from shapes.txt, generated from the collector's registry
 // and kept current by TestShapes (plan.go, shape.go). Build streams each
 // call's rows once through every record that reads it; adding a resource type means adding a record, not
-// code. The few things a record cannot express are counted escape hatches
-// (hatch.go), each with a reason.
+// code. Firewall rule lists (security group permissions, network ACL
+// entries) are declared too (RuleSpec, rules.go). The few things a record
+// cannot express are counted escape hatches (hatch.go), each with a reason.
 //
 // Entities follow J1's conventions (notes.md §3–4): `_key` is the ARN where
 // one exists, `_class` is the list from entities.tsv, every class's
@@ -60,7 +61,8 @@
 //     its <service>Service placeholder in the same file, listed in
 //     aws.go's registry and global.go's services): Type and Class as
 //     testdata/spec/entities.tsv says, Source op("service:Operation"),
-//     Items, Key/ID/Name templates, Props, Constants, Enrich and Rels as
+//     Items, Key/ID/Name templates, Props, Constants, Enrich, Rules (a
+//     firewall's rule lists) and Rels as
 //     relationships.tsv says. Its scope and upstream calls are read from
 //     the collector's plan, never written.
 //  3. One fixture per call: testdata/calls/<service>.<Operation>.json, the

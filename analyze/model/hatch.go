@@ -9,7 +9,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"net/netip"
 	"strings"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
@@ -172,192 +171,43 @@ func s3Public(b *builder) error {
 	return nil
 }
 
-// securityGroupRulesHatch emits the J1 security group rule relationships.
-var securityGroupRulesHatch = Hatch{
-	Name: "security-group-rules",
-	Why:  "one IpPermission fans out to one ALLOWS per CIDR/group with a target chosen by CIDR kind, direction-dependent ends and a custom _key",
-	Finish: func(b *builder) error {
-		for _, sg := range b.g.EntitiesOfType("aws_security_group") {
-			if err := sgRules(b, sg, "ipPermissions", true); err != nil {
-				return err
-			}
-			if err := sgRules(b, sg, "ipPermissionsEgress", false); err != nil {
-				return err
-			}
-		}
-		return nil
-	},
-	Produces: []RelInfo{
-		{From: "internet", Verb: "ALLOWS", To: "aws_security_group", Type: sgRuleType},
-		{From: "aws_security_group", Verb: "ALLOWS", To: "internet", Type: sgRuleType},
-		{From: "aws_security_group", Verb: "ALLOWS", To: "aws_security_group", Type: sgRuleType},
-		{From: "aws_instance", Verb: "ALLOWS", To: "aws_security_group", Type: sgRuleType},
-		{From: "aws_security_group", Verb: "ALLOWS", To: "aws_instance", Type: sgRuleType},
-		{From: "aws_subnet", Verb: "ALLOWS", To: "aws_security_group", Type: sgRuleType},
-		{From: "aws_security_group", Verb: "ALLOWS", To: "aws_subnet", Type: sgRuleType},
-		{From: "aws_vpc", Verb: "ALLOWS", To: "aws_security_group", Type: sgRuleType},
-		{From: "aws_security_group", Verb: "ALLOWS", To: "aws_vpc", Type: sgRuleType},
-		{From: externalHostType, Verb: "ALLOWS", To: "aws_security_group", Type: sgRuleType},
-		{From: "aws_security_group", Verb: "ALLOWS", To: externalHostType, Type: sgRuleType},
-		{From: externalNetworkType, Verb: "ALLOWS", To: "aws_security_group", Type: sgRuleType},
-		{From: "aws_security_group", Verb: "ALLOWS", To: externalNetworkType, Type: sgRuleType},
-	},
+// subnetRoutesHatch finds each subnet's route table and its public flag.
+var subnetRoutesHatch = Hatch{
+	Name: "subnet-routes",
+	Why:  "a subnet without an explicit association uses its VPC's main route table: a fallback across two other entities that a RelSpec cannot state",
+	// The route tables feed the subnets' gaps: public is unknown where
+	// DescribeRouteTables failed.
+	Calls:  []Call{op("ec2:DescribeRouteTables")},
+	Finish: subnetRoutes,
+	Produces: []RelInfo{{From: "aws_subnet", Verb: "USES", To: "aws_route_table",
+		Type: graph.RelationshipType("aws_subnet", "USES", "aws_route_table")}},
 }
 
-const (
-	sgRuleType = "aws_security_group_rule"
-	// externalHostType and externalNetworkType are the entities J1's
-	// mapper would create for rule CIDRs that match nothing ingested
-	// (notes.md §6); property _source marks them "system-mapper".
-	externalHostType    = "external_host"
-	externalNetworkType = "external_network"
-)
-
-// sgRules emits one ALLOWS per (permission, CIDR or group) of one list.
-// Ingress is REVERSE (source ALLOWS the SG); egress FORWARD.
-func sgRules(b *builder, sg *graph.Entity, prop string, ingress bool) error {
-	perms, _ := sg.Get(prop).([]any)
-	acct, region := sg.String("accountId"), sg.String("region")
-	for i, p := range perms {
-		perm, ok := p.(map[string]any)
-		if !ok {
-			return fmt.Errorf("security group %s: %s[%d] is %T, not an object", sg.Key, prop, i, p)
-		}
-		proto := scalarString(perm["IpProtocol"])
-		if proto == "-1" || proto == "" {
-			proto = "*"
-		}
-		from, fromOK := perm["FromPort"].(int64)
-		to, toOK := perm["ToPort"].(int64)
-		portRange := "*"
-		if proto == "*" || !fromOK || !toOK || from == -1 {
-			from, to = 0, 65535
-		} else {
-			if to == -1 {
-				to = 65535
-			}
-			portRange = fmt.Sprintf("%d-%d", from, to)
-		}
-		base := map[string]any{
-			"ingress": ingress, "inbound": ingress, "egress": !ingress, "outbound": !ingress,
-			"ipProtocol": proto, "protocol": proto, "fromPort": from, "toPort": to, "portRange": portRange,
-			"groupId": sg.String("id"),
-		}
-		emit := func(target *graph.Entity, label, description string) error {
-			props := make(map[string]any, len(base)+2)
-			for k, v := range base {
-				props[k] = v
-			}
-			if description != "" {
-				props["description"] = description
-			}
-			if strings.Contains(label, "/") {
-				props["ipRange"] = label
-			}
-			dir := "egress"
-			fromE, toE := sg, target
-			if ingress {
-				dir = "ingress"
-				fromE, toE = target, sg
-			}
-			r := &graph.Relationship{
-				Key:        fmt.Sprintf("%s:%s:%s:%s:%s:%s", sgRuleType, sg.String("id"), dir, proto, portRange, label),
-				Type:       sgRuleType,
-				Class:      "ALLOWS",
-				From:       fromE.Key,
-				To:         toE.Key,
-				Properties: props,
-			}
-			return b.g.AddRelationship(r)
-		}
-		for _, r := range listOf(perm["IpRanges"]) {
-			cidr := scalarString(lookup(r, "CidrIp"))
-			if err := emit(b.cidrTarget(acct, region, cidr), cidr, scalarString(lookup(r, "Description"))); err != nil {
-				return err
+// subnetRoutes sets `public` on every subnet from its route table (the
+// one explicitly associated with it, else its VPC's main table, which it
+// then USES with main=true): true when the table routes to an internet
+// gateway, false when it does not, null when no table is known (the call
+// failed, or the table is not in the snapshot). NACLs are not consulted:
+// a public subnet whose NACL denies everything is still public here.
+func subnetRoutes(b *builder) error {
+	for _, s := range b.g.EntitiesOfType("aws_subnet") {
+		acct, region := s.String("accountId"), s.String("region")
+		tables := b.lookup("aws_route_table", "subnetIds", acct, region, s.String("id"))
+		if len(tables) == 0 {
+			for _, rt := range b.lookup("aws_route_table", "vpcId", acct, region, s.String("vpcId")) {
+				if rt.Get("main") == true {
+					tables = append(tables, rt)
+					_ = b.g.AddRelationship(graph.NewRelationship(s, "USES", rt, map[string]any{"main": true}))
+				}
 			}
 		}
-		for _, r := range listOf(perm["Ipv6Ranges"]) {
-			cidr := scalarString(lookup(r, "CidrIpv6"))
-			if err := emit(b.cidrTarget(acct, region, cidr), cidr, scalarString(lookup(r, "Description"))); err != nil {
-				return err
+		var public any
+		if len(tables) == 1 {
+			if v, ok := tables[0].Get("internetGatewayRoute").(bool); ok {
+				public = v
 			}
 		}
-		for _, r := range listOf(perm["UserIdGroupPairs"]) {
-			gid := scalarString(lookup(r, "GroupId"))
-			owner := scalarString(lookup(r, "UserId"))
-			if owner == "" {
-				owner = acct
-			}
-			targets := b.lookup("aws_security_group", "id", owner, region, gid)
-			if len(targets) == 0 {
-				b.unresolved["aws_security_group ALLOWS aws_security_group (rule group pair)"]++
-				continue
-			}
-			if err := emit(targets[0], gid, scalarString(lookup(r, "Description"))); err != nil {
-				return err
-			}
-		}
+		s.Set("public", public)
 	}
 	return nil
-}
-
-func listOf(v any) []any {
-	l, _ := v.([]any)
-	return l
-}
-
-// cidrTarget picks the entity a rule CIDR stands for: the Internet for
-// 0.0.0.0/0 and ::/0; for a single address an instance of the account and
-// region with that public or private IP, else an external host; for other
-// CIDRs a subnet or VPC with exactly that CIDR, else an external network.
-func (b *builder) cidrTarget(acct, region, cidr string) *graph.Entity {
-	if cidr == "0.0.0.0/0" || cidr == "::/0" {
-		return Internet(b.g)
-	}
-	pfx, err := netip.ParsePrefix(cidr)
-	if err != nil {
-		// Not a CIDR AWS would accept; keep the text as an external network.
-		return b.external(externalNetworkType, "network:"+cidr, "Network", map[string]any{"CIDR": cidr})
-	}
-	addr := pfx.Addr()
-	public := addr.IsGlobalUnicast() && !addr.IsPrivate()
-	if pfx.IsSingleIP() {
-		ip := addr.String()
-		for _, prop := range []string{"publicIpAddress", "privateIpAddress"} {
-			if t := b.lookup("aws_instance", prop, acct, region, ip); len(t) > 0 {
-				return t[0]
-			}
-		}
-		props := map[string]any{"ipAddress": ip, "public": public}
-		if public {
-			props["publicIpAddress"] = ip
-		} else {
-			props["privateIpAddress"] = ip
-		}
-		return b.external(externalHostType, "host:"+ip, "Host", props)
-	}
-	for _, typ := range []string{"aws_subnet", "aws_vpc"} {
-		for _, prop := range []string{"CIDR", "CIDRv6"} {
-			if t := b.lookup(typ, prop, acct, region, pfx.String()); len(t) > 0 {
-				return t[0]
-			}
-		}
-	}
-	return b.external(externalNetworkType, "network:"+pfx.String(), "Network",
-		map[string]any{"CIDR": pfx.String(), "public": public, "internal": nil})
-}
-
-// external gets or creates a mapper-style placeholder for an address
-// outside the snapshot.
-func (b *builder) external(typ, key, class string, props map[string]any) *graph.Entity {
-	if e := b.g.Entity(key); e != nil {
-		return e
-	}
-	name := strings.SplitN(key, ":", 2)[1]
-	props["name"], props["displayName"], props["_source"] = name, name, "system-mapper"
-	if class == "Host" {
-		props["hostname"] = nil
-	}
-	e, _ := b.g.AddEntity(&graph.Entity{Key: key, Type: typ, Class: []string{class}, Properties: props})
-	return e
 }

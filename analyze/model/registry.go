@@ -28,8 +28,10 @@ package model
 //   - Service: the aws_<service> placeholder it hangs under (HAS); the
 //     account -> service edges come from the envelope;
 //   - Hatch: the counted escape hatch, a named func with a `why`
-//     (hatch.go): the credential report CSV, the S3 public flag, and the
-//     security group rule ALLOWS relationships.
+//     (hatch.go): the credential report CSV, the S3 public flag, and a
+//     subnet's effective route table;
+//   - Rules: firewall rule lists (security group permissions, network
+//     ACL entries) whose peers become ALLOWS/DENIES relationships (rules.go).
 
 import (
 	"fmt"
@@ -237,6 +239,9 @@ type EntityType struct {
 	// Rels are the relationships the type's entities start (or, Reverse,
 	// end).
 	Rels []RelSpec
+	// Rules are the firewall rule lists of the items (rules.go): one
+	// ALLOWS or DENIES relationship per rule and peer.
+	Rules []RuleSpec
 	// Hatch are the escape hatches: code for what a record cannot say.
 	Hatch []Hatch
 }
@@ -257,6 +262,7 @@ var requiredProps = map[string][]string{
 	"Firewall":   {"category"},
 	"Gateway":    {"category", "function", "public"},
 	"Host":       {"hostname"},
+	"IpAddress":  {"ipAddress"},
 	"Network":    {"CIDR", "public", "internal"},
 	"Service":    {"category", "function"},
 }
@@ -358,6 +364,7 @@ func Relationships() []RelInfo {
 				add(t.Type, r.Verb, r.Target, "")
 			}
 		}
+		out = append(out, rulesOf(t)...)
 		for _, h := range t.Hatch {
 			out = append(out, h.Produces...)
 		}
@@ -423,6 +430,12 @@ func (t EntityType) expressions() (paths, tmpls []string) {
 			paths = append(paths, r.When.Path)
 		}
 		props(r.Props)
+	}
+	for _, r := range t.Rules {
+		paths = append(paths, r.Path, r.Egress, r.Protocol, r.FromPort, r.ToPort, r.Action, r.Number)
+		for _, p := range r.Peers {
+			paths = append(paths, p.Path, p.CIDR, p.Group, p.Owner, p.Description)
+		}
 	}
 	return paths, tmpls
 }

@@ -99,7 +99,9 @@ func TestRegistryInvariants(t *testing.T) {
 			return nil
 		}},
 		{"verbs are J1 verbs", func() error {
-			verbs := "HAS CONTAINS USES PROTECTS TRUSTS ALLOWS CONNECTS TRIGGERS RUNS DEFINES ASSIGNED EVALUATES IDENTIFIED LOGS IS"
+			// DENIES: deny entries of network ACLs (notes.md §3 and §6: J1's
+			// aws_network_acl_rule relationships are ALLOWS or DENIES).
+			verbs := "HAS CONTAINS USES PROTECTS TRUSTS ALLOWS DENIES CONNECTS TRIGGERS RUNS DEFINES ASSIGNED EVALUATES IDENTIFIED LOGS IS"
 			for _, r := range Relationships() {
 				if !slices.Contains(strings.Fields(verbs), r.Verb) {
 					return fmt.Errorf("%s %s %s: %s is not a J1 verb", r.From, r.Verb, r.To, r.Verb)
@@ -144,8 +146,9 @@ func TestRegistryInvariants(t *testing.T) {
 
 // classesWithoutRequired are classes whose schema requires nothing beyond
 // the GraphObject basics (notes.md §3).
-var classesWithoutRequired = []string{"Account", "AccessKey", "AccessPolicy", "AccessRole", "Cluster", "ControlPolicy",
-	"Database", "Deployment", "Function", "Group", "Image", "PasswordPolicy", "User", "UserGroup"}
+var classesWithoutRequired = []string{"Account", "AccessKey", "AccessPolicy", "AccessRole", "Cluster", "Configuration",
+	"ControlPolicy", "Database", "Deployment", "Function", "Group", "Image", "NetworkInterface", "PasswordPolicy", "User",
+	"UserGroup"}
 
 func knownType(typ string) bool {
 	if _, ok := TypeOf(typ); ok {
@@ -393,6 +396,31 @@ func checkRel(elem reflect.Type, ancestors []reflect.Type, r RelSpec) error {
 	return checkProps(e, anc, r.Props)
 }
 
+// checkRule resolves a RuleSpec's paths below the item type.
+func checkRule(item reflect.Type, r RuleSpec) error {
+	rule, _, err := typeWalk(item, r.Path, nil)
+	if err != nil {
+		return err
+	}
+	for _, p := range []string{r.Egress, r.Protocol, r.FromPort, r.ToPort, r.Action, r.Number} {
+		if _, _, err := typeWalk(rule, p, nil); err != nil {
+			return err
+		}
+	}
+	for _, p := range r.Peers {
+		peer, _, err := typeWalk(rule, p.Path, nil)
+		if err != nil {
+			return err
+		}
+		for _, f := range []string{p.CIDR, p.Group, p.Owner, p.Description} {
+			if _, _, err := typeWalk(peer, f, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // TestRegistryPathsExistInSDK resolves every path and template of every
 // record against the aws-sdk-go-v2 output types: a typo in a field name
 // fails here instead of silently producing no property.
@@ -460,6 +488,11 @@ func TestRegistryPathsExistInSDK(t *testing.T) {
 					t.Errorf("rel %s %s: %v", r.Verb, r.Target, err)
 				}
 			}
+			for _, r := range et.Rules {
+				if err := checkRule(item, r); err != nil {
+					t.Errorf("rules %s: %v", r.Path, err)
+				}
+			}
 		})
 	}
 	for _, s := range services {
@@ -494,6 +527,8 @@ func TestSources(t *testing.T) {
 			"configservice:DescribeConfigRules", "configservice:GetComplianceDetailsByConfigRule"}},
 		{"user: authz details and credential report", "aws_iam_user", []string{
 			"iam:GenerateCredentialReport", "iam:GetAccountAuthorizationDetails", "iam:GetCredentialReport"}},
+		{"subnet: its route tables feed public", "aws_subnet", []string{"ec2:DescribeRouteTables", "ec2:DescribeSubnets"}},
+		{"vpc: flow logs and peerings", "aws_vpc", []string{"ec2:DescribeFlowLogs", "ec2:DescribeVpcPeeringConnections", "ec2:DescribeVpcs"}},
 		{"service entity: its settings", "aws_ec2", []string{"ec2:GetEbsEncryptionByDefault"}},
 		{"unknown type", "aws_nothing", nil},
 	}

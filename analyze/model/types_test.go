@@ -59,6 +59,32 @@ func TestEntityTypes(t *testing.T) {
 			map[string]any{"flowLogsEnabled": false, "defaultVpc": true}, nil},
 		{"subnet: ARN key from SubnetArn, Name tag", "arn:aws:ec2:eu-west-1:111122223333:subnet/subnet-02", "aws_subnet", []string{"Network"},
 			map[string]any{"CIDR": "10.0.2.0/24", "displayName": "private", "mapPublicIpOnLaunch": false}, nil},
+		{"subnet with an internet gateway route: public", "arn:aws:ec2:eu-west-1:111122223333:subnet/subnet-01", "aws_subnet", []string{"Network"},
+			map[string]any{"public": true, "internal": true}, nil},
+		{"subnet on the VPC's main table (NAT route only): not public", "arn:aws:ec2:eu-west-1:111122223333:subnet/subnet-02", "aws_subnet", []string{"Network"},
+			map[string]any{"public": false}, nil},
+		{"elastic IP: IpAddress", "arn:aws:ec2:eu-west-1:111122223333:elastic-ip/eipalloc-web", "aws_eip", []string{"IpAddress"},
+			map[string]any{"ipAddress": "54.0.0.10", "publicIpAddress": "54.0.0.10", "privateIpAddress": "10.0.1.10", "name": "54.0.0.10",
+				"displayName": "web-ip", "instanceId": "i-web"}, nil},
+		{"unassociated elastic IP", "arn:aws:ec2:eu-west-1:111122223333:elastic-ip/eipalloc-spare", "aws_eip", []string{"IpAddress"},
+			map[string]any{"owner": "network-team"}, []string{"instanceId", "associationId"}},
+		{"ENI: TagSet, addresses, groups, attachment", "arn:aws:ec2:eu-west-1:111122223333:network-interface/eni-web", "aws_eni", []string{"NetworkInterface"},
+			map[string]any{"displayName": "web-eni", "macAddress": "02:00:00:00:00:01", "publicIpAddress": "54.0.0.10", "privateIpAddresses": []any{"10.0.1.10"},
+				"securityGroupIds": []any{"sg-web"}, "instanceId": "i-web", "interfaceType": "interface"}, nil},
+		{"NAT gateway: Gateway props, public connectivity", "arn:aws:ec2:eu-west-1:111122223333:natgateway/nat-0a1", "aws_nat_gateway", []string{"Gateway"},
+			map[string]any{"category": []string{"network"}, "function": []string{"nat"}, "public": true, "active": true,
+				"publicIpAddress": "54.0.0.20", "createdOn": int64(1768039200000)}, nil},
+		{"deleted private NAT gateway: kept, inactive", "arn:aws:ec2:eu-west-1:111122223333:natgateway/nat-old", "aws_nat_gateway", []string{"Gateway"},
+			map[string]any{"public": false, "active": false, "state": "deleted"}, []string{"publicIpAddress"}},
+		{"network ACL: Firewall, stateless, raw entries kept for Rego", "arn:aws:ec2:eu-west-1:111122223333:network-acl/acl-0a1", "aws_network_acl", []string{"Firewall"},
+			map[string]any{"category": []string{"network"}, "isStateful": false, "isDefault": false, "subnetIds": []any{"subnet-01", "subnet-02"}}, nil},
+		{"main route table", "arn:aws:ec2:eu-west-1:111122223333:route-table/rtb-main", "aws_route_table", []string{"Configuration"},
+			map[string]any{"main": true, "internetGatewayRoute": false, "vpcId": "vpc-0a1"}, nil},
+		{"public route table", "arn:aws:ec2:eu-west-1:111122223333:route-table/rtb-public", "aws_route_table", []string{"Configuration"},
+			map[string]any{"main": false, "internetGatewayRoute": true, "subnetIds": []any{"subnet-01"}}, nil},
+		{"VPN gateway: public unknown", "arn:aws:ec2:eu-west-1:111122223333:vpn-gateway/vgw-0a1", "aws_vpn_gateway", []string{"Gateway"},
+			map[string]any{"public": nil, "category": []string{"network"}, "function": []string{"remote-access-gateway"}, "active": true,
+				"amazonSideAsn": int64(64512)}, nil},
 		{"key pair", "arn:aws:ec2:eu-west-1:111122223333:key-pair/deploy", "aws_key_pair", []string{"AccessKey"},
 			map[string]any{"id": "key-0123", "fingerprint": "1f:51:ae:28"}, nil},
 		{"user: IAM conventions, email tag lowercased, credential report", aliceArn, "aws_iam_user", []string{"User"},
@@ -190,12 +216,32 @@ func TestRelationships(t *testing.T) {
 		{"config EVALUATES user by unique id", graph.RelationshipKey(rule, "EVALUATES", aliceArn), "aws_config_rule_evaluates_iam_user", nil, false},
 		{"config EVALUATES account", graph.RelationshipKey(rule, "EVALUATES", AccountKey(acct)), "aws_config_rule_evaluates_account", nil, false},
 		{"config EVALUATES bucket by name", graph.RelationshipKey(rule, "EVALUATES", "arn:aws:s3:::public-site"), "aws_config_rule_evaluates_s3_bucket", nil, false},
-		{"ingress from the Internet: REVERSE", "aws_security_group_rule:sg-web:ingress:tcp:22-22:0.0.0.0/0", sgRuleType,
+		{"ingress from the Internet: REVERSE", "aws_security_group_rule:sg-web:ingress:tcp:22-22:0.0.0.0/0", "aws_security_group_rule",
 			map[string]any{"ingress": true, "egress": false, "ipProtocol": "tcp", "fromPort": int64(22), "toPort": int64(22), "portRange": "22-22",
 				"description": "ssh from anywhere", "groupId": "sg-web"}, false},
-		{"egress all protocols: FORWARD, *", "aws_security_group_rule:sg-web:egress:*:*:0.0.0.0/0", sgRuleType,
+		{"egress all protocols: FORWARD, *", "aws_security_group_rule:sg-web:egress:*:*:0.0.0.0/0", "aws_security_group_rule",
 			map[string]any{"egress": true, "ipProtocol": "*", "fromPort": int64(0), "toPort": int64(65535), "portRange": "*"}, false},
-		{"ingress from another SG", "aws_security_group_rule:sg-db:ingress:tcp:5432-5432:sg-web", sgRuleType, map[string]any{"ingress": true}, false},
+		{"subnet HAS instance", graph.RelationshipKey("arn:aws:ec2:eu-west-1:111122223333:subnet/subnet-01", "HAS", web), "aws_subnet_has_instance", nil, false},
+		{"instance USES ENI", graph.RelationshipKey(web, "USES", "arn:aws:ec2:eu-west-1:111122223333:network-interface/eni-web"), "aws_instance_uses_eni", nil, false},
+		{"instance USES EIP", graph.RelationshipKey(web, "USES", "arn:aws:ec2:eu-west-1:111122223333:elastic-ip/eipalloc-web"), "aws_instance_uses_eip", nil, false},
+		{"SG PROTECTS ENI", graph.RelationshipKey(sgWeb, "PROTECTS", "arn:aws:ec2:eu-west-1:111122223333:network-interface/eni-web"), "aws_security_group_protects_eni", nil, false},
+		{"subnet USES its VPC's main route table", graph.RelationshipKey("arn:aws:ec2:eu-west-1:111122223333:subnet/subnet-02", "USES",
+			"arn:aws:ec2:eu-west-1:111122223333:route-table/rtb-main"), "aws_subnet_uses_route_table", map[string]any{"main": true}, false},
+		{"subnet with an explicit table does not use the main one", graph.RelationshipKey("arn:aws:ec2:eu-west-1:111122223333:subnet/subnet-01", "USES",
+			"arn:aws:ec2:eu-west-1:111122223333:route-table/rtb-main"), "", nil, true},
+		{"detached VPN gateway: no edge", graph.RelationshipKey("arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-0b2", "HAS",
+			"arn:aws:ec2:eu-west-1:111122223333:vpn-gateway/vgw-old"), "", nil, true},
+		{"active peering: requester CONNECTS accepter", graph.RelationshipKey("arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-0a1", "CONNECTS",
+			"arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-0b2"), "aws_vpc_connects_vpc",
+			map[string]any{"vpcPeeringConnectionId": "pcx-0a1b2", "status": "active", "accepterCidr": "172.31.0.0/16"}, false},
+		{"NACL ingress allow from the Internet: REVERSE, protocol name, rule number", "aws_network_acl_rule:acl-0a1:ingress:100:tcp:1024-65535:0.0.0.0/0",
+			"aws_network_acl_rule", map[string]any{"ingress": true, "ipProtocol": "tcp", "fromPort": int64(1024), "toPort": int64(65535),
+				"ruleNumber": int64(100), "networkAclId": "acl-0a1", "ipRange": "0.0.0.0/0"}, false},
+		{"NACL default egress deny: FORWARD DENIES, all protocols", "aws_network_acl_rule:acl-0a1:egress:32767:*:*:0.0.0.0/0",
+			"aws_network_acl_rule", map[string]any{"egress": true, "protocol": "*", "portRange": "*", "ruleNumber": int64(32767)}, false},
+		{"NACL IPv6 ICMP entry", "aws_network_acl_rule:acl-0a1:ingress:400:icmpv6:*:::/0", "aws_network_acl_rule",
+			map[string]any{"ipProtocol": "icmpv6"}, false},
+		{"ingress from another SG", "aws_security_group_rule:sg-db:ingress:tcp:5432-5432:sg-web", "aws_security_group_rule", map[string]any{"ingress": true}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -341,5 +387,58 @@ func TestBuildPaging(t *testing.T) {
 	}
 	if r := g.Relationship(graph.RelationshipKey(AccountKey(acct), "HAS", ServiceKey(acct, "ec2"))); r == nil {
 		t.Error("account seen in rows has no service edges")
+	}
+}
+
+// TestSubnetPublicUnknown: where the route tables are unknown (the call
+// failed), a subnet's public flag is null, never a guessed false, and the
+// subnet's gaps name the call.
+func TestSubnetPublicUnknown(t *testing.T) {
+	m := world(t)
+	rt := op("ec2:DescribeRouteTables")
+	delete(m.rows, rt)
+	m.fail(rt, acct, region, "", snapshot.ClassDenied, "UnauthorizedOperation")
+	g, err := Build(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"subnet-01", "subnet-02"} {
+		s := g.Entity("arn:aws:ec2:eu-west-1:111122223333:subnet/" + id)
+		if v, ok := s.Properties["public"]; !ok || v != nil {
+			t.Errorf("%s: public = %v (set %v), want null", id, v, ok)
+		}
+	}
+	found := false
+	for _, c := range Sources("aws_subnet") {
+		found = found || c == rt
+	}
+	if !found {
+		t.Errorf("Sources(aws_subnet) = %v, want it to include %s", Sources("aws_subnet"), rt)
+	}
+}
+
+// TestNetworkACLEntryWithoutDirection: an entry without Egress gives no
+// rule relationship (its direction is unknown), and the ACL still exists.
+func TestNetworkACLEntryWithoutDirection(t *testing.T) {
+	m := &memSource{}
+	m.add(snapshot.Row{AccountID: acct, Region: region, Service: "ec2", Operation: "DescribeNetworkAcls", Params: "{}",
+		Status: snapshot.StatusOK, Response: `{"NetworkAcls":[{"NetworkAclId":"acl-x","Entries":[` +
+			`{"CidrBlock":"0.0.0.0/0","RuleNumber":1,"Protocol":"-1","RuleAction":"allow"},` +
+			`{"CidrBlock":"0.0.0.0/0","RuleNumber":2,"Protocol":"-1","RuleAction":"deny","Egress":true}]}]}`})
+	g, err := Build(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Entity("arn:aws:ec2:eu-west-1:111122223333:network-acl/acl-x") == nil {
+		t.Fatal("no network ACL entity")
+	}
+	var rules []string
+	for _, r := range g.Relationships() {
+		if r.Type == "aws_network_acl_rule" {
+			rules = append(rules, r.Key+" "+r.Class)
+		}
+	}
+	if want := []string{"aws_network_acl_rule:acl-x:egress:2:*:*:0.0.0.0/0 DENIES"}; !cmp.Equal(rules, want) {
+		t.Errorf("rules %v, want %v", rules, want)
 	}
 }

@@ -24,6 +24,8 @@ var weights = []struct {
 	{"aws_dynamodb_table", 50},
 	{"aws_ebs_snapshot", 100},
 	{"aws_ebs_volume", 200},
+	{"aws_eip", 10},
+	{"aws_eni", 170},
 	{"aws_iam_access_key", 25},
 	{"aws_iam_group", 4},
 	{"aws_iam_group_policy", 2},
@@ -35,11 +37,15 @@ var weights = []struct {
 	{"aws_internet_gateway", 6},
 	{"aws_key_pair", 6},
 	{"aws_lambda_function", 80},
+	{"aws_nat_gateway", 4},
+	{"aws_network_acl", 8},
 	{"aws_rds_cluster", 10},
+	{"aws_route_table", 16},
 	{"aws_s3_bucket", 60},
 	{"aws_security_group", 60},
 	{"aws_subnet", 32},
 	{"aws_vpc", 8},
+	{"aws_vpn_gateway", 2},
 	{"mfa_device", 10},
 }
 
@@ -49,9 +55,10 @@ const accountOverhead = 11
 
 // regionalTypes are split over the account's regions.
 var regionalTypes = []string{
-	"aws_ami", "aws_api_gateway_rest_api", "aws_autoscaling_group", "aws_config_rule", "aws_db_instance", "aws_dynamodb_table",
-	"aws_ebs_snapshot", "aws_ebs_volume",
-	"aws_instance", "aws_internet_gateway", "aws_key_pair", "aws_lambda_function", "aws_rds_cluster", "aws_security_group", "aws_subnet", "aws_vpc",
+	"aws_ami", "aws_api_gateway_rest_api", "aws_autoscaling_group", "aws_config_rule", "aws_db_instance",
+	"aws_dynamodb_table", "aws_ebs_snapshot", "aws_ebs_volume", "aws_eip", "aws_eni", "aws_instance",
+	"aws_internet_gateway", "aws_key_pair", "aws_lambda_function", "aws_nat_gateway", "aws_network_acl",
+	"aws_rds_cluster", "aws_route_table", "aws_security_group", "aws_subnet", "aws_vpc", "aws_vpn_gateway",
 }
 
 // account is one synthetic account being generated.

@@ -52,6 +52,9 @@ func (a *account) region(ctx context.Context, reg string) error {
 	if err != nil {
 		return err
 	}
+	if err := a.ec2net(ctx, reg, nw, instances); err != nil {
+		return err
+	}
 	fns, err := a.lambda(ctx, reg, nw)
 	if err != nil {
 		return err
