@@ -95,6 +95,11 @@ type Cond struct {
 	Equals string // the value's text
 }
 
+// holds reports whether elem passes the filter; a nil Cond passes all.
+func (c *Cond) holds(elem any) bool {
+	return c == nil || scalarString(lookup(elem, c.Path)) == c.Equals
+}
+
 // Enrichment adds properties to entities that already exist, from the rows
 // of another call (per-bucket configuration, function tags, flow logs).
 type Enrichment struct {
@@ -204,6 +209,10 @@ type EntityType struct {
 	AlsoReads []Call
 	// Items is the path to the items in the Source response.
 	Items string
+	// When, optional, keeps only the items it matches (one call listing
+	// several types: DescribeLoadBalancers' application and network load
+	// balancers).
+	When *Cond
 
 	// Key are templates tried in order; the first non-empty one is _key.
 	Key []string
@@ -403,6 +412,9 @@ func (t EntityType) expressions() (paths, tmpls []string) {
 		}
 	}
 	paths = append(paths, t.Items, t.Created, t.Tags)
+	if t.When != nil {
+		paths = append(paths, t.When.Path)
+	}
 	paths = append(paths, t.Skip...)
 	tmpls = append(tmpls, t.ID, t.Name, t.WebLink)
 	tmpls = append(tmpls, t.Key...)
