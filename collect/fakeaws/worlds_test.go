@@ -16,10 +16,13 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/acm"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -31,16 +34,19 @@ const demoWorld = "../../testdata/fakeaws/demo"
 
 // clients builds the real SDK client of each service a world may hold.
 var clients = map[string]func(aws.Config) any{
-	"apigateway":    func(c aws.Config) any { return apigateway.NewFromConfig(c) },
-	"configservice": func(c aws.Config) any { return configservice.NewFromConfig(c) },
-	"dynamodb":      func(c aws.Config) any { return dynamodb.NewFromConfig(c) },
-	"ec2":           func(c aws.Config) any { return ec2.NewFromConfig(c) },
-	"iam":           func(c aws.Config) any { return iam.NewFromConfig(c) },
-	"lambda":        func(c aws.Config) any { return lambda.NewFromConfig(c) },
-	"organizations": func(c aws.Config) any { return organizations.NewFromConfig(c) },
-	"rds":           func(c aws.Config) any { return rds.NewFromConfig(c) },
-	"s3":            func(c aws.Config) any { return s3Client(c) },
-	"sts":           func(c aws.Config) any { return sts.NewFromConfig(c) },
+	"acm":                    func(c aws.Config) any { return acm.NewFromConfig(c) },
+	"apigateway":             func(c aws.Config) any { return apigateway.NewFromConfig(c) },
+	"configservice":          func(c aws.Config) any { return configservice.NewFromConfig(c) },
+	"dynamodb":               func(c aws.Config) any { return dynamodb.NewFromConfig(c) },
+	"ec2":                    func(c aws.Config) any { return ec2.NewFromConfig(c) },
+	"elasticloadbalancing":   func(c aws.Config) any { return elasticloadbalancing.NewFromConfig(c) },
+	"elasticloadbalancingv2": func(c aws.Config) any { return elasticloadbalancingv2.NewFromConfig(c) },
+	"iam":                    func(c aws.Config) any { return iam.NewFromConfig(c) },
+	"lambda":                 func(c aws.Config) any { return lambda.NewFromConfig(c) },
+	"organizations":          func(c aws.Config) any { return organizations.NewFromConfig(c) },
+	"rds":                    func(c aws.Config) any { return rds.NewFromConfig(c) },
+	"s3":                     func(c aws.Config) any { return s3Client(c) },
+	"sts":                    func(c aws.Config) any { return sts.NewFromConfig(c) },
 }
 
 // emptyOnPurpose are fixtures that legitimately decode to an empty output.
@@ -206,11 +212,18 @@ func callOperation(ctx context.Context, cfg aws.Config, service, op string, para
 	}
 	in := reflect.New(method.Type().In(1).Elem())
 	for k, v := range params {
-		sf, ok := fieldFor(in.Elem().Type(), k)
-		if !ok || sf.Type != reflect.TypeOf((*string)(nil)) {
+		// A query-protocol list member (ResourceArns.member.1) fills a
+		// []string field with its one value.
+		name, _, list := strings.Cut(k, ".member.")
+		sf, ok := fieldFor(in.Elem().Type(), name)
+		switch {
+		case ok && !list && sf.Type == reflect.TypeOf((*string)(nil)):
+			in.Elem().FieldByIndex(sf.Index).Set(reflect.ValueOf(aws.String(v)))
+		case ok && list && sf.Type == reflect.TypeOf([]string(nil)):
+			in.Elem().FieldByIndex(sf.Index).Set(reflect.ValueOf([]string{v}))
+		default:
 			return nil, errors.New("param " + k + " is not a string field of " + in.Elem().Type().Name())
 		}
-		in.Elem().FieldByIndex(sf.Index).Set(reflect.ValueOf(aws.String(v)))
 	}
 	res := method.Call([]reflect.Value{reflect.ValueOf(ctx), in})
 	err, _ := res[1].Interface().(error)

@@ -16,11 +16,14 @@ var weights = []struct {
 	typ string
 	w   int
 }{
+	{"aws_acm_certificate", 6},
+	{"aws_alb", 4},
 	{"aws_api_gateway_rest_api", 5},
 	{"aws_config_rule", 5},
 	{"aws_db_instance", 30},
 	{"aws_dynamodb_table", 50},
 	{"aws_ebs_volume", 200},
+	{"aws_elb", 2},
 	{"aws_iam_access_key", 25},
 	{"aws_iam_group", 4},
 	{"aws_iam_group_policy", 2},
@@ -32,6 +35,8 @@ var weights = []struct {
 	{"aws_internet_gateway", 6},
 	{"aws_key_pair", 6},
 	{"aws_lambda_function", 80},
+	{"aws_lb_target_group", 8},
+	{"aws_nlb", 2},
 	{"aws_rds_cluster", 10},
 	{"aws_s3_bucket", 60},
 	{"aws_security_group", 60},
@@ -41,13 +46,14 @@ var weights = []struct {
 }
 
 // accountOverhead is the entities every account has besides its resources:
-// the account, its password policy and the eight service placeholders.
-const accountOverhead = 10
+// the account, its password policy and the ten service placeholders.
+const accountOverhead = 12
 
 // regionalTypes are split over the account's regions.
 var regionalTypes = []string{
-	"aws_api_gateway_rest_api", "aws_config_rule", "aws_db_instance", "aws_dynamodb_table", "aws_ebs_volume",
-	"aws_instance", "aws_internet_gateway", "aws_key_pair", "aws_lambda_function", "aws_rds_cluster", "aws_security_group", "aws_subnet", "aws_vpc",
+	"aws_acm_certificate", "aws_alb", "aws_api_gateway_rest_api", "aws_config_rule", "aws_db_instance", "aws_dynamodb_table", "aws_ebs_volume",
+	"aws_elb", "aws_instance", "aws_internet_gateway", "aws_key_pair", "aws_lambda_function", "aws_lb_target_group", "aws_nlb",
+	"aws_rds_cluster", "aws_security_group", "aws_subnet", "aws_vpc",
 }
 
 // account is one synthetic account being generated.
