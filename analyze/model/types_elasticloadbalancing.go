@@ -16,8 +16,10 @@ var elasticloadbalancingService = ServiceInfo{Name: "elasticloadbalancing", Disp
 //     become no entity, and their target groups CONNECT to nothing.
 //   - Listeners are no entity of the spec: their protocols, ports, SSL
 //     policies and certificate ARNs are list properties of the load
-//     balancer, and each certificate an edge `USES aws_acm_certificate`
-//     (an IAM server certificate ARN matches no entity and makes none).
+//     balancer, and each certificate (the listeners' default ones and
+//     DescribeListenerCertificates' SNI ones) an edge `USES
+//     aws_acm_certificate` (an IAM server certificate ARN matches no
+//     entity and makes none).
 //   - The relationships beyond the spec rows: aws_security_group PROTECTS
 //     the load balancer (its SecurityGroups), aws_vpc HAS and aws_subnet HAS
 //     it (as aws_vpc HAS aws_redshift_cluster, aws_subnet HAS aws_instance).
@@ -129,6 +131,9 @@ func loadBalancerV2(typ, lbType, category string) EntityType {
 			{Verb: "USES", Target: "aws_acm_certificate", Call: op("elasticloadbalancingv2:DescribeListeners"), Items: "Listeners[]",
 				OwnerBy: "_key", Path: "Certificates[]", Value: "{CertificateArn}", By: "_key",
 				Props: []Prop{{Name: "port", Path: "^.Port"}, {Name: "protocol", Path: "^.Protocol"}}},
+			// A listener's extra (SNI) certificates, asked per HTTPS/TLS listener.
+			{Verb: "USES", Target: "aws_acm_certificate", Call: op("elasticloadbalancingv2:DescribeListenerCertificates"),
+				Items: "Certificates[]", OwnerBy: "listenerArns", Value: "{CertificateArn}", By: "_key"},
 			{Verb: "PROTECTS", Target: "aws_security_group", Reverse: true, Path: "SecurityGroups[]", Value: "{@}", By: "id"},
 			{Verb: "HAS", Target: "aws_vpc", Reverse: true, Value: "{VpcId}", By: "id"},
 			{Verb: "HAS", Target: "aws_subnet", Reverse: true, Path: "AvailabilityZones[]", Value: "{SubnetId}", By: "id"},

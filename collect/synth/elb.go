@@ -77,7 +77,8 @@ func (a *account) certificates(ctx context.Context, reg string) ([]string, error
 
 // loadBalancersV2 writes DescribeLoadBalancers (400 a page: the
 // application, then the network load balancers) and each one's tags,
-// attributes and listeners; it returns their ARNs.
+// attributes and listeners (with the certificates of a secure listener);
+// it returns their ARNs.
 func (a *account) loadBalancersV2(ctx context.Context, reg string, nw *net, certs []string) ([]string, error) {
 	g, acct := a.g, a.id
 	var lbs []elbv2types.LoadBalancer
@@ -144,6 +145,13 @@ func (a *account) loadBalancersV2(ctx context.Context, reg string, nw *net, cert
 		}
 		if err := ok("DescribeListeners", &elbv2.DescribeListenersOutput{Listeners: []elbv2types.Listener{l}}); err != nil {
 			return nil, err
+		}
+		if len(l.Certificates) > 0 {
+			if err := g.ok(ctx, acct, reg, "elasticloadbalancingv2:DescribeListenerCertificates", *l.ListenerArn, 0,
+				&elbv2.DescribeListenerCertificatesOutput{Certificates: []elbv2types.Certificate{
+					{CertificateArn: l.Certificates[0].CertificateArn, IsDefault: aws.Bool(true)}}}); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return arns, nil
