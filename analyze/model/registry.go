@@ -10,7 +10,8 @@ package model
 // A record says:
 //
 //   - where its items come from: Source (a collected call,
-//     op("ec2:DescribeVpcs")) and Items (a path into the decoded response, see path.go). The
+//     op("ec2:DescribeVpcs")), Items (a path into the decoded response, see
+//     path.go) and When (a filter, for a call that lists several types). The
 //     type's scope (global or regional) and the calls upstream of a
 //     per-parent source are not written here: they are the collector's
 //     plan, read from shapes.txt (plan.go);
