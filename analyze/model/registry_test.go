@@ -542,6 +542,7 @@ func TestValidateRejectsBadSyntax(t *testing.T) {
 			e.Rels = []RelSpec{{Verb: "HAS", Target: "aws_subnet", Value: "{Sub net}", By: "id"}}
 		}, `"{Sub net}"`},
 		{"bad enrichment path", func(e *EntityType) { e.Enrich[0].Items = "FlowLogs[]." }, `"FlowLogs[]."`},
+		{"bad item filter path", func(e *EntityType) { e.When = &Cond{Path: "State..Name", Equals: "available"} }, `"State..Name"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
