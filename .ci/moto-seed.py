@@ -13,7 +13,8 @@ Gateway may invoke, a REST API integrated with it, an RDS instance and an
 Aurora cluster with one member, and a Config rule; in us-east-1 also an AMI
 made from the instance (public) that a second instance runs, a snapshot of
 the volume (public and shared with another account) restored as a new
-volume, and an Auto Scaling group with a launch template.
+volume, an Auto Scaling group with a launch template, and load balancers
+(ALB with an ACM certificate, NLB, classic ELB) in front of the instance.
 
 Usage: python3 moto-seed.py ENDPOINT_URL
 """
@@ -159,4 +160,33 @@ ec2.create_launch_template(LaunchTemplateName="moto-check-web",
 boto3.client("autoscaling", **us).create_auto_scaling_group(
     AutoScalingGroupName="moto-check-web", LaunchTemplate={"LaunchTemplateName": "moto-check-web", "Version": "$Latest"},
     MinSize=1, MaxSize=2, DesiredCapacity=1, VPCZoneIdentifier=subnet)
+
+# Load balancing (us-east-1): an ALB with an HTTPS listener on an ACM
+# certificate in front of the instance, an internal NLB with an IP target
+# group, and a classic ELB on plain HTTP in front of the instance.
+ec2 = boto3.client("ec2", **us)
+inst = ec2.describe_instances(Filters=[{"Name": "key-name", "Values": ["ops-us-east-1"]}])["Reservations"][0]["Instances"][0]
+vpc, subnet, sg = inst["VpcId"], inst["SubnetId"], inst["SecurityGroups"][0]["GroupId"]
+subnet2 = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24", AvailabilityZone="us-east-1b")["Subnet"]["SubnetId"]
+cert = boto3.client("acm", **us).request_certificate(DomainName="www.example.com")["CertificateArn"]
+elbv2 = boto3.client("elbv2", **us)
+alb = elbv2.create_load_balancer(Name="web-alb", Subnets=[subnet, subnet2], SecurityGroups=[sg],
+                                 Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+web = elbv2.create_target_group(Name="web", Protocol="HTTP", Port=80, VpcId=vpc,
+                                TargetType="instance")["TargetGroups"][0]["TargetGroupArn"]
+elbv2.register_targets(TargetGroupArn=web, Targets=[{"Id": inst["InstanceId"], "Port": 80}])
+elbv2.create_listener(LoadBalancerArn=alb, Protocol="HTTPS", Port=443, Certificates=[{"CertificateArn": cert}],
+                      DefaultActions=[{"Type": "forward", "TargetGroupArn": web}])
+elbv2.modify_load_balancer_attributes(LoadBalancerArn=alb, Attributes=[{"Key": "deletion_protection.enabled", "Value": "true"}])
+elbv2.add_tags(ResourceArns=[alb], Tags=[{"Key": "Owner", "Value": "web-team"}])
+nlb = elbv2.create_load_balancer(Name="tcp-nlb", Subnets=[subnet], Type="network",
+                                 Scheme="internal")["LoadBalancers"][0]["LoadBalancerArn"]
+ips = elbv2.create_target_group(Name="db-ips", Protocol="TCP", Port=5432, VpcId=vpc,
+                                TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+elbv2.register_targets(TargetGroupArn=ips, Targets=[{"Id": "10.0.1.50", "Port": 5432}])
+elbv2.create_listener(LoadBalancerArn=nlb, Protocol="TCP", Port=5432, DefaultActions=[{"Type": "forward", "TargetGroupArn": ips}])
+elb = boto3.client("elb", **us)
+elb.create_load_balancer(LoadBalancerName="legacy", Subnets=[subnet], SecurityGroups=[sg],
+                         Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstancePort": 8080}])
+elb.register_instances_with_load_balancer(LoadBalancerName="legacy", Instances=[{"InstanceId": inst["InstanceId"]}])
 print("moto-seed: seeded", endpoint)

@@ -19,7 +19,8 @@ import (
 // iamPrefix maps an SDK service package to its IAM action prefix where the
 // two differ.
 var iamPrefix = map[string]string{
-	"configservice": "config",
+	"configservice":          "config",
+	"elasticloadbalancingv2": "elasticloadbalancing",
 }
 
 // IAMAction returns the IAM action that authorizes the call.

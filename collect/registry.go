@@ -201,8 +201,10 @@ var readOnlyPrefixes = []string{"Describe", "Get", "List"}
 // its Runner and of its Keys (named), so they cannot disagree with the
 // operation that is called.
 func Registry() []Call {
-	calls := slices.Concat(apigatewayCalls(), autoscalingCalls(), configserviceCalls(), dynamodbCalls(), ec2Calls(),
-		ec2ImageCalls(), iamCalls(), lambdaCalls(), organizationsCalls(), rdsCalls(), s3Calls(), stsCalls())
+	calls := slices.Concat(
+		acmCalls(), apigatewayCalls(), autoscalingCalls(), configserviceCalls(), dynamodbCalls(), ec2Calls(),
+		ec2ImageCalls(), elasticloadbalancingCalls(), elasticloadbalancingv2Calls(), iamCalls(), lambdaCalls(),
+		organizationsCalls(), rdsCalls(), s3Calls(), stsCalls())
 	for i := range calls {
 		calls[i].named()
 	}

@@ -149,6 +149,19 @@ func field[In any](name string) func(key string) *In {
 	}
 }
 
+// fieldList is the input builder of per-parent calls that take a list of
+// keys in one []string field and are asked about one parent at a time:
+// fieldList[elasticloadbalancingv2.DescribeTagsInput]("ResourceArns").
+func fieldList[In any](name string) func(key string) *In {
+	return func(key string) *In {
+		in := new(In)
+		if f := reflect.ValueOf(in).Elem().FieldByName(name); f.IsValid() && f.Type() == reflect.TypeFor[[]string]() {
+			f.Set(reflect.ValueOf([]string{key}))
+		}
+		return in
+	}
+}
+
 // bucket is the input builder of S3 per-bucket calls: field "Bucket".
 func bucket[In any](name string) *In { return field[In]("Bucket")(name) }
 

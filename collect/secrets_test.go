@@ -65,6 +65,8 @@ var plantedSecrets = []planted{
 		value: `{"webhookToken":"` + seed("config-input-parameters") + `"}`, secret: seed("config-input-parameters")},
 	{call: "configservice:GetComplianceDetailsByConfigRule", path: "EvaluationResults[].ResultToken",
 		value: seed("config-result-token"), secret: seed("config-result-token")},
+	{call: "elasticloadbalancingv2:DescribeListeners", path: "Listeners[].DefaultActions[].AuthenticateOidcConfig.ClientSecret",
+		value: seed("elbv2-oidc-client-secret"), secret: seed("elbv2-oidc-client-secret")},
 	{call: "iam:ListVirtualMFADevices", path: "VirtualMFADevices[].Base32StringSeed",
 		value: seed("mfa-base32-seed"), secret: seed("mfa-base32-seed")},
 	{call: "iam:ListVirtualMFADevices", path: "VirtualMFADevices[].QRCodePNG",
@@ -128,6 +130,17 @@ func writeSecretsWorld(t *testing.T) string {
 			"InputParameters": ` + js("ConfigRules[].InputParameters", 0) + `}]}`,
 		"configservice/us-east-1/GetComplianceDetailsByConfigRule@ConfigRuleName=partner-webhook.json": `{"EvaluationResults": [
 			{"ComplianceType": "COMPLIANT", "ResultToken": ` + js("EvaluationResults[].ResultToken", 0) + `}]}`,
+		"elasticloadbalancingv2/us-east-1/DescribeLoadBalancers.xml": `<DescribeLoadBalancersResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/">
+  <DescribeLoadBalancersResult><LoadBalancers><member><LoadBalancerName>partner-alb</LoadBalancerName><Type>application</Type>
+    <LoadBalancerArn>arn:aws:elasticloadbalancing:us-east-1:210987654321:loadbalancer/app/partner-alb/0123456789abcdef</LoadBalancerArn>
+  </member></LoadBalancers></DescribeLoadBalancersResult>
+</DescribeLoadBalancersResponse>`,
+		"elasticloadbalancingv2/us-east-1/DescribeListeners.xml": `<DescribeListenersResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/">
+  <DescribeListenersResult><Listeners><member><Port>443</Port><Protocol>HTTPS</Protocol><DefaultActions><member>
+    <Type>authenticate-oidc</Type><AuthenticateOidcConfig><ClientId>partner-portal</ClientId>
+    <ClientSecret>` + xs("Listeners[].DefaultActions[].AuthenticateOidcConfig.ClientSecret") + `</ClientSecret></AuthenticateOidcConfig>
+  </member></DefaultActions></member></Listeners></DescribeListenersResult>
+</DescribeListenersResponse>`,
 		"iam/global/ListVirtualMFADevices.xml": `<ListVirtualMFADevicesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
   <ListVirtualMFADevicesResult><IsTruncated>false</IsTruncated><VirtualMFADevices><member>
     <SerialNumber>arn:aws:iam::210987654321:mfa/new-device</SerialNumber>

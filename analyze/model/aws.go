@@ -12,8 +12,9 @@ import (
 )
 
 // registry is the list of entity types, sorted by _type (TypeOf searches it).
-var registry = sortedTypes(slices.Concat(accountTypes(), apigatewayTypes(), autoscalingTypes(), configTypes(),
-	dynamodbTypes(), ec2Types(), ec2ImageTypes(), iamTypes(), lambdaTypes(), rdsTypes(), s3Types()))
+var registry = sortedTypes(slices.Concat(
+	accountTypes(), acmTypes(), apigatewayTypes(), autoscalingTypes(), configTypes(), dynamodbTypes(),
+	ec2ImageTypes(), ec2Types(), elasticloadbalancingTypes(), iamTypes(), lambdaTypes(), rdsTypes(), s3Types()))
 
 func sortedTypes(ts []EntityType) []EntityType {
 	slices.SortFunc(ts, func(a, b EntityType) int { return strings.Compare(a.Type, b.Type) })

@@ -277,6 +277,9 @@ func (b *builder) entities(ctx context.Context, src Source) error {
 
 // entity builds one entity from one item.
 func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error {
+	if !t.When.holds(item) {
+		return nil
+	}
 	s := scope{env: rd.env(), elem: item, stack: stack}
 	key := ""
 	for _, k := range t.Key {
@@ -412,7 +415,7 @@ func (b *builder) collectRels(from *graph.Entity, r *RelSpec, rd rowData, item a
 	}
 	return walk(item, parsePath(r.Path), stack, func(elem any, st []any) error {
 		s := scope{env: rd.env(), elem: elem, stack: st}
-		if r.When != nil && scalarString(lookup(elem, r.When.Path)) != r.When.Equals {
+		if !r.When.holds(elem) {
 			return nil
 		}
 		v := s.expand(r.Value)

@@ -10,7 +10,8 @@ package model
 // A record says:
 //
 //   - where its items come from: Source (a collected call,
-//     op("ec2:DescribeVpcs")) and Items (a path into the decoded response, see path.go). The
+//     op("ec2:DescribeVpcs")), Items (a path into the decoded response, see
+//     path.go) and When (a filter, for a call that lists several types). The
 //     type's scope (global or regional) and the calls upstream of a
 //     per-parent source are not written here: they are the collector's
 //     plan, read from shapes.txt (plan.go);
@@ -95,6 +96,11 @@ type Prop struct {
 type Cond struct {
 	Path   string // a path below the element
 	Equals string // the value's text
+}
+
+// holds reports whether elem passes the filter; a nil Cond passes all.
+func (c *Cond) holds(elem any) bool {
+	return c == nil || scalarString(lookup(elem, c.Path)) == c.Equals
 }
 
 // Enrichment adds properties to entities that already exist, from the rows
@@ -210,6 +216,10 @@ type EntityType struct {
 	AlsoReads []Call
 	// Items is the path to the items in the Source response.
 	Items string
+	// When, optional, keeps only the items it matches (one call listing
+	// several types: DescribeLoadBalancers' application and network load
+	// balancers).
+	When *Cond
 
 	// Key are templates tried in order; the first non-empty one is _key.
 	Key []string
@@ -414,6 +424,9 @@ func (t EntityType) expressions() (paths, tmpls []string) {
 		}
 	}
 	paths = append(paths, t.Items, t.Created, t.Tags)
+	if t.When != nil {
+		paths = append(paths, t.When.Path)
+	}
 	paths = append(paths, t.Skip...)
 	tmpls = append(tmpls, t.ID, t.Name, t.WebLink)
 	tmpls = append(tmpls, t.Key...)

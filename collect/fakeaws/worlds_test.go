@@ -16,11 +16,14 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/acm"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -32,17 +35,20 @@ const demoWorld = "../../testdata/fakeaws/demo"
 
 // clients builds the real SDK client of each service a world may hold.
 var clients = map[string]func(aws.Config) any{
-	"apigateway":    func(c aws.Config) any { return apigateway.NewFromConfig(c) },
-	"autoscaling":   func(c aws.Config) any { return autoscaling.NewFromConfig(c) },
-	"configservice": func(c aws.Config) any { return configservice.NewFromConfig(c) },
-	"dynamodb":      func(c aws.Config) any { return dynamodb.NewFromConfig(c) },
-	"ec2":           func(c aws.Config) any { return ec2.NewFromConfig(c) },
-	"iam":           func(c aws.Config) any { return iam.NewFromConfig(c) },
-	"lambda":        func(c aws.Config) any { return lambda.NewFromConfig(c) },
-	"organizations": func(c aws.Config) any { return organizations.NewFromConfig(c) },
-	"rds":           func(c aws.Config) any { return rds.NewFromConfig(c) },
-	"s3":            func(c aws.Config) any { return s3Client(c) },
-	"sts":           func(c aws.Config) any { return sts.NewFromConfig(c) },
+	"acm":                    func(c aws.Config) any { return acm.NewFromConfig(c) },
+	"apigateway":             func(c aws.Config) any { return apigateway.NewFromConfig(c) },
+	"autoscaling":            func(c aws.Config) any { return autoscaling.NewFromConfig(c) },
+	"configservice":          func(c aws.Config) any { return configservice.NewFromConfig(c) },
+	"dynamodb":               func(c aws.Config) any { return dynamodb.NewFromConfig(c) },
+	"ec2":                    func(c aws.Config) any { return ec2.NewFromConfig(c) },
+	"elasticloadbalancing":   func(c aws.Config) any { return elasticloadbalancing.NewFromConfig(c) },
+	"elasticloadbalancingv2": func(c aws.Config) any { return elasticloadbalancingv2.NewFromConfig(c) },
+	"iam":                    func(c aws.Config) any { return iam.NewFromConfig(c) },
+	"lambda":                 func(c aws.Config) any { return lambda.NewFromConfig(c) },
+	"organizations":          func(c aws.Config) any { return organizations.NewFromConfig(c) },
+	"rds":                    func(c aws.Config) any { return rds.NewFromConfig(c) },
+	"s3":                     func(c aws.Config) any { return s3Client(c) },
+	"sts":                    func(c aws.Config) any { return sts.NewFromConfig(c) },
 }
 
 // emptyOnPurpose are fixtures that legitimately decode to an empty output.
@@ -208,11 +214,16 @@ func callOperation(ctx context.Context, cfg aws.Config, service, op string, para
 	}
 	in := reflect.New(method.Type().In(1).Elem())
 	for k, v := range params {
-		sf, ok := fieldFor(in.Elem().Type(), k)
+		// A query-protocol list member (ResourceArns.member.1) fills a
+		// []string field with its one value.
+		name, _, list := strings.Cut(k, ".member.")
+		sf, ok := fieldFor(in.Elem().Type(), name)
 		switch {
-		case ok && sf.Type == reflect.TypeOf((*string)(nil)):
+		case ok && !list && sf.Type == reflect.TypeOf((*string)(nil)):
 			in.Elem().FieldByIndex(sf.Index).Set(reflect.ValueOf(aws.String(v)))
-		case ok && sf.Type.Kind() == reflect.String: // an SDK enum (ec2 SnapshotAttributeName)
+		case ok && list && sf.Type == reflect.TypeOf([]string(nil)):
+			in.Elem().FieldByIndex(sf.Index).Set(reflect.ValueOf([]string{v}))
+		case ok && !list && sf.Type.Kind() == reflect.String: // an SDK enum (ec2 SnapshotAttributeName)
 			in.Elem().FieldByIndex(sf.Index).SetString(v)
 		default:
 			return nil, errors.New("param " + k + " is not a string field of " + in.Elem().Type().Name())

@@ -16,6 +16,8 @@ var weights = []struct {
 	typ string
 	w   int
 }{
+	{"aws_acm_certificate", 6},
+	{"aws_alb", 4},
 	{"aws_ami", 15},
 	{"aws_api_gateway_rest_api", 5},
 	{"aws_autoscaling_group", 10},
@@ -25,6 +27,7 @@ var weights = []struct {
 	{"aws_ebs_snapshot", 100},
 	{"aws_ebs_volume", 200},
 	{"aws_eip", 10},
+	{"aws_elb", 2},
 	{"aws_eni", 170},
 	{"aws_iam_access_key", 25},
 	{"aws_iam_group", 4},
@@ -37,8 +40,10 @@ var weights = []struct {
 	{"aws_internet_gateway", 6},
 	{"aws_key_pair", 6},
 	{"aws_lambda_function", 80},
+	{"aws_lb_target_group", 8},
 	{"aws_nat_gateway", 4},
 	{"aws_network_acl", 8},
+	{"aws_nlb", 2},
 	{"aws_rds_cluster", 10},
 	{"aws_route_table", 16},
 	{"aws_s3_bucket", 60},
@@ -50,15 +55,16 @@ var weights = []struct {
 }
 
 // accountOverhead is the entities every account has besides its resources:
-// the account, its password policy and the nine service placeholders.
-const accountOverhead = 11
+// the account, its password policy and the 11 service placeholders.
+const accountOverhead = 13
 
 // regionalTypes are split over the account's regions.
 var regionalTypes = []string{
-	"aws_ami", "aws_api_gateway_rest_api", "aws_autoscaling_group", "aws_config_rule", "aws_db_instance",
-	"aws_dynamodb_table", "aws_ebs_snapshot", "aws_ebs_volume", "aws_eip", "aws_eni", "aws_instance",
-	"aws_internet_gateway", "aws_key_pair", "aws_lambda_function", "aws_nat_gateway", "aws_network_acl",
-	"aws_rds_cluster", "aws_route_table", "aws_security_group", "aws_subnet", "aws_vpc", "aws_vpn_gateway",
+	"aws_acm_certificate", "aws_alb", "aws_ami", "aws_api_gateway_rest_api", "aws_autoscaling_group",
+	"aws_config_rule", "aws_db_instance", "aws_dynamodb_table", "aws_ebs_snapshot", "aws_ebs_volume", "aws_eip",
+	"aws_elb", "aws_eni", "aws_instance", "aws_internet_gateway", "aws_key_pair", "aws_lambda_function",
+	"aws_lb_target_group", "aws_nat_gateway", "aws_network_acl", "aws_nlb", "aws_rds_cluster",
+	"aws_route_table", "aws_security_group", "aws_subnet", "aws_vpc", "aws_vpn_gateway",
 }
 
 // account is one synthetic account being generated.

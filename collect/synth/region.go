@@ -71,6 +71,9 @@ func (a *account) region(ctx context.Context, reg string) error {
 	if err := a.config(ctx, reg, instances, nw); err != nil {
 		return err
 	}
+	if err := a.elb(ctx, reg, nw, instances, fns); err != nil {
+		return err
+	}
 	return a.apigateway(ctx, reg, fns)
 }
 
