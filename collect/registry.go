@@ -199,7 +199,7 @@ var readOnlyPrefixes = []string{"Describe", "Get", "List"}
 // its Runner and of its Keys (named), so they cannot disagree with the
 // operation that is called.
 func Registry() []Call {
-	calls := slices.Concat(apigatewayCalls(), configserviceCalls(), dynamodbCalls(), ec2Calls(), iamCalls(),
+	calls := slices.Concat(apigatewayCalls(), batchCalls(), configserviceCalls(), dynamodbCalls(), ec2Calls(), ecrCalls(), iamCalls(),
 		lambdaCalls(), organizationsCalls(), rdsCalls(), s3Calls(), stsCalls())
 	for i := range calls {
 		calls[i].named()

@@ -250,6 +250,7 @@ var requiredProps = map[string][]string{
 	"Assessment": {"category", "summary", "internal"},
 	"DataStore":  {"classification", "encrypted"},
 	"Disk":       {"classification", "encrypted"},
+	"Finding":    {"category", "severity", "numericSeverity", "open"},
 	"Firewall":   {"category"},
 	"Gateway":    {"category", "function", "public"},
 	"Host":       {"hostname"},

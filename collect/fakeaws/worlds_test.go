@@ -17,9 +17,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/batch"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -32,9 +34,11 @@ const demoWorld = "../../testdata/fakeaws/demo"
 // clients builds the real SDK client of each service a world may hold.
 var clients = map[string]func(aws.Config) any{
 	"apigateway":    func(c aws.Config) any { return apigateway.NewFromConfig(c) },
+	"batch":         func(c aws.Config) any { return batch.NewFromConfig(c) },
 	"configservice": func(c aws.Config) any { return configservice.NewFromConfig(c) },
 	"dynamodb":      func(c aws.Config) any { return dynamodb.NewFromConfig(c) },
 	"ec2":           func(c aws.Config) any { return ec2.NewFromConfig(c) },
+	"ecr":           func(c aws.Config) any { return ecr.NewFromConfig(c) },
 	"iam":           func(c aws.Config) any { return iam.NewFromConfig(c) },
 	"lambda":        func(c aws.Config) any { return lambda.NewFromConfig(c) },
 	"organizations": func(c aws.Config) any { return organizations.NewFromConfig(c) },
@@ -117,6 +121,10 @@ func probeValues(w *World, param string) []string {
 		return bs
 	case "FunctionName":
 		return []string{"fakeaws-probe-function"}
+	case "RepositoryName":
+		return []string{"fakeaws-probe-repository"}
+	case "ImageId":
+		return []string{`{"imageDigest":"sha256:fakeaws-probe"}`}
 	}
 	return nil
 }
@@ -134,8 +142,10 @@ func probe(t *testing.T, w *World, f *fixture) (string, map[string]string) {
 		}
 	}
 	cands := []map[string]string{params}
-	for _, param := range []string{"Bucket", "FunctionName"} {
-		if _, ok := params[param]; ok || !inputHasField(f.Service, f.Operation, param) {
+	for _, param := range []string{"Bucket", "FunctionName", "ImageId", "RepositoryName"} {
+		// A fixture matches on wire names (repositoryName), probes are field names.
+		given := slices.ContainsFunc(slices.Collect(maps.Keys(params)), func(k string) bool { return strings.EqualFold(k, param) })
+		if given || !inputHasField(f.Service, f.Operation, param) {
 			continue
 		}
 		var next []map[string]string
@@ -207,8 +217,15 @@ func callOperation(ctx context.Context, cfg aws.Config, service, op string, para
 	in := reflect.New(method.Type().In(1).Elem())
 	for k, v := range params {
 		sf, ok := fieldFor(in.Elem().Type(), k)
-		if !ok || sf.Type != reflect.TypeOf((*string)(nil)) {
-			return nil, errors.New("param " + k + " is not a string field of " + in.Elem().Type().Name())
+		if ok && sf.Type != reflect.TypeOf((*string)(nil)) {
+			// A structure parameter (ecr imageId) is given as its JSON.
+			if err := json.Unmarshal([]byte(v), in.Elem().FieldByIndex(sf.Index).Addr().Interface()); err != nil {
+				return nil, errors.New("param " + k + " is not a string field of " + in.Elem().Type().Name() + " nor its JSON: " + err.Error())
+			}
+			continue
+		}
+		if !ok {
+			return nil, errors.New("param " + k + " is not a field of " + in.Elem().Type().Name())
 		}
 		in.Elem().FieldByIndex(sf.Index).Set(reflect.ValueOf(aws.String(v)))
 	}

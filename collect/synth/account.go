@@ -17,10 +17,17 @@ var weights = []struct {
 	w   int
 }{
 	{"aws_api_gateway_rest_api", 5},
+	{"aws_batch_compute_environment", 2},
+	{"aws_batch_job", 20},
+	{"aws_batch_job_definition", 5},
+	{"aws_batch_job_queue", 2},
 	{"aws_config_rule", 5},
 	{"aws_db_instance", 30},
 	{"aws_dynamodb_table", 50},
 	{"aws_ebs_volume", 200},
+	{"aws_ecr_image", 40},
+	{"aws_ecr_image_scan_finding", 60},
+	{"aws_ecr_repository", 10},
 	{"aws_iam_access_key", 25},
 	{"aws_iam_group", 4},
 	{"aws_iam_group_policy", 2},
@@ -41,12 +48,13 @@ var weights = []struct {
 }
 
 // accountOverhead is the entities every account has besides its resources:
-// the account, its password policy and the eight service placeholders.
-const accountOverhead = 10
+// the account, its password policy and the ten service placeholders.
+const accountOverhead = 12
 
 // regionalTypes are split over the account's regions.
 var regionalTypes = []string{
-	"aws_api_gateway_rest_api", "aws_config_rule", "aws_db_instance", "aws_dynamodb_table", "aws_ebs_volume",
+	"aws_api_gateway_rest_api", "aws_batch_compute_environment", "aws_batch_job", "aws_batch_job_definition", "aws_batch_job_queue",
+	"aws_config_rule", "aws_db_instance", "aws_dynamodb_table", "aws_ebs_volume", "aws_ecr_image", "aws_ecr_image_scan_finding", "aws_ecr_repository",
 	"aws_instance", "aws_internet_gateway", "aws_key_pair", "aws_lambda_function", "aws_rds_cluster", "aws_security_group", "aws_subnet", "aws_vpc",
 }
 
