@@ -32,6 +32,11 @@ func batchTypes() []EntityType {
 			Rels: []RelSpec{
 				{Verb: "ASSIGNED", Target: "aws_iam_role", Value: "{ServiceRole}", By: "_key"},
 				{Verb: "USES", Target: "aws_iam_role", Value: "{ComputeResources.InstanceRole}", By: "instanceProfileArns"},
+				// Batch also accepts (and returns) a role or instance profile
+				// by [path/]name; made an ARN of the account, it matches (an
+				// ARN made this way matches nothing).
+				{Verb: "ASSIGNED", Target: "aws_iam_role", Value: "arn:aws:iam::{account}:role/{ServiceRole}", By: "_key"},
+				{Verb: "USES", Target: "aws_iam_role", Value: "arn:aws:iam::{account}:instance-profile/{ComputeResources.InstanceRole}", By: "instanceProfileArns"},
 				{Verb: "USES", Target: "aws_iam_role", Value: "{ComputeResources.SpotIamFleetRole}", By: "_key"},
 				{Verb: "PROTECTS", Target: "aws_security_group", Reverse: true, Path: "ComputeResources.SecurityGroupIds[]", Value: "{@}", By: "id"},
 				{Verb: "USES", Target: "aws_subnet", Path: "ComputeResources.Subnets[]", Value: "{@}", By: "id"},
