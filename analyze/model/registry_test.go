@@ -535,6 +535,8 @@ func TestValidateRejectsBadSyntax(t *testing.T) {
 			e.Rels = []RelSpec{{Verb: "HAS", Target: "aws_subnet", Value: "{Sub net}", By: "id"}}
 		}, `"{Sub net}"`},
 		{"bad enrichment path", func(e *EntityType) { e.Enrich[0].Items = "FlowLogs[]." }, `"FlowLogs[]."`},
+		{"key names no prop", func(e *EntityType) { e.Key = []string{"{VpcId}|{=nope}"} }, "{=nope}"},
+		{"prop reference outside the key", func(e *EntityType) { e.Name = "{=CIDR}" }, "{=CIDR}"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

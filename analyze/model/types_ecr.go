@@ -13,6 +13,9 @@ var ecrService = ServiceInfo{Name: "ecr", DisplayName: "AWS ECR", Category: []st
 // _key is it plus "@<digest>" (images have no ARN; entities.tsv).
 const ecrRepoARN = "arn:aws:ecr:{region}:{RegistryId}:repository/{RepositoryName}"
 
+// ecrFinding starts a finding's _key: its image's key and the CVE.
+const ecrFinding = "arn:aws:ecr:{region}:{account}:repository/{parent}|{Name}"
+
 func ecrTypes() []EntityType {
 	return []EntityType{
 		{
@@ -43,15 +46,15 @@ func ecrTypes() []EntityType {
 			},
 		},
 		{
-			// Basic scanning findings (imageScanFindings.findings[]), one
-			// per CVE and image: a CVE reported for several packages of
-			// one image is one entity (the first package listed), since a
-			// key cannot pick package_name out of the attribute list.
-			// Enhanced (Inspector) findings are not modelled yet.
+			// Basic scanning findings (imageScanFindings.findings[]): one
+			// per image, CVE, package and version (entities.tsv), the
+			// package read from the attribute list. Enhanced (Inspector)
+			// findings are not modelled yet.
 			Type: "aws_ecr_image_scan_finding", Class: []string{"Finding"}, Service: "ecr",
 			Source: op("ecr:DescribeImageScanFindings"), Items: "ImageScanFindings.Findings[]",
-			Key: []string{"arn:aws:ecr:{region}:{account}:repository/{parent}|{Name}"}, SyntheticKey: true,
-			ID: "{Name}", Name: "{Name}", WebLink: "{Uri}",
+			Key:          []string{ecrFinding + "|{=packageName}|{=packageVersion}", ecrFinding + "|{=packageName}", ecrFinding},
+			SyntheticKey: true,
+			ID:           "{Name}", Name: "{Name}", WebLink: "{Uri}",
 			Skip: []string{"Attributes"},
 			Props: []Prop{
 				{Name: "numericSeverity", Path: "Severity", Conv: numericSeverity, KeepNull: true},
