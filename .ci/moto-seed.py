@@ -13,8 +13,10 @@ Gateway may invoke, a REST API integrated with it, an RDS instance and an
 Aurora cluster with one member, and a Config rule; in us-east-1 also an AMI
 made from the instance (public) that a second instance runs, a snapshot of
 the volume (public and shared with another account) restored as a new
-volume, an Auto Scaling group with a launch template, and load balancers
-(ALB with an ACM certificate, NLB, classic ELB) in front of the instance.
+volume, an Auto Scaling group with a launch template, load balancers (ALB
+with an ACM certificate, NLB, classic ELB) in front of the instance, an ECR
+repository anyone may pull from with one image, and a Batch compute
+environment, queue, job definition (a secret in its environment) and job.
 
 Usage: python3 moto-seed.py ENDPOINT_URL
 """
@@ -189,4 +191,39 @@ elb = boto3.client("elb", **us)
 elb.create_load_balancer(LoadBalancerName="legacy", Subnets=[subnet], SecurityGroups=[sg],
                          Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstancePort": 8080}])
 elb.register_instances_with_load_balancer(LoadBalancerName="legacy", Instances=[{"InstanceId": inst["InstanceId"]}])
+
+# ECR: a repository anyone may pull from, with one pushed image (moto's
+# DescribeImages reports no scan status, so no scan findings are read).
+ecr = boto3.client("ecr", **us)
+ecr.create_repository(repositoryName="moto-check/app", imageScanningConfiguration={"scanOnPush": True},
+                      tags=[{"Key": "Owner", "Value": "app-team"}])
+ecr.put_image(repositoryName="moto-check/app", imageTag="v1", imageManifest=json.dumps({
+    "schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+    "config": {"digest": "sha256:" + "a" * 64, "size": 100, "mediaType": "application/vnd.docker.container.image.v1+json"},
+    "layers": [{"digest": "sha256:" + "b" * 64, "size": 200, "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip"}]}))
+ecr.set_repository_policy(repositoryName="moto-check/app", policyText=doc(
+    {"Sid": "AnyonePulls", "Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage"]}))
+# Batch: a compute environment in the us-east-1 network, a queue, a job
+# definition running the ECR image with a secret in its environment, a job.
+bec2 = boto3.client("ec2", **us)
+bvpc = bec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+bsubnet = bec2.create_subnet(VpcId=bvpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+bsg = bec2.create_security_group(GroupName="batch-workers", Description="Batch workers", VpcId=bvpc)["GroupId"]
+batch_role = iam.create_role(RoleName="batch-service", AssumeRolePolicyDocument=doc(
+    {"Effect": "Allow", "Principal": {"Service": "batch.amazonaws.com"}, "Action": "sts:AssumeRole"}))["Role"]["Arn"]
+iam.create_role(RoleName="batch-instance", AssumeRolePolicyDocument=doc(
+    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+profile = iam.create_instance_profile(InstanceProfileName="batch-instance")["InstanceProfile"]["Arn"]
+iam.add_role_to_instance_profile(InstanceProfileName="batch-instance", RoleName="batch-instance")
+batch = boto3.client("batch", **us)
+ce = batch.create_compute_environment(
+    computeEnvironmentName="moto-check-ce", type="MANAGED", state="ENABLED", serviceRole=batch_role,
+    computeResources={"type": "EC2", "minvCpus": 0, "maxvCpus": 4, "desiredvCpus": 0, "instanceTypes": ["optimal"],
+                      "subnets": [bsubnet], "securityGroupIds": [bsg], "instanceRole": profile})["computeEnvironmentArn"]
+queue = batch.create_job_queue(jobQueueName="moto-check-queue", state="ENABLED", priority=1,
+                               computeEnvironmentOrder=[{"order": 1, "computeEnvironment": ce}])["jobQueueArn"]
+jobdef = batch.register_job_definition(jobDefinitionName="moto-check-job", type="container", containerProperties={
+    "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/moto-check/app:v1", "vcpus": 1, "memory": 128,
+    "environment": [{"name": "DB_PASSWORD", "value": "moto-check-secret-value-batch"}]})["jobDefinitionArn"]
+batch.submit_job(jobName="moto-check-run", jobQueue=queue, jobDefinition=jobdef)
 print("moto-seed: seeded", endpoint)

@@ -28,6 +28,10 @@ var demoRedactionKey = []byte("snapaudit-demo-redaction-key")
 // demoSecret is the DB_PASSWORD value of a Lambda function in the demo world.
 const demoSecret = "demo-Secr3t-not-real-Zq8x"
 
+// demoBatchSecret is the DB_PASSWORD value in a Batch job definition's
+// container environment in the demo world.
+const demoBatchSecret = "demo-batch-Pa55w0rd-not-real"
+
 // demoClock is the fixed collection time of the demo snapshot.
 var demoClock = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
 
@@ -86,6 +90,7 @@ func TestDemoSnapshot(t *testing.T) {
 
 	// The demo world's Lambda secret must be in no byte of the committed demo.
 	assertNoSecret(t, demoSnapshot, demoSecret)
+	assertNoSecret(t, demoSnapshot, demoBatchSecret)
 
 	// The demo is meant to show failures as data too, but no call may fail
 	// for a reason the world did not intend (a missing fixture, a decoding

@@ -202,9 +202,9 @@ var readOnlyPrefixes = []string{"Describe", "Get", "List"}
 // operation that is called.
 func Registry() []Call {
 	calls := slices.Concat(
-		acmCalls(), apigatewayCalls(), autoscalingCalls(), configserviceCalls(), dynamodbCalls(), ec2Calls(),
-		ec2ImageCalls(), elasticloadbalancingCalls(), elasticloadbalancingv2Calls(), iamCalls(), lambdaCalls(),
-		organizationsCalls(), rdsCalls(), s3Calls(), stsCalls())
+		acmCalls(), apigatewayCalls(), autoscalingCalls(), batchCalls(), configserviceCalls(), dynamodbCalls(),
+		ec2Calls(), ec2ImageCalls(), ecrCalls(), elasticloadbalancingCalls(), elasticloadbalancingv2Calls(),
+		iamCalls(), lambdaCalls(), organizationsCalls(), rdsCalls(), s3Calls(), stsCalls())
 	for i := range calls {
 		calls[i].named()
 	}

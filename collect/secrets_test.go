@@ -41,12 +41,26 @@ func seed(name string) string { return "S3CR3T/" + name + "+&<x>=~Zq" }
 
 const (
 	apigwMethod = "Items[].ResourceMethods{}.MethodIntegration."
+	batchJob    = "JobDefinitions[]."
 	lambdaEnv   = "Functions[].Environment."
 )
 
+// batchEnv lists the job definition container environments (ECS, EKS and
+// their multi-node forms) and the name of each one's planted secret.
+var batchEnv = []struct{ path, name string }{
+	{batchJob + "ContainerProperties.Environment[].Value", "batch-container-env"},
+	{batchJob + "EcsProperties.TaskProperties[].Containers[].Environment[].Value", "batch-ecs-env"},
+	{batchJob + "EksProperties.PodProperties.Containers[].Env[].Value", "batch-eks-env"},
+	{batchJob + "EksProperties.PodProperties.InitContainers[].Env[].Value", "batch-eks-init-env"},
+	{nodeRanges + "Container.Environment[].Value", "batch-node-env"},
+	{nodeRanges + "EcsProperties.TaskProperties[].Containers[].Environment[].Value", "batch-node-ecs-env"},
+	{nodeRanges + "EksProperties.PodProperties.Containers[].Env[].Value", "batch-node-eks-env"},
+	{nodeRanges + "EksProperties.PodProperties.InitContainers[].Env[].Value", "batch-node-eks-init-env"},
+}
+
 // plantedSecrets lists a secret for every Redact path of the registry
 // (TestPlantedSecretsCoverRegistry keeps the two in step).
-var plantedSecrets = []planted{
+var plantedSecrets = append([]planted{
 	{call: "apigateway:GetResources", path: apigwMethod + "RequestParameters{}",
 		value: "'" + seed("apigw-request-header") + "'", secret: seed("apigw-request-header")},
 	{call: "apigateway:GetResources", path: apigwMethod + "RequestTemplates{}",
@@ -82,6 +96,16 @@ var plantedSecrets = []planted{
 		value: seed("rds-cluster-password"), secret: seed("rds-cluster-password")},
 	{call: "rds:DescribeDBInstances", path: "DBInstances[].PendingModifiedValues.MasterUserPassword",
 		value: seed("rds-instance-password"), secret: seed("rds-instance-password")},
+	{call: "batch:DescribeJobDefinitions", path: batchJob + "Parameters{}",
+		value: seed("batch-parameter-default"), secret: seed("batch-parameter-default")},
+}, batchPlanted()...)
+
+func batchPlanted() []planted {
+	var out []planted
+	for _, e := range batchEnv {
+		out = append(out, planted{call: "batch:DescribeJobDefinitions", path: e.path, value: seed(e.name), secret: seed(e.name)})
+	}
+	return out
 }
 
 // plantedValue returns the value planted for the i-th secret of a path.
@@ -125,6 +149,18 @@ func writeSecretsWorld(t *testing.T) string {
 					"responseTemplates": {"application/json": ` + js(apigwMethod+"IntegrationResponses{}.ResponseTemplates{}", 0) + `}}}}},
 				"POST": {"httpMethod": "POST", "authorizationType": "NONE", "methodIntegration": {
 					"type": "HTTP", "httpMethod": "POST", "uri": ` + js(apigwMethod+"Uri", 1) + `}}}}]}`,
+		"batch/us-east-1/DescribeJobDefinitions.json": `{"jobDefinitions": [{"jobDefinitionName": "partner-export", "revision": 1,
+			"jobDefinitionArn": "arn:aws:batch:us-east-1:210987654321:job-definition/partner-export:1", "type": "container", "status": "ACTIVE",
+			"parameters": {"password": ` + js(batchJob+"Parameters{}", 0) + `},
+			"containerProperties": {"environment": [{"name": "DB_PASSWORD", "value": ` + js(batchEnv[0].path, 0) + `}]},
+			"ecsProperties": {"taskProperties": [{"containers": [{"environment": [{"name": "T", "value": ` + js(batchEnv[1].path, 0) + `}]}]}]},
+			"eksProperties": {"podProperties": {"containers": [{"env": [{"name": "T", "value": ` + js(batchEnv[2].path, 0) + `}]}],
+				"initContainers": [{"env": [{"name": "T", "value": ` + js(batchEnv[3].path, 0) + `}]}]}},
+			"nodeProperties": {"numNodes": 1, "mainNode": 0, "nodeRangeProperties": [{"targetNodes": "0:",
+				"container": {"environment": [{"name": "T", "value": ` + js(batchEnv[4].path, 0) + `}]},
+				"ecsProperties": {"taskProperties": [{"containers": [{"environment": [{"name": "T", "value": ` + js(batchEnv[5].path, 0) + `}]}]}]},
+				"eksProperties": {"podProperties": {"containers": [{"env": [{"name": "T", "value": ` + js(batchEnv[6].path, 0) + `}]}],
+					"initContainers": [{"env": [{"name": "T", "value": ` + js(batchEnv[7].path, 0) + `}]}]}}}]}}]}`,
 		"configservice/us-east-1/DescribeConfigRules.json": `{"ConfigRules": [{"ConfigRuleName": "partner-webhook",
 			"Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:us-east-1:210987654321:function:rule"},
 			"InputParameters": ` + js("ConfigRules[].InputParameters", 0) + `}]}`,

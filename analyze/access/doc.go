@@ -24,8 +24,8 @@
 //     half of a possible cross-account grant). A grant elsewhere without
 //     one could never be used by anybody.
 //   - resource-allows (resource.go): each resource with a resource-based
-//     policy (S3 bucket, Lambda function, and once collected SQS, SNS, KMS
-//     key, ECR repository: the resourcePolicyTypes table) ALLOWS the
+//     policy (S3 bucket, Lambda function, ECR repository, and once
+//     collected SQS, SNS, KMS key: the resourcePolicyTypes table) ALLOWS the
 //     principals its Allow statements name.
 //   - principal-access (effective.go): each user and role ALLOWS every
 //     target it really gets access to, as relationships with _class ALLOWS

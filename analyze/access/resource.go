@@ -23,7 +23,7 @@ import (
 )
 
 // resourcePolicyType declares an entity type that carries a resource-based
-// policy. Adding one (SQS, SNS, KMS, ECR once collected) is one record.
+// policy. Adding one (SQS, SNS, KMS once collected) is one record.
 type resourcePolicyType struct {
 	Type    string // entity _type
 	Prop    string // property holding the decoded policy JSON

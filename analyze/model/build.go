@@ -281,6 +281,16 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 		return nil
 	}
 	s := scope{env: rd.env(), elem: item, stack: stack}
+	if t.keyUsesProps() {
+		s.props = map[string]any{}
+		for _, p := range t.Props {
+			v, err := propValue(s, p)
+			if err != nil {
+				return err
+			}
+			s.props[p.Name] = v
+		}
+	}
 	key := ""
 	for _, k := range t.Key {
 		if key = s.expand(k); key != "" {
@@ -790,4 +800,9 @@ func (b *builder) serviceEdges() {
 			_ = b.g.AddRelationship(graph.NewRelationship(svc, "HAS", e, nil))
 		}
 	}
+}
+
+// keyUsesProps reports whether a Key template names a Prop ({=name}).
+func (t *EntityType) keyUsesProps() bool {
+	return slices.ContainsFunc(t.Key, func(k string) bool { return strings.Contains(k, "{=") })
 }

@@ -151,6 +151,30 @@ func TestConverters(t *testing.T) {
 		{"NAT route only", internetGatewayRoute, decode(t, `[{"NatGatewayId":"nat-1","State":"active"}]`), false, ""},
 		{"routes unknown", internetGatewayRoute, nil, nil, ""},
 		{"default version", defaultPolicyVersion, decode(t, `[{"IsDefaultVersion":false,"Document":"{\"v\":1}"},{"IsDefaultVersion":true,"Document":"{\"v\":2}"}]`), `{"v":2}`, ""},
+		// types_ecr.go: unknown inputs stay nil, never a guessed false or zero.
+		{"count present", severityCount("HIGH"), map[string]any{"HIGH": json.Number("3")}, int64(3), ""},
+		{"count absent from a summary is zero", severityCount("CRITICAL"), map[string]any{"HIGH": json.Number("3")}, int64(0), ""},
+		{"no summary: unknown", severityCount("CRITICAL"), nil, nil, ""},
+		{"critical", numericSeverity, "CRITICAL", int64(10), ""},
+		{"informational", numericSeverity, "INFORMATIONAL", int64(0), ""},
+		{"undefined severity: unknown", numericSeverity, "UNDEFINED", nil, ""},
+		{"attribute found", attribute("package_name"), []any{map[string]any{"Key": "package_version", "Value": "1.0"},
+			map[string]any{"Key": "package_name", "Value": "openssl"}}, "openssl", ""},
+		{"numeric attribute", attribute("CVSS2_SCORE"), []any{map[string]any{"Key": "CVSS2_SCORE", "Value": "7.5"}}, 7.5, ""},
+		{"attribute missing", attribute("package_name"), []any{}, nil, ""},
+		{"immutable", immutableTags, "IMMUTABLE", true, ""},
+		{"immutable with exclusions", immutableTags, "IMMUTABLE_WITH_EXCLUSION", true, ""},
+		{"mutable", immutableTags, "MUTABLE", false, ""},
+		{"mutability unknown", immutableTags, nil, nil, ""},
+		{"principal star", publicPolicy, ecrPolicy(`[{"Effect":"Allow","Principal":"*","Action":"ecr:BatchGetImage"}]`), true, ""},
+		{"AWS star in a list", publicPolicy, ecrPolicy(`{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:root","*"]},"Action":"ecr:*"}`), true, ""},
+		{"NotPrincipal allow", publicPolicy, ecrPolicy(`[{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"ecr:*"}]`), true, ""},
+		{"star with an org condition", publicPolicy, ecrPolicy(`[{"Effect":"Allow","Principal":"*","Action":"ecr:*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-1"}}}]`), false, ""},
+		{"deny star", publicPolicy, ecrPolicy(`[{"Effect":"Deny","Principal":"*","Action":"ecr:*"}]`), false, ""},
+		{"one account", publicPolicy, ecrPolicy(`[{"Effect":"Allow","Principal":{"AWS":"444455556666"},"Action":"ecr:*"}]`), false, ""},
+		{"no statement", publicPolicy, `{"Version":"2012-10-17"}`, false, ""},
+		{"no policy: unknown", publicPolicy, nil, nil, ""},
+		{"broken statement", publicPolicy, ecrPolicy(`"x"`), nil, "Statement"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -239,3 +263,6 @@ func TestGlobalEntities(t *testing.T) {
 		t.Error("ServiceEntity is not get-or-create")
 	}
 }
+
+// ecrPolicy wraps statements in a policy document.
+func ecrPolicy(stmt string) string { return `{"Version":"2012-10-17","Statement":` + stmt + `}` }

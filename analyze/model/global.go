@@ -52,8 +52,8 @@ func (s ServiceInfo) Type() string { return "aws_" + s.Name }
 // services is the sorted list of service placeholders, one in each
 // types_<service>.go: every Service named by a registry type.
 var services = sortedServices([]ServiceInfo{
-	acmService, apigatewayService, autoscalingService, configService, dynamodbService, ec2Service,
-	elasticloadbalancingService, iamService, lambdaService, rdsService, s3Service})
+	acmService, apigatewayService, autoscalingService, batchService, configService, dynamodbService, ec2Service,
+	ecrService, elasticloadbalancingService, iamService, lambdaService, rdsService, s3Service})
 
 func sortedServices(ss []ServiceInfo) []ServiceInfo {
 	slices.SortFunc(ss, func(a, b ServiceInfo) int { return strings.Compare(a.Name, b.Name) })

@@ -24,6 +24,10 @@ package model
 //	@                         the current element itself (a string list item)
 //	Path                      a path below the current element (no iteration)
 //	^.Path, ^^.Path           a path below an enclosing element
+//	=name                     the record's explicit Prop called name, after
+//	                          its Conv (only in Key: a key part that a path
+//	                          cannot pick, such as one attribute of a
+//	                          {Key, Value} list)
 //
 // The registry uses the two consistently: a field that names a value is a
 // path (Items, Created, Tags, Skip, Prop.Path, Cond.Path, Setting.Path; a
@@ -144,8 +148,9 @@ type env struct {
 // scope is what a template is evaluated against.
 type scope struct {
 	env   env
-	elem  any   // the current element
-	stack []any // enclosing iterated elements, innermost last
+	elem  any            // the current element
+	stack []any          // enclosing iterated elements, innermost last
+	props map[string]any // the record's Props, for {=name} (entity keys)
 }
 
 // up returns the enclosing element n levels above the current one.
@@ -168,6 +173,9 @@ func (s scope) resolve(expr string) any {
 		return s.env.Parent
 	case "@":
 		return s.elem
+	}
+	if name, ok := strings.CutPrefix(expr, "="); ok {
+		return s.props[name]
 	}
 	return s.value(expr)
 }
@@ -249,8 +257,8 @@ func templatePaths(tmpl string) []string {
 			return out
 		}
 		expr := rest[i+1 : i+j]
-		switch expr {
-		case "account", "region", "parent", "@":
+		switch {
+		case expr == "account", expr == "region", expr == "parent", expr == "@", strings.HasPrefix(expr, "="):
 		default:
 			out = append(out, expr)
 		}

@@ -269,6 +269,7 @@ var requiredProps = map[string][]string{
 	"Assessment": {"category", "summary", "internal"},
 	"DataStore":  {"classification", "encrypted"},
 	"Disk":       {"classification", "encrypted"},
+	"Finding":    {"category", "severity", "numericSeverity", "open"},
 	"Firewall":   {"category"},
 	"Gateway":    {"category", "function", "public"},
 	"Host":       {"hostname"},
@@ -401,6 +402,11 @@ func (t EntityType) validate() error {
 		if err := checkTemplate(tm); err != nil {
 			return fmt.Errorf("entity type %s: %w", t.Type, err)
 		}
+		for _, name := range propRefs(tm) {
+			if !slices.Contains(t.Key, tm) || !slices.ContainsFunc(t.Props, func(p Prop) bool { return p.Name == name }) {
+				return fmt.Errorf("entity type %s: template %q: {=%s} must be in Key and name a Prop of the record", t.Type, tm, name)
+			}
+		}
 	}
 	for _, c := range t.calls() {
 		if _, ok := planOf(c); !ok {
@@ -453,6 +459,19 @@ func (t EntityType) expressions() (paths, tmpls []string) {
 	return paths, tmpls
 }
 
+// propRefs returns the names of a template's {=name} placeholders.
+func propRefs(tmpl string) []string {
+	var out []string
+	for rest := tmpl; ; {
+		_, after, ok := strings.Cut(rest, "{=")
+		if !ok {
+			return out
+		}
+		name, tail, _ := strings.Cut(after, "}")
+		out, rest = append(out, name), tail
+	}
+}
+
 // checkTemplate checks a template's syntax (path.go): every '{' closes
 // before the next one opens, and each placeholder is an envelope name, @,
 // or a path (after ^ prefixes) that parses.
@@ -472,7 +491,7 @@ func checkTemplate(tmpl string) error {
 		}
 		expr := rest[i+1 : i+1+j]
 		switch {
-		case expr == "account", expr == "region", expr == "parent", expr == "@":
+		case expr == "account", expr == "region", expr == "parent", expr == "@", len(expr) > 1 && expr[0] == '=':
 		case expr == "":
 			return fmt.Errorf("template %q: empty placeholder", tmpl)
 		default:

@@ -146,7 +146,7 @@ func TestRegistryInvariants(t *testing.T) {
 
 // classesWithoutRequired are classes whose schema requires nothing beyond
 // the GraphObject basics (notes.md §3).
-var classesWithoutRequired = []string{"AccessKey", "AccessPolicy", "AccessRole", "Account", "Certificate", "Cluster", "Configuration", "ControlPolicy", "Database", "Deployment", "Function", "Group", "Image", "NetworkInterface", "PasswordPolicy", "User", "UserGroup"}
+var classesWithoutRequired = []string{"AccessKey", "AccessPolicy", "AccessRole", "Account", "Certificate", "Cluster", "Configuration", "ControlPolicy", "Database", "Deployment", "Function", "Group", "Image", "NetworkInterface", "PasswordPolicy", "Process", "Queue", "Repository", "Task", "User", "UserGroup"}
 
 func knownType(typ string) bool {
 	if _, ok := TypeOf(typ); ok {
@@ -576,6 +576,8 @@ func TestValidateRejectsBadSyntax(t *testing.T) {
 		}, `"{Sub net}"`},
 		{"bad enrichment path", func(e *EntityType) { e.Enrich[0].Items = "FlowLogs[]." }, `"FlowLogs[]."`},
 		{"bad item filter path", func(e *EntityType) { e.When = &Cond{Path: "State..Name", Equals: "available"} }, `"State..Name"`},
+		{"key names no prop", func(e *EntityType) { e.Key = []string{"{VpcId}|{=nope}"} }, "{=nope}"},
+		{"prop reference outside the key", func(e *EntityType) { e.Name = "{=CIDR}" }, "{=CIDR}"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,9 +19,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/acm"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/batch"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -38,9 +40,11 @@ var clients = map[string]func(aws.Config) any{
 	"acm":                    func(c aws.Config) any { return acm.NewFromConfig(c) },
 	"apigateway":             func(c aws.Config) any { return apigateway.NewFromConfig(c) },
 	"autoscaling":            func(c aws.Config) any { return autoscaling.NewFromConfig(c) },
+	"batch":                  func(c aws.Config) any { return batch.NewFromConfig(c) },
 	"configservice":          func(c aws.Config) any { return configservice.NewFromConfig(c) },
 	"dynamodb":               func(c aws.Config) any { return dynamodb.NewFromConfig(c) },
 	"ec2":                    func(c aws.Config) any { return ec2.NewFromConfig(c) },
+	"ecr":                    func(c aws.Config) any { return ecr.NewFromConfig(c) },
 	"elasticloadbalancing":   func(c aws.Config) any { return elasticloadbalancing.NewFromConfig(c) },
 	"elasticloadbalancingv2": func(c aws.Config) any { return elasticloadbalancingv2.NewFromConfig(c) },
 	"iam":                    func(c aws.Config) any { return iam.NewFromConfig(c) },
@@ -125,6 +129,10 @@ func probeValues(w *World, param string) []string {
 		return bs
 	case "FunctionName":
 		return []string{"fakeaws-probe-function"}
+	case "RepositoryName":
+		return []string{"fakeaws-probe-repository"}
+	case "ImageId":
+		return []string{`{"imageDigest":"sha256:fakeaws-probe"}`}
 	}
 	return nil
 }
@@ -142,8 +150,10 @@ func probe(t *testing.T, w *World, f *fixture) (string, map[string]string) {
 		}
 	}
 	cands := []map[string]string{params}
-	for _, param := range []string{"Bucket", "FunctionName"} {
-		if _, ok := params[param]; ok || !inputHasField(f.Service, f.Operation, param) {
+	for _, param := range []string{"Bucket", "FunctionName", "ImageId", "RepositoryName"} {
+		// A fixture matches on wire names (repositoryName), probes are field names.
+		given := slices.ContainsFunc(slices.Collect(maps.Keys(params)), func(k string) bool { return strings.EqualFold(k, param) })
+		if given || !inputHasField(f.Service, f.Operation, param) {
 			continue
 		}
 		var next []map[string]string
@@ -225,6 +235,11 @@ func callOperation(ctx context.Context, cfg aws.Config, service, op string, para
 			in.Elem().FieldByIndex(sf.Index).Set(reflect.ValueOf([]string{v}))
 		case ok && !list && sf.Type.Kind() == reflect.String: // an SDK enum (ec2 SnapshotAttributeName)
 			in.Elem().FieldByIndex(sf.Index).SetString(v)
+		case ok && !list:
+			// A structure parameter (ecr imageId) is given as its JSON.
+			if err := json.Unmarshal([]byte(v), in.Elem().FieldByIndex(sf.Index).Addr().Interface()); err != nil {
+				return nil, errors.New("param " + k + " is not a string field of " + in.Elem().Type().Name() + " nor its JSON: " + err.Error())
+			}
 		default:
 			return nil, errors.New("param " + k + " is not a string field of " + in.Elem().Type().Name())
 		}

@@ -21,11 +21,18 @@ var weights = []struct {
 	{"aws_ami", 15},
 	{"aws_api_gateway_rest_api", 5},
 	{"aws_autoscaling_group", 10},
+	{"aws_batch_compute_environment", 2},
+	{"aws_batch_job", 20},
+	{"aws_batch_job_definition", 5},
+	{"aws_batch_job_queue", 2},
 	{"aws_config_rule", 5},
 	{"aws_db_instance", 30},
 	{"aws_dynamodb_table", 50},
 	{"aws_ebs_snapshot", 100},
 	{"aws_ebs_volume", 200},
+	{"aws_ecr_image", 40},
+	{"aws_ecr_image_scan_finding", 60},
+	{"aws_ecr_repository", 10},
 	{"aws_eip", 10},
 	{"aws_elb", 2},
 	{"aws_eni", 170},
@@ -55,16 +62,18 @@ var weights = []struct {
 }
 
 // accountOverhead is the entities every account has besides its resources:
-// the account, its password policy and the 11 service placeholders.
-const accountOverhead = 13
+// the account, its password policy and the 13 service placeholders.
+const accountOverhead = 15
 
 // regionalTypes are split over the account's regions.
 var regionalTypes = []string{
 	"aws_acm_certificate", "aws_alb", "aws_ami", "aws_api_gateway_rest_api", "aws_autoscaling_group",
-	"aws_config_rule", "aws_db_instance", "aws_dynamodb_table", "aws_ebs_snapshot", "aws_ebs_volume", "aws_eip",
-	"aws_elb", "aws_eni", "aws_instance", "aws_internet_gateway", "aws_key_pair", "aws_lambda_function",
-	"aws_lb_target_group", "aws_nat_gateway", "aws_network_acl", "aws_nlb", "aws_rds_cluster",
-	"aws_route_table", "aws_security_group", "aws_subnet", "aws_vpc", "aws_vpn_gateway",
+	"aws_batch_compute_environment", "aws_batch_job", "aws_batch_job_definition", "aws_batch_job_queue",
+	"aws_config_rule", "aws_db_instance", "aws_dynamodb_table", "aws_ebs_snapshot", "aws_ebs_volume",
+	"aws_ecr_image", "aws_ecr_image_scan_finding", "aws_ecr_repository", "aws_eip", "aws_elb", "aws_eni",
+	"aws_instance", "aws_internet_gateway", "aws_key_pair", "aws_lambda_function", "aws_lb_target_group",
+	"aws_nat_gateway", "aws_network_acl", "aws_nlb", "aws_rds_cluster", "aws_route_table", "aws_security_group",
+	"aws_subnet", "aws_vpc", "aws_vpn_gateway",
 }
 
 // account is one synthetic account being generated.

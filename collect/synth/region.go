@@ -74,6 +74,9 @@ func (a *account) region(ctx context.Context, reg string) error {
 	if err := a.elb(ctx, reg, nw, instances, fns); err != nil {
 		return err
 	}
+	if err := a.ecrBatch(ctx, reg, nw); err != nil {
+		return err
+	}
 	return a.apigateway(ctx, reg, fns)
 }
 
