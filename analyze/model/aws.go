@@ -12,7 +12,7 @@ import (
 )
 
 // registry is the list of entity types, sorted by _type (TypeOf searches it).
-var registry = sortedTypes(slices.Concat(accountTypes(), apigatewayTypes(), configTypes(), dynamodbTypes(),
+var registry = sortedTypes(slices.Concat(accountTypes(), apigatewayTypes(), configTypes(), dynamodbTypes(), ecsTypes(), eksTypes(),
 	ec2Types(), iamTypes(), lambdaTypes(), rdsTypes(), s3Types()))
 
 func sortedTypes(ts []EntityType) []EntityType {

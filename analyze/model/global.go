@@ -51,7 +51,7 @@ func (s ServiceInfo) Type() string { return "aws_" + s.Name }
 
 // services is the sorted list of service placeholders, one in each
 // types_<service>.go: every Service named by a registry type.
-var services = sortedServices([]ServiceInfo{apigatewayService, configService, dynamodbService, ec2Service,
+var services = sortedServices([]ServiceInfo{apigatewayService, configService, dynamodbService, ec2Service, ecsService, eksService,
 	iamService, lambdaService, rdsService, s3Service})
 
 func sortedServices(ss []ServiceInfo) []ServiceInfo {

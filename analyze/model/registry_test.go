@@ -144,8 +144,8 @@ func TestRegistryInvariants(t *testing.T) {
 
 // classesWithoutRequired are classes whose schema requires nothing beyond
 // the GraphObject basics (notes.md §3).
-var classesWithoutRequired = []string{"Account", "AccessKey", "AccessPolicy", "AccessRole", "Cluster", "ControlPolicy",
-	"Database", "Function", "PasswordPolicy", "User", "UserGroup"}
+var classesWithoutRequired = []string{"Account", "AccessKey", "AccessPolicy", "AccessRole", "Cluster", "Configuration", "Container", "ControlPolicy",
+	"Database", "Function", "PasswordPolicy", "Process", "Task", "User", "UserGroup"}
 
 func knownType(typ string) bool {
 	if _, ok := TypeOf(typ); ok {

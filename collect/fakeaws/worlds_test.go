@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -35,6 +37,8 @@ var clients = map[string]func(aws.Config) any{
 	"configservice": func(c aws.Config) any { return configservice.NewFromConfig(c) },
 	"dynamodb":      func(c aws.Config) any { return dynamodb.NewFromConfig(c) },
 	"ec2":           func(c aws.Config) any { return ec2.NewFromConfig(c) },
+	"ecs":           func(c aws.Config) any { return ecs.NewFromConfig(c) },
+	"eks":           func(c aws.Config) any { return eks.NewFromConfig(c) },
 	"iam":           func(c aws.Config) any { return iam.NewFromConfig(c) },
 	"lambda":        func(c aws.Config) any { return lambda.NewFromConfig(c) },
 	"organizations": func(c aws.Config) any { return organizations.NewFromConfig(c) },
@@ -120,6 +124,11 @@ func probeValues(w *World, param string) []string {
 	}
 	return nil
 }
+
+// probeLists are list input fields the SDK requires (ecs DescribeServices
+// Services ...): callOperation fills them with one probe value, as
+// probeValues does for required strings.
+var probeLists = []string{"ContainerInstances", "Services", "Tasks"}
 
 // probe finds a region and request params that f answers.
 func probe(t *testing.T, w *World, f *fixture) (string, map[string]string) {
@@ -211,6 +220,11 @@ func callOperation(ctx context.Context, cfg aws.Config, service, op string, para
 			return nil, errors.New("param " + k + " is not a string field of " + in.Elem().Type().Name())
 		}
 		in.Elem().FieldByIndex(sf.Index).Set(reflect.ValueOf(aws.String(v)))
+	}
+	for _, name := range probeLists {
+		if f := in.Elem().FieldByName(name); f.IsValid() && f.Type() == reflect.TypeOf([]string(nil)) && f.IsNil() {
+			f.Set(reflect.ValueOf([]string{"fakeaws-probe"}))
+		}
 	}
 	res := method.Call([]reflect.Value{reflect.ValueOf(ctx), in})
 	err, _ := res[1].Interface().(error)

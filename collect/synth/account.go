@@ -21,6 +21,12 @@ var weights = []struct {
 	{"aws_db_instance", 30},
 	{"aws_dynamodb_table", 50},
 	{"aws_ebs_volume", 200},
+	{"aws_ecs_cluster", 3},
+	{"aws_ecs_container_instance", 10},
+	{"aws_ecs_service", 12},
+	{"aws_ecs_task", 40},
+	{"aws_ecs_task_definition", 20},
+	{"aws_eks_cluster", 2},
 	{"aws_iam_access_key", 25},
 	{"aws_iam_group", 4},
 	{"aws_iam_group_policy", 2},
@@ -41,12 +47,13 @@ var weights = []struct {
 }
 
 // accountOverhead is the entities every account has besides its resources:
-// the account, its password policy and the eight service placeholders.
-const accountOverhead = 10
+// the account, its password policy and the ten service placeholders.
+const accountOverhead = 12
 
 // regionalTypes are split over the account's regions.
 var regionalTypes = []string{
 	"aws_api_gateway_rest_api", "aws_config_rule", "aws_db_instance", "aws_dynamodb_table", "aws_ebs_volume",
+	"aws_ecs_cluster", "aws_ecs_container_instance", "aws_ecs_service", "aws_ecs_task", "aws_ecs_task_definition", "aws_eks_cluster",
 	"aws_instance", "aws_internet_gateway", "aws_key_pair", "aws_lambda_function", "aws_rds_cluster", "aws_security_group", "aws_subnet", "aws_vpc",
 }
 
@@ -62,6 +69,7 @@ type account struct {
 	// IAM artefacts the regional resources refer to.
 	ec2Profiles []string // instance profile ARNs
 	lambdaRoles []string // role ARNs trusted by lambda.amazonaws.com
+	ecsRoles    []string // role ARNs trusted by ecs-tasks.amazonaws.com
 	buckets     []string
 }
 
@@ -99,6 +107,9 @@ func newAccount(g *gen, idx int, id string, share int) *account {
 			}
 			if typ == "aws_vpc" || typ == "aws_subnet" || typ == "aws_security_group" {
 				c = max(c, 1) // every region has a network for its instances
+			}
+			if typ == "aws_ecs_cluster" {
+				c = max(c, 1) // for the region's ECS services and tasks
 			}
 			m[reg] = c
 			sum += c

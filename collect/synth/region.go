@@ -65,6 +65,9 @@ func (a *account) region(ctx context.Context, reg string) error {
 	if err := a.config(ctx, reg, instances, nw); err != nil {
 		return err
 	}
+	if err := a.containers(ctx, reg, nw, instances); err != nil {
+		return err
+	}
 	return a.apigateway(ctx, reg, fns)
 }
 
