@@ -79,7 +79,6 @@ func (a *account) ecsTaskDefinitions(ctx context.Context, reg string) error {
 // tasks are dealt to them in turn. A service's tasks are started by its
 // deployment; the other tasks run on the cluster's container instances.
 func (a *account) ecsClusters(ctx context.Context, reg string, nw *net, instances []string) error {
-	g, acct := a.g, a.id
 	nc := a.perReg["aws_ecs_cluster"][reg]
 	var arns []string
 	var clusters []ecstypes.Cluster
@@ -95,15 +94,9 @@ func (a *account) ecsClusters(ctx context.Context, reg string, nw *net, instance
 			Settings: []ecstypes.ClusterSetting{{Name: ecstypes.ClusterSettingNameContainerInsights, Value: aws.String(insights)}},
 			Tags:     []ecstypes.Tag{{Key: aws.String("Owner"), Value: aws.String(fmt.Sprintf("team-%03d", c%11))}}})
 	}
-	err := pages(ctx, g, acct, reg, "ecs:ListClusters", "", arns, 100, func(p []string, more bool, next string) any {
-		return &ecs.ListClustersOutput{ClusterArns: p, NextToken: nextToken(more, next)}
-	})
-	if err != nil {
-		return err
-	}
-	err = batches(ctx, a, reg, "ecs:DescribeClusters", "", arns, clusters, 100, func(page []string) any {
-		return &ecs.ListClustersOutput{ClusterArns: page}
-	}, func(b []ecstypes.Cluster) any { return &ecs.DescribeClustersOutput{Clusters: b} })
+	err := listed(ctx, a, reg, "ecs:ListClusters", "ecs:DescribeClusters", "", arns, clusters, 100,
+		func(p []string, next *string) any { return &ecs.ListClustersOutput{ClusterArns: p, NextToken: next} },
+		func(b []ecstypes.Cluster) any { return &ecs.DescribeClustersOutput{Clusters: b} })
 	if err != nil {
 		return err
 	}
@@ -112,34 +105,21 @@ func (a *account) ecsClusters(ctx context.Context, reg string, nw *net, instance
 		cis, ciARNs := a.ecsContainerInstances(reg, c, nc, instances)
 		svcs, svcARNs := a.ecsServices(reg, c, nc, cluster, nw, ntd)
 		tasks, taskARNs := a.ecsTasks(reg, c, nc, cluster, svcs, ciARNs, ntd)
-		err := pages(ctx, g, acct, reg, "ecs:ListContainerInstances", cluster, ciARNs, 100, func(p []string, more bool, next string) any {
-			return &ecs.ListContainerInstancesOutput{ContainerInstanceArns: p, NextToken: nextToken(more, next)}
-		})
-		if err == nil {
-			err = batches(ctx, a, reg, "ecs:DescribeContainerInstances", cluster, ciARNs, cis, 100,
-				func(p []string) any { return &ecs.ListContainerInstancesOutput{ContainerInstanceArns: p} },
-				func(b []ecstypes.ContainerInstance) any {
-					return &ecs.DescribeContainerInstancesOutput{ContainerInstances: b}
-				})
-		}
-		if err == nil {
-			err = pages(ctx, g, acct, reg, "ecs:ListServices", cluster, svcARNs, 10, func(p []string, more bool, next string) any {
-				return &ecs.ListServicesOutput{ServiceArns: p, NextToken: nextToken(more, next)}
+		err := listed(ctx, a, reg, "ecs:ListContainerInstances", "ecs:DescribeContainerInstances", cluster, ciARNs, cis, 100,
+			func(p []string, next *string) any {
+				return &ecs.ListContainerInstancesOutput{ContainerInstanceArns: p, NextToken: next}
+			},
+			func(b []ecstypes.ContainerInstance) any {
+				return &ecs.DescribeContainerInstancesOutput{ContainerInstances: b}
 			})
-		}
 		if err == nil {
-			err = batches(ctx, a, reg, "ecs:DescribeServices", cluster, svcARNs, svcs, 10,
-				func(p []string) any { return &ecs.ListServicesOutput{ServiceArns: p} },
+			err = listed(ctx, a, reg, "ecs:ListServices", "ecs:DescribeServices", cluster, svcARNs, svcs, 10,
+				func(p []string, next *string) any { return &ecs.ListServicesOutput{ServiceArns: p, NextToken: next} },
 				func(b []ecstypes.Service) any { return &ecs.DescribeServicesOutput{Services: b} })
 		}
 		if err == nil {
-			err = pages(ctx, g, acct, reg, "ecs:ListTasks", cluster, taskARNs, 100, func(p []string, more bool, next string) any {
-				return &ecs.ListTasksOutput{TaskArns: p, NextToken: nextToken(more, next)}
-			})
-		}
-		if err == nil {
-			err = batches(ctx, a, reg, "ecs:DescribeTasks", cluster, taskARNs, tasks, 100,
-				func(p []string) any { return &ecs.ListTasksOutput{TaskArns: p} },
+			err = listed(ctx, a, reg, "ecs:ListTasks", "ecs:DescribeTasks", cluster, taskARNs, tasks, 100,
+				func(p []string, next *string) any { return &ecs.ListTasksOutput{TaskArns: p, NextToken: next} },
 				func(b []ecstypes.Task) any { return &ecs.DescribeTasksOutput{Tasks: b} })
 		}
 		if err != nil {
@@ -234,25 +214,32 @@ func (a *account) ecsTasks(reg string, c, nc int, cluster string, svcs []ecstype
 	return tasks, arns
 }
 
-// batches writes a batched describe call as the collector sends it: for
-// each page of keys (size a page, the service's default) one invocation
-// per batch the collector's key extractor makes of it (ChildItems), with
-// the items of that batch (items[i] describes keys[i]).
-func batches[T any](ctx context.Context, a *account, reg, name, parentKey string, keys []string, items []T, size int,
-	listPage func([]string) any, out func([]T) any) error {
-	c, ok := a.g.calls[name]
+// listed writes a list call's pages (size keys a page, the service's
+// default and the describe call's batch limit) and, per page, the batched
+// describe call as the collector sends it: one invocation per batch its key
+// extractor (ChildItems) makes of the page, with the items of that batch
+// (items[i] describes keys[i]).
+func listed[T any](ctx context.Context, a *account, reg, list, describe, parentKey string, keys []string, items []T, size int,
+	listOut func(page []string, next *string) any, describeOut func([]T) any) error {
+	c, ok := a.g.calls[describe]
 	if !ok {
-		return fmt.Errorf("synth: %s is not in the collect registry", name)
+		return fmt.Errorf("synth: %s is not in the collect registry", describe)
+	}
+	err := pages(ctx, a.g, a.id, reg, list, parentKey, keys, size, func(p []string, more bool, next string) any {
+		return listOut(p, nextToken(more, next))
+	})
+	if err != nil {
+		return err
 	}
 	for start := 0; start < len(keys); start += size {
 		end := min(start+size, len(keys))
-		batch := c.ChildItems(parentKey, listPage(keys[start:end]))
+		batch := c.ChildItems(parentKey, listOut(keys[start:end], nil))
 		chunks := slices.Collect(slices.Chunk(items[start:end], size))
 		if len(batch) != len(chunks) {
-			return fmt.Errorf("synth: %s: %d batches of %d keys, want %d", name, len(batch), end-start, len(chunks))
+			return fmt.Errorf("synth: %s: %d batches of %d keys, want %d", describe, len(batch), end-start, len(chunks))
 		}
 		for i, b := range batch {
-			if err := a.g.ok(ctx, a.id, reg, name, b.Key, 0, out(chunks[i])); err != nil {
+			if err := a.g.ok(ctx, a.id, reg, describe, b.Key, 0, describeOut(chunks[i])); err != nil {
 				return err
 			}
 		}
