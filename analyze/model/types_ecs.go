@@ -82,6 +82,13 @@ func ecsTypes() []EntityType {
 				// A service's tasks are started by one of its deployments
 				// (startedBy = deployment id, J1's mapping rule).
 				{Verb: "TRIGGERS", Target: "aws_ecs_service", Reverse: true, Value: "{StartedBy}", By: "deploymentIds"},
+				// A task does not list its security groups: a service's
+				// task has those of the deployment that started it. (A task
+				// run on its own in awsvpc mode names none anywhere ECS
+				// answers: its groups are on its network interface.)
+				{Verb: "PROTECTS", Target: "aws_security_group", Reverse: true,
+					Call: op("ecs:DescribeServices"), Items: "Services[].Deployments[]", OwnerMatch: "{Id}", OwnerBy: "startedBy",
+					Path: "NetworkConfiguration.AwsvpcConfiguration.SecurityGroups[]", Value: "{@}", By: "id"},
 			},
 		},
 		{

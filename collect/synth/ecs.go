@@ -180,6 +180,7 @@ func (a *account) ecsServices(reg string, c, nc int, cluster string, nw *net, nt
 			Deployments: []ecstypes.Deployment{{Id: aws.String("ecs-svc/" + a.id16(reg, "deployment", i)), Status: aws.String("PRIMARY")}},
 			NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
 				Subnets: []string{nw.subnets[s]}, SecurityGroups: []string{nw.sgIn(nw.subnetVPC[s], i)}, AssignPublicIp: assign}}}
+		svc.Deployments[0].NetworkConfiguration = svc.NetworkConfiguration
 		if ntd > 0 {
 			svc.TaskDefinition = aws.String(a.taskDefinitionARN(reg, i%ntd))
 			svc.Deployments[0].TaskDefinition = svc.TaskDefinition
