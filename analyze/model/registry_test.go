@@ -494,6 +494,8 @@ func TestSources(t *testing.T) {
 			"configservice:DescribeConfigRules", "configservice:GetComplianceDetailsByConfigRule"}},
 		{"user: authz details and credential report", "aws_iam_user", []string{
 			"iam:GenerateCredentialReport", "iam:GetAccountAuthorizationDetails", "iam:GetCredentialReport"}},
+		{"ecs task: batched describe, its upstream lists and the deployments naming its groups", "aws_ecs_task", []string{
+			"ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks"}},
 		{"service entity: its settings", "aws_ec2", []string{"ec2:GetEbsEncryptionByDefault"}},
 		{"unknown type", "aws_nothing", nil},
 	}
