@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -95,21 +93,11 @@ func TestBatchedCallsOverFakeAWS(t *testing.T) {
 		services = append(services, arn("service", i))
 	}
 	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
-	dir := t.TempDir()
 	files := map[string]string{
 		"world.json":                         `{"account_id": "` + acct + `", "caller_arn": "arn:aws:iam::` + acct + `:user/auditor", "regions": ["us-east-1"]}`,
 		"ecs/us-east-1/ListClusters.json":    `{"clusterArns": ` + js(page1) + `, "nextToken": "p2"}`,
 		"ecs/us-east-1/ListClusters#p2.json": `{"clusterArns": ` + js(page2) + `}`,
 		"ecs/us-east-1/ListServices@cluster=" + url.QueryEscape(page1[7]) + ".json": `{"serviceArns": ` + js(services) + `}`,
-	}
-	for name, body := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 	var calls []Call
 	for _, c := range Registry() {
@@ -118,7 +106,7 @@ func TestBatchedCallsOverFakeAWS(t *testing.T) {
 			calls = append(calls, c)
 		}
 	}
-	srv := fakeaws.New(t, fakeaws.LoadWorld(t, dir))
+	srv := fakeaws.New(t, fakeaws.LoadWorld(t, writeWorld(t, files)))
 	w := &memWriter{}
 	if _, err := New(fakeConfig(t, srv, nil), testOpts(WithCalls(calls))...).Run(t.Context(), w); err != nil {
 		t.Fatal(err)

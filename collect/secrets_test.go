@@ -169,6 +169,13 @@ func writeSecretsWorld(t *testing.T) string {
   </DBInstance></DBInstances></DescribeDBInstancesResult>
 </DescribeDBInstancesResponse>`,
 	}
+	return writeWorld(t, files)
+}
+
+// writeWorld writes a fake-AWS world (file name -> body) into a new
+// temporary directory and returns it.
+func writeWorld(t *testing.T, files map[string]string) string {
+	t.Helper()
 	dir := t.TempDir()
 	for name, body := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
