@@ -10,6 +10,7 @@ password policy; a role anyone can assume, a vendor role trusting another
 account without an external ID, a Lambda execution role with an inline
 policy), a Lambda function whose environment holds a secret and that API
 Gateway may invoke, a REST API integrated with it, an RDS instance and an
+<<<<<<< HEAD
 Aurora cluster with one member, and a Config rule; in us-east-1 also an AMI
 made from the instance (public) that a second instance runs, a snapshot of
 the volume (public and shared with another account) restored as a new
@@ -17,6 +18,11 @@ volume, an Auto Scaling group with a launch template, load balancers (ALB
 with an ACM certificate, NLB, classic ELB) in front of the instance, an ECR
 repository anyone may pull from with one image, and a Batch compute
 environment, queue, job definition (a secret in its environment) and job.
+=======
+Aurora cluster with one member, a Config rule, an ECS cluster (a Fargate
+service and its task, a container instance on the EC2 instance running a
+batch task, task definitions with a task role) and an EKS cluster.
+>>>>>>> s-ecs
 
 Usage: python3 moto-seed.py ENDPOINT_URL
 """
@@ -145,6 +151,7 @@ apig.put_integration(restApiId=api, resourceId=orders, httpMethod="GET", type="A
 boto3.client("lambda", **us).add_permission(
     FunctionName="orders", StatementId="apigateway-invoke", Action="lambda:InvokeFunction",
     Principal="apigateway.amazonaws.com", SourceArn=f"arn:aws:execute-api:us-east-1:123456789012:{api}/*/GET/orders")
+<<<<<<< HEAD
 ec2 = boto3.client("ec2", **us)
 subnet = ec2.describe_subnets(Filters=[{"Name": "cidr-block", "Values": ["10.0.1.0/24"]}])["Subnets"][0]["SubnetId"]
 first = ec2.describe_instances(Filters=[{"Name": "key-name", "Values": ["ops-us-east-1"]}])
@@ -226,4 +233,37 @@ jobdef = batch.register_job_definition(jobDefinitionName="moto-check-job", type=
     "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/moto-check/app:v1", "vcpus": 1, "memory": 128,
     "environment": [{"name": "DB_PASSWORD", "value": "moto-check-secret-value-batch"}]})["jobDefinitionArn"]
 batch.submit_job(jobName="moto-check-run", jobQueue=queue, jobDefinition=jobdef)
+=======
+# ECS: a Fargate service in the VPC (task role, a secret-looking environment
+# value), one of its tasks, a container instance on the EC2 instance running
+# a batch task; EKS: a cluster with a public endpoint.
+ec2us = boto3.client("ec2", **us)
+inst = ec2us.describe_instances()["Reservations"][0]["Instances"][0]
+subnet, sg = inst["SubnetId"], inst["SecurityGroups"][0]["GroupId"]
+task_role = iam.create_role(RoleName="web-task", AssumeRolePolicyDocument=doc(
+    {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}))["Role"]["Arn"]
+eks_role = iam.create_role(RoleName="eks-cluster", AssumeRolePolicyDocument=doc(
+    {"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}))["Role"]["Arn"]
+ecs = boto3.client("ecs", **us)
+ecs.create_cluster(clusterName="moto-ecs", tags=[{"key": "Owner", "value": "platform"}])
+ecs.register_task_definition(
+    family="web", taskRoleArn=task_role, executionRoleArn=task_role, cpu="256", memory="512",
+    containerDefinitions=[{"name": "web", "image": "nginx:1.27", "memory": 256,
+                           "environment": [{"name": "API_KEY", "value": "moto-check-secret-value"}]}])
+ecs.register_task_definition(family="batch", containerDefinitions=[
+    {"name": "batch", "image": "busybox:1.36", "cpu": 128, "memory": 128}])
+ecs.register_container_instance(cluster="moto-ecs", instanceIdentityDocument=json.dumps(
+    {"instanceId": inst["InstanceId"], "region": "us-east-1", "accountId": "123456789012"}))
+net = {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [sg]}}
+svc = ecs.create_service(cluster="moto-ecs", serviceName="web", taskDefinition="web", desiredCount=1,
+                         launchType="FARGATE", networkConfiguration=net)["service"]
+# The task definition is not awsvpc and the task has no network
+# configuration: moto 5.2 fails on a task's network interface.
+ecs.run_task(cluster="moto-ecs", taskDefinition="web", launchType="FARGATE", count=1,
+             startedBy=svc["deployments"][0]["id"], group="service:web")
+ecs.run_task(cluster="moto-ecs", taskDefinition="batch", launchType="EC2", count=1, startedBy="nightly")
+boto3.client("eks", **us).create_cluster(
+    name="moto-eks", roleArn=eks_role,
+    resourcesVpcConfig={"subnetIds": [subnet], "securityGroupIds": [sg], "endpointPublicAccess": True})
+>>>>>>> s-ecs
 print("moto-seed: seeded", endpoint)

@@ -5,10 +5,12 @@
 // one declarative record in the sorted registry (registry.go, one
 // registry_<service>.go per service): scope (Global, once per account
 // through us-east-1; Regional, once per enabled region; PerParent, once per
-// key extracted from a parent call's pages), input template, output fields
-// to redact, and a Runner built by one of three generic helpers (runner.go)
-// over the SDK paginators, single-page calls and token loops, whose SDK
-// types name the service and operation (and, for the keys, the parent).
+// key extracted from a parent call's pages, or per batch of keys for APIs
+// that describe several resources per request, batch.go), input template,
+// output fields to redact, and a Runner built by one of three generic
+// helpers (runner.go) over the SDK paginators, single-page calls and token
+// loops, whose SDK types name the service and operation (and, for the
+// keys, the parent).
 // Every snapshot's manifest records the plan it ran (Plan: each call with
 // its scope and parent), and analyze knows the current one (scope, parent,
 // output type) from a table generated from this registry

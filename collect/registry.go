@@ -8,8 +8,9 @@ package collect
 // runs (Scope; global, regional and perParent build the plain records),
 // where its input comes from (a fixed template, or a parent call's output
 // through Keys: keysAt names a path, and the output type it reads names the
-// parent), and which output fields hold secrets. A plain per-parent call
-// is two lines:
+// parent; batchesAt groups the keys for APIs that describe several
+// resources per request, batch.go), and which output fields hold secrets.
+// A plain per-parent call is two lines:
 //
 //	perParent(keysAt[lambda.ListFunctionsOutput]("Functions[].FunctionName"),
 //		single((*lambda.Client).GetPolicy, field[lambda.GetPolicyInput]("FunctionName"))),
@@ -130,6 +131,8 @@ type Keys struct {
 	fn     func(parentKey string, out any) []Item
 	why    string // set when the extractor is an escape hatch
 	path   string // set by keysAt: the path it reads
+	batch  int    // set by batchesAt: keys per item (batch.go)
+	scoped bool   // set by scopedBatchesAt: the parent key leads each batch
 }
 
 // keys extracts plain keys from a parent page of type *Out.
@@ -203,8 +206,9 @@ var readOnlyPrefixes = []string{"Describe", "Get", "List"}
 func Registry() []Call {
 	calls := slices.Concat(
 		acmCalls(), apigatewayCalls(), autoscalingCalls(), batchCalls(), configserviceCalls(), dynamodbCalls(),
-		ec2Calls(), ec2ImageCalls(), ecrCalls(), elasticloadbalancingCalls(), elasticloadbalancingv2Calls(),
-		iamCalls(), lambdaCalls(), organizationsCalls(), rdsCalls(), s3Calls(), stsCalls())
+		ec2Calls(), ec2ImageCalls(), ecrCalls(), ecsCalls(), eksCalls(), elasticloadbalancingCalls(),
+		elasticloadbalancingv2Calls(), iamCalls(), lambdaCalls(), organizationsCalls(), rdsCalls(), s3Calls(),
+		stsCalls())
 	for i := range calls {
 		calls[i].named()
 	}

@@ -40,7 +40,7 @@ func TestScannedImages(t *testing.T) {
 
 // TestBatchInputs: jobs are listed per queue with a filter (every status),
 // job definitions only in their ACTIVE revisions.
-func TestBatchInputs(t *testing.T) {
+func TestBatchServiceInputs(t *testing.T) {
 	q := "arn:aws:batch:us-east-1:111122223333:job-queue/nightly"
 	in := jobsOfAnyStatus(q)
 	if aws.ToString(in.JobQueue) != q || in.JobStatus != "" || len(in.Filters) != 1 ||

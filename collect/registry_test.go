@@ -97,6 +97,21 @@ func TestRegistryInvariants(t *testing.T) {
 					t.Errorf("input %s did not receive the parent key: %s", c.Run.in, in)
 				}
 			}
+			// A batched call's input takes the batch's keys as one list,
+			// after the scope for a scoped batch: its Keys and its input
+			// builder agree on the batch's form (batch.go).
+			if c.Keys.batch > 0 {
+				key, want := "k-1"+batchSep+"k-2", []string{`["k-1","k-2"]`}
+				if c.Keys.scoped {
+					key, want = "scope-probe"+batchSep+key, append(want, `"scope-probe"`)
+				}
+				in, _ := json.Marshal(c.Run.newInput(key))
+				for _, w := range want {
+					if !strings.Contains(string(in), w) {
+						t.Errorf("batch input %s lacks %s: %s", c.Run.in, w, in)
+					}
+				}
+			}
 			// A key path (keysAt) leads from the parent's output to strings.
 			if c.Keys.path != "" {
 				if err := checkRedactPath(c.Keys.parent, c.Keys.path); err != nil {

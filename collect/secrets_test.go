@@ -81,6 +81,12 @@ var plantedSecrets = append([]planted{
 		value: seed("config-result-token"), secret: seed("config-result-token")},
 	{call: "elasticloadbalancingv2:DescribeListeners", path: "Listeners[].DefaultActions[].AuthenticateOidcConfig.ClientSecret",
 		value: seed("elbv2-oidc-client-secret"), secret: seed("elbv2-oidc-client-secret")},
+	{call: "ecs:DescribeTaskDefinition", path: "TaskDefinition.ContainerDefinitions[].Environment[].Value",
+		value: seed("ecs-task-definition-env"), secret: seed("ecs-task-definition-env")},
+	{call: "ecs:DescribeTasks", path: "Tasks[].Overrides.ContainerOverrides[].Environment[].Value",
+		value: seed("ecs-task-override-env"), secret: seed("ecs-task-override-env")},
+	{call: "eks:DescribeCluster", path: "Cluster.ConnectorConfig.ActivationCode",
+		value: seed("eks-activation-code"), secret: seed("eks-activation-code")},
 	{call: "iam:ListVirtualMFADevices", path: "VirtualMFADevices[].Base32StringSeed",
 		value: seed("mfa-base32-seed"), secret: seed("mfa-base32-seed")},
 	{call: "iam:ListVirtualMFADevices", path: "VirtualMFADevices[].QRCodePNG",
@@ -177,6 +183,19 @@ func writeSecretsWorld(t *testing.T) string {
     <ClientSecret>` + xs("Listeners[].DefaultActions[].AuthenticateOidcConfig.ClientSecret") + `</ClientSecret></AuthenticateOidcConfig>
   </member></DefaultActions></member></Listeners></DescribeListenersResult>
 </DescribeListenersResponse>`,
+		"ecs/us-east-1/ListClusters.json":        `{"clusterArns": ["arn:aws:ecs:us-east-1:210987654321:cluster/partner"]}`,
+		"ecs/us-east-1/ListTasks.json":           `{"taskArns": ["arn:aws:ecs:us-east-1:210987654321:task/partner/0123abcd"]}`,
+		"ecs/us-east-1/ListTaskDefinitions.json": `{"taskDefinitionArns": ["arn:aws:ecs:us-east-1:210987654321:task-definition/partner:1"]}`,
+		"ecs/us-east-1/DescribeTaskDefinition.json": `{"taskDefinition": {"taskDefinitionArn": "arn:aws:ecs:us-east-1:210987654321:task-definition/partner:1",
+			"family": "partner", "revision": 1, "containerDefinitions": [{"name": "app",
+				"environment": [{"name": "DB_PASSWORD", "value": ` + js("TaskDefinition.ContainerDefinitions[].Environment[].Value", 0) + `}]}]}}`,
+		"ecs/us-east-1/DescribeTasks.json": `{"tasks": [{"taskArn": "arn:aws:ecs:us-east-1:210987654321:task/partner/0123abcd",
+			"overrides": {"containerOverrides": [{"name": "app",
+				"environment": [{"name": "API_TOKEN", "value": ` + js("Tasks[].Overrides.ContainerOverrides[].Environment[].Value", 0) + `}]}]}}]}`,
+		"eks/us-east-1/ListClusters.json": `{"clusters": ["partner-edge"]}`,
+		"eks/us-east-1/DescribeCluster.json": `{"cluster": {"name": "partner-edge", "arn": "arn:aws:eks:us-east-1:210987654321:cluster/partner-edge",
+			"connectorConfig": {"activationId": "a1b2c3d4-0000-0000-0000-000000000000",
+				"activationCode": ` + js("Cluster.ConnectorConfig.ActivationCode", 0) + `}}}`,
 		"iam/global/ListVirtualMFADevices.xml": `<ListVirtualMFADevicesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
   <ListVirtualMFADevicesResult><IsTruncated>false</IsTruncated><VirtualMFADevices><member>
     <SerialNumber>arn:aws:iam::210987654321:mfa/new-device</SerialNumber>
@@ -199,6 +218,13 @@ func writeSecretsWorld(t *testing.T) string {
   </DBInstance></DBInstances></DescribeDBInstancesResult>
 </DescribeDBInstancesResponse>`,
 	}
+	return writeWorld(t, files)
+}
+
+// writeWorld writes a fake-AWS world (file name -> body) into a new
+// temporary directory and returns it.
+func writeWorld(t *testing.T, files map[string]string) string {
+	t.Helper()
 	dir := t.TempDir()
 	for name, body := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))

@@ -14,8 +14,8 @@ import (
 // registry is the list of entity types, sorted by _type (TypeOf searches it).
 var registry = sortedTypes(slices.Concat(
 	accountTypes(), acmTypes(), apigatewayTypes(), autoscalingTypes(), batchTypes(), configTypes(),
-	dynamodbTypes(), ec2ImageTypes(), ec2Types(), ecrTypes(), elasticloadbalancingTypes(), iamTypes(),
-	lambdaTypes(), rdsTypes(), s3Types()))
+	dynamodbTypes(), ec2ImageTypes(), ec2Types(), ecrTypes(), ecsTypes(), eksTypes(),
+	elasticloadbalancingTypes(), iamTypes(), lambdaTypes(), rdsTypes(), s3Types()))
 
 func sortedTypes(ts []EntityType) []EntityType {
 	slices.SortFunc(ts, func(a, b EntityType) int { return strings.Compare(a.Type, b.Type) })

@@ -544,3 +544,55 @@ func s3BucketARN(v any) (any, error) {
 	bucket, _, _ := strings.Cut(rest, "/")
 	return "arn:aws:s3:::" + bucket, nil
 }
+
+// valueNamed returns a converter that picks, from a list of {Name, Value}
+// pairs (ECS cluster settings, task attachment details), the Value of the
+// pair named name; nil when none is.
+func valueNamed(name string) Conv {
+	return func(v any) (any, error) {
+		l, _ := v.([]any)
+		for _, e := range l {
+			if m, ok := e.(map[string]any); ok && scalarString(m["Name"]) == name {
+				return normalize(m["Value"]), nil
+			}
+		}
+		return nil, nil
+	}
+}
+
+// listedWhere returns a converter that gathers, from a list of objects,
+// the values of field (flattening lists) of the objects whose flag is true
+// (EKS ClusterLogging [{Types, Enabled}] -> the enabled log types). An
+// absent list gives nil; a list with none enabled gives an empty list.
+func listedWhere(flag, field string) Conv {
+	return func(v any) (any, error) {
+		l, ok := v.([]any)
+		if !ok {
+			return nil, nil
+		}
+		out := []any{}
+		for _, e := range l {
+			m, _ := e.(map[string]any)
+			if on, _ := m[flag].(bool); !on {
+				continue
+			}
+			switch x := m[field].(type) {
+			case []any:
+				out = append(out, normalize(x).([]any)...)
+			case nil:
+			default:
+				out = append(out, normalize(x))
+			}
+		}
+		return out, nil
+	}
+}
+
+// batchScope returns the scope of a scoped batch key (collect/batch.go:
+// the parent key that leads the newline-separated keys of a batched
+// call's parent_key, e.g. the cluster of ecs DescribeContainerInstances).
+func batchScope(v any) (any, error) {
+	s, _ := v.(string)
+	scope, _, _ := strings.Cut(s, "\n")
+	return scope, nil
+}

@@ -266,3 +266,38 @@ func TestGlobalEntities(t *testing.T) {
 
 // ecrPolicy wraps statements in a policy document.
 func ecrPolicy(stmt string) string { return `{"Version":"2012-10-17","Statement":` + stmt + `}` }
+
+func TestListConverters(t *testing.T) {
+	tests := []struct {
+		name string
+		conv Conv
+		in   string // JSON; "" is an absent value
+		want any
+	}{
+		{"valueNamed picks the pair", valueNamed("containerInsights"),
+			`[{"Name":"other","Value":"x"},{"Name":"containerInsights","Value":"enabled"}]`, "enabled"},
+		{"valueNamed without the pair", valueNamed("containerInsights"), `[{"Name":"other","Value":"x"}]`, nil},
+		{"valueNamed absent", valueNamed("containerInsights"), "", nil},
+		{"listedWhere gathers the enabled", listedWhere("Enabled", "Types"),
+			`[{"Enabled":true,"Types":["api","audit"]},{"Enabled":false,"Types":["scheduler"]},{"Types":["x"]}]`, []any{"api", "audit"}},
+		{"listedWhere none enabled: empty, known", listedWhere("Enabled", "Types"), `[{"Enabled":false,"Types":["api"]}]`, []any{}},
+		{"listedWhere absent: unknown", listedWhere("Enabled", "Types"), "", nil},
+		{"batchScope of a scoped batch", batchScope, `"arn:aws:ecs:r:1:cluster/a\narn:x\narn:y"`, "arn:aws:ecs:r:1:cluster/a"},
+		{"batchScope of one key", batchScope, `"arn:aws:ecs:r:1:cluster/a"`, "arn:aws:ecs:r:1:cluster/a"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var in any
+			if tc.in != "" {
+				in = decode(t, tc.in)
+			}
+			got, err := tc.conv(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("(-want +got)\n%s", diff)
+			}
+		})
+	}
+}

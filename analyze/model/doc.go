@@ -53,7 +53,9 @@
 //     services()). A regional list call is one line,
 //     regional(paged(ec2.NewDescribeInternetGatewaysPaginator, none)); a
 //     per-parent call with a plain input field two,
-//     perParent(keysAt[...](path), single(..., field[...]("Name"))).
+//     perParent(keysAt[...](path), single(..., field[...]("Name"))); an
+//     API that describes many resources per request is batched
+//     (batchesAt, collect/batch.go: ecs DescribeClusters).
 //     Service, operation and parent come from the SDK types; add
 //     Redact/NotSecret entries if the registry test names secret-looking
 //     output fields, and authorizedBy if the IAM action has another name.

@@ -53,7 +53,8 @@ func (s ServiceInfo) Type() string { return "aws_" + s.Name }
 // types_<service>.go: every Service named by a registry type.
 var services = sortedServices([]ServiceInfo{
 	acmService, apigatewayService, autoscalingService, batchService, configService, dynamodbService, ec2Service,
-	ecrService, elasticloadbalancingService, iamService, lambdaService, rdsService, s3Service})
+	ecrService, ecsService, eksService, elasticloadbalancingService, iamService, lambdaService, rdsService,
+	s3Service})
 
 func sortedServices(ss []ServiceInfo) []ServiceInfo {
 	slices.SortFunc(ss, func(a, b ServiceInfo) int { return strings.Compare(a.Name, b.Name) })

@@ -146,7 +146,7 @@ func TestRegistryInvariants(t *testing.T) {
 
 // classesWithoutRequired are classes whose schema requires nothing beyond
 // the GraphObject basics (notes.md §3).
-var classesWithoutRequired = []string{"AccessKey", "AccessPolicy", "AccessRole", "Account", "Certificate", "Cluster", "Configuration", "ControlPolicy", "Database", "Deployment", "Function", "Group", "Image", "NetworkInterface", "PasswordPolicy", "Process", "Queue", "Repository", "Task", "User", "UserGroup"}
+var classesWithoutRequired = []string{"AccessKey", "AccessPolicy", "AccessRole", "Account", "Certificate", "Cluster", "Configuration", "Container", "ControlPolicy", "Database", "Deployment", "Function", "Group", "Image", "NetworkInterface", "PasswordPolicy", "Process", "Queue", "Repository", "Task", "User", "UserGroup"}
 
 func knownType(typ string) bool {
 	if _, ok := TypeOf(typ); ok {
@@ -534,6 +534,8 @@ func TestSources(t *testing.T) {
 			"iam:GenerateCredentialReport", "iam:GetAccountAuthorizationDetails", "iam:GetCredentialReport"}},
 		{"subnet: its route tables feed public", "aws_subnet", []string{"ec2:DescribeRouteTables", "ec2:DescribeSubnets"}},
 		{"vpc: flow logs and peerings", "aws_vpc", []string{"ec2:DescribeFlowLogs", "ec2:DescribeVpcPeeringConnections", "ec2:DescribeVpcs"}},
+		{"ecs task: batched describe, its upstream lists and the deployments naming its groups", "aws_ecs_task", []string{
+			"ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks"}},
 		{"service entity: its settings", "aws_ec2", []string{"ec2:GetEbsEncryptionByDefault"}},
 		{"unknown type", "aws_nothing", nil},
 	}

@@ -38,6 +38,8 @@ func batchTypes() []EntityType {
 				{Verb: "ASSIGNED", Target: "aws_iam_role", Value: "arn:aws:iam::{account}:role/{ServiceRole}", By: "_key"},
 				{Verb: "USES", Target: "aws_iam_role", Value: "arn:aws:iam::{account}:instance-profile/{ComputeResources.InstanceRole}", By: "instanceProfileArns"},
 				{Verb: "USES", Target: "aws_iam_role", Value: "{ComputeResources.SpotIamFleetRole}", By: "_key"},
+				// The ECS cluster Batch created to run the environment's jobs.
+				{Verb: "USES", Target: "aws_ecs_cluster", Value: "{EcsClusterArn}", By: "_key"},
 				{Verb: "PROTECTS", Target: "aws_security_group", Reverse: true, Path: "ComputeResources.SecurityGroupIds[]", Value: "{@}", By: "id"},
 				{Verb: "USES", Target: "aws_subnet", Path: "ComputeResources.Subnets[]", Value: "{@}", By: "id"},
 			},

@@ -34,6 +34,9 @@ func TestRoutes(t *testing.T) {
 		{name: "apigateway GetRestApis", service: "apigateway", method: "GET", target: "/restapis?limit=25", wantOp: "GetRestApis", wantCaps: map[string]string{}},
 		{name: "apigateway GetResources", service: "apigateway", method: "GET", target: "/restapis/a1b2c3/resources?embed=methods", wantOp: "GetResources", wantCaps: map[string]string{"restApiId": "a1b2c3"}},
 		{name: "apigateway GetIntegration", service: "apigateway", method: "GET", target: "/restapis/a1/resources/r1/methods/GET/integration", wantOp: "GetIntegration", wantCaps: map[string]string{"restApiId": "a1", "resourceId": "r1", "httpMethod": "GET"}},
+		{name: "eks ListClusters", service: "eks", method: "GET", target: "/clusters?maxResults=100", wantOp: "ListClusters", wantCaps: map[string]string{}},
+		{name: "eks DescribeCluster", service: "eks", method: "GET", target: "/clusters/platform", wantOp: "DescribeCluster", wantCaps: map[string]string{"name": "platform"}},
+		{name: "eks ListNodegroups", service: "eks", method: "GET", target: "/clusters/platform/node-groups", wantOp: "ListNodegroups", wantCaps: map[string]string{"clusterName": "platform"}},
 		{name: "write op still named", service: "lambda", method: "DELETE", target: "/2015-03-31/functions/orders", wantOp: "DeleteFunction", wantCaps: map[string]string{"FunctionName": "orders"}},
 		{name: "no route", service: "lambda", method: "GET", target: "/nope"},
 	}

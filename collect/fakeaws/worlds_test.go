@@ -24,6 +24,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -45,6 +47,8 @@ var clients = map[string]func(aws.Config) any{
 	"dynamodb":               func(c aws.Config) any { return dynamodb.NewFromConfig(c) },
 	"ec2":                    func(c aws.Config) any { return ec2.NewFromConfig(c) },
 	"ecr":                    func(c aws.Config) any { return ecr.NewFromConfig(c) },
+	"ecs":                    func(c aws.Config) any { return ecs.NewFromConfig(c) },
+	"eks":                    func(c aws.Config) any { return eks.NewFromConfig(c) },
 	"elasticloadbalancing":   func(c aws.Config) any { return elasticloadbalancing.NewFromConfig(c) },
 	"elasticloadbalancingv2": func(c aws.Config) any { return elasticloadbalancingv2.NewFromConfig(c) },
 	"iam":                    func(c aws.Config) any { return iam.NewFromConfig(c) },
@@ -136,6 +140,11 @@ func probeValues(w *World, param string) []string {
 	}
 	return nil
 }
+
+// probeLists are list input fields the SDK requires (ecs DescribeServices
+// Services ...): callOperation fills them with one probe value, as
+// probeValues does for required strings.
+var probeLists = []string{"ContainerInstances", "Services", "Tasks"}
 
 // probe finds a region and request params that f answers.
 func probe(t *testing.T, w *World, f *fixture) (string, map[string]string) {
@@ -242,6 +251,11 @@ func callOperation(ctx context.Context, cfg aws.Config, service, op string, para
 			}
 		default:
 			return nil, errors.New("param " + k + " is not a string field of " + in.Elem().Type().Name())
+		}
+	}
+	for _, name := range probeLists {
+		if f := in.Elem().FieldByName(name); f.IsValid() && f.Type() == reflect.TypeOf([]string(nil)) && f.IsNil() {
+			f.Set(reflect.ValueOf([]string{"fakeaws-probe"}))
 		}
 	}
 	res := method.Call([]reflect.Value{reflect.ValueOf(ctx), in})

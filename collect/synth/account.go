@@ -33,7 +33,13 @@ var weights = []struct {
 	{"aws_ecr_image", 40},
 	{"aws_ecr_image_scan_finding", 60},
 	{"aws_ecr_repository", 10},
+	{"aws_ecs_cluster", 3},
+	{"aws_ecs_container_instance", 10},
+	{"aws_ecs_service", 12},
+	{"aws_ecs_task", 40},
+	{"aws_ecs_task_definition", 20},
 	{"aws_eip", 10},
+	{"aws_eks_cluster", 2},
 	{"aws_elb", 2},
 	{"aws_eni", 170},
 	{"aws_iam_access_key", 25},
@@ -62,18 +68,19 @@ var weights = []struct {
 }
 
 // accountOverhead is the entities every account has besides its resources:
-// the account, its password policy and the 13 service placeholders.
-const accountOverhead = 15
+// the account, its password policy and the 15 service placeholders.
+const accountOverhead = 17
 
 // regionalTypes are split over the account's regions.
 var regionalTypes = []string{
 	"aws_acm_certificate", "aws_alb", "aws_ami", "aws_api_gateway_rest_api", "aws_autoscaling_group",
 	"aws_batch_compute_environment", "aws_batch_job", "aws_batch_job_definition", "aws_batch_job_queue",
 	"aws_config_rule", "aws_db_instance", "aws_dynamodb_table", "aws_ebs_snapshot", "aws_ebs_volume",
-	"aws_ecr_image", "aws_ecr_image_scan_finding", "aws_ecr_repository", "aws_eip", "aws_elb", "aws_eni",
-	"aws_instance", "aws_internet_gateway", "aws_key_pair", "aws_lambda_function", "aws_lb_target_group",
-	"aws_nat_gateway", "aws_network_acl", "aws_nlb", "aws_rds_cluster", "aws_route_table", "aws_security_group",
-	"aws_subnet", "aws_vpc", "aws_vpn_gateway",
+	"aws_ecr_image", "aws_ecr_image_scan_finding", "aws_ecr_repository", "aws_ecs_cluster",
+	"aws_ecs_container_instance", "aws_ecs_service", "aws_ecs_task", "aws_ecs_task_definition", "aws_eip",
+	"aws_eks_cluster", "aws_elb", "aws_eni", "aws_instance", "aws_internet_gateway", "aws_key_pair",
+	"aws_lambda_function", "aws_lb_target_group", "aws_nat_gateway", "aws_network_acl", "aws_nlb",
+	"aws_rds_cluster", "aws_route_table", "aws_security_group", "aws_subnet", "aws_vpc", "aws_vpn_gateway",
 }
 
 // account is one synthetic account being generated.
@@ -88,6 +95,7 @@ type account struct {
 	// IAM artefacts the regional resources refer to.
 	ec2Profiles []string // instance profile ARNs
 	lambdaRoles []string // role ARNs trusted by lambda.amazonaws.com
+	ecsRoles    []string // role ARNs trusted by ecs-tasks.amazonaws.com
 	buckets     []string
 }
 
@@ -125,6 +133,9 @@ func newAccount(g *gen, idx int, id string, share int) *account {
 			}
 			if typ == "aws_vpc" || typ == "aws_subnet" || typ == "aws_security_group" {
 				c = max(c, 1) // every region has a network for its instances
+			}
+			if typ == "aws_ecs_cluster" {
+				c = max(c, 1) // for the region's ECS services and tasks
 			}
 			m[reg] = c
 			sum += c

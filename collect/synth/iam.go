@@ -214,6 +214,9 @@ func (a *account) iam(ctx context.Context) error {
 		if kind == "lambda" {
 			a.lambdaRoles = append(a.lambdaRoles, roleARN)
 		}
+		if kind == "ecs" {
+			a.ecsRoles = append(a.ecsRoles, roleARN)
+		}
 		if i < a.n["aws_iam_role_policy"] {
 			r.RolePolicyList = []iamtypes.PolicyDetail{{PolicyName: aws.String("inline-" + name), PolicyDocument: enc(a.inlineDoc(i))}}
 		}
