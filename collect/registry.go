@@ -200,7 +200,7 @@ var readOnlyPrefixes = []string{"Describe", "Get", "List"}
 // operation that is called.
 func Registry() []Call {
 	calls := slices.Concat(apigatewayCalls(), configserviceCalls(), dynamodbCalls(), ec2Calls(), iamCalls(),
-		lambdaCalls(), organizationsCalls(), rdsCalls(), s3Calls(), stsCalls())
+		lambdaCalls(), organizationsCalls(), rdsCalls(), s3Calls(), stsCalls(), transferCalls(), workspacesCalls())
 	for i := range calls {
 		calls[i].named()
 	}

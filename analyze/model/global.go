@@ -52,7 +52,7 @@ func (s ServiceInfo) Type() string { return "aws_" + s.Name }
 // services is the sorted list of service placeholders, one in each
 // types_<service>.go: every Service named by a registry type.
 var services = sortedServices([]ServiceInfo{apigatewayService, configService, dynamodbService, ec2Service,
-	iamService, lambdaService, rdsService, s3Service})
+	iamService, lambdaService, rdsService, s3Service, transferService, workspacesService})
 
 func sortedServices(ss []ServiceInfo) []ServiceInfo {
 	slices.SortFunc(ss, func(a, b ServiceInfo) int { return strings.Compare(a.Name, b.Name) })

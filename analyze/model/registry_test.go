@@ -144,7 +144,7 @@ func TestRegistryInvariants(t *testing.T) {
 
 // classesWithoutRequired are classes whose schema requires nothing beyond
 // the GraphObject basics (notes.md §3).
-var classesWithoutRequired = []string{"Account", "AccessKey", "AccessPolicy", "AccessRole", "Cluster", "ControlPolicy",
+var classesWithoutRequired = []string{"Account", "AccessKey", "AccessPolicy", "AccessRole", "Cluster", "Configuration", "ControlPolicy",
 	"Database", "Function", "PasswordPolicy", "User", "UserGroup"}
 
 func knownType(typ string) bool {

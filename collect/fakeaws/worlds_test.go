@@ -25,6 +25,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/transfer"
+	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 )
 
 const demoWorld = "../../testdata/fakeaws/demo"
@@ -41,6 +43,8 @@ var clients = map[string]func(aws.Config) any{
 	"rds":           func(c aws.Config) any { return rds.NewFromConfig(c) },
 	"s3":            func(c aws.Config) any { return s3Client(c) },
 	"sts":           func(c aws.Config) any { return sts.NewFromConfig(c) },
+	"transfer":      func(c aws.Config) any { return transfer.NewFromConfig(c) },
+	"workspaces":    func(c aws.Config) any { return workspaces.NewFromConfig(c) },
 }
 
 // emptyOnPurpose are fixtures that legitimately decode to an empty output.

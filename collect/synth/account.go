@@ -36,18 +36,23 @@ var weights = []struct {
 	{"aws_s3_bucket", 60},
 	{"aws_security_group", 60},
 	{"aws_subnet", 32},
+	{"aws_transfer_server", 2},
+	{"aws_transfer_user", 10},
 	{"aws_vpc", 8},
+	{"aws_workspace", 10},
+	{"aws_workspaces_bundle", 1},
 	{"mfa_device", 10},
 }
 
 // accountOverhead is the entities every account has besides its resources:
-// the account, its password policy and the eight service placeholders.
-const accountOverhead = 10
+// the account, its password policy and the ten service placeholders.
+const accountOverhead = 12
 
 // regionalTypes are split over the account's regions.
 var regionalTypes = []string{
 	"aws_api_gateway_rest_api", "aws_config_rule", "aws_db_instance", "aws_dynamodb_table", "aws_ebs_volume",
-	"aws_instance", "aws_internet_gateway", "aws_key_pair", "aws_lambda_function", "aws_rds_cluster", "aws_security_group", "aws_subnet", "aws_vpc",
+	"aws_instance", "aws_internet_gateway", "aws_key_pair", "aws_lambda_function", "aws_rds_cluster", "aws_security_group", "aws_subnet",
+	"aws_transfer_server", "aws_transfer_user", "aws_vpc", "aws_workspace", "aws_workspaces_bundle",
 }
 
 // account is one synthetic account being generated.
