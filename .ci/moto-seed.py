@@ -113,4 +113,27 @@ apig.put_integration(restApiId=api, resourceId=orders, httpMethod="GET", type="A
 boto3.client("lambda", **us).add_permission(
     FunctionName="orders", StatementId="apigateway-invoke", Action="lambda:InvokeFunction",
     Principal="apigateway.amazonaws.com", SourceArn=f"arn:aws:execute-api:us-east-1:123456789012:{api}/*/GET/orders")
+
+# WorkSpaces: a Simple AD directory in its own VPC (two subnets in two
+# zones), registered, with one workspace on an AWS-owned bundle id.
+ec2 = boto3.client("ec2", **us)
+ds_vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+ds_subnets = [ec2.create_subnet(VpcId=ds_vpc, CidrBlock=f"10.9.{i}.0/24", AvailabilityZone=az)["Subnet"]["SubnetId"]
+              for i, az in enumerate(["us-east-1a", "us-east-1b"])]
+directory = boto3.client("ds", **us).create_directory(
+    Name="corp.example.com", Password="Moto-check-Passw0rd", Size="Small",
+    VpcSettings={"VpcId": ds_vpc, "SubnetIds": ds_subnets})["DirectoryId"]
+ws = boto3.client("workspaces", **us)
+ws.register_workspace_directory(DirectoryId=directory, SubnetIds=ds_subnets)
+ws.create_workspaces(Workspaces=[{
+    "DirectoryId": directory, "UserName": "carol", "BundleId": "wsb-0moto0001",
+    "RootVolumeEncryptionEnabled": True, "UserVolumeEncryptionEnabled": True,
+    "Tags": [{"Key": "Owner", "Value": "finance"}]}])
+
+# Transfer Family: a public SFTP server logging through the orders-fn role,
+# with one user (moto does not implement ListUsers: users are not collected).
+tr = boto3.client("transfer", **us)
+server = tr.create_server(EndpointType="PUBLIC", IdentityProviderType="SERVICE_MANAGED", Protocols=["SFTP"],
+                          LoggingRole=fn_role, Tags=[{"Key": "Name", "Value": "partner-sftp"}])["ServerId"]
+tr.create_user(ServerId=server, UserName="partner-acme", Role=fn_role, HomeDirectory="/moto-check-us-east-1/acme")
 print("moto-seed: seeded", endpoint)
