@@ -5,9 +5,6 @@ import "strings"
 // transferService is the aws_transfer placeholder entity.
 var transferService = ServiceInfo{Name: "transfer", DisplayName: "AWS Transfer Family", Category: []string{"infrastructure"}, Function: []string{"SFTP"}}
 
-// homeDirectory is the ALLOWS property of a user's home directory edge.
-var homeDirectory = []Prop{{Name: "homeDirectory", Path: "HomeDirectory"}}
-
 func transferTypes() []EntityType {
 	return []EntityType{
 		{
@@ -70,7 +67,7 @@ func transferTypes() []EntityType {
 				{Verb: "HAS", Target: "aws_transfer_server", Reverse: true, Value: "{parent}", By: "id"},
 				{Verb: "ASSIGNED", Target: "aws_iam_role", Reverse: true, Value: "{Role}", By: "_key"},
 				{Verb: "ALLOWS", Target: "aws_s3_bucket", Reverse: true, Value: "{HomeDirectory}", Conv: bucketOfPath, By: "name",
-					When: &Cond{Path: "HomeDirectoryType", Equals: "PATH"}, Props: homeDirectory},
+					When: &Cond{Path: "HomeDirectoryType", Equals: "PATH"}, Props: []Prop{{Name: "homeDirectory", Path: "HomeDirectory"}}},
 				{Verb: "ALLOWS", Target: "aws_s3_bucket", Reverse: true, Call: op("transfer:DescribeUser"), Items: "User",
 					OwnerMatch: "{Arn}", OwnerBy: "_key", Path: "HomeDirectoryMappings[]", Value: "{Target}", Conv: bucketOfPath, By: "name",
 					Props: []Prop{{Name: "homeDirectory", Path: "Target"}, {Name: "entry", Path: "Entry"}}},
