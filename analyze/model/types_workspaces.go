@@ -33,8 +33,8 @@ func workspacesTypes() []EntityType {
 			},
 		},
 		{
-			// The bundles the account's workspaces use, its own and AWS's
-			// (collect/registry_workspaces.go). AWS's ARN of an AWS-owned
+			// The account's own bundles and the AWS-owned bundles its
+			// workspaces use (collect/registry_workspaces.go). AWS's ARN of an AWS-owned
 			// bundle has no account (arn:aws:workspaces:REGION::workspacebundle/ID)
 			// and is shared by every account; the key puts the collecting
 			// account in it so that each account of a snapshot has its own

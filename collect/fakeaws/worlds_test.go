@@ -197,7 +197,7 @@ func fieldFor(in reflect.Type, param string) (reflect.StructField, bool) {
 }
 
 // callOperation calls service:op with the real SDK client, filling the input
-// struct's string fields from params.
+// struct's string (and, from compact JSON, string list) fields from params.
 func callOperation(ctx context.Context, cfg aws.Config, service, op string, params map[string]string) (any, error) {
 	newClient, ok := clients[service]
 	if !ok {
@@ -211,10 +211,19 @@ func callOperation(ctx context.Context, cfg aws.Config, service, op string, para
 	in := reflect.New(method.Type().In(1).Elem())
 	for k, v := range params {
 		sf, ok := fieldFor(in.Elem().Type(), k)
-		if !ok || sf.Type != reflect.TypeOf((*string)(nil)) {
-			return nil, errors.New("param " + k + " is not a string field of " + in.Elem().Type().Name())
+		switch {
+		case ok && sf.Type == reflect.TypeOf((*string)(nil)):
+			in.Elem().FieldByIndex(sf.Index).Set(reflect.ValueOf(aws.String(v)))
+		case ok && sf.Type == reflect.TypeOf([]string(nil)):
+			// JSON protocols flatten a list parameter as compact JSON.
+			var list []string
+			if err := json.Unmarshal([]byte(v), &list); err != nil {
+				return nil, errors.New("param " + k + " is not a JSON list of strings: " + err.Error())
+			}
+			in.Elem().FieldByIndex(sf.Index).Set(reflect.ValueOf(list))
+		default:
+			return nil, errors.New("param " + k + " is not a string or string list field of " + in.Elem().Type().Name())
 		}
-		in.Elem().FieldByIndex(sf.Index).Set(reflect.ValueOf(aws.String(v)))
 	}
 	res := method.Call([]reflect.Value{reflect.ValueOf(ctx), in})
 	err, _ := res[1].Interface().(error)

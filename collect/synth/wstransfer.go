@@ -22,8 +22,10 @@ func (a *account) wstransfer(ctx context.Context, reg string, nw *net) error {
 }
 
 // workspaces writes the workspaces (25 a page, as AWS pages them), their
-// tags, and per page the bundles its workspaces use (half AWS-owned). A
-// region has no more bundles than workspaces, so every bundle is used.
+// tags, per page the bundles its workspaces use (about half AWS-owned), and
+// the account's own bundles (the key "account-owned", as the collector
+// asks after the last page). A region has no more bundles than
+// workspaces, so every bundle is used.
 func (a *account) workspaces(ctx context.Context, reg string, nw *net) error {
 	g, acct := a.g, a.id
 	nb := max(1, a.perReg["aws_workspaces_bundle"][reg])
@@ -56,6 +58,16 @@ func (a *account) workspaces(ctx context.Context, reg string, nw *net) error {
 	if err != nil {
 		return err
 	}
+	bundle := func(id string) wstypes.WorkspaceBundle {
+		owner := "AMAZON"
+		if id >= "wsb-8" { // about half the bundles are the account's own
+			owner = acct
+		}
+		return wstypes.WorkspaceBundle{BundleId: aws.String(id), Name: aws.String("bundle-" + id[4:10]), Owner: aws.String(owner),
+			BundleType: wstypes.BundleTypeRegular, State: wstypes.WorkspaceBundleStateAvailable, ImageId: aws.String("wsi-" + id[4:]),
+			ComputeType: &wstypes.ComputeType{Name: wstypes.ComputeStandard}, RootStorage: &wstypes.RootStorage{Capacity: aws.String("80")},
+			UserStorage: &wstypes.UserStorage{Capacity: aws.String("50")}, CreationTime: aws.Time(epoch)}
+	}
 	for start := 0; start < len(ws); start += 25 {
 		var ids []string
 		for _, w := range ws[start:min(start+25, len(ws))] {
@@ -63,23 +75,21 @@ func (a *account) workspaces(ctx context.Context, reg string, nw *net) error {
 		}
 		slices.Sort(ids)
 		ids = slices.Compact(ids)
-		var bundles []wstypes.WorkspaceBundle
+		out := &workspaces.DescribeWorkspaceBundlesOutput{}
 		for _, id := range ids {
-			owner := "AMAZON"
-			if strings.Compare(id, "wsb-8") >= 0 { // about half the bundles are the account's own
-				owner = acct
-			}
-			bundles = append(bundles, wstypes.WorkspaceBundle{BundleId: aws.String(id), Name: aws.String("bundle-" + id[4:10]), Owner: aws.String(owner),
-				BundleType: wstypes.BundleTypeRegular, State: wstypes.WorkspaceBundleStateAvailable, ImageId: aws.String("wsi-" + id[4:]),
-				ComputeType: &wstypes.ComputeType{Name: wstypes.ComputeStandard}, RootStorage: &wstypes.RootStorage{Capacity: aws.String("80")},
-				UserStorage: &wstypes.UserStorage{Capacity: aws.String("50")}, CreationTime: aws.Time(epoch)})
+			out.Bundles = append(out.Bundles, bundle(id))
 		}
-		out := &workspaces.DescribeWorkspaceBundlesOutput{Bundles: bundles}
 		if err := g.ok(ctx, acct, reg, "workspaces:DescribeWorkspaceBundles", strings.Join(ids, ","), 0, out); err != nil {
 			return err
 		}
 	}
-	return nil
+	own := &workspaces.DescribeWorkspaceBundlesOutput{}
+	for i := range min(nb, len(ws)) {
+		if b := bundle("wsb-" + a.id16(reg, "wsb", i)); *b.Owner == acct {
+			own.Bundles = append(own.Bundles, b)
+		}
+	}
+	return g.ok(ctx, acct, reg, "workspaces:DescribeWorkspaceBundles", "account-owned", 0, own)
 }
 
 // transfer writes the Transfer Family servers (public, internet-facing VPC
