@@ -150,14 +150,15 @@ func statusClass(err error) (snapshot.ErrorClass, bool) {
 
 // regionRefusal reports whether the probe call's failure means the whole
 // region is out of reach: not enabled (OptInRequired, AuthFailure,
-// UnrecognizedClientException, InvalidClientTokenId) or denied for every
+// UnrecognizedClientException, InvalidClientTokenId), without an EC2
+// endpoint (NoEndpoint: a region unknown to DNS), or denied for every
 // action (an SCP region deny, AccessDenied). EC2 answers a plain IAM deny
 // with UnauthorizedOperation; that only skips the region when the message
 // says the deny comes from a service control policy, so a policy that merely
 // lacks ec2:DescribeVpcs does not hide every region.
 func regionRefusal(code, msg string) bool {
 	switch code {
-	case "OptInRequired", "AuthFailure", "UnrecognizedClientException", "InvalidClientTokenId", "AccessDenied":
+	case "OptInRequired", "AuthFailure", "UnrecognizedClientException", "InvalidClientTokenId", "AccessDenied", noEndpointCode:
 		return true
 	case "UnauthorizedOperation":
 		return strings.Contains(strings.ToLower(msg), "service control policy")

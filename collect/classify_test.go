@@ -86,6 +86,7 @@ func TestRegionRefusal(t *testing.T) {
 			msg:  "User: arn:aws:iam::1:user/a is not authorized to perform: ec2:DescribeVpcs with an explicit deny in a service control policy",
 			want: true},
 		{name: "ec2 plain iam deny", code: "UnauthorizedOperation", msg: "You are not authorized to perform this operation.", want: false},
+		{name: "no ec2 endpoint", code: "NoEndpoint", want: true},
 		{name: "throttled", code: "RequestLimitExceeded", want: false},
 	}
 	for _, tt := range tests {

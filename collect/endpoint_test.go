@@ -55,3 +55,28 @@ func TestServiceWithoutEndpoint(t *testing.T) {
 		t.Errorf("%d unsupported calls, want %d", n, len(missing))
 	}
 }
+
+// TestRegionWithoutEC2Endpoint: a region whose EC2 endpoint does not
+// resolve (the probe answers NoEndpoint) is skipped with the reason, like a
+// region that is not enabled, not collected call by call.
+func TestRegionWithoutEC2Endpoint(t *testing.T) {
+	srv := fakeaws.New(t, fakeaws.LoadWorld(t, basicWorld))
+	srv.NoEndpoint("ec2", "eu-west-1")
+	cfg := fakeConfig(t, srv, nil)
+	cfg.HTTPClient = srv.Client(cfg.HTTPClient)
+	sum, err := New(cfg, testOpts()...).Run(t.Context(), &memWriter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(sum.Regions, []string{"us-east-1"}) || !strings.Contains(sum.SkippedRegions["eu-west-1"], "NoEndpoint") {
+		t.Errorf("regions %v, skipped %v: want eu-west-1 skipped for NoEndpoint", sum.Regions, sum.SkippedRegions)
+	}
+	if len(sum.Failures) != 0 {
+		t.Errorf("failures %+v, want none", sum.Failures)
+	}
+	for _, r := range srv.Requests() {
+		if r.Region == "eu-west-1" && r.Service != "s3" {
+			t.Errorf("request sent to the skipped region: %s:%s", r.Service, r.Operation)
+		}
+	}
+}
