@@ -1,28 +1,26 @@
 """Seeds a moto server with a small account for .ci/moto-check.
 
 Written for snapaudit: two regions of EC2 (VPC, subnet, an SSH-open security
-group, an instance with a key pair, a volume and an elastic IP, an internet
-gateway and a route table making the subnet public, a NAT gateway, a network
-ACL, a VPN gateway, a peering with a second VPC), tagged and untagged S3 buckets
-(one with a public-read policy), DynamoDB tables, IAM (a user with an access
-key and a virtual MFA device, a group, user and group inline policies, a
-password policy; a role anyone can assume, a vendor role trusting another
-account without an external ID, a Lambda execution role with an inline
-policy), a Lambda function whose environment holds a secret and that API
-Gateway may invoke, a REST API integrated with it, an RDS instance and an
-<<<<<<< HEAD
-Aurora cluster with one member, and a Config rule; in us-east-1 also an AMI
-made from the instance (public) that a second instance runs, a snapshot of
-the volume (public and shared with another account) restored as a new
-volume, an Auto Scaling group with a launch template, load balancers (ALB
-with an ACM certificate, NLB, classic ELB) in front of the instance, an ECR
-repository anyone may pull from with one image, and a Batch compute
-environment, queue, job definition (a secret in its environment) and job.
-=======
-Aurora cluster with one member, a Config rule, an ECS cluster (a Fargate
-service and its task, a container instance on the EC2 instance running a
-batch task, task definitions with a task role) and an EKS cluster.
->>>>>>> s-ecs
+group, an instance with a key pair, a volume, an internet gateway, route
+table, elastic IP, NAT gateway, a network ACL with a deny entry, a VPN
+gateway and a peering), tagged and untagged S3 buckets (one with a
+public-read policy), DynamoDB tables, IAM (a user with an access key and a
+virtual MFA device, a group, user and group inline policies, a password
+policy; a role anyone can assume, a vendor role trusting another account
+without an external ID, a Lambda execution role with an inline policy), a
+Lambda function whose environment holds a secret and that API Gateway may
+invoke, a REST API integrated with it, an RDS instance and an Aurora
+cluster with one member, and a Config rule; in us-east-1 also an AMI made
+from the instance (public) that a second instance runs, a snapshot of the
+volume (public and shared with another account) restored as a new volume,
+an Auto Scaling group with a launch template, load balancers (ALB with an
+ACM certificate, NLB, classic ELB) in front of the instance, an ECR
+repository anyone may pull from with one image, a Batch compute
+environment, queue, job definition (a secret in its environment) and job,
+an ECS cluster (a Fargate service and its task, a container instance on the
+EC2 instance running a batch task, task definitions with a task role), an
+EKS cluster, a WorkSpaces directory and workspace, and a Transfer SFTP
+server with a logging role and one user.
 
 Usage: python3 moto-seed.py ENDPOINT_URL
 """
@@ -151,7 +149,7 @@ apig.put_integration(restApiId=api, resourceId=orders, httpMethod="GET", type="A
 boto3.client("lambda", **us).add_permission(
     FunctionName="orders", StatementId="apigateway-invoke", Action="lambda:InvokeFunction",
     Principal="apigateway.amazonaws.com", SourceArn=f"arn:aws:execute-api:us-east-1:123456789012:{api}/*/GET/orders")
-<<<<<<< HEAD
+
 ec2 = boto3.client("ec2", **us)
 subnet = ec2.describe_subnets(Filters=[{"Name": "cidr-block", "Values": ["10.0.1.0/24"]}])["Subnets"][0]["SubnetId"]
 first = ec2.describe_instances(Filters=[{"Name": "key-name", "Values": ["ops-us-east-1"]}])
@@ -233,7 +231,7 @@ jobdef = batch.register_job_definition(jobDefinitionName="moto-check-job", type=
     "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/moto-check/app:v1", "vcpus": 1, "memory": 128,
     "environment": [{"name": "DB_PASSWORD", "value": "moto-check-secret-value-batch"}]})["jobDefinitionArn"]
 batch.submit_job(jobName="moto-check-run", jobQueue=queue, jobDefinition=jobdef)
-=======
+
 # ECS: a Fargate service in the VPC (task role, a secret-looking environment
 # value), one of its tasks, a container instance on the EC2 instance running
 # a batch task; EKS: a cluster with a public endpoint.
@@ -265,5 +263,27 @@ ecs.run_task(cluster="moto-ecs", taskDefinition="batch", launchType="EC2", count
 boto3.client("eks", **us).create_cluster(
     name="moto-eks", roleArn=eks_role,
     resourcesVpcConfig={"subnetIds": [subnet], "securityGroupIds": [sg], "endpointPublicAccess": True})
->>>>>>> s-ecs
+
+# WorkSpaces: a Simple AD directory in its own VPC (two subnets in two
+# zones), registered, with one workspace on an AWS-owned bundle id.
+ec2 = boto3.client("ec2", **us)
+ds_vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+ds_subnets = [ec2.create_subnet(VpcId=ds_vpc, CidrBlock=f"10.9.{i}.0/24", AvailabilityZone=az)["Subnet"]["SubnetId"]
+              for i, az in enumerate(["us-east-1a", "us-east-1b"])]
+directory = boto3.client("ds", **us).create_directory(
+    Name="corp.example.com", Password="Moto-check-Passw0rd", Size="Small",
+    VpcSettings={"VpcId": ds_vpc, "SubnetIds": ds_subnets})["DirectoryId"]
+ws = boto3.client("workspaces", **us)
+ws.register_workspace_directory(DirectoryId=directory, SubnetIds=ds_subnets)
+ws.create_workspaces(Workspaces=[{
+    "DirectoryId": directory, "UserName": "carol", "BundleId": "wsb-0moto0001",
+    "RootVolumeEncryptionEnabled": True, "UserVolumeEncryptionEnabled": True,
+    "Tags": [{"Key": "Owner", "Value": "finance"}]}])
+
+# Transfer Family: a public SFTP server logging through the orders-fn role,
+# with one user (moto does not implement ListUsers: users are not collected).
+tr = boto3.client("transfer", **us)
+server = tr.create_server(EndpointType="PUBLIC", IdentityProviderType="SERVICE_MANAGED", Protocols=["SFTP"],
+                          LoggingRole=fn_role, Tags=[{"Key": "Name", "Value": "partner-sftp"}])["ServerId"]
+tr.create_user(ServerId=server, UserName="partner-acme", Role=fn_role, HomeDirectory="/moto-check-us-east-1/acme")
 print("moto-seed: seeded", endpoint)

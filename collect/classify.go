@@ -6,6 +6,14 @@ package collect
 // (denied, unsupported, throttled, other). The class comes from the AWS error
 // code found with errors.As on smithy.APIError; when no code is known the
 // HTTP status decides (403 denied, 404 not_found, 429 throttled).
+//
+// A service that AWS does not offer in a region (WorkSpaces, Transfer
+// Family ...) has no endpoint there: its host name does not resolve
+// (NXDOMAIN) and no request is sent. That is unsupported, with the code
+// NoEndpoint, like an opt-in refusal: an answer about the account's
+// regions, not a gap the run reports as a failure. The run's first call
+// still fails the run when its endpoint does not resolve (a mistyped
+// --endpoint-url; collector.go checks unreachable before classifying).
 
 import (
 	"context"
@@ -97,6 +105,9 @@ func classify(err error) (snapshot.ErrorClass, string, string) {
 		}
 		return snapshot.ClassOther, code, msg
 	}
+	if host, ok := noEndpoint(err); ok {
+		return snapshot.ClassUnsupported, noEndpointCode, fmt.Sprintf("no endpoint: host %s does not exist (the service is not offered in this region)", host)
+	}
 	if c, ok := statusClass(err); ok {
 		return c, "", err.Error()
 	}
@@ -104,6 +115,20 @@ func classify(err error) (snapshot.ErrorClass, string, string) {
 		return snapshot.ClassOther, "Canceled", err.Error()
 	}
 	return snapshot.ClassOther, "", err.Error()
+}
+
+// noEndpointCode is the error code recorded for a call whose regional
+// endpoint does not exist (its host name does not resolve).
+const noEndpointCode = "NoEndpoint"
+
+// noEndpoint returns the host name when err is a DNS "no such host"
+// (NXDOMAIN) answer. The SDK does not retry those.
+func noEndpoint(err error) (string, bool) {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		return dnsErr.Name, true
+	}
+	return "", false
 }
 
 // statusClass classifies by HTTP status when the code says nothing.
@@ -125,14 +150,15 @@ func statusClass(err error) (snapshot.ErrorClass, bool) {
 
 // regionRefusal reports whether the probe call's failure means the whole
 // region is out of reach: not enabled (OptInRequired, AuthFailure,
-// UnrecognizedClientException, InvalidClientTokenId) or denied for every
+// UnrecognizedClientException, InvalidClientTokenId), without an EC2
+// endpoint (NoEndpoint: a region unknown to DNS), or denied for every
 // action (an SCP region deny, AccessDenied). EC2 answers a plain IAM deny
 // with UnauthorizedOperation; that only skips the region when the message
 // says the deny comes from a service control policy, so a policy that merely
 // lacks ec2:DescribeVpcs does not hide every region.
 func regionRefusal(code, msg string) bool {
 	switch code {
-	case "OptInRequired", "AuthFailure", "UnrecognizedClientException", "InvalidClientTokenId", "AccessDenied":
+	case "OptInRequired", "AuthFailure", "UnrecognizedClientException", "InvalidClientTokenId", "AccessDenied", noEndpointCode:
 		return true
 	case "UnauthorizedOperation":
 		return strings.Contains(strings.ToLower(msg), "service control policy")

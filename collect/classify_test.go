@@ -56,6 +56,11 @@ func TestClassify(t *testing.T) {
 		{name: "no code, 404 status", err: httpErr(404, errors.New("not found")), class: snapshot.ClassNotFound},
 		{name: "no code, 429 status", err: httpErr(429, errors.New("slow")), class: snapshot.ClassThrottled},
 		{name: "network error", err: errors.New("dial tcp: connection refused"), class: snapshot.ClassOther},
+		{name: "no endpoint in the region", class: snapshot.ClassUnsupported, wantCode: "NoEndpoint",
+			err: &smithy.OperationError{ServiceID: "WorkSpaces", OperationName: "DescribeWorkspaces", Err: &net.OpError{Op: "dial", Net: "tcp",
+				Err: &net.DNSError{Err: "no such host", Name: "workspaces.eu-south-2.amazonaws.com", IsNotFound: true}}}},
+		{name: "dns failure is not a missing endpoint", class: snapshot.ClassOther,
+			err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "server misbehaving", Name: "ec2.us-east-1.amazonaws.com", IsTemporary: true}}},
 		{name: "deadline", err: context.DeadlineExceeded, class: snapshot.ClassOther, wantCode: "Canceled"},
 	}
 	for _, tt := range tests {
@@ -81,6 +86,7 @@ func TestRegionRefusal(t *testing.T) {
 			msg:  "User: arn:aws:iam::1:user/a is not authorized to perform: ec2:DescribeVpcs with an explicit deny in a service control policy",
 			want: true},
 		{name: "ec2 plain iam deny", code: "UnauthorizedOperation", msg: "You are not authorized to perform this operation.", want: false},
+		{name: "no ec2 endpoint", code: "NoEndpoint", want: true},
 		{name: "throttled", code: "RequestLimitExceeded", want: false},
 	}
 	for _, tt := range tests {

@@ -36,7 +36,9 @@
 //     credential calls (guard.go; guard_test.go calls every operation of
 //     every client).
 //   - Failures are data: a failed call becomes a row with status=error and a
-//     class (denied, not_found, unsupported, throttled, other; classify.go).
+//     class (denied, not_found, unsupported, throttled, other; classify.go;
+//     a service with no endpoint in a region, whose host name does not
+//     resolve, is unsupported with the code NoEndpoint).
 //     A region whose probe call (ec2 DescribeVpcs) answers a region-level
 //     refusal is skipped and recorded. Summary.Failures groups the failed
 //     calls that leave the snapshot incomplete (denied, throttled, other;

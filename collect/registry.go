@@ -208,7 +208,7 @@ func Registry() []Call {
 		acmCalls(), apigatewayCalls(), autoscalingCalls(), batchCalls(), configserviceCalls(), dynamodbCalls(),
 		ec2Calls(), ec2ImageCalls(), ecrCalls(), ecsCalls(), eksCalls(), elasticloadbalancingCalls(),
 		elasticloadbalancingv2Calls(), iamCalls(), lambdaCalls(), organizationsCalls(), rdsCalls(), s3Calls(),
-		stsCalls())
+		stsCalls(), transferCalls(), workspacesCalls())
 	for i := range calls {
 		calls[i].named()
 	}

@@ -15,7 +15,8 @@ import (
 var registry = sortedTypes(slices.Concat(
 	accountTypes(), acmTypes(), apigatewayTypes(), autoscalingTypes(), batchTypes(), configTypes(),
 	dynamodbTypes(), ec2ImageTypes(), ec2Types(), ecrTypes(), ecsTypes(), eksTypes(),
-	elasticloadbalancingTypes(), iamTypes(), lambdaTypes(), rdsTypes(), s3Types()))
+	elasticloadbalancingTypes(), iamTypes(), lambdaTypes(), rdsTypes(), s3Types(), transferTypes(),
+	workspacesTypes()))
 
 func sortedTypes(ts []EntityType) []EntityType {
 	slices.SortFunc(ts, func(a, b EntityType) int { return strings.Compare(a.Type, b.Type) })

@@ -596,3 +596,31 @@ func batchScope(v any) (any, error) {
 	scope, _, _ := strings.Cut(s, "\n")
 	return scope, nil
 }
+
+// contains returns a converter testing whether a list holds the text want
+// (nil when the value is not a list).
+func contains(want string) Conv {
+	return func(v any) (any, error) {
+		l, ok := v.([]any)
+		if !ok {
+			return nil, nil
+		}
+		return slices.ContainsFunc(l, func(e any) bool { return scalarString(e) == want }), nil
+	}
+}
+
+// arnPathPart returns a converter giving the i-th '/'-separated part of an
+// ARN's resource (arn:aws:transfer:R:A:user/s-ID/NAME, 1: s-ID); nil when
+// there is none.
+func arnPathPart(i int) Conv {
+	return func(v any) (any, error) {
+		parts := strings.SplitN(scalarString(v), ":", 6)
+		if len(parts) != 6 {
+			return nil, nil
+		}
+		if res := strings.Split(parts[5], "/"); i < len(res) && res[i] != "" {
+			return res[i], nil
+		}
+		return nil, nil
+	}
+}

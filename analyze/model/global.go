@@ -54,7 +54,7 @@ func (s ServiceInfo) Type() string { return "aws_" + s.Name }
 var services = sortedServices([]ServiceInfo{
 	acmService, apigatewayService, autoscalingService, batchService, configService, dynamodbService, ec2Service,
 	ecrService, ecsService, eksService, elasticloadbalancingService, iamService, lambdaService, rdsService,
-	s3Service})
+	s3Service, transferService, workspacesService})
 
 func sortedServices(ss []ServiceInfo) []ServiceInfo {
 	slices.SortFunc(ss, func(a, b ServiceInfo) int { return strings.Compare(a.Name, b.Name) })

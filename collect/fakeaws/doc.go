@@ -10,6 +10,8 @@
 //	// s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 //	srv.Fail(fakeaws.Fault{Service: "iam", Operation: "ListAccessKeys", Code: "Throttling", Times: 1})
 //	srv.Requests() // every request seen, in order
+//	srv.NoEndpoint("workspaces", "eu-west-1") // no such service there:
+//	cfg.HTTPClient = srv.Client(cfg.HTTPClient) // its host name does not resolve (noendpoint.go)
 //
 // One server (one URL, 127.0.0.1 only) answers every service. NewServer/Close
 // and ReadWorld are the non-test constructors (e.g. for a demo command).

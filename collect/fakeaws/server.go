@@ -34,6 +34,8 @@ type Server struct {
 	// sessions; expires holds each session key's expiry.
 	sessionTTL time.Duration
 	expires    map[string]time.Time
+	// noEndpoints: SDK package name -> regions without an endpoint (noendpoint.go).
+	noEndpoints map[string][]string
 }
 
 // Request is one request the server received, in arrival order.
@@ -243,6 +245,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // fault, or the world's answer (respond).
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, reqID string, idx int, c call) {
 	p := c.svc.Protocol
+	if s.hasNoEndpoint(c.svc.Package, c.region) {
+		renderError(w, p, reqID, r.Method, apiError{Code: "NoEndpointWithoutClient", Status: http.StatusBadRequest,
+			Message: "fakeaws: " + c.svc.Package + " has no endpoint in " + c.region + "; send requests through Server.Client"})
+		return
+	}
 	if e := s.expiredSession(c, r); e != nil {
 		renderError(w, p, reqID, r.Method, *e)
 		return

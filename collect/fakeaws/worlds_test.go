@@ -33,6 +33,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/transfer"
+	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 )
 
 const demoWorld = "../../testdata/fakeaws/demo"
@@ -57,6 +59,8 @@ var clients = map[string]func(aws.Config) any{
 	"rds":                    func(c aws.Config) any { return rds.NewFromConfig(c) },
 	"s3":                     func(c aws.Config) any { return s3Client(c) },
 	"sts":                    func(c aws.Config) any { return sts.NewFromConfig(c) },
+	"transfer":               func(c aws.Config) any { return transfer.NewFromConfig(c) },
+	"workspaces":             func(c aws.Config) any { return workspaces.NewFromConfig(c) },
 }
 
 // emptyOnPurpose are fixtures that legitimately decode to an empty output.
@@ -220,7 +224,7 @@ func fieldFor(in reflect.Type, param string) (reflect.StructField, bool) {
 }
 
 // callOperation calls service:op with the real SDK client, filling the input
-// struct's string and enum fields from params.
+// struct's string, enum and string-list fields from params.
 func callOperation(ctx context.Context, cfg aws.Config, service, op string, params map[string]string) (any, error) {
 	newClient, ok := clients[service]
 	if !ok {
@@ -244,6 +248,13 @@ func callOperation(ctx context.Context, cfg aws.Config, service, op string, para
 			in.Elem().FieldByIndex(sf.Index).Set(reflect.ValueOf([]string{v}))
 		case ok && !list && sf.Type.Kind() == reflect.String: // an SDK enum (ec2 SnapshotAttributeName)
 			in.Elem().FieldByIndex(sf.Index).SetString(v)
+		case ok && !list && sf.Type == reflect.TypeOf([]string(nil)):
+			// JSON protocols flatten a list parameter as compact JSON.
+			var l []string
+			if err := json.Unmarshal([]byte(v), &l); err != nil {
+				return nil, errors.New("param " + k + " is not a JSON list of strings: " + err.Error())
+			}
+			in.Elem().FieldByIndex(sf.Index).Set(reflect.ValueOf(l))
 		case ok && !list:
 			// A structure parameter (ecr imageId) is given as its JSON.
 			if err := json.Unmarshal([]byte(v), in.Elem().FieldByIndex(sf.Index).Addr().Interface()); err != nil {

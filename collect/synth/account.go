@@ -62,14 +62,18 @@ var weights = []struct {
 	{"aws_s3_bucket", 60},
 	{"aws_security_group", 60},
 	{"aws_subnet", 32},
+	{"aws_transfer_server", 2},
+	{"aws_transfer_user", 10},
 	{"aws_vpc", 8},
 	{"aws_vpn_gateway", 2},
+	{"aws_workspace", 10},
+	{"aws_workspaces_bundle", 1},
 	{"mfa_device", 10},
 }
 
 // accountOverhead is the entities every account has besides its resources:
-// the account, its password policy and the 15 service placeholders.
-const accountOverhead = 17
+// the account, its password policy and the 17 service placeholders.
+const accountOverhead = 19
 
 // regionalTypes are split over the account's regions.
 var regionalTypes = []string{
@@ -80,7 +84,8 @@ var regionalTypes = []string{
 	"aws_ecs_container_instance", "aws_ecs_service", "aws_ecs_task", "aws_ecs_task_definition", "aws_eip",
 	"aws_eks_cluster", "aws_elb", "aws_eni", "aws_instance", "aws_internet_gateway", "aws_key_pair",
 	"aws_lambda_function", "aws_lb_target_group", "aws_nat_gateway", "aws_network_acl", "aws_nlb",
-	"aws_rds_cluster", "aws_route_table", "aws_security_group", "aws_subnet", "aws_vpc", "aws_vpn_gateway",
+	"aws_rds_cluster", "aws_route_table", "aws_security_group", "aws_subnet", "aws_transfer_server",
+	"aws_transfer_user", "aws_vpc", "aws_vpn_gateway", "aws_workspace", "aws_workspaces_bundle",
 }
 
 // account is one synthetic account being generated.

@@ -36,7 +36,7 @@
 // (model.Build) other than an AWS or customer managed policy
 // (aws_iam_policy), whose number depends on the policy corpus, not on N.
 // The account, password policy and service placeholder entities count
-// (seventeen per account). The tests hold the count within 10% of N.
+// (accountOverhead per account). The tests hold the count within 10% of N.
 //
 // Determinism: every value derives from the seed (math/rand/v2 PCG, one
 // stream per account) and a fixed epoch, never from the clock or map

@@ -80,6 +80,9 @@ func (a *account) region(ctx context.Context, reg string) error {
 	if err := a.containers(ctx, reg, nw, instances); err != nil {
 		return err
 	}
+	if err := a.wstransfer(ctx, reg, nw); err != nil {
+		return err
+	}
 	return a.apigateway(ctx, reg, fns)
 }
 
