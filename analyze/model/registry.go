@@ -247,14 +247,17 @@ type RelInfo struct {
 // _class, _type, name and displayName (data-model v0.55.0, notes.md §3).
 // The builder sets the missing ones to null.
 var requiredProps = map[string][]string{
-	"Assessment": {"category", "summary", "internal"},
-	"DataStore":  {"classification", "encrypted"},
-	"Disk":       {"classification", "encrypted"},
-	"Firewall":   {"category"},
-	"Gateway":    {"category", "function", "public"},
-	"Host":       {"hostname"},
-	"Network":    {"CIDR", "public", "internal"},
-	"Service":    {"category", "function"},
+	"Assessment":   {"category", "summary", "internal"},
+	"DataStore":    {"classification", "encrypted"},
+	"Disk":         {"classification", "encrypted"},
+	"Domain":       {"domainName"},
+	"DomainRecord": {"type", "TTL"},
+	"DomainZone":   {"domainName"},
+	"Firewall":     {"category"},
+	"Gateway":      {"category", "function", "public"},
+	"Host":         {"hostname"},
+	"Network":      {"CIDR", "public", "internal"},
+	"Service":      {"category", "function"},
 }
 
 // Types returns a copy of the registry, sorted by _type.
@@ -440,7 +443,7 @@ func checkTemplate(tmpl string) error {
 		if j < 0 || rest[i+1+j] == '{' {
 			return fmt.Errorf("template %q: '{' not closed", tmpl)
 		}
-		expr := rest[i+1 : i+1+j]
+		expr := strings.TrimSuffix(rest[i+1:i+1+j], baseFilter)
 		switch {
 		case expr == "account", expr == "region", expr == "parent", expr == "@":
 		case expr == "":
