@@ -199,8 +199,8 @@ var readOnlyPrefixes = []string{"Describe", "Get", "List"}
 // its Runner and of its Keys (named), so they cannot disagree with the
 // operation that is called.
 func Registry() []Call {
-	calls := slices.Concat(apigatewayCalls(), configserviceCalls(), dynamodbCalls(), ec2Calls(), iamCalls(),
-		lambdaCalls(), organizationsCalls(), rdsCalls(), s3Calls(), stsCalls())
+	calls := slices.Concat(apigatewayCalls(), cloudfrontCalls(), configserviceCalls(), dynamodbCalls(), ec2Calls(), iamCalls(),
+		lambdaCalls(), organizationsCalls(), rdsCalls(), route53Calls(), route53domainsCalls(), s3Calls(), stsCalls())
 	for i := range calls {
 		calls[i].named()
 	}

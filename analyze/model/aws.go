@@ -12,8 +12,8 @@ import (
 )
 
 // registry is the list of entity types, sorted by _type (TypeOf searches it).
-var registry = sortedTypes(slices.Concat(accountTypes(), apigatewayTypes(), configTypes(), dynamodbTypes(),
-	ec2Types(), iamTypes(), lambdaTypes(), rdsTypes(), s3Types()))
+var registry = sortedTypes(slices.Concat(accountTypes(), apigatewayTypes(), cloudfrontTypes(), configTypes(), dynamodbTypes(),
+	ec2Types(), iamTypes(), lambdaTypes(), rdsTypes(), route53Types(), s3Types()))
 
 func sortedTypes(ts []EntityType) []EntityType {
 	slices.SortFunc(ts, func(a, b EntityType) int { return strings.Compare(a.Type, b.Type) })

@@ -51,8 +51,8 @@ func (s ServiceInfo) Type() string { return "aws_" + s.Name }
 
 // services is the sorted list of service placeholders, one in each
 // types_<service>.go: every Service named by a registry type.
-var services = sortedServices([]ServiceInfo{apigatewayService, configService, dynamodbService, ec2Service,
-	iamService, lambdaService, rdsService, s3Service})
+var services = sortedServices([]ServiceInfo{apigatewayService, cloudfrontService, configService, dynamodbService, ec2Service,
+	iamService, lambdaService, rdsService, route53Service, s3Service})
 
 func sortedServices(ss []ServiceInfo) []ServiceInfo {
 	slices.SortFunc(ss, func(a, b ServiceInfo) int { return strings.Compare(a.Name, b.Name) })

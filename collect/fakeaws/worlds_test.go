@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -24,6 +25,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	"github.com/aws/aws-sdk-go-v2/service/route53domains"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -31,16 +34,19 @@ const demoWorld = "../../testdata/fakeaws/demo"
 
 // clients builds the real SDK client of each service a world may hold.
 var clients = map[string]func(aws.Config) any{
-	"apigateway":    func(c aws.Config) any { return apigateway.NewFromConfig(c) },
-	"configservice": func(c aws.Config) any { return configservice.NewFromConfig(c) },
-	"dynamodb":      func(c aws.Config) any { return dynamodb.NewFromConfig(c) },
-	"ec2":           func(c aws.Config) any { return ec2.NewFromConfig(c) },
-	"iam":           func(c aws.Config) any { return iam.NewFromConfig(c) },
-	"lambda":        func(c aws.Config) any { return lambda.NewFromConfig(c) },
-	"organizations": func(c aws.Config) any { return organizations.NewFromConfig(c) },
-	"rds":           func(c aws.Config) any { return rds.NewFromConfig(c) },
-	"s3":            func(c aws.Config) any { return s3Client(c) },
-	"sts":           func(c aws.Config) any { return sts.NewFromConfig(c) },
+	"apigateway":     func(c aws.Config) any { return apigateway.NewFromConfig(c) },
+	"cloudfront":     func(c aws.Config) any { return cloudfront.NewFromConfig(c) },
+	"configservice":  func(c aws.Config) any { return configservice.NewFromConfig(c) },
+	"dynamodb":       func(c aws.Config) any { return dynamodb.NewFromConfig(c) },
+	"ec2":            func(c aws.Config) any { return ec2.NewFromConfig(c) },
+	"iam":            func(c aws.Config) any { return iam.NewFromConfig(c) },
+	"lambda":         func(c aws.Config) any { return lambda.NewFromConfig(c) },
+	"organizations":  func(c aws.Config) any { return organizations.NewFromConfig(c) },
+	"rds":            func(c aws.Config) any { return rds.NewFromConfig(c) },
+	"route53":        func(c aws.Config) any { return route53.NewFromConfig(c) },
+	"route53domains": func(c aws.Config) any { return route53domains.NewFromConfig(c) },
+	"s3":             func(c aws.Config) any { return s3Client(c) },
+	"sts":            func(c aws.Config) any { return sts.NewFromConfig(c) },
 }
 
 // emptyOnPurpose are fixtures that legitimately decode to an empty output.
@@ -193,7 +199,7 @@ func fieldFor(in reflect.Type, param string) (reflect.StructField, bool) {
 }
 
 // callOperation calls service:op with the real SDK client, filling the input
-// struct's string fields from params.
+// struct's string and enum fields from params.
 func callOperation(ctx context.Context, cfg aws.Config, service, op string, params map[string]string) (any, error) {
 	newClient, ok := clients[service]
 	if !ok {
@@ -207,10 +213,14 @@ func callOperation(ctx context.Context, cfg aws.Config, service, op string, para
 	in := reflect.New(method.Type().In(1).Elem())
 	for k, v := range params {
 		sf, ok := fieldFor(in.Elem().Type(), k)
-		if !ok || sf.Type != reflect.TypeOf((*string)(nil)) {
+		switch {
+		case ok && sf.Type == reflect.TypeOf((*string)(nil)):
+			in.Elem().FieldByIndex(sf.Index).Set(reflect.ValueOf(aws.String(v)))
+		case ok && sf.Type.Kind() == reflect.String: // an enum (route53 TagResourceType)
+			in.Elem().FieldByIndex(sf.Index).Set(reflect.ValueOf(v).Convert(sf.Type))
+		default:
 			return nil, errors.New("param " + k + " is not a string field of " + in.Elem().Type().Name())
 		}
-		in.Elem().FieldByIndex(sf.Index).Set(reflect.ValueOf(aws.String(v)))
 	}
 	res := method.Call([]reflect.Value{reflect.ValueOf(ctx), in})
 	err, _ := res[1].Interface().(error)

@@ -17,6 +17,7 @@ var weights = []struct {
 	w   int
 }{
 	{"aws_api_gateway_rest_api", 5},
+	{"aws_cloudfront_distribution", 3},
 	{"aws_config_rule", 5},
 	{"aws_db_instance", 30},
 	{"aws_dynamodb_table", 50},
@@ -33,6 +34,9 @@ var weights = []struct {
 	{"aws_key_pair", 6},
 	{"aws_lambda_function", 80},
 	{"aws_rds_cluster", 10},
+	{"aws_route53_domain", 1},
+	{"aws_route53_record", 40},
+	{"aws_route53_zone", 3},
 	{"aws_s3_bucket", 60},
 	{"aws_security_group", 60},
 	{"aws_subnet", 32},
@@ -41,8 +45,8 @@ var weights = []struct {
 }
 
 // accountOverhead is the entities every account has besides its resources:
-// the account, its password policy and the eight service placeholders.
-const accountOverhead = 10
+// the account, its password policy and the ten service placeholders.
+const accountOverhead = 12
 
 // regionalTypes are split over the account's regions.
 var regionalTypes = []string{
@@ -119,6 +123,9 @@ func (a *account) generate(ctx context.Context) error {
 		return err
 	}
 	if err := a.s3(ctx); err != nil {
+		return err
+	}
+	if err := a.edge(ctx); err != nil {
 		return err
 	}
 	for _, reg := range a.regions {
