@@ -8,7 +8,9 @@ password policy; a role anyone can assume, a vendor role trusting another
 account without an external ID, a Lambda execution role with an inline
 policy), a Lambda function whose environment holds a secret and that API
 Gateway may invoke, a REST API integrated with it, an RDS instance and an
-Aurora cluster with one member, and a Config rule.
+Aurora cluster with one member, a Config rule, a CloudFront distribution in
+front of a bucket, and a registered domain whose hosted zone has records
+aliasing the distribution and pointing at the bucket.
 
 Usage: python3 moto-seed.py ENDPOINT_URL
 """
@@ -113,4 +115,32 @@ apig.put_integration(restApiId=api, resourceId=orders, httpMethod="GET", type="A
 boto3.client("lambda", **us).add_permission(
     FunctionName="orders", StatementId="apigateway-invoke", Action="lambda:InvokeFunction",
     Principal="apigateway.amazonaws.com", SourceArn=f"arn:aws:execute-api:us-east-1:123456789012:{api}/*/GET/orders")
+
+# Edge (global services): a CloudFront distribution in front of the us-east-1
+# bucket, and a registered domain (moto creates its public hosted zone) whose
+# records alias the distribution and point a CNAME at the bucket.
+dist = boto3.client("cloudfront", **us).create_distribution_with_tags(DistributionConfigWithTags={
+    "DistributionConfig": {
+        "CallerReference": "moto-check", "Comment": "moto-check site", "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{"Id": "bucket", "DomainName": "moto-check-us-east-1.s3.amazonaws.com",
+                                               "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "bucket", "ViewerProtocolPolicy": "allow-all", "MinTTL": 0,
+                                 "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                                 "TrustedSigners": {"Enabled": False, "Quantity": 0}}},
+    "Tags": {"Items": [{"Key": "Owner", "Value": "web-team"}]}})["Distribution"]
+contact = {"ContactType": "COMPANY", "OrganizationName": "Moto Check", "CountryCode": "US",
+           "Email": "hostmaster@moto-check.com", "PhoneNumber": "+1.5555550100"}
+# moto refuses a one-year registration as "not between 1 and 10 years".
+boto3.client("route53domains", **us).register_domain(
+    DomainName="moto-check.com", DurationInYears=2, AdminContact=contact, RegistrantContact=contact, TechContact=contact)
+r53 = boto3.client("route53", **us)
+zone = [z["Id"] for z in r53.list_hosted_zones()["HostedZones"] if z["Name"].rstrip(".") == "moto-check.com"][0]
+r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+    {"Action": "CREATE", "ResourceRecordSet": {"Name": "www.moto-check.com", "Type": "A", "AliasTarget": {
+        "HostedZoneId": "Z2FDTNDATAQYW2", "DNSName": dist["DomainName"], "EvaluateTargetHealth": False}}},
+    {"Action": "CREATE", "ResourceRecordSet": {"Name": "assets.moto-check.com", "Type": "CNAME", "TTL": 300,
+                                               "ResourceRecords": [{"Value": "moto-check-us-east-1.s3.amazonaws.com"}]}},
+]})
+r53.change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone.rsplit("/", 1)[-1],
+                             AddTags=[{"Key": "Owner", "Value": "net-team"}])
 print("moto-seed: seeded", endpoint)
