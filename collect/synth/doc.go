@@ -25,15 +25,16 @@
 // internet gateways; S3 buckets with ACLs, encryption, logging, versioning,
 // public access blocks and policies (TLS-only, cross-account, service, a
 // few public); Lambda functions with resource policies, RDS clusters and
-// instances, DynamoDB tables, Config rules with evaluations and API Gateway
-// REST APIs integrated with the functions. The shares are the weights table in
-// account.go.
+// instances, DynamoDB tables, Config rules with evaluations, API Gateway
+// REST APIs integrated with the functions, CloudFront distributions in front
+// of the buckets, and Route 53 registered domains with their hosted zones and
+// records (edge.go). The shares are the weights table in account.go.
 //
 // What counts as a resource: an entity of the graph analyze builds
 // (model.Build) other than an AWS or customer managed policy
 // (aws_iam_policy), whose number depends on the policy corpus, not on N.
 // The account, password policy and service placeholder entities count
-// (ten per account). The tests hold the count within 10% of N.
+// (twelve per account). The tests hold the count within 10% of N.
 //
 // Determinism: every value derives from the seed (math/rand/v2 PCG, one
 // stream per account) and a fixed epoch, never from the clock or map
