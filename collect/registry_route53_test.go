@@ -1,8 +1,6 @@
 package collect
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -35,17 +33,7 @@ func TestRoute53RecordSetsPaged(t *testing.T) {
 		"route53/global/ListTagsForResource@ResourceId=Z0PAGED.xml": `<ListTagsForResourceResponse` + ns + `><ResourceTagSet>
 			<ResourceType>hostedzone</ResourceType><ResourceId>Z0PAGED</ResourceId><Tags></Tags></ResourceTagSet></ListTagsForResourceResponse>`,
 	}
-	dir := t.TempDir()
-	for name, body := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv := fakeaws.New(t, fakeaws.LoadWorld(t, dir))
+	srv := fakeaws.New(t, fakeaws.LoadWorld(t, writeWorld(t, files)))
 	calls := slices.DeleteFunc(Registry(), func(c Call) bool {
 		return c.Service != "route53" && c.Name() != callerIdentityCall && c.Name() != regionsCall
 	})

@@ -170,6 +170,13 @@ func writeSecretsWorld(t *testing.T) string {
   </DBInstance></DBInstances></DescribeDBInstancesResult>
 </DescribeDBInstancesResponse>`,
 	}
+	return writeWorld(t, files)
+}
+
+// writeWorld writes a fake-AWS world (slash path -> file body) to a
+// temporary directory and returns it.
+func writeWorld(t *testing.T, files map[string]string) string {
+	t.Helper()
 	dir := t.TempDir()
 	for name, body := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
