@@ -243,3 +243,18 @@ func TestGlobalEntities(t *testing.T) {
 		t.Error("ServiceEntity is not get-or-create")
 	}
 }
+
+func TestServiceName(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"other name of a placeholder", "route53domains", "route53"},
+		{"placeholder itself", "route53", "route53"},
+		{"service without a placeholder", "ssm", "ssm"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ServiceName(tc.in); got != tc.want {
+				t.Errorf("ServiceName(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

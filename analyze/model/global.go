@@ -33,6 +33,9 @@ type ServiceInfo struct {
 	Category    []string
 	Function    []string
 	Settings    []Setting
+	// AlsoNamed are the other names the service goes by in IAM action
+	// prefixes and service principals (route53domains for aws_route53).
+	AlsoNamed []string
 }
 
 // Calls are the calls feeding the entity (its settings' calls), for gaps.
@@ -69,6 +72,18 @@ func serviceByType(typ string) (ServiceInfo, bool) {
 		}
 	}
 	return ServiceInfo{}, false
+}
+
+// ServiceName is the name of the service placeholder that an IAM action
+// prefix or service principal name stands for: the placeholder that lists
+// it in AlsoNamed, else the name itself.
+func ServiceName(name string) string {
+	for _, s := range services {
+		if slices.Contains(s.AlsoNamed, name) {
+			return s.Name
+		}
+	}
+	return name
 }
 
 // AccountKey is the aws_account _key of an account id.

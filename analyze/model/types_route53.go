@@ -2,7 +2,8 @@ package model
 
 // route53Service is the aws_route53 placeholder entity; Route 53 Domains'
 // registered domains hang under it too (J1: aws_route53 HAS aws_route53_domain).
-var route53Service = ServiceInfo{Name: "route53", DisplayName: "AWS Route 53", Category: []string{"infrastructure"}, Function: []string{"dns"}}
+var route53Service = ServiceInfo{Name: "route53", DisplayName: "AWS Route 53", Category: []string{"infrastructure"}, Function: []string{"dns"},
+	AlsoNamed: []string{"route53domains"}}
 
 func route53Types() []EntityType {
 	// A record CONNECTS what its values (A/AAAA/CNAME ResourceRecords) or
