@@ -20,7 +20,8 @@ environment, queue, job definition (a secret in its environment) and job,
 an ECS cluster (a Fargate service and its task, a container instance on the
 EC2 instance running a batch task, task definitions with a task role), an
 EKS cluster, a WorkSpaces directory and workspace, and a Transfer SFTP
-server with a logging role and one user.
+server with a logging role and one user; globally a CloudFront distribution,
+a registered domain with its hosted zone, an alias record and a CNAME.
 
 Usage: python3 moto-seed.py ENDPOINT_URL
 """
@@ -286,4 +287,32 @@ tr = boto3.client("transfer", **us)
 server = tr.create_server(EndpointType="PUBLIC", IdentityProviderType="SERVICE_MANAGED", Protocols=["SFTP"],
                           LoggingRole=fn_role, Tags=[{"Key": "Name", "Value": "partner-sftp"}])["ServerId"]
 tr.create_user(ServerId=server, UserName="partner-acme", Role=fn_role, HomeDirectory="/moto-check-us-east-1/acme")
+
+# Edge (global services): a CloudFront distribution in front of the us-east-1
+# bucket, and a registered domain (moto creates its public hosted zone) whose
+# records alias the distribution and point a CNAME at the bucket.
+dist = boto3.client("cloudfront", **us).create_distribution_with_tags(DistributionConfigWithTags={
+    "DistributionConfig": {
+        "CallerReference": "moto-check", "Comment": "moto-check site", "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{"Id": "bucket", "DomainName": "moto-check-us-east-1.s3.amazonaws.com",
+                                               "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "bucket", "ViewerProtocolPolicy": "allow-all", "MinTTL": 0,
+                                 "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                                 "TrustedSigners": {"Enabled": False, "Quantity": 0}}},
+    "Tags": {"Items": [{"Key": "Owner", "Value": "web-team"}]}})["Distribution"]
+contact = {"ContactType": "COMPANY", "OrganizationName": "Moto Check", "CountryCode": "US",
+           "Email": "hostmaster@moto-check.com", "PhoneNumber": "+1.5555550100"}
+# moto refuses a one-year registration as "not between 1 and 10 years".
+boto3.client("route53domains", **us).register_domain(
+    DomainName="moto-check.com", DurationInYears=2, AdminContact=contact, RegistrantContact=contact, TechContact=contact)
+r53 = boto3.client("route53", **us)
+zone = [z["Id"] for z in r53.list_hosted_zones()["HostedZones"] if z["Name"].rstrip(".") == "moto-check.com"][0]
+r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+    {"Action": "CREATE", "ResourceRecordSet": {"Name": "www.moto-check.com", "Type": "A", "AliasTarget": {
+        "HostedZoneId": "Z2FDTNDATAQYW2", "DNSName": dist["DomainName"], "EvaluateTargetHealth": False}}},
+    {"Action": "CREATE", "ResourceRecordSet": {"Name": "assets.moto-check.com", "Type": "CNAME", "TTL": 300,
+                                               "ResourceRecords": [{"Value": "moto-check-us-east-1.s3.amazonaws.com"}]}},
+]})
+r53.change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone.rsplit("/", 1)[-1],
+                             AddTags=[{"Key": "Owner", "Value": "net-team"}])
 print("moto-seed: seeded", endpoint)

@@ -205,10 +205,10 @@ var readOnlyPrefixes = []string{"Describe", "Get", "List"}
 // operation that is called.
 func Registry() []Call {
 	calls := slices.Concat(
-		acmCalls(), apigatewayCalls(), autoscalingCalls(), batchCalls(), configserviceCalls(), dynamodbCalls(),
-		ec2Calls(), ec2ImageCalls(), ecrCalls(), ecsCalls(), eksCalls(), elasticloadbalancingCalls(),
-		elasticloadbalancingv2Calls(), iamCalls(), lambdaCalls(), organizationsCalls(), rdsCalls(), s3Calls(),
-		stsCalls(), transferCalls(), workspacesCalls())
+		acmCalls(), apigatewayCalls(), autoscalingCalls(), batchCalls(), cloudfrontCalls(), configserviceCalls(),
+		dynamodbCalls(), ec2Calls(), ec2ImageCalls(), ecrCalls(), ecsCalls(), eksCalls(),
+		elasticloadbalancingCalls(), elasticloadbalancingv2Calls(), iamCalls(), lambdaCalls(), organizationsCalls(),
+		rdsCalls(), route53Calls(), route53domainsCalls(), s3Calls(), stsCalls(), transferCalls(), workspacesCalls())
 	for i := range calls {
 		calls[i].named()
 	}

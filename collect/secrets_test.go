@@ -75,6 +75,10 @@ var plantedSecrets = append([]planted{
 	{call: "apigateway:GetResources", path: apigwMethod + "Uri", url: true,
 		value:  "https://svc:" + url.QueryEscape(seed("apigw-uri-password")) + "@partner.example.com/v1/refunds",
 		secret: seed("apigw-uri-password")},
+	{call: "cloudfront:GetDistributionConfig", path: "DistributionConfig.Origins.Items[].CustomHeaders.Items[].HeaderValue",
+		value: seed("cloudfront-config-origin-verify"), secret: seed("cloudfront-config-origin-verify")},
+	{call: "cloudfront:ListDistributions", path: "DistributionList.Items[].Origins.Items[].CustomHeaders.Items[].HeaderValue",
+		value: seed("cloudfront-list-origin-verify"), secret: seed("cloudfront-list-origin-verify")},
 	{call: "configservice:DescribeConfigRules", path: "ConfigRules[].InputParameters",
 		value: `{"webhookToken":"` + seed("config-input-parameters") + `"}`, secret: seed("config-input-parameters")},
 	{call: "configservice:GetComplianceDetailsByConfigRule", path: "EvaluationResults[].ResultToken",
@@ -167,6 +171,22 @@ func writeSecretsWorld(t *testing.T) string {
 				"ecsProperties": {"taskProperties": [{"containers": [{"environment": [{"name": "T", "value": ` + js(batchEnv[5].path, 0) + `}]}]}]},
 				"eksProperties": {"podProperties": {"containers": [{"env": [{"name": "T", "value": ` + js(batchEnv[6].path, 0) + `}]}],
 					"initContainers": [{"env": [{"name": "T", "value": ` + js(batchEnv[7].path, 0) + `}]}]}}}]}}]}`,
+		"cloudfront/us-east-1/ListDistributions.xml": `<DistributionList xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">
+  <IsTruncated>false</IsTruncated><Quantity>1</Quantity><Items><DistributionSummary>
+    <Id>E2SECRETDIST</Id><ARN>arn:aws:cloudfront::210987654321:distribution/E2SECRETDIST</ARN>
+    <Origins><Quantity>1</Quantity><Items><Origin><Id>app</Id><DomainName>app.example.com</DomainName>
+      <CustomHeaders><Quantity>1</Quantity><Items><OriginCustomHeader><HeaderName>X-Origin-Verify</HeaderName>
+        <HeaderValue>` + xs("DistributionList.Items[].Origins.Items[].CustomHeaders.Items[].HeaderValue") + `</HeaderValue></OriginCustomHeader></Items></CustomHeaders>
+    </Origin></Items></Origins>
+  </DistributionSummary></Items>
+</DistributionList>`,
+		"cloudfront/us-east-1/GetDistributionConfig@Id=E2SECRETDIST.xml": `<DistributionConfig xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">
+  <CallerReference>partner-app</CallerReference>
+  <Origins><Quantity>1</Quantity><Items><Origin><Id>app</Id><DomainName>app.example.com</DomainName>
+    <CustomHeaders><Quantity>1</Quantity><Items><OriginCustomHeader><HeaderName>X-Origin-Verify</HeaderName>
+      <HeaderValue>` + xs("DistributionConfig.Origins.Items[].CustomHeaders.Items[].HeaderValue") + `</HeaderValue></OriginCustomHeader></Items></CustomHeaders>
+  </Origin></Items></Origins>
+</DistributionConfig>`,
 		"configservice/us-east-1/DescribeConfigRules.json": `{"ConfigRules": [{"ConfigRuleName": "partner-webhook",
 			"Source": {"Owner": "CUSTOM_LAMBDA", "SourceIdentifier": "arn:aws:lambda:us-east-1:210987654321:function:rule"},
 			"InputParameters": ` + js("ConfigRules[].InputParameters", 0) + `}]}`,

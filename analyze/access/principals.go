@@ -228,11 +228,12 @@ func accountOf(e *graph.Entity) string {
 }
 
 // serviceEntity returns the service entity of an action prefix or service
-// principal in an account. A name whose aws_<name> is already a resource
-// type of the model (the "account" action prefix: aws_account) gets a
-// "_service" suffix, so a service entity never poses as another type.
+// principal in an account (route53domains is aws_route53's, model.ServiceName).
+// A name whose aws_<name> is already a resource type of the model (the
+// "account" action prefix: aws_account) gets a "_service" suffix, so a
+// service entity never poses as another type.
 func serviceEntity(g *graph.Graph, acct, prefix string) *graph.Entity {
-	name := serviceName(prefix)
+	name := model.ServiceName(serviceName(prefix))
 	if _, ok := model.TypeOf("aws_" + name); ok {
 		name += "_service"
 	}

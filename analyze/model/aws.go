@@ -13,10 +13,10 @@ import (
 
 // registry is the list of entity types, sorted by _type (TypeOf searches it).
 var registry = sortedTypes(slices.Concat(
-	accountTypes(), acmTypes(), apigatewayTypes(), autoscalingTypes(), batchTypes(), configTypes(),
-	dynamodbTypes(), ec2ImageTypes(), ec2Types(), ecrTypes(), ecsTypes(), eksTypes(),
-	elasticloadbalancingTypes(), iamTypes(), lambdaTypes(), rdsTypes(), s3Types(), transferTypes(),
-	workspacesTypes()))
+	accountTypes(), acmTypes(), apigatewayTypes(), autoscalingTypes(), batchTypes(), cloudfrontTypes(),
+	configTypes(), dynamodbTypes(), ec2ImageTypes(), ec2Types(), ecrTypes(), ecsTypes(), eksTypes(),
+	elasticloadbalancingTypes(), iamTypes(), lambdaTypes(), rdsTypes(), route53Types(), s3Types(),
+	transferTypes(), workspacesTypes()))
 
 func sortedTypes(ts []EntityType) []EntityType {
 	slices.SortFunc(ts, func(a, b EntityType) int { return strings.Compare(a.Type, b.Type) })

@@ -720,8 +720,10 @@ func (b *builder) index(typ, prop string) map[string][]*graph.Entity {
 }
 
 // lookup finds entities of typ whose prop equals value in the account (and,
-// for regional types, the region). "_key" looks up by key in any account.
-// An ARN value that matches nothing by prop falls back to the key.
+// for regional types, the region of a regional row; a global row, such as a
+// Route 53 record naming an instance's public IP, searches every region).
+// "_key" looks up by key in any account. An ARN value that matches nothing
+// by prop falls back to the key.
 func (b *builder) lookup(typ, prop, account, region, value string) []*graph.Entity {
 	if value == "" {
 		return nil
@@ -742,7 +744,7 @@ func (b *builder) lookup(typ, prop, account, region, value string) []*graph.Enti
 		}
 		return nil
 	}
-	if b.regional[typ] {
+	if b.regional[typ] && region != globalRowRegion {
 		// A regional id (instance id, SG id) names the entity of the
 		// row's region; ids are unique per region, not across them.
 		var same []*graph.Entity
@@ -755,6 +757,9 @@ func (b *builder) lookup(typ, prop, account, region, value string) []*graph.Enti
 	}
 	return cands
 }
+
+// globalRowRegion is the Region of the rows of global calls (snapshot.Row).
+const globalRowRegion = "global"
 
 // resolve is phase 5: indexes are rebuilt because enrichments added
 // properties.

@@ -7,14 +7,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/snapaudit/snapaudit/analyze/graph"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
-
-	"github.com/snapaudit/snapaudit/analyze/graph"
 )
 
 // camel turns an SDK field name into a J1 camelCase property name: the
@@ -624,3 +624,98 @@ func arnPathPart(i int) Conv {
 		return nil, nil
 	}
 }
+
+// dnsName normalises a DNS name for matching: lower case, without the
+// trailing dot Route 53 writes and the "dualstack." prefix of ELB alias
+// targets (nil when there is no name).
+func dnsName(v any) (any, error) {
+	if h := hostOf(v); h != "" {
+		return h, nil
+	}
+	return nil, nil
+}
+
+// hostOf is dnsName on text.
+func hostOf(v any) string {
+	s := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(scalarString(v))), ".")
+	return strings.TrimPrefix(s, "dualstack.")
+}
+
+// s3BucketFromHost is the bucket named by an S3 endpoint host name ("" for
+// any other name).
+func s3BucketFromHost(v any) (any, error) {
+	if m := s3HostRE.FindStringSubmatch(hostOf(v)); m != nil {
+		return m[1], nil
+	}
+	return "", nil
+}
+
+// s3WebsiteAlias takes "ALIAS_DNS_NAME RECORD_NAME" and gives the record's
+// name (the bucket) when the alias targets an S3 website endpoint.
+func s3WebsiteAlias(v any) (any, error) {
+	target, name, ok := strings.Cut(scalarString(v), " ")
+	if !ok || !s3WebsiteRE.MatchString(hostOf(target)) {
+		return "", nil
+	}
+	return hostOf(name), nil
+}
+
+// restAPIFromHost is the ARN of the REST API whose default endpoint a host
+// name is ("" for any other name).
+func restAPIFromHost(v any) (any, error) {
+	if m := executeAPIRE.FindStringSubmatch(hostOf(v)); m != nil {
+		return "arn:aws:apigateway:" + m[2] + "::/restapis/" + m[1], nil
+	}
+	return "", nil
+}
+
+// registrableDomain is the registered domain a DNS name belongs to
+// (api.example.com -> example.com, www.example.co.uk -> example.co.uk).
+func registrableDomain(v any) (any, error) {
+	labels := strings.Split(hostOf(v), ".")
+	n := 2
+	if k := len(labels); k >= 3 && len(labels[k-1]) == 2 && secondLevelLabels[labels[k-2]] {
+		n = 3
+	}
+	if len(labels) < n {
+		return strings.Join(labels, "."), nil
+	}
+	return strings.Join(labels[len(labels)-n:], "."), nil
+}
+
+// joined joins a list of values with ", " (a record's values).
+func joined(v any) (any, error) {
+	l, ok := v.([]any)
+	if !ok {
+		return nil, nil
+	}
+	parts := make([]string, 0, len(l))
+	for _, e := range l {
+		parts = append(parts, scalarString(e))
+	}
+	return strings.Join(parts, ", "), nil
+}
+
+// unqualifiedLambda is unqualifiedLambdaARN as a converter (a Lambda@Edge
+// association names a function version).
+func unqualifiedLambda(v any) (any, error) {
+	return unqualifiedLambdaARN(scalarString(v)), nil
+}
+
+// s3HostRE matches the S3 REST and website endpoint host names of a bucket:
+// BUCKET.s3.amazonaws.com, BUCKET.s3[.-]REGION.amazonaws.com,
+// BUCKET.s3.dualstack.REGION.amazonaws.com, BUCKET.s3-website[.-]REGION.amazonaws.com.
+var s3HostRE = regexp.MustCompile(`^(.+)\.s3(?:[.-]website)?(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com$`)
+
+// s3WebsiteRE matches the alias target of a Route 53 alias to an S3
+// website endpoint (the bucket is named like the record).
+var s3WebsiteRE = regexp.MustCompile(`^s3-website[.-][a-z0-9-]+\.amazonaws\.com$`)
+
+// executeAPIRE matches an API Gateway REST API's default endpoint host
+// name, REST_API_ID.execute-api.REGION.amazonaws.com.
+var executeAPIRE = regexp.MustCompile(`^([a-z0-9]+)\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$`)
+
+// secondLevelLabels are the labels that, under a two-letter country code,
+// make a public suffix of their own (example.co.uk): an approximation of
+// the public suffix list, enough to find the registered domain of a zone.
+var secondLevelLabels = map[string]bool{"ac": true, "co": true, "com": true, "edu": true, "gov": true, "net": true, "org": true}

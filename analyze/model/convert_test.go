@@ -83,6 +83,9 @@ func TestTemplates(t *testing.T) {
 		{"list is not a key", items[0], "{Tags}", ""},
 		{"climb too far", items[0], "{^^.X}", ""},
 		{"literal", items[0], "Account Password Policy", "Account Password Policy"},
+		{"base filter", scope{elem: decode(t, `{"Id":"/hostedzone/Z0123"}`)}, "zone/{Id|base}", "zone/Z0123"},
+		{"base filter of a plain value", items[0], "{InstanceId|base}", "i-1"},
+		{"base filter of nothing", items[1], "{State.Name|base}", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -131,6 +134,26 @@ func TestConverters(t *testing.T) {
 		{"summary flag", equalsNumber(1), json.Number("1"), true, ""},
 		{"any recorder recording", anyTrue, []any{false, true}, true, ""},
 		{"first of list", first, []any{json.Number("7")}, int64(7), ""},
+		{"dns name trailing dot and case", dnsName, "WWW.Example.com.", "www.example.com", ""},
+		{"dns name dualstack ELB alias", dnsName, "dualstack.web-1.eu-west-1.elb.amazonaws.com.", "web-1.eu-west-1.elb.amazonaws.com", ""},
+		{"dns name absent", dnsName, nil, nil, ""},
+		{"s3 global endpoint", s3BucketFromHost, "logs.s3.amazonaws.com", "logs", ""},
+		{"s3 regional endpoint, dotted bucket", s3BucketFromHost, "my.site.s3.eu-west-1.amazonaws.com", "my.site", ""},
+		{"s3 legacy dash endpoint", s3BucketFromHost, "logs.s3-us-west-2.amazonaws.com", "logs", ""},
+		{"s3 website endpoint", s3BucketFromHost, "www.example.com.s3-website-us-east-1.amazonaws.com.", "www.example.com", ""},
+		{"s3 website dot endpoint", s3BucketFromHost, "site.s3-website.eu-central-1.amazonaws.com", "site", ""},
+		{"s3 dualstack endpoint", s3BucketFromHost, "logs.s3.dualstack.us-east-1.amazonaws.com", "logs", ""},
+		{"not s3", s3BucketFromHost, "d111111abcdef8.cloudfront.net", "", ""},
+		{"s3 website alias", s3WebsiteAlias, "s3-website-eu-west-1.amazonaws.com. Example.com.", "example.com", ""},
+		{"other alias", s3WebsiteAlias, "d111111abcdef8.cloudfront.net. example.com.", "", ""},
+		{"execute-api host", restAPIFromHost, "a1b2c3.execute-api.eu-west-1.amazonaws.com", "arn:aws:apigateway:eu-west-1::/restapis/a1b2c3", ""},
+		{"custom domain target is no REST API", restAPIFromHost, "d-abc123.execute-api.eu-west-1.amazonaws.com", "", ""},
+		{"registrable of subdomain", registrableDomain, "api.internal.example.com.", "example.com", ""},
+		{"registrable under co.uk", registrableDomain, "www.example.co.uk", "example.co.uk", ""},
+		{"registrable of itself", registrableDomain, "example.com.", "example.com", ""},
+		{"joined values", joined, []any{"192.0.2.1", "192.0.2.2"}, "192.0.2.1, 192.0.2.2", ""},
+		{"joined nothing", joined, nil, nil, ""},
+		{"edge function version", unqualifiedLambda, "arn:aws:lambda:us-east-1:111122223333:function:f:3", "arn:aws:lambda:us-east-1:111122223333:function:f", ""},
 		{"all encrypted", allTrue, []any{true, true}, true, ""},
 		{"one unencrypted", allTrue, []any{true, false}, false, ""},
 		{"no devices: unknown", allTrue, nil, nil, ""},
@@ -313,6 +336,21 @@ func TestListConverters(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("(-want +got)\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestServiceName(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"other name of a placeholder", "route53domains", "route53"},
+		{"placeholder itself", "route53", "route53"},
+		{"service without a placeholder", "ssm", "ssm"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ServiceName(tc.in); got != tc.want {
+				t.Errorf("ServiceName(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		})
 	}

@@ -33,6 +33,9 @@ type ServiceInfo struct {
 	Category    []string
 	Function    []string
 	Settings    []Setting
+	// AlsoNamed are the other names the service goes by in IAM action
+	// prefixes and service principals (route53domains for aws_route53).
+	AlsoNamed []string
 }
 
 // Calls are the calls feeding the entity (its settings' calls), for gaps.
@@ -52,9 +55,9 @@ func (s ServiceInfo) Type() string { return "aws_" + s.Name }
 // services is the sorted list of service placeholders, one in each
 // types_<service>.go: every Service named by a registry type.
 var services = sortedServices([]ServiceInfo{
-	acmService, apigatewayService, autoscalingService, batchService, configService, dynamodbService, ec2Service,
-	ecrService, ecsService, eksService, elasticloadbalancingService, iamService, lambdaService, rdsService,
-	s3Service, transferService, workspacesService})
+	acmService, apigatewayService, autoscalingService, batchService, cloudfrontService, configService,
+	dynamodbService, ec2Service, ecrService, ecsService, eksService, elasticloadbalancingService, iamService,
+	lambdaService, rdsService, route53Service, s3Service, transferService, workspacesService})
 
 func sortedServices(ss []ServiceInfo) []ServiceInfo {
 	slices.SortFunc(ss, func(a, b ServiceInfo) int { return strings.Compare(a.Name, b.Name) })
@@ -71,6 +74,18 @@ func serviceByType(typ string) (ServiceInfo, bool) {
 		}
 	}
 	return ServiceInfo{}, false
+}
+
+// ServiceName is the name of the service placeholder that an IAM action
+// prefix or service principal name stands for: the placeholder that lists
+// it in AlsoNamed, else the name itself.
+func ServiceName(name string) string {
+	for _, s := range services {
+		if slices.Contains(s.AlsoNamed, name) {
+			return s.Name
+		}
+	}
+	return name
 }
 
 // AccountKey is the aws_account _key of an account id.

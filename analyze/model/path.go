@@ -29,6 +29,9 @@ package model
 //	                          cannot pick, such as one attribute of a
 //	                          {Key, Value} list)
 //
+// optionally followed by the filter `|base`: the text after the value's last
+// '/' (a Route 53 zone Id "/hostedzone/Z0123" gives "Z0123").
+//
 // The registry uses the two consistently: a field that names a value is a
 // path (Items, Created, Tags, Skip, Prop.Path, Cond.Path, Setting.Path; a
 // Prop's path may start with ^. like a placeholder), a field that builds
@@ -162,8 +165,15 @@ func (s scope) up(n int) any {
 	return s.stack[i]
 }
 
+// baseFilter ends a placeholder whose value keeps only its last '/' segment.
+const baseFilter = "|base"
+
 // resolve evaluates one placeholder expression.
 func (s scope) resolve(expr string) any {
+	if e, ok := strings.CutSuffix(expr, baseFilter); ok {
+		v := scalarString(s.resolve(e))
+		return v[strings.LastIndexByte(v, '/')+1:]
+	}
 	switch expr {
 	case "account":
 		return s.env.Account
@@ -256,7 +266,7 @@ func templatePaths(tmpl string) []string {
 		if j < 0 {
 			return out
 		}
-		expr := rest[i+1 : i+j]
+		expr := strings.TrimSuffix(rest[i+1:i+j], baseFilter)
 		switch {
 		case expr == "account", expr == "region", expr == "parent", expr == "@", strings.HasPrefix(expr, "="):
 		default:

@@ -266,16 +266,19 @@ type RelInfo struct {
 // _class, _type, name and displayName (data-model v0.55.0, notes.md §3).
 // The builder sets the missing ones to null.
 var requiredProps = map[string][]string{
-	"Assessment": {"category", "summary", "internal"},
-	"DataStore":  {"classification", "encrypted"},
-	"Disk":       {"classification", "encrypted"},
-	"Finding":    {"category", "severity", "numericSeverity", "open"},
-	"Firewall":   {"category"},
-	"Gateway":    {"category", "function", "public"},
-	"Host":       {"hostname"},
-	"IpAddress":  {"ipAddress"},
-	"Network":    {"CIDR", "public", "internal"},
-	"Service":    {"category", "function"},
+	"Assessment":   {"category", "summary", "internal"},
+	"DataStore":    {"classification", "encrypted"},
+	"Disk":         {"classification", "encrypted"},
+	"Domain":       {"domainName"},
+	"DomainRecord": {"type", "TTL"},
+	"DomainZone":   {"domainName"},
+	"Finding":      {"category", "severity", "numericSeverity", "open"},
+	"Firewall":     {"category"},
+	"Gateway":      {"category", "function", "public"},
+	"Host":         {"hostname"},
+	"IpAddress":    {"ipAddress"},
+	"Network":      {"CIDR", "public", "internal"},
+	"Service":      {"category", "function"},
 }
 
 // Types returns a copy of the registry, sorted by _type.
@@ -489,7 +492,7 @@ func checkTemplate(tmpl string) error {
 		if j < 0 || rest[i+1+j] == '{' {
 			return fmt.Errorf("template %q: '{' not closed", tmpl)
 		}
-		expr := rest[i+1 : i+1+j]
+		expr := strings.TrimSuffix(rest[i+1:i+1+j], baseFilter)
 		switch {
 		case expr == "account", expr == "region", expr == "parent", expr == "@", len(expr) > 1 && expr[0] == '=':
 		case expr == "":

@@ -34,6 +34,8 @@ func elasticloadbalancingTypes() []EntityType {
 			ID:  "{LoadBalancerName}", Name: "{LoadBalancerName}", Created: "CreatedTime",
 			WebLink: "https://console.aws.amazon.com/ec2/v2/home?region={region}#LoadBalancers:search={LoadBalancerName}",
 			Props: []Prop{
+				// Lower case, as Route 53 records that resolve to it are matched.
+				{Name: "dnsName", Path: "DNSName", Conv: dnsName},
 				{Name: "public", Path: "Scheme", Conv: equals("internet-facing"), KeepNull: true},
 				{Name: "securityGroupIds", Path: "SecurityGroups[]"},
 				{Name: "subnetIds", Path: "Subnets[]"},
@@ -105,6 +107,7 @@ func loadBalancerV2(typ, lbType, category string) EntityType {
 		Key:  []string{"{LoadBalancerArn}"}, ID: "{LoadBalancerArn}", Name: "{LoadBalancerName}", Created: "CreatedTime",
 		WebLink: "https://console.aws.amazon.com/ec2/v2/home?region={region}#LoadBalancers:search={LoadBalancerName}",
 		Props: []Prop{
+			{Name: "dnsName", Path: "DNSName", Conv: dnsName}, // lower case, as Route 53 records are matched
 			{Name: "public", Path: "Scheme", Conv: equals("internet-facing"), KeepNull: true},
 			{Name: "state", Path: "State.Code"},
 			{Name: "securityGroupIds", Path: "SecurityGroups[]"},

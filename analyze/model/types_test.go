@@ -176,6 +176,10 @@ func TestEntityTypes(t *testing.T) {
 // all is TestEveryRelationshipBuilt).
 func TestRelationships(t *testing.T) {
 	g := buildWorld(t)
+	const (
+		zoneRecord = "arn:aws:route53:::hostedzone/Z0EXAMPLEPUBLIC/recordset/"
+		distArn    = "arn:aws:cloudfront::111122223333:distribution/E2EXAMPLE1"
+	)
 	web := "arn:aws:ec2:eu-west-1:111122223333:instance/i-web"
 	sgWeb := "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-web"
 	sgDB := "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-db"
@@ -242,6 +246,17 @@ func TestRelationships(t *testing.T) {
 		{"NACL IPv6 ICMP entry", "aws_network_acl_rule:acl-0a1:ingress:400:icmpv6:*:::/0", "aws_network_acl_rule",
 			map[string]any{"ipProtocol": "icmpv6"}, false},
 		{"ingress from another SG", "aws_security_group_rule:sg-db:ingress:tcp:5432-5432:sg-web", "aws_security_group_rule", map[string]any{"ingress": true}, false},
+		{"global record CONNECTS regional instance by public IP", graph.RelationshipKey(zoneRecord+"web.example.com./A/primary", "CONNECTS", web),
+			"aws_route53_record_connects_instance", nil, false},
+		{"record to an address outside the account: no edge", graph.RelationshipKey(zoneRecord+"web.example.com./A/canary", "CONNECTS", web), "", nil, true},
+		{"record alias CONNECTS distribution", graph.RelationshipKey(zoneRecord+"www.example.com./A", "CONNECTS", distArn),
+			"aws_route53_record_connects_cloudfront_distribution", nil, false},
+		{"distribution CONNECTS S3 origin", graph.RelationshipKey(distArn, "CONNECTS", "arn:aws:s3:::public-site"),
+			"aws_cloudfront_distribution_connects_s3_bucket", map[string]any{"originId": "site"}, false},
+		{"distribution TRIGGERS edge function (version stripped)", graph.RelationshipKey(distArn, "TRIGGERS", fnArn),
+			"aws_cloudfront_distribution_triggers_lambda_function", map[string]any{"eventType": "viewer-request"}, false},
+		{"domain HAS zone of a subdomain", graph.RelationshipKey("arn:aws:route53domains::111122223333:domain/example.com", "HAS",
+			"arn:aws:route53:::hostedzone/Z0EXAMPLEPRIVATE"), "aws_route53_domain_has_zone", nil, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -46,8 +46,9 @@
 // X-Amz-Target header for AWS JSON 1.0/1.1 (dynamodb, configservice,
 // organizations, kms ...), and a route table (routes.tsv: method + URI template
 // + required query keys, taken from the SDK's HTTP bindings) for REST-JSON
-// (lambda, apigateway) and REST-XML (s3, path-style: /{Bucket}?policy is
-// GetBucketPolicy, GET /?x-id=ListBuckets is ListBuckets). Smithy RPC v2 CBOR
+// (lambda, apigateway) and REST-XML (cloudfront, route53; s3, path-style:
+// /{Bucket}?policy is GetBucketPolicy, GET /?x-id=ListBuckets is
+// ListBuckets). Smithy RPC v2 CBOR
 // (cloudwatch) is recognised but not served.
 //
 // Request parameters are flattened into map[string]string: query protocols give
@@ -80,7 +81,8 @@
 //
 // Errors are rendered the way each protocol does (EC2 <Response><Errors>,
 // query <ErrorResponse>, JSON {"__type"} + X-Amzn-ErrorType, REST-JSON
-// X-Amzn-ErrorType + {"message"}, S3 <Error>), with the status AWS uses for the
+// X-Amzn-ErrorType + {"message"}, S3 <Error>, other REST-XML services
+// <ErrorResponse><Error>), with the status AWS uses for the
 // code unless one is given: 400 for throttling and validation, 401 AuthFailure,
 // 403 access denied, 404 for not-found codes of REST services, 503 SlowDown.
 //

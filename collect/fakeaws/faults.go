@@ -106,7 +106,7 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, reqID strin
 		if msg == "" {
 			msg = fmt.Sprintf("fakeaws: injected fault %s", f.Code)
 		}
-		renderError(w, c.svc.Protocol, reqID, r.Method, apiError{Code: f.Code, Message: msg, Status: f.Status})
+		renderError(w, c.svc, reqID, r.Method, apiError{Code: f.Code, Message: msg, Status: f.Status})
 	}
 }
 

@@ -191,8 +191,9 @@ func defaultStatus(p protocol, code string) int {
 	return http.StatusBadRequest
 }
 
-// renderError writes e the way protocol p does.
-func renderError(w http.ResponseWriter, p protocol, reqID string, method string, e apiError) {
+// renderError writes e the way service svc's protocol does.
+func renderError(w http.ResponseWriter, svc serviceInfo, reqID string, method string, e apiError) {
+	p := svc.Protocol
 	for k, vs := range e.Header {
 		for _, v := range vs {
 			w.Header().Add(k, v)
@@ -211,17 +212,18 @@ func renderError(w http.ResponseWriter, p protocol, reqID string, method string,
 	case protoQuery:
 		w.Header().Set("Content-Type", "text/xml")
 		w.WriteHeader(status)
-		kind := "Sender"
-		if status >= 500 {
-			kind = "Receiver"
-		}
 		fmt.Fprintf(w, "<ErrorResponse><Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>",
-			kind, xmlText(e.Code), xmlText(e.Message), xmlText(reqID))
+			errorKind(status), xmlText(e.Code), xmlText(e.Message), xmlText(reqID))
 	case protoRESTXML:
 		w.Header().Set("Content-Type", "application/xml")
 		w.WriteHeader(status)
 		if method == http.MethodHead {
 			return // HEAD answers carry no body; the SDK goes by the status code
+		}
+		if svc.wrapsXMLErrors() {
+			fmt.Fprintf(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ErrorResponse><Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>",
+				errorKind(status), xmlText(e.Code), xmlText(e.Message), xmlText(reqID))
+			return
 		}
 		fmt.Fprintf(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code><Message>%s</Message><RequestId>%s</RequestId><HostId>fakeaws</HostId></Error>",
 			xmlText(e.Code), xmlText(e.Message), xmlText(reqID))
@@ -236,6 +238,22 @@ func renderError(w http.ResponseWriter, p protocol, reqID string, method string,
 		w.WriteHeader(status)
 		writeJSON(w, map[string]string{"message": e.Message})
 	}
+}
+
+// errorKind is the <Type> of a wrapped XML error: Sender, or Receiver for
+// server faults.
+func errorKind(status int) string {
+	if status >= 500 {
+		return "Receiver"
+	}
+	return "Sender"
+}
+
+// wrapsXMLErrors reports whether a REST-XML service wraps its errors in
+// <ErrorResponse><Error> (CloudFront, Route 53) rather than answering a bare
+// <Error> as S3 does (and as the fake answers for an unknown service).
+func (s serviceInfo) wrapsXMLErrors() bool {
+	return s.Protocol == protoRESTXML && s.Package != "" && s.Package != "s3" && s.Package != "s3control"
 }
 
 // emptyBody is a valid, empty successful answer for operation op, used for

@@ -37,6 +37,12 @@ func TestRoutes(t *testing.T) {
 		{name: "eks ListClusters", service: "eks", method: "GET", target: "/clusters?maxResults=100", wantOp: "ListClusters", wantCaps: map[string]string{}},
 		{name: "eks DescribeCluster", service: "eks", method: "GET", target: "/clusters/platform", wantOp: "DescribeCluster", wantCaps: map[string]string{"name": "platform"}},
 		{name: "eks ListNodegroups", service: "eks", method: "GET", target: "/clusters/platform/node-groups", wantOp: "ListNodegroups", wantCaps: map[string]string{"clusterName": "platform"}},
+		{name: "cloudfront ListDistributions", service: "cloudfront", method: "GET", target: "/2020-05-31/distribution", wantOp: "ListDistributions", wantCaps: map[string]string{}},
+		{name: "cloudfront GetDistributionConfig", service: "cloudfront", method: "GET", target: "/2020-05-31/distribution/E2EXAMPLE/config", wantOp: "GetDistributionConfig", wantCaps: map[string]string{"Id": "E2EXAMPLE"}},
+		{name: "cloudfront ListTagsForResource", service: "cloudfront", method: "GET", target: "/2020-05-31/tagging?Resource=arn%3Aaws%3Acloudfront%3A%3A1%3Adistribution%2FE2", wantOp: "ListTagsForResource", wantCaps: map[string]string{}},
+		{name: "route53 ListHostedZones", service: "route53", method: "GET", target: "/2013-04-01/hostedzone", wantOp: "ListHostedZones", wantCaps: map[string]string{}},
+		{name: "route53 ListResourceRecordSets", service: "route53", method: "GET", target: "/2013-04-01/hostedzone/Z0EX/rrset?name=b.example.com.&type=A", wantOp: "ListResourceRecordSets", wantCaps: map[string]string{"HostedZoneId": "Z0EX"}},
+		{name: "route53 ListTagsForResource", service: "route53", method: "GET", target: "/2013-04-01/tags/hostedzone/Z0EX", wantOp: "ListTagsForResource", wantCaps: map[string]string{"ResourceType": "hostedzone", "ResourceId": "Z0EX"}},
 		{name: "write op still named", service: "lambda", method: "DELETE", target: "/2015-03-31/functions/orders", wantOp: "DeleteFunction", wantCaps: map[string]string{"FunctionName": "orders"}},
 		{name: "no route", service: "lambda", method: "GET", target: "/nope"},
 	}

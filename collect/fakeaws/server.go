@@ -213,7 +213,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !signed {
 		s.record(Request{Params: form})
 		p := guessProtocol(r, form)
-		renderError(w, p, reqID, r.Method, apiError{
+		renderError(w, serviceInfo{Protocol: p}, reqID, r.Method, apiError{
 			Code:    unsignedCode(p),
 			Message: "fakeaws: request is not signed with AWS Signature Version 4 (no Authorization credential scope)",
 			Status:  http.StatusForbidden,
@@ -223,7 +223,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	svc, ok := resolveService(scope.Service, r, form)
 	if !ok {
 		s.record(Request{Region: scope.Region, Params: form, AccessKeyID: scope.AccessKeyID})
-		renderError(w, guessProtocol(r, form), reqID, r.Method, apiError{
+		renderError(w, serviceInfo{Protocol: guessProtocol(r, form)}, reqID, r.Method, apiError{
 			Code:    "UnknownService",
 			Message: fmt.Sprintf("fakeaws: signing name %q is not a service the fake knows", scope.Service),
 			Status:  http.StatusBadRequest,
@@ -235,7 +235,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.op, c.params, parseErr = s.parseCall(svc, r, body, form)
 	idx := s.record(Request{Service: svc.Package, Operation: c.op, Region: c.region, Params: c.params, AccessKeyID: c.akid})
 	if parseErr != nil {
-		renderError(w, svc.Protocol, reqID, r.Method, *parseErr)
+		renderError(w, svc, reqID, r.Method, *parseErr)
 		return
 	}
 	s.answer(w, r, reqID, idx, c)
@@ -244,14 +244,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // answer chooses the response for a parsed call: an expired session, a
 // fault, or the world's answer (respond).
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, reqID string, idx int, c call) {
-	p := c.svc.Protocol
 	if s.hasNoEndpoint(c.svc.Package, c.region) {
-		renderError(w, p, reqID, r.Method, apiError{Code: "NoEndpointWithoutClient", Status: http.StatusBadRequest,
+		renderError(w, c.svc, reqID, r.Method, apiError{Code: "NoEndpointWithoutClient", Status: http.StatusBadRequest,
 			Message: "fakeaws: " + c.svc.Package + " has no endpoint in " + c.region + "; send requests through Server.Client"})
 		return
 	}
 	if e := s.expiredSession(c, r); e != nil {
-		renderError(w, p, reqID, r.Method, *e)
+		renderError(w, c.svc, reqID, r.Method, *e)
 		return
 	}
 	if f := s.fault(c); f != nil {
@@ -266,22 +265,22 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, reqID string, id
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, reqID string, idx int, c call) {
 	p := c.svc.Protocol
 	if slices.Contains(s.world.DisabledRegions, c.region) {
-		renderError(w, p, reqID, r.Method, disabledRegionError(p, c.region))
+		renderError(w, c.svc, reqID, r.Method, disabledRegionError(p, c.region))
 		return
 	}
 	if e := s.bucketRegionError(c); e != nil {
-		renderError(w, p, reqID, r.Method, *e)
+		renderError(w, c.svc, reqID, r.Method, *e)
 		return
 	}
 	f, lerr := s.world.lookup(c.svc.Package, c.region, c.op, c.params)
 	if lerr != nil {
-		renderError(w, p, reqID, r.Method, *lerr)
+		renderError(w, c.svc, reqID, r.Method, *lerr)
 		return
 	}
 	if f != nil {
 		s.setFixture(idx, f.Path)
 		if f.Kind == kindError {
-			renderError(w, p, reqID, r.Method, *f.Err)
+			renderError(w, c.svc, reqID, r.Method, *f.Err)
 			return
 		}
 		w.Header().Set("Content-Type", fixtureContentType(p, f.Kind))
@@ -290,7 +289,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, reqID string, i
 	}
 	if ct, body, e, ok := s.builtin(c, reqID); ok {
 		if e != nil {
-			renderError(w, p, reqID, r.Method, *e)
+			renderError(w, c.svc, reqID, r.Method, *e)
 			return
 		}
 		w.Header().Set("Content-Type", ct)
@@ -303,7 +302,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, reqID string, i
 		_, _ = w.Write(body)
 		return
 	}
-	renderError(w, p, reqID, r.Method, apiError{
+	renderError(w, c.svc, reqID, r.Method, apiError{
 		Code:    "NoFixture",
 		Message: fmt.Sprintf("fakeaws: no fixture for %s:%s in %s (or global) with params %s; add %s/%s/%s[@param=value].<xml|json|error.json> to the world", c.svc.Package, c.op, c.region, paramString(c.params), c.svc.Package, c.region, c.op),
 		Status:  http.StatusBadRequest,

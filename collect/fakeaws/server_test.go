@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -19,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
@@ -368,6 +370,24 @@ func TestFaults(t *testing.T) {
 				return err
 			},
 			wantStatus: 404,
+		},
+		{
+			name:  "rest-xml wrapped route53 NoSuchHostedZone",
+			fault: Fault{Service: "route53", Operation: "ListResourceRecordSets", Code: "NoSuchHostedZone", Match: map[string]string{"HostedZoneId": "Z0EXAMPLE"}},
+			call: func(ctx context.Context, cfg aws.Config) error {
+				_, err := route53.NewFromConfig(cfg).ListResourceRecordSets(ctx, &route53.ListResourceRecordSetsInput{HostedZoneId: aws.String("/hostedzone/Z0EXAMPLE")})
+				return err
+			},
+			wantStatus: 404,
+		},
+		{
+			name:  "rest-xml wrapped cloudfront AccessDenied",
+			fault: Fault{Service: "cloudfront", Operation: "ListDistributions", Code: "AccessDenied"},
+			call: func(ctx context.Context, cfg aws.Config) error {
+				_, err := cloudfront.NewFromConfig(cfg).ListDistributions(ctx, &cloudfront.ListDistributionsInput{})
+				return err
+			},
+			wantStatus: 403,
 		},
 		{
 			name:  "sts AccessDenied on AssumeRole",

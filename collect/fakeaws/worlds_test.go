@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -32,6 +33,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	"github.com/aws/aws-sdk-go-v2/service/route53domains"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/transfer"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
@@ -45,6 +48,7 @@ var clients = map[string]func(aws.Config) any{
 	"apigateway":             func(c aws.Config) any { return apigateway.NewFromConfig(c) },
 	"autoscaling":            func(c aws.Config) any { return autoscaling.NewFromConfig(c) },
 	"batch":                  func(c aws.Config) any { return batch.NewFromConfig(c) },
+	"cloudfront":             func(c aws.Config) any { return cloudfront.NewFromConfig(c) },
 	"configservice":          func(c aws.Config) any { return configservice.NewFromConfig(c) },
 	"dynamodb":               func(c aws.Config) any { return dynamodb.NewFromConfig(c) },
 	"ec2":                    func(c aws.Config) any { return ec2.NewFromConfig(c) },
@@ -57,6 +61,8 @@ var clients = map[string]func(aws.Config) any{
 	"lambda":                 func(c aws.Config) any { return lambda.NewFromConfig(c) },
 	"organizations":          func(c aws.Config) any { return organizations.NewFromConfig(c) },
 	"rds":                    func(c aws.Config) any { return rds.NewFromConfig(c) },
+	"route53":                func(c aws.Config) any { return route53.NewFromConfig(c) },
+	"route53domains":         func(c aws.Config) any { return route53domains.NewFromConfig(c) },
 	"s3":                     func(c aws.Config) any { return s3Client(c) },
 	"sts":                    func(c aws.Config) any { return sts.NewFromConfig(c) },
 	"transfer":               func(c aws.Config) any { return transfer.NewFromConfig(c) },

@@ -25,6 +25,7 @@ var weights = []struct {
 	{"aws_batch_job", 20},
 	{"aws_batch_job_definition", 5},
 	{"aws_batch_job_queue", 2},
+	{"aws_cloudfront_distribution", 3},
 	{"aws_config_rule", 5},
 	{"aws_db_instance", 30},
 	{"aws_dynamodb_table", 50},
@@ -58,6 +59,9 @@ var weights = []struct {
 	{"aws_network_acl", 8},
 	{"aws_nlb", 2},
 	{"aws_rds_cluster", 10},
+	{"aws_route53_domain", 1},
+	{"aws_route53_record", 40},
+	{"aws_route53_zone", 3},
 	{"aws_route_table", 16},
 	{"aws_s3_bucket", 60},
 	{"aws_security_group", 60},
@@ -72,8 +76,8 @@ var weights = []struct {
 }
 
 // accountOverhead is the entities every account has besides its resources:
-// the account, its password policy and the 17 service placeholders.
-const accountOverhead = 19
+// the account, its password policy and the 19 service placeholders.
+const accountOverhead = 21
 
 // regionalTypes are split over the account's regions.
 var regionalTypes = []string{
@@ -161,6 +165,9 @@ func (a *account) generate(ctx context.Context) error {
 		return err
 	}
 	if err := a.s3(ctx); err != nil {
+		return err
+	}
+	if err := a.edge(ctx); err != nil {
 		return err
 	}
 	for _, reg := range a.regions {

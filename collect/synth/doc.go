@@ -29,8 +29,10 @@
 // few public); Lambda functions with resource policies, RDS clusters and
 // instances, DynamoDB tables, Config rules with evaluations, API Gateway
 // REST APIs integrated with the functions, ECS clusters (container
-// instances on the EC2 instances, awsvpc services, tasks, task definitions)
-// and EKS clusters. The shares are the weights table in account.go.
+// instances on the EC2 instances, awsvpc services, tasks, task definitions),
+// EKS clusters, CloudFront distributions in front of the buckets, and Route
+// 53 registered domains with their hosted zones and records (edge.go). The
+// shares are the weights table in account.go.
 //
 // What counts as a resource: an entity of the graph analyze builds
 // (model.Build) other than an AWS or customer managed policy
