@@ -22,7 +22,7 @@ func iamCommand(s streams) *ucli.Command {
 		Name:            "iam",
 		Usage:           "offline IAM policy tools",
 		HideHelpCommand: true,
-		Subcommands:     []*ucli.Command{iamSimulateCommand(s), iamWhoCanCommand(s), iamCanCommand(s), iamExplainCommand(s)},
+		Subcommands:     []*ucli.Command{iamSimulateCommand(s), iamWhoCanCommand(s), iamCanCommand(s), iamExplainCommand(s), iamEscalationCommand(s)},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -311,6 +312,74 @@ func writeCanSummary(w io.Writer, cat *actions.Catalog, answers []access.Answer)
 	tw.Flush()
 	fmt.Fprintf(w, "\n%d allowed actions on %d resources (--actions lists them, --format json with reasons). Derived without:\n", len(answers), len(rows))
 	for _, l := range access.QueryLimits {
+		fmt.Fprintf(w, "  - %s\n", l)
+	}
+}
+
+func iamEscalationCommand(s streams) *ucli.Command {
+	return &ucli.Command{
+		Name:      "escalation",
+		Usage:     "find the principals that can become an administrator or another principal",
+		ArgsUsage: "SNAPSHOT",
+		Description: "For every user and role, asks the IAM evaluator about each documented privilege-escalation technique\n" +
+			"(assuming a role, passing a role to a service that runs one's code, changing one's own or a group's\n" +
+			"policies, policy versions, boundaries or a role's trust policy, creating access keys or passwords for\n" +
+			"others, ...; the list, with sources, is analyze/access/techniques.go) and prints the shortest path of\n" +
+			"each principal that is not an administrator to administrator access, step by step with the\n" +
+			"permissions used. --principal shows one principal's paths and every edge out of it; --format json\n" +
+			"gives administrators, edges and paths.",
+		Flags: snapshotQueryFlags(
+			&ucli.StringFlag{Name: "principal", Usage: "only this principal `ARN`"},
+		),
+		Action: func(c *ucli.Context) error {
+			q, _, err := openQuery(c, "escalation")
+			if err != nil {
+				return err
+			}
+			res, err := q.Escalation(c.Context)
+			if err != nil {
+				return fmt.Errorf("iam escalation: %w", err)
+			}
+			if p := c.String("principal"); p != "" {
+				res.Paths = slices.DeleteFunc(res.Paths, func(x access.EscalationPath) bool { return x.Principal != p })
+				res.Edges = slices.DeleteFunc(res.Edges, func(x access.EscalationEdge) bool { return x.From != p })
+			}
+			if c.String("format") == "json" {
+				enc := json.NewEncoder(s.out)
+				enc.SetEscapeHTML(false)
+				enc.SetIndent("", "  ")
+				return enc.Encode(res)
+			}
+			renderEscalation(s.out, res, c.String("principal") != "")
+			return nil
+		},
+	}
+}
+
+func renderEscalation(w io.Writer, res *access.Escalation, edges bool) {
+	fmt.Fprintf(w, "%d administrators (\"*\" on \"*\"); %d principals can become one:\n", len(res.Admins), len(res.Paths))
+	for _, p := range res.Paths {
+		cond := ""
+		if p.Conditional {
+			cond = " (conditional)"
+		}
+		fmt.Fprintf(w, "\n%s%s\n", p.Principal, cond)
+		for i, st := range p.Steps {
+			fmt.Fprintf(w, "  %d. %s -> %s\n", i+1, st.Name, st.To)
+			fmt.Fprintf(w, "     using %s\n", strings.Join(st.Permissions, "; "))
+			if st.Conditional {
+				fmt.Fprintf(w, "     only if the conditions on %s hold\n", strings.Join(st.ConditionKeys, ", "))
+			}
+		}
+	}
+	if edges {
+		fmt.Fprintf(w, "\nedges (%d):\n", len(res.Edges))
+		for _, e := range res.Edges {
+			fmt.Fprintf(w, "  %s -> %s by %s\n", e.Technique, e.To, strings.Join(e.Permissions, "; "))
+		}
+	}
+	fmt.Fprintln(w, "\nderived without:")
+	for _, l := range res.Limits {
 		fmt.Fprintf(w, "  - %s\n", l)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -187,5 +188,48 @@ func TestIAMExplainDemo(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("explain output lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// The demo's alice can assume ops-break-glass, an administrator, with MFA.
+func TestIAMEscalationDemo(t *testing.T) {
+	var out, errw bytes.Buffer
+	code := Run(context.Background(), []string{"snapaudit", "iam", "escalation", "../testdata/snapshots/demo", "--format", "json"},
+		strings.NewReader(""), &out, &errw)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errw.String())
+	}
+	var res struct {
+		Admins []string `json:"admins"`
+		Paths  []struct {
+			Principal   string `json:"principal"`
+			Conditional bool   `json:"conditional"`
+			Steps       []struct {
+				Technique string `json:"technique"`
+				To        string `json:"to"`
+			} `json:"steps"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	const alice, breakGlass = "arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:role/ops-break-glass"
+	found := false
+	for _, p := range res.Paths {
+		if p.Principal == alice {
+			found = true
+			if !p.Conditional || len(p.Steps) != 1 || p.Steps[0].Technique != "assume-role" || p.Steps[0].To != breakGlass {
+				t.Errorf("alice's path %+v, want one conditional assume-role step to %s", p, breakGlass)
+			}
+		}
+		if strings.HasSuffix(p.Principal, "user/dave-admin") {
+			t.Error("dave-admin is an administrator already: no path")
+		}
+	}
+	if !found {
+		t.Errorf("no path for alice in %+v", res.Paths)
+	}
+	if !slices.Contains(res.Admins, breakGlass) {
+		t.Errorf("admins %v lack %s", res.Admins, breakGlass)
 	}
 }

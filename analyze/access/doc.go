@@ -78,4 +78,11 @@
 // many accounts cost each principal one account's share. Limits caps
 // fan-out where a caller needs it; a cap that bites is counted in Stats,
 // logged, and marked on the graph (capped, accessCapped).
+// On demand, Query (query.go) answers from the evaluator itself: WhoCan
+// (every principal allowed an action on a resource), Can (what one
+// principal may do) and Request (the request and policies iam explain
+// decides), with conditions on keys a snapshot cannot know reported as
+// conditional (iam.Evaluator.EvaluateUnknown). Escalation (escalation.go)
+// asks it about each privilege-escalation technique of techniques.go and
+// finds each principal's shortest path to administrator access.
 package access

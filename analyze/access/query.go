@@ -73,6 +73,12 @@ type Query struct {
 	roots      []string
 	accounts   map[string]*graph.Entity // collected aws_account by id
 	byARN      map[string]*graph.Entity
+	// Caches shared by every question: per principal (principalInfo), per
+	// resource policy, per external account.
+	infos     sync.Map
+	policies  sync.Map
+	resources sync.Map
+	external  sync.Map
 }
 
 // Limits are what every answer is derived without, as the snapshot stands.
@@ -140,7 +146,7 @@ func (q *Query) WhoCan(ctx context.Context, action, resourceARN string) ([]Answe
 	if res == nil {
 		return nil, fmt.Errorf("resource %s is not in the snapshot", resourceARN)
 	}
-	rp, err := q.src.ResourcePolicy(ctx, resourceARN)
+	rp, err := q.resourcePolicy(ctx, resourceARN)
 	if err != nil {
 		return nil, fmt.Errorf("resource %s: its policy: %w", resourceARN, err)
 	}
@@ -306,39 +312,43 @@ func (q *Query) request(ctx context.Context, pr iam.Principal, action, resourceA
 	req := &iam.Request{Principal: pr, Action: action, Resource: resourceARN, Context: map[string][]string{}}
 	known := map[string]bool{}
 	if res != nil {
-		if acct := accountOf(res); acct != "" {
-			req.ResourceAccount = acct
+		ri := q.resourceInfo(res)
+		req.ResourceAccount = ri.account
+		for k, v := range ri.context {
+			req.Context[k] = v
 		}
-		if tagsCollected(res.Type) {
-			known["aws:resourcetag/"] = true
-			addTags(req.Context, "aws:ResourceTag/", res)
-		}
-		if org, ok := q.orgOf(req.ResourceAccount); ok {
-			known["aws:resourceorgid"] = true
-			if org != "" {
-				req.Context["aws:ResourceOrgID"] = []string{org}
-			}
+		for k := range ri.known {
+			known[k] = true
 		}
 	}
 	external := false
-	var pol *iam.Policies
+	pol := &iam.Policies{}
+	if resourceARN != "" && resourceARN != "*" {
+		rp, err := q.resourcePolicy(ctx, resourceARN)
+		if err != nil {
+			return nil, nil, nil, false, err
+		}
+		pol.Resource = rp
+	}
 	switch {
 	case pr.IsIAM() && pr.Type != iam.PrincipalRoot && pr.Type != iam.PrincipalFederatedUser:
-		ent := q.principalEntity(pr)
-		if ent == nil {
+		info := q.principalInfo(ctx, pr)
+		if info.err != nil {
+			return nil, nil, nil, false, info.err
+		}
+		if info.ent == nil {
 			// Named by a resource policy, outside the snapshot: its own
 			// account's policies are unknown.
 			external = true
 			break
 		}
 		known["aws:principaltag/"] = true
-		addTags(req.Context, "aws:PrincipalTag/", ent)
-		if id := ent.String("userId"); id != "" && pr.Type == iam.PrincipalUser {
-			req.Context["aws:userid"] = []string{id}
+		for k, v := range info.context {
+			req.Context[k] = v
 		}
-		var err error
-		if pol, err = iam.Gather(ctx, q.src, pr, resourceARN); err != nil {
-			return nil, nil, nil, false, err
+		pol.Identity = info.pp.Identity
+		if info.pp.Boundary != nil {
+			pol.Boundaries = []*iam.Policy{info.pp.Boundary}
 		}
 	case pr.IsIAM() && q.accounts[pr.Account] == nil:
 		external = true // another account's root or federated user
@@ -347,14 +357,8 @@ func (q *Query) request(ctx context.Context, pr iam.Principal, action, resourceA
 		// organisation: those keys are absent, and known to be.
 		known["aws:principaltag/"], known["aws:principalorgid"], known["aws:principalorgpaths"] = true, true, true
 	}
-	if pol == nil {
-		var err error
-		if pol, err = iam.Gather(ctx, q.src, iam.Principal{Type: iam.PrincipalAnonymous}, resourceARN); err != nil {
-			return nil, nil, nil, false, err
-		}
-	}
 	if external {
-		pol.Identity = []*iam.Policy{externalIdentity(pr.Account)}
+		pol.Identity = []*iam.Policy{q.externalIdentity(pr.Account)}
 	}
 	if org, ok := q.orgOf(pr.Account); ok && pr.Account != "" {
 		known["aws:principalorgid"] = true
@@ -444,13 +448,89 @@ func (q *Query) orgOf(acct string) (string, bool) {
 
 // externalIdentity stands for the unknown identity policies of a principal
 // outside the snapshot: taken to allow, and the answer says so.
-func externalIdentity(acct string) *iam.Policy {
+func (q *Query) externalIdentity(acct string) *iam.Policy {
+	if p, ok := q.external.Load(acct); ok {
+		return p.(*iam.Policy)
+	}
 	p, err := iam.Parse("identity policies of account "+acct+" (not in the snapshot)",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
 	if err != nil {
 		panic(err) // a constant document
 	}
+	q.external.Store(acct, p)
 	return p
+}
+
+// principalInfo is what every request of one principal shares: its entity
+// (nil outside the snapshot), policies and condition keys from its facts.
+type principalInfo struct {
+	ent     *graph.Entity
+	pp      *iam.PrincipalPolicies
+	context map[string][]string
+	err     error
+}
+
+func (q *Query) principalInfo(ctx context.Context, pr iam.Principal) *principalInfo {
+	key := string(pr.Type) + " " + pr.ARN
+	if v, ok := q.infos.Load(key); ok {
+		return v.(*principalInfo)
+	}
+	info := &principalInfo{ent: q.principalEntity(pr), context: map[string][]string{}}
+	if info.ent != nil {
+		addTags(info.context, "aws:PrincipalTag/", info.ent)
+		if id := info.ent.String("userId"); id != "" && pr.Type == iam.PrincipalUser {
+			info.context["aws:userid"] = []string{id}
+		}
+		info.pp, info.err = q.src.PrincipalPolicies(ctx, pr.ARN)
+	}
+	if ctx.Err() == nil { // a cancelled lookup is not remembered
+		q.infos.Store(key, info)
+	}
+	return info
+}
+
+// resourceInfo is what every request on one resource shares: its account
+// and the condition keys its facts give.
+type resourceInfo struct {
+	account string
+	context map[string][]string
+	known   map[string]bool
+}
+
+func (q *Query) resourceInfo(res *graph.Entity) *resourceInfo {
+	if v, ok := q.resources.Load(res); ok {
+		return v.(*resourceInfo)
+	}
+	ri := &resourceInfo{account: accountOf(res), context: map[string][]string{}, known: map[string]bool{}}
+	if tagsCollected(res.Type) {
+		ri.known["aws:resourcetag/"] = true
+		addTags(ri.context, "aws:ResourceTag/", res)
+	}
+	if org, ok := q.orgOf(ri.account); ok {
+		ri.known["aws:resourceorgid"] = true
+		if org != "" {
+			ri.context["aws:ResourceOrgID"] = []string{org}
+		}
+	}
+	q.resources.Store(res, ri)
+	return ri
+}
+
+// resourcePolicy is the resource's policy (nil when none), parsed once.
+func (q *Query) resourcePolicy(ctx context.Context, arn string) (*iam.Policy, error) {
+	type entry struct {
+		p   *iam.Policy
+		err error
+	}
+	if v, ok := q.policies.Load(arn); ok {
+		e := v.(entry)
+		return e.p, e.err
+	}
+	p, err := q.src.ResourcePolicy(ctx, arn)
+	if ctx.Err() == nil {
+		q.policies.Store(arn, entry{p, err})
+	}
+	return p, err
 }
 
 // tagsCollected reports whether the model collects tags for the type, so

@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,9 +13,11 @@ import (
 	"github.com/snapaudit/snapaudit/analyze/model"
 )
 
+var testCatalog = sync.OnceValues(actions.Load)
+
 func newTestQuery(t *testing.T, w *world) *Query {
 	t.Helper()
-	cat, err := actions.Load()
+	cat, err := testCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,533 @@
+package access
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam"
+)
+
+// AdminNode stands for administrator access in escalation paths.
+const AdminNode = "admin"
+
+// EscalationEdge says that From can become To (a user, a role, or
+// AdminNode) with one technique, using the permissions listed.
+type EscalationEdge struct {
+	From      string `json:"from"`
+	To        string `json:"to"`
+	Technique string `json:"technique"`
+	Name      string `json:"name"`
+	Source    string `json:"source"`
+	// Permissions are "action on resource", each allowed by the
+	// evaluator for From.
+	Permissions []string `json:"permissions"`
+	// Conditional: some permission is allowed only under conditions the
+	// snapshot cannot know (ConditionKeys).
+	Conditional   bool     `json:"conditional,omitempty"`
+	ConditionKeys []string `json:"condition_keys,omitempty"`
+}
+
+// EscalationPath is the shortest chain of edges from a principal that is
+// not an administrator to administrator access.
+type EscalationPath struct {
+	Principal   string           `json:"principal"`
+	Steps       []EscalationEdge `json:"steps"`
+	Conditional bool             `json:"conditional,omitempty"`
+}
+
+// Escalation is the result of the privilege-escalation analysis.
+type Escalation struct {
+	// Admins are the principals with administrator access already: every
+	// action on every resource ("*" on "*"), as the evaluator decides for
+	// a set of probe actions.
+	Admins []string         `json:"admins"`
+	Edges  []EscalationEdge `json:"edges"`
+	Paths  []EscalationPath `json:"paths"`
+	Limits []string         `json:"limits"`
+}
+
+// adminProbes are asked on no resource (the literal "*"): a principal
+// allowed all of them, unconditionally, has "*" on "*" (the last one is no
+// real action: only Action "*" or a NotAction grants it).
+var adminProbes = []string{"iam:PutRolePolicy", "iam:PassRole", "sts:AssumeRole", "ec2:RunInstances",
+	"s3:GetObject", "kms:Decrypt", "lambda:UpdateFunctionCode", "snapaudit:AnyOtherAction"}
+
+// Escalation finds, for every user and role of the snapshot, the
+// techniques (techniques.go) by which it can become another principal or
+// an administrator, and the shortest path of each non-administrator to
+// administrator access.
+func (q *Query) Escalation(ctx context.Context) (*Escalation, error) {
+	ex, err := newEscalator(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	edges := make([][]EscalationEdge, len(q.principals))
+	err = q.parallel(ctx, len(q.principals), func(i int) error {
+		var err error
+		edges[i], err = ex.from(ctx, q.principals[i])
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	res := &Escalation{Admins: slices.Sorted(mapKeys(ex.admins)), Edges: []EscalationEdge{}, Paths: []EscalationPath{},
+		Limits: QueryLimits}
+	for _, l := range edges {
+		res.Edges = append(res.Edges, l...)
+	}
+	res.Paths = paths(res.Edges, ex.admins, q.principals)
+	return res, nil
+}
+
+func mapKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// escalator holds what every principal's analysis shares.
+type escalator struct {
+	q            *Query
+	admins       map[string]bool
+	users, roles []*graph.Entity
+	groupsOf     map[string][]*graph.Entity // user key -> groups
+	policiesOf   map[string][]*graph.Entity // principal or group key -> customer managed policies
+	groupDocs    map[string][]*graph.Entity // group key -> its policies (with a document)
+	adminGroups  []*graph.Entity
+	trusting     map[string][]*graph.Entity    // service principal -> roles that trust it
+	via          map[string][][2]*graph.Entity // entity type -> (resource, role it runs as)
+	trust        *trustIndex
+}
+
+func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
+	ex := &escalator{q: q, admins: map[string]bool{}, groupsOf: map[string][]*graph.Entity{},
+		policiesOf: map[string][]*graph.Entity{}, groupDocs: map[string][]*graph.Entity{}, trusting: map[string][]*graph.Entity{},
+		via: map[string][][2]*graph.Entity{}}
+	for _, p := range q.principals {
+		if p.Type == "aws_iam_user" {
+			ex.users = append(ex.users, p)
+		} else {
+			ex.roles = append(ex.roles, p)
+		}
+	}
+	for _, r := range q.g.Relationships() {
+		from, to := q.g.Entity(r.From), q.g.Entity(r.To)
+		if from == nil || to == nil {
+			continue
+		}
+		switch {
+		case r.Class == "CONTAINS" && from.Type == "aws_iam_group" && to.Type == "aws_iam_user":
+			ex.groupsOf[to.Key] = append(ex.groupsOf[to.Key], from)
+		case r.Class == "HAS" && to.Type == "aws_iam_policy" && to.Get("awsManaged") == false:
+			ex.policiesOf[from.Key] = append(ex.policiesOf[from.Key], to)
+		}
+		if r.Class == "HAS" && from.Type == "aws_iam_group" && to.Get("document") != nil {
+			ex.groupDocs[from.Key] = append(ex.groupDocs[from.Key], to)
+		}
+		switch {
+		case (r.Class == "HAS" || r.Class == "USES") && to.Type == "aws_iam_role" && (from.Type == "aws_lambda_function" || from.Type == "aws_instance"):
+			ex.via[from.Type] = append(ex.via[from.Type], [2]*graph.Entity{from, to})
+		}
+	}
+	if err := ex.indexTrust(ctx); err != nil {
+		return nil, err
+	}
+	// Groups whose own policies give administrator access.
+	for _, g := range q.g.EntitiesOfType("aws_iam_group") {
+		if g.String("_source") == placeholderSource {
+			continue
+		}
+		admin, err := ex.groupIsAdmin(ctx, g)
+		if err != nil {
+			return nil, err
+		}
+		if admin {
+			ex.adminGroups = append(ex.adminGroups, g)
+		}
+	}
+	// Roles each service can assume (their trust policy allows it).
+	services := map[string]bool{}
+	for _, t := range techniques {
+		if t.Service != "" {
+			services[t.Service] = true
+		}
+	}
+	for svc := range services {
+		pr, _ := iam.ParsePrincipal(svc)
+		for _, r := range ex.roles {
+			a, err := q.decide(ctx, pr, "sts:AssumeRole", r.Key, r)
+			if err != nil {
+				return nil, err
+			}
+			if a.Decision == iam.Allowed {
+				ex.trusting[svc] = append(ex.trusting[svc], r)
+			}
+		}
+	}
+	for _, p := range q.principals {
+		a, err := ex.admin(ctx, p, false)
+		if err != nil {
+			return nil, err
+		}
+		if a {
+			ex.admins[p.Key] = true
+		}
+	}
+	return ex, nil
+}
+
+// admin reports whether p has "*" on "*"; withoutBoundary evaluates its
+// identity policies alone.
+func (ex *escalator) admin(ctx context.Context, p *graph.Entity, withoutBoundary bool) (bool, error) {
+	pr, err := iam.ParsePrincipal(p.Key)
+	if err != nil {
+		return false, nil
+	}
+	for _, action := range adminProbes {
+		req, pol, unknown, _, err := ex.q.request(ctx, pr, action, "", nil)
+		if err != nil {
+			return false, err
+		}
+		if withoutBoundary {
+			pol.Boundaries = nil
+		}
+		if r := ex.q.ev.EvaluateUnknown(req, pol, unknown); r.Decision != iam.Allowed || r.Conditional {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// groupIsAdmin evaluates the probes with the group's own policies.
+func (ex *escalator) groupIsAdmin(ctx context.Context, g *graph.Entity) (bool, error) {
+	acct := accountOf(g)
+	if acct == "" {
+		return false, nil
+	}
+	member, err := iam.ParsePrincipal("arn:aws:iam::" + acct + ":user/snapaudit-group-probe")
+	if err != nil {
+		return false, err
+	}
+	var pols []*iam.Policy
+	for _, pe := range ex.groupDocs[g.Key] {
+		p, err := iam.Parse(pe.Key, pe.Get("document"))
+		if err != nil {
+			return false, fmt.Errorf("group %s: policy %s: %w", g.Key, pe.Key, err)
+		}
+		pols = append(pols, p)
+	}
+	for _, action := range adminProbes {
+		r := ex.q.ev.Evaluate(&iam.Request{Principal: member, Action: action}, &iam.Policies{Identity: pols})
+		if r.Decision != iam.Allowed {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// from lists the edges out of one principal. Administrators have none:
+// they are where paths end.
+func (ex *escalator) from(ctx context.Context, p *graph.Entity) ([]EscalationEdge, error) {
+	if ex.admins[p.Key] {
+		return nil, nil
+	}
+	pr, err := iam.ParsePrincipal(p.Key)
+	if err != nil {
+		return nil, nil
+	}
+	var out []EscalationEdge
+	// try asks every step; resources maps a step's `on` to its resource.
+	try := func(t technique, to string, resources map[on]string) error {
+		e := EscalationEdge{From: p.Key, To: to, Technique: t.ID, Name: t.Name, Source: t.Source}
+		keys := map[string]bool{}
+		for _, s := range t.Steps {
+			res := resources[s.On]
+			a, err := ex.q.decide(ctx, pr, s.Action, res, ex.q.resource(res))
+			if err != nil {
+				return err
+			}
+			if a.Decision != iam.Allowed {
+				return nil
+			}
+			shown := res
+			if shown == "*" {
+				shown = "some resource"
+			}
+			e.Permissions = append(e.Permissions, s.Action+" on "+shown)
+			if a.Conditional {
+				e.Conditional = true
+				for _, k := range a.ConditionKeys {
+					keys[k] = true
+				}
+			}
+		}
+		e.ConditionKeys = slices.Sorted(mapKeys(keys))
+		out = append(out, e)
+		return nil
+	}
+	// possible prunes a technique: the principal must be allowed each
+	// step on some resource of the step's kind.
+	possible := func(t technique, pattern string) (bool, error) {
+		for _, s := range t.Steps {
+			res := "*"
+			if s.On == onTarget || s.On == onVia {
+				res = pattern
+			}
+			if s.On != onAny && s.On != onTarget && s.On != onVia {
+				continue
+			}
+			a, err := ex.q.decide(ctx, pr, s.Action, res, nil)
+			if err != nil {
+				return false, err
+			}
+			if a.Decision != iam.Allowed {
+				return false, nil
+			}
+		}
+		return true, nil
+	}
+	isUser := p.Type == "aws_iam_user"
+	for _, t := range techniques {
+		if t.UsersOnly && !isUser {
+			continue
+		}
+		var err error
+		switch t.Target {
+		case toAdmin:
+			err = ex.toAdmin(ctx, p, t, try)
+		case toUser:
+			var ok bool
+			if ok, err = possible(t, "arn:aws:iam::*:user/*"); ok {
+				for _, u := range ex.users {
+					if u.Key != p.Key {
+						if err = try(t, u.Key, map[on]string{onTarget: u.Key}); err != nil {
+							break
+						}
+					}
+				}
+			}
+		case toRole:
+			err = ex.toRole(ctx, p, pr, t, try, possible)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (ex *escalator) toAdmin(ctx context.Context, p *graph.Entity, t technique, try func(technique, string, map[on]string) error) error {
+	if t.Boundary {
+		if p.String("permissionsBoundaryArn") == "" {
+			return nil
+		}
+		if ok, err := ex.admin(ctx, p, true); err != nil || !ok {
+			return err
+		}
+	}
+	var choices []map[on]string
+	switch t.Steps[0].On {
+	case onSelf:
+		choices = append(choices, map[on]string{onSelf: p.Key})
+	case onGroup:
+		for _, g := range ex.groupsOf[p.Key] {
+			choices = append(choices, map[on]string{onGroup: g.Key})
+		}
+	case onPolicy:
+		owners := append([]*graph.Entity{p}, ex.groupsOf[p.Key]...)
+		for _, o := range owners {
+			for _, pol := range ex.policiesOf[o.Key] {
+				choices = append(choices, map[on]string{onPolicy: pol.Key})
+			}
+		}
+	case onAdminGroup:
+		for _, g := range ex.adminGroups {
+			if !slices.Contains(ex.groupsOf[p.Key], g) {
+				choices = append(choices, map[on]string{onAdminGroup: g.Key})
+			}
+		}
+	}
+	for _, c := range choices {
+		if err := try(t, AdminNode, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Principal, t technique,
+	try func(technique, string, map[on]string) error, possible func(technique, string) (bool, error)) error {
+	switch {
+	case t.Via != "":
+		ok, err := possible(t, "*")
+		if !ok || err != nil {
+			return err
+		}
+		for _, pair := range ex.via[t.Via] {
+			res, role := pair[0], pair[1]
+			if role.Key == p.Key || role.String("_source") == placeholderSource {
+				continue
+			}
+			if err := try(t, role.Key, map[on]string{onVia: res.String("arn")}); err != nil {
+				return err
+			}
+		}
+		return nil
+	case t.Service != "":
+		ok, err := possible(t, "arn:aws:iam::*:role/*")
+		if !ok || err != nil {
+			return err
+		}
+		for _, r := range ex.trusting[t.Service] {
+			if r.Key == p.Key {
+				continue
+			}
+			if err := try(t, r.Key, map[on]string{onTarget: r.Key, onAny: "*"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	case t.ID == "assume-role":
+		for _, r := range ex.trustCandidates(pr) {
+			if r.Key == p.Key {
+				continue
+			}
+			if err := try(t, r.Key, map[on]string{onTarget: r.Key}); err != nil {
+				return err
+			}
+		}
+		return nil
+	default: // rewriting a role's trust policy
+		ok, err := possible(t, "arn:aws:iam::*:role/*")
+		if !ok || err != nil {
+			return err
+		}
+		for _, r := range ex.roles {
+			if r.Key == p.Key {
+				continue
+			}
+			if err := try(t, r.Key, map[on]string{onTarget: r.Key}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// trustIndex lists, for each principal, the roles whose trust policy may
+// name it: its ARN (any path), its account, or everyone. Only those roles
+// are asked about sts:AssumeRole (the evaluator then decides).
+type trustIndex struct {
+	anyone    []*graph.Entity            // "*", wildcards, NotPrincipal
+	byAccount map[string][]*graph.Entity // account root or id
+	byName    map[string][]*graph.Entity // "User|ACCOUNT|name", "Role|ACCOUNT|name"
+}
+
+func (ex *escalator) indexTrust(ctx context.Context) error {
+	ix := &trustIndex{byAccount: map[string][]*graph.Entity{}, byName: map[string][]*graph.Entity{}}
+	for _, r := range ex.roles {
+		pol, err := ex.q.resourcePolicy(ctx, r.Key)
+		if err != nil || pol == nil {
+			continue // an unreadable trust policy is reported by the graph's TRUSTS derivation
+		}
+		seen := map[string]bool{}
+		add := func(m map[string][]*graph.Entity, k string) {
+			if !seen[k] {
+				seen[k] = true
+				m[k] = append(m[k], r)
+			}
+		}
+		anyone := false
+		for _, s := range pol.Statements {
+			if s.NotPrincipal != nil || (s.Principal != nil && s.Principal.Any) {
+				anyone = true
+				continue
+			}
+			if s.Principal == nil {
+				continue
+			}
+			for _, a := range s.Principal.AWS {
+				if strings.ContainsAny(a, "*?") {
+					anyone = true
+					continue
+				}
+				p, err := iam.ParsePrincipal(a)
+				switch {
+				case err != nil:
+				case p.Type == iam.PrincipalRoot:
+					add(ix.byAccount, p.Account)
+				case p.Type == iam.PrincipalAssumedRole:
+					add(ix.byName, string(iam.PrincipalRole)+"|"+p.Account+"|"+p.Name)
+				default:
+					add(ix.byName, string(p.Type)+"|"+p.Account+"|"+p.Name)
+				}
+			}
+		}
+		if anyone {
+			ix.anyone = append(ix.anyone, r)
+		}
+	}
+	ex.trust = ix
+	return nil
+}
+
+// trustCandidates are the roles whose trust policy may name pr.
+func (ex *escalator) trustCandidates(pr iam.Principal) []*graph.Entity {
+	out := slices.Concat(ex.trust.anyone, ex.trust.byAccount[pr.Account], ex.trust.byName[string(pr.Type)+"|"+pr.Account+"|"+pr.Name])
+	slices.SortFunc(out, func(a, b *graph.Entity) int { return strings.Compare(a.Key, b.Key) })
+	return slices.CompactFunc(out, func(a, b *graph.Entity) bool { return a == b })
+}
+
+// paths finds, breadth first, the shortest path from every principal that
+// is not an administrator to administrator access.
+func paths(edges []EscalationEdge, admins map[string]bool, principals []*graph.Entity) []EscalationPath {
+	out := map[string][]EscalationEdge{}
+	for _, e := range edges {
+		out[e.From] = append(out[e.From], e)
+	}
+	res := []EscalationPath{}
+	for _, p := range principals {
+		if admins[p.Key] {
+			continue
+		}
+		prev := map[string]EscalationEdge{}
+		seen := map[string]bool{p.Key: true}
+		queue := []string{p.Key}
+		end := ""
+		for len(queue) > 0 && end == "" {
+			cur := queue[0]
+			queue = queue[1:]
+			for _, e := range out[cur] {
+				if seen[e.To] {
+					continue
+				}
+				seen[e.To] = true
+				prev[e.To] = e
+				if e.To == AdminNode || admins[e.To] {
+					end = e.To
+					break
+				}
+				queue = append(queue, e.To)
+			}
+		}
+		if end == "" {
+			continue
+		}
+		var steps []EscalationEdge
+		cond := false
+		for n := end; n != p.Key; n = prev[n].From {
+			steps = append(steps, prev[n])
+			cond = cond || prev[n].Conditional
+		}
+		slices.Reverse(steps)
+		res = append(res, EscalationPath{Principal: p.Key, Steps: steps, Conditional: cond})
+	}
+	return res
+}

@@ -1,0 +1,164 @@
+package access
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+)
+
+// escalationWorld is an account with administrators to reach — a role
+// that the account and every service of the techniques trust, run by a
+// Lambda function and an EC2 instance; a user; a group — and one attacker
+// holding exactly the permissions of technique t (with deny set, an
+// explicit Deny of its first permission as well).
+func escalationWorld(t *testing.T, tech technique, deny bool) (*world, string) {
+	w := newWorld(t)
+	admin := doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)
+	var services []string
+	for _, x := range techniques {
+		if x.Service != "" && !slices.Contains(services, x.Service) {
+			services = append(services, x.Service)
+		}
+	}
+	svcJSON, _ := json.Marshal(services)
+	trust := doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root","Service":` + string(svcJSON) + `},"Action":"sts:AssumeRole"}`)
+	boss := w.role("boss", trust, "")
+	w.inline(boss, "all", admin)
+	chief := w.user("chief")
+	w.inline(chief, "all", admin)
+	admins := w.group("admins")
+	w.inline(admins, "all", admin)
+	fn := "arn:aws:lambda:us-east-1:" + acct + ":function:nightly"
+	w.rel(w.add(fn, "aws_lambda_function", "Function", map[string]any{"arn": fn}), "HAS", boss)
+	inst := "arn:aws:ec2:us-east-1:" + acct + ":instance/i-1"
+	w.rel(w.add(inst, "aws_instance", "Host", map[string]any{"arn": inst}), "USES", boss)
+
+	var actions []string
+	for _, s := range tech.Steps {
+		actions = append(actions, s.Action)
+	}
+	act, _ := json.Marshal(actions)
+	stmts := []string{`{"Effect":"Allow","Action":` + string(act) + `,"Resource":"*"}`}
+	if tech.Boundary {
+		stmts = []string{`{"Effect":"Allow","Action":"*","Resource":"*"}`}
+	}
+	if deny {
+		stmts = append(stmts, `{"Effect":"Deny","Action":"`+actions[0]+`","Resource":"*"}`)
+	}
+	role := tech.Boundary && !tech.UsersOnly || (len(tech.Steps) == 1 && tech.Steps[0].On == onSelf && strings.Contains(tech.Steps[0].Action, "Role"))
+	boundary := ""
+	if tech.Boundary {
+		boundary = policyARN("Boundary")
+		w.policy("Boundary", doc(`{"Effect":"Allow","Action":["`+actions[0]+`","s3:ListAllMyBuckets"],"Resource":"*"}`))
+	}
+	var attacker *graph.Entity
+	if role {
+		attacker = w.role("attacker", "", boundary)
+	} else {
+		attacker = w.user("attacker")
+		attacker.Set("permissionsBoundaryArn", boundary)
+		w.group("devs", attacker)
+	}
+	w.inline(attacker, "perms", doc(stmts...))
+	w.policy("Attached", doc(`{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}`), attacker)
+	return w, attacker.Key
+}
+
+// One fixture per technique: its path is found, with that technique first;
+// the same fixture with the permission denied has no path and no edge.
+func TestEscalationTechniques(t *testing.T) {
+	for _, tech := range techniques {
+		t.Run(tech.ID, func(t *testing.T) {
+			if tech.Source == "" || tech.Name == "" || len(tech.Steps) == 0 {
+				t.Fatalf("technique %s lacks a name, source or steps", tech.ID)
+			}
+			w, attacker := escalationWorld(t, tech, false)
+			res, err := newTestQuery(t, w).Escalation(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var techs []string
+			for _, e := range res.Edges {
+				if e.From == attacker {
+					techs = append(techs, e.Technique)
+				}
+			}
+			if !slices.Contains(techs, tech.ID) {
+				t.Fatalf("attacker's edges use %v, want %s", techs, tech.ID)
+			}
+			for _, x := range techs {
+				if x != tech.ID {
+					t.Errorf("attacker also escalates by %s with only the permissions of %s", x, tech.ID)
+				}
+			}
+			i := slices.IndexFunc(res.Paths, func(p EscalationPath) bool { return p.Principal == attacker })
+			if i < 0 {
+				t.Fatalf("no path from the attacker; paths %+v", res.Paths)
+			}
+			if p := res.Paths[i]; p.Steps[0].Technique != tech.ID || len(p.Steps) > 1 && p.Steps[len(p.Steps)-1].To == attacker {
+				t.Errorf("path %+v", p)
+			}
+			if !slices.Contains(res.Admins, roleARN("boss")) || !slices.Contains(res.Admins, userARN("chief")) || slices.Contains(res.Admins, attacker) {
+				t.Errorf("admins %v", res.Admins)
+			}
+
+			w, attacker = escalationWorld(t, tech, true)
+			res, err = newTestQuery(t, w).Escalation(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range res.Edges {
+				if e.From == attacker {
+					t.Errorf("with %s denied: edge %+v", tech.Steps[0].Action, e)
+				}
+			}
+			for _, p := range res.Paths {
+				if p.Principal == attacker {
+					t.Errorf("with %s denied: path %+v", tech.Steps[0].Action, p)
+				}
+			}
+		})
+	}
+}
+
+// A principal that only reads has no path; a path through a role is two
+// steps when the role itself escalates.
+func TestEscalationChains(t *testing.T) {
+	w := newWorld(t)
+	reader := w.user("reader")
+	w.inline(reader, "read", doc(`{"Effect":"Allow","Action":["s3:Get*","iam:List*"],"Resource":"*"}`))
+	// The trust names the account, so dev's own policy must allow too (a
+	// trust naming dev's ARN would grant by itself).
+	ops := w.role("ops", doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+acct+`:root"},"Action":"sts:AssumeRole"}`), "")
+	w.inline(ops, "self", doc(`{"Effect":"Allow","Action":"iam:PutRolePolicy","Resource":"`+roleARN("ops")+`"}`))
+	dev := w.user("dev")
+	w.inline(dev, "assume", doc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"`+roleARN("ops")+`","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}`))
+	res, err := newTestQuery(t, w).Escalation(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range res.Paths {
+		var steps []string
+		for _, s := range p.Steps {
+			steps = append(steps, s.Technique+"->"+s.To)
+		}
+		got = append(got, p.Principal+": "+strings.Join(steps, ", "))
+		if p.Principal == userARN("dev") && !p.Conditional {
+			t.Error("dev's path needs MFA: it should be conditional")
+		}
+	}
+	want := []string{
+		roleARN("ops") + ": put-role-policy->admin",
+		userARN("dev") + ": assume-role->" + roleARN("ops") + ", put-role-policy->admin",
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("paths:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
