@@ -136,6 +136,9 @@ rds.create_db_cluster(DBClusterIdentifier="reports", Engine="aurora-postgresql",
                       MasterUsername="reports", MasterUserPassword="not-a-real-password")
 rds.create_db_instance(DBInstanceIdentifier="reports-1", DBInstanceClass="db.r5.large",
                        Engine="aurora-postgresql", DBClusterIdentifier="reports")
+# A manual snapshot of orders-db that anyone may restore (restore = all).
+rds.create_db_snapshot(DBSnapshotIdentifier="orders-db-export", DBInstanceIdentifier="orders-db")
+rds.modify_db_snapshot_attribute(DBSnapshotIdentifier="orders-db-export", AttributeName="restore", ValuesToAdd=["all"])
 boto3.client("config", **us).put_config_rule(ConfigRule={
     "ConfigRuleName": "s3-bucket-public-read-prohibited",
     "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_PUBLIC_READ_PROHIBITED"}})

@@ -4,6 +4,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 )
 
+// manualSnapshots are the identifiers of the manual DB snapshots of a page:
+// only those can be shared (ModifyDBSnapshotAttribute), so only those cost
+// a DescribeDBSnapshotAttributes call; automated snapshots are private.
+func manualSnapshots(o *rds.DescribeDBSnapshotsOutput) []string {
+	var out []string
+	for _, s := range o.DBSnapshots {
+		if s.DBSnapshotIdentifier != nil && s.SnapshotType != nil && *s.SnapshotType == "manual" {
+			out = append(out, *s.DBSnapshotIdentifier)
+		}
+	}
+	return out
+}
+
 // A pending master password change is answered masked; never trust it.
 func rdsCalls() []Call {
 	return []Call{
@@ -17,6 +30,13 @@ func rdsCalls() []Call {
 				"DBInstances[].TdeCredentialArn": "ARN of the TDE key-store credential, not the credential",
 			}),
 			Run: paged(rds.NewDescribeDBInstancesPaginator, none)},
+		perParent(keys(manualSnapshots), single((*rds.Client).DescribeDBSnapshotAttributes,
+			field[rds.DescribeDBSnapshotAttributesInput]("DBSnapshotIdentifier"))),
+		{Scope: Regional,
+			NotSecret: map[string]string{
+				"DBSnapshots[].TdeCredentialArn": "ARN of the TDE key-store credential, not the credential",
+			},
+			Run: paged(rds.NewDescribeDBSnapshotsPaginator, none)},
 	}
 }
 

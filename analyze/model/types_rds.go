@@ -1,5 +1,7 @@
 package model
 
+import "slices"
+
 // rdsService is the aws_rds placeholder entity.
 var rdsService = ServiceInfo{Name: "rds", DisplayName: "AWS RDS", Category: []string{"infrastructure"}, Function: []string{"database"}}
 
@@ -20,6 +22,33 @@ func rdsTypes() []EntityType {
 			},
 		},
 		{
+			Type: "aws_db_snapshot", Class: []string{"DataStore", "Database", "Image"}, Service: "rds",
+			Source: op("rds:DescribeDBSnapshots"), Items: "DBSnapshots[]",
+			Key: []string{"{DBSnapshotArn}"}, ID: "{DBSnapshotIdentifier}", Name: "{DBSnapshotIdentifier}",
+			Created: "SnapshotCreateTime", Tags: "TagList",
+			WebLink: "https://console.aws.amazon.com/rds/home?region={region}#db-snapshot:id={DBSnapshotIdentifier}",
+			Props: []Prop{
+				{Name: "encrypted", Path: "Encrypted", KeepNull: true},
+				{Name: "snapshotType", Path: "SnapshotType"},
+				{Name: "public", Path: "SnapshotType", Conv: falseIfAutomated},
+				{Name: "shared", Path: "SnapshotType", Conv: falseIfAutomated},
+			},
+			// The restore attribute lists the accounts that may copy or
+			// restore a manual snapshot; "all" makes it public. Automated
+			// snapshots cannot be shared: public and shared are false
+			// without a call; for a manual one whose call failed they stay
+			// unknown (null).
+			Enrich: []Enrichment{{
+				Call: op("rds:DescribeDBSnapshotAttributes"), By: "id",
+				Props: []Prop{
+					{Name: "public", Path: "DBSnapshotAttributesResult.DBSnapshotAttributes[]", Conv: restorePublic},
+					{Name: "shared", Path: "DBSnapshotAttributesResult.DBSnapshotAttributes[]", Conv: restoreShared},
+					{Name: "sharedWithAccounts", Path: "DBSnapshotAttributesResult.DBSnapshotAttributes[]", Conv: restoreAccounts},
+				},
+			}},
+			Rels: []RelSpec{{Verb: "CONTAINS", Target: "aws_db_instance", Reverse: true, Value: "{DBInstanceIdentifier}", By: "id"}},
+		},
+		{
 			Type: "aws_rds_cluster", Class: []string{"DataStore", "Database", "Cluster"}, Service: "rds",
 			Source: op("rds:DescribeDBClusters"), Items: "DBClusters[]",
 			Key: []string{"{DBClusterArn}"}, ID: "{DBClusterIdentifier}", Name: "{DBClusterIdentifier}",
@@ -30,4 +59,47 @@ func rdsTypes() []EntityType {
 				Props: []Prop{{Name: "isClusterWriter", Path: "IsClusterWriter"}}}},
 		},
 	}
+}
+
+// restoreValues are the values of a manual DB snapshot's restore
+// attribute: account ids, or "all" for a public snapshot.
+func restoreValues(v any) []string {
+	var out []string
+	l, _ := v.([]any)
+	for _, e := range l {
+		if scalarString(lookup(e, "AttributeName")) != "restore" {
+			continue
+		}
+		vals, _ := lookup(e, "AttributeValues").([]any)
+		for _, x := range vals {
+			out = append(out, scalarString(x))
+		}
+	}
+	return out
+}
+
+func restorePublic(v any) (any, error) { return slices.Contains(restoreValues(v), "all"), nil }
+
+func restoreAccounts(v any) (any, error) {
+	out := []any{}
+	for _, a := range restoreValues(v) {
+		if a != "all" {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+func restoreShared(v any) (any, error) {
+	l, _ := restoreAccounts(v)
+	return len(l.([]any)) > 0, nil
+}
+
+// falseIfAutomated is false for an automated DB snapshot (it cannot be
+// shared) and unknown otherwise.
+func falseIfAutomated(v any) (any, error) {
+	if scalarString(v) == "automated" {
+		return false, nil
+	}
+	return nil, nil
 }

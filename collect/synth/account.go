@@ -28,6 +28,7 @@ var weights = []struct {
 	{"aws_cloudfront_distribution", 3},
 	{"aws_config_rule", 5},
 	{"aws_db_instance", 30},
+	{"aws_db_snapshot", 20},
 	{"aws_dynamodb_table", 50},
 	{"aws_ebs_snapshot", 100},
 	{"aws_ebs_volume", 200},
@@ -83,7 +84,7 @@ const accountOverhead = 21
 var regionalTypes = []string{
 	"aws_acm_certificate", "aws_alb", "aws_ami", "aws_api_gateway_rest_api", "aws_autoscaling_group",
 	"aws_batch_compute_environment", "aws_batch_job", "aws_batch_job_definition", "aws_batch_job_queue",
-	"aws_config_rule", "aws_db_instance", "aws_dynamodb_table", "aws_ebs_snapshot", "aws_ebs_volume",
+	"aws_config_rule", "aws_db_instance", "aws_db_snapshot", "aws_dynamodb_table", "aws_ebs_snapshot", "aws_ebs_volume",
 	"aws_ecr_image", "aws_ecr_image_scan_finding", "aws_ecr_repository", "aws_ecs_cluster",
 	"aws_ecs_container_instance", "aws_ecs_service", "aws_ecs_task", "aws_ecs_task_definition", "aws_eip",
 	"aws_eks_cluster", "aws_elb", "aws_eni", "aws_instance", "aws_internet_gateway", "aws_key_pair",

@@ -388,13 +388,69 @@ func (a *account) rds(ctx context.Context, reg string, nw *net) error {
 	if err != nil {
 		return err
 	}
-	return pages(ctx, g, acct, reg, "rds:DescribeDBInstances", "", dbs, 100, func(p []rdstypes.DBInstance, more bool, next string) any {
+	err = pages(ctx, g, acct, reg, "rds:DescribeDBInstances", "", dbs, 100, func(p []rdstypes.DBInstance, more bool, next string) any {
 		out := &rds.DescribeDBInstancesOutput{DBInstances: p}
 		if more {
 			out.Marker = aws.String(next)
 		}
 		return out
 	})
+	if err != nil {
+		return err
+	}
+	return a.dbSnapshots(ctx, reg, dbs)
+}
+
+// dbSnapshots writes an automated and, for one instance in four, a manual
+// snapshot of the standalone instances (100 a page), and the restore
+// attribute of each manual one: public 2%, shared with another account 5%.
+func (a *account) dbSnapshots(ctx context.Context, reg string, dbs []rdstypes.DBInstance) error {
+	g, acct := a.g, a.id
+	var snaps []rdstypes.DBSnapshot
+	add := func(db rdstypes.DBInstance, id, typ string) {
+		snaps = append(snaps, rdstypes.DBSnapshot{DBSnapshotIdentifier: aws.String(id), DBInstanceIdentifier: db.DBInstanceIdentifier,
+			DBSnapshotArn: aws.String(fmt.Sprintf("arn:aws:rds:%s:%s:snapshot:%s", reg, acct, id)), SnapshotType: aws.String(typ),
+			SnapshotCreateTime: aws.Time(a.ago(30)), Engine: db.Engine, Status: aws.String("available"), Encrypted: db.StorageEncrypted})
+	}
+	n := 0
+	for _, db := range dbs {
+		if db.DBClusterIdentifier != nil || len(snaps) >= a.perReg["aws_db_snapshot"][reg] {
+			continue
+		}
+		add(db, "rds:"+*db.DBInstanceIdentifier+"-auto", "automated")
+		if n%4 == 0 {
+			add(db, *db.DBInstanceIdentifier+"-manual", "manual")
+		}
+		n++
+	}
+	err := pages(ctx, g, acct, reg, "rds:DescribeDBSnapshots", "", snaps, 100, func(p []rdstypes.DBSnapshot, more bool, next string) any {
+		out := &rds.DescribeDBSnapshotsOutput{DBSnapshots: p}
+		if more {
+			out.Marker = aws.String(next)
+		}
+		return out
+	})
+	if err != nil {
+		return err
+	}
+	for _, s := range snaps {
+		if *s.SnapshotType != "manual" {
+			continue
+		}
+		attr := rdstypes.DBSnapshotAttribute{AttributeName: aws.String("restore")}
+		switch {
+		case a.pct(2):
+			attr.AttributeValues = []string{"all"}
+		case a.pct(5):
+			attr.AttributeValues = []string{"444455556666"}
+		}
+		out := &rds.DescribeDBSnapshotAttributesOutput{DBSnapshotAttributesResult: &rdstypes.DBSnapshotAttributesResult{
+			DBSnapshotIdentifier: s.DBSnapshotIdentifier, DBSnapshotAttributes: []rdstypes.DBSnapshotAttribute{attr}}}
+		if err := g.ok(ctx, acct, reg, "rds:DescribeDBSnapshotAttributes", *s.DBSnapshotIdentifier, 0, out); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dynamodb writes the table list (100 names a page) and every table's
