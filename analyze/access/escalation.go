@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
@@ -104,6 +105,11 @@ type escalator struct {
 	trusting     map[string][]*graph.Entity    // service principal -> roles that trust it
 	via          map[string][][2]*graph.Entity // entity type -> (resource, role it runs as)
 	trust        *trustIndex
+	classes      sync.Map // classKey -> *classEdges
+	// oddTrust: some trust policy has a statement that could speak to an
+	// action other than sts:* (Action "*", NotAction): role techniques are
+	// then decided principal by principal.
+	oddTrust bool
 }
 
 func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
@@ -242,9 +248,96 @@ func (ex *escalator) from(ctx context.Context, p *graph.Entity) ([]EscalationEdg
 	if err != nil {
 		return nil, nil
 	}
+	out, err := ex.edges(ctx, p, pr, func(t technique) bool { return !ex.shared(t) }, p.Key)
+	if err != nil {
+		return nil, err
+	}
+	key, ok := ex.classKey(ctx, p, pr)
+	if !ok {
+		more, err := ex.edges(ctx, p, pr, ex.shared, p.Key)
+		return append(out, more...), err
+	}
+	// Principals of one class decide the shared techniques alike: the
+	// first to get here decides them for every target (itself included),
+	// the others take its edges.
+	v, _ := ex.classes.LoadOrStore(key, &classEdges{})
+	ce := v.(*classEdges)
+	ce.once.Do(func() { ce.edges, ce.err = ex.edges(ctx, p, pr, ex.shared, "") })
+	if ce.err != nil {
+		return nil, ce.err
+	}
+	for _, e := range ce.edges {
+		if e.To != p.Key {
+			e.From = p.Key
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// classEdges are the shared techniques' edges of one class of principals.
+type classEdges struct {
+	once  sync.Once
+	edges []EscalationEdge
+	err   error
+}
+
+// shared reports whether a technique's answer is the same for every
+// principal of a class (classKey): its targets are users or roles, whose
+// only resource policy is a trust policy that cannot speak to the
+// technique's actions (checked: oddTrust).
+func (ex *escalator) shared(t technique) bool {
+	switch {
+	case t.Target == toUser:
+		return true
+	case t.Target == toRole && (t.Service != "" || t.ID == "update-assume-role-policy"):
+		return !ex.oddTrust
+	}
+	return false
+}
+
+// classKey groups principals that every shared technique decides alike:
+// same kind, account, tags, identity policies and boundary (by content:
+// iam.Policy.Digest), none of them personal (iam.Policy.Personal). ok is false for a principal that must be
+// decided alone.
+func (ex *escalator) classKey(ctx context.Context, p *graph.Entity, pr iam.Principal) (string, bool) {
+	info := ex.q.principalInfo(ctx, pr)
+	if info.err != nil || info.ent == nil || info.pp == nil {
+		return "", false
+	}
+	pols := slices.Clone(info.pp.Identity)
+	if info.pp.Boundary != nil {
+		pols = append(pols, info.pp.Boundary)
+	}
+	var ids []string
+	for _, pol := range pols {
+		if pol == nil || pol.Personal() {
+			return "", false
+		}
+		ids = append(ids, pol.Digest)
+	}
+	slices.Sort(ids)
+	var tags []string
+	for k, v := range info.context {
+		tags = append(tags, k+"="+strings.Join(v, ","))
+	}
+	slices.Sort(tags)
+	b := ""
+	if info.pp.Boundary != nil {
+		b = info.pp.Boundary.Digest
+	}
+	return strings.Join([]string{p.Type, pr.Account, b, strings.Join(ids, ","), strings.Join(tags, "\x00")}, "|"), true
+}
+
+// edges runs the techniques that keep for principal p; self, when set, is
+// a target to leave out (p itself).
+func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principal, keep func(technique) bool, self string) ([]EscalationEdge, error) {
 	var out []EscalationEdge
 	// try asks every step; resources maps a step's `on` to its resource.
 	try := func(t technique, to string, resources map[on]string) error {
+		if to == self {
+			return nil
+		}
 		e := EscalationEdge{From: p.Key, To: to, Technique: t.ID, Name: t.Name, Source: t.Source}
 		keys := map[string]bool{}
 		for _, s := range t.Steps {
@@ -295,7 +388,7 @@ func (ex *escalator) from(ctx context.Context, p *graph.Entity) ([]EscalationEdg
 	}
 	isUser := p.Type == "aws_iam_user"
 	for _, t := range techniques {
-		if t.UsersOnly && !isUser {
+		if (t.UsersOnly && !isUser) || !keep(t) {
 			continue
 		}
 		var err error
@@ -306,10 +399,8 @@ func (ex *escalator) from(ctx context.Context, p *graph.Entity) ([]EscalationEdg
 			var ok bool
 			if ok, err = possible(t, "arn:aws:iam::*:user/*"); ok {
 				for _, u := range ex.users {
-					if u.Key != p.Key {
-						if err = try(t, u.Key, map[on]string{onTarget: u.Key}); err != nil {
-							break
-						}
+					if err = try(t, u.Key, map[on]string{onTarget: u.Key}); err != nil {
+						break
 					}
 				}
 			}
@@ -372,7 +463,7 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 		}
 		for _, pair := range ex.via[t.Via] {
 			res, role := pair[0], pair[1]
-			if role.Key == p.Key || role.String("_source") == placeholderSource {
+			if role.String("_source") == placeholderSource {
 				continue
 			}
 			if err := try(t, role.Key, map[on]string{onVia: res.String("arn")}); err != nil {
@@ -386,9 +477,6 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 			return err
 		}
 		for _, r := range ex.trusting[t.Service] {
-			if r.Key == p.Key {
-				continue
-			}
 			if err := try(t, r.Key, map[on]string{onTarget: r.Key, onAny: "*"}); err != nil {
 				return err
 			}
@@ -410,9 +498,6 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 			return err
 		}
 		for _, r := range ex.roles {
-			if r.Key == p.Key {
-				continue
-			}
 			if err := try(t, r.Key, map[on]string{onTarget: r.Key}); err != nil {
 				return err
 			}
@@ -446,6 +531,14 @@ func (ex *escalator) indexTrust(ctx context.Context) error {
 		}
 		anyone := false
 		for _, s := range pol.Statements {
+			for _, a := range s.ActionPatterns {
+				if !strings.HasPrefix(strings.ToLower(a), "sts:") {
+					ex.oddTrust = true
+				}
+			}
+			if len(s.NotActionPatterns) > 0 {
+				ex.oddTrust = true
+			}
 			if s.NotPrincipal != nil || (s.Principal != nil && s.Principal.Any) {
 				anyone = true
 				continue

@@ -162,3 +162,28 @@ func TestEscalationChains(t *testing.T) {
 		t.Errorf("paths:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// Principals with the same policies share the answers of the shared
+// techniques, each without an edge to itself; a personal policy
+// (${aws:username}) is decided principal by principal.
+func TestEscalationClasses(t *testing.T) {
+	w := newWorld(t)
+	keys := doc(`{"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":"*"}`)
+	own := doc(`{"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":"arn:aws:iam::*:user/${aws:username}"}`)
+	w.policy("Keys", keys, w.user("ann"), w.user("ben"))
+	w.policy("OwnKeys", own, w.user("cat"), w.user("dan"))
+	res, err := newTestQuery(t, w).Escalation(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range res.Edges {
+		got = append(got, strings.TrimPrefix(e.From, "arn:aws:iam::"+acct+":")+"->"+strings.TrimPrefix(e.To, "arn:aws:iam::"+acct+":"))
+	}
+	slices.Sort(got)
+	want := []string{"user/ann->user/ben", "user/ann->user/cat", "user/ann->user/dan",
+		"user/ben->user/ann", "user/ben->user/cat", "user/ben->user/dan"}
+	if !slices.Equal(got, want) {
+		t.Errorf("edges %v, want %v", got, want)
+	}
+}

@@ -2,6 +2,8 @@ package iam
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -41,6 +43,10 @@ type Policy struct {
 	// (a Principal written as a bare ARN string), each naming the policy
 	// and statement.
 	Warnings []string
+	// Digest identifies the document's content (SHA-256 of its canonical
+	// JSON): two policies with one digest decide every request alike,
+	// whatever their names.
+	Digest string
 }
 
 // Statement is one compiled statement.
@@ -117,7 +123,17 @@ func Parse(name string, doc any) (*Policy, error) {
 	if dec.More() {
 		return nil, &ParseError{Policy: name, Msg: "trailing data after the JSON object"}
 	}
-	return compile(name, top)
+	p, err := compile(name, top)
+	if err != nil {
+		return nil, err
+	}
+	canon, err := json.Marshal(top) // map keys sorted: one text per content
+	if err != nil {
+		return nil, &ParseError{Policy: name, Msg: err.Error()}
+	}
+	sum := sha256.Sum256(canon)
+	p.Digest = hex.EncodeToString(sum[:])
+	return p, nil
 }
 
 // documentBytes turns the accepted document forms into JSON bytes.
@@ -451,4 +467,33 @@ func jsonText(v any) string {
 		return string(b[:77]) + "..."
 	}
 	return string(b)
+}
+
+// principalKeys are the condition keys (lower case) whose values differ
+// between principals that hold the same policies (tags aside).
+var principalKeys = []string{"aws:principalarn", "aws:username", "aws:userid", "aws:sourceidentity", "aws:federatedprovider"}
+
+// Personal reports whether the policy can decide differently for two
+// principals of one account that hold the same policies and tags: it uses
+// a policy variable (${aws:username}, ...) or a condition on the caller's
+// own identity (aws:PrincipalArn, aws:username, aws:userid, ...).
+// Analyses that group principals by their policies must evaluate such
+// principals one by one.
+func (p *Policy) Personal() bool {
+	for _, s := range p.Statements {
+		for _, l := range [][]pattern{s.actions, s.notActions, s.resources, s.notResources} {
+			for i := range l {
+				if l[i].hasVar {
+					return true
+				}
+			}
+		}
+		for i := range s.conditions {
+			c := &s.conditions[i]
+			if c.hasVar() || slices.Contains(principalKeys, c.key) {
+				return true
+			}
+		}
+	}
+	return false
 }

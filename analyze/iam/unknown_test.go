@@ -123,3 +123,19 @@ func TestExplainLayers(t *testing.T) {
 		t.Errorf("layers:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestPolicyPersonal(t *testing.T) {
+	for _, tc := range []struct {
+		stmt string
+		want bool
+	}{
+		{`{"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":"*"}`, false},
+		{`{"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":"arn:aws:iam::*:user/${aws:username}"}`, true},
+		{`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"ArnNotEquals":{"aws:PrincipalArn":"arn:aws:iam::1:role/x"}}}`, true},
+		{`{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}`, false},
+	} {
+		if got := mustParse(t, `{"Version":"2012-10-17","Statement":[`+tc.stmt+`]}`).Personal(); got != tc.want {
+			t.Errorf("%s: Personal() = %v, want %v", tc.stmt, got, tc.want)
+		}
+	}
+}
