@@ -670,6 +670,15 @@ func ResponseJSON(out any) (string, error) { return responseJSON(out) }
 // key ("" for top-level calls) exactly as it stores it in Row.Params.
 func (c Call) ParamsJSON(key string) (string, error) { return paramsJSON(c.Run.newInput(key)) }
 
+// RecursiveItems returns the items a recursive call c (Call.Recurse)
+// queues for itself from one of its own pages; nil for other calls.
+func (c Call) RecursiveItems(parentKey string, page any) []Item {
+	if c.Recurse.fn == nil {
+		return nil
+	}
+	return c.Recurse.fn(parentKey, page)
+}
+
 // ChildItems returns the items (parent keys, and regions when they differ
 // from the parent's) the collector queues for the per-parent call c from
 // one page of its parent's output (a pointer to the parent's SDK output
