@@ -1,6 +1,10 @@
 package collect
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -129,22 +133,7 @@ func TestCollectOrganizationMember(t *testing.T) {
 // child (a cycle) ends the walk at the depth bound, and the invocation
 // past it is recorded as failed (DepthLimit), not dropped.
 func TestRecursionDepthLimit(t *testing.T) {
-	dir := t.TempDir()
-	files := map[string]string{
-		"world.json":                          `{"account_id": "999988887777", "caller_arn": "arn:aws:iam::999988887777:user/a", "regions": ["us-east-1"]}`,
-		"organizations/global/ListRoots.json": `{"Roots": [{"Id": "r-loop", "PolicyTypes": []}]}`,
-		"organizations/global/ListOrganizationalUnitsForParent.json": `{"OrganizationalUnits": [{"Id": "ou-loop-11111111", "Name": "loop"}]}`,
-	}
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	rows, sum := collectWorld(t, dir)
+	rows, sum := collectWorld(t, loopWorld(t))
 	var ok, limited int
 	for _, r := range findRows(rows, "organizations", "ListOrganizationalUnitsForParent", "") {
 		switch {
@@ -161,5 +150,73 @@ func TestRecursionDepthLimit(t *testing.T) {
 	}
 	if len(sum.Failures) != 1 || sum.Failures[0].Call != "organizations:ListOrganizationalUnitsForParent" {
 		t.Errorf("failures %+v, want the depth limit", sum.Failures)
+	}
+}
+
+// loopWorld is an organisation whose OU lists itself as its child.
+func loopWorld(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"world.json":                          `{"account_id": "999988887777", "caller_arn": "arn:aws:iam::999988887777:user/a", "regions": ["us-east-1"]}`,
+		"organizations/global/ListRoots.json": `{"Roots": [{"Id": "r-loop", "PolicyTypes": []}]}`,
+		"organizations/global/ListOrganizationalUnitsForParent.json": `{"OrganizationalUnits": [{"Id": "ou-loop-11111111", "Name": "loop"}]}`,
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestResumeRecursion: a resumed collection walks the OU tree exactly as
+// far as an uninterrupted one, whichever level it was interrupted at: the
+// journal keeps each queued invocation's depth.
+func TestResumeRecursion(t *testing.T) {
+	world := loopWorld(t)
+	opts := func(extra ...Option) []Option {
+		return testOpts(append([]Option{WithCalls(orgCalls()), WithConcurrency(1)}, extra...)...)
+	}
+	want := filepath.Join(t.TempDir(), "want")
+	srv := fakeaws.New(t, fakeaws.LoadWorld(t, world))
+	if _, _, err := Snapshot(t.Context(), want, fakeConfig(t, srv, nil), nil, opts()...); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{5, 7, 9} { // completed calls before the interruption (9: a journaled child at depth 5)
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "snap")
+			srv := fakeaws.New(t, fakeaws.LoadWorld(t, world))
+			ctx, cancel := context.WithCancel(t.Context())
+			done := 0
+			_, _, err := Snapshot(ctx, dir, fakeConfig(t, srv, nil), nil, opts(WithEvents(func(e Event) {
+				if e.Kind == EventCallFinished {
+					if done++; done == n {
+						cancel()
+					}
+				}
+			}))...)
+			cancel()
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("interrupted run: %v", err)
+			}
+			srv = fakeaws.New(t, fakeaws.LoadWorld(t, world))
+			if _, _, err := Resume(t.Context(), dir, fakeConfig(t, srv, nil), nil, opts()...); err != nil {
+				t.Fatal(err)
+			}
+			got, wantFiles := dataFiles(t, dir), dataFiles(t, want)
+			if len(got) != len(wantFiles) {
+				t.Errorf("%d data files, want %d", len(got), len(wantFiles))
+			}
+			for name, b := range wantFiles {
+				if !bytes.Equal(got[name], b) {
+					t.Errorf("%s differs from an uninterrupted collection", name)
+				}
+			}
+		})
 	}
 }
