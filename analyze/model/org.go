@@ -30,6 +30,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
 )
 
 // orgHatch reads the organisation rows.
@@ -42,7 +44,13 @@ var orgHatch = Hatch{
 	Failed: true,
 	Rows:   orgRows,
 	Finish: orgFinish,
-	Sets:   map[string][]string{accountType: orgProps},
+	Sets:   map[string][]string{accountType: append([]string{"_source", "external"}, orgProps...)}, // the first two: placeholders
+	// The management account HAS each member account (relationships.tsv:
+	// aws_account HAS aws_account, from ListAccounts); an account the
+	// snapshot did not collect is a placeholder marked as J1's mapper
+	// marks its targets (_source system-mapper, external).
+	Produces: []RelInfo{{From: accountType, Verb: "HAS", To: accountType,
+		Type: graph.RelationshipType(accountType, "HAS", accountType)}},
 }
 
 var orgProps = []string{"organizationPath", "resourceControlPolicies", "serviceControlPolicies"}
@@ -65,6 +73,8 @@ type orgFacts struct {
 	answered map[string]bool            // policy id -> ListTargetsForPolicy answered
 	failed   map[string]bool            // "Operation parentKey" of a failed row
 	read     bool                       // ListRoots answered
+	mgmt     string                     // the management account (from a root's ARN)
+	members  [][2]string                // ListAccounts: id, name
 }
 
 type orgPolicy struct {
@@ -127,11 +137,18 @@ func orgRows(b *builder, c Call, rd rowData) error {
 			// arn:aws:organizations::MGMT:root/o-id/r-id
 			if parts := strings.Split(str(r, "Arn"), "/"); len(parts) == 3 {
 				f.orgOf[id] = parts[1]
+				if fields := strings.Split(parts[0], ":"); len(fields) == 6 {
+					f.mgmt = fields[4]
+				}
 			}
 		}
 	case "ListOrganizationalUnitsForParent":
 		for _, ou := range items("OrganizationalUnits") {
 			f.parent[str(ou, "Id")] = key
+		}
+	case "ListAccounts":
+		for _, a := range items("Accounts") {
+			f.members = append(f.members, [2]string{str(a, "Id"), str(a, "Name")})
 		}
 	case "ListParents":
 		for _, p := range items("Parents") {
@@ -185,6 +202,47 @@ func orgFinish(b *builder) error {
 				}
 			}
 			break
+		}
+	}
+	for _, r := range readers {
+		if f := b.org[r]; f.mgmt != "" && len(f.members) > 0 {
+			return f.memberEdges(b)
+		}
+	}
+	return nil
+}
+
+// memberEdges adds management HAS member for every account ListAccounts
+// listed, from the first reader that read them.
+func (f *orgFacts) memberEdges(b *builder) error {
+	account := func(id, name string) *graph.Entity {
+		if e := b.g.Entity(AccountKey(id)); e != nil {
+			return e
+		}
+		e := Account(b.g, id)
+		e.Set("_source", "system-mapper")
+		e.Set("external", true) // not collected
+		if name != "" {
+			e.Set("name", name)
+			e.Set("displayName", name)
+		}
+		return e
+	}
+	var mgmt *graph.Entity
+	for _, m := range f.members {
+		if m[0] == f.mgmt {
+			mgmt = account(m[0], m[1])
+		}
+	}
+	if mgmt == nil {
+		mgmt = account(f.mgmt, "")
+	}
+	for _, m := range f.members {
+		if m[0] == "" || m[0] == f.mgmt {
+			continue
+		}
+		if err := b.g.AddRelationship(graph.NewRelationship(mgmt, "HAS", account(m[0], m[1]), nil)); err != nil {
+			return err
 		}
 	}
 	return nil
