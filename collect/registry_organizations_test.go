@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -156,22 +155,11 @@ func TestRecursionDepthLimit(t *testing.T) {
 // loopWorld is an organisation whose OU lists itself as its child.
 func loopWorld(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	files := map[string]string{
+	return writeWorld(t, map[string]string{
 		"world.json":                          `{"account_id": "999988887777", "caller_arn": "arn:aws:iam::999988887777:user/a", "regions": ["us-east-1"]}`,
 		"organizations/global/ListRoots.json": `{"Roots": [{"Id": "r-loop", "PolicyTypes": []}]}`,
 		"organizations/global/ListOrganizationalUnitsForParent.json": `{"OrganizationalUnits": [{"Id": "ou-loop-11111111", "Name": "loop"}]}`,
-	}
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	})
 }
 
 // TestResumeRecursion: a resumed collection walks the OU tree exactly as
