@@ -21,7 +21,9 @@ an ECS cluster (a Fargate service and its task, a container instance on the
 EC2 instance running a batch task, task definitions with a task role), an
 EKS cluster, a WorkSpaces directory and workspace, and a Transfer SFTP
 server with a logging role and one user; globally a CloudFront distribution,
-a registered domain with its hosted zone, an alias record and a CNAME.
+a registered domain with its hosted zone, an alias record and a CNAME, and an
+organisation whose management account is the seeded one (SCPs and RCPs
+enabled, an OU with an SCP denying bucket deletion).
 
 Usage: python3 moto-seed.py ENDPOINT_URL
 """
@@ -318,4 +320,13 @@ r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
 ]})
 r53.change_tags_for_resource(ResourceType="hostedzone", ResourceId=zone.rsplit("/", 1)[-1],
                              AddTags=[{"Key": "Owner", "Value": "net-team"}])
+org = boto3.client("organizations", **us)
+org.create_organization(FeatureSet="ALL")
+root = org.list_roots()["Roots"][0]["Id"]
+for policy_type in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"):
+    org.enable_policy_type(RootId=root, PolicyType=policy_type)
+ou = org.create_organizational_unit(ParentId=root, Name="workloads")["OrganizationalUnit"]["Id"]
+scp = org.create_policy(Name="deny-bucket-deletion", Description="moto-check", Type="SERVICE_CONTROL_POLICY",
+                        Content=doc({"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}))["Policy"]
+org.attach_policy(PolicyId=scp["PolicySummary"]["Id"], TargetId=ou)
 print("moto-seed: seeded", endpoint)

@@ -65,10 +65,13 @@ func iamWhoCanCommand(s streams) *ucli.Command {
 		Description: "Evaluates the action on the resource for every user, role and account root of the snapshot and every\n" +
 			"principal the resource's policy names (other accounts, services, role sessions, anonymous \"*\"), with\n" +
 			"the full IAM evaluation: identity policies, permissions boundary, the resource's policy (a role's trust\n" +
-			"policy for sts:AssumeRole). Lists the ones allowed, and the statements that decided. A principal\n" +
+			"policy for sts:AssumeRole), the SCPs of the principal's account and the RCPs of the resource's when\n" +
+			"the snapshot holds them (read from the organisation's management account). Lists the ones allowed,\n" +
+			"and the statements that decided; each answer says whether SCPs and RCPs were applied, none apply,\n" +
+			"or they were not readable. A principal\n" +
 			"allowed only if conditions the snapshot cannot know hold (source IP, MFA, VPC, ...) is listed as\n" +
 			"conditional with those keys; principal and resource tags, accounts and organisation are known facts.\n" +
-			"The limits every answer has are printed with it (SCPs and RCPs are not collected yet).",
+			"The limits every answer has are printed with it (accounts whose SCPs or RCPs could not be read).",
 		Flags: snapshotQueryFlags(
 			&ucli.StringFlag{Name: "action", Usage: "`service:Action`, e.g. s3:GetObject"},
 			&ucli.StringFlag{Name: "resource", Usage: "resource `ARN` (an S3 object ARN is answered with its bucket's policy)"},
@@ -82,7 +85,7 @@ func iamWhoCanCommand(s streams) *ucli.Command {
 			if err != nil {
 				return fmt.Errorf("iam who-can: %w", err)
 			}
-			return writeAnswers(s.out, c.String("format"), answers, false)
+			return writeAnswers(s.out, c.String("format"), answers, false, q.Limits())
 		},
 	}
 }
@@ -114,13 +117,13 @@ func iamCanCommand(s streams) *ucli.Command {
 				return fmt.Errorf("iam can: %w", err)
 			}
 			if c.String("format") == "json" || c.Bool("actions") {
-				return writeAnswers(s.out, c.String("format"), answers, true)
+				return writeAnswers(s.out, c.String("format"), answers, true, q.Limits())
 			}
 			cat, err := actions.Load()
 			if err != nil {
 				return err
 			}
-			writeCanSummary(s.out, cat, answers)
+			writeCanSummary(s.out, cat, answers, q.Limits())
 			return nil
 		},
 	}
@@ -170,15 +173,15 @@ func iamExplainCommand(s streams) *ucli.Command {
 					iam.Explanation
 					External bool     `json:"external,omitempty"`
 					Limits   []string `json:"limits"`
-				}{x, external, access.QueryLimits})
+				}{x, external, q.Limits()})
 			}
-			renderExplanation(s.out, req, x, external)
+			renderExplanation(s.out, req, x, external, q.Limits())
 			return nil
 		},
 	}
 }
 
-func writeAnswers(w io.Writer, format string, answers []access.Answer, byResource bool) error {
+func writeAnswers(w io.Writer, format string, answers []access.Answer, byResource bool, limits []string) error {
 	if format == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
@@ -189,7 +192,7 @@ func writeAnswers(w io.Writer, format string, answers []access.Answer, byResourc
 		return enc.Encode(struct {
 			Answers []access.Answer `json:"answers"`
 			Limits  []string        `json:"limits"`
-		}{answers, access.QueryLimits})
+		}{answers, limits})
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if byResource {
@@ -213,7 +216,7 @@ func writeAnswers(w io.Writer, format string, answers []access.Answer, byResourc
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\n%d allowed. Derived without:\n", len(answers))
-	for _, l := range access.QueryLimits {
+	for _, l := range limits {
 		fmt.Fprintf(w, "  - %s\n", l)
 	}
 	return nil
@@ -234,7 +237,7 @@ func decidedBy(reasons []string) string {
 	return strings.Join(out, "; ")
 }
 
-func renderExplanation(w io.Writer, req *iam.Request, x iam.Explanation, external bool) {
+func renderExplanation(w io.Writer, req *iam.Request, x iam.Explanation, external bool, limits []string) {
 	res := req.Resource
 	if res == "" {
 		res = "(no resource)"
@@ -261,14 +264,14 @@ func renderExplanation(w io.Writer, req *iam.Request, x iam.Explanation, externa
 		fmt.Fprintf(w, "  warning: %s\n", wn)
 	}
 	fmt.Fprintln(w, "derived without:")
-	for _, l := range access.QueryLimits {
+	for _, l := range limits {
 		fmt.Fprintf(w, "  - %s\n", l)
 	}
 }
 
 // writeCanSummary prints one line per resource: the number of allowed
 // actions per access level, and how many of them are conditional.
-func writeCanSummary(w io.Writer, cat *actions.Catalog, answers []access.Answer) {
+func writeCanSummary(w io.Writer, cat *actions.Catalog, answers []access.Answer, limits []string) {
 	type row struct {
 		resource string
 		levels   map[actions.AccessLevel]int
@@ -311,7 +314,7 @@ func writeCanSummary(w io.Writer, cat *actions.Catalog, answers []access.Answer)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\n%d allowed actions on %d resources (--actions lists them, --format json with reasons). Derived without:\n", len(answers), len(rows))
-	for _, l := range access.QueryLimits {
+	for _, l := range limits {
 		fmt.Fprintf(w, "  - %s\n", l)
 	}
 }

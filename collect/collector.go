@@ -36,6 +36,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 
 	"github.com/snapaudit/snapaudit/snapshot"
 )
@@ -527,7 +528,11 @@ func (r *run) invoke(ctx context.Context, j job, hook func(any)) result {
 		return result{fatal: fmt.Errorf("%s: params: %w", where, err)}
 	}
 	var res result
-	err = call.Run.run(ctx, client, in, func(out any) error {
+	run := call.Run.run
+	if call.Recurse.fn != nil && j.depth > call.Depth {
+		run = func(context.Context, any, any, emitFunc) error { return depthLimitError{depth: call.Depth} }
+	}
+	err = run(ctx, client, in, func(out any) error {
 		// Redact first: neither a child key (parent_key, the child's
 		// request) nor the hook can see a secret.
 		if err := r.red.apply(out, call.Redact); err != nil {
@@ -543,6 +548,11 @@ func (r *run) invoke(ctx context.Context, j job, hook func(any)) result {
 					cj.region, cj.rowRegion = it.Region, it.Region
 				}
 				r.pushChild(ctx, cj)
+			}
+		}
+		if call.Recurse.fn != nil {
+			for _, it := range call.Recurse.fn(j.key, out) {
+				r.pushChild(ctx, job{call: call, region: j.region, rowRegion: j.rowRegion, key: it.Key, depth: j.depth + 1})
 			}
 		}
 		if hook != nil {
@@ -586,6 +596,17 @@ func (r *run) invoke(ctx context.Context, j job, hook func(any)) result {
 	}
 	return res
 }
+
+// depthLimitError is the outcome of a recursive call's key found deeper
+// than its Depth (Call.Recurse): recorded, never sent.
+type depthLimitError struct{ depth int }
+
+func (e depthLimitError) Error() string {
+	return fmt.Sprintf("not collected: deeper than the %d levels the registry walks", e.depth)
+}
+func (e depthLimitError) ErrorCode() string             { return "DepthLimit" }
+func (e depthLimitError) ErrorMessage() string          { return e.Error() }
+func (e depthLimitError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
 
 func (r *run) row(region string, call *Call, key string, page int) snapshot.Row {
 	return snapshot.Row{
@@ -648,6 +669,15 @@ func ResponseJSON(out any) (string, error) { return responseJSON(out) }
 // ParamsJSON renders the request input the collector sends for parent key
 // key ("" for top-level calls) exactly as it stores it in Row.Params.
 func (c Call) ParamsJSON(key string) (string, error) { return paramsJSON(c.Run.newInput(key)) }
+
+// RecursiveItems returns the items a recursive call c (Call.Recurse)
+// queues for itself from one of its own pages; nil for other calls.
+func (c Call) RecursiveItems(parentKey string, page any) []Item {
+	if c.Recurse.fn == nil {
+		return nil
+	}
+	return c.Recurse.fn(parentKey, page)
+}
 
 // ChildItems returns the items (parent keys, and regions when they differ
 // from the parent's) the collector queues for the per-parent call c from

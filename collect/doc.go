@@ -6,7 +6,9 @@
 // registry_<service>.go per service): scope (Global, once per account
 // through us-east-1; Regional, once per enabled region; PerParent, once per
 // key extracted from a parent call's pages, or per batch of keys for APIs
-// that describe several resources per request, batch.go), input template,
+// that describe several resources per request, batch.go; a recursive
+// per-parent call also runs once per key of its own pages, depth-bounded:
+// the Organizations OU tree, Call.Recurse), input template,
 // output fields to redact, and a Runner built by one of three generic
 // helpers (runner.go) over the SDK paginators, single-page calls and token
 // loops, whose SDK types name the service and operation (and, for the

@@ -12,6 +12,7 @@ type job struct {
 	region    string // client region (us-east-1 for global calls)
 	rowRegion string // Row.Region: "global" for global calls and their children
 	key       string
+	depth     int // levels below the parent's keys, for a recursive call (Call.Recurse)
 }
 
 // queue is an unbounded FIFO of jobs shared by the workers. Workers also

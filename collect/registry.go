@@ -106,6 +106,18 @@ type Call struct {
 	// <prefix>:<Operation> (s3 ListBuckets: s3:ListAllMyBuckets); set it
 	// with authorizedBy (permissions.go).
 	Action string
+	// Recurse, set with recursive, makes a per-parent call walk a tree:
+	// the keys it extracts from the call's own pages are invocations of
+	// the same call (organizations ListOrganizationalUnitsForParent: the
+	// root's OUs, then each OU's). Depth bounds the walk: a key found at
+	// Depth levels below the parent's keys is not called but recorded as
+	// a failed invocation (class other, code DepthLimit), so a tree deeper
+	// than expected (or an endpoint that answers a cycle) ends the walk
+	// without losing the fact that something was left out. The plan
+	// records Parent only: a recursive call's rows are keyed by its
+	// parent's keys and by its own.
+	Recurse Keys
+	Depth   int
 	// Why, when set, marks an escape hatch and says why it is needed.
 	Why string
 	Run Runner
@@ -242,6 +254,13 @@ func global(r Runner) Call   { return Call{Scope: Global, Run: r} }
 func regional(r Runner) Call { return Call{Scope: Regional, Run: r} }
 func perParent(k Keys, r Runner) Call {
 	return Call{Scope: PerParent, Keys: k, Run: r}
+}
+
+// recursive makes a per-parent call also feed itself (Call.Recurse), at
+// most depth levels deep.
+func recursive(c Call, k Keys, depth int) Call {
+	c.Recurse, c.Depth = k, depth
+	return c
 }
 
 // credentialReport runs GenerateCredentialReport until the report is

@@ -47,7 +47,7 @@ func TestRegistryInvariants(t *testing.T) {
 			}
 			switch c.Scope {
 			case Global, Regional:
-				if c.Parent != "" || c.Keys.fn != nil {
+				if c.Parent != "" || c.Keys.fn != nil || c.Recurse.fn != nil {
 					t.Errorf("%s call has a parent or key extractor", c.Scope)
 				}
 			case PerParent:
@@ -63,6 +63,10 @@ func TestRegistryInvariants(t *testing.T) {
 				}
 				if p.Service != c.Service {
 					t.Errorf("parent %s is another service", c.Parent)
+				}
+				// A recursive call reads its own pages, to a positive depth.
+				if c.Recurse.fn != nil && (c.Recurse.parent != c.Run.out || c.Depth < 1) {
+					t.Errorf("Recurse reads %v (want the call's own %v), depth %d", c.Recurse.parent, c.Run.out, c.Depth)
 				}
 			default:
 				t.Errorf("invalid scope %v", c.Scope)

@@ -218,6 +218,7 @@ type childJob struct {
 	Key       string `json:"key"`
 	Region    string `json:"region"`
 	RowRegion string `json:"row_region"`
+	Depth     int    `json:"depth,omitempty"`
 }
 
 // unitRec records one live unit.
@@ -289,7 +290,7 @@ func journalRow(ctx context.Context, row snapshot.Row) {
 // pushChild queues a child invocation and notes it in the live unit.
 func (r *run) pushChild(ctx context.Context, cj job) {
 	if u, ok := ctx.Value(unitKey{}).(*unitRec); ok {
-		u.note.Children = append(u.note.Children, childJob{Call: cj.call.Name(), Key: cj.key, Region: cj.region, RowRegion: cj.rowRegion})
+		u.note.Children = append(u.note.Children, childJob{Call: cj.call.Name(), Key: cj.key, Region: cj.region, RowRegion: cj.rowRegion, Depth: cj.depth})
 	}
 	r.q.push(cj)
 }
@@ -329,7 +330,7 @@ func (r *run) reuse(ctx context.Context, j job, hook func(any)) (res result, ok 
 		if !found {
 			return result{fatal: fmt.Errorf("%s: journal names unknown call %s", where, ch.Call)}, true
 		}
-		children = append(children, job{call: cc, region: ch.Region, rowRegion: ch.RowRegion, key: ch.Key})
+		children = append(children, job{call: cc, region: ch.Region, rowRegion: ch.RowRegion, key: ch.Key, depth: ch.Depth})
 	}
 	if len(children) > 0 && r.q == nil {
 		return result{fatal: fmt.Errorf("%s: journal lists child calls of a planning call", where)}, true

@@ -66,8 +66,10 @@
 // Effective means "allowed for some request context": Allow conditions
 // are taken to hold (the relationship says conditional and carries the
 // conditions), Deny conditions are evaluated against the context the
-// request itself implies (policy.go). SCPs, RCPs and session policies are
-// not in a snapshot and are not applied.
+// request itself implies (policy.go). The graph's edges are derived
+// without SCPs, RCPs and session policies; the on-demand questions (Query:
+// WhoCan, Can, Request, Escalation) apply the SCPs and RCPs the snapshot
+// holds (org.go) and say per answer whether they could be read.
 //
 // Scale: resources are indexed by service, account and resource-field
 // prefix, so a statement looks only at its candidate range (index.go);

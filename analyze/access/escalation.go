@@ -75,7 +75,7 @@ func (q *Query) Escalation(ctx context.Context) (*Escalation, error) {
 		return nil, err
 	}
 	res := &Escalation{Admins: slices.Sorted(mapKeys(ex.admins)), Edges: []EscalationEdge{}, Paths: []EscalationPath{},
-		Limits: QueryLimits}
+		Limits: q.Limits()}
 	for _, l := range edges {
 		res.Edges = append(res.Edges, l...)
 	}

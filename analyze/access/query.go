@@ -19,8 +19,8 @@ package access
 //     condition on it makes the answer conditional, with the keys named
 //     (iam.Evaluator.EvaluateUnknown), never silently true or false.
 //
-// SCPs and RCPs are applied when the snapshot has them (not yet
-// collected: QueryLimits says so).
+// SCPs and RCPs are applied when the snapshot has them (org.go); where it
+// could not read them, Limits and each answer say so.
 
 import (
 	"context"
@@ -55,9 +55,14 @@ type Answer struct {
 	External bool `json:"external,omitempty"`
 	// SomeResources: Resource is a pattern; allowed on some resources of
 	// it, not necessarily all.
-	SomeResources bool     `json:"some_resources,omitempty"`
-	Reasons       []string `json:"reasons"`
-	Warnings      []string `json:"warnings,omitempty"`
+	SomeResources bool `json:"some_resources,omitempty"`
+	// SCPs and RCPs say whether the organisation policies of the
+	// principal's and of the resource's account were applied, none apply,
+	// or they were not readable (org.go: OrgPolicies*).
+	SCPs     string   `json:"scps"`
+	RCPs     string   `json:"rcps"`
+	Reasons  []string `json:"reasons"`
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Query answers WhoCan and Can over one graph. Build it once; it is safe
@@ -72,6 +77,8 @@ type Query struct {
 	principals []*graph.Entity
 	roots      []string
 	accounts   map[string]*graph.Entity // collected aws_account by id
+	org        map[string]*orgInfo      // their organisations (org.go)
+	problems   []string                 // organisation policies that do not parse
 	byARN      map[string]*graph.Entity
 	// Caches shared by every question: per principal (principalInfo), per
 	// resource policy, per external account.
@@ -81,16 +88,16 @@ type Query struct {
 	external  sync.Map
 }
 
-// Limits are what every answer is derived without, as the snapshot stands.
+// QueryLimits are what every answer is derived without, whatever the
+// snapshot; Query.Limits adds what this snapshot could not read.
 var QueryLimits = []string{
-	"service control and resource control policies: not in the snapshot (Organizations policies are not collected yet); an SCP or RCP could deny what is listed",
 	"session policies and role-session tags: unknown; sessions are answered as their role",
 }
 
 // NewQuery indexes g for queries.
 func NewQuery(g *graph.Graph, ev *iam.Evaluator, cat *actions.Catalog) *Query {
 	q := &Query{g: g, ev: ev, cat: cat, src: iam.NewGraphSource(g), accounts: map[string]*graph.Entity{},
-		byARN: map[string]*graph.Entity{}}
+		byARN: map[string]*graph.Entity{}, org: map[string]*orgInfo{}}
 	for _, e := range g.Entities() {
 		if arn := e.String("arn"); arn != "" && e.String("_source") != placeholderSource {
 			if _, dup := q.byARN[arn]; !dup {
@@ -104,6 +111,13 @@ func NewQuery(g *graph.Graph, ev *iam.Evaluator, cat *actions.Catalog) *Query {
 			q.roots = append(q.roots, model.AccountKey(e.String("accountId")))
 		}
 	}
+	for acct, e := range q.accounts {
+		org, ok := q.orgOf(acct)
+		oi, problems := newOrgInfo(e, org, ok)
+		q.org[acct] = oi
+		q.problems = append(q.problems, problems...)
+	}
+	slices.Sort(q.problems)
 	for _, typ := range []string{"aws_iam_user", "aws_iam_role"} {
 		for _, e := range g.EntitiesOfType(typ) {
 			if e.String("_source") != placeholderSource {
@@ -366,6 +380,16 @@ func (q *Query) request(ctx context.Context, pr iam.Principal, action, resourceA
 			req.Context["aws:PrincipalOrgID"] = []string{org}
 		}
 	}
+	if oi := q.org[pr.Account]; oi != nil && pr.IsIAM() && oi.pathKnown {
+		known["aws:principalorgpaths"] = true
+		if oi.path != "" {
+			req.Context["aws:PrincipalOrgPaths"] = []string{oi.path}
+		}
+	}
+	q.orgPolicies(pr, req.ResourceAccount, pol)
+	if po, ro := q.org[pr.Account], q.org[req.ResourceAccount]; po != nil && ro != nil && po.management == ro.management {
+		pol.ManagementAccount = po.management
+	}
 	unknown := func(key string) bool {
 		if knownKeys[key] || known[key] {
 			return false
@@ -394,6 +418,7 @@ func (q *Query) decide(ctx context.Context, pr iam.Principal, action, resourceAR
 	if err != nil {
 		return a, err
 	}
+	a.SCPs, a.RCPs = q.orgPolicies(pr, req.ResourceAccount, &iam.Policies{})
 	r := q.ev.EvaluateUnknown(req, pol, unknown)
 	a.Decision, a.Conditional, a.ConditionKeys = r.Decision, r.Conditional, r.ConditionKeys
 	a.SomeResources, a.Reasons, a.Warnings = r.SomeResources, r.Reasons, r.Warnings
@@ -510,6 +535,12 @@ func (q *Query) resourceInfo(res *graph.Entity) *resourceInfo {
 		ri.known["aws:resourceorgid"] = true
 		if org != "" {
 			ri.context["aws:ResourceOrgID"] = []string{org}
+		}
+	}
+	if oi := q.org[ri.account]; oi != nil && oi.pathKnown {
+		ri.known["aws:resourceorgpaths"] = true
+		if oi.path != "" {
+			ri.context["aws:ResourceOrgPaths"] = []string{oi.path}
 		}
 	}
 	q.resources.Store(res, ri)

@@ -123,6 +123,7 @@ type builder struct {
 	// malformed remembers the rows already reported.
 	onMalformed func(*RowError)
 	malformed   map[string]bool
+	org         map[string]*orgFacts // the organisation rows by reader account (org.go)
 }
 
 // Build reads every call the registry knows from src and returns the graph.
@@ -634,6 +635,17 @@ func (b *builder) relCalls(ctx context.Context, src Source) error {
 	for _, c := range distinct(calls) {
 		err := b.stream(ctx, src, c, func(row snapshot.Row, body any) error {
 			if row.Status != snapshot.StatusOK {
+				// Only hatches that ask see failed rows (Body nil).
+				rd := rowData{Row: row}
+				for i := range registry {
+					for _, h := range registry[i].Hatch {
+						if h.Failed && slices.Contains(h.Calls, c) {
+							if err := h.Rows(b, c, rd); err != nil {
+								return fmt.Errorf("%s: %s %s: %w", where(row), registry[i].Type, h.Name, err)
+							}
+						}
+					}
+				}
 				return nil
 			}
 			rd := rowData{Row: row, Body: body}

@@ -85,6 +85,15 @@ func Gaps(calls []CallStatus, opts ...GapOption) []Gap {
 			feeds[c] = append(feeds[c], s.Type())
 		}
 	}
+	// An organisation call that one account of the snapshot answered
+	// (its management account) tells every member too (org.go): a
+	// member's own refusal of it is no gap.
+	readElsewhere := map[Call]bool{}
+	for _, cs := range calls {
+		if c := (Call{cs.Service, cs.Operation}); cs.Status == snapshot.StatusOK && slices.Contains(orgHatch.Calls, c) {
+			readElsewhere[c] = true
+		}
+	}
 	var out []Gap
 	seen := map[[3]string]bool{} // account, region, call
 	accounts := map[string]bool{}
@@ -104,7 +113,7 @@ func Gaps(calls []CallStatus, opts ...GapOption) []Gap {
 			continue
 		}
 		class, failed, total := worst(cs)
-		if class == snapshot.ClassNotFound {
+		if class == snapshot.ClassNotFound || (readElsewhere[c] && cs.Status == snapshot.StatusError && class == snapshot.ClassDenied) {
 			continue
 		}
 		reason := fmt.Sprintf("%s in %s/%s failed (%s", c, cs.AccountID, cs.Region, class)

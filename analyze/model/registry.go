@@ -183,8 +183,11 @@ type Hatch struct {
 	// Rows, when set, is called for every ok row of each call in Calls
 	// after all entities exist.
 	Rows func(b *builder, call Call, row rowData) error
+	// Failed: Rows also sees the failed rows of its calls, with Body nil
+	// (a hatch that must tell "not read" from "none").
+	Failed bool
 	// Finish, when set, runs once after all enrichments and relationships
-	// of the graph are resolved.
+	// of the graph are resolved (after Rows, when both are set).
 	Finish func(b *builder) error
 	// Produces lists the relationships the hatch may emit (for the
 	// registry invariant test and Relationships()).

@@ -8,6 +8,7 @@ func accountTypes() []EntityType {
 			Key: []string{"arn:aws:iam::{Account}:root"}, ID: "{Account}", Name: "{Account}",
 			WebLink:   "https://console.aws.amazon.com/billing/home#/account",
 			NoFlatten: true, // GetCallerIdentity's Arn/UserId describe the caller, not the account
+			Hatch:     []Hatch{orgHatch},
 			Props:     []Prop{{Name: "accountId", Path: "Account"}},
 			Enrich: []Enrichment{
 				{Call: op("iam:ListAccountAliases"), Match: "{account}", By: "accountId", Props: []Prop{

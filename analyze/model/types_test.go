@@ -31,8 +31,11 @@ func TestEntityTypes(t *testing.T) {
 	}{
 		{"account: alias, summary, root MFA, credential report root row", "arn:aws:iam::111122223333:root", "aws_account", []string{"Account"},
 			map[string]any{"accountId": acct, "name": "acme-prod", "displayName": "acme-prod", "mfaEnabled": true, "rootUserAccessKeyEnabled": false,
-				"rootMfaVirtual": true, "rootPasswordLastUsed": int64(1706774400000), "rootAccessKey1Active": false},
-			[]string{"userId", "organizationId"}},
+				"rootMfaVirtual": true, "rootPasswordLastUsed": int64(1706774400000), "rootAccessKey1Active": false,
+				"organizationId": "o-exampleorgid", "organizationMasterAccountId": "999988887777",
+				// read from the management account's rows (the member's own are denied): org.go
+				"organizationPath": "o-exampleorgid/r-exmp/ou-exmp-workload1/ou-exmp-prod0001/"},
+			[]string{"userId"}},
 		{"service placeholder: required Service props and per-region setting", "111122223333:aws_ec2", "aws_ec2", []string{"Service"},
 			map[string]any{"category": []string{"infrastructure"}, "function": []string{"compute"},
 				"ebsEncryptionByDefault": map[string]any{"eu-west-1": false, "us-east-1": true}}, nil},

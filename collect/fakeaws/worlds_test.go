@@ -40,7 +40,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
 )
 
-const demoWorld = "../../testdata/fakeaws/demo"
+const (
+	demoWorld = "../../testdata/fakeaws/demo"
+	orgWorld  = "../../testdata/fakeaws/org" // the management account of the demo's organisation
+)
 
 // clients builds the real SDK client of each service a world may hold.
 var clients = map[string]func(aws.Config) any{
@@ -82,7 +85,7 @@ var emptyOnPurpose = map[string]bool{
 // found in the decoded output (so no element or member name is misspelt and
 // silently dropped), and error fixtures surface their code.
 func TestWorldFixturesDecode(t *testing.T) {
-	for _, dir := range []string{basicWorld, demoWorld} {
+	for _, dir := range []string{basicWorld, demoWorld, orgWorld} {
 		w := LoadWorld(t, dir)
 		srv := New(t, w)
 		for _, path := range w.Fixtures() {

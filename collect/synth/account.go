@@ -162,6 +162,9 @@ func (a *account) generate(ctx context.Context) error {
 	if err := a.identity(ctx); err != nil {
 		return err
 	}
+	if err := a.organization(ctx); err != nil {
+		return err
+	}
 	if err := a.iam(ctx); err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func (a *account) identity(ctx context.Context) error {
 		return err
 	}
 	master := g.accounts[0]
-	org := fmt.Sprintf("o-%010x", mix(g.o.Seed)&0xffffffffff)
+	org := g.orgID()
 	if err := g.ok(ctx, a.id, global, "organizations:DescribeOrganization", "", 0, &organizations.DescribeOrganizationOutput{
 		Organization: &orgtypes.Organization{
 			Id: aws.String(org), Arn: aws.String("arn:aws:organizations::" + master + ":organization/" + org),

@@ -289,6 +289,24 @@ func TestParentKeysMatchCollector(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A recursive call (the OU tree) is also asked about the items of
+		// its own pages.
+		err = snap.Rows(ctx, c.Service, c.Operation, func(r snapshot.Row) error {
+			if r.Status != snapshot.StatusOK {
+				return nil
+			}
+			out := reflect.New(c.Output()).Interface()
+			if err := json.Unmarshal([]byte(r.Response), out); err != nil {
+				return err
+			}
+			for _, it := range c.RecursiveItems(r.ParentKey, out) {
+				want[r.AccountID+" "+r.Region+" "+it.Key] = true
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		err = snap.Rows(ctx, c.Service, c.Operation, func(r snapshot.Row) error {
 			if r.Page == 0 {
 				got[r.AccountID+" "+r.Region+" "+r.ParentKey] = true

@@ -1,0 +1,191 @@
+package access_test
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/snapaudit/snapaudit/analyze"
+	"github.com/snapaudit/snapaudit/analyze/access"
+	"github.com/snapaudit/snapaudit/analyze/iam"
+	"github.com/snapaudit/snapaudit/analyze/iam/actions"
+	"github.com/snapaudit/snapaudit/collect"
+	"github.com/snapaudit/snapaudit/collect/fakeaws"
+	"github.com/snapaudit/snapaudit/snapshot"
+)
+
+// The demo account (a member) and the management account of its
+// organisation, served by collect/fakeaws.
+const (
+	demoWorld = "../../testdata/fakeaws/demo"
+	orgWorld  = "../../testdata/fakeaws/org"
+	demoAcct  = "111122223333"
+	mgmtAcct  = "999988887777"
+)
+
+// collectWorlds collects each world with the real collector and SDK clients
+// into one snapshot (one writer, one Run per account) and loads its graph as
+// `snapaudit iam` does.
+func collectWorlds(t *testing.T, worlds ...string) *access.Query {
+	t.Helper()
+	for _, k := range []string{"AWS_PROFILE", "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+		"AWS_SESSION_TOKEN", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	dir := filepath.Join(t.TempDir(), "snap")
+	w, err := snapshot.Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := func() time.Time { return time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC) }
+	var accounts []string
+	regions := []string{collect.RowGlobal}
+	for _, world := range worlds {
+		srv := fakeaws.New(t, fakeaws.LoadWorld(t, world))
+		cfg, err := collect.LoadConfig(t.Context(), collect.ConfigOptions{Region: "us-east-1", EndpointURL: srv.URL(),
+			Credentials: credentials.NewStaticCredentialsProvider("AKIDTESTFAKE", "test-secret", ""), MaxAttempts: 1, NoBackoff: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum, err := collect.New(cfg, collect.WithClock(clock), collect.WithPollInterval(0),
+			collect.WithRedactionKey([]byte("k"))).Run(t.Context(), w)
+		if err != nil {
+			t.Fatalf("collect %s: %v", world, err)
+		}
+		accounts = append(accounts, sum.AccountID)
+		regions = append(regions, sum.Regions...)
+	}
+	slices.Sort(regions)
+	_, err = w.Commit(t.Context(), snapshot.Metadata{Accounts: accounts, Regions: slices.Compact(regions),
+		Caller: snapshot.Caller{AccountID: accounts[0]}, StartedAt: clock(), FinishedAt: clock(), Plan: collect.Plan(collect.Registry())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := analyze.LoadGraph(t.Context(), dir, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := actions.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := iam.NewEvaluator(iam.WithRCPServices(cat.RCPServices()), iam.WithClock(clock))
+	return access.NewQuery(g, ev, cat)
+}
+
+// TestOrganizationPoliciesEndToEnd: collected with the real SDK clients
+// against fakeaws, the demo member account alone cannot read its
+// organisation (AccessDenied: every answer and the limits say its SCPs and
+// RCPs were not readable); collected with its management account, who-can
+// applies the SCP on the member's OU (deny-bucket-deletion: SCPs filter
+// what the member's principals may do, even an administrator;
+// orgs_manage_policies_scps_evaluation.html) and the RCP on the root
+// (s3-organisation-only: an RCP denies principals outside the
+// organisation, including anonymous callers of a public bucket policy;
+// orgs_manage_policies_rcps_evaluation.html).
+func TestOrganizationPoliciesEndToEnd(t *testing.T) {
+	const (
+		admin     = "arn:aws:iam::111122223333:user/dave-admin"
+		appData   = "arn:aws:s3:::example-corp-app-data"
+		publicObj = "arn:aws:s3:::example-corp-public-assets/index.html"
+	)
+	principals := func(as []access.Answer) []string {
+		var out []string
+		for _, a := range as {
+			out = append(out, a.Principal)
+		}
+		return out
+	}
+	answerFor := func(as []access.Answer, p string) *access.Answer {
+		for i := range as {
+			if as[i].Principal == p {
+				return &as[i]
+			}
+		}
+		return nil
+	}
+	member := collectWorlds(t, demoWorld)
+	both := collectWorlds(t, demoWorld, orgWorld)
+
+	// Bucket deletion: the member's administrator, until the SCP.
+	del, err := member.WhoCan(t.Context(), "s3:DeleteBucket", appData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := answerFor(del, admin); a == nil || a.SCPs != access.OrgPoliciesUnreadable || a.RCPs != access.OrgPoliciesUnreadable {
+		t.Errorf("member only: %s answer %+v, want allowed with SCPs and RCPs not readable", admin, a)
+	}
+	if l := member.Limits(); len(l) == 0 || !containsAll(l[0], "service control policies of account "+demoAcct, "not readable") {
+		t.Errorf("member only: limits %q do not say its SCPs were not readable", l)
+	}
+	del, err = both.WhoCan(t.Context(), "s3:DeleteBucket", appData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(del) != 0 {
+		t.Errorf("with the management account: s3:DeleteBucket allowed to %q, want nobody (SCP deny-bucket-deletion)", principals(del))
+	}
+	req, pol, unknown, _, err := both.Request(t.Context(), mustPrincipal(t, admin), "s3:DeleteBucket", appData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := req.Context["aws:PrincipalOrgPaths"]; !slices.Equal(got, []string{"o-exampleorgid/r-exmp/ou-exmp-workload1/ou-exmp-prod0001/"}) {
+		t.Errorf("aws:PrincipalOrgPaths = %q", got)
+	}
+	if unknown("aws:principalorgpaths") || unknown("aws:resourceorgpaths") {
+		t.Error("organisation paths are known, but reported unknown")
+	}
+	if len(pol.SCPs) != 4 || len(pol.RCPs) != 4 {
+		t.Errorf("%d SCP and %d RCP levels, want 4 each (root, 2 OUs, account)", len(pol.SCPs), len(pol.RCPs))
+	}
+	for _, l := range both.Limits() {
+		if containsAll(l, "not readable") {
+			t.Errorf("with the management account, limits still say %q", l)
+		}
+	}
+
+	// Reading the public bucket's objects: anonymous "*" through the bucket
+	// policy, until the RCP; the organisation's own principals still can.
+	get, err := member.WhoCan(t.Context(), "s3:GetObject", publicObj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if answerFor(get, "*") == nil {
+		t.Errorf("member only: anonymous not allowed to read %s: %q", publicObj, principals(get))
+	}
+	get, err = both.WhoCan(t.Context(), "s3:GetObject", publicObj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if answerFor(get, "*") != nil {
+		t.Errorf("with the management account: anonymous still allowed (RCP s3-organisation-only): %q", principals(get))
+	}
+	if a := answerFor(get, admin); a == nil || a.SCPs != access.OrgPoliciesApplied || a.RCPs != access.OrgPoliciesApplied {
+		t.Errorf("with the management account: %s answer %+v, want allowed with SCPs and RCPs applied", admin, a)
+	}
+}
+
+func mustPrincipal(t *testing.T, arn string) iam.Principal {
+	t.Helper()
+	p, err := iam.ParsePrincipal(arn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}
