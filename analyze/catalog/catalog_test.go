@@ -231,6 +231,19 @@ func TestCoverageCounts(t *testing.T) {
 	}
 }
 
+// TestEveryBuildableRowDecided: a spec relationship row whose both ends
+// the registries produce is built, or decisions.tsv says why not.
+func TestEveryBuildableRowDecided(t *testing.T) {
+	for _, rc := range coverage(t).Relationships {
+		if rc.Produced || !(strings.HasPrefix(rc.Note, unbuilt) || strings.HasPrefix(rc.Note, undecided)) {
+			continue
+		}
+		c := rc.Row.Cols
+		t.Errorf("%s:%d %s %s %s: both ends are produced: add a RelSpec, or a decision to decisions.tsv (%s)",
+			rc.Row.File, rc.Row.Line, c["from_type"], c["verb"], c["to_type"], rc.Note)
+	}
+}
+
 // TestCompareRefusesStaleDecisions: a decision that no longer holds is an
 // error naming its line.
 func TestCompareRefusesStaleDecisions(t *testing.T) {
