@@ -8,9 +8,9 @@ public-read policy), DynamoDB tables, IAM (a user with an access key and a
 virtual MFA device, a group, user and group inline policies, a password
 policy; a role anyone can assume, a vendor role trusting another account
 without an external ID, a Lambda execution role with an inline policy), a
-Lambda function whose environment holds a secret and that API Gateway may
-invoke, a REST API integrated with it, an RDS instance and an Aurora
-cluster with one member, and a Config rule; in us-east-1 also an AMI made
+Lambda function in the VPC whose environment holds a secret and that API
+Gateway may invoke, a REST API integrated with it, an RDS instance and an
+Aurora cluster (behind the SSH group) with one member, and a Config rule; in us-east-1 also an AMI made
 from the instance (public) that a second instance runs, a snapshot of the
 volume (public and shared with another account) restored as a new volume,
 an Auto Scaling group with a launch template, load balancers (ALB with an
@@ -123,16 +123,21 @@ iam.update_account_password_policy(MinimumPasswordLength=8)
 code = io.BytesIO()
 with zipfile.ZipFile(code, "w") as z:
     z.writestr("index.py", "def handler(event, context):\n    return 1\n")
+# The function runs in the us-east-1 VPC behind the ssh-open group (moto
+# answers a made-up VpcId, vpc-123abc, so only its subnet and group resolve).
+ec2us = boto3.client("ec2", **us)
+fn_subnet = ec2us.describe_subnets(Filters=[{"Name": "cidr-block", "Values": ["10.0.1.0/24"]}])["Subnets"][0]["SubnetId"]
+fn_sg = ec2us.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["ssh-open"]}])["SecurityGroups"][0]["GroupId"]
 boto3.client("lambda", **us).create_function(
     FunctionName="orders", Runtime="python3.12", Role=fn_role, Handler="index.handler",
-    Code={"ZipFile": code.getvalue()},
+    Code={"ZipFile": code.getvalue()}, VpcConfig={"SubnetIds": [fn_subnet], "SecurityGroupIds": [fn_sg]},
     Environment={"Variables": {"DB_PASSWORD": "moto-check-secret-value"}})
 
 rds = boto3.client("rds", **us)
 rds.create_db_instance(
     DBInstanceIdentifier="orders-db", DBInstanceClass="db.t3.micro", Engine="postgres",
     MasterUsername="orders", MasterUserPassword="not-a-real-password", AllocatedStorage=20)
-rds.create_db_cluster(DBClusterIdentifier="reports", Engine="aurora-postgresql",
+rds.create_db_cluster(DBClusterIdentifier="reports", Engine="aurora-postgresql", VpcSecurityGroupIds=[fn_sg],
                       MasterUsername="reports", MasterUserPassword="not-a-real-password")
 rds.create_db_instance(DBInstanceIdentifier="reports-1", DBInstanceClass="db.r5.large",
                        Engine="aurora-postgresql", DBClusterIdentifier="reports")
