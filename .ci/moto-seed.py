@@ -179,14 +179,15 @@ boto3.client("autoscaling", **us).create_auto_scaling_group(
 
 # Load balancing (us-east-1): an ALB with an HTTPS listener on an ACM
 # certificate in front of the instance, an internal NLB with an IP target
-# group, and a classic ELB on plain HTTP in front of the instance.
+# group, and a classic ELB on plain HTTP in front of the instance (moto
+# leaves out a scheme it was not given: the ALB's is explicit).
 ec2 = boto3.client("ec2", **us)
 inst = ec2.describe_instances(Filters=[{"Name": "key-name", "Values": ["ops-us-east-1"]}])["Reservations"][0]["Instances"][0]
 vpc, subnet, sg = inst["VpcId"], inst["SubnetId"], inst["SecurityGroups"][0]["GroupId"]
 subnet2 = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24", AvailabilityZone="us-east-1b")["Subnet"]["SubnetId"]
 cert = boto3.client("acm", **us).request_certificate(DomainName="www.example.com")["CertificateArn"]
 elbv2 = boto3.client("elbv2", **us)
-alb = elbv2.create_load_balancer(Name="web-alb", Subnets=[subnet, subnet2], SecurityGroups=[sg],
+alb = elbv2.create_load_balancer(Name="web-alb", Subnets=[subnet, subnet2], SecurityGroups=[sg], Scheme="internet-facing",
                                  Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
 web = elbv2.create_target_group(Name="web", Protocol="HTTP", Port=80, VpcId=vpc,
                                 TargetType="instance")["TargetGroups"][0]["TargetGroupArn"]
@@ -243,7 +244,8 @@ batch.submit_job(jobName="moto-check-run", jobQueue=queue, jobDefinition=jobdef)
 
 # ECS: a Fargate service in the VPC (task role, a secret-looking environment
 # value), one of its tasks, a container instance on the EC2 instance running
-# a batch task; EKS: a cluster with a public endpoint.
+# a batch task; EKS: a cluster with a public endpoint open to the internet
+# (moto leaves out publicAccessCidrs unless given; AWS answers 0.0.0.0/0).
 ec2us = boto3.client("ec2", **us)
 inst = ec2us.describe_instances()["Reservations"][0]["Instances"][0]
 subnet, sg = inst["SubnetId"], inst["SecurityGroups"][0]["GroupId"]
@@ -271,7 +273,8 @@ ecs.run_task(cluster="moto-ecs", taskDefinition="web", launchType="FARGATE", cou
 ecs.run_task(cluster="moto-ecs", taskDefinition="batch", launchType="EC2", count=1, startedBy="nightly")
 boto3.client("eks", **us).create_cluster(
     name="moto-eks", roleArn=eks_role,
-    resourcesVpcConfig={"subnetIds": [subnet], "securityGroupIds": [sg], "endpointPublicAccess": True})
+    resourcesVpcConfig={"subnetIds": [subnet], "securityGroupIds": [sg], "endpointPublicAccess": True,
+                        "publicAccessCidrs": ["0.0.0.0/0"]})
 
 # WorkSpaces: a Simple AD directory in its own VPC (two subnets in two
 # zones), registered, with one workspace on an AWS-owned bundle id.
