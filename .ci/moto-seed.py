@@ -8,9 +8,9 @@ public-read policy), DynamoDB tables, IAM (a user with an access key and a
 virtual MFA device, a group, user and group inline policies, a password
 policy; a role anyone can assume, a vendor role trusting another account
 without an external ID, a Lambda execution role with an inline policy), a
-Lambda function whose environment holds a secret and that API Gateway may
-invoke, a REST API integrated with it, an RDS instance and an Aurora
-cluster with one member, and a Config rule; in us-east-1 also an AMI made
+Lambda function in the VPC whose environment holds a secret and that API
+Gateway may invoke, a REST API integrated with it, an RDS instance and an
+Aurora cluster (behind the SSH group) with one member, and a Config rule; in us-east-1 also an AMI made
 from the instance (public) that a second instance runs, a snapshot of the
 volume (public and shared with another account) restored as a new volume,
 an Auto Scaling group with a launch template, load balancers (ALB with an
@@ -125,16 +125,21 @@ iam.update_account_password_policy(MinimumPasswordLength=8)
 code = io.BytesIO()
 with zipfile.ZipFile(code, "w") as z:
     z.writestr("index.py", "def handler(event, context):\n    return 1\n")
+# The function runs in the us-east-1 VPC behind the ssh-open group (moto
+# answers a made-up VpcId, vpc-123abc, so only its subnet and group resolve).
+ec2us = boto3.client("ec2", **us)
+fn_subnet = ec2us.describe_subnets(Filters=[{"Name": "cidr-block", "Values": ["10.0.1.0/24"]}])["Subnets"][0]["SubnetId"]
+fn_sg = ec2us.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["ssh-open"]}])["SecurityGroups"][0]["GroupId"]
 boto3.client("lambda", **us).create_function(
     FunctionName="orders", Runtime="python3.12", Role=fn_role, Handler="index.handler",
-    Code={"ZipFile": code.getvalue()},
+    Code={"ZipFile": code.getvalue()}, VpcConfig={"SubnetIds": [fn_subnet], "SecurityGroupIds": [fn_sg]},
     Environment={"Variables": {"DB_PASSWORD": "moto-check-secret-value"}})
 
 rds = boto3.client("rds", **us)
 rds.create_db_instance(
     DBInstanceIdentifier="orders-db", DBInstanceClass="db.t3.micro", Engine="postgres",
     MasterUsername="orders", MasterUserPassword="not-a-real-password", AllocatedStorage=20)
-rds.create_db_cluster(DBClusterIdentifier="reports", Engine="aurora-postgresql",
+rds.create_db_cluster(DBClusterIdentifier="reports", Engine="aurora-postgresql", VpcSecurityGroupIds=[fn_sg],
                       MasterUsername="reports", MasterUserPassword="not-a-real-password")
 rds.create_db_instance(DBInstanceIdentifier="reports-1", DBInstanceClass="db.r5.large",
                        Engine="aurora-postgresql", DBClusterIdentifier="reports")
@@ -176,14 +181,15 @@ boto3.client("autoscaling", **us).create_auto_scaling_group(
 
 # Load balancing (us-east-1): an ALB with an HTTPS listener on an ACM
 # certificate in front of the instance, an internal NLB with an IP target
-# group, and a classic ELB on plain HTTP in front of the instance.
+# group, and a classic ELB on plain HTTP in front of the instance (moto
+# leaves out a scheme it was not given: the ALB's is explicit).
 ec2 = boto3.client("ec2", **us)
 inst = ec2.describe_instances(Filters=[{"Name": "key-name", "Values": ["ops-us-east-1"]}])["Reservations"][0]["Instances"][0]
 vpc, subnet, sg = inst["VpcId"], inst["SubnetId"], inst["SecurityGroups"][0]["GroupId"]
 subnet2 = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24", AvailabilityZone="us-east-1b")["Subnet"]["SubnetId"]
 cert = boto3.client("acm", **us).request_certificate(DomainName="www.example.com")["CertificateArn"]
 elbv2 = boto3.client("elbv2", **us)
-alb = elbv2.create_load_balancer(Name="web-alb", Subnets=[subnet, subnet2], SecurityGroups=[sg],
+alb = elbv2.create_load_balancer(Name="web-alb", Subnets=[subnet, subnet2], SecurityGroups=[sg], Scheme="internet-facing",
                                  Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
 web = elbv2.create_target_group(Name="web", Protocol="HTTP", Port=80, VpcId=vpc,
                                 TargetType="instance")["TargetGroups"][0]["TargetGroupArn"]
@@ -240,7 +246,8 @@ batch.submit_job(jobName="moto-check-run", jobQueue=queue, jobDefinition=jobdef)
 
 # ECS: a Fargate service in the VPC (task role, a secret-looking environment
 # value), one of its tasks, a container instance on the EC2 instance running
-# a batch task; EKS: a cluster with a public endpoint.
+# a batch task; EKS: a cluster with a public endpoint open to the internet
+# (moto leaves out publicAccessCidrs unless given; AWS answers 0.0.0.0/0).
 ec2us = boto3.client("ec2", **us)
 inst = ec2us.describe_instances()["Reservations"][0]["Instances"][0]
 subnet, sg = inst["SubnetId"], inst["SecurityGroups"][0]["GroupId"]
@@ -268,7 +275,8 @@ ecs.run_task(cluster="moto-ecs", taskDefinition="web", launchType="FARGATE", cou
 ecs.run_task(cluster="moto-ecs", taskDefinition="batch", launchType="EC2", count=1, startedBy="nightly")
 boto3.client("eks", **us).create_cluster(
     name="moto-eks", roleArn=eks_role,
-    resourcesVpcConfig={"subnetIds": [subnet], "securityGroupIds": [sg], "endpointPublicAccess": True})
+    resourcesVpcConfig={"subnetIds": [subnet], "securityGroupIds": [sg], "endpointPublicAccess": True,
+                        "publicAccessCidrs": ["0.0.0.0/0"]})
 
 # WorkSpaces: a Simple AD directory in its own VPC (two subnets in two
 # zones), registered, with one workspace on an AWS-owned bundle id.

@@ -3,6 +3,7 @@ package catalog
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -56,8 +57,12 @@ func readDecisions(t *testing.T) []Decision {
 
 func coverage(t *testing.T) Coverage {
 	t.Helper()
-	cov, err := Compare(Build(), readSpec(t), readDecisions(t))
+	cat := Build()
+	cov, err := Compare(cat, readSpec(t), readDecisions(t))
 	if err != nil {
+		t.Fatal(err)
+	}
+	if cov.APIs, err = CheckAPIs(cat, readTable(t, "apis.tsv", "apis.tsv")); err != nil {
 		t.Fatal(err)
 	}
 	return cov
@@ -228,6 +233,50 @@ func TestCoverageCounts(t *testing.T) {
 		if !strings.Contains(doc, total) {
 			t.Errorf("coverage.md does not say %s", total)
 		}
+	}
+}
+
+// TestCheckAPIsRefusesBadRows: apis.tsv names every collected service
+// once, with the SDK packages its types read and a known status.
+func TestCheckAPIsRefusesBadRows(t *testing.T) {
+	cat := Build()
+	good := readTable(t, "apis.tsv", "apis.tsv")
+	tests := []struct {
+		name string
+		edit func([]Row) []Row
+		want string
+	}{
+		{"missing service", func(rs []Row) []Row { return rs[1:] }, "apis.tsv: no row for the service aws_acm"},
+		{"twice", func(rs []Row) []Row { return append(rs, rs[0]) }, "aws_acm: listed twice"},
+		{"not a service", func(rs []Row) []Row { rs[0].Cols["service"] = "aws_nothing"; return rs }, "aws_nothing: not a service placeholder"},
+		{"bad status", func(rs []Row) []Row { rs[0].Cols["status"] = "gone"; return rs }, `aws_acm: status "gone"`},
+		{"retired without finding", func(rs []Row) []Row { rs[0].Cols["status"] = "retired"; return rs }, "aws_acm: status retired needs a finding"},
+		{"wrong sdk", func(rs []Row) []Row { rs[0].Cols["sdk"] = "acmpca"; return rs }, `aws_acm: sdk "acmpca": its types read acm`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rows := make([]Row, len(good))
+			for i, r := range good {
+				rows[i] = Row{File: r.File, Line: r.Line, Cols: maps.Clone(r.Cols)}
+			}
+			_, err := CheckAPIs(cat, tc.edit(rows))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestEveryBuildableRowDecided: a spec relationship row whose both ends
+// the registries produce is built, or decisions.tsv says why not.
+func TestEveryBuildableRowDecided(t *testing.T) {
+	for _, rc := range coverage(t).Relationships {
+		if rc.Produced || !(strings.HasPrefix(rc.Note, unbuilt) || strings.HasPrefix(rc.Note, undecided)) {
+			continue
+		}
+		c := rc.Row.Cols
+		t.Errorf("%s:%d %s %s %s: both ends are produced: add a RelSpec, or a decision to decisions.tsv (%s)",
+			rc.Row.File, rc.Row.Line, c["from_type"], c["verb"], c["to_type"], rc.Note)
 	}
 }
 

@@ -14,7 +14,11 @@
 // Reasons that are decisions live in decisions.tsv beside this file
 // (data, read by the generator and checked by its test): a row without one
 // is "not collected yet (planned)", or, when the spec's status column
-// flags it, says what the spec says.
+// flags it, says what the spec says; a row whose both ends the
+// registries produce must be built or decided (TestEveryBuildableRowDecided).
+// apis.tsv says, for every collected service, whether AWS has retired or
+// renamed its API and which successor the collector reads (CheckAPIs); it
+// is the coverage document's "Retired or renamed services" section.
 //
 // After adding resource types, regenerate both documents with
 //

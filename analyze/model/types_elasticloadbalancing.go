@@ -130,6 +130,11 @@ func loadBalancerV2(typ, lbType, category string) EntityType {
 				{Name: "listenerPorts", Path: "Listeners[].Port", Default: []any{}},
 				{Name: "sslPolicies", Path: "Listeners[].SslPolicy", Default: []any{}},
 				{Name: "certificateArns", Path: "Listeners[].Certificates[].CertificateArn", Default: []any{}},
+				// The listeners as AWS describes them (Port, Protocol,
+				// DefaultActions with their RedirectConfig), for checks
+				// that judge a listener as a whole (AWS-ELB-001: an
+				// HTTP listener that redirects to HTTPS).
+				{Name: "listeners", Path: "Listeners", Default: []any{}},
 			}},
 		},
 		Rels: []RelSpec{

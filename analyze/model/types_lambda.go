@@ -20,7 +20,15 @@ func lambdaTypes() []EntityType {
 				{Call: op("lambda:ListTags"), By: "name", Tags: "Tags"},
 				{Call: op("lambda:GetPolicy"), By: "name", Props: []Prop{{Name: "policy", Path: "Policy", Conv: decodePolicy}}},
 			},
-			Rels: []RelSpec{{Verb: "HAS", Target: "aws_iam_role", Value: "{Role}", By: "_key"}},
+			// The seed's aws_lambda_function HAS aws_vpc; J1 later added HAS
+			// aws_subnet (VpcConfig.SubnetIds); the function's security
+			// groups PROTECT it, as for every type that carries groups.
+			Rels: []RelSpec{
+				{Verb: "HAS", Target: "aws_iam_role", Value: "{Role}", By: "_key"},
+				{Verb: "HAS", Target: "aws_vpc", Value: "{VpcConfig.VpcId}", By: "id"},
+				{Verb: "HAS", Target: "aws_subnet", Path: "VpcConfig.SubnetIds[]", Value: "{@}", By: "id"},
+				{Verb: "PROTECTS", Target: "aws_security_group", Reverse: true, Path: "VpcConfig.SecurityGroupIds[]", Value: "{@}", By: "id"},
+			},
 		},
 	}
 }

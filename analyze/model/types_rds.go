@@ -20,6 +20,9 @@ func rdsTypes() []EntityType {
 				{Name: "vpcId", Path: "DBSubnetGroup.VpcId"},
 				{Name: "securityGroupIds", Path: "VpcSecurityGroups[].VpcSecurityGroupId"},
 			},
+			// Not a spec row: its VPC security groups PROTECT it, as for
+			// every type that carries security groups (issue 6).
+			Rels: []RelSpec{{Verb: "PROTECTS", Target: "aws_security_group", Reverse: true, Path: "VpcSecurityGroups[]", Value: "{VpcSecurityGroupId}", By: "id"}},
 		},
 		{
 			Type: "aws_db_snapshot", Class: []string{"DataStore", "Database", "Image"}, Service: "rds",
@@ -54,9 +57,14 @@ func rdsTypes() []EntityType {
 			Key: []string{"{DBClusterArn}"}, ID: "{DBClusterIdentifier}", Name: "{DBClusterIdentifier}",
 			Created: "ClusterCreateTime", Tags: "TagList",
 			WebLink: "https://console.aws.amazon.com/rds/home?region={region}#database:id={DBClusterIdentifier};is-cluster=true",
-			Props:   []Prop{{Name: "encrypted", Path: "StorageEncrypted", KeepNull: true}},
-			Rels: []RelSpec{{Verb: "CONTAINS", Target: "aws_db_instance", Path: "DBClusterMembers[]", Value: "{DBInstanceIdentifier}", By: "id",
-				Props: []Prop{{Name: "isClusterWriter", Path: "IsClusterWriter"}}}},
+			Props: []Prop{
+				{Name: "encrypted", Path: "StorageEncrypted", KeepNull: true},
+				{Name: "securityGroupIds", Path: "VpcSecurityGroups[].VpcSecurityGroupId"},
+			},
+			Rels: []RelSpec{
+				{Verb: "PROTECTS", Target: "aws_security_group", Reverse: true, Path: "VpcSecurityGroups[]", Value: "{VpcSecurityGroupId}", By: "id"},
+				{Verb: "CONTAINS", Target: "aws_db_instance", Path: "DBClusterMembers[]", Value: "{DBInstanceIdentifier}", By: "id",
+					Props: []Prop{{Name: "isClusterWriter", Path: "IsClusterWriter"}}}},
 		},
 	}
 }

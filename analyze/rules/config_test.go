@@ -28,7 +28,7 @@ func TestConfigUnknownKey(t *testing.T) {
 		wantErr []string
 	}{
 		{name: "typo in a file", opts: []Option{WithConfigFile(file("audit.yaml", "admin_port: [22]\nrequired_tags: [Owner]\n"))},
-			wantErr: []string{filepath.Join(cfgDir, "audit.yaml"), `unknown key "admin_port"`, `did you mean "admin_ports"`, "admin_ports, required_tags"}},
+			wantErr: []string{filepath.Join(cfgDir, "audit.yaml"), `unknown key "admin_port"`, `did you mean "admin_ports"`, "admin_ports, certificate_expiry_days, required_tags, snapshot_trusted_accounts"}},
 		{name: "typo through WithConfig", opts: []Option{WithConfig(map[string]any{"requried_tags": []any{"Owner"}})},
 			wantErr: []string{`unknown key "requried_tags"`, `did you mean "required_tags"`}},
 		{name: "own check's key unknown without its directory", opts: []Option{WithConfig(map[string]any{"acme_db_ports": []any{3306}})},
