@@ -2,10 +2,12 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -38,6 +40,9 @@ func analyzeCommand(s streams) *ucli.Command {
 			&ucli.BoolFlag{Name: "no-verify", Usage: "skip the integrity check of the snapshot"},
 			pubkeyFlag,
 			&ucli.BoolFlag{Name: "fail-on-error", Usage: "exit 3 also when a check could not be evaluated (ERROR)"},
+			// Profiling for performance work (README "Benchmarks"); hidden from the help.
+			&ucli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a pprof CPU profile of the analysis to `FILE`"},
+			&ucli.StringFlag{Name: "memprofile", Hidden: true, Usage: "write a pprof heap profile (allocations) at the end to `FILE`"},
 		},
 		Action: func(c *ucli.Context) error {
 			if c.NArg() != 1 {
@@ -74,11 +79,19 @@ func analyzeCommand(s streams) *ucli.Command {
 				return err
 			}
 			opts = append(opts, analyze.WithRuleOptions(ruleOpts...))
-			a, err := analyze.New(c.Context, opts...)
+			stopProfile, err := startProfiles(c.String("cpuprofile"), c.String("memprofile"))
 			if err != nil {
 				return err
 			}
+			a, err := analyze.New(c.Context, opts...)
+			if err != nil {
+				stopProfile()
+				return err
+			}
 			rep, err := a.Run(c.Context, c.Args().First())
+			if perr := stopProfile(); err == nil && perr != nil {
+				return perr
+			}
 			if err != nil {
 				return err
 			}
@@ -207,6 +220,46 @@ func outsideSnapshot(snapDir, out string) error {
 		return fmt.Errorf("%s is inside the snapshot %s; write it elsewhere (a snapshot is never written by analyze)", out, snapDir)
 	}
 	return nil
+}
+
+// startProfiles starts a CPU profile to cpu and arranges a heap profile
+// (all allocations since the start, and what is live) to mem; either may be
+// empty. The returned function stops and writes them.
+func startProfiles(cpu, mem string) (func() error, error) {
+	var cpuFile *os.File
+	if cpu != "" {
+		f, err := os.Create(cpu)
+		if err != nil {
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+		cpuFile = f
+	}
+	return func() error {
+		var errs []error
+		if cpuFile != nil {
+			pprof.StopCPUProfile()
+			if err := cpuFile.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("--cpuprofile: %w", err))
+			}
+		}
+		if mem != "" {
+			f, err := os.Create(mem)
+			if err == nil {
+				err = pprof.Lookup("allocs").WriteTo(f, 0)
+				if cerr := f.Close(); err == nil {
+					err = cerr
+				}
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("--memprofile: %w", err))
+			}
+		}
+		return errors.Join(errs...)
+	}, nil
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
