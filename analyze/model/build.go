@@ -129,6 +129,17 @@ type builder struct {
 // A malformed response is an error naming service, operation, account,
 // region and page; failed calls are skipped here and reported by Gaps.
 func Build(ctx context.Context, src Source, opts ...Option) (*graph.Graph, error) {
+	b := newBuilder(opts...)
+	if err := b.entities(ctx, src); err != nil {
+		return nil, err
+	}
+	if err := b.connect(ctx, src); err != nil {
+		return nil, err
+	}
+	return b.g, nil
+}
+
+func newBuilder(opts ...Option) *builder {
 	c := config{log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		o(&c)
@@ -149,19 +160,22 @@ func Build(ctx context.Context, src Source, opts ...Option) (*graph.Graph, error
 	for _, a := range c.accounts {
 		b.accounts[a] = true
 	}
-	if err := b.entities(ctx, src); err != nil {
-		return nil, err
-	}
+	return b
+}
+
+// connect is every phase after the entities (2 to 7 of the list above):
+// envelope, enrichments, relationships and their resolution.
+func (b *builder) connect(ctx context.Context, src Source) error {
 	b.envelope()
 	if err := b.enrich(ctx, src); err != nil {
-		return nil, err
+		return err
 	}
 	if err := b.relCalls(ctx, src); err != nil {
-		return nil, err
+		return err
 	}
 	b.resolve()
 	if err := b.emitRules(); err != nil {
-		return nil, err
+		return err
 	}
 	for _, t := range registry {
 		for _, h := range t.Hatch {
@@ -169,10 +183,10 @@ func Build(ctx context.Context, src Source, opts ...Option) (*graph.Graph, error
 				continue
 			}
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 			if err := h.Finish(b); err != nil {
-				return nil, fmt.Errorf("%s %s: %w", t.Type, h.Name, err)
+				return fmt.Errorf("%s %s: %w", t.Type, h.Name, err)
 			}
 		}
 	}
@@ -188,7 +202,7 @@ func Build(ctx context.Context, src Source, opts ...Option) (*graph.Graph, error
 			b.log.Debug("relationship targets not in the snapshot", "relationship", k, "count", b.unresolved[k])
 		}
 	}
-	return b.g, nil
+	return nil
 }
 
 // stream calls fn for every row of a call; ok rows are decoded and checked
