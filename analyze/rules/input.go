@@ -11,6 +11,7 @@ package rules
 // are sorted, so the document — and therefore findings — is deterministic.
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sort"
@@ -26,7 +27,14 @@ import (
 type edge struct{ other, rel string }
 
 // inputValue builds the input document for in.
-func inputValue(in Input) (ast.Value, error) {
+func inputValue(in Input) (ast.Value, error) { return inputValueCtx(context.Background(), in) }
+
+// ctxCheckEvery is how many entities or relationships inputValueCtx
+// converts between looks at its context.
+const ctxCheckEvery = 4096
+
+// inputValueCtx is inputValue stopping when ctx is done.
+func inputValueCtx(ctx context.Context, in Input) (ast.Value, error) {
 	g := in.Graph
 	if g == nil {
 		g = graph.New()
@@ -38,7 +46,10 @@ func inputValue(in Input) (ast.Value, error) {
 	entities := ast.NewObjectWithCapacity(len(ents))
 	types := map[string][]string{}
 	classes := map[string][]string{}
-	for _, e := range ents {
+	for i, e := range ents {
+		if i%ctxCheckEvery == 0 && ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
 		v, err := c.entityValue(e)
 		if err != nil {
 			return nil, err
@@ -53,7 +64,10 @@ func inputValue(in Input) (ast.Value, error) {
 	relationships := ast.NewObjectWithCapacity(len(rels))
 	out := map[string]map[string][]edge{}
 	inb := map[string]map[string][]edge{}
-	for _, r := range rels {
+	for i, r := range rels {
+		if i%ctxCheckEvery == 0 && ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
 		v, err := c.relationshipValue(r)
 		if err != nil {
 			return nil, err
