@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/snapaudit/snapaudit/analyze/model"
 	"github.com/snapaudit/snapaudit/collect/synth/synthtest"
@@ -25,6 +26,7 @@ func BenchmarkSynth(b *testing.B) {
 	m := snap.Manifest()
 	b.Run("derive", func(b *testing.B) {
 		b.ReportAllocs()
+		var cpu time.Duration
 		for b.Loop() {
 			b.StopTimer()
 			g, err := model.Build(ctx, snap, model.WithAccounts(m.Accounts...))
@@ -32,10 +34,13 @@ func BenchmarkSynth(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.StartTimer()
+			start := synthtest.CPUTime()
 			if err := derive(ctx, g, slog.New(slog.DiscardHandler)); err != nil {
 				b.Fatal(err)
 			}
+			cpu += synthtest.CPUTime() - start
 		}
+		synthtest.ReportCPU(b, cpu)
 	})
 	a, err := New(ctx, WithVerify(false))
 	if err != nil {
@@ -43,10 +48,12 @@ func BenchmarkSynth(b *testing.B) {
 	}
 	b.Run("analyze", func(b *testing.B) {
 		b.ReportAllocs()
+		start := synthtest.CPUTime()
 		for b.Loop() {
 			if _, err := a.Run(ctx, dir); err != nil {
 				b.Fatal(err)
 			}
 		}
+		synthtest.ReportCPU(b, synthtest.CPUTime()-start)
 	})
 }

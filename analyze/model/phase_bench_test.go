@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/snapaudit/snapaudit/collect/synth/synthtest"
 	"github.com/snapaudit/snapaudit/snapshot"
@@ -34,6 +35,7 @@ func BenchmarkPhases(b *testing.B) {
 	b.Run("read", func(b *testing.B) {
 		b.ReportAllocs()
 		rows := 0
+		start := synthtest.CPUTime()
 		for b.Loop() {
 			rows = 0
 			for _, p := range snap.Partitions() {
@@ -42,6 +44,7 @@ func BenchmarkPhases(b *testing.B) {
 				}
 			}
 		}
+		synthtest.ReportCPU(b, synthtest.CPUTime()-start)
 		b.ReportMetric(float64(rows), "rows")
 	})
 	b.Run("decode", func(b *testing.B) {
@@ -68,6 +71,7 @@ func BenchmarkPhases(b *testing.B) {
 		}
 		b.SetBytes(int64(bytes))
 		b.ReportAllocs()
+		start := synthtest.CPUTime()
 		for b.Loop() {
 			for _, r := range all {
 				if _, err := decodeResponse(r.body, r.cs.shape); err != nil {
@@ -75,10 +79,12 @@ func BenchmarkPhases(b *testing.B) {
 				}
 			}
 		}
+		synthtest.ReportCPU(b, synthtest.CPUTime()-start)
 	})
 	b.Run("entities", func(b *testing.B) {
 		b.ReportAllocs()
 		n := 0
+		start := synthtest.CPUTime()
 		for b.Loop() {
 			bl := newBuilder()
 			if err := bl.entities(ctx, snap); err != nil {
@@ -86,11 +92,13 @@ func BenchmarkPhases(b *testing.B) {
 			}
 			n, _ = bl.g.Len()
 		}
+		synthtest.ReportCPU(b, synthtest.CPUTime()-start)
 		b.ReportMetric(float64(n), "entities")
 	})
 	b.Run("relationships", func(b *testing.B) {
 		b.ReportAllocs()
 		n := 0
+		var cpu time.Duration
 		for b.Loop() {
 			b.StopTimer()
 			bl := newBuilder()
@@ -98,11 +106,14 @@ func BenchmarkPhases(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.StartTimer()
+			start := synthtest.CPUTime()
 			if err := bl.connect(ctx, snap); err != nil {
 				b.Fatal(err)
 			}
+			cpu += synthtest.CPUTime() - start
 			_, n = bl.g.Len()
 		}
+		synthtest.ReportCPU(b, cpu)
 		b.ReportMetric(float64(n), "relationships")
 	})
 }

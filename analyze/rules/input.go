@@ -23,8 +23,13 @@ import (
 	"github.com/snapaudit/snapaudit/analyze/graph"
 )
 
-// edge is one adjacency entry: the entity at the other end and the relationship key.
-type edge struct{ other, rel string }
+// edge is one adjacency entry: the entity at the other end and the
+// relationship key, with their terms (shared with the entities and
+// relationships objects: OPA terms are immutable once built).
+type edge struct {
+	other, rel         string
+	otherTerm, relTerm *ast.Term
+}
 
 // inputValue builds the input document for in.
 func inputValue(in Input) (ast.Value, error) { return inputValueCtx(context.Background(), in) }
@@ -33,7 +38,9 @@ func inputValue(in Input) (ast.Value, error) { return inputValueCtx(context.Back
 // converts between looks at its context.
 const ctxCheckEvery = 4096
 
-// inputValueCtx is inputValue stopping when ctx is done.
+// inputValueCtx is inputValue stopping when ctx is done. The entities and
+// the relationships (with the adjacency indexes) are converted on two
+// goroutines, each with its own converter.
 func inputValueCtx(ctx context.Context, in Input) (ast.Value, error) {
 	g := in.Graph
 	if g == nil {
@@ -42,51 +49,96 @@ func inputValueCtx(ctx context.Context, in Input) (ast.Value, error) {
 	ents := g.Entities()
 	rels := g.Relationships()
 
-	c := converter{names: map[string]*ast.Term{}}
-	entities := ast.NewObjectWithCapacity(len(ents))
-	types := map[string][]string{}
-	classes := map[string][]string{}
-	for i, e := range ents {
-		if i%ctxCheckEvery == 0 && ctx.Err() != nil {
-			return nil, context.Cause(ctx)
-		}
-		v, err := c.entityValue(e)
-		if err != nil {
-			return nil, err
-		}
-		entities.Insert(ast.StringTerm(e.Key), ast.NewTerm(v))
-		types[e.Type] = append(types[e.Type], e.Key) // ents is sorted by key
-		for _, c := range e.Class {
-			classes[c] = append(classes[c], e.Key)
-		}
+	// One term per entity key, shared by the entities object, the
+	// type and class indexes, the relationships' ends and the adjacency.
+	keyTerms := make(map[string]*ast.Term, len(ents))
+	for _, e := range ents {
+		keyTerms[e.Key] = ast.StringTerm(e.Key)
 	}
 
-	relationships := ast.NewObjectWithCapacity(len(rels))
-	out := map[string]map[string][]edge{}
-	inb := map[string]map[string][]edge{}
-	for i, r := range rels {
-		if i%ctxCheckEvery == 0 && ctx.Err() != nil {
-			return nil, context.Cause(ctx)
-		}
-		v, err := c.relationshipValue(r)
-		if err != nil {
-			return nil, err
-		}
-		relationships.Insert(ast.StringTerm(r.Key), ast.NewTerm(v))
-		addEdge(out, r.From, r.Class, edge{other: r.To, rel: r.Key})
-		addEdge(inb, r.To, r.Class, edge{other: r.From, rel: r.Key})
+	var (
+		entities, types, classes ast.Object
+		entErr                   error
+		done                     = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		entities, types, classes, entErr = entitiesValue(ctx, ents, keyTerms)
+	}()
+	relationships, out, inb, relErr := relationshipsValue(ctx, rels, keyTerms)
+	<-done
+	if entErr != nil {
+		return nil, entErr
+	}
+	if relErr != nil {
+		return nil, relErr
 	}
 
 	doc := ast.NewObjectWithCapacity(8)
 	doc.Insert(ast.StringTerm("entities"), ast.NewTerm(entities))
-	doc.Insert(ast.StringTerm("types"), ast.NewTerm(keyIndex(types)))
-	doc.Insert(ast.StringTerm("classes"), ast.NewTerm(keyIndex(classes)))
+	doc.Insert(ast.StringTerm("types"), ast.NewTerm(types))
+	doc.Insert(ast.StringTerm("classes"), ast.NewTerm(classes))
 	doc.Insert(ast.StringTerm("relationships"), ast.NewTerm(relationships))
-	doc.Insert(ast.StringTerm("out"), ast.NewTerm(adjacency(out)))
-	doc.Insert(ast.StringTerm("in"), ast.NewTerm(adjacency(inb)))
+	doc.Insert(ast.StringTerm("out"), ast.NewTerm(out))
+	doc.Insert(ast.StringTerm("in"), ast.NewTerm(inb))
 	doc.Insert(ast.StringTerm("snapshot"), ast.NewTerm(snapshotValue(in.Snapshot)))
 	doc.Insert(ast.StringTerm("gaps"), ast.NewTerm(gapsValue(in.Gaps)))
 	return doc, nil
+}
+
+// entitiesValue is the entities object (by _key) and the types and
+// classes indexes of ents (sorted by key).
+func entitiesValue(ctx context.Context, ents []*graph.Entity, keyTerms map[string]*ast.Term) (entities, types, classes ast.Object, err error) {
+	c := newConverter()
+	entities = ast.NewObjectWithCapacity(len(ents))
+	byType := map[string][]*ast.Term{}
+	byClass := map[string][]*ast.Term{}
+	for i, e := range ents {
+		if i%ctxCheckEvery == 0 && ctx.Err() != nil {
+			return nil, nil, nil, context.Cause(ctx)
+		}
+		v, err := c.entityValue(e, keyTerms[e.Key])
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		k := keyTerms[e.Key]
+		entities.Insert(k, ast.NewTerm(v))
+		byType[e.Type] = append(byType[e.Type], k) // ents is sorted by key
+		for _, cl := range e.Class {
+			byClass[cl] = append(byClass[cl], k)
+		}
+	}
+	return entities, keyIndex(byType), keyIndex(byClass), nil
+}
+
+// relationshipsValue is the relationships object (by _key) and the out and
+// in adjacency indexes of rels.
+func relationshipsValue(ctx context.Context, rels []*graph.Relationship, keyTerms map[string]*ast.Term) (relationships, out, inb ast.Object, err error) {
+	c := newConverter()
+	relationships = ast.NewObjectWithCapacity(len(rels))
+	outIdx := map[string]map[string][]edge{}
+	inIdx := map[string]map[string][]edge{}
+	for i, r := range rels {
+		if i%ctxCheckEvery == 0 && ctx.Err() != nil {
+			return nil, nil, nil, context.Cause(ctx)
+		}
+		k := ast.StringTerm(r.Key)
+		from, to := keyTerms[r.From], keyTerms[r.To]
+		if from == nil {
+			from = ast.StringTerm(r.From)
+		}
+		if to == nil {
+			to = ast.StringTerm(r.To)
+		}
+		v, err := c.relationshipValue(r, k, from, to)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		relationships.Insert(k, ast.NewTerm(v))
+		addEdge(outIdx, r.From, r.Class, edge{other: r.To, rel: r.Key, otherTerm: to, relTerm: k})
+		addEdge(inIdx, r.To, r.Class, edge{other: r.From, rel: r.Key, otherTerm: from, relTerm: k})
+	}
+	return relationships, c.adjacency(outIdx, keyTerms), c.adjacency(inIdx, keyTerms), nil
 }
 
 func addEdge(idx map[string]map[string][]edge, key, verb string, e edge) {
@@ -98,10 +150,20 @@ func addEdge(idx map[string]map[string][]edge, key, verb string, e edge) {
 	byVerb[verb] = append(byVerb[verb], e)
 }
 
-// converter builds terms, sharing one term per property name: the same few
-// dozen names repeat on every entity, and OPA terms are immutable once built.
+// converter builds terms, sharing one term per property name and per
+// short string value: the same few dozen names, and account ids, regions,
+// types, verbs and states, repeat on every entity, and OPA terms are
+// immutable once built. A converter is used by one goroutine.
 type converter struct {
 	names map[string]*ast.Term
+	short map[string]*ast.Term
+}
+
+// shortString is the longest string value converter shares.
+const shortString = 32
+
+func newConverter() converter {
+	return converter{names: map[string]*ast.Term{}, short: map[string]*ast.Term{}}
 }
 
 func (c converter) name(k string) *ast.Term {
@@ -113,12 +175,26 @@ func (c converter) name(k string) *ast.Term {
 	return t
 }
 
-// entityValue is the flat J1 object of e: its properties plus _key, _type, _class.
-func (c converter) entityValue(e *graph.Entity) (ast.Value, error) {
+// str is the term of string value s, shared when s is short.
+func (c converter) str(s string) *ast.Term {
+	if len(s) > shortString {
+		return ast.StringTerm(s)
+	}
+	t, ok := c.short[s]
+	if !ok {
+		t = ast.StringTerm(s)
+		c.short[s] = t
+	}
+	return t
+}
+
+// entityValue is the flat J1 object of e: its properties plus _key, _type,
+// _class (key is the term of e.Key).
+func (c converter) entityValue(e *graph.Entity, key *ast.Term) (ast.Value, error) {
 	obj, err := c.flatObject(e.Properties,
-		[2]*ast.Term{ast.StringTerm("_key"), ast.StringTerm(e.Key)},
-		[2]*ast.Term{ast.StringTerm("_type"), ast.StringTerm(e.Type)},
-		[2]*ast.Term{ast.StringTerm("_class"), ast.NewTerm(stringArray(e.Class))},
+		[2]*ast.Term{c.name("_key"), key},
+		[2]*ast.Term{c.name("_type"), c.name(e.Type)},
+		[2]*ast.Term{c.name("_class"), ast.NewTerm(c.stringArray(e.Class))},
 	)
 	if err != nil {
 		return nil, fmt.Errorf("entity %s %w", e.Key, err)
@@ -127,20 +203,22 @@ func (c converter) entityValue(e *graph.Entity) (ast.Value, error) {
 }
 
 // relationshipValue is the flat J1 object of r, as graph.Relationship's
-// MarshalJSON writes it (displayName defaults to the verb).
-func (c converter) relationshipValue(r *graph.Relationship) (ast.Value, error) {
+// MarshalJSON writes it (displayName defaults to the verb); key, from and
+// to are the terms of its key and ends.
+func (c converter) relationshipValue(r *graph.Relationship, key, from, to *ast.Term) (ast.Value, error) {
+	class := c.name(r.Class)
 	obj, err := c.flatObject(r.Properties,
-		[2]*ast.Term{ast.StringTerm("_key"), ast.StringTerm(r.Key)},
-		[2]*ast.Term{ast.StringTerm("_type"), ast.StringTerm(r.Type)},
-		[2]*ast.Term{ast.StringTerm("_class"), ast.StringTerm(r.Class)},
-		[2]*ast.Term{ast.StringTerm("_fromEntityKey"), ast.StringTerm(r.From)},
-		[2]*ast.Term{ast.StringTerm("_toEntityKey"), ast.StringTerm(r.To)},
+		[2]*ast.Term{c.name("_key"), key},
+		[2]*ast.Term{c.name("_type"), c.name(r.Type)},
+		[2]*ast.Term{c.name("_class"), class},
+		[2]*ast.Term{c.name("_fromEntityKey"), from},
+		[2]*ast.Term{c.name("_toEntityKey"), to},
 	)
 	if err != nil {
 		return nil, fmt.Errorf("relationship %s %w", r.Key, err)
 	}
 	if _, ok := r.Properties["displayName"]; !ok {
-		obj.Insert(ast.StringTerm("displayName"), ast.StringTerm(r.Class))
+		obj.Insert(c.name("displayName"), class)
 	}
 	return obj, nil
 }
@@ -148,7 +226,7 @@ func (c converter) relationshipValue(r *graph.Relationship) (ast.Value, error) {
 // flatObject is props plus the fixed J1 fields; the struct fields behind
 // fixed are authoritative, so same-named entries of props are ignored.
 func (c converter) flatObject(props map[string]any, fixed ...[2]*ast.Term) (ast.Object, error) {
-	obj := ast.NewObjectWithCapacity(len(props) + len(fixed))
+	obj := ast.NewObjectWithCapacity(len(props) + len(fixed) + 1)
 	for _, kv := range fixed {
 		obj.Insert(kv[0], kv[1])
 	}
@@ -157,13 +235,25 @@ func (c converter) flatObject(props map[string]any, fixed ...[2]*ast.Term) (ast.
 		if strings.HasPrefix(k, "_") && obj.Get(name) != nil {
 			continue
 		}
-		v, err := c.value(p)
+		v, err := c.term(p)
 		if err != nil {
 			return nil, fmt.Errorf("property %q: %w", k, err)
 		}
-		obj.Insert(name, ast.NewTerm(v))
+		obj.Insert(name, v)
 	}
 	return obj, nil
+}
+
+// term is value(p) as a term, shared for short strings.
+func (c converter) term(p any) (*ast.Term, error) {
+	if s, ok := p.(string); ok {
+		return c.str(s), nil
+	}
+	v, err := c.value(p)
+	if err != nil {
+		return nil, err
+	}
+	return ast.NewTerm(v), nil
 }
 
 // value converts a JSON-compatible property value. The shapes the
@@ -182,21 +272,23 @@ func (c converter) value(p any) (ast.Value, error) {
 	case []any:
 		terms := make([]*ast.Term, len(x))
 		for i, it := range x {
-			v, err := c.value(it)
+			t, err := c.term(it)
 			if err != nil {
 				return nil, fmt.Errorf("[%d]: %w", i, err)
 			}
-			terms[i] = ast.NewTerm(v)
+			terms[i] = t
 		}
 		return ast.NewArray(terms...), nil
+	case []string:
+		return c.stringArray(x), nil
 	case map[string]any:
 		obj := ast.NewObjectWithCapacity(len(x))
 		for k, it := range x {
-			v, err := c.value(it)
+			t, err := c.term(it)
 			if err != nil {
 				return nil, fmt.Errorf(".%s: %w", k, err)
 			}
-			obj.Insert(c.name(k), ast.NewTerm(v))
+			obj.Insert(c.name(k), t)
 		}
 		return obj, nil
 	case time.Time:
@@ -217,11 +309,19 @@ func stringArray(ss []string) *ast.Array {
 	return ast.NewArray(terms...)
 }
 
-// keyIndex converts name -> sorted keys.
-func keyIndex(idx map[string][]string) ast.Object {
+func (c converter) stringArray(ss []string) *ast.Array {
+	terms := make([]*ast.Term, len(ss))
+	for i, s := range ss {
+		terms[i] = c.str(s)
+	}
+	return ast.NewArray(terms...)
+}
+
+// keyIndex converts name -> sorted key terms.
+func keyIndex(idx map[string][]*ast.Term) ast.Object {
 	obj := ast.NewObjectWithCapacity(len(idx))
 	for name, keys := range idx {
-		obj.Insert(ast.StringTerm(name), ast.NewTerm(stringArray(keys)))
+		obj.Insert(ast.StringTerm(name), ast.ArrayTerm(keys...))
 	}
 	return obj
 }
@@ -229,7 +329,7 @@ func keyIndex(idx map[string][]string) ast.Object {
 // adjacency converts key -> verb -> edges, each list sorted by (other, rel)
 // — the order Rego's sort() gives {"key","rel"} objects, so a test-built
 // input (lib.build_input) matches the engine's.
-func adjacency(idx map[string]map[string][]edge) ast.Object {
+func (c converter) adjacency(idx map[string]map[string][]edge, keyTerms map[string]*ast.Term) ast.Object {
 	keyTerm, relTerm := ast.StringTerm("key"), ast.StringTerm("rel")
 	obj := ast.NewObjectWithCapacity(len(idx))
 	for key, byVerb := range idx {
@@ -244,13 +344,17 @@ func adjacency(idx map[string]map[string][]edge) ast.Object {
 			terms := make([]*ast.Term, len(edges))
 			for i, e := range edges {
 				terms[i] = ast.ObjectTerm(
-					[2]*ast.Term{keyTerm, ast.StringTerm(e.other)},
-					[2]*ast.Term{relTerm, ast.StringTerm(e.rel)},
+					[2]*ast.Term{keyTerm, e.otherTerm},
+					[2]*ast.Term{relTerm, e.relTerm},
 				)
 			}
-			verbs.Insert(ast.StringTerm(verb), ast.ArrayTerm(terms...))
+			verbs.Insert(c.name(verb), ast.ArrayTerm(terms...))
 		}
-		obj.Insert(ast.StringTerm(key), ast.NewTerm(verbs))
+		k := keyTerms[key]
+		if k == nil {
+			k = ast.StringTerm(key)
+		}
+		obj.Insert(k, ast.NewTerm(verbs))
 	}
 	return obj
 }

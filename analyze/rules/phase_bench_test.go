@@ -31,11 +31,13 @@ func BenchmarkSynthPhases(b *testing.B) {
 	in := Input{Graph: g, Snapshot: SnapshotInfo{Accounts: m.Accounts, Regions: m.Regions, CollectedAt: m.FinishedAt}}
 	b.Run("input", func(b *testing.B) {
 		b.ReportAllocs()
+		start := synthtest.CPUTime()
 		for b.Loop() {
 			if _, err := inputValue(in); err != nil {
 				b.Fatal(err)
 			}
 		}
+		synthtest.ReportCPU(b, synthtest.CPUTime()-start)
 		ne, nr := g.Len()
 		b.ReportMetric(float64(ne), "entities")
 		b.ReportMetric(float64(nr), "relationships")
@@ -48,6 +50,7 @@ func BenchmarkSynthPhases(b *testing.B) {
 	b.Run("eval", func(b *testing.B) {
 		b.ReportAllocs()
 		findings := 0
+		start := synthtest.CPUTime()
 		for b.Loop() {
 			res, err := eng.evaluate(ctx, val, in)
 			if err != nil {
@@ -55,6 +58,7 @@ func BenchmarkSynthPhases(b *testing.B) {
 			}
 			findings = len(res.Findings)
 		}
+		synthtest.ReportCPU(b, synthtest.CPUTime()-start)
 		b.ReportMetric(float64(findings), "findings")
 	})
 }
