@@ -38,9 +38,10 @@ func inputValue(in Input) (ast.Value, error) { return inputValueCtx(context.Back
 // converts between looks at its context.
 const ctxCheckEvery = 4096
 
-// inputValueCtx is inputValue stopping when ctx is done. The entities and
-// the relationships (with the adjacency indexes) are converted on two
-// goroutines, each with its own converter.
+// inputValueCtx is inputValue stopping when ctx is done. The work is split
+// in two about equal halves on two goroutines, each with its own
+// converter: the entities with the type, class and adjacency indexes, and
+// the relationships.
 func inputValueCtx(ctx context.Context, in Input) (ast.Value, error) {
 	g := in.Graph
 	if g == nil {
@@ -49,23 +50,38 @@ func inputValueCtx(ctx context.Context, in Input) (ast.Value, error) {
 	ents := g.Entities()
 	rels := g.Relationships()
 
-	// One term per entity key, shared by the entities object, the
-	// type and class indexes, the relationships' ends and the adjacency.
+	// One term per entity and relationship key, shared by the entities and
+	// relationships objects, the type and class indexes, the relationships'
+	// ends and the adjacency.
 	keyTerms := make(map[string]*ast.Term, len(ents))
 	for _, e := range ents {
 		keyTerms[e.Key] = ast.StringTerm(e.Key)
 	}
+	relKeys := make([]*ast.Term, len(rels))
+	for i, r := range rels {
+		relKeys[i] = ast.StringTerm(r.Key)
+	}
+	keyTerm := func(k string) *ast.Term {
+		if t := keyTerms[k]; t != nil {
+			return t
+		}
+		return ast.StringTerm(k) // graph.AddRelationship keeps both ends in the graph
+	}
 
 	var (
-		entities, types, classes ast.Object
-		entErr                   error
-		done                     = make(chan struct{})
+		entities, types, classes, out, inb ast.Object
+		entErr                             error
+		done                               = make(chan struct{})
 	)
 	go func() {
 		defer close(done)
-		entities, types, classes, entErr = entitiesValue(ctx, ents, keyTerms)
+		c := newConverter()
+		entities, types, classes, entErr = c.entitiesValue(ctx, ents, keyTerms)
+		if entErr == nil {
+			out, inb, entErr = c.adjacencyValues(ctx, rels, relKeys, keyTerm)
+		}
 	}()
-	relationships, out, inb, relErr := relationshipsValue(ctx, rels, keyTerms)
+	relationships, relErr := newConverter().relationshipsValue(ctx, rels, relKeys, keyTerm)
 	<-done
 	if entErr != nil {
 		return nil, entErr
@@ -88,8 +104,7 @@ func inputValueCtx(ctx context.Context, in Input) (ast.Value, error) {
 
 // entitiesValue is the entities object (by _key) and the types and
 // classes indexes of ents (sorted by key).
-func entitiesValue(ctx context.Context, ents []*graph.Entity, keyTerms map[string]*ast.Term) (entities, types, classes ast.Object, err error) {
-	c := newConverter()
+func (c converter) entitiesValue(ctx context.Context, ents []*graph.Entity, keyTerms map[string]*ast.Term) (entities, types, classes ast.Object, err error) {
 	entities = ast.NewObjectWithCapacity(len(ents))
 	byType := map[string][]*ast.Term{}
 	byClass := map[string][]*ast.Term{}
@@ -97,11 +112,11 @@ func entitiesValue(ctx context.Context, ents []*graph.Entity, keyTerms map[strin
 		if i%ctxCheckEvery == 0 && ctx.Err() != nil {
 			return nil, nil, nil, context.Cause(ctx)
 		}
-		v, err := c.entityValue(e, keyTerms[e.Key])
+		k := keyTerms[e.Key]
+		v, err := c.entityValue(e, k)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		k := keyTerms[e.Key]
 		entities.Insert(k, ast.NewTerm(v))
 		byType[e.Type] = append(byType[e.Type], k) // ents is sorted by key
 		for _, cl := range e.Class {
@@ -111,34 +126,35 @@ func entitiesValue(ctx context.Context, ents []*graph.Entity, keyTerms map[strin
 	return entities, keyIndex(byType), keyIndex(byClass), nil
 }
 
-// relationshipsValue is the relationships object (by _key) and the out and
-// in adjacency indexes of rels.
-func relationshipsValue(ctx context.Context, rels []*graph.Relationship, keyTerms map[string]*ast.Term) (relationships, out, inb ast.Object, err error) {
-	c := newConverter()
-	relationships = ast.NewObjectWithCapacity(len(rels))
+// relationshipsValue is the relationships object (by _key) of rels, whose
+// key terms are relKeys.
+func (c converter) relationshipsValue(ctx context.Context, rels []*graph.Relationship, relKeys []*ast.Term, keyTerm func(string) *ast.Term) (ast.Object, error) {
+	relationships := ast.NewObjectWithCapacity(len(rels))
+	for i, r := range rels {
+		if i%ctxCheckEvery == 0 && ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
+		v, err := c.relationshipValue(r, relKeys[i], keyTerm(r.From), keyTerm(r.To))
+		if err != nil {
+			return nil, err
+		}
+		relationships.Insert(relKeys[i], ast.NewTerm(v))
+	}
+	return relationships, nil
+}
+
+// adjacencyValues are the out and in adjacency indexes of rels.
+func (c converter) adjacencyValues(ctx context.Context, rels []*graph.Relationship, relKeys []*ast.Term, keyTerm func(string) *ast.Term) (out, inb ast.Object, err error) {
 	outIdx := map[string]map[string][]edge{}
 	inIdx := map[string]map[string][]edge{}
 	for i, r := range rels {
 		if i%ctxCheckEvery == 0 && ctx.Err() != nil {
-			return nil, nil, nil, context.Cause(ctx)
+			return nil, nil, context.Cause(ctx)
 		}
-		k := ast.StringTerm(r.Key)
-		from, to := keyTerms[r.From], keyTerms[r.To]
-		if from == nil {
-			from = ast.StringTerm(r.From)
-		}
-		if to == nil {
-			to = ast.StringTerm(r.To)
-		}
-		v, err := c.relationshipValue(r, k, from, to)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		relationships.Insert(k, ast.NewTerm(v))
-		addEdge(outIdx, r.From, r.Class, edge{other: r.To, rel: r.Key, otherTerm: to, relTerm: k})
-		addEdge(inIdx, r.To, r.Class, edge{other: r.From, rel: r.Key, otherTerm: from, relTerm: k})
+		addEdge(outIdx, r.From, r.Class, edge{other: r.To, rel: r.Key, otherTerm: keyTerm(r.To), relTerm: relKeys[i]})
+		addEdge(inIdx, r.To, r.Class, edge{other: r.From, rel: r.Key, otherTerm: keyTerm(r.From), relTerm: relKeys[i]})
 	}
-	return relationships, c.adjacency(outIdx, keyTerms), c.adjacency(inIdx, keyTerms), nil
+	return c.adjacency(outIdx, keyTerm), c.adjacency(inIdx, keyTerm), nil
 }
 
 func addEdge(idx map[string]map[string][]edge, key, verb string, e edge) {
@@ -329,8 +345,8 @@ func keyIndex(idx map[string][]*ast.Term) ast.Object {
 // adjacency converts key -> verb -> edges, each list sorted by (other, rel)
 // — the order Rego's sort() gives {"key","rel"} objects, so a test-built
 // input (lib.build_input) matches the engine's.
-func (c converter) adjacency(idx map[string]map[string][]edge, keyTerms map[string]*ast.Term) ast.Object {
-	keyTerm, relTerm := ast.StringTerm("key"), ast.StringTerm("rel")
+func (c converter) adjacency(idx map[string]map[string][]edge, keyTerm func(string) *ast.Term) ast.Object {
+	keyName, relName := ast.StringTerm("key"), ast.StringTerm("rel")
 	obj := ast.NewObjectWithCapacity(len(idx))
 	for key, byVerb := range idx {
 		verbs := ast.NewObjectWithCapacity(len(byVerb))
@@ -344,17 +360,13 @@ func (c converter) adjacency(idx map[string]map[string][]edge, keyTerms map[stri
 			terms := make([]*ast.Term, len(edges))
 			for i, e := range edges {
 				terms[i] = ast.ObjectTerm(
-					[2]*ast.Term{keyTerm, e.otherTerm},
-					[2]*ast.Term{relTerm, e.relTerm},
+					[2]*ast.Term{keyName, e.otherTerm},
+					[2]*ast.Term{relName, e.relTerm},
 				)
 			}
 			verbs.Insert(c.name(verb), ast.ArrayTerm(terms...))
 		}
-		k := keyTerms[key]
-		if k == nil {
-			k = ast.StringTerm(key)
-		}
-		obj.Insert(k, ast.NewTerm(verbs))
+		obj.Insert(keyTerm(key), ast.NewTerm(verbs))
 	}
 	return obj
 }
