@@ -260,10 +260,25 @@ func (c converter) flatObject(props map[string]any, fixed ...[2]*ast.Term) (ast.
 	return obj, nil
 }
 
-// term is value(p) as a term, shared for short strings.
+// Terms of the constants, shared.
+var (
+	trueTerm  = ast.BooleanTerm(true)
+	falseTerm = ast.BooleanTerm(false)
+	nullTerm  = ast.NullTerm()
+)
+
+// term is value(p) as a term, shared for short strings, booleans and null.
 func (c converter) term(p any) (*ast.Term, error) {
-	if s, ok := p.(string); ok {
-		return c.str(s), nil
+	switch x := p.(type) {
+	case string:
+		return c.str(x), nil
+	case bool:
+		if x {
+			return trueTerm, nil
+		}
+		return falseTerm, nil
+	case nil:
+		return nullTerm, nil
 	}
 	v, err := c.value(p)
 	if err != nil {
