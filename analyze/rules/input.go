@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -22,14 +23,6 @@ import (
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 )
-
-// edge is one adjacency entry: the entity at the other end and the
-// relationship key, with their terms (shared with the entities and
-// relationships objects: OPA terms are immutable once built).
-type edge struct {
-	other, rel         string
-	otherTerm, relTerm *ast.Term
-}
 
 // inputValue builds the input document for in.
 func inputValue(in Input) (ast.Value, error) { return inputValueCtx(context.Background(), in) }
@@ -145,25 +138,15 @@ func (c converter) relationshipsValue(ctx context.Context, rels []*graph.Relatio
 
 // adjacencyValues are the out and in adjacency indexes of rels.
 func (c converter) adjacencyValues(ctx context.Context, rels []*graph.Relationship, relKeys []*ast.Term, keyTerm func(string) *ast.Term) (out, inb ast.Object, err error) {
-	outIdx := map[string]map[string][]edge{}
-	inIdx := map[string]map[string][]edge{}
-	for i, r := range rels {
-		if i%ctxCheckEvery == 0 && ctx.Err() != nil {
-			return nil, nil, context.Cause(ctx)
-		}
-		addEdge(outIdx, r.From, r.Class, edge{other: r.To, rel: r.Key, otherTerm: keyTerm(r.To), relTerm: relKeys[i]})
-		addEdge(inIdx, r.To, r.Class, edge{other: r.From, rel: r.Key, otherTerm: keyTerm(r.From), relTerm: relKeys[i]})
+	if ctx.Err() != nil {
+		return nil, nil, context.Cause(ctx)
 	}
-	return c.adjacency(outIdx, keyTerm), c.adjacency(inIdx, keyTerm), nil
-}
-
-func addEdge(idx map[string]map[string][]edge, key, verb string, e edge) {
-	byVerb := idx[key]
-	if byVerb == nil {
-		byVerb = map[string][]edge{}
-		idx[key] = byVerb
+	out = c.adjacency(rels, relKeys, keyTerm, func(r *graph.Relationship) (string, string) { return r.From, r.To })
+	if ctx.Err() != nil {
+		return nil, nil, context.Cause(ctx)
 	}
-	byVerb[verb] = append(byVerb[verb], e)
+	inb = c.adjacency(rels, relKeys, keyTerm, func(r *graph.Relationship) (string, string) { return r.To, r.From })
+	return out, inb, nil
 }
 
 // converter builds terms, sharing one term per property name and per
@@ -357,31 +340,58 @@ func keyIndex(idx map[string][]*ast.Term) ast.Object {
 	return obj
 }
 
-// adjacency converts key -> verb -> edges, each list sorted by (other, rel)
-// — the order Rego's sort() gives {"key","rel"} objects, so a test-built
-// input (lib.build_input) matches the engine's.
-func (c converter) adjacency(idx map[string]map[string][]edge, keyTerm func(string) *ast.Term) ast.Object {
+// adjacency is key -> verb -> edges of rels (whose key terms are relKeys),
+// each relationship listed under the end ends names first, with the other
+// end; each list is sorted by (other, rel) — the order Rego's sort() gives
+// {"key","rel"} objects, so a test-built input (lib.build_input) matches the
+// engine's. The relationships are put in that order by sorting their
+// indexes, which needs no index maps.
+func (c converter) adjacency(rels []*graph.Relationship, relKeys []*ast.Term, keyTerm func(string) *ast.Term,
+	ends func(*graph.Relationship) (self, other string)) ast.Object {
 	keyName, relName := ast.StringTerm("key"), ast.StringTerm("rel")
-	obj := ast.NewObjectWithCapacity(len(idx))
-	for key, byVerb := range idx {
-		verbs := ast.NewObjectWithCapacity(len(byVerb))
-		for verb, edges := range byVerb {
-			sort.Slice(edges, func(i, j int) bool {
-				if edges[i].other != edges[j].other {
-					return edges[i].other < edges[j].other
+	order := make([]int32, len(rels))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		ra, rb := rels[a], rels[b]
+		sa, oa := ends(ra)
+		sb, ob := ends(rb)
+		if c := strings.Compare(sa, sb); c != 0 {
+			return c
+		}
+		if c := strings.Compare(ra.Class, rb.Class); c != 0 {
+			return c
+		}
+		if c := strings.Compare(oa, ob); c != 0 {
+			return c
+		}
+		return strings.Compare(ra.Key, rb.Key)
+	})
+	obj := ast.NewObjectWithCapacity(0)
+	for i := 0; i < len(order); {
+		self, _ := ends(rels[order[i]])
+		verbs := ast.NewObjectWithCapacity(1)
+		for i < len(order) {
+			if s, _ := ends(rels[order[i]]); s != self {
+				break
+			}
+			verb := rels[order[i]].Class
+			var terms []*ast.Term
+			for ; i < len(order); i++ {
+				r := rels[order[i]]
+				s, o := ends(r)
+				if s != self || r.Class != verb {
+					break
 				}
-				return edges[i].rel < edges[j].rel
-			})
-			terms := make([]*ast.Term, len(edges))
-			for i, e := range edges {
-				terms[i] = ast.ObjectTerm(
-					[2]*ast.Term{keyName, e.otherTerm},
-					[2]*ast.Term{relName, e.relTerm},
-				)
+				terms = append(terms, ast.ObjectTerm(
+					[2]*ast.Term{keyName, keyTerm(o)},
+					[2]*ast.Term{relName, relKeys[order[i]]},
+				))
 			}
 			verbs.Insert(c.name(verb), ast.ArrayTerm(terms...))
 		}
-		obj.Insert(keyTerm(key), ast.NewTerm(verbs))
+		obj.Insert(keyTerm(self), ast.NewTerm(verbs))
 	}
 	return obj
 }
