@@ -31,6 +31,7 @@ type options struct {
 	ruleOpts   []rules.Option
 	logger     *slog.Logger
 	evalTime   time.Time
+	maxMemory  uint64
 }
 
 // Option configures an Analyzer.
@@ -61,6 +62,12 @@ func WithConfig(cfg map[string]any) Option { return func(o *options) { o.config 
 func WithRuleOptions(opts ...rules.Option) Option {
 	return func(o *options) { o.ruleOpts = append(o.ruleOpts, opts...) }
 }
+
+// WithMaxMemory sets the memory budget of the process during Run, in
+// bytes (0, the default: none). Past it Run stops and returns a
+// *MemoryError naming the phase (memory.go). The budget is process-wide:
+// one analysis per process, as the CLI runs it.
+func WithMaxMemory(bytes uint64) Option { return func(o *options) { o.maxMemory = bytes } }
 
 // WithLogger sets the logger for diagnostics.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
@@ -132,10 +139,27 @@ func (r *Report) Failed() bool { return r.Summary.Fail > 0 }
 
 // Run analyses the snapshot in dir.
 func (a *Analyzer) Run(ctx context.Context, dir string) (*Report, error) {
+	first := "graph build"
+	if a.opts.verify {
+		first = "verify"
+	}
+	ctx, mem := watchMemory(ctx, a.opts.maxMemory, first)
+	defer mem.close()
+	rep, err := a.run(ctx, dir, mem.enter)
+	if merr := mem.err(); merr != nil {
+		// Whatever the phase made of its cancellation, the analysis is
+		// incomplete: the budget is the reason.
+		return nil, merr
+	}
+	return rep, err
+}
+
+// run is Run; enter is called with the name of each phase as it starts.
+func (a *Analyzer) run(ctx context.Context, dir string, enter func(phase string)) (*Report, error) {
 	// A malformed response is skipped and its call becomes a coverage gap
 	// (ERROR for the checks of the types it feeds), like a failed call.
 	var malformed []*model.RowError
-	g, m, err := loadGraph(ctx, dir, a.opts.verify, a.opts.verifyOpts, a.opts.logger,
+	g, m, err := loadGraph(ctx, dir, a.opts.verify, a.opts.verifyOpts, a.opts.logger, enter,
 		model.OnMalformed(func(e *model.RowError) { malformed = append(malformed, e) }))
 	if err != nil {
 		return nil, err
@@ -146,6 +170,7 @@ func (a *Analyzer) Run(ctx context.Context, dir string) (*Report, error) {
 	if evalTime.IsZero() {
 		evalTime = m.FinishedAt
 	}
+	enter("checks")
 	res, err := a.engine.Evaluate(ctx, rules.Input{
 		Graph:    g,
 		Gaps:     ruleGaps(gaps),
@@ -196,7 +221,7 @@ func LoadGraph(ctx context.Context, dir string, verify bool, log *slog.Logger) (
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	g, _, err := loadGraph(ctx, dir, verify, nil, log)
+	g, _, err := loadGraph(ctx, dir, verify, nil, log, func(string) {})
 	return g, err
 }
 
@@ -221,12 +246,15 @@ func verifyFailed(dir string, err error) error {
 		dir, verr.Problems[0], more, dir, snapshot.ErrCorrupt)
 }
 
-func loadGraph(ctx context.Context, dir string, verify bool, vopts []snapshot.VerifyOption, log *slog.Logger, opts ...model.Option) (*graph.Graph, *snapshot.Manifest, error) {
+func loadGraph(ctx context.Context, dir string, verify bool, vopts []snapshot.VerifyOption, log *slog.Logger,
+	enter func(phase string), opts ...model.Option) (*graph.Graph, *snapshot.Manifest, error) {
 	if verify {
+		enter("verify")
 		if _, err := snapshot.Verify(ctx, dir, vopts...); err != nil {
 			return nil, nil, verifyFailed(dir, err)
 		}
 	}
+	enter("graph build")
 	snap, err := snapshot.Open(dir)
 	if err != nil {
 		return nil, nil, err
@@ -239,6 +267,7 @@ func loadGraph(ctx context.Context, dir string, verify bool, vopts []snapshot.Ve
 		return nil, nil, fmt.Errorf("build graph from %s: %w", dir, err)
 	}
 	log.Debug("graph built", "duration", time.Since(start))
+	enter("IAM derivation")
 	if err := derive(ctx, g, log); err != nil {
 		return nil, nil, err
 	}

@@ -2,11 +2,14 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -25,7 +28,7 @@ func analyzeCommand(s streams) *ucli.Command {
 			"graph, derives IAM TRUSTS/ALLOWS and evaluates the built-in checks plus any --policies\n" +
 			"directories. Needs no network and no credentials. Exit status: 0 no failing check, 3 at\n" +
 			"least one FAIL (or ERROR with --fail-on-error), 1 the analysis itself failed (including a\n" +
-			"snapshot or signature that does not verify), 2 usage error.",
+			"snapshot or signature that does not verify), 2 usage error, 5 stopped at the --max-memory budget.",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output format: table or json"},
 			&ucli.BoolFlag{Name: "all", Usage: "table: also list PASS findings"},
@@ -34,10 +37,15 @@ func analyzeCommand(s streams) *ucli.Command {
 			&ucli.DurationFlag{Name: "rule-timeout", Value: rules.DefaultRuleTimeout, Usage: "time limit of each check; one that runs longer is stopped and reported as ERROR"},
 			&ucli.StringFlag{Name: "rule-memory", Value: strings.ReplaceAll(rules.FormatByteSize(rules.DefaultRuleMemory), " ", ""),
 				Usage: "memory budget of each check (e.g. 512MiB, 4GiB); one that needs more is stopped and reported as ERROR"},
+			&ucli.StringFlag{Name: "max-memory", Usage: "memory budget of the whole analysis (e.g. 8GiB, 50%, or 0 for none); past it analyze " +
+				"stops with exit status 5, naming the phase (default: 80% of the physical memory, or of the cgroup's limit if lower)"},
 			&ucli.StringFlag{Name: "graph-out", Usage: "write the graph as J1-style JSON {entities, relationships} to `FILE`"},
 			&ucli.BoolFlag{Name: "no-verify", Usage: "skip the integrity check of the snapshot"},
 			pubkeyFlag,
 			&ucli.BoolFlag{Name: "fail-on-error", Usage: "exit 3 also when a check could not be evaluated (ERROR)"},
+			// Profiling for performance work (README "Benchmarks"); hidden from the help.
+			&ucli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a pprof CPU profile of the analysis to `FILE`"},
+			&ucli.StringFlag{Name: "memprofile", Hidden: true, Usage: "write a pprof heap profile (allocations) at the end to `FILE`"},
 		},
 		Action: func(c *ucli.Context) error {
 			if c.NArg() != 1 {
@@ -63,7 +71,12 @@ func analyzeCommand(s streams) *ucli.Command {
 			if err != nil {
 				return err
 			}
+			budget, err := maxMemory(c.String("max-memory"), physicalMemory())
+			if err != nil {
+				return usagef("analyze: --max-memory: %v", err)
+			}
 			opts := []analyze.Option{
+				analyze.WithMaxMemory(budget),
 				analyze.WithLogger(log),
 				analyze.WithVerify(!c.Bool("no-verify")),
 				analyze.WithVerifyOptions(vopts...),
@@ -74,11 +87,19 @@ func analyzeCommand(s streams) *ucli.Command {
 				return err
 			}
 			opts = append(opts, analyze.WithRuleOptions(ruleOpts...))
-			a, err := analyze.New(c.Context, opts...)
+			stopProfile, err := startProfiles(c.String("cpuprofile"), c.String("memprofile"))
 			if err != nil {
 				return err
 			}
+			a, err := analyze.New(c.Context, opts...)
+			if err != nil {
+				stopProfile()
+				return err
+			}
 			rep, err := a.Run(c.Context, c.Args().First())
+			if perr := stopProfile(); err == nil && perr != nil {
+				return perr
+			}
 			if err != nil {
 				return err
 			}
@@ -207,6 +228,96 @@ func outsideSnapshot(snapDir, out string) error {
 		return fmt.Errorf("%s is inside the snapshot %s; write it elsewhere (a snapshot is never written by analyze)", out, snapDir)
 	}
 	return nil
+}
+
+// defaultMaxMemory is the share of the physical memory --max-memory
+// defaults to.
+const defaultMaxMemory = 80
+
+// maxMemory is the budget of --max-memory value v: a size, a percentage of
+// physical (0: unknown), "0" for none, "" for the default.
+func maxMemory(v string, physical uint64) (uint64, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		v = strconv.Itoa(defaultMaxMemory) + "%"
+	}
+	if pct, ok := strings.CutSuffix(v, "%"); ok {
+		n, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)
+		if err != nil || n <= 0 || n > 100 {
+			return 0, fmt.Errorf("%q: want a percentage of the physical memory above 0 and at most 100", v)
+		}
+		if physical == 0 {
+			return 0, nil // unknown physical memory: no budget rather than a guessed one
+		}
+		return uint64(float64(physical) * n / 100), nil
+	}
+	return rules.ParseByteSize(v)
+}
+
+// physicalMemory is the memory this process may use: the machine's
+// (/proc/meminfo MemTotal) or its cgroup's limit, whichever is lower; 0
+// where neither can be read (the budget is then off by default).
+func physicalMemory() uint64 {
+	var total uint64
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == "MemTotal:" {
+				if kb, err := strconv.ParseUint(f[1], 10, 64); err == nil {
+					total = kb << 10
+				}
+			}
+		}
+	}
+	for _, p := range []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		if n, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64); err == nil && n > 0 && (total == 0 || n < total) {
+			total = n // "max" (no limit) does not parse
+		}
+	}
+	return total
+}
+
+// startProfiles starts a CPU profile to cpu and arranges a heap profile
+// (all allocations since the start, and what is live) to mem; either may be
+// empty. The returned function stops and writes them.
+func startProfiles(cpu, mem string) (func() error, error) {
+	var cpuFile *os.File
+	if cpu != "" {
+		f, err := os.Create(cpu)
+		if err != nil {
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+		cpuFile = f
+	}
+	return func() error {
+		var errs []error
+		if cpuFile != nil {
+			pprof.StopCPUProfile()
+			if err := cpuFile.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("--cpuprofile: %w", err))
+			}
+		}
+		if mem != "" {
+			f, err := os.Create(mem)
+			if err == nil {
+				err = pprof.Lookup("allocs").WriteTo(f, 0)
+				if cerr := f.Close(); err == nil {
+					err = cerr
+				}
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("--memprofile: %w", err))
+			}
+		}
+		return errors.Join(errs...)
+	}, nil
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -111,3 +111,48 @@ func TestAnalyzeNoVerifyIsMarked(t *testing.T) {
 		t.Errorf("a verified run says NOT VERIFIED:\n%s", out)
 	}
 }
+
+// TestAnalyzeMaxMemory: past --max-memory analyze exits 5 with one line
+// naming the phase and what to do; a bad value is a usage error.
+func TestAnalyzeMaxMemory(t *testing.T) {
+	dir := copyDemo(t)
+	code, out, errw := runCLI(t, "analyze", dir, "--max-memory", "1MiB")
+	if code != ExitMemory {
+		t.Fatalf("exit %d, want %d; stderr %q", code, ExitMemory, errw)
+	}
+	if out != "" {
+		t.Errorf("stdout %q: want no partial report", out)
+	}
+	for _, want := range []string{"analysis stopped during verify", "budget of 1.0 MiB", "raise --max-memory"} {
+		if !strings.Contains(errw, want) {
+			t.Errorf("stderr %q does not say %q", errw, want)
+		}
+	}
+	if code, _, errw := runCLI(t, "analyze", dir, "--max-memory", "lots"); code != ExitUsage {
+		t.Errorf("--max-memory lots: exit %d, want %d (%s)", code, ExitUsage, errw)
+	}
+}
+
+func TestMaxMemoryValue(t *testing.T) {
+	const gib = 1 << 30
+	for _, tc := range []struct {
+		in       string
+		physical uint64
+		want     uint64
+		err      bool
+	}{
+		{in: "", physical: 10 * gib, want: 8 * gib},
+		{in: "", physical: 0, want: 0},
+		{in: "50%", physical: 10 * gib, want: 5 * gib},
+		{in: "4GiB", physical: 10 * gib, want: 4 * gib},
+		{in: "0", physical: 10 * gib, want: 0},
+		{in: "0%", physical: 10 * gib, err: true},
+		{in: "120%", physical: 10 * gib, err: true},
+		{in: "lots", physical: 10 * gib, err: true},
+	} {
+		got, err := maxMemory(tc.in, tc.physical)
+		if (err != nil) != tc.err || got != tc.want {
+			t.Errorf("maxMemory(%q, %d) = %d, %v; want %d, error %v", tc.in, tc.physical, got, err, tc.want, tc.err)
+		}
+	}
+}

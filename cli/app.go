@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/snapaudit/snapaudit/analyze"
 )
 
 // Version is the tool version, set at build time with
@@ -22,6 +24,7 @@ const (
 	ExitUsage    = 2 // bad flags or arguments
 	ExitFindings = 3 // analyze ran and at least one check FAILED (or ERRORED with --fail-on-error)
 	ExitPartial  = 4 // collect committed a snapshot, but some calls failed (denied, throttled, other)
+	ExitMemory   = 5 // analyze stopped at its memory budget (--max-memory)
 )
 
 // ErrFindings is returned by analyze when a check failed; it maps to ExitFindings.
@@ -154,6 +157,10 @@ func exitCode(err error, errw io.Writer) int {
 	var ue usageError
 	if errors.As(err, &ue) {
 		return ExitUsage
+	}
+	var me *analyze.MemoryError
+	if errors.As(err, &me) {
+		return ExitMemory
 	}
 	return ExitError
 }

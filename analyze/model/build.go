@@ -130,6 +130,17 @@ type builder struct {
 // A malformed response is an error naming service, operation, account,
 // region and page; failed calls are skipped here and reported by Gaps.
 func Build(ctx context.Context, src Source, opts ...Option) (*graph.Graph, error) {
+	b := newBuilder(opts...)
+	if err := b.entities(ctx, src); err != nil {
+		return nil, err
+	}
+	if err := b.connect(ctx, src); err != nil {
+		return nil, err
+	}
+	return b.g, nil
+}
+
+func newBuilder(opts ...Option) *builder {
 	c := config{log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		o(&c)
@@ -150,19 +161,22 @@ func Build(ctx context.Context, src Source, opts ...Option) (*graph.Graph, error
 	for _, a := range c.accounts {
 		b.accounts[a] = true
 	}
-	if err := b.entities(ctx, src); err != nil {
-		return nil, err
-	}
+	return b
+}
+
+// connect is every phase after the entities (2 to 7 of the list above):
+// envelope, enrichments, relationships and their resolution.
+func (b *builder) connect(ctx context.Context, src Source) error {
 	b.envelope()
 	if err := b.enrich(ctx, src); err != nil {
-		return nil, err
+		return err
 	}
 	if err := b.relCalls(ctx, src); err != nil {
-		return nil, err
+		return err
 	}
 	b.resolve()
 	if err := b.emitRules(); err != nil {
-		return nil, err
+		return err
 	}
 	for _, t := range registry {
 		for _, h := range t.Hatch {
@@ -170,10 +184,10 @@ func Build(ctx context.Context, src Source, opts ...Option) (*graph.Graph, error
 				continue
 			}
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 			if err := h.Finish(b); err != nil {
-				return nil, fmt.Errorf("%s %s: %w", t.Type, h.Name, err)
+				return fmt.Errorf("%s %s: %w", t.Type, h.Name, err)
 			}
 		}
 	}
@@ -189,44 +203,107 @@ func Build(ctx context.Context, src Source, opts ...Option) (*graph.Graph, error
 			b.log.Debug("relationship targets not in the snapshot", "relationship", k, "count", b.unresolved[k])
 		}
 	}
-	return b.g, nil
+	return nil
 }
 
 // stream calls fn for every row of a call; ok rows are decoded and checked
 // against the call's response shape. A malformed row fails the stream, or,
 // with OnMalformed, is reported (once per Build) and handed to fn as a
 // failed row of class ClassMalformed.
+//
+// Reading and decoding run on their own goroutine, a few batches of rows
+// ahead of fn, so the Parquet reader and the JSON decoder use the second
+// core while fn builds the graph; fn still sees the rows in order, on the
+// calling goroutine, and the builder's state is only touched there.
 func (b *builder) stream(ctx context.Context, src Source, c Call, fn func(row snapshot.Row, body any) error) error {
 	cs, err := shapeOf(c)
 	if err != nil {
 		return err
 	}
-	return src.Rows(ctx, c.Service, c.Operation, func(row snapshot.Row) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		var body any
-		if row.Status == snapshot.StatusOK {
-			v, err := decodeResponse(row.Response, cs.shape)
-			if err != nil {
-				re := &RowError{Call: c, AccountID: row.AccountID, Region: row.Region, ParentKey: row.ParentKey,
-					Page: row.Page, Err: fmt.Errorf("malformed response (%s): %w", cs.typ, err)}
-				if b.onMalformed == nil {
-					return re
-				}
-				k := strings.Join([]string{c.String(), row.AccountID, row.Region, row.ParentKey, fmt.Sprint(row.Page), row.Params}, "\x00")
-				if !b.malformed[k] {
-					b.malformed[k] = true
-					b.log.Warn("malformed response skipped; its call is a coverage gap", "error", re)
-					b.onMalformed(re)
-				}
-				row.Status, row.ErrorClass, row.ErrorMessage, row.Response = snapshot.StatusError, ClassMalformed, re.Error(), ""
-				return fn(row, nil)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []decodedRow, streamAhead)
+	var srcErr error // written by the producer before it closes batches
+	go func() {
+		defer close(batches)
+		batch := make([]decodedRow, 0, streamBatch)
+		send := func() error {
+			select {
+			case batches <- batch:
+				batch = make([]decodedRow, 0, streamBatch)
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
 			}
-			body = v
 		}
-		return fn(row, body)
-	})
+		srcErr = src.Rows(ctx, c.Service, c.Operation, func(row snapshot.Row) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			d := decodedRow{row: row}
+			if row.Status == snapshot.StatusOK {
+				d.body, d.err = decodeResponse(row.Response, cs.shape)
+			}
+			batch = append(batch, d)
+			if len(batch) < streamBatch {
+				return nil
+			}
+			return send()
+		})
+		if srcErr == nil && len(batch) > 0 {
+			srcErr = send()
+		}
+	}()
+	var fnErr error
+	for batch := range batches {
+		for _, d := range batch {
+			if fnErr != nil {
+				break // drain until the producer has stopped
+			}
+			if fnErr = b.deliver(c, cs, d, fn); fnErr != nil {
+				cancel()
+			}
+		}
+	}
+	if fnErr != nil {
+		return fnErr
+	}
+	return srcErr
+}
+
+// streamBatch rows go to fn per hand-over, and the producer runs at most
+// streamAhead batches ahead.
+const (
+	streamBatch = 16
+	streamAhead = 4
+)
+
+// decodedRow is a row with its decoded response or decoding error.
+type decodedRow struct {
+	row  snapshot.Row
+	body any
+	err  error
+}
+
+// deliver hands one decoded row to fn (see stream).
+func (b *builder) deliver(c Call, cs callShape, d decodedRow, fn func(row snapshot.Row, body any) error) error {
+	row := d.row
+	if d.err == nil {
+		return fn(row, d.body)
+	}
+	re := &RowError{Call: c, AccountID: row.AccountID, Region: row.Region, ParentKey: row.ParentKey,
+		Page: row.Page, Err: fmt.Errorf("malformed response (%s): %w", cs.typ, d.err)}
+	if b.onMalformed == nil {
+		return re
+	}
+	k := strings.Join([]string{c.String(), row.AccountID, row.Region, row.ParentKey, fmt.Sprint(row.Page), row.Params}, "\x00")
+	if !b.malformed[k] {
+		b.malformed[k] = true
+		b.log.Warn("malformed response skipped; its call is a coverage gap", "error", re)
+		b.onMalformed(re)
+	}
+	row.Status, row.ErrorClass, row.ErrorMessage, row.Response = snapshot.StatusError, ClassMalformed, re.Error(), ""
+	return fn(row, nil)
 }
 
 // distinct returns calls in first-seen order without repeats.

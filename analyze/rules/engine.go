@@ -296,7 +296,7 @@ type Gap struct {
 // cancelled ctx.
 func (e *Engine) Evaluate(ctx context.Context, in Input) (*Result, error) {
 	start := time.Now()
-	val, err := inputValue(in)
+	val, err := inputValueCtx(ctx, in)
 	if err != nil {
 		return nil, fmt.Errorf("rules: build input: %w", err)
 	}

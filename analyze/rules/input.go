@@ -11,8 +11,10 @@ package rules
 // are sorted, so the document — and therefore findings — is deterministic.
 
 import (
+	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -22,11 +24,18 @@ import (
 	"github.com/snapaudit/snapaudit/analyze/graph"
 )
 
-// edge is one adjacency entry: the entity at the other end and the relationship key.
-type edge struct{ other, rel string }
-
 // inputValue builds the input document for in.
-func inputValue(in Input) (ast.Value, error) {
+func inputValue(in Input) (ast.Value, error) { return inputValueCtx(context.Background(), in) }
+
+// ctxCheckEvery is how many entities or relationships inputValueCtx
+// converts between looks at its context.
+const ctxCheckEvery = 4096
+
+// inputValueCtx is inputValue stopping when ctx is done. The work is split
+// in two about equal halves on two goroutines, each with its own
+// converter: the entities with the type, class and adjacency indexes, and
+// the relationships.
+func inputValueCtx(ctx context.Context, in Input) (ast.Value, error) {
 	g := in.Graph
 	if g == nil {
 		g = graph.New()
@@ -34,60 +43,126 @@ func inputValue(in Input) (ast.Value, error) {
 	ents := g.Entities()
 	rels := g.Relationships()
 
-	c := converter{names: map[string]*ast.Term{}}
-	entities := ast.NewObjectWithCapacity(len(ents))
-	types := map[string][]string{}
-	classes := map[string][]string{}
+	// One term per entity and relationship key, shared by the entities and
+	// relationships objects, the type and class indexes, the relationships'
+	// ends and the adjacency.
+	keyTerms := make(map[string]*ast.Term, len(ents))
 	for _, e := range ents {
-		v, err := c.entityValue(e)
-		if err != nil {
-			return nil, err
+		keyTerms[e.Key] = ast.StringTerm(e.Key)
+	}
+	relKeys := make([]*ast.Term, len(rels))
+	for i, r := range rels {
+		relKeys[i] = ast.StringTerm(r.Key)
+	}
+	keyTerm := func(k string) *ast.Term {
+		if t := keyTerms[k]; t != nil {
+			return t
 		}
-		entities.Insert(ast.StringTerm(e.Key), ast.NewTerm(v))
-		types[e.Type] = append(types[e.Type], e.Key) // ents is sorted by key
-		for _, c := range e.Class {
-			classes[c] = append(classes[c], e.Key)
-		}
+		return ast.StringTerm(k) // graph.AddRelationship keeps both ends in the graph
 	}
 
-	relationships := ast.NewObjectWithCapacity(len(rels))
-	out := map[string]map[string][]edge{}
-	inb := map[string]map[string][]edge{}
-	for _, r := range rels {
-		v, err := c.relationshipValue(r)
-		if err != nil {
-			return nil, err
+	var (
+		entities, types, classes, out, inb ast.Object
+		entErr                             error
+		done                               = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		c := newConverter()
+		entities, types, classes, entErr = c.entitiesValue(ctx, ents, keyTerms)
+		if entErr == nil {
+			out, inb, entErr = c.adjacencyValues(ctx, rels, relKeys, keyTerm)
 		}
-		relationships.Insert(ast.StringTerm(r.Key), ast.NewTerm(v))
-		addEdge(out, r.From, r.Class, edge{other: r.To, rel: r.Key})
-		addEdge(inb, r.To, r.Class, edge{other: r.From, rel: r.Key})
+	}()
+	relationships, relErr := newConverter().relationshipsValue(ctx, rels, relKeys, keyTerm)
+	<-done
+	if entErr != nil {
+		return nil, entErr
+	}
+	if relErr != nil {
+		return nil, relErr
 	}
 
 	doc := ast.NewObjectWithCapacity(8)
 	doc.Insert(ast.StringTerm("entities"), ast.NewTerm(entities))
-	doc.Insert(ast.StringTerm("types"), ast.NewTerm(keyIndex(types)))
-	doc.Insert(ast.StringTerm("classes"), ast.NewTerm(keyIndex(classes)))
+	doc.Insert(ast.StringTerm("types"), ast.NewTerm(types))
+	doc.Insert(ast.StringTerm("classes"), ast.NewTerm(classes))
 	doc.Insert(ast.StringTerm("relationships"), ast.NewTerm(relationships))
-	doc.Insert(ast.StringTerm("out"), ast.NewTerm(adjacency(out)))
-	doc.Insert(ast.StringTerm("in"), ast.NewTerm(adjacency(inb)))
+	doc.Insert(ast.StringTerm("out"), ast.NewTerm(out))
+	doc.Insert(ast.StringTerm("in"), ast.NewTerm(inb))
 	doc.Insert(ast.StringTerm("snapshot"), ast.NewTerm(snapshotValue(in.Snapshot)))
 	doc.Insert(ast.StringTerm("gaps"), ast.NewTerm(gapsValue(in.Gaps)))
 	return doc, nil
 }
 
-func addEdge(idx map[string]map[string][]edge, key, verb string, e edge) {
-	byVerb := idx[key]
-	if byVerb == nil {
-		byVerb = map[string][]edge{}
-		idx[key] = byVerb
+// entitiesValue is the entities object (by _key) and the types and
+// classes indexes of ents (sorted by key).
+func (c converter) entitiesValue(ctx context.Context, ents []*graph.Entity, keyTerms map[string]*ast.Term) (entities, types, classes ast.Object, err error) {
+	entities = ast.NewObjectWithCapacity(len(ents))
+	byType := map[string][]*ast.Term{}
+	byClass := map[string][]*ast.Term{}
+	for i, e := range ents {
+		if i%ctxCheckEvery == 0 && ctx.Err() != nil {
+			return nil, nil, nil, context.Cause(ctx)
+		}
+		k := keyTerms[e.Key]
+		v, err := c.entityValue(e, k)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		entities.Insert(k, ast.NewTerm(v))
+		byType[e.Type] = append(byType[e.Type], k) // ents is sorted by key
+		for _, cl := range e.Class {
+			byClass[cl] = append(byClass[cl], k)
+		}
 	}
-	byVerb[verb] = append(byVerb[verb], e)
+	return entities, keyIndex(byType), keyIndex(byClass), nil
 }
 
-// converter builds terms, sharing one term per property name: the same few
-// dozen names repeat on every entity, and OPA terms are immutable once built.
+// relationshipsValue is the relationships object (by _key) of rels, whose
+// key terms are relKeys.
+func (c converter) relationshipsValue(ctx context.Context, rels []*graph.Relationship, relKeys []*ast.Term, keyTerm func(string) *ast.Term) (ast.Object, error) {
+	relationships := ast.NewObjectWithCapacity(len(rels))
+	for i, r := range rels {
+		if i%ctxCheckEvery == 0 && ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
+		v, err := c.relationshipValue(r, relKeys[i], keyTerm(r.From), keyTerm(r.To))
+		if err != nil {
+			return nil, err
+		}
+		relationships.Insert(relKeys[i], ast.NewTerm(v))
+	}
+	return relationships, nil
+}
+
+// adjacencyValues are the out and in adjacency indexes of rels.
+func (c converter) adjacencyValues(ctx context.Context, rels []*graph.Relationship, relKeys []*ast.Term, keyTerm func(string) *ast.Term) (out, inb ast.Object, err error) {
+	if ctx.Err() != nil {
+		return nil, nil, context.Cause(ctx)
+	}
+	out = c.adjacency(rels, relKeys, keyTerm, func(r *graph.Relationship) (string, string) { return r.From, r.To })
+	if ctx.Err() != nil {
+		return nil, nil, context.Cause(ctx)
+	}
+	inb = c.adjacency(rels, relKeys, keyTerm, func(r *graph.Relationship) (string, string) { return r.To, r.From })
+	return out, inb, nil
+}
+
+// converter builds terms, sharing one term per property name and per
+// short string value: the same few dozen names, and account ids, regions,
+// types, verbs and states, repeat on every entity, and OPA terms are
+// immutable once built. A converter is used by one goroutine.
 type converter struct {
 	names map[string]*ast.Term
+	short map[string]*ast.Term
+}
+
+// shortString is the longest string value converter shares.
+const shortString = 32
+
+func newConverter() converter {
+	return converter{names: map[string]*ast.Term{}, short: map[string]*ast.Term{}}
 }
 
 func (c converter) name(k string) *ast.Term {
@@ -99,12 +174,26 @@ func (c converter) name(k string) *ast.Term {
 	return t
 }
 
-// entityValue is the flat J1 object of e: its properties plus _key, _type, _class.
-func (c converter) entityValue(e *graph.Entity) (ast.Value, error) {
+// str is the term of string value s, shared when s is short.
+func (c converter) str(s string) *ast.Term {
+	if len(s) > shortString {
+		return ast.StringTerm(s)
+	}
+	t, ok := c.short[s]
+	if !ok {
+		t = ast.StringTerm(s)
+		c.short[s] = t
+	}
+	return t
+}
+
+// entityValue is the flat J1 object of e: its properties plus _key, _type,
+// _class (key is the term of e.Key).
+func (c converter) entityValue(e *graph.Entity, key *ast.Term) (ast.Value, error) {
 	obj, err := c.flatObject(e.Properties,
-		[2]*ast.Term{ast.StringTerm("_key"), ast.StringTerm(e.Key)},
-		[2]*ast.Term{ast.StringTerm("_type"), ast.StringTerm(e.Type)},
-		[2]*ast.Term{ast.StringTerm("_class"), ast.NewTerm(stringArray(e.Class))},
+		[2]*ast.Term{c.name("_key"), key},
+		[2]*ast.Term{c.name("_type"), c.name(e.Type)},
+		[2]*ast.Term{c.name("_class"), ast.NewTerm(c.stringArray(e.Class))},
 	)
 	if err != nil {
 		return nil, fmt.Errorf("entity %s %w", e.Key, err)
@@ -113,20 +202,22 @@ func (c converter) entityValue(e *graph.Entity) (ast.Value, error) {
 }
 
 // relationshipValue is the flat J1 object of r, as graph.Relationship's
-// MarshalJSON writes it (displayName defaults to the verb).
-func (c converter) relationshipValue(r *graph.Relationship) (ast.Value, error) {
+// MarshalJSON writes it (displayName defaults to the verb); key, from and
+// to are the terms of its key and ends.
+func (c converter) relationshipValue(r *graph.Relationship, key, from, to *ast.Term) (ast.Value, error) {
+	class := c.name(r.Class)
 	obj, err := c.flatObject(r.Properties,
-		[2]*ast.Term{ast.StringTerm("_key"), ast.StringTerm(r.Key)},
-		[2]*ast.Term{ast.StringTerm("_type"), ast.StringTerm(r.Type)},
-		[2]*ast.Term{ast.StringTerm("_class"), ast.StringTerm(r.Class)},
-		[2]*ast.Term{ast.StringTerm("_fromEntityKey"), ast.StringTerm(r.From)},
-		[2]*ast.Term{ast.StringTerm("_toEntityKey"), ast.StringTerm(r.To)},
+		[2]*ast.Term{c.name("_key"), key},
+		[2]*ast.Term{c.name("_type"), c.name(r.Type)},
+		[2]*ast.Term{c.name("_class"), class},
+		[2]*ast.Term{c.name("_fromEntityKey"), from},
+		[2]*ast.Term{c.name("_toEntityKey"), to},
 	)
 	if err != nil {
 		return nil, fmt.Errorf("relationship %s %w", r.Key, err)
 	}
 	if _, ok := r.Properties["displayName"]; !ok {
-		obj.Insert(ast.StringTerm("displayName"), ast.StringTerm(r.Class))
+		obj.Insert(c.name("displayName"), class)
 	}
 	return obj, nil
 }
@@ -134,7 +225,7 @@ func (c converter) relationshipValue(r *graph.Relationship) (ast.Value, error) {
 // flatObject is props plus the fixed J1 fields; the struct fields behind
 // fixed are authoritative, so same-named entries of props are ignored.
 func (c converter) flatObject(props map[string]any, fixed ...[2]*ast.Term) (ast.Object, error) {
-	obj := ast.NewObjectWithCapacity(len(props) + len(fixed))
+	obj := ast.NewObjectWithCapacity(len(props) + len(fixed) + 1)
 	for _, kv := range fixed {
 		obj.Insert(kv[0], kv[1])
 	}
@@ -143,13 +234,40 @@ func (c converter) flatObject(props map[string]any, fixed ...[2]*ast.Term) (ast.
 		if strings.HasPrefix(k, "_") && obj.Get(name) != nil {
 			continue
 		}
-		v, err := c.value(p)
+		v, err := c.term(p)
 		if err != nil {
 			return nil, fmt.Errorf("property %q: %w", k, err)
 		}
-		obj.Insert(name, ast.NewTerm(v))
+		obj.Insert(name, v)
 	}
 	return obj, nil
+}
+
+// Terms of the constants, shared.
+var (
+	trueTerm  = ast.BooleanTerm(true)
+	falseTerm = ast.BooleanTerm(false)
+	nullTerm  = ast.NullTerm()
+)
+
+// term is value(p) as a term, shared for short strings, booleans and null.
+func (c converter) term(p any) (*ast.Term, error) {
+	switch x := p.(type) {
+	case string:
+		return c.str(x), nil
+	case bool:
+		if x {
+			return trueTerm, nil
+		}
+		return falseTerm, nil
+	case nil:
+		return nullTerm, nil
+	}
+	v, err := c.value(p)
+	if err != nil {
+		return nil, err
+	}
+	return ast.NewTerm(v), nil
 }
 
 // value converts a JSON-compatible property value. The shapes the
@@ -168,21 +286,23 @@ func (c converter) value(p any) (ast.Value, error) {
 	case []any:
 		terms := make([]*ast.Term, len(x))
 		for i, it := range x {
-			v, err := c.value(it)
+			t, err := c.term(it)
 			if err != nil {
 				return nil, fmt.Errorf("[%d]: %w", i, err)
 			}
-			terms[i] = ast.NewTerm(v)
+			terms[i] = t
 		}
 		return ast.NewArray(terms...), nil
+	case []string:
+		return c.stringArray(x), nil
 	case map[string]any:
 		obj := ast.NewObjectWithCapacity(len(x))
 		for k, it := range x {
-			v, err := c.value(it)
+			t, err := c.term(it)
 			if err != nil {
 				return nil, fmt.Errorf(".%s: %w", k, err)
 			}
-			obj.Insert(c.name(k), ast.NewTerm(v))
+			obj.Insert(c.name(k), t)
 		}
 		return obj, nil
 	case time.Time:
@@ -203,40 +323,75 @@ func stringArray(ss []string) *ast.Array {
 	return ast.NewArray(terms...)
 }
 
-// keyIndex converts name -> sorted keys.
-func keyIndex(idx map[string][]string) ast.Object {
+func (c converter) stringArray(ss []string) *ast.Array {
+	terms := make([]*ast.Term, len(ss))
+	for i, s := range ss {
+		terms[i] = c.str(s)
+	}
+	return ast.NewArray(terms...)
+}
+
+// keyIndex converts name -> sorted key terms.
+func keyIndex(idx map[string][]*ast.Term) ast.Object {
 	obj := ast.NewObjectWithCapacity(len(idx))
 	for name, keys := range idx {
-		obj.Insert(ast.StringTerm(name), ast.NewTerm(stringArray(keys)))
+		obj.Insert(ast.StringTerm(name), ast.ArrayTerm(keys...))
 	}
 	return obj
 }
 
-// adjacency converts key -> verb -> edges, each list sorted by (other, rel)
-// — the order Rego's sort() gives {"key","rel"} objects, so a test-built
-// input (lib.build_input) matches the engine's.
-func adjacency(idx map[string]map[string][]edge) ast.Object {
-	keyTerm, relTerm := ast.StringTerm("key"), ast.StringTerm("rel")
-	obj := ast.NewObjectWithCapacity(len(idx))
-	for key, byVerb := range idx {
-		verbs := ast.NewObjectWithCapacity(len(byVerb))
-		for verb, edges := range byVerb {
-			sort.Slice(edges, func(i, j int) bool {
-				if edges[i].other != edges[j].other {
-					return edges[i].other < edges[j].other
-				}
-				return edges[i].rel < edges[j].rel
-			})
-			terms := make([]*ast.Term, len(edges))
-			for i, e := range edges {
-				terms[i] = ast.ObjectTerm(
-					[2]*ast.Term{keyTerm, ast.StringTerm(e.other)},
-					[2]*ast.Term{relTerm, ast.StringTerm(e.rel)},
-				)
-			}
-			verbs.Insert(ast.StringTerm(verb), ast.ArrayTerm(terms...))
+// adjacency is key -> verb -> edges of rels (whose key terms are relKeys),
+// each relationship listed under the end ends names first, with the other
+// end; each list is sorted by (other, rel) — the order Rego's sort() gives
+// {"key","rel"} objects, so a test-built input (lib.build_input) matches the
+// engine's. The relationships are put in that order by sorting their
+// indexes, which needs no index maps.
+func (c converter) adjacency(rels []*graph.Relationship, relKeys []*ast.Term, keyTerm func(string) *ast.Term,
+	ends func(*graph.Relationship) (self, other string)) ast.Object {
+	keyName, relName := ast.StringTerm("key"), ast.StringTerm("rel")
+	order := make([]int32, len(rels))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		ra, rb := rels[a], rels[b]
+		sa, oa := ends(ra)
+		sb, ob := ends(rb)
+		if c := strings.Compare(sa, sb); c != 0 {
+			return c
 		}
-		obj.Insert(ast.StringTerm(key), ast.NewTerm(verbs))
+		if c := strings.Compare(ra.Class, rb.Class); c != 0 {
+			return c
+		}
+		if c := strings.Compare(oa, ob); c != 0 {
+			return c
+		}
+		return strings.Compare(ra.Key, rb.Key)
+	})
+	obj := ast.NewObjectWithCapacity(0)
+	for i := 0; i < len(order); {
+		self, _ := ends(rels[order[i]])
+		verbs := ast.NewObjectWithCapacity(1)
+		for i < len(order) {
+			if s, _ := ends(rels[order[i]]); s != self {
+				break
+			}
+			verb := rels[order[i]].Class
+			var terms []*ast.Term
+			for ; i < len(order); i++ {
+				r := rels[order[i]]
+				s, o := ends(r)
+				if s != self || r.Class != verb {
+					break
+				}
+				terms = append(terms, ast.ObjectTerm(
+					[2]*ast.Term{keyName, keyTerm(o)},
+					[2]*ast.Term{relName, relKeys[order[i]]},
+				))
+			}
+			verbs.Insert(c.name(verb), ast.ArrayTerm(terms...))
+		}
+		obj.Insert(keyTerm(self), ast.NewTerm(verbs))
 	}
 	return obj
 }

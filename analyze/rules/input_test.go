@@ -124,7 +124,7 @@ func TestPropertyValue(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := converter{names: map[string]*ast.Term{}}.value(tc.in)
+			got, err := newConverter().value(tc.in)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,0 +1,155 @@
+package analyze
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/snapaudit/snapaudit/analyze/rules"
+)
+
+// The memory budget of a whole analysis (WithMaxMemory; the CLI's
+// --max-memory). Two mechanisms, as the Rego phase's per-check budget
+// (analyze/rules/limits.go) does it:
+//
+//   - runtime/debug.SetMemoryLimit(budget) makes the garbage collector work
+//     harder as the process approaches the budget, so garbage never pushes
+//     it over;
+//   - a watcher samples the memory the Go runtime holds from the OS
+//     (runtime/metrics /memory/classes/total:bytes minus what it released,
+//     the figure SetMemoryLimit bounds and about the process's RSS) every
+//     few milliseconds and at the start of every phase. Past the budget,
+//     or once the live heap alone is past 90% of it (the collector could
+//     then only thrash), it cancels the analysis with a *MemoryError naming
+//     the phase, and Run returns that error instead of a partial report.
+//
+// The budget is process-wide (the Go runtime has one heap): it is meant
+// for one analysis per process, as the CLI runs it.
+
+// memorySampleEvery is how often the watcher samples the process's memory.
+const memorySampleEvery = 10 * time.Millisecond
+
+// MemoryError is why an analysis stopped: the process crossed its memory
+// budget during Phase.
+type MemoryError struct {
+	Phase  string // "verify", "graph build", "IAM derivation", "checks"
+	Budget uint64 // bytes
+	Used   uint64 // bytes held when it was stopped
+}
+
+func (e *MemoryError) Error() string {
+	return fmt.Sprintf("analysis stopped during %s: the process held %s of memory, past its budget of %s "+
+		"(--max-memory); raise --max-memory if the machine has the memory free, or split the snapshot "+
+		"(collect fewer accounts or regions per snapshot) so each analysis fits",
+		e.Phase, mib(e.Used), mib(e.Budget))
+}
+
+// mib writes n in MiB with a decimal, so a figure just past the budget
+// does not read as equal to it.
+func mib(n uint64) string {
+	if n < 1<<20 {
+		return rules.FormatByteSize(n)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+// memoryWatch enforces a budget on the process while one analysis runs.
+type memoryWatch struct {
+	budget   uint64
+	cancel   context.CancelCauseFunc
+	phase    atomic.Pointer[string]
+	exceeded atomic.Pointer[MemoryError]
+	prev     int64 // the memory limit before, restored by close
+	stop     chan struct{}
+	done     sync.WaitGroup
+}
+
+// watchMemory starts watching, in phase first; with budget 0 it watches
+// nothing and ctx is returned as is.
+func watchMemory(ctx context.Context, budget uint64, first string) (context.Context, *memoryWatch) {
+	w := &memoryWatch{budget: budget, stop: make(chan struct{})}
+	w.phase.Store(&first)
+	if budget == 0 {
+		return ctx, w
+	}
+	ctx, w.cancel = context.WithCancelCause(ctx)
+	w.prev = debug.SetMemoryLimit(int64(min(budget, 1<<62)))
+	w.done.Add(1)
+	go func() {
+		defer w.done.Done()
+		tick := time.NewTicker(memorySampleEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-w.stop:
+				return
+			case <-tick.C:
+				if w.check() {
+					return
+				}
+			}
+		}
+	}()
+	return ctx, w
+}
+
+// enter records the phase now running and checks the budget at its start.
+func (w *memoryWatch) enter(phase string) {
+	w.phase.Store(&phase)
+	if w.budget > 0 {
+		w.check()
+	}
+}
+
+// check cancels the analysis when the process is over its budget and
+// reports whether it did.
+func (w *memoryWatch) check() bool {
+	if w.exceeded.Load() != nil {
+		return true
+	}
+	used, live := processMemory()
+	if used <= w.budget && live <= w.budget/10*9 {
+		return false
+	}
+	e := &MemoryError{Phase: *w.phase.Load(), Budget: w.budget, Used: used}
+	if w.exceeded.CompareAndSwap(nil, e) {
+		w.cancel(e)
+	}
+	return true
+}
+
+// err is the *MemoryError if the budget was crossed (the analysis's
+// result is then incomplete), nil otherwise.
+func (w *memoryWatch) err() error {
+	if e := w.exceeded.Load(); e != nil {
+		return e
+	}
+	return nil
+}
+
+// close stops the watcher and restores the memory limit.
+func (w *memoryWatch) close() {
+	if w.budget == 0 {
+		return
+	}
+	close(w.stop)
+	w.done.Wait()
+	debug.SetMemoryLimit(w.prev)
+	w.cancel(nil)
+}
+
+// processMemory is the memory the Go runtime holds from the OS and the live
+// heap the last collection found.
+func processMemory() (used, live uint64) {
+	s := []metrics.Sample{
+		{Name: "/memory/classes/total:bytes"},
+		{Name: "/memory/classes/heap/released:bytes"},
+		{Name: "/gc/heap/live:bytes"},
+	}
+	metrics.Read(s)
+	return s[0].Value.Uint64() - s[1].Value.Uint64(), s[2].Value.Uint64()
+}
