@@ -33,18 +33,27 @@ type Index struct {
 	g    *graph.Graph
 	to   map[string][]*graph.Relationship // aws_principal_access by target
 	from map[string][]*graph.Relationship // ALLOWS by source (resource policies)
+	// grants are the resource-policy ALLOWS and the TRUSTS of each
+	// resource, by resource key: the principals they name are candidates
+	// of WhoCan.
+	grants map[string][]*graph.Relationship
 }
 
 // NewIndex indexes the effective-access and resource-policy ALLOWS
 // relationships of g.
 func NewIndex(g *graph.Graph) *Index {
-	ix := &Index{g: g, to: map[string][]*graph.Relationship{}, from: map[string][]*graph.Relationship{}}
+	ix := &Index{g: g, to: map[string][]*graph.Relationship{}, from: map[string][]*graph.Relationship{},
+		grants: map[string][]*graph.Relationship{}}
 	for _, r := range g.Relationships() {
 		switch {
 		case r.Type == AccessType:
 			ix.to[r.To] = append(ix.to[r.To], r)
+			continue
 		case r.Class == "ALLOWS" && r.To == model.EveryoneKey:
 			ix.from[r.From] = append(ix.from[r.From], r)
+		}
+		if (r.Class == "ALLOWS" || r.Class == "TRUSTS") && r.Properties["principal"] != nil {
+			ix.grants[r.From] = append(ix.grants[r.From], r)
 		}
 	}
 	return ix
@@ -73,37 +82,18 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 	if e == nil {
 		return nil, fmt.Errorf("access: no entity %q in the graph", resourceKey)
 	}
-	targets := []string{resourceKey}
-	if svc := arnService(e.String("arn")); svc != "" {
-		if acct := accountOf(e); acct != "" {
-			targets = append(targets, model.ServiceKey(acct, serviceName(svc)), model.ServiceKey(acct, serviceName(svc)+"_service"))
-			for _, c := range crossService { // sts:AssumeRole on "*" reaches roles
-				if c.Resource == svc {
-					targets = append(targets, model.ServiceKey(acct, serviceName(c.Action)))
-				}
-			}
-			targets = append(targets, model.AccountKey(acct))
-		}
-	}
 	var out []Access
-	for _, t := range targets {
-		for _, r := range ix.to[t] {
-			levels := stringList(r.Properties["accessLevels"])
-			if level != "" && !slices.Contains(levels, string(level)) {
-				continue
-			}
-			scope, _ := r.Properties["scope"].(string)
-			if scope != scopeResource && !coversARN(stringList(r.Properties["resources"]), e.String("arn")) {
-				continue
-			}
-			cond, _ := r.Properties["conditional"].(bool)
-			admin, _ := r.Properties["admin"].(bool)
-			out = append(out, Access{
-				Principal: r.From, Target: r.To, Scope: scope, AccessLevels: levels,
-				Via: stringList(r.Properties["via"]), Conditional: cond, Admin: admin,
-			})
+	ix.accessTo(e, func(r *graph.Relationship, levels []string, scope string) {
+		if level != "" && !slices.Contains(levels, string(level)) {
+			return
 		}
-	}
+		cond, _ := r.Properties["conditional"].(bool)
+		admin, _ := r.Properties["admin"].(bool)
+		out = append(out, Access{
+			Principal: r.From, Target: r.To, Scope: scope, AccessLevels: levels,
+			Via: stringList(r.Properties["via"]), Conditional: cond, Admin: admin,
+		})
+	})
 	for _, r := range ix.from[resourceKey] {
 		levels := stringList(r.Properties["accessLevels"])
 		if eff, _ := r.Properties["effective"].(bool); !eff || (level != "" && !slices.Contains(levels, string(level))) {
@@ -123,6 +113,42 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 		return out[i].Target < out[j].Target
 	})
 	return out, nil
+}
+
+// accessTo calls fn with each aws_principal_access relationship that
+// reaches resource e: to e itself, or to its service entity or account
+// with Resource patterns that cover e.
+func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels []string, scope string)) {
+	targets := []string{e.Key}
+	if svc := arnService(e.String("arn")); svc != "" {
+		accts := []string{accountOf(e)}
+		if accts[0] == "" { // a global resource (an AWS managed policy): in every account
+			accts = accts[:0]
+			for _, a := range ix.g.EntitiesOfType("aws_account") {
+				if a.String("_source") != placeholderSource {
+					accts = append(accts, a.String("accountId"))
+				}
+			}
+		}
+		for _, acct := range accts {
+			targets = append(targets, model.ServiceKey(acct, serviceName(svc)), model.ServiceKey(acct, serviceName(svc)+"_service"))
+			for _, c := range crossService { // sts:AssumeRole on "*" reaches roles
+				if c.Resource == svc {
+					targets = append(targets, model.ServiceKey(acct, serviceName(c.Action)))
+				}
+			}
+			targets = append(targets, model.AccountKey(acct))
+		}
+	}
+	for _, t := range targets {
+		for _, r := range ix.to[t] {
+			scope, _ := r.Properties["scope"].(string)
+			if scope != scopeResource && !coversARN(stringList(r.Properties["resources"]), e.String("arn")) {
+				continue
+			}
+			fn(r, stringList(r.Properties["accessLevels"]), scope)
+		}
+	}
 }
 
 // coversARN reports whether a service- or account-scoped grant's Resource
