@@ -121,10 +121,11 @@ type deriver struct {
 	accountsOf map[string][]string        // policy key -> the accounts "*" means for it (policyAccounts)
 
 	// Results shared between steps.
-	identityGrants map[string]accountGrants  // policy key -> its grants
-	resourceGrants map[string][]*grant       // user/role key -> resource-policy grants naming it
-	accessPropsOf  map[string]map[string]any // shared access relationship properties (accessProps)
-	keyBuf         []byte                    // accessProps' key, reused
+	identityGrants map[string]accountGrants   // policy key -> its grants
+	resourceGrants map[string][]*grant        // user/role key -> resource-policy grants reaching it (grantees)
+	principalsBy   map[string][]*graph.Entity // principalsOf, built on first use
+	accessPropsOf  map[string]map[string]any  // shared access relationship properties (accessProps)
+	keyBuf         []byte                     // accessProps' key, reused
 }
 
 // Derive adds the IAM derivations to g: TRUSTS from role trust policies,

@@ -281,7 +281,7 @@ func TestOrgWhoCanAgrees(t *testing.T) {
 		}
 	}
 	slices.Sort(arns)
-	probes, disagreements := 0, 0
+	probes, disagreements, missing := 0, 0, 0
 	for _, arn := range arns {
 		for _, p := range probeActions(q.cat, arn) {
 			probes++
@@ -298,12 +298,34 @@ func TestOrgWhoCanAgrees(t *testing.T) {
 				disagreements++
 				t.Errorf("who can %s on %s:\n  evaluator: %s\n  graph:     %s", p.action, p.resource, strings.Join(w, "; "), strings.Join(gl, "; "))
 			}
+			// The edges alone: every user and role the evaluator allows has
+			// an aws_principal_access relationship reaching the resource at
+			// the action's level (the edges may say more: levels are
+			// coarser than actions).
+			act, _ := q.cat.Lookup(p.action)
+			res := q.resource(p.resource)
+			edges := map[string]bool{}
+			for _, l := range act.Levels() {
+				acc, err := ix.Who(res.Key, l)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, x := range acc {
+					edges[x.Principal] = true
+				}
+			}
+			for _, a := range want {
+				if strings.HasPrefix(a.Principal, "arn:aws:iam::") && !strings.HasSuffix(a.Principal, ":root") && !edges[a.Principal] {
+					missing++
+					t.Errorf("who can %s on %s: the evaluator allows %s, no access edge says so", p.action, p.resource, a.Principal)
+				}
+			}
 		}
 	}
 	if probes < 50 {
 		t.Errorf("only %d probes: the fixture or the catalog lost resources", probes)
 	}
-	t.Logf("%d probes, %d disagreements", probes, disagreements)
+	t.Logf("%d probes, %d disagreements, %d principals without an access edge", probes, disagreements, missing)
 }
 
 // TestOrgFixtureAnswers pins a few answers of the fixture that each

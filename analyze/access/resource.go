@@ -104,16 +104,77 @@ func (d *deriver) resourcePolicy(rt resourcePolicyType, e *graph.Entity) error {
 			p["notPrincipal"] = np
 		}
 		p["effective"] = d.resourceEffective(gr, doc)
+		if gr.to.Key == model.EveryoneKey {
+			p["exceptPrincipals"] = d.publicExceptions(gr, doc, acct)
+		}
 		gr.rel = graph.NewRelationship(e, "ALLOWS", gr.to, p)
 		if err := d.g.AddRelationship(gr.rel); err != nil {
 			return err
 		}
 		d.stats.ResourceAllows++
-		if isPrincipalOwner(gr.to.Type) && gr.to.String("_source") != placeholderSource {
-			d.resourceGrants[gr.to.Key] = append(d.resourceGrants[gr.to.Key], gr)
+		for _, p := range d.grantees(gr.to) {
+			d.resourceGrants[p.Key] = append(d.resourceGrants[p.Key], gr)
 		}
 	}
 	return nil
+}
+
+// grantees returns the collected users and roles a resource-policy grant
+// to principal entity to reaches, whose access principal-access then
+// evaluates: the user or role itself. A grant to an account (its root) or
+// to Everyone is not fanned out to the account's or the snapshot's
+// principals, which would make the graph principals × resources: Who
+// joins it with the principals' own access relationships, and
+// Index.WhoCan decides each with the evaluator.
+func (d *deriver) grantees(to *graph.Entity) []*graph.Entity {
+	if (to.Type == "aws_iam_user" || to.Type == "aws_iam_role") && to.String("_source") != placeholderSource {
+		return []*graph.Entity{to}
+	}
+	return nil
+}
+
+// publicExceptions lists the principals of the resource's account that a
+// grant to Everyone does not reach: the resource policy alone would allow
+// them (same account), but a Deny of their own policies or their
+// permissions boundary refuses every action it grants. Only principals
+// with a Deny or a boundary are evaluated, so the work is proportional to
+// those, not to every principal.
+func (d *deriver) publicExceptions(gr *grant, doc *document, acct string) []string {
+	out := []string{}
+	for _, p := range d.principalsOf(acct) {
+		pols, identity, boundary, ok := d.principalPolicies(p)
+		if !ok || (boundary == nil && !d.hasDeny(pols)) {
+			continue
+		}
+		pp, err := iam.ParsePrincipal(p.Key)
+		if err != nil {
+			continue
+		}
+		pol := &iam.Policies{Identity: identity, Boundaries: boundary, Resource: doc.eval}
+		if !d.anyAction(gr, pol, func(action, resource string) bool {
+			return d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
+		}) {
+			out = append(out, p.Key)
+		}
+	}
+	return out
+}
+
+// principalsOf returns the collected users and roles of an account,
+// sorted by key.
+func (d *deriver) principalsOf(acct string) []*graph.Entity {
+	if d.principalsBy == nil {
+		d.principalsBy = map[string][]*graph.Entity{}
+		var all []*graph.Entity
+		all = append(all, d.g.EntitiesOfType("aws_iam_role")...)
+		all = append(all, d.g.EntitiesOfType("aws_iam_user")...)
+		for _, p := range sortedEntities(all) {
+			if p.String("_source") != placeholderSource {
+				d.principalsBy[accountOf(p)] = append(d.principalsBy[accountOf(p)], p)
+			}
+		}
+	}
+	return d.principalsBy[acct]
 }
 
 // principalGrants resolves the principals a statement of e's policy names

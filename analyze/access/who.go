@@ -37,6 +37,8 @@ type Index struct {
 	// resource, by resource key: the principals they name are candidates
 	// of WhoCan.
 	grants map[string][]*graph.Relationship
+	// principals are the collected users and roles by account, sorted.
+	principals map[string][]string
 }
 
 // NewIndex indexes the effective-access and resource-policy ALLOWS
@@ -55,6 +57,17 @@ func NewIndex(g *graph.Graph) *Index {
 		if (r.Class == "ALLOWS" || r.Class == "TRUSTS") && r.Properties["principal"] != nil {
 			ix.grants[r.From] = append(ix.grants[r.From], r)
 		}
+	}
+	ix.principals = map[string][]string{}
+	for _, typ := range []string{"aws_iam_role", "aws_iam_user"} {
+		for _, e := range g.EntitiesOfType(typ) {
+			if e.String("_source") != placeholderSource {
+				ix.principals[accountOf(e)] = append(ix.principals[accountOf(e)], e.Key)
+			}
+		}
+	}
+	for _, l := range ix.principals {
+		slices.Sort(l)
 	}
 	return ix
 }
@@ -94,6 +107,7 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 			Via: stringList(r.Properties["via"]), Conditional: cond, Admin: admin,
 		})
 	})
+	out = append(out, ix.joined(e, level)...)
 	for _, r := range ix.from[resourceKey] {
 		levels := stringList(r.Properties["accessLevels"])
 		if eff, _ := r.Properties["effective"].(bool); !eff || (level != "" && !slices.Contains(levels, string(level))) {
@@ -106,13 +120,91 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 			Via: []string{resourceKey + "#policy"}, Conditional: cond, Admin: admin,
 		})
 	}
-	sort.Slice(out, func(i, j int) bool {
+	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Principal != out[j].Principal {
 			return out[i].Principal < out[j].Principal
 		}
 		return out[i].Target < out[j].Target
 	})
 	return out, nil
+}
+
+// joined returns the access a resource policy grants to a whole account
+// (its root) or to Everyone, joined with the principals' own access: a
+// principal of the resource's account needs nothing more from a grant to
+// Everyone (a grant to its own account's root only delegates to IAM, which
+// its own relationships already say); a principal of another account needs
+// its own access relationships to reach the resource too (its account or
+// service entity, Resource patterns covering the resource), at the levels
+// both give. A principal of the resource's account whose own Deny or
+// boundary refuses the grant is in the grant's exceptPrincipals. Not
+// evaluated: for another account's principal, a Deny in its own policies
+// that names this resource is not applied here, nor are conditions on the
+// caller (Index.WhoCan decides each principal with the evaluator).
+func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
+	home := accountOf(e)
+	arn := e.String("arn")
+	var out []Access
+	for _, r := range ix.grants[e.Key] {
+		if r.Class != "ALLOWS" {
+			continue
+		}
+		if eff, _ := r.Properties["effective"].(bool); !eff {
+			continue
+		}
+		to := ix.g.Entity(r.To)
+		if to == nil {
+			continue
+		}
+		var accts []string
+		switch {
+		case to.Key == model.EveryoneKey:
+			accts = sortedKeys(ix.principals)
+		case to.Type == "aws_account" && to.String("accountId") != home:
+			accts = []string{to.String("accountId")}
+		default:
+			continue
+		}
+		granted := stringList(r.Properties["accessLevels"])
+		cond, _ := r.Properties["conditional"].(bool)
+		via := e.Key + "#policy"
+		for _, a := range accts {
+			if a == home { // Everyone, in the resource's own account: the policy alone grants
+				if level != "" && !slices.Contains(granted, string(level)) {
+					continue
+				}
+				except := stringList(r.Properties["exceptPrincipals"])
+				for _, p := range ix.principals[a] {
+					if slices.Contains(except, p) {
+						continue
+					}
+					out = append(out, Access{Principal: p, Target: e.Key, Scope: scopeResource, AccessLevels: granted, Via: []string{via}, Conditional: cond})
+				}
+				continue
+			}
+			svc := arnService(arn)
+			for _, t := range []string{model.ServiceKey(a, serviceName(svc)), model.AccountKey(a)} {
+				for _, pr := range ix.to[t] {
+					if !coversARN(stringList(pr.Properties["resources"]), arn) {
+						continue
+					}
+					var both []string
+					for _, l := range stringList(pr.Properties["accessLevels"]) {
+						if slices.Contains(granted, l) {
+							both = append(both, l)
+						}
+					}
+					if len(both) == 0 || (level != "" && !slices.Contains(both, string(level))) {
+						continue
+					}
+					pc, _ := pr.Properties["conditional"].(bool)
+					out = append(out, Access{Principal: pr.From, Target: e.Key, Scope: scopeResource, AccessLevels: both,
+						Via: append(stringList(pr.Properties["via"]), via), Conditional: cond || pc})
+				}
+			}
+		}
+	}
+	return out
 }
 
 // accessTo calls fn with each aws_principal_access relationship that
