@@ -20,6 +20,8 @@ package access
 //	conditional           every contributing statement has a Condition
 //	conditionalLevels     the levels only statements with a Condition grant
 //	crossAccount          the target is in another account
+//	sessions              only these sessions of the role have this access: the target's
+//	                      resource policy names them (key <role>|access|<target>|sessions)
 //
 // For each access level the evaluator is asked about the level's concrete
 // actions (from the catalog) one at a time until one is allowed, so a
@@ -53,6 +55,7 @@ type access struct {
 	notActions  []string
 	resources   []string
 	via         []string
+	sessions    []string // granted only to these sessions of the role (a resource policy names them)
 	conditional bool
 	admin       bool
 }
@@ -92,7 +95,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 	// The action classes of a request depend on its policies; only the
 	// resource policy changes between this principal's targets.
 	classesBy := map[*iam.Policy]*patternSet{}
-	consider := func(gr *grant) {
+	consider := func(gr *grant, pp iam.Principal) bool {
 		cross := gr.account != "" && gr.account != pp.Account
 		res := d.resourcePolicyFor(gr.target)
 		if cross && res == nil {
@@ -104,7 +107,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 			// (AdministratorAccess). Not asking also keeps a shared AWS
 			// managed policy's grants in other accounts from costing every
 			// principal that has it.
-			return
+			return false
 		}
 		pol := &iam.Policies{Identity: identity, Boundaries: boundary, Resource: res}
 		classes := func() *patternSet {
@@ -127,7 +130,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 		} else {
 			var granted bool
 			if levels, granted = d.tryLevels(gr.set, gr.requests, false, classes, allowed); !granted {
-				return
+				return false
 			}
 			// Levels unconditional statements grant on their own.
 			firm = levels
@@ -140,15 +143,19 @@ func (d *deriver) principal(p *graph.Entity) error {
 			}
 		}
 		if len(levels) == 0 && len(gr.set.unknown) == 0 {
-			return
+			return false
 		}
 		if gr.rel != nil && gr.from != gr.target { // identity ALLOWS: mark effective
 			gr.rel.Set("effective", true)
 		}
-		a := byTarget[gr.target.Key]
+		k := gr.target.Key
+		if pp.Type == iam.PrincipalAssumedRole {
+			k += "|sessions" // a relationship of its own: the role's other sessions lack it
+		}
+		a := byTarget[k]
 		if a == nil {
 			a = &access{target: gr.target, scope: gr.scope, conditional: true}
-			byTarget[gr.target.Key] = a
+			byTarget[k] = a
 		}
 		a.levels = a.levels.with(levels)
 		a.firm = a.firm.with(firm)
@@ -160,17 +167,29 @@ func (d *deriver) principal(p *graph.Entity) error {
 		if gr.admin() && len(levels) == len(gr.set.levels()) {
 			a.admin = true
 		}
+		if pp.Type == iam.PrincipalAssumedRole {
+			a.sessions = append(a.sessions, pp.ARN)
+		}
+		return true
 	}
 	for _, pe := range policies {
 		ag := d.identityGrants[pe.Key]
 		for _, l := range [][]*grant{ag.any, ag.byAccount[pp.Account]} {
 			for _, gr := range l {
-				consider(gr)
+				consider(gr, pp)
 			}
 		}
 	}
 	for _, gr := range d.resourceGrants[p.Key] {
-		consider(gr)
+		if consider(gr, pp) {
+			continue
+		}
+		// A resource policy that names sessions of this role
+		// (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION) grants to them,
+		// not to the role's other sessions: asked as each named session.
+		for _, s := range roleSessions(gr.principals, pp) {
+			consider(gr, s)
+		}
 	}
 	keys := sortedKeys(byTarget)
 	if max := d.cfg.limits.MaxAccessPerPrincipal; max > 0 && len(keys) > max {
@@ -183,7 +202,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 	for _, k := range keys {
 		a := byTarget[k]
 		r := &graph.Relationship{
-			Key: p.Key + "|access|" + k, Type: AccessType, Class: "ALLOWS", From: p.Key, To: k,
+			Key: p.Key + "|access|" + k, Type: AccessType, Class: "ALLOWS", From: p.Key, To: a.target.Key,
 			Properties: d.accessProps(a, acct),
 		}
 		if err := d.g.AddRelationship(r); err != nil {
@@ -209,6 +228,7 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	na := sortedUniq(a.notActions)
 	via := sortedUniq(a.via)
 	res := sortedUniq(a.resources)
+	sessions := sortedUniq(a.sessions)
 	ta := accountOf(a.target)
 	cross := ta != "" && ta != acct
 
@@ -219,7 +239,7 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	k = strconv.AppendInt(k, int64(count), 10)
 	k = append(k, ',')
 	k = append(k, a.scope...)
-	for _, l := range [][]string{pats, na, via, res} {
+	for _, l := range [][]string{pats, na, via, res, sessions} {
 		k = strconv.AppendInt(k, int64(len(l)), 10)
 		for _, s := range l { // length-prefixed: no separator can collide
 			k = append(k, ',')
@@ -255,6 +275,9 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 		p["notActions"] = na // from NotAction statements: everything but these
 	}
 	p["via"] = via
+	if len(sessions) > 0 {
+		p["sessions"] = sessions
+	}
 	p["resources"] = orEmpty(res)
 	p["scope"] = a.scope
 	p["admin"] = a.admin
@@ -262,6 +285,19 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	p["crossAccount"] = cross
 	d.accessPropsOf[string(k)] = p
 	return p
+}
+
+// roleSessions returns the assumed-role sessions of role among raw
+// principal entries.
+func roleSessions(raws []string, role iam.Principal) []iam.Principal {
+	var out []iam.Principal
+	for _, r := range raws {
+		if p, err := iam.ParsePrincipal(r); err == nil && p.Type == iam.PrincipalAssumedRole &&
+			p.Account == role.Account && p.Name == role.Name {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // sortedUniq sorts l in place and drops repeats.

@@ -298,10 +298,12 @@ func TestOrgWhoCanAgrees(t *testing.T) {
 				disagreements++
 				t.Errorf("who can %s on %s:\n  evaluator: %s\n  graph:     %s", p.action, p.resource, strings.Join(w, "; "), strings.Join(gl, "; "))
 			}
-			// The edges alone: every user and role the evaluator allows has
-			// an aws_principal_access relationship reaching the resource at
-			// the action's level (the edges may say more: levels are
-			// coarser than actions).
+			// The edges alone: every user, role and role session the
+			// evaluator allows has access by Who (an aws_principal_access
+			// relationship reaching the resource at the action's level, or
+			// a resource policy's grant to its account or to Everyone
+			// joined with its own access). The edges may say more: levels
+			// are coarser than actions.
 			act, _ := q.cat.Lookup(p.action)
 			res := q.resource(p.resource)
 			edges := map[string]bool{}
@@ -315,7 +317,12 @@ func TestOrgWhoCanAgrees(t *testing.T) {
 				}
 			}
 			for _, a := range want {
-				if strings.HasPrefix(a.Principal, "arn:aws:iam::") && !strings.HasSuffix(a.Principal, ":root") && !edges[a.Principal] {
+				inSnapshot := strings.HasPrefix(a.Principal, "arn:aws:iam::") || strings.HasPrefix(a.Principal, "arn:aws:sts::")
+				covered := edges[a.Principal]
+				if pr, err := iam.ParsePrincipal(a.Principal); err == nil && pr.Type == iam.PrincipalAssumedRole {
+					covered = covered || edges[pr.RoleARN] // every session has its role's access
+				}
+				if inSnapshot && !strings.HasSuffix(a.Principal, ":root") && !covered {
 					missing++
 					t.Errorf("who can %s on %s: the evaluator allows %s, no access edge says so", p.action, p.resource, a.Principal)
 				}
@@ -376,6 +383,14 @@ func TestOrgFixtureAnswers(t *testing.T) {
 			a("role", "app"), root(memberA) + " (conditional: aws:principaltag/team)",
 			root(outsider) + " (conditional: identity policies of account " + outsider + " (not in the snapshot), sts:externalid)",
 		}},
+	}
+	// The session grant is a relationship of its own, naming the session.
+	sess := g.Relationship(a("role", "app") + "|access|arn:aws:s3:::b-data|sessions")
+	if sess == nil {
+		t.Error("no access relationship for the session of app that b-data's policy names")
+	} else if got := stringList(sess.Properties["sessions"]); !slices.Equal(got, []string{"arn:aws:sts::" + memberA + ":assumed-role/app/i-0123"}) ||
+		!slices.Contains(stringList(sess.Properties["accessLevels"]), "Write") {
+		t.Errorf("session access: sessions %v, levels %v", got, sess.Properties["accessLevels"])
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,7 +14,10 @@ import (
 // read from one aws_principal_access relationship (or, for Everyone, from
 // the resource policy's ALLOWS).
 type Access struct {
-	Principal string // the user or role key; model.EveryoneKey for a public resource policy
+	// Principal is the user or role key; a role session's ARN when the
+	// resource policy grants to named sessions of the role only;
+	// model.EveryoneKey for a public resource policy.
+	Principal string
 	// Target is the entity the access relationship points to: the resource
 	// itself (Scope "resource"), its service entity (Scope "service":
 	// the principal's policies grant the service's actions on "*") or its
@@ -102,10 +105,16 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 		}
 		cond, _ := r.Properties["conditional"].(bool)
 		admin, _ := r.Properties["admin"].(bool)
-		out = append(out, Access{
-			Principal: r.From, Target: r.To, Scope: scope, AccessLevels: levels,
-			Via: stringList(r.Properties["via"]), Conditional: cond, Admin: admin,
-		})
+		who := []string{r.From}
+		if sessions := stringList(r.Properties["sessions"]); len(sessions) > 0 {
+			who = sessions // only these sessions of the role
+		}
+		for _, p := range who {
+			out = append(out, Access{
+				Principal: p, Target: r.To, Scope: scope, AccessLevels: levels,
+				Via: stringList(r.Properties["via"]), Conditional: cond, Admin: admin,
+			})
+		}
 	})
 	out = append(out, ix.joined(e, level)...)
 	for _, r := range ix.from[resourceKey] {
