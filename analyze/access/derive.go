@@ -124,8 +124,13 @@ type deriver struct {
 	identityGrants map[string]accountGrants   // policy key -> its grants
 	resourceGrants map[string][]*grant        // user/role key -> resource-policy grants reaching it (grantees)
 	principalsBy   map[string][]*graph.Entity // principalsOf, built on first use
-	accessPropsOf  map[string]map[string]any  // shared access relationship properties (accessProps)
-	keyBuf         []byte                     // accessProps' key, reused
+	// q decides grants with conditions from the snapshot's facts
+	// (factLevels), built on first use; ctx is principal-access's.
+	q             *Query
+	ctx           context.Context
+	stmtCache     map[stmtCacheKey]stmtResult // statementHolds answers
+	accessPropsOf map[string]map[string]any   // shared access relationship properties (accessProps)
+	keyBuf        []byte                      // accessProps' key, reused
 }
 
 // Derive adds the IAM derivations to g: TRUSTS from role trust policies,
@@ -158,7 +163,7 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 		policiesOf: map[string][]*graph.Entity{}, groupsOf: map[string][]*graph.Entity{},
 		attached: map[string][]*graph.Entity{}, accountsOf: map[string][]string{},
 		identityGrants: map[string]accountGrants{}, resourceGrants: map[string][]*grant{},
-		accessPropsOf: map[string]map[string]any{},
+		accessPropsOf: map[string]map[string]any{}, stmtCache: map[stmtCacheKey]stmtResult{},
 	}
 	d.adjacency()
 	for _, s := range derivations {

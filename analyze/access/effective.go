@@ -18,7 +18,8 @@ package access
 //	scope                 resource | service | account (see Who)
 //	resources             the Resource patterns of the granting statements
 //	conditional           every contributing statement has a Condition
-//	conditionalLevels     the levels only statements with a Condition grant
+//	conditionalLevels     the levels allowed only if conditions on request context hold
+//	conditionKeys         those conditions' keys (lower case): what the snapshot cannot know
 //	crossAccount          the target is in another account
 //	sessions              only these sessions of the role have this access: the target's
 //	                      resource policy names them (key <role>|access|<target>|sessions)
@@ -36,6 +37,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
@@ -47,20 +49,24 @@ const AccessType = "aws_principal_access"
 
 // access accumulates one principal's access to one target.
 type access struct {
-	target      *graph.Entity
-	scope       string
-	levels      levelSet
-	firm        levelSet // levels granted by an unconditional statement
-	patterns    []string
-	notActions  []string
-	resources   []string
-	via         []string
-	sessions    []string // granted only to these sessions of the role (a resource policy names them)
-	conditional bool
-	admin       bool
+	target     *graph.Entity
+	scope      string
+	levels     levelSet
+	firm       levelSet // levels granted by an unconditional statement
+	patterns   []string
+	notActions []string
+	resources  []string
+	via        []string
+	sessions   []string // granted only to these sessions of the role (a resource policy names them)
+	// conditionKeys are the keys the snapshot cannot know that decide a
+	// conditional level (factLevels).
+	conditionKeys []string
+	conditional   bool
+	admin         bool
 }
 
 func (d *deriver) principalAccess(ctx context.Context) error {
+	d.ctx = ctx
 	var principals []*graph.Entity
 	principals = append(principals, d.g.EntitiesOfType("aws_iam_role")...)
 	principals = append(principals, d.g.EntitiesOfType("aws_iam_user")...)
@@ -91,6 +97,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 		return nil
 	}
 	plain := boundary == nil && !d.hasDeny(policies)
+	sig := principalSignature(p, pp, policies)
 	byTarget := map[string]*access{}
 	// The action classes of a request depend on its policies; only the
 	// resource policy changes between this principal's targets.
@@ -142,6 +149,26 @@ func (d *deriver) principal(p *graph.Entity) error {
 				firm, _ = d.tryLevels(gr.firm, gr.requests, false, classes, allowed)
 			}
 		}
+		cond := gr.conditional()
+		var keys []string
+		if gr.firm != gr.set && len(levels) > 0 {
+			// Some statement has a Condition. On a fact of the snapshot
+			// (tags, accounts, organisation): decided again with the
+			// conditions (factLevels). On request context only: the levels
+			// unconditional statements do not grant depend on its keys.
+			if facts, ck := gr.conditionKeys(); facts {
+				// Principals with the same policies, tags and account get
+				// the same answer unless the grant reads who they are.
+				fk := factCacheKey{gr: gr, sig: sig}
+				if personal(gr) || pp.Type == iam.PrincipalAssumedRole {
+					fk.sig += "\x00" + pp.ARN
+				}
+				levels, firm, keys = d.factLevels(gr, pp, fk, levels)
+				cond = len(firm) == 0
+			} else if len(firm) < len(levels) {
+				keys = ck
+			}
+		}
 		if len(levels) == 0 && len(gr.set.unknown) == 0 {
 			return false
 		}
@@ -163,7 +190,8 @@ func (d *deriver) principal(p *graph.Entity) error {
 		a.notActions = append(a.notActions, gr.set.notActions...)
 		a.resources = append(a.resources, gr.resources...)
 		a.via = append(a.via, gr.via)
-		a.conditional = a.conditional && gr.conditional()
+		a.conditional = a.conditional && cond
+		a.conditionKeys = append(a.conditionKeys, keys...)
 		if gr.admin() && len(levels) == len(gr.set.levels()) {
 			a.admin = true
 		}
@@ -229,6 +257,7 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	via := sortedUniq(a.via)
 	res := sortedUniq(a.resources)
 	sessions := sortedUniq(a.sessions)
+	condKeys := sortedUniq(a.conditionKeys)
 	ta := accountOf(a.target)
 	cross := ta != "" && ta != acct
 
@@ -239,7 +268,7 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	k = strconv.AppendInt(k, int64(count), 10)
 	k = append(k, ',')
 	k = append(k, a.scope...)
-	for _, l := range [][]string{pats, na, via, res, sessions} {
+	for _, l := range [][]string{pats, na, via, res, sessions, condKeys} {
 		k = strconv.AppendInt(k, int64(len(l)), 10)
 		for _, s := range l { // length-prefixed: no separator can collide
 			k = append(k, ',')
@@ -278,6 +307,7 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	if len(sessions) > 0 {
 		p["sessions"] = sessions
 	}
+	p["conditionKeys"] = orEmpty(condKeys)
 	p["resources"] = orEmpty(res)
 	p["scope"] = a.scope
 	p["admin"] = a.admin
@@ -286,6 +316,223 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	d.accessPropsOf[string(k)] = p
 	return p
 }
+
+// factCacheKey names a factLevels answer: a grant, and the signature of
+// what the principal brings to it (principalSignature, plus its ARN when
+// the grant reads it).
+type factCacheKey struct {
+	gr  *grant
+	sig string
+}
+
+// principalSignature is what a principal's requests depend on apart from
+// its name: its account, its identity policies and boundary, and its tags.
+func principalSignature(p *graph.Entity, pp iam.Principal, policies []*graph.Entity) string {
+	var b strings.Builder
+	b.WriteString(pp.Account)
+	b.WriteByte(0)
+	b.WriteString(string(pp.Type))
+	for _, pe := range policies {
+		b.WriteByte(0)
+		b.WriteString(pe.Key)
+	}
+	b.WriteByte(0)
+	b.WriteString(p.String("permissionsBoundaryArn"))
+	var tags []string
+	for k, v := range p.Properties {
+		if strings.HasPrefix(k, "tag.") {
+			if sv, ok := v.(string); ok {
+				tags = append(tags, k+"="+sv)
+			}
+		}
+	}
+	sort.Strings(tags)
+	for _, t := range tags {
+		b.WriteByte(0)
+		b.WriteString(t)
+	}
+	return b.String()
+}
+
+// personal reports whether a grant's answer may depend on the principal's
+// own name: a policy variable, or a condition on its ARN, name or id.
+func personal(gr *grant) bool {
+	for _, st := range gr.stmts {
+		if strings.Contains(st.conditions, "${") {
+			return true
+		}
+		for _, r := range st.resources {
+			if strings.Contains(r, "${") {
+				return true
+			}
+		}
+		for _, k := range st.conditionKeys() {
+			switch k {
+			case "aws:principalarn", "aws:username", "aws:userid", "aws:principaltype":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// factKeys are the condition keys (lower case) whose values the snapshot
+// knows, or knows to be absent, for a request (Query.request): those
+// derived from the request, and the facts it collected.
+func factKey(k string) bool {
+	return knownKeys[k] || strings.HasPrefix(k, "aws:principaltag/") || strings.HasPrefix(k, "aws:resourcetag/") ||
+		k == "aws:principalorgid" || k == "aws:resourceorgid" || k == "aws:userid"
+}
+
+// conditionKeys returns the keys of the grant's statements' Conditions,
+// and whether one is a fact of the snapshot (factKey).
+func (gr *grant) conditionKeys() (facts bool, keys []string) {
+	for _, st := range gr.stmts {
+		for _, k := range st.conditionKeys() {
+			keys = append(keys, k)
+			facts = facts || factKey(k)
+		}
+	}
+	return facts, keys
+}
+
+// factLevels narrows the levels the lenient evaluation allowed for a
+// grant with a Condition on a fact of the snapshot. Each statement of the
+// grant with a Condition is decided alone the way Query decides a request
+// (its Condition kept, the facts in the request context: principal and
+// resource tags, accounts, organisation; every other key unknown,
+// iam.Evaluator.EvaluateUnknown), with the target's resource policy (a
+// grant there needs no identity condition). A statement false on the
+// facts (another team's tag, another organisation) contributes nothing; one
+// that holds only under unknown keys (source IP, MFA) contributes its
+// levels as conditional, with the keys. Answers are shared by the
+// principals with the same signature and by targets with the same facts.
+func (d *deriver) factLevels(gr *grant, pp iam.Principal, fk factCacheKey, lenient []actions.AccessLevel) (levels, firm []actions.AccessLevel, keys []string) {
+	if d.q == nil {
+		d.q = NewQuery(d.g, d.cfg.ev, d.cfg.catalog)
+	}
+	var res *graph.Entity
+	if gr.scope == scopeResource {
+		res = gr.target
+	}
+	var ok, sure levelSet
+	for _, part := range gr.parts {
+		if !part.st.hasCondition() {
+			ok, sure = ok.with(part.set.levels()), sure.with(part.set.levels())
+			continue
+		}
+		holds, cond, k := d.statementHolds(gr, part, pp, res, fk.sig)
+		if holds {
+			ok = ok.with(part.set.levels())
+			if cond {
+				keys = append(keys, k...)
+			} else {
+				sure = sure.with(part.set.levels())
+			}
+		}
+	}
+	for _, l := range lenient {
+		for i, lo := range levelOrder {
+			if lo.level == l && ok.has(i) {
+				levels = append(levels, l)
+				if sure.has(i) {
+					firm = append(firm, l)
+				}
+			}
+		}
+	}
+	return levels, firm, keys
+}
+
+// stmtCacheKey names statementHolds' answer: the statement, the principal
+// signature and the resource's facts.
+type stmtCacheKey struct {
+	st       *statement
+	sig, res string
+}
+
+type stmtResult struct {
+	holds, conditional bool
+	keys               []string
+}
+
+// statementHolds decides one statement with a Condition for a principal
+// and the grant's target (see factLevels): whether it can allow, whether
+// only under unknown keys, and those keys.
+func (d *deriver) statementHolds(gr *grant, part grantPart, pp iam.Principal, res *graph.Entity, sig string) (bool, bool, []string) {
+	rk := gr.account
+	if res != nil {
+		rk = res.Key
+		if gr.from != gr.target && d.resourcePolicyFor(res) == nil { // same tags and account: same answer
+			rk = resourceSignature(res)
+		}
+	}
+	ck := stmtCacheKey{st: part.st, sig: sig, res: rk}
+	if r, ok := d.stmtCache[ck]; ok {
+		return r.holds, r.conditional, r.keys
+	}
+	var r stmtResult
+	defer func() { d.stmtCache[ck] = r }()
+	sp, err := part.st.strictPolicy()
+	if err != nil {
+		return false, false, nil
+	}
+	pol := &iam.Policies{Identity: []*iam.Policy{sp}, Resource: d.resourcePolicyFor(gr.target)}
+	if gr.from == gr.target { // a resource policy statement: the identity side is not its business
+		pol = &iam.Policies{Identity: []*iam.Policy{allowAll()}, Resource: sp}
+	}
+	var acts []string
+	for _, lo := range levelOrder {
+		if a := part.set.byLevel[lo.level]; len(a) > 0 {
+			acts = append(acts, a[0])
+		}
+	}
+	acts = append(acts, part.set.unknown...)
+	for _, act := range acts {
+		for _, req := range gr.requests {
+			d.stats.Evaluations++
+			rq, _, unknown, _, err := d.q.request(d.ctx, pp, act, req, res)
+			if err != nil {
+				continue
+			}
+			rq.ResourceAccount = gr.account
+			ans := d.cfg.ev.EvaluateUnknown(rq, pol, unknown)
+			if ans.Decision != iam.Allowed {
+				continue
+			}
+			if !ans.Conditional {
+				r = stmtResult{holds: true}
+				return true, false, nil
+			}
+			r.holds, r.conditional = true, true
+			r.keys = append(r.keys, ans.ConditionKeys...)
+		}
+	}
+	return r.holds, r.conditional, r.keys
+}
+
+// resourceSignature is what a request's facts take from a resource
+// without a resource policy: its type, account and tags.
+func resourceSignature(e *graph.Entity) string {
+	var tags []string
+	for k, v := range e.Properties {
+		if strings.HasPrefix(k, "tag.") {
+			if sv, ok := v.(string); ok {
+				tags = append(tags, k+"="+sv)
+			}
+		}
+	}
+	sort.Strings(tags)
+	return e.Type + "\x00" + accountOf(e) + "\x00" + strings.Join(tags, "\x00")
+}
+
+var allowAll = sync.OnceValue(func() *iam.Policy {
+	p, err := iam.Parse("identity side", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	if err != nil {
+		panic(err) // a constant document
+	}
+	return p
+})
 
 // roleSessions returns the assumed-role sessions of role among raw
 // principal entries.

@@ -130,7 +130,8 @@ const adminDocument = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","A
 // role ops with AdministratorAccess (so held in two accounts) and a
 // permissions boundary of S3 and KMS; role app, assumed by EC2, whose
 // session i-0123 a bucket policy of B names; user dan with ABAC reads
-// (aws:ResourceTag/team = his team).
+// (aws:ResourceTag/team = his team); user frank (team=red) with a read
+// for team blue only and a write from an office network.
 //
 // member B: bucket b-data whose policy grants the organisation read by
 // aws:PrincipalOrgID, the session of A's app write, anyone List from an
@@ -173,6 +174,10 @@ func orgFixture(t testing.TB) *graph.Graph {
 	dan := b.user(memberA, "dan", map[string]string{"team": "blue"})
 	b.policy(memberA, "ABAC", doc(`{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":"*",`+
 		`"Condition":{"StringEquals":{"aws:ResourceTag/team":"${aws:PrincipalTag/team}"}}}`), dan)
+	frank := b.user(memberA, "frank", map[string]string{"team": "red"})
+	b.policy(memberA, "Conditions", doc(
+		`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}`,
+		`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::a-blue/*","Condition":{"IpAddress":{"aws:SourceIp":"198.51.100.0/24"}}}`), frank)
 	b.bucket(memberA, "a-blue", "", map[string]string{"team": "blue"})
 	b.bucket(memberA, "a-red", "", map[string]string{"team": "red"})
 
@@ -383,6 +388,16 @@ func TestOrgFixtureAnswers(t *testing.T) {
 			a("role", "app"), root(memberA) + " (conditional: aws:principaltag/team)",
 			root(outsider) + " (conditional: identity policies of account " + outsider + " (not in the snapshot), sts:externalid)",
 		}},
+	}
+	// Conditions on facts are decided; those on request context are kept,
+	// marked, with their keys.
+	if r := g.Relationship(a("user", "frank") + "|access|" + model.ServiceKey(memberA, "s3")); r != nil {
+		t.Errorf("frank (team red) has access by a condition on team blue: %v", r.Properties)
+	}
+	if r := g.Relationship(a("user", "frank") + "|access|arn:aws:s3:::a-blue"); r == nil {
+		t.Error("frank's write from the office network: no access relationship")
+	} else if c, _ := r.Properties["conditional"].(bool); !c || !slices.Equal(stringList(r.Properties["conditionKeys"]), []string{"aws:sourceip"}) {
+		t.Errorf("frank's write: conditional %v, conditionKeys %v", r.Properties["conditional"], r.Properties["conditionKeys"])
 	}
 	// The session grant is a relationship of its own, naming the session.
 	sess := g.Relationship(a("role", "app") + "|access|arn:aws:s3:::b-data|sessions")

@@ -36,6 +36,28 @@ type statement struct {
 	notPrincipal bool
 	conditions   string // compact JSON of the Condition block, "" when none
 	condition    map[string]any
+	// raw and version are the statement as written and its document's
+	// Version, for compiling it alone with its Condition (strict).
+	raw     map[string]any
+	version any
+	strict  *iam.Policy
+}
+
+// strictPolicy compiles the statement alone, Condition kept.
+func (s *statement) strictPolicy() (*iam.Policy, error) {
+	if s.strict != nil {
+		return s.strict, nil
+	}
+	top := map[string]any{"Statement": []any{s.raw}}
+	if s.version != nil {
+		top["Version"] = s.version
+	}
+	p, err := iam.Parse(fmt.Sprintf("statement #%d", s.index), top)
+	if err != nil {
+		return nil, err
+	}
+	s.strict = p
+	return p, nil
 }
 
 // principalRef is one entry of a Principal element: its kind (AWS,
@@ -86,6 +108,7 @@ func parseDocument(name string, v any) (*document, error) {
 		if err != nil {
 			return nil, fmt.Errorf("policy %s: Statement[%d]: %w", name, i, err)
 		}
+		st.raw, st.version = m, top["Version"]
 		d.stmts = append(d.stmts, st)
 		if st.effect == iam.Allow && st.condition != nil {
 			c := make(map[string]any, len(m))
