@@ -121,9 +121,9 @@ type deriver struct {
 	accountsOf map[string][]string        // policy key -> the accounts "*" means for it (policyAccounts)
 
 	// Results shared between steps.
-	identityGrants map[string]accountGrants   // policy key -> its grants
-	resourceGrants map[string][]*grant        // user/role key -> resource-policy grants reaching it (grantees)
-	principalsBy   map[string][]*graph.Entity // principalsOf, built on first use
+	identityGrants map[string]accountGrants // policy key -> its grants
+	resourceGrants map[string][]*grant      // user/role key -> resource-policy grants reaching it (grantees)
+	restrictedBy   map[string][]restricted  // restrictedOf, built on first use
 	// q decides grants with conditions from the snapshot's facts
 	// (factLevels), built on first use; ctx is principal-access's.
 	q             *Query

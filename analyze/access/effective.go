@@ -97,7 +97,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 		return nil
 	}
 	plain := boundary == nil && !d.hasDeny(policies)
-	sig := principalSignature(p, pp, policies)
+	sig := principalSignature(p, pp)
 	byTarget := map[string]*access{}
 	// The action classes of a request depend on its policies; only the
 	// resource policy changes between this principal's targets.
@@ -157,8 +157,8 @@ func (d *deriver) principal(p *graph.Entity) error {
 			// conditions (factLevels). On request context only: the levels
 			// unconditional statements do not grant depend on its keys.
 			if facts, ck := gr.conditionKeys(); facts {
-				// Principals with the same policies, tags and account get
-				// the same answer unless the grant reads who they are.
+				// Principals with the same account and tags get the same
+				// answer unless the grant reads who they are.
 				fk := factCacheKey{gr: gr, sig: sig}
 				if personal(gr) || pp.Type == iam.PrincipalAssumedRole {
 					fk.sig += "\x00" + pp.ARN
@@ -325,19 +325,14 @@ type factCacheKey struct {
 	sig string
 }
 
-// principalSignature is what a principal's requests depend on apart from
-// its name: its account, its identity policies and boundary, and its tags.
-func principalSignature(p *graph.Entity, pp iam.Principal, policies []*graph.Entity) string {
+// principalSignature is what deciding a statement alone takes from a
+// principal apart from its name (statementHolds): its account, type and
+// tags.
+func principalSignature(p *graph.Entity, pp iam.Principal) string {
 	var b strings.Builder
 	b.WriteString(pp.Account)
 	b.WriteByte(0)
 	b.WriteString(string(pp.Type))
-	for _, pe := range policies {
-		b.WriteByte(0)
-		b.WriteString(pe.Key)
-	}
-	b.WriteByte(0)
-	b.WriteString(p.String("permissionsBoundaryArn"))
 	var tags []string
 	for k, v := range p.Properties {
 		if strings.HasPrefix(k, "tag.") {
@@ -358,11 +353,11 @@ func principalSignature(p *graph.Entity, pp iam.Principal, policies []*graph.Ent
 // own name: a policy variable, or a condition on its ARN, name or id.
 func personal(gr *grant) bool {
 	for _, st := range gr.stmts {
-		if strings.Contains(st.conditions, "${") {
+		if personalVar(st.conditions) {
 			return true
 		}
 		for _, r := range st.resources {
-			if strings.Contains(r, "${") {
+			if personalVar(r) {
 				return true
 			}
 		}
@@ -371,6 +366,21 @@ func personal(gr *grant) bool {
 			case "aws:principalarn", "aws:username", "aws:userid", "aws:principaltype":
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// personalVar reports whether s holds a policy variable naming the
+// principal itself (its tags and account are in its signature).
+func personalVar(s string) bool {
+	if !strings.Contains(s, "${") {
+		return false
+	}
+	l := strings.ToLower(s)
+	for _, v := range []string{"${aws:username", "${aws:userid", "${aws:principalarn", "${aws:principaltype", "${aws:federatedprovider"} {
+		if strings.Contains(l, v) {
+			return true
 		}
 	}
 	return false
@@ -481,13 +491,18 @@ func (d *deriver) statementHolds(gr *grant, part grantPart, pp iam.Principal, re
 	if gr.from == gr.target { // a resource policy statement: the identity side is not its business
 		pol = &iam.Policies{Identity: []*iam.Policy{allowAll()}, Resource: sp}
 	}
+	// Whether the Condition can hold does not depend on which of the
+	// statement's actions is asked: one is.
 	var acts []string
 	for _, lo := range levelOrder {
 		if a := part.set.byLevel[lo.level]; len(a) > 0 {
 			acts = append(acts, a[0])
+			break
 		}
 	}
-	acts = append(acts, part.set.unknown...)
+	if len(acts) == 0 {
+		acts = part.set.unknown[:min(1, len(part.set.unknown))]
+	}
 	for _, act := range acts {
 		for _, req := range gr.requests {
 			d.stats.Evaluations++

@@ -135,22 +135,19 @@ func (d *deriver) grantees(to *graph.Entity) []*graph.Entity {
 
 // publicExceptions lists the principals of the resource's account that a
 // grant to Everyone does not reach: the resource policy alone would allow
-// them (same account), but a Deny of their own policies or their
-// permissions boundary refuses every action it grants. Only principals
-// with a Deny or a boundary are evaluated, so the work is proportional to
-// those, not to every principal.
+// them (same account), but a Deny of their own policies refuses every
+// action it grants. (A permissions boundary does not limit what a
+// resource policy grants to "*" in the same account; the evaluator agrees,
+// TestWhoCan.) Only principals with a Deny on the grant's service are
+// evaluated, so the work is proportional to those.
 func (d *deriver) publicExceptions(gr *grant, doc *document, acct string) []string {
 	out := []string{}
-	for _, p := range d.principalsOf(acct) {
-		pols, identity, boundary, ok := d.principalPolicies(p)
-		if !ok || (boundary == nil && !d.hasDeny(pols)) {
-			continue
+	for _, r := range d.restrictedOf(acct) {
+		p, pp := r.e, r.pp
+		if !r.denies(gr.service) {
+			continue // nothing of its own can refuse this grant
 		}
-		pp, err := iam.ParsePrincipal(p.Key)
-		if err != nil {
-			continue
-		}
-		pol := &iam.Policies{Identity: identity, Boundaries: boundary, Resource: doc.eval}
+		pol := &iam.Policies{Identity: r.identity, Boundaries: r.boundary, Resource: doc.eval}
 		if !d.anyAction(gr, pol, func(action, resource string) bool {
 			return d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
 		}) {
@@ -160,21 +157,67 @@ func (d *deriver) publicExceptions(gr *grant, doc *document, acct string) []stri
 	return out
 }
 
-// principalsOf returns the collected users and roles of an account,
-// sorted by key.
-func (d *deriver) principalsOf(acct string) []*graph.Entity {
-	if d.principalsBy == nil {
-		d.principalsBy = map[string][]*graph.Entity{}
+// restricted is a principal with a Deny in its identity policies, with its
+// policies compiled.
+type restricted struct {
+	e                  *graph.Entity
+	pp                 iam.Principal
+	identity, boundary []*iam.Policy
+	denyServices       []string // service fields of its Deny statements' actions ("*" for NotAction)
+}
+
+// denies reports whether a Deny statement of the principal may name an
+// action of service svc.
+func (r restricted) denies(svc string) bool {
+	for _, s := range r.denyServices {
+		if glob(s, svc) {
+			return true
+		}
+	}
+	return false
+}
+
+// restrictedOf returns the restricted principals of an account, sorted by
+// key, computed once.
+func (d *deriver) restrictedOf(acct string) []restricted {
+	if d.restrictedBy == nil {
+		d.restrictedBy = map[string][]restricted{}
 		var all []*graph.Entity
 		all = append(all, d.g.EntitiesOfType("aws_iam_role")...)
 		all = append(all, d.g.EntitiesOfType("aws_iam_user")...)
 		for _, p := range sortedEntities(all) {
-			if p.String("_source") != placeholderSource {
-				d.principalsBy[accountOf(p)] = append(d.principalsBy[accountOf(p)], p)
+			if p.String("_source") == placeholderSource {
+				continue
 			}
+			pols, identity, boundary, ok := d.principalPolicies(p)
+			if !ok || !d.hasDeny(pols) {
+				continue
+			}
+			pp, err := iam.ParsePrincipal(p.Key)
+			if err != nil {
+				continue
+			}
+			var svcs []string
+			for _, pe := range pols {
+				if doc := d.doc(pe, "document"); doc != nil {
+					for _, st := range doc.stmts {
+						if st.effect != iam.Deny {
+							continue
+						}
+						if st.actions == nil {
+							svcs = append(svcs, "*")
+						}
+						for _, a := range st.actions {
+							svcs = append(svcs, strings.ToLower(serviceOf(a)))
+						}
+					}
+				}
+			}
+			a := accountOf(p)
+			d.restrictedBy[a] = append(d.restrictedBy[a], restricted{e: p, pp: pp, identity: identity, boundary: boundary, denyServices: uniqSorted(svcs)})
 		}
 	}
-	return d.principalsBy[acct]
+	return d.restrictedBy[acct]
 }
 
 // principalGrants resolves the principals a statement of e's policy names
