@@ -66,7 +66,6 @@ type access struct {
 }
 
 func (d *deriver) principalAccess(ctx context.Context) error {
-	d.ctx = ctx
 	var principals []*graph.Entity
 	principals = append(principals, d.g.EntitiesOfType("aws_iam_role")...)
 	principals = append(principals, d.g.EntitiesOfType("aws_iam_user")...)
@@ -160,10 +159,10 @@ func (d *deriver) principal(p *graph.Entity) error {
 				// Principals with the same account and tags get the same
 				// answer unless the grant reads who they are.
 				fk := factCacheKey{gr: gr, sig: sig}
-				if personal(gr) || pp.Type == iam.PrincipalAssumedRole {
+				if gr.cond.personal || pp.Type == iam.PrincipalAssumedRole {
 					fk.sig += "\x00" + pp.ARN
 				}
-				levels, firm, keys = d.factLevels(gr, pp, fk, levels)
+				levels, firm, keys = d.factLevels(gr, p, pp, fk, levels)
 				cond = len(firm) == 0
 			} else if len(firm) < len(levels) {
 				keys = ck
@@ -397,13 +396,25 @@ func factKey(k string) bool {
 // conditionKeys returns the keys of the grant's statements' Conditions,
 // and whether one is a fact of the snapshot (factKey).
 func (gr *grant) conditionKeys() (facts bool, keys []string) {
-	for _, st := range gr.stmts {
-		for _, k := range st.conditionKeys() {
-			keys = append(keys, k)
-			facts = facts || factKey(k)
+	if gr.cond == nil {
+		c := &grantConditions{}
+		for _, st := range gr.stmts {
+			for _, k := range st.conditionKeys() {
+				c.keys = append(c.keys, k)
+				c.facts = c.facts || factKey(k)
+			}
 		}
+		c.personal = personal(gr)
+		gr.cond = c
 	}
-	return facts, keys
+	return gr.cond.facts, gr.cond.keys
+}
+
+// grantConditions is what conditionKeys and personal say of a grant,
+// computed once.
+type grantConditions struct {
+	facts, personal bool
+	keys            []string
 }
 
 // factLevels narrows the levels the lenient evaluation allowed for a
@@ -417,10 +428,7 @@ func (gr *grant) conditionKeys() (facts bool, keys []string) {
 // that holds only under unknown keys (source IP, MFA) contributes its
 // levels as conditional, with the keys. Answers are shared by the
 // principals with the same signature and by targets with the same facts.
-func (d *deriver) factLevels(gr *grant, pp iam.Principal, fk factCacheKey, lenient []actions.AccessLevel) (levels, firm []actions.AccessLevel, keys []string) {
-	if d.q == nil {
-		d.q = NewQuery(d.g, d.cfg.ev, d.cfg.catalog)
-	}
+func (d *deriver) factLevels(gr *grant, p *graph.Entity, pp iam.Principal, fk factCacheKey, lenient []actions.AccessLevel) (levels, firm []actions.AccessLevel, keys []string) {
 	var res *graph.Entity
 	if gr.scope == scopeResource {
 		res = gr.target
@@ -431,7 +439,7 @@ func (d *deriver) factLevels(gr *grant, pp iam.Principal, fk factCacheKey, lenie
 			ok, sure = ok.with(part.set.levels()), sure.with(part.set.levels())
 			continue
 		}
-		holds, cond, k := d.statementHolds(gr, part, pp, res, fk.sig)
+		holds, cond, k := d.statementHolds(gr, part, p, pp, res, fk.sig)
 		if holds {
 			ok = ok.with(part.set.levels())
 			if cond {
@@ -469,12 +477,15 @@ type stmtResult struct {
 // statementHolds decides one statement with a Condition for a principal
 // and the grant's target (see factLevels): whether it can allow, whether
 // only under unknown keys, and those keys.
-func (d *deriver) statementHolds(gr *grant, part grantPart, pp iam.Principal, res *graph.Entity, sig string) (bool, bool, []string) {
+func (d *deriver) statementHolds(gr *grant, part grantPart, p *graph.Entity, pp iam.Principal, res *graph.Entity, sig string) (bool, bool, []string) {
 	rk := gr.account
 	if res != nil {
 		rk = res.Key
 		if gr.from != gr.target && d.resourcePolicyFor(res) == nil { // same tags and account: same answer
-			rk = resourceSignature(res)
+			if rk = d.resSigs[res]; rk == "" {
+				rk = resourceSignature(res)
+				d.resSigs[res] = rk
+			}
 		}
 	}
 	ck := stmtCacheKey{st: part.st, sig: sig, res: rk}
@@ -506,11 +517,7 @@ func (d *deriver) statementHolds(gr *grant, part grantPart, pp iam.Principal, re
 	for _, act := range acts {
 		for _, req := range gr.requests {
 			d.stats.Evaluations++
-			rq, _, unknown, _, err := d.q.request(d.ctx, pp, act, req, res)
-			if err != nil {
-				continue
-			}
-			rq.ResourceAccount = gr.account
+			rq, unknown := d.factRequest(p, pp, act, req, gr.account, res)
 			ans := d.cfg.ev.EvaluateUnknown(rq, pol, unknown)
 			if ans.Decision != iam.Allowed {
 				continue
@@ -524,6 +531,53 @@ func (d *deriver) statementHolds(gr *grant, part grantPart, pp iam.Principal, re
 		}
 	}
 	return r.holds, r.conditional, r.keys
+}
+
+// factRequest builds the request Query.request would for a collected
+// principal p (pp: itself or a session of it), with the facts the snapshot
+// has in its context, and the predicate of the keys it cannot know.
+func (d *deriver) factRequest(p *graph.Entity, pp iam.Principal, action, resource, acct string, res *graph.Entity) (*iam.Request, func(string) bool) {
+	if d.orgs == nil {
+		d.orgs = map[string]any{}
+		for _, a := range d.g.EntitiesOfType("aws_account") {
+			if v, ok := a.Properties["organizationId"]; ok && a.String("_source") != placeholderSource {
+				d.orgs[a.String("accountId")] = v
+			}
+		}
+	}
+	rq := &iam.Request{Principal: pp, Action: action, Resource: resource, ResourceAccount: acct, Context: map[string][]string{}}
+	addTags(rq.Context, "aws:PrincipalTag/", p)
+	if id := p.String("userId"); id != "" && pp.Type == iam.PrincipalUser {
+		rq.Context["aws:userid"] = []string{id}
+	}
+	resTags, resOrg := false, false
+	if res != nil && tagsCollected(res.Type) {
+		resTags = true
+		addTags(rq.Context, "aws:ResourceTag/", res)
+	}
+	prOrg, prKnown := d.orgs[pp.Account]
+	if s, _ := prOrg.(string); s != "" {
+		rq.Context["aws:PrincipalOrgID"] = []string{s}
+	}
+	if o, ok := d.orgs[acct]; ok {
+		resOrg = true
+		if s, _ := o.(string); s != "" {
+			rq.Context["aws:ResourceOrgID"] = []string{s}
+		}
+	}
+	return rq, func(key string) bool {
+		switch {
+		case knownKeys[key], strings.HasPrefix(key, "aws:principaltag/"):
+			return false
+		case strings.HasPrefix(key, "aws:resourcetag/"):
+			return !resTags
+		case key == "aws:principalorgid":
+			return !prKnown
+		case key == "aws:resourceorgid":
+			return !resOrg
+		}
+		return true
+	}
 }
 
 // resourceSignature is what a request's facts take from a resource

@@ -41,6 +41,7 @@ type grant struct {
 	resources  []string // Resource patterns as written that reached the target
 	principals []string // raw principal entries (resource policies, trust policies)
 	capped     int      // >0: a capped pattern; the number of resources it matched
+	cond       *grantConditions
 	rel        *graph.Relationship
 }
 

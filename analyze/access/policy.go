@@ -41,6 +41,8 @@ type statement struct {
 	raw     map[string]any
 	version any
 	strict  *iam.Policy
+	// condKeys caches conditionKeys.
+	condKeys []string
 }
 
 // strictPolicy compiles the statement alone, Condition kept.
@@ -252,7 +254,10 @@ func (s *statement) hasCondition() bool { return s.conditions != "" }
 
 // conditionKeys returns the lower-cased condition keys of the statement.
 func (s *statement) conditionKeys() []string {
-	var out []string
+	if s.condKeys != nil || s.condition == nil {
+		return s.condKeys
+	}
+	out := []string{}
 	for _, v := range s.condition {
 		if m, ok := v.(map[string]any); ok {
 			for k := range m {
@@ -261,5 +266,6 @@ func (s *statement) conditionKeys() []string {
 		}
 	}
 	sort.Strings(out)
+	s.condKeys = out
 	return out
 }
