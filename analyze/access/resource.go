@@ -10,6 +10,7 @@ package access
 // principal, every action the statement grants is explicitly denied by the
 // same resource policy (cross-account principals still need their own
 // account's identity policies; that is aws_principal_access's business).
+// A grant to Everyone adds exceptPrincipals (publicExceptions).
 
 import (
 	"context"

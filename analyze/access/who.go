@@ -78,13 +78,15 @@ func NewIndex(g *graph.Graph) *Index {
 // Who returns the principals with access to the resource at the given
 // level ("" for any level), sorted by principal and target. It reads the
 // aws_principal_access relationships to the resource, to its service
-// entity and to its account, and the resource policy's effective ALLOWS to
-// Everyone. Service and account scoped access was evaluated on resource
-// "*" (or the type-wide pattern in their resources, which must cover the
-// resource): a Deny in this resource's own policy is not applied to them.
-// Principals outside the snapshot (cross-account grants in a resource
-// policy) are not evaluated and not listed; find them as the resource's
-// ALLOWS relationships.
+// entity and to its account, the resource policy's effective ALLOWS to
+// Everyone, and its grants to a whole account or to Everyone joined with
+// the principals' own access (joined). Service and account scoped access
+// was evaluated on resource "*" (or the type-wide pattern in their
+// resources, which must cover the resource): a Deny in this resource's own
+// policy is not applied to them. Principals outside the snapshot
+// (cross-account grants in a resource policy) are not evaluated and not
+// listed; find them as the resource's ALLOWS relationships. For one
+// action's exact answer, use Index.WhoCan.
 func Who(g *graph.Graph, resourceKey string, level actions.AccessLevel) ([]Access, error) {
 	return NewIndex(g).Who(resourceKey, level)
 }
