@@ -15,6 +15,7 @@ package access
 //	                      actionCount is the full number, actionsTruncated when cut)
 //	notActions            the exclusions of granting NotAction statements, when any
 //	via                   the granting policies' keys (resource policies: <resource>#policy)
+//	statements            the granting statements: "<via> statement #N (Sid)"
 //	scope                 resource | service | account (see Who)
 //	resources             the Resource patterns of the granting statements
 //	conditional           every contributing statement has a Condition
@@ -58,6 +59,7 @@ type access struct {
 	resources  []string
 	via        []string
 	sessions   []string // granted only to these sessions of the role (a resource policy names them)
+	statements []string // the granting statements (statementName)
 	// conditionKeys are the keys the snapshot cannot know that decide a
 	// conditional level (factLevels).
 	conditionKeys []string
@@ -189,6 +191,12 @@ func (d *deriver) principal(p *graph.Entity) error {
 		a.notActions = append(a.notActions, gr.set.notActions...)
 		a.resources = append(a.resources, gr.resources...)
 		a.via = append(a.via, gr.via)
+		if gr.stmtNames == nil {
+			for _, st := range gr.stmts {
+				gr.stmtNames = append(gr.stmtNames, statementName(gr.via, st))
+			}
+		}
+		a.statements = append(a.statements, gr.stmtNames...)
 		a.conditional = a.conditional && cond
 		a.conditionKeys = append(a.conditionKeys, keys...)
 		if gr.admin() && len(levels) == len(gr.set.levels()) {
@@ -257,6 +265,7 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	res := sortedUniq(a.resources)
 	sessions := sortedUniq(a.sessions)
 	condKeys := sortedUniq(a.conditionKeys)
+	stmts := sortedUniq(a.statements)
 	ta := accountOf(a.target)
 	cross := ta != "" && ta != acct
 
@@ -267,7 +276,7 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	k = strconv.AppendInt(k, int64(count), 10)
 	k = append(k, ',')
 	k = append(k, a.scope...)
-	for _, l := range [][]string{pats, na, via, res, sessions, condKeys} {
+	for _, l := range [][]string{pats, na, via, res, sessions, condKeys, stmts} {
 		k = strconv.AppendInt(k, int64(len(l)), 10)
 		for _, s := range l { // length-prefixed: no separator can collide
 			k = append(k, ',')
@@ -307,6 +316,7 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 		p["sessions"] = sessions
 	}
 	p["conditionKeys"] = orEmpty(condKeys)
+	p["statements"] = orEmpty(stmts)
 	p["resources"] = orEmpty(res)
 	p["scope"] = a.scope
 	p["admin"] = a.admin
@@ -478,10 +488,15 @@ type stmtResult struct {
 // and the grant's target (see factLevels): whether it can allow, whether
 // only under unknown keys, and those keys.
 func (d *deriver) statementHolds(gr *grant, part grantPart, p *graph.Entity, pp iam.Principal, res *graph.Entity, sig string) (bool, bool, []string) {
+	// A role's trust policy decides only its sts actions.
+	rp := d.resourcePolicyFor(gr.target)
+	if gr.target.Type == "aws_iam_role" && !gatedActions(part.set) {
+		rp = nil
+	}
 	rk := gr.account
 	if res != nil {
 		rk = res.Key
-		if gr.from != gr.target && d.resourcePolicyFor(res) == nil { // same tags and account: same answer
+		if gr.from != gr.target && rp == nil { // same tags and account: same answer
 			if rk = d.resSigs[res]; rk == "" {
 				rk = resourceSignature(res)
 				d.resSigs[res] = rk
@@ -498,7 +513,7 @@ func (d *deriver) statementHolds(gr *grant, part grantPart, p *graph.Entity, pp 
 	if err != nil {
 		return false, false, nil
 	}
-	pol := &iam.Policies{Identity: []*iam.Policy{sp}, Resource: d.resourcePolicyFor(gr.target)}
+	pol := &iam.Policies{Identity: []*iam.Policy{sp}, Resource: rp}
 	if gr.from == gr.target { // a resource policy statement: the identity side is not its business
 		pol = &iam.Policies{Identity: []*iam.Policy{allowAll()}, Resource: sp}
 	}
@@ -602,6 +617,17 @@ var allowAll = sync.OnceValue(func() *iam.Policy {
 	}
 	return p
 })
+
+// statementName names a statement of a policy (via: its entity key, or
+// <resource>#<property>) as the evaluator's reasons do: `<via> statement #N`,
+// with the Sid in parentheses when it has one.
+func statementName(via string, st *statement) string {
+	n := via + " statement #" + strconv.Itoa(st.index)
+	if st.sid != "" {
+		n += " (" + st.sid + ")"
+	}
+	return n
+}
 
 // roleSessions returns the assumed-role sessions of role among raw
 // principal entries.

@@ -42,6 +42,7 @@ type grant struct {
 	principals []string // raw principal entries (resource policies, trust policies)
 	capped     int      // >0: a capped pattern; the number of resources it matched
 	cond       *grantConditions
+	stmtNames  []string // statementName of stmts, computed once
 	rel        *graph.Relationship
 }
 

@@ -398,6 +398,8 @@ func TestOrgFixtureAnswers(t *testing.T) {
 		t.Error("frank's write from the office network: no access relationship")
 	} else if c, _ := r.Properties["conditional"].(bool); !c || !slices.Equal(stringList(r.Properties["conditionKeys"]), []string{"aws:sourceip"}) {
 		t.Errorf("frank's write: conditional %v, conditionKeys %v", r.Properties["conditional"], r.Properties["conditionKeys"])
+	} else if got, want := stringList(r.Properties["statements"]), []string{iamARN(memberA, "policy", "Conditions") + " statement #1"}; !slices.Equal(got, want) {
+		t.Errorf("frank's write: statements %q, want %q", got, want)
 	}
 	// The session grant is a relationship of its own, naming the session.
 	sess := g.Relationship(a("role", "app") + "|access|arn:aws:s3:::b-data|sessions")
