@@ -98,7 +98,6 @@ func (d *deriver) principal(p *graph.Entity) error {
 		return nil
 	}
 	plain := boundary == nil && !d.hasDeny(policies)
-	sig := principalSignature(p, pp)
 	byTarget := map[string]*access{}
 	// The action classes of a request depend on its policies; only the
 	// resource policy changes between this principal's targets.
@@ -160,11 +159,11 @@ func (d *deriver) principal(p *graph.Entity) error {
 			if facts, ck := gr.conditionKeys(); facts {
 				// Principals with the same account and tags get the same
 				// answer unless the grant reads who they are.
-				fk := factCacheKey{gr: gr, sig: sig}
+				self := ""
 				if gr.cond.personal || pp.Type == iam.PrincipalAssumedRole {
-					fk.sig += "\x00" + pp.ARN
+					self = pp.ARN
 				}
-				levels, firm, keys = d.factLevels(gr, p, pp, fk, levels)
+				levels, firm, keys = d.factLevels(gr, p, pp, self, levels)
 				cond = len(firm) == 0
 			} else if len(firm) < len(levels) {
 				keys = ck
@@ -326,36 +325,44 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	return p
 }
 
-// factCacheKey names a factLevels answer: a grant, and the signature of
-// what the principal brings to it (principalSignature, plus its ARN when
-// the grant reads it).
-type factCacheKey struct {
-	gr  *grant
-	sig string
-}
-
-// principalSignature is what deciding a statement alone takes from a
-// principal apart from its name (statementHolds): its account, type and
-// tags.
-func principalSignature(p *graph.Entity, pp iam.Principal) string {
-	var b strings.Builder
-	b.WriteString(pp.Account)
-	b.WriteByte(0)
-	b.WriteString(string(pp.Type))
-	var tags []string
-	for k, v := range p.Properties {
-		if strings.HasPrefix(k, "tag.") {
-			if sv, ok := v.(string); ok {
-				tags = append(tags, k+"="+sv)
-			}
-		}
+// principalTags returns what deciding statement st takes from a
+// principal's tags: the values of the tags st names (aws:PrincipalTag/KEY
+// in a condition key or a policy variable), "" when none.
+func (d *deriver) principalTags(p *graph.Entity, st *statement) string {
+	names := st.principalTagNames()
+	if len(names) == 0 {
+		return ""
 	}
-	sort.Strings(tags)
-	for _, t := range tags {
+	tags := d.lowerTags(p)
+	var b strings.Builder
+	for _, n := range names {
+		v, has := tags[n]
+		b.WriteString(n)
+		b.WriteByte('=')
+		b.WriteString(strconv.FormatBool(has))
+		b.WriteString(v)
 		b.WriteByte(0)
-		b.WriteString(t)
 	}
 	return b.String()
+}
+
+// lowerTags returns an entity's tags with lower-cased keys, computed once.
+func (d *deriver) lowerTags(e *graph.Entity) map[string]string {
+	tags, ok := d.tagsOf[e]
+	if !ok {
+		for k, v := range e.Properties {
+			if name, ok := strings.CutPrefix(k, "tag."); ok {
+				if sv, ok := v.(string); ok {
+					if tags == nil {
+						tags = map[string]string{}
+					}
+					tags[strings.ToLower(name)] = sv
+				}
+			}
+		}
+		d.tagsOf[e] = tags
+	}
+	return tags
 }
 
 // personal reports whether a grant's answer may depend on the principal's
@@ -438,18 +445,18 @@ type grantConditions struct {
 // that holds only under unknown keys (source IP, MFA) contributes its
 // levels as conditional, with the keys. Answers are shared by the
 // principals with the same signature and by targets with the same facts.
-func (d *deriver) factLevels(gr *grant, p *graph.Entity, pp iam.Principal, fk factCacheKey, lenient []actions.AccessLevel) (levels, firm []actions.AccessLevel, keys []string) {
+func (d *deriver) factLevels(gr *grant, p *graph.Entity, pp iam.Principal, self string, lenient []actions.AccessLevel) (levels, firm []actions.AccessLevel, keys []string) {
 	var res *graph.Entity
 	if gr.scope == scopeResource {
 		res = gr.target
 	}
 	var ok, sure levelSet
-	for _, part := range gr.parts {
+	for i, part := range gr.parts {
 		if !part.st.hasCondition() {
 			ok, sure = ok.with(part.set.levels()), sure.with(part.set.levels())
 			continue
 		}
-		holds, cond, k := d.statementHolds(gr, part, p, pp, res, fk.sig)
+		holds, cond, k := d.statementHolds(gr, i, p, pp, res, self)
 		if holds {
 			ok = ok.with(part.set.levels())
 			if cond {
@@ -472,11 +479,22 @@ func (d *deriver) factLevels(gr *grant, p *graph.Entity, pp iam.Principal, fk fa
 	return levels, firm, keys
 }
 
-// stmtCacheKey names statementHolds' answer: the statement, the principal
-// signature and the resource's facts.
+// factPart is what statementHolds takes from one part of a grant, the
+// same for every principal: the resource policy that weighs and the
+// resource's share of the cache key.
+type factPart struct {
+	done bool
+	rp   *iam.Policy
+	rk   string
+}
+
+// stmtCacheKey names statementHolds' answer: the statement, what it takes
+// from the principal (account, type, the tags it names, its ARN when it
+// reads it) and from the resource.
 type stmtCacheKey struct {
-	st       *statement
-	sig, res string
+	st                    *statement
+	acct, typ, tags, self string
+	res                   string
 }
 
 type stmtResult struct {
@@ -487,23 +505,29 @@ type stmtResult struct {
 // statementHolds decides one statement with a Condition for a principal
 // and the grant's target (see factLevels): whether it can allow, whether
 // only under unknown keys, and those keys.
-func (d *deriver) statementHolds(gr *grant, part grantPart, p *graph.Entity, pp iam.Principal, res *graph.Entity, sig string) (bool, bool, []string) {
-	// A role's trust policy decides only its sts actions.
-	rp := d.resourcePolicyFor(gr.target)
-	if gr.target.Type == "aws_iam_role" && !gatedActions(part.set) {
-		rp = nil
+func (d *deriver) statementHolds(gr *grant, i int, p *graph.Entity, pp iam.Principal, res *graph.Entity, self string) (bool, bool, []string) {
+	part := gr.parts[i]
+	if gr.factParts == nil {
+		gr.factParts = make([]factPart, len(gr.parts))
 	}
-	rk := gr.account
-	if res != nil {
-		rk = res.Key
-		if gr.from != gr.target && rp == nil { // same tags and account: same answer
-			if rk = d.resSigs[res]; rk == "" {
-				rk = resourceSignature(res)
-				d.resSigs[res] = rk
+	fp := &gr.factParts[i]
+	if !fp.done {
+		// A role's trust policy decides only its sts actions.
+		fp.rp = d.resourcePolicyFor(gr.target)
+		if gr.target.Type == "aws_iam_role" && !gatedActions(part.set) {
+			fp.rp = nil
+		}
+		fp.rk = gr.account
+		if res != nil {
+			fp.rk = res.Key
+			if gr.from != gr.target && fp.rp == nil { // same tags and account: same answer
+				fp.rk = d.resourceSignature(res, part.st)
 			}
 		}
+		fp.done = true
 	}
-	ck := stmtCacheKey{st: part.st, sig: sig, res: rk}
+	rp, rk := fp.rp, fp.rk
+	ck := stmtCacheKey{st: part.st, acct: pp.Account, typ: string(pp.Type), tags: d.principalTags(p, part.st), self: self, res: rk}
 	if r, ok := d.stmtCache[ck]; ok {
 		return r.holds, r.conditional, r.keys
 	}
@@ -595,19 +619,19 @@ func (d *deriver) factRequest(p *graph.Entity, pp iam.Principal, action, resourc
 	}
 }
 
-// resourceSignature is what a request's facts take from a resource
-// without a resource policy: its type, account and tags.
-func resourceSignature(e *graph.Entity) string {
-	var tags []string
-	for k, v := range e.Properties {
-		if strings.HasPrefix(k, "tag.") {
-			if sv, ok := v.(string); ok {
-				tags = append(tags, k+"="+sv)
-			}
+// resourceSignature is what deciding statement st takes from a resource
+// without a resource policy: its type, account, and the tags st's
+// conditions name (aws:ResourceTag/KEY).
+func (d *deriver) resourceSignature(e *graph.Entity, st *statement) string {
+	tags := d.lowerTags(e)
+	sig := e.Type + "\x00" + accountOf(e)
+	for _, k := range st.conditionKeys() {
+		if name, ok := strings.CutPrefix(k, "aws:resourcetag/"); ok {
+			v, has := tags[name]
+			sig += "\x00" + name + "=" + strconv.FormatBool(has) + v
 		}
 	}
-	sort.Strings(tags)
-	return e.Type + "\x00" + accountOf(e) + "\x00" + strings.Join(tags, "\x00")
+	return sig
 }
 
 var allowAll = sync.OnceValue(func() *iam.Policy {

@@ -42,7 +42,8 @@ type grant struct {
 	principals []string // raw principal entries (resource policies, trust policies)
 	capped     int      // >0: a capped pattern; the number of resources it matched
 	cond       *grantConditions
-	stmtNames  []string // statementName of stmts, computed once
+	stmtNames  []string   // statementName of stmts, computed once
+	factParts  []factPart // statementHolds' per-part keys, computed once
 	rel        *graph.Relationship
 }
 

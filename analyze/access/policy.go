@@ -41,8 +41,43 @@ type statement struct {
 	raw     map[string]any
 	version any
 	strict  *iam.Policy
-	// condKeys caches conditionKeys.
+	// condKeys caches conditionKeys, prTags principalTagNames.
 	condKeys []string
+	prTags   *[]string
+}
+
+// principalTagNames returns the principal tags (lower case, sorted) the
+// statement reads: in a condition key aws:PrincipalTag/KEY or a policy
+// variable ${aws:PrincipalTag/KEY} in its conditions or resources.
+func (s *statement) principalTagNames() []string {
+	if s.prTags != nil {
+		return *s.prTags
+	}
+	var out []string
+	for _, k := range s.conditionKeys() {
+		if n, ok := strings.CutPrefix(k, "aws:principaltag/"); ok {
+			out = append(out, n)
+		}
+	}
+	texts := append([]string{s.conditions}, s.resources...)
+	for _, t := range texts {
+		l := strings.ToLower(t)
+		for {
+			i := strings.Index(l, "${aws:principaltag/")
+			if i < 0 {
+				break
+			}
+			l = l[i+len("${aws:principaltag/"):]
+			j := strings.IndexAny(l, ",}")
+			if j < 0 {
+				break
+			}
+			out = append(out, strings.TrimSpace(l[:j]))
+		}
+	}
+	out = uniqSorted(out)
+	s.prTags = &out
+	return out
 }
 
 // strictPolicy compiles the statement alone, Condition kept.
