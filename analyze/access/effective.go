@@ -151,7 +151,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 		}
 		cond := gr.conditional()
 		var keys []string
-		if gr.firm != gr.set && len(levels) > 0 {
+		if gr.firm != gr.set && len(firm) < len(levels) { // unconditional statements grant every level otherwise
 			// Some statement has a Condition. On a fact of the snapshot
 			// (tags, accounts, organisation): decided again with the
 			// conditions (factLevels). On request context only: the levels
