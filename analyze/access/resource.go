@@ -145,7 +145,7 @@ func (d *deriver) publicExceptions(gr *grant, doc *document, acct string) []stri
 	out := []string{}
 	for _, r := range d.restrictedOf(acct) {
 		p, pp := r.e, r.pp
-		if !r.denies(gr.service) {
+		if !r.mayDeny(gr) {
 			continue // nothing of its own can refuse this grant
 		}
 		pol := &iam.Policies{Identity: r.identity, Boundaries: r.boundary, Resource: doc.eval}
@@ -164,15 +164,31 @@ type restricted struct {
 	e                  *graph.Entity
 	pp                 iam.Principal
 	identity, boundary []*iam.Policy
-	denyServices       []string // service fields of its Deny statements' actions ("*" for NotAction)
+	denies             []*statement // its Deny statements
 }
 
-// denies reports whether a Deny statement of the principal may name an
-// action of service svc.
-func (r restricted) denies(svc string) bool {
-	for _, s := range r.denyServices {
-		if glob(s, svc) {
+// mayDeny reports whether a Deny statement of the principal may refuse
+// the grant: an action of its service, on a resource its requests name
+// (a NotResource, or a pattern with a policy variable, may).
+func (r restricted) mayDeny(gr *grant) bool {
+	for _, st := range r.denies {
+		svcOK := st.actions == nil
+		for _, a := range st.actions {
+			svcOK = svcOK || glob(serviceOf(a), gr.service)
+		}
+		if !svcOK {
+			continue
+		}
+		if st.resources == nil {
 			return true
+		}
+		for _, pat := range st.resources {
+			w := varsAsWildcards(pat)
+			for _, req := range gr.requests {
+				if w != pat || glob(w, req) || glob(w, strings.ReplaceAll(req, "*", "x")) || glob(w, strings.TrimSuffix(req, "/*")) {
+					return true
+				}
+			}
 		}
 	}
 	return false
@@ -198,24 +214,18 @@ func (d *deriver) restrictedOf(acct string) []restricted {
 			if err != nil {
 				continue
 			}
-			var svcs []string
+			var denies []*statement
 			for _, pe := range pols {
 				if doc := d.doc(pe, "document"); doc != nil {
 					for _, st := range doc.stmts {
-						if st.effect != iam.Deny {
-							continue
-						}
-						if st.actions == nil {
-							svcs = append(svcs, "*")
-						}
-						for _, a := range st.actions {
-							svcs = append(svcs, strings.ToLower(serviceOf(a)))
+						if st.effect == iam.Deny {
+							denies = append(denies, st)
 						}
 					}
 				}
 			}
 			a := accountOf(p)
-			d.restrictedBy[a] = append(d.restrictedBy[a], restricted{e: p, pp: pp, identity: identity, boundary: boundary, denyServices: uniqSorted(svcs)})
+			d.restrictedBy[a] = append(d.restrictedBy[a], restricted{e: p, pp: pp, identity: identity, boundary: boundary, denies: denies})
 		}
 	}
 	return d.restrictedBy[acct]
