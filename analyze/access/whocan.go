@@ -106,6 +106,12 @@ func (ix *Index) WhoCan(ctx context.Context, q *Query, action, resourceARN strin
 			add(strings.TrimSpace(s))
 		}
 	}
+	return q.allowedAmong(ctx, cands, action, resourceARN, res)
+}
+
+// allowedAmong decides action on resourceARN (res: its collected entity)
+// for each candidate and returns the allowed ones, sorted by principal.
+func (q *Query) allowedAmong(ctx context.Context, cands []iam.Principal, action, resourceARN string, res *graph.Entity) ([]Answer, error) {
 	out := make([]Answer, len(cands))
 	err := q.parallel(ctx, len(cands), func(i int) error {
 		a, err := q.decide(ctx, cands[i], action, resourceARN, res)
