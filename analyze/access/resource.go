@@ -148,6 +148,10 @@ func (d *deriver) publicExceptions(gr *grant, doc *document, acct string) []stri
 		if !r.mayDeny(gr) {
 			continue // nothing of its own can refuse this grant
 		}
+		if r.deniesAll(gr) {
+			out = append(out, p.Key) // an unconditional Deny on "*" of every action: no need to ask
+			continue
+		}
 		pol := &iam.Policies{Identity: r.identity, Boundaries: r.boundary, Resource: doc.eval}
 		if !d.anyAction(gr, pol, func(action, resource string) bool {
 			return d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
@@ -192,6 +196,40 @@ func (r restricted) mayDeny(gr *grant) bool {
 		}
 	}
 	return false
+}
+
+// deniesAll reports whether unconditional Deny statements on Resource "*"
+// of the principal cover every action of the grant (the evaluator would
+// refuse each whatever the resource).
+func (r restricted) deniesAll(gr *grant) bool {
+	var acts []string
+	for _, l := range gr.set.byLevel {
+		acts = append(acts, l...)
+	}
+	acts = append(acts, gr.set.unknown...)
+	if len(acts) == 0 {
+		return false
+	}
+	for _, a := range acts {
+		la := strings.ToLower(a)
+		denied := false
+		for _, st := range r.denies {
+			if st.hasCondition() || len(st.resources) != 1 || strings.TrimSpace(st.resources[0]) != "*" {
+				continue
+			}
+			match := func(pats []string) bool {
+				return slices.ContainsFunc(pats, func(p string) bool { return glob(strings.ToLower(strings.TrimSpace(p)), la) })
+			}
+			if (st.actions != nil && match(st.actions)) || (st.actions == nil && !match(st.notActions)) {
+				denied = true
+				break
+			}
+		}
+		if !denied {
+			return false
+		}
+	}
+	return true
 }
 
 // restrictedOf returns the restricted principals of an account, sorted by

@@ -24,6 +24,8 @@ func TestWho(t *testing.T) {
 	denied := w.role("denied", "", "")
 	w.policy("WritePII2", doc(`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::pii/*"}`,
 		`{"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::pii*"}`), denied)
+	locked := w.role("locked", "", "") // denied everything: not even the public bucket
+	w.inline(locked, "deny", doc(`{"Effect":"Deny","Action":"*","Resource":"*"}`))
 	vol := "arn:aws:ec2:eu-west-1:" + acct + ":volume/vol-1"
 	w.add(vol, "aws_ebs_volume", "DataStore", map[string]any{"arn": vol})
 	ops := w.role("ops", "", "")
