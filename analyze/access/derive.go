@@ -121,10 +121,15 @@ type deriver struct {
 	accountsOf map[string][]string        // policy key -> the accounts "*" means for it (policyAccounts)
 
 	// Results shared between steps.
-	identityGrants map[string]accountGrants  // policy key -> its grants
-	resourceGrants map[string][]*grant       // user/role key -> resource-policy grants naming it
-	accessPropsOf  map[string]map[string]any // shared access relationship properties (accessProps)
-	keyBuf         []byte                    // accessProps' key, reused
+	identityGrants map[string]accountGrants            // policy key -> its grants
+	resourceGrants map[string][]*grant                 // user/role key -> resource-policy grants reaching it (grantees)
+	restrictedBy   map[string][]restricted             // restrictedOf, built on first use
+	ctx            context.Context                     // principal-access's
+	stmtCache      map[stmtCacheKey]stmtResult         // statementHolds answers
+	tagsOf         map[*graph.Entity]map[string]string // lower-cased tags (lowerTags)
+	orgs           map[string]any                      // organizationId by collected account (factRequest)
+	accessPropsOf  map[string]map[string]any           // shared access relationship properties (accessProps)
+	keyBuf         []byte                              // accessProps' key, reused
 }
 
 // Derive adds the IAM derivations to g: TRUSTS from role trust policies,
@@ -157,7 +162,7 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 		policiesOf: map[string][]*graph.Entity{}, groupsOf: map[string][]*graph.Entity{},
 		attached: map[string][]*graph.Entity{}, accountsOf: map[string][]string{},
 		identityGrants: map[string]accountGrants{}, resourceGrants: map[string][]*grant{},
-		accessPropsOf: map[string]map[string]any{},
+		accessPropsOf: map[string]map[string]any{}, stmtCache: map[stmtCacheKey]stmtResult{}, tagsOf: map[*graph.Entity]map[string]string{},
 	}
 	d.adjacency()
 	for _, s := range derivations {

@@ -26,13 +26,17 @@
 //   - resource-allows (resource.go): each resource with a resource-based
 //     policy (S3 bucket, Lambda function, ECR repository, and once
 //     collected SQS, SNS, KMS key: the resourcePolicyTypes table) ALLOWS the
-//     principals its Allow statements name.
+//     principals its Allow statements name. A grant to Everyone lists in
+//     exceptPrincipals the principals of the resource's account whose own
+//     Deny refuses it.
 //   - principal-access (effective.go): each user and role ALLOWS every
 //     target it really gets access to, as relationships with _class ALLOWS
 //     and _type aws_principal_access; it also sets `effective` on the
 //     identity ALLOWS. A target in another account needs both sides (the
 //     evaluator's rule): without a resource-based policy it is no access,
-//     whatever the principal's own policies say.
+//     whatever the principal's own policies say. A resource policy naming
+//     sessions of a role (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)
+//     gives the role an access relationship of its own with `sessions`.
 //
 // Principals outside the graph become placeholder entities marked as J1's
 // mapper marks them: `_source` "system-mapper", `external` true when their
@@ -56,17 +60,36 @@
 // Properties map (most principals' access repeats: the same managed policy
 // on their own account's service entities); treat them as read-only.
 //
+// The graph stays proportional to the policies, not to principals ×
+// resources: access uniform over a service or an account is one edge to
+// the service entity or the account, and a resource policy's grant to a
+// whole account (its root) or to Everyone is not fanned out to every
+// principal: it is joined with the principals' own access when asked.
+//
 // "Who can write to this PII bucket" in Rego: the aws_principal_access
 // relationships into the bucket, into its service entity (aws_s3 of its
 // account: access to "*") and into its account (admin-like access to
 // "*"), with "Write" in accessLevels; plus the bucket's ALLOWS to
-// Everyone with effective=true. Who does exactly that in Go; NewIndex
-// answers many queries without rescanning the graph.
+// Everyone with effective=true (every principal of the bucket's account
+// but its exceptPrincipals; another account's principals when their own
+// access reaches the bucket), and its ALLOWS to another account (that
+// account's principals whose own access reaches it). Who does that in Go;
+// NewIndex answers many queries without rescanning the graph. Edges are
+// per access level, so Who can say more than one action's answer;
+// Index.WhoCan (whocan.go) takes the principals the edges give and asks the
+// evaluator about the action, so it gives exactly Query.WhoCan's answer
+// (TestOrgWhoCanAgrees checks both on a multi-account organisation: every
+// resource, a catalog action per access level).
 //
-// Effective means "allowed for some request context": Allow conditions
-// are taken to hold (the relationship says conditional and carries the
-// conditions), Deny conditions are evaluated against the context the
-// request itself implies (policy.go). The graph's edges are derived
+// Effective means "allowed for some request context". The first pass
+// (policy.go) drops Allow conditions and evaluates Deny conditions against
+// the context the request itself implies. A grant with a condition on a
+// fact of the snapshot (principal or resource tags, accounts,
+// organisation ID) is then decided statement by statement with the facts
+// (effective.go, factLevels): false on the facts, no access; a condition
+// on request context the snapshot cannot know (source IP, MFA, session
+// tags, ...) keeps the access, with conditional / conditionalLevels and
+// the deciding keys in conditionKeys. The graph's edges are derived
 // without SCPs, RCPs and session policies; the on-demand questions (Query:
 // WhoCan, Can, Request, Escalation) apply the SCPs and RCPs the snapshot
 // holds (org.go) and say per answer whether they could be read.

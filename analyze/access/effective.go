@@ -15,11 +15,15 @@ package access
 //	                      actionCount is the full number, actionsTruncated when cut)
 //	notActions            the exclusions of granting NotAction statements, when any
 //	via                   the granting policies' keys (resource policies: <resource>#policy)
+//	statements            the granting statements: "<via> statement #N (Sid)"
 //	scope                 resource | service | account (see Who)
 //	resources             the Resource patterns of the granting statements
 //	conditional           every contributing statement has a Condition
-//	conditionalLevels     the levels only statements with a Condition grant
+//	conditionalLevels     the levels allowed only if conditions on request context hold
+//	conditionKeys         those conditions' keys (lower case): what the snapshot cannot know
 //	crossAccount          the target is in another account
+//	sessions              only these sessions of the role have this access: the target's
+//	                      resource policy names them (key <role>|access|<target>|sessions)
 //
 // For each access level the evaluator is asked about the level's concrete
 // actions (from the catalog) one at a time until one is allowed, so a
@@ -34,6 +38,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
@@ -45,16 +50,21 @@ const AccessType = "aws_principal_access"
 
 // access accumulates one principal's access to one target.
 type access struct {
-	target      *graph.Entity
-	scope       string
-	levels      levelSet
-	firm        levelSet // levels granted by an unconditional statement
-	patterns    []string
-	notActions  []string
-	resources   []string
-	via         []string
-	conditional bool
-	admin       bool
+	target     *graph.Entity
+	scope      string
+	levels     levelSet
+	firm       levelSet // levels granted by an unconditional statement
+	patterns   []string
+	notActions []string
+	resources  []string
+	via        []string
+	sessions   []string // granted only to these sessions of the role (a resource policy names them)
+	statements []string // the granting statements (statementName)
+	// conditionKeys are the keys the snapshot cannot know that decide a
+	// conditional level (factLevels).
+	conditionKeys []string
+	conditional   bool
+	admin         bool
 }
 
 func (d *deriver) principalAccess(ctx context.Context) error {
@@ -92,7 +102,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 	// The action classes of a request depend on its policies; only the
 	// resource policy changes between this principal's targets.
 	classesBy := map[*iam.Policy]*patternSet{}
-	consider := func(gr *grant) {
+	consider := func(gr *grant, pp iam.Principal) bool {
 		cross := gr.account != "" && gr.account != pp.Account
 		res := d.resourcePolicyFor(gr.target)
 		if cross && res == nil {
@@ -104,7 +114,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 			// (AdministratorAccess). Not asking also keeps a shared AWS
 			// managed policy's grants in other accounts from costing every
 			// principal that has it.
-			return
+			return false
 		}
 		pol := &iam.Policies{Identity: identity, Boundaries: boundary, Resource: res}
 		classes := func() *patternSet {
@@ -127,7 +137,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 		} else {
 			var granted bool
 			if levels, granted = d.tryLevels(gr.set, gr.requests, false, classes, allowed); !granted {
-				return
+				return false
 			}
 			// Levels unconditional statements grant on their own.
 			firm = levels
@@ -139,16 +149,40 @@ func (d *deriver) principal(p *graph.Entity) error {
 				firm, _ = d.tryLevels(gr.firm, gr.requests, false, classes, allowed)
 			}
 		}
+		cond := gr.conditional()
+		var keys []string
+		if gr.firm != gr.set && len(firm) < len(levels) { // unconditional statements grant every level otherwise
+			// Some statement has a Condition. On a fact of the snapshot
+			// (tags, accounts, organisation): decided again with the
+			// conditions (factLevels). On request context only: the levels
+			// unconditional statements do not grant depend on its keys.
+			if facts, ck := gr.conditionKeys(); facts {
+				// Principals with the same account and tags get the same
+				// answer unless the grant reads who they are.
+				self := ""
+				if gr.cond.personal || pp.Type == iam.PrincipalAssumedRole {
+					self = pp.ARN
+				}
+				levels, firm, keys = d.factLevels(gr, p, pp, self, levels)
+				cond = len(firm) == 0
+			} else if len(firm) < len(levels) {
+				keys = ck
+			}
+		}
 		if len(levels) == 0 && len(gr.set.unknown) == 0 {
-			return
+			return false
 		}
 		if gr.rel != nil && gr.from != gr.target { // identity ALLOWS: mark effective
 			gr.rel.Set("effective", true)
 		}
-		a := byTarget[gr.target.Key]
+		k := gr.target.Key
+		if pp.Type == iam.PrincipalAssumedRole {
+			k += "|sessions" // a relationship of its own: the role's other sessions lack it
+		}
+		a := byTarget[k]
 		if a == nil {
 			a = &access{target: gr.target, scope: gr.scope, conditional: true}
-			byTarget[gr.target.Key] = a
+			byTarget[k] = a
 		}
 		a.levels = a.levels.with(levels)
 		a.firm = a.firm.with(firm)
@@ -156,21 +190,40 @@ func (d *deriver) principal(p *graph.Entity) error {
 		a.notActions = append(a.notActions, gr.set.notActions...)
 		a.resources = append(a.resources, gr.resources...)
 		a.via = append(a.via, gr.via)
-		a.conditional = a.conditional && gr.conditional()
+		if gr.stmtNames == nil {
+			for _, st := range gr.stmts {
+				gr.stmtNames = append(gr.stmtNames, statementName(gr.via, st))
+			}
+		}
+		a.statements = append(a.statements, gr.stmtNames...)
+		a.conditional = a.conditional && cond
+		a.conditionKeys = append(a.conditionKeys, keys...)
 		if gr.admin() && len(levels) == len(gr.set.levels()) {
 			a.admin = true
 		}
+		if pp.Type == iam.PrincipalAssumedRole {
+			a.sessions = append(a.sessions, pp.ARN)
+		}
+		return true
 	}
 	for _, pe := range policies {
 		ag := d.identityGrants[pe.Key]
 		for _, l := range [][]*grant{ag.any, ag.byAccount[pp.Account]} {
 			for _, gr := range l {
-				consider(gr)
+				consider(gr, pp)
 			}
 		}
 	}
 	for _, gr := range d.resourceGrants[p.Key] {
-		consider(gr)
+		if consider(gr, pp) {
+			continue
+		}
+		// A resource policy that names sessions of this role
+		// (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION) grants to them,
+		// not to the role's other sessions: asked as each named session.
+		for _, s := range roleSessions(gr.principals, pp) {
+			consider(gr, s)
+		}
 	}
 	keys := sortedKeys(byTarget)
 	if max := d.cfg.limits.MaxAccessPerPrincipal; max > 0 && len(keys) > max {
@@ -183,7 +236,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 	for _, k := range keys {
 		a := byTarget[k]
 		r := &graph.Relationship{
-			Key: p.Key + "|access|" + k, Type: AccessType, Class: "ALLOWS", From: p.Key, To: k,
+			Key: p.Key + "|access|" + k, Type: AccessType, Class: "ALLOWS", From: p.Key, To: a.target.Key,
 			Properties: d.accessProps(a, acct),
 		}
 		if err := d.g.AddRelationship(r); err != nil {
@@ -209,6 +262,9 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	na := sortedUniq(a.notActions)
 	via := sortedUniq(a.via)
 	res := sortedUniq(a.resources)
+	sessions := sortedUniq(a.sessions)
+	condKeys := sortedUniq(a.conditionKeys)
+	stmts := sortedUniq(a.statements)
 	ta := accountOf(a.target)
 	cross := ta != "" && ta != acct
 
@@ -219,7 +275,7 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	k = strconv.AppendInt(k, int64(count), 10)
 	k = append(k, ',')
 	k = append(k, a.scope...)
-	for _, l := range [][]string{pats, na, via, res} {
+	for _, l := range [][]string{pats, na, via, res, sessions, condKeys, stmts} {
 		k = strconv.AppendInt(k, int64(len(l)), 10)
 		for _, s := range l { // length-prefixed: no separator can collide
 			k = append(k, ',')
@@ -255,6 +311,11 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 		p["notActions"] = na // from NotAction statements: everything but these
 	}
 	p["via"] = via
+	if len(sessions) > 0 {
+		p["sessions"] = sessions
+	}
+	p["conditionKeys"] = orEmpty(condKeys)
+	p["statements"] = orEmpty(stmts)
 	p["resources"] = orEmpty(res)
 	p["scope"] = a.scope
 	p["admin"] = a.admin
@@ -262,6 +323,347 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	p["crossAccount"] = cross
 	d.accessPropsOf[string(k)] = p
 	return p
+}
+
+// principalTags returns what deciding statement st takes from a
+// principal's tags: the values of the tags st names (aws:PrincipalTag/KEY
+// in a condition key or a policy variable), "" when none.
+func (d *deriver) principalTags(p *graph.Entity, st *statement) string {
+	names := st.principalTagNames()
+	if len(names) == 0 {
+		return ""
+	}
+	tags := d.lowerTags(p)
+	var b strings.Builder
+	for _, n := range names {
+		v, has := tags[n]
+		b.WriteString(n)
+		b.WriteByte('=')
+		b.WriteString(strconv.FormatBool(has))
+		b.WriteString(v)
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+// lowerTags returns an entity's tags with lower-cased keys, computed once.
+func (d *deriver) lowerTags(e *graph.Entity) map[string]string {
+	tags, ok := d.tagsOf[e]
+	if !ok {
+		for k, v := range e.Properties {
+			if name, ok := strings.CutPrefix(k, "tag."); ok {
+				if sv, ok := v.(string); ok {
+					if tags == nil {
+						tags = map[string]string{}
+					}
+					tags[strings.ToLower(name)] = sv
+				}
+			}
+		}
+		d.tagsOf[e] = tags
+	}
+	return tags
+}
+
+// personal reports whether a grant's answer may depend on the principal's
+// own name: a policy variable, or a condition on its ARN, name or id.
+func personal(gr *grant) bool {
+	for _, st := range gr.stmts {
+		if personalVar(st.conditions) {
+			return true
+		}
+		for _, r := range st.resources {
+			if personalVar(r) {
+				return true
+			}
+		}
+		for _, k := range st.conditionKeys() {
+			switch k {
+			case "aws:principalarn", "aws:username", "aws:userid", "aws:principaltype":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// personalVar reports whether s holds a policy variable naming the
+// principal itself (its tags and account are in its signature).
+func personalVar(s string) bool {
+	if !strings.Contains(s, "${") {
+		return false
+	}
+	l := strings.ToLower(s)
+	for _, v := range []string{"${aws:username", "${aws:userid", "${aws:principalarn", "${aws:principaltype", "${aws:federatedprovider"} {
+		if strings.Contains(l, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// factKeys are the condition keys (lower case) whose values the snapshot
+// knows, or knows to be absent, for a request (Query.request): those
+// derived from the request, and the facts it collected.
+func factKey(k string) bool {
+	return knownKeys[k] || strings.HasPrefix(k, "aws:principaltag/") || strings.HasPrefix(k, "aws:resourcetag/") ||
+		k == "aws:principalorgid" || k == "aws:resourceorgid" || k == "aws:userid"
+}
+
+// conditionKeys returns the keys of the grant's statements' Conditions,
+// and whether one is a fact of the snapshot (factKey).
+func (gr *grant) conditionKeys() (facts bool, keys []string) {
+	if gr.cond == nil {
+		c := &grantConditions{}
+		for _, st := range gr.stmts {
+			for _, k := range st.conditionKeys() {
+				c.keys = append(c.keys, k)
+				c.facts = c.facts || factKey(k)
+			}
+		}
+		c.personal = personal(gr)
+		gr.cond = c
+	}
+	return gr.cond.facts, gr.cond.keys
+}
+
+// grantConditions is what conditionKeys and personal say of a grant,
+// computed once.
+type grantConditions struct {
+	facts, personal bool
+	keys            []string
+}
+
+// factLevels narrows the levels the lenient evaluation allowed for a
+// grant with a Condition on a fact of the snapshot. Each statement of the
+// grant with a Condition is decided alone the way Query decides a request
+// (its Condition kept, the facts in the request context: principal and
+// resource tags, accounts, organisation; every other key unknown,
+// iam.Evaluator.EvaluateUnknown), with the target's resource policy (a
+// grant there needs no identity condition). A statement false on the
+// facts (another team's tag, another organisation) contributes nothing; one
+// that holds only under unknown keys (source IP, MFA) contributes its
+// levels as conditional, with the keys. Answers are shared by the
+// principals with the same signature and by targets with the same facts.
+func (d *deriver) factLevels(gr *grant, p *graph.Entity, pp iam.Principal, self string, lenient []actions.AccessLevel) (levels, firm []actions.AccessLevel, keys []string) {
+	var res *graph.Entity
+	if gr.scope == scopeResource {
+		res = gr.target
+	}
+	var ok, sure levelSet
+	for i, part := range gr.parts {
+		if !part.st.hasCondition() {
+			ok, sure = ok.with(part.set.levels()), sure.with(part.set.levels())
+			continue
+		}
+		holds, cond, k := d.statementHolds(gr, i, p, pp, res, self)
+		if holds {
+			ok = ok.with(part.set.levels())
+			if cond {
+				keys = append(keys, k...)
+			} else {
+				sure = sure.with(part.set.levels())
+			}
+		}
+	}
+	for _, l := range lenient {
+		for i, lo := range levelOrder {
+			if lo.level == l && ok.has(i) {
+				levels = append(levels, l)
+				if sure.has(i) {
+					firm = append(firm, l)
+				}
+			}
+		}
+	}
+	return levels, firm, keys
+}
+
+// factPart is what statementHolds takes from one part of a grant, the
+// same for every principal: the resource policy that weighs and the
+// resource's share of the cache key.
+type factPart struct {
+	done bool
+	rp   *iam.Policy
+	rk   string
+}
+
+// stmtCacheKey names statementHolds' answer: the statement, what it takes
+// from the principal (account, type, the tags it names, its ARN when it
+// reads it) and from the resource.
+type stmtCacheKey struct {
+	st                    *statement
+	acct, typ, tags, self string
+	res                   string
+}
+
+type stmtResult struct {
+	holds, conditional bool
+	keys               []string
+}
+
+// statementHolds decides one statement with a Condition for a principal
+// and the grant's target (see factLevels): whether it can allow, whether
+// only under unknown keys, and those keys.
+func (d *deriver) statementHolds(gr *grant, i int, p *graph.Entity, pp iam.Principal, res *graph.Entity, self string) (bool, bool, []string) {
+	part := gr.parts[i]
+	if gr.factParts == nil {
+		gr.factParts = make([]factPart, len(gr.parts))
+	}
+	fp := &gr.factParts[i]
+	if !fp.done {
+		// A role's trust policy decides only its sts actions.
+		fp.rp = d.resourcePolicyFor(gr.target)
+		if gr.target.Type == "aws_iam_role" && !gatedActions(part.set) {
+			fp.rp = nil
+		}
+		fp.rk = gr.account
+		if res != nil {
+			fp.rk = res.Key
+			if gr.from != gr.target && fp.rp == nil { // same tags and account: same answer
+				fp.rk = d.resourceSignature(res, part.st)
+			}
+		}
+		fp.done = true
+	}
+	rp, rk := fp.rp, fp.rk
+	ck := stmtCacheKey{st: part.st, acct: pp.Account, typ: string(pp.Type), tags: d.principalTags(p, part.st), self: self, res: rk}
+	if r, ok := d.stmtCache[ck]; ok {
+		return r.holds, r.conditional, r.keys
+	}
+	var r stmtResult
+	defer func() { d.stmtCache[ck] = r }()
+	sp, err := part.st.strictPolicy()
+	if err != nil {
+		return false, false, nil
+	}
+	pol := &iam.Policies{Identity: []*iam.Policy{sp}, Resource: rp}
+	if gr.from == gr.target { // a resource policy statement: the identity side is not its business
+		pol = &iam.Policies{Identity: []*iam.Policy{allowAll()}, Resource: sp}
+	}
+	// Whether the Condition can hold does not depend on which of the
+	// statement's actions is asked: one is.
+	var acts []string
+	for _, lo := range levelOrder {
+		if a := part.set.byLevel[lo.level]; len(a) > 0 {
+			acts = append(acts, a[0])
+			break
+		}
+	}
+	if len(acts) == 0 {
+		acts = part.set.unknown[:min(1, len(part.set.unknown))]
+	}
+	for _, act := range acts {
+		for _, req := range gr.requests {
+			d.stats.Evaluations++
+			rq, unknown := d.factRequest(p, pp, act, req, gr.account, res)
+			ans := d.cfg.ev.EvaluateUnknown(rq, pol, unknown)
+			if ans.Decision != iam.Allowed {
+				continue
+			}
+			if !ans.Conditional {
+				r = stmtResult{holds: true}
+				return true, false, nil
+			}
+			r.holds, r.conditional = true, true
+			r.keys = append(r.keys, ans.ConditionKeys...)
+		}
+	}
+	return r.holds, r.conditional, r.keys
+}
+
+// factRequest builds the request Query.request would for a collected
+// principal p (pp: itself or a session of it), with the facts the snapshot
+// has in its context, and the predicate of the keys it cannot know.
+func (d *deriver) factRequest(p *graph.Entity, pp iam.Principal, action, resource, acct string, res *graph.Entity) (*iam.Request, func(string) bool) {
+	if d.orgs == nil {
+		d.orgs = map[string]any{}
+		for _, a := range d.g.EntitiesOfType("aws_account") {
+			if v, ok := a.Properties["organizationId"]; ok && a.String("_source") != placeholderSource {
+				d.orgs[a.String("accountId")] = v
+			}
+		}
+	}
+	rq := &iam.Request{Principal: pp, Action: action, Resource: resource, ResourceAccount: acct, Context: map[string][]string{}}
+	addTags(rq.Context, "aws:PrincipalTag/", p)
+	if id := p.String("userId"); id != "" && pp.Type == iam.PrincipalUser {
+		rq.Context["aws:userid"] = []string{id}
+	}
+	resTags, resOrg := false, false
+	if res != nil && tagsCollected(res.Type) {
+		resTags = true
+		addTags(rq.Context, "aws:ResourceTag/", res)
+	}
+	prOrg, prKnown := d.orgs[pp.Account]
+	if s, _ := prOrg.(string); s != "" {
+		rq.Context["aws:PrincipalOrgID"] = []string{s}
+	}
+	if o, ok := d.orgs[acct]; ok {
+		resOrg = true
+		if s, _ := o.(string); s != "" {
+			rq.Context["aws:ResourceOrgID"] = []string{s}
+		}
+	}
+	return rq, func(key string) bool {
+		switch {
+		case knownKeys[key], strings.HasPrefix(key, "aws:principaltag/"):
+			return false
+		case strings.HasPrefix(key, "aws:resourcetag/"):
+			return !resTags
+		case key == "aws:principalorgid":
+			return !prKnown
+		case key == "aws:resourceorgid":
+			return !resOrg
+		}
+		return true
+	}
+}
+
+// resourceSignature is what deciding statement st takes from a resource
+// without a resource policy: its type, account, and the tags st's
+// conditions name (aws:ResourceTag/KEY).
+func (d *deriver) resourceSignature(e *graph.Entity, st *statement) string {
+	tags := d.lowerTags(e)
+	sig := e.Type + "\x00" + accountOf(e)
+	for _, k := range st.conditionKeys() {
+		if name, ok := strings.CutPrefix(k, "aws:resourcetag/"); ok {
+			v, has := tags[name]
+			sig += "\x00" + name + "=" + strconv.FormatBool(has) + v
+		}
+	}
+	return sig
+}
+
+var allowAll = sync.OnceValue(func() *iam.Policy {
+	p, err := iam.Parse("identity side", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	if err != nil {
+		panic(err) // a constant document
+	}
+	return p
+})
+
+// statementName names a statement of a policy (via: its entity key, or
+// <resource>#<property>) as the evaluator's reasons do: `<via> statement #N`,
+// with the Sid in parentheses when it has one.
+func statementName(via string, st *statement) string {
+	n := via + " statement #" + strconv.Itoa(st.index)
+	if st.sid != "" {
+		n += " (" + st.sid + ")"
+	}
+	return n
+}
+
+// roleSessions returns the assumed-role sessions of role among raw
+// principal entries.
+func roleSessions(raws []string, role iam.Principal) []iam.Principal {
+	var out []iam.Principal
+	for _, r := range raws {
+		if p, err := iam.ParsePrincipal(r); err == nil && p.Type == iam.PrincipalAssumedRole &&
+			p.Account == role.Account && p.Name == role.Name {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // sortedUniq sorts l in place and drops repeats.

@@ -41,6 +41,9 @@ type grant struct {
 	resources  []string // Resource patterns as written that reached the target
 	principals []string // raw principal entries (resource policies, trust policies)
 	capped     int      // >0: a capped pattern; the number of resources it matched
+	cond       *grantConditions
+	stmtNames  []string   // statementName of stmts, computed once
+	factParts  []factPart // statementHolds' per-part keys, computed once
 	rel        *graph.Relationship
 }
 

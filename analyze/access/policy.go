@@ -36,6 +36,65 @@ type statement struct {
 	notPrincipal bool
 	conditions   string // compact JSON of the Condition block, "" when none
 	condition    map[string]any
+	// raw and version are the statement as written and its document's
+	// Version, for compiling it alone with its Condition (strict).
+	raw     map[string]any
+	version any
+	strict  *iam.Policy
+	// condKeys caches conditionKeys, prTags principalTagNames.
+	condKeys []string
+	prTags   *[]string
+}
+
+// principalTagNames returns the principal tags (lower case, sorted) the
+// statement reads: in a condition key aws:PrincipalTag/KEY or a policy
+// variable ${aws:PrincipalTag/KEY} in its conditions or resources.
+func (s *statement) principalTagNames() []string {
+	if s.prTags != nil {
+		return *s.prTags
+	}
+	var out []string
+	for _, k := range s.conditionKeys() {
+		if n, ok := strings.CutPrefix(k, "aws:principaltag/"); ok {
+			out = append(out, n)
+		}
+	}
+	texts := append([]string{s.conditions}, s.resources...)
+	for _, t := range texts {
+		l := strings.ToLower(t)
+		for {
+			i := strings.Index(l, "${aws:principaltag/")
+			if i < 0 {
+				break
+			}
+			l = l[i+len("${aws:principaltag/"):]
+			j := strings.IndexAny(l, ",}")
+			if j < 0 {
+				break
+			}
+			out = append(out, strings.TrimSpace(l[:j]))
+		}
+	}
+	out = uniqSorted(out)
+	s.prTags = &out
+	return out
+}
+
+// strictPolicy compiles the statement alone, Condition kept.
+func (s *statement) strictPolicy() (*iam.Policy, error) {
+	if s.strict != nil {
+		return s.strict, nil
+	}
+	top := map[string]any{"Statement": []any{s.raw}}
+	if s.version != nil {
+		top["Version"] = s.version
+	}
+	p, err := iam.Parse(fmt.Sprintf("statement #%d", s.index), top)
+	if err != nil {
+		return nil, err
+	}
+	s.strict = p
+	return p, nil
 }
 
 // principalRef is one entry of a Principal element: its kind (AWS,
@@ -86,6 +145,7 @@ func parseDocument(name string, v any) (*document, error) {
 		if err != nil {
 			return nil, fmt.Errorf("policy %s: Statement[%d]: %w", name, i, err)
 		}
+		st.raw, st.version = m, top["Version"]
 		d.stmts = append(d.stmts, st)
 		if st.effect == iam.Allow && st.condition != nil {
 			c := make(map[string]any, len(m))
@@ -229,7 +289,10 @@ func (s *statement) hasCondition() bool { return s.conditions != "" }
 
 // conditionKeys returns the lower-cased condition keys of the statement.
 func (s *statement) conditionKeys() []string {
-	var out []string
+	if s.condKeys != nil || s.condition == nil {
+		return s.condKeys
+	}
+	out := []string{}
 	for _, v := range s.condition {
 		if m, ok := v.(map[string]any); ok {
 			for k := range m {
@@ -238,5 +301,6 @@ func (s *statement) conditionKeys() []string {
 		}
 	}
 	sort.Strings(out)
+	s.condKeys = out
 	return out
 }

@@ -198,18 +198,7 @@ func (q *Query) WhoCan(ctx context.Context, action, resourceARN string) ([]Answe
 			}
 		}
 	}
-	out := make([]Answer, len(cands))
-	err = q.parallel(ctx, len(cands), func(i int) error {
-		a, err := q.decide(ctx, cands[i], action, resourceARN, res)
-		out[i] = a
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	out = slices.DeleteFunc(out, func(a Answer) bool { return a.Decision != iam.Allowed })
-	slices.SortFunc(out, func(a, b Answer) int { return strings.Compare(a.Principal, b.Principal) })
-	return out, nil
+	return q.allowedAmong(ctx, cands, action, resourceARN, res)
 }
 
 // CanFilter narrows Can: a resource ARN, or a service prefix (s3, iam).

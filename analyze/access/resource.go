@@ -10,6 +10,7 @@ package access
 // principal, every action the statement grants is explicitly denied by the
 // same resource policy (cross-account principals still need their own
 // account's identity policies; that is aws_principal_access's business).
+// A grant to Everyone adds exceptPrincipals (publicExceptions).
 
 import (
 	"context"
@@ -104,16 +105,168 @@ func (d *deriver) resourcePolicy(rt resourcePolicyType, e *graph.Entity) error {
 			p["notPrincipal"] = np
 		}
 		p["effective"] = d.resourceEffective(gr, doc)
+		if gr.to.Key == model.EveryoneKey {
+			p["exceptPrincipals"] = d.publicExceptions(gr, doc, acct)
+		}
 		gr.rel = graph.NewRelationship(e, "ALLOWS", gr.to, p)
 		if err := d.g.AddRelationship(gr.rel); err != nil {
 			return err
 		}
 		d.stats.ResourceAllows++
-		if isPrincipalOwner(gr.to.Type) && gr.to.String("_source") != placeholderSource {
-			d.resourceGrants[gr.to.Key] = append(d.resourceGrants[gr.to.Key], gr)
+		for _, p := range d.grantees(gr.to) {
+			d.resourceGrants[p.Key] = append(d.resourceGrants[p.Key], gr)
 		}
 	}
 	return nil
+}
+
+// grantees returns the collected users and roles a resource-policy grant
+// to principal entity to reaches, whose access principal-access then
+// evaluates: the user or role itself. A grant to an account (its root) or
+// to Everyone is not fanned out to the account's or the snapshot's
+// principals, which would make the graph principals × resources: Who
+// joins it with the principals' own access relationships, and
+// Index.WhoCan decides each with the evaluator.
+func (d *deriver) grantees(to *graph.Entity) []*graph.Entity {
+	if (to.Type == "aws_iam_user" || to.Type == "aws_iam_role") && to.String("_source") != placeholderSource {
+		return []*graph.Entity{to}
+	}
+	return nil
+}
+
+// publicExceptions lists the principals of the resource's account that a
+// grant to Everyone does not reach: the resource policy alone would allow
+// them (same account), but a Deny of their own policies refuses every
+// action it grants. (A permissions boundary does not limit what a
+// resource policy grants to "*" in the same account; the evaluator agrees,
+// TestWhoCan.) Only principals with a Deny on the grant's service are
+// evaluated, so the work is proportional to those.
+func (d *deriver) publicExceptions(gr *grant, doc *document, acct string) []string {
+	out := []string{}
+	for _, r := range d.restrictedOf(acct) {
+		p, pp := r.e, r.pp
+		if !r.mayDeny(gr) {
+			continue // nothing of its own can refuse this grant
+		}
+		if r.deniesAll(gr) {
+			out = append(out, p.Key) // an unconditional Deny on "*" of every action: no need to ask
+			continue
+		}
+		pol := &iam.Policies{Identity: r.identity, Boundaries: r.boundary, Resource: doc.eval}
+		if !d.anyAction(gr, pol, func(action, resource string) bool {
+			return d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
+		}) {
+			out = append(out, p.Key)
+		}
+	}
+	return out
+}
+
+// restricted is a principal with a Deny in its identity policies, with its
+// policies compiled.
+type restricted struct {
+	e                  *graph.Entity
+	pp                 iam.Principal
+	identity, boundary []*iam.Policy
+	denies             []*statement // its Deny statements
+}
+
+// mayDeny reports whether a Deny statement of the principal may refuse
+// the grant: an action of its service, on a resource its requests name
+// (a NotResource, or a pattern with a policy variable, may).
+func (r restricted) mayDeny(gr *grant) bool {
+	for _, st := range r.denies {
+		svcOK := st.actions == nil
+		for _, a := range st.actions {
+			svcOK = svcOK || glob(serviceOf(a), gr.service)
+		}
+		if !svcOK {
+			continue
+		}
+		if st.resources == nil {
+			return true
+		}
+		for _, pat := range st.resources {
+			w := varsAsWildcards(pat)
+			for _, req := range gr.requests {
+				if w != pat || glob(w, req) || glob(w, strings.ReplaceAll(req, "*", "x")) || glob(w, strings.TrimSuffix(req, "/*")) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// deniesAll reports whether unconditional Deny statements on Resource "*"
+// of the principal cover every action of the grant (the evaluator would
+// refuse each whatever the resource).
+func (r restricted) deniesAll(gr *grant) bool {
+	var acts []string
+	for _, l := range gr.set.byLevel {
+		acts = append(acts, l...)
+	}
+	acts = append(acts, gr.set.unknown...)
+	if len(acts) == 0 {
+		return false
+	}
+	for _, a := range acts {
+		la := strings.ToLower(a)
+		denied := false
+		for _, st := range r.denies {
+			if st.hasCondition() || len(st.resources) != 1 || strings.TrimSpace(st.resources[0]) != "*" {
+				continue
+			}
+			match := func(pats []string) bool {
+				return slices.ContainsFunc(pats, func(p string) bool { return glob(strings.ToLower(strings.TrimSpace(p)), la) })
+			}
+			if (st.actions != nil && match(st.actions)) || (st.actions == nil && !match(st.notActions)) {
+				denied = true
+				break
+			}
+		}
+		if !denied {
+			return false
+		}
+	}
+	return true
+}
+
+// restrictedOf returns the restricted principals of an account, sorted by
+// key, computed once.
+func (d *deriver) restrictedOf(acct string) []restricted {
+	if d.restrictedBy == nil {
+		d.restrictedBy = map[string][]restricted{}
+		var all []*graph.Entity
+		all = append(all, d.g.EntitiesOfType("aws_iam_role")...)
+		all = append(all, d.g.EntitiesOfType("aws_iam_user")...)
+		for _, p := range sortedEntities(all) {
+			if p.String("_source") == placeholderSource {
+				continue
+			}
+			pols, identity, boundary, ok := d.principalPolicies(p)
+			if !ok || !d.hasDeny(pols) {
+				continue
+			}
+			pp, err := iam.ParsePrincipal(p.Key)
+			if err != nil {
+				continue
+			}
+			var denies []*statement
+			for _, pe := range pols {
+				if doc := d.doc(pe, "document"); doc != nil {
+					for _, st := range doc.stmts {
+						if st.effect == iam.Deny {
+							denies = append(denies, st)
+						}
+					}
+				}
+			}
+			a := accountOf(p)
+			d.restrictedBy[a] = append(d.restrictedBy[a], restricted{e: p, pp: pp, identity: identity, boundary: boundary, denies: denies})
+		}
+	}
+	return d.restrictedBy[acct]
 }
 
 // principalGrants resolves the principals a statement of e's policy names

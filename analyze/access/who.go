@@ -14,7 +14,10 @@ import (
 // read from one aws_principal_access relationship (or, for Everyone, from
 // the resource policy's ALLOWS).
 type Access struct {
-	Principal string // the user or role key; model.EveryoneKey for a public resource policy
+	// Principal is the user or role key; a role session's ARN when the
+	// resource policy grants to named sessions of the role only;
+	// model.EveryoneKey for a public resource policy.
+	Principal string
 	// Target is the entity the access relationship points to: the resource
 	// itself (Scope "resource"), its service entity (Scope "service":
 	// the principal's policies grant the service's actions on "*") or its
@@ -33,19 +36,41 @@ type Index struct {
 	g    *graph.Graph
 	to   map[string][]*graph.Relationship // aws_principal_access by target
 	from map[string][]*graph.Relationship // ALLOWS by source (resource policies)
+	// grants are the resource-policy ALLOWS and the TRUSTS of each
+	// resource, by resource key: the principals they name are candidates
+	// of WhoCan.
+	grants map[string][]*graph.Relationship
+	// principals are the collected users and roles by account, sorted.
+	principals map[string][]string
 }
 
 // NewIndex indexes the effective-access and resource-policy ALLOWS
 // relationships of g.
 func NewIndex(g *graph.Graph) *Index {
-	ix := &Index{g: g, to: map[string][]*graph.Relationship{}, from: map[string][]*graph.Relationship{}}
+	ix := &Index{g: g, to: map[string][]*graph.Relationship{}, from: map[string][]*graph.Relationship{},
+		grants: map[string][]*graph.Relationship{}}
 	for _, r := range g.Relationships() {
 		switch {
 		case r.Type == AccessType:
 			ix.to[r.To] = append(ix.to[r.To], r)
+			continue
 		case r.Class == "ALLOWS" && r.To == model.EveryoneKey:
 			ix.from[r.From] = append(ix.from[r.From], r)
 		}
+		if (r.Class == "ALLOWS" || r.Class == "TRUSTS") && r.Properties["principal"] != nil {
+			ix.grants[r.From] = append(ix.grants[r.From], r)
+		}
+	}
+	ix.principals = map[string][]string{}
+	for _, typ := range []string{"aws_iam_role", "aws_iam_user"} {
+		for _, e := range g.EntitiesOfType(typ) {
+			if e.String("_source") != placeholderSource {
+				ix.principals[accountOf(e)] = append(ix.principals[accountOf(e)], e.Key)
+			}
+		}
+	}
+	for _, l := range ix.principals {
+		slices.Sort(l)
 	}
 	return ix
 }
@@ -53,13 +78,15 @@ func NewIndex(g *graph.Graph) *Index {
 // Who returns the principals with access to the resource at the given
 // level ("" for any level), sorted by principal and target. It reads the
 // aws_principal_access relationships to the resource, to its service
-// entity and to its account, and the resource policy's effective ALLOWS to
-// Everyone. Service and account scoped access was evaluated on resource
-// "*" (or the type-wide pattern in their resources, which must cover the
-// resource): a Deny in this resource's own policy is not applied to them.
-// Principals outside the snapshot (cross-account grants in a resource
-// policy) are not evaluated and not listed; find them as the resource's
-// ALLOWS relationships.
+// entity and to its account, the resource policy's effective ALLOWS to
+// Everyone, and its grants to a whole account or to Everyone joined with
+// the principals' own access (joined). Service and account scoped access
+// was evaluated on resource "*" (or the type-wide pattern in their
+// resources, which must cover the resource): a Deny in this resource's own
+// policy is not applied to them. Principals outside the snapshot
+// (cross-account grants in a resource policy) are not evaluated and not
+// listed; find them as the resource's ALLOWS relationships. For one
+// action's exact answer, use Index.WhoCan.
 func Who(g *graph.Graph, resourceKey string, level actions.AccessLevel) ([]Access, error) {
 	return NewIndex(g).Who(resourceKey, level)
 }
@@ -73,37 +100,25 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 	if e == nil {
 		return nil, fmt.Errorf("access: no entity %q in the graph", resourceKey)
 	}
-	targets := []string{resourceKey}
-	if svc := arnService(e.String("arn")); svc != "" {
-		if acct := accountOf(e); acct != "" {
-			targets = append(targets, model.ServiceKey(acct, serviceName(svc)), model.ServiceKey(acct, serviceName(svc)+"_service"))
-			for _, c := range crossService { // sts:AssumeRole on "*" reaches roles
-				if c.Resource == svc {
-					targets = append(targets, model.ServiceKey(acct, serviceName(c.Action)))
-				}
-			}
-			targets = append(targets, model.AccountKey(acct))
-		}
-	}
 	var out []Access
-	for _, t := range targets {
-		for _, r := range ix.to[t] {
-			levels := stringList(r.Properties["accessLevels"])
-			if level != "" && !slices.Contains(levels, string(level)) {
-				continue
-			}
-			scope, _ := r.Properties["scope"].(string)
-			if scope != scopeResource && !coversARN(stringList(r.Properties["resources"]), e.String("arn")) {
-				continue
-			}
-			cond, _ := r.Properties["conditional"].(bool)
-			admin, _ := r.Properties["admin"].(bool)
+	ix.accessTo(e, func(r *graph.Relationship, levels []string, scope string) {
+		if level != "" && !slices.Contains(levels, string(level)) {
+			return
+		}
+		cond, _ := r.Properties["conditional"].(bool)
+		admin, _ := r.Properties["admin"].(bool)
+		who := []string{r.From}
+		if sessions := stringList(r.Properties["sessions"]); len(sessions) > 0 {
+			who = sessions // only these sessions of the role
+		}
+		for _, p := range who {
 			out = append(out, Access{
-				Principal: r.From, Target: r.To, Scope: scope, AccessLevels: levels,
+				Principal: p, Target: r.To, Scope: scope, AccessLevels: levels,
 				Via: stringList(r.Properties["via"]), Conditional: cond, Admin: admin,
 			})
 		}
-	}
+	})
+	out = append(out, ix.joined(e, level)...)
 	for _, r := range ix.from[resourceKey] {
 		levels := stringList(r.Properties["accessLevels"])
 		if eff, _ := r.Properties["effective"].(bool); !eff || (level != "" && !slices.Contains(levels, string(level))) {
@@ -116,13 +131,127 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 			Via: []string{resourceKey + "#policy"}, Conditional: cond, Admin: admin,
 		})
 	}
-	sort.Slice(out, func(i, j int) bool {
+	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Principal != out[j].Principal {
 			return out[i].Principal < out[j].Principal
 		}
 		return out[i].Target < out[j].Target
 	})
 	return out, nil
+}
+
+// joined returns the access a resource policy grants to a whole account
+// (its root) or to Everyone, joined with the principals' own access: a
+// principal of the resource's account needs nothing more from a grant to
+// Everyone (a grant to its own account's root only delegates to IAM, which
+// its own relationships already say); a principal of another account needs
+// its own access relationships to reach the resource too (its account or
+// service entity, Resource patterns covering the resource), at the levels
+// both give. A principal of the resource's account whose own Deny or
+// boundary refuses the grant is in the grant's exceptPrincipals. Not
+// evaluated: for another account's principal, a Deny in its own policies
+// that names this resource is not applied here, nor are conditions on the
+// caller (Index.WhoCan decides each principal with the evaluator).
+func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
+	home := accountOf(e)
+	arn := e.String("arn")
+	var out []Access
+	for _, r := range ix.grants[e.Key] {
+		if r.Class != "ALLOWS" {
+			continue
+		}
+		if eff, _ := r.Properties["effective"].(bool); !eff {
+			continue
+		}
+		to := ix.g.Entity(r.To)
+		if to == nil {
+			continue
+		}
+		var accts []string
+		switch {
+		case to.Key == model.EveryoneKey:
+			accts = sortedKeys(ix.principals)
+		case to.Type == "aws_account" && to.String("accountId") != home:
+			accts = []string{to.String("accountId")}
+		default:
+			continue
+		}
+		granted := stringList(r.Properties["accessLevels"])
+		cond, _ := r.Properties["conditional"].(bool)
+		via := e.Key + "#policy"
+		for _, a := range accts {
+			if a == home { // Everyone, in the resource's own account: the policy alone grants
+				if level != "" && !slices.Contains(granted, string(level)) {
+					continue
+				}
+				except := stringList(r.Properties["exceptPrincipals"])
+				for _, p := range ix.principals[a] {
+					if slices.Contains(except, p) {
+						continue
+					}
+					out = append(out, Access{Principal: p, Target: e.Key, Scope: scopeResource, AccessLevels: granted, Via: []string{via}, Conditional: cond})
+				}
+				continue
+			}
+			svc := arnService(arn)
+			for _, t := range []string{model.ServiceKey(a, serviceName(svc)), model.AccountKey(a)} {
+				for _, pr := range ix.to[t] {
+					if !coversARN(stringList(pr.Properties["resources"]), arn) {
+						continue
+					}
+					var both []string
+					for _, l := range stringList(pr.Properties["accessLevels"]) {
+						if slices.Contains(granted, l) {
+							both = append(both, l)
+						}
+					}
+					if len(both) == 0 || (level != "" && !slices.Contains(both, string(level))) {
+						continue
+					}
+					pc, _ := pr.Properties["conditional"].(bool)
+					out = append(out, Access{Principal: pr.From, Target: e.Key, Scope: scopeResource, AccessLevels: both,
+						Via: append(stringList(pr.Properties["via"]), via), Conditional: cond || pc})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// accessTo calls fn with each aws_principal_access relationship that
+// reaches resource e: to e itself, or to its service entity or account
+// with Resource patterns that cover e.
+func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels []string, scope string)) {
+	targets := []string{e.Key}
+	if svc := arnService(e.String("arn")); svc != "" {
+		accts := []string{accountOf(e)}
+		if accts[0] == "" { // a global resource (an AWS managed policy): in every account
+			accts = accts[:0]
+			for _, a := range ix.g.EntitiesOfType("aws_account") {
+				if a.String("_source") != placeholderSource {
+					accts = append(accts, a.String("accountId"))
+				}
+			}
+		}
+		for _, acct := range accts {
+			targets = append(targets, model.ServiceKey(acct, serviceName(svc)), model.ServiceKey(acct, serviceName(svc)+"_service"))
+			for _, c := range crossService { // sts:AssumeRole on "*" reaches roles
+				if c.Resource == svc {
+					targets = append(targets, model.ServiceKey(acct, serviceName(c.Action)))
+				}
+			}
+			targets = append(targets, model.AccountKey(acct))
+		}
+	}
+	for _, t := range targets {
+		for _, r := range ix.to[t] {
+			scope, _ := r.Properties["scope"].(string)
+			if scope != scopeResource && !coversARN(stringList(r.Properties["resources"]), e.String("arn")) {
+				continue
+			}
+			fn(r, stringList(r.Properties["accessLevels"]), scope)
+		}
+	}
 }
 
 // coversARN reports whether a service- or account-scoped grant's Resource

@@ -24,6 +24,8 @@ func TestWho(t *testing.T) {
 	denied := w.role("denied", "", "")
 	w.policy("WritePII2", doc(`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::pii/*"}`,
 		`{"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::pii*"}`), denied)
+	locked := w.role("locked", "", "") // denied everything: not even the public bucket
+	w.inline(locked, "deny", doc(`{"Effect":"Deny","Action":"*","Resource":"*"}`))
 	vol := "arn:aws:ec2:eu-west-1:" + acct + ":volume/vol-1"
 	w.add(vol, "aws_ebs_volume", "DataStore", map[string]any{"arn": vol})
 	ops := w.role("ops", "", "")
@@ -38,7 +40,13 @@ func TestWho(t *testing.T) {
 	everyone := Access{Principal: model.EveryoneKey, Target: pii, Scope: "resource", AccessLevels: []string{"Read"}, Via: []string{pii + "#policy"}}
 	readerAccess := Access{Principal: userARN("reader"), Target: model.ServiceKey(acct, "s3"), Scope: "service",
 		AccessLevels: []string{"List"}, Via: []string{policyARN("ListAll")}}
+	// The bucket policy's Principal "*" reaches every principal of the
+	// account by itself (same account: the resource policy alone allows),
+	// except the role whose own policy denies it (exceptPrincipals).
 	writerAccess := Access{Principal: roleARN("writer"), Target: pii, Scope: "resource", AccessLevels: []string{"Write"}, Via: []string{policyARN("WritePII")}}
+	public := func(p string) Access {
+		return Access{Principal: p, Target: pii, Scope: "resource", AccessLevels: []string{"Read"}, Via: []string{pii + "#policy"}}
+	}
 
 	tests := []struct {
 		name    string
@@ -48,8 +56,10 @@ func TestWho(t *testing.T) {
 		wantErr bool
 	}{
 		{name: "who can write", key: pii, level: actions.Write, want: []Access{adminAccess, writerAccess}},
-		{name: "who can read", key: pii, level: actions.Read, want: []Access{adminAccess, everyone}},
-		{name: "any level", key: pii, want: []Access{adminAccess, writerAccess, readerAccess, everyone}},
+		{name: "who can read", key: pii, level: actions.Read, want: []Access{adminAccess, public(roleARN("admin")), public(roleARN("ops")),
+			public(roleARN("writer")), public(userARN("reader")), everyone}},
+		{name: "any level", key: pii, want: []Access{adminAccess, public(roleARN("admin")), public(roleARN("ops")), writerAccess,
+			public(roleARN("writer")), readerAccess, public(userARN("reader")), everyone}},
 		{name: "other bucket", key: "arn:aws:s3:::other", level: actions.List, want: []Access{adminAccess, readerAccess}},
 		{name: "type-wide grant on instances does not reach a volume", key: vol, level: actions.Write, want: []Access{adminAccess}},
 		{name: "unknown resource", key: "arn:aws:s3:::nope", wantErr: true},
