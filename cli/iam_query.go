@@ -166,10 +166,7 @@ func iamExplainCommand(s streams) *ucli.Command {
 			}
 			x := ev.Explain(req, pol, unknown)
 			if c.String("format") == "json" {
-				enc := json.NewEncoder(s.out)
-				enc.SetEscapeHTML(false)
-				enc.SetIndent("", "  ")
-				return enc.Encode(struct {
+				return writeJSON(s.out, struct {
 					iam.Explanation
 					External bool     `json:"external,omitempty"`
 					Limits   []string `json:"limits"`
@@ -183,13 +180,10 @@ func iamExplainCommand(s streams) *ucli.Command {
 
 func writeAnswers(w io.Writer, format string, answers []access.Answer, byResource bool, limits []string) error {
 	if format == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
 		if answers == nil {
 			answers = []access.Answer{}
 		}
-		return enc.Encode(struct {
+		return writeJSON(w, struct {
 			Answers []access.Answer `json:"answers"`
 			Limits  []string        `json:"limits"`
 		}{answers, limits})
@@ -348,10 +342,7 @@ func iamEscalationCommand(s streams) *ucli.Command {
 				res.Edges = slices.DeleteFunc(res.Edges, func(x access.EscalationEdge) bool { return x.From != p })
 			}
 			if c.String("format") == "json" {
-				enc := json.NewEncoder(s.out)
-				enc.SetEscapeHTML(false)
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
+				return writeJSON(s.out, res)
 			}
 			renderEscalation(s.out, res, c.String("principal") != "")
 			return nil
@@ -385,4 +376,13 @@ func renderEscalation(w io.Writer, res *access.Escalation, edges bool) {
 	for _, l := range res.Limits {
 		fmt.Fprintf(w, "  - %s\n", l)
 	}
+}
+
+// writeJSON writes v as indented JSON, with <, > and & as they are (ARNs
+// and policy text stay readable).
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

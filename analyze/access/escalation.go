@@ -3,6 +3,7 @@ package access
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -74,23 +75,13 @@ func (q *Query) Escalation(ctx context.Context) (*Escalation, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Escalation{Admins: slices.Sorted(mapKeys(ex.admins)), Edges: []EscalationEdge{}, Paths: []EscalationPath{},
+	res := &Escalation{Admins: slices.Sorted(maps.Keys(ex.admins)), Edges: []EscalationEdge{}, Paths: []EscalationPath{},
 		Limits: q.Limits()}
 	for _, l := range edges {
 		res.Edges = append(res.Edges, l...)
 	}
 	res.Paths = paths(res.Edges, ex.admins, q.principals)
 	return res, nil
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // escalator holds what every principal's analysis shares.
@@ -137,8 +128,7 @@ func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 		if r.Class == "HAS" && from.Type == "aws_iam_group" && to.Get("document") != nil {
 			ex.groupDocs[from.Key] = append(ex.groupDocs[from.Key], to)
 		}
-		switch {
-		case (r.Class == "HAS" || r.Class == "USES") && to.Type == "aws_iam_role" && (from.Type == "aws_lambda_function" || from.Type == "aws_instance"):
+		if (r.Class == "HAS" || r.Class == "USES") && to.Type == "aws_iam_role" && (from.Type == "aws_lambda_function" || from.Type == "aws_instance") {
 			ex.via[from.Type] = append(ex.via[from.Type], [2]*graph.Entity{from, to})
 		}
 	}
@@ -361,7 +351,7 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 				}
 			}
 		}
-		e.ConditionKeys = slices.Sorted(mapKeys(keys))
+		e.ConditionKeys = slices.Sorted(maps.Keys(keys))
 		out = append(out, e)
 		return nil
 	}

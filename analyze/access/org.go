@@ -18,6 +18,7 @@ package access
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -132,7 +133,7 @@ func (q *Query) orgPolicies(pr iam.Principal, resourceAccount string, pol *iam.P
 // Limits are what the answers over this snapshot are derived without.
 func (q *Query) Limits() []string {
 	var scp, rcp []string
-	for _, acct := range slices.Sorted(mapKeys(q.org)) {
+	for _, acct := range slices.Sorted(maps.Keys(q.org)) {
 		if q.org[acct].scps.status == OrgPoliciesUnreadable {
 			scp = append(scp, acct)
 		}

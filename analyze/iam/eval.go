@@ -205,15 +205,25 @@ func (h hit) String() string {
 // Evaluate decides one request. A request that cannot be evaluated (no
 // action) is implicitly denied with the problem as its reason.
 func (e *Evaluator) Evaluate(req *Request, pol *Policies) Result {
+	p, invalid := e.prepare(req)
+	if p == nil {
+		return invalid
+	}
+	return e.finish(p, pol)
+}
+
+// prepare prepares a request at the evaluator's time; a request that
+// cannot be evaluated gives nil and its implicit-deny result.
+func (e *Evaluator) prepare(req *Request) (*prepared, Result) {
 	var now time.Time
 	if e.now != nil {
 		now = e.now()
 	}
 	p, err := prepare(req, now)
 	if err != nil {
-		return Result{Decision: ImplicitlyDenied, Reasons: []string{"invalid request: " + err.Error()}}
+		return nil, Result{Decision: ImplicitlyDenied, Reasons: []string{"invalid request: " + err.Error()}}
 	}
-	return e.finish(p, pol)
+	return p, Result{}
 }
 
 func (e *Evaluator) finish(p *prepared, pol *Policies) Result {
@@ -242,13 +252,9 @@ func (e *Evaluator) EvaluateUnknown(req *Request, pol *Policies, unknown func(ke
 	if unknown == nil {
 		return e.Evaluate(req, pol)
 	}
-	var now time.Time
-	if e.now != nil {
-		now = e.now()
-	}
-	p, err := prepare(req, now)
-	if err != nil {
-		return Result{Decision: ImplicitlyDenied, Reasons: []string{"invalid request: " + err.Error()}}
+	p, invalid := e.prepare(req)
+	if p == nil {
+		return invalid
 	}
 	p.unknown, p.unknownRead = unknown, map[string]bool{}
 	sure := e.finish(p, pol)

@@ -1,9 +1,6 @@
 package iam
 
-import (
-	"fmt"
-	"time"
-)
+import "fmt"
 
 // Explanation is a decision with what each policy layer contributed to it,
 // in the order AWS evaluates them (see the steps at the top of eval.go).
@@ -69,13 +66,9 @@ func (e *Evaluator) Explain(req *Request, pol *Policies, unknown func(key string
 	add("permissions boundary", pol.Boundaries)
 	add("session policy", []*Policy{pol.Session})
 
-	var now time.Time
-	if e.now != nil {
-		now = e.now()
-	}
-	p, err := prepare(req, now)
-	if err != nil {
-		return Explanation{Result: Result{Decision: ImplicitlyDenied, Reasons: []string{"invalid request: " + err.Error()}}}
+	p, invalid := e.prepare(req)
+	if p == nil {
+		return Explanation{Result: invalid}
 	}
 	seen := map[*Statement]bool{}
 	p.trace = func(kind policyKind, s *Statement, mk matchKind, cover coverage, why string) {
