@@ -35,38 +35,5 @@ trusted_accounts := lib.config("snapshot_trusted_accounts", [])
 
 findings contains f if {
 	some s in lib.resources_of_type("aws_ebs_snapshot")
-	f := _verdict(s, object.get(s, "public", null), object.get(s, "shared", null))
+	f := lib.sharing_finding(s, sprintf("snapshot %s", [object.get(s, "id", s._key)]), "any AWS account can create a volume from it", trusted_accounts)
 }
-
-_verdict(s, true, _) := lib.fail(s, sprintf("snapshot %s is public: any AWS account can create a volume from it%s", [_name(s), _also_shared(s)]))
-
-_verdict(s, false, true) := lib.with_severity(lib.fail(s, sprintf("snapshot %s is shared with %s", [_name(s), concat(", ", _untrusted(s))])), "medium") if {
-	count(_untrusted(s)) > 0
-}
-
-_verdict(s, false, true) := lib.pass(s, sprintf("snapshot %s is shared only with trusted accounts %s", [_name(s), concat(", ", lib.list(s, "sharedWithAccounts"))])) if {
-	count(lib.list(s, "sharedWithAccounts")) > 0
-	count(_untrusted(s)) == 0
-}
-
-_verdict(s, false, true) := lib.error(s, sprintf("snapshot %s is shared, but the accounts it is shared with are unknown", [_name(s)])) if {
-	count(lib.list(s, "sharedWithAccounts")) == 0
-}
-
-_verdict(s, false, false) := lib.pass(s, sprintf("snapshot %s is neither public nor shared with other accounts", [_name(s)]))
-
-_verdict(s, public, shared) := lib.error(s, sprintf("snapshot %s: whether it is public or shared is unknown (public %v, shared %v)", [_name(s), public, shared])) if {
-	not _known(public, shared)
-}
-
-_known(true, _)
-
-_known(false, shared) if is_boolean(shared)
-
-_untrusted(s) := [a | some a in lib.list(s, "sharedWithAccounts"); not a in trusted_accounts]
-
-_also_shared(s) := sprintf(", and it is shared with %s", [concat(", ", lib.list(s, "sharedWithAccounts"))]) if {
-	count(lib.list(s, "sharedWithAccounts")) > 0
-} else := ""
-
-_name(s) := object.get(s, "id", s._key)
