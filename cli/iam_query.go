@@ -327,8 +327,19 @@ func iamEscalationCommand(s streams) *ucli.Command {
 			"gives administrators, edges and paths.",
 		Flags: snapshotQueryFlags(
 			&ucli.StringFlag{Name: "principal", Usage: "only this principal `ARN`"},
+			&ucli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a pprof CPU profile to `FILE`"},
+			&ucli.StringFlag{Name: "memprofile", Hidden: true, Usage: "write a pprof allocation profile to `FILE`"},
 		),
-		Action: func(c *ucli.Context) error {
+		Action: func(c *ucli.Context) (err error) {
+			stopProfile, err := startProfiles(c.String("cpuprofile"), c.String("memprofile"))
+			if err != nil {
+				return err
+			}
+			defer func() {
+				if perr := stopProfile(); err == nil {
+					err = perr
+				}
+			}()
 			q, _, err := openQuery(c, "escalation")
 			if err != nil {
 				return err

@@ -323,6 +323,7 @@ func (ex *escalator) classKey(ctx context.Context, p *graph.Entity, pr iam.Princ
 // a target to leave out (p itself).
 func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principal, keep func(technique) bool, self string) ([]EscalationEdge, error) {
 	var out []EscalationEdge
+	ask := &asker{q: ex.q, pr: pr, memo: map[askKey]askMemo{}}
 	// try asks every step; resources maps a step's `on` to its resource.
 	try := func(t technique, to string, resources map[on]string) error {
 		if to == self {
@@ -332,7 +333,7 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 		keys := map[string]bool{}
 		for _, s := range t.Steps {
 			res := resources[s.On]
-			a, err := ex.q.decide(ctx, pr, s.Action, res, ex.q.resource(res))
+			a, err := ask.decide(ctx, s.Action, res, ex.q.resource(res))
 			if err != nil {
 				return err
 			}
@@ -366,7 +367,7 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 			if s.On != onAny && s.On != onTarget && s.On != onVia {
 				continue
 			}
-			a, err := ex.q.decide(ctx, pr, s.Action, res, nil)
+			a, err := ask.decide(ctx, s.Action, res, nil)
 			if err != nil {
 				return false, err
 			}
@@ -476,6 +477,18 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 		for _, r := range ex.trustCandidates(pr) {
 			if r.Key == p.Key {
 				continue
+			}
+			// A role of another account needs the principal's own
+			// policies to allow it too: not when they allow no role of
+			// that account (a sound bound: resource tags are unknown there).
+			if acct := accountOf(r); acct != pr.Account {
+				ok, err := possible(t, "arn:aws:iam::"+acct+":role/*")
+				if err != nil {
+					return err
+				}
+				if !ok {
+					continue
+				}
 			}
 			if err := try(t, r.Key, map[on]string{onTarget: r.Key}); err != nil {
 				return err
