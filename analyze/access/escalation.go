@@ -323,7 +323,7 @@ func (ex *escalator) classKey(ctx context.Context, p *graph.Entity, pr iam.Princ
 // a target to leave out (p itself).
 func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principal, keep func(technique) bool, self string) ([]EscalationEdge, error) {
 	var out []EscalationEdge
-	ask := &asker{q: ex.q, pr: pr, memo: map[askKey]askMemo{}}
+	ask := &asker{q: ex.q, pr: pr, memo: map[askKey]*askMemo{}}
 	// try asks every step; resources maps a step's `on` to its resource.
 	try := func(t technique, to string, resources map[on]string) error {
 		if to == self {
