@@ -17,10 +17,17 @@ const AdminNode = "admin"
 
 // EscalationEdge says that From can become To (a user, a role, or
 // AdminNode) with one technique, using the permissions listed.
+//
+// An edge to a set (ToSet, instead of To) stands for one edge to each
+// member of the named set (Escalation.Sets) but From and Except: a
+// technique allowed on most roles or users of an account is one edge, not
+// one per target. Its Permissions name the member as SetMember.
 type EscalationEdge struct {
-	From      string `json:"from"`
-	To        string `json:"to"`
-	Technique string `json:"technique"`
+	From      string   `json:"from"`
+	To        string   `json:"to,omitempty"`
+	ToSet     string   `json:"to_set,omitempty"`
+	Except    []string `json:"except,omitempty"`
+	Technique string   `json:"technique"`
 	Name      string `json:"name"`
 	Source    string `json:"source"`
 	// Permissions are "action on resource", each allowed by the
@@ -48,8 +55,15 @@ type Escalation struct {
 	Admins []string         `json:"admins"`
 	Edges  []EscalationEdge `json:"edges"`
 	Paths  []EscalationPath `json:"paths"`
-	Limits []string         `json:"limits"`
+	// Sets are the target sets edges name (ToSet): "users of ACCOUNT",
+	// "roles of ACCOUNT", "roles of ACCOUNT trusted by SERVICE", each
+	// sorted.
+	Sets   map[string][]string `json:"sets"`
+	Limits []string            `json:"limits"`
 }
+
+// SetMember stands for the member in the Permissions of an edge to a set.
+const SetMember = "<member>"
 
 // adminProbes are asked on no resource (the literal "*"): a principal
 // allowed all of them, unconditionally, has "*" on "*" (the last one is no
@@ -76,11 +90,16 @@ func (q *Query) Escalation(ctx context.Context) (*Escalation, error) {
 		return nil, err
 	}
 	res := &Escalation{Admins: slices.Sorted(maps.Keys(ex.admins)), Edges: []EscalationEdge{}, Paths: []EscalationPath{},
-		Limits: q.Limits()}
+		Sets: map[string][]string{}, Limits: q.Limits()}
 	for _, l := range edges {
 		res.Edges = append(res.Edges, l...)
+		for _, e := range l {
+			if e.ToSet != "" {
+				res.Sets[e.ToSet] = ex.sets[e.ToSet]
+			}
+		}
 	}
-	res.Paths = paths(res.Edges, ex.admins, q.principals)
+	res.Paths = paths(res.Edges, res.Sets, ex.admins, q.principals)
 	return res, nil
 }
 
@@ -96,7 +115,8 @@ type escalator struct {
 	trusting     map[string][]*graph.Entity    // service principal -> roles that trust it
 	via          map[string][][2]*graph.Entity // entity type -> (resource, role it runs as)
 	trust        *trustIndex
-	classes      sync.Map // classKey -> *classEdges
+	sets         map[string][]string // target sets by name (Escalation.Sets)
+	classes      sync.Map            // classKey -> *classEdges
 	// oddTrust: some trust policy has a statement that could speak to an
 	// action other than sts:* (Action "*", NotAction): role techniques are
 	// then decided principal by principal.
@@ -167,6 +187,7 @@ func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 			}
 		}
 	}
+	ex.indexSets()
 	for _, p := range q.principals {
 		a, err := ex.admin(ctx, p, false)
 		if err != nil {
@@ -383,6 +404,7 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 			continue
 		}
 		var err error
+		start := len(out)
 		switch t.Target {
 		case toAdmin:
 			err = ex.toAdmin(ctx, p, t, try)
@@ -401,6 +423,7 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 		if err != nil {
 			return nil, err
 		}
+		out = append(out[:start], ex.toSets(t, out[start:], self)...)
 	}
 	return out, nil
 }
@@ -579,51 +602,4 @@ func (ex *escalator) trustCandidates(pr iam.Principal) []*graph.Entity {
 	out := slices.Concat(ex.trust.anyone, ex.trust.byAccount[pr.Account], ex.trust.byName[string(pr.Type)+"|"+pr.Account+"|"+pr.Name])
 	slices.SortFunc(out, func(a, b *graph.Entity) int { return strings.Compare(a.Key, b.Key) })
 	return slices.CompactFunc(out, func(a, b *graph.Entity) bool { return a == b })
-}
-
-// paths finds, breadth first, the shortest path from every principal that
-// is not an administrator to administrator access.
-func paths(edges []EscalationEdge, admins map[string]bool, principals []*graph.Entity) []EscalationPath {
-	out := map[string][]EscalationEdge{}
-	for _, e := range edges {
-		out[e.From] = append(out[e.From], e)
-	}
-	res := []EscalationPath{}
-	for _, p := range principals {
-		if admins[p.Key] {
-			continue
-		}
-		prev := map[string]EscalationEdge{}
-		seen := map[string]bool{p.Key: true}
-		queue := []string{p.Key}
-		end := ""
-		for len(queue) > 0 && end == "" {
-			cur := queue[0]
-			queue = queue[1:]
-			for _, e := range out[cur] {
-				if seen[e.To] {
-					continue
-				}
-				seen[e.To] = true
-				prev[e.To] = e
-				if e.To == AdminNode || admins[e.To] {
-					end = e.To
-					break
-				}
-				queue = append(queue, e.To)
-			}
-		}
-		if end == "" {
-			continue
-		}
-		var steps []EscalationEdge
-		cond := false
-		for n := end; n != p.Key; n = prev[n].From {
-			steps = append(steps, prev[n])
-			cond = cond || prev[n].Conditional
-		}
-		slices.Reverse(steps)
-		res = append(res, EscalationPath{Principal: p.Key, Steps: steps, Conditional: cond})
-	}
-	return res
 }

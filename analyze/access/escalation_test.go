@@ -177,7 +177,7 @@ func TestEscalationClasses(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, e := range res.Edges {
+	for _, e := range res.Expanded() {
 		got = append(got, strings.TrimPrefix(e.From, "arn:aws:iam::"+acct+":")+"->"+strings.TrimPrefix(e.To, "arn:aws:iam::"+acct+":"))
 	}
 	slices.Sort(got)
