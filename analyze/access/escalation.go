@@ -28,8 +28,8 @@ type EscalationEdge struct {
 	ToSet     string   `json:"to_set,omitempty"`
 	Except    []string `json:"except,omitempty"`
 	Technique string   `json:"technique"`
-	Name      string `json:"name"`
-	Source    string `json:"source"`
+	Name      string   `json:"name"`
+	Source    string   `json:"source"`
 	// Permissions are "action on resource", each allowed by the
 	// evaluator for From.
 	Permissions []string `json:"permissions"`
@@ -115,6 +115,7 @@ type escalator struct {
 	trusting     map[string][]*graph.Entity    // service principal -> roles that trust it
 	via          map[string][][2]*graph.Entity // entity type -> (resource, role it runs as)
 	trust        *trustIndex
+	targets      map[string]*target  // users, roles and resources that run as a role, by ARN
 	sets         map[string][]string // target sets by name (Escalation.Sets)
 	classes      sync.Map            // classKey -> *classEdges
 	// oddTrust: some trust policy has a statement that could speak to an
@@ -155,6 +156,7 @@ func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 	if err := ex.indexTrust(ctx); err != nil {
 		return nil, err
 	}
+	ex.indexTargets(ctx)
 	// Groups whose own policies give administrator access.
 	for _, g := range q.g.EntitiesOfType("aws_iam_group") {
 		if g.String("_source") == placeholderSource {
@@ -344,11 +346,16 @@ func (ex *escalator) classKey(ctx context.Context, p *graph.Entity, pr iam.Princ
 // a target to leave out (p itself).
 func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principal, keep func(technique) bool, self string) ([]EscalationEdge, error) {
 	var out []EscalationEdge
-	ask := &asker{q: ex.q, pr: pr, memo: map[askKey]*askMemo{}}
+	ask := &asker{ex: ex, pr: pr, memo: map[askKey]*askMemo{}}
 	// try asks every step; resources maps a step's `on` to its resource.
 	try := func(t technique, to string, resources map[on]string) error {
 		if to == self {
 			return nil
+		}
+		for _, s := range t.Steps {
+			if (s.On == onTarget || s.On == onVia) && !ex.reachable(pr, s.Action, resources[s.On]) {
+				return nil
+			}
 		}
 		e := EscalationEdge{From: p.Key, To: to, Technique: t.ID, Name: t.Name, Source: t.Source}
 		keys := map[string]bool{}

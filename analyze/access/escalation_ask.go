@@ -16,7 +16,7 @@ import (
 // resource-based policy and the same iam.ResourceSplit signature. Not safe
 // for concurrent use: one per analysis of a principal.
 type asker struct {
-	q    *Query
+	ex   *escalator
 	pr   iam.Principal
 	memo map[askKey]*askMemo
 }
@@ -44,7 +44,7 @@ func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entit
 	sig := ""
 	if ok && m != nil {
 		if m.split == nil {
-			return k.q.decide(ctx, k.pr, action, arn, res)
+			return k.ex.q.decide(ctx, k.pr, action, arn, res)
 		}
 		sig = m.split.Signature(arn, k.tags(res))
 		if a, hit := m.answers[sig]; hit {
@@ -52,7 +52,7 @@ func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entit
 			return a, nil
 		}
 	}
-	a, pol, err := k.q.decidePolicies(ctx, k.pr, action, arn, res)
+	a, pol, err := k.ex.q.decidePolicies(ctx, k.pr, action, arn, res)
 	if err != nil || !ok {
 		return a, err
 	}
@@ -73,26 +73,76 @@ func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entit
 }
 
 // key groups arn; ok is false when it must be decided alone.
-func (k *asker) key(ctx context.Context, action, arn string, res *graph.Entity) (askKey, bool) {
+func (k *asker) key(_ context.Context, action, arn string, res *graph.Entity) (askKey, bool) {
 	if res == nil {
 		return askKey{action: action, pattern: arn}, true
 	}
-	if iam.ResourceSpecial(arn) {
+	t := k.ex.target(arn)
+	if t == nil || t.special || t.policyErr {
 		return askKey{}, false
 	}
-	rp, err := k.q.resourcePolicy(ctx, arn)
-	if err != nil {
-		return askKey{}, false
-	}
-	key := askKey{action: action, typ: res.Type, account: accountOf(res)}
+	key := askKey{action: action, typ: res.Type, account: t.account}
 	switch {
-	case rp == nil:
-	case !rp.MayMatch(action):
+	case t.policy == nil:
+	case !t.policy.MayMatch(action):
 		key.policy = "silent"
 	default:
-		key.policy = rp.Digest
+		key.policy = t.policy.Digest
 	}
 	return key, true
+}
+
+// target is what the analysis needs of each target, found once.
+type target struct {
+	ent       *graph.Entity
+	account   string
+	policy    *iam.Policy // its resource-based policy (a role's trust policy), nil when none
+	policyErr bool        // the policy does not parse: decided alone, which reports it
+	special   bool        // iam.ResourceSpecial
+}
+
+// indexTargets finds the targets of every technique: users, roles, and
+// the resources that run as a role.
+func (ex *escalator) indexTargets(ctx context.Context) {
+	ex.targets = map[string]*target{}
+	add := func(arn string) {
+		if _, ok := ex.targets[arn]; ok || arn == "" {
+			return
+		}
+		t := &target{ent: ex.q.resource(arn), special: iam.ResourceSpecial(arn)}
+		if t.ent != nil {
+			t.account = accountOf(t.ent)
+		}
+		var err error
+		t.policy, err = ex.q.resourcePolicy(ctx, arn)
+		t.policyErr = err != nil
+		ex.targets[arn] = t
+	}
+	for _, p := range ex.q.principals {
+		add(p.Key)
+	}
+	for _, pairs := range ex.via {
+		for _, pair := range pairs {
+			add(pair[0].String("arn"))
+		}
+	}
+}
+
+// target returns the target of an ARN, nil when it is none.
+func (ex *escalator) target(arn string) *target {
+	return ex.targets[arn]
+}
+
+// reachable is false when principal pr surely cannot do action on the
+// target arn: the target is in another account and has no resource-based
+// policy that may allow the action (across accounts, the resource's
+// policy must allow too).
+func (ex *escalator) reachable(pr iam.Principal, action, arn string) bool {
+	t := ex.target(arn)
+	if t == nil || t.policyErr || t.account == "" || t.account == pr.Account {
+		return true
+	}
+	return t.policy.MayMatch(action)
 }
 
 // tags are the resource's aws:ResourceTag/* keys (nil for a pattern).
@@ -100,5 +150,5 @@ func (k *asker) tags(res *graph.Entity) map[string][]string {
 	if res == nil {
 		return nil
 	}
-	return k.q.resourceInfo(res).context
+	return k.ex.q.resourceInfo(res).context
 }
