@@ -117,6 +117,7 @@ type escalator struct {
 	trust        *trustIndex
 	targets      map[string]*target  // users, roles and resources that run as a role, by ARN
 	sets         map[string][]string // target sets by name (Escalation.Sets)
+	cands        sync.Map            // "technique|account" -> targets worth asking (candidates)
 	classes      sync.Map            // classKey -> *classEdges
 	// oddTrust: some trust policy has a statement that could speak to an
 	// action other than sts:* (Action "*", NotAction): role techniques are
@@ -352,11 +353,6 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 		if to == self {
 			return nil
 		}
-		for _, s := range t.Steps {
-			if (s.On == onTarget || s.On == onVia) && !ex.reachable(pr, s.Action, resources[s.On]) {
-				return nil
-			}
-		}
 		e := EscalationEdge{From: p.Key, To: to, Technique: t.ID, Name: t.Name, Source: t.Source}
 		keys := map[string]bool{}
 		for _, s := range t.Steps {
@@ -418,7 +414,7 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 		case toUser:
 			var ok bool
 			if ok, err = possible(t, "arn:aws:iam::*:user/*"); ok {
-				for _, u := range ex.users {
+				for _, u := range ex.candidates(t, pr.Account, ex.users) {
 					if err = try(t, u.Key, map[on]string{onTarget: u.Key}); err != nil {
 						break
 					}
@@ -482,7 +478,7 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 		if !ok || err != nil {
 			return err
 		}
-		for _, pair := range ex.via[t.Via] {
+		for _, pair := range ex.viaCandidates(t, pr.Account) {
 			res, role := pair[0], pair[1]
 			if role.String("_source") == placeholderSource {
 				continue
@@ -497,7 +493,7 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 		if !ok || err != nil {
 			return err
 		}
-		for _, r := range ex.trusting[t.Service] {
+		for _, r := range ex.candidates(t, pr.Account, ex.trusting[t.Service]) {
 			if err := try(t, r.Key, map[on]string{onTarget: r.Key, onAny: "*"}); err != nil {
 				return err
 			}
@@ -530,7 +526,7 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 		if !ok || err != nil {
 			return err
 		}
-		for _, r := range ex.roles {
+		for _, r := range ex.candidates(t, pr.Account, ex.roles) {
 			if err := try(t, r.Key, map[on]string{onTarget: r.Key}); err != nil {
 				return err
 			}

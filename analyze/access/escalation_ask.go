@@ -133,13 +133,13 @@ func (ex *escalator) target(arn string) *target {
 	return ex.targets[arn]
 }
 
-// reachable is false when principal pr surely cannot do action on the
+// reachable is false when a principal of account acct surely cannot do action on the
 // target arn: the target is in another account and has no resource-based
 // policy that may allow the action (across accounts, the resource's
 // policy must allow too).
-func (ex *escalator) reachable(pr iam.Principal, action, arn string) bool {
+func (ex *escalator) reachable(acct, action, arn string) bool {
 	t := ex.target(arn)
-	if t == nil || t.policyErr || t.account == "" || t.account == pr.Account {
+	if t == nil || t.policyErr || t.account == "" || t.account == acct {
 		return true
 	}
 	return t.policy.MayMatch(action)
@@ -151,4 +151,49 @@ func (k *asker) tags(res *graph.Entity) map[string][]string {
 		return nil
 	}
 	return k.ex.q.resourceInfo(res).context
+}
+
+// candidates are the targets of list (in order) that a principal of acct
+// may reach with technique t: those of its own account, and those whose
+// resource-based policy may allow each permission the technique asks on
+// them. Found once per technique and account.
+func (ex *escalator) candidates(t technique, acct string, list []*graph.Entity) []*graph.Entity {
+	key := t.ID + "|" + acct
+	if v, ok := ex.cands.Load(key); ok {
+		return v.([]*graph.Entity)
+	}
+	var out []*graph.Entity
+	for _, e := range list {
+		if ex.reachableBy(t, acct, e.Key) {
+			out = append(out, e)
+		}
+	}
+	ex.cands.Store(key, out)
+	return out
+}
+
+// viaCandidates is candidates for the resources that run as a role.
+func (ex *escalator) viaCandidates(t technique, acct string) [][2]*graph.Entity {
+	key := t.ID + "|" + acct
+	if v, ok := ex.cands.Load(key); ok {
+		return v.([][2]*graph.Entity)
+	}
+	var out [][2]*graph.Entity
+	for _, pair := range ex.via[t.Via] {
+		if ex.reachableBy(t, acct, pair[0].String("arn")) {
+			out = append(out, pair)
+		}
+	}
+	ex.cands.Store(key, out)
+	return out
+}
+
+// reachableBy is reachable for every permission t asks on its target.
+func (ex *escalator) reachableBy(t technique, acct, arn string) bool {
+	for _, s := range t.Steps {
+		if (s.On == onTarget || s.On == onVia) && !ex.reachable(acct, s.Action, arn) {
+			return false
+		}
+	}
+	return true
 }
