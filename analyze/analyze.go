@@ -225,6 +225,18 @@ func LoadGraph(ctx context.Context, dir string, verify bool, log *slog.Logger) (
 	return g, err
 }
 
+// LoadModel is LoadGraph without the IAM derivation (no TRUSTS, ALLOWS
+// or access relationships, no placeholder principals): the graph the
+// on-demand IAM questions need, which ask the evaluator themselves
+// (iam escalation).
+func LoadModel(ctx context.Context, dir string, verify bool, log *slog.Logger) (*graph.Graph, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	g, _, err := buildGraph(ctx, dir, verify, nil, log, func(string) {})
+	return g, err
+}
+
 // verifyFailed turns a failed verification into one line: the first
 // problem, how many more, and what to do.
 func verifyFailed(dir string, err error) error {
@@ -248,6 +260,20 @@ func verifyFailed(dir string, err error) error {
 
 func loadGraph(ctx context.Context, dir string, verify bool, vopts []snapshot.VerifyOption, log *slog.Logger,
 	enter func(phase string), opts ...model.Option) (*graph.Graph, *snapshot.Manifest, error) {
+	g, m, err := buildGraph(ctx, dir, verify, vopts, log, enter, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	enter("IAM derivation")
+	if err := derive(ctx, g, log); err != nil {
+		return nil, nil, err
+	}
+	return g, m, nil
+}
+
+// buildGraph is loadGraph without the IAM derivation.
+func buildGraph(ctx context.Context, dir string, verify bool, vopts []snapshot.VerifyOption, log *slog.Logger,
+	enter func(phase string), opts ...model.Option) (*graph.Graph, *snapshot.Manifest, error) {
 	if verify {
 		enter("verify")
 		if _, err := snapshot.Verify(ctx, dir, vopts...); err != nil {
@@ -267,10 +293,6 @@ func loadGraph(ctx context.Context, dir string, verify bool, vopts []snapshot.Ve
 		return nil, nil, fmt.Errorf("build graph from %s: %w", dir, err)
 	}
 	log.Debug("graph built", "duration", time.Since(start))
-	enter("IAM derivation")
-	if err := derive(ctx, g, log); err != nil {
-		return nil, nil, err
-	}
 	return g, m, nil
 }
 

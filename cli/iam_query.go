@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/snapaudit/snapaudit/analyze"
 	"github.com/snapaudit/snapaudit/analyze/access"
+	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
 	"github.com/snapaudit/snapaudit/analyze/iam/actions"
 )
@@ -31,6 +34,12 @@ func snapshotQueryFlags(extra ...ucli.Flag) []ucli.Flag {
 // openQuery loads the snapshot named by the one argument and indexes it;
 // required names the flags the command needs.
 func openQuery(c *ucli.Context, cmd string, required ...string) (*access.Query, *iam.Evaluator, error) {
+	return openQueryWith(c, analyze.LoadGraph, cmd, required...)
+}
+
+// openQueryWith is openQuery with the loader of the graph.
+func openQueryWith(c *ucli.Context, load func(context.Context, string, bool, *slog.Logger) (*graph.Graph, error),
+	cmd string, required ...string) (*access.Query, *iam.Evaluator, error) {
 	for _, f := range required {
 		if c.String(f) == "" {
 			return nil, nil, usagef("iam %s needs --%s", cmd, f)
@@ -50,7 +59,7 @@ func openQuery(c *ucli.Context, cmd string, required ...string) (*access.Query, 
 	if err != nil {
 		return nil, nil, err
 	}
-	g, err := analyze.LoadGraph(c.Context, c.Args().First(), !c.Bool("no-verify"), nil)
+	g, err := load(c.Context, c.Args().First(), !c.Bool("no-verify"), nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -340,7 +349,9 @@ func iamEscalationCommand(s streams) *ucli.Command {
 					err = perr
 				}
 			}()
-			q, _, err := openQuery(c, "escalation")
+			// The analysis asks the evaluator itself: the graph's derived
+			// access relationships are not needed.
+			q, _, err := openQueryWith(c, analyze.LoadModel, "escalation")
 			if err != nil {
 				return err
 			}
