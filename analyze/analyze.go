@@ -10,6 +10,8 @@ import (
 
 	"github.com/snapaudit/snapaudit/analyze/access"
 	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam"
+	"github.com/snapaudit/snapaudit/analyze/iam/actions"
 	"github.com/snapaudit/snapaudit/analyze/model"
 	"github.com/snapaudit/snapaudit/analyze/rules"
 	"github.com/snapaudit/snapaudit/policies"
@@ -32,6 +34,7 @@ type options struct {
 	logger     *slog.Logger
 	evalTime   time.Time
 	maxMemory  uint64
+	escalation bool
 }
 
 // Option configures an Analyzer.
@@ -68,6 +71,13 @@ func WithRuleOptions(opts ...rules.Option) Option {
 // *MemoryError naming the phase (memory.go). The budget is process-wide:
 // one analysis per process, as the CLI runs it.
 func WithMaxMemory(bytes uint64) Option { return func(o *options) { o.maxMemory = bytes } }
+
+// WithEscalation runs the privilege-escalation analysis
+// (access.Query.Escalation) and adds it to the graph as ESCALATES
+// relationships (access.AddEscalation) before the checks, for
+// AWS-IAM-003. Off by default: it costs about as much as the rest of the
+// analysis (analyze/access/doc.go), and the check then reports ERROR.
+func WithEscalation(on bool) Option { return func(o *options) { o.escalation = on } }
 
 // WithLogger sets the logger for diagnostics.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
@@ -169,6 +179,12 @@ func (a *Analyzer) run(ctx context.Context, dir string, enter func(phase string)
 	evalTime := a.opts.evalTime
 	if evalTime.IsZero() {
 		evalTime = m.FinishedAt
+	}
+	if a.opts.escalation {
+		enter("escalation")
+		if err := escalation(ctx, g, evalTime, a.opts.logger); err != nil {
+			return nil, err
+		}
 	}
 	enter("checks")
 	res, err := a.engine.Evaluate(ctx, rules.Input{
@@ -317,6 +333,26 @@ func ruleGaps(gaps []model.Gap) []rules.Gap {
 }
 
 // derive adds the IAM derivations (TRUSTS, ALLOWS, effective access).
+// escalation runs the privilege-escalation analysis at time at (the
+// condition key aws:CurrentTime) and adds it to g.
+func escalation(ctx context.Context, g *graph.Graph, at time.Time, log *slog.Logger) error {
+	start := time.Now()
+	cat, err := actions.Load()
+	if err != nil {
+		return fmt.Errorf("escalation: %w", err)
+	}
+	ev := iam.NewEvaluator(iam.WithRCPServices(cat.RCPServices()), iam.WithClock(func() time.Time { return at }))
+	res, err := access.NewQuery(g, ev, cat).Escalation(ctx)
+	if err != nil {
+		return fmt.Errorf("escalation: %w", err)
+	}
+	if err := access.AddEscalation(g, res); err != nil {
+		return fmt.Errorf("escalation: %w", err)
+	}
+	log.Debug("escalation analysed", "duration", time.Since(start), "edges", len(res.Edges), "paths", len(res.Paths))
+	return nil
+}
+
 func derive(ctx context.Context, g *graph.Graph, log *slog.Logger) error {
 	start := time.Now()
 	st, err := access.Derive(ctx, g, access.WithLogger(log))

@@ -33,6 +33,14 @@ func (ex *escalator) indexSets() {
 	}
 }
 
+// setAccount is the account of a set's members (its name's third word).
+func setAccount(name string) string {
+	if f := strings.Fields(name); len(f) > 2 {
+		return f[2]
+	}
+	return ""
+}
+
 // setOf names the set of a technique's targets in an account; "" when its
 // targets form none (they are per principal: roles it may assume,
 // resources that run as a role).
