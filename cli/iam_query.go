@@ -333,7 +333,9 @@ func iamEscalationCommand(s streams) *ucli.Command {
 			"others, ...; the list, with sources, is analyze/access/techniques.go) and prints the shortest path of\n" +
 			"each principal that is not an administrator to administrator access, step by step with the\n" +
 			"permissions used. --principal shows one principal's paths and every edge out of it; --format json\n" +
-			"gives administrators, edges and paths.",
+			"gives administrators, edges and paths. A technique allowed on most roles or users of an account is one\n" +
+			"edge to the set (\"to_set\", listed under \"sets\", with the members it misses in \"except\";\n" +
+			"its permissions name the member as <member>), not one edge per target.",
 		Flags: snapshotQueryFlags(
 			&ucli.StringFlag{Name: "principal", Usage: "only this principal `ARN`"},
 			&ucli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a pprof CPU profile to `FILE`"},
@@ -391,7 +393,14 @@ func renderEscalation(w io.Writer, res *access.Escalation, edges bool) {
 	if edges {
 		fmt.Fprintf(w, "\nedges (%d):\n", len(res.Edges))
 		for _, e := range res.Edges {
-			fmt.Fprintf(w, "  %s -> %s by %s\n", e.Technique, e.To, strings.Join(e.Permissions, "; "))
+			to := e.To
+			if e.ToSet != "" {
+				to = fmt.Sprintf("every one of the %s (%d)", e.ToSet, len(res.Sets[e.ToSet]))
+				if len(e.Except) > 0 {
+					to += " but " + strings.Join(e.Except, ", ")
+				}
+			}
+			fmt.Fprintf(w, "  %s -> %s by %s\n", e.Technique, to, strings.Join(e.Permissions, "; "))
 		}
 	}
 	fmt.Fprintln(w, "\nderived without:")
