@@ -69,8 +69,8 @@ func TestSplitByResource(t *testing.T) {
 
 func TestResourceSpecial(t *testing.T) {
 	for arn, want := range map[string]bool{
-		"arn:aws:iam::111122223333:role/app":                               false,
-		"arn:aws:iam::111122223333:user/dev":                               false,
+		"arn:aws:iam::111122223333:role/app":                                false,
+		"arn:aws:iam::111122223333:user/dev":                                false,
 		"arn:aws:iam::111122223333:role/aws-service-role/x.amazonaws.com/r": true,
 		"arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/r":   true,
 		"arn:aws:iam::aws:policy/AdministratorAccess":                       true,
