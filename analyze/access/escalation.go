@@ -421,7 +421,7 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 				}
 			}
 		case toRole:
-			err = ex.toRole(ctx, p, pr, t, try, possible)
+			err = ex.toRole(ctx, p, pr, t, ask, try, possible)
 		}
 		if err != nil {
 			return nil, err
@@ -470,7 +470,7 @@ func (ex *escalator) toAdmin(ctx context.Context, p *graph.Entity, t technique, 
 	return nil
 }
 
-func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Principal, t technique,
+func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Principal, t technique, ask *asker,
 	try func(technique, string, map[on]string) error, possible func(technique, string) (bool, error)) error {
 	switch {
 	case t.Via != "":
@@ -505,10 +505,10 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 				continue
 			}
 			// A role of another account needs the principal's own
-			// policies to allow it too: not when they allow no role of
-			// that account (a sound bound: resource tags are unknown there).
-			if acct := accountOf(r); acct != pr.Account {
-				ok, err := possible(t, "arn:aws:iam::"+acct+":role/*")
+			// policies to allow it too: not when they do not, whatever
+			// the role's trust policy says.
+			if accountOf(r) != pr.Account {
+				ok, err := ask.ownSideAllows(ctx, t.Steps[0].Action, r.Key, r)
 				if err != nil {
 					return err
 				}

@@ -19,6 +19,9 @@ type asker struct {
 	ex   *escalator
 	pr   iam.Principal
 	memo map[askKey]*askMemo
+	// anyGrant is a resource-based policy granting pr everything
+	// (ownSideAllows), parsed once.
+	anyGrant *iam.Policy
 }
 
 // askKey groups the requests one evaluation may answer: one action on a
@@ -196,4 +199,52 @@ func (ex *escalator) reachableBy(t technique, acct, arn string) bool {
 		}
 	}
 	return true
+}
+
+// ownSideAllows reports whether the principal's own side (its identity
+// policies, boundary, SCPs, and the RCPs of the resource's account) may
+// allow action on a resource of another account: the decision with a
+// resource-based policy granting it everything. A false answer is final:
+// across accounts both sides must allow, and the real resource policy
+// grants no more. One evaluation answers for the resources the own side
+// cannot tell apart (iam.SplitByResource), as in decide.
+func (k *asker) ownSideAllows(ctx context.Context, action, arn string, res *graph.Entity) (bool, error) {
+	t := k.ex.target(arn)
+	key := askKey{action: action, typ: res.Type, policy: "any grant"}
+	if t != nil {
+		key.account = t.account
+	}
+	m := k.memo[key]
+	if m != nil && m.split != nil && t != nil && !t.special {
+		if a, hit := m.answers[m.split.Signature(arn, k.tags(res))]; hit {
+			return a.Decision == iam.Allowed, nil
+		}
+	}
+	req, pol, unknown, _, err := k.ex.q.request(ctx, k.pr, action, arn, res)
+	if err != nil {
+		return false, err
+	}
+	if k.anyGrant == nil {
+		if k.anyGrant, err = iam.Parse("any grant to "+k.pr.ARN, map[string]any{"Version": iam.Version2012, "Statement": []any{
+			map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": k.pr.ARN}, "Action": "*"}}}); err != nil {
+			return false, err
+		}
+	}
+	own := *pol
+	own.Resource = k.anyGrant
+	a := Answer{Decision: k.ex.q.ev.EvaluateUnknown(req, &own, unknown).Decision}
+	if t == nil || t.special {
+		return a.Decision == iam.Allowed, nil
+	}
+	if m == nil {
+		m = &askMemo{answers: map[string]Answer{}}
+		if sp, ok := iam.SplitByResource(&own, action); ok {
+			m.split = sp
+		}
+		k.memo[key] = m
+	}
+	if m.split != nil {
+		m.answers[m.split.Signature(arn, k.tags(res))] = a
+	}
+	return a.Decision == iam.Allowed, nil
 }

@@ -244,3 +244,29 @@ func TestAddEscalation(t *testing.T) {
 		t.Errorf("relationships %v, want 4", slices.Sorted(maps.Keys(got)))
 	}
 }
+
+// A role of another account whose trust policy names this account: a user
+// whose own policy allows sts:AssumeRole on it can assume it, one whose
+// policy allows it only on this account's roles cannot.
+func TestEscalationCrossAccountAssume(t *testing.T) {
+	w := newWorld(t)
+	model.Account(w.g, other)
+	theirs := "arn:aws:iam::" + other + ":role/shared"
+	w.add(theirs, "aws_iam_role", "AccessRole", map[string]any{"arn": theirs, "name": "shared",
+		"assumeRolePolicyDocument": doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}`)})
+	w.inline(w.user("hopper"), "assume", doc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/*"}`))
+	w.inline(w.user("homebody"), "assume", doc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::`+acct+`:role/*"}`))
+	res, err := newTestQuery(t, w).Escalation(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range res.Expanded() {
+		if e.Technique == "assume-role" {
+			got = append(got, e.From+" -> "+e.To)
+		}
+	}
+	if want := []string{userARN("hopper") + " -> " + theirs}; !slices.Equal(got, want) {
+		t.Errorf("assume-role edges %v, want %v", got, want)
+	}
+}
