@@ -119,6 +119,7 @@ type escalator struct {
 	sets         map[string][]string // target sets by name (Escalation.Sets)
 	cands        sync.Map            // "technique|account" -> targets worth asking (candidates)
 	classes      sync.Map            // classKey -> *classEdges
+	patterns     sync.Map            // classKey, action, pattern -> Answer (asker.decide)
 	// oddTrust: some trust policy has a statement that could speak to an
 	// action other than sts:* (Action "*", NotAction): role techniques are
 	// then decided principal by principal.
@@ -262,13 +263,17 @@ func (ex *escalator) from(ctx context.Context, p *graph.Entity) ([]EscalationEdg
 	if err != nil {
 		return nil, nil
 	}
-	out, err := ex.edges(ctx, p, pr, func(t technique) bool { return !ex.shared(t) }, p.Key)
+	key, ok := ex.classKey(ctx, p, pr)
+	class := ""
+	if ok {
+		class = key
+	}
+	out, err := ex.edges(ctx, p, pr, func(t technique) bool { return !ex.shared(t) }, p.Key, class)
 	if err != nil {
 		return nil, err
 	}
-	key, ok := ex.classKey(ctx, p, pr)
 	if !ok {
-		more, err := ex.edges(ctx, p, pr, ex.shared, p.Key)
+		more, err := ex.edges(ctx, p, pr, ex.shared, p.Key, "")
 		return append(out, more...), err
 	}
 	// Principals of one class decide the shared techniques alike: the
@@ -276,7 +281,7 @@ func (ex *escalator) from(ctx context.Context, p *graph.Entity) ([]EscalationEdg
 	// the others take its edges.
 	v, _ := ex.classes.LoadOrStore(key, &classEdges{})
 	ce := v.(*classEdges)
-	ce.once.Do(func() { ce.edges, ce.err = ex.edges(ctx, p, pr, ex.shared, "") })
+	ce.once.Do(func() { ce.edges, ce.err = ex.edges(ctx, p, pr, ex.shared, "", key) })
 	if ce.err != nil {
 		return nil, ce.err
 	}
@@ -344,10 +349,10 @@ func (ex *escalator) classKey(ctx context.Context, p *graph.Entity, pr iam.Princ
 }
 
 // edges runs the techniques that keep for principal p; self, when set, is
-// a target to leave out (p itself).
-func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principal, keep func(technique) bool, self string) ([]EscalationEdge, error) {
+// a target to leave out (p itself); class is p's classKey ("" when none).
+func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principal, keep func(technique) bool, self, class string) ([]EscalationEdge, error) {
 	var out []EscalationEdge
-	ask := &asker{ex: ex, pr: pr, memo: map[askKey]*askMemo{}}
+	ask := &asker{ex: ex, pr: pr, class: class, memo: map[askKey]*askMemo{}}
 	// try asks every step; resources maps a step's `on` to its resource.
 	try := func(t technique, to string, resources map[on]string) error {
 		if to == self {

@@ -16,9 +16,12 @@ import (
 // resource-based policy and the same iam.ResourceSplit signature. Not safe
 // for concurrent use: one per analysis of a principal.
 type asker struct {
-	ex   *escalator
-	pr   iam.Principal
-	memo map[askKey]*askMemo
+	ex *escalator
+	pr iam.Principal
+	// class is pr's classKey ("" when none): a request on a pattern,
+	// which no resource-based policy answers, is decided once per class.
+	class string
+	memo  map[askKey]*askMemo
 	// anyGrant is a resource-based policy granting pr everything
 	// (ownSideAllows), parsed once.
 	anyGrant *iam.Policy
@@ -42,6 +45,17 @@ type askMemo struct {
 
 // decide is Query.decide, reusing an answer where it must be the same.
 func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entity) (Answer, error) {
+	if res == nil && k.class != "" {
+		shared := k.class + "\x00" + action + "\x00" + arn
+		if v, ok := k.ex.patterns.Load(shared); ok {
+			return v.(Answer), nil
+		}
+		a, err := k.ex.q.decide(ctx, k.pr, action, arn, nil)
+		if err == nil {
+			k.ex.patterns.Store(shared, a)
+		}
+		return a, err
+	}
 	key, ok := k.key(ctx, action, arn, res)
 	m := k.memo[key]
 	sig := ""
