@@ -181,8 +181,9 @@ func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 	}
 	for svc := range services {
 		pr, _ := iam.ParsePrincipal(svc)
+		ask := &asker{ex: ex, pr: pr, memo: map[askKey]*askMemo{}} // once per trust policy content
 		for _, r := range ex.roles {
-			a, err := q.decide(ctx, pr, "sts:AssumeRole", r.Key, r)
+			a, err := ask.decide(ctx, "sts:AssumeRole", r.Key, r)
 			if err != nil {
 				return nil, err
 			}
@@ -192,10 +193,22 @@ func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 		}
 	}
 	ex.indexSets()
+	// Administrators: once per class of principals (classKey).
+	admin := map[string]bool{}
 	for _, p := range q.principals {
-		a, err := ex.admin(ctx, p, false)
+		pr, err := iam.ParsePrincipal(p.Key)
 		if err != nil {
-			return nil, err
+			continue
+		}
+		key, ok := ex.classKey(ctx, p, pr)
+		a, known := admin[key]
+		if !ok || !known {
+			if a, err = ex.admin(ctx, p, false); err != nil {
+				return nil, err
+			}
+			if ok {
+				admin[key] = a
+			}
 		}
 		if a {
 			ex.admins[p.Key] = true
