@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"slices"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
@@ -23,8 +24,10 @@ type asker struct {
 	class string
 	memo  map[askKey]*askMemo
 	// anyGrant is a resource-based policy granting pr everything
-	// (ownSideAllows), parsed once.
-	anyGrant *iam.Policy
+	// (ownSideAllows), parsed once; identityMay says by action whether
+	// an identity policy of pr may match it.
+	anyGrant    *iam.Policy
+	identityMay map[string]bool
 }
 
 // askKey groups the requests one evaluation may answer: one action on a
@@ -223,6 +226,20 @@ func (ex *escalator) reachableBy(t technique, acct, arn string) bool {
 // grants no more. One evaluation answers for the resources the own side
 // cannot tell apart (iam.SplitByResource), as in decide.
 func (k *asker) ownSideAllows(ctx context.Context, action, arn string, res *graph.Entity) (bool, error) {
+	// Without an identity statement that may match the action, nothing
+	// to evaluate.
+	may, seen := k.identityMay[action]
+	if !seen {
+		info := k.ex.q.principalInfo(ctx, k.pr)
+		may = info.err != nil || info.pp == nil || slices.ContainsFunc(info.pp.Identity, func(p *iam.Policy) bool { return p.MayMatch(action) })
+		if k.identityMay == nil {
+			k.identityMay = map[string]bool{}
+		}
+		k.identityMay[action] = may
+	}
+	if !may {
+		return false, nil
+	}
 	t := k.ex.target(arn)
 	key := askKey{action: action, typ: res.Type, policy: "any grant"}
 	if t != nil {
