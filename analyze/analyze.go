@@ -10,6 +10,8 @@ import (
 
 	"github.com/snapaudit/snapaudit/analyze/access"
 	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam"
+	"github.com/snapaudit/snapaudit/analyze/iam/actions"
 	"github.com/snapaudit/snapaudit/analyze/model"
 	"github.com/snapaudit/snapaudit/analyze/rules"
 	"github.com/snapaudit/snapaudit/policies"
@@ -32,6 +34,7 @@ type options struct {
 	logger     *slog.Logger
 	evalTime   time.Time
 	maxMemory  uint64
+	escalation bool
 }
 
 // Option configures an Analyzer.
@@ -68,6 +71,13 @@ func WithRuleOptions(opts ...rules.Option) Option {
 // *MemoryError naming the phase (memory.go). The budget is process-wide:
 // one analysis per process, as the CLI runs it.
 func WithMaxMemory(bytes uint64) Option { return func(o *options) { o.maxMemory = bytes } }
+
+// WithEscalation runs the privilege-escalation analysis
+// (access.Query.Escalation) and adds it to the graph as ESCALATES
+// relationships (access.AddEscalation) before the checks, for
+// AWS-IAM-003. Off by default: it costs about as much as the rest of the
+// analysis (analyze/access/doc.go), and the check then reports ERROR.
+func WithEscalation(on bool) Option { return func(o *options) { o.escalation = on } }
 
 // WithLogger sets the logger for diagnostics.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
@@ -170,6 +180,12 @@ func (a *Analyzer) run(ctx context.Context, dir string, enter func(phase string)
 	if evalTime.IsZero() {
 		evalTime = m.FinishedAt
 	}
+	if a.opts.escalation {
+		enter("escalation")
+		if err := escalation(ctx, g, evalTime, a.opts.logger); err != nil {
+			return nil, err
+		}
+	}
 	enter("checks")
 	res, err := a.engine.Evaluate(ctx, rules.Input{
 		Graph:    g,
@@ -225,6 +241,18 @@ func LoadGraph(ctx context.Context, dir string, verify bool, log *slog.Logger) (
 	return g, err
 }
 
+// LoadModel is LoadGraph without the IAM derivation (no TRUSTS, ALLOWS
+// or access relationships, no placeholder principals): the graph the
+// on-demand IAM questions need, which ask the evaluator themselves
+// (iam escalation).
+func LoadModel(ctx context.Context, dir string, verify bool, log *slog.Logger) (*graph.Graph, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	g, _, err := buildGraph(ctx, dir, verify, nil, log, func(string) {})
+	return g, err
+}
+
 // verifyFailed turns a failed verification into one line: the first
 // problem, how many more, and what to do.
 func verifyFailed(dir string, err error) error {
@@ -248,6 +276,20 @@ func verifyFailed(dir string, err error) error {
 
 func loadGraph(ctx context.Context, dir string, verify bool, vopts []snapshot.VerifyOption, log *slog.Logger,
 	enter func(phase string), opts ...model.Option) (*graph.Graph, *snapshot.Manifest, error) {
+	g, m, err := buildGraph(ctx, dir, verify, vopts, log, enter, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	enter("IAM derivation")
+	if err := derive(ctx, g, log); err != nil {
+		return nil, nil, err
+	}
+	return g, m, nil
+}
+
+// buildGraph is loadGraph without the IAM derivation.
+func buildGraph(ctx context.Context, dir string, verify bool, vopts []snapshot.VerifyOption, log *slog.Logger,
+	enter func(phase string), opts ...model.Option) (*graph.Graph, *snapshot.Manifest, error) {
 	if verify {
 		enter("verify")
 		if _, err := snapshot.Verify(ctx, dir, vopts...); err != nil {
@@ -267,10 +309,6 @@ func loadGraph(ctx context.Context, dir string, verify bool, vopts []snapshot.Ve
 		return nil, nil, fmt.Errorf("build graph from %s: %w", dir, err)
 	}
 	log.Debug("graph built", "duration", time.Since(start))
-	enter("IAM derivation")
-	if err := derive(ctx, g, log); err != nil {
-		return nil, nil, err
-	}
 	return g, m, nil
 }
 
@@ -295,6 +333,26 @@ func ruleGaps(gaps []model.Gap) []rules.Gap {
 }
 
 // derive adds the IAM derivations (TRUSTS, ALLOWS, effective access).
+// escalation runs the privilege-escalation analysis at time at (the
+// condition key aws:CurrentTime) and adds it to g.
+func escalation(ctx context.Context, g *graph.Graph, at time.Time, log *slog.Logger) error {
+	start := time.Now()
+	cat, err := actions.Load()
+	if err != nil {
+		return fmt.Errorf("escalation: %w", err)
+	}
+	ev := iam.NewEvaluator(iam.WithRCPServices(cat.RCPServices()), iam.WithClock(func() time.Time { return at }))
+	res, err := access.NewQuery(g, ev, cat).Escalation(ctx)
+	if err != nil {
+		return fmt.Errorf("escalation: %w", err)
+	}
+	if err := access.AddEscalation(g, res); err != nil {
+		return fmt.Errorf("escalation: %w", err)
+	}
+	log.Debug("escalation analysed", "duration", time.Since(start), "edges", len(res.Edges), "paths", len(res.Paths))
+	return nil
+}
+
 func derive(ctx context.Context, g *graph.Graph, log *slog.Logger) error {
 	start := time.Now()
 	st, err := access.Derive(ctx, g, access.WithLogger(log))

@@ -57,9 +57,72 @@ func TestDemoGolden(t *testing.T) {
 		}
 	}
 	for _, r := range a.Rules() {
+		if r.ID == escalationCheck {
+			continue // it needs --escalation: TestDemoEscalation
+		}
 		if strings.HasPrefix(r.ID, "AWS-") && !failed[r.ID] {
 			t.Errorf("built-in check %s fails nowhere in the demo account", r.ID)
 		}
+	}
+}
+
+// escalationCheck reads the privilege-escalation analysis, which analyze
+// runs only when asked (WithEscalation).
+const escalationCheck = "AWS-IAM-003"
+
+// Without the escalation analysis its check says so (one ERROR per
+// account, no PASS); with it, the demo's alice, who may assume the
+// administrator role ops-break-glass with MFA, fails with her path, and
+// the graph holds the ESCALATES relationships it read.
+func TestDemoEscalation(t *testing.T) {
+	ctx := context.Background()
+	for _, on := range []bool{false, true} {
+		t.Run(fmt.Sprint("escalation=", on), func(t *testing.T) {
+			a, err := analyze.New(ctx, analyze.WithEscalation(on))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := a.Run(ctx, demo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			status := map[string]string{}
+			var notRun, alice string
+			for _, f := range rep.Findings {
+				if f.RuleID != escalationCheck || f.ResourceKey == "" {
+					continue // the gaps: the demo cannot read its organisation
+				}
+				status[f.ResourceKey] = f.Status
+				if strings.Contains(f.Message, "--escalation") {
+					notRun = f.ResourceKey
+				}
+				if strings.HasSuffix(f.ResourceKey, ":user/alice") {
+					alice = f.Message
+				}
+			}
+			if !on {
+				if notRun != "arn:aws:iam::111122223333:root" || len(status) != 1 {
+					t.Errorf("not run: want one ERROR for the account, got %v", status)
+				}
+				return
+			}
+			const path = "1. assume-role -> arn:aws:iam::111122223333:role/ops-break-glass using sts:AssumeRole on arn:aws:iam::111122223333:role/ops-break-glass"
+			if st := status["arn:aws:iam::111122223333:user/alice"]; st != rules.StatusFail || !strings.Contains(alice, path) ||
+				!strings.Contains(alice, "aws:multifactorauthpresent") {
+				t.Errorf("alice: %s %q, want FAIL with %q and the MFA key", st, alice, path)
+			}
+			if st := status["arn:aws:iam::111122223333:user/dave-admin"]; st != rules.StatusPass {
+				t.Errorf("dave-admin (an administrator): %s, want PASS", st)
+			}
+			if notRun != "" {
+				t.Errorf("run, yet %s says it was not", notRun)
+			}
+			rel := rep.Graph.Relationship("arn:aws:iam::111122223333:user/alice|escalates|admin-path")
+			if rel == nil || rel.Class != "ESCALATES" || rel.Type != "aws_principal_escalation" || rel.To != "arn:aws:iam::111122223333:root" ||
+				rel.Properties["steps"] != 1 || rel.Properties["conditional"] != true {
+				t.Errorf("alice's admin-path relationship: %+v", rel)
+			}
+		})
 	}
 }
 

@@ -43,6 +43,8 @@ func analyzeCommand(s streams) *ucli.Command {
 			&ucli.BoolFlag{Name: "no-verify", Usage: "skip the integrity check of the snapshot"},
 			pubkeyFlag,
 			&ucli.BoolFlag{Name: "fail-on-error", Usage: "exit 3 also when a check could not be evaluated (ERROR)"},
+			&ucli.BoolFlag{Name: "escalation", Usage: "also find privilege-escalation paths (as iam escalation does) and add them to the graph " +
+				"as ESCALATES relationships, for AWS-IAM-003 (without it that check reports ERROR)"},
 			// Profiling for performance work (README "Benchmarks"); hidden from the help.
 			&ucli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a pprof CPU profile of the analysis to `FILE`"},
 			&ucli.StringFlag{Name: "memprofile", Hidden: true, Usage: "write a pprof heap profile (allocations) at the end to `FILE`"},
@@ -81,6 +83,7 @@ func analyzeCommand(s streams) *ucli.Command {
 				analyze.WithVerify(!c.Bool("no-verify")),
 				analyze.WithVerifyOptions(vopts...),
 				analyze.WithPolicyDirs(c.StringSlice("policies")...),
+				analyze.WithEscalation(c.Bool("escalation")),
 			}
 			ruleOpts, err := ruleOptions(c)
 			if err != nil {

@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/snapaudit/snapaudit/analyze"
 	"github.com/snapaudit/snapaudit/analyze/access"
+	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
 	"github.com/snapaudit/snapaudit/analyze/iam/actions"
 )
@@ -31,6 +34,12 @@ func snapshotQueryFlags(extra ...ucli.Flag) []ucli.Flag {
 // openQuery loads the snapshot named by the one argument and indexes it;
 // required names the flags the command needs.
 func openQuery(c *ucli.Context, cmd string, required ...string) (*access.Query, *iam.Evaluator, error) {
+	return openQueryWith(c, analyze.LoadGraph, cmd, required...)
+}
+
+// openQueryWith is openQuery with the loader of the graph.
+func openQueryWith(c *ucli.Context, load func(context.Context, string, bool, *slog.Logger) (*graph.Graph, error),
+	cmd string, required ...string) (*access.Query, *iam.Evaluator, error) {
 	for _, f := range required {
 		if c.String(f) == "" {
 			return nil, nil, usagef("iam %s needs --%s", cmd, f)
@@ -50,7 +59,7 @@ func openQuery(c *ucli.Context, cmd string, required ...string) (*access.Query, 
 	if err != nil {
 		return nil, nil, err
 	}
-	g, err := analyze.LoadGraph(c.Context, c.Args().First(), !c.Bool("no-verify"), nil)
+	g, err := load(c.Context, c.Args().First(), !c.Bool("no-verify"), nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -324,12 +333,27 @@ func iamEscalationCommand(s streams) *ucli.Command {
 			"others, ...; the list, with sources, is analyze/access/techniques.go) and prints the shortest path of\n" +
 			"each principal that is not an administrator to administrator access, step by step with the\n" +
 			"permissions used. --principal shows one principal's paths and every edge out of it; --format json\n" +
-			"gives administrators, edges and paths.",
+			"gives administrators, edges and paths. A technique allowed on most roles or users of an account is one\n" +
+			"edge to the set (\"to_set\", listed under \"sets\", with the members it misses in \"except\";\n" +
+			"its permissions name the member as <member>), not one edge per target.",
 		Flags: snapshotQueryFlags(
 			&ucli.StringFlag{Name: "principal", Usage: "only this principal `ARN`"},
+			&ucli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a pprof CPU profile to `FILE`"},
+			&ucli.StringFlag{Name: "memprofile", Hidden: true, Usage: "write a pprof allocation profile to `FILE`"},
 		),
-		Action: func(c *ucli.Context) error {
-			q, _, err := openQuery(c, "escalation")
+		Action: func(c *ucli.Context) (err error) {
+			stopProfile, err := startProfiles(c.String("cpuprofile"), c.String("memprofile"))
+			if err != nil {
+				return err
+			}
+			defer func() {
+				if perr := stopProfile(); err == nil {
+					err = perr
+				}
+			}()
+			// The analysis asks the evaluator itself: the graph's derived
+			// access relationships are not needed.
+			q, _, err := openQueryWith(c, analyze.LoadModel, "escalation")
 			if err != nil {
 				return err
 			}
@@ -369,7 +393,14 @@ func renderEscalation(w io.Writer, res *access.Escalation, edges bool) {
 	if edges {
 		fmt.Fprintf(w, "\nedges (%d):\n", len(res.Edges))
 		for _, e := range res.Edges {
-			fmt.Fprintf(w, "  %s -> %s by %s\n", e.Technique, e.To, strings.Join(e.Permissions, "; "))
+			to := e.To
+			if e.ToSet != "" {
+				to = fmt.Sprintf("every one of the %s (%d)", e.ToSet, len(res.Sets[e.ToSet]))
+				if len(e.Except) > 0 {
+					to += " but " + strings.Join(e.Except, ", ")
+				}
+			}
+			fmt.Fprintf(w, "  %s -> %s by %s\n", e.Technique, to, strings.Join(e.Permissions, "; "))
 		}
 	}
 	fmt.Fprintln(w, "\nderived without:")

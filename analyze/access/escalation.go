@@ -17,12 +17,19 @@ const AdminNode = "admin"
 
 // EscalationEdge says that From can become To (a user, a role, or
 // AdminNode) with one technique, using the permissions listed.
+//
+// An edge to a set (ToSet, instead of To) stands for one edge to each
+// member of the named set (Escalation.Sets) but From and Except: a
+// technique allowed on most roles or users of an account is one edge, not
+// one per target. Its Permissions name the member as SetMember.
 type EscalationEdge struct {
-	From      string `json:"from"`
-	To        string `json:"to"`
-	Technique string `json:"technique"`
-	Name      string `json:"name"`
-	Source    string `json:"source"`
+	From      string   `json:"from"`
+	To        string   `json:"to,omitempty"`
+	ToSet     string   `json:"to_set,omitempty"`
+	Except    []string `json:"except,omitempty"`
+	Technique string   `json:"technique"`
+	Name      string   `json:"name"`
+	Source    string   `json:"source"`
 	// Permissions are "action on resource", each allowed by the
 	// evaluator for From.
 	Permissions []string `json:"permissions"`
@@ -48,8 +55,15 @@ type Escalation struct {
 	Admins []string         `json:"admins"`
 	Edges  []EscalationEdge `json:"edges"`
 	Paths  []EscalationPath `json:"paths"`
-	Limits []string         `json:"limits"`
+	// Sets are the target sets edges name (ToSet): "users of ACCOUNT",
+	// "roles of ACCOUNT", "roles of ACCOUNT trusted by SERVICE", each
+	// sorted.
+	Sets   map[string][]string `json:"sets"`
+	Limits []string            `json:"limits"`
 }
+
+// SetMember stands for the member in the Permissions of an edge to a set.
+const SetMember = "<member>"
 
 // adminProbes are asked on no resource (the literal "*"): a principal
 // allowed all of them, unconditionally, has "*" on "*" (the last one is no
@@ -76,11 +90,16 @@ func (q *Query) Escalation(ctx context.Context) (*Escalation, error) {
 		return nil, err
 	}
 	res := &Escalation{Admins: slices.Sorted(maps.Keys(ex.admins)), Edges: []EscalationEdge{}, Paths: []EscalationPath{},
-		Limits: q.Limits()}
+		Sets: map[string][]string{}, Limits: q.Limits()}
 	for _, l := range edges {
 		res.Edges = append(res.Edges, l...)
+		for _, e := range l {
+			if e.ToSet != "" {
+				res.Sets[e.ToSet] = ex.sets[e.ToSet]
+			}
+		}
 	}
-	res.Paths = paths(res.Edges, ex.admins, q.principals)
+	res.Paths = paths(res.Edges, res.Sets, ex.admins, q.principals)
 	return res, nil
 }
 
@@ -96,7 +115,11 @@ type escalator struct {
 	trusting     map[string][]*graph.Entity    // service principal -> roles that trust it
 	via          map[string][][2]*graph.Entity // entity type -> (resource, role it runs as)
 	trust        *trustIndex
-	classes      sync.Map // classKey -> *classEdges
+	targets      map[string]*target  // users, roles and resources that run as a role, by ARN
+	sets         map[string][]string // target sets by name (Escalation.Sets)
+	cands        sync.Map            // "technique|account" -> targets worth asking (candidates)
+	classes      sync.Map            // classKey -> *classEdges
+	patterns     sync.Map            // classKey, action, pattern -> Answer (asker.decide)
 	// oddTrust: some trust policy has a statement that could speak to an
 	// action other than sts:* (Action "*", NotAction): role techniques are
 	// then decided principal by principal.
@@ -135,6 +158,7 @@ func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 	if err := ex.indexTrust(ctx); err != nil {
 		return nil, err
 	}
+	ex.indexTargets(ctx)
 	// Groups whose own policies give administrator access.
 	for _, g := range q.g.EntitiesOfType("aws_iam_group") {
 		if g.String("_source") == placeholderSource {
@@ -157,8 +181,9 @@ func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 	}
 	for svc := range services {
 		pr, _ := iam.ParsePrincipal(svc)
+		ask := &asker{ex: ex, pr: pr, memo: map[askKey]*askMemo{}} // once per trust policy content
 		for _, r := range ex.roles {
-			a, err := q.decide(ctx, pr, "sts:AssumeRole", r.Key, r)
+			a, err := ask.decide(ctx, "sts:AssumeRole", r.Key, r)
 			if err != nil {
 				return nil, err
 			}
@@ -167,10 +192,23 @@ func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 			}
 		}
 	}
+	ex.indexSets()
+	// Administrators: once per class of principals (classKey).
+	admin := map[string]bool{}
 	for _, p := range q.principals {
-		a, err := ex.admin(ctx, p, false)
+		pr, err := iam.ParsePrincipal(p.Key)
 		if err != nil {
-			return nil, err
+			continue
+		}
+		key, ok := ex.classKey(ctx, p, pr)
+		a, known := admin[key]
+		if !ok || !known {
+			if a, err = ex.admin(ctx, p, false); err != nil {
+				return nil, err
+			}
+			if ok {
+				admin[key] = a
+			}
 		}
 		if a {
 			ex.admins[p.Key] = true
@@ -238,13 +276,17 @@ func (ex *escalator) from(ctx context.Context, p *graph.Entity) ([]EscalationEdg
 	if err != nil {
 		return nil, nil
 	}
-	out, err := ex.edges(ctx, p, pr, func(t technique) bool { return !ex.shared(t) }, p.Key)
+	key, ok := ex.classKey(ctx, p, pr)
+	class := ""
+	if ok {
+		class = key
+	}
+	out, err := ex.edges(ctx, p, pr, func(t technique) bool { return !ex.shared(t) }, p.Key, class)
 	if err != nil {
 		return nil, err
 	}
-	key, ok := ex.classKey(ctx, p, pr)
 	if !ok {
-		more, err := ex.edges(ctx, p, pr, ex.shared, p.Key)
+		more, err := ex.edges(ctx, p, pr, ex.shared, p.Key, "")
 		return append(out, more...), err
 	}
 	// Principals of one class decide the shared techniques alike: the
@@ -252,7 +294,7 @@ func (ex *escalator) from(ctx context.Context, p *graph.Entity) ([]EscalationEdg
 	// the others take its edges.
 	v, _ := ex.classes.LoadOrStore(key, &classEdges{})
 	ce := v.(*classEdges)
-	ce.once.Do(func() { ce.edges, ce.err = ex.edges(ctx, p, pr, ex.shared, "") })
+	ce.once.Do(func() { ce.edges, ce.err = ex.edges(ctx, p, pr, ex.shared, "", key) })
 	if ce.err != nil {
 		return nil, ce.err
 	}
@@ -320,9 +362,10 @@ func (ex *escalator) classKey(ctx context.Context, p *graph.Entity, pr iam.Princ
 }
 
 // edges runs the techniques that keep for principal p; self, when set, is
-// a target to leave out (p itself).
-func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principal, keep func(technique) bool, self string) ([]EscalationEdge, error) {
+// a target to leave out (p itself); class is p's classKey ("" when none).
+func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principal, keep func(technique) bool, self, class string) ([]EscalationEdge, error) {
 	var out []EscalationEdge
+	ask := &asker{ex: ex, pr: pr, class: class, memo: map[askKey]*askMemo{}}
 	// try asks every step; resources maps a step's `on` to its resource.
 	try := func(t technique, to string, resources map[on]string) error {
 		if to == self {
@@ -332,7 +375,7 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 		keys := map[string]bool{}
 		for _, s := range t.Steps {
 			res := resources[s.On]
-			a, err := ex.q.decide(ctx, pr, s.Action, res, ex.q.resource(res))
+			a, err := ask.decide(ctx, s.Action, res, ex.q.resource(res))
 			if err != nil {
 				return err
 			}
@@ -366,7 +409,7 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 			if s.On != onAny && s.On != onTarget && s.On != onVia {
 				continue
 			}
-			a, err := ex.q.decide(ctx, pr, s.Action, res, nil)
+			a, err := ask.decide(ctx, s.Action, res, nil)
 			if err != nil {
 				return false, err
 			}
@@ -382,24 +425,26 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 			continue
 		}
 		var err error
+		start := len(out)
 		switch t.Target {
 		case toAdmin:
 			err = ex.toAdmin(ctx, p, t, try)
 		case toUser:
 			var ok bool
 			if ok, err = possible(t, "arn:aws:iam::*:user/*"); ok {
-				for _, u := range ex.users {
+				for _, u := range ex.candidates(t, pr.Account, ex.users) {
 					if err = try(t, u.Key, map[on]string{onTarget: u.Key}); err != nil {
 						break
 					}
 				}
 			}
 		case toRole:
-			err = ex.toRole(ctx, p, pr, t, try, possible)
+			err = ex.toRole(ctx, p, pr, t, ask, try, possible)
 		}
 		if err != nil {
 			return nil, err
 		}
+		out = append(out[:start], ex.toSets(t, out[start:], self)...)
 	}
 	return out, nil
 }
@@ -443,7 +488,7 @@ func (ex *escalator) toAdmin(ctx context.Context, p *graph.Entity, t technique, 
 	return nil
 }
 
-func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Principal, t technique,
+func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Principal, t technique, ask *asker,
 	try func(technique, string, map[on]string) error, possible func(technique, string) (bool, error)) error {
 	switch {
 	case t.Via != "":
@@ -451,7 +496,7 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 		if !ok || err != nil {
 			return err
 		}
-		for _, pair := range ex.via[t.Via] {
+		for _, pair := range ex.viaCandidates(t, pr.Account) {
 			res, role := pair[0], pair[1]
 			if role.String("_source") == placeholderSource {
 				continue
@@ -466,7 +511,7 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 		if !ok || err != nil {
 			return err
 		}
-		for _, r := range ex.trusting[t.Service] {
+		for _, r := range ex.candidates(t, pr.Account, ex.trusting[t.Service]) {
 			if err := try(t, r.Key, map[on]string{onTarget: r.Key, onAny: "*"}); err != nil {
 				return err
 			}
@@ -476,6 +521,18 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 		for _, r := range ex.trustCandidates(pr) {
 			if r.Key == p.Key {
 				continue
+			}
+			// A role of another account needs the principal's own
+			// policies to allow it too: not when they do not, whatever
+			// the role's trust policy says.
+			if accountOf(r) != pr.Account {
+				ok, err := ask.ownSideAllows(ctx, t.Steps[0].Action, r.Key, r)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					continue
+				}
 			}
 			if err := try(t, r.Key, map[on]string{onTarget: r.Key}); err != nil {
 				return err
@@ -487,7 +544,7 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 		if !ok || err != nil {
 			return err
 		}
-		for _, r := range ex.roles {
+		for _, r := range ex.candidates(t, pr.Account, ex.roles) {
 			if err := try(t, r.Key, map[on]string{onTarget: r.Key}); err != nil {
 				return err
 			}
@@ -566,51 +623,4 @@ func (ex *escalator) trustCandidates(pr iam.Principal) []*graph.Entity {
 	out := slices.Concat(ex.trust.anyone, ex.trust.byAccount[pr.Account], ex.trust.byName[string(pr.Type)+"|"+pr.Account+"|"+pr.Name])
 	slices.SortFunc(out, func(a, b *graph.Entity) int { return strings.Compare(a.Key, b.Key) })
 	return slices.CompactFunc(out, func(a, b *graph.Entity) bool { return a == b })
-}
-
-// paths finds, breadth first, the shortest path from every principal that
-// is not an administrator to administrator access.
-func paths(edges []EscalationEdge, admins map[string]bool, principals []*graph.Entity) []EscalationPath {
-	out := map[string][]EscalationEdge{}
-	for _, e := range edges {
-		out[e.From] = append(out[e.From], e)
-	}
-	res := []EscalationPath{}
-	for _, p := range principals {
-		if admins[p.Key] {
-			continue
-		}
-		prev := map[string]EscalationEdge{}
-		seen := map[string]bool{p.Key: true}
-		queue := []string{p.Key}
-		end := ""
-		for len(queue) > 0 && end == "" {
-			cur := queue[0]
-			queue = queue[1:]
-			for _, e := range out[cur] {
-				if seen[e.To] {
-					continue
-				}
-				seen[e.To] = true
-				prev[e.To] = e
-				if e.To == AdminNode || admins[e.To] {
-					end = e.To
-					break
-				}
-				queue = append(queue, e.To)
-			}
-		}
-		if end == "" {
-			continue
-		}
-		var steps []EscalationEdge
-		cond := false
-		for n := end; n != p.Key; n = prev[n].From {
-			steps = append(steps, prev[n])
-			cond = cond || prev[n].Conditional
-		}
-		slices.Reverse(steps)
-		res = append(res, EscalationPath{Principal: p.Key, Steps: steps, Conditional: cond})
-	}
-	return res
 }

@@ -3,11 +3,14 @@ package access
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/model"
 )
 
 // escalationWorld is an account with administrators to reach — a role
@@ -177,7 +180,7 @@ func TestEscalationClasses(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, e := range res.Edges {
+	for _, e := range res.Expanded() {
 		got = append(got, strings.TrimPrefix(e.From, "arn:aws:iam::"+acct+":")+"->"+strings.TrimPrefix(e.To, "arn:aws:iam::"+acct+":"))
 	}
 	slices.Sort(got)
@@ -185,5 +188,85 @@ func TestEscalationClasses(t *testing.T) {
 		"user/ben->user/ann", "user/ben->user/cat", "user/ben->user/dan"}
 	if !slices.Equal(got, want) {
 		t.Errorf("edges %v, want %v", got, want)
+	}
+}
+
+// The analysis in the graph: ann and ben, who may create access keys for
+// every user, get one ESCALATES relationship each to the account for the
+// set of its users (ann's without herself); dev, who may write its own
+// inline policy, one with admin and one with its path; the account is
+// marked analysed.
+func TestAddEscalation(t *testing.T) {
+	w := newWorld(t)
+	account := w.g.Entity(model.AccountKey(acct))
+	keys := doc(`{"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":"*"}`)
+	w.policy("Keys", keys, w.user("ann"), w.user("ben"))
+	w.user("cat")
+	dev := w.role("dev", "", "")
+	w.inline(dev, "self", doc(`{"Effect":"Allow","Action":"iam:PutRolePolicy","Resource":"`+roleARN("dev")+`"}`))
+	res, err := newTestQuery(t, w).Escalation(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := AddEscalation(w.g, res); err != nil {
+		t.Fatal(err)
+	}
+	if account.Get("escalationAnalyzed") != true {
+		t.Error("the account is not marked analysed")
+	}
+	got := map[string]map[string]any{}
+	for _, r := range w.g.Relationships() {
+		if r.Class != "ESCALATES" {
+			continue
+		}
+		if r.Type != EscalationType {
+			t.Errorf("%s: _type %s", r.Key, r.Type)
+		}
+		got[strings.TrimPrefix(r.From, "arn:aws:iam::"+acct+":")+" -> "+strings.TrimPrefix(r.To, "arn:aws:iam::"+acct+":")+
+			" "+fmt.Sprint(r.Properties["techniques"])+fmt.Sprint(r.Properties["adminPath"] == true)] = r.Properties
+	}
+	set := "users of " + acct
+	for _, who := range []string{"user/ann", "user/ben"} {
+		p := got[who+" -> root [create-access-key]false"]
+		if p == nil || p["targetSet"] != set || p["technique"] != "create-access-key" ||
+			!slices.Equal(p["permissions"].([]string), []string{"iam:CreateAccessKey on " + SetMember}) {
+			t.Errorf("%s: set relationship %v", who, p)
+		}
+	}
+	if p := got["role/dev -> root [put-role-policy]false"]; p == nil || p["admin"] != true {
+		t.Errorf("dev's admin relationship: %v", p)
+	}
+	if path := got["role/dev -> root [put-role-policy]true"]; path == nil || path["steps"] != 1 || path["conditional"] != false ||
+		!slices.Equal(path["path"].([]string), []string{"1. put-role-policy -> admin using iam:PutRolePolicy on " + roleARN("dev")}) {
+		t.Errorf("dev's path relationship: %v", path)
+	}
+	if len(got) != 4 {
+		t.Errorf("relationships %v, want 4", slices.Sorted(maps.Keys(got)))
+	}
+}
+
+// A role of another account whose trust policy names this account: a user
+// whose own policy allows sts:AssumeRole on it can assume it, one whose
+// policy allows it only on this account's roles cannot.
+func TestEscalationCrossAccountAssume(t *testing.T) {
+	w := newWorld(t)
+	model.Account(w.g, other)
+	theirs := "arn:aws:iam::" + other + ":role/shared"
+	w.add(theirs, "aws_iam_role", "AccessRole", map[string]any{"arn": theirs, "name": "shared",
+		"assumeRolePolicyDocument": doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}`)})
+	w.inline(w.user("hopper"), "assume", doc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/*"}`))
+	w.inline(w.user("homebody"), "assume", doc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::`+acct+`:role/*"}`))
+	res, err := newTestQuery(t, w).Escalation(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range res.Expanded() {
+		if e.Technique == "assume-role" {
+			got = append(got, e.From+" -> "+e.To)
+		}
+	}
+	if want := []string{userARN("hopper") + " -> " + theirs}; !slices.Equal(got, want) {
+		t.Errorf("assume-role edges %v, want %v", got, want)
 	}
 }

@@ -402,10 +402,16 @@ var knownKeys = map[string]bool{
 }
 
 func (q *Query) decide(ctx context.Context, pr iam.Principal, action, resourceARN string, res *graph.Entity) (Answer, error) {
+	a, _, err := q.decidePolicies(ctx, pr, action, resourceARN, res)
+	return a, err
+}
+
+// decidePolicies is decide, with the policies it evaluated.
+func (q *Query) decidePolicies(ctx context.Context, pr iam.Principal, action, resourceARN string, res *graph.Entity) (Answer, *iam.Policies, error) {
 	a := Answer{Principal: principalName(pr), PrincipalType: string(pr.Type), Action: action, Resource: resourceARN}
 	req, pol, unknown, external, err := q.request(ctx, pr, action, resourceARN, res)
 	if err != nil {
-		return a, err
+		return a, nil, err
 	}
 	a.SCPs, a.RCPs = q.orgPolicies(pr, req.ResourceAccount, &iam.Policies{})
 	r := q.ev.EvaluateUnknown(req, pol, unknown)
@@ -415,7 +421,7 @@ func (q *Query) decide(ctx context.Context, pr iam.Principal, action, resourceAR
 		a.External, a.Conditional = true, true
 		a.ConditionKeys = append([]string{"identity policies of account " + pr.Account + " (not in the snapshot)"}, a.ConditionKeys...)
 	}
-	return a, nil
+	return a, pol, nil
 }
 
 func principalName(pr iam.Principal) string {

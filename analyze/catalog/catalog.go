@@ -137,7 +137,7 @@ func Build() Catalog {
 	for _, r := range model.Relationships() {
 		cat.RelationshipTypes = append(cat.RelationshipTypes, RelationshipType{Type: r.Type, From: r.From, Verb: r.Verb, To: r.To, Origin: OriginRegistry})
 	}
-	for _, r := range access.Relationships() {
+	for _, r := range slices.Concat(access.Relationships(), access.EscalationRelationships()) {
 		cat.RelationshipTypes = append(cat.RelationshipTypes, RelationshipType{Type: r.Type, From: r.From, Verb: r.Verb, To: r.To, Origin: OriginDerived})
 	}
 	// Every other end of a relationship is an entity the analyzer creates.

@@ -52,6 +52,11 @@
 // necessarily all. An empty request resource is an action without a
 // resource (only Resource "*" matches it). See intersect.go.
 //
+// Many resources at once: SplitByResource (independent.go) tells which
+// resources of an account one evaluation decides alike for an action (the
+// statements that can match it do not tell them apart), so an analysis
+// over every role of an account asks once per group.
+//
 // testdata/audit_cases.json holds one case per documented behaviour with
 // the User Guide page it comes from.
 //

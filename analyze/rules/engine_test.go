@@ -275,9 +275,10 @@ func TestEvaluateGaps(t *testing.T) {
 				"AWS-IAM-001 arn:aws:iam::111122223333:role/ec2":    "PASS partial",
 				"AWS-IAM-001 arn:aws:iam::111122223333:role/public": "FAIL",
 			},
-			wantErr: []string{ // both role checks read aws_iam_role
+			wantErr: []string{ // the role checks read aws_iam_role
 				"AWS-IAM-001: cannot evaluate: iam:GetAccountAuthorizationDetails in */global failed (throttled)",
 				"AWS-IAM-002: cannot evaluate: iam:GetAccountAuthorizationDetails in */global failed (throttled)",
+				"AWS-IAM-003: cannot evaluate: iam:GetAccountAuthorizationDetails in */global failed (throttled)",
 			},
 		},
 		{
@@ -400,7 +401,7 @@ func TestAuditorDir(t *testing.T) {
 		ids = append(ids, r.ID)
 	}
 	if diff := cmp.Diff([]string{"ACME-S3-001", "AWS-ACM-001", "AWS-CLOUDFRONT-001", "AWS-EC2-001", "AWS-EC2-002",
-		"AWS-EC2-003", "AWS-ECR-001", "AWS-EKS-001", "AWS-ELB-001", "AWS-IAM-001", "AWS-IAM-002", "AWS-RDS-001", "AWS-S3-001", "AWS-TAG-001",
+		"AWS-EC2-003", "AWS-ECR-001", "AWS-EKS-001", "AWS-ELB-001", "AWS-IAM-001", "AWS-IAM-002", "AWS-IAM-003", "AWS-RDS-001", "AWS-S3-001", "AWS-TAG-001",
 		"AWS-TRANSFER-001", "AWS-WORKSPACES-001"}, ids); diff != "" {
 		t.Errorf("rule ids (-want +got):\n%s", diff)
 	}

@@ -1,0 +1,281 @@
+package access
+
+import (
+	"context"
+	"slices"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam"
+)
+
+// asker decides the requests of one principal (or one class of principals,
+// classKey) for the escalation analysis, once per group of resources the
+// evaluator cannot tell apart: a technique asks the same action on every
+// role or user of an account, and the statements that can match the
+// action rarely look at the resource's ARN (iam.SplitByResource): one
+// evaluation answers for every resource of the account with the same
+// resource-based policy and the same iam.ResourceSplit signature. Not safe
+// for concurrent use: one per analysis of a principal.
+type asker struct {
+	ex *escalator
+	pr iam.Principal
+	// class is pr's classKey ("" when none): a request on a pattern,
+	// which no resource-based policy answers, is decided once per class.
+	class string
+	memo  map[askKey]*askMemo
+	// anyGrant is a resource-based policy granting pr everything
+	// (ownSideAllows), parsed once; identityMay says by action whether
+	// an identity policy of pr may match it.
+	anyGrant    *iam.Policy
+	identityMay map[string]bool
+}
+
+// askKey groups the requests one evaluation may answer: one action on a
+// pattern (the same request each time), or on resources of one type and
+// account whose resource-based policies decide alike (policy: the
+// policy's digest, "silent" when none of its statements may match the
+// action, "" when there is none).
+type askKey struct {
+	action, typ, account, policy, pattern string
+}
+
+// askMemo holds the answers of one key by signature; split is nil when
+// each resource must be decided alone.
+type askMemo struct {
+	split   *iam.ResourceSplit
+	answers map[string]Answer
+}
+
+// decide is Query.decide, reusing an answer where it must be the same.
+func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entity) (Answer, error) {
+	if res == nil && k.class != "" {
+		shared := k.class + "\x00" + action + "\x00" + arn
+		if v, ok := k.ex.patterns.Load(shared); ok {
+			return v.(Answer), nil
+		}
+		a, err := k.ex.q.decide(ctx, k.pr, action, arn, nil)
+		if err == nil {
+			k.ex.patterns.Store(shared, a)
+		}
+		return a, err
+	}
+	key, ok := k.key(ctx, action, arn, res)
+	m := k.memo[key]
+	sig := ""
+	if ok && m != nil {
+		if m.split == nil {
+			return k.ex.q.decide(ctx, k.pr, action, arn, res)
+		}
+		sig = m.split.Signature(arn, k.tags(res))
+		if a, hit := m.answers[sig]; hit {
+			a.Resource = arn
+			return a, nil
+		}
+	}
+	a, pol, err := k.ex.q.decidePolicies(ctx, k.pr, action, arn, res)
+	if err != nil || !ok {
+		return a, err
+	}
+	if m == nil {
+		m = &askMemo{answers: map[string]Answer{}}
+		if res == nil {
+			m.split = &iam.ResourceSplit{} // the same request
+		} else if sp, ok := iam.SplitByResource(pol, action); ok {
+			m.split = sp
+			sig = sp.Signature(arn, k.tags(res))
+		}
+		k.memo[key] = m
+	}
+	if m.split != nil {
+		m.answers[sig] = a
+	}
+	return a, nil
+}
+
+// key groups arn; ok is false when it must be decided alone.
+func (k *asker) key(_ context.Context, action, arn string, res *graph.Entity) (askKey, bool) {
+	if res == nil {
+		return askKey{action: action, pattern: arn}, true
+	}
+	t := k.ex.target(arn)
+	if t == nil || t.special || t.policyErr {
+		return askKey{}, false
+	}
+	key := askKey{action: action, typ: res.Type, account: t.account}
+	switch {
+	case t.policy == nil:
+	case !t.policy.MayMatch(action):
+		key.policy = "silent"
+	default:
+		key.policy = t.policy.Digest
+	}
+	return key, true
+}
+
+// target is what the analysis needs of each target, found once.
+type target struct {
+	ent       *graph.Entity
+	account   string
+	policy    *iam.Policy // its resource-based policy (a role's trust policy), nil when none
+	policyErr bool        // the policy does not parse: decided alone, which reports it
+	special   bool        // iam.ResourceSpecial
+}
+
+// indexTargets finds the targets of every technique: users, roles, and
+// the resources that run as a role.
+func (ex *escalator) indexTargets(ctx context.Context) {
+	ex.targets = map[string]*target{}
+	add := func(arn string) {
+		if _, ok := ex.targets[arn]; ok || arn == "" {
+			return
+		}
+		t := &target{ent: ex.q.resource(arn), special: iam.ResourceSpecial(arn)}
+		if t.ent != nil {
+			t.account = accountOf(t.ent)
+		}
+		var err error
+		t.policy, err = ex.q.resourcePolicy(ctx, arn)
+		t.policyErr = err != nil
+		ex.targets[arn] = t
+	}
+	for _, p := range ex.q.principals {
+		add(p.Key)
+	}
+	for _, pairs := range ex.via {
+		for _, pair := range pairs {
+			add(pair[0].String("arn"))
+		}
+	}
+}
+
+// target returns the target of an ARN, nil when it is none.
+func (ex *escalator) target(arn string) *target {
+	return ex.targets[arn]
+}
+
+// reachable is false when a principal of account acct surely cannot do action on the
+// target arn: the target is in another account and has no resource-based
+// policy that may allow the action (across accounts, the resource's
+// policy must allow too).
+func (ex *escalator) reachable(acct, action, arn string) bool {
+	t := ex.target(arn)
+	if t == nil || t.policyErr || t.account == "" || t.account == acct {
+		return true
+	}
+	return t.policy.MayMatch(action)
+}
+
+// tags are the resource's aws:ResourceTag/* keys (nil for a pattern).
+func (k *asker) tags(res *graph.Entity) map[string][]string {
+	if res == nil {
+		return nil
+	}
+	return k.ex.q.resourceInfo(res).context
+}
+
+// candidates are the targets of list (in order) that a principal of acct
+// may reach with technique t: those of its own account, and those whose
+// resource-based policy may allow each permission the technique asks on
+// them. Found once per technique and account.
+func (ex *escalator) candidates(t technique, acct string, list []*graph.Entity) []*graph.Entity {
+	key := t.ID + "|" + acct
+	if v, ok := ex.cands.Load(key); ok {
+		return v.([]*graph.Entity)
+	}
+	var out []*graph.Entity
+	for _, e := range list {
+		if ex.reachableBy(t, acct, e.Key) {
+			out = append(out, e)
+		}
+	}
+	ex.cands.Store(key, out)
+	return out
+}
+
+// viaCandidates is candidates for the resources that run as a role.
+func (ex *escalator) viaCandidates(t technique, acct string) [][2]*graph.Entity {
+	key := t.ID + "|" + acct
+	if v, ok := ex.cands.Load(key); ok {
+		return v.([][2]*graph.Entity)
+	}
+	var out [][2]*graph.Entity
+	for _, pair := range ex.via[t.Via] {
+		if ex.reachableBy(t, acct, pair[0].String("arn")) {
+			out = append(out, pair)
+		}
+	}
+	ex.cands.Store(key, out)
+	return out
+}
+
+// reachableBy is reachable for every permission t asks on its target.
+func (ex *escalator) reachableBy(t technique, acct, arn string) bool {
+	for _, s := range t.Steps {
+		if (s.On == onTarget || s.On == onVia) && !ex.reachable(acct, s.Action, arn) {
+			return false
+		}
+	}
+	return true
+}
+
+// ownSideAllows reports whether the principal's own side (its identity
+// policies, boundary, SCPs, and the RCPs of the resource's account) may
+// allow action on a resource of another account: the decision with a
+// resource-based policy granting it everything. A false answer is final:
+// across accounts both sides must allow, and the real resource policy
+// grants no more. One evaluation answers for the resources the own side
+// cannot tell apart (iam.SplitByResource), as in decide.
+func (k *asker) ownSideAllows(ctx context.Context, action, arn string, res *graph.Entity) (bool, error) {
+	// Without an identity statement that may match the action, nothing
+	// to evaluate.
+	may, seen := k.identityMay[action]
+	if !seen {
+		info := k.ex.q.principalInfo(ctx, k.pr)
+		may = info.err != nil || info.pp == nil || slices.ContainsFunc(info.pp.Identity, func(p *iam.Policy) bool { return p.MayMatch(action) })
+		if k.identityMay == nil {
+			k.identityMay = map[string]bool{}
+		}
+		k.identityMay[action] = may
+	}
+	if !may {
+		return false, nil
+	}
+	t := k.ex.target(arn)
+	key := askKey{action: action, typ: res.Type, policy: "any grant"}
+	if t != nil {
+		key.account = t.account
+	}
+	m := k.memo[key]
+	if m != nil && m.split != nil && t != nil && !t.special {
+		if a, hit := m.answers[m.split.Signature(arn, k.tags(res))]; hit {
+			return a.Decision == iam.Allowed, nil
+		}
+	}
+	req, pol, unknown, _, err := k.ex.q.request(ctx, k.pr, action, arn, res)
+	if err != nil {
+		return false, err
+	}
+	if k.anyGrant == nil {
+		if k.anyGrant, err = iam.Parse("any grant to "+k.pr.ARN, map[string]any{"Version": iam.Version2012, "Statement": []any{
+			map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": k.pr.ARN}, "Action": "*"}}}); err != nil {
+			return false, err
+		}
+	}
+	own := *pol
+	own.Resource = k.anyGrant
+	a := Answer{Decision: k.ex.q.ev.EvaluateUnknown(req, &own, unknown).Decision}
+	if t == nil || t.special {
+		return a.Decision == iam.Allowed, nil
+	}
+	if m == nil {
+		m = &askMemo{answers: map[string]Answer{}}
+		if sp, ok := iam.SplitByResource(&own, action); ok {
+			m.split = sp
+		}
+		k.memo[key] = m
+	}
+	if m.split != nil {
+		m.answers[m.split.Signature(arn, k.tags(res))] = a
+	}
+	return a.Decision == iam.Allowed, nil
+}

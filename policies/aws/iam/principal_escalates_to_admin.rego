@@ -1,0 +1,90 @@
+# METADATA
+# title: IAM principal can escalate to administrator access
+# description: >-
+#   A user or role that is not an administrator has a privilege-escalation
+#   path to administrator access ("*" on "*") in its account: by assuming a
+#   role, passing a role to a service that runs its code, changing its own or
+#   its group's policies, policy versions, boundary or a role's trust policy,
+#   adding itself to an administrators group, creating credentials for
+#   another user, or running code as a role through an existing function or
+#   instance (the techniques of analyze/access/techniques.go, each decided by
+#   the IAM evaluator with the snapshot's policies, boundaries, SCPs and
+#   RCPs). The check reads the ESCALATES relationships with adminPath that
+#   `snapaudit analyze --escalation` adds: the message lists the path step by
+#   step with the permissions used. A path that holds only if conditions the
+#   snapshot cannot know hold (MFA, source IP, external ID, ...) is a FAIL of
+#   severity medium naming the condition keys.
+#
+#   The analysis is not run by default (it costs about as much as the rest of
+#   the analysis): an account whose escalationAnalyzed is not true is an
+#   ERROR naming the flag, never a PASS. Administrators themselves pass: they
+#   need no path.
+# custom:
+#   id: AWS-IAM-003
+#   severity: high
+#   resource_types:
+#     - aws_account
+#     - aws_iam_role
+#     - aws_iam_user
+#   frameworks: []
+#   remediation: >-
+#     Remove the permission of the first step of the path (or scope it to the
+#     resources the principal must manage, with a permissions boundary on the
+#     roles and users it may create or change), or add an explicit Deny or an
+#     SCP for it; `snapaudit iam escalation SNAPSHOT --principal ARN` lists
+#     every edge out of the principal.
+package snapaudit.rules.iam_principal_escalates_to_admin
+
+import data.lib
+
+_principal_types := ["aws_iam_role", "aws_iam_user"]
+
+findings contains f if {
+	some acct in lib.resources_of_type("aws_account")
+	not _analyzed(acct)
+	f := lib.error(acct, sprintf("account %s: the privilege-escalation analysis was not run: run snapaudit analyze --escalation (or snapaudit iam escalation)", [lib.account(acct)]))
+}
+
+findings contains f if {
+	some t in _principal_types
+	some p in lib.resources_of_type(t)
+	_account_analyzed(p)
+	some path in _admin_paths(p)
+	f := _fail(p, path)
+}
+
+findings contains f if {
+	some t in _principal_types
+	some p in lib.resources_of_type(t)
+	_account_analyzed(p)
+	count(_admin_paths(p)) == 0
+	f := lib.pass(p, sprintf("%s: no privilege-escalation path to administrator access", [_name(p)]))
+}
+
+_analyzed(acct) if acct.escalationAnalyzed == true
+
+_account_analyzed(p) if {
+	some acct in lib.resources_of_type("aws_account")
+	lib.account(acct) == lib.account(p)
+	_analyzed(acct)
+}
+
+# _admin_paths(p) are the relationships of p's shortest path to administrator access.
+_admin_paths(p) := [r |
+	some edge in lib.out_edges(p, "ESCALATES")
+	r := lib.relationship(edge)
+	r.adminPath == true
+]
+
+_fail(p, path) := lib.fail(p, sprintf("%s can become an administrator in %d step(s): %s", [_name(p), path.steps, concat("; ", path.path)])) if {
+	not path.conditional
+}
+
+_fail(p, path) := lib.with_severity(
+	lib.fail(p, sprintf("%s can become an administrator in %d step(s) if the conditions on %s hold: %s", [_name(p), path.steps, concat(", ", lib.list(path, "conditionKeys")), concat("; ", path.path)])),
+	"medium",
+) if {
+	path.conditional == true
+}
+
+_name(p) := sprintf("%s %s", [trim_prefix(p._type, "aws_iam_"), object.get(p, "name", p._key)])
