@@ -15,6 +15,7 @@ package access
 // is exact, not a sample.
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,7 +33,11 @@ type patternSet struct {
 func newPatternSet(pols *iam.Policies) *patternSet {
 	ps := &patternSet{byService: map[string][]int{}}
 	seen := map[string]bool{}
-	for _, p := range append(append([]*iam.Policy{pols.Resource}, pols.Identity...), pols.Boundaries...) {
+	all := append(append([]*iam.Policy{pols.Resource}, pols.Identity...), pols.Boundaries...)
+	for _, lvl := range append(slices.Clip(pols.SCPs), pols.RCPs...) {
+		all = append(all, lvl...)
+	}
+	for _, p := range all {
 		if p == nil {
 			continue
 		}

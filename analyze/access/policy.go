@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -282,6 +283,23 @@ func principalRefs(v any) ([]principalRef, error) {
 	default:
 		return nil, fmt.Errorf("must be \"*\" or an object")
 	}
+}
+
+// matchesAction reports whether the statement's Action (or NotAction)
+// covers action (lower case).
+func (s *statement) matchesAction(action string) bool {
+	match := func(pats []string) bool {
+		return slices.ContainsFunc(pats, func(p string) bool { return glob(strings.ToLower(strings.TrimSpace(p)), action) })
+	}
+	if s.actions != nil {
+		return match(s.actions)
+	}
+	return s.notActions != nil && !match(s.notActions)
+}
+
+// onEveryResource reports whether the statement's Resource is "*" alone.
+func (s *statement) onEveryResource() bool {
+	return s.notResources == nil && len(s.resources) == 1 && strings.TrimSpace(s.resources[0]) == "*"
 }
 
 // hasCondition reports whether the statement has a Condition block.

@@ -104,9 +104,19 @@ func (d *deriver) resourcePolicy(rt resourcePolicyType, e *graph.Entity) error {
 		if np := notPrincipals(gr.stmts); len(np) > 0 {
 			p["notPrincipal"] = np
 		}
-		p["effective"] = d.resourceEffective(gr, doc)
 		if gr.to.Key == model.EveryoneKey {
+			// effective: for the principals of the snapshot (their own
+			// account's, and their organisation's policies, are applied by
+			// exceptPrincipals and their own access); anonymousEffective:
+			// for callers outside every account, after the RCPs.
+			p["effective"] = d.resourceEffective(gr, doc, false)
+			p["anonymousEffective"] = p["effective"] == true && d.resourceEffective(gr, doc, true)
 			p["exceptPrincipals"] = d.publicExceptions(gr, doc, acct)
+		} else {
+			p["effective"] = d.resourceEffective(gr, doc, true)
+		}
+		if d.withoutRCPs(acct) {
+			p[withoutRCPsProp] = true
 		}
 		gr.rel = graph.NewRelationship(e, "ALLOWS", gr.to, p)
 		if err := d.g.AddRelationship(gr.rel); err != nil {
@@ -136,30 +146,94 @@ func (d *deriver) grantees(to *graph.Entity) []*graph.Entity {
 
 // publicExceptions lists the principals of the resource's account that a
 // grant to Everyone does not reach: the resource policy alone would allow
-// them (same account), but a Deny of their own policies refuses every
+// them (same account), but a Deny of their own policies, or their
+// organisation policies (the account's SCPs and RCPs), refuse every
 // action it grants. (A permissions boundary does not limit what a
 // resource policy grants to "*" in the same account; the evaluator agrees,
 // TestWhoCan.) Only principals with a Deny on the grant's service are
-// evaluated, so the work is proportional to those.
+// evaluated, and every principal of the account only when its
+// organisation policies can refuse one of the grant's actions (orgClear),
+// so the work is proportional to those.
 func (d *deriver) publicExceptions(gr *grant, doc *document, acct string) []string {
 	out := []string{}
+	own := map[string]bool{}
+	var resEnt *graph.Entity
+	if gr.scope == scopeResource {
+		resEnt = gr.target
+	}
+	// refused asks for each action of the grant whether main (nil: the
+	// resource policy alone allows) and the organisation policies allow it.
+	refused := func(p *graph.Entity, pp iam.Principal, pol *iam.Policies, main func(action, resource string) bool) bool {
+		k := d.orgKeyOf(pp, acct)
+		clear := d.orgClear(k, gr.set)
+		cp := *pol
+		if !clear {
+			d.org.policies(pp, acct, &cp)
+		}
+		return !d.anyAction(gr, &cp, func(action, resource string) verdict {
+			if main != nil && !main(action, resource) {
+				return verdict{}
+			}
+			if clear {
+				return verdict{ok: true}
+			}
+			return d.orgAllows(k, p, pp, action, resource, gr.account, resEnt)
+		})
+	}
 	for _, r := range d.restrictedOf(acct) {
 		p, pp := r.e, r.pp
 		if !r.mayDeny(gr) {
 			continue // nothing of its own can refuse this grant
 		}
+		own[p.Key] = true
 		if r.deniesAll(gr) {
 			out = append(out, p.Key) // an unconditional Deny on "*" of every action: no need to ask
 			continue
 		}
 		pol := &iam.Policies{Identity: r.identity, Boundaries: r.boundary, Resource: doc.eval}
-		if !d.anyAction(gr, pol, func(action, resource string) bool {
+		if refused(p, pp, pol, func(action, resource string) bool {
 			return d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
 		}) {
 			out = append(out, p.Key)
 		}
 	}
+	// Every principal of the account has the account's SCPs (but
+	// service-linked roles) and RCPs: asked only when they can refuse.
+	all := orgKey{rcp: d.orgKeyOf(iam.Principal{}, acct).rcp}
+	if other := d.org[acct]; other != nil && other.scps.status == OrgPoliciesApplied {
+		all.scp = other
+	}
+	if d.orgClear(all, gr.set) && d.orgClear(orgKey{rcp: all.rcp}, gr.set) {
+		return out
+	}
+	for _, p := range d.accountPrincipals(acct) {
+		pp, err := iam.ParsePrincipal(p.Key)
+		if own[p.Key] || err != nil {
+			continue
+		}
+		if refused(p, pp, &iam.Policies{Resource: doc.eval}, nil) {
+			out = append(out, p.Key)
+		}
+	}
+	slices.Sort(out)
 	return out
+}
+
+// accountPrincipals returns the collected users and roles of an account,
+// sorted by key, computed once.
+func (d *deriver) accountPrincipals(acct string) []*graph.Entity {
+	if d.principalsBy == nil {
+		d.principalsBy = map[string][]*graph.Entity{}
+		var all []*graph.Entity
+		all = append(all, d.g.EntitiesOfType("aws_iam_role")...)
+		all = append(all, d.g.EntitiesOfType("aws_iam_user")...)
+		for _, p := range sortedEntities(all) {
+			if p.String("_source") != placeholderSource {
+				d.principalsBy[accountOf(p)] = append(d.principalsBy[accountOf(p)], p)
+			}
+		}
+	}
+	return d.principalsBy[acct]
 }
 
 // restricted is a principal with a Deny in its identity policies, with its
@@ -214,13 +288,7 @@ func (r restricted) deniesAll(gr *grant) bool {
 		la := strings.ToLower(a)
 		denied := false
 		for _, st := range r.denies {
-			if st.hasCondition() || len(st.resources) != 1 || strings.TrimSpace(st.resources[0]) != "*" {
-				continue
-			}
-			match := func(pats []string) bool {
-				return slices.ContainsFunc(pats, func(p string) bool { return glob(strings.ToLower(strings.TrimSpace(p)), la) })
-			}
-			if (st.actions != nil && match(st.actions)) || (st.actions == nil && !match(st.notActions)) {
+			if !st.hasCondition() && st.onEveryResource() && st.matchesAction(la) {
 				denied = true
 				break
 			}
@@ -329,16 +397,36 @@ func matchesAny(patterns []string, s string) bool {
 
 // resourceEffective reports whether, for the principal the relationship
 // names, some granted action is not explicitly denied by the resource
-// policy itself.
-func (d *deriver) resourceEffective(gr *grant, doc *document) bool {
+// policy itself nor, withRCPs, refused by the RCPs of the resource's
+// account (a condition they leave to request context keeps it).
+func (d *deriver) resourceEffective(gr *grant, doc *document, withRCPs bool) bool {
 	pp, ok := d.requestPrincipal(gr.to, gr.principals)
 	if !ok {
 		return true // nothing to evaluate as (Everyone via NotPrincipal...): the Allow stands
 	}
 	pol := &iam.Policies{Resource: doc.eval}
-	return d.anyAction(gr, pol, func(action, resource string) bool {
-		res := d.evaluate(pp, action, resource, gr.account, pol)
-		return res.Decision != iam.ExplicitlyDenied
+	var k orgKey
+	if withRCPs {
+		k.rcp = d.orgKeyOf(pp, gr.account).rcp
+	}
+	clear := d.orgClear(k, gr.set)
+	cp := *pol
+	if !clear {
+		d.org.policies(pp, gr.account, &cp)
+		cp.SCPs = nil // the principal's side: its own access relationships apply them
+	}
+	var p *graph.Entity
+	if d.grantees(gr.to) != nil {
+		p = gr.to
+	}
+	return d.anyAction(gr, &cp, func(action, resource string) verdict {
+		if d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.ExplicitlyDenied {
+			return verdict{}
+		}
+		if clear {
+			return verdict{ok: true}
+		}
+		return d.orgAllows(k, p, pp, action, resource, gr.account, gr.target)
 	})
 }
 

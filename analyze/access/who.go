@@ -124,6 +124,9 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 		if eff, _ := r.Properties["effective"].(bool); !eff || (level != "" && !slices.Contains(levels, string(level))) {
 			continue
 		}
+		if anon, ok := r.Properties["anonymousEffective"].(bool); ok && !anon {
+			continue // the resource account's RCPs refuse callers outside every account
+		}
 		cond, _ := r.Properties["conditional"].(bool)
 		admin, _ := r.Properties["admin"].(bool)
 		out = append(out, Access{
