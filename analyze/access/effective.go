@@ -140,14 +140,10 @@ func (d *deriver) principal(p *graph.Entity) error {
 			resEnt = gr.target
 		}
 		short := plain && d.shortcut(gr, pp, pol)
-		allowed := func(action, resource string) verdict {
-			if !short && d.evaluate(pp, action, resource, gr.account, pol).Decision != iam.Allowed {
-				return verdict{}
-			}
-			if orgClear {
-				return verdict{ok: true}
-			}
-			return d.orgAllows(orgK, p, pp, action, resource, gr.account, resEnt)
+		allowed := func(action, resource string, firm bool) verdict {
+			return d.both(orgK, orgClear, p, pp, action, resource, gr.account, resEnt, firm, func() bool {
+				return short || d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
+			})
 		}
 		var levels, firm []actions.AccessLevel
 		var orgSoft levelSet // levels the organisation policies allow only under conditions
@@ -922,12 +918,15 @@ type verdict struct {
 // Only the first action of a level is always asked about; when it is
 // refused (or allowed only under conditions), the others are reduced to
 // one representative per action class of the request's policies
-// (classes.go), which classes returns.
-func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, classes func() *patternSet, ok func(action, resource string) verdict) (levels []actions.AccessLevel, soft levelSet, keys []string, granted bool) {
+// (classes.go), which classes returns. Once a level has a conditional
+// answer, ok is told only an unconditional one helps (firm): it may then
+// skip what cannot give one.
+func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, classes func() *patternSet, ok func(action, resource string, firm bool) verdict) (levels []actions.AccessLevel, soft levelSet, keys []string, granted bool) {
+	firm := false
 	try := func(action string) verdict {
 		var best verdict
 		for _, r := range requests {
-			v := ok(action, r)
+			v := ok(action, r, firm || best.ok)
 			switch {
 			case !v.ok:
 			case !v.cond:
@@ -946,12 +945,14 @@ func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, class
 		if len(acts) == 0 {
 			continue
 		}
+		firm = false
 		found := try(acts[0])
 		if (!found.ok || found.cond) && len(acts) > 1 {
 			if ps == nil {
 				ps = classes()
 			}
 			for _, a := range ps.representatives(acts[1:]) {
+				firm = found.ok
 				v := try(a)
 				if v.ok && !v.cond {
 					found = v
@@ -976,6 +977,7 @@ func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, class
 		}
 	}
 	if !granted {
+		firm = false
 		for _, a := range set.unknown {
 			if v := try(a); v.ok {
 				return levels, soft, append(keys, v.keys...), true
@@ -985,13 +987,8 @@ func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, class
 	return levels, soft, keys, granted
 }
 
-// allowedIf adapts a yes/no question to tryLevels.
-func allowedIf(ok func(action, resource string) bool) func(action, resource string) verdict {
-	return func(action, resource string) verdict { return verdict{ok: ok(action, resource)} }
-}
-
 // anyAction reports whether ok holds for some action of the grant.
-func (d *deriver) anyAction(gr *grant, pols *iam.Policies, ok func(action, resource string) verdict) bool {
+func (d *deriver) anyAction(gr *grant, pols *iam.Policies, ok func(action, resource string, firm bool) verdict) bool {
 	_, _, _, granted := d.tryLevels(gr.set, gr.requests, true, func() *patternSet { return newPatternSet(pols) }, ok)
 	return granted
 }

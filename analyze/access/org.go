@@ -431,6 +431,24 @@ func (d *deriver) orgAllows(k orgKey, p *graph.Entity, pp iam.Principal, action,
 	return v
 }
 
+// both is the verdict of the principal's own policies (main, costly: asked
+// last) and of the organisation policies of k (clear: none can refuse
+// the grant's actions). With firm, only an unconditional answer helps the
+// caller: main is not asked when the organisation policies allow only
+// under conditions.
+func (d *deriver) both(k orgKey, clear bool, p *graph.Entity, pp iam.Principal, action, resource, acct string, res *graph.Entity, firm bool, main func() bool) verdict {
+	v := verdict{ok: true}
+	if !clear {
+		if v = d.orgAllows(k, p, pp, action, resource, acct, res); !v.ok || (firm && v.cond) {
+			return verdict{}
+		}
+	}
+	if !main() {
+		return verdict{}
+	}
+	return v
+}
+
 var allowAnyone = sync.OnceValue(func() *iam.Policy {
 	p, err := iam.Parse("resource side", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`)
 	if err != nil {

@@ -170,14 +170,10 @@ func (d *deriver) publicExceptions(gr *grant, doc *document, acct string) []stri
 		if !clear {
 			d.org.policies(pp, acct, &cp)
 		}
-		return !d.anyAction(gr, &cp, func(action, resource string) verdict {
-			if main != nil && !main(action, resource) {
-				return verdict{}
-			}
-			if clear {
-				return verdict{ok: true}
-			}
-			return d.orgAllows(k, p, pp, action, resource, gr.account, resEnt)
+		return !d.anyAction(gr, &cp, func(action, resource string, firm bool) verdict {
+			return d.both(k, clear, p, pp, action, resource, gr.account, resEnt, firm, func() bool {
+				return main == nil || main(action, resource)
+			})
 		})
 	}
 	for _, r := range d.restrictedOf(acct) {
@@ -419,14 +415,10 @@ func (d *deriver) resourceEffective(gr *grant, doc *document, withRCPs bool) boo
 	if d.grantees(gr.to) != nil {
 		p = gr.to
 	}
-	return d.anyAction(gr, &cp, func(action, resource string) verdict {
-		if d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.ExplicitlyDenied {
-			return verdict{}
-		}
-		if clear {
-			return verdict{ok: true}
-		}
-		return d.orgAllows(k, p, pp, action, resource, gr.account, gr.target)
+	return d.anyAction(gr, &cp, func(action, resource string, firm bool) verdict {
+		return d.both(k, clear, p, pp, action, resource, gr.account, gr.target, firm, func() bool {
+			return d.evaluate(pp, action, resource, gr.account, pol).Decision != iam.ExplicitlyDenied
+		})
 	})
 }
 
