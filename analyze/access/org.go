@@ -223,7 +223,8 @@ func orNone(accts []string) string {
 //     every principal of the same account and type, and every resource of
 //     the same account, unless the deciding statements read who the
 //     principal is (its ARN, name, tags, a policy variable) or which
-//     resource (Resource patterns, resource tags).
+//     resource (Resource patterns, resource tags; and any IAM, STS or KMS
+//     resource, which the evaluator's own rules read).
 //
 // SCPs do not apply to the management account's principals nor to
 // service-linked roles; RCPs not to the management account's resources
@@ -406,7 +407,10 @@ func (d *deriver) orgAllows(k orgKey, p *graph.Entity, pp iam.Principal, action,
 	if oa.personal {
 		ck.principal += "\x00" + pp.ARN + "\x00" + pp.Raw
 	}
-	if oa.specific {
+	// The evaluator's own rules read the resource in IAM, STS and KMS
+	// (immutable AWS-managed resources; RCPs skip service-linked roles and
+	// AWS managed keys): their answers are not shared between resources.
+	if svc := serviceOf(strings.ToLower(action)); oa.specific || svc == "iam" || svc == "sts" || svc == "kms" {
 		ck.resc += "\x00" + resource
 		if res != nil {
 			ck.resc += "\x00" + res.Key
