@@ -149,10 +149,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 		var orgSoft levelSet // levels the organisation policies allow only under conditions
 		var orgKeys []string
 		if short && orgClear {
-			levels = gr.set.levels()
-			if gr.firm != nil {
-				firm = gr.firm.levels()
-			}
+			levels, firm = gr.levels()
 		} else {
 			var granted bool
 			if levels, orgSoft, orgKeys, granted = d.tryLevels(gr.set, gr.requests, false, classes, allowed); !granted {
@@ -198,7 +195,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 		if len(levels) == 0 && len(gr.set.unknown) == 0 {
 			return false
 		}
-		if gr.rel != nil && gr.from != gr.target { // identity ALLOWS: mark effective
+		if gr.rel != nil && gr.from != gr.target && gr.rel.Properties["effective"] != true { // identity ALLOWS: mark effective
 			gr.rel.Set("effective", true)
 		}
 		k := gr.target.Key
@@ -224,7 +221,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 		a.statements = append(a.statements, gr.stmtNames...)
 		a.conditional = a.conditional && cond
 		a.conditionKeys = append(a.conditionKeys, keys...)
-		if gr.admin() && len(levels) == len(gr.set.levels()) {
+		if all, _ := gr.levels(); gr.admin() && len(levels) == len(all) {
 			a.admin = true
 		}
 		if pp.Type == iam.PrincipalAssumedRole {
@@ -790,20 +787,21 @@ func (d *deriver) shortcut(gr *grant, pp iam.Principal, pol *iam.Policies) bool 
 	if gr.account != "" && gr.account != pp.Account {
 		return false
 	}
-	if gr.scope == scopeAccount || gatedActions(gr.set) {
+	if gr.scope == scopeAccount {
 		return false
 	}
-	for _, st := range gr.stmts {
-		for _, l := range [][]string{st.resources, st.notResources} {
-			for _, r := range l {
-				if strings.Contains(r, "${") {
-					return false
-				}
-			}
+	if gr.noShortcut == 0 { // the same for every principal: decided once
+		gr.noShortcut = 1
+		if gatedActions(gr.set) || slices.ContainsFunc(gr.stmts, func(st *statement) bool {
+			return slices.ContainsFunc(st.resources, hasVariable) || slices.ContainsFunc(st.notResources, hasVariable)
+		}) {
+			gr.noShortcut = 2
 		}
 	}
-	return true
+	return gr.noShortcut == 1
 }
+
+func hasVariable(s string) bool { return strings.Contains(s, "${") }
 
 // gatedActions reports whether a set may hold kms or sts actions (a key
 // policy or trust policy must allow those even in the same account).

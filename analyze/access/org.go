@@ -465,8 +465,7 @@ var allowAnyone = sync.OnceValue(func() *iam.Policy {
 // the principal is beyond its account and type: a condition on its ARN,
 // name, id or tags, or a policy variable.
 func readsPrincipal(st *statement) bool {
-	hasVar := func(s string) bool { return strings.Contains(s, "${") }
-	if hasVar(st.conditions) || slices.ContainsFunc(st.resources, hasVar) || slices.ContainsFunc(st.notResources, hasVar) {
+	if hasVariable(st.conditions) || slices.ContainsFunc(st.resources, hasVariable) || slices.ContainsFunc(st.notResources, hasVariable) {
 		return true
 	}
 	for _, k := range st.conditionKeys() {
