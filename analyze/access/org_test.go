@@ -196,3 +196,34 @@ func TestDeriveOrgPolicies(t *testing.T) {
 		})
 	}
 }
+
+// TestDeriveOrgPoliciesPerResource: an organisation answer about an STS
+// (or IAM, KMS) action is not shared between resources, since the
+// evaluator's own rules read them: RCPs do not apply to requests on
+// service-linked roles, so the answer for one (asked first: its key sorts
+// first) must not stand for role zeta, whose assumption the RCP's MFA
+// condition decides.
+func TestDeriveOrgPoliciesPerResource(t *testing.T) {
+	w := newWorld(t)
+	mfa := orgPol{"p-mfa", "MFAAssume", doc(`{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Resource":"*",` +
+		`"Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}`)}
+	for k, v := range map[string]any{"organizationId": "o-1", "organizationMasterAccountId": other, "organizationPath": "o-1/r-1/",
+		"serviceControlPolicies": "[]", "resourceControlPolicies": orgLevelsJSON(orgLevel{"r-1", []orgPol{mfa}})} {
+		w.g.Entity(model.AccountKey(acct)).Set(k, v)
+	}
+	trust := doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}`)
+	w.role("aws-service-role/s3.amazonaws.com/AWSServiceRoleForS3", trust, "")
+	zeta := w.role("zeta", trust, "")
+	admin := w.user("admin")
+	w.inline(admin, "roles", doc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::`+acct+`:role/*"}`))
+	if _, err := Derive(context.Background(), w.g); err != nil {
+		t.Fatal(err)
+	}
+	r := w.g.Relationship(admin.Key + "|access|" + zeta.Key)
+	if r == nil {
+		t.Fatal("no access edge to role zeta")
+	}
+	if c, _ := r.Properties["conditional"].(bool); !c || !slices.Equal(stringList(r.Properties["conditionKeys"]), []string{"aws:multifactorauthpresent"}) {
+		t.Errorf("zeta: conditional %v on %v, want conditional on aws:multifactorauthpresent", r.Properties["conditional"], r.Properties["conditionKeys"])
+	}
+}
