@@ -84,16 +84,18 @@ func (ps *patternSet) signature(action string) string {
 	return b.String()
 }
 
-// representatives returns the first action of each class, in order.
-func (ps *patternSet) representatives(acts []string) []string {
+// representatives calls fn with the first action of each class, in order,
+// until fn returns false: the classes of the actions after that are not
+// computed (a level of "*" has thousands of actions).
+func (ps *patternSet) representatives(acts []string, fn func(action string) bool) {
 	seen := map[string]bool{}
-	var out []string
 	for _, a := range acts {
 		s := ps.signature(a)
 		if !seen[s] {
 			seen[s] = true
-			out = append(out, a)
+			if !fn(a) {
+				return
+			}
 		}
 	}
-	return out
 }

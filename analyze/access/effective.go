@@ -949,17 +949,18 @@ func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, class
 			if ps == nil {
 				ps = classes()
 			}
-			for _, a := range ps.representatives(acts[1:]) {
+			ps.representatives(acts[1:], func(a string) bool {
 				firm = found.ok
 				v := try(a)
 				if v.ok && !v.cond {
 					found = v
-					break
+					return false
 				}
 				if v.ok && !found.ok {
 					found = v
 				}
-			}
+				return true
+			})
 		}
 		if !found.ok {
 			continue

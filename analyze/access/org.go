@@ -388,10 +388,14 @@ type orgSetKey struct {
 	set *actionSet
 }
 
-// orgDecisionKey names a shared answer of orgAllows.
+// orgDecisionKey names a shared answer of orgAllows: the fields of the
+// principal and the resource that the deciding statements read ("" when
+// they do not).
 type orgDecisionKey struct {
-	k                       orgKey
-	action, principal, resc string
+	k                   orgKey
+	action              string
+	acct, typ, arn, raw string // the principal
+	resAcct, res, key   string // the resource
 }
 
 // orgAllows asks whether the organisation policies of k let principal pp
@@ -403,17 +407,17 @@ func (d *deriver) orgAllows(k orgKey, p *graph.Entity, pp iam.Principal, action,
 	if oa.clear {
 		return verdict{ok: true}
 	}
-	ck := orgDecisionKey{k: k, action: action, principal: pp.Account + "\x00" + string(pp.Type), resc: acct}
+	ck := orgDecisionKey{k: k, action: action, acct: pp.Account, typ: string(pp.Type), resAcct: acct}
 	if oa.personal {
-		ck.principal += "\x00" + pp.ARN + "\x00" + pp.Raw
+		ck.arn, ck.raw = pp.ARN, pp.Raw
 	}
 	// The evaluator's own rules read the resource in IAM, STS and KMS
 	// (immutable AWS-managed resources; RCPs skip service-linked roles and
 	// AWS managed keys): their answers are not shared between resources.
-	if svc := serviceOf(strings.ToLower(action)); oa.specific || svc == "iam" || svc == "sts" || svc == "kms" {
-		ck.resc += "\x00" + resource
+	if svc := serviceOf(action); oa.specific || svc == "iam" || svc == "sts" || svc == "kms" {
+		ck.res = resource
 		if res != nil {
-			ck.resc += "\x00" + res.Key
+			ck.key = res.Key
 		}
 	}
 	if v, ok := d.orgDecisions[ck]; ok {

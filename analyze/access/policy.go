@@ -42,9 +42,11 @@ type statement struct {
 	raw     map[string]any
 	version any
 	strict  *iam.Policy
-	// condKeys caches conditionKeys, prTags principalTagNames.
-	condKeys []string
-	prTags   *[]string
+	// condKeys caches conditionKeys, prTags principalTagNames,
+	// lowActions and lowNotActions the lower-cased patterns (matchesAction).
+	condKeys                  []string
+	prTags                    *[]string
+	lowActions, lowNotActions []string
 }
 
 // principalTagNames returns the principal tags (lower case, sorted) the
@@ -288,13 +290,23 @@ func principalRefs(v any) ([]principalRef, error) {
 // matchesAction reports whether the statement's Action (or NotAction)
 // covers action (lower case).
 func (s *statement) matchesAction(action string) bool {
+	if s.lowActions == nil {
+		low := func(l []string) []string {
+			out := make([]string, len(l))
+			for i, p := range l {
+				out[i] = strings.ToLower(strings.TrimSpace(p))
+			}
+			return out
+		}
+		s.lowActions, s.lowNotActions = low(s.actions), low(s.notActions)
+	}
 	match := func(pats []string) bool {
-		return slices.ContainsFunc(pats, func(p string) bool { return glob(strings.ToLower(strings.TrimSpace(p)), action) })
+		return slices.ContainsFunc(pats, func(p string) bool { return glob(p, action) })
 	}
 	if s.actions != nil {
-		return match(s.actions)
+		return match(s.lowActions)
 	}
-	return s.notActions != nil && !match(s.notActions)
+	return s.notActions != nil && !match(s.lowNotActions)
 }
 
 // onEveryResource reports whether the statement's Resource is "*" alone.
