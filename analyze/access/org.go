@@ -226,6 +226,13 @@ func orNone(accts []string) string {
 //     resource (Resource patterns, resource tags; and any IAM, STS or KMS
 //     resource, which the evaluator's own rules read).
 //
+// Both questions must allow. Over a resource pattern (arn:aws:s3:::b/*)
+// that is the evaluator's answer but in one case: an organisation Deny
+// covering part of the pattern and the whole of the principal's only Allow
+// there (the evaluator drops that Allow, intersect.go; asked apart, each
+// question allows). The edge then says more than Query, never less, so
+// Index.WhoCan, which asks the evaluator with every policy, still agrees.
+//
 // SCPs do not apply to the management account's principals nor to
 // service-linked roles; RCPs not to the management account's resources
 // (orgKeyOf, and the evaluator's own rules: AWS managed KMS keys,
