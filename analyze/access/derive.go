@@ -131,7 +131,7 @@ type deriver struct {
 	identityGrants map[string]accountGrants            // policy key -> its grants
 	resourceGrants map[string][]*grant                 // user/role key -> resource-policy grants reaching it (grantees)
 	restrictedBy   map[string][]restricted             // restrictedOf, built on first use
-	principalsBy   map[string][]*graph.Entity          // accountPrincipals, built on first use
+	classesBy      map[string][][]member               // accountClasses, built on first use
 	ctx            context.Context                     // principal-access's
 	stmtCache      map[stmtCacheKey]stmtResult         // statementHolds answers
 	tagsOf         map[*graph.Entity]map[string]string // lower-cased tags (lowerTags)
@@ -142,7 +142,8 @@ type deriver struct {
 	// Organisation policies (org.go).
 	org          orgMap
 	orgActions   map[orgActionKey]orgAction
-	orgSets      map[orgSetKey]bool
+	orgSets      map[orgSetKey]bool // orgClear
+	orgPersonals map[orgSetKey]bool // orgPersonal
 	orgDecisions map[orgDecisionKey]verdict
 }
 
@@ -177,7 +178,7 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 		attached: map[string][]*graph.Entity{}, accountsOf: map[string][]string{},
 		identityGrants: map[string]accountGrants{}, resourceGrants: map[string][]*grant{},
 		accessPropsOf: map[string]map[string]any{}, stmtCache: map[stmtCacheKey]stmtResult{}, tagsOf: map[*graph.Entity]map[string]string{},
-		orgActions: map[orgActionKey]orgAction{}, orgSets: map[orgSetKey]bool{}, orgDecisions: map[orgDecisionKey]verdict{},
+		orgActions: map[orgActionKey]orgAction{}, orgSets: map[orgSetKey]bool{}, orgPersonals: map[orgSetKey]bool{}, orgDecisions: map[orgDecisionKey]verdict{},
 	}
 	d.adjacency()
 	d.orgSetup()

@@ -390,6 +390,27 @@ func (d *deriver) orgClear(k orgKey, set *actionSet) bool {
 	return clear
 }
 
+// orgPersonal reports whether the organisation policies of k may answer
+// differently for two principals of the same account and type about an
+// action of set (a deciding statement reads who the principal is).
+func (d *deriver) orgPersonal(k orgKey, set *actionSet) bool {
+	ck := orgSetKey{k, set}
+	if v, ok := d.orgPersonals[ck]; ok {
+		return v
+	}
+	personal := false
+	for _, lo := range levelOrder {
+		for _, a := range set.byLevel[lo.level] {
+			personal = personal || d.orgActionOf(k, a).personal
+		}
+	}
+	for _, a := range set.unknown {
+		personal = personal || d.orgActionOf(k, a).personal
+	}
+	d.orgPersonals[ck] = personal
+	return personal
+}
+
 type orgSetKey struct {
 	k   orgKey
 	set *actionSet

@@ -14,6 +14,8 @@ package access
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -202,34 +204,66 @@ func (d *deriver) publicExceptions(gr *grant, doc *document, acct string) []stri
 	if d.orgClear(all, gr.set) && d.orgClear(orgKey{rcp: all.rcp}, gr.set) {
 		return out
 	}
-	for _, p := range d.accountPrincipals(acct) {
-		pp, err := iam.ParsePrincipal(p.Key)
-		if own[p.Key] || err != nil {
-			continue
+	// Unless the deciding statements read who the principal is, the
+	// answer is the same for every principal of a class (type, and
+	// whether a service-linked role: the same organisation policies):
+	// asked once per class.
+	for _, members := range d.accountClasses(acct) {
+		k := d.orgKeyOf(members[0].pp, acct)
+		personal := d.orgPersonal(k, gr.set)
+		shared := !personal && refused(members[0].e, members[0].pp, &iam.Policies{Resource: doc.eval}, nil)
+		if !personal && !shared {
+			continue // nobody of the class is refused
 		}
-		if refused(p, pp, &iam.Policies{Resource: doc.eval}, nil) {
-			out = append(out, p.Key)
+		for _, m := range members {
+			if own[m.e.Key] {
+				continue
+			}
+			if shared || (personal && refused(m.e, m.pp, &iam.Policies{Resource: doc.eval}, nil)) {
+				out = append(out, m.e.Key)
+			}
 		}
 	}
 	slices.Sort(out)
 	return out
 }
 
-// accountPrincipals returns the collected users and roles of an account,
-// sorted by key, computed once.
-func (d *deriver) accountPrincipals(acct string) []*graph.Entity {
-	if d.principalsBy == nil {
-		d.principalsBy = map[string][]*graph.Entity{}
+// member is a collected user or role and its parsed ARN.
+type member struct {
+	e  *graph.Entity
+	pp iam.Principal
+}
+
+// accountClasses returns the collected users and roles of an account by
+// class (their type, and whether service-linked roles: the organisation
+// policies that apply to them), each class sorted by key, computed once.
+func (d *deriver) accountClasses(acct string) [][]member {
+	if d.classesBy == nil {
+		type class struct {
+			acct string
+			typ  iam.PrincipalType
+			slr  bool
+		}
+		byClass := map[class][]member{}
 		var all []*graph.Entity
 		all = append(all, d.g.EntitiesOfType("aws_iam_role")...)
 		all = append(all, d.g.EntitiesOfType("aws_iam_user")...)
 		for _, p := range sortedEntities(all) {
-			if p.String("_source") != placeholderSource {
-				d.principalsBy[accountOf(p)] = append(d.principalsBy[accountOf(p)], p)
+			pp, err := iam.ParsePrincipal(p.Key)
+			if p.String("_source") == placeholderSource || err != nil {
+				continue
 			}
+			c := class{accountOf(p), pp.Type, pp.IsServiceLinkedRole()}
+			byClass[c] = append(byClass[c], member{p, pp})
+		}
+		d.classesBy = map[string][][]member{}
+		for _, c := range slices.SortedFunc(maps.Keys(byClass), func(a, b class) int {
+			return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+		}) {
+			d.classesBy[c.acct] = append(d.classesBy[c.acct], byClass[c])
 		}
 	}
-	return d.principalsBy[acct]
+	return d.classesBy[acct]
 }
 
 // restricted is a principal with a Deny in its identity policies, with its
