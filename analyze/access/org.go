@@ -377,6 +377,10 @@ func (d *deriver) orgClear(k orgKey, set *actionSet) bool {
 	if v, ok := d.orgSets[ck]; ok {
 		return v
 	}
+	if k.scp.allowsAll() && !k.rcp.rcpDenies() { // FullAWSAccess alone: clear for every action
+		d.orgSets[ck] = true
+		return true
+	}
 	clear := true
 	for _, lo := range levelOrder {
 		for _, a := range set.byLevel[lo.level] {
@@ -409,6 +413,35 @@ func (d *deriver) orgPersonal(k orgKey, set *actionSet) bool {
 	}
 	d.orgPersonals[ck] = personal
 	return personal
+}
+
+// rcpDenies reports whether the RCPs of oi (nil: none) have a Deny.
+func (oi *orgInfo) rcpDenies() bool {
+	return oi != nil && slices.ContainsFunc(oi.rcps.stmts, func(lvl []*statement) bool {
+		return slices.ContainsFunc(lvl, func(st *statement) bool { return st.effect == iam.Deny })
+	})
+}
+
+// allowsAll reports whether the SCPs of oi (nil: none) can refuse nothing:
+// no Deny, and every level allows every action on every resource without
+// a condition (FullAWSAccess).
+func (oi *orgInfo) allowsAll() bool {
+	if oi == nil {
+		return true
+	}
+	for _, lvl := range oi.scps.stmts {
+		all := false
+		for _, st := range lvl {
+			if st.effect == iam.Deny {
+				return false
+			}
+			all = all || (!st.hasCondition() && st.onEveryResource() && slices.Contains(st.actions, "*"))
+		}
+		if !all {
+			return false
+		}
+	}
+	return true
 }
 
 type orgSetKey struct {
