@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam/actions"
@@ -135,32 +137,81 @@ func benchWorld(b *testing.B, managed []managedPolicy, roles, resources int) *gr
 	return w.g
 }
 
+// benchOrg makes the benchmark account a member of an organisation with
+// SCPs and RCPs of the usual shapes: FullAWSAccess, a deny list with an
+// exemption by principal ARN, a region guard (NotAction, a condition on
+// request context) and an RCP keeping S3 to the organisation.
+func benchOrg(g *graph.Graph) {
+	full := orgPol{"p-full", "FullAWSAccess", doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)}
+	guard := orgPol{"p-guard", "Guardrails", doc(
+		`{"Effect":"Deny","Action":["organizations:LeaveOrganization","iam:CreateUser","iam:CreateAccessKey","s3:PutBucketPublicAccessBlock","ec2:DeleteFlowLogs"],"Resource":"*",`+
+			`"Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/role-0000*"}}}`,
+		`{"Effect":"Deny","NotAction":["iam:*","sts:*","organizations:*","s3:*","cloudfront:*","route53:*","support:*"],"Resource":"*",`+
+			`"Condition":{"StringNotEquals":{"aws:RequestedRegion":["eu-west-1","us-east-1"]}}}`)}
+	rcp := orgPol{"p-org", "S3OrgOnly", doc(`{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*",` +
+		`"Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"o-bench"},"BoolIfExists":{"aws:PrincipalIsAWSService":"false"}}}`)}
+	a := g.Entity(model.AccountKey(acct))
+	a.Set("organizationId", "o-bench")
+	a.Set("organizationMasterAccountId", other)
+	a.Set("organizationPath", "o-bench/r-1/ou-1/")
+	a.Set("serviceControlPolicies", orgLevelsJSON(orgLevel{"r-1", []orgPol{full}}, orgLevel{"ou-1", []orgPol{full, guard}}, orgLevel{acct, []orgPol{full}}))
+	a.Set("resourceControlPolicies", orgLevelsJSON(orgLevel{"r-1", []orgPol{rcp}}, orgLevel{"ou-1", nil}, orgLevel{acct, nil}))
+}
+
+// BenchmarkDerive reports, besides wall time (noisy on a shared machine),
+// the process CPU time per derivation (cpu-ns/op) and allocations.
 func BenchmarkDerive(b *testing.B) {
 	managed := loadManaged(b)
 	cat, err := actions.Load()
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, size := range []struct{ roles, resources int }{{1000, 10000}, {10000, 100000}} {
-		b.Run(fmt.Sprintf("roles=%d/resources=%d", size.roles, size.resources), func(b *testing.B) {
+	for _, size := range []struct {
+		roles, resources int
+		org              bool
+	}{{1000, 10000, false}, {1000, 10000, true}, {10000, 100000, false}, {10000, 100000, true}} {
+		name := fmt.Sprintf("roles=%d/resources=%d", size.roles, size.resources)
+		if size.org {
+			name += "/org"
+		}
+		b.Run(name, func(b *testing.B) {
 			var st Stats
 			var rels int
+			var cpu time.Duration
 			for b.Loop() {
 				b.StopTimer()
 				g := benchWorld(b, managed, size.roles, size.resources)
+				if size.org {
+					benchOrg(g)
+				}
 				_, before := g.Len()
+				start := cpuTime()
 				b.StartTimer()
 				st, err = Derive(context.Background(), g, WithCatalog(cat))
 				if err != nil {
 					b.Fatal(err)
 				}
+				b.StopTimer()
+				cpu += cpuTime() - start
+				b.StartTimer()
 				_, after := g.Len()
 				rels = after - before
 			}
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 			b.ReportMetric(float64(rels), "rels")
 			b.ReportMetric(float64(st.IdentityAllows), "identityAllows")
 			b.ReportMetric(float64(st.PrincipalAccess), "access")
 			b.ReportMetric(float64(st.Evaluations), "evals")
+			b.ReportMetric(float64(st.OrgEvaluations), "orgEvals")
 		})
 	}
+}
+
+// cpuTime is the CPU time (user and system) the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

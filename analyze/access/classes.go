@@ -15,6 +15,7 @@ package access
 // is exact, not a sample.
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,7 +33,11 @@ type patternSet struct {
 func newPatternSet(pols *iam.Policies) *patternSet {
 	ps := &patternSet{byService: map[string][]int{}}
 	seen := map[string]bool{}
-	for _, p := range append(append([]*iam.Policy{pols.Resource}, pols.Identity...), pols.Boundaries...) {
+	all := append(append([]*iam.Policy{pols.Resource}, pols.Identity...), pols.Boundaries...)
+	for _, lvl := range append(slices.Clip(pols.SCPs), pols.RCPs...) {
+		all = append(all, lvl...)
+	}
+	for _, p := range all {
 		if p == nil {
 			continue
 		}
@@ -79,16 +84,18 @@ func (ps *patternSet) signature(action string) string {
 	return b.String()
 }
 
-// representatives returns the first action of each class, in order.
-func (ps *patternSet) representatives(acts []string) []string {
+// representatives calls fn with the first action of each class, in order,
+// until fn returns false: the classes of the actions after that are not
+// computed (a level of "*" has thousands of actions).
+func (ps *patternSet) representatives(acts []string, fn func(action string) bool) {
 	seen := map[string]bool{}
-	var out []string
 	for _, a := range acts {
 		s := ps.signature(a)
 		if !seen[s] {
 			seen[s] = true
-			out = append(out, a)
+			if !fn(a) {
+				return
+			}
 		}
 	}
-	return out
 }

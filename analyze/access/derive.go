@@ -39,6 +39,13 @@ type Stats struct {
 	// accessInconclusive=true and no aws_principal_access relationships.
 	Inconclusive int
 	Evaluations  int // requests sent to the evaluator
+	// OrgEvaluations counts the requests sent to the evaluator with the
+	// organisation policies alone (org.go: most actions need none).
+	OrgEvaluations int
+	// WithoutSCPs and WithoutRCPs list the accounts whose SCPs, and whose
+	// RCPs, could not be read: their edges carry derivedWithoutSCPs /
+	// derivedWithoutRCPs.
+	WithoutSCPs, WithoutRCPs []string
 }
 
 // Limits bound the derivations' output. Zero means no limit. Every limit
@@ -74,7 +81,7 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
 
 // WithEvaluator sets the IAM evaluator (default iam.NewEvaluator with a
 // zero clock, so aws:CurrentTime conditions do not depend on when the
-// analysis runs).
+// analysis runs, and the catalog's RCP services).
 func WithEvaluator(ev *iam.Evaluator) Option { return func(c *config) { c.ev = ev } }
 
 // WithCatalog sets the action catalog (default the embedded one).
@@ -124,12 +131,20 @@ type deriver struct {
 	identityGrants map[string]accountGrants            // policy key -> its grants
 	resourceGrants map[string][]*grant                 // user/role key -> resource-policy grants reaching it (grantees)
 	restrictedBy   map[string][]restricted             // restrictedOf, built on first use
+	classesBy      map[string][][]member               // accountClasses, built on first use
 	ctx            context.Context                     // principal-access's
 	stmtCache      map[stmtCacheKey]stmtResult         // statementHolds answers
 	tagsOf         map[*graph.Entity]map[string]string // lower-cased tags (lowerTags)
 	orgs           map[string]any                      // organizationId by collected account (factRequest)
 	accessPropsOf  map[string]map[string]any           // shared access relationship properties (accessProps)
 	keyBuf         []byte                              // accessProps' key, reused
+
+	// Organisation policies (org.go).
+	org          orgMap
+	orgActions   map[orgActionKey]orgAction
+	orgSets      map[orgSetKey]bool // orgClear
+	orgPersonals map[orgSetKey]bool // orgPersonal
+	orgDecisions map[orgDecisionKey]verdict
 }
 
 // Derive adds the IAM derivations to g: TRUSTS from role trust policies,
@@ -141,15 +156,15 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.ev == nil {
-		cfg.ev = iam.NewEvaluator(iam.WithClock(zeroTime))
-	}
 	if cfg.catalog == nil {
 		c, err := actions.Load()
 		if err != nil {
 			return Stats{}, fmt.Errorf("access: %w", err)
 		}
 		cfg.catalog = c
+	}
+	if cfg.ev == nil {
+		cfg.ev = iam.NewEvaluator(iam.WithClock(zeroTime), iam.WithRCPServices(cfg.catalog.RCPServices()))
 	}
 	if cfg.limits.MaxActionsListed == 0 {
 		cfg.limits.MaxActionsListed = 50
@@ -163,8 +178,10 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 		attached: map[string][]*graph.Entity{}, accountsOf: map[string][]string{},
 		identityGrants: map[string]accountGrants{}, resourceGrants: map[string][]*grant{},
 		accessPropsOf: map[string]map[string]any{}, stmtCache: map[stmtCacheKey]stmtResult{}, tagsOf: map[*graph.Entity]map[string]string{},
+		orgActions: map[orgActionKey]orgAction{}, orgSets: map[orgSetKey]bool{}, orgPersonals: map[orgSetKey]bool{}, orgDecisions: map[orgDecisionKey]verdict{},
 	}
 	d.adjacency()
+	d.orgSetup()
 	for _, s := range derivations {
 		if err := ctx.Err(); err != nil {
 			return st, err

@@ -28,7 +28,10 @@
 //     collected SQS, SNS, KMS key: the resourcePolicyTypes table) ALLOWS the
 //     principals its Allow statements name. A grant to Everyone lists in
 //     exceptPrincipals the principals of the resource's account whose own
-//     Deny refuses it.
+//     Deny, or whose account's SCPs or RCPs, refuse it; its
+//     anonymousEffective says whether callers outside every account still
+//     get it after the RCPs of the resource's account (an RCP keeping a
+//     service to the organisation refuses them).
 //   - principal-access (effective.go): each user and role ALLOWS every
 //     target it really gets access to, as relationships with _class ALLOWS
 //     and _type aws_principal_access; it also sets `effective` on the
@@ -37,6 +40,8 @@
 //     whatever the principal's own policies say. A resource policy naming
 //     sessions of a role (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)
 //     gives the role an access relationship of its own with `sessions`.
+//     The SCPs of the principal's account and the RCPs of the target's
+//     account are applied as the evaluator applies them (org.go).
 //
 // Principals outside the graph become placeholder entities marked as J1's
 // mapper marks them: `_source` "system-mapper", `external` true when their
@@ -54,7 +59,8 @@
 // contributing statement has a Condition), conditions (JSON array of the
 // Condition blocks, null when none), sid (comma-separated), effect
 // ("Allow"), effective, and capped/matched when a limit bit. Resource
-// policy ALLOWS add principal (raw entries) and crossAccount.
+// policy ALLOWS add principal (raw entries) and crossAccount (and, to
+// Everyone, exceptPrincipals and anonymousEffective).
 //
 // aws_principal_access relationships with equal properties share one
 // Properties map (most principals' access repeats: the same managed policy
@@ -89,10 +95,29 @@
 // (effective.go, factLevels): false on the facts, no access; a condition
 // on request context the snapshot cannot know (source IP, MFA, session
 // tags, ...) keeps the access, with conditional / conditionalLevels and
-// the deciding keys in conditionKeys. The graph's edges are derived
-// without SCPs, RCPs and session policies; the on-demand questions (Query:
-// WhoCan, Can, Request, Escalation) apply the SCPs and RCPs the snapshot
-// holds (org.go) and say per answer whether they could be read.
+// the deciding keys in conditionKeys.
+//
+// Organisation policies (org.go): the edges, like the on-demand questions
+// (Query: WhoCan, Can, Request, Escalation), apply the SCPs of the
+// principal's account and the RCPs of the resource's account that the
+// snapshot holds, with the same evaluator and the same policies; SCPs not
+// to the management account's principals nor to service-linked roles,
+// RCPs only to deny and not to the management account's resources, AWS
+// managed KMS keys or service-linked roles. An SCP or RCP Deny narrower
+// than the grant (a NotResource, a prefix, a condition on a snapshot fact)
+// removes only what it covers; one whose condition depends on request
+// context makes the access conditional, its keys in conditionKeys. Each
+// collected aws_account says what the derivation knew of its policies:
+// serviceControlPoliciesStatus and resourceControlPoliciesStatus are
+// "applied", "none" (no organisation, the type not enabled, the
+// management account) or "not readable" (a member account's credentials
+// cannot read them: Stats.WithoutSCPs / WithoutRCPs, a warning in the
+// log). Edges those unreadable policies could change say so:
+// derivedWithoutSCPs (aws_principal_access of a principal of such an
+// account, or of an account outside the snapshot) and derivedWithoutRCPs
+// (aws_principal_access to a target in such an account; resource-policy
+// ALLOWS of its resources). Session policies are unknown to the
+// snapshot: sessions are derived as their role.
 //
 // Scale: resources are indexed by service, account and resource-field
 // prefix, so a statement looks only at its candidate range (index.go);
@@ -102,7 +127,10 @@
 // resource-based policy (accountGrants), so AWS managed policies shared by
 // many accounts cost each principal one account's share. Limits caps
 // fan-out where a caller needs it; a cap that bites is counted in Stats,
-// logged, and marked on the graph (capped, accessCapped).
+// logged, and marked on the graph (capped, accessCapped). Organisation
+// policies cost nothing for the actions they cannot refuse (checked once
+// per SCP and RCP set and action); the others are asked once per set,
+// action, and principal and resource only when their statements read them.
 // On demand, Query (query.go) answers from the evaluator itself: WhoCan
 // (every principal allowed an action on a resource), Can (what one
 // principal may do) and Request (the request and policies iam explain

@@ -100,8 +100,9 @@ func (d *deriver) principal(p *graph.Entity) error {
 	plain := boundary == nil && !d.hasDeny(policies)
 	byTarget := map[string]*access{}
 	// The action classes of a request depend on its policies; only the
-	// resource policy changes between this principal's targets.
-	classesBy := map[*iam.Policy]*patternSet{}
+	// resource policy and the organisation policies change between this
+	// principal's targets.
+	classesBy := map[classKey]*patternSet{}
 	consider := func(gr *grant, pp iam.Principal) bool {
 		cross := gr.account != "" && gr.account != pp.Account
 		res := d.resourcePolicyFor(gr.target)
@@ -117,36 +118,53 @@ func (d *deriver) principal(p *graph.Entity) error {
 			return false
 		}
 		pol := &iam.Policies{Identity: identity, Boundaries: boundary, Resource: res}
+		// The organisation policies of the principal's and the target's
+		// accounts (org.go): most grants have no action they can refuse.
+		orgK := d.orgKeyOf(pp, gr.account)
+		orgClear := d.orgClear(orgK, gr.set)
 		classes := func() *patternSet {
-			ps := classesBy[pol.Resource]
+			ck := classKey{pol.Resource, orgK}
+			ps := classesBy[ck]
 			if ps == nil {
-				ps = newPatternSet(pol)
-				classesBy[pol.Resource] = ps
+				cp := *pol
+				if !orgClear {
+					d.org.policies(pp, gr.account, &cp) // their patterns split classes too
+				}
+				ps = newPatternSet(&cp)
+				classesBy[ck] = ps
 			}
 			return ps
 		}
-		allowed := func(action, resource string) bool {
-			return d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
+		var resEnt *graph.Entity
+		if gr.scope == scopeResource {
+			resEnt = gr.target
+		}
+		short := plain && d.shortcut(gr, pp, pol)
+		allowed := func(action, resource string, firm bool) verdict {
+			return d.both(orgK, orgClear, p, pp, action, resource, gr.account, resEnt, firm, func() bool {
+				return short || d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
+			})
 		}
 		var levels, firm []actions.AccessLevel
-		if plain && d.shortcut(gr, pp, pol) {
-			levels = gr.set.levels()
-			if gr.firm != nil {
-				firm = gr.firm.levels()
-			}
+		var orgSoft levelSet // levels the organisation policies allow only under conditions
+		var orgKeys []string
+		if short && orgClear {
+			levels, firm = gr.levels()
 		} else {
 			var granted bool
-			if levels, granted = d.tryLevels(gr.set, gr.requests, false, classes, allowed); !granted {
+			if levels, orgSoft, orgKeys, granted = d.tryLevels(gr.set, gr.requests, false, classes, allowed); !granted {
 				return false
 			}
 			// Levels unconditional statements grant on their own.
-			firm = levels
 			switch gr.firm {
 			case gr.set:
+				firm = orgSoft.without(levels)
 			case nil:
 				firm = nil
 			default:
-				firm, _ = d.tryLevels(gr.firm, gr.requests, false, classes, allowed)
+				f, fsoft, fkeys, _ := d.tryLevels(gr.firm, gr.requests, false, classes, allowed)
+				firm = fsoft.without(f)
+				orgKeys = append(orgKeys, fkeys...)
 			}
 		}
 		cond := gr.conditional()
@@ -164,15 +182,20 @@ func (d *deriver) principal(p *graph.Entity) error {
 					self = pp.ARN
 				}
 				levels, firm, keys = d.factLevels(gr, p, pp, self, levels)
+				firm = orgSoft.without(firm)
 				cond = len(firm) == 0
 			} else if len(firm) < len(levels) {
 				keys = ck
 			}
 		}
+		if len(orgKeys) > 0 { // allowed only if the organisation policies' conditions hold
+			keys = append(keys, orgKeys...)
+			cond = cond || len(firm) == 0
+		}
 		if len(levels) == 0 && len(gr.set.unknown) == 0 {
 			return false
 		}
-		if gr.rel != nil && gr.from != gr.target { // identity ALLOWS: mark effective
+		if gr.rel != nil && gr.from != gr.target && gr.rel.Properties["effective"] != true { // identity ALLOWS: mark effective
 			gr.rel.Set("effective", true)
 		}
 		k := gr.target.Key
@@ -198,7 +221,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 		a.statements = append(a.statements, gr.stmtNames...)
 		a.conditional = a.conditional && cond
 		a.conditionKeys = append(a.conditionKeys, keys...)
-		if gr.admin() && len(levels) == len(gr.set.levels()) {
+		if all, _ := gr.levels(); gr.admin() && len(levels) == len(all) {
 			a.admin = true
 		}
 		if pp.Type == iam.PrincipalAssumedRole {
@@ -233,11 +256,12 @@ func (d *deriver) principal(p *graph.Entity) error {
 		keys = keys[:max]
 	}
 	acct := accountOf(p)
+	noSCPs := d.withoutSCPs(pp)
 	for _, k := range keys {
 		a := byTarget[k]
 		r := &graph.Relationship{
 			Key: p.Key + "|access|" + k, Type: AccessType, Class: "ALLOWS", From: p.Key, To: a.target.Key,
-			Properties: d.accessProps(a, acct),
+			Properties: d.accessProps(a, acct, noSCPs),
 		}
 		if err := d.g.AddRelationship(r); err != nil {
 			return err
@@ -252,7 +276,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 // account's service entity), so relationships with equal properties share
 // one map: at 30,000 resources, 283,573 relationships have 2,121 distinct
 // property sets. The maps are read-only once Derive returns.
-func (d *deriver) accessProps(a *access, acct string) map[string]any {
+func (d *deriver) accessProps(a *access, acct string, noSCPs bool) map[string]any {
 	// a's lists are its own (appended from nil): sorted in place.
 	pats := sortedUniq(a.patterns)
 	count, truncated := len(pats), false
@@ -267,9 +291,10 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	stmts := sortedUniq(a.statements)
 	ta := accountOf(a.target)
 	cross := ta != "" && ta != acct
+	noRCPs := d.withoutRCPs(ta)
 
 	k := append(d.keyBuf[:0], byte(a.levels), byte(a.firm))
-	for _, b := range []bool{truncated, a.admin, a.conditional, cross} {
+	for _, b := range []bool{truncated, a.admin, a.conditional, cross, noSCPs, noRCPs} {
 		k = strconv.AppendBool(k, b)
 	}
 	k = strconv.AppendInt(k, int64(count), 10)
@@ -299,7 +324,7 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 			}
 		}
 	}
-	p := make(map[string]any, 24) // sized for every property: no rehash
+	p := make(map[string]any, 26) // sized for every property: no rehash
 	setLevels(p, levels)
 	p["conditionalLevels"] = condLevels
 	p["actionCount"] = count
@@ -321,6 +346,12 @@ func (d *deriver) accessProps(a *access, acct string) map[string]any {
 	p["admin"] = a.admin
 	p["conditional"] = a.conditional
 	p["crossAccount"] = cross
+	if noSCPs { // SCPs that could not be read might refuse this access
+		p[withoutSCPsProp] = true
+	}
+	if noRCPs {
+		p[withoutRCPsProp] = true
+	}
 	d.accessPropsOf[string(k)] = p
 	return p
 }
@@ -585,9 +616,14 @@ func (d *deriver) factRequest(p *graph.Entity, pp iam.Principal, action, resourc
 		}
 	}
 	rq := &iam.Request{Principal: pp, Action: action, Resource: resource, ResourceAccount: acct, Context: map[string][]string{}}
-	addTags(rq.Context, "aws:PrincipalTag/", p)
-	if id := p.String("userId"); id != "" && pp.Type == iam.PrincipalUser {
-		rq.Context["aws:userid"] = []string{id}
+	// Anonymous callers and AWS services carry no principal tags nor
+	// organisation: those keys are absent, and known to be (as Query).
+	prTags := p != nil || !pp.IsIAM()
+	if p != nil {
+		addTags(rq.Context, "aws:PrincipalTag/", p)
+		if id := p.String("userId"); id != "" && pp.Type == iam.PrincipalUser {
+			rq.Context["aws:userid"] = []string{id}
+		}
 	}
 	resTags, resOrg := false, false
 	if res != nil && tagsCollected(res.Type) {
@@ -595,7 +631,8 @@ func (d *deriver) factRequest(p *graph.Entity, pp iam.Principal, action, resourc
 		addTags(rq.Context, "aws:ResourceTag/", res)
 	}
 	prOrg, prKnown := d.orgs[pp.Account]
-	if s, _ := prOrg.(string); s != "" {
+	prKnown = prKnown || !pp.IsIAM()
+	if s, _ := prOrg.(string); s != "" && pp.IsIAM() {
 		rq.Context["aws:PrincipalOrgID"] = []string{s}
 	}
 	if o, ok := d.orgs[acct]; ok {
@@ -604,16 +641,35 @@ func (d *deriver) factRequest(p *graph.Entity, pp iam.Principal, action, resourc
 			rq.Context["aws:ResourceOrgID"] = []string{s}
 		}
 	}
+	prPath, resPath := !pp.IsIAM(), false
+	if oi := d.org[pp.Account]; oi != nil && pp.IsIAM() && oi.pathKnown {
+		prPath = true
+		if oi.path != "" {
+			rq.Context["aws:PrincipalOrgPaths"] = []string{oi.path}
+		}
+	}
+	if oi := d.org[acct]; oi != nil && oi.pathKnown {
+		resPath = true
+		if oi.path != "" {
+			rq.Context["aws:ResourceOrgPaths"] = []string{oi.path}
+		}
+	}
 	return rq, func(key string) bool {
 		switch {
-		case knownKeys[key], strings.HasPrefix(key, "aws:principaltag/"):
+		case knownKeys[key]:
 			return false
+		case strings.HasPrefix(key, "aws:principaltag/"):
+			return !prTags
 		case strings.HasPrefix(key, "aws:resourcetag/"):
 			return !resTags
 		case key == "aws:principalorgid":
 			return !prKnown
 		case key == "aws:resourceorgid":
 			return !resOrg
+		case key == "aws:principalorgpaths":
+			return !prPath
+		case key == "aws:resourceorgpaths":
+			return !resPath
 		}
 		return true
 	}
@@ -680,6 +736,27 @@ type levelSet uint8
 
 func (s levelSet) has(i int) bool { return s&(1<<i) != 0 }
 
+// without returns the levels of l that are not in s.
+func (s levelSet) without(l []actions.AccessLevel) []actions.AccessLevel {
+	if s == 0 {
+		return l
+	}
+	var out []actions.AccessLevel
+	for _, lv := range l {
+		if i := slices.IndexFunc(levelOrder, func(lo levelFlag) bool { return lo.level == lv }); i < 0 || !s.has(i) {
+			out = append(out, lv)
+		}
+	}
+	return out
+}
+
+// classKey names the action classes of a principal's requests to one
+// target (principal): its resource policy and organisation policies.
+type classKey struct {
+	res *iam.Policy
+	org orgKey
+}
+
 // with returns s plus the levels of l.
 func (s levelSet) with(l []actions.AccessLevel) levelSet {
 	for _, lv := range l {
@@ -710,20 +787,21 @@ func (d *deriver) shortcut(gr *grant, pp iam.Principal, pol *iam.Policies) bool 
 	if gr.account != "" && gr.account != pp.Account {
 		return false
 	}
-	if gr.scope == scopeAccount || gatedActions(gr.set) {
+	if gr.scope == scopeAccount {
 		return false
 	}
-	for _, st := range gr.stmts {
-		for _, l := range [][]string{st.resources, st.notResources} {
-			for _, r := range l {
-				if strings.Contains(r, "${") {
-					return false
-				}
-			}
+	if gr.noShortcut == 0 { // the same for every principal: decided once
+		gr.noShortcut = 1
+		if gatedActions(gr.set) || slices.ContainsFunc(gr.stmts, func(st *statement) bool {
+			return slices.ContainsFunc(st.resources, hasVariable) || slices.ContainsFunc(st.notResources, hasVariable)
+		}) {
+			gr.noShortcut = 2
 		}
 	}
-	return true
+	return gr.noShortcut == 1
 }
+
+func hasVariable(s string) bool { return strings.Contains(s, "${") }
 
 // gatedActions reports whether a set may hold kms or sts actions (a key
 // policy or trust policy must allow those even in the same account).
@@ -821,56 +899,96 @@ func (d *deriver) resourcePolicyFor(t *graph.Entity) *iam.Policy {
 	return nil
 }
 
+// verdict is an answer about one request: allowed, and whether only if
+// conditions on request context hold (cond, with the keys that decide).
+type verdict struct {
+	ok, cond bool
+	keys     []string
+}
+
 // tryLevels asks ok about the actions of set level by level, one request
 // resource at a time, and returns the levels where ok held for some action
 // (and whether it held for any action, counting actions the catalog does
-// not know). With first, it stops at the first success.
+// not know). soft holds the levels allowed only under conditions (no
+// action of the level allowed without), keys their conditions' keys. With
+// first, it stops at the first success.
 //
 // Only the first action of a level is always asked about; when it is
-// refused, the others are reduced to one representative per action class
-// of the request's policies (classes.go), which classes returns.
-func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, classes func() *patternSet, ok func(action, resource string) bool) (levels []actions.AccessLevel, granted bool) {
-	try := func(action string) bool {
+// refused (or allowed only under conditions), the others are reduced to
+// one representative per action class of the request's policies
+// (classes.go), which classes returns. Once a level has a conditional
+// answer, ok is told only an unconditional one helps (firm): it may then
+// skip what cannot give one.
+func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, classes func() *patternSet, ok func(action, resource string, firm bool) verdict) (levels []actions.AccessLevel, soft levelSet, keys []string, granted bool) {
+	firm := false
+	try := func(action string) verdict {
+		var best verdict
 		for _, r := range requests {
-			if ok(action, r) {
-				return true
+			v := ok(action, r, firm || best.ok)
+			switch {
+			case !v.ok:
+			case !v.cond:
+				return v
+			case !best.ok:
+				best = verdict{ok: true, cond: true, keys: slices.Clone(v.keys)}
+			default:
+				best.keys = append(best.keys, v.keys...)
 			}
 		}
-		return false
+		return best
 	}
 	var ps *patternSet
-	for _, lo := range levelOrder {
+	for i, lo := range levelOrder {
 		acts := set.byLevel[lo.level]
-		if len(acts) > 1 && !try(acts[0]) {
+		if len(acts) == 0 {
+			continue
+		}
+		firm = false
+		found := try(acts[0])
+		if (!found.ok || found.cond) && len(acts) > 1 {
 			if ps == nil {
 				ps = classes()
 			}
-			acts = ps.representatives(acts[1:])
-		}
-		for _, a := range acts {
-			if try(a) {
-				levels = append(levels, lo.level)
-				granted = true
-				if first {
-					return levels, true
+			ps.representatives(acts[1:], func(a string) bool {
+				firm = found.ok
+				v := try(a)
+				if v.ok && !v.cond {
+					found = v
+					return false
 				}
-				break
-			}
+				if v.ok && !found.ok {
+					found = v
+				}
+				return true
+			})
+		}
+		if !found.ok {
+			continue
+		}
+		levels = append(levels, lo.level)
+		granted = true
+		if found.cond {
+			soft |= 1 << i
+			keys = append(keys, found.keys...)
+		}
+		if first {
+			return levels, soft, keys, true
 		}
 	}
 	if !granted {
+		firm = false
 		for _, a := range set.unknown {
-			if try(a) {
-				return levels, true
+			if v := try(a); v.ok {
+				return levels, soft, append(keys, v.keys...), true
 			}
 		}
 	}
-	return levels, granted
+	return levels, soft, keys, granted
 }
 
 // anyAction reports whether ok holds for some action of the grant.
-func (d *deriver) anyAction(gr *grant, pols *iam.Policies, ok func(action, resource string) bool) bool {
-	_, granted := d.tryLevels(gr.set, gr.requests, true, func() *patternSet { return newPatternSet(pols) }, ok)
+func (d *deriver) anyAction(gr *grant, pols *iam.Policies, ok func(action, resource string, firm bool) verdict) bool {
+	_, _, _, granted := d.tryLevels(gr.set, gr.requests, true, func() *patternSet { return newPatternSet(pols) }, ok)
 	return granted
 }
 

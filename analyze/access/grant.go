@@ -45,6 +45,24 @@ type grant struct {
 	stmtNames  []string   // statementName of stmts, computed once
 	factParts  []factPart // statementHolds' per-part keys, computed once
 	rel        *graph.Relationship
+	// Computed once for every principal: the levels of set and firm
+	// (levels), and whether the shortcut is ruled out (1 no, 2 yes).
+	setLevels, firmLevels []actions.AccessLevel
+	levelsDone            bool
+	noShortcut            int8
+}
+
+// levels returns the levels of set and of firm (nil when firm is),
+// computed once; callers must not change them.
+func (gr *grant) levels() (set, firm []actions.AccessLevel) {
+	if !gr.levelsDone {
+		gr.setLevels = gr.set.levels()
+		if gr.firm != nil {
+			gr.firmLevels = gr.firm.levels()
+		}
+		gr.levelsDone = true
+	}
+	return gr.setLevels, gr.firmLevels
 }
 
 // grantPart is one statement's action set within a grant.

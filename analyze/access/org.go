@@ -21,6 +21,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
@@ -44,6 +45,9 @@ type orgInfo struct {
 type orgLevels struct {
 	status string // OrgPolicies*
 	levels [][]*iam.Policy
+	// stmts are the statements of each level as written (the derivation's
+	// orgStatements reads their actions, resources and conditions).
+	stmts [][]*statement
 }
 
 // newOrgInfo reads an aws_account's organisation properties; problems
@@ -69,13 +73,13 @@ func newOrgInfo(e *graph.Entity, org string, orgKnown bool) (*orgInfo, []string)
 		case raw == "":
 			t.out.status = OrgPoliciesUnreadable
 		default:
-			levels, err := parseLevels(acct, t.name, raw)
+			levels, stmts, err := parseLevels(acct, t.name, raw)
 			if err != nil {
 				t.out.status = OrgPoliciesUnreadable
 				problems = append(problems, err.Error())
 				break
 			}
-			t.out.levels, t.out.status = levels, OrgPoliciesApplied
+			t.out.levels, t.out.stmts, t.out.status = levels, stmts, OrgPoliciesApplied
 			if len(levels) == 0 {
 				t.out.status = OrgPoliciesNone
 			}
@@ -84,7 +88,7 @@ func newOrgInfo(e *graph.Entity, org string, orgKnown bool) (*orgInfo, []string)
 	return oi, problems
 }
 
-func parseLevels(acct, kind, raw string) ([][]*iam.Policy, error) {
+func parseLevels(acct, kind, raw string) ([][]*iam.Policy, [][]*statement, error) {
 	var ls []struct {
 		Target   string `json:"target"`
 		Policies []struct {
@@ -94,53 +98,81 @@ func parseLevels(acct, kind, raw string) ([][]*iam.Policy, error) {
 		} `json:"policies"`
 	}
 	if err := json.Unmarshal([]byte(raw), &ls); err != nil {
-		return nil, fmt.Errorf("account %s: %ss: %w", acct, kind, err)
+		return nil, nil, fmt.Errorf("account %s: %ss: %w", acct, kind, err)
 	}
 	out := make([][]*iam.Policy, 0, len(ls))
+	stmts := make([][]*statement, 0, len(ls))
 	for _, l := range ls {
 		lvl := []*iam.Policy{}
+		var sts []*statement
 		for _, p := range l.Policies {
-			pol, err := iam.Parse(fmt.Sprintf("%s %s (%s, attached to %s)", kind, p.Name, p.ID, l.Target), p.Document)
+			name := fmt.Sprintf("%s %s (%s, attached to %s)", kind, p.Name, p.ID, l.Target)
+			pol, err := iam.Parse(name, p.Document)
+			if err == nil {
+				var d *document
+				if d, err = parseDocument(name, p.Document); err == nil {
+					sts = append(sts, d.stmts...)
+				}
+			}
 			if err != nil {
-				return nil, fmt.Errorf("account %s: %s %s at %s: %w", acct, kind, p.ID, l.Target, err)
+				return nil, nil, fmt.Errorf("account %s: %s %s at %s: %w", acct, kind, p.ID, l.Target, err)
 			}
 			lvl = append(lvl, pol)
 		}
 		out = append(out, lvl)
+		stmts = append(stmts, sts)
 	}
-	return out, nil
+	return out, stmts, nil
 }
 
-// orgPolicies adds the SCPs of the principal's account and the RCPs of the
-// resource's account to pol, and returns what the answer knew of each.
-func (q *Query) orgPolicies(pr iam.Principal, resourceAccount string, pol *iam.Policies) (scps, rcps string) {
+// orgMap is the organisation of each collected account, by account ID.
+type orgMap map[string]*orgInfo
+
+// orgInfos reads the organisation of every collected aws_account of g, and
+// the problems (documents that do not parse) for the limits, sorted.
+func orgInfos(g *graph.Graph) (orgMap, []string) {
+	out := orgMap{}
+	var problems []string
+	for _, e := range g.EntitiesOfType("aws_account") {
+		if e.String("_source") == placeholderSource {
+			continue
+		}
+		org, ok := e.Properties["organizationId"]
+		s, _ := org.(string)
+		oi, p := newOrgInfo(e, s, ok)
+		out[e.String("accountId")] = oi
+		problems = append(problems, p...)
+	}
+	slices.Sort(problems)
+	return out, problems
+}
+
+// policies adds the SCPs of the principal's account and the RCPs of the
+// resource's account to pol (and the management account when both are in
+// the same organisation), and returns what the answer knew of each.
+func (m orgMap) policies(pr iam.Principal, resourceAccount string, pol *iam.Policies) (scps, rcps string) {
 	scps, rcps = OrgPoliciesNone, OrgPoliciesNone
 	if pr.IsIAM() && pr.Account != "" {
 		scps = OrgPoliciesUnreadable // an account outside the snapshot
-		if oi := q.org[pr.Account]; oi != nil {
+		if oi := m[pr.Account]; oi != nil {
 			scps, pol.SCPs = oi.scps.status, oi.scps.levels
 		}
 	}
 	if resourceAccount != "" {
 		rcps = OrgPoliciesUnreadable
-		if oi := q.org[resourceAccount]; oi != nil {
+		if oi := m[resourceAccount]; oi != nil {
 			rcps, pol.RCPs = oi.rcps.status, oi.rcps.levels
 		}
+	}
+	if po, ro := m[pr.Account], m[resourceAccount]; po != nil && ro != nil && po.management == ro.management {
+		pol.ManagementAccount = po.management
 	}
 	return scps, rcps
 }
 
 // Limits are what the answers over this snapshot are derived without.
 func (q *Query) Limits() []string {
-	var scp, rcp []string
-	for _, acct := range slices.Sorted(maps.Keys(q.org)) {
-		if q.org[acct].scps.status == OrgPoliciesUnreadable {
-			scp = append(scp, acct)
-		}
-		if q.org[acct].rcps.status == OrgPoliciesUnreadable {
-			rcp = append(rcp, acct)
-		}
-	}
+	scp, rcp := q.org.unreadable()
 	var out []string
 	if len(scp)+len(rcp) > 0 {
 		out = append(out, fmt.Sprintf("service control policies of %s, resource control policies of %s: not readable "+
@@ -151,9 +183,379 @@ func (q *Query) Limits() []string {
 	return append(out, QueryLimits...)
 }
 
+// unreadable lists the accounts whose SCPs, and whose RCPs, could not be
+// read, sorted.
+func (m orgMap) unreadable() (scp, rcp []string) {
+	for _, acct := range slices.Sorted(maps.Keys(m)) {
+		if m[acct].scps.status == OrgPoliciesUnreadable {
+			scp = append(scp, acct)
+		}
+		if m[acct].rcps.status == OrgPoliciesUnreadable {
+			rcp = append(rcp, acct)
+		}
+	}
+	return scp, rcp
+}
+
 func orNone(accts []string) string {
 	if len(accts) == 0 {
 		return "no account"
 	}
 	return "account " + strings.Join(accts, ", ")
+}
+
+// Organisation policies in the derivation (effective.go, resource.go):
+// an access edge is what the evaluator allows once the SCPs of the
+// principal's account and the RCPs of the resource's account are applied.
+// They are applied as a second question beside the principal's own
+// policies, asked of the same evaluator with the same policies Query
+// gives it (orgMap.policies), so that its answer can be shared:
+//
+//   - per (SCP set, RCP set, action), orgActionOf reads the statements
+//     that name the action. When no Deny names it and every SCP level
+//     allows it unconditionally on "*" (FullAWSAccess), nothing can refuse
+//     it: clear, no evaluation. That is most actions of most
+//     organisations, whose SCPs deny a few actions.
+//   - otherwise the evaluator is asked once with the organisation policies
+//     alone (everything else allowing), the request context holding the
+//     snapshot's facts (factRequest; a condition on request context makes
+//     the answer conditional, with its keys). The answer is shared by
+//     every principal of the same account and type, and every resource of
+//     the same account, unless the deciding statements read who the
+//     principal is (its ARN, name, tags, a policy variable) or which
+//     resource (Resource patterns, resource tags; and any IAM, STS or KMS
+//     resource, which the evaluator's own rules read).
+//
+// Both questions must allow. Over a resource pattern (arn:aws:s3:::b/*)
+// that is the evaluator's answer but in one case: an organisation Deny
+// covering part of the pattern and the whole of the principal's only Allow
+// there (the evaluator drops that Allow, intersect.go; asked apart, each
+// question allows). The edge then says more than Query, never less, so
+// Index.WhoCan, which asks the evaluator with every policy, still agrees.
+//
+// SCPs do not apply to the management account's principals nor to
+// service-linked roles; RCPs not to the management account's resources
+// (orgKeyOf, and the evaluator's own rules: AWS managed KMS keys,
+// service-linked roles, services without RCP support). Where an account's
+// SCPs or RCPs could not be read, its aws_account says so
+// (serviceControlPoliciesStatus, resourceControlPoliciesStatus) and the
+// edges they could change carry derivedWithoutSCPs / derivedWithoutRCPs.
+
+// Properties the derivation sets from the organisation policies.
+const (
+	scpStatusProp   = "serviceControlPoliciesStatus"
+	rcpStatusProp   = "resourceControlPoliciesStatus"
+	withoutSCPsProp = "derivedWithoutSCPs"
+	withoutRCPsProp = "derivedWithoutRCPs"
+)
+
+// orgSetup reads the organisation of each collected account, marks on its
+// aws_account what the derivation knew of its SCPs and RCPs, and counts and
+// logs what it could not read.
+func (d *deriver) orgSetup() {
+	var problems []string
+	d.org, problems = orgInfos(d.g)
+	for _, e := range d.g.EntitiesOfType("aws_account") {
+		if oi := d.org[e.String("accountId")]; oi != nil && e.String("_source") != placeholderSource {
+			e.Set(scpStatusProp, oi.scps.status)
+			e.Set(rcpStatusProp, oi.rcps.status)
+		}
+	}
+	for _, p := range problems {
+		d.cfg.log.Warn("organisation policy not readable", "error", p)
+	}
+	d.stats.WithoutSCPs, d.stats.WithoutRCPs = d.org.unreadable()
+	if len(d.stats.WithoutSCPs)+len(d.stats.WithoutRCPs) > 0 {
+		d.cfg.log.Warn("access derived without organisation policies that could not be read",
+			"scpAccounts", d.stats.WithoutSCPs, "rcpAccounts", d.stats.WithoutRCPs)
+	}
+}
+
+// withoutSCPs reports whether a principal's access could be narrowed by
+// SCPs the snapshot could not read (its account's, or an account it does
+// not hold).
+func (d *deriver) withoutSCPs(pp iam.Principal) bool {
+	if !pp.IsIAM() || pp.IsServiceLinkedRole() {
+		return false
+	}
+	oi := d.org[pp.Account]
+	return oi == nil || oi.scps.status == OrgPoliciesUnreadable
+}
+
+// withoutRCPs reports the same of the RCPs of a resource's account.
+func (d *deriver) withoutRCPs(acct string) bool {
+	if acct == "" {
+		return false
+	}
+	oi := d.org[acct]
+	return oi == nil || oi.rcps.status == OrgPoliciesUnreadable
+}
+
+// orgKey names the organisation policies that weigh on a request: the
+// SCPs of the principal's account and the RCPs of the resource's account,
+// nil when none apply.
+type orgKey struct{ scp, rcp *orgInfo }
+
+func (d *deriver) orgKeyOf(pp iam.Principal, resourceAccount string) orgKey {
+	var k orgKey
+	if oi := d.org[pp.Account]; oi != nil && pp.IsIAM() && !pp.IsServiceLinkedRole() && oi.scps.status == OrgPoliciesApplied {
+		k.scp = oi
+	}
+	if oi := d.org[resourceAccount]; oi != nil && oi.rcps.status == OrgPoliciesApplied {
+		k.rcp = oi
+	}
+	return k
+}
+
+// orgAction is what the organisation policies of a key say of one action,
+// whatever the principal and the resource.
+type orgAction struct {
+	clear    bool // nothing can refuse it (see the top of the section)
+	personal bool // a deciding statement reads who the principal is
+	specific bool // a deciding statement reads which resource
+}
+
+type orgActionKey struct {
+	k      orgKey
+	action string
+}
+
+func (d *deriver) orgActionOf(k orgKey, action string) orgAction {
+	ck := orgActionKey{k, action}
+	if v, ok := d.orgActions[ck]; ok {
+		return v
+	}
+	la := strings.ToLower(action)
+	v := orgAction{clear: true}
+	decides := func(st *statement) {
+		v.clear = false
+		v.personal = v.personal || readsPrincipal(st)
+		v.specific = v.specific || readsResource(st)
+	}
+	if k.scp != nil {
+		for _, lvl := range k.scp.scps.stmts {
+			var allows []*statement
+			full := false
+			for _, st := range lvl {
+				switch {
+				case !st.matchesAction(la):
+				case st.effect == iam.Deny:
+					decides(st)
+				default:
+					allows = append(allows, st)
+					full = full || (!st.hasCondition() && st.onEveryResource())
+				}
+			}
+			if !full {
+				v.clear = false // the level's Allows decide, or nothing allows
+				for _, st := range allows {
+					decides(st)
+				}
+			}
+		}
+	}
+	if k.rcp != nil {
+		for _, lvl := range k.rcp.rcps.stmts {
+			for _, st := range lvl {
+				if st.effect == iam.Deny && st.matchesAction(la) { // RCPs only deny
+					decides(st)
+				}
+			}
+		}
+	}
+	d.orgActions[ck] = v
+	return v
+}
+
+// orgClear reports whether the organisation policies of k can refuse no
+// action of set, computed once per (k, set).
+func (d *deriver) orgClear(k orgKey, set *actionSet) bool {
+	if k.scp == nil && k.rcp == nil {
+		return true
+	}
+	ck := orgSetKey{k, set}
+	if v, ok := d.orgSets[ck]; ok {
+		return v
+	}
+	if k.scp.allowsAll() && !k.rcp.rcpDenies() { // FullAWSAccess alone: clear for every action
+		d.orgSets[ck] = true
+		return true
+	}
+	clear := true
+	for _, lo := range levelOrder {
+		for _, a := range set.byLevel[lo.level] {
+			clear = clear && d.orgActionOf(k, a).clear
+		}
+	}
+	for _, a := range set.unknown {
+		clear = clear && d.orgActionOf(k, a).clear
+	}
+	d.orgSets[ck] = clear
+	return clear
+}
+
+// orgPersonal reports whether the organisation policies of k may answer
+// differently for two principals of the same account and type about an
+// action of set (a deciding statement reads who the principal is).
+func (d *deriver) orgPersonal(k orgKey, set *actionSet) bool {
+	ck := orgSetKey{k, set}
+	if v, ok := d.orgPersonals[ck]; ok {
+		return v
+	}
+	personal := false
+	for _, lo := range levelOrder {
+		for _, a := range set.byLevel[lo.level] {
+			personal = personal || d.orgActionOf(k, a).personal
+		}
+	}
+	for _, a := range set.unknown {
+		personal = personal || d.orgActionOf(k, a).personal
+	}
+	d.orgPersonals[ck] = personal
+	return personal
+}
+
+// rcpDenies reports whether the RCPs of oi (nil: none) have a Deny.
+func (oi *orgInfo) rcpDenies() bool {
+	return oi != nil && slices.ContainsFunc(oi.rcps.stmts, func(lvl []*statement) bool {
+		return slices.ContainsFunc(lvl, func(st *statement) bool { return st.effect == iam.Deny })
+	})
+}
+
+// allowsAll reports whether the SCPs of oi (nil: none) can refuse nothing:
+// no Deny, and every level allows every action on every resource without
+// a condition (FullAWSAccess).
+func (oi *orgInfo) allowsAll() bool {
+	if oi == nil {
+		return true
+	}
+	for _, lvl := range oi.scps.stmts {
+		all := false
+		for _, st := range lvl {
+			if st.effect == iam.Deny {
+				return false
+			}
+			all = all || (!st.hasCondition() && st.onEveryResource() && slices.Contains(st.actions, "*"))
+		}
+		if !all {
+			return false
+		}
+	}
+	return true
+}
+
+type orgSetKey struct {
+	k   orgKey
+	set *actionSet
+}
+
+// orgDecisionKey names a shared answer of orgAllows: the fields of the
+// principal and the resource that the deciding statements read ("" when
+// they do not).
+type orgDecisionKey struct {
+	k                   orgKey
+	action              string
+	acct, typ, arn, raw string // the principal
+	resAcct, res, key   string // the resource
+}
+
+// orgAllows asks whether the organisation policies of k let principal pp
+// (p: its entity, nil for a principal outside the graph) do action on
+// resource (res: the collected entity, nil for "*" or a pattern) in
+// account acct.
+func (d *deriver) orgAllows(k orgKey, p *graph.Entity, pp iam.Principal, action, resource, acct string, res *graph.Entity) verdict {
+	oa := d.orgActionOf(k, action)
+	if oa.clear {
+		return verdict{ok: true}
+	}
+	ck := orgDecisionKey{k: k, action: action, acct: pp.Account, typ: string(pp.Type), resAcct: acct}
+	if oa.personal {
+		ck.arn, ck.raw = pp.ARN, pp.Raw
+	}
+	// The evaluator's own rules read the resource in IAM, STS and KMS
+	// (immutable AWS-managed resources; RCPs skip service-linked roles and
+	// AWS managed keys): their answers are not shared between resources.
+	if svc := serviceOf(action); oa.specific || svc == "iam" || svc == "sts" || svc == "kms" {
+		ck.res = resource
+		if res != nil {
+			ck.key = res.Key
+		}
+	}
+	if v, ok := d.orgDecisions[ck]; ok {
+		return v
+	}
+	pol := &iam.Policies{Identity: []*iam.Policy{allowAll()}, Resource: allowAnyone()}
+	d.org.policies(pp, acct, pol)
+	if k.scp == nil {
+		pol.SCPs = nil
+	}
+	if k.rcp == nil {
+		pol.RCPs = nil
+	}
+	rq, unknown := d.factRequest(p, pp, action, resource, acct, res)
+	d.stats.OrgEvaluations++
+	r := d.cfg.ev.EvaluateUnknown(rq, pol, unknown)
+	v := verdict{ok: r.Decision == iam.Allowed, cond: r.Conditional, keys: r.ConditionKeys}
+	d.orgDecisions[ck] = v
+	return v
+}
+
+// both is the verdict of the principal's own policies (main, costly: asked
+// last) and of the organisation policies of k (clear: none can refuse
+// the grant's actions). With firm, only an unconditional answer helps the
+// caller: main is not asked when the organisation policies allow only
+// under conditions.
+func (d *deriver) both(k orgKey, clear bool, p *graph.Entity, pp iam.Principal, action, resource, acct string, res *graph.Entity, firm bool, main func() bool) verdict {
+	v := verdict{ok: true}
+	if !clear {
+		if v = d.orgAllows(k, p, pp, action, resource, acct, res); !v.ok || (firm && v.cond) {
+			return verdict{}
+		}
+	}
+	if !main() {
+		return verdict{}
+	}
+	return v
+}
+
+var allowAnyone = sync.OnceValue(func() *iam.Policy {
+	p, err := iam.Parse("resource side", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`)
+	if err != nil {
+		panic(err) // a constant document
+	}
+	return p
+})
+
+// readsPrincipal reports whether a statement's answer may depend on who
+// the principal is beyond its account and type: a condition on its ARN,
+// name, id or tags, or a policy variable.
+func readsPrincipal(st *statement) bool {
+	if hasVariable(st.conditions) || slices.ContainsFunc(st.resources, hasVariable) || slices.ContainsFunc(st.notResources, hasVariable) {
+		return true
+	}
+	for _, k := range st.conditionKeys() {
+		switch k {
+		case "aws:principalarn", "aws:username", "aws:userid", "aws:sourceidentity":
+			return true
+		}
+		if strings.HasPrefix(k, "aws:principaltag/") {
+			return true
+		}
+	}
+	return false
+}
+
+// readsResource reports whether a statement's answer may depend on which
+// resource of an account is asked: Resource patterns other than "*",
+// NotResource, resource tags.
+func readsResource(st *statement) bool {
+	if !st.onEveryResource() {
+		return true
+	}
+	for _, k := range st.conditionKeys() {
+		if strings.HasPrefix(k, "aws:resourcetag/") {
+			return true
+		}
+	}
+	return false
 }

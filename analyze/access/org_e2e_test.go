@@ -11,8 +11,10 @@ import (
 
 	"github.com/snapaudit/snapaudit/analyze"
 	"github.com/snapaudit/snapaudit/analyze/access"
+	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
 	"github.com/snapaudit/snapaudit/analyze/iam/actions"
+	"github.com/snapaudit/snapaudit/analyze/model"
 	"github.com/snapaudit/snapaudit/collect"
 	"github.com/snapaudit/snapaudit/collect/fakeaws"
 	"github.com/snapaudit/snapaudit/snapshot"
@@ -30,7 +32,7 @@ const (
 // collectWorlds collects each world with the real collector and SDK clients
 // into one snapshot (one writer, one Run per account) and loads its graph as
 // `snapaudit iam` does.
-func collectWorlds(t *testing.T, worlds ...string) *access.Query {
+func collectWorlds(t *testing.T, worlds ...string) (*access.Query, *graph.Graph) {
 	t.Helper()
 	for _, k := range []string{"AWS_PROFILE", "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
 		"AWS_SESSION_TOKEN", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"} {
@@ -77,7 +79,7 @@ func collectWorlds(t *testing.T, worlds ...string) *access.Query {
 		t.Fatal(err)
 	}
 	ev := iam.NewEvaluator(iam.WithRCPServices(cat.RCPServices()), iam.WithClock(clock))
-	return access.NewQuery(g, ev, cat)
+	return access.NewQuery(g, ev, cat), g
 }
 
 // TestOrganizationPoliciesEndToEnd: collected with the real SDK clients
@@ -111,8 +113,8 @@ func TestOrganizationPoliciesEndToEnd(t *testing.T) {
 		}
 		return nil
 	}
-	member := collectWorlds(t, demoWorld)
-	both := collectWorlds(t, demoWorld, orgWorld)
+	member, memberGraph := collectWorlds(t, demoWorld)
+	both, bothGraph := collectWorlds(t, demoWorld, orgWorld)
 
 	// Bucket deletion: the member's administrator, until the SCP.
 	del, err := member.WhoCan(t.Context(), "s3:DeleteBucket", appData)
@@ -169,6 +171,59 @@ func TestOrganizationPoliciesEndToEnd(t *testing.T) {
 	}
 	if a := answerFor(get, admin); a == nil || a.SCPs != access.OrgPoliciesApplied || a.RCPs != access.OrgPoliciesApplied {
 		t.Errorf("with the management account: %s answer %+v, want allowed with SCPs and RCPs applied", admin, a)
+	}
+
+	// The graph (derived by LoadGraph) says the same: the member's account
+	// could not read its policies and its edges say they were derived
+	// without them; with the management account they are applied, the
+	// public grant no longer reaches anonymous callers, and who-can over
+	// the edges gives the evaluator's answers.
+	for _, c := range []struct {
+		name                 string
+		g                    *graph.Graph
+		q                    *access.Query
+		status               string
+		without, anonymous   bool
+		deleters, publicRead int
+	}{
+		{"member only", memberGraph, member, access.OrgPoliciesUnreadable, true, true, 1, 1},
+		{"with the management account", bothGraph, both, access.OrgPoliciesApplied, false, false, 0, 0},
+	} {
+		acctEnt := c.g.Entity(model.AccountKey(demoAcct))
+		if got := [2]string{acctEnt.String("serviceControlPoliciesStatus"), acctEnt.String("resourceControlPoliciesStatus")}; got != [2]string{c.status, c.status} {
+			t.Errorf("%s: account SCPs, RCPs %q, want %q", c.name, got, c.status)
+		}
+		edges := 0
+		for _, r := range c.g.Relationships() {
+			if r.Type == access.AccessType && r.From == admin {
+				edges++
+				if got, _ := r.Properties["derivedWithoutSCPs"].(bool); got != c.without {
+					t.Errorf("%s: %s derivedWithoutSCPs %v, want %v", c.name, r.Key, got, c.without)
+				}
+			}
+		}
+		if edges == 0 {
+			t.Errorf("%s: %s has no access edges", c.name, admin)
+		}
+		pub := c.g.Relationship("arn:aws:s3:::example-corp-public-assets|allows|" + model.EveryoneKey)
+		if pub == nil || pub.Properties["anonymousEffective"] != c.anonymous {
+			t.Errorf("%s: the public grant's anonymousEffective should be %v: %v", c.name, c.anonymous, pub)
+		}
+		ix := access.NewIndex(c.g)
+		del, err := ix.WhoCan(t.Context(), c.q, "s3:DeleteBucket", appData)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(slices.DeleteFunc(del, func(a access.Answer) bool { return a.Principal != admin })); n != c.deleters {
+			t.Errorf("%s: graph who-can s3:DeleteBucket: %s %d times, want %d", c.name, admin, n, c.deleters)
+		}
+		get, err := ix.WhoCan(t.Context(), c.q, "s3:GetObject", publicObj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(slices.DeleteFunc(get, func(a access.Answer) bool { return a.Principal != "*" })); n != c.publicRead {
+			t.Errorf("%s: graph who-can s3:GetObject on %s: anonymous %d times, want %d", c.name, publicObj, n, c.publicRead)
+		}
 	}
 }
 

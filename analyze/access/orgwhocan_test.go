@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -118,6 +119,76 @@ func setTags(e *graph.Entity, tags map[string]string) {
 
 const adminDocument = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
 
+// orgPolicies are the organisation's paths, SCPs and RCPs per account, as
+// analyze/model sets them (levels root first). The management account is
+// in the root; SCPs and RCPs do not apply to it.
+//
+// SCPs (FullAWSAccess everywhere, and): OU ou-a (member A) denies
+// s3:DeleteObject and every KMS action; member A's own level denies
+// writing objects of a-red to principals not tagged team=red (a condition
+// on a fact, on a prefix: narrower than the grants); member B's own level
+// denies kms:Encrypt outside vpc-1 (a condition on request context: the
+// access becomes conditional on aws:sourcevpc). RCP on OU ou-b (member B):
+// S3 only for principals of the organisation (anonymous callers of
+// b-data's public List lose it; the outsider is unknown: conditional).
+var orgPolicies = func() map[string]map[string]any {
+	full := orgPol{"p-full", "FullAWSAccess", doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)}
+	root := "r-fixture"
+	path := func(ou string) string { return orgID + "/" + root + "/" + ou }
+	return map[string]map[string]any{
+		mgmt: {"organizationPath": path(""), "serviceControlPolicies": orgLevelsJSON(orgLevel{root, []orgPol{full}}, orgLevel{mgmt, []orgPol{full}}),
+			"resourceControlPolicies": orgLevelsJSON(orgLevel{root, nil}, orgLevel{mgmt, nil})},
+		memberA: {"organizationPath": path("ou-a/"),
+			"serviceControlPolicies": orgLevelsJSON(orgLevel{root, []orgPol{full}},
+				orgLevel{"ou-a", []orgPol{full, {"p-nodelete", "NoDeleteNoKMS", doc(`{"Effect":"Deny","Action":["s3:DeleteObject","kms:*"],"Resource":"*"}`)}}},
+				orgLevel{memberA, []orgPol{full, {"p-red", "RedWritesRed", doc(`{"Effect":"Deny","Action":"s3:PutObject","Resource":"arn:aws:s3:::a-red/*",` +
+					`"Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"red"}}}`)}}}),
+			"resourceControlPolicies": orgLevelsJSON(orgLevel{root, nil}, orgLevel{"ou-a", nil}, orgLevel{memberA, nil})},
+		memberB: {"organizationPath": path("ou-b/"),
+			"serviceControlPolicies": orgLevelsJSON(orgLevel{root, []orgPol{full}}, orgLevel{"ou-b", []orgPol{full}},
+				orgLevel{memberB, []orgPol{full, {"p-vpc", "EncryptInVPC", doc(`{"Effect":"Deny","Action":"kms:Encrypt","Resource":"*",` +
+					`"Condition":{"StringNotEquals":{"aws:SourceVpc":"vpc-1"}}}`)}}}),
+			"resourceControlPolicies": orgLevelsJSON(orgLevel{root, nil},
+				orgLevel{"ou-b", []orgPol{{"p-orgonly", "S3OrgOnly", doc(`{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*",` +
+					`"Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"` + orgID + `"},"BoolIfExists":{"aws:PrincipalIsAWSService":"false"}}}`)}}},
+				orgLevel{memberB, nil})},
+	}
+}()
+
+type orgPol struct{ id, name, document string }
+
+type orgLevel struct {
+	target   string
+	policies []orgPol
+}
+
+// orgLevelsJSON writes levels as analyze/model's serviceControlPolicies and
+// resourceControlPolicies properties.
+func orgLevelsJSON(levels ...orgLevel) string {
+	type pol struct {
+		ID       string `json:"id"`
+		Name     string `json:"name"`
+		Document string `json:"document"`
+	}
+	type level struct {
+		Target   string `json:"target"`
+		Policies []pol  `json:"policies"`
+	}
+	out := []level{}
+	for _, l := range levels {
+		lv := level{Target: l.target, Policies: []pol{}}
+		for _, p := range l.policies {
+			lv.Policies = append(lv.Policies, pol{p.id, p.name, p.document})
+		}
+		out = append(out, lv)
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		panic(err) // strings only
+	}
+	return string(b)
+}
+
 // orgFixture builds the organisation. What each piece is for:
 //
 // management (mgmt): user alice in group admins, which has the AWS managed
@@ -144,7 +215,12 @@ const adminDocument = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","A
 func orgFixture(t testing.TB) *graph.Graph {
 	b := &orgBuilder{t: t, g: graph.New()}
 	for _, a := range []string{mgmt, memberA, memberB} {
-		model.Account(b.g, a).Set("organizationId", orgID)
+		e := model.Account(b.g, a)
+		e.Set("organizationId", orgID)
+		e.Set("organizationMasterAccountId", mgmt)
+		for k, v := range orgPolicies[a] {
+			e.Set(k, v)
+		}
 	}
 	adminAccess := b.add("", "arn:aws:iam::aws:policy/AdministratorAccess", "aws_iam_policy", "AccessPolicy", map[string]any{
 		"name": "AdministratorAccess", "document": adminDocument, "awsManaged": true,
@@ -178,6 +254,15 @@ func orgFixture(t testing.TB) *graph.Graph {
 	b.policy(memberA, "Conditions", doc(
 		`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}`,
 		`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::a-blue/*","Condition":{"IpAddress":{"aws:SourceIp":"198.51.100.0/24"}}}`), frank)
+	// What the SCPs change on the edges: gus (blue) would decrypt B's key
+	// by its key policy, but A's OU denies KMS; ivy (blue) and jo (red)
+	// may write a-red's objects, but A denies it to all but team red.
+	gus := b.user(memberA, "gus", map[string]string{"team": "blue"})
+	b.inline(gus, "kms", doc(`{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}`))
+	for _, n := range []struct{ name, team string }{{"ivy", "blue"}, {"jo", "red"}} {
+		u := b.user(memberA, n.name, map[string]string{"team": n.team})
+		b.inline(u, "red", doc(`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::a-red/*"}`))
+	}
 	b.bucket(memberA, "a-blue", "", map[string]string{"team": "blue"})
 	b.bucket(memberA, "a-red", "", map[string]string{"team": "red"})
 
@@ -197,6 +282,9 @@ func orgFixture(t testing.TB) *graph.Graph {
 	b.role(memberB, "reader", doc(
 		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+memberA+`:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}`,
 		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+outsider+`:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-1"}}}`), "", nil)
+	// hal may only encrypt: B's SCP makes it conditional on the VPC.
+	hal := b.user(memberB, "hal", nil)
+	b.inline(hal, "kms", doc(`{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}`))
 	erin := b.user(memberB, "erin", map[string]string{"team": "blue"})
 	b.policy(memberB, "KMSUse", doc(`{"Effect":"Allow","Action":["kms:Decrypt","kms:Encrypt"],"Resource":"*"}`,
 		`{"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b-*"}`), erin)
@@ -236,7 +324,7 @@ func probeActions(cat *actions.Catalog, arn string) []probe {
 				}
 			}
 		}
-		for _, name := range []string{"s3:GetObject", "s3:PutObject", "s3:ListBucket", "kms:Decrypt", "kms:Encrypt", "sts:AssumeRole"} {
+		for _, name := range []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "kms:Decrypt", "kms:Encrypt", "sts:AssumeRole"} {
 			a, ok := cat.Lookup(name)
 			if !ok || a.Service != s.Prefix {
 				continue
@@ -364,26 +452,32 @@ func TestOrgFixtureAnswers(t *testing.T) {
 		{"organisation read by aws:PrincipalOrgID: in B by the bucket policy alone, elsewhere with the identity half",
 			"s3:GetObject", "arn:aws:s3:::b-data/x", []string{
 				m("role", "auditor"), root(mgmt), m("user", "alice"), a("role", "app"), a("role", "ops"), root(memberA),
-				a("user", "bob"), a("user", "carol"), b("role", "reader"), root(memberB), b("user", "erin"),
+				a("user", "bob"), a("user", "carol"), b("role", "reader"), root(memberB), b("user", "erin"), b("user", "hal"),
 				"arn:aws:sts::" + memberA + ":assumed-role/app/i-0123",
 			}},
 		{"the Deny narrower than the grant survives", "s3:GetObject", "arn:aws:s3:::b-data/secret/x", []string{}},
 		{"a role session named in a bucket policy; s3:* in A does not reach B without a grant", "s3:PutObject", "arn:aws:s3:::b-data/x", []string{
 			root(memberB), "arn:aws:sts::" + memberA + ":assumed-role/app/i-0123",
 		}},
-		{"public List from an office network: conditional on the source IP", "s3:ListBucket", "arn:aws:s3:::b-data", []string{
-			"*" + sourceIP, m("role", "auditor") + sourceIP, root(mgmt) + sourceIP, m("user", "alice") + sourceIP,
+		{"public List from an office network: conditional on the source IP; anonymous callers refused by B's RCP", "s3:ListBucket", "arn:aws:s3:::b-data", []string{
+			m("role", "auditor") + sourceIP, root(mgmt) + sourceIP, m("user", "alice") + sourceIP,
 			a("role", "ops") + sourceIP, root(memberA) + sourceIP, a("user", "bob") + sourceIP, a("user", "carol") + sourceIP,
-			b("role", "reader") + sourceIP, root(memberB), b("user", "erin") + sourceIP,
+			b("role", "reader") + sourceIP, root(memberB), b("user", "erin") + sourceIP, b("user", "hal") + sourceIP,
 		}},
 		{"ABAC on bucket tags: dan reads his team's bucket only", "s3:GetObject", "arn:aws:s3:::a-red/x", []string{
 			root(memberA), a("role", "ops"), a("user", "bob"), a("user", "carol"),
 		}},
-		{"key policy by principal tag in the organisation: bob is blue but has no kms identity policy, ops has no tag",
+		{"key policy by principal tag in the organisation: bob is blue but has no kms identity policy, ops has no tag; A's SCP denies KMS even to its root",
 			"kms:Decrypt", "arn:aws:kms:eu-west-1:" + memberB + ":key/k1", []string{
-				root(mgmt) + " (conditional: aws:principaltag/team)", root(memberA) + " (conditional: aws:principaltag/team)",
-				root(memberB), b("user", "erin"),
+				root(mgmt) + " (conditional: aws:principaltag/team)", root(memberB), b("user", "erin"),
 			}},
+		{"an SCP Deny on an action for member A's OU: nobody of A deletes objects, not even its root", "s3:DeleteObject", "arn:aws:s3:::a-blue/x", []string{}},
+		{"an SCP Deny on a fact narrower than the grant: only team red writes a-red", "s3:PutObject", "arn:aws:s3:::a-red/x", []string{
+			a("user", "carol"), a("user", "jo"), root(memberA) + " (conditional: aws:principaltag/team)",
+		}},
+		{"an SCP Deny on request context: B encrypts only from vpc-1", "kms:Encrypt", "arn:aws:kms:eu-west-1:" + memberB + ":key/k1", []string{
+			root(memberB) + " (conditional: aws:sourcevpc)", b("user", "erin") + " (conditional: aws:sourcevpc)", b("user", "hal") + " (conditional: aws:sourcevpc)",
+		}},
 		{"trust with a caller tag condition across accounts: the blue app role, not the untagged", "sts:AssumeRole", b("role", "reader"), []string{
 			a("role", "app"), root(memberA) + " (conditional: aws:principaltag/team)",
 			root(outsider) + " (conditional: identity policies of account " + outsider + " (not in the snapshot), sts:externalid)",
@@ -400,6 +494,35 @@ func TestOrgFixtureAnswers(t *testing.T) {
 		t.Errorf("frank's write: conditional %v, conditionKeys %v", r.Properties["conditional"], r.Properties["conditionKeys"])
 	} else if got, want := stringList(r.Properties["statements"]), []string{iamARN(memberA, "policy", "Conditions") + " statement #1"}; !slices.Equal(got, want) {
 		t.Errorf("frank's write: statements %q, want %q", got, want)
+	}
+	// The organisation policies on the edges: A's OU denies KMS (gus has
+	// no access at all), A denies writing a-red but to team red (jo has
+	// access to a-red, ivy none), B's VPC condition makes hal's only access
+	// conditional on it; anonymous callers lose b-data's public List (B's
+	// RCP); every member account says its SCPs and RCPs were applied (the
+	// management account: none, they do not apply to it).
+	for _, r := range g.Relationships() {
+		if r.Type == AccessType && (r.From == a("user", "gus") || r.From == a("user", "ivy")) {
+			t.Errorf("SCP-denied access has an edge: %s %v", r.Key, r.Properties["accessLevels"])
+		}
+	}
+	if g.Relationship(a("user", "jo")+"|access|arn:aws:s3:::a-red") == nil {
+		t.Error("jo (team red): no access edge to a-red")
+	}
+	if r := g.Relationship(b("user", "hal") + "|access|" + model.ServiceKey(memberB, "kms")); r == nil {
+		t.Error("hal: no access edge to B's KMS")
+	} else if c, _ := r.Properties["conditional"].(bool); !c || !slices.Equal(stringList(r.Properties["conditionKeys"]), []string{"aws:sourcevpc"}) {
+		t.Errorf("hal's KMS access: conditional %v, conditionKeys %v, want conditional on aws:sourcevpc", r.Properties["conditional"], r.Properties["conditionKeys"])
+	}
+	if r := g.Relationship("arn:aws:s3:::b-data|allows|" + model.EveryoneKey); r == nil || r.Properties["anonymousEffective"] != false {
+		t.Errorf("b-data's public grant: anonymousEffective should be false (RCP): %v", r)
+	}
+	for acctID, want := range map[string][2]string{mgmt: {OrgPoliciesNone, OrgPoliciesNone}, memberA: {OrgPoliciesApplied, OrgPoliciesApplied},
+		memberB: {OrgPoliciesApplied, OrgPoliciesApplied}} {
+		e := g.Entity(model.AccountKey(acctID))
+		if got := [2]string{e.String(scpStatusProp), e.String(rcpStatusProp)}; got != want {
+			t.Errorf("account %s: SCPs, RCPs %q, want %q", acctID, got, want)
+		}
 	}
 	// The session grant is a relationship of its own, naming the session.
 	sess := g.Relationship(a("role", "app") + "|access|arn:aws:s3:::b-data|sessions")
@@ -436,5 +559,5 @@ func newGraphQuery(t testing.TB, g *graph.Graph) *Query {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewQuery(g, iam.NewEvaluator(iam.WithClock(zeroTime)), cat)
+	return NewQuery(g, iam.NewEvaluator(iam.WithClock(zeroTime), iam.WithRCPServices(cat.RCPServices())), cat)
 }

@@ -15,6 +15,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -41,9 +42,11 @@ type statement struct {
 	raw     map[string]any
 	version any
 	strict  *iam.Policy
-	// condKeys caches conditionKeys, prTags principalTagNames.
-	condKeys []string
-	prTags   *[]string
+	// condKeys caches conditionKeys, prTags principalTagNames,
+	// lowActions and lowNotActions the lower-cased patterns (matchesAction).
+	condKeys                  []string
+	prTags                    *[]string
+	lowActions, lowNotActions []string
 }
 
 // principalTagNames returns the principal tags (lower case, sorted) the
@@ -282,6 +285,33 @@ func principalRefs(v any) ([]principalRef, error) {
 	default:
 		return nil, fmt.Errorf("must be \"*\" or an object")
 	}
+}
+
+// matchesAction reports whether the statement's Action (or NotAction)
+// covers action (lower case).
+func (s *statement) matchesAction(action string) bool {
+	if s.lowActions == nil {
+		low := func(l []string) []string {
+			out := make([]string, len(l))
+			for i, p := range l {
+				out[i] = strings.ToLower(strings.TrimSpace(p))
+			}
+			return out
+		}
+		s.lowActions, s.lowNotActions = low(s.actions), low(s.notActions)
+	}
+	match := func(pats []string) bool {
+		return slices.ContainsFunc(pats, func(p string) bool { return glob(p, action) })
+	}
+	if s.actions != nil {
+		return match(s.lowActions)
+	}
+	return s.notActions != nil && !match(s.lowNotActions)
+}
+
+// onEveryResource reports whether the statement's Resource is "*" alone.
+func (s *statement) onEveryResource() bool {
+	return s.notResources == nil && len(s.resources) == 1 && strings.TrimSpace(s.resources[0]) == "*"
 }
 
 // hasCondition reports whether the statement has a Condition block.

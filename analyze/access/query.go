@@ -77,7 +77,7 @@ type Query struct {
 	principals []*graph.Entity
 	roots      []string
 	accounts   map[string]*graph.Entity // collected aws_account by id
-	org        map[string]*orgInfo      // their organisations (org.go)
+	org        orgMap                   // their organisations (org.go)
 	problems   []string                 // organisation policies that do not parse
 	byARN      map[string]*graph.Entity
 	// Caches shared by every question: per principal (principalInfo), per
@@ -97,7 +97,7 @@ var QueryLimits = []string{
 // NewQuery indexes g for queries.
 func NewQuery(g *graph.Graph, ev *iam.Evaluator, cat *actions.Catalog) *Query {
 	q := &Query{g: g, ev: ev, cat: cat, src: iam.NewGraphSource(g), accounts: map[string]*graph.Entity{},
-		byARN: map[string]*graph.Entity{}, org: map[string]*orgInfo{}}
+		byARN: map[string]*graph.Entity{}}
 	for _, e := range g.Entities() {
 		if arn := e.String("arn"); arn != "" && e.String("_source") != placeholderSource {
 			if _, dup := q.byARN[arn]; !dup {
@@ -111,13 +111,7 @@ func NewQuery(g *graph.Graph, ev *iam.Evaluator, cat *actions.Catalog) *Query {
 			q.roots = append(q.roots, model.AccountKey(e.String("accountId")))
 		}
 	}
-	for acct, e := range q.accounts {
-		org, ok := q.orgOf(acct)
-		oi, problems := newOrgInfo(e, org, ok)
-		q.org[acct] = oi
-		q.problems = append(q.problems, problems...)
-	}
-	slices.Sort(q.problems)
+	q.org, q.problems = orgInfos(g)
 	for _, typ := range []string{"aws_iam_user", "aws_iam_role"} {
 		for _, e := range g.EntitiesOfType(typ) {
 			if e.String("_source") != placeholderSource {
@@ -375,10 +369,7 @@ func (q *Query) request(ctx context.Context, pr iam.Principal, action, resourceA
 			req.Context["aws:PrincipalOrgPaths"] = []string{oi.path}
 		}
 	}
-	q.orgPolicies(pr, req.ResourceAccount, pol)
-	if po, ro := q.org[pr.Account], q.org[req.ResourceAccount]; po != nil && ro != nil && po.management == ro.management {
-		pol.ManagementAccount = po.management
-	}
+	q.org.policies(pr, req.ResourceAccount, pol)
 	unknown := func(key string) bool {
 		if knownKeys[key] || known[key] {
 			return false
@@ -413,7 +404,7 @@ func (q *Query) decidePolicies(ctx context.Context, pr iam.Principal, action, re
 	if err != nil {
 		return a, nil, err
 	}
-	a.SCPs, a.RCPs = q.orgPolicies(pr, req.ResourceAccount, &iam.Policies{})
+	a.SCPs, a.RCPs = q.org.policies(pr, req.ResourceAccount, &iam.Policies{})
 	r := q.ev.EvaluateUnknown(req, pol, unknown)
 	a.Decision, a.Conditional, a.ConditionKeys = r.Decision, r.Conditional, r.ConditionKeys
 	a.SomeResources, a.Reasons, a.Warnings = r.SomeResources, r.Reasons, r.Warnings

@@ -14,6 +14,8 @@ package access
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -104,9 +106,19 @@ func (d *deriver) resourcePolicy(rt resourcePolicyType, e *graph.Entity) error {
 		if np := notPrincipals(gr.stmts); len(np) > 0 {
 			p["notPrincipal"] = np
 		}
-		p["effective"] = d.resourceEffective(gr, doc)
 		if gr.to.Key == model.EveryoneKey {
+			// effective: for the principals of the snapshot (their own
+			// account's, and their organisation's policies, are applied by
+			// exceptPrincipals and their own access); anonymousEffective:
+			// for callers outside every account, after the RCPs.
+			p["effective"] = d.resourceEffective(gr, doc, false)
+			p["anonymousEffective"] = p["effective"] == true && d.resourceEffective(gr, doc, true)
 			p["exceptPrincipals"] = d.publicExceptions(gr, doc, acct)
+		} else {
+			p["effective"] = d.resourceEffective(gr, doc, true)
+		}
+		if d.withoutRCPs(acct) {
+			p[withoutRCPsProp] = true
 		}
 		gr.rel = graph.NewRelationship(e, "ALLOWS", gr.to, p)
 		if err := d.g.AddRelationship(gr.rel); err != nil {
@@ -136,30 +148,122 @@ func (d *deriver) grantees(to *graph.Entity) []*graph.Entity {
 
 // publicExceptions lists the principals of the resource's account that a
 // grant to Everyone does not reach: the resource policy alone would allow
-// them (same account), but a Deny of their own policies refuses every
+// them (same account), but a Deny of their own policies, or their
+// organisation policies (the account's SCPs and RCPs), refuse every
 // action it grants. (A permissions boundary does not limit what a
 // resource policy grants to "*" in the same account; the evaluator agrees,
 // TestWhoCan.) Only principals with a Deny on the grant's service are
-// evaluated, so the work is proportional to those.
+// evaluated, and every principal of the account only when its
+// organisation policies can refuse one of the grant's actions (orgClear),
+// so the work is proportional to those.
 func (d *deriver) publicExceptions(gr *grant, doc *document, acct string) []string {
 	out := []string{}
+	own := map[string]bool{}
+	var resEnt *graph.Entity
+	if gr.scope == scopeResource {
+		resEnt = gr.target
+	}
+	// refused asks for each action of the grant whether main (nil: the
+	// resource policy alone allows) and the organisation policies allow it.
+	refused := func(p *graph.Entity, pp iam.Principal, pol *iam.Policies, main func(action, resource string) bool) bool {
+		k := d.orgKeyOf(pp, acct)
+		clear := d.orgClear(k, gr.set)
+		cp := *pol
+		if !clear {
+			d.org.policies(pp, acct, &cp)
+		}
+		return !d.anyAction(gr, &cp, func(action, resource string, firm bool) verdict {
+			return d.both(k, clear, p, pp, action, resource, gr.account, resEnt, firm, func() bool {
+				return main == nil || main(action, resource)
+			})
+		})
+	}
 	for _, r := range d.restrictedOf(acct) {
 		p, pp := r.e, r.pp
 		if !r.mayDeny(gr) {
 			continue // nothing of its own can refuse this grant
 		}
+		own[p.Key] = true
 		if r.deniesAll(gr) {
 			out = append(out, p.Key) // an unconditional Deny on "*" of every action: no need to ask
 			continue
 		}
 		pol := &iam.Policies{Identity: r.identity, Boundaries: r.boundary, Resource: doc.eval}
-		if !d.anyAction(gr, pol, func(action, resource string) bool {
+		if refused(p, pp, pol, func(action, resource string) bool {
 			return d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
 		}) {
 			out = append(out, p.Key)
 		}
 	}
+	// Every principal of the account has the account's SCPs (but
+	// service-linked roles) and RCPs: asked only when they can refuse.
+	all := orgKey{rcp: d.orgKeyOf(iam.Principal{}, acct).rcp}
+	if other := d.org[acct]; other != nil && other.scps.status == OrgPoliciesApplied {
+		all.scp = other
+	}
+	if d.orgClear(all, gr.set) && d.orgClear(orgKey{rcp: all.rcp}, gr.set) {
+		return out
+	}
+	// Unless the deciding statements read who the principal is, the
+	// answer is the same for every principal of a class (type, and
+	// whether a service-linked role: the same organisation policies):
+	// asked once per class.
+	for _, members := range d.accountClasses(acct) {
+		k := d.orgKeyOf(members[0].pp, acct)
+		personal := d.orgPersonal(k, gr.set)
+		shared := !personal && refused(members[0].e, members[0].pp, &iam.Policies{Resource: doc.eval}, nil)
+		if !personal && !shared {
+			continue // nobody of the class is refused
+		}
+		for _, m := range members {
+			if own[m.e.Key] {
+				continue
+			}
+			if shared || (personal && refused(m.e, m.pp, &iam.Policies{Resource: doc.eval}, nil)) {
+				out = append(out, m.e.Key)
+			}
+		}
+	}
+	slices.Sort(out)
 	return out
+}
+
+// member is a collected user or role and its parsed ARN.
+type member struct {
+	e  *graph.Entity
+	pp iam.Principal
+}
+
+// accountClasses returns the collected users and roles of an account by
+// class (their type, and whether service-linked roles: the organisation
+// policies that apply to them), each class sorted by key, computed once.
+func (d *deriver) accountClasses(acct string) [][]member {
+	if d.classesBy == nil {
+		type class struct {
+			acct string
+			typ  iam.PrincipalType
+			slr  bool
+		}
+		byClass := map[class][]member{}
+		var all []*graph.Entity
+		all = append(all, d.g.EntitiesOfType("aws_iam_role")...)
+		all = append(all, d.g.EntitiesOfType("aws_iam_user")...)
+		for _, p := range sortedEntities(all) {
+			pp, err := iam.ParsePrincipal(p.Key)
+			if p.String("_source") == placeholderSource || err != nil {
+				continue
+			}
+			c := class{accountOf(p), pp.Type, pp.IsServiceLinkedRole()}
+			byClass[c] = append(byClass[c], member{p, pp})
+		}
+		d.classesBy = map[string][][]member{}
+		for _, c := range slices.SortedFunc(maps.Keys(byClass), func(a, b class) int {
+			return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+		}) {
+			d.classesBy[c.acct] = append(d.classesBy[c.acct], byClass[c])
+		}
+	}
+	return d.classesBy[acct]
 }
 
 // restricted is a principal with a Deny in its identity policies, with its
@@ -214,13 +318,7 @@ func (r restricted) deniesAll(gr *grant) bool {
 		la := strings.ToLower(a)
 		denied := false
 		for _, st := range r.denies {
-			if st.hasCondition() || len(st.resources) != 1 || strings.TrimSpace(st.resources[0]) != "*" {
-				continue
-			}
-			match := func(pats []string) bool {
-				return slices.ContainsFunc(pats, func(p string) bool { return glob(strings.ToLower(strings.TrimSpace(p)), la) })
-			}
-			if (st.actions != nil && match(st.actions)) || (st.actions == nil && !match(st.notActions)) {
+			if !st.hasCondition() && st.onEveryResource() && st.matchesAction(la) {
 				denied = true
 				break
 			}
@@ -329,16 +427,32 @@ func matchesAny(patterns []string, s string) bool {
 
 // resourceEffective reports whether, for the principal the relationship
 // names, some granted action is not explicitly denied by the resource
-// policy itself.
-func (d *deriver) resourceEffective(gr *grant, doc *document) bool {
+// policy itself nor, withRCPs, refused by the RCPs of the resource's
+// account (a condition they leave to request context keeps it).
+func (d *deriver) resourceEffective(gr *grant, doc *document, withRCPs bool) bool {
 	pp, ok := d.requestPrincipal(gr.to, gr.principals)
 	if !ok {
 		return true // nothing to evaluate as (Everyone via NotPrincipal...): the Allow stands
 	}
 	pol := &iam.Policies{Resource: doc.eval}
-	return d.anyAction(gr, pol, func(action, resource string) bool {
-		res := d.evaluate(pp, action, resource, gr.account, pol)
-		return res.Decision != iam.ExplicitlyDenied
+	var k orgKey
+	if withRCPs {
+		k.rcp = d.orgKeyOf(pp, gr.account).rcp
+	}
+	clear := d.orgClear(k, gr.set)
+	cp := *pol
+	if !clear {
+		d.org.policies(pp, gr.account, &cp)
+		cp.SCPs = nil // the principal's side: its own access relationships apply them
+	}
+	var p *graph.Entity
+	if d.grantees(gr.to) != nil {
+		p = gr.to
+	}
+	return d.anyAction(gr, &cp, func(action, resource string, firm bool) verdict {
+		return d.both(k, clear, p, pp, action, resource, gr.account, gr.target, firm, func() bool {
+			return d.evaluate(pp, action, resource, gr.account, pol).Decision != iam.ExplicitlyDenied
+		})
 	})
 }
 

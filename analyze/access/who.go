@@ -79,7 +79,8 @@ func NewIndex(g *graph.Graph) *Index {
 // level ("" for any level), sorted by principal and target. It reads the
 // aws_principal_access relationships to the resource, to its service
 // entity and to its account, the resource policy's effective ALLOWS to
-// Everyone, and its grants to a whole account or to Everyone joined with
+// Everyone (listed as Everyone unless anonymousEffective is false: the
+// resource account's RCPs refuse callers outside every account), and its grants to a whole account or to Everyone joined with
 // the principals' own access (joined). Service and account scoped access
 // was evaluated on resource "*" (or the type-wide pattern in their
 // resources, which must cover the resource): a Deny in this resource's own
@@ -123,6 +124,9 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 		levels := stringList(r.Properties["accessLevels"])
 		if eff, _ := r.Properties["effective"].(bool); !eff || (level != "" && !slices.Contains(levels, string(level))) {
 			continue
+		}
+		if anon, ok := r.Properties["anonymousEffective"].(bool); ok && !anon {
+			continue // the resource account's RCPs refuse callers outside every account
 		}
 		cond, _ := r.Properties["conditional"].(bool)
 		admin, _ := r.Properties["admin"].(bool)
