@@ -124,6 +124,32 @@ type builder struct {
 	onMalformed func(*RowError)
 	malformed   map[string]bool
 	org         map[string]*orgFacts // the organisation rows by reader account (org.go)
+	// names maps a response field name to its property name (camel);
+	// strs interns the row envelope's account and region, which every
+	// entity of a row repeats; propHint is the property count of the last
+	// entity of each type.
+	names    map[string]string
+	strs     map[string]string
+	propHint map[string]int
+}
+
+// camel is camel(k), computed once per field name.
+func (b *builder) camel(k string) string {
+	if n, ok := b.names[k]; ok {
+		return n
+	}
+	n := camel(k)
+	b.names[k] = n
+	return n
+}
+
+// intern returns one shared copy of s.
+func (b *builder) intern(s string) string {
+	if v, ok := b.strs[s]; ok {
+		return v
+	}
+	b.strs[s] = s
+	return s
 }
 
 // Build reads every call the registry knows from src and returns the graph.
@@ -154,6 +180,9 @@ func newBuilder(opts ...Option) *builder {
 
 		onMalformed: c.onMalformed,
 		malformed:   map[string]bool{},
+		names:       map[string]string{},
+		strs:        map[string]string{},
+		propHint:    map[string]int{},
 	}
 	for _, t := range registry {
 		b.regional[t.Type] = t.Scope() == Regional
@@ -379,20 +408,23 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 		b.log.Debug("item without a key skipped", "type", t.Type, "row", where(rd.Row))
 		return nil
 	}
-	e := &graph.Entity{Key: key, Type: t.Type, Class: slices.Clone(t.Class), Properties: map[string]any{}}
+	// The map is sized like the last entity of the type, so it is not
+	// grown (and copied) property by property.
+	e := &graph.Entity{Key: key, Type: t.Type, Class: slices.Clone(t.Class),
+		Properties: make(map[string]any, b.propHint[t.Type])}
 	if m, ok := item.(map[string]any); ok && !t.NoFlatten {
 		for k, v := range m {
 			if slices.Contains(t.Skip, k) {
 				continue
 			}
 			if pv, ok := flattenValue(v); ok {
-				e.Set(camel(k), pv)
+				e.Set(b.camel(k), pv)
 			}
 		}
 	}
-	e.Set("accountId", rd.Row.AccountID)
+	e.Set("accountId", b.intern(rd.Row.AccountID))
 	if t.Scope() == Regional {
-		e.Set("region", rd.Row.Region)
+		e.Set("region", b.intern(rd.Row.Region))
 	}
 	if strings.HasPrefix(key, "arn:") && !t.SyntheticKey {
 		e.Set("arn", key)
@@ -435,6 +467,7 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 			}
 		}
 	}
+	b.propHint[t.Type] = len(e.Properties)
 	e, _ = b.g.AddEntity(e)
 	for i := range t.Rels {
 		r := &t.Rels[i]

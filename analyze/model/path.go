@@ -47,6 +47,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/snapaudit/snapaudit/snapshot/fieldpath"
 )
@@ -58,13 +59,25 @@ type segment = fieldpath.Step
 // parsePath compiles a path of the registry. The registry check
 // (EntityType.validate, checkPath) has refused every path that does not
 // parse, so here a bad path can only come from a test: it matches nothing.
+//
+// Compiled paths are remembered: the registry's paths are a few hundred
+// strings, evaluated for every row and item. The steps returned are shared
+// and must not be modified.
 func parsePath(p string) []segment {
+	if steps, ok := parsedPaths.Load(p); ok {
+		return steps.([]segment)
+	}
 	steps, err := fieldpath.Parse(p)
 	if err != nil {
-		return []segment{{Field: "\x00invalid"}}
+		steps = []segment{{Field: "\x00invalid"}}
 	}
+	parsedPaths.Store(p, steps)
 	return steps
 }
+
+// parsedPaths caches parsePath; its keys are the registry's paths and
+// templates' placeholders, never snapshot data.
+var parsedPaths sync.Map // string -> []segment
 
 // walk calls fn for every element matched by path below v, with the stack
 // of iterated elements strictly above it (outermost first). Elements reached
