@@ -129,7 +129,7 @@ type builder struct {
 	// entity of a row repeats; propHint is the property count of the last
 	// entity of each type.
 	names    map[string]string
-	strs     map[string]string
+	strs     map[string]any
 	propHint map[string]int
 }
 
@@ -143,8 +143,9 @@ func (b *builder) camel(k string) string {
 	return n
 }
 
-// intern returns one shared copy of s.
-func (b *builder) intern(s string) string {
+// intern returns one shared copy of s, boxed once: a property value
+// stored from it costs nothing per entity.
+func (b *builder) intern(s string) any {
 	if v, ok := b.strs[s]; ok {
 		return v
 	}
@@ -181,7 +182,7 @@ func newBuilder(opts ...Option) *builder {
 		onMalformed: c.onMalformed,
 		malformed:   map[string]bool{},
 		names:       map[string]string{},
-		strs:        map[string]string{},
+		strs:        map[string]any{},
 		propHint:    map[string]int{},
 	}
 	for _, t := range registry {
@@ -249,6 +250,7 @@ func (b *builder) stream(ctx context.Context, src Source, c Call, fn func(row sn
 	if err != nil {
 		return err
 	}
+	n := needOf(c)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []decodedRow, streamAhead)
@@ -271,7 +273,7 @@ func (b *builder) stream(ctx context.Context, src Source, c Call, fn func(row sn
 			}
 			d := decodedRow{row: row}
 			if row.Status == snapshot.StatusOK {
-				d.body, d.err = decodeResponse(row.Response, cs.shape)
+				d.body, d.err = decodeNeeded(row.Response, cs.shape, n)
 			}
 			batch = append(batch, d)
 			if len(batch) < streamBatch {
@@ -441,8 +443,9 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 	if name == "" {
 		name = e.String("id")
 	}
-	e.Set("name", name)
-	e.Set("displayName", name)
+	nameV := any(name) // one boxed value for both
+	e.Set("name", nameV)
+	e.Set("displayName", nameV)
 	if t.Created != "" {
 		v, err := epochMS(lookup(item, t.Created))
 		if err != nil {

@@ -181,6 +181,20 @@ func (s scope) up(n int) any {
 // baseFilter ends a placeholder whose value keeps only its last '/' segment.
 const baseFilter = "|base"
 
+// text is the text of one placeholder expression (the envelope's names
+// without boxing them in an any).
+func (s scope) text(expr string) string {
+	switch expr {
+	case "account":
+		return s.env.Account
+	case "region":
+		return s.env.Region
+	case "parent":
+		return s.env.Parent
+	}
+	return scalarString(s.resolve(expr))
+}
+
 // resolve evaluates one placeholder expression.
 func (s scope) resolve(expr string) any {
 	if e, ok := strings.CutSuffix(expr, baseFilter); ok {
@@ -221,6 +235,9 @@ func (s scope) expand(tmpl string) string {
 	if !strings.Contains(tmpl, "{") {
 		return tmpl
 	}
+	if len(tmpl) > 2 && tmpl[0] == '{' && strings.IndexByte(tmpl, '}') == len(tmpl)-1 {
+		return s.text(tmpl[1 : len(tmpl)-1]) // one placeholder: its text, nothing to join
+	}
 	var b strings.Builder
 	rest := tmpl
 	for {
@@ -235,7 +252,7 @@ func (s scope) expand(tmpl string) string {
 			return b.String()
 		}
 		b.WriteString(rest[:i])
-		v := scalarString(s.resolve(rest[i+1 : i+j]))
+		v := s.text(rest[i+1 : i+j])
 		if v == "" {
 			return ""
 		}
