@@ -128,6 +128,9 @@ type builder struct {
 	// strs interns the row envelope's account and region, which every
 	// entity of a row repeats; propHint is the property count of the last
 	// entity of each type.
+	// whole decodes every response in full (tests: the reference the
+	// need trees are held to).
+	whole    bool
 	names    map[string]string
 	strs     map[string]any
 	propHint map[string]int
@@ -251,12 +254,16 @@ func (b *builder) stream(ctx context.Context, src Source, c Call, fn func(row sn
 		return err
 	}
 	n := needOf(c)
+	if b.whole {
+		n = needAll
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []decodedRow, streamAhead)
 	var srcErr error // written by the producer before it closes batches
 	go func() {
 		defer close(batches)
+		var dec decoder
 		batch := make([]decodedRow, 0, streamBatch)
 		send := func() error {
 			select {
@@ -273,7 +280,7 @@ func (b *builder) stream(ctx context.Context, src Source, c Call, fn func(row sn
 			}
 			d := decodedRow{row: row}
 			if row.Status == snapshot.StatusOK {
-				d.body, d.err = decodeNeeded(row.Response, cs.shape, n)
+				d.body, d.err = dec.decode(row.Response, cs.shape, n)
 			}
 			batch = append(batch, d)
 			if len(batch) < streamBatch {

@@ -56,7 +56,14 @@ func decodeResponse(s string, sh *shape) (any, error) { return decodeNeeded(s, s
 // and checks all of it against shape sh: a response is malformed, with the
 // same error, whatever part of it is read.
 func decodeNeeded(s string, sh *shape, n *need) (any, error) {
-	d := decoder{s: s}
+	var d decoder
+	return d.decode(s, sh, n)
+}
+
+// decode is decodeNeeded with a decoder that keeps its scratch space from
+// one response to the next (one decoder per goroutine).
+func (d *decoder) decode(s string, sh *shape, n *need) (any, error) {
+	d.s, d.i, d.depth = s, 0, 0
 	v, err := d.value(sh, n)
 	if err != nil {
 		return nil, err
