@@ -128,6 +128,8 @@ type builder struct {
 	// strs interns the row envelope's account and region, which every
 	// entity of a row repeats; propHint is the property count of the last
 	// entity of each type.
+	// types are the records built: the registry (benchmarks: one type).
+	types []EntityType
 	// whole decodes every response in full (tests: the reference the
 	// need trees are held to).
 	whole    bool
@@ -182,6 +184,7 @@ func newBuilder(opts ...Option) *builder {
 		unresolved: map[string]int{},
 		regional:   map[string]bool{},
 
+		types:       registry,
 		onMalformed: c.onMalformed,
 		malformed:   map[string]bool{},
 		names:       map[string]string{},
@@ -211,7 +214,7 @@ func (b *builder) connect(ctx context.Context, src Source) error {
 	if err := b.emitRules(); err != nil {
 		return err
 	}
-	for _, t := range registry {
+	for _, t := range b.types {
 		for _, h := range t.Hatch {
 			if h.Finish == nil {
 				continue
@@ -360,7 +363,7 @@ func distinct(calls []Call) []Call {
 // entities is phase 1.
 func (b *builder) entities(ctx context.Context, src Source) error {
 	var calls []Call
-	for _, t := range registry {
+	for _, t := range b.types {
 		calls = append(calls, t.Source)
 	}
 	for _, c := range distinct(calls) {
@@ -369,8 +372,8 @@ func (b *builder) entities(ctx context.Context, src Source) error {
 			if row.Status != snapshot.StatusOK {
 				return nil
 			}
-			for i := range registry {
-				t := &registry[i]
+			for i := range b.types {
+				t := &b.types[i]
 				if t.Source != c {
 					continue
 				}
@@ -605,7 +608,7 @@ func (b *builder) accountList() []string {
 // enrich is phase 3.
 func (b *builder) enrich(ctx context.Context, src Source) error {
 	var calls []Call
-	for _, t := range registry {
+	for _, t := range b.types {
 		for _, en := range t.Enrich {
 			calls = append(calls, en.Call)
 		}
@@ -628,8 +631,8 @@ func (b *builder) enrich(ctx context.Context, src Source) error {
 			} else {
 				errScopes[sk], errScopes[row.AccountID] = true, true
 			}
-			for i := range registry {
-				t := &registry[i]
+			for i := range b.types {
+				t := &b.types[i]
 				for j := range t.Enrich {
 					en := &t.Enrich[j]
 					if en.Call != c {
@@ -658,8 +661,8 @@ func (b *builder) enrich(ctx context.Context, src Source) error {
 		if err != nil {
 			return err
 		}
-		for i := range registry {
-			t := &registry[i]
+		for i := range b.types {
+			t := &b.types[i]
 			for _, en := range t.Enrich {
 				if en.Call != c || len(en.SetOnNoMatch) == 0 {
 					continue
@@ -740,7 +743,7 @@ func (b *builder) applySetting(s ServiceInfo, st Setting, rd rowData) error {
 // relCalls is phase 4.
 func (b *builder) relCalls(ctx context.Context, src Source) error {
 	var calls []Call
-	for _, t := range registry {
+	for _, t := range b.types {
 		for _, r := range t.Rels {
 			if r.Call != (Call{}) {
 				calls = append(calls, r.Call)
@@ -757,11 +760,11 @@ func (b *builder) relCalls(ctx context.Context, src Source) error {
 			if row.Status != snapshot.StatusOK {
 				// Only hatches that ask see failed rows (Body nil).
 				rd := rowData{Row: row}
-				for i := range registry {
-					for _, h := range registry[i].Hatch {
+				for i := range b.types {
+					for _, h := range b.types[i].Hatch {
 						if h.Failed && slices.Contains(h.Calls, c) {
 							if err := h.Rows(b, c, rd); err != nil {
-								return fmt.Errorf("%s: %s %s: %w", where(row), registry[i].Type, h.Name, err)
+								return fmt.Errorf("%s: %s %s: %w", where(row), b.types[i].Type, h.Name, err)
 							}
 						}
 					}
@@ -769,8 +772,8 @@ func (b *builder) relCalls(ctx context.Context, src Source) error {
 				return nil
 			}
 			rd := rowData{Row: row, Body: body}
-			for i := range registry {
-				t := &registry[i]
+			for i := range b.types {
+				t := &b.types[i]
 				for j := range t.Rels {
 					r := &t.Rels[j]
 					if r.Call != c {
@@ -924,7 +927,7 @@ func (b *builder) resolve() {
 
 // serviceEdges is phase 7: aws_<service> HAS every entity of its types.
 func (b *builder) serviceEdges() {
-	for _, t := range registry {
+	for _, t := range b.types {
 		if t.Service == "" {
 			continue
 		}

@@ -5,9 +5,10 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"testing"
+	"time"
 
+	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/collect/synth/synthtest"
-	"github.com/snapaudit/snapaudit/snapshot"
 )
 
 // liveHeap is the live heap, measured by a garbage collection now.
@@ -19,99 +20,111 @@ func liveHeap() uint64 {
 	return s[0].Value.Uint64()
 }
 
-// onlyCalls is a Source that passes the rows of some calls only.
-type onlyCalls struct {
-	src   Source
-	calls map[Call]bool
+// cost is what one build took: CPU time, bytes and allocations, and the
+// live heap its graph holds.
+type cost struct {
+	cpu            time.Duration
+	bytes, mallocs uint64
+	heap           int64
 }
 
-func (o onlyCalls) Rows(ctx context.Context, service, operation string, fn func(snapshot.Row) error) error {
-	if !o.calls[Call{service, operation}] {
-		return nil
+// measure runs build n times and returns the cost of one (heap aside).
+func measure(n int, build func()) cost {
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	start := synthtest.CPUTime()
+	for range n {
+		build()
 	}
-	return o.src.Rows(ctx, service, operation, fn)
+	cpu := synthtest.CPUTime() - start
+	runtime.ReadMemStats(&m1)
+	return cost{cpu: cpu / time.Duration(n), bytes: (m1.TotalAlloc - m0.TotalAlloc) / uint64(n), mallocs: (m1.Mallocs - m0.Mallocs) / uint64(n)}
 }
 
-// buildCost builds the graph from src b.N times and reports, besides
-// ns/op, B/op and allocs/op: cpu-ns/op, the entities of typ built (all
-// types when typ is ""), and per such entity the CPU time, the bytes and
-// allocations, and heap-B/entity, the live heap the graph holds (measured
-// once, outside the timer).
-func buildCost(b *testing.B, src Source, typ string) {
-	ctx := context.Background()
-	entities := 0
-	g, err := Build(ctx, src)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if typ == "" {
-		entities, _ = g.Len()
-	} else {
+// held is the live heap the graph of one build holds: what dropping it
+// frees.
+func held(build func() *graph.Graph) int64 {
+	g := build()
+	with := liveHeap()
+	runtime.KeepAlive(g) // g is dead from here
+	return int64(with) - int64(liveHeap())
+}
+
+// buildCost runs build b.N times and reports cpu-ns/op, the entities of
+// typ built (all types when typ is ""), and per such entity, net of fixed
+// (the cost of a build without them): the CPU time, the bytes and
+// allocations, and heap-B/entity, the live heap the graph holds.
+func buildCost(b *testing.B, build func() *graph.Graph, typ string, fixed cost) {
+	g := build()
+	entities, _ := g.Len()
+	if typ != "" {
 		entities = len(g.EntitiesOfType(typ))
 	}
-	with := liveHeap()
-	runtime.KeepAlive(g)
 	g = nil
-	held := int64(with) - int64(liveHeap()) // what dropping the graph frees
 	if entities == 0 {
 		b.Skipf("no %s in the synthetic snapshot", typ)
 	}
-	var m0, m1 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	b.ResetTimer()
-	start := synthtest.CPUTime()
+	heap := held(build)
+	var c cost
 	for b.Loop() {
-		if _, err := Build(ctx, src); err != nil {
-			b.Fatal(err)
-		}
+		// The last iteration's figures: b.Loop runs a first one to size
+		// b.N, and each build is the same.
+		c = measure(1, func() { build() })
 	}
-	cpu := synthtest.CPUTime() - start
-	b.StopTimer()
-	runtime.ReadMemStats(&m1)
-	synthtest.ReportCPU(b, cpu)
-	per := float64(b.N) * float64(entities)
-	b.ReportMetric(float64(entities), "entities")
-	b.ReportMetric(float64(cpu.Nanoseconds())/per, "cpu-ns/entity")
-	b.ReportMetric(float64(m1.TotalAlloc-m0.TotalAlloc)/per, "B/entity")
-	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/per, "allocs/entity")
-	b.ReportMetric(float64(held)/float64(entities), "heap-B/entity")
+	synthtest.ReportCPU(b, c.cpu*time.Duration(b.N))
+	per := float64(entities)
+	b.ReportMetric(per, "entities")
+	b.ReportMetric(float64(c.cpu-fixed.cpu)/per, "cpu-ns/entity")
+	b.ReportMetric((float64(c.bytes)-float64(fixed.bytes))/per, "B/entity")
+	b.ReportMetric((float64(c.mallocs)-float64(fixed.mallocs))/per, "allocs/entity")
+	b.ReportMetric(float64(heap-fixed.heap)/per, "heap-B/entity")
 }
 
 // BenchmarkGraphHeap builds the graph of the synthetic organisation
 // (benchResources resources) and reports its cost per entity, heap-B/entity
 // above all: the memory budget of the graph (docs/performance.md).
 func BenchmarkGraphHeap(b *testing.B) {
-	buildCost(b, synthSnapshot(b), "")
+	snap := synthSnapshot(b)
+	buildCost(b, func() *graph.Graph {
+		g, err := Build(context.Background(), snap)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return g
+	}, "", cost{})
 }
 
 // BenchmarkTypeCost measures the graph build per entity type on the
 // synthetic organisation (docs/performance.md, "Per-type cost"): each
-// sub-benchmark builds from the rows of the calls the type reads
-// (Sources: its source, enrichments, relationship and hatch calls and the
-// calls upstream of them) and reports the cost per entity of the type.
-// What those calls give other types (the IAM types share one call) and
-// the relationships they resolve are counted with it; "none" is the fixed
-// cost of an empty build (accounts and service placeholders).
+// sub-benchmark builds the graph with the type's record alone and reports
+// its cost per entity of the type, net of a build with no record (the
+// accounts and service placeholders of the snapshot's accounts, and
+// reading the manifest). The record's relationships to entities of other
+// types find no target there: their lookups are counted, the edges are
+// not (BenchmarkGraphHeap has the whole graph).
 func BenchmarkTypeCost(b *testing.B) {
 	snap := synthSnapshot(b)
-	b.Run("none", func(b *testing.B) {
-		b.ReportAllocs()
-		start := synthtest.CPUTime()
-		for b.Loop() {
-			if _, err := Build(context.Background(), onlyCalls{src: snap}); err != nil {
+	ctx := context.Background()
+	builder := func(types []EntityType) func() *graph.Graph {
+		return func() *graph.Graph {
+			bl := newBuilder(WithAccounts(snap.Manifest().Accounts...))
+			bl.types = types
+			if err := bl.entities(ctx, snap); err != nil {
 				b.Fatal(err)
 			}
+			if err := bl.connect(ctx, snap); err != nil {
+				b.Fatal(err)
+			}
+			return bl.g
 		}
-		synthtest.ReportCPU(b, synthtest.CPUTime()-start)
-	})
+	}
+	none := builder(nil)
+	measure(3, func() { none() }) // warm up: shapes, need trees, caches
+	fixed := measure(10, func() { none() })
+	fixed.heap = held(none)
 	for _, t := range Types() {
 		b.Run(t.Type, func(b *testing.B) {
-			calls := map[Call]bool{}
-			for _, c := range Sources(t.Type) {
-				calls[c] = true
-			}
-			b.ReportAllocs()
-			buildCost(b, onlyCalls{src: snap, calls: calls}, t.Type)
+			buildCost(b, builder([]EntityType{t}), t.Type, fixed)
 		})
 	}
 }
