@@ -130,6 +130,9 @@ type builder struct {
 	// entity of each type.
 	// types are the records built: the registry (benchmarks: one type).
 	types []EntityType
+	// needs are what types read of each call (need.go; a call not in
+	// it is decoded whole).
+	needs map[Call]*need
 	// whole decodes every response in full (tests: the reference the
 	// need trees are held to).
 	whole    bool
@@ -185,6 +188,7 @@ func newBuilder(opts ...Option) *builder {
 		regional:   map[string]bool{},
 
 		types:       registry,
+		needs:       needs(),
 		onMalformed: c.onMalformed,
 		malformed:   map[string]bool{},
 		names:       map[string]string{},
@@ -256,9 +260,9 @@ func (b *builder) stream(ctx context.Context, src Source, c Call, fn func(row sn
 	if err != nil {
 		return err
 	}
-	n := needOf(c)
-	if b.whole {
-		n = needAll
+	n := needAll
+	if tree, ok := b.needs[c]; ok && !b.whole {
+		n = tree
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
