@@ -184,15 +184,23 @@ const baseFilter = "|base"
 // text is the text of one placeholder expression (the envelope's names
 // without boxing them in an any).
 func (s scope) text(expr string) string {
-	switch expr {
-	case "account":
-		return s.env.Account
-	case "region":
-		return s.env.Region
-	case "parent":
-		return s.env.Parent
+	if v, ok := s.env.name(expr); ok {
+		return v
 	}
 	return scalarString(s.resolve(expr))
+}
+
+// name returns the envelope value a placeholder names.
+func (e env) name(expr string) (string, bool) {
+	switch expr {
+	case "account":
+		return e.Account, true
+	case "region":
+		return e.Region, true
+	case "parent":
+		return e.Parent, true
+	}
+	return "", false
 }
 
 // resolve evaluates one placeholder expression.
@@ -201,14 +209,10 @@ func (s scope) resolve(expr string) any {
 		v := scalarString(s.resolve(e))
 		return v[strings.LastIndexByte(v, '/')+1:]
 	}
-	switch expr {
-	case "account":
-		return s.env.Account
-	case "region":
-		return s.env.Region
-	case "parent":
-		return s.env.Parent
-	case "@":
+	if v, ok := s.env.name(expr); ok {
+		return v
+	}
+	if expr == "@" {
 		return s.elem
 	}
 	if name, ok := strings.CutPrefix(expr, "="); ok {
