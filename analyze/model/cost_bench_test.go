@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"os"
 	"runtime"
 	"runtime/metrics"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/collect/synth/synthtest"
+	"github.com/snapaudit/snapaudit/snapshot"
 )
 
 // liveHeap is the live heap, measured by a garbage collection now.
@@ -87,12 +89,22 @@ func buildCost(b *testing.B, build func() *graph.Graph, typ string, fixed cost) 
 }
 
 // BenchmarkGraphHeap builds the graph of the synthetic organisation
-// (benchResources resources) and reports its cost per entity, heap-B/entity
-// above all: the memory budget of the graph (docs/performance.md).
+// (benchResources resources), or of the snapshot in the directory
+// $SNAPAUDIT_GRAPH_SNAPSHOT (a larger one from `snapaudit synth`), and
+// reports its cost per entity, heap-B/entity above all: the memory budget
+// of the graph (docs/performance.md).
 func BenchmarkGraphHeap(b *testing.B) {
-	snap := synthSnapshot(b)
+	var snap *snapshot.Snapshot
+	if dir := os.Getenv("SNAPAUDIT_GRAPH_SNAPSHOT"); dir != "" {
+		var err error
+		if snap, err = snapshot.Open(dir); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		snap = synthSnapshot(b)
+	}
 	buildCost(b, func() *graph.Graph {
-		g, err := Build(context.Background(), snap)
+		g, err := Build(context.Background(), snap, WithAccounts(snap.Manifest().Accounts...))
 		if err != nil {
 			b.Fatal(err)
 		}
