@@ -260,12 +260,12 @@ func (d *decoder) object(sh *shape, n *need) (any, error) {
 		}
 		vn := n
 		if n != nil && !full {
-			// A field no path names is kept when it is a scalar (the
-			// automatic flattening reads those), checked and dropped
-			// when it is null, a list or an object.
+			// A field no path names is kept when it is a scalar of an
+			// entity's item (the automatic flattening reads those), else
+			// checked and dropped.
 			if k, ok := n.kids[key]; ok {
 				vn = k
-			} else if d.ws(); d.i < len(d.s) && (d.s[d.i] == '{' || d.s[d.i] == '[' || d.s[d.i] == 'n') {
+			} else if d.ws(); !n.flat || d.i < len(d.s) && (d.s[d.i] == '{' || d.s[d.i] == '[' || d.s[d.i] == 'n') {
 				vn = nil
 			} else {
 				vn = needAll

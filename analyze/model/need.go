@@ -7,14 +7,14 @@ package model
 // record reads are known before a row is read: the items' paths, the
 // paths and templates evaluated on each item, relationship and rule paths
 // below them, enrichment and setting paths, and, for the automatic
-// flattening, the scalars of every element on the way. A need tree says so
-// per call: a node is one field (its value, and for a list or map the
+// flattening, the scalars of every entity item. A need tree says so per
+// call: a node is one field (its value, and for a list or map the
 // elements, share the node); all means the value is used as a whole (a
 // Prop's value, tags, a policy document) and is decoded in full; otherwise
-// only the fields named below it are decoded, plus its non-null scalars.
-// Nulls, lists and objects that no path names are checked against the
-// shape, exactly as if decoded, and dropped: to a path, a dropped field
-// reads as the null it was or as what no path asks for.
+// only the fields named below it are decoded, plus, where flat is set (an
+// entity's items), its non-null scalars. Everything else is checked
+// against the shape, exactly as if decoded, and dropped: to a path, a
+// dropped field reads as the null it was or as what no path asks for.
 //
 // A call that a hatch reads (code, not a record) is decoded in full.
 
@@ -26,6 +26,7 @@ import (
 // need is the part of one value the registry reads (see above).
 type need struct {
 	all  bool
+	flat bool // the element is an entity's item: its scalars are flattened
 	kids map[string]*need
 }
 
@@ -158,6 +159,9 @@ func needsOf(types []EntityType, svcs []ServiceInfo) map[Call]*need {
 	for i := range types {
 		t := &types[i]
 		item := root(t.Source).at(t.Items)
+		if !t.NoFlatten {
+			item.node.flat = true
+		}
 		item.cond(t.When)
 		for _, k := range t.Key {
 			item.template(k)

@@ -144,7 +144,7 @@ func pruned(v any, sh *shape, n *need) any {
 			switch kid, ok := n.kids[k]; {
 			case ok:
 				out[k] = pruned(e, es, kid)
-			case e == nil:
+			case e == nil, !n.flat:
 			default:
 				switch e.(type) {
 				case []any, map[string]any:
