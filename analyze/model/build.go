@@ -115,7 +115,7 @@ type builder struct {
 	accounts map[string]bool
 	pending  []pendingRel
 	rules    []pendingRule
-	indexes  map[[2]string]map[string][]*graph.Entity // (type, prop) -> account\x00value -> entities
+	indexes  map[[2]string]map[ixKey][]*graph.Entity // (type, prop) -> (account, value) -> entities
 	// unresolved counts relationship targets not found, by "from verb to".
 	unresolved map[string]int
 	regional   map[string]bool // types with Scope Regional
@@ -139,6 +139,7 @@ type builder struct {
 	names    map[string]string
 	strs     map[string]any
 	propHint map[string]int
+	classes  map[string][]string
 }
 
 // camel is camel(k), computed once per field name.
@@ -149,6 +150,18 @@ func (b *builder) camel(k string) string {
 	n := camel(k)
 	b.names[k] = n
 	return n
+}
+
+// class returns the _class list of t's entities: one copy of the
+// registry's per type, shared by them (nothing changes an entity's Class
+// in place).
+func (b *builder) class(t *EntityType) []string {
+	c, ok := b.classes[t.Type]
+	if !ok {
+		c = slices.Clip(slices.Clone(t.Class)) // an append copies
+		b.classes[t.Type] = c
+	}
+	return c
 }
 
 // intern returns one shared copy of s, boxed once: a property value
@@ -194,6 +207,7 @@ func newBuilder(opts ...Option) *builder {
 		names:       map[string]string{},
 		strs:        map[string]any{},
 		propHint:    map[string]int{},
+		classes:     map[string][]string{},
 	}
 	for _, t := range registry {
 		b.regional[t.Type] = t.Scope() == Regional
@@ -426,7 +440,7 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 	}
 	// The map is sized like the last entity of the type, so it is not
 	// grown (and copied) property by property.
-	e := &graph.Entity{Key: key, Type: t.Type, Class: slices.Clone(t.Class),
+	e := &graph.Entity{Key: key, Type: t.Type, Class: b.class(t),
 		Properties: make(map[string]any, b.propHint[t.Type])}
 	if m, ok := item.(map[string]any); ok && !t.NoFlatten {
 		for k, v := range m {
@@ -826,15 +840,15 @@ func (b *builder) relFromCall(t *EntityType, r *RelSpec, rd rowData) error {
 
 // index returns the (type, prop) index, building it on first use. Values
 // that are lists index every element.
-func (b *builder) index(typ, prop string) map[string][]*graph.Entity {
+func (b *builder) index(typ, prop string) map[ixKey][]*graph.Entity {
 	if b.indexes == nil {
-		b.indexes = map[[2]string]map[string][]*graph.Entity{}
+		b.indexes = map[[2]string]map[ixKey][]*graph.Entity{}
 	}
 	k := [2]string{typ, prop}
 	if ix, ok := b.indexes[k]; ok {
 		return ix
 	}
-	ix := map[string][]*graph.Entity{}
+	ix := map[ixKey][]*graph.Entity{}
 	for _, e := range b.g.EntitiesOfType(typ) {
 		acct := e.String("accountId")
 		var vals []string
@@ -850,13 +864,18 @@ func (b *builder) index(typ, prop string) map[string][]*graph.Entity {
 		}
 		for _, v := range vals {
 			if v != "" {
-				ix[acct+"\x00"+v] = append(ix[acct+"\x00"+v], e)
+				k := ixKey{acct, v}
+				ix[k] = append(ix[k], e)
 			}
 		}
 	}
 	b.indexes[k] = ix
 	return ix
 }
+
+// ixKey is an index entry: an account and a property value (a struct, so
+// a lookup builds no string).
+type ixKey struct{ account, value string }
 
 // lookup finds entities of typ whose prop equals value in the account (and,
 // for regional types, the region of a regional row; a global row, such as a
@@ -876,7 +895,7 @@ func (b *builder) lookup(typ, prop, account, region, value string) []*graph.Enti
 	if prop == "_key" {
 		return byKey()
 	}
-	cands := b.index(typ, prop)[account+"\x00"+value]
+	cands := b.index(typ, prop)[ixKey{account, value}]
 	if len(cands) == 0 {
 		if strings.HasPrefix(value, "arn:") {
 			return byKey()
@@ -935,12 +954,17 @@ func (b *builder) serviceEdges() {
 		if t.Service == "" {
 			continue
 		}
+		svcs := map[string]*graph.Entity{} // by account: one key built per account, not per entity
 		for _, e := range b.g.EntitiesOfType(t.Type) {
 			acct := e.String("accountId")
 			if acct == "" {
 				continue
 			}
-			svc := ServiceEntity(b.g, acct, t.Service)
+			svc := svcs[acct]
+			if svc == nil {
+				svc = ServiceEntity(b.g, acct, t.Service)
+				svcs[acct] = svc
+			}
 			_ = b.g.AddRelationship(graph.NewRelationship(svc, "HAS", e, nil))
 		}
 	}
