@@ -3,6 +3,7 @@ package graph
 import (
 	"encoding/json"
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 	"sync"
@@ -285,6 +286,18 @@ func (g *Graph) Relationship(key string) *Relationship { return g.rels[key] }
 
 // Len returns the number of entities and relationships.
 func (g *Graph) Len() (entities, relationships int) { return len(g.entities), len(g.rels) }
+
+// All yields every entity in no particular order, without the sorted copy
+// Entities makes.
+func (g *Graph) All() iter.Seq[*Entity] {
+	return func(yield func(*Entity) bool) {
+		for _, e := range g.entities {
+			if !yield(e) {
+				return
+			}
+		}
+	}
+}
 
 // Entities returns every entity sorted by key.
 func (g *Graph) Entities() []*Entity {
