@@ -115,7 +115,7 @@ type builder struct {
 	accounts map[string]bool
 	pending  []pendingRel
 	rules    []pendingRule
-	indexes  map[[2]string]map[ixKey][]*graph.Entity // (type, prop) -> (account, value) -> entities
+	indexes  map[[2]string]map[ixKey]ixVal // (type, prop) -> (account, value) -> entities
 	// unresolved counts relationship targets not found, by "from verb to".
 	unresolved map[string]int
 	regional   map[string]bool // types with Scope Regional
@@ -840,17 +840,20 @@ func (b *builder) relFromCall(t *EntityType, r *RelSpec, rd rowData) error {
 
 // index returns the (type, prop) index, building it on first use. Values
 // that are lists index every element.
-func (b *builder) index(typ, prop string) map[ixKey][]*graph.Entity {
+func (b *builder) index(typ, prop string) map[ixKey]ixVal {
 	if b.indexes == nil {
-		b.indexes = map[[2]string]map[ixKey][]*graph.Entity{}
+		b.indexes = map[[2]string]map[ixKey]ixVal{}
 	}
 	k := [2]string{typ, prop}
 	if ix, ok := b.indexes[k]; ok {
 		return ix
 	}
-	ix := map[ixKey][]*graph.Entity{}
+	ix := map[ixKey]ixVal{}
 	for _, e := range b.g.EntitiesOfType(typ) {
-		acct := e.String("accountId")
+		acct, region := e.String("accountId"), ""
+		if b.regional[typ] {
+			region = e.String("region")
+		}
 		var vals []string
 		switch v := e.Get(prop).(type) {
 		case []any:
@@ -865,7 +868,9 @@ func (b *builder) index(typ, prop string) map[ixKey][]*graph.Entity {
 		for _, v := range vals {
 			if v != "" {
 				k := ixKey{acct, v}
-				ix[k] = append(ix[k], e)
+				iv := ix[k]
+				iv.ents, iv.regions = append(iv.ents, e), append(iv.regions, region)
+				ix[k] = iv
 			}
 		}
 	}
@@ -876,6 +881,13 @@ func (b *builder) index(typ, prop string) map[ixKey][]*graph.Entity {
 // ixKey is an index entry: an account and a property value (a struct, so
 // a lookup builds no string).
 type ixKey struct{ account, value string }
+
+// ixVal are the entities of an index entry and, for a regional type, the
+// region of each (so a lookup does not read every candidate's properties).
+type ixVal struct {
+	ents    []*graph.Entity
+	regions []string
+}
 
 // lookup finds entities of typ whose prop equals value in the account (and,
 // for regional types, the region of a regional row; a global row, such as a
@@ -895,7 +907,8 @@ func (b *builder) lookup(typ, prop, account, region, value string) []*graph.Enti
 	if prop == "_key" {
 		return byKey()
 	}
-	cands := b.index(typ, prop)[ixKey{account, value}]
+	iv := b.index(typ, prop)[ixKey{account, value}]
+	cands := iv.ents
 	if len(cands) == 0 {
 		if strings.HasPrefix(value, "arn:") {
 			return byKey()
@@ -905,9 +918,12 @@ func (b *builder) lookup(typ, prop, account, region, value string) []*graph.Enti
 	if b.regional[typ] && region != globalRowRegion {
 		// A regional id (instance id, SG id) names the entity of the
 		// row's region; ids are unique per region, not across them.
+		if len(cands) == 1 && iv.regions[0] == region {
+			return cands // the usual case, without a copy
+		}
 		var same []*graph.Entity
-		for _, e := range cands {
-			if e.String("region") == region {
+		for i, e := range cands {
+			if iv.regions[i] == region {
 				same = append(same, e)
 			}
 		}
