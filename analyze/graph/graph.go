@@ -3,8 +3,10 @@ package graph
 import (
 	"encoding/json"
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Entity is one node of the graph.
@@ -127,21 +129,79 @@ func (r *Relationship) UnmarshalJSON(b []byte) error {
 
 // RelationshipKey is J1's default relationship key: fromKey|verb|toKey.
 func RelationshipKey(fromKey, verb, toKey string) string {
-	return fromKey + "|" + strings.ToLower(verb) + "|" + toKey
+	return fromKey + "|" + lowerVerb(verb) + "|" + toKey
+}
+
+// lowerVerb is strings.ToLower for a verb; the J1 verbs (DESIGN.md) come
+// from constants instead of a new string per relationship.
+func lowerVerb(verb string) string {
+	switch verb {
+	case "HAS":
+		return "has"
+	case "CONTAINS":
+		return "contains"
+	case "USES":
+		return "uses"
+	case "PROTECTS":
+		return "protects"
+	case "TRUSTS":
+		return "trusts"
+	case "ALLOWS":
+		return "allows"
+	case "CONNECTS":
+		return "connects"
+	case "TRIGGERS":
+		return "triggers"
+	case "RUNS":
+		return "runs"
+	case "DEFINES":
+		return "defines"
+	case "ASSIGNED":
+		return "assigned"
+	case "EVALUATES":
+		return "evaluates"
+	case "IDENTIFIED":
+		return "identified"
+	case "LOGS":
+		return "logs"
+	case "IS":
+		return "is"
+	}
+	return strings.ToLower(verb)
 }
 
 // RelationshipType is J1's generated relationship _type: the source type, the
 // verb, and the target type with the leading `_`-separated words it shares
 // with the source type removed (aws_instance USES aws_ebs_volume ->
 // aws_instance_uses_ebs_volume; aws_ec2 HAS aws_instance -> aws_ec2_has_instance).
+//
+// The answer is remembered per (fromType, verb, toType): a graph has a few
+// hundred such triples and hundreds of thousands of relationships, which
+// then share one string each instead of splitting and joining per edge.
 func RelationshipType(fromType, verb, toType string) string {
+	k := relTypeKey{fromType, verb, toType}
+	if t, ok := relTypes.Load(k); ok {
+		return t.(string)
+	}
+	t, _ := relTypes.LoadOrStore(k, relationshipType(fromType, verb, toType))
+	return t.(string)
+}
+
+// relTypes caches RelationshipType. Its keys are entity types and verbs,
+// which come from the registries, not from snapshot data, so it stays
+// small.
+var relTypes sync.Map // relTypeKey -> string
+
+type relTypeKey struct{ from, verb, to string }
+
+func relationshipType(fromType, verb, toType string) string {
 	from := strings.Split(fromType, "_")
 	to := strings.Split(toType, "_")
 	i := 0
 	for i < len(from) && i < len(to)-1 && from[i] == to[i] {
 		i++
 	}
-	return fromType + "_" + strings.ToLower(verb) + "_" + strings.Join(to[i:], "_")
+	return fromType + "_" + lowerVerb(verb) + "_" + strings.Join(to[i:], "_")
 }
 
 // NewRelationship builds a relationship with J1's default _key and _type.
@@ -226,6 +286,18 @@ func (g *Graph) Relationship(key string) *Relationship { return g.rels[key] }
 
 // Len returns the number of entities and relationships.
 func (g *Graph) Len() (entities, relationships int) { return len(g.entities), len(g.rels) }
+
+// All yields every entity in no particular order, without the sorted copy
+// Entities makes.
+func (g *Graph) All() iter.Seq[*Entity] {
+	return func(yield func(*Entity) bool) {
+		for _, e := range g.entities {
+			if !yield(e) {
+				return
+			}
+		}
+	}
+}
 
 // Entities returns every entity sorted by key.
 func (g *Graph) Entities() []*Entity {

@@ -24,10 +24,35 @@ func TestRelationshipType(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := RelationshipType(tc.from, tc.verb, tc.to); got != tc.want {
-				t.Errorf("RelationshipType(%s, %s, %s) = %s, want %s", tc.from, tc.verb, tc.to, got, tc.want)
+			for range 2 { // computed, then remembered
+				if got := RelationshipType(tc.from, tc.verb, tc.to); got != tc.want {
+					t.Errorf("RelationshipType(%s, %s, %s) = %s, want %s", tc.from, tc.verb, tc.to, got, tc.want)
+				}
 			}
 		})
+	}
+}
+
+// TestAll: All yields every entity once, and stops when asked.
+func TestAll(t *testing.T) {
+	g := New()
+	for _, k := range []string{"c", "a", "b"} {
+		g.AddEntity(&Entity{Key: k, Type: "t"})
+	}
+	seen := map[string]int{}
+	for e := range g.All() {
+		seen[e.Key]++
+	}
+	if diff := cmp.Diff(map[string]int{"a": 1, "b": 1, "c": 1}, seen); diff != "" {
+		t.Errorf("All (-want +got):\n%s", diff)
+	}
+	n := 0
+	for range g.All() {
+		n++
+		break
+	}
+	if n != 1 {
+		t.Errorf("All yielded %d entities after a break, want 1", n)
 	}
 }
 

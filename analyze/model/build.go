@@ -115,7 +115,7 @@ type builder struct {
 	accounts map[string]bool
 	pending  []pendingRel
 	rules    []pendingRule
-	indexes  map[[2]string]map[string][]*graph.Entity // (type, prop) -> account\x00value -> entities
+	indexes  map[[2]string]map[ixKey]ixVal // (type, prop) -> (account, value) -> entities
 	// unresolved counts relationship targets not found, by "from verb to".
 	unresolved map[string]int
 	regional   map[string]bool // types with Scope Regional
@@ -124,6 +124,54 @@ type builder struct {
 	onMalformed func(*RowError)
 	malformed   map[string]bool
 	org         map[string]*orgFacts // the organisation rows by reader account (org.go)
+	// names maps a response field name to its property name (camel);
+	// strs interns the row envelope's account and region, which every
+	// entity of a row repeats; propHint is the property count of the last
+	// entity of each type.
+	// types are the records built: the registry (benchmarks: one type).
+	types []EntityType
+	// needs are what types read of each call (need.go; a call not in
+	// it is decoded whole).
+	needs map[Call]*need
+	// whole decodes every response in full (tests: the reference the
+	// need trees are held to).
+	whole    bool
+	names    map[string]string
+	strs     map[string]any
+	propHint map[string]int
+	classes  map[string][]string
+}
+
+// camel is camel(k), computed once per field name.
+func (b *builder) camel(k string) string {
+	if n, ok := b.names[k]; ok {
+		return n
+	}
+	n := camel(k)
+	b.names[k] = n
+	return n
+}
+
+// class returns the _class list of t's entities: one copy of the
+// registry's per type, shared by them (nothing changes an entity's Class
+// in place).
+func (b *builder) class(t *EntityType) []string {
+	c, ok := b.classes[t.Type]
+	if !ok {
+		c = slices.Clip(slices.Clone(t.Class)) // an append copies
+		b.classes[t.Type] = c
+	}
+	return c
+}
+
+// intern returns one shared copy of s, boxed once: a property value
+// stored from it costs nothing per entity.
+func (b *builder) intern(s string) any {
+	if v, ok := b.strs[s]; ok {
+		return v
+	}
+	b.strs[s] = s
+	return s
 }
 
 // Build reads every call the registry knows from src and returns the graph.
@@ -152,8 +200,14 @@ func newBuilder(opts ...Option) *builder {
 		unresolved: map[string]int{},
 		regional:   map[string]bool{},
 
+		types:       registry,
+		needs:       needs(),
 		onMalformed: c.onMalformed,
 		malformed:   map[string]bool{},
+		names:       map[string]string{},
+		strs:        map[string]any{},
+		propHint:    map[string]int{},
+		classes:     map[string][]string{},
 	}
 	for _, t := range registry {
 		b.regional[t.Type] = t.Scope() == Regional
@@ -178,7 +232,7 @@ func (b *builder) connect(ctx context.Context, src Source) error {
 	if err := b.emitRules(); err != nil {
 		return err
 	}
-	for _, t := range registry {
+	for _, t := range b.types {
 		for _, h := range t.Hatch {
 			if h.Finish == nil {
 				continue
@@ -220,12 +274,17 @@ func (b *builder) stream(ctx context.Context, src Source, c Call, fn func(row sn
 	if err != nil {
 		return err
 	}
+	n := needAll
+	if tree, ok := b.needs[c]; ok && !b.whole {
+		n = tree
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []decodedRow, streamAhead)
 	var srcErr error // written by the producer before it closes batches
 	go func() {
 		defer close(batches)
+		var dec decoder
 		batch := make([]decodedRow, 0, streamBatch)
 		send := func() error {
 			select {
@@ -242,7 +301,7 @@ func (b *builder) stream(ctx context.Context, src Source, c Call, fn func(row sn
 			}
 			d := decodedRow{row: row}
 			if row.Status == snapshot.StatusOK {
-				d.body, d.err = decodeResponse(row.Response, cs.shape)
+				d.body, d.err = dec.decode(row.Response, cs.shape, n)
 			}
 			batch = append(batch, d)
 			if len(batch) < streamBatch {
@@ -322,7 +381,7 @@ func distinct(calls []Call) []Call {
 // entities is phase 1.
 func (b *builder) entities(ctx context.Context, src Source) error {
 	var calls []Call
-	for _, t := range registry {
+	for _, t := range b.types {
 		calls = append(calls, t.Source)
 	}
 	for _, c := range distinct(calls) {
@@ -331,8 +390,8 @@ func (b *builder) entities(ctx context.Context, src Source) error {
 			if row.Status != snapshot.StatusOK {
 				return nil
 			}
-			for i := range registry {
-				t := &registry[i]
+			for i := range b.types {
+				t := &b.types[i]
 				if t.Source != c {
 					continue
 				}
@@ -379,20 +438,23 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 		b.log.Debug("item without a key skipped", "type", t.Type, "row", where(rd.Row))
 		return nil
 	}
-	e := &graph.Entity{Key: key, Type: t.Type, Class: slices.Clone(t.Class), Properties: map[string]any{}}
+	// The map is sized like the last entity of the type, so it is not
+	// grown (and copied) property by property.
+	e := &graph.Entity{Key: key, Type: t.Type, Class: b.class(t),
+		Properties: make(map[string]any, b.propHint[t.Type])}
 	if m, ok := item.(map[string]any); ok && !t.NoFlatten {
 		for k, v := range m {
 			if slices.Contains(t.Skip, k) {
 				continue
 			}
 			if pv, ok := flattenValue(v); ok {
-				e.Set(camel(k), pv)
+				e.Set(b.camel(k), pv)
 			}
 		}
 	}
-	e.Set("accountId", rd.Row.AccountID)
+	e.Set("accountId", b.intern(rd.Row.AccountID))
 	if t.Scope() == Regional {
-		e.Set("region", rd.Row.Region)
+		e.Set("region", b.intern(rd.Row.Region))
 	}
 	if strings.HasPrefix(key, "arn:") && !t.SyntheticKey {
 		e.Set("arn", key)
@@ -409,8 +471,9 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 	if name == "" {
 		name = e.String("id")
 	}
-	e.Set("name", name)
-	e.Set("displayName", name)
+	nameV := any(name) // one boxed value for both
+	e.Set("name", nameV)
+	e.Set("displayName", nameV)
 	if t.Created != "" {
 		v, err := epochMS(lookup(item, t.Created))
 		if err != nil {
@@ -435,6 +498,7 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 			}
 		}
 	}
+	b.propHint[t.Type] = len(e.Properties)
 	e, _ = b.g.AddEntity(e)
 	for i := range t.Rels {
 		r := &t.Rels[i]
@@ -562,7 +626,7 @@ func (b *builder) accountList() []string {
 // enrich is phase 3.
 func (b *builder) enrich(ctx context.Context, src Source) error {
 	var calls []Call
-	for _, t := range registry {
+	for _, t := range b.types {
 		for _, en := range t.Enrich {
 			calls = append(calls, en.Call)
 		}
@@ -585,8 +649,8 @@ func (b *builder) enrich(ctx context.Context, src Source) error {
 			} else {
 				errScopes[sk], errScopes[row.AccountID] = true, true
 			}
-			for i := range registry {
-				t := &registry[i]
+			for i := range b.types {
+				t := &b.types[i]
 				for j := range t.Enrich {
 					en := &t.Enrich[j]
 					if en.Call != c {
@@ -615,8 +679,8 @@ func (b *builder) enrich(ctx context.Context, src Source) error {
 		if err != nil {
 			return err
 		}
-		for i := range registry {
-			t := &registry[i]
+		for i := range b.types {
+			t := &b.types[i]
 			for _, en := range t.Enrich {
 				if en.Call != c || len(en.SetOnNoMatch) == 0 {
 					continue
@@ -697,7 +761,7 @@ func (b *builder) applySetting(s ServiceInfo, st Setting, rd rowData) error {
 // relCalls is phase 4.
 func (b *builder) relCalls(ctx context.Context, src Source) error {
 	var calls []Call
-	for _, t := range registry {
+	for _, t := range b.types {
 		for _, r := range t.Rels {
 			if r.Call != (Call{}) {
 				calls = append(calls, r.Call)
@@ -714,11 +778,11 @@ func (b *builder) relCalls(ctx context.Context, src Source) error {
 			if row.Status != snapshot.StatusOK {
 				// Only hatches that ask see failed rows (Body nil).
 				rd := rowData{Row: row}
-				for i := range registry {
-					for _, h := range registry[i].Hatch {
+				for i := range b.types {
+					for _, h := range b.types[i].Hatch {
 						if h.Failed && slices.Contains(h.Calls, c) {
 							if err := h.Rows(b, c, rd); err != nil {
-								return fmt.Errorf("%s: %s %s: %w", where(row), registry[i].Type, h.Name, err)
+								return fmt.Errorf("%s: %s %s: %w", where(row), b.types[i].Type, h.Name, err)
 							}
 						}
 					}
@@ -726,8 +790,8 @@ func (b *builder) relCalls(ctx context.Context, src Source) error {
 				return nil
 			}
 			rd := rowData{Row: row, Body: body}
-			for i := range registry {
-				t := &registry[i]
+			for i := range b.types {
+				t := &b.types[i]
 				for j := range t.Rels {
 					r := &t.Rels[j]
 					if r.Call != c {
@@ -776,17 +840,20 @@ func (b *builder) relFromCall(t *EntityType, r *RelSpec, rd rowData) error {
 
 // index returns the (type, prop) index, building it on first use. Values
 // that are lists index every element.
-func (b *builder) index(typ, prop string) map[string][]*graph.Entity {
+func (b *builder) index(typ, prop string) map[ixKey]ixVal {
 	if b.indexes == nil {
-		b.indexes = map[[2]string]map[string][]*graph.Entity{}
+		b.indexes = map[[2]string]map[ixKey]ixVal{}
 	}
 	k := [2]string{typ, prop}
 	if ix, ok := b.indexes[k]; ok {
 		return ix
 	}
-	ix := map[string][]*graph.Entity{}
+	ix := map[ixKey]ixVal{}
 	for _, e := range b.g.EntitiesOfType(typ) {
-		acct := e.String("accountId")
+		acct, region := e.String("accountId"), ""
+		if b.regional[typ] {
+			region = e.String("region")
+		}
 		var vals []string
 		switch v := e.Get(prop).(type) {
 		case []any:
@@ -800,12 +867,26 @@ func (b *builder) index(typ, prop string) map[string][]*graph.Entity {
 		}
 		for _, v := range vals {
 			if v != "" {
-				ix[acct+"\x00"+v] = append(ix[acct+"\x00"+v], e)
+				k := ixKey{acct, v}
+				iv := ix[k]
+				iv.ents, iv.regions = append(iv.ents, e), append(iv.regions, region)
+				ix[k] = iv
 			}
 		}
 	}
 	b.indexes[k] = ix
 	return ix
+}
+
+// ixKey is an index entry: an account and a property value (a struct, so
+// a lookup builds no string).
+type ixKey struct{ account, value string }
+
+// ixVal are the entities of an index entry and, for a regional type, the
+// region of each (so a lookup does not read every candidate's properties).
+type ixVal struct {
+	ents    []*graph.Entity
+	regions []string
 }
 
 // lookup finds entities of typ whose prop equals value in the account (and,
@@ -826,7 +907,8 @@ func (b *builder) lookup(typ, prop, account, region, value string) []*graph.Enti
 	if prop == "_key" {
 		return byKey()
 	}
-	cands := b.index(typ, prop)[account+"\x00"+value]
+	iv := b.index(typ, prop)[ixKey{account, value}]
+	cands := iv.ents
 	if len(cands) == 0 {
 		if strings.HasPrefix(value, "arn:") {
 			return byKey()
@@ -836,9 +918,12 @@ func (b *builder) lookup(typ, prop, account, region, value string) []*graph.Enti
 	if b.regional[typ] && region != globalRowRegion {
 		// A regional id (instance id, SG id) names the entity of the
 		// row's region; ids are unique per region, not across them.
+		if len(cands) == 1 && iv.regions[0] == region {
+			return cands // the usual case, without a copy
+		}
 		var same []*graph.Entity
-		for _, e := range cands {
-			if e.String("region") == region {
+		for i, e := range cands {
+			if iv.regions[i] == region {
 				same = append(same, e)
 			}
 		}
@@ -881,16 +966,21 @@ func (b *builder) resolve() {
 
 // serviceEdges is phase 7: aws_<service> HAS every entity of its types.
 func (b *builder) serviceEdges() {
-	for _, t := range registry {
+	for _, t := range b.types {
 		if t.Service == "" {
 			continue
 		}
+		svcs := map[string]*graph.Entity{} // by account: one key built per account, not per entity
 		for _, e := range b.g.EntitiesOfType(t.Type) {
 			acct := e.String("accountId")
 			if acct == "" {
 				continue
 			}
-			svc := ServiceEntity(b.g, acct, t.Service)
+			svc := svcs[acct]
+			if svc == nil {
+				svc = ServiceEntity(b.g, acct, t.Service)
+				svcs[acct] = svc
+			}
 			_ = b.g.AddRelationship(graph.NewRelationship(svc, "HAS", e, nil))
 		}
 	}

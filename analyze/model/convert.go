@@ -113,7 +113,7 @@ func flattenValue(v any) (any, bool) {
 		if t, ok := parseTime(x); ok && strings.ContainsAny(x[10:11], "T ") {
 			return t.UnixMilli(), true
 		}
-		return x, true
+		return v, true // v, not x: boxing x again would allocate
 	case json.Number, bool:
 		return normalize(x), true
 	}

@@ -46,12 +46,25 @@ type decoder struct {
 	s     string
 	i     int
 	depth int
+	sets  []keySet // by depth: the keys seen in objects decoded in part
 }
 
-// decodeResponse decodes a stored response against shape sh.
-func decodeResponse(s string, sh *shape) (any, error) {
-	d := decoder{s: s}
-	v, err := d.value(sh)
+// decodeResponse decodes a stored response against shape sh, in full.
+func decodeResponse(s string, sh *shape) (any, error) { return decodeNeeded(s, sh, needAll) }
+
+// decodeNeeded decodes what need n reads of a stored response (need.go)
+// and checks all of it against shape sh: a response is malformed, with the
+// same error, whatever part of it is read.
+func decodeNeeded(s string, sh *shape, n *need) (any, error) {
+	var d decoder
+	return d.decode(s, sh, n)
+}
+
+// decode is decodeNeeded with a decoder that keeps its scratch space from
+// one response to the next (one decoder per goroutine).
+func (d *decoder) decode(s string, sh *shape, n *need) (any, error) {
+	d.s, d.i, d.depth = s, 0, 0
+	v, err := d.value(sh, n)
 	if err != nil {
 		return nil, err
 	}
@@ -90,10 +103,15 @@ func mismatch(got string, sh *shape) *decodeError {
 	return &decodeError{msg: fmt.Sprintf("got %s, want %s", got, sh.want())}
 }
 
-// value decodes one value; sh nil or kAny accepts any value.
-func (d *decoder) value(sh *shape) (any, error) {
+// value decodes one value; sh nil or kAny accepts any value. n says what
+// is kept: nil nothing (the value is only checked), needAll all of it,
+// another node the fields it names and the non-null scalars (need.go).
+func (d *decoder) value(sh *shape, n *need) (any, error) {
 	if sh != nil && sh.kind == kAny {
 		sh = nil
+	}
+	if n != nil && !n.all && (sh == nil || sh.kind == kMap || sh.kind == kPolicy) {
+		n = needAll // no field names to follow (a map's keys are data): keep it whole
 	}
 	d.ws()
 	if d.i >= len(d.s) {
@@ -107,18 +125,18 @@ func (d *decoder) value(sh *shape) (any, error) {
 		if sh != nil && sh.kind != kObject && sh.kind != kMap {
 			return nil, mismatch("object", sh)
 		}
-		return d.object(sh)
+		return d.object(sh, n)
 	case c == '[':
 		if sh != nil && sh.kind != kList {
 			return nil, mismatch("list", sh)
 		}
-		return d.list(sh)
+		return d.list(sh, n)
 	case c == '"':
 		if sh != nil && sh.kind != kString && sh.kind != kTime && sh.kind != kBytes && sh.kind != kPolicy {
 			return nil, mismatch("string", sh)
 		}
 		start := d.i
-		s, err := d.str()
+		s, err := d.str(n != nil)
 		if err != nil {
 			return nil, err
 		}
@@ -127,12 +145,15 @@ func (d *decoder) value(sh *shape) (any, error) {
 				return nil, err
 			}
 		}
+		if n == nil {
+			return nil, nil
+		}
 		return s, nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		if sh != nil && sh.kind != kInt && sh.kind != kUint && sh.kind != kFloat {
 			return nil, mismatch("number", sh)
 		}
-		return d.number(sh)
+		return d.number(sh, n != nil)
 	case c == 't' || c == 'f':
 		b, lit := c == 't', "false"
 		if b {
@@ -177,20 +198,32 @@ func (d *decoder) enter() error {
 }
 
 // object decodes an object; sh is nil, kObject or kMap.
-func (d *decoder) object(sh *shape) (any, error) {
+func (d *decoder) object(sh *shape, n *need) (any, error) {
 	if err := d.enter(); err != nil {
 		return nil, err
 	}
 	defer func() { d.depth-- }()
 	d.i++ // '{'
-	size := 0
-	if sh != nil && sh.kind == kObject {
-		size = len(sh.fields)
+	full := n != nil && n.all
+	var m map[string]any
+	if n != nil {
+		size := 0
+		if sh != nil {
+			size = int(sh.keys.Load())
+		}
+		m = make(map[string]any, size)
 	}
-	m := make(map[string]any, size)
+	// Without every key in m, the duplicate check needs its own record.
+	var seen *keySet
+	if !full {
+		seen = d.keySet(sh)
+	}
 	d.ws()
 	if d.i < len(d.s) && d.s[d.i] == '}' {
 		d.i++
+		if m == nil {
+			return nil, nil
+		}
 		return m, nil
 	}
 	for {
@@ -199,11 +232,17 @@ func (d *decoder) object(sh *shape) (any, error) {
 			return nil, d.syntax("looking for an object key")
 		}
 		keyAt := d.i
-		key, err := d.key(sh)
+		key, idx, err := d.key(sh, n != nil)
 		if err != nil {
 			return nil, err
 		}
-		if _, dup := m[key]; dup {
+		dup := false
+		if full {
+			_, dup = m[key]
+		} else {
+			dup = seen.add(key, idx)
+		}
+		if dup {
 			return nil, d.errf("duplicate key %q at offset %d", key, keyAt)
 		}
 		d.ws()
@@ -219,7 +258,20 @@ func (d *decoder) object(sh *shape) (any, error) {
 				vs = f.shape
 			}
 		}
-		v, err := d.value(vs)
+		vn := n
+		if n != nil && !full {
+			// A field no path names is kept when it is a scalar of an
+			// entity's item (the automatic flattening reads those), else
+			// checked and dropped.
+			if k, ok := n.kids[key]; ok {
+				vn = k
+			} else if d.ws(); !n.flat || d.i < len(d.s) && (d.s[d.i] == '{' || d.s[d.i] == '[' || d.s[d.i] == 'n') {
+				vn = nil
+			} else {
+				vn = needAll
+			}
+		}
+		v, err := d.value(vs, vn)
 		if err != nil {
 			if de, ok := err.(*decodeError); ok {
 				if sh != nil && sh.kind == kMap {
@@ -230,11 +282,75 @@ func (d *decoder) object(sh *shape) (any, error) {
 			}
 			return nil, err
 		}
-		m[key] = v
+		if vn != nil {
+			m[key] = v
+		}
 		if more, err := d.more('}', "after object value"); !more {
-			return m, err
+			if m == nil || err != nil {
+				return nil, err
+			}
+			if sh != nil {
+				sh.keys.Store(int32(len(m)))
+			}
+			return m, nil
 		}
 	}
+}
+
+// keySet is the keys seen in one object: the shape's fields by number,
+// other keys by name.
+type keySet struct {
+	bits  []uint64
+	other []string
+	many  map[string]bool // other, once it is long
+}
+
+// keySet returns the cleared key set of the current depth.
+func (d *decoder) keySet(sh *shape) *keySet {
+	for len(d.sets) <= d.depth {
+		d.sets = append(d.sets, keySet{})
+	}
+	ks := &d.sets[d.depth]
+	words := 0
+	if sh != nil && sh.kind == kObject {
+		words = len(sh.fields)/64 + 1
+	}
+	ks.bits = slices.Grow(ks.bits[:0], words)[:words]
+	clear(ks.bits)
+	ks.other = ks.other[:0]
+	ks.many = nil
+	return ks
+}
+
+// add records a key (idx its field number, -1 when not a field) and
+// reports whether it was seen before.
+func (ks *keySet) add(key string, idx int) bool {
+	if idx >= 0 && idx/64 < len(ks.bits) {
+		w, b := idx/64, uint64(1)<<(idx%64)
+		if ks.bits[w]&b != 0 {
+			return true
+		}
+		ks.bits[w] |= b
+		return false
+	}
+	if ks.many != nil {
+		if ks.many[key] {
+			return true
+		}
+		ks.many[key] = true
+		return false
+	}
+	if slices.Contains(ks.other, key) {
+		return true
+	}
+	ks.other = append(ks.other, key)
+	if len(ks.other) > 32 { // a linear search would make a large object quadratic
+		ks.many = make(map[string]bool, 2*len(ks.other))
+		for _, k := range ks.other {
+			ks.many[k] = true
+		}
+	}
+	return false
 }
 
 // more reads the separator after an element: true after a comma, false
@@ -252,23 +368,34 @@ func (d *decoder) more(closing byte, context string) (bool, error) {
 	return false, d.syntax(context)
 }
 
-// key decodes an object key; a key that names a field of sh reuses the
-// shape's string.
-func (d *decoder) key(sh *shape) (string, error) {
+// key decodes an object key and returns its field number in sh (-1 when
+// it names none); a key that names a field of sh reuses the shape's
+// string, another is copied only when keep is set.
+func (d *decoder) key(sh *shape, keep bool) (string, int, error) {
 	if sh != nil && sh.kind == kObject {
 		if j := strings.IndexByte(d.s[d.i+1:], '"'); j >= 0 {
 			raw := d.s[d.i+1 : d.i+1+j]
 			if f, ok := sh.fields[raw]; ok && !strings.ContainsRune(raw, '\\') {
 				d.i += j + 2
-				return f.name, nil
+				return f.name, f.idx, nil
 			}
 		}
 	}
-	return d.str()
+	k, err := d.str(keep)
+	if err != nil {
+		return "", -1, err
+	}
+	if sh != nil && sh.kind == kObject {
+		if f, ok := sh.fields[k]; ok {
+			return f.name, f.idx, nil // an escaped spelling of a field name
+		}
+	}
+	return k, -1, nil
 }
 
-// list decodes a list; sh is nil or kList.
-func (d *decoder) list(sh *shape) (any, error) {
+// list decodes a list; sh is nil or kList; n is what is kept of every
+// element.
+func (d *decoder) list(sh *shape, n *need) (any, error) {
 	if err := d.enter(); err != nil {
 		return nil, err
 	}
@@ -278,29 +405,41 @@ func (d *decoder) list(sh *shape) (any, error) {
 	if sh != nil {
 		es = sh.elem
 	}
-	l := []any{}
+	var l []any
+	if n != nil {
+		l = []any{}
+	}
 	d.ws()
 	if d.i < len(d.s) && d.s[d.i] == ']' {
 		d.i++
+		if n == nil {
+			return nil, nil
+		}
 		return l, nil
 	}
-	for {
-		v, err := d.value(es)
+	for count := 0; ; count++ {
+		v, err := d.value(es, n)
 		if err != nil {
 			if de, ok := err.(*decodeError); ok {
-				de.path = append(de.path, "["+strconv.Itoa(len(l))+"]")
+				de.path = append(de.path, "["+strconv.Itoa(count)+"]")
 			}
 			return nil, err
 		}
-		l = append(l, v)
+		if n != nil {
+			l = append(l, v)
+		}
 		if more, err := d.more(']', "after list element"); !more {
-			return l, err
+			if n == nil || err != nil {
+				return nil, err
+			}
+			return l, nil
 		}
 	}
 }
 
-// str decodes a string starting at the opening quote.
-func (d *decoder) str() (string, error) {
+// str decodes a string starting at the opening quote; without keep the
+// result may share the response's memory (it is only checked).
+func (d *decoder) str(keep bool) (string, error) {
 	start := d.i
 	d.i++
 	// Fast path: no escapes, ASCII or valid UTF-8.
@@ -314,6 +453,9 @@ func (d *decoder) str() (string, error) {
 				return "", d.errf("invalid UTF-8 in string at offset %d", start)
 			}
 			d.i = j + 1
+			if !keep {
+				return raw, nil
+			}
 			return strings.Clone(raw), nil
 		case c == '\\':
 			return d.strSlow(start)
@@ -412,8 +554,8 @@ func (d *decoder) hex4() (rune, bool) {
 }
 
 // number decodes a number as json.Number, checked against sh (nil or a
-// number kind).
-func (d *decoder) number(sh *shape) (any, error) {
+// number kind); without keep it is only checked.
+func (d *decoder) number(sh *shape, keep bool) (any, error) {
 	start := d.i
 	if d.s[d.i] == '-' {
 		d.i++
@@ -470,6 +612,9 @@ func (d *decoder) number(sh *shape) (any, error) {
 		if err != nil {
 			return nil, d.errf("number %s out of range of %s", text, sh.want())
 		}
+	}
+	if !keep {
+		return nil, nil
 	}
 	return json.Number(strings.Clone(text)), nil
 }

@@ -192,7 +192,7 @@ const personRelType = "aws_iam_user_is_person"
 // It returns the number of relationships added.
 func MapPersons(g *graph.Graph) int {
 	persons := map[string][]*graph.Entity{}
-	for _, e := range g.Entities() {
+	for e := range g.All() { // the order is not used
 		if !slices.Contains(e.Class, "Person") {
 			continue
 		}

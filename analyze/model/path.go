@@ -47,6 +47,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/snapaudit/snapaudit/snapshot/fieldpath"
 )
@@ -58,13 +59,25 @@ type segment = fieldpath.Step
 // parsePath compiles a path of the registry. The registry check
 // (EntityType.validate, checkPath) has refused every path that does not
 // parse, so here a bad path can only come from a test: it matches nothing.
+//
+// Compiled paths are remembered: the registry's paths are a few hundred
+// strings, evaluated for every row and item. The steps returned are shared
+// and must not be modified.
 func parsePath(p string) []segment {
+	if steps, ok := parsedPaths.Load(p); ok {
+		return steps.([]segment)
+	}
 	steps, err := fieldpath.Parse(p)
 	if err != nil {
-		return []segment{{Field: "\x00invalid"}}
+		steps = []segment{{Field: "\x00invalid"}}
 	}
+	parsedPaths.Store(p, steps)
 	return steps
 }
+
+// parsedPaths caches parsePath; its keys are the registry's paths and
+// templates' placeholders, never snapshot data.
+var parsedPaths sync.Map // string -> []segment
 
 // walk calls fn for every element matched by path below v, with the stack
 // of iterated elements strictly above it (outermost first). Elements reached
@@ -168,20 +181,38 @@ func (s scope) up(n int) any {
 // baseFilter ends a placeholder whose value keeps only its last '/' segment.
 const baseFilter = "|base"
 
+// text is the text of one placeholder expression (the envelope's names
+// without boxing them in an any).
+func (s scope) text(expr string) string {
+	if v, ok := s.env.name(expr); ok {
+		return v
+	}
+	return scalarString(s.resolve(expr))
+}
+
+// name returns the envelope value a placeholder names.
+func (e env) name(expr string) (string, bool) {
+	switch expr {
+	case "account":
+		return e.Account, true
+	case "region":
+		return e.Region, true
+	case "parent":
+		return e.Parent, true
+	}
+	return "", false
+}
+
 // resolve evaluates one placeholder expression.
 func (s scope) resolve(expr string) any {
 	if e, ok := strings.CutSuffix(expr, baseFilter); ok {
 		v := scalarString(s.resolve(e))
 		return v[strings.LastIndexByte(v, '/')+1:]
 	}
-	switch expr {
-	case "account":
-		return s.env.Account
-	case "region":
-		return s.env.Region
-	case "parent":
-		return s.env.Parent
-	case "@":
+	if v, ok := s.env.name(expr); ok {
+		return v
+	}
+	if expr == "@" {
 		return s.elem
 	}
 	if name, ok := strings.CutPrefix(expr, "="); ok {
@@ -208,6 +239,9 @@ func (s scope) expand(tmpl string) string {
 	if !strings.Contains(tmpl, "{") {
 		return tmpl
 	}
+	if len(tmpl) > 2 && tmpl[0] == '{' && strings.IndexByte(tmpl, '}') == len(tmpl)-1 {
+		return s.text(tmpl[1 : len(tmpl)-1]) // one placeholder: its text, nothing to join
+	}
 	var b strings.Builder
 	rest := tmpl
 	for {
@@ -222,7 +256,7 @@ func (s scope) expand(tmpl string) string {
 			return b.String()
 		}
 		b.WriteString(rest[:i])
-		v := scalarString(s.resolve(rest[i+1 : i+j]))
+		v := s.text(rest[i+1 : i+j])
 		if v == "" {
 			return ""
 		}

@@ -25,7 +25,8 @@ func synthSnapshot(b *testing.B) *snapshot.Snapshot {
 
 // BenchmarkPhases measures the graph build of a synthetic organisation by
 // phase: read (Parquet rows of every partition, no decoding), decode (every
-// ok response checked against its shape, rows already in memory), entities
+// ok response checked against its shape and decoded whole, rows already in
+// memory), decode-needed (the same along the need trees, as Build decodes), entities
 // (phase 1 of Build: read, decode and entity construction) and
 // relationships (the remaining phases: enrichments, relationship calls and
 // resolution, with the entities already built).
@@ -47,40 +48,55 @@ func BenchmarkPhases(b *testing.B) {
 		synthtest.ReportCPU(b, synthtest.CPUTime()-start)
 		b.ReportMetric(float64(rows), "rows")
 	})
-	b.Run("decode", func(b *testing.B) {
-		type resp struct {
-			body string
-			cs   callShape
+	// decode checks and decodes every ok response whole; decode-needed
+	// along its call's need tree (what Build does, need.go).
+	for _, whole := range []bool{true, false} {
+		name := "decode"
+		if !whole {
+			name = "decode-needed"
 		}
-		var all []resp
-		bytes := 0
-		for _, p := range snap.Partitions() {
-			cs, err := shapeOf(Call{Service: p.Service, Operation: p.Operation})
-			if err != nil {
-				continue // a call no type reads is never decoded
+		b.Run(name, func(b *testing.B) {
+			type resp struct {
+				body string
+				cs   callShape
+				n    *need
 			}
-			if err := snap.Rows(ctx, p.Service, p.Operation, func(r snapshot.Row) error {
-				if r.Status == snapshot.StatusOK {
-					all = append(all, resp{r.Response, cs})
-					bytes += len(r.Response)
+			var all []resp
+			bytes := 0
+			for _, p := range snap.Partitions() {
+				c := Call{Service: p.Service, Operation: p.Operation}
+				cs, err := shapeOf(c)
+				if err != nil {
+					continue // a call no type reads is never decoded
 				}
-				return nil
-			}); err != nil {
-				b.Fatal(err)
-			}
-		}
-		b.SetBytes(int64(bytes))
-		b.ReportAllocs()
-		start := synthtest.CPUTime()
-		for b.Loop() {
-			for _, r := range all {
-				if _, err := decodeResponse(r.body, r.cs.shape); err != nil {
+				n := needAll
+				if !whole {
+					n = needOf(c)
+				}
+				if err := snap.Rows(ctx, p.Service, p.Operation, func(r snapshot.Row) error {
+					if r.Status == snapshot.StatusOK {
+						all = append(all, resp{r.Response, cs, n})
+						bytes += len(r.Response)
+					}
+					return nil
+				}); err != nil {
 					b.Fatal(err)
 				}
 			}
-		}
-		synthtest.ReportCPU(b, synthtest.CPUTime()-start)
-	})
+			b.SetBytes(int64(bytes))
+			b.ReportAllocs()
+			start := synthtest.CPUTime()
+			var d decoder
+			for b.Loop() {
+				for _, r := range all {
+					if _, err := d.decode(r.body, r.cs.shape, r.n); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			synthtest.ReportCPU(b, synthtest.CPUTime()-start)
+		})
+	}
 	b.Run("entities", func(b *testing.B) {
 		b.ReportAllocs()
 		n := 0

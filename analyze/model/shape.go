@@ -50,6 +50,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 //go:embed shapes.txt
@@ -81,6 +82,10 @@ type shape struct {
 	elem   *shape // kList, kMap
 	fields map[string]field
 	name   string // kObject: the type name, for messages
+	// keys is the key count of the last object decoded with this shape,
+	// the size its next map is made with (decode.go): an SDK type has
+	// tens of fields of which a response sets a few.
+	keys atomic.Int32
 }
 
 // field is one field of an object shape. name is the canonical key string,
@@ -88,6 +93,7 @@ type shape struct {
 type field struct {
 	name  string
 	shape *shape
+	idx   int // the field's number in its object, for the decoder's key sets
 }
 
 // want names what a shape expects, for messages.
@@ -211,7 +217,8 @@ func parseShapes(text string) (map[Call]callShape, error) {
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %s.%s: %w", d.line, d.typ, d.field, err)
 		}
-		types[d.typ].fields[d.field] = field{name: d.field, shape: s}
+		fs := types[d.typ].fields
+		fs[d.field] = field{name: d.field, shape: s, idx: len(fs)}
 	}
 	for c, cs := range calls {
 		if cs.shape = types[cs.typ]; cs.shape == nil {
