@@ -10,6 +10,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -122,6 +123,9 @@ type Engine struct {
 type check struct {
 	info  RuleInfo
 	query rego.PreparedEvalQuery
+	// eager: the check reads the fully converted input, because some
+	// module it is compiled with may use a lazy object whole (lazyguard.go).
+	eager bool
 }
 
 // New loads, validates and compiles the policies and prepares one query per
@@ -166,6 +170,18 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	}
 
 	store := inmem.NewFromObject(data)
+	// Which compiled modules may use a lazy object of the input whole:
+	// the checks compiled with them read the fully converted input.
+	builtinWhole := wholeInputUses(builtins.Modules)
+	allWhole := builtinWhole
+	if builtins != all {
+		allWhole = wholeInputUses(all.Modules)
+	}
+	for _, uses := range [][]string{builtinWhole, allWhole} {
+		if len(uses) > 0 {
+			o.logger.Debug("rules: policies use a big input object whole; their checks read the fully converted input", "uses", uses)
+		}
+	}
 
 	e := &Engine{logger: o.logger, parallel: o.parallel, timeout: o.timeout, memory: o.memory, sharedMemory: o.memory}
 	for _, info := range l.checks {
@@ -174,9 +190,9 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 			return nil, fmt.Errorf("rules: %s: package %s: %w", info.File, info.Package, err)
 		}
 		ref = append(ref.Copy(), ast.StringTerm("findings"))
-		compiler := all
+		compiler, whole := all, allWhole
 		if l.builtin[info.File] {
-			compiler = builtins
+			compiler, whole = builtins, builtinWhole
 		}
 		pq, err := rego.New(
 			rego.Compiler(compiler),
@@ -189,7 +205,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("rules: prepare %s (%s): %w", info.ID, info.File, err)
 		}
-		e.checks = append(e.checks, check{info: info, query: pq})
+		e.checks = append(e.checks, check{info: info, query: pq, eager: len(whole) > 0})
 	}
 	o.logger.Debug("rules: compiled policies", "files", len(l.modules), "checks", len(e.checks))
 	return e, nil
@@ -296,25 +312,30 @@ type Gap struct {
 // cancelled ctx.
 func (e *Engine) Evaluate(ctx context.Context, in Input) (*Result, error) {
 	start := time.Now()
-	val, err := inputValueCtx(ctx, in)
+	doc, err := newInputDoc(ctx, in)
 	if err != nil {
 		return nil, fmt.Errorf("rules: build input: %w", err)
 	}
 	e.logger.Debug("rules: input built", "duration", time.Since(start))
-	res, err := e.evaluate(ctx, val, in)
+	res, err := e.evaluate(ctx, doc, in)
 	if err != nil {
 		return nil, err
+	}
+	if err := doc.buildErr(); err != nil {
+		// A check read an entry that has no Rego form: its findings
+		// cannot be trusted, so none are.
+		return nil, fmt.Errorf("rules: build input: %w", err)
 	}
 	e.logger.Debug("rules: evaluated", "checks", len(e.checks), "findings", len(res.Findings), "duration", time.Since(start))
 	return res, nil
 }
 
-// evaluate runs every check against the converted input val, up to
+// evaluate runs every check against the input document doc, up to
 // e.parallel checks at a time (prepared queries are safe for concurrent use),
 // each under the time limit and memory budget (see limits.go). Checks stopped
 // because the shared heap crossed the budget run again alone, one after
 // another, so the budget is charged to the check that used it.
-func (e *Engine) evaluate(ctx context.Context, val ast.Value, in Input) (*Result, error) {
+func (e *Engine) evaluate(ctx context.Context, doc *inputDoc, in Input) (*Result, error) {
 	evalTime := in.EvalTime
 	if evalTime.IsZero() {
 		evalTime = in.Snapshot.CollectedAt
@@ -324,7 +345,7 @@ func (e *Engine) evaluate(ctx context.Context, val ast.Value, in Input) (*Result
 	again := make([]bool, len(e.checks))
 	run := func(i int, guard *heapGuard) {
 		c := e.checks[i]
-		found, err := e.evalLimited(ctx, c, val, evalTime, in.Graph, guard)
+		found, err := e.evalLimited(ctx, c, doc.value(c.eager), evalTime, in.Graph, guard)
 		var limit *LimitError
 		switch {
 		case err == nil:
@@ -343,6 +364,9 @@ func (e *Engine) evaluate(ctx context.Context, val ast.Value, in Input) (*Result
 		perCheck[i] = applyGaps(c.info, found, gaps)
 	}
 
+	if slices.ContainsFunc(e.checks, func(c check) bool { return c.eager }) {
+		doc.eager() // converted before the checks start, so no check's limits are charged for it
+	}
 	guard := startHeapGuard(e.sharedMemory, false)
 	sem := make(chan struct{}, e.parallel)
 	var wg sync.WaitGroup
