@@ -326,7 +326,9 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*Result, error) {
 		// cannot be trusted, so none are.
 		return nil, fmt.Errorf("rules: build input: %w", err)
 	}
-	e.logger.Debug("rules: evaluated", "checks", len(e.checks), "findings", len(res.Findings), "duration", time.Since(start))
+	converted, entries := doc.converted()
+	e.logger.Debug("rules: evaluated", "checks", len(e.checks), "findings", len(res.Findings),
+		"converted", converted, "of", entries, "duration", time.Since(start))
 	return res, nil
 }
 

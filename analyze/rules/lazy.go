@@ -56,33 +56,54 @@ type lazyObject struct {
 	// is an empty object, never nil, so a missed method cannot panic.
 	ast.Object
 
-	src    lazySource
-	slots  []atomic.Pointer[ast.Term]
-	onErr  func(error) // records a build error (the entry then reads as absent)
-	keys   func() []*ast.Term
-	forced func() ast.Object
+	src   lazySource
+	slots []atomic.Pointer[ast.Term]
+	built atomic.Int64 // entries converted
+	onErr func(error)  // records a build error (the entry then reads as absent)
+
+	keysOnce   sync.Once
+	keyTerms   []*ast.Term
+	forcedOnce sync.Once
+	whole      ast.Object
 }
 
+// emptyObject is every lazy object's embedded ast.Object.
+var emptyObject = ast.NewObject()
+
 func newLazyObject(src lazySource, onErr func(error)) *lazyObject {
-	o := &lazyObject{Object: ast.NewObject(), src: src, slots: make([]atomic.Pointer[ast.Term], src.len()), onErr: onErr}
-	o.keys = sync.OnceValue(func() []*ast.Term {
-		keys := make([]*ast.Term, src.len())
-		for i := range keys {
-			keys[i] = ast.StringTerm(src.key(i))
+	return &lazyObject{Object: emptyObject, src: src, slots: make([]atomic.Pointer[ast.Term], src.len()), onErr: onErr}
+}
+
+// keys are the key terms in order.
+func (o *lazyObject) keys() []*ast.Term {
+	o.keysOnce.Do(func() {
+		o.keyTerms = make([]*ast.Term, o.src.len())
+		for i := range o.keyTerms {
+			o.keyTerms[i] = ast.StringTerm(o.src.key(i))
 		}
-		return keys
 	})
-	o.forced = sync.OnceValue(func() ast.Object {
+	return o.keyTerms
+}
+
+// forced is the real object with every entry converted, lazy values
+// (out's and in's verb objects) included.
+func (o *lazyObject) forced() ast.Object {
+	o.forcedOnce.Do(func() {
 		keys := o.keys()
 		obj := ast.NewObjectWithCapacity(len(keys))
 		for i, k := range keys {
-			if v := o.at(i, k); v != nil {
-				obj.Insert(k, v)
+			v := o.at(i, k)
+			if v == nil {
+				continue
 			}
+			if l, ok := v.Value.(*lazyObject); ok {
+				v = ast.NewTerm(l.forced())
+			}
+			obj.Insert(k, v)
 		}
-		return obj
+		o.whole = obj
 	})
-	return o
+	return o.whole
 }
 
 // at is entry i, built when needed; nil when it failed to build.
@@ -99,6 +120,7 @@ func (o *lazyObject) at(i int, key *ast.Term) *ast.Term {
 		return nil
 	}
 	if o.slots[i].CompareAndSwap(nil, t) {
+		o.built.Add(1)
 		return t
 	}
 	return o.slots[i].Load() // another reader built it first: every reader gets the same term

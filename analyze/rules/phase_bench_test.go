@@ -2,7 +2,9 @@ package rules
 
 import (
 	"context"
+	"flag"
 	"testing"
+	"time"
 
 	"github.com/snapaudit/snapaudit/analyze/access"
 	"github.com/snapaudit/snapaudit/analyze/model"
@@ -13,8 +15,8 @@ import (
 // BenchmarkSynthPhases measures the Rego phases on the graph of a
 // synthetic organisation of 10,000 resources (seed 1) after the IAM
 // derivations, as analyze evaluates it: input (the lazy input document:
-// indexes, no entity converted), eval (the built-in checks on a fresh lazy
-// document, converting what they read), eval-warm (the same on a document
+// indexes, no entity converted), eval (a fresh lazy document and the
+// built-in checks on it, converting what they read), eval-warm (the same on a document
 // whose entries are converted already: evaluation alone), and input-eager
 // (converting the whole document, what a check that uses a big input object
 // whole makes Evaluate pay).
@@ -87,4 +89,60 @@ func BenchmarkSynthPhases(b *testing.B) {
 		}
 		synthtest.ReportCPU(b, synthtest.CPUTime()-start)
 	})
+}
+
+var checksResources = flag.Int("checks-resources", 10000, "BenchmarkChecks: resources of the synthetic organisation")
+
+// BenchmarkChecks measures each built-in check alone (WithParallelism(1))
+// on the graph of a synthetic organisation (-checks-resources, seed 1)
+// after the IAM derivations: cold, on a fresh lazy input, so the check pays
+// for converting the entries it reads (reported as converted), and warm, on
+// an input whose entries it reads are converted already: evaluation alone.
+// docs/performance.md ("Per-check cost") is a table of its output.
+func BenchmarkChecks(b *testing.B) {
+	ctx := context.Background()
+	in := synthInput(b, "", *checksResources)
+	eng := builtinEngine(b, WithParallelism(1))
+	for _, c := range eng.checks {
+		one := *eng
+		one.checks = []check{c}
+		run := func(b *testing.B, cold bool) {
+			b.ReportAllocs()
+			doc, err := newInputDoc(ctx, in)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if !cold {
+				if _, err := one.evaluate(ctx, doc, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var cpu time.Duration
+			findings, converted := 0, 0
+			for b.Loop() {
+				if cold {
+					b.StopTimer()
+					if doc, err = newInputDoc(ctx, in); err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+				}
+				start := synthtest.CPUTime()
+				res, err := one.evaluate(ctx, doc, in)
+				cpu += synthtest.CPUTime() - start
+				if err != nil {
+					b.Fatal(err)
+				}
+				findings = len(res.Findings)
+				converted, _ = doc.converted()
+			}
+			synthtest.ReportCPU(b, cpu)
+			b.ReportMetric(float64(findings), "findings")
+			if cold {
+				b.ReportMetric(float64(converted), "converted")
+			}
+		}
+		b.Run(c.info.ID+"/cold", func(b *testing.B) { run(b, true) })
+		b.Run(c.info.ID+"/warm", func(b *testing.B) { run(b, false) })
+	}
 }
