@@ -372,7 +372,7 @@ func (e *Engine) evaluate(ctx context.Context, doc *inputDoc, in Input) (*Result
 	guard := startHeapGuard(e.sharedMemory, false)
 	sem := make(chan struct{}, e.parallel)
 	var wg sync.WaitGroup
-	for i := range e.checks {
+	for _, i := range largestFirst(e.checks, in.Graph) {
 		if ctx.Err() != nil {
 			break
 		}
@@ -412,6 +412,26 @@ func (e *Engine) evaluate(ctx context.Context, doc *inputDoc, in Input) (*Result
 	}
 	sortFindings(res.Findings)
 	return res, nil
+}
+
+// largestFirst is the order to start checks in: by the number of entities
+// of their resource_types, most first, so the longest checks do not start
+// last and leave the other cores idle (at 100k resources AWS-TAG-001, over
+// the 14 DataStore types, takes half the evaluation). Findings do not
+// depend on the order.
+func largestFirst(checks []check, g *graph.Graph) []int {
+	size := make([]int, len(checks))
+	order := make([]int, len(checks))
+	for i, c := range checks {
+		order[i] = i
+		for _, t := range c.info.ResourceTypes {
+			if g != nil {
+				size[i] += len(g.EntitiesOfType(t))
+			}
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return size[b] - size[a] })
+	return order
 }
 
 // evalLimited evaluates one check under the time limit, watched by guard.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -664,5 +665,30 @@ func TestConfigFileAndPrint(t *testing.T) {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("debug log does not contain %q:\n%s", want, logs.String())
 		}
+	}
+}
+
+func TestLargestFirst(t *testing.T) {
+	g := testGraph(t) // 2 security groups, 2 buckets, 2 roles, 1 instance, 1 volume
+	checks := []check{
+		{info: RuleInfo{ID: "A", ResourceTypes: []string{"aws_instance"}}},
+		{info: RuleInfo{ID: "B", ResourceTypes: []string{"aws_s3_bucket", "aws_ebs_volume"}}},
+		{info: RuleInfo{ID: "C", ResourceTypes: []string{"aws_lambda_function"}}},
+		{info: RuleInfo{ID: "D", ResourceTypes: []string{"aws_security_group"}}},
+	}
+	tests := []struct {
+		name string
+		g    *graph.Graph
+		want []int
+	}{
+		{name: "most entities first, ties in ID order", g: g, want: []int{1, 3, 0, 2}},
+		{name: "no graph: ID order", g: nil, want: []int{0, 1, 2, 3}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := largestFirst(checks, tc.g); !slices.Equal(got, tc.want) {
+				t.Errorf("order %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
