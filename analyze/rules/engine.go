@@ -316,7 +316,11 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rules: build input: %w", err)
 	}
-	e.logger.Debug("rules: input built", "duration", time.Since(start))
+	ne, nr := 0, 0
+	if in.Graph != nil {
+		ne, nr = in.Graph.Len()
+	}
+	e.logger.Debug("rules: input built", "entities", ne, "relationships", nr, "duration", time.Since(start))
 	res, err := e.evaluate(ctx, doc, in)
 	if err != nil {
 		return nil, err
