@@ -230,10 +230,18 @@ func forcedObject(v ast.Object) ast.Object {
 	return v
 }
 
-func (o *lazyObject) Compare(other ast.Value) int { return ast.Compare(o.forced(), forced(other)) }
-func (o *lazyObject) String() string              { return o.forced().String() }
-func (o *lazyObject) StringLength() int           { return o.forced().StringLength() }
-func (o *lazyObject) Copy() ast.Object            { return o.forced().Copy() }
+// Compare converts both sides, unless they are the same object (OPA's
+// caches compare their keys, which may be a local bound to a lazy object).
+func (o *lazyObject) Compare(other ast.Value) int {
+	if l, ok := other.(*lazyObject); ok && l == o {
+		return 0
+	}
+	return ast.Compare(o.forced(), forced(other))
+}
+
+func (o *lazyObject) String() string    { return o.forced().String() }
+func (o *lazyObject) StringLength() int { return o.forced().StringLength() }
+func (o *lazyObject) Copy() ast.Object  { return o.forced().Copy() }
 func (o *lazyObject) Diff(other ast.Object) ast.Object {
 	return o.forced().Diff(forcedObject(other))
 }

@@ -333,3 +333,87 @@ func TestLazyMatchesEagerOnSnapshots(t *testing.T) {
 		})
 	}
 }
+
+// TestLazyObjectMethods: every ast.Object method of a lazy object answers
+// as the real object with the same entries does.
+func TestLazyObjectMethods(t *testing.T) {
+	g := testGraph(t)
+	doc, err := newInputDoc(context.Background(), Input{Graph: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lazyOf := func(name string) *lazyObject {
+		return doc.lazy.(ast.Object).Get(ast.StringTerm(name)).Value.(*lazyObject)
+	}
+	sgKey := ast.StringTerm("arn:aws:ec2:eu-west-1:111122223333:security-group/sg-open")
+	for _, name := range []string{"entities", "relationships", "out", "in"} {
+		t.Run(name, func(t *testing.T) {
+			o := lazyOf(name)
+			real := o.forced()
+			if o.Len() != real.Len() || o.Len() == 0 {
+				t.Fatalf("Len %d, real %d (want > 0)", o.Len(), real.Len())
+			}
+			if !slices.EqualFunc(o.Keys(), real.Keys(), (*ast.Term).Equal) {
+				t.Errorf("Keys %v, real %v", o.Keys(), real.Keys())
+			}
+			var iterated []*ast.Term
+			it := o.KeysIterator()
+			for k, ok := it.Next(); ok; k, ok = it.Next() {
+				iterated = append(iterated, k)
+			}
+			if !slices.EqualFunc(iterated, real.Keys(), (*ast.Term).Equal) {
+				t.Errorf("KeysIterator %v, real %v", iterated, real.Keys())
+			}
+			n := 0
+			if err := o.Iter(func(k, v *ast.Term) error {
+				n++
+				// v first: a verb object of out and in is lazy, and OPA's
+				// object cannot compare itself with one (lazyguard.go).
+				if w := real.Get(k); w == nil || v.Value.Compare(w.Value) != 0 {
+					t.Errorf("Iter %v = %v, real %v", k, v, w)
+				}
+				return nil
+			}); err != nil || n != real.Len() {
+				t.Errorf("Iter visited %d (error %v), want %d", n, err, real.Len())
+			}
+			o.Foreach(func(*ast.Term, *ast.Term) { n-- })
+			if n != 0 || o.Until(func(*ast.Term, *ast.Term) bool { return false }) {
+				t.Errorf("Foreach visited %d fewer than Iter, or Until stopped", n)
+			}
+			for _, k := range []*ast.Term{ast.StringTerm("no such key"), ast.IntNumberTerm(1), sgKey} {
+				if got, want := o.Get(k), real.Get(k); (got == nil) != (want == nil) || got != nil && got.Value.Compare(want.Value) != 0 {
+					t.Errorf("Get(%v) = %v, real %v", k, got, want)
+				}
+			}
+			if o.Compare(real) != 0 || real.Compare(o.forced()) != 0 || o.Compare(o) != 0 || o.Compare(ast.NewObject()) == 0 {
+				t.Error("Compare differs from the real object's")
+			}
+			if c := o.Copy(); c.Compare(real) != 0 {
+				t.Error("Copy differs")
+			}
+			if d := o.Diff(real); d.Len() != 0 {
+				t.Errorf("Diff with the real object: %v", d)
+			}
+			if m, ok := o.Merge(ast.NewObject()); !ok || m.Compare(real) != 0 {
+				t.Error("Merge with {} differs")
+			}
+			if !o.IsGround() || o.String() != real.String() || o.Hash() != o.Hash() {
+				t.Error("IsGround, String or Hash")
+			}
+			if v, err := o.Find(ast.Ref{}); err != nil || v != ast.Value(o) {
+				t.Errorf("Find([]) = %v, %v; want the object", v, err)
+			}
+			if _, err := o.Find(ast.Ref{ast.StringTerm("no such key")}); err == nil {
+				t.Error("Find of a missing key: no error")
+			}
+		})
+	}
+	t.Run("Insert", func(t *testing.T) {
+		defer func() {
+			if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "read-only") {
+				t.Errorf("Insert: recovered %v, want a read-only panic", r)
+			}
+		}()
+		lazyOf("entities").Insert(ast.StringTerm("k"), ast.NullTerm())
+	})
+}
