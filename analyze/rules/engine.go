@@ -368,6 +368,7 @@ func (e *Engine) evaluate(ctx context.Context, doc *inputDoc, in Input) (*Result
 			found = []Finding{newFinding(c.info, StatusError, Finding{Message: "evaluation error: " + err.Error()})}
 		}
 		perCheck[i] = applyGaps(c.info, found, gaps)
+		sortFindings(perCheck[i]) // here, in parallel: every finding has c's ID, and e.checks are sorted by ID
 	}
 
 	if slices.ContainsFunc(e.checks, func(c check) bool { return c.eager }) {
@@ -414,7 +415,6 @@ func (e *Engine) evaluate(ctx context.Context, doc *inputDoc, in Input) (*Result
 		res.Findings = append(res.Findings, perCheck[i]...)
 		res.Rules = append(res.Rules, summarize(c.info, perCheck[i]))
 	}
-	sortFindings(res.Findings)
 	return res, nil
 }
 
