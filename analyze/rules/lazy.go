@@ -46,6 +46,27 @@ type lazySource interface {
 	build(i int, key *ast.Term) (*ast.Term, error)
 }
 
+// deferredSource is a source made on first use, by a function that may
+// wait: the relationships are sorted on another goroutine while the checks
+// that read only entities start.
+type deferredSource struct {
+	once sync.Once
+	make func() lazySource
+	src  lazySource
+}
+
+func (d *deferredSource) get() lazySource {
+	d.once.Do(func() { d.src = d.make() })
+	return d.src
+}
+
+func (d *deferredSource) len() int                    { return d.get().len() }
+func (d *deferredSource) key(i int) string            { return d.get().key(i) }
+func (d *deferredSource) lookup(k string) (int, bool) { return d.get().lookup(k) }
+func (d *deferredSource) build(i int, key *ast.Term) (*ast.Term, error) {
+	return d.get().build(i, key)
+}
+
 // lazyObject is a read-only ast.Object whose values are built on first use
 // and cached. It is safe for concurrent use: a slot is published with an
 // atomic store, so a value is built at most a few times when checks race for
@@ -56,10 +77,11 @@ type lazyObject struct {
 	// is an empty object, never nil, so a missed method cannot panic.
 	ast.Object
 
-	src   lazySource
-	slots []atomic.Pointer[ast.Term]
-	built atomic.Int64 // entries converted
-	onErr func(error)  // records a build error (the entry then reads as absent)
+	src       lazySource
+	slotsOnce sync.Once // slots are made on first use: src may still be getting ready (deferredSource)
+	slots     []atomic.Pointer[ast.Term]
+	built     atomic.Int64 // entries converted
+	onErr     func(error)  // records a build error (the entry then reads as absent)
 
 	keysOnce   sync.Once
 	keyTerms   []*ast.Term
@@ -71,7 +93,13 @@ type lazyObject struct {
 var emptyObject = ast.NewObject()
 
 func newLazyObject(src lazySource, onErr func(error)) *lazyObject {
-	return &lazyObject{Object: emptyObject, src: src, slots: make([]atomic.Pointer[ast.Term], src.len()), onErr: onErr}
+	return &lazyObject{Object: emptyObject, src: src, onErr: onErr}
+}
+
+// slotList is the cache, one slot per entry.
+func (o *lazyObject) slotList() []atomic.Pointer[ast.Term] {
+	o.slotsOnce.Do(func() { o.slots = make([]atomic.Pointer[ast.Term], o.src.len()) })
+	return o.slots
 }
 
 // keys are the key terms in order.
@@ -108,7 +136,8 @@ func (o *lazyObject) forced() ast.Object {
 
 // at is entry i, built when needed; nil when it failed to build.
 func (o *lazyObject) at(i int, key *ast.Term) *ast.Term {
-	if t := o.slots[i].Load(); t != nil {
+	slots := o.slotList()
+	if t := slots[i].Load(); t != nil {
 		return t
 	}
 	if key == nil {
@@ -119,11 +148,11 @@ func (o *lazyObject) at(i int, key *ast.Term) *ast.Term {
 		o.onErr(err)
 		return nil
 	}
-	if o.slots[i].CompareAndSwap(nil, t) {
+	if slots[i].CompareAndSwap(nil, t) {
 		o.built.Add(1)
 		return t
 	}
-	return o.slots[i].Load() // another reader built it first: every reader gets the same term
+	return slots[i].Load() // another reader built it first: every reader gets the same term
 }
 
 // Get is the value of k, nil when absent.
@@ -154,14 +183,14 @@ func (o *lazyObject) Find(path ast.Ref) (ast.Value, error) {
 	return t.Value.Find(path[1:])
 }
 
-func (o *lazyObject) Len() int       { return len(o.slots) }
+func (o *lazyObject) Len() int       { return len(o.slotList()) }
 func (o *lazyObject) IsGround() bool { return true }
 
 // Hash is cheap and does not convert anything: OPA hashes a value when it
 // is inserted into an object (the input document itself). It is not the
 // hash of the equal real object; lazyGuard keeps lazy objects out of sets,
 // object keys and comparisons, where that would matter.
-func (o *lazyObject) Hash() int { return len(o.slots)*31 + 7 }
+func (o *lazyObject) Hash() int { return 0x1a2b }
 
 func (o *lazyObject) Keys() []*ast.Term {
 	return append([]*ast.Term(nil), o.keys()...)
