@@ -260,10 +260,16 @@ func forcedObject(v ast.Object) ast.Object {
 }
 
 // Compare converts both sides, unless they are the same object (OPA's
-// caches compare their keys, which may be a local bound to a lazy object).
+// caches compare their keys, which may be a local bound to a lazy object)
+// or other is no object: values of different types compare by type alone,
+// and OPA compares an expression's value with false to decide whether it
+// holds (`not input.out[k]`).
 func (o *lazyObject) Compare(other ast.Value) int {
 	if l, ok := other.(*lazyObject); ok && l == o {
 		return 0
+	}
+	if _, ok := other.(ast.Object); !ok {
+		return ast.Compare(emptyObject, other)
 	}
 	return ast.Compare(o.forced(), forced(other))
 }

@@ -137,7 +137,9 @@ func TestWholeInputUses(t *testing.T) {
 		{name: "verbs through locals", rego: `r := count(v) if { o := input.out; v := o.k }`},
 		{name: "object.get below the verbs", rego: `r := [object.get(input.out, ["k", "HAS"], []), object.get(input["in"].k, "HAS", [])]`},
 		{name: "in over a verb object", rego: `r if { [] in input.out.k }`},
-		{name: "truth of a verb object", rego: `r contains k if { some f; input[f][k] }`, whole: "used whole"},
+		{name: "truth of a verb object", rego: `r contains k if { some f; input[f][k] }`},
+		{name: "no edges out", rego: `r contains k if { some k in input.types.t; not input.out[k] }`},
+		{name: "truth of a local", rego: `r if { o := input.entities; o }`},
 		{name: "object.get of a verb object", rego: `r := object.get(input.out, ["k"], {})`, whole: "input.out used whole"},
 		{name: "object.get of a verb object by key", rego: `r := object.get(input.out, "k", {})`, whole: "input.out used whole"},
 		{name: "in over the verb objects", rego: `r if { {} in input.out }`, whole: "input.out used whole"},
@@ -416,4 +418,20 @@ func TestLazyObjectMethods(t *testing.T) {
 		}()
 		lazyOf("entities").Insert(ast.StringTerm("k"), ast.NullTerm())
 	})
+}
+
+// TestLazyTruthConvertsNothing: OPA decides whether an expression holds by
+// comparing its value with false; a lazy object answers without converting.
+func TestLazyTruthConvertsNothing(t *testing.T) {
+	doc, err := newInputDoc(context.Background(), Input{Graph: testGraph(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := doc.lazy.(ast.Object).Get(ast.StringTerm("entities")).Value.(*lazyObject)
+	if ast.NewTerm(o).Equal(ast.InternedTerm(false)) || o.Compare(ast.Boolean(false)) <= 0 || o.Compare(ast.NewSet()) >= 0 {
+		t.Error("a lazy object compares with false or a set as another type would not")
+	}
+	if n, _ := doc.converted(); n != 0 || o.whole != nil {
+		t.Errorf("%d entries converted (whole object: %v), want none", n, o.whole != nil)
+	}
 }

@@ -20,7 +20,8 @@ package rules
 //
 //   - as the right side of `local = ref`, the local then being held to the
 //     same rules, and as the head of a longer reference (ref[k]);
-//   - as the object of count or object.keys;
+//   - as the object of count or object.keys, or as an expression of its own
+//     (`not input.out[k]`: it holds unless the value is false);
 //   - as the object of object.get with a literal path that reaches below
 //     every lazy level (object.get(input.out, [k, verb], d), not
 //     object.get(input.out, [k], d), which returns a lazy verb object);
@@ -188,6 +189,11 @@ func ruleWholeUses(r *ast.Rule) []string {
 			if ref, ok := w.Target.Value.(ast.Ref); ok && ref[0].Equal(ast.InputRootDocument) {
 				report(w.Target, "with "+w.Target.String())
 			}
+		}
+		if t, ok := x.Terms.(*ast.Term); ok {
+			// An expression that is a lone term holds unless its value is
+			// false; a lazy object compares with false without converting.
+			args, paths, members = append(args, t), append(paths, nil), append(members, false)
 		}
 		switch {
 		case x.IsEquality():

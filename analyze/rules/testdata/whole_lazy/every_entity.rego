@@ -55,3 +55,11 @@ findings contains f if {
 	count(edges) > 0
 	f := lib.pass(input.entities[k], sprintf("protects %d", [count(edges)]))
 }
+
+# Truth of lazy objects: no conversion.
+findings contains f if {
+	some k, e in input.entities
+	not input.out[k]
+	input["in"]
+	f := lib.pass(e, sprintf("no edges out: %s", [k]))
+}
