@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/open-policy-agent/opa/v1/ast"
+
 	"github.com/snapaudit/snapaudit/analyze/graph"
 )
 
@@ -97,17 +99,55 @@ func decodeFinding(info RuleInfo, item any, g *graph.Graph) (Finding, error) {
 		}
 		f.Severity = sev
 	}
+	return locateFinding(info, status, f, g)
+}
+
+// locateFinding completes f, whose fields a check set, from the graph
+// entity of its resource key.
+func locateFinding(info RuleInfo, status string, f Finding, g *graph.Graph) (Finding, error) {
 	var ent *graph.Entity
 	if g != nil {
-		ent = g.Entity(key)
+		ent = g.Entity(f.ResourceKey)
 	}
 	if ent == nil {
-		return Finding{}, fmt.Errorf("finding for %s: no entity with that _key in the graph", key)
+		return Finding{}, fmt.Errorf("finding for %s: no entity with that _key in the graph", f.ResourceKey)
 	}
 	f.ResourceType = ent.Type
 	f.AccountID = ent.String("accountId")
 	f.Region = normRegion(ent.String("region"))
 	return newFinding(info, status, f), nil
+}
+
+// decodeFindingValue is decodeFinding on the OPA value of a finding. A
+// well-formed one is read in place; anything else goes through its Go
+// form and decodeFinding, whose errors quote it.
+func decodeFindingValue(info RuleInfo, v ast.Value, g *graph.Graph) (Finding, error) {
+	if obj, ok := v.(ast.Object); ok {
+		str := func(name string) (string, bool) {
+			t := obj.Get(ast.StringTerm(name))
+			if t == nil {
+				return "", false
+			}
+			s, ok := t.Value.(ast.String)
+			return string(s), ok
+		}
+		key, _ := str("resource_key")
+		status, _ := str("status")
+		msg, msgOK := str("message")
+		sev, sevOK := "", true // severity is optional, but a severity
+		if obj.Get(ast.StringTerm("severity")) != nil {
+			sev, sevOK = str("severity")
+			sevOK = sevOK && slices.Contains(severities, sev)
+		}
+		if key != "" && (status == StatusFail || status == StatusPass || status == StatusError) && msgOK && sevOK {
+			return locateFinding(info, status, Finding{ResourceKey: key, Message: msg, Severity: sev}, g)
+		}
+	}
+	item, err := ast.JSON(v)
+	if err != nil {
+		return Finding{}, fmt.Errorf("finding %v: %w", v, err)
+	}
+	return decodeFinding(info, item, g)
 }
 
 func normRegion(r string) string {
