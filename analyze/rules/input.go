@@ -44,7 +44,7 @@ type inputDoc struct {
 }
 
 // converted is how many entries of the lazy objects have been converted,
-// of how many.
+// of how many (it waits for the relationship sort).
 func (d *inputDoc) converted() (n, of int) {
 	for _, o := range d.objs {
 		n += int(o.built.Load())
@@ -69,7 +69,8 @@ func (d *inputDoc) buildErr() error {
 	return d.err
 }
 
-// value is the document check c reads.
+// value is the document a check reads: the converted one for a check that
+// lazyGuard found may use a lazy object whole.
 func (d *inputDoc) value(eager bool) ast.Value {
 	if eager {
 		return d.eager()
