@@ -78,17 +78,6 @@ func (d *inputDoc) value(eager bool) ast.Value {
 	return d.lazy
 }
 
-// inputValue is the fully converted input document of in (what checks that
-// use a lazy object whole read); an entry that fails to convert is an error.
-func inputValue(in Input) (ast.Value, error) {
-	d, err := newInputDoc(context.Background(), in)
-	if err != nil {
-		return nil, err
-	}
-	v := d.eager()
-	return v, d.buildErr()
-}
-
 // newInputDoc indexes in's graph for the lazy objects and builds the small
 // parts of the document. It converts no entity or relationship.
 func newInputDoc(ctx context.Context, in Input) (*inputDoc, error) {
