@@ -46,9 +46,16 @@
 //	res, err := eng.Evaluate(ctx, rules.Input{Graph: g, Gaps: gaps, Snapshot: info})
 //
 // Performance follows measured OPA behaviour: every check's query is prepared
-// once in New; Evaluate converts the graph once, directly to an ast.Value with
-// by-type, by-class, by-key and adjacency indexes, and passes it with
-// rego.EvalParsedInput to every check. Checks never scan arrays to join.
+// once in New; Evaluate builds one input document, an ast.Value with by-type,
+// by-class, by-key and adjacency indexes, and passes it with
+// rego.EvalParsedInput to every check. Checks never scan arrays to join. The
+// big objects of the document (entities, relationships, out, in and each
+// entity's verbs) are lazy (lazy.go): an entry is converted to OPA terms when
+// a check first reads it and shared by every check after, so the input costs
+// what the checks read, not a second copy of the graph. A check compiled with
+// a module that may use one of them whole, which OPA's own object code cannot
+// take, reads the fully converted document instead (lazyguard.go). The
+// per-check costs are in docs/performance.md (BenchmarkChecks).
 //
 // Coverage: a failed collection call (a Gap) is never read as "no resources".
 // Every check whose resource_types include the gap's type gets an ERROR

@@ -5,14 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/policies"
@@ -665,5 +668,69 @@ func TestConfigFileAndPrint(t *testing.T) {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("debug log does not contain %q:\n%s", want, logs.String())
 		}
+	}
+}
+
+func TestLargestFirst(t *testing.T) {
+	g := testGraph(t) // 2 security groups, 2 buckets, 2 roles, 1 instance, 1 volume
+	checks := []check{
+		{info: RuleInfo{ID: "A", ResourceTypes: []string{"aws_instance"}}},
+		{info: RuleInfo{ID: "B", ResourceTypes: []string{"aws_s3_bucket", "aws_ebs_volume"}}},
+		{info: RuleInfo{ID: "C", ResourceTypes: []string{"aws_lambda_function"}}},
+		{info: RuleInfo{ID: "D", ResourceTypes: []string{"aws_security_group"}}},
+	}
+	tests := []struct {
+		name string
+		g    *graph.Graph
+		want []int
+	}{
+		{name: "most entities first, ties in ID order", g: g, want: []int{1, 3, 0, 2}},
+		{name: "no graph: ID order", g: nil, want: []int{0, 1, 2, 3}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := largestFirst(checks, tc.g); !slices.Equal(got, tc.want) {
+				t.Errorf("order %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestDecodeFindingValue: reading a finding in place gives what the Go
+// form gave, findings and errors alike.
+func TestDecodeFindingValue(t *testing.T) {
+	g := testGraph(t)
+	info := RuleInfo{ID: "ACME-1", Severity: "low"}
+	key := `"arn:aws:s3:::tagged"`
+	tests := []struct {
+		name, term string
+	}{
+		{name: "pass", term: `{"resource_key": ` + key + `, "status": "PASS", "message": "ok"}`},
+		{name: "severity", term: `{"resource_key": ` + key + `, "status": "FAIL", "message": "m", "severity": "high"}`},
+		{name: "extra keys", term: `{"resource_key": ` + key + `, "status": "ERROR", "message": "m", "x": [1]}`},
+		{name: "null severity", term: `{"resource_key": ` + key + `, "status": "FAIL", "message": "m", "severity": null}`},
+		{name: "bad severity", term: `{"resource_key": ` + key + `, "status": "FAIL", "message": "m", "severity": "urgent"}`},
+		{name: "no status", term: `{"resource_key": ` + key + `, "message": "m"}`},
+		{name: "numeric message", term: `{"resource_key": ` + key + `, "status": "PASS", "message": 1}`},
+		{name: "no key", term: `{"status": "PASS", "message": "m"}`},
+		{name: "unknown entity", term: `{"resource_key": "arn:aws:s3:::ghost", "status": "PASS", "message": "m"}`},
+		{name: "not an object", term: `"PASS"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := ast.MustParseTerm(tc.term).Value
+			item, err := ast.JSON(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, wantErr := decodeFinding(info, item, g)
+			got, gotErr := decodeFindingValue(info, v, g)
+			if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+				t.Errorf("error %v, want %v", gotErr, wantErr)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("finding (-Go form +in place):\n%s", diff)
+			}
+		})
 	}
 }

@@ -1,10 +1,13 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 )
@@ -96,17 +99,55 @@ func decodeFinding(info RuleInfo, item any, g *graph.Graph) (Finding, error) {
 		}
 		f.Severity = sev
 	}
+	return locateFinding(info, status, f, g)
+}
+
+// locateFinding completes f, whose fields a check set, from the graph
+// entity of its resource key.
+func locateFinding(info RuleInfo, status string, f Finding, g *graph.Graph) (Finding, error) {
 	var ent *graph.Entity
 	if g != nil {
-		ent = g.Entity(key)
+		ent = g.Entity(f.ResourceKey)
 	}
 	if ent == nil {
-		return Finding{}, fmt.Errorf("finding for %s: no entity with that _key in the graph", key)
+		return Finding{}, fmt.Errorf("finding for %s: no entity with that _key in the graph", f.ResourceKey)
 	}
 	f.ResourceType = ent.Type
 	f.AccountID = ent.String("accountId")
 	f.Region = normRegion(ent.String("region"))
 	return newFinding(info, status, f), nil
+}
+
+// decodeFindingValue is decodeFinding on the OPA value of a finding. A
+// well-formed one is read in place; anything else goes through its Go
+// form and decodeFinding, whose errors quote it.
+func decodeFindingValue(info RuleInfo, v ast.Value, g *graph.Graph) (Finding, error) {
+	if obj, ok := v.(ast.Object); ok {
+		str := func(name string) (string, bool) {
+			t := obj.Get(ast.StringTerm(name))
+			if t == nil {
+				return "", false
+			}
+			s, ok := t.Value.(ast.String)
+			return string(s), ok
+		}
+		key, _ := str("resource_key")
+		status, _ := str("status")
+		msg, msgOK := str("message")
+		sev, sevOK := "", true // severity is optional, but a severity
+		if obj.Get(ast.StringTerm("severity")) != nil {
+			sev, sevOK = str("severity")
+			sevOK = sevOK && slices.Contains(severities, sev)
+		}
+		if key != "" && (status == StatusFail || status == StatusPass || status == StatusError) && msgOK && sevOK {
+			return locateFinding(info, status, Finding{ResourceKey: key, Message: msg, Severity: sev}, g)
+		}
+	}
+	item, err := ast.JSON(v)
+	if err != nil {
+		return Finding{}, fmt.Errorf("finding %v: %w", v, err)
+	}
+	return decodeFinding(info, item, g)
 }
 
 func normRegion(r string) string {
@@ -229,18 +270,23 @@ func summarize(info RuleInfo, found []Finding) RuleSummary {
 }
 
 // sortFindings orders findings by rule ID, resource key, resource type,
-// account, region, status and message, so output is deterministic.
+// account, region, status and message, so output is deterministic. It
+// sorts indexes: a Finding is about 200 bytes, and sorting the slice itself
+// copied two per comparison (1.4 s of CPU for 177k findings).
 func sortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		for _, c := range [][2]string{
-			{a.RuleID, b.RuleID}, {a.ResourceKey, b.ResourceKey}, {a.ResourceType, b.ResourceType},
-			{a.AccountID, b.AccountID}, {a.Region, b.Region}, {a.Status, b.Status}, {a.Message, b.Message},
-		} {
-			if c[0] != c[1] {
-				return c[0] < c[1]
-			}
-		}
-		return false
+	idx := make([]int32, len(fs))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortStableFunc(idx, func(i, j int32) int {
+		a, b := &fs[i], &fs[j]
+		return cmp.Or(strings.Compare(a.RuleID, b.RuleID), strings.Compare(a.ResourceKey, b.ResourceKey),
+			strings.Compare(a.ResourceType, b.ResourceType), strings.Compare(a.AccountID, b.AccountID),
+			strings.Compare(a.Region, b.Region), strings.Compare(a.Status, b.Status), strings.Compare(a.Message, b.Message))
 	})
+	sorted := make([]Finding, len(fs))
+	for k, i := range idx {
+		sorted[k] = fs[i]
+	}
+	copy(fs, sorted)
 }

@@ -1,8 +1,11 @@
 package rules
 
 // The input document (specified in policies/README.md) is built here, once
-// per Evaluate, directly as OPA terms: every check then reads the same
-// ast.Value through rego.EvalParsedInput, so nothing is converted per check.
+// per Evaluate, as OPA terms: every check then reads the same ast.Value
+// through rego.EvalParsedInput, so nothing is converted per check. Its big
+// objects (entities, relationships, out, in) are lazy (lazy.go): an entry is
+// converted when a check first reads it, so the input costs what the checks
+// read, not a second copy of the graph.
 //
 // Joins must never scan arrays in Rego (5k instances x 5k security groups
 // took 23 s that way, 21 ms with object indexes), so besides the entities and
@@ -17,6 +20,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -24,129 +28,316 @@ import (
 	"github.com/snapaudit/snapaudit/analyze/graph"
 )
 
-// inputValue builds the input document for in.
-func inputValue(in Input) (ast.Value, error) { return inputValueCtx(context.Background(), in) }
+// inputDoc is the input document of one Evaluate. Its entities,
+// relationships, out and in are lazy objects (lazy.go) over the graph; the
+// type and class indexes, snapshot and gaps are small and built at once.
+type inputDoc struct {
+	lazy ast.Value
+	// eager is the same document with every lazy object converted, for
+	// the checks lazyGuard sends to it; built on first use.
+	eager func() ast.Value
 
-// ctxCheckEvery is how many entities or relationships inputValueCtx
-// converts between looks at its context.
-const ctxCheckEvery = 4096
+	objs []*lazyObject
 
-// inputValueCtx is inputValue stopping when ctx is done. The work is split
-// in two about equal halves on two goroutines, each with its own
-// converter: the entities with the type, class and adjacency indexes, and
-// the relationships.
-func inputValueCtx(ctx context.Context, in Input) (ast.Value, error) {
+	mu  sync.Mutex
+	err error // the first entry that failed to convert
+}
+
+// converted is how many entries of the lazy objects have been converted,
+// of how many (it waits for the relationship sort).
+func (d *inputDoc) converted() (n, of int) {
+	for _, o := range d.objs {
+		n += int(o.built.Load())
+		of += o.Len()
+	}
+	return n, of
+}
+
+// fail records err, the first of which Evaluate reports.
+func (d *inputDoc) fail(err error) {
+	d.mu.Lock()
+	if d.err == nil {
+		d.err = err
+	}
+	d.mu.Unlock()
+}
+
+// buildErr is the first conversion error, if any.
+func (d *inputDoc) buildErr() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.err
+}
+
+// value is the document a check reads: the converted one for a check that
+// lazyGuard found may use a lazy object whole.
+func (d *inputDoc) value(eager bool) ast.Value {
+	if eager {
+		return d.eager()
+	}
+	return d.lazy
+}
+
+// newInputDoc indexes in's graph for the lazy objects and builds the small
+// parts of the document. It converts no entity or relationship.
+func newInputDoc(ctx context.Context, in Input) (*inputDoc, error) {
 	g := in.Graph
 	if g == nil {
 		g = graph.New()
 	}
-	ents := g.Entities()
-	rels := g.Relationships()
-
-	// One term per entity and relationship key, shared by the entities and
-	// relationships objects, the type and class indexes, the relationships'
-	// ends and the adjacency.
-	keyTerms := make(map[string]*ast.Term, len(ents))
-	for _, e := range ents {
-		keyTerms[e.Key] = ast.StringTerm(e.Key)
-	}
-	relKeys := make([]*ast.Term, len(rels))
-	for i, r := range rels {
-		relKeys[i] = ast.StringTerm(r.Key)
-	}
-	keyTerm := func(k string) *ast.Term {
-		if t := keyTerms[k]; t != nil {
-			return t
-		}
-		return ast.StringTerm(k) // graph.AddRelationship keeps both ends in the graph
-	}
-
-	var (
-		entities, types, classes, out, inb ast.Object
-		entErr                             error
-		done                               = make(chan struct{})
-	)
+	// Sorting the relationships is most of the work here (0.4 s of CPU
+	// for 600k, 1.9 s for 1.8M): it runs on its own goroutine, and
+	// relationships, out and in wait for it on first use, so the entities
+	// are indexed and the checks that read only entities run meanwhile.
+	var rels []*graph.Relationship
+	sorted := make(chan struct{})
 	go func() {
-		defer close(done)
-		c := newConverter()
-		entities, types, classes, entErr = c.entitiesValue(ctx, ents, keyTerms)
-		if entErr == nil {
-			out, inb, entErr = c.adjacencyValues(ctx, rels, relKeys, keyTerm)
-		}
+		defer close(sorted)
+		rels = g.Relationships()
 	}()
-	relationships, relErr := newConverter().relationshipsValue(ctx, rels, relKeys, keyTerm)
-	<-done
-	if entErr != nil {
-		return nil, entErr
-	}
-	if relErr != nil {
-		return nil, relErr
-	}
-
-	doc := ast.NewObjectWithCapacity(8)
-	doc.Insert(ast.StringTerm("entities"), ast.NewTerm(entities))
-	doc.Insert(ast.StringTerm("types"), ast.NewTerm(types))
-	doc.Insert(ast.StringTerm("classes"), ast.NewTerm(classes))
-	doc.Insert(ast.StringTerm("relationships"), ast.NewTerm(relationships))
-	doc.Insert(ast.StringTerm("out"), ast.NewTerm(out))
-	doc.Insert(ast.StringTerm("in"), ast.NewTerm(inb))
-	doc.Insert(ast.StringTerm("snapshot"), ast.NewTerm(snapshotValue(in.Snapshot)))
-	doc.Insert(ast.StringTerm("gaps"), ast.NewTerm(gapsValue(in.Gaps)))
-	return doc, nil
-}
-
-// entitiesValue is the entities object (by _key) and the types and
-// classes indexes of ents (sorted by key).
-func (c converter) entitiesValue(ctx context.Context, ents []*graph.Entity, keyTerms map[string]*ast.Term) (entities, types, classes ast.Object, err error) {
-	entities = ast.NewObjectWithCapacity(len(ents))
+	ents := g.Entities()
+	d := &inputDoc{}
+	conv := &lockedConverter{c: newConverter()}
+	es := &entitySource{ents: ents, index: make(map[string]int32, len(ents)), conv: conv}
 	byType := map[string][]*ast.Term{}
 	byClass := map[string][]*ast.Term{}
 	for i, e := range ents {
-		if i%ctxCheckEvery == 0 && ctx.Err() != nil {
-			return nil, nil, nil, context.Cause(ctx)
-		}
-		k := keyTerms[e.Key]
-		v, err := c.entityValue(e, k)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		entities.Insert(k, ast.NewTerm(v))
+		es.index[e.Key] = int32(i)
+		k := ast.StringTerm(e.Key)
 		byType[e.Type] = append(byType[e.Type], k) // ents is sorted by key
 		for _, cl := range e.Class {
 			byClass[cl] = append(byClass[cl], k)
 		}
 	}
-	return entities, keyIndex(byType), keyIndex(byClass), nil
+	if err := ctx.Err(); err != nil {
+		return nil, context.Cause(ctx)
+	}
+	type edges struct {
+		rels    *relationshipSource
+		out, in *adjacencySource
+	}
+	byRel := sync.OnceValue(func() edges {
+		<-sorted
+		out, inb := newAdjacency(es, rels, conv, d.fail)
+		return edges{rels: &relationshipSource{rels: rels, conv: conv}, out: out, in: inb}
+	})
+	lazies := [...]struct {
+		name string
+		obj  *lazyObject
+	}{
+		{"entities", newLazyObject(es, d.fail)},
+		{"relationships", newLazyObject(&deferredSource{make: func() lazySource { return byRel().rels }}, d.fail)},
+		{"out", newLazyObject(&deferredSource{make: func() lazySource { return byRel().out }}, d.fail)},
+		{"in", newLazyObject(&deferredSource{make: func() lazySource { return byRel().in }}, d.fail)},
+	}
+	for _, l := range lazies {
+		d.objs = append(d.objs, l.obj)
+	}
+	doc := func(value func(*lazyObject) ast.Value) ast.Value {
+		obj := ast.NewObjectWithCapacity(8)
+		for _, l := range lazies {
+			obj.Insert(ast.StringTerm(l.name), ast.NewTerm(value(l.obj)))
+		}
+		obj.Insert(ast.StringTerm("types"), ast.NewTerm(keyIndex(byType)))
+		obj.Insert(ast.StringTerm("classes"), ast.NewTerm(keyIndex(byClass)))
+		obj.Insert(ast.StringTerm("snapshot"), ast.NewTerm(snapshotValue(in.Snapshot)))
+		obj.Insert(ast.StringTerm("gaps"), ast.NewTerm(gapsValue(in.Gaps)))
+		return obj
+	}
+	d.lazy = doc(func(l *lazyObject) ast.Value { return l })
+	d.eager = sync.OnceValue(func() ast.Value { return doc(func(l *lazyObject) ast.Value { return l.forced() }) })
+	return d, nil
 }
 
-// relationshipsValue is the relationships object (by _key) of rels, whose
-// key terms are relKeys.
-func (c converter) relationshipsValue(ctx context.Context, rels []*graph.Relationship, relKeys []*ast.Term, keyTerm func(string) *ast.Term) (ast.Object, error) {
-	relationships := ast.NewObjectWithCapacity(len(rels))
-	for i, r := range rels {
-		if i%ctxCheckEvery == 0 && ctx.Err() != nil {
-			return nil, context.Cause(ctx)
-		}
-		v, err := c.relationshipValue(r, relKeys[i], keyTerm(r.From), keyTerm(r.To))
-		if err != nil {
-			return nil, err
-		}
-		relationships.Insert(relKeys[i], ast.NewTerm(v))
-	}
-	return relationships, nil
+// entitySource is the entities object: ents (sorted by key) by _key.
+type entitySource struct {
+	ents  []*graph.Entity
+	index map[string]int32
+	conv  *lockedConverter
 }
 
-// adjacencyValues are the out and in adjacency indexes of rels.
-func (c converter) adjacencyValues(ctx context.Context, rels []*graph.Relationship, relKeys []*ast.Term, keyTerm func(string) *ast.Term) (out, inb ast.Object, err error) {
-	if ctx.Err() != nil {
-		return nil, nil, context.Cause(ctx)
+func (s *entitySource) len() int         { return len(s.ents) }
+func (s *entitySource) key(i int) string { return s.ents[i].Key }
+func (s *entitySource) lookup(k string) (int, bool) {
+	i, ok := s.index[k]
+	return int(i), ok
+}
+func (s *entitySource) build(i int, key *ast.Term) (*ast.Term, error) {
+	s.conv.mu.Lock()
+	defer s.conv.mu.Unlock()
+	v, err := s.conv.c.entityValue(s.ents[i], key)
+	if err != nil {
+		return nil, err
 	}
-	out = c.adjacency(rels, relKeys, keyTerm, func(r *graph.Relationship) (string, string) { return r.From, r.To })
-	if ctx.Err() != nil {
-		return nil, nil, context.Cause(ctx)
+	return ast.NewTerm(v), nil
+}
+
+// relationshipSource is the relationships object: rels (sorted by key) by
+// _key.
+type relationshipSource struct {
+	rels []*graph.Relationship
+	conv *lockedConverter
+}
+
+func (s *relationshipSource) len() int         { return len(s.rels) }
+func (s *relationshipSource) key(i int) string { return s.rels[i].Key }
+func (s *relationshipSource) lookup(k string) (int, bool) {
+	return slices.BinarySearchFunc(s.rels, k, func(r *graph.Relationship, k string) int { return strings.Compare(r.Key, k) })
+}
+func (s *relationshipSource) build(i int, key *ast.Term) (*ast.Term, error) {
+	r := s.rels[i]
+	s.conv.mu.Lock()
+	defer s.conv.mu.Unlock()
+	v, err := s.conv.c.relationshipValue(r, key, ast.StringTerm(r.From), ast.StringTerm(r.To))
+	if err != nil {
+		return nil, err
 	}
-	inb = c.adjacency(rels, relKeys, keyTerm, func(r *graph.Relationship) (string, string) { return r.To, r.From })
-	return out, inb, nil
+	return ast.NewTerm(v), nil
+}
+
+// adjacencySource is out or in: entity key -> verb -> edges, for the
+// entities that have an edge in that direction; the verbs of an entity are
+// a lazy object too. edges[start[e]:start[e+1]]
+// are the indexes (into rels) of entity e's relationships.
+type adjacencySource struct {
+	ents  *entitySource
+	rels  []*graph.Relationship
+	start []int32
+	edges []int32
+	// has are the entities with an edge, in key order; slot maps an entity
+	// index to its position in has (-1 without edges).
+	has  []int32
+	slot []int32
+	// ends are a relationship's end on this side and the other end.
+	ends func(*graph.Relationship) (self, other string)
+	conv *lockedConverter
+	fail func(error)
+}
+
+// newAdjacency groups rels by their from (out) and to (in) entity.
+func newAdjacency(es *entitySource, rels []*graph.Relationship, conv *lockedConverter, fail func(error)) (out, inb *adjacencySource) {
+	from := func(r *graph.Relationship) (string, string) { return r.From, r.To }
+	to := func(r *graph.Relationship) (string, string) { return r.To, r.From }
+	out = &adjacencySource{ents: es, rels: rels, ends: from, conv: conv, fail: fail}
+	inb = &adjacencySource{ents: es, rels: rels, ends: to, conv: conv, fail: fail}
+	for _, a := range []*adjacencySource{out, inb} {
+		n := len(es.ents)
+		self := make([]int32, len(rels)) // entity index of each relationship's end on a's side
+		a.start = make([]int32, n+1)
+		for i, r := range rels {
+			s, _ := a.ends(r)
+			e, ok := es.index[s]
+			if !ok { // graph.AddRelationship keeps both ends in the graph
+				e = -1
+			}
+			self[i] = e
+			if e >= 0 {
+				a.start[e+1]++
+			}
+		}
+		for e := range n {
+			a.start[e+1] += a.start[e]
+		}
+		a.edges = make([]int32, a.start[n])
+		next := slices.Clone(a.start[:n])
+		for i, e := range self {
+			if e >= 0 {
+				a.edges[next[e]] = int32(i)
+				next[e]++
+			}
+		}
+		a.slot = make([]int32, n)
+		for e := range n {
+			a.slot[e] = -1
+			if a.start[e+1] > a.start[e] {
+				a.slot[e] = int32(len(a.has))
+				a.has = append(a.has, int32(e))
+			}
+		}
+	}
+	return out, inb
+}
+
+func (a *adjacencySource) len() int         { return len(a.has) }
+func (a *adjacencySource) key(i int) string { return a.ents.ents[a.has[i]].Key }
+func (a *adjacencySource) lookup(k string) (int, bool) {
+	e, ok := a.ents.index[k]
+	if !ok || a.slot[e] < 0 {
+		return 0, false
+	}
+	return int(a.slot[e]), true
+}
+
+// build is the verbs of entity has[i]: a lazy object (verb -> edges), so
+// a check that follows one verb does not convert an entity's other edges
+// (a role's TRUSTS next to its thousands of derived ALLOWS).
+func (a *adjacencySource) build(i int, _ *ast.Term) (*ast.Term, error) {
+	e := a.has[i]
+	vs := &verbSource{a: a, idx: slices.Clone(a.edges[a.start[e]:a.start[e+1]])}
+	slices.SortStableFunc(vs.idx, func(x, y int32) int { return strings.Compare(a.rels[x].Class, a.rels[y].Class) })
+	for j := 0; j < len(vs.idx); {
+		k := j + 1
+		for k < len(vs.idx) && a.rels[vs.idx[k]].Class == a.rels[vs.idx[j]].Class {
+			k++
+		}
+		vs.verbs = append(vs.verbs, a.rels[vs.idx[j]].Class)
+		vs.ends = append(vs.ends, int32(k))
+		j = k
+	}
+	return ast.NewTerm(newLazyObject(vs, a.fail)), nil
+}
+
+// verbSource is one entity's verb -> edges: idx are its relationships
+// sorted by verb, verbs[v]'s are idx[ends[v-1]:ends[v]].
+type verbSource struct {
+	a     *adjacencySource
+	idx   []int32
+	verbs []string
+	ends  []int32
+}
+
+func (s *verbSource) len() int         { return len(s.verbs) }
+func (s *verbSource) key(i int) string { return s.verbs[i] }
+func (s *verbSource) lookup(k string) (int, bool) {
+	return slices.BinarySearch(s.verbs, k)
+}
+
+// build is the edges of verbs[v] as {"key": other, "rel": relKey}, sorted
+// by (other, rel) — the order Rego's sort() gives such objects, so a
+// test-built input (lib.build_input) matches the engine's.
+func (s *verbSource) build(v int, _ *ast.Term) (*ast.Term, error) {
+	from := int32(0)
+	if v > 0 {
+		from = s.ends[v-1]
+	}
+	a := s.a
+	idx := slices.Clone(s.idx[from:s.ends[v]])
+	slices.SortFunc(idx, func(x, y int32) int {
+		rx, ry := a.rels[x], a.rels[y]
+		_, ox := a.ends(rx)
+		_, oy := a.ends(ry)
+		if c := strings.Compare(ox, oy); c != 0 {
+			return c
+		}
+		return strings.Compare(rx.Key, ry.Key)
+	})
+	terms := make([]*ast.Term, len(idx))
+	a.conv.mu.Lock()
+	defer a.conv.mu.Unlock()
+	keyName, relName := a.conv.c.name("key"), a.conv.c.name("rel")
+	for j, x := range idx {
+		r := a.rels[x]
+		_, other := a.ends(r)
+		terms[j] = ast.ObjectTerm([2]*ast.Term{keyName, ast.StringTerm(other)}, [2]*ast.Term{relName, ast.StringTerm(r.Key)})
+	}
+	return ast.ArrayTerm(terms...), nil
+}
+
+// lockedConverter is the converter the lazy objects share: checks running
+// in parallel convert entries, one at a time.
+type lockedConverter struct {
+	mu sync.Mutex
+	c  converter
 }
 
 // converter builds terms, sharing one term per property name and per
@@ -336,62 +527,6 @@ func keyIndex(idx map[string][]*ast.Term) ast.Object {
 	obj := ast.NewObjectWithCapacity(len(idx))
 	for name, keys := range idx {
 		obj.Insert(ast.StringTerm(name), ast.ArrayTerm(keys...))
-	}
-	return obj
-}
-
-// adjacency is key -> verb -> edges of rels (whose key terms are relKeys),
-// each relationship listed under the end ends names first, with the other
-// end; each list is sorted by (other, rel) — the order Rego's sort() gives
-// {"key","rel"} objects, so a test-built input (lib.build_input) matches the
-// engine's. The relationships are put in that order by sorting their
-// indexes, which needs no index maps.
-func (c converter) adjacency(rels []*graph.Relationship, relKeys []*ast.Term, keyTerm func(string) *ast.Term,
-	ends func(*graph.Relationship) (self, other string)) ast.Object {
-	keyName, relName := ast.StringTerm("key"), ast.StringTerm("rel")
-	order := make([]int32, len(rels))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortFunc(order, func(a, b int32) int {
-		ra, rb := rels[a], rels[b]
-		sa, oa := ends(ra)
-		sb, ob := ends(rb)
-		if c := strings.Compare(sa, sb); c != 0 {
-			return c
-		}
-		if c := strings.Compare(ra.Class, rb.Class); c != 0 {
-			return c
-		}
-		if c := strings.Compare(oa, ob); c != 0 {
-			return c
-		}
-		return strings.Compare(ra.Key, rb.Key)
-	})
-	obj := ast.NewObjectWithCapacity(0)
-	for i := 0; i < len(order); {
-		self, _ := ends(rels[order[i]])
-		verbs := ast.NewObjectWithCapacity(1)
-		for i < len(order) {
-			if s, _ := ends(rels[order[i]]); s != self {
-				break
-			}
-			verb := rels[order[i]].Class
-			var terms []*ast.Term
-			for ; i < len(order); i++ {
-				r := rels[order[i]]
-				s, o := ends(r)
-				if s != self || r.Class != verb {
-					break
-				}
-				terms = append(terms, ast.ObjectTerm(
-					[2]*ast.Term{keyName, keyTerm(o)},
-					[2]*ast.Term{relName, relKeys[order[i]]},
-				))
-			}
-			verbs.Insert(c.name(verb), ast.ArrayTerm(terms...))
-		}
-		obj.Insert(keyTerm(self), ast.NewTerm(verbs))
 	}
 	return obj
 }

@@ -78,6 +78,17 @@ func TestInputMatchesLibBuildInput(t *testing.T) {
 	}
 }
 
+// inputValue is the fully converted input document of in (what checks that
+// use a lazy object whole read); an entry that fails to convert is an error.
+func inputValue(in Input) (ast.Value, error) {
+	d, err := newInputDoc(context.Background(), in)
+	if err != nil {
+		return nil, err
+	}
+	v := d.eager()
+	return v, d.buildErr()
+}
+
 func readPolicy(p string) (string, error) {
 	b, err := policies.FS.ReadFile(p)
 	return string(b), err

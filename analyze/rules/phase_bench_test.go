@@ -2,34 +2,44 @@ package rules
 
 import (
 	"context"
+	"flag"
 	"testing"
+	"time"
 
-	"github.com/snapaudit/snapaudit/analyze/access"
-	"github.com/snapaudit/snapaudit/analyze/model"
 	"github.com/snapaudit/snapaudit/collect/synth/synthtest"
-	"github.com/snapaudit/snapaudit/snapshot"
 )
 
 // BenchmarkSynthPhases measures the Rego phases on the graph of a
 // synthetic organisation of 10,000 resources (seed 1) after the IAM
-// derivations, as analyze evaluates it: input (the graph converted to the
-// input document) and eval (the built-in checks on that document).
+// derivations, as analyze evaluates it: input (the lazy input document:
+// sorts and indexes, no entry converted), eval (the built-in checks on a fresh lazy
+// document, converting what they read; input + eval is what Evaluate does),
+// eval-warm (the same on a document whose entries they read are converted
+// already: evaluation alone), and input-eager (converting the whole
+// document, what a check that uses a big input object whole makes Evaluate
+// pay).
 func BenchmarkSynthPhases(b *testing.B) {
 	ctx := context.Background()
-	snap, err := snapshot.Open(synthtest.Snapshot(b, 10000, 1))
-	if err != nil {
-		b.Fatal(err)
-	}
-	m := snap.Manifest()
-	g, err := model.Build(ctx, snap, model.WithAccounts(m.Accounts...))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := access.Derive(ctx, g); err != nil {
-		b.Fatal(err)
-	}
-	in := Input{Graph: g, Snapshot: SnapshotInfo{Accounts: m.Accounts, Regions: m.Regions, CollectedAt: m.FinishedAt}}
+	in := synthInput(b, "", 10000)
 	b.Run("input", func(b *testing.B) {
+		b.ReportAllocs()
+		start := synthtest.CPUTime()
+		for b.Loop() {
+			doc, err := newInputDoc(ctx, in)
+			if err != nil {
+				b.Fatal(err)
+			}
+			doc.converted() // the relationship sort, which Evaluate overlaps with the checks
+		}
+		synthtest.ReportCPU(b, synthtest.CPUTime()-start)
+		ne, nr := in.Graph.Len()
+		b.ReportMetric(float64(ne), "entities")
+		b.ReportMetric(float64(nr), "relationships")
+	})
+	eng := builtinEngine(b)
+	b.Run("eval", func(b *testing.B) { benchEval(b, eng, in, true) })
+	b.Run("eval-warm", func(b *testing.B) { benchEval(b, eng, in, false) })
+	b.Run("input-eager", func(b *testing.B) {
 		b.ReportAllocs()
 		start := synthtest.CPUTime()
 		for b.Loop() {
@@ -38,27 +48,67 @@ func BenchmarkSynthPhases(b *testing.B) {
 			}
 		}
 		synthtest.ReportCPU(b, synthtest.CPUTime()-start)
-		ne, nr := g.Len()
-		b.ReportMetric(float64(ne), "entities")
-		b.ReportMetric(float64(nr), "relationships")
 	})
-	val, err := inputValue(in)
+}
+
+// benchEval measures eng's checks on in: cold, each time on a fresh lazy
+// input document (its building, the relationship sort included, not
+// measured), so the checks pay for the
+// entries they convert (reported as converted); warm, on one document whose
+// entries they read are converted already.
+func benchEval(b *testing.B, eng *Engine, in Input, cold bool) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	doc, err := newInputDoc(ctx, in)
 	if err != nil {
 		b.Fatal(err)
 	}
-	eng := builtinEngine(b)
-	b.Run("eval", func(b *testing.B) {
-		b.ReportAllocs()
-		findings := 0
-		start := synthtest.CPUTime()
-		for b.Loop() {
-			res, err := eng.evaluate(ctx, val, in)
-			if err != nil {
+	doc.converted() // the relationship sort ends before the measured evaluations
+	if !cold {
+		if _, err := eng.evaluate(ctx, doc, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var cpu time.Duration
+	findings, converted := 0, 0
+	for b.Loop() {
+		if cold {
+			b.StopTimer()
+			if doc, err = newInputDoc(ctx, in); err != nil {
 				b.Fatal(err)
 			}
-			findings = len(res.Findings)
+			doc.converted() // waits for the relationship sort, which is the input's cost
+			b.StartTimer()
 		}
-		synthtest.ReportCPU(b, synthtest.CPUTime()-start)
-		b.ReportMetric(float64(findings), "findings")
-	})
+		start := synthtest.CPUTime()
+		res, err := eng.evaluate(ctx, doc, in)
+		cpu += synthtest.CPUTime() - start
+		if err != nil {
+			b.Fatal(err)
+		}
+		findings = len(res.Findings)
+		converted, _ = doc.converted()
+	}
+	synthtest.ReportCPU(b, cpu)
+	b.ReportMetric(float64(findings), "findings")
+	if cold {
+		b.ReportMetric(float64(converted), "converted")
+	}
+}
+
+var checksResources = flag.Int("checks-resources", 10000, "BenchmarkChecks: resources of the synthetic organisation")
+
+// BenchmarkChecks measures each built-in check alone (WithParallelism(1))
+// on the graph of a synthetic organisation (-checks-resources, seed 1)
+// after the IAM derivations, cold and warm (benchEval).
+// docs/performance.md ("Per-check cost") is a table of its output.
+func BenchmarkChecks(b *testing.B) {
+	in := synthInput(b, "", *checksResources)
+	eng := builtinEngine(b, WithParallelism(1))
+	for _, c := range eng.checks {
+		one := *eng
+		one.checks = []check{c}
+		b.Run(c.info.ID+"/cold", func(b *testing.B) { benchEval(b, &one, in, true) })
+		b.Run(c.info.ID+"/warm", func(b *testing.B) { benchEval(b, &one, in, false) })
+	}
 }
