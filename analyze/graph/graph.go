@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -222,6 +222,14 @@ type Graph struct {
 	entities map[string]*Entity
 	rels     map[string]*Relationship
 	byType   map[string][]*Entity
+
+	// Relationships in insertion order, and the sorted view of the first
+	// len(sortedRels) of them: Relationships sorts only what was added since
+	// its last call and merges it in (the IAM derivation and the checks ask
+	// for the sorted list on a graph of millions of relationships).
+	relOrder   []*Relationship
+	sortMu     sync.Mutex
+	sortedRels []*Relationship
 }
 
 // New returns an empty graph.
@@ -278,6 +286,7 @@ func (g *Graph) AddRelationship(r *Relationship) error {
 		return nil
 	}
 	g.rels[r.Key] = r
+	g.relOrder = append(g.relOrder, r)
 	return nil
 }
 
@@ -305,18 +314,40 @@ func (g *Graph) Entities() []*Entity {
 	for _, e := range g.entities {
 		out = append(out, e)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	slices.SortFunc(out, func(a, b *Entity) int { return strings.Compare(a.Key, b.Key) })
 	return out
 }
 
-// Relationships returns every relationship sorted by key.
+// Relationships returns every relationship sorted by key, in a new slice
+// the caller may keep or change. The sorted order is kept between calls, so
+// a call sorts only the relationships added since the last one.
 func (g *Graph) Relationships() []*Relationship {
-	out := make([]*Relationship, 0, len(g.rels))
-	for _, r := range g.rels {
-		out = append(out, r)
+	g.sortMu.Lock()
+	defer g.sortMu.Unlock()
+	if n := len(g.sortedRels); n < len(g.relOrder) {
+		added := slices.Clone(g.relOrder[n:])
+		slices.SortFunc(added, compareRelationships)
+		g.sortedRels = mergeSorted(g.sortedRels, added)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
-	return out
+	return slices.Clone(g.sortedRels)
+}
+
+func compareRelationships(a, b *Relationship) int { return strings.Compare(a.Key, b.Key) }
+
+// mergeSorted merges two slices sorted by key into a new one.
+func mergeSorted(a, b []*Relationship) []*Relationship {
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]*Relationship, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0].Key < b[0].Key {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // Document is the `--graph-out` JSON shape: {"entities": [...], "relationships": [...]}.

@@ -2,6 +2,8 @@ package graph
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -172,5 +174,50 @@ func TestDocumentRoundTrip(t *testing.T) {
 	if back.Relationships[0].Key != doc.Relationships[0].Key || back.Relationships[0].Type != "t1_uses_t2" ||
 		back.Relationships[0].Properties["displayName"] != "USES" {
 		t.Errorf("relationship round trip: %+v", back.Relationships[0])
+	}
+}
+
+// Relationships stays sorted and complete when relationships are added
+// between calls (it merges what was added into the order it kept), and the
+// slice it returns is the caller's.
+func TestRelationshipsSortedAcrossAdds(t *testing.T) {
+	g := New()
+	var want []string
+	for i := range 40 {
+		g.AddEntity(&Entity{Key: fmt.Sprintf("e%02d", i), Type: "t"})
+	}
+	add := func(from, to int) {
+		r := NewRelationship(g.Entity(fmt.Sprintf("e%02d", from)), "HAS", g.Entity(fmt.Sprintf("e%02d", to)), nil)
+		if err := g.AddRelationship(r); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, r.Key)
+	}
+	keys := func() []string {
+		var ks []string
+		for _, r := range g.Relationships() {
+			ks = append(ks, r.Key)
+		}
+		return ks
+	}
+	// Three rounds, each adding keys that sort before, between and after
+	// the ones already there.
+	for round, pairs := range [][][2]int{{{20, 1}, {5, 2}, {30, 3}}, {{1, 4}, {25, 5}, {39, 6}, {20, 7}}, {{0, 8}, {21, 9}}} {
+		for _, p := range pairs {
+			add(p[0], p[1])
+		}
+		add(pairs[0][0], pairs[0][1]) // a duplicate key is not added twice
+		want = want[:len(want)-1]
+		got := keys()
+		sorted := slices.Clone(want)
+		slices.Sort(sorted)
+		if diff := cmp.Diff(sorted, got); diff != "" {
+			t.Fatalf("round %d: Relationships keys (-want +got):\n%s", round, diff)
+		}
+	}
+	rs := g.Relationships()
+	rs[0] = nil
+	if g.Relationships()[0] == nil {
+		t.Fatal("changing the returned slice changed the graph's sorted view")
 	}
 }
