@@ -711,6 +711,14 @@ func (s *Statement) matchResource(p *prepared) coverage {
 	if s.resourceMissing {
 		return coverAll
 	}
+	if p.wild && s.memo != nil {
+		if c, ok := s.memo.get(p.resource); ok {
+			return c
+		}
+		c := s.matchPattern(p)
+		s.memo.put(p.resource, c)
+		return c
+	}
 	if !p.wild {
 		if s.hasResource {
 			return coverIf(p.meets(s.resources))
@@ -724,6 +732,11 @@ func (s *Statement) matchResource(p *prepared) coverage {
 		}
 		return coverAll
 	}
+	return s.matchPattern(p)
+}
+
+// matchPattern is matchResource for a request pattern (p.wild).
+func (s *Statement) matchPattern(p *prepared) coverage {
 	if s.hasResource {
 		switch {
 		case s.Effect == Allow:
