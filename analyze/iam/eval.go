@@ -828,12 +828,21 @@ layer:
 		}
 	}
 	pick := make([]int, len(opts))
+	rs := make([][]globTok, 0, len(opts)+1)
 	for {
-		rs := [][]globTok{p.resTok}
+		rs = append(rs[:0], p.resTok)
 		for i, o := range opts {
-			rs = append(rs, o[pick[i]])
+			if t := o[pick[i]]; !universal(t) { // "*" constrains nothing
+				rs = append(rs, t)
+			}
 		}
-		if !globCoversAll(rs, denied) {
+		if len(denied) == 0 && len(rs) <= 2 {
+			// Nothing to escape: some resource of the pattern is allowed
+			// when the patterns meet (a single pattern always matches).
+			if len(rs) == 1 || globIntersects(rs[0], rs[1]) {
+				return true
+			}
+		} else if !globCoversAll(rs, denied) {
 			return true
 		}
 		i := 0

@@ -95,10 +95,13 @@ func prepare(r *Request, now time.Time) (*prepared, error) {
 	if !p.accountKnown {
 		p.resourceAccount = r.Principal.Account
 	}
-	p.ctx = make(map[string][]string, len(r.Context)+10)
-	for k, v := range DerivedContext(r.Principal, p.resourceAccount, now) {
-		p.ctx[strings.ToLower(k)] = v
-	}
+	p.ctx = make(map[string][]string, len(r.Context)+maxDerivedKeys)
+	vals := make([]string, 0, maxDerivedKeys) // one array for the derived values
+	derivedContext(r.Principal, p.resourceAccount, now, func(k, v string) {
+		vals = append(vals, v)
+		n := len(vals)
+		p.ctx[lowerDerivedKey[k]] = vals[n-1 : n : n]
+	})
 	for k, v := range r.Context {
 		p.ctx[strings.ToLower(k)] = v
 	}
@@ -120,9 +123,30 @@ func prepare(r *Request, now time.Time) (*prepared, error) {
 // aws:SourceIp or aws:PrincipalTag/* come only from the request's context.
 func DerivedContext(p Principal, resourceAccount string, now time.Time) map[string][]string {
 	m := map[string][]string{}
+	derivedContext(p, resourceAccount, now, func(k, v string) { m[k] = []string{v} })
+	return m
+}
+
+// maxDerivedKeys is the most keys derivedContext gives.
+const maxDerivedKeys = 8
+
+// lowerDerivedKey maps the keys derivedContext gives to lower case.
+var lowerDerivedKey = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{"aws:PrincipalIsAWSService", "aws:PrincipalServiceName", "aws:PrincipalAccount",
+		"aws:PrincipalArn", "aws:PrincipalType", "aws:username", "aws:userid", "aws:ResourceAccount",
+		"aws:CurrentTime", "aws:EpochTime"} {
+		m[k] = strings.ToLower(k)
+	}
+	return m
+}()
+
+// derivedContext calls add with each key of DerivedContext and its value,
+// the keys written as DerivedContext documents them.
+func derivedContext(p Principal, resourceAccount string, now time.Time, add func(k, v string)) {
 	one := func(k, v string) {
 		if v != "" {
-			m[k] = []string{v}
+			add(k, v)
 		}
 	}
 	switch p.Type {
@@ -162,7 +186,6 @@ func DerivedContext(p Principal, resourceAccount string, now time.Time) map[stri
 		one("aws:CurrentTime", now.UTC().Format(time.RFC3339))
 		one("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
 	}
-	return m
 }
 
 // resolvedTokens compiles the patterns for this request; unresolvable
