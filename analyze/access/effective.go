@@ -195,8 +195,11 @@ func (d *deriver) principal(p *graph.Entity) error {
 		if len(levels) == 0 && len(gr.set.unknown) == 0 {
 			return false
 		}
-		if gr.rel != nil && gr.from != gr.target && gr.rel.Properties["effective"] != true { // identity ALLOWS: mark effective
-			gr.rel.Set("effective", true)
+		if gr.rel != nil && gr.from != gr.target && !gr.marked { // identity ALLOWS: mark effective
+			if gr.rel.Properties["effective"] != true {
+				gr.rel.Set("effective", true)
+			}
+			gr.marked = true
 		}
 		k := gr.target.Key
 		if pp.Type == iam.PrincipalAssumedRole {

@@ -141,6 +141,7 @@ type Policies struct {
 type Evaluator struct {
 	now         func() time.Time
 	rcpServices map[string]bool // nil: RCPs apply to every service
+	contexts    *contextCache   // request contexts shared between requests (request.go)
 }
 
 // Option configures an Evaluator.
@@ -166,7 +167,7 @@ func WithRCPServices(services []string) Option {
 
 // NewEvaluator returns an evaluator.
 func NewEvaluator(opts ...Option) *Evaluator {
-	e := &Evaluator{now: time.Now}
+	e := &Evaluator{now: time.Now, contexts: &contextCache{}}
 	for _, o := range opts {
 		o(e)
 	}
@@ -219,7 +220,7 @@ func (e *Evaluator) prepare(req *Request) (*prepared, Result) {
 	if e.now != nil {
 		now = e.now()
 	}
-	p, err := prepare(req, now)
+	p, err := prepare(req, now, e.contexts)
 	if err != nil {
 		return nil, Result{Decision: ImplicitlyDenied, Reasons: []string{"invalid request: " + err.Error()}}
 	}

@@ -166,9 +166,17 @@ func stepTok(p []globTok, i, c int) (stay, adv bool) {
 // globIntersects reports whether some string matches both a and b.
 func globIntersects(a, b []globTok) bool {
 	w := len(b) + 1
-	seen := make([]bool, (len(a)+1)*w)
-	var queue []int
-	var sigma []int
+	// Buffers on the stack for the usual short patterns.
+	var seenBuf [1024]bool
+	var queueBuf [64]int
+	var sigmaBuf [8]int
+	seen := seenBuf[:0]
+	if n := (len(a) + 1) * w; n <= len(seenBuf) {
+		seen = seenBuf[:n]
+	} else {
+		seen = make([]bool, n)
+	}
+	queue, sigma := queueBuf[:0], sigmaBuf[:0]
 	push := func(i, j int) {
 		if !seen[i*w+j] {
 			seen[i*w+j] = true

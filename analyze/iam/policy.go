@@ -331,7 +331,7 @@ func compileStatement(m map[string]any, idx int, vars bool) (_ *Statement, warni
 			return nil, nil, fmt.Errorf("Resource: %w", err)
 		}
 		for _, x := range l {
-			s.resources = append(s.resources, compilePattern(x, vars, false))
+			s.resources = append(s.resources, compileResource(x, vars))
 		}
 	default:
 		l, err := stringList(nr)
@@ -339,7 +339,7 @@ func compileStatement(m map[string]any, idx int, vars bool) (_ *Statement, warni
 			return nil, nil, fmt.Errorf("NotResource: %w", err)
 		}
 		for _, x := range l {
-			s.notResources = append(s.notResources, compilePattern(x, vars, false))
+			s.notResources = append(s.notResources, compileResource(x, vars))
 		}
 	}
 	if c, ok := m["Condition"]; ok {

@@ -26,17 +26,19 @@ func TestPrepareHasDerivedContext(t *testing.T) {
 		}
 		for _, at := range []time.Time{{}, now} {
 			want := DerivedContext(pr, "444455556666", at)
-			p, err := prepare(&Request{Principal: pr, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k", ResourceAccount: "444455556666"}, at)
-			if err != nil {
-				t.Fatalf("%s: %v", key, err)
-			}
-			if len(p.ctx) != len(want) {
-				t.Errorf("%s at %v: %d keys %v, want %d %v", key, at, len(p.ctx), p.ctx, len(want), want)
-			}
-			for k, v := range want {
-				got := p.ctx[strings.ToLower(k)]
-				if len(got) != 1 || got[0] != v[0] {
-					t.Errorf("%s at %v: %s = %q, want %q", key, at, k, got, v)
+			for _, cache := range []*contextCache{nil, {}} {
+				p, err := prepare(&Request{Principal: pr, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k", ResourceAccount: "444455556666"}, at, cache)
+				if err != nil {
+					t.Fatalf("%s: %v", key, err)
+				}
+				if len(p.ctx) != len(want) {
+					t.Errorf("%s at %v: %d keys %v, want %d %v", key, at, len(p.ctx), p.ctx, len(want), want)
+				}
+				for k, v := range want {
+					got := p.ctx[strings.ToLower(k)]
+					if len(got) != 1 || got[0] != v[0] {
+						t.Errorf("%s at %v: %s = %q, want %q", key, at, k, got, v)
+					}
 				}
 			}
 		}
