@@ -130,7 +130,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 				if !orgClear {
 					d.org.policies(pp, gr.account, &cp) // their patterns split classes too
 				}
-				ps = newPatternSet(&cp)
+				ps = newPatternSet(&cp, &d.classes)
 				classesBy[ck] = ps
 			}
 			return ps
@@ -991,7 +991,7 @@ func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, class
 
 // anyAction reports whether ok holds for some action of the grant.
 func (d *deriver) anyAction(gr *grant, pols *iam.Policies, ok func(action, resource string, firm bool) verdict) bool {
-	_, _, _, granted := d.tryLevels(gr.set, gr.requests, true, func() *patternSet { return newPatternSet(pols) }, ok)
+	_, _, _, granted := d.tryLevels(gr.set, gr.requests, true, func() *patternSet { return newPatternSet(pols, &d.classes) }, ok)
 	return granted
 }
 
