@@ -28,10 +28,32 @@ type patternSet struct {
 	byService map[string][]int // service -> indexes into pats
 	wild      []int            // patterns whose service part has a wildcard
 	pats      []string
+	scratch   *classScratch
 }
 
-func newPatternSet(pols *iam.Policies) *patternSet {
-	ps := &patternSet{byService: map[string][]int{}}
+// classScratch is what the pattern sets of one derivation share: the
+// lower-cased catalog actions (a few thousand, asked about again for every
+// principal) and a buffer for signatures.
+type classScratch struct {
+	lower map[string]string
+	sig   []byte
+}
+
+// lowerAction returns action in lower case.
+func (c *classScratch) lowerAction(action string) string {
+	la, ok := c.lower[action]
+	if !ok {
+		if c.lower == nil {
+			c.lower = map[string]string{}
+		}
+		la = strings.ToLower(action)
+		c.lower[action] = la
+	}
+	return la
+}
+
+func newPatternSet(pols *iam.Policies, scratch *classScratch) *patternSet {
+	ps := &patternSet{byService: map[string][]int{}, scratch: scratch}
 	seen := map[string]bool{}
 	all := append(append([]*iam.Policy{pols.Resource}, pols.Identity...), pols.Boundaries...)
 	for _, lvl := range append(slices.Clip(pols.SCPs), pols.RCPs...) {
@@ -63,25 +85,24 @@ func newPatternSet(pols *iam.Policies) *patternSet {
 	return ps
 }
 
-// signature names the class of an action: its service and the patterns
-// matching it (the action itself for sts).
-func (ps *patternSet) signature(action string) string {
-	la := strings.ToLower(action)
+// appendSignature appends to b the name of the class of an action: its
+// service and the patterns matching it (the action itself for sts).
+func (ps *patternSet) appendSignature(b []byte, action string) []byte {
+	la := ps.scratch.lowerAction(action)
 	svc := serviceOf(la)
 	if svc == "sts" {
-		return la
+		return append(b, la...)
 	}
-	var b strings.Builder
-	b.WriteString(svc)
-	for _, l := range [][]int{ps.byService[svc], ps.wild} {
+	b = append(b, svc...)
+	for _, l := range [2][]int{ps.byService[svc], ps.wild} {
 		for _, i := range l {
 			if glob(ps.pats[i], la) {
-				b.WriteByte(',')
-				b.WriteString(strconv.Itoa(i))
+				b = append(b, ',')
+				b = strconv.AppendInt(b, int64(i), 10)
 			}
 		}
 	}
-	return b.String()
+	return b
 }
 
 // representatives calls fn with the first action of each class, in order,
@@ -90,9 +111,10 @@ func (ps *patternSet) signature(action string) string {
 func (ps *patternSet) representatives(acts []string, fn func(action string) bool) {
 	seen := map[string]bool{}
 	for _, a := range acts {
-		s := ps.signature(a)
-		if !seen[s] {
-			seen[s] = true
+		b := ps.appendSignature(ps.scratch.sig[:0], a)
+		ps.scratch.sig = b
+		if !seen[string(b)] { // looked up without a copy
+			seen[string(b)] = true
 			if !fn(a) {
 				return
 			}

@@ -138,6 +138,9 @@ type deriver struct {
 	orgs           map[string]any                      // organizationId by collected account (factRequest)
 	accessPropsOf  map[string]map[string]any           // shared access relationship properties (accessProps)
 	keyBuf         []byte                              // accessProps' key, reused
+	classes        classScratch                        // patternSet.representatives' buffers and lower-cased actions
+	byTarget       map[string]*access                  // principal's accesses by target, reused
+	accessPool     []*access                           // principal's accesses, reused
 
 	// Organisation policies (org.go).
 	org          orgMap

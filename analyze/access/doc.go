@@ -122,7 +122,8 @@
 // Scale: resources are indexed by service, account and resource-field
 // prefix, so a statement looks only at its candidate range (index.go);
 // documents are parsed once and action expansions cached; the evaluator is
-// asked about one action per access level in the common case; a principal
+// asked about one action per access level in the common case, and it
+// decides each statement's coverage of a resource pattern once; a principal
 // looks only at the grants of its own account and those on targets with a
 // resource-based policy (accountGrants), so AWS managed policies shared by
 // many accounts cost each principal one account's share. Limits caps

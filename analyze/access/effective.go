@@ -67,10 +67,20 @@ type access struct {
 	admin         bool
 }
 
+// reset makes a the empty access to target, keeping its lists' capacity.
+func (a *access) reset(target *graph.Entity, scope string) {
+	*a = access{
+		target: target, scope: scope, conditional: true,
+		patterns: a.patterns[:0], notActions: a.notActions[:0], resources: a.resources[:0], via: a.via[:0],
+		sessions: a.sessions[:0], statements: a.statements[:0], conditionKeys: a.conditionKeys[:0],
+	}
+}
+
 func (d *deriver) principalAccess(ctx context.Context) error {
 	var principals []*graph.Entity
 	principals = append(principals, d.g.EntitiesOfType("aws_iam_role")...)
 	principals = append(principals, d.g.EntitiesOfType("aws_iam_user")...)
+	defer func() { d.byTarget, d.accessPool = nil, nil }() // reused per principal only
 	for _, p := range sortedEntities(principals) {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -98,7 +108,13 @@ func (d *deriver) principal(p *graph.Entity) error {
 		return nil
 	}
 	plain := boundary == nil && !d.hasDeny(policies)
-	byTarget := map[string]*access{}
+	// The accesses of the previous principal are reused: their lists keep
+	// their capacity (accessProps copies what it keeps).
+	if d.byTarget == nil {
+		d.byTarget = map[string]*access{}
+	}
+	byTarget, used := d.byTarget, 0
+	clear(byTarget)
 	// The action classes of a request depend on its policies; only the
 	// resource policy and the organisation policies change between this
 	// principal's targets.
@@ -130,7 +146,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 				if !orgClear {
 					d.org.policies(pp, gr.account, &cp) // their patterns split classes too
 				}
-				ps = newPatternSet(&cp)
+				ps = newPatternSet(&cp, &d.classes)
 				classesBy[ck] = ps
 			}
 			return ps
@@ -195,8 +211,11 @@ func (d *deriver) principal(p *graph.Entity) error {
 		if len(levels) == 0 && len(gr.set.unknown) == 0 {
 			return false
 		}
-		if gr.rel != nil && gr.from != gr.target && gr.rel.Properties["effective"] != true { // identity ALLOWS: mark effective
-			gr.rel.Set("effective", true)
+		if gr.rel != nil && gr.from != gr.target && !gr.marked { // identity ALLOWS: mark effective
+			if gr.rel.Properties["effective"] != true {
+				gr.rel.Set("effective", true)
+			}
+			gr.marked = true
 		}
 		k := gr.target.Key
 		if pp.Type == iam.PrincipalAssumedRole {
@@ -204,7 +223,12 @@ func (d *deriver) principal(p *graph.Entity) error {
 		}
 		a := byTarget[k]
 		if a == nil {
-			a = &access{target: gr.target, scope: gr.scope, conditional: true}
+			if used == len(d.accessPool) {
+				d.accessPool = append(d.accessPool, &access{})
+			}
+			a = d.accessPool[used]
+			used++
+			a.reset(gr.target, gr.scope)
 			byTarget[k] = a
 		}
 		a.levels = a.levels.with(levels)
@@ -277,7 +301,8 @@ func (d *deriver) principal(p *graph.Entity) error {
 // one map: at 30,000 resources, 283,573 relationships have 2,121 distinct
 // property sets. The maps are read-only once Derive returns.
 func (d *deriver) accessProps(a *access, acct string, noSCPs bool) map[string]any {
-	// a's lists are its own (appended from nil): sorted in place.
+	// a's lists are its own: sorted in place, and copied into a new map
+	// (a is reused for the next principal).
 	pats := sortedUniq(a.patterns)
 	count, truncated := len(pats), false
 	if max := d.cfg.limits.MaxActionsListed; len(pats) > max {
@@ -324,6 +349,8 @@ func (d *deriver) accessProps(a *access, acct string, noSCPs bool) map[string]an
 			}
 		}
 	}
+	pats, na, via, res = slices.Clone(pats), slices.Clone(na), slices.Clone(via), slices.Clone(res)
+	sessions, condKeys, stmts = slices.Clone(sessions), slices.Clone(condKeys), slices.Clone(stmts)
 	p := make(map[string]any, 26) // sized for every property: no rehash
 	setLevels(p, levels)
 	p["conditionalLevels"] = condLevels
@@ -988,7 +1015,7 @@ func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, class
 
 // anyAction reports whether ok holds for some action of the grant.
 func (d *deriver) anyAction(gr *grant, pols *iam.Policies, ok func(action, resource string, firm bool) verdict) bool {
-	_, _, _, granted := d.tryLevels(gr.set, gr.requests, true, func() *patternSet { return newPatternSet(pols) }, ok)
+	_, _, _, granted := d.tryLevels(gr.set, gr.requests, true, func() *patternSet { return newPatternSet(pols, &d.classes) }, ok)
 	return granted
 }
 

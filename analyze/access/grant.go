@@ -45,6 +45,7 @@ type grant struct {
 	stmtNames  []string   // statementName of stmts, computed once
 	factParts  []factPart // statementHolds' per-part keys, computed once
 	rel        *graph.Relationship
+	marked     bool // rel is marked effective (principal-access)
 	// Computed once for every principal: the levels of set and firm
 	// (levels), and whether the shortcut is ruled out (1 no, 2 yes).
 	setLevels, firmLevels []actions.AccessLevel

@@ -14,7 +14,11 @@
 //		Resource: "arn:aws:s3:::bucket/key"}, &iam.Policies{Identity: []*iam.Policy{pol}})
 //	// res.Decision is Allowed, ImplicitlyDenied or ExplicitlyDenied; res.Reasons say why.
 //
-// Parsed policies and evaluators are immutable and safe for concurrent use.
+// Parsed policies and evaluators are safe for concurrent use. Their only
+// state is what they remember to answer faster, never changing an answer: a
+// statement without policy variables remembers which resources of a request
+// pattern it covers (memo.go), and an evaluator shares the request context
+// derived from a principal and account between requests that bring none.
 // Source gathers a principal's policies (through groups, inline and managed,
 // and its permissions boundary) and a resource's policy; GraphSource
 // implements it over an analyze/graph.Graph. The action catalog (access

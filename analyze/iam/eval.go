@@ -141,6 +141,7 @@ type Policies struct {
 type Evaluator struct {
 	now         func() time.Time
 	rcpServices map[string]bool // nil: RCPs apply to every service
+	contexts    *contextCache   // request contexts shared between requests (request.go)
 }
 
 // Option configures an Evaluator.
@@ -166,7 +167,7 @@ func WithRCPServices(services []string) Option {
 
 // NewEvaluator returns an evaluator.
 func NewEvaluator(opts ...Option) *Evaluator {
-	e := &Evaluator{now: time.Now}
+	e := &Evaluator{now: time.Now, contexts: &contextCache{}}
 	for _, o := range opts {
 		o(e)
 	}
@@ -219,7 +220,7 @@ func (e *Evaluator) prepare(req *Request) (*prepared, Result) {
 	if e.now != nil {
 		now = e.now()
 	}
-	p, err := prepare(req, now)
+	p, err := prepare(req, now, e.contexts)
 	if err != nil {
 		return nil, Result{Decision: ImplicitlyDenied, Reasons: []string{"invalid request: " + err.Error()}}
 	}
@@ -711,6 +712,14 @@ func (s *Statement) matchResource(p *prepared) coverage {
 	if s.resourceMissing {
 		return coverAll
 	}
+	if p.wild && s.memo != nil {
+		if c, ok := s.memo.get(p.resource); ok {
+			return c
+		}
+		c := s.matchPattern(p)
+		s.memo.put(p.resource, c)
+		return c
+	}
 	if !p.wild {
 		if s.hasResource {
 			return coverIf(p.meets(s.resources))
@@ -724,6 +733,11 @@ func (s *Statement) matchResource(p *prepared) coverage {
 		}
 		return coverAll
 	}
+	return s.matchPattern(p)
+}
+
+// matchPattern is matchResource for a request pattern (p.wild).
+func (s *Statement) matchPattern(p *prepared) coverage {
 	if s.hasResource {
 		switch {
 		case s.Effect == Allow:
@@ -815,12 +829,21 @@ layer:
 		}
 	}
 	pick := make([]int, len(opts))
+	rs := make([][]globTok, 0, len(opts)+1)
 	for {
-		rs := [][]globTok{p.resTok}
+		rs = append(rs[:0], p.resTok)
 		for i, o := range opts {
-			rs = append(rs, o[pick[i]])
+			if t := o[pick[i]]; !universal(t) { // "*" constrains nothing
+				rs = append(rs, t)
+			}
 		}
-		if !globCoversAll(rs, denied) {
+		if len(denied) == 0 && len(rs) <= 2 {
+			// Nothing to escape: some resource of the pattern is allowed
+			// when the patterns meet (a single pattern always matches).
+			if len(rs) == 1 || globIntersects(rs[0], rs[1]) {
+				return true
+			}
+		} else if !globCoversAll(rs, denied) {
 			return true
 		}
 		i := 0

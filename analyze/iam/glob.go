@@ -17,6 +17,9 @@ type pattern struct {
 	text  string // the pattern with variables removed (only when !hasVar)
 	lit   []bool // lit[i] true when text[i] is a literal '*' or '?' (from ${*}, ${?}); nil when none
 	parts []patPart
+	// toks: text compiled for the automata of intersect.go (resource
+	// patterns without variables, see compileResource); nil otherwise.
+	toks []globTok
 	// flags
 	hasVar  bool
 	hasWild bool // contains a wildcard * or ?
@@ -96,6 +99,16 @@ func compilePattern(s string, vars, lower bool) pattern {
 		if !pt.isVar && !pt.escape && strings.ContainsAny(pt.text, "*?") {
 			p.hasWild = true
 		}
+	}
+	return p
+}
+
+// compileResource compiles a Resource or NotResource value: a pattern
+// without variables gets its tokens now rather than per request.
+func compileResource(s string, vars bool) pattern {
+	p := compilePattern(s, vars, false)
+	if p.parts == nil {
+		p.toks = globTokens(p.text, p.lit)
 	}
 	return p
 }

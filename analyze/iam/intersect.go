@@ -84,6 +84,11 @@ func globTokens(text string, lit []bool) []globTok {
 	return out
 }
 
+// universal reports whether the pattern t matches every string ("*").
+func universal(t []globTok) bool {
+	return len(t) == 1 && t[0].kind == tokStar && t[0].cross
+}
+
 // otherByte stands for any byte that no pattern of a comparison names.
 const otherByte = -1
 
@@ -100,13 +105,23 @@ func jointSuffix(rs [][]globTok, pos []int) bool {
 	return !globCoversAll(rest, nil)
 }
 
-// relevantBytes appends to dst the bytes that can move the given states
-// differently from otherByte: ':' and the literal bytes at those
-// positions. Every other byte moves them exactly as otherByte does, so a
-// search only needs these (plus otherByte itself).
-func relevantBytes(dst []int, p []globTok, at func(i int) bool) []int {
-	for i, t := range p {
-		if t.kind == tokLit && t.c != ':' && at(i) && !containsInt(dst, int(t.c)) {
+// relevantBytesIn appends to dst the bytes that can move the states of p
+// marked in at differently from otherByte: ':' and the literal bytes at
+// those positions. Every other byte moves them exactly as otherByte does,
+// so a search only needs these (plus otherByte itself).
+func relevantBytesIn(dst []int, p []globTok, at []bool) []int {
+	for i := range p {
+		if at[i] {
+			dst = relevantByteAt(dst, p, i)
+		}
+	}
+	return dst
+}
+
+// relevantByteAt is relevantBytesIn for the single state i of p.
+func relevantByteAt(dst []int, p []globTok, i int) []int {
+	if i < len(p) {
+		if t := p[i]; t.kind == tokLit && t.c != ':' && !containsInt(dst, int(t.c)) {
 			dst = append(dst, int(t.c))
 		}
 	}
@@ -151,8 +166,17 @@ func stepTok(p []globTok, i, c int) (stay, adv bool) {
 // globIntersects reports whether some string matches both a and b.
 func globIntersects(a, b []globTok) bool {
 	w := len(b) + 1
-	seen := make([]bool, (len(a)+1)*w)
-	var queue []int
+	// Buffers on the stack for the usual short patterns.
+	var seenBuf [1024]bool
+	var queueBuf [64]int
+	var sigmaBuf [8]int
+	seen := seenBuf[:0]
+	if n := (len(a) + 1) * w; n <= len(seenBuf) {
+		seen = seenBuf[:n]
+	} else {
+		seen = make([]bool, n)
+	}
+	queue, sigma := queueBuf[:0], sigmaBuf[:0]
 	push := func(i, j int) {
 		if !seen[i*w+j] {
 			seen[i*w+j] = true
@@ -174,30 +198,20 @@ func globIntersects(a, b []globTok) bool {
 		if j < len(b) && b[j].kind == tokStar {
 			push(i, j+1)
 		}
-		sigma := relevantBytes(relevantBytes([]int{':', otherByte}, a, func(k int) bool { return k == i }), b, func(k int) bool { return k == j })
+		sigma = relevantByteAt(relevantByteAt(append(sigma[:0], ':', otherByte), a, i), b, j)
 		for _, c := range sigma {
 			as, aa := stepTok(a, i, c)
 			bs, ba := stepTok(b, j, c)
-			for _, ni := range nexts(i, as, aa) {
-				for _, nj := range nexts(j, bs, ba) {
-					push(ni, nj)
+			for di, aok := range [2]bool{as, aa} { // stay, advance
+				for dj, bok := range [2]bool{bs, ba} {
+					if aok && bok {
+						push(i+di, j+dj)
+					}
 				}
 			}
 		}
 	}
 	return false
-}
-
-func nexts(i int, stay, adv bool) []int {
-	switch {
-	case stay && adv:
-		return []int{i, i + 1}
-	case stay:
-		return []int{i}
-	case adv:
-		return []int{i + 1}
-	}
-	return nil
 }
 
 // maxCoverStates bounds the subset construction of globCovers.
@@ -236,7 +250,7 @@ func globCoversAll(rs [][]globTok, ds [][]globTok) bool {
 	// the subset of D states, encoded as a string: two bytes a position,
 	// then the subset's bits.
 	var kb []byte
-	encode := func(pos []int, st []bool) string {
+	encode := func(pos []int, st []bool) []byte {
 		kb = kb[:0]
 		for _, i := range pos {
 			kb = append(kb, byte(i>>8), byte(i))
@@ -251,7 +265,7 @@ func globCoversAll(rs [][]globTok, ds [][]globTok) bool {
 				acc = 0
 			}
 		}
-		return string(kb)
+		return kb
 	}
 	decode := func(key string, pos []int, st []bool) {
 		for k := range pos {
@@ -272,15 +286,17 @@ func globCoversAll(rs [][]globTok, ds [][]globTok) bool {
 	var queue []string
 	push := func(pos []int, st []bool) {
 		k := encode(pos, st)
-		if !seen[k] {
-			seen[k] = true
-			queue = append(queue, k)
+		if !seen[string(k)] { // looked up without a copy; copied once, when new
+			sk := string(k)
+			seen[sk] = true
+			queue = append(queue, sk)
 		}
 	}
 	push(pos, st)
 	opts := make([][2]int, len(rs)) // per r: up to two next positions
 	nopt := make([]int, len(rs))
 	pick := make([]int, len(rs))
+	sigma := make([]int, 0, 8)
 	// Breadth first: a string that escapes ds is found at its shortest,
 	// usually within a few steps.
 	for head := 0; head < len(queue); head++ {
@@ -311,12 +327,12 @@ func globCoversAll(rs [][]globTok, ds [][]globTok) bool {
 				push(buf, st)
 			}
 		}
-		sigma := []int{':', otherByte}
+		sigma = append(sigma[:0], ':', otherByte)
 		for k, r := range rs {
-			sigma = relevantBytes(sigma, r, func(i int) bool { return i == pos[k] })
+			sigma = relevantByteAt(sigma, r, pos[k])
 		}
 		for k, d := range ds {
-			sigma = relevantBytes(sigma, d, func(i int) bool { return st[off[k]+i] })
+			sigma = relevantBytesIn(sigma, d, st[off[k]:off[k+1]])
 		}
 	bytes:
 		for _, c := range sigma {

@@ -64,6 +64,7 @@ type Statement struct {
 	hasAction, hasResource  bool // Action (true) or NotAction (false); Resource or NotResource
 	resourceMissing         bool // neither Resource nor NotResource (trust policies)
 	conditions              []condition
+	memo                    *coverMemo // matchResource's answers for request patterns (memo.go); nil: not remembered
 
 	// Raw action strings as written (for expansion / reporting).
 	ActionPatterns    []string
@@ -330,7 +331,7 @@ func compileStatement(m map[string]any, idx int, vars bool) (_ *Statement, warni
 			return nil, nil, fmt.Errorf("Resource: %w", err)
 		}
 		for _, x := range l {
-			s.resources = append(s.resources, compilePattern(x, vars, false))
+			s.resources = append(s.resources, compileResource(x, vars))
 		}
 	default:
 		l, err := stringList(nr)
@@ -338,7 +339,7 @@ func compileStatement(m map[string]any, idx int, vars bool) (_ *Statement, warni
 			return nil, nil, fmt.Errorf("NotResource: %w", err)
 		}
 		for _, x := range l {
-			s.notResources = append(s.notResources, compilePattern(x, vars, false))
+			s.notResources = append(s.notResources, compileResource(x, vars))
 		}
 	}
 	if c, ok := m["Condition"]; ok {
@@ -346,6 +347,7 @@ func compileStatement(m map[string]any, idx int, vars bool) (_ *Statement, warni
 			return nil, nil, fmt.Errorf("Condition: %w", err)
 		}
 	}
+	s.memo = newCoverMemo(s)
 	return s, warnings, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -66,7 +67,9 @@ func (p *prepared) isUnknown(key string) bool {
 	return p.unknown(key)
 }
 
-func prepare(r *Request, now time.Time) (*prepared, error) {
+// prepare prepares r at time now; cache, when not nil, shares the request
+// context of requests that bring none of their own.
+func prepare(r *Request, now time.Time, cache *contextCache) (*prepared, error) {
 	if r.Action == "" {
 		return nil, fmt.Errorf("no action")
 	}
@@ -95,12 +98,14 @@ func prepare(r *Request, now time.Time) (*prepared, error) {
 	if !p.accountKnown {
 		p.resourceAccount = r.Principal.Account
 	}
-	p.ctx = make(map[string][]string, len(r.Context)+10)
-	for k, v := range DerivedContext(r.Principal, p.resourceAccount, now) {
-		p.ctx[strings.ToLower(k)] = v
-	}
-	for k, v := range r.Context {
-		p.ctx[strings.ToLower(k)] = v
+	if len(r.Context) == 0 && cache != nil {
+		p.ctx = cache.get(r.Principal, p.resourceAccount, now)
+	} else {
+		p.ctx = make(map[string][]string, len(r.Context)+maxDerivedKeys)
+		addDerived(p.ctx, r.Principal, p.resourceAccount, now)
+		for k, v := range r.Context {
+			p.ctx[strings.ToLower(k)] = v
+		}
 	}
 	p.lookup = func(key string) (string, bool) {
 		v := p.ctx[key]
@@ -120,9 +125,80 @@ func prepare(r *Request, now time.Time) (*prepared, error) {
 // aws:SourceIp or aws:PrincipalTag/* come only from the request's context.
 func DerivedContext(p Principal, resourceAccount string, now time.Time) map[string][]string {
 	m := map[string][]string{}
+	derivedContext(p, resourceAccount, now, func(k, v string) { m[k] = []string{v} })
+	return m
+}
+
+// addDerived adds to ctx the keys of DerivedContext, lower-cased.
+func addDerived(ctx map[string][]string, pr Principal, resourceAccount string, now time.Time) {
+	vals := make([]string, 0, maxDerivedKeys) // one array for the values
+	derivedContext(pr, resourceAccount, now, func(k, v string) {
+		vals = append(vals, v)
+		n := len(vals)
+		ctx[lowerDerivedKey[k]] = vals[n-1 : n : n]
+	})
+}
+
+// maxContexts bounds the contexts a contextCache holds; past it the cache
+// starts again empty.
+const maxContexts = 1 << 14
+
+// contextCache holds the request contexts derived from the request alone
+// (no context of its own): an offline analysis asks many actions of one
+// principal on one account. The maps are read-only once built.
+type contextCache struct {
+	mu sync.Mutex
+	m  map[contextKey]map[string][]string
+}
+
+// contextKey is everything derivedContext reads (time to the second, as
+// aws:CurrentTime and aws:EpochTime have it).
+type contextKey struct {
+	pr              Principal
+	resourceAccount string
+	unix            int64
+	zero            bool
+}
+
+func (c *contextCache) get(pr Principal, resourceAccount string, now time.Time) map[string][]string {
+	k := contextKey{pr: pr, resourceAccount: resourceAccount, zero: now.IsZero()}
+	if !k.zero {
+		k.unix = now.Unix()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ctx, ok := c.m[k]; ok {
+		return ctx
+	}
+	if c.m == nil || len(c.m) >= maxContexts {
+		c.m = map[contextKey]map[string][]string{}
+	}
+	ctx := make(map[string][]string, maxDerivedKeys)
+	addDerived(ctx, pr, resourceAccount, now)
+	c.m[k] = ctx
+	return ctx
+}
+
+// maxDerivedKeys is the most keys derivedContext gives.
+const maxDerivedKeys = 8
+
+// lowerDerivedKey maps the keys derivedContext gives to lower case.
+var lowerDerivedKey = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{"aws:PrincipalIsAWSService", "aws:PrincipalServiceName", "aws:PrincipalAccount",
+		"aws:PrincipalArn", "aws:PrincipalType", "aws:username", "aws:userid", "aws:ResourceAccount",
+		"aws:CurrentTime", "aws:EpochTime"} {
+		m[k] = strings.ToLower(k)
+	}
+	return m
+}()
+
+// derivedContext calls add with each key of DerivedContext and its value,
+// the keys written as DerivedContext documents them.
+func derivedContext(p Principal, resourceAccount string, now time.Time, add func(k, v string)) {
 	one := func(k, v string) {
 		if v != "" {
-			m[k] = []string{v}
+			add(k, v)
 		}
 	}
 	switch p.Type {
@@ -162,13 +238,16 @@ func DerivedContext(p Principal, resourceAccount string, now time.Time) map[stri
 		one("aws:CurrentTime", now.UTC().Format(time.RFC3339))
 		one("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
 	}
-	return m
 }
 
 // resolvedTokens compiles the patterns for this request; unresolvable
 // ones (a policy variable without a value) are left out and reported.
 func (p *prepared) resolvedTokens(pats []pattern) (toks [][]globTok, unresolved bool) {
 	for i := range pats {
+		if pats[i].toks != nil {
+			toks = append(toks, pats[i].toks)
+			continue
+		}
 		text, lit, ok := pats[i].resolve(p.lookup)
 		if !ok {
 			unresolved = true
