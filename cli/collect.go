@@ -62,6 +62,8 @@ func collectCommand(s streams) *ucli.Command {
 			&ucli.StringFlag{Name: "redaction-key-file", Usage: "file holding the HMAC key for redaction markers " +
 				"(default: $" + redactionKeyEnv + ", else a random key per run)"},
 			&ucli.BoolFlag{Name: "json", Usage: "write progress events as JSON lines on stderr"},
+			&ucli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a pprof CPU profile of the collection to `FILE`"},
+			&ucli.StringFlag{Name: "memprofile", Hidden: true, Usage: "write a pprof heap profile (allocations) at the end to `FILE`"},
 		}, resumeFlags()...),
 		Action: func(c *ucli.Context) error {
 			dir, resume, err := collectTarget(c) // resume.go
@@ -109,7 +111,14 @@ func collectCommand(s streams) *ucli.Command {
 			if key != nil {
 				opts = append(opts, collect.WithRedactionKey(key))
 			}
+			stopProfile, err := startProfiles(c.String("cpuprofile"), c.String("memprofile"))
+			if err != nil {
+				return err
+			}
 			m, sum, err := runCollect(c.Context, dir, resume, c.Bool("discard-partial"), cfg, opts)
+			if perr := stopProfile(); err == nil && perr != nil {
+				return perr
+			}
 			r.finish(sum, m, err)
 			if ue := (*collect.UnknownRegionsError)(nil); errors.As(err, &ue) {
 				return usageError{fmt.Errorf("collect: %w", err)}
