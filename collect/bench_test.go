@@ -87,10 +87,13 @@ func benchWorld(b *testing.B, n int) string {
 	return dir
 }
 
-// countWriter discards rows, counting them.
-type countWriter struct{ rows, bytes atomic.Int64 }
+// CountWriter discards rows, counting them (exported like PeakHeap).
+type CountWriter struct{ rows, bytes atomic.Int64 }
 
-func (w *countWriter) Write(_ context.Context, r snapshot.Row) error {
+// Rows is how many rows were written.
+func (w *CountWriter) Rows() int64 { return w.rows.Load() }
+
+func (w *CountWriter) Write(_ context.Context, r snapshot.Row) error {
 	w.rows.Add(1)
 	w.bytes.Add(int64(len(r.Response) + len(r.Params)))
 	return nil
@@ -143,7 +146,7 @@ func BenchmarkCollect(b *testing.B) {
 				for i := range b.N {
 					switch sink {
 					case "discard":
-						w := &countWriter{}
+						w := &CountWriter{}
 						if _, err := New(cfg, opts...).Run(b.Context(), w); err != nil {
 							b.Fatal(err)
 						}
