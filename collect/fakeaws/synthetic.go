@@ -17,6 +17,7 @@ package fakeaws
 import (
 	"encoding/base64"
 	"fmt"
+	"hash/fnv"
 	"maps"
 	"net/url"
 	"strconv"
@@ -448,23 +449,15 @@ func (g *synthetic) snapshotXML(region string, ri, j int, b *strings.Builder) {
 // may be restored by anyone.
 func (g *synthetic) snapshotAttribute(region string, ri int, p map[string]string, _ string) *fixture {
 	sid := p["SnapshotId"]
+	h := fnv.New64a()
+	h.Write([]byte(sid))
 	perm := "<createVolumePermission/>"
-	if mix(uint64(len(sid))^hashString(sid))%50 == 0 {
+	if mix(h.Sum64())%50 == 0 {
 		perm = "<createVolumePermission><item><group>all</group></item></createVolumePermission>"
 	}
 	return xmlFixture(fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>`+"\n"+
 		`<DescribeSnapshotAttributeResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>synthetic</requestId><snapshotId>%s</snapshotId>%s</DescribeSnapshotAttributeResponse>`,
 		xmlText(sid), perm))
-}
-
-// hashString is FNV-1a.
-func hashString(s string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
-	}
-	return h
 }
 
 // --- S3 ---
