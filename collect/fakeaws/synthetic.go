@@ -11,8 +11,9 @@ package fakeaws
 // buckets with their per-bucket calls; IAM roles and users with access
 // keys and MFA devices; Lambda functions, DynamoDB tables, RDS instances
 // and snapshots); every other call gets the fake's usual empty answer.
-// Pages are as large as AWS makes them by default: EC2 1000 items, IAM
-// 100, Lambda 50, DynamoDB and RDS 100, S3 ListBuckets 1000.
+// Pages hold 1000 items for EC2 and S3 ListBuckets, 100 for IAM, DynamoDB
+// and RDS, 50 for Lambda (AWS's default page sizes, or its largest where it
+// has no default), or the request's page-size parameter when smaller.
 
 import (
 	"encoding/base64"
@@ -264,10 +265,11 @@ func (g *synthetic) regionalIndex(name, prefix, kind string, ri int) (int, bool)
 	return index(name, prefix+"r"+strconv.Itoa(ri)+"-", g.perRegion(kind, ri))
 }
 
-// pageSize is the request's page-size parameter, else def.
+// pageSize is the request's page-size parameter when it is smaller than
+// def, else def.
 func pageSize(p map[string]string, param string, def int) int {
 	if n, err := strconv.Atoi(p[param]); err == nil && n > 0 {
-		return min(n, def*10)
+		return min(n, def)
 	}
 	return def
 }
