@@ -678,11 +678,6 @@ func paramsJSON(in any) (string, error) {
 	})
 }
 
-// responseJSON renders an SDK output struct without its ResultMetadata.
-func responseJSON(out any) (string, error) {
-	return objectJSON(out, func(k string, _ json.RawMessage) bool { return k == "ResultMetadata" })
-}
-
 // objectJSON marshals a struct as a JSON object with sorted keys, without
 // the members drop selects.
 func objectJSON(v any, drop func(string, json.RawMessage) bool) (string, error) {
