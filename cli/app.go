@@ -69,6 +69,7 @@ func NewApp(s streams) *ucli.App {
 			collectCommand(s),
 			verifyCommand(s),
 			analyzeCommand(s),
+			fakeawsCommand(s),
 			iamCommand(s),
 			keygenCommand(s),
 			signCommand(s),

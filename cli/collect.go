@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +20,17 @@ import (
 	"github.com/snapaudit/snapaudit/collect"
 	"github.com/snapaudit/snapaudit/snapshot"
 )
+
+// collectMemoryLimit is the soft limit on the Go runtime's memory that
+// collect sets unless GOMEMLIMIT is set. The collector's live memory is
+// bounded by design (the snapshot writer's 64 MiB row budget, the pending
+// child keys, a page per worker, the encoders at commit): about 150 MiB
+// from 10,000 to 1,000,000 resources. Without a limit the garbage
+// collector lets the heap grow to twice the live memory before it runs,
+// and the process keeps that high-water mark (docs/performance.md,
+// "Collect under latency"). Past the limit the collector still runs; the
+// garbage collector just works harder.
+const collectMemoryLimit = 160 << 20
 
 // redactionKeyEnv names the environment variable holding the redaction key.
 const redactionKeyEnv = "SNAPAUDIT_REDACTION_KEY"
@@ -62,6 +74,8 @@ func collectCommand(s streams) *ucli.Command {
 			&ucli.StringFlag{Name: "redaction-key-file", Usage: "file holding the HMAC key for redaction markers " +
 				"(default: $" + redactionKeyEnv + ", else a random key per run)"},
 			&ucli.BoolFlag{Name: "json", Usage: "write progress events as JSON lines on stderr"},
+			&ucli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a pprof CPU profile of the collection to `FILE`"},
+			&ucli.StringFlag{Name: "memprofile", Hidden: true, Usage: "write a pprof heap profile (allocations) at the end to `FILE`"},
 		}, resumeFlags()...),
 		Action: func(c *ucli.Context) error {
 			dir, resume, err := collectTarget(c) // resume.go
@@ -109,7 +123,17 @@ func collectCommand(s streams) *ucli.Command {
 			if key != nil {
 				opts = append(opts, collect.WithRedactionKey(key))
 			}
+			if os.Getenv("GOMEMLIMIT") == "" {
+				defer debug.SetMemoryLimit(debug.SetMemoryLimit(collectMemoryLimit)) // restored for in-process callers (tests)
+			}
+			stopProfile, err := startProfiles(c.String("cpuprofile"), c.String("memprofile"))
+			if err != nil {
+				return err
+			}
 			m, sum, err := runCollect(c.Context, dir, resume, c.Bool("discard-partial"), cfg, opts)
+			if perr := stopProfile(); err == nil && perr != nil {
+				return perr
+			}
 			r.finish(sum, m, err)
 			if ue := (*collect.UnknownRegionsError)(nil); errors.As(err, &ue) {
 				return usageError{fmt.Errorf("collect: %w", err)}

@@ -87,17 +87,21 @@ func benchWorld(b *testing.B, n int) string {
 	return dir
 }
 
-// countWriter discards rows, counting them.
-type countWriter struct{ rows, bytes atomic.Int64 }
+// CountWriter discards rows, counting them (exported like PeakHeap).
+type CountWriter struct{ rows, bytes atomic.Int64 }
 
-func (w *countWriter) Write(_ context.Context, r snapshot.Row) error {
+// Rows is how many rows were written.
+func (w *CountWriter) Rows() int64 { return w.rows.Load() }
+
+func (w *CountWriter) Write(_ context.Context, r snapshot.Row) error {
 	w.rows.Add(1)
 	w.bytes.Add(int64(len(r.Response) + len(r.Params)))
 	return nil
 }
 
-// peakHeap samples the live heap until stop is closed.
-func peakHeap(stop <-chan struct{}) <-chan uint64 {
+// PeakHeap samples the live heap until stop is closed. (Exported for the
+// benchmarks of the external test package, latency_bench_test.go.)
+func PeakHeap(stop <-chan struct{}) <-chan uint64 {
 	res := make(chan uint64, 1)
 	go func() {
 		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
@@ -127,7 +131,7 @@ func BenchmarkCollect(b *testing.B) {
 			b.Run(fmt.Sprintf("n=%d/%s", n, sink), func(b *testing.B) {
 				world := benchWorld(b, n)
 				srv := fakeaws.New(b, fakeaws.LoadWorld(b, world))
-				isolateBenchEnv(b)
+				IsolateBenchEnv(b)
 				cfg, err := LoadConfig(b.Context(), ConfigOptions{Region: "us-east-1", EndpointURL: srv.URL(),
 					MaxAttempts: 3, NoBackoff: true})
 				if err != nil {
@@ -136,13 +140,13 @@ func BenchmarkCollect(b *testing.B) {
 				opts := []Option{WithPollInterval(0), WithConcurrency(8), WithRedactionKey([]byte("k"))}
 				var rows int64
 				stop := make(chan struct{})
-				peak := peakHeap(stop)
+				peak := PeakHeap(stop)
 				b.ReportAllocs()
 				b.ResetTimer()
 				for i := range b.N {
 					switch sink {
 					case "discard":
-						w := &countWriter{}
+						w := &CountWriter{}
 						if _, err := New(cfg, opts...).Run(b.Context(), w); err != nil {
 							b.Fatal(err)
 						}
@@ -164,9 +168,9 @@ func BenchmarkCollect(b *testing.B) {
 	}
 }
 
-// isolateBenchEnv keeps the developer's AWS settings out of the benchmark
+// IsolateBenchEnv (exported like PeakHeap) keeps the developer's AWS settings out of the benchmark
 // and gives it static keys through the environment.
-func isolateBenchEnv(b *testing.B) {
+func IsolateBenchEnv(b *testing.B) {
 	dir := b.TempDir()
 	for k, v := range map[string]string{"AWS_CONFIG_FILE": dir + "/c", "AWS_SHARED_CREDENTIALS_FILE": dir + "/k",
 		"AWS_PROFILE": "", "AWS_ENDPOINT_URL": "", "AWS_EC2_METADATA_DISABLED": "true",

@@ -275,7 +275,24 @@ func (r *run) collect(ctx context.Context) (Summary, error) {
 			r.queueRegion(region, nil)
 		}
 	}
-	var wg sync.WaitGroup
+	// after ends a job: a fatal error stops the run, a probe plans its region.
+	after := func(j job, res result) {
+		if res.fatal != nil {
+			cancel(res.fatal)
+		} else if j.call.Probe {
+			if err := r.afterProbe(ctx, j, res); err != nil {
+				cancel(err)
+			}
+		}
+		q.done()
+	}
+	// A worker hands a sent invocation to a finisher, which waits for the
+	// journal's fsync, and takes its next job meanwhile: the request
+	// latency, not the disk, paces the workers. The job is done (and its
+	// region planned, for a probe) only once it is durable; at most
+	// concurrency invocations wait for their commit at a time.
+	var wg, finishers sync.WaitGroup
+	commits := make(chan struct{}, r.c.opts.concurrency)
 	for range r.c.opts.concurrency {
 		wg.Go(func() {
 			for {
@@ -283,19 +300,24 @@ func (r *run) collect(ctx context.Context) (Summary, error) {
 				if !ok {
 					return
 				}
-				res := r.exec(ctx, j, nil)
-				if res.fatal != nil {
-					cancel(res.fatal)
-				} else if j.call.Probe {
-					if err := r.afterProbe(ctx, j, res); err != nil {
-						cancel(err)
+				res, unit, sent := r.start(ctx, j, nil)
+				if !sent || unit == nil {
+					if sent {
+						res = r.finish(ctx, j, res, unit) // no journal: nothing to wait for
 					}
+					after(j, res)
+					continue
 				}
-				q.done()
+				commits <- struct{}{}
+				finishers.Go(func() {
+					defer func() { <-commits }()
+					after(j, r.finish(ctx, j, res, unit))
+				})
 			}
 		})
 	}
 	wg.Wait()
+	finishers.Wait()
 	if err := context.Cause(ctx); err != nil {
 		return r.snapshotSummary(), fmt.Errorf("collect %s: %w", r.account, err)
 	}
@@ -475,16 +497,33 @@ type result struct {
 // exec runs one invocation and writes its rows. hook, when set, sees each
 // decoded page after redaction.
 func (r *run) exec(ctx context.Context, j job, hook func(any)) result {
-	if res, ok := r.reuse(ctx, j, hook); ok { // resume.go: done before an interruption
+	res, unit, sent := r.start(ctx, j, hook)
+	if !sent {
 		return res
+	}
+	return r.finish(ctx, j, res, unit)
+}
+
+// start runs the invocation j: it takes it from the journal of an
+// interrupted run (sent false: nothing left to do), or sends it and writes
+// its rows; finish must then make it durable.
+func (r *run) start(ctx context.Context, j job, hook func(any)) (res result, unit *unitRec, sent bool) {
+	if res, ok := r.reuse(ctx, j, hook); ok { // resume.go: done before an interruption
+		return res, nil, false
 	}
 	call := j.call
 	r.c.emit(r, Event{Kind: EventCallStarted, Account: r.account, Region: j.rowRegion, Service: call.Service,
 		Operation: call.Operation, ParentKey: j.key})
 	uctx, unit := r.beginUnit(ctx, j)
-	res := r.invoke(uctx, j, hook)
+	return r.invoke(uctx, j, hook), unit, true
+}
+
+// finish commits a sent invocation to the journal (durable before it
+// counts as done), then counts it and reports it finished.
+func (r *run) finish(ctx context.Context, j job, res result, unit *unitRec) result {
+	call := j.call
 	if res.fatal == nil && ctx.Err() == nil {
-		res.fatal = r.commitUnit(unit) // durable in the journal before it counts as done
+		res.fatal = r.commitUnit(unit)
 	}
 	if res.fatal == nil && ctx.Err() == nil {
 		r.statMu.Lock()
@@ -637,11 +676,6 @@ func paramsJSON(in any) (string, error) {
 	return objectJSON(in, func(k string, v json.RawMessage) bool {
 		return string(v) == "null" || slices.Contains(tokenParams, k)
 	})
-}
-
-// responseJSON renders an SDK output struct without its ResultMetadata.
-func responseJSON(out any) (string, error) {
-	return objectJSON(out, func(k string, _ json.RawMessage) bool { return k == "ResultMetadata" })
 }
 
 // objectJSON marshals a struct as a JSON object with sorted keys, without

@@ -117,6 +117,11 @@ func LoadConfig(ctx context.Context, o ConfigOptions) (aws.Config, error) {
 			// an idle connection is dropped at half the timeout, so a
 			// reused one leaves an answer at least the other half.
 			tr.IdleConnTimeout = min(tr.IdleConnTimeout, readTimeout/2)
+			// With one endpoint for every service (--endpoint-url, a
+			// local emulator) all workers share one host: keep as many
+			// idle connections to it as to all hosts, or every worker
+			// past the SDK's 10 per host opens a connection per request.
+			tr.MaxIdleConnsPerHost = max(tr.MaxIdleConnsPerHost, tr.MaxIdleConns)
 		})))
 	loadOpts = append(loadOpts, config.WithLogger(sdkLogger(o.Logger)))
 	if o.Profile != "" {

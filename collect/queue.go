@@ -15,19 +15,32 @@ type job struct {
 	depth     int // levels below the parent's keys, for a recursive call (Call.Recurse)
 }
 
-// queue is an unbounded FIFO of jobs shared by the workers. Workers also
-// push (a parent page fans out into child jobs), so a bounded channel could
-// deadlock; a job is a few words (the parent key, never the parent's page),
-// so the queue stays small next to the pages themselves.
+// queue holds the jobs waiting for a worker. Workers also push (a parent
+// page fans out into child jobs), so a bounded channel could deadlock;
+// instead the order keeps it small:
+//
+//   - top-level jobs (global and regional calls) first, in the order
+//     queued: they are the long paginated chains, so they start early and
+//     never make the run wait at its end;
+//   - then per-parent jobs, newest first (a stack): the children a job has
+//     just queued run before older siblings, so a fan-out is worked off
+//     depth-first (a bucket's location, then its eight calls) instead of
+//     queuing every level of every parent at once. The pending jobs are
+//     then about the keys of the parent pages being read, not the whole
+//     tree below them.
+//
+// A job is a few words (the parent key, never the parent's page).
 //
 // pending counts queued plus running jobs; pop returns false when it drops
 // to zero (the run is complete) or when ctx is done.
 type queue struct {
-	mu      sync.Mutex
-	cond    *sync.Cond
-	items   []job
-	head    int
-	pending int
+	mu       sync.Mutex
+	cond     *sync.Cond
+	roots    []job // FIFO from head
+	head     int
+	children []job // LIFO
+	pending  int
+	peak     int // most jobs queued at once (tests and benchmarks)
 }
 
 func newQueue(ctx context.Context) (*queue, func() bool) {
@@ -43,28 +56,44 @@ func newQueue(ctx context.Context) (*queue, func() bool) {
 
 func (q *queue) push(j job) {
 	q.mu.Lock()
-	q.items = append(q.items, j)
+	if j.call.Scope == PerParent {
+		q.children = append(q.children, j)
+	} else {
+		q.roots = append(q.roots, j)
+	}
 	q.pending++
+	q.peak = max(q.peak, q.lenLocked())
 	q.mu.Unlock()
 	q.cond.Signal()
 }
+
+func (q *queue) lenLocked() int { return len(q.roots) - q.head + len(q.children) }
 
 // pop waits for a job. The caller must call done after running it.
 func (q *queue) pop(ctx context.Context) (job, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for q.head == len(q.items) && q.pending > 0 && ctx.Err() == nil {
+	for q.lenLocked() == 0 && q.pending > 0 && ctx.Err() == nil {
 		q.cond.Wait()
 	}
-	if ctx.Err() != nil || q.head == len(q.items) {
+	if ctx.Err() != nil || q.lenLocked() == 0 {
 		return job{}, false
 	}
-	j := q.items[q.head]
-	q.items[q.head] = job{}
-	q.head++
-	if q.head > 1024 && q.head*2 > len(q.items) {
-		q.items = append([]job(nil), q.items[q.head:]...)
-		q.head = 0
+	if q.head < len(q.roots) {
+		j := q.roots[q.head]
+		q.roots[q.head] = job{}
+		q.head++
+		if q.head == len(q.roots) {
+			q.roots, q.head = q.roots[:0], 0
+		}
+		return j, true
+	}
+	n := len(q.children) - 1
+	j := q.children[n]
+	q.children[n] = job{}
+	q.children = q.children[:n]
+	if cap(q.children) > 4096 && n < cap(q.children)/4 {
+		q.children = append(make([]job, 0, 2*n), q.children...) // give back a spent burst
 	}
 	return j, true
 }

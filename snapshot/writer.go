@@ -11,9 +11,12 @@ package snapshot
 // buffering; bytes being spilled still count until the run is on disk, and a
 // writer that finds nothing left to spill waits). Commit k-way merges each
 // partition's runs and its in-memory remainder into Parquet parts, merging at
-// most 64 runs at a time (more are first merged into bigger runs), so peak
-// memory is the budget plus, per open run, one 64 KiB read buffer and one
-// row, plus one row group being encoded.
+// most 64 runs at a time, and no more than the rows of half the budget (a
+// merge holds one row per run, and one API page can be megabytes: a
+// partition's largest row decides; more runs are first merged into bigger
+// runs), so peak memory is the budget plus, per open run, one 64 KiB read
+// buffer and one row (together at most half the budget), plus one row group
+// being encoded.
 //
 // Commit protocol: data files are written and fsynced, spill runs removed,
 // manifest.json is written to .tmp/manifest.json, fsynced, renamed into place
@@ -124,9 +127,10 @@ type Writer struct {
 }
 
 type partBuf struct {
-	rows  []fileRow
-	bytes int64
-	runs  []string // spill run files
+	rows   []fileRow
+	bytes  int64
+	maxRow int64    // the largest row's size, buffered or spilled
+	runs   []string // spill run files
 }
 
 type callKey struct{ account, region, service, operation string }
@@ -245,6 +249,7 @@ func (w *Writer) Write(ctx context.Context, r Row) error {
 	}
 	pb.rows = append(pb.rows, fr)
 	pb.bytes += size
+	pb.maxRow = max(pb.maxRow, size)
 	w.used += size
 	w.peak = max(w.peak, w.used)
 	w.countLocked(p, &fr)
@@ -477,21 +482,34 @@ func (w *Writer) callStatuses() []CallStatus {
 	return out
 }
 
+// fanInFor is how many of pb's sources a merge opens at once: the
+// configured fan-in, fewer when that many of the partition's largest rows
+// (a merge holds one row per source) would take more than half the budget,
+// and at least 2.
+func (w *Writer) fanInFor(pb *partBuf) int {
+	n := w.cfg.fanIn
+	if pb.maxRow > 0 {
+		n = int(min(int64(n), w.cfg.budget/2/pb.maxRow))
+	}
+	return max(n, 2)
+}
+
 // writePartition merges one partition into its part files.
 func (w *Writer) writePartition(ctx context.Context, p Partition, pb *partBuf) (files []File, err error) {
 	// Too many runs to open at once: merge them in groups first (the
 	// in-memory rows take one slot of the final merge).
-	for len(pb.runs) >= w.cfg.fanIn {
+	fanIn := w.fanInFor(pb)
+	for len(pb.runs) >= fanIn {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		w.runSeq++
 		out := filepath.Join(w.dir, tmpDir, fmt.Sprintf("run-%06d.bin", w.runSeq))
-		group := pb.runs[:w.cfg.fanIn]
+		group := pb.runs[:fanIn]
 		if err := mergeRuns(out, group); err != nil {
 			return nil, fmt.Errorf("merge spill runs: %w", err)
 		}
-		pb.runs = append(pb.runs[w.cfg.fanIn:], out)
+		pb.runs = append(pb.runs[fanIn:], out)
 		w.merges++
 	}
 	slices.SortFunc(pb.rows, func(a, b fileRow) int { return compareFileRows(&a, &b) })

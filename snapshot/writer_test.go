@@ -13,6 +13,27 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// TestFanInFor: a merge opens no more sources than the configured fan-in,
+// nor more than half the budget holds of the partition's largest rows.
+func TestFanInFor(t *testing.T) {
+	w := &Writer{cfg: writerConfig{budget: 64 << 20, fanIn: 64}}
+	for _, tc := range []struct {
+		maxRow int64
+		want   int
+	}{
+		{0, 64},
+		{300, 64},
+		{512 << 10, 64},
+		{1 << 20, 32},
+		{4 << 20, 8},
+		{40 << 20, 2},
+	} {
+		if got := w.fanInFor(&partBuf{maxRow: tc.maxRow}); got != tc.want {
+			t.Errorf("largest row %d bytes: fan-in %d, want %d", tc.maxRow, got, tc.want)
+		}
+	}
+}
+
 func TestRoundTrip(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -26,13 +47,15 @@ func TestRoundTrip(t *testing.T) {
 	}{
 		{name: "in memory, one goroutine", rows: 300, respBytes: 200, goroutines: 1},
 		{name: "in memory, eight goroutines", rows: 600, respBytes: 300, goroutines: 8},
+		// A merge holds one row per run and at most half the budget: with
+		// a tiny budget even these rows shrink the fan-in to merge first.
 		{name: "tiny budget spills", rows: 800, respBytes: 400, goroutines: 6,
-			opts: []WriterOption{WithMemoryBudget(16 << 10)}, wantSpill: true},
+			opts: []WriterOption{WithMemoryBudget(16 << 10)}, wantSpill: true, wantMerge: true},
 		{name: "many runs, multi-level merge", rows: 900, respBytes: 300, goroutines: 5,
 			opts: []WriterOption{WithMemoryBudget(6 << 10), withFanIn(3)}, wantSpill: true, wantMerge: true},
 		{name: "small files split", rows: 800, respBytes: 2000, goroutines: 4,
 			opts:      []WriterOption{WithMemoryBudget(64 << 10), WithRowGroupBytes(8 << 10), WithMaxFileBytes(16 << 10)},
-			wantSpill: true, wantSplit: true},
+			wantSpill: true, wantSplit: true, wantMerge: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -60,7 +60,7 @@ func (s *Server) builtin(c call, reqID string) (contentType string, body []byte,
 		return "text/xml;charset=UTF-8", s.describeRegions(c.params, reqID), nil, true
 
 	case "s3:GetBucketLocation":
-		region, found := s.world.Buckets[c.params["Bucket"]]
+		region, found := s.world.bucketRegion(c.params["Bucket"])
 		if !found {
 			return "", nil, nil, false
 		}

@@ -15,6 +15,18 @@
 //
 // One server (one URL, 127.0.0.1 only) answers every service. NewServer/Close
 // and ReadWorld are the non-test constructors (e.g. for a demo command).
+// NewServerWith takes Options: Latency delays every answer (concurrently:
+// each request waits on its own, so the fake can stand in for a distant
+// endpoint when measuring the collector), Addr picks the loopback address,
+// and Unrecorded drops the request log for long runs (Stats still counts
+// requests and the most answered at once).
+//
+// SyntheticWorld is a world of N resources (instances, volumes, network
+// interfaces, snapshots, buckets, IAM principals, Lambda, DynamoDB, RDS in
+// collect/synth's proportions) rendered from each request, with realistic
+// page sizes: no files, and no per-resource state in the fake however large
+// N is (synthetic.go). `snapaudit fakeaws serve` serves one as a separate
+// process (docs/performance.md, "Collect under latency").
 // Request.Fixture names the world file that answered each request, so a test
 // can tell a fixture answer from a fault, a built-in or an empty default.
 // Fault.Times: n > 0 fails the first n matching requests; -1 (or 0) always.

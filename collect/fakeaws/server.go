@@ -2,6 +2,7 @@ package fakeaws
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -36,6 +37,34 @@ type Server struct {
 	expires    map[string]time.Time
 	// noEndpoints: SDK package name -> regions without an endpoint (noendpoint.go).
 	noEndpoints map[string][]string
+
+	opts     Options
+	wait     func(ctx context.Context, d time.Duration) error // the latency wait; tests replace it
+	inFlight int                                              // requests being answered (guarded by mu)
+	peak     int                                              // most requests answered at once
+}
+
+// Options are a server's settings beyond its world.
+type Options struct {
+	// Latency delays every answer: the server reads the request, then
+	// waits this long before it answers anything (a fixture, a fault, an
+	// error), as a distant endpoint would. Requests wait concurrently,
+	// each on its own connection, so the latency delays them without
+	// serialising them. A client that gives up ends the wait.
+	Latency time.Duration
+	// Addr is the listen address (default 127.0.0.1:0, a free port). It
+	// must be a loopback address: the fake never listens on a network.
+	Addr string
+	// Unrecorded keeps no request log, for long runs (a collection of a
+	// million resources sends about as many requests): Requests returns
+	// nothing, Stats still counts.
+	Unrecorded bool
+}
+
+// Stats counts what a server has answered.
+type Stats struct {
+	Requests     int // requests received
+	PeakInFlight int // most requests being answered at the same time
 }
 
 // Request is one request the server received, in arrival order.
@@ -98,22 +127,71 @@ func New(t testing.TB, w *World) *Server {
 
 // NewServer starts a server for w on a free 127.0.0.1 port. Call Close when
 // done. It is the constructor for non-test use (e.g. a demo command).
-func NewServer(w *World) (*Server, error) {
+func NewServer(w *World) (*Server, error) { return NewServerWith(w, Options{}) }
+
+// NewServerWith starts a server for w with options o. Call Close when done.
+func NewServerWith(w *World, o Options) (*Server, error) {
 	if w == nil {
 		return nil, fmt.Errorf("fakeaws: nil world")
+	}
+	if o.Latency < 0 {
+		return nil, fmt.Errorf("fakeaws: negative latency %s", o.Latency)
+	}
+	addr := o.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	if err := checkLoopback(addr); err != nil {
+		return nil, fmt.Errorf("fakeaws: %w", err)
 	}
 	rt, err := parseRoutes(routesTSV)
 	if err != nil {
 		return nil, fmt.Errorf("fakeaws: %w", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("fakeaws: listen on 127.0.0.1: %w", err)
+		return nil, fmt.Errorf("fakeaws: listen on %s: %w", addr, err)
 	}
-	s := &Server{world: w, routes: rt, assumed: map[string]identity{}, expires: map[string]time.Time{}}
+	s := &Server{world: w, routes: rt, assumed: map[string]identity{}, expires: map[string]time.Time{},
+		opts: o, wait: sleep}
 	s.hs = &httptest.Server{Listener: ln, Config: &http.Server{Handler: s}}
 	s.hs.Start()
 	return s, nil
+}
+
+// checkLoopback accepts host:port addresses whose host is a loopback IP
+// address or localhost.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("address %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("address %q: the fake listens on loopback addresses only (127.0.0.1:PORT)", addr)
+	}
+	return nil
+}
+
+// sleep waits d, or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Stats returns the request counts so far.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Stats{Requests: s.seq, PeakInFlight: s.peak}
 }
 
 // URL is the base endpoint for every service (set it as the SDK's BaseEndpoint;
@@ -187,7 +265,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.seq++
 	reqID := fmt.Sprintf("fa4e0000-0000-4000-8000-%012d", s.seq)
 	noDate := s.sessionTTL > 0
+	s.inFlight++
+	s.peak = max(s.peak, s.inFlight)
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.mu.Unlock()
+	}()
 	w.Header().Set("X-Amzn-Requestid", reqID)
 	w.Header().Set("X-Amz-Request-Id", reqID)
 	if noDate {
@@ -198,6 +283,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		http.Error(w, "fakeaws: read body: "+err.Error(), http.StatusBadRequest)
 		return
+	}
+	if s.opts.Latency > 0 {
+		if s.wait(r.Context(), s.opts.Latency) != nil {
+			return // the client gave up: nobody reads an answer
+		}
 	}
 	form := map[string]string{}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
@@ -394,6 +484,9 @@ func (s *Server) record(r Request) int {
 	if r.Params == nil {
 		r.Params = map[string]string{}
 	}
+	if s.opts.Unrecorded {
+		return -1
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, r)
@@ -401,6 +494,9 @@ func (s *Server) record(r Request) int {
 }
 
 func (s *Server) setFixture(idx int, path string) {
+	if idx < 0 {
+		return // Options.Unrecorded
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests[idx].Fixture = path
@@ -452,7 +548,7 @@ func (s *Server) bucketRegionError(c call) *apiError {
 	if c.svc.Package != "s3" || c.op == "GetBucketLocation" {
 		return nil
 	}
-	want, ok := s.world.Buckets[c.params["Bucket"]]
+	want, ok := s.world.bucketRegion(c.params["Bucket"])
 	if !ok || want == c.region {
 		return nil
 	}

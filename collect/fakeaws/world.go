@@ -45,6 +45,7 @@ type World struct {
 	TokenParams []string
 
 	fixtures map[string][]*fixture // by service/region/operation, sorted by path
+	synth    *synthetic            // a synthetic world's generator (synthetic.go); nil for a world from files
 }
 
 // worldFile is the JSON shape of world.json.
@@ -439,7 +440,22 @@ func (w *World) lookup(service, region, op string, params map[string]string) (*f
 			Message: fmt.Sprintf("fakeaws: no page of %s has token %q", best[0].Path, token),
 		}
 	}
+	if w.synth != nil {
+		return w.synth.answer(service, region, op, params, token), nil
+	}
 	return nil, nil
+}
+
+// bucketRegion is the region of an S3 bucket the world knows: world.json
+// "buckets", or a synthetic world's bucket.
+func (w *World) bucketRegion(name string) (string, bool) {
+	if r, ok := w.Buckets[name]; ok {
+		return r, true
+	}
+	if w.synth != nil {
+		return w.synth.bucketRegion(name)
+	}
+	return "", false
 }
 
 // token returns the request's pagination token; "" for a first page.
