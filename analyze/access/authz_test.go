@@ -187,7 +187,7 @@ func checkAccessAgainstGraphSource(t *testing.T, g *graph.Graph, cat *actions.Ca
 			resources = []string{arn}
 		} else {
 			for _, p := range stringList(r.Properties["resources"]) {
-				resources = append(resources, varsAsWildcards(p))
+				resources = append(resources, actions.VariablesAsWildcards(p))
 			}
 		}
 		if len(resources) == 0 {

@@ -26,6 +26,7 @@ import (
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
+	"github.com/snapaudit/snapaudit/analyze/iam/actions"
 )
 
 func (d *deriver) identityAllows(ctx context.Context) error {
@@ -93,7 +94,7 @@ func (d *deriver) statementTargets(pe *graph.Entity, st *statement, gs *grants) 
 			d.wideTargets(pe, st, gs, pat)
 			continue
 		}
-		if parts, ok := arnParts(varsAsWildcards(pat)); ok && typeWide(parts) {
+		if parts, ok := arnParts(actions.VariablesAsWildcards(pat)); ok && typeWide(parts) {
 			d.typeWideTargets(pe, st, gs, pat, parts)
 			continue
 		}
@@ -226,7 +227,7 @@ func (d *deriver) typeWideTargets(pe *graph.Entity, st *statement, gs *grants, p
 	if !isAccountID(p[4]) {
 		accts = d.policyAccounts(pe)
 	}
-	request := varsAsWildcards(pat)
+	request := actions.VariablesAsWildcards(pat)
 	for _, acct := range accts {
 		if strings.ContainsAny(p[2], "*?") {
 			target := d.res.account(acct)
@@ -301,7 +302,7 @@ func (d *deriver) cappedTargets(pe *graph.Entity, st *statement, gs *grants, pat
 		})
 		gr.capped += len(hits)
 		for _, set := range sets {
-			gr.add(st, set, varsAsWildcards(pat), pat)
+			gr.add(st, set, actions.VariablesAsWildcards(pat), pat)
 		}
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam/actions"
 )
 
 // subResource declares how a service's sub-resource ARNs map to the
@@ -142,7 +143,7 @@ type hit struct {
 // It calls visit once per candidate examined (for tests of the
 // no-full-scan promise); visit may be nil.
 func (ix *resourceIndex) match(pattern string, visit func()) []hit {
-	pat := varsAsWildcards(pattern)
+	pat := actions.VariablesAsWildcards(pattern)
 	p, ok := arnParts(pat)
 	if !ok {
 		return nil
@@ -235,33 +236,4 @@ func (ix *resourceIndex) fieldMatches(f string, groups map[string][]indexed) []s
 	}
 	sort.Strings(out)
 	return out
-}
-
-// varsAsWildcards replaces policy variables ${...} by `*`, except the
-// escapes ${*}, ${?} and ${$} which stand for the literal character.
-func varsAsWildcards(s string) string {
-	if !strings.Contains(s, "${") {
-		return s
-	}
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "${")
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		j := strings.IndexByte(s[i:], '}')
-		if j < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		b.WriteString(s[:i])
-		switch v := s[i+2 : i+j]; v {
-		case "*", "?", "$":
-			b.WriteString(v) // the escape's literal character (a wildcard for * and ?)
-		default:
-			b.WriteByte('*')
-		}
-		s = s[i+j+1:]
-	}
 }

@@ -89,19 +89,3 @@ func TestResourceIndexMatch(t *testing.T) {
 		})
 	}
 }
-
-func TestVarsAsWildcards(t *testing.T) {
-	tests := []struct{ name, in, want string }{
-		{name: "none", in: "arn:aws:s3:::b/*", want: "arn:aws:s3:::b/*"},
-		{name: "variable", in: "arn:aws:s3:::b/home/${aws:username}/*", want: "arn:aws:s3:::b/home/*/*"},
-		{name: "escape", in: "arn:aws:s3:::b/${$}x", want: "arn:aws:s3:::b/$x"},
-		{name: "unclosed", in: "arn:aws:s3:::b/${aws", want: "arn:aws:s3:::b/${aws"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := varsAsWildcards(tc.in); got != tc.want {
-				t.Errorf("varsAsWildcards(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}

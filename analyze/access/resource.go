@@ -22,6 +22,7 @@ import (
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
+	"github.com/snapaudit/snapaudit/analyze/iam/actions"
 	"github.com/snapaudit/snapaudit/analyze/model"
 )
 
@@ -291,7 +292,7 @@ func (r restricted) mayDeny(gr *grant) bool {
 			return true
 		}
 		for _, pat := range st.resources {
-			w := varsAsWildcards(pat)
+			w := actions.VariablesAsWildcards(pat)
 			for _, req := range gr.requests {
 				if w != pat || glob(w, req) || glob(w, strings.ReplaceAll(req, "*", "x")) || glob(w, strings.TrimSuffix(req, "/*")) {
 					return true
@@ -403,7 +404,7 @@ func statementRequests(st *statement, arn string) ([]string, bool) {
 	}
 	var out []string
 	for _, pat := range st.resources {
-		w := varsAsWildcards(pat)
+		w := actions.VariablesAsWildcards(pat)
 		switch {
 		case glob(w, arn):
 			out = append(out, arn)
@@ -418,7 +419,7 @@ func statementRequests(st *statement, arn string) ([]string, bool) {
 
 func matchesAny(patterns []string, s string) bool {
 	for _, p := range patterns {
-		if glob(varsAsWildcards(p), s) {
+		if glob(actions.VariablesAsWildcards(p), s) {
 			return true
 		}
 	}

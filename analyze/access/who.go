@@ -266,7 +266,7 @@ func coversARN(patterns []string, arn string) bool {
 		return true
 	}
 	for _, p := range patterns {
-		p = varsAsWildcards(p)
+		p = actions.VariablesAsWildcards(p)
 		if glob(p, arn) || glob(p, arn+"/x") || glob(p, arn+":x") {
 			return true
 		}

@@ -119,7 +119,7 @@ func fromFile(f *build.File) *Catalog {
 			for _, n := range names {
 				a := Action{Service: s.Prefix, Name: n, Level: level}
 				for _, rt := range s.Resources[n] {
-					a.Resources = append(a.Resources, arnPattern(s.ResourceTypes[rt]))
+					a.Resources = append(a.Resources, VariablesAsWildcards(s.ResourceTypes[rt]))
 				}
 				svc.Actions = append(svc.Actions, a)
 			}
@@ -276,23 +276,33 @@ func glob(p, s string) bool {
 	return pi == len(p)
 }
 
-// arnPattern turns an ARN template of the data set into a glob: each
-// ${Variable} matches anything.
-func arnPattern(tmpl string) string {
+// VariablesAsWildcards turns an ARN pattern with variables into a glob:
+// each ${Variable} (a policy variable, or a placeholder of the data set's
+// ARN templates) becomes `*`, except the policy escapes ${*}, ${?} and
+// ${$}, which stand for their literal character.
+func VariablesAsWildcards(s string) string {
+	if !strings.Contains(s, "${") {
+		return s
+	}
 	var b strings.Builder
 	for {
-		i := strings.Index(tmpl, "${")
+		i := strings.Index(s, "${")
 		if i < 0 {
-			b.WriteString(tmpl)
+			b.WriteString(s)
 			return b.String()
 		}
-		j := strings.IndexByte(tmpl[i:], '}')
+		j := strings.IndexByte(s[i:], '}')
 		if j < 0 {
-			b.WriteString(tmpl)
+			b.WriteString(s)
 			return b.String()
 		}
-		b.WriteString(tmpl[:i])
-		b.WriteByte('*')
-		tmpl = tmpl[i+j+1:]
+		b.WriteString(s[:i])
+		switch v := s[i+2 : i+j]; v {
+		case "*", "?", "$":
+			b.WriteString(v) // the escape's literal character (a wildcard for * and ?)
+		default:
+			b.WriteByte('*')
+		}
+		s = s[i+j+1:]
 	}
 }
