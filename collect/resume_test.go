@@ -354,7 +354,9 @@ func TestResumeAfterKill(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "snap")
 	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestResumeKillChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), killChildEnv+"="+srv.URL()+" "+dir)
+	// The child is killed before its own clean-up runs: its temporary
+	// directories go under this test's, which is removed.
+	cmd.Env = append(os.Environ(), killChildEnv+"="+srv.URL()+" "+dir, "TMPDIR="+t.TempDir())
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
