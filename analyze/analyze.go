@@ -232,12 +232,13 @@ func (a *Analyzer) run(ctx context.Context, dir string, enter func(phase string)
 // LoadGraph verifies the snapshot in dir (unless verify is false), rebuilds
 // its graph and adds the IAM derivations: the graph analyze evaluates, for
 // tools such as iam simulate --snapshot. Such tools report no coverage
-// gaps, so a malformed response is an error here.
-func LoadGraph(ctx context.Context, dir string, verify bool, log *slog.Logger) (*graph.Graph, error) {
+// gaps, so a malformed response is an error here. vopts are the
+// verification's options (snapshot.WithPublicKey requires a signature).
+func LoadGraph(ctx context.Context, dir string, verify bool, log *slog.Logger, vopts ...snapshot.VerifyOption) (*graph.Graph, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	g, _, err := loadGraph(ctx, dir, verify, nil, log, func(string) {})
+	g, _, err := loadGraph(ctx, dir, verify, vopts, log, func(string) {})
 	return g, err
 }
 
@@ -245,11 +246,11 @@ func LoadGraph(ctx context.Context, dir string, verify bool, log *slog.Logger) (
 // or access relationships, no placeholder principals): the graph the
 // on-demand IAM questions need, which ask the evaluator themselves
 // (iam escalation).
-func LoadModel(ctx context.Context, dir string, verify bool, log *slog.Logger) (*graph.Graph, error) {
+func LoadModel(ctx context.Context, dir string, verify bool, log *slog.Logger, vopts ...snapshot.VerifyOption) (*graph.Graph, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	g, _, err := buildGraph(ctx, dir, verify, nil, log, func(string) {})
+	g, _, err := buildGraph(ctx, dir, verify, vopts, log, func(string) {})
 	return g, err
 }
 

@@ -66,10 +66,7 @@ func analyzeCommand(s streams) *ucli.Command {
 					return usagef("analyze: --graph-out: %v", err)
 				}
 			}
-			if c.Bool("no-verify") && c.String("pubkey") != "" {
-				return usagef("analyze: --pubkey checks the signature while verifying; it cannot go with --no-verify")
-			}
-			vopts, err := verifyOptions(c)
+			vopts, err := snapshotVerifyOptions(c, "analyze")
 			if err != nil {
 				return err
 			}

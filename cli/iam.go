@@ -48,6 +48,7 @@ func iamSimulateCommand(s streams) *ucli.Command {
 			&ucli.StringFlag{Name: "graph", Usage: "take policies from the graph JSON `FILE`"},
 			&ucli.StringFlag{Name: "snapshot", Usage: "take policies from the snapshot `DIR` (rebuilds its graph offline)"},
 			&ucli.BoolFlag{Name: "no-verify", Usage: "with --snapshot: skip the snapshot integrity check"},
+			&ucli.StringFlag{Name: "pubkey", Usage: "with --snapshot: require a valid signature by this public key `FILE` (PREFIX.pub from snapaudit keygen)"},
 			&ucli.StringFlag{Name: "principal", Usage: "principal `ARN` (with --graph)"},
 			&ucli.StringFlag{Name: "action", Usage: "`service:Action` (with --graph)"},
 			&ucli.StringFlag{Name: "resource", Usage: "resource `ARN` or ARN pattern (with --graph)"},
@@ -119,8 +120,15 @@ func simulateFromGraph(c *ucli.Context, s streams, ev *iam.Evaluator) error {
 	var g *graph.Graph
 	var err error
 	if dir := c.String("snapshot"); dir != "" {
-		g, err = analyze.LoadGraph(c.Context, dir, !c.Bool("no-verify"), nil)
+		vopts, verr := snapshotVerifyOptions(c, "iam simulate")
+		if verr != nil {
+			return verr
+		}
+		g, err = analyze.LoadGraph(c.Context, dir, !c.Bool("no-verify"), nil, vopts...)
 	} else {
+		if c.String("pubkey") != "" {
+			return usagef("iam simulate: --pubkey checks a snapshot's signature; it goes with --snapshot, not --graph")
+		}
 		g, err = readGraph(c.String("graph"))
 	}
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
 	"github.com/snapaudit/snapaudit/analyze/iam/actions"
+	"github.com/snapaudit/snapaudit/snapshot"
 )
 
 // The IAM questions over a snapshot: who-can, can, explain. Each answer is
@@ -26,6 +27,7 @@ import (
 func snapshotQueryFlags(extra ...ucli.Flag) []ucli.Flag {
 	return append([]ucli.Flag{
 		&ucli.BoolFlag{Name: "no-verify", Usage: "skip the snapshot integrity check"},
+		pubkeyFlag,
 		&ucli.StringFlag{Name: "format", Value: "table", Usage: "output `FORMAT`: table or json"},
 		&ucli.StringFlag{Name: "time", Usage: "evaluate at `RFC3339` time (aws:CurrentTime; default now)"},
 	}, extra...)
@@ -38,7 +40,7 @@ func openQuery(c *ucli.Context, cmd string, required ...string) (*access.Query, 
 }
 
 // openQueryWith is openQuery with the loader of the graph.
-func openQueryWith(c *ucli.Context, load func(context.Context, string, bool, *slog.Logger) (*graph.Graph, error),
+func openQueryWith(c *ucli.Context, load func(context.Context, string, bool, *slog.Logger, ...snapshot.VerifyOption) (*graph.Graph, error),
 	cmd string, required ...string) (*access.Query, *iam.Evaluator, error) {
 	for _, f := range required {
 		if c.String(f) == "" {
@@ -59,7 +61,11 @@ func openQueryWith(c *ucli.Context, load func(context.Context, string, bool, *sl
 	if err != nil {
 		return nil, nil, err
 	}
-	g, err := load(c.Context, c.Args().First(), !c.Bool("no-verify"), nil)
+	vopts, err := snapshotVerifyOptions(c, "iam "+cmd)
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := load(c.Context, c.Args().First(), !c.Bool("no-verify"), nil, vopts...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -77,7 +77,7 @@ func signCommand(s streams) *ucli.Command {
 	}
 }
 
-// pubkeyFlag is the --pubkey flag of verify and analyze.
+// pubkeyFlag is the --pubkey flag of verify, analyze and the iam questions.
 var pubkeyFlag = &ucli.StringFlag{Name: "pubkey", Usage: "require a valid signature by this public key `FILE` (PREFIX.pub from snapaudit keygen)"}
 
 // verifyOptions turns --pubkey into snapshot.Verify options.
@@ -91,6 +91,16 @@ func verifyOptions(c *ucli.Context) ([]snapshot.VerifyOption, error) {
 		return nil, fmt.Errorf("--pubkey: %w", err)
 	}
 	return []snapshot.VerifyOption{snapshot.WithPublicKey(pub)}, nil
+}
+
+// snapshotVerifyOptions is verifyOptions for the commands that read a
+// snapshot with --no-verify as an option: a signature cannot be required
+// of a snapshot that is not verified.
+func snapshotVerifyOptions(c *ucli.Context, cmd string) ([]snapshot.VerifyOption, error) {
+	if c.Bool("no-verify") && c.String("pubkey") != "" {
+		return nil, usagef("%s: --pubkey checks the signature while verifying; it cannot go with --no-verify", cmd)
+	}
+	return verifyOptions(c)
 }
 
 // signatureLine describes a verified snapshot's signature for people.

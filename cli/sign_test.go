@@ -20,7 +20,7 @@ func runWith(ctx context.Context, args ...string) (int, string, string) {
 	return code, out.String(), errw.String()
 }
 
-// TestSigningCommands: keygen, sign, and verify/analyze --pubkey as a user
+// TestSigningCommands: keygen, sign, and verify/analyze/iam --pubkey as a user
 // runs them, including every way the signature check fails.
 func TestSigningCommands(t *testing.T) {
 	keys := t.TempDir()
@@ -101,6 +101,34 @@ func TestSigningCommands(t *testing.T) {
 			wantCode: ExitError, wantErr: "signed by key " + myID + ", not by the expected key " + theirID + "; `snapaudit verify --pubkey FILE"},
 		{name: "analyze --pubkey --no-verify", args: func(d string) []string { return []string{"analyze", "--no-verify", "--pubkey", mine + ".pub", d} },
 			wantCode: ExitUsage, wantErr: "cannot go with --no-verify"},
+		{name: "iam escalation --pubkey", setup: sign,
+			args:     func(d string) []string { return []string{"iam", "escalation", d, "--pubkey", mine + ".pub"} },
+			wantCode: ExitOK},
+		{name: "iam who-can --pubkey of another key", setup: sign,
+			args: func(d string) []string {
+				return []string{"iam", "who-can", d, "--pubkey", theirs + ".pub", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::logs/a"}
+			},
+			wantCode: ExitError, wantErr: "not by the expected key " + theirID},
+		{name: "iam can --pubkey unsigned",
+			args: func(d string) []string {
+				return []string{"iam", "can", d, "--pubkey", mine + ".pub", "--principal", "arn:aws:iam::111122223333:role/r"}
+			},
+			wantCode: ExitError, wantErr: "failed verification"},
+		{name: "iam escalation --pubkey --no-verify",
+			args:     func(d string) []string { return []string{"iam", "escalation", d, "--no-verify", "--pubkey", mine + ".pub"} },
+			wantCode: ExitUsage, wantErr: "iam escalation: --pubkey checks the signature while verifying"},
+		{name: "iam simulate --snapshot --pubkey of another key", setup: sign,
+			args: func(d string) []string {
+				return []string{"iam", "simulate", "--snapshot", d, "--pubkey", theirs + ".pub",
+					"--principal", "arn:aws:iam::111122223333:role/r", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::logs/a"}
+			},
+			wantCode: ExitError, wantErr: "not by the expected key " + theirID},
+		{name: "iam simulate --graph --pubkey",
+			args: func(d string) []string {
+				return []string{"iam", "simulate", "--graph", filepath.Join(d, "graph.json"), "--pubkey", mine + ".pub",
+					"--principal", "arn:aws:iam::111122223333:role/r", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::logs/a"}
+			},
+			wantCode: ExitUsage, wantErr: "it goes with --snapshot, not --graph"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
