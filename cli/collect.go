@@ -71,6 +71,7 @@ func collectCommand(s streams) *ucli.Command {
 			&ucli.StringFlag{Name: "endpoint-url", Usage: "send every service to this endpoint (overrides AWS_ENDPOINT_URL)"},
 			&ucli.IntFlag{Name: "concurrency", Value: 8, Usage: "concurrent API calls"},
 			&ucli.IntFlag{Name: "max-attempts", Value: 10, Usage: "attempts per API call (adaptive retry)"},
+			&ucli.DurationFlag{Name: "read-timeout", Value: 60 * time.Second, Usage: "how long a connection may stay silent before the call is retried (e.g. 2m over a slow proxy)"},
 			&ucli.StringFlag{Name: "redaction-key-file", Usage: "file holding the HMAC key for redaction markers " +
 				"(default: $" + redactionKeyEnv + ", else a random key per run)"},
 			&ucli.BoolFlag{Name: "json", Usage: "write progress events as JSON lines on stderr"},
@@ -84,6 +85,9 @@ func collectCommand(s streams) *ucli.Command {
 			}
 			if c.Int("concurrency") < 1 || c.Int("max-attempts") < 1 {
 				return usagef("collect: --concurrency and --max-attempts must be at least 1")
+			}
+			if c.Duration("read-timeout") <= 0 {
+				return usagef("collect: --read-timeout must be positive (e.g. 60s)")
 			}
 			for _, f := range []string{"external-id", "session-name"} {
 				if c.IsSet(f) && c.String("role-arn") == "" {
@@ -106,6 +110,7 @@ func collectCommand(s streams) *ucli.Command {
 				SessionName: c.String("session-name"),
 				EndpointURL: c.String("endpoint-url"),
 				MaxAttempts: c.Int("max-attempts"),
+				ReadTimeout: c.Duration("read-timeout"),
 			})
 			if err != nil {
 				return err

@@ -174,3 +174,40 @@ func TestProgressRendering(t *testing.T) {
 		})
 	}
 }
+
+// TestCollectReadTimeout: --read-timeout bounds how long a silent
+// connection is waited for; a call whose every attempt stalls is recorded
+// as failed with the timeout in its message, and the rest is collected.
+func TestCollectReadTimeout(t *testing.T) {
+	collectEnv(t)
+	srv := fakeaws.New(t, fakeaws.LoadWorld(t, "../testdata/fakeaws/basic"))
+	srv.Fail(fakeaws.Fault{Service: "iam", Operation: "ListAccountAliases", Kind: fakeaws.FaultStall, Times: -1})
+	dir := filepath.Join(t.TempDir(), "snap")
+	var out, errw bytes.Buffer
+	code := Run(t.Context(), []string{"snapaudit", "collect", "--endpoint-url", srv.URL(), "--regions", "us-east-1",
+		"--max-attempts", "1", "--read-timeout", "250ms", "--out", dir}, nil, &out, &errw)
+	if code != ExitPartial || !strings.Contains(errw.String(), "iam:ListAccountAliases  other  global  no answer within 250ms") {
+		t.Fatalf("exit %d, want %d with the stalled call listed; stderr:\n%s", code, ExitPartial, errw.String())
+	}
+	s, err := snapshot.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	if err := s.Rows(t.Context(), "iam", "ListAccountAliases", func(r snapshot.Row) error {
+		msgs = append(msgs, r.ErrorMessage)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 1 || !strings.Contains(msgs[0], "250ms") {
+		t.Errorf("ListAccountAliases rows' messages %q, want one naming the 250ms read timeout", msgs)
+	}
+
+	errw.Reset()
+	code = Run(t.Context(), []string{"snapaudit", "collect", "--endpoint-url", srv.URL(), "--read-timeout", "0s",
+		filepath.Join(t.TempDir(), "snap")}, nil, &out, &errw)
+	if code != ExitUsage || !strings.Contains(errw.String(), "--read-timeout must be positive") {
+		t.Errorf("--read-timeout 0s: exit %d, stderr %q", code, errw.String())
+	}
+}
