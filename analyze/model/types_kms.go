@@ -61,19 +61,20 @@ func kmsTypes() []EntityType {
 // kmsUses declares "<type> USES aws_kms_key" for each type: a resource
 // names its key by key ARN or key id (the key's DescribeKey item), or by
 // alias name or alias ARN (the key's ListAliases rows); each form is
-// matched against the resource's kmsKeyId in the key's account (and
-// region, for regional types).
+// matched against the resource's kmsKeyId in the key's account and
+// region (SameRegion: a key serves its own region only, and an alias name
+// such as alias/data may name a different key in each region).
 func kmsUses(types ...string) []RelSpec {
 	var out []RelSpec
 	aliases := op("kms:ListAliases")
 	for _, t := range types {
 		out = append(out,
-			RelSpec{Verb: "USES", Target: t, Reverse: true, Value: "{Arn}", By: "kmsKeyId"},
-			RelSpec{Verb: "USES", Target: t, Reverse: true, Value: "{KeyId}", By: "kmsKeyId"},
+			RelSpec{Verb: "USES", Target: t, Reverse: true, Value: "{Arn}", By: "kmsKeyId", SameRegion: true},
+			RelSpec{Verb: "USES", Target: t, Reverse: true, Value: "{KeyId}", By: "kmsKeyId", SameRegion: true},
 			RelSpec{Verb: "USES", Target: t, Reverse: true, Call: aliases, Items: "Aliases[]", OwnerBy: "id",
-				Value: "{AliasName}", By: "kmsKeyId"},
+				Value: "{AliasName}", By: "kmsKeyId", SameRegion: true},
 			RelSpec{Verb: "USES", Target: t, Reverse: true, Call: aliases, Items: "Aliases[]", OwnerBy: "id",
-				Value: "{AliasArn}", By: "kmsKeyId"},
+				Value: "{AliasArn}", By: "kmsKeyId", SameRegion: true},
 		)
 	}
 	return out
