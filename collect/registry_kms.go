@@ -25,7 +25,7 @@ func kmsCalls() []Call {
 			Run:       single((*kms.Client).DescribeKey, field[kms.DescribeKeyInput]("KeyId"))},
 		perParent(keyIDs, single((*kms.Client).GetKeyPolicy, defaultKeyPolicy)),
 		perParent(customer, single((*kms.Client).GetKeyRotationStatus, field[kms.GetKeyRotationStatusInput]("KeyId"))),
-		perParent(keyIDs, paged(kms.NewListAliasesPaginator, field[kms.ListAliasesInput]("KeyId"))),
+		perParent(keyIDs, paged(kms.NewListAliasesPaginator, keyAliases)),
 		regional(paged(kms.NewListKeysPaginator, none)),
 		perParent(customer, paged(kms.NewListResourceTagsPaginator, field[kms.ListResourceTagsInput]("KeyId"))),
 	}
@@ -38,6 +38,12 @@ func customerKeys(o *kms.DescribeKeyOutput) []string {
 		return []string{*m.KeyId}
 	}
 	return nil
+}
+
+// keyAliases asks for a key's aliases, 100 a page (the most KMS gives;
+// its default is 50), so a key's aliases are one page in practice.
+func keyAliases(keyID string) *kms.ListAliasesInput {
+	return &kms.ListAliasesInput{KeyId: aws.String(keyID), Limit: aws.Int32(100)}
 }
 
 // defaultKeyPolicy asks for a key's policy, whose only name is "default".

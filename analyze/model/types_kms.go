@@ -40,8 +40,10 @@ func kmsTypes() []EntityType {
 					{Name: "nextRotationDate", Path: "NextRotationDate", Conv: epochMS},
 				}},
 				{Call: op("kms:ListResourceTags"), By: "id", Tags: "Tags"},
-				// The key's own aliases (ListAliases with KeyId); the first
-				// names the key, as the console does.
+				// The key's own aliases (ListAliases with KeyId, 100 a
+				// page); the first names the key, as the console does. A
+				// key with more than 100 aliases would keep its last
+				// page's only.
 				{Call: op("kms:ListAliases"), By: "id", Props: []Prop{
 					{Name: "aliases", Path: "Aliases[].AliasName", Default: []any{}},
 					{Name: "name", Path: "Aliases[].AliasName", Conv: first},
