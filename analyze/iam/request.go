@@ -32,7 +32,8 @@ type Request struct {
 	AWSManagedKey bool
 	// Context holds request condition keys (any case) and their values.
 	// Keys that follow from the request itself (aws:PrincipalArn, ...) are
-	// added unless present here; see DerivedContext.
+	// added unless present here; see DerivedContext. A KMS request of an
+	// IAM principal also gets kms:CallerAccount, the caller's account.
 	Context map[string][]string
 }
 
