@@ -3,7 +3,9 @@
 Written for snapaudit: two regions of EC2 (VPC, subnet, an SSH-open security
 group, an instance with a key pair, a volume, an internet gateway, route
 table, elastic IP, NAT gateway, a network ACL with a deny entry, a VPN
-gateway and a peering), tagged and untagged S3 buckets (one with a
+gateway and a peering), a customer-managed KMS key (alias, tags, a key policy
+with a caller condition; rotation on in us-east-1 only), tagged and untagged
+S3 buckets encrypted with the key by alias (one with a
 public-read policy), DynamoDB tables, IAM (a user with an access key and a
 virtual MFA device, a group, user and group inline policies, a password
 policy; a role anyone can assume, a vendor role trusting another account
@@ -78,6 +80,23 @@ for region in ["us-east-1", "eu-west-1"]:
     pcx = ec2.create_vpc_peering_connection(VpcId=vpc, PeerVpcId=peer)["VpcPeeringConnection"]["VpcPeeringConnectionId"]
     ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
 
+    # A customer-managed KMS key per region (rotation on in us-east-1 only:
+    # AWS-KMS-001 fails eu-west-1's), its alias, tags and a key policy that
+    # delegates to the account and lets the Lambda role decrypt through S3;
+    # the region's bucket encrypts with it by alias name.
+    kms = boto3.client("kms", region_name=region, **kw)
+    key = kms.create_key(Description="moto-check data key " + region, Tags=[{"TagKey": "Owner", "TagValue": "data-team"}],
+                         Policy=doc({"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+                                     "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"},
+                                    {"Sid": "LambdaThroughS3", "Effect": "Allow",
+                                     "Principal": {"AWS": "arn:aws:iam::123456789012:role/orders-fn"},
+                                     "Action": "kms:Decrypt", "Resource": "*",
+                                     "Condition": {"StringEquals": {"kms:ViaService": "s3." + region + ".amazonaws.com"}}}))
+    key = key["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName="alias/moto-check-data", TargetKeyId=key)
+    if region == "us-east-1":
+        kms.enable_key_rotation(KeyId=key)
+
     s3 = boto3.client("s3", region_name=region, **kw)
     bucket = "moto-check-" + region
     if region == "us-east-1":
@@ -85,6 +104,8 @@ for region in ["us-east-1", "eu-west-1"]:
     else:
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
     s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "Owner", "Value": "data-team"}]})
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {
+        "SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/moto-check-data"}}]})
 
     boto3.client("dynamodb", region_name=region, **kw).create_table(
         TableName="orders-" + region, BillingMode="PAY_PER_REQUEST",

@@ -68,6 +68,7 @@ var codeClasses = map[string]snapshot.ErrorClass{
 	"UnsupportedOperationException":        snapshot.ClassUnsupported,
 	"InvalidAction":                        snapshot.ClassUnsupported,
 	"SubscriptionRequiredException":        snapshot.ClassUnsupported,
+	"KMSInvalidStateException":             snapshot.ClassUnsupported, // the KMS key's state (pending deletion ...) refuses the call
 	"NoSuchConfigurationRecorderException": snapshot.ClassNotFound,
 	// throttled (after the SDK's retries gave up)
 	"Throttling":                             snapshot.ClassThrottled,

@@ -38,6 +38,7 @@ func TestClassify(t *testing.T) {
 		{name: "nil", err: nil, class: snapshot.ClassNone},
 		{name: "access denied", err: httpErr(403, apiErr("AccessDenied")), class: snapshot.ClassDenied, wantCode: "AccessDenied"},
 		{name: "ec2 unauthorized", err: apiErr("UnauthorizedOperation"), class: snapshot.ClassDenied, wantCode: "UnauthorizedOperation"},
+		{name: "kms key state", err: httpErr(400, apiErr("KMSInvalidStateException")), class: snapshot.ClassUnsupported, wantCode: "KMSInvalidStateException"},
 		{name: "no bucket policy", err: httpErr(404, apiErr("NoSuchBucketPolicy")), class: snapshot.ClassNotFound, wantCode: "NoSuchBucketPolicy"},
 		{name: "iam no such entity", err: apiErr("NoSuchEntity"), class: snapshot.ClassNotFound, wantCode: "NoSuchEntity"},
 		{name: "organizations not in use", err: apiErr("AWSOrganizationsNotInUseException"), class: snapshot.ClassNotFound,

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -57,6 +58,7 @@ func services() []service {
 		{Name: "elasticloadbalancing", ID: elasticloadbalancing.ServiceID, New: newClient(elasticloadbalancing.NewFromConfig)},
 		{Name: "elasticloadbalancingv2", ID: elasticloadbalancingv2.ServiceID, New: newClient(elasticloadbalancingv2.NewFromConfig)},
 		{Name: "iam", ID: iam.ServiceID, New: newClient(iam.NewFromConfig)},
+		{Name: "kms", ID: kms.ServiceID, New: newClient(kms.NewFromConfig)},
 		{Name: "lambda", ID: lambda.ServiceID, New: newClient(lambda.NewFromConfig)},
 		{Name: "organizations", ID: organizations.ServiceID, New: newClient(organizations.NewFromConfig)},
 		{Name: "rds", ID: rds.ServiceID, New: newClient(rds.NewFromConfig)},

@@ -219,7 +219,7 @@ func Registry() []Call {
 	calls := slices.Concat(
 		acmCalls(), apigatewayCalls(), autoscalingCalls(), batchCalls(), cloudfrontCalls(), configserviceCalls(),
 		dynamodbCalls(), ec2Calls(), ec2ImageCalls(), ecrCalls(), ecsCalls(), eksCalls(),
-		elasticloadbalancingCalls(), elasticloadbalancingv2Calls(), iamCalls(), lambdaCalls(), organizationsCalls(),
+		elasticloadbalancingCalls(), elasticloadbalancingv2Calls(), iamCalls(), kmsCalls(), lambdaCalls(), organizationsCalls(),
 		rdsCalls(), route53Calls(), route53domainsCalls(), s3Calls(), stsCalls(), transferCalls(), workspacesCalls())
 	for i := range calls {
 		calls[i].named()

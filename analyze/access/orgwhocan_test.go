@@ -106,7 +106,7 @@ func (b *orgBuilder) bucket(acct, name, policy string, tags map[string]string) *
 
 func (b *orgBuilder) key(acct, id, policy string, tags map[string]string) *graph.Entity {
 	arn := "arn:aws:kms:eu-west-1:" + acct + ":key/" + id
-	e := b.add(acct, arn, "aws_kms_key", "Key", map[string]any{"name": id, "policy": policy})
+	e := b.add(acct, arn, "aws_kms_key", "CryptoKey", map[string]any{"name": id, "id": id, "keyManager": "CUSTOMER", "policy": policy})
 	setTags(e, tags)
 	return e
 }
@@ -210,8 +210,13 @@ func orgLevelsJSON(levels ...orgLevel) string {
 // b-logs whose policy grants A's root PutObject, except outside logs/ (a
 // Deny with NotResource); KMS key k1 whose policy delegates to B's account
 // and grants Decrypt to principals tagged team=blue in the organisation;
-// role reader trusting A's root when the caller is tagged team=blue, and
-// the outsider account with an ExternalId; user erin.
+// KMS key k2 whose policy does not delegate to the account (no root
+// statement: identity policies cannot use it, not even the root's) and
+// lets reader decrypt from inside the organisation; AWS-managed key k3
+// (aws/s3) whose policy lets every principal of B use it through S3
+// (kms:CallerAccount, kms:ViaService); role reader trusting A's root when
+// the caller is tagged team=blue, and the outsider account with an
+// ExternalId; user erin.
 func orgFixture(t testing.TB) *graph.Graph {
 	b := &orgBuilder{t: t, g: graph.New()}
 	for _, a := range []string{mgmt, memberA, memberB} {
@@ -279,6 +284,14 @@ func orgFixture(t testing.TB) *graph.Graph {
 		`{"Sid":"Account","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+memberB+`:root"},"Action":"kms:*","Resource":"*"}`,
 		`{"Sid":"BlueTeam","Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:Decrypt","Resource":"*",`+
 			`"Condition":{"StringEquals":{"aws:PrincipalOrgID":"`+orgID+`","aws:PrincipalTag/team":"blue"}}}`), map[string]string{"env": "prod"})
+	b.key(memberB, "k2", doc(
+		`{"Sid":"ReaderInOrg","Effect":"Allow","Principal":{"AWS":"`+iamARN(memberB, "role", "reader")+`"},"Action":"kms:Decrypt","Resource":"*",`+
+			`"Condition":{"StringEquals":{"aws:PrincipalOrgID":"`+orgID+`"}}}`), nil)
+	k3 := b.key(memberB, "k3", doc(
+		`{"Sid":"ThroughS3","Effect":"Allow","Principal":{"AWS":"*"},"Action":["kms:Encrypt","kms:Decrypt","kms:GenerateDataKey*","kms:DescribeKey"],"Resource":"*",`+
+			`"Condition":{"StringEquals":{"kms:CallerAccount":"`+memberB+`","kms:ViaService":"s3.eu-west-1.amazonaws.com"}}}`,
+		`{"Sid":"Metadata","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+memberB+`:root"},"Action":["kms:Describe*","kms:Get*","kms:List*"],"Resource":"*"}`), nil)
+	k3.Set("keyManager", "AWS")
 	b.role(memberB, "reader", doc(
 		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+memberA+`:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}`,
 		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+outsider+`:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-1"}}}`), "", nil)
@@ -440,6 +453,7 @@ func TestOrgFixtureAnswers(t *testing.T) {
 	a, b := func(kind, n string) string { return iamARN(memberA, kind, n) }, func(kind, n string) string { return iamARN(memberB, kind, n) }
 	m, root := func(kind, n string) string { return iamARN(mgmt, kind, n) }, model.AccountKey
 	sourceIP := " (conditional: aws:sourceip)"
+	viaS3 := " (conditional: kms:viaservice)"
 	tests := []struct {
 		name, action, resource string
 		want                   []string
@@ -470,6 +484,13 @@ func TestOrgFixtureAnswers(t *testing.T) {
 		{"key policy by principal tag in the organisation: bob is blue but has no kms identity policy, ops has no tag; A's SCP denies KMS even to its root",
 			"kms:Decrypt", "arn:aws:kms:eu-west-1:" + memberB + ":key/k1", []string{
 				root(mgmt) + " (conditional: aws:principaltag/team)", root(memberB), b("user", "erin"),
+			}},
+		{"a key policy without the account: identity policies do not count (erin's KMSUse, the root's), only the role it names",
+			"kms:Decrypt", "arn:aws:kms:eu-west-1:" + memberB + ":key/k2", []string{b("role", "reader")}},
+		{"an AWS-managed key: every principal of B through S3 (kms:CallerAccount is the caller's account, a fact), none of A; callers outside the snapshot unknown",
+			"kms:Decrypt", "arn:aws:kms:eu-west-1:" + memberB + ":key/k3", []string{
+				"* (conditional: kms:calleraccount, kms:viaservice)", b("role", "reader") + viaS3, root(memberB) + viaS3,
+				b("user", "erin") + viaS3, b("user", "hal") + viaS3,
 			}},
 		{"an SCP Deny on an action for member A's OU: nobody of A deletes objects, not even its root", "s3:DeleteObject", "arn:aws:s3:::a-blue/x", []string{}},
 		{"an SCP Deny on a fact narrower than the grant: only team red writes a-red", "s3:PutObject", "arn:aws:s3:::a-red/x", []string{

@@ -27,7 +27,7 @@ import (
 )
 
 // resourcePolicyType declares an entity type that carries a resource-based
-// policy. Adding one (SQS, SNS, KMS once collected) is one record.
+// policy. Adding one (SQS, SNS once collected) is one record.
 type resourcePolicyType struct {
 	Type    string // entity _type
 	Prop    string // property holding the decoded policy JSON

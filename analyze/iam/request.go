@@ -2,6 +2,7 @@ package iam
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,7 +32,8 @@ type Request struct {
 	AWSManagedKey bool
 	// Context holds request condition keys (any case) and their values.
 	// Keys that follow from the request itself (aws:PrincipalArn, ...) are
-	// added unless present here; see DerivedContext.
+	// added unless present here; see DerivedContext. A KMS request of an
+	// IAM principal also gets kms:CallerAccount, the caller's account.
 	Context map[string][]string
 }
 
@@ -105,6 +107,18 @@ func prepare(r *Request, now time.Time, cache *contextCache) (*prepared, error) 
 		addDerived(p.ctx, r.Principal, p.resourceAccount, now)
 		for k, v := range r.Context {
 			p.ctx[strings.ToLower(k)] = v
+		}
+	}
+	if p.service == "kms" && r.Principal.IsIAM() && r.Principal.Account != "" {
+		if _, ok := p.ctx["kms:calleraccount"]; !ok {
+			// kms:CallerAccount is the caller's account (KMS Developer
+			// Guide, conditions-kms.html): a fact of every KMS request,
+			// which AWS-managed key policies always test. A copy: a
+			// cached context is shared.
+			ctx := make(map[string][]string, len(p.ctx)+1)
+			maps.Copy(ctx, p.ctx)
+			ctx["kms:calleraccount"] = []string{r.Principal.Account}
+			p.ctx = ctx
 		}
 	}
 	p.lookup = func(key string) (string, bool) {

@@ -15,7 +15,7 @@ import (
 var registry = sortedTypes(slices.Concat(
 	accountTypes(), acmTypes(), apigatewayTypes(), autoscalingTypes(), batchTypes(), cloudfrontTypes(),
 	configTypes(), dynamodbTypes(), ec2ImageTypes(), ec2Types(), ecrTypes(), ecsTypes(), eksTypes(),
-	elasticloadbalancingTypes(), iamTypes(), lambdaTypes(), rdsTypes(), route53Types(), s3Types(),
+	elasticloadbalancingTypes(), iamTypes(), kmsTypes(), lambdaTypes(), rdsTypes(), route53Types(), s3Types(),
 	transferTypes(), workspacesTypes()))
 
 func sortedTypes(ts []EntityType) []EntityType {

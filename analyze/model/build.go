@@ -946,6 +946,9 @@ func (b *builder) resolve() {
 			continue
 		}
 		for _, t := range targets {
+			if p.spec.SameRegion && t.String("region") != p.region {
+				continue
+			}
 			from, to := p.from, t
 			if p.spec.Reverse {
 				from, to = t, p.from

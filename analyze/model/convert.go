@@ -155,11 +155,11 @@ func tagPairs(v any) [][2]string {
 			if !ok {
 				continue
 			}
-			k := scalarString(firstOf(m, "Key", "key"))
+			k := scalarString(firstOf(m, "Key", "key", "TagKey")) // TagKey: KMS
 			if k == "" {
 				continue
 			}
-			out = append(out, [2]string{k, scalarString(firstOf(m, "Value", "value"))})
+			out = append(out, [2]string{k, scalarString(firstOf(m, "Value", "value", "TagValue"))})
 		}
 	case map[string]any:
 		for k, val := range x {

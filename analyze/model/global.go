@@ -57,7 +57,7 @@ func (s ServiceInfo) Type() string { return "aws_" + s.Name }
 var services = sortedServices([]ServiceInfo{
 	acmService, apigatewayService, autoscalingService, batchService, cloudfrontService, configService,
 	dynamodbService, ec2Service, ecrService, ecsService, eksService, elasticloadbalancingService, iamService,
-	lambdaService, rdsService, route53Service, s3Service, transferService, workspacesService})
+	kmsService, lambdaService, rdsService, route53Service, s3Service, transferService, workspacesService})
 
 func sortedServices(ss []ServiceInfo) []ServiceInfo {
 	slices.SortFunc(ss, func(a, b ServiceInfo) int { return strings.Compare(a.Name, b.Name) })

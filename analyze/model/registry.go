@@ -170,6 +170,11 @@ type RelSpec struct {
 	By string
 	// When, optional, filters the elements.
 	When *Cond
+	// SameRegion keeps only targets whose region property is the row's
+	// region: for a target type that is global but whose entities each
+	// live in one region (an S3 bucket naming a KMS key by alias name,
+	// which resolves in the bucket's region only).
+	SameRegion bool
 	// Props are the relationship's properties, from the element.
 	Props []Prop
 }

@@ -146,7 +146,7 @@ func TestRegistryInvariants(t *testing.T) {
 
 // classesWithoutRequired are classes whose schema requires nothing beyond
 // the GraphObject basics (notes.md §3).
-var classesWithoutRequired = []string{"AccessKey", "AccessPolicy", "AccessRole", "Account", "Certificate", "Cluster", "Configuration", "Container", "ControlPolicy", "Database", "Deployment", "Function", "Group", "Image", "NetworkInterface", "PasswordPolicy", "Process", "Queue", "Repository", "Task", "User", "UserGroup"}
+var classesWithoutRequired = []string{"AccessKey", "AccessPolicy", "AccessRole", "Account", "Certificate", "Cluster", "Configuration", "Container", "ControlPolicy", "CryptoKey", "Database", "Deployment", "Function", "Group", "Image", "NetworkInterface", "PasswordPolicy", "Process", "Queue", "Repository", "Task", "User", "UserGroup"}
 
 func knownType(typ string) bool {
 	if _, ok := TypeOf(typ); ok {

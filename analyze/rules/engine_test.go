@@ -404,7 +404,7 @@ func TestAuditorDir(t *testing.T) {
 		ids = append(ids, r.ID)
 	}
 	if diff := cmp.Diff([]string{"ACME-S3-001", "AWS-ACM-001", "AWS-CLOUDFRONT-001", "AWS-EC2-001", "AWS-EC2-002",
-		"AWS-EC2-003", "AWS-ECR-001", "AWS-EKS-001", "AWS-ELB-001", "AWS-IAM-001", "AWS-IAM-002", "AWS-IAM-003", "AWS-RDS-001", "AWS-S3-001", "AWS-TAG-001",
+		"AWS-EC2-003", "AWS-ECR-001", "AWS-EKS-001", "AWS-ELB-001", "AWS-IAM-001", "AWS-IAM-002", "AWS-IAM-003", "AWS-KMS-001", "AWS-RDS-001", "AWS-S3-001", "AWS-TAG-001",
 		"AWS-TRANSFER-001", "AWS-WORKSPACES-001"}, ids); diff != "" {
 		t.Errorf("rule ids (-want +got):\n%s", diff)
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -61,6 +62,7 @@ var clients = map[string]func(aws.Config) any{
 	"elasticloadbalancing":   func(c aws.Config) any { return elasticloadbalancing.NewFromConfig(c) },
 	"elasticloadbalancingv2": func(c aws.Config) any { return elasticloadbalancingv2.NewFromConfig(c) },
 	"iam":                    func(c aws.Config) any { return iam.NewFromConfig(c) },
+	"kms":                    func(c aws.Config) any { return kms.NewFromConfig(c) },
 	"lambda":                 func(c aws.Config) any { return lambda.NewFromConfig(c) },
 	"organizations":          func(c aws.Config) any { return organizations.NewFromConfig(c) },
 	"rds":                    func(c aws.Config) any { return rds.NewFromConfig(c) },

@@ -54,6 +54,7 @@ var weights = []struct {
 	{"aws_instance", 160},
 	{"aws_internet_gateway", 6},
 	{"aws_key_pair", 6},
+	{"aws_kms_key", 8},
 	{"aws_lambda_function", 80},
 	{"aws_lb_target_group", 8},
 	{"aws_nat_gateway", 4},
@@ -77,8 +78,8 @@ var weights = []struct {
 }
 
 // accountOverhead is the entities every account has besides its resources:
-// the account, its password policy and the 19 service placeholders.
-const accountOverhead = 21
+// the account, its password policy and the 20 service placeholders.
+const accountOverhead = 22
 
 // regionalTypes are split over the account's regions.
 var regionalTypes = []string{
@@ -87,7 +88,7 @@ var regionalTypes = []string{
 	"aws_config_rule", "aws_db_instance", "aws_db_snapshot", "aws_dynamodb_table", "aws_ebs_snapshot", "aws_ebs_volume",
 	"aws_ecr_image", "aws_ecr_image_scan_finding", "aws_ecr_repository", "aws_ecs_cluster",
 	"aws_ecs_container_instance", "aws_ecs_service", "aws_ecs_task", "aws_ecs_task_definition", "aws_eip",
-	"aws_eks_cluster", "aws_elb", "aws_eni", "aws_instance", "aws_internet_gateway", "aws_key_pair",
+	"aws_eks_cluster", "aws_elb", "aws_eni", "aws_instance", "aws_internet_gateway", "aws_key_pair", "aws_kms_key",
 	"aws_lambda_function", "aws_lb_target_group", "aws_nat_gateway", "aws_network_acl", "aws_nlb",
 	"aws_rds_cluster", "aws_route_table", "aws_security_group", "aws_subnet", "aws_transfer_server",
 	"aws_transfer_user", "aws_vpc", "aws_vpn_gateway", "aws_workspace", "aws_workspaces_bundle",

@@ -83,6 +83,9 @@ func (a *account) region(ctx context.Context, reg string) error {
 	if err := a.wstransfer(ctx, reg, nw); err != nil {
 		return err
 	}
+	if err := a.kms(ctx, reg); err != nil {
+		return err
+	}
 	return a.apigateway(ctx, reg, fns)
 }
 
