@@ -139,6 +139,7 @@ type builder struct {
 	names    map[string]string
 	strs     map[string]any
 	propHint map[string]int
+	fields   []string // the sorted field names of the item being flattened
 	classes  map[string][]string
 }
 
@@ -438,12 +439,20 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 		b.log.Debug("item without a key skipped", "type", t.Type, "row", where(rd.Row))
 		return nil
 	}
-	// The map is sized like the last entity of the type, so it is not
-	// grown (and copied) property by property.
-	e := &graph.Entity{Key: key, Type: t.Type, Class: b.class(t),
-		Properties: make(map[string]any, b.propHint[t.Type])}
+	// The properties are sized like the last entity of the type, so they
+	// are not grown (and copied) property by property.
+	e := &graph.Entity{Key: key, Type: t.Type, Class: b.class(t)}
+	e.GrowProps(b.propHint[t.Type])
 	if m, ok := item.(map[string]any); ok && !t.NoFlatten {
-		for k, v := range m {
+		// In sorted order: entities with the same fields then get their
+		// properties in the same order and share one graph shape.
+		b.fields = b.fields[:0]
+		for k := range m {
+			b.fields = append(b.fields, k)
+		}
+		slices.Sort(b.fields)
+		for _, k := range b.fields {
+			v := m[k]
 			if slices.Contains(t.Skip, k) {
 				continue
 			}
@@ -493,12 +502,12 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 	}
 	for _, c := range e.Class {
 		for _, p := range requiredProps[c] {
-			if _, ok := e.Properties[p]; !ok {
+			if !e.Has(p) {
 				e.Set(p, nil)
 			}
 		}
 	}
-	b.propHint[t.Type] = len(e.Properties)
+	b.propHint[t.Type] = e.Len()
 	e, _ = b.g.AddEntity(e)
 	for i := range t.Rels {
 		r := &t.Rels[i]
