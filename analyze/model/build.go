@@ -285,7 +285,7 @@ func (b *builder) stream(ctx context.Context, src Source, c Call, fn func(row sn
 	var srcErr error // written by the producer before it closes batches
 	go func() {
 		defer close(batches)
-		var dec decoder
+		dec := decoder{strs: map[string]any{}}
 		batch := make([]decodedRow, 0, streamBatch)
 		send := func() error {
 			select {
