@@ -180,6 +180,14 @@ func (p *Props) Set(name string, v any) {
 		p.shape = emptyShape
 	}
 	p.shape = p.shape.with(name)
+	if len(p.vals) == cap(p.vals) {
+		// Grown by an eighth, not doubled: builders size the set (Grow)
+		// and a set rarely gains many names afterwards, so doubling would
+		// leave most of the new room empty for good.
+		vals := make([]any, len(p.vals), len(p.vals)+max(2, len(p.vals)/8))
+		copy(vals, p.vals)
+		p.vals = vals
+	}
 	p.vals = append(p.vals, v)
 }
 
@@ -200,7 +208,13 @@ func (p *Props) Delete(name string) {
 }
 
 // Grow makes room for n more properties.
-func (p *Props) Grow(n int) { p.vals = slices.Grow(p.vals, n) }
+func (p *Props) Grow(n int) {
+	if cap(p.vals)-len(p.vals) < n {
+		vals := make([]any, len(p.vals), len(p.vals)+n)
+		copy(vals, p.vals)
+		p.vals = vals
+	}
+}
 
 // All yields every property, in the order the names were first set.
 func (p *Props) All() iter.Seq2[string, any] {
