@@ -47,8 +47,11 @@ type shape struct {
 const (
 	// linearMax is the largest shape searched by scanning its names.
 	linearMax = 8
-	// maxTransitions bounds the successors of one shape.
-	maxTransitions = 256
+	// maxTransitions bounds the successors of one shape: far above what
+	// code-given names reach (the empty shape's successors are the first
+	// names of every entity type), low enough that names taken from data
+	// (tag keys) cannot grow the table without bound.
+	maxTransitions = 4096
 	// maxShapes bounds the shared shapes of the process.
 	maxShapes = 1 << 18
 )
