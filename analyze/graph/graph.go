@@ -217,13 +217,37 @@ func (r *Relationship) CompareKey(key string) int {
 // CompareRelationships orders relationships by _key without building the
 // keys.
 func CompareRelationships(a, b *Relationship) int {
-	pa, pb := a.keyParts(), b.keyParts()
-	if !a.form.custom() && !b.form.custom() {
-		// Equal ends make equal prefixes: compare what follows.
-		if pa[0] == pb[0] {
-			pa[0], pb[0] = "", ""
-		}
+	if a.form.custom() || b.form.custom() {
+		return compareParts(a.keyParts(), b.keyParts())
 	}
+	// Both keys start with their From: when neither From is a prefix of
+	// the other, they decide; equal ones leave what follows them.
+	fa, fb := a.From, b.From
+	if fa != fb {
+		n := min(len(fa), len(fb))
+		if c := strings.Compare(fa[:n], fb[:n]); c != 0 {
+			return c
+		}
+		return compareParts(a.keyParts(), b.keyParts())
+	}
+	ma, ta, mb, tb := lowerVerb(a.Class), "", lowerVerb(b.Class), ""
+	if a.form != nil {
+		ma, ta = a.form.mid, a.form.tail
+	}
+	if b.form != nil {
+		mb, tb = b.form.mid, b.form.tail
+	}
+	if ma == mb {
+		if a.To == b.To {
+			return strings.Compare(ta, tb)
+		}
+		return compareParts([6]string{a.To, ta}, [6]string{b.To, tb})
+	}
+	return compareParts([6]string{ma, "|", a.To, ta}, [6]string{mb, "|", b.To, tb})
+}
+
+// compareParts compares the concatenations of pa and pb.
+func compareParts(pa, pb [6]string) int {
 	i, j := 0, 0
 	x, y := pa[0], pb[0]
 	for {
