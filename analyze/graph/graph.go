@@ -388,14 +388,19 @@ func (r *Relationship) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// formFor returns the key form that makes key from the ends from and to.
+// formFor returns the key form that makes key from the ends from and to:
+// J1's default or a form the code has made (NewKeyedRelationship); any
+// other key, read from a file, is kept whole, so that data cannot grow
+// the table of forms.
 func formFor(key, from, to, class string) *keyForm {
 	if rest, ok := strings.CutPrefix(key, from+"|"); ok {
 		if mid, after, ok := strings.Cut(rest, "|"+to); ok && !strings.Contains(mid, "|") {
 			if after == "" && mid == lowerVerb(class) {
 				return nil
 			}
-			return formOf(mid, after)
+			if f, ok := forms.Load([2]string{mid, after}); ok {
+				return f.(*keyForm)
+			}
 		}
 	}
 	return &keyForm{key: key, isCustom: true}
