@@ -188,11 +188,12 @@ func (r *Relationship) Key() string {
 	for _, s := range p {
 		n += len(s)
 	}
-	b := make([]byte, 0, n)
+	var b strings.Builder
+	b.Grow(n)
 	for _, s := range p {
-		b = append(b, s...)
+		b.WriteString(s)
 	}
-	return string(b)
+	return b.String()
 }
 
 // CompareKey compares r's _key with key as strings.Compare would, without

@@ -146,7 +146,13 @@ func PropsOf(m map[string]any) Props {
 		return p
 	}
 	p.vals = make([]any, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
+	var buf [32]string // the names of most maps, without an allocation
+	names := buf[:0]
+	for k := range m {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
 		p.Set(k, m[k])
 	}
 	return p
