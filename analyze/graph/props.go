@@ -121,6 +121,7 @@ func (s *shape) with(name string) *shape {
 	m[name] = n
 	s.next.Store(&m)
 	shapeCount.Add(1)
+
 	return n
 }
 
@@ -284,3 +285,9 @@ func (p *Props) equal(q *Props) bool {
 	}
 	return true
 }
+
+// Shapes returns the number of shared shapes made so far in the process.
+// Building the same input twice must not change it (tests): a builder that
+// sets names in map order makes new shapes for the same entities.
+func Shapes() int64 { return shapeCount.Load() }
+func DebugPrivate(e *Entity) (bool, int, int) { return e.props.shape != nil && !e.props.shape.shared, len(e.props.vals), cap(e.props.vals) }

@@ -558,8 +558,11 @@ func fill(e *graph.Entity, s scope, props []Prop, constants map[string]any, tags
 			e.Set(p.Name, v)
 		}
 	}
-	for k, v := range constants {
-		e.Set(k, normalize(v)) // a copy: entities never share a constant list
+	// In sorted order, as every name set from a map: entities built alike
+	// then get their names in the same order and share one graph shape.
+	var buf [8]string
+	for _, k := range sortedNames(constants, buf[:0]) {
+		e.Set(k, normalize(constants[k])) // a copy: entities never share a constant list
 	}
 	if tags != "" {
 		applyTags(e, tagPairs(lookup(s.elem, tags)))
@@ -702,8 +705,9 @@ func (b *builder) enrich(ctx context.Context, src Source) error {
 					if matched[e] || !okScopes[sk] || errScopes[sk] {
 						continue
 					}
-					for k, v := range en.SetOnNoMatch {
-						e.Set(k, normalize(v))
+					var buf [8]string
+					for _, k := range sortedNames(en.SetOnNoMatch, buf[:0]) { // sorted: one graph shape
+						e.Set(k, normalize(en.SetOnNoMatch[k]))
 					}
 				}
 			}
@@ -723,8 +727,9 @@ func (b *builder) applyEnrichment(t *EntityType, en *Enrichment, rd rowData, mat
 		}
 		s := scope{env: rd.env()}
 		for _, e := range b.lookup(t.Type, en.By, rd.Row.AccountID, rd.Row.Region, s.expand(match)) {
-			for k, v := range en.SetOnNotFound {
-				e.Set(k, normalize(v))
+			var buf [8]string
+			for _, k := range sortedNames(en.SetOnNotFound, buf[:0]) { // sorted: one graph shape
+				e.Set(k, normalize(en.SetOnNotFound[k]))
 			}
 		}
 		return nil
