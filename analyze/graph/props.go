@@ -290,4 +290,3 @@ func (p *Props) equal(q *Props) bool {
 // Building the same input twice must not change it (tests): a builder that
 // sets names in map order makes new shapes for the same entities.
 func Shapes() int64 { return shapeCount.Load() }
-func DebugPrivate(e *Entity) (bool, int, int) { return e.props.shape != nil && !e.props.shape.shared, len(e.props.vals), cap(e.props.vals) }
