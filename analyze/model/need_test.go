@@ -18,17 +18,7 @@ import (
 // snapshot. A registry path the need trees miss shows here as a missing
 // property or relationship.
 func TestNeedsReadEverything(t *testing.T) {
-	demo, err := snapshot.Open("../../testdata/snapshots/demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		name string
-		src  Source
-	}{
-		{"world", world(t)},
-		{"demo", demo},
-	} {
+	for _, tc := range worldAndDemo(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			docs := map[bool][]byte{}
 			for _, whole := range []bool{false, true} {
@@ -164,17 +154,7 @@ func pruned(v any, sh *shape, n *need) any {
 // set names in map order (constants, enrichment settings, tag maps) would
 // make new ones for the same entities on every build.
 func TestBuildShapesStable(t *testing.T) {
-	demo, err := snapshot.Open("../../testdata/snapshots/demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		name string
-		src  Source
-	}{
-		{"world", world(t)},
-		{"demo", demo},
-	} {
+	for _, tc := range worldAndDemo(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			var after []int64
 			for range 4 {
@@ -188,4 +168,20 @@ func TestBuildShapesStable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// namedSource is a test source and its name.
+type namedSource struct {
+	name string
+	src  Source
+}
+
+// worldAndDemo are the test world (every type and relationship of the
+// registry) and the demo snapshot.
+func worldAndDemo(t *testing.T) []namedSource {
+	demo, err := snapshot.Open("../../testdata/snapshots/demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []namedSource{{"world", world(t)}, {"demo", demo}}
 }
