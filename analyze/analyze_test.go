@@ -119,7 +119,7 @@ func TestDemoEscalation(t *testing.T) {
 			}
 			rel := rep.Graph.Relationship("arn:aws:iam::111122223333:user/alice|escalates|admin-path")
 			if rel == nil || rel.Class != "ESCALATES" || rel.Type != "aws_principal_escalation" || rel.To != "arn:aws:iam::111122223333:root" ||
-				rel.Properties["steps"] != 1 || rel.Properties["conditional"] != true {
+				rel.Get("steps") != 1 || rel.Get("conditional") != true {
 				t.Errorf("alice's admin-path relationship: %+v", rel)
 			}
 		})

@@ -23,8 +23,7 @@ func TestIAMSimulateCommand(t *testing.T) {
 	// A graph as analyze --graph-out writes it.
 	g := graph.New()
 	u, _ := g.AddEntity(&graph.Entity{Key: "arn:aws:iam::111122223333:user/alice", Type: "aws_iam_user", Class: []string{"User"}})
-	p, _ := g.AddEntity(&graph.Entity{Key: "arn:aws:iam::111122223333:user/alice/inline-policy/s3", Type: "aws_iam_user_policy", Class: []string{"AccessPolicy"},
-		Properties: map[string]any{"document": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}}}})
+	p, _ := g.AddEntity(graph.NewEntity("arn:aws:iam::111122223333:user/alice/inline-policy/s3", "aws_iam_user_policy", []string{"AccessPolicy"}, map[string]any{"document": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}}}}))
 	if err := g.AddRelationship(graph.NewRelationship(u, "HAS", p, nil)); err != nil {
 		t.Fatal(err)
 	}

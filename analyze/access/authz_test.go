@@ -101,7 +101,7 @@ func TestAuthorizationDetailsDumps(t *testing.T) {
 					continue
 				}
 				to := g.Entity(r.To).Type
-				if sc, ok := r.Properties["scope"].(string); ok {
+				if sc, ok := r.Get("scope").(string); ok {
 					to = "(" + sc + ")"
 				}
 				sum.Relationships[g.Entity(r.From).Type+" "+r.Type+" "+to]++
@@ -172,12 +172,12 @@ func checkAccessAgainstGraphSource(t *testing.T, g *graph.Graph, cat *actions.Ca
 	ev := iam.NewEvaluator(iam.WithClock(zeroTime))
 	checked := 0
 	for _, r := range g.Relationships() {
-		if r.Type != AccessType || r.Properties["actionsTruncated"] == true {
+		if r.Type != AccessType || r.Get("actionsTruncated") == true {
 			continue
 		}
 		pr, err := iam.ParsePrincipal(r.From)
 		if err != nil {
-			t.Fatalf("%s: %v", r.Key, err)
+			t.Fatalf("%s: %v", r.Key(), err)
 		}
 		target := g.Entity(r.To)
 		// The resources to ask about: the target's ARN, or for service and
@@ -186,7 +186,7 @@ func checkAccessAgainstGraphSource(t *testing.T, g *graph.Graph, cat *actions.Ca
 		if arn := target.String("arn"); arn != "" && target.Type != "aws_account" {
 			resources = []string{arn}
 		} else {
-			for _, p := range stringList(r.Properties["resources"]) {
+			for _, p := range stringList(r.Get("resources")) {
 				resources = append(resources, actions.VariablesAsWildcards(p))
 			}
 		}
@@ -197,20 +197,20 @@ func checkAccessAgainstGraphSource(t *testing.T, g *graph.Graph, cat *actions.Ca
 		for _, res := range resources {
 			pol, err := iam.Gather(context.Background(), src, pr, res)
 			if err != nil {
-				t.Fatalf("%s: gather: %v", r.Key, err)
+				t.Fatalf("%s: gather: %v", r.Key(), err)
 			}
 			pols[res] = pol
 		}
-		granted := cat.ExpandAll(stringList(r.Properties["actions"]))
-		if na := stringList(r.Properties["notActions"]); len(na) > 0 {
+		granted := cat.ExpandAll(stringList(r.Get("actions")))
+		if na := stringList(r.Get("notActions")); len(na) > 0 {
 			granted = append(granted, cat.Complement(na)...)
 		}
 		svc := ""
-		if l := stringList(r.Properties["actions"]); target.Type != "aws_account" && len(l) > 0 {
+		if l := stringList(r.Get("actions")); target.Type != "aws_account" && len(l) > 0 {
 			svc, _ = splitAction(l[0])
 		}
-		for _, level := range stringList(r.Properties["accessLevels"]) {
-			if slices.Contains(stringList(r.Properties["conditionalLevels"]), level) {
+		for _, level := range stringList(r.Get("accessLevels")) {
+			if slices.Contains(stringList(r.Get("conditionalLevels")), level) {
 				continue
 			}
 			ok := false
@@ -226,7 +226,7 @@ func checkAccessAgainstGraphSource(t *testing.T, g *graph.Graph, cat *actions.Ca
 				}
 			}
 			if !ok {
-				t.Errorf("%s: level %s listed, but no %s action of %v is allowed through GraphSource", r.Key, level, level, r.Properties["actions"])
+				t.Errorf("%s: level %s listed, but no %s action of %v is allowed through GraphSource", r.Key(), level, level, r.Get("actions"))
 			}
 		}
 		checked++

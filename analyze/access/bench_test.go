@@ -91,9 +91,9 @@ func benchWorld(b *testing.B, managed []managedPolicy, roles, resources int) *gr
 		if err != nil {
 			b.Fatal(err)
 		}
-		w.g.AddEntity(&graph.Entity{Key: p.ARN, Type: "aws_iam_policy", Class: []string{"AccessPolicy"}, Properties: map[string]any{
+		w.g.AddEntity(graph.NewEntity(p.ARN, "aws_iam_policy", []string{"AccessPolicy"}, map[string]any{
 			"arn": p.ARN, "document": string(docText), "awsManaged": true, "accountId": acct,
-		}})
+		}))
 	}
 	w.policy("Boundary", doc(`{"Effect":"Allow","Action":["s3:*","dynamodb:*","logs:*"],"Resource":"*"}`))
 	for _, m := range resourceMix {

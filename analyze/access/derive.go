@@ -136,7 +136,7 @@ type deriver struct {
 	stmtCache      map[stmtCacheKey]stmtResult         // statementHolds answers
 	tagsOf         map[*graph.Entity]map[string]string // lower-cased tags (lowerTags)
 	orgs           map[string]any                      // organizationId by collected account (factRequest)
-	accessPropsOf  map[string]map[string]any           // shared access relationship properties (accessProps)
+	accessPropsOf  map[string]*graph.Props             // shared access relationship properties (accessProps)
 	keyBuf         []byte                              // accessProps' key, reused
 	classes        classScratch                        // patternSet.representatives' buffers and lower-cased actions
 	byTarget       map[string]*access                  // principal's accesses by target, reused
@@ -180,7 +180,7 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 		policiesOf: map[string][]*graph.Entity{}, groupsOf: map[string][]*graph.Entity{},
 		attached: map[string][]*graph.Entity{}, accountsOf: map[string][]string{},
 		identityGrants: map[string]accountGrants{}, resourceGrants: map[string][]*grant{},
-		accessPropsOf: map[string]map[string]any{}, stmtCache: map[stmtCacheKey]stmtResult{}, tagsOf: map[*graph.Entity]map[string]string{},
+		accessPropsOf: map[string]*graph.Props{}, stmtCache: map[stmtCacheKey]stmtResult{}, tagsOf: map[*graph.Entity]map[string]string{},
 		orgActions: map[orgActionKey]orgAction{}, orgSets: map[orgSetKey]bool{}, orgPersonals: map[orgSetKey]bool{}, orgDecisions: map[orgDecisionKey]verdict{},
 	}
 	d.adjacency()

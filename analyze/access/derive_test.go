@@ -427,7 +427,7 @@ func runCase(t *testing.T, tc deriveCase, exact bool) {
 		}
 		from, to := w.g.Entity(r.From), w.g.Entity(r.To)
 		if !derivedKind(kinds, from.Type, r.Class, to.Type, r.Type) {
-			t.Errorf("%s (%s %s %s, _type %s) is no kind access.Relationships() lists", r.Key, from.Type, r.Class, to.Type, r.Type)
+			t.Errorf("%s (%s %s %s, _type %s) is no kind access.Relationships() lists", r.Key(), from.Type, r.Class, to.Type, r.Type)
 		}
 	}
 	for _, want := range tc.want {
@@ -435,7 +435,7 @@ func runCase(t *testing.T, tc deriveCase, exact bool) {
 	}
 	for _, k := range tc.absent {
 		if r := w.g.Relationship(k); r != nil {
-			t.Errorf("unexpected relationship %s (%v)", k, r.Properties)
+			t.Errorf("unexpected relationship %s (%v)", k, r.PropMap())
 		}
 	}
 	for _, want := range tc.ents {
@@ -464,7 +464,7 @@ func checkRel(t *testing.T, g *graph.Graph, want wantRel) {
 	if r == nil {
 		var keys []string
 		for _, r := range g.Relationships() {
-			keys = append(keys, r.Key)
+			keys = append(keys, r.Key())
 		}
 		t.Errorf("no relationship %s; have:\n%v", want.key, keys)
 		return
@@ -476,7 +476,7 @@ func checkRel(t *testing.T, g *graph.Graph, want wantRel) {
 		t.Errorf("%s: _class %s, want %s", want.key, r.Class, want.class)
 	}
 	for k, v := range want.props {
-		if diff := cmp.Diff(v, r.Properties[k]); diff != "" {
+		if diff := cmp.Diff(v, r.Get(k)); diff != "" {
 			t.Errorf("%s property %s (-want +got):\n%s", want.key, k, diff)
 		}
 	}

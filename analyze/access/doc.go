@@ -63,8 +63,10 @@
 // Everyone, exceptPrincipals and anonymousEffective).
 //
 // aws_principal_access relationships with equal properties share one
-// Properties map (most principals' access repeats: the same managed policy
-// on their own account's service entities); treat them as read-only.
+// property set (graph.Props; most principals' access repeats: the same
+// managed policy on their own account's service entities); treat them as
+// read-only. Their _key (principal|access|target, with |sessions for a
+// role's sessions) is not stored: graph.Relationship.Key derives it.
 //
 // The graph stays proportional to the policies, not to principals ×
 // resources: access uniform over a service or an account is one edge to

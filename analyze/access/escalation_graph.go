@@ -58,8 +58,7 @@ func AddEscalation(g *graph.Graph, res *Escalation) error {
 		if f == nil || t == nil {
 			return fmt.Errorf("escalation relationship %s: %s or %s is not in the graph", id, from, to)
 		}
-		return g.AddRelationship(&graph.Relationship{Key: from + "|escalates|" + id, Type: EscalationType, Class: "ESCALATES",
-			From: from, To: to, Properties: props})
+		return g.AddRelationship(graph.NewCustomRelationship(from+"|escalates|"+id, EscalationType, "ESCALATES", from, to, props))
 	}
 	seen := map[string]bool{}
 	for _, e := range res.Edges {

@@ -220,10 +220,10 @@ func TestAddEscalation(t *testing.T) {
 			continue
 		}
 		if r.Type != EscalationType {
-			t.Errorf("%s: _type %s", r.Key, r.Type)
+			t.Errorf("%s: _type %s", r.Key(), r.Type)
 		}
 		got[strings.TrimPrefix(r.From, "arn:aws:iam::"+acct+":")+" -> "+strings.TrimPrefix(r.To, "arn:aws:iam::"+acct+":")+
-			" "+fmt.Sprint(r.Properties["techniques"])+fmt.Sprint(r.Properties["adminPath"] == true)] = r.Properties
+			" "+fmt.Sprint(r.Get("techniques"))+fmt.Sprint(r.Get("adminPath") == true)] = r.PropMap()
 	}
 	set := "users of " + acct
 	for _, who := range []string{"user/ann", "user/ben"} {

@@ -34,7 +34,7 @@ func (w *world) add(key, typ string, class string, props map[string]any) *graph.
 		props = map[string]any{}
 	}
 	props["accountId"] = acct
-	e, _ := w.g.AddEntity(&graph.Entity{Key: key, Type: typ, Class: []string{class}, Properties: props})
+	e, _ := w.g.AddEntity(graph.NewEntity(key, typ, []string{class}, props))
 	return e
 }
 

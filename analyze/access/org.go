@@ -137,7 +137,7 @@ func orgInfos(g *graph.Graph) (orgMap, []string) {
 		if e.String("_source") == placeholderSource {
 			continue
 		}
-		org, ok := e.Properties["organizationId"]
+		org, ok := e.Lookup("organizationId")
 		s, _ := org.(string)
 		oi, p := newOrgInfo(e, s, ok)
 		out[e.String("accountId")] = oi

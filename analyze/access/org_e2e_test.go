@@ -197,8 +197,8 @@ func TestOrganizationPoliciesEndToEnd(t *testing.T) {
 		for _, r := range c.g.Relationships() {
 			if r.Type == access.AccessType && r.From == admin {
 				edges++
-				if got, _ := r.Properties["derivedWithoutSCPs"].(bool); got != c.without {
-					t.Errorf("%s: %s derivedWithoutSCPs %v, want %v", c.name, r.Key, got, c.without)
+				if got, _ := r.Get("derivedWithoutSCPs").(bool); got != c.without {
+					t.Errorf("%s: %s derivedWithoutSCPs %v, want %v", c.name, r.Key(), got, c.without)
 				}
 			}
 		}
@@ -206,7 +206,7 @@ func TestOrganizationPoliciesEndToEnd(t *testing.T) {
 			t.Errorf("%s: %s has no access edges", c.name, admin)
 		}
 		pub := c.g.Relationship("arn:aws:s3:::example-corp-public-assets|allows|" + model.EveryoneKey)
-		if pub == nil || pub.Properties["anonymousEffective"] != c.anonymous {
+		if pub == nil || pub.Get("anonymousEffective") != c.anonymous {
 			t.Errorf("%s: the public grant's anonymousEffective should be %v: %v", c.name, c.anonymous, pub)
 		}
 		ix := access.NewIndex(c.g)

@@ -147,7 +147,7 @@ func TestDeriveOrgPolicies(t *testing.T) {
 			if _, err := Derive(context.Background(), w.g); err != nil {
 				t.Fatal(err)
 			}
-			if got := [2]any{a.Properties[scpStatusProp], a.Properties[rcpStatusProp]}; got != [2]any{tc.scpSt, tc.rcpSt} {
+			if got := [2]any{a.Get(scpStatusProp), a.Get(rcpStatusProp)}; got != [2]any{tc.scpSt, tc.rcpSt} {
 				t.Errorf("account SCPs, RCPs: %q, want %q %q", got, tc.scpSt, tc.rcpSt)
 			}
 			for _, c := range []struct {
@@ -162,15 +162,15 @@ func TestDeriveOrgPolicies(t *testing.T) {
 				if r == nil {
 					continue
 				}
-				keys := stringList(r.Properties["conditionKeys"])
-				if cond, _ := r.Properties["conditional"].(bool); !slices.Equal(keys, c.want.keys) || cond != (len(c.want.keys) > 0) {
+				keys := stringList(r.Get("conditionKeys"))
+				if cond, _ := r.Get("conditional").(bool); !slices.Equal(keys, c.want.keys) || cond != (len(c.want.keys) > 0) {
 					t.Errorf("%s: conditional %v on %q, want %q", c.role, cond, keys, c.want.keys)
 				}
 				if c.role != roleARN("admin") {
 					continue
 				}
 				for _, p := range []string{withoutSCPsProp, withoutRCPsProp} {
-					if got, _ := r.Properties[p].(bool); got != tc.without {
+					if got, _ := r.Get(p).(bool); got != tc.without {
 						t.Errorf("%s: %s %v, want %v", c.role, p, got, tc.without)
 					}
 				}
@@ -179,10 +179,10 @@ func TestDeriveOrgPolicies(t *testing.T) {
 			if pub == nil {
 				t.Fatal("no public grant")
 			}
-			if got, _ := pub.Properties["anonymousEffective"].(bool); got != tc.anonymous || pub.Properties["effective"] != true {
-				t.Errorf("public grant: effective %v, anonymousEffective %v, want true, %v", pub.Properties["effective"], got, tc.anonymous)
+			if got, _ := pub.Get("anonymousEffective").(bool); got != tc.anonymous || pub.Get("effective") != true {
+				t.Errorf("public grant: effective %v, anonymousEffective %v, want true, %v", pub.Get("effective"), got, tc.anonymous)
 			}
-			if got := stringList(pub.Properties["exceptPrincipals"]); !slices.Equal(got, tc.except) {
+			if got := stringList(pub.Get("exceptPrincipals")); !slices.Equal(got, tc.except) {
 				t.Errorf("public grant: exceptPrincipals %q, want %q", got, tc.except)
 			}
 			who, err := Who(w.g, "arn:aws:s3:::pub", actions.Read)
@@ -223,7 +223,7 @@ func TestDeriveOrgPoliciesPerResource(t *testing.T) {
 	if r == nil {
 		t.Fatal("no access edge to role zeta")
 	}
-	if c, _ := r.Properties["conditional"].(bool); !c || !slices.Equal(stringList(r.Properties["conditionKeys"]), []string{"aws:multifactorauthpresent"}) {
-		t.Errorf("zeta: conditional %v on %v, want conditional on aws:multifactorauthpresent", r.Properties["conditional"], r.Properties["conditionKeys"])
+	if c, _ := r.Get("conditional").(bool); !c || !slices.Equal(stringList(r.Get("conditionKeys")), []string{"aws:multifactorauthpresent"}) {
+		t.Errorf("zeta: conditional %v on %v, want conditional on aws:multifactorauthpresent", r.Get("conditional"), r.Get("conditionKeys"))
 	}
 }

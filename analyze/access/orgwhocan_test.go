@@ -39,7 +39,7 @@ func (b *orgBuilder) add(acct, key, typ, class string, props map[string]any) *gr
 	if _, ok := props["arn"]; !ok {
 		props["arn"] = key
 	}
-	e, added := b.g.AddEntity(&graph.Entity{Key: key, Type: typ, Class: []string{class}, Properties: props})
+	e, added := b.g.AddEntity(graph.NewEntity(key, typ, []string{class}, props))
 	if !added {
 		b.t.Fatalf("entity %s added twice", key)
 	}
@@ -94,7 +94,7 @@ func (b *orgBuilder) inline(owner *graph.Entity, name, document string) {
 	p := b.add(accountOf(owner), owner.Key+"/inline-policy/"+name, typ, "AccessPolicy", map[string]any{
 		"name": name, "document": document, "principalArn": owner.Key,
 	})
-	delete(p.Properties, "arn")
+	p.Delete("arn")
 	b.rel(owner, "HAS", p)
 }
 
@@ -230,7 +230,7 @@ func orgFixture(t testing.TB) *graph.Graph {
 	adminAccess := b.add("", "arn:aws:iam::aws:policy/AdministratorAccess", "aws_iam_policy", "AccessPolicy", map[string]any{
 		"name": "AdministratorAccess", "document": adminDocument, "awsManaged": true,
 	})
-	delete(adminAccess.Properties, "accountId")
+	adminAccess.Delete("accountId")
 
 	// Management account.
 	alice := b.user(mgmt, "alice", nil)
@@ -507,13 +507,13 @@ func TestOrgFixtureAnswers(t *testing.T) {
 	// Conditions on facts are decided; those on request context are kept,
 	// marked, with their keys.
 	if r := g.Relationship(a("user", "frank") + "|access|" + model.ServiceKey(memberA, "s3")); r != nil {
-		t.Errorf("frank (team red) has access by a condition on team blue: %v", r.Properties)
+		t.Errorf("frank (team red) has access by a condition on team blue: %v", r.PropMap())
 	}
 	if r := g.Relationship(a("user", "frank") + "|access|arn:aws:s3:::a-blue"); r == nil {
 		t.Error("frank's write from the office network: no access relationship")
-	} else if c, _ := r.Properties["conditional"].(bool); !c || !slices.Equal(stringList(r.Properties["conditionKeys"]), []string{"aws:sourceip"}) {
-		t.Errorf("frank's write: conditional %v, conditionKeys %v", r.Properties["conditional"], r.Properties["conditionKeys"])
-	} else if got, want := stringList(r.Properties["statements"]), []string{iamARN(memberA, "policy", "Conditions") + " statement #1"}; !slices.Equal(got, want) {
+	} else if c, _ := r.Get("conditional").(bool); !c || !slices.Equal(stringList(r.Get("conditionKeys")), []string{"aws:sourceip"}) {
+		t.Errorf("frank's write: conditional %v, conditionKeys %v", r.Get("conditional"), r.Get("conditionKeys"))
+	} else if got, want := stringList(r.Get("statements")), []string{iamARN(memberA, "policy", "Conditions") + " statement #1"}; !slices.Equal(got, want) {
 		t.Errorf("frank's write: statements %q, want %q", got, want)
 	}
 	// The organisation policies on the edges: A's OU denies KMS (gus has
@@ -524,7 +524,7 @@ func TestOrgFixtureAnswers(t *testing.T) {
 	// management account: none, they do not apply to it).
 	for _, r := range g.Relationships() {
 		if r.Type == AccessType && (r.From == a("user", "gus") || r.From == a("user", "ivy")) {
-			t.Errorf("SCP-denied access has an edge: %s %v", r.Key, r.Properties["accessLevels"])
+			t.Errorf("SCP-denied access has an edge: %s %v", r.Key(), r.Get("accessLevels"))
 		}
 	}
 	if g.Relationship(a("user", "jo")+"|access|arn:aws:s3:::a-red") == nil {
@@ -532,10 +532,10 @@ func TestOrgFixtureAnswers(t *testing.T) {
 	}
 	if r := g.Relationship(b("user", "hal") + "|access|" + model.ServiceKey(memberB, "kms")); r == nil {
 		t.Error("hal: no access edge to B's KMS")
-	} else if c, _ := r.Properties["conditional"].(bool); !c || !slices.Equal(stringList(r.Properties["conditionKeys"]), []string{"aws:sourcevpc"}) {
-		t.Errorf("hal's KMS access: conditional %v, conditionKeys %v, want conditional on aws:sourcevpc", r.Properties["conditional"], r.Properties["conditionKeys"])
+	} else if c, _ := r.Get("conditional").(bool); !c || !slices.Equal(stringList(r.Get("conditionKeys")), []string{"aws:sourcevpc"}) {
+		t.Errorf("hal's KMS access: conditional %v, conditionKeys %v, want conditional on aws:sourcevpc", r.Get("conditional"), r.Get("conditionKeys"))
 	}
-	if r := g.Relationship("arn:aws:s3:::b-data|allows|" + model.EveryoneKey); r == nil || r.Properties["anonymousEffective"] != false {
+	if r := g.Relationship("arn:aws:s3:::b-data|allows|" + model.EveryoneKey); r == nil || r.Get("anonymousEffective") != false {
 		t.Errorf("b-data's public grant: anonymousEffective should be false (RCP): %v", r)
 	}
 	for acctID, want := range map[string][2]string{mgmt: {OrgPoliciesNone, OrgPoliciesNone}, memberA: {OrgPoliciesApplied, OrgPoliciesApplied},
@@ -549,9 +549,9 @@ func TestOrgFixtureAnswers(t *testing.T) {
 	sess := g.Relationship(a("role", "app") + "|access|arn:aws:s3:::b-data|sessions")
 	if sess == nil {
 		t.Error("no access relationship for the session of app that b-data's policy names")
-	} else if got := stringList(sess.Properties["sessions"]); !slices.Equal(got, []string{"arn:aws:sts::" + memberA + ":assumed-role/app/i-0123"}) ||
-		!slices.Contains(stringList(sess.Properties["accessLevels"]), "Write") {
-		t.Errorf("session access: sessions %v, levels %v", got, sess.Properties["accessLevels"])
+	} else if got := stringList(sess.Get("sessions")); !slices.Equal(got, []string{"arn:aws:sts::" + memberA + ":assumed-role/app/i-0123"}) ||
+		!slices.Contains(stringList(sess.Get("accessLevels")), "Write") {
+		t.Errorf("session access: sessions %v, levels %v", got, sess.Get("accessLevels"))
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -138,7 +138,7 @@ func (r *resolver) identity(typ, kind string, p iam.Principal, arn string) *grap
 	if kind == "role" {
 		class = "AccessRole"
 	}
-	e, added := r.g.AddEntity(&graph.Entity{Key: arn, Type: typ, Class: []string{class}, Properties: props})
+	e, added := r.g.AddEntity(graph.NewEntity(arn, typ, []string{class}, props))
 	if added {
 		r.created++
 		r.byName[kind+"/"+p.Account+"/"+p.Name] = e
@@ -163,10 +163,10 @@ func (r *resolver) uniqueID(s string) *graph.Entity {
 	if e := r.byUniqueID[s]; e != nil {
 		return e
 	}
-	e, added := r.g.AddEntity(&graph.Entity{Key: s, Type: typ, Class: []string{class}, Properties: map[string]any{
+	e, added := r.g.AddEntity(graph.NewEntity(s, typ, []string{class}, map[string]any{
 		"_source": placeholderSource, "external": nil, "name": s, "displayName": s,
 		"deleted": true, // a policy shows the unique id only for a deleted principal
-	}})
+	}))
 	if added {
 		r.created++
 		r.byUniqueID[s] = e
@@ -199,7 +199,7 @@ func (r *resolver) provider(s string) *graph.Entity {
 	}
 	props["name"], props["displayName"] = name, name
 	props["category"], props["function"] = []string{"security"}, []string{"identity-provider"}
-	e, added := r.g.AddEntity(&graph.Entity{Key: s, Type: typ, Class: []string{"Service"}, Properties: props})
+	e, added := r.g.AddEntity(graph.NewEntity(s, typ, []string{"Service"}, props))
 	if added {
 		r.created++
 	}

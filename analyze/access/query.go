@@ -450,7 +450,7 @@ func (q *Query) orgOf(acct string) (string, bool) {
 	if e == nil {
 		return "", false
 	}
-	if v, ok := e.Properties["organizationId"]; ok {
+	if v, ok := e.Lookup("organizationId"); ok {
 		s, _ := v.(string)
 		return s, true
 	}
@@ -569,7 +569,7 @@ func tagsCollected(typ string) bool {
 }
 
 func addTags(ctx map[string][]string, prefix string, e *graph.Entity) {
-	for k, v := range e.Properties {
+	for k, v := range e.Props() {
 		if name, ok := strings.CutPrefix(k, "tag."); ok {
 			if s, ok := v.(string); ok {
 				ctx[prefix+name] = []string{s}

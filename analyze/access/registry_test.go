@@ -110,10 +110,8 @@ func TestCrossService(t *testing.T) {
 // taken for collected resources by a later Derive.
 func TestPlaceholdersNotIndexed(t *testing.T) {
 	g := graph.New()
-	g.AddEntity(&graph.Entity{Key: "arn:aws:iam::" + other + ":role/x", Type: "aws_iam_role",
-		Properties: map[string]any{"arn": "arn:aws:iam::" + other + ":role/x", "_source": placeholderSource}})
-	g.AddEntity(&graph.Entity{Key: "arn:aws:iam::" + acct + ":role/y", Type: "aws_iam_role",
-		Properties: map[string]any{"arn": "arn:aws:iam::" + acct + ":role/y"}})
+	g.AddEntity(graph.NewEntity("arn:aws:iam::"+other+":role/x", "aws_iam_role", nil, map[string]any{"arn": "arn:aws:iam::" + other + ":role/x", "_source": placeholderSource}))
+	g.AddEntity(graph.NewEntity("arn:aws:iam::"+acct+":role/y", "aws_iam_role", nil, map[string]any{"arn": "arn:aws:iam::" + acct + ":role/y"}))
 	if n := newResourceIndex(g).n; n != 1 {
 		t.Errorf("indexed %d entities, want 1 (the collected role)", n)
 	}

@@ -57,7 +57,7 @@ func NewIndex(g *graph.Graph) *Index {
 		case r.Class == "ALLOWS" && r.To == model.EveryoneKey:
 			ix.from[r.From] = append(ix.from[r.From], r)
 		}
-		if (r.Class == "ALLOWS" || r.Class == "TRUSTS") && r.Properties["principal"] != nil {
+		if (r.Class == "ALLOWS" || r.Class == "TRUSTS") && r.Get("principal") != nil {
 			ix.grants[r.From] = append(ix.grants[r.From], r)
 		}
 	}
@@ -106,30 +106,30 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 		if level != "" && !slices.Contains(levels, string(level)) {
 			return
 		}
-		cond, _ := r.Properties["conditional"].(bool)
-		admin, _ := r.Properties["admin"].(bool)
+		cond, _ := r.Get("conditional").(bool)
+		admin, _ := r.Get("admin").(bool)
 		who := []string{r.From}
-		if sessions := stringList(r.Properties["sessions"]); len(sessions) > 0 {
+		if sessions := stringList(r.Get("sessions")); len(sessions) > 0 {
 			who = sessions // only these sessions of the role
 		}
 		for _, p := range who {
 			out = append(out, Access{
 				Principal: p, Target: r.To, Scope: scope, AccessLevels: levels,
-				Via: stringList(r.Properties["via"]), Conditional: cond, Admin: admin,
+				Via: stringList(r.Get("via")), Conditional: cond, Admin: admin,
 			})
 		}
 	})
 	out = append(out, ix.joined(e, level)...)
 	for _, r := range ix.from[resourceKey] {
-		levels := stringList(r.Properties["accessLevels"])
-		if eff, _ := r.Properties["effective"].(bool); !eff || (level != "" && !slices.Contains(levels, string(level))) {
+		levels := stringList(r.Get("accessLevels"))
+		if eff, _ := r.Get("effective").(bool); !eff || (level != "" && !slices.Contains(levels, string(level))) {
 			continue
 		}
-		if anon, ok := r.Properties["anonymousEffective"].(bool); ok && !anon {
+		if anon, ok := r.Get("anonymousEffective").(bool); ok && !anon {
 			continue // the resource account's RCPs refuse callers outside every account
 		}
-		cond, _ := r.Properties["conditional"].(bool)
-		admin, _ := r.Properties["admin"].(bool)
+		cond, _ := r.Get("conditional").(bool)
+		admin, _ := r.Get("admin").(bool)
 		out = append(out, Access{
 			Principal: model.EveryoneKey, Target: resourceKey, Scope: scopeResource, AccessLevels: levels,
 			Via: []string{resourceKey + "#policy"}, Conditional: cond, Admin: admin,
@@ -164,7 +164,7 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 		if r.Class != "ALLOWS" {
 			continue
 		}
-		if eff, _ := r.Properties["effective"].(bool); !eff {
+		if eff, _ := r.Get("effective").(bool); !eff {
 			continue
 		}
 		to := ix.g.Entity(r.To)
@@ -180,15 +180,15 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 		default:
 			continue
 		}
-		granted := stringList(r.Properties["accessLevels"])
-		cond, _ := r.Properties["conditional"].(bool)
+		granted := stringList(r.Get("accessLevels"))
+		cond, _ := r.Get("conditional").(bool)
 		via := e.Key + "#policy"
 		for _, a := range accts {
 			if a == home { // Everyone, in the resource's own account: the policy alone grants
 				if level != "" && !slices.Contains(granted, string(level)) {
 					continue
 				}
-				except := stringList(r.Properties["exceptPrincipals"])
+				except := stringList(r.Get("exceptPrincipals"))
 				for _, p := range ix.principals[a] {
 					if slices.Contains(except, p) {
 						continue
@@ -200,11 +200,11 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 			svc := arnService(arn)
 			for _, t := range []string{model.ServiceKey(a, serviceName(svc)), model.AccountKey(a)} {
 				for _, pr := range ix.to[t] {
-					if !coversARN(stringList(pr.Properties["resources"]), arn) {
+					if !coversARN(stringList(pr.Get("resources")), arn) {
 						continue
 					}
 					var both []string
-					for _, l := range stringList(pr.Properties["accessLevels"]) {
+					for _, l := range stringList(pr.Get("accessLevels")) {
 						if slices.Contains(granted, l) {
 							both = append(both, l)
 						}
@@ -212,9 +212,9 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 					if len(both) == 0 || (level != "" && !slices.Contains(both, string(level))) {
 						continue
 					}
-					pc, _ := pr.Properties["conditional"].(bool)
+					pc, _ := pr.Get("conditional").(bool)
 					out = append(out, Access{Principal: pr.From, Target: e.Key, Scope: scopeResource, AccessLevels: both,
-						Via: append(stringList(pr.Properties["via"]), via), Conditional: cond || pc})
+						Via: append(stringList(pr.Get("via")), via), Conditional: cond || pc})
 				}
 			}
 		}
@@ -249,11 +249,11 @@ func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels
 	}
 	for _, t := range targets {
 		for _, r := range ix.to[t] {
-			scope, _ := r.Properties["scope"].(string)
-			if scope != scopeResource && !coversARN(stringList(r.Properties["resources"]), e.String("arn")) {
+			scope, _ := r.Get("scope").(string)
+			if scope != scopeResource && !coversARN(stringList(r.Get("resources")), e.String("arn")) {
 				continue
 			}
-			fn(r, stringList(r.Properties["accessLevels"]), scope)
+			fn(r, stringList(r.Get("accessLevels")), scope)
 		}
 	}
 }

@@ -101,7 +101,7 @@ func (ix *Index) WhoCan(ctx context.Context, q *Query, action, resourceARN strin
 		case (to.Type == "aws_iam_user" || to.Type == "aws_iam_role") && to.String("_source") != placeholderSource:
 			add(to.Key)
 		}
-		raw, _ := r.Properties["principal"].(string)
+		raw, _ := r.Get("principal").(string)
 		for _, s := range strings.Split(raw, ",") {
 			add(strings.TrimSpace(s))
 		}

@@ -10,6 +10,34 @@
 //     `_type` = `<fromType>_<verb>_<toType minus the shared prefix>`,
 //     `_class` = the verb in upper case, `_fromEntityKey`, `_toEntityKey`.
 //
+// # Representation
+//
+// The graph is compact because it is large (a million resources give about
+// a million entities and six million relationships) and because a heap of
+// millions of small pointer-rich objects costs the garbage collector:
+//
+//   - Properties are a Props: a shared, immutable shape (the names, in the
+//     order they were first set, with a name -> position map past eight
+//     names) and a slice of values per entity. Entities of one type are
+//     built by the same code with the same names in the same order (the
+//     builder flattens response fields in sorted order), so they share one
+//     shape ("hidden classes"); setting a new name moves a set to the
+//     shape's cached successor (a transition table shared by all graphs,
+//     safe for concurrent use and bounded: past its limits a set gets a
+//     private shape). Read them with Get, Lookup, Has, String, Props (an
+//     iterator) and Len; PropMap copies them into a map. Iteration order
+//     is the order of first Set: nothing may depend on it (the JSON
+//     writers sort names).
+//   - A relationship does not store its _key: Key() derives it from the
+//     ends and an interned key form (J1's default from|verb|to, or
+//     from|mid|to followed by a tail, as aws_principal_access's
+//     role|access|target|sessions; NewCustomRelationship keeps a key that is
+//     not made of its ends). The graph indexes relationships by a hash of
+//     the key with every collision checked, orders them with
+//     CompareRelationships (the order of the key strings) and finds one by
+//     key with Relationship. Relationships may share one property set
+//     (NewKeyedRelationship): a Set on one is then a Set on all.
+//
 // A Graph is built by one goroutine and read by many; it is not safe for
 // concurrent mutation.
 package graph

@@ -3,6 +3,7 @@ package graph
 import (
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"iter"
 	"slices"
 	"strings"
@@ -14,33 +15,64 @@ type Entity struct {
 	Key   string
 	Type  string
 	Class []string
-	// Properties holds every property except _key, _type and _class.
+	// props holds every property except _key, _type and _class.
 	// Values are JSON-compatible: string, bool, float64/int64, nil,
 	// []any, []string, map[string]any.
-	Properties map[string]any
+	props Props
+}
+
+// NewEntity returns an entity with the properties of props (which it does
+// not keep).
+func NewEntity(key, typ string, class []string, props map[string]any) *Entity {
+	return &Entity{Key: key, Type: typ, Class: class, props: PropsOf(props)}
 }
 
 // Get returns a property value (nil when absent).
-func (e *Entity) Get(name string) any { return e.Properties[name] }
+func (e *Entity) Get(name string) any { return e.props.Get(name) }
+
+// Lookup returns a property value and whether it is set.
+func (e *Entity) Lookup(name string) (any, bool) { return e.props.Lookup(name) }
+
+// Has reports whether a property is set (possibly to nil).
+func (e *Entity) Has(name string) bool { return e.props.Has(name) }
 
 // String returns a string property, "" when absent or not a string.
 func (e *Entity) String(name string) string {
-	s, _ := e.Properties[name].(string)
+	s, _ := e.props.Get(name).(string)
 	return s
 }
 
-// Set sets a property, allocating the map when needed.
-func (e *Entity) Set(name string, v any) {
-	if e.Properties == nil {
-		e.Properties = map[string]any{}
+// Set sets a property.
+func (e *Entity) Set(name string, v any) { e.props.Set(name, v) }
+
+// Delete removes a property.
+func (e *Entity) Delete(name string) { e.props.Delete(name) }
+
+// Len returns the number of properties.
+func (e *Entity) Len() int { return e.props.Len() }
+
+// Props yields every property, in no order callers may rely on.
+func (e *Entity) Props() iter.Seq2[string, any] { return e.props.All() }
+
+// PropMap returns the properties as a new map.
+func (e *Entity) PropMap() map[string]any { return e.props.Map() }
+
+// GrowProps makes room for n more properties.
+func (e *Entity) GrowProps(n int) { e.props.Grow(n) }
+
+// Equal reports whether e and o have the same key, type, classes and
+// properties (go-cmp uses it).
+func (e *Entity) Equal(o *Entity) bool {
+	if e == nil || o == nil {
+		return e == o
 	}
-	e.Properties[name] = v
+	return e.Key == o.Key && e.Type == o.Type && slices.Equal(e.Class, o.Class) && e.props.equal(&o.props)
 }
 
 // MarshalJSON writes the entity flat, J1 style.
 func (e *Entity) MarshalJSON() ([]byte, error) {
-	m := make(map[string]any, len(e.Properties)+3)
-	for k, v := range e.Properties {
+	m := make(map[string]any, e.props.Len()+3)
+	for k, v := range e.props.All() {
 		m[k] = v
 	}
 	m["_key"] = e.Key
@@ -68,37 +100,262 @@ func (e *Entity) UnmarshalJSON(b []byte) error {
 	delete(m, "_key")
 	delete(m, "_type")
 	delete(m, "_class")
-	e.Properties = m
+	e.props = PropsOf(m)
 	return nil
 }
 
 // Relationship is one directed edge of the graph.
+//
+// Its _key is not stored: it is derived from the ends and a key form (see
+// Key), so a relationship costs no string of its own.
 type Relationship struct {
-	Key   string
 	Type  string
 	Class string // the J1 verb: HAS, CONTAINS, USES, PROTECTS, TRUSTS, ALLOWS, ...
 	From  string // _fromEntityKey
 	To    string // _toEntityKey
-	// Properties holds every property except _key, _type, _class,
-	// _fromEntityKey and _toEntityKey.
-	Properties map[string]any
+	form  *keyForm
+	// props holds every property except _key, _type, _class,
+	// _fromEntityKey and _toEntityKey. Relationships may share one set
+	// (see NewKeyedRelationship).
+	props *Props
 }
 
-// Set sets a property, allocating the map when needed.
-func (r *Relationship) Set(name string, v any) {
-	if r.Properties == nil {
-		r.Properties = map[string]any{}
+// keyForm says how a relationship's _key is made from its ends: From|mid|To
+// followed by tail, or custom verbatim when custom is set. A nil form is
+// J1's default, From|verb in lower case|To.
+type keyForm struct {
+	mid, tail string
+	key       string
+	isCustom  bool
+}
+
+// forms interns the key forms of NewKeyedRelationship: their middles and
+// tails come from code (access, escalates, |sessions), so there are few.
+var forms sync.Map // [2]string -> *keyForm
+
+func formOf(mid, tail string) *keyForm {
+	k := [2]string{mid, tail}
+	if f, ok := forms.Load(k); ok {
+		return f.(*keyForm)
 	}
-	r.Properties[name] = v
+	f, _ := forms.LoadOrStore(k, &keyForm{mid: mid, tail: tail})
+	return f.(*keyForm)
+}
+
+// NewKeyedRelationship returns a relationship whose _key is
+// from|mid|to followed by tail (e.g. role|access|target|sessions). props
+// may be shared by many relationships; it must not change afterwards
+// unless the change is meant for all of them.
+func NewKeyedRelationship(typ, class, from, mid, to, tail string, props *Props) *Relationship {
+	var f *keyForm
+	if tail != "" || mid != lowerVerb(class) {
+		f = formOf(mid, tail)
+	}
+	return &Relationship{Type: typ, Class: class, From: from, To: to, form: f, props: props}
+}
+
+// NewCustomRelationship returns a relationship with a _key of its own that
+// is not made of its ends.
+func NewCustomRelationship(key, typ, class, from, to string, props map[string]any) *Relationship {
+	r := &Relationship{Type: typ, Class: class, From: from, To: to, form: &keyForm{key: key, isCustom: true}}
+	if len(props) > 0 {
+		p := PropsOf(props)
+		r.props = &p
+	}
+	return r
+}
+
+// keyParts returns the segments whose concatenation is the _key.
+func (r *Relationship) keyParts() [6]string {
+	switch f := r.form; {
+	case f == nil:
+		return [6]string{r.From, "|", lowerVerb(r.Class), "|", r.To, ""}
+	case f.isCustom:
+		return [6]string{f.key}
+	default:
+		return [6]string{r.From, "|", f.mid, "|", r.To, f.tail}
+	}
+}
+
+// Key returns the relationship's _key (a new string for most
+// relationships: keep it only when needed).
+func (r *Relationship) Key() string {
+	if r.form != nil && r.form.isCustom {
+		return r.form.key
+	}
+	p := r.keyParts()
+	n := 0
+	for _, s := range p {
+		n += len(s)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, s := range p {
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// CompareKey compares r's _key with key as strings.Compare would, without
+// building it.
+func (r *Relationship) CompareKey(key string) int {
+	for _, s := range r.keyParts() {
+		n := min(len(s), len(key))
+		if c := strings.Compare(s[:n], key[:n]); c != 0 {
+			return c
+		}
+		if n < len(s) {
+			return 1 // key ended first
+		}
+		key = key[n:]
+	}
+	if key != "" {
+		return -1
+	}
+	return 0
+}
+
+// CompareRelationships orders relationships by _key without building the
+// keys.
+func CompareRelationships(a, b *Relationship) int {
+	if a.form.custom() || b.form.custom() {
+		return compareParts(a.keyParts(), b.keyParts())
+	}
+	// Both keys start with their From: when neither From is a prefix of
+	// the other, they decide; equal ones leave what follows them.
+	fa, fb := a.From, b.From
+	if fa != fb {
+		n := min(len(fa), len(fb))
+		if c := strings.Compare(fa[:n], fb[:n]); c != 0 {
+			return c
+		}
+		return compareParts(a.keyParts(), b.keyParts())
+	}
+	ma, ta, mb, tb := lowerVerb(a.Class), "", lowerVerb(b.Class), ""
+	if a.form != nil {
+		ma, ta = a.form.mid, a.form.tail
+	}
+	if b.form != nil {
+		mb, tb = b.form.mid, b.form.tail
+	}
+	if ma == mb {
+		if a.To == b.To {
+			return strings.Compare(ta, tb)
+		}
+		return compareParts([6]string{a.To, ta}, [6]string{b.To, tb})
+	}
+	return compareParts([6]string{ma, "|", a.To, ta}, [6]string{mb, "|", b.To, tb})
+}
+
+// compareParts compares the concatenations of pa and pb.
+func compareParts(pa, pb [6]string) int {
+	i, j := 0, 0
+	x, y := pa[0], pb[0]
+	for {
+		for x == "" && i < len(pa)-1 {
+			i++
+			x = pa[i]
+		}
+		for y == "" && j < len(pb)-1 {
+			j++
+			y = pb[j]
+		}
+		if x == "" || y == "" {
+			switch {
+			case x == "" && y == "":
+				return 0
+			case x == "":
+				return -1
+			default:
+				return 1
+			}
+		}
+		n := min(len(x), len(y))
+		if c := strings.Compare(x[:n], y[:n]); c != 0 {
+			return c
+		}
+		x, y = x[n:], y[n:]
+	}
+}
+
+func (f *keyForm) custom() bool { return f != nil && f.isCustom }
+
+// Get returns a property value (nil when absent).
+func (r *Relationship) Get(name string) any {
+	if r.props == nil {
+		return nil
+	}
+	return r.props.Get(name)
+}
+
+// Lookup returns a property value and whether it is set.
+func (r *Relationship) Lookup(name string) (any, bool) {
+	if r.props == nil {
+		return nil, false
+	}
+	return r.props.Lookup(name)
+}
+
+// Has reports whether a property is set (possibly to nil).
+func (r *Relationship) Has(name string) bool { return r.props != nil && r.props.Has(name) }
+
+// Set sets a property (on every relationship that shares r's set).
+func (r *Relationship) Set(name string, v any) {
+	if r.props == nil {
+		r.props = &Props{}
+	}
+	r.props.Set(name, v)
+}
+
+// Len returns the number of properties.
+func (r *Relationship) Len() int {
+	if r.props == nil {
+		return 0
+	}
+	return r.props.Len()
+}
+
+// Props yields every property, in no order callers may rely on.
+func (r *Relationship) Props() iter.Seq2[string, any] {
+	if r.props == nil {
+		return func(func(string, any) bool) {}
+	}
+	return r.props.All()
+}
+
+// PropMap returns the properties as a new map.
+func (r *Relationship) PropMap() map[string]any {
+	if r.props == nil {
+		return map[string]any{}
+	}
+	return r.props.Map()
+}
+
+// Equal reports whether r and o have the same key, type, class, ends and
+// properties (go-cmp uses it).
+func (r *Relationship) Equal(o *Relationship) bool {
+	if r == nil || o == nil {
+		return r == o
+	}
+	var empty Props
+	rp, op := r.props, o.props
+	if rp == nil {
+		rp = &empty
+	}
+	if op == nil {
+		op = &empty
+	}
+	return r.Type == o.Type && r.Class == o.Class && r.From == o.From && r.To == o.To &&
+		CompareRelationships(r, o) == 0 && rp.equal(op)
 }
 
 // MarshalJSON writes the relationship flat, J1 style.
 func (r *Relationship) MarshalJSON() ([]byte, error) {
-	m := make(map[string]any, len(r.Properties)+6)
-	for k, v := range r.Properties {
+	m := make(map[string]any, r.Len()+6)
+	for k, v := range r.Props() {
 		m[k] = v
 	}
-	m["_key"] = r.Key
+	m["_key"] = r.Key()
 	m["_type"] = r.Type
 	m["_class"] = r.Class
 	m["_fromEntityKey"] = r.From
@@ -115,19 +372,43 @@ func (r *Relationship) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return err
 	}
-	r.Key, _ = m["_key"].(string)
+	key, _ := m["_key"].(string)
 	r.Type, _ = m["_type"].(string)
 	r.Class, _ = m["_class"].(string)
 	r.From, _ = m["_fromEntityKey"].(string)
 	r.To, _ = m["_toEntityKey"].(string)
+	r.form = formFor(key, r.From, r.To, r.Class)
 	for _, k := range []string{"_key", "_type", "_class", "_fromEntityKey", "_toEntityKey"} {
 		delete(m, k)
 	}
-	r.Properties = m
+	r.props = nil
+	if len(m) > 0 {
+		p := PropsOf(m)
+		r.props = &p
+	}
 	return nil
 }
 
-// RelationshipKey is J1's default relationship key: fromKey|verb|toKey.
+// formFor returns the key form that makes key from the ends from and to:
+// J1's default or a form the code has made (NewKeyedRelationship); any
+// other key, read from a file, is kept whole, so that data cannot grow
+// the table of forms.
+func formFor(key, from, to, class string) *keyForm {
+	if rest, ok := strings.CutPrefix(key, from+"|"); ok {
+		if mid, after, ok := strings.Cut(rest, "|"+to); ok && !strings.Contains(mid, "|") {
+			if after == "" && mid == lowerVerb(class) {
+				return nil
+			}
+			if f, ok := forms.Load([2]string{mid, after}); ok {
+				return f.(*keyForm)
+			}
+		}
+	}
+	return &keyForm{key: key, isCustom: true}
+}
+
+// RelationshipKey is J1's default relationship key: fromKey|verb|toKey
+// (what Key returns for a relationship made by NewRelationship).
 func RelationshipKey(fromKey, verb, toKey string) string {
 	return fromKey + "|" + lowerVerb(verb) + "|" + toKey
 }
@@ -207,37 +488,47 @@ func relationshipType(fromType, verb, toType string) string {
 // NewRelationship builds a relationship with J1's default _key and _type.
 func NewRelationship(from *Entity, verb string, to *Entity, props map[string]any) *Relationship {
 	verb = strings.ToUpper(verb)
-	return &Relationship{
-		Key:        RelationshipKey(from.Key, verb, to.Key),
-		Type:       RelationshipType(from.Type, verb, to.Type),
-		Class:      verb,
-		From:       from.Key,
-		To:         to.Key,
-		Properties: props,
+	r := &Relationship{
+		Type:  RelationshipType(from.Type, verb, to.Type),
+		Class: verb,
+		From:  from.Key,
+		To:    to.Key,
 	}
+	if len(props) > 0 {
+		p := PropsOf(props)
+		r.props = &p
+	}
+	return r
 }
 
 // Graph is a set of entities and relationships indexed by key.
 type Graph struct {
 	entities map[string]*Entity
-	rels     map[string]*Relationship
 	byType   map[string][]*Entity
 
-	// Relationships in insertion order, and the sorted view of the first
-	// len(sortedRels) of them: Relationships sorts only what was added since
-	// its last call and merges it in (the IAM derivation and the checks ask
-	// for the sorted list on a graph of millions of relationships).
-	relOrder   []*Relationship
+	// Relationships by the hash of their _key (which they do not store);
+	// the rare second key of one hash goes to relsMore by its string.
+	seed     maphash.Seed
+	rels     map[uint64]*Relationship
+	relsMore map[string]*Relationship
+	nRels    int
+
+	// The relationships sorted by key, and those added since: Relationships
+	// sorts only what was added since its last call and merges it in (the
+	// IAM derivation and the checks ask for the sorted list on a graph of
+	// millions of relationships).
 	sortMu     sync.Mutex
 	sortedRels []*Relationship
+	added      []*Relationship
 }
 
 // New returns an empty graph.
 func New() *Graph {
 	return &Graph{
 		entities: map[string]*Entity{},
-		rels:     map[string]*Relationship{},
+		rels:     map[uint64]*Relationship{},
 		byType:   map[string][]*Entity{},
+		seed:     maphash.MakeSeed(),
 	}
 }
 
@@ -246,15 +537,8 @@ func New() *Graph {
 // AddEntity returns the existing entity and false.
 func (g *Graph) AddEntity(e *Entity) (*Entity, bool) {
 	if old, ok := g.entities[e.Key]; ok {
-		for k, v := range e.Properties {
-			if _, has := old.Properties[k]; !has {
-				old.Set(k, v)
-			}
-		}
+		old.props.mergeMissing(&e.props)
 		return old, false
-	}
-	if e.Properties == nil {
-		e.Properties = map[string]any{}
 	}
 	g.entities[e.Key] = e
 	g.byType[e.Type] = append(g.byType[e.Type], e)
@@ -268,33 +552,68 @@ func (g *Graph) Entity(key string) *Entity { return g.entities[key] }
 // The slice must not be modified.
 func (g *Graph) EntitiesOfType(typ string) []*Entity { return g.byType[typ] }
 
+// hashParts hashes the concatenation of parts; hashKey(k) equals it for
+// k the concatenation.
+func (g *Graph) hashParts(parts [6]string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(g.seed)
+	for _, s := range parts {
+		h.WriteString(s)
+	}
+	return h.Sum64()
+}
+
 // AddRelationship adds r. Both ends must exist. A relationship whose key
 // exists already is not added again (its properties are merged).
 func (g *Graph) AddRelationship(r *Relationship) error {
 	if g.entities[r.From] == nil {
-		return fmt.Errorf("relationship %s: no entity %q", r.Key, r.From)
+		return fmt.Errorf("relationship %s: no entity %q", r.Key(), r.From)
 	}
 	if g.entities[r.To] == nil {
-		return fmt.Errorf("relationship %s: no entity %q", r.Key, r.To)
+		return fmt.Errorf("relationship %s: no entity %q", r.Key(), r.To)
 	}
-	if old, ok := g.rels[r.Key]; ok {
-		for k, v := range r.Properties {
-			if _, has := old.Properties[k]; !has {
-				old.Set(k, v)
+	h := g.hashParts(r.keyParts())
+	old, ok := g.rels[h]
+	if ok && CompareRelationships(old, r) != 0 {
+		// Another key with the same hash.
+		k := r.Key()
+		old, ok = g.relsMore[k]
+		if !ok {
+			if g.relsMore == nil {
+				g.relsMore = map[string]*Relationship{}
 			}
+			g.relsMore[k] = r
+		}
+	} else if !ok {
+		g.rels[h] = r
+	}
+	if ok {
+		if r.props != nil && old.props != r.props {
+			if old.props == nil {
+				old.props = &Props{}
+			}
+			old.props.mergeMissing(r.props)
 		}
 		return nil
 	}
-	g.rels[r.Key] = r
-	g.relOrder = append(g.relOrder, r)
+	g.nRels++
+	g.added = append(g.added, r)
 	return nil
 }
 
 // Relationship returns the relationship with the given key, or nil.
-func (g *Graph) Relationship(key string) *Relationship { return g.rels[key] }
+func (g *Graph) Relationship(key string) *Relationship {
+	var h maphash.Hash
+	h.SetSeed(g.seed)
+	h.WriteString(key)
+	if r, ok := g.rels[h.Sum64()]; ok && r.CompareKey(key) == 0 {
+		return r
+	}
+	return g.relsMore[key]
+}
 
 // Len returns the number of entities and relationships.
-func (g *Graph) Len() (entities, relationships int) { return len(g.entities), len(g.rels) }
+func (g *Graph) Len() (entities, relationships int) { return len(g.entities), g.nRels }
 
 // All yields every entity in no particular order, without the sorted copy
 // Entities makes.
@@ -324,15 +643,13 @@ func (g *Graph) Entities() []*Entity {
 func (g *Graph) Relationships() []*Relationship {
 	g.sortMu.Lock()
 	defer g.sortMu.Unlock()
-	if n := len(g.sortedRels); n < len(g.relOrder) {
-		added := slices.Clone(g.relOrder[n:])
-		slices.SortFunc(added, compareRelationships)
-		g.sortedRels = mergeSorted(g.sortedRels, added)
+	if len(g.added) > 0 {
+		slices.SortFunc(g.added, CompareRelationships)
+		g.sortedRels = mergeSorted(g.sortedRels, g.added)
+		g.added = nil
 	}
 	return slices.Clone(g.sortedRels)
 }
-
-func compareRelationships(a, b *Relationship) int { return strings.Compare(a.Key, b.Key) }
 
 // mergeSorted merges two slices sorted by key into a new one.
 func mergeSorted(a, b []*Relationship) []*Relationship {
@@ -341,7 +658,7 @@ func mergeSorted(a, b []*Relationship) []*Relationship {
 	}
 	out := make([]*Relationship, 0, len(a)+len(b))
 	for len(a) > 0 && len(b) > 0 {
-		if a[0].Key < b[0].Key {
+		if CompareRelationships(a[0], b[0]) < 0 {
 			out, a = append(out, a[0]), a[1:]
 		} else {
 			out, b = append(out, b[0]), b[1:]

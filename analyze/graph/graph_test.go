@@ -89,15 +89,15 @@ func TestAddEntityMerge(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			g := New()
-			e1, added := g.AddEntity(&Entity{Key: "k:0000000001", Type: "t", Class: []string{"Host"}, Properties: tc.first})
+			e1, added := g.AddEntity(NewEntity("k:0000000001", "t", []string{"Host"}, tc.first))
 			if !added {
 				t.Fatal("first AddEntity not added")
 			}
-			e2, added := g.AddEntity(&Entity{Key: "k:0000000001", Type: "t", Class: []string{"Other"}, Properties: tc.second})
+			e2, added := g.AddEntity(NewEntity("k:0000000001", "t", []string{"Other"}, tc.second))
 			if added || e2 != e1 {
 				t.Fatalf("second AddEntity: added=%v same=%v", added, e2 == e1)
 			}
-			if diff := cmp.Diff(tc.want, e1.Properties); diff != "" {
+			if diff := cmp.Diff(tc.want, e1.PropMap()); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 			if !cmp.Equal(e1.Class, tc.wantClass) {
@@ -121,8 +121,8 @@ func TestAddRelationship(t *testing.T) {
 	}{
 		{"both ends exist", NewRelationship(a, "has", b, map[string]any{"x": 1}), ""},
 		{"duplicate merges properties", NewRelationship(a, "HAS", b, map[string]any{"x": 2, "y": 3}), ""},
-		{"missing source", &Relationship{Key: "k1", From: "nope", To: b.Key}, `no entity "nope"`},
-		{"missing target", &Relationship{Key: "k2", From: a.Key, To: "nope"}, `no entity "nope"`},
+		{"missing source", NewCustomRelationship("k1", "", "", "nope", b.Key, nil), `no entity "nope"`},
+		{"missing target", NewCustomRelationship("k2", "", "", a.Key, "nope", nil), `no entity "nope"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -136,7 +136,7 @@ func TestAddRelationship(t *testing.T) {
 	if r == nil || r.Type != "aws_ec2_has_instance" || r.Class != "HAS" {
 		t.Fatalf("relationship %+v", r)
 	}
-	if diff := cmp.Diff(map[string]any{"x": 1, "y": 3}, r.Properties); diff != "" {
+	if diff := cmp.Diff(map[string]any{"x": 1, "y": 3}, r.PropMap()); diff != "" {
 		t.Errorf("merged properties (-want +got):\n%s", diff)
 	}
 	if n, m := g.Len(); n != 2 || m != 1 {
@@ -146,7 +146,7 @@ func TestAddRelationship(t *testing.T) {
 
 func TestDocumentRoundTrip(t *testing.T) {
 	g := New()
-	a, _ := g.AddEntity(&Entity{Key: "z:000000001", Type: "t1", Class: []string{"A", "B"}, Properties: map[string]any{"n": "x", "tag.K": true}})
+	a, _ := g.AddEntity(NewEntity("z:000000001", "t1", []string{"A", "B"}, map[string]any{"n": "x", "tag.K": true}))
 	b, _ := g.AddEntity(&Entity{Key: "a:000000001", Type: "t2", Class: []string{"C"}})
 	if err := g.AddRelationship(NewRelationship(a, "USES", b, nil)); err != nil {
 		t.Fatal(err)
@@ -171,8 +171,8 @@ func TestDocumentRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(doc.Entities, back.Entities); diff != "" {
 		t.Errorf("entities round trip (-want +got):\n%s", diff)
 	}
-	if back.Relationships[0].Key != doc.Relationships[0].Key || back.Relationships[0].Type != "t1_uses_t2" ||
-		back.Relationships[0].Properties["displayName"] != "USES" {
+	if back.Relationships[0].Key() != doc.Relationships[0].Key() || back.Relationships[0].Type != "t1_uses_t2" ||
+		back.Relationships[0].Get("displayName") != "USES" {
 		t.Errorf("relationship round trip: %+v", back.Relationships[0])
 	}
 }
@@ -191,12 +191,12 @@ func TestRelationshipsSortedAcrossAdds(t *testing.T) {
 		if err := g.AddRelationship(r); err != nil {
 			t.Fatal(err)
 		}
-		want = append(want, r.Key)
+		want = append(want, r.Key())
 	}
 	keys := func() []string {
 		var ks []string
 		for _, r := range g.Relationships() {
-			ks = append(ks, r.Key)
+			ks = append(ks, r.Key())
 		}
 		return ks
 	}

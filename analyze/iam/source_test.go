@@ -23,7 +23,7 @@ func testGraph(t *testing.T, withBoundary bool) *graph.Graph {
 	t.Helper()
 	g := graph.New()
 	add := func(key, typ string, props map[string]any) *graph.Entity {
-		e, _ := g.AddEntity(&graph.Entity{Key: key, Type: typ, Class: []string{"X"}, Properties: props})
+		e, _ := g.AddEntity(graph.NewEntity(key, typ, []string{"X"}, props))
 		return e
 	}
 	doc := func(stmts ...map[string]any) map[string]any {

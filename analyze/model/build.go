@@ -139,6 +139,7 @@ type builder struct {
 	names    map[string]string
 	strs     map[string]any
 	propHint map[string]int
+	fields   []string // the sorted field names of the item being flattened
 	classes  map[string][]string
 }
 
@@ -284,7 +285,7 @@ func (b *builder) stream(ctx context.Context, src Source, c Call, fn func(row sn
 	var srcErr error // written by the producer before it closes batches
 	go func() {
 		defer close(batches)
-		var dec decoder
+		dec := decoder{strs: map[string]any{}}
 		batch := make([]decodedRow, 0, streamBatch)
 		send := func() error {
 			select {
@@ -438,12 +439,20 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 		b.log.Debug("item without a key skipped", "type", t.Type, "row", where(rd.Row))
 		return nil
 	}
-	// The map is sized like the last entity of the type, so it is not
-	// grown (and copied) property by property.
-	e := &graph.Entity{Key: key, Type: t.Type, Class: b.class(t),
-		Properties: make(map[string]any, b.propHint[t.Type])}
+	// The properties are sized like the last entity of the type, so they
+	// are not grown (and copied) property by property.
+	e := &graph.Entity{Key: key, Type: t.Type, Class: b.class(t)}
+	e.GrowProps(b.propHint[t.Type])
 	if m, ok := item.(map[string]any); ok && !t.NoFlatten {
-		for k, v := range m {
+		// In sorted order: entities with the same fields then get their
+		// properties in the same order and share one graph shape.
+		b.fields = b.fields[:0]
+		for k := range m {
+			b.fields = append(b.fields, k)
+		}
+		slices.Sort(b.fields)
+		for _, k := range b.fields {
+			v := m[k]
 			if slices.Contains(t.Skip, k) {
 				continue
 			}
@@ -493,12 +502,12 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 	}
 	for _, c := range e.Class {
 		for _, p := range requiredProps[c] {
-			if _, ok := e.Properties[p]; !ok {
+			if !e.Has(p) {
 				e.Set(p, nil)
 			}
 		}
 	}
-	b.propHint[t.Type] = len(e.Properties)
+	b.propHint[t.Type] = e.Len()
 	e, _ = b.g.AddEntity(e)
 	for i := range t.Rels {
 		r := &t.Rels[i]
@@ -549,8 +558,11 @@ func fill(e *graph.Entity, s scope, props []Prop, constants map[string]any, tags
 			e.Set(p.Name, v)
 		}
 	}
-	for k, v := range constants {
-		e.Set(k, normalize(v)) // a copy: entities never share a constant list
+	// In sorted order, as every name set from a map: entities built alike
+	// then get their names in the same order and share one graph shape.
+	var buf [8]string
+	for _, k := range sortedNames(constants, buf[:0]) {
+		e.Set(k, normalize(constants[k])) // a copy: entities never share a constant list
 	}
 	if tags != "" {
 		applyTags(e, tagPairs(lookup(s.elem, tags)))
@@ -693,8 +705,9 @@ func (b *builder) enrich(ctx context.Context, src Source) error {
 					if matched[e] || !okScopes[sk] || errScopes[sk] {
 						continue
 					}
-					for k, v := range en.SetOnNoMatch {
-						e.Set(k, normalize(v))
+					var buf [8]string
+					for _, k := range sortedNames(en.SetOnNoMatch, buf[:0]) { // sorted: one graph shape
+						e.Set(k, normalize(en.SetOnNoMatch[k]))
 					}
 				}
 			}
@@ -714,8 +727,9 @@ func (b *builder) applyEnrichment(t *EntityType, en *Enrichment, rd rowData, mat
 		}
 		s := scope{env: rd.env()}
 		for _, e := range b.lookup(t.Type, en.By, rd.Row.AccountID, rd.Row.Region, s.expand(match)) {
-			for k, v := range en.SetOnNotFound {
-				e.Set(k, normalize(v))
+			var buf [8]string
+			for _, k := range sortedNames(en.SetOnNotFound, buf[:0]) { // sorted: one graph shape
+				e.Set(k, normalize(en.SetOnNotFound[k]))
 			}
 		}
 		return nil

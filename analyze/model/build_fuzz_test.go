@@ -49,7 +49,7 @@ func FuzzBuildResponse(f *testing.F) {
 		}
 		for _, r := range g.Relationships() {
 			if g.Entity(r.From) == nil || g.Entity(r.To) == nil {
-				t.Fatalf("relationship %s joins %q and %q, not both in the graph", r.Key, r.From, r.To)
+				t.Fatalf("relationship %s joins %q and %q, not both in the graph", r.Key(), r.From, r.To)
 			}
 		}
 		doc, err := json.Marshal(g.Document())

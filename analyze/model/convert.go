@@ -162,11 +162,22 @@ func tagPairs(v any) [][2]string {
 			out = append(out, [2]string{k, scalarString(firstOf(m, "Value", "value", "TagValue"))})
 		}
 	case map[string]any:
-		for k, val := range x {
-			out = append(out, [2]string{k, scalarString(val)})
+		var buf [8]string
+		for _, k := range sortedNames(x, buf[:0]) {
+			out = append(out, [2]string{k, scalarString(x[k])})
 		}
 	}
 	return out
+}
+
+// sortedNames appends the names of m to buf, sorted (buf: a caller's
+// array, so that a small map costs no allocation).
+func sortedNames(m map[string]any, buf []string) []string {
+	for k := range m {
+		buf = append(buf, k)
+	}
+	slices.Sort(buf)
+	return buf
 }
 
 func firstOf(m map[string]any, keys ...string) any {

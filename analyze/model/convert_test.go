@@ -272,9 +272,9 @@ func TestApplyTags(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e := &graph.Entity{Properties: tc.pre}
+			e := graph.NewEntity("", "", nil, tc.pre)
 			applyTags(e, tc.tags)
-			if diff := cmp.Diff(tc.want, e.Properties); diff != "" {
+			if diff := cmp.Diff(tc.want, e.PropMap()); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
@@ -292,7 +292,7 @@ func TestGlobalEntities(t *testing.T) {
 		t.Fatalf("Internet/Everyone not get-or-create: %v %v %v", in1, in2, ev)
 	}
 	if ev.Get("principal") != "*" || in1.Get("CIDRv6") != "::/0" {
-		t.Errorf("global entity properties: %v %v", ev.Properties, in1.Properties)
+		t.Errorf("global entity properties: %v %v", ev.PropMap(), in1.PropMap())
 	}
 	svc := ServiceEntity(g, "111122223333", "ssm")
 	if svc.Type != "aws_ssm" || g.Relationship(graph.RelationshipKey(AccountKey("111122223333"), "HAS", svc.Key)) == nil {

@@ -47,6 +47,36 @@ type decoder struct {
 	i     int
 	depth int
 	sets  []keySet // by depth: the keys seen in objects decoded in part
+	// strs interns short string values (states, types, regions, ARNs of
+	// shared resources): the entities of a call repeat them, and a boxed
+	// string shared by all costs no string and no box each. nil: no
+	// interning (decodeNeeded).
+	strs map[string]any
+}
+
+const (
+	// internMax is the longest string value interned; maxInterned bounds
+	// the table, which is emptied when full (a cache, not a set).
+	internMax   = 40
+	maxInterned = 1 << 14
+)
+
+// keepString returns s (which may share the response's memory) as a
+// boxed string the caller may keep.
+func (d *decoder) keepString(s string) any {
+	if d.strs == nil || len(s) > internMax {
+		return strings.Clone(s)
+	}
+	if v, ok := d.strs[s]; ok {
+		return v
+	}
+	if len(d.strs) >= maxInterned {
+		clear(d.strs)
+	}
+	c := strings.Clone(s)
+	v := any(c)
+	d.strs[c] = v
+	return v
 }
 
 // decodeResponse decodes a stored response against shape sh, in full.
@@ -136,7 +166,7 @@ func (d *decoder) value(sh *shape, n *need) (any, error) {
 			return nil, mismatch("string", sh)
 		}
 		start := d.i
-		s, err := d.str(n != nil)
+		s, err := d.str(false)
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +178,7 @@ func (d *decoder) value(sh *shape, n *need) (any, error) {
 		if n == nil {
 			return nil, nil
 		}
-		return s, nil
+		return d.keepString(s), nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		if sh != nil && sh.kind != kInt && sh.kind != kUint && sh.kind != kFloat {
 			return nil, mismatch("number", sh)

@@ -24,7 +24,7 @@ func TestProperties(t *testing.T) {
 				t.Fatalf("the fixtures build no %s", et.Type)
 			}
 			for _, e := range ents {
-				for k := range e.Properties {
+				for k := range e.Props() {
 					if len(k) > 4 && k[:4] == "tag." || slices.Contains(props, k) {
 						continue
 					}

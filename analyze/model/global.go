@@ -97,19 +97,14 @@ func ServiceKey(accountID, name string) string { return accountID + ":aws_" + na
 // Account returns the aws_account entity of an account, creating a minimal
 // one (accountId, name = the id) when the snapshot had none.
 func Account(g *graph.Graph, accountID string) *graph.Entity {
-	e, _ := g.AddEntity(&graph.Entity{
-		Key:   AccountKey(accountID),
-		Type:  accountType,
-		Class: []string{"Account"},
-		Properties: map[string]any{
-			"accountId":   accountID,
-			"id":          accountID,
-			"name":        accountID,
-			"displayName": accountID,
-			"arn":         AccountKey(accountID),
-			"webLink":     "https://console.aws.amazon.com/billing/home#/account",
-		},
-	})
+	e, _ := g.AddEntity(graph.NewEntity(AccountKey(accountID), accountType, []string{"Account"}, map[string]any{
+		"accountId":   accountID,
+		"id":          accountID,
+		"name":        accountID,
+		"displayName": accountID,
+		"arn":         AccountKey(accountID),
+		"webLink":     "https://console.aws.amazon.com/billing/home#/account",
+	}))
 	return e
 }
 
@@ -125,18 +120,13 @@ func ServiceEntity(g *graph.Graph, accountID, name string) *graph.Entity {
 	if !ok {
 		info = ServiceInfo{Name: name, DisplayName: "AWS " + strings.ToUpper(name), Category: []string{"other"}, Function: []string{"other"}}
 	}
-	e, _ := g.AddEntity(&graph.Entity{
-		Key:   ServiceKey(accountID, name),
-		Type:  info.Type(),
-		Class: []string{"Service"},
-		Properties: map[string]any{
-			"name":        info.DisplayName,
-			"displayName": info.DisplayName,
-			"accountId":   accountID,
-			"category":    slices.Clone(info.Category),
-			"function":    slices.Clone(info.Function),
-		},
-	})
+	e, _ := g.AddEntity(graph.NewEntity(ServiceKey(accountID, name), info.Type(), []string{"Service"}, map[string]any{
+		"name":        info.DisplayName,
+		"displayName": info.DisplayName,
+		"accountId":   accountID,
+		"category":    slices.Clone(info.Category),
+		"function":    slices.Clone(info.Function),
+	}))
 	acct := Account(g, accountID)
 	// Both ends exist: AddRelationship cannot fail.
 	_ = g.AddRelationship(graph.NewRelationship(acct, "HAS", e, nil))
@@ -151,34 +141,24 @@ const (
 
 // Internet returns the global Internet entity, creating it when absent.
 func Internet(g *graph.Graph) *graph.Entity {
-	e, _ := g.AddEntity(&graph.Entity{
-		Key:   InternetKey,
-		Type:  "internet",
-		Class: []string{"Internet", "Network"},
-		Properties: map[string]any{
-			"name":        "Internet",
-			"displayName": "Internet",
-			"CIDR":        "0.0.0.0/0",
-			"CIDRv6":      "::/0",
-			"public":      true,
-		},
-	})
+	e, _ := g.AddEntity(graph.NewEntity(InternetKey, "internet", []string{"Internet", "Network"}, map[string]any{
+		"name":        "Internet",
+		"displayName": "Internet",
+		"CIDR":        "0.0.0.0/0",
+		"CIDRv6":      "::/0",
+		"public":      true,
+	}))
 	return e
 }
 
 // Everyone returns the global Everyone entity, creating it when absent.
 func Everyone(g *graph.Graph) *graph.Entity {
-	e, _ := g.AddEntity(&graph.Entity{
-		Key:   EveryoneKey,
-		Type:  "everyone",
-		Class: []string{"UserGroup", "Everyone"},
-		Properties: map[string]any{
-			"name":        "Everyone",
-			"displayName": "Everyone (Public Global)",
-			"principal":   "*",
-			"public":      true,
-		},
-	})
+	e, _ := g.AddEntity(graph.NewEntity(EveryoneKey, "everyone", []string{"UserGroup", "Everyone"}, map[string]any{
+		"name":        "Everyone",
+		"displayName": "Everyone (Public Global)",
+		"principal":   "*",
+		"public":      true,
+	}))
 	return e
 }
 

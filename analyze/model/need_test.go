@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/snapshot"
 )
 
@@ -17,17 +18,7 @@ import (
 // snapshot. A registry path the need trees miss shows here as a missing
 // property or relationship.
 func TestNeedsReadEverything(t *testing.T) {
-	demo, err := snapshot.Open("../../testdata/snapshots/demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		name string
-		src  Source
-	}{
-		{"world", world(t)},
-		{"demo", demo},
-	} {
+	for _, tc := range worldAndDemo(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			docs := map[bool][]byte{}
 			for _, whole := range []bool{false, true} {
@@ -156,4 +147,41 @@ func pruned(v any, sh *shape, n *need) any {
 		return out
 	}
 	return v
+}
+
+// Entities built alike get their property names in the same order, so a
+// second build of the same source makes no new graph shape: a builder that
+// set names in map order (constants, enrichment settings, tag maps) would
+// make new ones for the same entities on every build.
+func TestBuildShapesStable(t *testing.T) {
+	for _, tc := range worldAndDemo(t) {
+		t.Run(tc.name, func(t *testing.T) {
+			var after []int64
+			for range 4 {
+				if _, err := Build(context.Background(), tc.src); err != nil {
+					t.Fatal(err)
+				}
+				after = append(after, graph.Shapes())
+			}
+			if after[0] != after[len(after)-1] {
+				t.Errorf("shapes after each build: %v; want no new one after the first", after)
+			}
+		})
+	}
+}
+
+// namedSource is a test source and its name.
+type namedSource struct {
+	name string
+	src  Source
+}
+
+// worldAndDemo are the test world (every type and relationship of the
+// registry) and the demo snapshot.
+func worldAndDemo(t *testing.T) []namedSource {
+	demo, err := snapshot.Open("../../testdata/snapshots/demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []namedSource{{"world", world(t)}, {"demo", demo}}
 }

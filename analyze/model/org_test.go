@@ -107,7 +107,7 @@ func TestOrganizationPolicies(t *testing.T) {
 				name string
 				want any
 			}{{"organizationPath", tt.path}, {"serviceControlPolicies", tt.scps}, {"resourceControlPolicies", tt.rcps}} {
-				v, ok := e.Properties[p.name]
+				v, ok := e.Lookup(p.name)
 				if !ok {
 					t.Errorf("%s absent, want it set (null when unknown)", p.name)
 				}

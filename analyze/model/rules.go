@@ -13,7 +13,6 @@ package model
 
 import (
 	"fmt"
-	"maps"
 	"net/netip"
 	"strings"
 
@@ -234,14 +233,9 @@ func (b *builder) emitRules() error {
 		if pr.number != "" {
 			dir += ":" + pr.number
 		}
-		r := &graph.Relationship{
-			Key:        fmt.Sprintf("%s:%s:%s:%s:%s:%s", pr.relType, pr.fw.String("id"), dir, props["protocol"], props["portRange"], label),
-			Type:       pr.relType,
-			Class:      pr.verb,
-			From:       from.Key,
-			To:         to.Key,
-			Properties: maps.Clone(props),
-		}
+		r := graph.NewCustomRelationship(
+			fmt.Sprintf("%s:%s:%s:%s:%s:%s", pr.relType, pr.fw.String("id"), dir, props["protocol"], props["portRange"], label),
+			pr.relType, pr.verb, from.Key, to.Key, props)
 		if err := b.g.AddRelationship(r); err != nil {
 			return fmt.Errorf("%s %s: %w", pr.fw.Type, pr.fw.Key, err)
 		}
@@ -310,6 +304,6 @@ func (b *builder) external(typ, key, class string, props map[string]any) *graph.
 	if class == "Host" {
 		props["hostname"] = nil
 	}
-	e, _ := b.g.AddEntity(&graph.Entity{Key: key, Type: typ, Class: []string{class}, Properties: props})
+	e, _ := b.g.AddEntity(graph.NewEntity(key, typ, []string{class}, props))
 	return e
 }

@@ -148,7 +148,7 @@ func TestEntityTypes(t *testing.T) {
 				t.Errorf("type/class %s %v, want %s %v", e.Type, e.Class, tc.typ, tc.class)
 			}
 			for k, want := range tc.props {
-				got, ok := e.Properties[k]
+				got, ok := e.Lookup(k)
 				if !ok {
 					t.Errorf("%s: missing", k)
 					continue
@@ -158,12 +158,12 @@ func TestEntityTypes(t *testing.T) {
 				}
 			}
 			for _, k := range tc.absent {
-				if v, ok := e.Properties[k]; ok {
+				if v, ok := e.Lookup(k); ok {
 					t.Errorf("%s = %v, want absent", k, v)
 				}
 			}
 			for _, req := range []string{"name", "displayName"} {
-				if _, ok := e.Properties[req]; !ok {
+				if _, ok := e.Lookup(req); !ok {
 					t.Errorf("required %s missing", req)
 				}
 			}
@@ -285,7 +285,7 @@ func TestRelationships(t *testing.T) {
 				t.Errorf("_type %s, want %s", r.Type, tc.typ)
 			}
 			for k, want := range tc.props {
-				if diff := cmp.Diff(want, r.Properties[k]); diff != "" {
+				if diff := cmp.Diff(want, r.Get(k)); diff != "" {
 					t.Errorf("%s (-want +got):\n%s", k, diff)
 				}
 			}
@@ -325,7 +325,7 @@ func TestMapPersons(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			g := buildWorld(t)
 			for k, m := range tc.persons {
-				g.AddEntity(&graph.Entity{Key: k, Type: "okta_user", Class: []string{"Person"}, Properties: map[string]any{"email": m}})
+				g.AddEntity(graph.NewEntity(k, "okta_user", []string{"Person"}, map[string]any{"email": m}))
 			}
 			n := MapPersons(g)
 			if n != len(tc.want) {
@@ -430,7 +430,7 @@ func TestSubnetPublicUnknown(t *testing.T) {
 	}
 	for _, id := range []string{"subnet-01", "subnet-02"} {
 		s := g.Entity("arn:aws:ec2:eu-west-1:111122223333:subnet/" + id)
-		if v, ok := s.Properties["public"]; !ok || v != nil {
+		if v, ok := s.Lookup("public"); !ok || v != nil {
 			t.Errorf("%s: public = %v (set %v), want null", id, v, ok)
 		}
 	}
@@ -461,7 +461,7 @@ func TestNetworkACLEntryWithoutDirection(t *testing.T) {
 	var rules []string
 	for _, r := range g.Relationships() {
 		if r.Type == "aws_network_acl_rule" {
-			rules = append(rules, r.Key+" "+r.Class)
+			rules = append(rules, r.Key()+" "+r.Class)
 		}
 	}
 	if want := []string{"aws_network_acl_rule:acl-x:egress:2:*:*:0.0.0.0/0 DENIES"}; !cmp.Equal(rules, want) {

@@ -23,28 +23,22 @@ func benchGraph(b *testing.B, n int) *graph.Graph {
 			cidr = "0.0.0.0/0"
 		}
 		id := fmt.Sprintf("sg-%017d", i)
-		sgs[i], _ = g.AddEntity(&graph.Entity{
-			Key: "arn:aws:ec2:eu-west-1:" + acct + ":security-group/" + id, Type: "aws_security_group", Class: []string{"Firewall"},
-			Properties: map[string]any{
-				"id": id, "name": id, "displayName": id, "accountId": acct, "region": "eu-west-1", "vpcId": "vpc-1",
-				"ipPermissions": []any{
-					map[string]any{"IpProtocol": "tcp", "FromPort": 22.0, "ToPort": 22.0, "IpRanges": []any{map[string]any{"CidrIp": cidr}}, "Ipv6Ranges": []any{}, "UserIdGroupPairs": []any{}},
-					map[string]any{"IpProtocol": "tcp", "FromPort": 443.0, "ToPort": 443.0, "IpRanges": []any{map[string]any{"CidrIp": "0.0.0.0/0"}}},
-				},
-				"ipPermissionsEgress": []any{map[string]any{"IpProtocol": "-1", "IpRanges": []any{map[string]any{"CidrIp": "0.0.0.0/0"}}}},
+		sgs[i], _ = g.AddEntity(graph.NewEntity("arn:aws:ec2:eu-west-1:"+acct+":security-group/"+id, "aws_security_group", []string{"Firewall"}, map[string]any{
+			"id": id, "name": id, "displayName": id, "accountId": acct, "region": "eu-west-1", "vpcId": "vpc-1",
+			"ipPermissions": []any{
+				map[string]any{"IpProtocol": "tcp", "FromPort": 22.0, "ToPort": 22.0, "IpRanges": []any{map[string]any{"CidrIp": cidr}}, "Ipv6Ranges": []any{}, "UserIdGroupPairs": []any{}},
+				map[string]any{"IpProtocol": "tcp", "FromPort": 443.0, "ToPort": 443.0, "IpRanges": []any{map[string]any{"CidrIp": "0.0.0.0/0"}}},
 			},
-		})
+			"ipPermissionsEgress": []any{map[string]any{"IpProtocol": "-1", "IpRanges": []any{map[string]any{"CidrIp": "0.0.0.0/0"}}}},
+		}))
 	}
 	for i := range n {
 		id := fmt.Sprintf("i-%017d", i)
-		inst, _ := g.AddEntity(&graph.Entity{
-			Key: "arn:aws:ec2:eu-west-1:" + acct + ":instance/" + id, Type: "aws_instance", Class: []string{"Host"},
-			Properties: map[string]any{
-				"id": id, "name": id, "displayName": id, "accountId": acct, "region": "eu-west-1", "state": "running",
-				"instanceType": "t3.micro", "privateIpAddress": "10.0.0.1", "publicIpAddress": nil, "createdOn": int64(1700000000000),
-				"tag.Owner": "team-a", "tag.Classification": "internal",
-			},
-		})
+		inst, _ := g.AddEntity(graph.NewEntity("arn:aws:ec2:eu-west-1:"+acct+":instance/"+id, "aws_instance", []string{"Host"}, map[string]any{
+			"id": id, "name": id, "displayName": id, "accountId": acct, "region": "eu-west-1", "state": "running",
+			"instanceType": "t3.micro", "privateIpAddress": "10.0.0.1", "publicIpAddress": nil, "createdOn": int64(1700000000000),
+			"tag.Owner": "team-a", "tag.Classification": "internal",
+		}))
 		for _, sg := range []*graph.Entity{sgs[i], sgs[(i+1)%n]} {
 			if err := g.AddRelationship(graph.NewRelationship(sg, "PROTECTS", inst, nil)); err != nil {
 				b.Fatal(err)
@@ -133,8 +127,8 @@ func inputMap(in Input) map[string]any {
 	types := map[string][]string{}
 	classes := map[string][]string{}
 	for _, e := range in.Graph.Entities() {
-		m := make(map[string]any, len(e.Properties)+3)
-		for k, v := range e.Properties {
+		m := make(map[string]any, e.Len()+3)
+		for k, v := range e.Props() {
 			m[k] = v
 		}
 		m["_key"], m["_type"], m["_class"] = e.Key, e.Type, e.Class
@@ -148,20 +142,20 @@ func inputMap(in Input) map[string]any {
 	out := map[string]map[string][]any{}
 	inb := map[string]map[string][]any{}
 	for _, r := range in.Graph.Relationships() {
-		m := make(map[string]any, len(r.Properties)+6)
-		for k, v := range r.Properties {
+		m := make(map[string]any, r.Len()+6)
+		for k, v := range r.Props() {
 			m[k] = v
 		}
-		m["_key"], m["_type"], m["_class"], m["_fromEntityKey"], m["_toEntityKey"], m["displayName"] = r.Key, r.Type, r.Class, r.From, r.To, r.Class
-		rels[r.Key] = m
+		m["_key"], m["_type"], m["_class"], m["_fromEntityKey"], m["_toEntityKey"], m["displayName"] = r.Key(), r.Type, r.Class, r.From, r.To, r.Class
+		rels[r.Key()] = m
 		if out[r.From] == nil {
 			out[r.From] = map[string][]any{}
 		}
 		if inb[r.To] == nil {
 			inb[r.To] = map[string][]any{}
 		}
-		out[r.From][r.Class] = append(out[r.From][r.Class], map[string]any{"key": r.To, "rel": r.Key})
-		inb[r.To][r.Class] = append(inb[r.To][r.Class], map[string]any{"key": r.From, "rel": r.Key})
+		out[r.From][r.Class] = append(out[r.From][r.Class], map[string]any{"key": r.To, "rel": r.Key()})
+		inb[r.To][r.Class] = append(inb[r.To][r.Class], map[string]any{"key": r.From, "rel": r.Key()})
 	}
 	return map[string]any{
 		"entities": entities, "types": types, "classes": classes, "relationships": rels,

@@ -47,10 +47,7 @@ func testGraph(t testing.TB) *graph.Graph {
 		return got
 	}
 	sg := func(id string, perms []any) *graph.Entity {
-		return add(&graph.Entity{
-			Key: "arn:aws:ec2:eu-west-1:" + acct + ":security-group/" + id, Type: "aws_security_group", Class: []string{"Firewall"},
-			Properties: map[string]any{"id": id, "name": id, "accountId": acct, "region": "eu-west-1", "ipPermissions": perms},
-		})
+		return add(graph.NewEntity("arn:aws:ec2:eu-west-1:"+acct+":security-group/"+id, "aws_security_group", []string{"Firewall"}, map[string]any{"id": id, "name": id, "accountId": acct, "region": "eu-west-1", "ipPermissions": perms}))
 	}
 	open := sg("sg-open", []any{map[string]any{
 		"IpProtocol": "tcp", "FromPort": float64(22), "ToPort": float64(22),
@@ -60,34 +57,19 @@ func testGraph(t testing.TB) *graph.Graph {
 		"IpProtocol": "tcp", "FromPort": float64(443), "ToPort": float64(443),
 		"IpRanges": []any{map[string]any{"CidrIp": "0.0.0.0/0"}},
 	}})
-	inst := add(&graph.Entity{
-		Key: "arn:aws:ec2:eu-west-1:" + acct + ":instance/i-1", Type: "aws_instance", Class: []string{"Host"},
-		Properties: map[string]any{"id": "i-1", "name": "web", "accountId": acct, "region": "eu-west-1"},
-	})
+	inst := add(graph.NewEntity("arn:aws:ec2:eu-west-1:"+acct+":instance/i-1", "aws_instance", []string{"Host"}, map[string]any{"id": "i-1", "name": "web", "accountId": acct, "region": "eu-west-1"}))
 	role := func(name string, principal any) {
 		doc := map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
 			"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole",
 		}}}
-		add(&graph.Entity{
-			Key: "arn:aws:iam::" + acct + ":role/" + name, Type: "aws_iam_role", Class: []string{"AccessRole"},
-			Properties: map[string]any{"name": name, "accountId": acct, "assumeRolePolicyDocument": mustJSON(t, doc)},
-		})
+		add(graph.NewEntity("arn:aws:iam::"+acct+":role/"+name, "aws_iam_role", []string{"AccessRole"}, map[string]any{"name": name, "accountId": acct, "assumeRolePolicyDocument": mustJSON(t, doc)}))
 	}
 	role("public", map[string]any{"AWS": "*"})
 	role("ec2", map[string]any{"Service": "ec2.amazonaws.com"})
-	add(&graph.Entity{
-		Key: "arn:aws:s3:::tagged", Type: "aws_s3_bucket", Class: []string{"DataStore"},
-		Properties: map[string]any{"name": "tagged", "accountId": acct, "region": "eu-west-1",
-			"tag.Classification": "internal", "tag.Owner": "team-a", "versioningEnabled": true},
-	})
-	add(&graph.Entity{
-		Key: "arn:aws:s3:::untagged", Type: "aws_s3_bucket", Class: []string{"DataStore"},
-		Properties: map[string]any{"name": "untagged", "accountId": acct, "region": "us-east-1", "policy": "not json"},
-	})
-	vol := add(&graph.Entity{
-		Key: "arn:aws:ec2:eu-west-1:" + acct + ":volume/vol-1", Type: "aws_ebs_volume", Class: []string{"DataStore", "Disk"},
-		Properties: map[string]any{"name": "vol-1", "accountId": acct, "region": "eu-west-1", "tag.Owner": "team-a"},
-	})
+	add(graph.NewEntity("arn:aws:s3:::tagged", "aws_s3_bucket", []string{"DataStore"}, map[string]any{"name": "tagged", "accountId": acct, "region": "eu-west-1",
+		"tag.Classification": "internal", "tag.Owner": "team-a", "versioningEnabled": true}))
+	add(graph.NewEntity("arn:aws:s3:::untagged", "aws_s3_bucket", []string{"DataStore"}, map[string]any{"name": "untagged", "accountId": acct, "region": "us-east-1", "policy": "not json"}))
+	vol := add(graph.NewEntity("arn:aws:ec2:eu-west-1:"+acct+":volume/vol-1", "aws_ebs_volume", []string{"DataStore", "Disk"}, map[string]any{"name": "vol-1", "accountId": acct, "region": "eu-west-1", "tag.Owner": "team-a"}))
 	for _, r := range []*graph.Relationship{
 		graph.NewRelationship(open, "PROTECTS", inst, nil),
 		graph.NewRelationship(closed, "PROTECTS", inst, nil),
@@ -319,8 +301,7 @@ func TestEvaluateGaps(t *testing.T) {
 
 func TestGapTurnsPassingRuleIntoError(t *testing.T) {
 	g := graph.New()
-	g.AddEntity(&graph.Entity{Key: "arn:aws:s3:::tagged", Type: "aws_s3_bucket", Class: []string{"DataStore"},
-		Properties: map[string]any{"accountId": acct, "region": "eu-west-1", "tag.Classification": "x", "tag.Owner": "y"}})
+	g.AddEntity(graph.NewEntity("arn:aws:s3:::tagged", "aws_s3_bucket", []string{"DataStore"}, map[string]any{"accountId": acct, "region": "eu-west-1", "tag.Classification": "x", "tag.Owner": "y"}))
 	eng := builtinEngine(t)
 	tests := []struct {
 		name string
@@ -614,7 +595,7 @@ func TestEvaluateCancelled(t *testing.T) {
 
 func TestEvaluateBadProperty(t *testing.T) {
 	g := graph.New()
-	g.AddEntity(&graph.Entity{Key: "arn:aws:s3:::b", Type: "aws_s3_bucket", Properties: map[string]any{"size": []any{1.0, inf()}}})
+	g.AddEntity(graph.NewEntity("arn:aws:s3:::b", "aws_s3_bucket", nil, map[string]any{"size": []any{1.0, inf()}}))
 	_, err := builtinEngine(t).Evaluate(context.Background(), Input{Graph: g})
 	if err == nil || !strings.Contains(err.Error(), `entity arn:aws:s3:::b property "size": [1]: number +Inf has no JSON form`) {
 		t.Fatalf("error %v, want one naming the entity and property", err)

@@ -16,6 +16,7 @@ package rules
 import (
 	"context"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"sort"
@@ -180,9 +181,9 @@ type relationshipSource struct {
 }
 
 func (s *relationshipSource) len() int         { return len(s.rels) }
-func (s *relationshipSource) key(i int) string { return s.rels[i].Key }
+func (s *relationshipSource) key(i int) string { return s.rels[i].Key() }
 func (s *relationshipSource) lookup(k string) (int, bool) {
-	return slices.BinarySearchFunc(s.rels, k, func(r *graph.Relationship, k string) int { return strings.Compare(r.Key, k) })
+	return slices.BinarySearchFunc(s.rels, k, func(r *graph.Relationship, k string) int { return r.CompareKey(k) })
 }
 func (s *relationshipSource) build(i int, key *ast.Term) (*ast.Term, error) {
 	r := s.rels[i]
@@ -319,7 +320,7 @@ func (s *verbSource) build(v int, _ *ast.Term) (*ast.Term, error) {
 		if c := strings.Compare(ox, oy); c != 0 {
 			return c
 		}
-		return strings.Compare(rx.Key, ry.Key)
+		return graph.CompareRelationships(rx, ry)
 	})
 	terms := make([]*ast.Term, len(idx))
 	a.conv.mu.Lock()
@@ -328,7 +329,7 @@ func (s *verbSource) build(v int, _ *ast.Term) (*ast.Term, error) {
 	for j, x := range idx {
 		r := a.rels[x]
 		_, other := a.ends(r)
-		terms[j] = ast.ObjectTerm([2]*ast.Term{keyName, ast.StringTerm(other)}, [2]*ast.Term{relName, ast.StringTerm(r.Key)})
+		terms[j] = ast.ObjectTerm([2]*ast.Term{keyName, ast.StringTerm(other)}, [2]*ast.Term{relName, ast.StringTerm(r.Key())})
 	}
 	return ast.ArrayTerm(terms...), nil
 }
@@ -381,7 +382,7 @@ func (c converter) str(s string) *ast.Term {
 // entityValue is the flat J1 object of e: its properties plus _key, _type,
 // _class (key is the term of e.Key).
 func (c converter) entityValue(e *graph.Entity, key *ast.Term) (ast.Value, error) {
-	obj, err := c.flatObject(e.Properties,
+	obj, err := c.flatObject(e.Props(), e.Len(),
 		[2]*ast.Term{c.name("_key"), key},
 		[2]*ast.Term{c.name("_type"), c.name(e.Type)},
 		[2]*ast.Term{c.name("_class"), ast.NewTerm(c.stringArray(e.Class))},
@@ -397,7 +398,7 @@ func (c converter) entityValue(e *graph.Entity, key *ast.Term) (ast.Value, error
 // to are the terms of its key and ends.
 func (c converter) relationshipValue(r *graph.Relationship, key, from, to *ast.Term) (ast.Value, error) {
 	class := c.name(r.Class)
-	obj, err := c.flatObject(r.Properties,
+	obj, err := c.flatObject(r.Props(), r.Len(),
 		[2]*ast.Term{c.name("_key"), key},
 		[2]*ast.Term{c.name("_type"), c.name(r.Type)},
 		[2]*ast.Term{c.name("_class"), class},
@@ -405,9 +406,9 @@ func (c converter) relationshipValue(r *graph.Relationship, key, from, to *ast.T
 		[2]*ast.Term{c.name("_toEntityKey"), to},
 	)
 	if err != nil {
-		return nil, fmt.Errorf("relationship %s %w", r.Key, err)
+		return nil, fmt.Errorf("relationship %s %w", r.Key(), err)
 	}
-	if _, ok := r.Properties["displayName"]; !ok {
+	if !r.Has("displayName") {
 		obj.Insert(c.name("displayName"), class)
 	}
 	return obj, nil
@@ -415,8 +416,8 @@ func (c converter) relationshipValue(r *graph.Relationship, key, from, to *ast.T
 
 // flatObject is props plus the fixed J1 fields; the struct fields behind
 // fixed are authoritative, so same-named entries of props are ignored.
-func (c converter) flatObject(props map[string]any, fixed ...[2]*ast.Term) (ast.Object, error) {
-	obj := ast.NewObjectWithCapacity(len(props) + len(fixed) + 1)
+func (c converter) flatObject(props iter.Seq2[string, any], n int, fixed ...[2]*ast.Term) (ast.Object, error) {
+	obj := ast.NewObjectWithCapacity(n + len(fixed) + 1)
 	for _, kv := range fixed {
 		obj.Insert(kv[0], kv[1])
 	}

@@ -20,8 +20,7 @@ func TestInputMatchesLibBuildInput(t *testing.T) {
 	ctx := context.Background()
 	g := testGraph(t)
 	// A second edge of the same verb from the same entity checks list order.
-	extra := &graph.Entity{Key: "arn:aws:ec2:eu-west-1:111122223333:volume/vol-0", Type: "aws_ebs_volume", Class: []string{"DataStore", "Disk"},
-		Properties: map[string]any{"accountId": acct, "region": "eu-west-1"}}
+	extra := graph.NewEntity("arn:aws:ec2:eu-west-1:111122223333:volume/vol-0", "aws_ebs_volume", []string{"DataStore", "Disk"}, map[string]any{"accountId": acct, "region": "eu-west-1"})
 	g.AddEntity(extra)
 	if err := g.AddRelationship(graph.NewRelationship(g.Entity("arn:aws:ec2:eu-west-1:111122223333:instance/i-1"), "USES", extra, nil)); err != nil {
 		t.Fatal(err)

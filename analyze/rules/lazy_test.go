@@ -213,7 +213,7 @@ func TestLazyConcurrentReads(t *testing.T) {
 			ast.Ref{ast.StringTerm("out"), ast.StringTerm(e.Key)}, ast.Ref{ast.StringTerm("in"), ast.StringTerm(e.Key)})
 	}
 	for _, r := range g.Relationships() {
-		paths = append(paths, ast.Ref{ast.StringTerm("relationships"), ast.StringTerm(r.Key)})
+		paths = append(paths, ast.Ref{ast.StringTerm("relationships"), ast.StringTerm(r.Key())})
 	}
 	const readers = 8
 	got := make([][]ast.Value, readers)
@@ -275,7 +275,7 @@ func TestLazyParallelEvaluate(t *testing.T) {
 // Evaluate when a check reads it, with the entity and property named.
 func TestLazyBadEntry(t *testing.T) {
 	g := graph.New()
-	g.AddEntity(&graph.Entity{Key: "arn:aws:ec2:eu-west-1:111122223333:instance/i-1", Type: "aws_instance", Properties: map[string]any{"cpu": inf()}})
+	g.AddEntity(graph.NewEntity("arn:aws:ec2:eu-west-1:111122223333:instance/i-1", "aws_instance", nil, map[string]any{"cpu": inf()}))
 	eng := builtinEngine(t, WithPolicyDir(filepath.Join("testdata", "whole_lazy")))
 	_, err := eng.Evaluate(context.Background(), Input{Graph: g})
 	if err == nil || !strings.Contains(err.Error(), `entity arn:aws:ec2:eu-west-1:111122223333:instance/i-1 property "cpu": number +Inf has no JSON form`) {
