@@ -106,7 +106,13 @@
 // managed KMS keys or service-linked roles. An SCP or RCP Deny narrower
 // than the grant (a NotResource, a prefix, a condition on a snapshot fact)
 // removes only what it covers; one whose condition depends on request
-// context makes the access conditional, its keys in conditionKeys. Each
+// context makes the access conditional, its keys in conditionKeys.
+// aws:RequestedRegion is a fact where the request decides it
+// (iam.RequestedRegion: the Region of a regional resource's ARN; us-east-1
+// for IAM, CloudFront, Route 53 and Support): a region guard SCP allows or
+// denies access to a regional resource outright, and leaves conditional on
+// aws:requestedregion only access whose Region the caller picks (an
+// action on "*": the service entity's edge; S3; STS). Each
 // collected aws_account says what the derivation knew of its policies:
 // serviceControlPoliciesStatus and resourceControlPoliciesStatus are
 // "applied", "none" (no organisation, the type not enabled, the

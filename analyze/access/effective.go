@@ -462,10 +462,11 @@ func personalVar(s string) bool {
 
 // factKeys are the condition keys (lower case) whose values the snapshot
 // knows, or knows to be absent, for a request (Query.request): those
-// derived from the request, and the facts it collected.
+// derived from the request, and the facts it collected. aws:RequestedRegion
+// is one where the request's resource decides it (iam.RequestedRegion).
 func factKey(k string) bool {
 	return knownKeys[k] || strings.HasPrefix(k, "aws:principaltag/") || strings.HasPrefix(k, "aws:resourcetag/") ||
-		k == "aws:principalorgid" || k == "aws:resourceorgid" || k == "aws:userid"
+		k == "aws:principalorgid" || k == "aws:resourceorgid" || k == "aws:userid" || k == "aws:requestedregion"
 }
 
 // conditionKeys returns the keys of the grant's statements' Conditions,
@@ -553,6 +554,7 @@ type stmtCacheKey struct {
 	st                    *statement
 	acct, typ, tags, self string
 	res                   string
+	region                string // the requests' aws:RequestedRegion, when st reads it
 }
 
 type stmtResult struct {
@@ -586,6 +588,24 @@ func (d *deriver) statementHolds(gr *grant, i int, p *graph.Entity, pp iam.Princ
 	}
 	rp, rk := fp.rp, fp.rk
 	ck := stmtCacheKey{st: part.st, acct: pp.Account, typ: string(pp.Type), tags: d.principalTags(p, part.st), self: self, res: rk}
+	// Whether the Condition can hold does not depend on which of the
+	// statement's actions is asked: one is.
+	var acts []string
+	for _, lo := range levelOrder {
+		if a := part.set.byLevel[lo.level]; len(a) > 0 {
+			acts = append(acts, a[0])
+			break
+		}
+	}
+	if len(acts) == 0 {
+		acts = part.set.unknown[:min(1, len(part.set.unknown))]
+	}
+	if len(acts) > 0 && part.st.readsRegion() { // the evaluator takes it from the request (iam.RequestedRegion)
+		for _, req := range gr.requests {
+			r, _ := iam.RequestedRegion(pp, acts[0], req)
+			ck.region += r + "\x00"
+		}
+	}
 	if r, ok := d.stmtCache[ck]; ok {
 		return r.holds, r.conditional, r.keys
 	}
@@ -598,18 +618,6 @@ func (d *deriver) statementHolds(gr *grant, i int, p *graph.Entity, pp iam.Princ
 	pol := &iam.Policies{Identity: []*iam.Policy{sp}, Resource: rp}
 	if gr.from == gr.target { // a resource policy statement: the identity side is not its business
 		pol = &iam.Policies{Identity: []*iam.Policy{allowAll()}, Resource: sp}
-	}
-	// Whether the Condition can hold does not depend on which of the
-	// statement's actions is asked: one is.
-	var acts []string
-	for _, lo := range levelOrder {
-		if a := part.set.byLevel[lo.level]; len(a) > 0 {
-			acts = append(acts, a[0])
-			break
-		}
-	}
-	if len(acts) == 0 {
-		acts = part.set.unknown[:min(1, len(part.set.unknown))]
 	}
 	for _, act := range acts {
 		for _, req := range gr.requests {

@@ -224,7 +224,13 @@ func orNone(accts []string) string {
 //     the same account, unless the deciding statements read who the
 //     principal is (its ARN, name, tags, a policy variable) or which
 //     resource (Resource patterns, resource tags; and any IAM, STS or KMS
-//     resource, which the evaluator's own rules read).
+//     resource, which the evaluator's own rules read); a statement on
+//     aws:RequestedRegion (a region guard) shares it between resources of
+//     the same Region, which the evaluator takes from the request
+//     (iam.RequestedRegion: a regional resource's ARN, us-east-1 for IAM,
+//     CloudFront, Route 53, Support): the guard is decided there, and
+//     conditional on aws:requestedregion only where the caller chooses the
+//     Region (an action on "*", S3, STS).
 //
 // Both questions must allow. Over a resource pattern (arn:aws:s3:::b/*)
 // that is the evaluator's answer but in one case: an organisation Deny
@@ -313,6 +319,7 @@ type orgAction struct {
 	clear    bool // nothing can refuse it (see the top of the section)
 	personal bool // a deciding statement reads who the principal is
 	specific bool // a deciding statement reads which resource
+	regional bool // a deciding statement reads aws:RequestedRegion
 }
 
 type orgActionKey struct {
@@ -331,6 +338,7 @@ func (d *deriver) orgActionOf(k orgKey, action string) orgAction {
 		v.clear = false
 		v.personal = v.personal || readsPrincipal(st)
 		v.specific = v.specific || readsResource(st)
+		v.regional = v.regional || st.readsRegion()
 	}
 	if k.scp != nil {
 		for _, lvl := range k.scp.scps.stmts {
@@ -457,6 +465,7 @@ type orgDecisionKey struct {
 	action              string
 	acct, typ, arn, raw string // the principal
 	resAcct, res, key   string // the resource
+	region              string // aws:RequestedRegion, when a deciding statement reads it
 }
 
 // orgAllows asks whether the organisation policies of k let principal pp
@@ -480,6 +489,9 @@ func (d *deriver) orgAllows(k orgKey, p *graph.Entity, pp iam.Principal, action,
 		if res != nil {
 			ck.key = res.Key
 		}
+	}
+	if oa.regional { // the evaluator takes it from the resource (iam.RequestedRegion)
+		ck.region, _ = iam.RequestedRegion(pp, action, resource)
 	}
 	if v, ok := d.orgDecisions[ck]; ok {
 		return v

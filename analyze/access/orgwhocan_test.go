@@ -104,8 +104,8 @@ func (b *orgBuilder) bucket(acct, name, policy string, tags map[string]string) *
 	return e
 }
 
-func (b *orgBuilder) key(acct, id, policy string, tags map[string]string) *graph.Entity {
-	arn := "arn:aws:kms:eu-west-1:" + acct + ":key/" + id
+func (b *orgBuilder) key(acct, region, id, policy string, tags map[string]string) *graph.Entity {
+	arn := "arn:aws:kms:" + region + ":" + acct + ":key/" + id
 	e := b.add(acct, arn, "aws_kms_key", "Key", map[string]any{"name": id, "policy": policy})
 	setTags(e, tags)
 	return e
@@ -128,11 +128,21 @@ const adminDocument = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","A
 // writing objects of a-red to principals not tagged team=red (a condition
 // on a fact, on a prefix: narrower than the grants); member B's own level
 // denies kms:Encrypt outside vpc-1 (a condition on request context: the
-// access becomes conditional on aws:sourcevpc). RCP on OU ou-b (member B):
+// access becomes conditional on aws:sourcevpc). OU ou-b has a region guard
+// (every action outside eu-west-1 and us-east-1 denied but STS, S3,
+// Organizations, Support): decided where the resource's ARN (or IAM's
+// single endpoint) says where the request goes, conditional on
+// aws:requestedregion where the caller chooses. RCP on OU ou-b (member B):
 // S3 only for principals of the organisation (anonymous callers of
 // b-data's public List lose it; the outsider is unknown: conditional).
 var orgPolicies = func() map[string]map[string]any {
 	full := orgPol{"p-full", "FullAWSAccess", doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)}
+	// The most common SCP: AWS's example region guard
+	// (orgs_manage_policies_scps_examples_general.html, "Deny access to AWS
+	// based on the requested AWS Region"), IAM deliberately not exempt:
+	// its requests go to us-east-1, which the guard allows.
+	regionGuard := orgPol{"p-regions", "RegionGuard", doc(`{"Effect":"Deny","NotAction":["sts:*","s3:*","organizations:*","support:*"],"Resource":"*",` +
+		`"Condition":{"StringNotEquals":{"aws:RequestedRegion":["eu-west-1","us-east-1"]}}}`)}
 	root := "r-fixture"
 	path := func(ou string) string { return orgID + "/" + root + "/" + ou }
 	return map[string]map[string]any{
@@ -145,7 +155,7 @@ var orgPolicies = func() map[string]map[string]any {
 					`"Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"red"}}}`)}}}),
 			"resourceControlPolicies": orgLevelsJSON(orgLevel{root, nil}, orgLevel{"ou-a", nil}, orgLevel{memberA, nil})},
 		memberB: {"organizationPath": path("ou-b/"),
-			"serviceControlPolicies": orgLevelsJSON(orgLevel{root, []orgPol{full}}, orgLevel{"ou-b", []orgPol{full}},
+			"serviceControlPolicies": orgLevelsJSON(orgLevel{root, []orgPol{full}}, orgLevel{"ou-b", []orgPol{full, regionGuard}},
 				orgLevel{memberB, []orgPol{full, {"p-vpc", "EncryptInVPC", doc(`{"Effect":"Deny","Action":"kms:Encrypt","Resource":"*",` +
 					`"Condition":{"StringNotEquals":{"aws:SourceVpc":"vpc-1"}}}`)}}}),
 			"resourceControlPolicies": orgLevelsJSON(orgLevel{root, nil},
@@ -275,13 +285,34 @@ func orgFixture(t testing.TB) *graph.Graph {
 	b.bucket(memberB, "b-logs", doc(
 		`{"Sid":"ALogs","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+memberA+`:root"},"Action":["s3:PutObject","s3:GetObject"],"Resource":"arn:aws:s3:::b-logs/*"}`,
 		`{"Sid":"OnlyLogs","Effect":"Deny","Principal":"*","Action":"s3:PutObject","NotResource":"arn:aws:s3:::b-logs/logs/*"}`), nil)
-	b.key(memberB, "k1", doc(
+	b.key(memberB, "eu-west-1", "k1", doc(
 		`{"Sid":"Account","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+memberB+`:root"},"Action":"kms:*","Resource":"*"}`,
 		`{"Sid":"BlueTeam","Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:Decrypt","Resource":"*",`+
 			`"Condition":{"StringEquals":{"aws:PrincipalOrgID":"`+orgID+`","aws:PrincipalTag/team":"blue"}}}`), map[string]string{"env": "prod"})
 	b.role(memberB, "reader", doc(
 		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+memberA+`:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}`,
 		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+outsider+`:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-1"}}}`), "", nil)
+	// k2 is in a Region B's guard denies; kim reads both keys and IAM
+	// (us-east-1: allowed) and lists Lambda functions (any Region:
+	// conditional on it).
+	b.key(memberB, "us-west-2", "k2", doc(
+		`{"Sid":"Account","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+memberB+`:root"},"Action":"kms:*","Resource":"*"}`), nil)
+	// Three functions alike but for their Region: the guard's answer is
+	// not shared between them.
+	for _, region := range []string{"eu-west-1", "us-east-1", "us-west-2"} {
+		arn := "arn:aws:lambda:" + region + ":" + memberB + ":function:f"
+		b.add(memberB, arn, "aws_lambda_function", "Function", map[string]any{"name": "f", "region": region})
+	}
+	kim := b.user(memberB, "kim", nil)
+	b.inline(kim, "regional", doc(`{"Effect":"Allow","Action":"kms:Decrypt","Resource":["arn:aws:kms:eu-west-1:`+memberB+`:key/k1","arn:aws:kms:us-west-2:`+memberB+`:key/k2"]}`,
+		`{"Effect":"Allow","Action":["iam:GetUser","lambda:ListFunctions"],"Resource":"*"}`,
+		`{"Effect":"Allow","Action":"lambda:InvokeFunction","Resource":["arn:aws:lambda:eu-west-1:`+memberB+`:function:f","arn:aws:lambda:us-west-2:`+memberB+`:function:f"]}`))
+	// max may invoke them in eu-west-1 only, by his own policy's condition
+	// (IAM User Guide, reference_policies_examples_aws_deny-requested-region.html
+	// shows the key in an identity policy): decided per function.
+	max := b.user(memberB, "max", nil)
+	b.inline(max, "eu", doc(`{"Effect":"Allow","Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:*:`+memberB+`:function:f",`+
+		`"Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}}`))
 	// hal may only encrypt: B's SCP makes it conditional on the VPC.
 	hal := b.user(memberB, "hal", nil)
 	b.inline(hal, "kms", doc(`{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}`))
@@ -453,7 +484,7 @@ func TestOrgFixtureAnswers(t *testing.T) {
 			"s3:GetObject", "arn:aws:s3:::b-data/x", []string{
 				m("role", "auditor"), root(mgmt), m("user", "alice"), a("role", "app"), a("role", "ops"), root(memberA),
 				a("user", "bob"), a("user", "carol"), b("role", "reader"), root(memberB), b("user", "erin"), b("user", "hal"),
-				"arn:aws:sts::" + memberA + ":assumed-role/app/i-0123",
+				b("user", "kim"), b("user", "max"), "arn:aws:sts::" + memberA + ":assumed-role/app/i-0123",
 			}},
 		{"the Deny narrower than the grant survives", "s3:GetObject", "arn:aws:s3:::b-data/secret/x", []string{}},
 		{"a role session named in a bucket policy; s3:* in A does not reach B without a grant", "s3:PutObject", "arn:aws:s3:::b-data/x", []string{
@@ -462,15 +493,24 @@ func TestOrgFixtureAnswers(t *testing.T) {
 		{"public List from an office network: conditional on the source IP; anonymous callers refused by B's RCP", "s3:ListBucket", "arn:aws:s3:::b-data", []string{
 			m("role", "auditor") + sourceIP, root(mgmt) + sourceIP, m("user", "alice") + sourceIP,
 			a("role", "ops") + sourceIP, root(memberA) + sourceIP, a("user", "bob") + sourceIP, a("user", "carol") + sourceIP,
-			b("role", "reader") + sourceIP, root(memberB), b("user", "erin") + sourceIP, b("user", "hal") + sourceIP,
+			b("role", "reader") + sourceIP, root(memberB), b("user", "erin") + sourceIP, b("user", "hal") + sourceIP, b("user", "kim") + sourceIP,
+			b("user", "max") + sourceIP,
 		}},
 		{"ABAC on bucket tags: dan reads his team's bucket only", "s3:GetObject", "arn:aws:s3:::a-red/x", []string{
 			root(memberA), a("role", "ops"), a("user", "bob"), a("user", "carol"),
 		}},
 		{"key policy by principal tag in the organisation: bob is blue but has no kms identity policy, ops has no tag; A's SCP denies KMS even to its root",
 			"kms:Decrypt", "arn:aws:kms:eu-west-1:" + memberB + ":key/k1", []string{
-				root(mgmt) + " (conditional: aws:principaltag/team)", root(memberB), b("user", "erin"),
+				root(mgmt) + " (conditional: aws:principaltag/team)", root(memberB), b("user", "erin"), b("user", "kim"),
 			}},
+		{"a region guard SCP on a key in a Region it denies: nobody of B, not even its root", "kms:Decrypt", "arn:aws:kms:us-west-2:" + memberB + ":key/k2", []string{}},
+		{"a region guard SCP on a function in a Region it allows, and on its twin in one it denies", "lambda:InvokeFunction", "arn:aws:lambda:eu-west-1:" + memberB + ":function:f", []string{
+			root(memberB), b("user", "kim"), b("user", "max"),
+		}},
+		{"a region guard SCP on a function in a Region it denies", "lambda:InvokeFunction", "arn:aws:lambda:us-west-2:" + memberB + ":function:f", []string{}},
+		{"a region guard SCP on IAM, requested in us-east-1 (a Region it allows): allowed, not conditional", "iam:GetUser", b("user", "kim"), []string{
+			root(memberB), b("user", "kim"),
+		}},
 		{"an SCP Deny on an action for member A's OU: nobody of A deletes objects, not even its root", "s3:DeleteObject", "arn:aws:s3:::a-blue/x", []string{}},
 		{"an SCP Deny on a fact narrower than the grant: only team red writes a-red", "s3:PutObject", "arn:aws:s3:::a-red/x", []string{
 			a("user", "carol"), a("user", "jo"), root(memberA) + " (conditional: aws:principaltag/team)",
@@ -511,8 +551,37 @@ func TestOrgFixtureAnswers(t *testing.T) {
 	}
 	if r := g.Relationship(b("user", "hal") + "|access|" + model.ServiceKey(memberB, "kms")); r == nil {
 		t.Error("hal: no access edge to B's KMS")
-	} else if c, _ := r.Properties["conditional"].(bool); !c || !slices.Equal(stringList(r.Properties["conditionKeys"]), []string{"aws:sourcevpc"}) {
-		t.Errorf("hal's KMS access: conditional %v, conditionKeys %v, want conditional on aws:sourcevpc", r.Properties["conditional"], r.Properties["conditionKeys"])
+	} else if c, _ := r.Properties["conditional"].(bool); !c || !slices.Equal(stringList(r.Properties["conditionKeys"]), []string{"aws:requestedregion", "aws:sourcevpc"}) {
+		t.Errorf("hal's KMS access: conditional %v, conditionKeys %v, want conditional on aws:requestedregion (on any key: any Region) and aws:sourcevpc",
+			r.Properties["conditional"], r.Properties["conditionKeys"])
+	}
+	// B's region guard on the edges: decided where the request's Region
+	// follows from the target (a key's ARN; IAM's endpoint in us-east-1),
+	// conditional where the caller picks it (Lambda on "*").
+	kim, max := b("user", "kim"), b("user", "max")
+	for _, c := range []struct {
+		who, target string
+		keys        []string // nil: no edge
+	}{
+		{kim, "arn:aws:kms:eu-west-1:" + memberB + ":key/k1", []string{}},
+		{kim, "arn:aws:kms:us-west-2:" + memberB + ":key/k2", nil},
+		{kim, model.ServiceKey(memberB, "iam"), []string{}},
+		{kim, model.ServiceKey(memberB, "lambda"), []string{"aws:requestedregion"}},
+		{kim, "arn:aws:lambda:eu-west-1:" + memberB + ":function:f", []string{}},
+		{kim, "arn:aws:lambda:us-west-2:" + memberB + ":function:f", nil},
+		{max, "arn:aws:lambda:eu-west-1:" + memberB + ":function:f", []string{}},
+		{max, "arn:aws:lambda:us-west-2:" + memberB + ":function:f", nil},
+		{max, "arn:aws:lambda:us-east-1:" + memberB + ":function:f", nil},
+	} {
+		r := g.Relationship(c.who + "|access|" + c.target)
+		switch {
+		case r == nil && c.keys != nil:
+			t.Errorf("%s: no access edge to %s", c.who, c.target)
+		case r != nil && c.keys == nil:
+			t.Errorf("%s: access edge to %s, which the Region denies: %v", c.who, c.target, r.Properties)
+		case r != nil && (r.Properties["conditional"] != (len(c.keys) > 0) || !slices.Equal(stringList(r.Properties["conditionKeys"]), c.keys)):
+			t.Errorf("%s's access to %s: conditional %v, conditionKeys %v, want keys %v", c.who, c.target, r.Properties["conditional"], r.Properties["conditionKeys"], c.keys)
+		}
 	}
 	if r := g.Relationship("arn:aws:s3:::b-data|allows|" + model.EveryoneKey); r == nil || r.Properties["anonymousEffective"] != false {
 		t.Errorf("b-data's public grant: anonymousEffective should be false (RCP): %v", r)

@@ -318,6 +318,13 @@ func (s *statement) onEveryResource() bool {
 func (s *statement) hasCondition() bool { return s.conditions != "" }
 
 // conditionKeys returns the lower-cased condition keys of the statement.
+// readsRegion reports whether the statement reads aws:RequestedRegion, in
+// a condition key or a policy variable.
+func (s *statement) readsRegion() bool {
+	return slices.Contains(s.conditionKeys(), "aws:requestedregion") ||
+		strings.Contains(strings.ToLower(s.conditions), "${aws:requestedregion")
+}
+
 func (s *statement) conditionKeys() []string {
 	if s.condKeys != nil || s.condition == nil {
 		return s.condKeys

@@ -98,11 +98,12 @@ func prepare(r *Request, now time.Time, cache *contextCache) (*prepared, error) 
 	if !p.accountKnown {
 		p.resourceAccount = r.Principal.Account
 	}
+	region, _ := requestedRegion(r.Principal, p.service, p.action, p.resource)
 	if len(r.Context) == 0 && cache != nil {
-		p.ctx = cache.get(r.Principal, p.resourceAccount, now)
+		p.ctx = cache.get(r.Principal, p.resourceAccount, region, now)
 	} else {
 		p.ctx = make(map[string][]string, len(r.Context)+maxDerivedKeys)
-		addDerived(p.ctx, r.Principal, p.resourceAccount, now)
+		addDerived(p.ctx, r.Principal, p.resourceAccount, region, now)
 		for k, v := range r.Context {
 			p.ctx[strings.ToLower(k)] = v
 		}
@@ -123,16 +124,19 @@ func prepare(r *Request, now time.Time, cache *contextCache) (*prepared, error) 
 // aws:PrincipalServiceName, aws:ResourceAccount, aws:CurrentTime and
 // aws:EpochTime (when now is not zero). Keys such as aws:SourceAccount,
 // aws:SourceIp or aws:PrincipalTag/* come only from the request's context.
+// An evaluation also sets aws:RequestedRegion where the action and
+// resource decide it (RequestedRegion).
 func DerivedContext(p Principal, resourceAccount string, now time.Time) map[string][]string {
 	m := map[string][]string{}
-	derivedContext(p, resourceAccount, now, func(k, v string) { m[k] = []string{v} })
+	derivedContext(p, resourceAccount, "", now, func(k, v string) { m[k] = []string{v} })
 	return m
 }
 
-// addDerived adds to ctx the keys of DerivedContext, lower-cased.
-func addDerived(ctx map[string][]string, pr Principal, resourceAccount string, now time.Time) {
+// addDerived adds to ctx the keys of DerivedContext, lower-cased, and
+// aws:RequestedRegion when region is not empty.
+func addDerived(ctx map[string][]string, pr Principal, resourceAccount, region string, now time.Time) {
 	vals := make([]string, 0, maxDerivedKeys) // one array for the values
-	derivedContext(pr, resourceAccount, now, func(k, v string) {
+	derivedContext(pr, resourceAccount, region, now, func(k, v string) {
 		vals = append(vals, v)
 		n := len(vals)
 		ctx[lowerDerivedKey[k]] = vals[n-1 : n : n]
@@ -156,12 +160,13 @@ type contextCache struct {
 type contextKey struct {
 	pr              Principal
 	resourceAccount string
+	region          string
 	unix            int64
 	zero            bool
 }
 
-func (c *contextCache) get(pr Principal, resourceAccount string, now time.Time) map[string][]string {
-	k := contextKey{pr: pr, resourceAccount: resourceAccount, zero: now.IsZero()}
+func (c *contextCache) get(pr Principal, resourceAccount, region string, now time.Time) map[string][]string {
+	k := contextKey{pr: pr, resourceAccount: resourceAccount, region: region, zero: now.IsZero()}
 	if !k.zero {
 		k.unix = now.Unix()
 	}
@@ -174,28 +179,29 @@ func (c *contextCache) get(pr Principal, resourceAccount string, now time.Time) 
 		c.m = map[contextKey]map[string][]string{}
 	}
 	ctx := make(map[string][]string, maxDerivedKeys)
-	addDerived(ctx, pr, resourceAccount, now)
+	addDerived(ctx, pr, resourceAccount, region, now)
 	c.m[k] = ctx
 	return ctx
 }
 
 // maxDerivedKeys is the most keys derivedContext gives.
-const maxDerivedKeys = 8
+const maxDerivedKeys = 9
 
 // lowerDerivedKey maps the keys derivedContext gives to lower case.
 var lowerDerivedKey = func() map[string]string {
 	m := map[string]string{}
 	for _, k := range []string{"aws:PrincipalIsAWSService", "aws:PrincipalServiceName", "aws:PrincipalAccount",
 		"aws:PrincipalArn", "aws:PrincipalType", "aws:username", "aws:userid", "aws:ResourceAccount",
-		"aws:CurrentTime", "aws:EpochTime"} {
+		"aws:CurrentTime", "aws:EpochTime", "aws:RequestedRegion"} {
 		m[k] = strings.ToLower(k)
 	}
 	return m
 }()
 
 // derivedContext calls add with each key of DerivedContext and its value,
-// the keys written as DerivedContext documents them.
-func derivedContext(p Principal, resourceAccount string, now time.Time, add func(k, v string)) {
+// the keys written as DerivedContext documents them, and
+// aws:RequestedRegion when region is not empty.
+func derivedContext(p Principal, resourceAccount, region string, now time.Time, add func(k, v string)) {
 	one := func(k, v string) {
 		if v != "" {
 			add(k, v)
@@ -234,6 +240,7 @@ func derivedContext(p Principal, resourceAccount string, now time.Time, add func
 		one("aws:PrincipalType", "Anonymous")
 	}
 	one("aws:ResourceAccount", resourceAccount)
+	one("aws:RequestedRegion", region)
 	if !now.IsZero() {
 		one("aws:CurrentTime", now.UTC().Format(time.RFC3339))
 		one("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
