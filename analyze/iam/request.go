@@ -45,7 +45,12 @@ type prepared struct {
 	resourceAccount string
 	accountKnown    bool
 	ctx             map[string][]string // lower-case keys
-	lookup          func(string) (string, bool)
+	// region is aws:RequestedRegion as the request implies it
+	// (requestedRegion), "" when it does not; kept out of ctx so that
+	// cached contexts stay shared between Regions (value reads it).
+	region     string
+	regionVals []string
+	lookup     func(string) (string, bool)
 	// wild: the resource is a pattern ("*" or wildcards); resTok is it
 	// compiled (see intersect.go).
 	wild   bool
@@ -61,10 +66,25 @@ type prepared struct {
 // isUnknown reports whether a condition key (lower case) has an unknown
 // value: absent from the request context and unknown to the caller.
 func (p *prepared) isUnknown(key string) bool {
-	if _, ok := p.ctx[key]; ok {
+	if _, ok := p.value(key); ok {
 		return false
 	}
 	return p.unknown(key)
+}
+
+// value returns the values of a condition key (lower case) in the request
+// context: its own, or aws:RequestedRegion as the request implies it.
+func (p *prepared) value(key string) ([]string, bool) {
+	if v, ok := p.ctx[key]; ok {
+		return v, true
+	}
+	if p.region == "" || key != "aws:requestedregion" {
+		return nil, false
+	}
+	if p.regionVals == nil {
+		p.regionVals = []string{p.region}
+	}
+	return p.regionVals, true
 }
 
 // prepare prepares r at time now; cache, when not nil, shares the request
@@ -98,18 +118,18 @@ func prepare(r *Request, now time.Time, cache *contextCache) (*prepared, error) 
 	if !p.accountKnown {
 		p.resourceAccount = r.Principal.Account
 	}
-	region, _ := requestedRegion(r.Principal, p.service, p.action, p.resource)
+	p.region, _ = requestedRegion(r.Principal, p.service, p.action, p.resource)
 	if len(r.Context) == 0 && cache != nil {
-		p.ctx = cache.get(r.Principal, p.resourceAccount, region, now)
+		p.ctx = cache.get(r.Principal, p.resourceAccount, now)
 	} else {
 		p.ctx = make(map[string][]string, len(r.Context)+maxDerivedKeys)
-		addDerived(p.ctx, r.Principal, p.resourceAccount, region, now)
+		addDerived(p.ctx, r.Principal, p.resourceAccount, now)
 		for k, v := range r.Context {
 			p.ctx[strings.ToLower(k)] = v
 		}
 	}
 	p.lookup = func(key string) (string, bool) {
-		v := p.ctx[key]
+		v, _ := p.value(key)
 		if len(v) != 1 {
 			return "", false
 		}
@@ -124,19 +144,18 @@ func prepare(r *Request, now time.Time, cache *contextCache) (*prepared, error) 
 // aws:PrincipalServiceName, aws:ResourceAccount, aws:CurrentTime and
 // aws:EpochTime (when now is not zero). Keys such as aws:SourceAccount,
 // aws:SourceIp or aws:PrincipalTag/* come only from the request's context.
-// An evaluation also sets aws:RequestedRegion where the action and
-// resource decide it (RequestedRegion).
+// An evaluation also reads aws:RequestedRegion where the action and
+// resource decide it (RequestedRegion), unless the context gives it.
 func DerivedContext(p Principal, resourceAccount string, now time.Time) map[string][]string {
 	m := map[string][]string{}
-	derivedContext(p, resourceAccount, "", now, func(k, v string) { m[k] = []string{v} })
+	derivedContext(p, resourceAccount, now, func(k, v string) { m[k] = []string{v} })
 	return m
 }
 
-// addDerived adds to ctx the keys of DerivedContext, lower-cased, and
-// aws:RequestedRegion when region is not empty.
-func addDerived(ctx map[string][]string, pr Principal, resourceAccount, region string, now time.Time) {
+// addDerived adds to ctx the keys of DerivedContext, lower-cased.
+func addDerived(ctx map[string][]string, pr Principal, resourceAccount string, now time.Time) {
 	vals := make([]string, 0, maxDerivedKeys) // one array for the values
-	derivedContext(pr, resourceAccount, region, now, func(k, v string) {
+	derivedContext(pr, resourceAccount, now, func(k, v string) {
 		vals = append(vals, v)
 		n := len(vals)
 		ctx[lowerDerivedKey[k]] = vals[n-1 : n : n]
@@ -160,13 +179,12 @@ type contextCache struct {
 type contextKey struct {
 	pr              Principal
 	resourceAccount string
-	region          string
 	unix            int64
 	zero            bool
 }
 
-func (c *contextCache) get(pr Principal, resourceAccount, region string, now time.Time) map[string][]string {
-	k := contextKey{pr: pr, resourceAccount: resourceAccount, region: region, zero: now.IsZero()}
+func (c *contextCache) get(pr Principal, resourceAccount string, now time.Time) map[string][]string {
+	k := contextKey{pr: pr, resourceAccount: resourceAccount, zero: now.IsZero()}
 	if !k.zero {
 		k.unix = now.Unix()
 	}
@@ -179,29 +197,28 @@ func (c *contextCache) get(pr Principal, resourceAccount, region string, now tim
 		c.m = map[contextKey]map[string][]string{}
 	}
 	ctx := make(map[string][]string, maxDerivedKeys)
-	addDerived(ctx, pr, resourceAccount, region, now)
+	addDerived(ctx, pr, resourceAccount, now)
 	c.m[k] = ctx
 	return ctx
 }
 
 // maxDerivedKeys is the most keys derivedContext gives.
-const maxDerivedKeys = 9
+const maxDerivedKeys = 8
 
 // lowerDerivedKey maps the keys derivedContext gives to lower case.
 var lowerDerivedKey = func() map[string]string {
 	m := map[string]string{}
 	for _, k := range []string{"aws:PrincipalIsAWSService", "aws:PrincipalServiceName", "aws:PrincipalAccount",
 		"aws:PrincipalArn", "aws:PrincipalType", "aws:username", "aws:userid", "aws:ResourceAccount",
-		"aws:CurrentTime", "aws:EpochTime", "aws:RequestedRegion"} {
+		"aws:CurrentTime", "aws:EpochTime"} {
 		m[k] = strings.ToLower(k)
 	}
 	return m
 }()
 
 // derivedContext calls add with each key of DerivedContext and its value,
-// the keys written as DerivedContext documents them, and
-// aws:RequestedRegion when region is not empty.
-func derivedContext(p Principal, resourceAccount, region string, now time.Time, add func(k, v string)) {
+// the keys written as DerivedContext documents them.
+func derivedContext(p Principal, resourceAccount string, now time.Time, add func(k, v string)) {
 	one := func(k, v string) {
 		if v != "" {
 			add(k, v)
@@ -240,7 +257,6 @@ func derivedContext(p Principal, resourceAccount, region string, now time.Time, 
 		one("aws:PrincipalType", "Anonymous")
 	}
 	one("aws:ResourceAccount", resourceAccount)
-	one("aws:RequestedRegion", region)
 	if !now.IsZero() {
 		one("aws:CurrentTime", now.UTC().Format(time.RFC3339))
 		one("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
