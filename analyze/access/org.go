@@ -571,3 +571,54 @@ func readsResource(st *statement) bool {
 	}
 	return false
 }
+
+// rcpExceptions lists the collected principals of accounts other than
+// acct (only of account only, when not "") whom the RCPs of acct refuse
+// every action of a resource-policy grant gr of acct's resource: a grant
+// to Everyone or to a whole account is joined with their own access
+// relationships (Who), which apply their own account's organisation
+// policies, not the resource's account's RCPs. Asked once per class of
+// principals (accountClasses) unless a deciding statement reads who the
+// principal is, and not at all when the RCPs can refuse none of the
+// grant's actions (orgClear).
+func (d *deriver) rcpExceptions(gr *grant, acct, only string) []string {
+	out := []string{}
+	k := orgKey{rcp: d.orgKeyOf(iam.Principal{}, acct).rcp}
+	if k.rcp == nil || d.orgClear(k, gr.set) {
+		return out
+	}
+	var resEnt *graph.Entity
+	if gr.scope == scopeResource {
+		resEnt = gr.target
+	}
+	refused := func(m member) bool {
+		return !d.anyAction(gr, &iam.Policies{RCPs: k.rcp.rcps.levels}, func(action, resource string, firm bool) verdict {
+			return d.both(k, false, m.e, m.pp, action, resource, acct, resEnt, firm, func() bool { return true })
+		})
+	}
+	personal := d.orgPersonal(k, gr.set)
+	d.accountClasses(acct) // builds every account's classes
+	for _, a := range slices.Sorted(maps.Keys(d.classesBy)) {
+		if a == acct || (only != "" && a != only) {
+			continue
+		}
+		for _, members := range d.classesBy[a] {
+			shared := !personal && refused(members[0])
+			for _, m := range members {
+				if shared || (personal && refused(m)) {
+					out = append(out, m.e.Key)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// mergeSorted returns the sorted union of two sorted lists.
+func mergeSorted(a, b []string) []string {
+	if len(b) == 0 {
+		return a
+	}
+	return slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(a), b...))))
+}

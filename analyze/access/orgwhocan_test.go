@@ -135,6 +135,8 @@ const adminDocument = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","A
 // aws:requestedregion where the caller chooses. RCP on OU ou-b (member B):
 // S3 only for principals of the organisation (anonymous callers of
 // b-data's public List lose it; the outsider is unknown: conditional).
+// RCP on member B: b-audit's objects only for principals tagged team=red,
+// whatever account they are in.
 var orgPolicies = func() map[string]map[string]any {
 	full := orgPol{"p-full", "FullAWSAccess", doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)}
 	// The most common SCP: AWS's example region guard
@@ -161,7 +163,8 @@ var orgPolicies = func() map[string]map[string]any {
 			"resourceControlPolicies": orgLevelsJSON(orgLevel{root, nil},
 				orgLevel{"ou-b", []orgPol{{"p-orgonly", "S3OrgOnly", doc(`{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*",` +
 					`"Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"` + orgID + `"},"BoolIfExists":{"aws:PrincipalIsAWSService":"false"}}}`)}}},
-				orgLevel{memberB, nil})},
+				orgLevel{memberB, []orgPol{{"p-audit", "AuditRed", doc(`{"Effect":"Deny","Principal":"*","Action":["s3:GetObject","s3:PutObject"],` +
+					`"Resource":"arn:aws:s3:::b-audit/*","Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"red"}}}`)}}})},
 	}
 }()
 
@@ -313,6 +316,12 @@ func orgFixture(t testing.TB) *graph.Graph {
 	max := b.user(memberB, "max", nil)
 	b.inline(max, "eu", doc(`{"Effect":"Allow","Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:*:`+memberB+`:function:f",`+
 		`"Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}}`))
+	// b-audit grants A's root writes and the organisation reads, but B's
+	// RCP keeps it to team red: the grants joined with other accounts'
+	// principals' own access (Who) must apply it (exceptPrincipals).
+	b.bucket(memberB, "b-audit", doc(
+		`{"Sid":"AWrite","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+memberA+`:root"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::b-audit/*"}`,
+		`{"Sid":"OrgRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b-audit/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"`+orgID+`"}}}`), nil)
 	// hal may only encrypt: B's SCP makes it conditional on the VPC.
 	hal := b.user(memberB, "hal", nil)
 	b.inline(hal, "kms", doc(`{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}`))
@@ -591,6 +600,25 @@ func TestOrgFixtureAnswers(t *testing.T) {
 		e := g.Entity(model.AccountKey(acctID))
 		if got := [2]string{e.String(scpStatusProp), e.String(rcpStatusProp)}; got != want {
 			t.Errorf("account %s: SCPs, RCPs %q, want %q", acctID, got, want)
+		}
+	}
+	// B's RCP on b-audit on the edges: the grants to A's root and to
+	// Everyone, joined with other accounts' principals' own access, reach
+	// only team red (carol); bob (blue), ops and the management account's
+	// untagged principals are in exceptPrincipals.
+	for _, level := range []actions.AccessLevel{actions.Read, actions.Write} {
+		acc, err := ix.Who("arn:aws:s3:::b-audit", level)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var others []string
+		for _, x := range acc {
+			if !strings.HasPrefix(x.Principal, "arn:aws:iam::"+memberB+":") {
+				others = append(others, x.Principal)
+			}
+		}
+		if want := []string{a("user", "carol")}; !slices.Equal(slices.Compact(others), want) {
+			t.Errorf("Who %s on b-audit, other accounts: %q, want %q (B's RCP keeps it to team red)", level, others, want)
 		}
 	}
 	// The session grant is a relationship of its own, naming the session.
