@@ -157,7 +157,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 		}
 		short := plain && d.shortcut(gr, pp, pol)
 		allowed := func(action, resource string, firm bool) verdict {
-			return d.both(orgK, orgClear, p, pp, action, resource, gr.account, resEnt, firm, func() bool {
+			return d.both(orgK, orgClear, p, pp, action, resource, gr.account, resEnt, firm, pol, func() bool {
 				return short || d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
 			})
 		}
@@ -462,11 +462,23 @@ func personalVar(s string) bool {
 
 // factKeys are the condition keys (lower case) whose values the snapshot
 // knows, or knows to be absent, for a request (Query.request): those
-// derived from the request, and the facts it collected. aws:RequestedRegion
-// is one where the request's resource decides it (iam.RequestedRegion).
+// derived from the request, and the facts it collected. (aws:RequestedRegion
+// is one where the request decides it: grant.regionKnown.)
 func factKey(k string) bool {
 	return knownKeys[k] || strings.HasPrefix(k, "aws:principaltag/") || strings.HasPrefix(k, "aws:resourcetag/") ||
-		k == "aws:principalorgid" || k == "aws:resourceorgid" || k == "aws:userid" || k == "aws:requestedregion"
+		k == "aws:principalorgid" || k == "aws:resourceorgid" || k == "aws:userid"
+}
+
+// regionKnown reports whether the evaluator knows aws:RequestedRegion for
+// some request of the grant (iam.RequestedRegion: a regional resource, a
+// global service); on "*" of a regional service the caller picks it.
+func (gr *grant) regionKnown() bool {
+	for _, req := range gr.requests {
+		if _, ok := iam.RequestedRegion(iam.Principal{}, gr.service+":*", req); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // conditionKeys returns the keys of the grant's statements' Conditions,
@@ -477,7 +489,7 @@ func (gr *grant) conditionKeys() (facts bool, keys []string) {
 		for _, st := range gr.stmts {
 			for _, k := range st.conditionKeys() {
 				c.keys = append(c.keys, k)
-				c.facts = c.facts || factKey(k)
+				c.facts = c.facts || factKey(k) || (k == "aws:requestedregion" && gr.regionKnown())
 			}
 		}
 		c.personal = personal(gr)

@@ -236,8 +236,11 @@ func orNone(accts []string) string {
 // that is the evaluator's answer but in one case: an organisation Deny
 // covering part of the pattern and the whole of the principal's only Allow
 // there (the evaluator drops that Allow, intersect.go; asked apart, each
-// question allows). The edge then says more than Query, never less, so
-// Index.WhoCan, which asks the evaluator with every policy, still agrees.
+// question allows). So when the deciding organisation statements read the
+// resource (a Resource pattern, NotResource, resource tags) and the
+// request is a pattern, the evaluator is asked a third time with every
+// policy together (both, allowedWithOrg): no access edge, nor public
+// grant's exceptPrincipals, says more than it there.
 //
 // SCPs do not apply to the management account's principals nor to
 // service-linked roles; RCPs not to the management account's resources
@@ -517,7 +520,16 @@ func (d *deriver) orgAllows(k orgKey, p *graph.Entity, pp iam.Principal, action,
 // the grant's actions). With firm, only an unconditional answer helps the
 // caller: main is not asked when the organisation policies allow only
 // under conditions.
-func (d *deriver) both(k orgKey, clear bool, p *graph.Entity, pp iam.Principal, action, resource, acct string, res *graph.Entity, firm bool, main func() bool) verdict {
+//
+// Over a resource pattern, asked apart, each question may allow while the
+// evaluator asked with every policy does not: an organisation Deny that
+// covers part of the pattern and the whole of the principal's only Allow
+// there (the evaluator drops that Allow, iam's intersect.go). When the
+// deciding organisation statements read the resource (orgAction.specific)
+// and pol (main's policies; nil: not asked) is given, the evaluator is
+// then also asked with pol and the organisation policies together
+// (allowedWithOrg).
+func (d *deriver) both(k orgKey, clear bool, p *graph.Entity, pp iam.Principal, action, resource, acct string, res *graph.Entity, firm bool, pol *iam.Policies, main func() bool) verdict {
 	v := verdict{ok: true}
 	if !clear {
 		if v = d.orgAllows(k, p, pp, action, resource, acct, res); !v.ok || (firm && v.cond) {
@@ -527,7 +539,29 @@ func (d *deriver) both(k orgKey, clear bool, p *graph.Entity, pp iam.Principal, 
 	if !main() {
 		return verdict{}
 	}
+	if !clear && pol != nil && strings.ContainsAny(resource, "*?") {
+		if oa := d.orgActionOf(k, action); !oa.clear && oa.specific && !d.allowedWithOrg(k, p, pp, action, resource, acct, res, pol) {
+			return verdict{}
+		}
+	}
 	return v
+}
+
+// allowedWithOrg asks the evaluator about a request with pol and the
+// organisation policies of k together, the snapshot's facts in its
+// context as orgAllows has them (allowed only under conditions counts).
+func (d *deriver) allowedWithOrg(k orgKey, p *graph.Entity, pp iam.Principal, action, resource, acct string, res *graph.Entity, pol *iam.Policies) bool {
+	cp := *pol
+	d.org.policies(pp, acct, &cp)
+	if k.scp == nil {
+		cp.SCPs = nil
+	}
+	if k.rcp == nil {
+		cp.RCPs = nil
+	}
+	rq, unknown := d.factRequest(p, pp, action, resource, acct, res)
+	d.stats.Evaluations++
+	return d.cfg.ev.EvaluateUnknown(rq, &cp, unknown).Decision == iam.Allowed
 }
 
 var allowAnyone = sync.OnceValue(func() *iam.Policy {
@@ -593,7 +627,7 @@ func (d *deriver) rcpExceptions(gr *grant, acct, only string) []string {
 	}
 	refused := func(m member) bool {
 		return !d.anyAction(gr, &iam.Policies{RCPs: k.rcp.rcps.levels}, func(action, resource string, firm bool) verdict {
-			return d.both(k, false, m.e, m.pp, action, resource, acct, resEnt, firm, func() bool { return true })
+			return d.both(k, false, m.e, m.pp, action, resource, acct, resEnt, firm, nil, func() bool { return true })
 		})
 	}
 	personal := d.orgPersonal(k, gr.set)

@@ -153,8 +153,8 @@ var orgPolicies = func() map[string]map[string]any {
 		memberA: {"organizationPath": path("ou-a/"),
 			"serviceControlPolicies": orgLevelsJSON(orgLevel{root, []orgPol{full}},
 				orgLevel{"ou-a", []orgPol{full, {"p-nodelete", "NoDeleteNoKMS", doc(`{"Effect":"Deny","Action":["s3:DeleteObject","kms:*"],"Resource":"*"}`)}}},
-				orgLevel{memberA, []orgPol{full, {"p-red", "RedWritesRed", doc(`{"Effect":"Deny","Action":"s3:PutObject","Resource":"arn:aws:s3:::a-red/*",` +
-					`"Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"red"}}}`)}}}),
+				orgLevel{memberA, []orgPol{full, {"p-red", "RedWritesRed", doc(`{"Effect":"Deny","Action":"s3:PutObject","Resource":"arn:aws:s3:::a-red/*",`+
+					`"Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"red"}}}`, `{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::a-blue/private/*"}`)}}}),
 			"resourceControlPolicies": orgLevelsJSON(orgLevel{root, nil}, orgLevel{"ou-a", nil}, orgLevel{memberA, nil})},
 		memberB: {"organizationPath": path("ou-b/"),
 			"serviceControlPolicies": orgLevelsJSON(orgLevel{root, []orgPol{full}}, orgLevel{"ou-b", []orgPol{full, regionGuard}},
@@ -276,6 +276,12 @@ func orgFixture(t testing.TB) *graph.Graph {
 		u := b.user(memberA, n.name, map[string]string{"team": n.team})
 		b.inline(u, "red", doc(`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::a-red/*"}`))
 	}
+	// pat reads a-blue's private/ only, which A's SCP denies, and writes
+	// all of it: the SCP covers part of the bucket's objects and the whole
+	// of pat's only read there.
+	pat := b.user(memberA, "pat", nil)
+	b.inline(pat, "blue", doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::a-blue/private/*"}`,
+		`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::a-blue/*"}`))
 	b.bucket(memberA, "a-blue", "", map[string]string{"team": "blue"})
 	b.bucket(memberA, "a-red", "", map[string]string{"team": "red"})
 
@@ -521,6 +527,7 @@ func TestOrgFixtureAnswers(t *testing.T) {
 			root(memberB), b("user", "kim"),
 		}},
 		{"an SCP Deny on an action for member A's OU: nobody of A deletes objects, not even its root", "s3:DeleteObject", "arn:aws:s3:::a-blue/x", []string{}},
+		{"an SCP Deny on a prefix: nobody of A reads a-blue/private/", "s3:GetObject", "arn:aws:s3:::a-blue/private/x", []string{}},
 		{"an SCP Deny on a fact narrower than the grant: only team red writes a-red", "s3:PutObject", "arn:aws:s3:::a-red/x", []string{
 			a("user", "carol"), a("user", "jo"), root(memberA) + " (conditional: aws:principaltag/team)",
 		}},
@@ -601,6 +608,14 @@ func TestOrgFixtureAnswers(t *testing.T) {
 		if got := [2]string{e.String(scpStatusProp), e.String(rcpStatusProp)}; got != want {
 			t.Errorf("account %s: SCPs, RCPs %q, want %q", acctID, got, want)
 		}
+	}
+	// A's SCP denies reading a-blue/private/, all that pat may read there:
+	// asked apart, pat's policies and the SCP each allow reading some of
+	// a-blue's objects; together, none (only Write is left).
+	if r := g.Relationship(a("user", "pat") + "|access|arn:aws:s3:::a-blue"); r == nil {
+		t.Error("pat: no access edge to a-blue")
+	} else if got := stringList(r.Properties["accessLevels"]); !slices.Equal(got, []string{"Write"}) {
+		t.Errorf("pat's access to a-blue: levels %v, want [Write] (the SCP denies the whole of pat's read)", got)
 	}
 	// B's RCP on b-audit on the edges: the grants to A's root and to
 	// Everyone, joined with other accounts' principals' own access, reach

@@ -179,7 +179,7 @@ func (d *deriver) publicExceptions(gr *grant, doc *document, acct string) []stri
 			d.org.policies(pp, acct, &cp)
 		}
 		return !d.anyAction(gr, &cp, func(action, resource string, firm bool) verdict {
-			return d.both(k, clear, p, pp, action, resource, gr.account, resEnt, firm, func() bool {
+			return d.both(k, clear, p, pp, action, resource, gr.account, resEnt, firm, pol, func() bool {
 				return main == nil || main(action, resource)
 			})
 		})
@@ -456,7 +456,7 @@ func (d *deriver) resourceEffective(gr *grant, doc *document, withRCPs bool) boo
 		p = gr.to
 	}
 	return d.anyAction(gr, &cp, func(action, resource string, firm bool) verdict {
-		return d.both(k, clear, p, pp, action, resource, gr.account, gr.target, firm, func() bool {
+		return d.both(k, clear, p, pp, action, resource, gr.account, gr.target, firm, nil, func() bool {
 			return d.evaluate(pp, action, resource, gr.account, pol).Decision != iam.ExplicitlyDenied
 		})
 	})
