@@ -47,6 +47,7 @@ type statement struct {
 	condKeys                  []string
 	prTags                    *[]string
 	lowActions, lowNotActions []string
+	region                    int8 // readsRegion: 0 not computed, 1 no, 2 yes
 }
 
 // principalTagNames returns the principal tags (lower case, sorted) the
@@ -321,8 +322,13 @@ func (s *statement) hasCondition() bool { return s.conditions != "" }
 // readsRegion reports whether the statement reads aws:RequestedRegion, in
 // a condition key or a policy variable.
 func (s *statement) readsRegion() bool {
-	return slices.Contains(s.conditionKeys(), "aws:requestedregion") ||
-		strings.Contains(strings.ToLower(s.conditions), "${aws:requestedregion")
+	if s.region == 0 {
+		s.region = 1
+		if slices.Contains(s.conditionKeys(), "aws:requestedregion") || strings.Contains(strings.ToLower(s.conditions), "${aws:requestedregion") {
+			s.region = 2
+		}
+	}
+	return s.region == 2
 }
 
 func (s *statement) conditionKeys() []string {
