@@ -197,8 +197,17 @@ func (d *deriver) principal(p *graph.Entity) error {
 				if gr.cond.personal || pp.Type == iam.PrincipalAssumedRole {
 					self = pp.ARN
 				}
-				levels, firm, keys = d.factLevels(gr, p, pp, self, levels)
-				firm = orgSoft.without(firm)
+				// What the organisation policies allow is asked per
+				// statement too: the level an unconditional answer came
+				// from may be another statement's.
+				var orgParts func(*actionSet) (levelSet, levelSet)
+				if !orgClear {
+					orgParts = func(set *actionSet) (levelSet, levelSet) {
+						lv, soft, _, _ := d.tryLevels(set, gr.requests, false, classes, allowed)
+						return levelSet(0).with(lv), soft
+					}
+				}
+				levels, firm, keys = d.factLevels(gr, p, pp, self, levels, orgParts)
 				cond = len(firm) == 0
 			} else if len(firm) < len(levels) {
 				keys = ck
@@ -516,24 +525,38 @@ type grantConditions struct {
 // that holds only under unknown keys (source IP, MFA) contributes its
 // levels as conditional, with the keys. Answers are shared by the
 // principals with the same signature and by targets with the same facts.
-func (d *deriver) factLevels(gr *grant, p *graph.Entity, pp iam.Principal, self string, lenient []actions.AccessLevel) (levels, firm []actions.AccessLevel, keys []string) {
+// orgParts (nil when the organisation policies can refuse none of the
+// grant's actions) gives, for a statement's actions, the levels the
+// organisation and the principal's own policies allow and those they
+// allow only under conditions: each statement contributes only those, firm
+// only where both are firm.
+func (d *deriver) factLevels(gr *grant, p *graph.Entity, pp iam.Principal, self string, lenient []actions.AccessLevel,
+	orgParts func(*actionSet) (allowed, soft levelSet)) (levels, firm []actions.AccessLevel, keys []string) {
 	var res *graph.Entity
 	if gr.scope == scopeResource {
 		res = gr.target
 	}
 	var ok, sure levelSet
 	for i, part := range gr.parts {
+		// The levels of the statement the organisation policies (with the
+		// principal's own) allow, and those only under conditions.
+		pl, soft := levelSet(0).with(part.set.levels()), levelSet(0)
+		if orgParts != nil {
+			var allowed levelSet
+			allowed, soft = orgParts(part.set)
+			pl &= allowed
+		}
 		if !part.st.hasCondition() {
-			ok, sure = ok.with(part.set.levels()), sure.with(part.set.levels())
+			ok, sure = ok|pl, sure|(pl&^soft)
 			continue
 		}
 		holds, cond, k := d.statementHolds(gr, i, p, pp, res, self)
 		if holds {
-			ok = ok.with(part.set.levels())
+			ok |= pl
 			if cond {
 				keys = append(keys, k...)
 			} else {
-				sure = sure.with(part.set.levels())
+				sure |= pl &^ soft
 			}
 		}
 	}
@@ -584,8 +607,13 @@ func (d *deriver) statementHolds(gr *grant, i int, p *graph.Entity, pp iam.Princ
 	}
 	fp := &gr.factParts[i]
 	if !fp.done {
-		// A role's trust policy decides only its sts actions.
-		fp.rp = d.resourcePolicyFor(gr.target)
+		// The target's resource policy as written: its own Conditions
+		// decide too (the lenient copy would let its conditional grants
+		// allow whatever the statement's Condition says). A role's trust
+		// policy decides only its sts actions.
+		if rd := d.resourceDocFor(gr.target); rd != nil {
+			fp.rp, _ = rd.strictPolicy() // it parsed leniently: an error is not expected
+		}
 		if gr.target.Type == "aws_iam_role" && !gatedActions(part.set) {
 			fp.rp = nil
 		}
@@ -928,9 +956,18 @@ func (d *deriver) principalPolicies(p *graph.Entity) (ents []*graph.Entity, iden
 	return ents, identity, boundary, true
 }
 
-// resourcePolicyFor returns the compiled resource-based policy of a
-// target: its declared resource policy, or a role's trust policy.
+// resourcePolicyFor returns the compiled (lenient) resource-based policy
+// of a target: its declared resource policy, or a role's trust policy.
 func (d *deriver) resourcePolicyFor(t *graph.Entity) *iam.Policy {
+	if doc := d.resourceDocFor(t); doc != nil {
+		return doc.eval
+	}
+	return nil
+}
+
+// resourceDocFor returns the resource-based policy document of a target
+// (resourcePolicyFor).
+func (d *deriver) resourceDocFor(t *graph.Entity) *document {
 	prop := ""
 	if rt, ok := resourcePolicyOf(t.Type); ok {
 		prop = rt.Prop
@@ -940,10 +977,7 @@ func (d *deriver) resourcePolicyFor(t *graph.Entity) *iam.Policy {
 	if prop == "" {
 		return nil
 	}
-	if doc := d.doc(t, prop); doc != nil {
-		return doc.eval
-	}
-	return nil
+	return d.doc(t, prop)
 }
 
 // verdict is an answer about one request: allowed, and whether only if

@@ -242,6 +242,11 @@ func orNone(accts []string) string {
 // policy together (both, allowedWithOrg): no access edge, nor public
 // grant's exceptPrincipals, says more than it there.
 //
+// Where a grant's statements have Conditions on facts (factLevels), each
+// statement contributes only the levels the organisation policies allow
+// for its own actions, firm only where they allow them firmly: the level
+// an unconditional answer came from may be a statement false on the facts.
+//
 // SCPs do not apply to the management account's principals nor to
 // service-linked roles; RCPs not to the management account's resources
 // (orgKeyOf, and the evaluator's own rules: AWS managed KMS keys,

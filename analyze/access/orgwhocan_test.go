@@ -328,6 +328,13 @@ func orgFixture(t testing.TB) *graph.Graph {
 	b.bucket(memberB, "b-audit", doc(
 		`{"Sid":"AWrite","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+memberA+`:root"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::b-audit/*"}`,
 		`{"Sid":"OrgRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b-audit/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"`+orgID+`"}}}`), nil)
+	// quinn (red) may decrypt k1 if tagged green (false on the facts) and
+	// encrypt it (B's SCP: only from vpc-1): his only access to k1 is
+	// conditional on the VPC, whatever the organisation says of Decrypt.
+	quinn := b.user(memberB, "quinn", map[string]string{"team": "red"})
+	k1 := "arn:aws:kms:eu-west-1:" + memberB + ":key/k1"
+	b.inline(quinn, "k1", doc(`{"Effect":"Allow","Action":"kms:Decrypt","Resource":"`+k1+`","Condition":{"StringEquals":{"aws:PrincipalTag/team":"green"}}}`,
+		`{"Effect":"Allow","Action":"kms:Encrypt","Resource":"`+k1+`"}`))
 	// hal may only encrypt: B's SCP makes it conditional on the VPC.
 	hal := b.user(memberB, "hal", nil)
 	b.inline(hal, "kms", doc(`{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}`))
@@ -499,7 +506,7 @@ func TestOrgFixtureAnswers(t *testing.T) {
 			"s3:GetObject", "arn:aws:s3:::b-data/x", []string{
 				m("role", "auditor"), root(mgmt), m("user", "alice"), a("role", "app"), a("role", "ops"), root(memberA),
 				a("user", "bob"), a("user", "carol"), b("role", "reader"), root(memberB), b("user", "erin"), b("user", "hal"),
-				b("user", "kim"), b("user", "max"), "arn:aws:sts::" + memberA + ":assumed-role/app/i-0123",
+				b("user", "kim"), b("user", "max"), b("user", "quinn"), "arn:aws:sts::" + memberA + ":assumed-role/app/i-0123",
 			}},
 		{"the Deny narrower than the grant survives", "s3:GetObject", "arn:aws:s3:::b-data/secret/x", []string{}},
 		{"a role session named in a bucket policy; s3:* in A does not reach B without a grant", "s3:PutObject", "arn:aws:s3:::b-data/x", []string{
@@ -509,7 +516,7 @@ func TestOrgFixtureAnswers(t *testing.T) {
 			m("role", "auditor") + sourceIP, root(mgmt) + sourceIP, m("user", "alice") + sourceIP,
 			a("role", "ops") + sourceIP, root(memberA) + sourceIP, a("user", "bob") + sourceIP, a("user", "carol") + sourceIP,
 			b("role", "reader") + sourceIP, root(memberB), b("user", "erin") + sourceIP, b("user", "hal") + sourceIP, b("user", "kim") + sourceIP,
-			b("user", "max") + sourceIP,
+			b("user", "max") + sourceIP, b("user", "quinn") + sourceIP,
 		}},
 		{"ABAC on bucket tags: dan reads his team's bucket only", "s3:GetObject", "arn:aws:s3:::a-red/x", []string{
 			root(memberA), a("role", "ops"), a("user", "bob"), a("user", "carol"),
@@ -533,6 +540,7 @@ func TestOrgFixtureAnswers(t *testing.T) {
 		}},
 		{"an SCP Deny on request context: B encrypts only from vpc-1", "kms:Encrypt", "arn:aws:kms:eu-west-1:" + memberB + ":key/k1", []string{
 			root(memberB) + " (conditional: aws:sourcevpc)", b("user", "erin") + " (conditional: aws:sourcevpc)", b("user", "hal") + " (conditional: aws:sourcevpc)",
+			b("user", "quinn") + " (conditional: aws:sourcevpc)",
 		}},
 		{"trust with a caller tag condition across accounts: the blue app role, not the untagged", "sts:AssumeRole", b("role", "reader"), []string{
 			a("role", "app"), root(memberA) + " (conditional: aws:principaltag/team)",
@@ -608,6 +616,14 @@ func TestOrgFixtureAnswers(t *testing.T) {
 		if got := [2]string{e.String(scpStatusProp), e.String(rcpStatusProp)}; got != want {
 			t.Errorf("account %s: SCPs, RCPs %q, want %q", acctID, got, want)
 		}
+	}
+	// quinn's only access to k1 is Encrypt (his Decrypt needs team green):
+	// conditional on B's VPC condition, though the SCPs allow Decrypt
+	// outright.
+	if r := g.Relationship(b("user", "quinn") + "|access|arn:aws:kms:eu-west-1:" + memberB + ":key/k1"); r == nil {
+		t.Error("quinn: no access edge to k1")
+	} else if c, _ := r.Properties["conditional"].(bool); !c || !slices.Equal(stringList(r.Properties["conditionKeys"]), []string{"aws:sourcevpc"}) {
+		t.Errorf("quinn's access to k1: conditional %v, conditionKeys %v, want conditional on aws:sourcevpc", r.Properties["conditional"], r.Properties["conditionKeys"])
 	}
 	// A's SCP denies reading a-blue/private/, all that pat may read there:
 	// asked apart, pat's policies and the SCP each allow reading some of

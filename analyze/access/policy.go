@@ -114,6 +114,23 @@ type document struct {
 	stmts []*statement
 	// eval is the lenient compiled copy (see the top of the file).
 	eval *iam.Policy
+	// top is the document as written, strict its compiled copy with every
+	// Condition (strictPolicy).
+	top    map[string]any
+	strict *iam.Policy
+}
+
+// strictPolicy compiles the document as written, Conditions kept, once.
+func (d *document) strictPolicy() (*iam.Policy, error) {
+	if d.strict != nil {
+		return d.strict, nil
+	}
+	p, err := iam.Parse(d.name, d.top)
+	if err != nil {
+		return nil, err
+	}
+	d.strict = p
+	return p, nil
 }
 
 // parseDocument reads a document as analyze/model stores it: decoded JSON
@@ -138,7 +155,7 @@ func parseDocument(name string, v any) (*document, error) {
 	default:
 		return nil, fmt.Errorf("policy %s: Statement must be an object or a list", name)
 	}
-	d := &document{name: name}
+	d := &document{name: name, top: top}
 	lenient := make([]any, 0, len(list))
 	for i, x := range list {
 		m, ok := x.(map[string]any)
