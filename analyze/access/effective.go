@@ -199,11 +199,18 @@ func (d *deriver) principal(p *graph.Entity) error {
 				}
 				// What the organisation policies allow is asked per
 				// statement too: the level an unconditional answer came
-				// from may be another statement's.
+				// from may be another statement's. (Their answers alone,
+				// shared and cached: the principal's own policies allowed
+				// the levels already.)
 				var orgParts func(*actionSet) (levelSet, levelSet)
 				if !orgClear {
 					orgParts = func(set *actionSet) (levelSet, levelSet) {
-						lv, soft, _, _ := d.tryLevels(set, gr.requests, false, classes, allowed)
+						if d.orgClear(orgK, set) {
+							return levelSet(0).with(set.levels()), 0
+						}
+						lv, soft, _, _ := d.tryLevels(set, gr.requests, false, classes, func(action, resource string, _ bool) verdict {
+							return d.orgAllows(orgK, p, pp, action, resource, gr.account, resEnt)
+						})
 						return levelSet(0).with(lv), soft
 					}
 				}
@@ -519,8 +526,9 @@ type grantConditions struct {
 // grant with a Condition is decided alone the way Query decides a request
 // (its Condition kept, the facts in the request context: principal and
 // resource tags, accounts, organisation; every other key unknown,
-// iam.Evaluator.EvaluateUnknown), with the target's resource policy (a
-// grant there needs no identity condition). A statement false on the
+// iam.Evaluator.EvaluateUnknown), with the target's resource policy as
+// written (a grant there needs no identity condition; its own Conditions
+// decide too). A statement false on the
 // facts (another team's tag, another organisation) contributes nothing; one
 // that holds only under unknown keys (source IP, MFA) contributes its
 // levels as conditional, with the keys. Answers are shared by the
@@ -611,11 +619,8 @@ func (d *deriver) statementHolds(gr *grant, i int, p *graph.Entity, pp iam.Princ
 		// decide too (the lenient copy would let its conditional grants
 		// allow whatever the statement's Condition says). A role's trust
 		// policy decides only its sts actions.
-		if rd := d.resourceDocFor(gr.target); rd != nil {
+		if rd := d.resourceDocFor(gr.target); rd != nil && (gr.target.Type != "aws_iam_role" || gatedActions(part.set)) {
 			fp.rp, _ = rd.strictPolicy() // it parsed leniently: an error is not expected
-		}
-		if gr.target.Type == "aws_iam_role" && !gatedActions(part.set) {
-			fp.rp = nil
 		}
 		fp.rk = gr.account
 		if res != nil {

@@ -505,13 +505,7 @@ func (d *deriver) orgAllows(k orgKey, p *graph.Entity, pp iam.Principal, action,
 		return v
 	}
 	pol := &iam.Policies{Identity: []*iam.Policy{allowAll()}, Resource: allowAnyone()}
-	d.org.policies(pp, acct, pol)
-	if k.scp == nil {
-		pol.SCPs = nil
-	}
-	if k.rcp == nil {
-		pol.RCPs = nil
-	}
+	d.addOrg(k, pp, acct, pol)
 	rq, unknown := d.factRequest(p, pp, action, resource, acct, res)
 	d.stats.OrgEvaluations++
 	r := d.cfg.ev.EvaluateUnknown(rq, pol, unknown)
@@ -557,16 +551,23 @@ func (d *deriver) both(k orgKey, clear bool, p *graph.Entity, pp iam.Principal, 
 // context as orgAllows has them (allowed only under conditions counts).
 func (d *deriver) allowedWithOrg(k orgKey, p *graph.Entity, pp iam.Principal, action, resource, acct string, res *graph.Entity, pol *iam.Policies) bool {
 	cp := *pol
-	d.org.policies(pp, acct, &cp)
-	if k.scp == nil {
-		cp.SCPs = nil
-	}
-	if k.rcp == nil {
-		cp.RCPs = nil
-	}
+	d.addOrg(k, pp, acct, &cp)
 	rq, unknown := d.factRequest(p, pp, action, resource, acct, res)
 	d.stats.Evaluations++
 	return d.cfg.ev.EvaluateUnknown(rq, &cp, unknown).Decision == iam.Allowed
+}
+
+// addOrg adds to pol the organisation policies of k for a request of pp
+// on a resource of acct (orgMap.policies, without the SCPs or RCPs k
+// leaves out).
+func (d *deriver) addOrg(k orgKey, pp iam.Principal, acct string, pol *iam.Policies) {
+	d.org.policies(pp, acct, pol)
+	if k.scp == nil {
+		pol.SCPs = nil
+	}
+	if k.rcp == nil {
+		pol.RCPs = nil
+	}
 }
 
 var allowAnyone = sync.OnceValue(func() *iam.Policy {
