@@ -206,7 +206,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 				if !orgClear {
 					orgParts = func(set *actionSet) (levelSet, levelSet) {
 						if d.orgClear(orgK, set) {
-							return levelSet(0).with(set.levels()), 0
+							return set.levelBits(), 0
 						}
 						lv, soft, _, _ := d.tryLevels(set, gr.requests, false, classes, func(action, resource string, _ bool) verdict {
 							return d.orgAllows(orgK, p, pp, action, resource, gr.account, resEnt)
@@ -548,7 +548,7 @@ func (d *deriver) factLevels(gr *grant, p *graph.Entity, pp iam.Principal, self 
 	for i, part := range gr.parts {
 		// The levels of the statement the organisation policies (with the
 		// principal's own) allow, and those only under conditions.
-		pl, soft := levelSet(0).with(part.set.levels()), levelSet(0)
+		pl, soft := part.set.levelBits(), levelSet(0)
 		if orgParts != nil {
 			var allowed levelSet
 			allowed, soft = orgParts(part.set)
