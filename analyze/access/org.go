@@ -246,6 +246,10 @@ func orNone(accts []string) string {
 // statement contributes only the levels the organisation policies allow
 // for its own actions, firm only where they allow them firmly: the level
 // an unconditional answer came from may be a statement false on the facts.
+// (Those levels come from the organisation's answers alone: an action the
+// organisation allows firmly but the principal's own Deny refuses can
+// still make a level firm that the evaluator allows only under
+// conditions through another action. Index.WhoCan asks the evaluator.)
 //
 // SCPs do not apply to the management account's principals nor to
 // service-linked roles; RCPs not to the management account's resources
