@@ -79,7 +79,7 @@ func TestCollectOrganization(t *testing.T) {
 			}
 		}
 		slices.Sort(keys)
-		if want := []string{"p-FullAWSAccess", "p-RCPFullAWSAccess", "p-denybucketdel1", "p-denyexternal1"}; !slices.Equal(keys, want) {
+		if want := []string{"p-FullAWSAccess", "p-RCPFullAWSAccess", "p-denybucketdel1", "p-denyexternal1", "p-regionguard1"}; !slices.Equal(keys, want) {
 			t.Errorf("%s ok for %q, want %q", op, keys, want)
 		}
 	}

@@ -43,6 +43,17 @@ type actionSet struct {
 	full    bool // every action of the service (or of every service) is granted
 }
 
+// levelBits is levels as a levelSet, without allocating.
+func (a *actionSet) levelBits() levelSet {
+	var s levelSet
+	for i, l := range levelOrder {
+		if len(a.byLevel[l.level]) > 0 {
+			s |= 1 << i
+		}
+	}
+	return s
+}
+
 // levels returns the levels with at least one action, in levelOrder.
 func (a *actionSet) levels() []actions.AccessLevel {
 	var out []actions.AccessLevel

@@ -28,7 +28,11 @@
 //     collected SQS, SNS, KMS key: the resourcePolicyTypes table) ALLOWS the
 //     principals its Allow statements name. A grant to Everyone lists in
 //     exceptPrincipals the principals of the resource's account whose own
-//     Deny, or whose account's SCPs or RCPs, refuse it; its
+//     Deny, or whose account's SCPs or RCPs, refuse it, and the principals
+//     of other accounts whom the resource account's RCPs refuse (their own
+//     access relationships, which Who joins with the grant, apply only
+//     their own account's organisation policies); a grant to another
+//     account (its root) lists the latter of that account; its
 //     anonymousEffective says whether callers outside every account still
 //     get it after the RCPs of the resource's account (an RCP keeping a
 //     service to the organisation refuses them).
@@ -80,8 +84,9 @@
 // "*"), with "Write" in accessLevels; plus the bucket's ALLOWS to
 // Everyone with effective=true (every principal of the bucket's account
 // but its exceptPrincipals; another account's principals when their own
-// access reaches the bucket), and its ALLOWS to another account (that
-// account's principals whose own access reaches it). Who does that in Go;
+// access reaches the bucket, but its exceptPrincipals), and its ALLOWS to
+// another account (that account's principals whose own access reaches
+// it, but its exceptPrincipals). Who does that in Go;
 // NewIndex answers many queries without rescanning the graph. Edges are
 // per access level, so Who can say more than one action's answer;
 // Index.WhoCan (whocan.go) takes the principals the edges give and asks the
@@ -108,7 +113,13 @@
 // managed KMS keys or service-linked roles. An SCP or RCP Deny narrower
 // than the grant (a NotResource, a prefix, a condition on a snapshot fact)
 // removes only what it covers; one whose condition depends on request
-// context makes the access conditional, its keys in conditionKeys. Each
+// context makes the access conditional, its keys in conditionKeys.
+// aws:RequestedRegion is a fact where the request decides it
+// (iam.RequestedRegion: the Region of a regional resource's ARN; us-east-1
+// for IAM, CloudFront, Route 53 and Support): a region guard SCP allows or
+// denies access to a regional resource outright, and leaves conditional on
+// aws:requestedregion only access whose Region the caller picks (an
+// action on "*": the service entity's edge; S3; STS). Each
 // collected aws_account says what the derivation knew of its policies:
 // serviceControlPoliciesStatus and resourceControlPoliciesStatus are
 // "applied", "none" (no organisation, the type not enabled, the

@@ -157,7 +157,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 		}
 		short := plain && d.shortcut(gr, pp, pol)
 		allowed := func(action, resource string, firm bool) verdict {
-			return d.both(orgK, orgClear, p, pp, action, resource, gr.account, resEnt, firm, func() bool {
+			return d.both(orgK, orgClear, p, pp, action, resource, gr.account, resEnt, firm, pol, func() bool {
 				return short || d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
 			})
 		}
@@ -197,8 +197,24 @@ func (d *deriver) principal(p *graph.Entity) error {
 				if gr.cond.personal || pp.Type == iam.PrincipalAssumedRole {
 					self = pp.ARN
 				}
-				levels, firm, keys = d.factLevels(gr, p, pp, self, levels)
-				firm = orgSoft.without(firm)
+				// What the organisation policies allow is asked per
+				// statement too: the level an unconditional answer came
+				// from may be another statement's. (Their answers alone,
+				// shared and cached: the principal's own policies allowed
+				// the levels already.)
+				var orgParts func(*actionSet) (levelSet, levelSet)
+				if !orgClear {
+					orgParts = func(set *actionSet) (levelSet, levelSet) {
+						if d.orgClear(orgK, set) {
+							return set.levelBits(), 0
+						}
+						lv, soft, _, _ := d.tryLevels(set, gr.requests, false, classes, func(action, resource string, _ bool) verdict {
+							return d.orgAllows(orgK, p, pp, action, resource, gr.account, resEnt)
+						})
+						return levelSet(0).with(lv), soft
+					}
+				}
+				levels, firm, keys = d.factLevels(gr, p, pp, self, levels, orgParts)
 				cond = len(firm) == 0
 			} else if len(firm) < len(levels) {
 				keys = ck
@@ -462,10 +478,23 @@ func personalVar(s string) bool {
 
 // factKeys are the condition keys (lower case) whose values the snapshot
 // knows, or knows to be absent, for a request (Query.request): those
-// derived from the request, and the facts it collected.
+// derived from the request, and the facts it collected. (aws:RequestedRegion
+// is one where the request decides it: grant.regionKnown.)
 func factKey(k string) bool {
 	return knownKeys[k] || strings.HasPrefix(k, "aws:principaltag/") || strings.HasPrefix(k, "aws:resourcetag/") ||
 		k == "aws:principalorgid" || k == "aws:resourceorgid" || k == "aws:userid"
+}
+
+// regionKnown reports whether the evaluator knows aws:RequestedRegion for
+// some request of the grant (iam.RequestedRegion: a regional resource, a
+// global service); on "*" of a regional service the caller picks it.
+func (gr *grant) regionKnown() bool {
+	for _, req := range gr.requests {
+		if _, ok := iam.RequestedRegion(iam.Principal{}, gr.service+":*", req); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // conditionKeys returns the keys of the grant's statements' Conditions,
@@ -476,7 +505,7 @@ func (gr *grant) conditionKeys() (facts bool, keys []string) {
 		for _, st := range gr.stmts {
 			for _, k := range st.conditionKeys() {
 				c.keys = append(c.keys, k)
-				c.facts = c.facts || factKey(k)
+				c.facts = c.facts || factKey(k) || (k == "aws:requestedregion" && gr.regionKnown())
 			}
 		}
 		c.personal = personal(gr)
@@ -497,30 +526,45 @@ type grantConditions struct {
 // grant with a Condition is decided alone the way Query decides a request
 // (its Condition kept, the facts in the request context: principal and
 // resource tags, accounts, organisation; every other key unknown,
-// iam.Evaluator.EvaluateUnknown), with the target's resource policy (a
-// grant there needs no identity condition). A statement false on the
+// iam.Evaluator.EvaluateUnknown), with the target's resource policy as
+// written (a grant there needs no identity condition; its own Conditions
+// decide too). A statement false on the
 // facts (another team's tag, another organisation) contributes nothing; one
 // that holds only under unknown keys (source IP, MFA) contributes its
 // levels as conditional, with the keys. Answers are shared by the
 // principals with the same signature and by targets with the same facts.
-func (d *deriver) factLevels(gr *grant, p *graph.Entity, pp iam.Principal, self string, lenient []actions.AccessLevel) (levels, firm []actions.AccessLevel, keys []string) {
+// orgParts (nil when the organisation policies can refuse none of the
+// grant's actions) gives, for a statement's actions, the levels the
+// organisation and the principal's own policies allow and those they
+// allow only under conditions: each statement contributes only those, firm
+// only where both are firm.
+func (d *deriver) factLevels(gr *grant, p *graph.Entity, pp iam.Principal, self string, lenient []actions.AccessLevel,
+	orgParts func(*actionSet) (allowed, soft levelSet)) (levels, firm []actions.AccessLevel, keys []string) {
 	var res *graph.Entity
 	if gr.scope == scopeResource {
 		res = gr.target
 	}
 	var ok, sure levelSet
 	for i, part := range gr.parts {
+		// The levels of the statement the organisation policies (with the
+		// principal's own) allow, and those only under conditions.
+		pl, soft := part.set.levelBits(), levelSet(0)
+		if orgParts != nil {
+			var allowed levelSet
+			allowed, soft = orgParts(part.set)
+			pl &= allowed
+		}
 		if !part.st.hasCondition() {
-			ok, sure = ok.with(part.set.levels()), sure.with(part.set.levels())
+			ok, sure = ok|pl, sure|(pl&^soft)
 			continue
 		}
 		holds, cond, k := d.statementHolds(gr, i, p, pp, res, self)
 		if holds {
-			ok = ok.with(part.set.levels())
+			ok |= pl
 			if cond {
 				keys = append(keys, k...)
 			} else {
-				sure = sure.with(part.set.levels())
+				sure |= pl &^ soft
 			}
 		}
 	}
@@ -553,6 +597,7 @@ type stmtCacheKey struct {
 	st                    *statement
 	acct, typ, tags, self string
 	res                   string
+	region                string // the requests' aws:RequestedRegion, when st reads it
 }
 
 type stmtResult struct {
@@ -570,10 +615,12 @@ func (d *deriver) statementHolds(gr *grant, i int, p *graph.Entity, pp iam.Princ
 	}
 	fp := &gr.factParts[i]
 	if !fp.done {
-		// A role's trust policy decides only its sts actions.
-		fp.rp = d.resourcePolicyFor(gr.target)
-		if gr.target.Type == "aws_iam_role" && !gatedActions(part.set) {
-			fp.rp = nil
+		// The target's resource policy as written: its own Conditions
+		// decide too (the lenient copy would let its conditional grants
+		// allow whatever the statement's Condition says). A role's trust
+		// policy decides only its sts actions.
+		if rd := d.resourceDocFor(gr.target); rd != nil && (gr.target.Type != "aws_iam_role" || gatedActions(part.set)) {
+			fp.rp, _ = rd.strictPolicy() // it parsed leniently: an error is not expected
 		}
 		fp.rk = gr.account
 		if res != nil {
@@ -586,6 +633,24 @@ func (d *deriver) statementHolds(gr *grant, i int, p *graph.Entity, pp iam.Princ
 	}
 	rp, rk := fp.rp, fp.rk
 	ck := stmtCacheKey{st: part.st, acct: pp.Account, typ: string(pp.Type), tags: d.principalTags(p, part.st), self: self, res: rk}
+	// Whether the Condition can hold does not depend on which of the
+	// statement's actions is asked: one is.
+	var acts []string
+	for _, lo := range levelOrder {
+		if a := part.set.byLevel[lo.level]; len(a) > 0 {
+			acts = append(acts, a[0])
+			break
+		}
+	}
+	if len(acts) == 0 {
+		acts = part.set.unknown[:min(1, len(part.set.unknown))]
+	}
+	if len(acts) > 0 && part.st.readsRegion() { // the evaluator takes it from the request (iam.RequestedRegion)
+		for _, req := range gr.requests {
+			r, _ := iam.RequestedRegion(pp, acts[0], req)
+			ck.region += r + "\x00"
+		}
+	}
 	if r, ok := d.stmtCache[ck]; ok {
 		return r.holds, r.conditional, r.keys
 	}
@@ -598,18 +663,6 @@ func (d *deriver) statementHolds(gr *grant, i int, p *graph.Entity, pp iam.Princ
 	pol := &iam.Policies{Identity: []*iam.Policy{sp}, Resource: rp}
 	if gr.from == gr.target { // a resource policy statement: the identity side is not its business
 		pol = &iam.Policies{Identity: []*iam.Policy{allowAll()}, Resource: sp}
-	}
-	// Whether the Condition can hold does not depend on which of the
-	// statement's actions is asked: one is.
-	var acts []string
-	for _, lo := range levelOrder {
-		if a := part.set.byLevel[lo.level]; len(a) > 0 {
-			acts = append(acts, a[0])
-			break
-		}
-	}
-	if len(acts) == 0 {
-		acts = part.set.unknown[:min(1, len(part.set.unknown))]
 	}
 	for _, act := range acts {
 		for _, req := range gr.requests {
@@ -908,9 +961,18 @@ func (d *deriver) principalPolicies(p *graph.Entity) (ents []*graph.Entity, iden
 	return ents, identity, boundary, true
 }
 
-// resourcePolicyFor returns the compiled resource-based policy of a
-// target: its declared resource policy, or a role's trust policy.
+// resourcePolicyFor returns the compiled (lenient) resource-based policy
+// of a target: its declared resource policy, or a role's trust policy.
 func (d *deriver) resourcePolicyFor(t *graph.Entity) *iam.Policy {
+	if doc := d.resourceDocFor(t); doc != nil {
+		return doc.eval
+	}
+	return nil
+}
+
+// resourceDocFor returns the resource-based policy document of a target
+// (resourcePolicyFor).
+func (d *deriver) resourceDocFor(t *graph.Entity) *document {
 	prop := ""
 	if rt, ok := resourcePolicyOf(t.Type); ok {
 		prop = rt.Prop
@@ -920,10 +982,7 @@ func (d *deriver) resourcePolicyFor(t *graph.Entity) *iam.Policy {
 	if prop == "" {
 		return nil
 	}
-	if doc := d.doc(t, prop); doc != nil {
-		return doc.eval
-	}
-	return nil
+	return d.doc(t, prop)
 }
 
 // verdict is an answer about one request: allowed, and whether only if

@@ -224,14 +224,32 @@ func orNone(accts []string) string {
 //     the same account, unless the deciding statements read who the
 //     principal is (its ARN, name, tags, a policy variable) or which
 //     resource (Resource patterns, resource tags; and any IAM, STS or KMS
-//     resource, which the evaluator's own rules read).
+//     resource, which the evaluator's own rules read); a statement on
+//     aws:RequestedRegion (a region guard) shares it between resources of
+//     the same Region, which the evaluator takes from the request
+//     (iam.RequestedRegion: a regional resource's ARN, us-east-1 for IAM,
+//     CloudFront, Route 53, Support): the guard is decided there, and
+//     conditional on aws:requestedregion only where the caller chooses the
+//     Region (an action on "*", S3, STS).
 //
 // Both questions must allow. Over a resource pattern (arn:aws:s3:::b/*)
 // that is the evaluator's answer but in one case: an organisation Deny
 // covering part of the pattern and the whole of the principal's only Allow
 // there (the evaluator drops that Allow, intersect.go; asked apart, each
-// question allows). The edge then says more than Query, never less, so
-// Index.WhoCan, which asks the evaluator with every policy, still agrees.
+// question allows). So when the deciding organisation statements read the
+// resource (a Resource pattern, NotResource, resource tags) and the
+// request is a pattern, the evaluator is asked a third time with every
+// policy together (both, allowedWithOrg): no access edge, nor public
+// grant's exceptPrincipals, says more than it there.
+//
+// Where a grant's statements have Conditions on facts (factLevels), each
+// statement contributes only the levels the organisation policies allow
+// for its own actions, firm only where they allow them firmly: the level
+// an unconditional answer came from may be a statement false on the facts.
+// (Those levels come from the organisation's answers alone: an action the
+// organisation allows firmly but the principal's own Deny refuses can
+// still make a level firm that the evaluator allows only under
+// conditions through another action. Index.WhoCan asks the evaluator.)
 //
 // SCPs do not apply to the management account's principals nor to
 // service-linked roles; RCPs not to the management account's resources
@@ -313,6 +331,7 @@ type orgAction struct {
 	clear    bool // nothing can refuse it (see the top of the section)
 	personal bool // a deciding statement reads who the principal is
 	specific bool // a deciding statement reads which resource
+	regional bool // a deciding statement reads aws:RequestedRegion
 }
 
 type orgActionKey struct {
@@ -331,6 +350,7 @@ func (d *deriver) orgActionOf(k orgKey, action string) orgAction {
 		v.clear = false
 		v.personal = v.personal || readsPrincipal(st)
 		v.specific = v.specific || readsResource(st)
+		v.regional = v.regional || st.readsRegion()
 	}
 	if k.scp != nil {
 		for _, lvl := range k.scp.scps.stmts {
@@ -457,6 +477,7 @@ type orgDecisionKey struct {
 	action              string
 	acct, typ, arn, raw string // the principal
 	resAcct, res, key   string // the resource
+	region              string // aws:RequestedRegion, when a deciding statement reads it
 }
 
 // orgAllows asks whether the organisation policies of k let principal pp
@@ -481,17 +502,14 @@ func (d *deriver) orgAllows(k orgKey, p *graph.Entity, pp iam.Principal, action,
 			ck.key = res.Key
 		}
 	}
+	if oa.regional { // the evaluator takes it from the resource (iam.RequestedRegion)
+		ck.region, _ = iam.RequestedRegion(pp, action, resource)
+	}
 	if v, ok := d.orgDecisions[ck]; ok {
 		return v
 	}
 	pol := &iam.Policies{Identity: []*iam.Policy{allowAll()}, Resource: allowAnyone()}
-	d.org.policies(pp, acct, pol)
-	if k.scp == nil {
-		pol.SCPs = nil
-	}
-	if k.rcp == nil {
-		pol.RCPs = nil
-	}
+	d.addOrg(k, pp, acct, pol)
 	rq, unknown := d.factRequest(p, pp, action, resource, acct, res)
 	d.stats.OrgEvaluations++
 	r := d.cfg.ev.EvaluateUnknown(rq, pol, unknown)
@@ -505,7 +523,16 @@ func (d *deriver) orgAllows(k orgKey, p *graph.Entity, pp iam.Principal, action,
 // the grant's actions). With firm, only an unconditional answer helps the
 // caller: main is not asked when the organisation policies allow only
 // under conditions.
-func (d *deriver) both(k orgKey, clear bool, p *graph.Entity, pp iam.Principal, action, resource, acct string, res *graph.Entity, firm bool, main func() bool) verdict {
+//
+// Over a resource pattern, asked apart, each question may allow while the
+// evaluator asked with every policy does not: an organisation Deny that
+// covers part of the pattern and the whole of the principal's only Allow
+// there (the evaluator drops that Allow, iam's intersect.go). When the
+// deciding organisation statements read the resource (orgAction.specific)
+// and pol (main's policies; nil: not asked) is given, the evaluator is
+// then also asked with pol and the organisation policies together
+// (allowedWithOrg).
+func (d *deriver) both(k orgKey, clear bool, p *graph.Entity, pp iam.Principal, action, resource, acct string, res *graph.Entity, firm bool, pol *iam.Policies, main func() bool) verdict {
 	v := verdict{ok: true}
 	if !clear {
 		if v = d.orgAllows(k, p, pp, action, resource, acct, res); !v.ok || (firm && v.cond) {
@@ -515,7 +542,36 @@ func (d *deriver) both(k orgKey, clear bool, p *graph.Entity, pp iam.Principal, 
 	if !main() {
 		return verdict{}
 	}
+	if !clear && pol != nil && strings.ContainsAny(resource, "*?") {
+		if oa := d.orgActionOf(k, action); !oa.clear && oa.specific && !d.allowedWithOrg(k, p, pp, action, resource, acct, res, pol) {
+			return verdict{}
+		}
+	}
 	return v
+}
+
+// allowedWithOrg asks the evaluator about a request with pol and the
+// organisation policies of k together, the snapshot's facts in its
+// context as orgAllows has them (allowed only under conditions counts).
+func (d *deriver) allowedWithOrg(k orgKey, p *graph.Entity, pp iam.Principal, action, resource, acct string, res *graph.Entity, pol *iam.Policies) bool {
+	cp := *pol
+	d.addOrg(k, pp, acct, &cp)
+	rq, unknown := d.factRequest(p, pp, action, resource, acct, res)
+	d.stats.Evaluations++
+	return d.cfg.ev.EvaluateUnknown(rq, &cp, unknown).Decision == iam.Allowed
+}
+
+// addOrg adds to pol the organisation policies of k for a request of pp
+// on a resource of acct (orgMap.policies, without the SCPs or RCPs k
+// leaves out).
+func (d *deriver) addOrg(k orgKey, pp iam.Principal, acct string, pol *iam.Policies) {
+	d.org.policies(pp, acct, pol)
+	if k.scp == nil {
+		pol.SCPs = nil
+	}
+	if k.rcp == nil {
+		pol.RCPs = nil
+	}
 }
 
 var allowAnyone = sync.OnceValue(func() *iam.Policy {
@@ -558,4 +614,55 @@ func readsResource(st *statement) bool {
 		}
 	}
 	return false
+}
+
+// rcpExceptions lists the collected principals of accounts other than
+// acct (only of account only, when not "") whom the RCPs of acct refuse
+// every action of a resource-policy grant gr of acct's resource: a grant
+// to Everyone or to a whole account is joined with their own access
+// relationships (Who), which apply their own account's organisation
+// policies, not the resource's account's RCPs. Asked once per class of
+// principals (accountClasses) unless a deciding statement reads who the
+// principal is, and not at all when the RCPs can refuse none of the
+// grant's actions (orgClear).
+func (d *deriver) rcpExceptions(gr *grant, acct, only string) []string {
+	out := []string{}
+	k := orgKey{rcp: d.orgKeyOf(iam.Principal{}, acct).rcp}
+	if k.rcp == nil || d.orgClear(k, gr.set) {
+		return out
+	}
+	var resEnt *graph.Entity
+	if gr.scope == scopeResource {
+		resEnt = gr.target
+	}
+	refused := func(m member) bool {
+		return !d.anyAction(gr, &iam.Policies{RCPs: k.rcp.rcps.levels}, func(action, resource string, firm bool) verdict {
+			return d.both(k, false, m.e, m.pp, action, resource, acct, resEnt, firm, nil, func() bool { return true })
+		})
+	}
+	personal := d.orgPersonal(k, gr.set)
+	d.accountClasses(acct) // builds every account's classes
+	for _, a := range slices.Sorted(maps.Keys(d.classesBy)) {
+		if a == acct || (only != "" && a != only) {
+			continue
+		}
+		for _, members := range d.classesBy[a] {
+			shared := !personal && refused(members[0])
+			for _, m := range members {
+				if shared || (personal && refused(m)) {
+					out = append(out, m.e.Key)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// mergeSorted returns the sorted union of two sorted lists.
+func mergeSorted(a, b []string) []string {
+	if len(b) == 0 {
+		return a
+	}
+	return slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(a), b...))))
 }

@@ -173,6 +173,43 @@ func TestOrganizationPoliciesEndToEnd(t *testing.T) {
 		t.Errorf("with the management account: %s answer %+v, want allowed with SCPs and RCPs applied", admin, a)
 	}
 
+	// The region guard on Workloads (us-east-1-only): a function in
+	// eu-west-1 is requested there, so no principal of the member may read
+	// it; one in us-east-1 stays readable without a condition on the
+	// Region (aws:RequestedRegion from its ARN, IAM User Guide
+	// reference_policies_condition-keys.html#condition-keys-requestedregion).
+	const (
+		euFn = "arn:aws:lambda:eu-west-1:111122223333:function:image-resizer"
+		usFn = "arn:aws:lambda:us-east-1:111122223333:function:nightly-report"
+	)
+	for _, c := range []struct {
+		q       *access.Query
+		g       *graph.Graph
+		fn      string
+		allowed bool
+	}{
+		{member, memberGraph, euFn, true}, {both, bothGraph, euFn, false}, {both, bothGraph, usFn, true},
+	} {
+		want, err := c.q.WhoCan(t.Context(), "lambda:GetFunction", c.fn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := access.NewIndex(c.g).WhoCan(t.Context(), c.q, "lambda:GetFunction", c.fn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(principals(want), principals(got)) {
+			t.Errorf("lambda:GetFunction on %s: evaluator %q, graph %q", c.fn, principals(want), principals(got))
+		}
+		a := answerFor(want, admin)
+		switch {
+		case c.allowed && (a == nil || (a.Conditional && a.SCPs == access.OrgPoliciesApplied)):
+			t.Errorf("lambda:GetFunction on %s: %s answer %+v, want allowed (unconditionally where the SCPs apply)", c.fn, admin, a)
+		case !c.allowed && len(want) != 0:
+			t.Errorf("lambda:GetFunction on %s: allowed to %q, want nobody (region guard)", c.fn, principals(want))
+		}
+	}
+
 	// The graph (derived by LoadGraph) says the same: the member's account
 	// could not read its policies and its edges say they were derived
 	// without them; with the management account they are applied, the

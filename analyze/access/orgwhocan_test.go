@@ -104,8 +104,8 @@ func (b *orgBuilder) bucket(acct, name, policy string, tags map[string]string) *
 	return e
 }
 
-func (b *orgBuilder) key(acct, id, policy string, tags map[string]string) *graph.Entity {
-	arn := "arn:aws:kms:eu-west-1:" + acct + ":key/" + id
+func (b *orgBuilder) key(acct, region, id, policy string, tags map[string]string) *graph.Entity {
+	arn := "arn:aws:kms:" + region + ":" + acct + ":key/" + id
 	e := b.add(acct, arn, "aws_kms_key", "CryptoKey", map[string]any{"name": id, "id": id, "keyManager": "CUSTOMER", "policy": policy})
 	setTags(e, tags)
 	return e
@@ -128,11 +128,23 @@ const adminDocument = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","A
 // writing objects of a-red to principals not tagged team=red (a condition
 // on a fact, on a prefix: narrower than the grants); member B's own level
 // denies kms:Encrypt outside vpc-1 (a condition on request context: the
-// access becomes conditional on aws:sourcevpc). RCP on OU ou-b (member B):
+// access becomes conditional on aws:sourcevpc). OU ou-b has a region guard
+// (every action outside eu-west-1 and us-east-1 denied but STS, S3,
+// Organizations, Support): decided where the resource's ARN (or IAM's
+// single endpoint) says where the request goes, conditional on
+// aws:requestedregion where the caller chooses. RCP on OU ou-b (member B):
 // S3 only for principals of the organisation (anonymous callers of
 // b-data's public List lose it; the outsider is unknown: conditional).
+// RCP on member B: b-audit's objects only for principals tagged team=red,
+// whatever account they are in.
 var orgPolicies = func() map[string]map[string]any {
 	full := orgPol{"p-full", "FullAWSAccess", doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)}
+	// The most common SCP: AWS's example region guard
+	// (orgs_manage_policies_scps_examples_general.html, "Deny access to AWS
+	// based on the requested AWS Region"), IAM deliberately not exempt:
+	// its requests go to us-east-1, which the guard allows.
+	regionGuard := orgPol{"p-regions", "RegionGuard", doc(`{"Effect":"Deny","NotAction":["sts:*","s3:*","organizations:*","support:*"],"Resource":"*",` +
+		`"Condition":{"StringNotEquals":{"aws:RequestedRegion":["eu-west-1","us-east-1"]}}}`)}
 	root := "r-fixture"
 	path := func(ou string) string { return orgID + "/" + root + "/" + ou }
 	return map[string]map[string]any{
@@ -141,17 +153,18 @@ var orgPolicies = func() map[string]map[string]any {
 		memberA: {"organizationPath": path("ou-a/"),
 			"serviceControlPolicies": orgLevelsJSON(orgLevel{root, []orgPol{full}},
 				orgLevel{"ou-a", []orgPol{full, {"p-nodelete", "NoDeleteNoKMS", doc(`{"Effect":"Deny","Action":["s3:DeleteObject","kms:*"],"Resource":"*"}`)}}},
-				orgLevel{memberA, []orgPol{full, {"p-red", "RedWritesRed", doc(`{"Effect":"Deny","Action":"s3:PutObject","Resource":"arn:aws:s3:::a-red/*",` +
-					`"Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"red"}}}`)}}}),
+				orgLevel{memberA, []orgPol{full, {"p-red", "RedWritesRed", doc(`{"Effect":"Deny","Action":"s3:PutObject","Resource":"arn:aws:s3:::a-red/*",`+
+					`"Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"red"}}}`, `{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::a-blue/private/*"}`)}}}),
 			"resourceControlPolicies": orgLevelsJSON(orgLevel{root, nil}, orgLevel{"ou-a", nil}, orgLevel{memberA, nil})},
 		memberB: {"organizationPath": path("ou-b/"),
-			"serviceControlPolicies": orgLevelsJSON(orgLevel{root, []orgPol{full}}, orgLevel{"ou-b", []orgPol{full}},
+			"serviceControlPolicies": orgLevelsJSON(orgLevel{root, []orgPol{full}}, orgLevel{"ou-b", []orgPol{full, regionGuard}},
 				orgLevel{memberB, []orgPol{full, {"p-vpc", "EncryptInVPC", doc(`{"Effect":"Deny","Action":"kms:Encrypt","Resource":"*",` +
 					`"Condition":{"StringNotEquals":{"aws:SourceVpc":"vpc-1"}}}`)}}}),
 			"resourceControlPolicies": orgLevelsJSON(orgLevel{root, nil},
 				orgLevel{"ou-b", []orgPol{{"p-orgonly", "S3OrgOnly", doc(`{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*",` +
 					`"Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"` + orgID + `"},"BoolIfExists":{"aws:PrincipalIsAWSService":"false"}}}`)}}},
-				orgLevel{memberB, nil})},
+				orgLevel{memberB, []orgPol{{"p-audit", "AuditRed", doc(`{"Effect":"Deny","Principal":"*","Action":["s3:GetObject","s3:PutObject"],` +
+					`"Resource":"arn:aws:s3:::b-audit/*","Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"red"}}}`)}}})},
 	}
 }()
 
@@ -268,6 +281,12 @@ func orgFixture(t testing.TB) *graph.Graph {
 		u := b.user(memberA, n.name, map[string]string{"team": n.team})
 		b.inline(u, "red", doc(`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::a-red/*"}`))
 	}
+	// pat reads a-blue's private/ only, which A's SCP denies, and writes
+	// all of it: the SCP covers part of the bucket's objects and the whole
+	// of pat's only read there.
+	pat := b.user(memberA, "pat", nil)
+	b.inline(pat, "blue", doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::a-blue/private/*"}`,
+		`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::a-blue/*"}`))
 	b.bucket(memberA, "a-blue", "", map[string]string{"team": "blue"})
 	b.bucket(memberA, "a-red", "", map[string]string{"team": "red"})
 
@@ -280,14 +299,14 @@ func orgFixture(t testing.TB) *graph.Graph {
 	b.bucket(memberB, "b-logs", doc(
 		`{"Sid":"ALogs","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+memberA+`:root"},"Action":["s3:PutObject","s3:GetObject"],"Resource":"arn:aws:s3:::b-logs/*"}`,
 		`{"Sid":"OnlyLogs","Effect":"Deny","Principal":"*","Action":"s3:PutObject","NotResource":"arn:aws:s3:::b-logs/logs/*"}`), nil)
-	b.key(memberB, "k1", doc(
+	b.key(memberB, "eu-west-1", "k1", doc(
 		`{"Sid":"Account","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+memberB+`:root"},"Action":"kms:*","Resource":"*"}`,
 		`{"Sid":"BlueTeam","Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:Decrypt","Resource":"*",`+
 			`"Condition":{"StringEquals":{"aws:PrincipalOrgID":"`+orgID+`","aws:PrincipalTag/team":"blue"}}}`), map[string]string{"env": "prod"})
-	b.key(memberB, "k2", doc(
+	b.key(memberB, "eu-west-1", "k2", doc(
 		`{"Sid":"ReaderInOrg","Effect":"Allow","Principal":{"AWS":"`+iamARN(memberB, "role", "reader")+`"},"Action":"kms:Decrypt","Resource":"*",`+
 			`"Condition":{"StringEquals":{"aws:PrincipalOrgID":"`+orgID+`"}}}`), nil)
-	k3 := b.key(memberB, "k3", doc(
+	k3 := b.key(memberB, "eu-west-1", "k3", doc(
 		`{"Sid":"ThroughS3","Effect":"Allow","Principal":{"AWS":"*"},"Action":["kms:Encrypt","kms:Decrypt","kms:GenerateDataKey*","kms:DescribeKey"],"Resource":"*",`+
 			`"Condition":{"StringEquals":{"kms:CallerAccount":"`+memberB+`","kms:ViaService":"s3.eu-west-1.amazonaws.com"}}}`,
 		`{"Sid":"Metadata","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+memberB+`:root"},"Action":["kms:Describe*","kms:Get*","kms:List*"],"Resource":"*"}`), nil)
@@ -295,6 +314,40 @@ func orgFixture(t testing.TB) *graph.Graph {
 	b.role(memberB, "reader", doc(
 		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+memberA+`:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}`,
 		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+outsider+`:root"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x-1"}}}`), "", nil)
+	// k4 is in a Region B's guard denies; kim reads k1 and k4 and IAM
+	// (us-east-1: allowed) and lists Lambda functions (any Region:
+	// conditional on it).
+	b.key(memberB, "us-west-2", "k4", doc(
+		`{"Sid":"Account","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+memberB+`:root"},"Action":"kms:*","Resource":"*"}`), nil)
+	// Three functions alike but for their Region: the guard's answer is
+	// not shared between them.
+	for _, region := range []string{"eu-west-1", "us-east-1", "us-west-2"} {
+		arn := "arn:aws:lambda:" + region + ":" + memberB + ":function:f"
+		b.add(memberB, arn, "aws_lambda_function", "Function", map[string]any{"name": "f", "region": region})
+	}
+	kim := b.user(memberB, "kim", nil)
+	b.inline(kim, "regional", doc(`{"Effect":"Allow","Action":"kms:Decrypt","Resource":["arn:aws:kms:eu-west-1:`+memberB+`:key/k1","arn:aws:kms:us-west-2:`+memberB+`:key/k4"]}`,
+		`{"Effect":"Allow","Action":["iam:GetUser","lambda:ListFunctions"],"Resource":"*"}`,
+		`{"Effect":"Allow","Action":"lambda:InvokeFunction","Resource":["arn:aws:lambda:eu-west-1:`+memberB+`:function:f","arn:aws:lambda:us-west-2:`+memberB+`:function:f"]}`))
+	// max may invoke them in eu-west-1 only, by his own policy's condition
+	// (IAM User Guide, reference_policies_examples_aws_deny-requested-region.html
+	// shows the key in an identity policy): decided per function.
+	max := b.user(memberB, "max", nil)
+	b.inline(max, "eu", doc(`{"Effect":"Allow","Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:*:`+memberB+`:function:f",`+
+		`"Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}}`))
+	// b-audit grants A's root writes and the organisation reads, but B's
+	// RCP keeps it to team red: the grants joined with other accounts'
+	// principals' own access (Who) must apply it (exceptPrincipals).
+	b.bucket(memberB, "b-audit", doc(
+		`{"Sid":"AWrite","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+memberA+`:root"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::b-audit/*"}`,
+		`{"Sid":"OrgRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b-audit/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"`+orgID+`"}}}`), nil)
+	// quinn (red) may decrypt k1 if tagged green (false on the facts) and
+	// encrypt it (B's SCP: only from vpc-1): his only access to k1 is
+	// conditional on the VPC, whatever the organisation says of Decrypt.
+	quinn := b.user(memberB, "quinn", map[string]string{"team": "red"})
+	k1 := "arn:aws:kms:eu-west-1:" + memberB + ":key/k1"
+	b.inline(quinn, "k1", doc(`{"Effect":"Allow","Action":"kms:Decrypt","Resource":"`+k1+`","Condition":{"StringEquals":{"aws:PrincipalTag/team":"green"}}}`,
+		`{"Effect":"Allow","Action":"kms:Encrypt","Resource":"`+k1+`"}`))
 	// hal may only encrypt: B's SCP makes it conditional on the VPC.
 	hal := b.user(memberB, "hal", nil)
 	b.inline(hal, "kms", doc(`{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}`))
@@ -467,7 +520,7 @@ func TestOrgFixtureAnswers(t *testing.T) {
 			"s3:GetObject", "arn:aws:s3:::b-data/x", []string{
 				m("role", "auditor"), root(mgmt), m("user", "alice"), a("role", "app"), a("role", "ops"), root(memberA),
 				a("user", "bob"), a("user", "carol"), b("role", "reader"), root(memberB), b("user", "erin"), b("user", "hal"),
-				"arn:aws:sts::" + memberA + ":assumed-role/app/i-0123",
+				b("user", "kim"), b("user", "max"), b("user", "quinn"), "arn:aws:sts::" + memberA + ":assumed-role/app/i-0123",
 			}},
 		{"the Deny narrower than the grant survives", "s3:GetObject", "arn:aws:s3:::b-data/secret/x", []string{}},
 		{"a role session named in a bucket policy; s3:* in A does not reach B without a grant", "s3:PutObject", "arn:aws:s3:::b-data/x", []string{
@@ -476,28 +529,40 @@ func TestOrgFixtureAnswers(t *testing.T) {
 		{"public List from an office network: conditional on the source IP; anonymous callers refused by B's RCP", "s3:ListBucket", "arn:aws:s3:::b-data", []string{
 			m("role", "auditor") + sourceIP, root(mgmt) + sourceIP, m("user", "alice") + sourceIP,
 			a("role", "ops") + sourceIP, root(memberA) + sourceIP, a("user", "bob") + sourceIP, a("user", "carol") + sourceIP,
-			b("role", "reader") + sourceIP, root(memberB), b("user", "erin") + sourceIP, b("user", "hal") + sourceIP,
+			b("role", "reader") + sourceIP, root(memberB), b("user", "erin") + sourceIP, b("user", "hal") + sourceIP, b("user", "kim") + sourceIP,
+			b("user", "max") + sourceIP, b("user", "quinn") + sourceIP,
 		}},
 		{"ABAC on bucket tags: dan reads his team's bucket only", "s3:GetObject", "arn:aws:s3:::a-red/x", []string{
 			root(memberA), a("role", "ops"), a("user", "bob"), a("user", "carol"),
 		}},
 		{"key policy by principal tag in the organisation: bob is blue but has no kms identity policy, ops has no tag; A's SCP denies KMS even to its root",
 			"kms:Decrypt", "arn:aws:kms:eu-west-1:" + memberB + ":key/k1", []string{
-				root(mgmt) + " (conditional: aws:principaltag/team)", root(memberB), b("user", "erin"),
+				root(mgmt) + " (conditional: aws:principaltag/team)", root(memberB), b("user", "erin"), b("user", "kim"),
 			}},
 		{"a key policy without the account: identity policies do not count (erin's KMSUse, the root's), only the role it names",
 			"kms:Decrypt", "arn:aws:kms:eu-west-1:" + memberB + ":key/k2", []string{b("role", "reader")}},
 		{"an AWS-managed key: every principal of B through S3 (kms:CallerAccount is the caller's account, a fact), none of A; callers outside the snapshot unknown",
 			"kms:Decrypt", "arn:aws:kms:eu-west-1:" + memberB + ":key/k3", []string{
 				"* (conditional: kms:calleraccount, kms:viaservice)", b("role", "reader") + viaS3, root(memberB) + viaS3,
-				b("user", "erin") + viaS3, b("user", "hal") + viaS3,
+				b("user", "erin") + viaS3, b("user", "hal") + viaS3, b("user", "kim") + viaS3, b("user", "max") + viaS3,
+				b("user", "quinn") + viaS3,
 			}},
+		{"a region guard SCP on a key in a Region it denies: nobody of B, not even its root", "kms:Decrypt", "arn:aws:kms:us-west-2:" + memberB + ":key/k4", []string{}},
+		{"a region guard SCP on a function in a Region it allows, and on its twin in one it denies", "lambda:InvokeFunction", "arn:aws:lambda:eu-west-1:" + memberB + ":function:f", []string{
+			root(memberB), b("user", "kim"), b("user", "max"),
+		}},
+		{"a region guard SCP on a function in a Region it denies", "lambda:InvokeFunction", "arn:aws:lambda:us-west-2:" + memberB + ":function:f", []string{}},
+		{"a region guard SCP on IAM, requested in us-east-1 (a Region it allows): allowed, not conditional", "iam:GetUser", b("user", "kim"), []string{
+			root(memberB), b("user", "kim"),
+		}},
 		{"an SCP Deny on an action for member A's OU: nobody of A deletes objects, not even its root", "s3:DeleteObject", "arn:aws:s3:::a-blue/x", []string{}},
+		{"an SCP Deny on a prefix: nobody of A reads a-blue/private/", "s3:GetObject", "arn:aws:s3:::a-blue/private/x", []string{}},
 		{"an SCP Deny on a fact narrower than the grant: only team red writes a-red", "s3:PutObject", "arn:aws:s3:::a-red/x", []string{
 			a("user", "carol"), a("user", "jo"), root(memberA) + " (conditional: aws:principaltag/team)",
 		}},
 		{"an SCP Deny on request context: B encrypts only from vpc-1", "kms:Encrypt", "arn:aws:kms:eu-west-1:" + memberB + ":key/k1", []string{
 			root(memberB) + " (conditional: aws:sourcevpc)", b("user", "erin") + " (conditional: aws:sourcevpc)", b("user", "hal") + " (conditional: aws:sourcevpc)",
+			b("user", "quinn") + " (conditional: aws:sourcevpc)",
 		}},
 		{"trust with a caller tag condition across accounts: the blue app role, not the untagged", "sts:AssumeRole", b("role", "reader"), []string{
 			a("role", "app"), root(memberA) + " (conditional: aws:principaltag/team)",
@@ -532,8 +597,37 @@ func TestOrgFixtureAnswers(t *testing.T) {
 	}
 	if r := g.Relationship(b("user", "hal") + "|access|" + model.ServiceKey(memberB, "kms")); r == nil {
 		t.Error("hal: no access edge to B's KMS")
-	} else if c, _ := r.Get("conditional").(bool); !c || !slices.Equal(stringList(r.Get("conditionKeys")), []string{"aws:sourcevpc"}) {
-		t.Errorf("hal's KMS access: conditional %v, conditionKeys %v, want conditional on aws:sourcevpc", r.Get("conditional"), r.Get("conditionKeys"))
+	} else if c, _ := r.Get("conditional").(bool); !c || !slices.Equal(stringList(r.Get("conditionKeys")), []string{"aws:requestedregion", "aws:sourcevpc"}) {
+		t.Errorf("hal's KMS access: conditional %v, conditionKeys %v, want conditional on aws:requestedregion (on any key: any Region) and aws:sourcevpc",
+			r.Get("conditional"), r.Get("conditionKeys"))
+	}
+	// B's region guard on the edges: decided where the request's Region
+	// follows from the target (a key's ARN; IAM's endpoint in us-east-1),
+	// conditional where the caller picks it (Lambda on "*").
+	kim, max := b("user", "kim"), b("user", "max")
+	for _, c := range []struct {
+		who, target string
+		keys        []string // nil: no edge
+	}{
+		{kim, "arn:aws:kms:eu-west-1:" + memberB + ":key/k1", []string{}},
+		{kim, "arn:aws:kms:us-west-2:" + memberB + ":key/k4", nil},
+		{kim, model.ServiceKey(memberB, "iam"), []string{}},
+		{kim, model.ServiceKey(memberB, "lambda"), []string{"aws:requestedregion"}},
+		{kim, "arn:aws:lambda:eu-west-1:" + memberB + ":function:f", []string{}},
+		{kim, "arn:aws:lambda:us-west-2:" + memberB + ":function:f", nil},
+		{max, "arn:aws:lambda:eu-west-1:" + memberB + ":function:f", []string{}},
+		{max, "arn:aws:lambda:us-west-2:" + memberB + ":function:f", nil},
+		{max, "arn:aws:lambda:us-east-1:" + memberB + ":function:f", nil},
+	} {
+		r := g.Relationship(c.who + "|access|" + c.target)
+		switch {
+		case r == nil && c.keys != nil:
+			t.Errorf("%s: no access edge to %s", c.who, c.target)
+		case r != nil && c.keys == nil:
+			t.Errorf("%s: access edge to %s, which the Region denies: %v", c.who, c.target, r.PropMap())
+		case r != nil && (r.Get("conditional") != (len(c.keys) > 0) || !slices.Equal(stringList(r.Get("conditionKeys")), c.keys)):
+			t.Errorf("%s's access to %s: conditional %v, conditionKeys %v, want keys %v", c.who, c.target, r.Get("conditional"), r.Get("conditionKeys"), c.keys)
+		}
 	}
 	if r := g.Relationship("arn:aws:s3:::b-data|allows|" + model.EveryoneKey); r == nil || r.Get("anonymousEffective") != false {
 		t.Errorf("b-data's public grant: anonymousEffective should be false (RCP): %v", r)
@@ -543,6 +637,41 @@ func TestOrgFixtureAnswers(t *testing.T) {
 		e := g.Entity(model.AccountKey(acctID))
 		if got := [2]string{e.String(scpStatusProp), e.String(rcpStatusProp)}; got != want {
 			t.Errorf("account %s: SCPs, RCPs %q, want %q", acctID, got, want)
+		}
+	}
+	// quinn's only access to k1 is Encrypt (his Decrypt needs team green):
+	// conditional on B's VPC condition, though the SCPs allow Decrypt
+	// outright.
+	if r := g.Relationship(b("user", "quinn") + "|access|arn:aws:kms:eu-west-1:" + memberB + ":key/k1"); r == nil {
+		t.Error("quinn: no access edge to k1")
+	} else if c, _ := r.Get("conditional").(bool); !c || !slices.Equal(stringList(r.Get("conditionKeys")), []string{"aws:sourcevpc"}) {
+		t.Errorf("quinn's access to k1: conditional %v, conditionKeys %v, want conditional on aws:sourcevpc", r.Get("conditional"), r.Get("conditionKeys"))
+	}
+	// A's SCP denies reading a-blue/private/, all that pat may read there:
+	// asked apart, pat's policies and the SCP each allow reading some of
+	// a-blue's objects; together, none (only Write is left).
+	if r := g.Relationship(a("user", "pat") + "|access|arn:aws:s3:::a-blue"); r == nil {
+		t.Error("pat: no access edge to a-blue")
+	} else if got := stringList(r.Get("accessLevels")); !slices.Equal(got, []string{"Write"}) {
+		t.Errorf("pat's access to a-blue: levels %v, want [Write] (the SCP denies the whole of pat's read)", got)
+	}
+	// B's RCP on b-audit on the edges: the grants to A's root and to
+	// Everyone, joined with other accounts' principals' own access, reach
+	// only team red (carol); bob (blue), ops and the management account's
+	// untagged principals are in exceptPrincipals.
+	for _, level := range []actions.AccessLevel{actions.Read, actions.Write} {
+		acc, err := ix.Who("arn:aws:s3:::b-audit", level)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var others []string
+		for _, x := range acc {
+			if !strings.HasPrefix(x.Principal, "arn:aws:iam::"+memberB+":") {
+				others = append(others, x.Principal)
+			}
+		}
+		if want := []string{a("user", "carol")}; !slices.Equal(slices.Compact(others), want) {
+			t.Errorf("Who %s on b-audit, other accounts: %q, want %q (B's RCP keeps it to team red)", level, others, want)
 		}
 	}
 	// The session grant is a relationship of its own, naming the session.

@@ -47,6 +47,7 @@ type statement struct {
 	condKeys                  []string
 	prTags                    *[]string
 	lowActions, lowNotActions []string
+	region                    int8 // readsRegion: 0 not computed, 1 no, 2 yes
 }
 
 // principalTagNames returns the principal tags (lower case, sorted) the
@@ -113,6 +114,23 @@ type document struct {
 	stmts []*statement
 	// eval is the lenient compiled copy (see the top of the file).
 	eval *iam.Policy
+	// top is the document as written, strict its compiled copy with every
+	// Condition (strictPolicy).
+	top    map[string]any
+	strict *iam.Policy
+}
+
+// strictPolicy compiles the document as written, Conditions kept, once.
+func (d *document) strictPolicy() (*iam.Policy, error) {
+	if d.strict != nil {
+		return d.strict, nil
+	}
+	p, err := iam.Parse(d.name, d.top)
+	if err != nil {
+		return nil, err
+	}
+	d.strict = p
+	return p, nil
 }
 
 // parseDocument reads a document as analyze/model stores it: decoded JSON
@@ -137,7 +155,7 @@ func parseDocument(name string, v any) (*document, error) {
 	default:
 		return nil, fmt.Errorf("policy %s: Statement must be an object or a list", name)
 	}
-	d := &document{name: name}
+	d := &document{name: name, top: top}
 	lenient := make([]any, 0, len(list))
 	for i, x := range list {
 		m, ok := x.(map[string]any)
@@ -318,6 +336,18 @@ func (s *statement) onEveryResource() bool {
 func (s *statement) hasCondition() bool { return s.conditions != "" }
 
 // conditionKeys returns the lower-cased condition keys of the statement.
+// readsRegion reports whether the statement reads aws:RequestedRegion, in
+// a condition key or a policy variable.
+func (s *statement) readsRegion() bool {
+	if s.region == 0 {
+		s.region = 1
+		if slices.Contains(s.conditionKeys(), "aws:requestedregion") || strings.Contains(strings.ToLower(s.conditions), "${aws:requestedregion") {
+			s.region = 2
+		}
+	}
+	return s.region == 2
+}
+
 func (s *statement) conditionKeys() []string {
 	if s.condKeys != nil || s.condition == nil {
 		return s.condKeys

@@ -10,7 +10,9 @@ package access
 // principal, every action the statement grants is explicitly denied by the
 // same resource policy (cross-account principals still need their own
 // account's identity policies; that is aws_principal_access's business).
-// A grant to Everyone adds exceptPrincipals (publicExceptions).
+// A grant to Everyone adds exceptPrincipals (publicExceptions, and
+// rcpExceptions: other accounts' principals the resource account's RCPs
+// refuse); a grant to another account, that account's rcpExceptions.
 
 import (
 	"context"
@@ -114,9 +116,12 @@ func (d *deriver) resourcePolicy(rt resourcePolicyType, e *graph.Entity) error {
 			// for callers outside every account, after the RCPs.
 			p["effective"] = d.resourceEffective(gr, doc, false)
 			p["anonymousEffective"] = p["effective"] == true && d.resourceEffective(gr, doc, true)
-			p["exceptPrincipals"] = d.publicExceptions(gr, doc, acct)
+			p["exceptPrincipals"] = mergeSorted(d.publicExceptions(gr, doc, acct), d.rcpExceptions(gr, acct, ""))
 		} else {
 			p["effective"] = d.resourceEffective(gr, doc, true)
+			if a := gr.to.String("accountId"); gr.to.Type == "aws_account" && a != acct {
+				p["exceptPrincipals"] = d.rcpExceptions(gr, acct, a)
+			}
 		}
 		if d.withoutRCPs(acct) {
 			p[withoutRCPsProp] = true
@@ -174,7 +179,7 @@ func (d *deriver) publicExceptions(gr *grant, doc *document, acct string) []stri
 			d.org.policies(pp, acct, &cp)
 		}
 		return !d.anyAction(gr, &cp, func(action, resource string, firm bool) verdict {
-			return d.both(k, clear, p, pp, action, resource, gr.account, resEnt, firm, func() bool {
+			return d.both(k, clear, p, pp, action, resource, gr.account, resEnt, firm, pol, func() bool {
 				return main == nil || main(action, resource)
 			})
 		})
@@ -451,7 +456,7 @@ func (d *deriver) resourceEffective(gr *grant, doc *document, withRCPs bool) boo
 		p = gr.to
 	}
 	return d.anyAction(gr, &cp, func(action, resource string, firm bool) verdict {
-		return d.both(k, clear, p, pp, action, resource, gr.account, gr.target, firm, func() bool {
+		return d.both(k, clear, p, pp, action, resource, gr.account, gr.target, firm, nil, func() bool {
 			return d.evaluate(pp, action, resource, gr.account, pol).Decision != iam.ExplicitlyDenied
 		})
 	})

@@ -152,7 +152,9 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 // its own access relationships to reach the resource too (its account or
 // service entity, Resource patterns covering the resource), at the levels
 // both give. A principal of the resource's account whose own Deny or
-// boundary refuses the grant is in the grant's exceptPrincipals. Not
+// boundary refuses the grant, and one of another account whom the
+// resource account's RCPs refuse (its own relationships apply only its
+// own account's), is in the grant's exceptPrincipals. Not
 // evaluated: for another account's principal, a Deny in its own policies
 // that names this resource is not applied here, nor are conditions on the
 // caller (Index.WhoCan decides each principal with the evaluator).
@@ -183,12 +185,12 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 		granted := stringList(r.Get("accessLevels"))
 		cond, _ := r.Get("conditional").(bool)
 		via := e.Key + "#policy"
+		except := stringList(r.Get("exceptPrincipals"))
 		for _, a := range accts {
 			if a == home { // Everyone, in the resource's own account: the policy alone grants
 				if level != "" && !slices.Contains(granted, string(level)) {
 					continue
 				}
-				except := stringList(r.Get("exceptPrincipals"))
 				for _, p := range ix.principals[a] {
 					if slices.Contains(except, p) {
 						continue
@@ -200,8 +202,8 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 			svc := arnService(arn)
 			for _, t := range []string{model.ServiceKey(a, serviceName(svc)), model.AccountKey(a)} {
 				for _, pr := range ix.to[t] {
-					if !coversARN(stringList(pr.Get("resources")), arn) {
-						continue
+					if !coversARN(stringList(pr.Get("resources")), arn) || slices.Contains(except, pr.From) {
+						continue // or the resource account's RCPs refuse it
 					}
 					var both []string
 					for _, l := range stringList(pr.Get("accessLevels")) {

@@ -40,6 +40,12 @@
 // {"AWS": "<arn>"} and reported in Result.Warnings, naming the policy and
 // statement.
 //
+// The request context holds the keys that follow from the request itself
+// (DerivedContext) and aws:RequestedRegion where the action and resource
+// decide it: the Region of a regional resource's ARN, us-east-1 for the
+// global services IAM, CloudFront, Route 53 and Support (region.go); a key
+// the request's Context gives wins.
+//
 // AWS-managed resources are immutable to customers whatever a policy allows
 // (AWS managed policies, service-linked and /aws-reserved/ roles, KMS
 // aliases under alias/aws/: the table in immutable.go). RCPs only deny:

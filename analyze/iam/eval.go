@@ -679,7 +679,7 @@ func (s *Statement) match(p *prepared, kind policyKind, hasBoundary bool) (_ mat
 			}
 			continue
 		}
-		if !c.eval(p.ctx[c.key], p.lookup) {
+		if v, _ := p.value(c.key); !c.eval(v, p.lookup) {
 			return matchNone, coverNone, "condition " + c.opName + " on " + c.keyRaw + " does not hold"
 		}
 	}

@@ -18,6 +18,9 @@ import (
 type ResourceSplit struct {
 	stmts []*Statement
 	tags  []string // aws:resourcetag/... keys they read (lower case)
+	// region: one reads aws:RequestedRegion, which the evaluator takes from
+	// the ARN's Region element (RequestedRegion).
+	region bool
 }
 
 // SplitByResource prepares the signature of resources for action under
@@ -25,7 +28,8 @@ type ResourceSplit struct {
 // account that are not ResourceSpecial, with pol's content (the
 // resource-based policy by content) and contexts that differ only in
 // aws:ResourceTag/* keys, are decided alike when their resources have one
-// Signature. ok is false when no signature can say so: a statement that
+// Signature (which holds the ARN's Region when a statement reads
+// aws:RequestedRegion). ok is false when no signature can say so: a statement that
 // can match the action has a policy variable in its Resource or
 // NotResource.
 func SplitByResource(pol *Policies, action string) (_ *ResourceSplit, ok bool) {
@@ -71,8 +75,9 @@ func SplitByResource(pol *Policies, action string) (_ *ResourceSplit, ok bool) {
 }
 
 // addTag notes a condition key or variable the signature must hold when
-// it is a resource tag.
+// it is a resource tag, or the Region.
 func (sp *ResourceSplit) addTag(k string) {
+	sp.region = sp.region || k == "aws:requestedregion"
 	if strings.HasPrefix(k, "aws:resourcetag/") && !slices.Contains(sp.tags, k) {
 		sp.tags = append(sp.tags, k)
 	}
@@ -104,10 +109,10 @@ func (s *Statement) resourceDependence() (varies, ok bool) {
 // (or NotResource) matches arn, and the values in the request context ctx
 // (any case) of the aws:ResourceTag/* keys they read.
 func (sp *ResourceSplit) Signature(arn string, ctx map[string][]string) string {
-	if len(sp.stmts) == 0 && len(sp.tags) == 0 {
+	if len(sp.stmts) == 0 && len(sp.tags) == 0 && !sp.region {
 		return ""
 	}
-	b := make([]byte, len(sp.stmts), len(sp.stmts)+16*len(sp.tags))
+	b := make([]byte, len(sp.stmts), len(sp.stmts)+16*len(sp.tags)+16)
 	for i, s := range sp.stmts {
 		pats := s.resources
 		if !s.hasResource {
@@ -120,6 +125,11 @@ func (sp *ResourceSplit) Signature(arn string, ctx map[string][]string) string {
 				break
 			}
 		}
+	}
+	if sp.region {
+		_, region, _ := arnRegion(arn)
+		b = append(b, 0)
+		b = append(b, region...)
 	}
 	for _, k := range sp.tags {
 		b = append(b, 0)

@@ -98,3 +98,29 @@ func TestMayMatch(t *testing.T) {
 		}
 	}
 }
+
+// A statement on aws:RequestedRegion tells apart resources of different
+// Regions: the evaluator takes the key from the ARN (RequestedRegion).
+func TestSplitByResourceRegion(t *testing.T) {
+	caller := mustParsePrincipal(t, "arn:aws:iam::111122223333:user/dev")
+	pol := &Policies{Identity: []*Policy{mustParse(t, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"lambda:InvokeFunction","Resource":"*",`+
+		`"Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}}]}`)}}
+	sp, ok := SplitByResource(pol, "lambda:InvokeFunction")
+	if !ok {
+		t.Fatal("no split")
+	}
+	ev := NewEvaluator()
+	sigs := map[string]Decision{}
+	for _, arn := range []string{"arn:aws:lambda:eu-west-1:111122223333:function:a", "arn:aws:lambda:eu-west-1:111122223333:function:b",
+		"arn:aws:lambda:us-east-1:111122223333:function:a"} {
+		d := ev.Evaluate(&Request{Principal: caller, Action: "lambda:InvokeFunction", Resource: arn}, pol).Decision
+		sig := sp.Signature(arn, nil)
+		if prev, seen := sigs[sig]; seen && prev != d {
+			t.Errorf("%s: %s, but another function of signature %q: %s", arn, d, sig, prev)
+		}
+		sigs[sig] = d
+	}
+	if len(sigs) != 2 {
+		t.Errorf("%d signatures, want 2 (one per Region): %v", len(sigs), sigs)
+	}
+}

@@ -47,7 +47,12 @@ type prepared struct {
 	resourceAccount string
 	accountKnown    bool
 	ctx             map[string][]string // lower-case keys
-	lookup          func(string) (string, bool)
+	// region is aws:RequestedRegion as the request implies it
+	// (requestedRegion), "" when it does not; kept out of ctx so that
+	// cached contexts stay shared between Regions (value reads it).
+	region     string
+	regionVals []string
+	lookup     func(string) (string, bool)
 	// wild: the resource is a pattern ("*" or wildcards); resTok is it
 	// compiled (see intersect.go).
 	wild   bool
@@ -63,10 +68,25 @@ type prepared struct {
 // isUnknown reports whether a condition key (lower case) has an unknown
 // value: absent from the request context and unknown to the caller.
 func (p *prepared) isUnknown(key string) bool {
-	if _, ok := p.ctx[key]; ok {
+	if _, ok := p.value(key); ok {
 		return false
 	}
 	return p.unknown(key)
+}
+
+// value returns the values of a condition key (lower case) in the request
+// context: its own, or aws:RequestedRegion as the request implies it.
+func (p *prepared) value(key string) ([]string, bool) {
+	if v, ok := p.ctx[key]; ok {
+		return v, true
+	}
+	if p.region == "" || key != "aws:requestedregion" {
+		return nil, false
+	}
+	if p.regionVals == nil {
+		p.regionVals = []string{p.region}
+	}
+	return p.regionVals, true
 }
 
 // prepare prepares r at time now; cache, when not nil, shares the request
@@ -100,6 +120,7 @@ func prepare(r *Request, now time.Time, cache *contextCache) (*prepared, error) 
 	if !p.accountKnown {
 		p.resourceAccount = r.Principal.Account
 	}
+	p.region, _ = requestedRegion(r.Principal, p.service, p.action, p.resource)
 	if len(r.Context) == 0 && cache != nil {
 		p.ctx = cache.get(r.Principal, p.resourceAccount, now)
 	} else {
@@ -122,7 +143,7 @@ func prepare(r *Request, now time.Time, cache *contextCache) (*prepared, error) 
 		}
 	}
 	p.lookup = func(key string) (string, bool) {
-		v := p.ctx[key]
+		v, _ := p.value(key)
 		if len(v) != 1 {
 			return "", false
 		}
@@ -137,6 +158,8 @@ func prepare(r *Request, now time.Time, cache *contextCache) (*prepared, error) 
 // aws:PrincipalServiceName, aws:ResourceAccount, aws:CurrentTime and
 // aws:EpochTime (when now is not zero). Keys such as aws:SourceAccount,
 // aws:SourceIp or aws:PrincipalTag/* come only from the request's context.
+// An evaluation also reads aws:RequestedRegion where the action and
+// resource decide it (RequestedRegion), unless the context gives it.
 func DerivedContext(p Principal, resourceAccount string, now time.Time) map[string][]string {
 	m := map[string][]string{}
 	derivedContext(p, resourceAccount, now, func(k, v string) { m[k] = []string{v} })
