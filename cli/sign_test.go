@@ -115,7 +115,9 @@ func TestSigningCommands(t *testing.T) {
 			},
 			wantCode: ExitError, wantErr: "failed verification"},
 		{name: "iam escalation --pubkey --no-verify",
-			args:     func(d string) []string { return []string{"iam", "escalation", d, "--no-verify", "--pubkey", mine + ".pub"} },
+			args: func(d string) []string {
+				return []string{"iam", "escalation", d, "--no-verify", "--pubkey", mine + ".pub"}
+			},
 			wantCode: ExitUsage, wantErr: "iam escalation: --pubkey checks the signature while verifying"},
 		{name: "iam simulate --snapshot --pubkey of another key", setup: sign,
 			args: func(d string) []string {
