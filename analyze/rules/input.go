@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -32,25 +33,33 @@ import (
 // relationships, out and in are lazy objects (lazy.go) over the graph; the
 // type and class indexes, snapshot and gaps are small and built at once.
 type inputDoc struct {
-	lazy ast.Value
+	// lazy is the document checks read: its entities are lazy too
+	// (lazyentity.go). whole is the same document with every entity
+	// converted whole on first read, for a check whose evaluation on lazy
+	// entities cannot be trusted (evalCheck).
+	lazy, whole ast.Value
 	// eager is the same document with every lazy object converted, for
 	// the checks lazyGuard sends to it; built on first use.
 	eager func() ast.Value
 
-	objs []*lazyObject
+	objs      []*lazyObject
+	wholeEnts *lazyObject // the entities of whole
+	ents      *entitySource
+	reruns    atomic.Int64 // checks evaluated again on whole entities
 
 	mu  sync.Mutex
 	err error // the first entry that failed to convert
 }
 
-// converted is how many entries of the lazy objects have been converted,
-// of how many (it waits for the relationship sort).
+// converted is how many entries of the lazy objects have been read, of
+// how many (it waits for the relationship sort); an entity read by the
+// checks evaluated again on whole entities counts twice.
 func (d *inputDoc) converted() (n, of int) {
 	for _, o := range d.objs {
 		n += int(o.built.Load())
 		of += o.Len()
 	}
-	return n, of
+	return n + int(d.wholeEnts.built.Load()), of
 }
 
 // fail records err, the first of which Evaluate reports.
@@ -78,6 +87,12 @@ func (d *inputDoc) value(eager bool) ast.Value {
 	return d.lazy
 }
 
+// entityCounts are how many entity properties lazy entities have
+// converted, and how many times a check used a lazy entity whole.
+func (d *inputDoc) entityCounts() (props, wholeUses int64) {
+	return d.ents.propsBuilt.Load(), d.ents.wholeUses.Load()
+}
+
 // newInputDoc indexes in's graph for the lazy objects and builds the small
 // parts of the document. It converts no entity or relationship.
 func newInputDoc(ctx context.Context, in Input) (*inputDoc, error) {
@@ -97,8 +112,9 @@ func newInputDoc(ctx context.Context, in Input) (*inputDoc, error) {
 	}()
 	ents := g.Entities()
 	d := &inputDoc{}
-	conv := &lockedConverter{c: newConverter()}
-	es := &entitySource{ents: ents, index: make(map[string]int32, len(ents)), conv: conv}
+	conv := newLockedConverter()
+	es := &entitySource{ents: ents, index: make(map[string]int32, len(ents)), conv: conv, fail: d.fail}
+	d.ents = es
 	byType := map[string][]*ast.Term{}
 	byClass := map[string][]*ast.Term{}
 	for i, e := range ents {
@@ -121,21 +137,24 @@ func newInputDoc(ctx context.Context, in Input) (*inputDoc, error) {
 		out, inb := newAdjacency(es, rels, conv, d.fail)
 		return edges{rels: &relationshipSource{rels: rels, conv: conv}, out: out, in: inb}
 	})
-	lazies := [...]struct {
+	type named struct {
 		name string
 		obj  *lazyObject
-	}{
-		{"entities", newLazyObject(es, d.fail)},
+	}
+	lazyEnts := newLazyObject(entityTable{es, false}, d.fail)
+	wholeEnts := newLazyObject(entityTable{es, true}, d.fail)
+	edgeObjs := []named{
 		{"relationships", newLazyObject(&deferredSource{make: func() lazySource { return byRel().rels }}, d.fail)},
 		{"out", newLazyObject(&deferredSource{make: func() lazySource { return byRel().out }}, d.fail)},
 		{"in", newLazyObject(&deferredSource{make: func() lazySource { return byRel().in }}, d.fail)},
 	}
-	for _, l := range lazies {
+	d.objs, d.wholeEnts = []*lazyObject{lazyEnts}, wholeEnts
+	for _, l := range edgeObjs {
 		d.objs = append(d.objs, l.obj)
 	}
-	doc := func(value func(*lazyObject) ast.Value) ast.Value {
+	doc := func(ents *lazyObject, value func(*lazyObject) ast.Value) ast.Value {
 		obj := ast.NewObjectWithCapacity(8)
-		for _, l := range lazies {
+		for _, l := range append([]named{{"entities", ents}}, edgeObjs...) {
 			obj.Insert(ast.StringTerm(l.name), ast.NewTerm(value(l.obj)))
 		}
 		obj.Insert(ast.StringTerm("types"), ast.NewTerm(keyIndex(byType)))
@@ -144,25 +163,44 @@ func newInputDoc(ctx context.Context, in Input) (*inputDoc, error) {
 		obj.Insert(ast.StringTerm("gaps"), ast.NewTerm(gapsValue(in.Gaps)))
 		return obj
 	}
-	d.lazy = doc(func(l *lazyObject) ast.Value { return l })
-	d.eager = sync.OnceValue(func() ast.Value { return doc(func(l *lazyObject) ast.Value { return l.forced() }) })
+	asIs := func(l *lazyObject) ast.Value { return l }
+	d.lazy = doc(lazyEnts, asIs)
+	d.whole = doc(wholeEnts, asIs)
+	d.eager = sync.OnceValue(func() ast.Value { return doc(wholeEnts, func(l *lazyObject) ast.Value { return l.forced() }) })
 	return d, nil
 }
 
-// entitySource is the entities object: ents (sorted by key) by _key.
+// entitySource is the graph's entities (sorted by key) by _key.
 type entitySource struct {
 	ents  []*graph.Entity
 	index map[string]int32
 	conv  *lockedConverter
+	fail  func(error) // records a property that failed to convert
+	entityCounters
 }
 
-func (s *entitySource) len() int         { return len(s.ents) }
-func (s *entitySource) key(i int) string { return s.ents[i].Key }
-func (s *entitySource) lookup(k string) (int, bool) {
+// entityTable is the entities object: of lazy entities (lazyentity.go),
+// or of entities converted whole.
+type entityTable struct {
+	*entitySource
+	whole bool
+}
+
+func (s entityTable) len() int         { return len(s.ents) }
+func (s entityTable) key(i int) string { return s.ents[i].Key }
+func (s entityTable) lookup(k string) (int, bool) {
 	i, ok := s.index[k]
 	return int(i), ok
 }
-func (s *entitySource) build(i int, key *ast.Term) (*ast.Term, error) {
+func (s entityTable) build(i int, key *ast.Term) (*ast.Term, error) {
+	if s.whole {
+		return s.buildWhole(i, key)
+	}
+	return ast.NewTerm(newLazyEntity(s.entitySource, i, key)), nil
+}
+
+// buildWhole converts entity i, every property.
+func (s *entitySource) buildWhole(i int, key *ast.Term) (*ast.Term, error) {
 	s.conv.mu.Lock()
 	defer s.conv.mu.Unlock()
 	v, err := s.conv.c.entityValue(s.ents[i], key)
@@ -336,8 +374,14 @@ func (s *verbSource) build(v int, _ *ast.Term) (*ast.Term, error) {
 // lockedConverter is the converter the lazy objects share: checks running
 // in parallel convert entries, one at a time.
 type lockedConverter struct {
-	mu sync.Mutex
-	c  converter
+	mu      sync.Mutex
+	c       converter
+	keyName *ast.Term // "_key"
+}
+
+func newLockedConverter() *lockedConverter {
+	c := newConverter()
+	return &lockedConverter{c: c, keyName: c.name("_key")}
 }
 
 // converter builds terms, sharing one term per property name and per
@@ -381,7 +425,7 @@ func (c converter) str(s string) *ast.Term {
 // entityValue is the flat J1 object of e: its properties plus _key, _type,
 // _class (key is the term of e.Key).
 func (c converter) entityValue(e *graph.Entity, key *ast.Term) (ast.Value, error) {
-	obj, err := c.flatObject(e.Properties,
+	obj, err := c.flatObject(entityProperties(e),
 		[2]*ast.Term{c.name("_key"), key},
 		[2]*ast.Term{c.name("_type"), c.name(e.Type)},
 		[2]*ast.Term{c.name("_class"), ast.NewTerm(c.stringArray(e.Class))},

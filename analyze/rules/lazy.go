@@ -114,7 +114,7 @@ func (o *lazyObject) keys() []*ast.Term {
 }
 
 // forced is the real object with every entry converted, lazy values
-// (out's and in's verb objects) included.
+// (out's and in's verb objects, lazy entities) included.
 func (o *lazyObject) forced() ast.Object {
 	o.forcedOnce.Do(func() {
 		keys := o.keys()
@@ -124,8 +124,9 @@ func (o *lazyObject) forced() ast.Object {
 			if v == nil {
 				continue
 			}
-			if l, ok := v.Value.(*lazyObject); ok {
-				v = ast.NewTerm(l.forced())
+			switch v.Value.(type) {
+			case *lazyObject, *lazyEntity:
+				v = ast.NewTerm(forced(v.Value))
 			}
 			obj.Insert(k, v)
 		}
@@ -246,17 +247,17 @@ func (o *lazyObject) Foreach(f func(k, v *ast.Term)) {
 // since OPA's object asserts its own type on the other side.
 
 func forced(v ast.Value) ast.Value {
-	if l, ok := v.(*lazyObject); ok {
+	switch l := v.(type) {
+	case *lazyObject:
+		return l.forced()
+	case *lazyEntity:
 		return l.forced()
 	}
 	return v
 }
 
 func forcedObject(v ast.Object) ast.Object {
-	if l, ok := v.(*lazyObject); ok {
-		return l.forced()
-	}
-	return v
+	return forced(v).(ast.Object)
 }
 
 // Compare converts both sides, unless they are the same object (OPA's
