@@ -332,9 +332,9 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*Result, error) {
 		return nil, fmt.Errorf("rules: build input: %w", err)
 	}
 	converted, entries := doc.converted()
-	props, _ := doc.entityCounts()
+	props, _ := doc.recordCounts()
 	e.logger.Debug("rules: evaluated", "checks", len(e.checks), "findings", len(res.Findings),
-		"converted", converted, "of", entries, "entity_properties", props, "reruns", doc.reruns.Load(),
+		"converted", converted, "of", entries, "record_fields", props, "reruns", doc.reruns.Load(),
 		"duration", time.Since(start))
 	return res, nil
 }
@@ -472,7 +472,7 @@ func (e *Engine) evalLimited(ctx context.Context, c check, doc *inputDoc, evalTi
 }
 
 // evalCheck evaluates one check on doc and turns its findings set into
-// Findings. A check evaluates on lazy entities (lazyentity.go) unless
+// Findings. A check evaluates on lazy entities (lazyrecord.go) unless
 // lazyGuard sent it to the converted document; when that evaluation panics,
 // fails, or uses a lazy entity whole (its own or a check's running at the
 // same time: the count is shared), its answer is not trusted and the check
@@ -481,12 +481,12 @@ func (e *Engine) evalCheck(ctx context.Context, c check, doc *inputDoc, evalTime
 	if c.eager {
 		return e.evalOn(ctx, c, doc.eager(), evalTime, g)
 	}
-	_, before := doc.entityCounts()
+	_, before := doc.recordCounts()
 	found, err := e.evalLazyEntities(ctx, c, doc.lazy, evalTime, g)
 	if ctx.Err() != nil {
 		return found, err
 	}
-	_, after := doc.entityCounts()
+	_, after := doc.recordCounts()
 	if err == nil && after == before {
 		return found, nil
 	}

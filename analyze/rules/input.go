@@ -34,7 +34,7 @@ import (
 // type and class indexes, snapshot and gaps are small and built at once.
 type inputDoc struct {
 	// lazy is the document checks read: its entities are lazy too
-	// (lazyentity.go). whole is the same document with every entity
+	// (lazyrecord.go). whole is the same document with every entity
 	// converted whole on first read, for a check whose evaluation on lazy
 	// entities cannot be trusted (evalCheck).
 	lazy, whole ast.Value
@@ -43,8 +43,8 @@ type inputDoc struct {
 	eager func() ast.Value
 
 	objs      []*lazyObject
-	wholeEnts *lazyObject // the entities of whole
-	ents      *entitySource
+	wholeObjs []*lazyObject // the entities and relationships of whole
+	counts    *recordCounters
 	reruns    atomic.Int64 // checks evaluated again on whole entities
 
 	mu  sync.Mutex
@@ -52,14 +52,17 @@ type inputDoc struct {
 }
 
 // converted is how many entries of the lazy objects have been read, of
-// how many (it waits for the relationship sort); an entity read by the
-// checks evaluated again on whole entities counts twice.
+// how many (it waits for the relationship sort); a record read by the
+// checks evaluated again on whole records counts twice.
 func (d *inputDoc) converted() (n, of int) {
 	for _, o := range d.objs {
 		n += int(o.built.Load())
 		of += o.Len()
 	}
-	return n + int(d.wholeEnts.built.Load()), of
+	for _, o := range d.wholeObjs {
+		n += int(o.built.Load())
+	}
+	return n, of
 }
 
 // fail records err, the first of which Evaluate reports.
@@ -87,10 +90,10 @@ func (d *inputDoc) value(eager bool) ast.Value {
 	return d.lazy
 }
 
-// entityCounts are how many entity properties lazy entities have
-// converted, and how many times a check used a lazy entity whole.
-func (d *inputDoc) entityCounts() (props, wholeUses int64) {
-	return d.ents.propsBuilt.Load(), d.ents.wholeUses.Load()
+// recordCounts are how many fields lazy entities and relationships have
+// converted, and how many times a check used one whole.
+func (d *inputDoc) recordCounts() (fields, wholeUses int64) {
+	return d.counts.fieldsBuilt.Load(), d.counts.wholeUses.Load()
 }
 
 // newInputDoc indexes in's graph for the lazy objects and builds the small
@@ -113,8 +116,8 @@ func newInputDoc(ctx context.Context, in Input) (*inputDoc, error) {
 	ents := g.Entities()
 	d := &inputDoc{}
 	conv := newLockedConverter()
-	es := &entitySource{ents: ents, index: make(map[string]int32, len(ents)), conv: conv, fail: d.fail}
-	d.ents = es
+	d.counts = &recordCounters{fail: d.fail}
+	es := &entitySource{ents: ents, index: make(map[string]int32, len(ents)), conv: conv, counts: d.counts}
 	byType := map[string][]*ast.Term{}
 	byClass := map[string][]*ast.Term{}
 	for i, e := range ents {
@@ -135,26 +138,34 @@ func newInputDoc(ctx context.Context, in Input) (*inputDoc, error) {
 	byRel := sync.OnceValue(func() edges {
 		<-sorted
 		out, inb := newAdjacency(es, rels, conv, d.fail)
-		return edges{rels: &relationshipSource{rels: rels, conv: conv}, out: out, in: inb}
+		return edges{rels: &relationshipSource{rels: rels, conv: conv, counts: d.counts}, out: out, in: inb}
 	})
 	type named struct {
 		name string
 		obj  *lazyObject
 	}
-	lazyEnts := newLazyObject(entityTable{es, false}, d.fail)
-	wholeEnts := newLazyObject(entityTable{es, true}, d.fail)
-	edgeObjs := []named{
-		{"relationships", newLazyObject(&deferredSource{make: func() lazySource { return byRel().rels }}, d.fail)},
+	// The records (entities, relationships) twice: lazy ones, and whole
+	// ones for the checks that cannot be trusted with lazy ones.
+	records := func(whole bool) []named {
+		return []named{
+			{"entities", newLazyObject(recordTable{es, whole}, d.fail)},
+			{"relationships", newLazyObject(&deferredSource{make: func() lazySource { return recordTable{byRel().rels, whole} }}, d.fail)},
+		}
+	}
+	lazyRecs, wholeRecs := records(false), records(true)
+	adjacency := []named{
 		{"out", newLazyObject(&deferredSource{make: func() lazySource { return byRel().out }}, d.fail)},
 		{"in", newLazyObject(&deferredSource{make: func() lazySource { return byRel().in }}, d.fail)},
 	}
-	d.objs, d.wholeEnts = []*lazyObject{lazyEnts}, wholeEnts
-	for _, l := range edgeObjs {
+	for _, l := range append(lazyRecs, adjacency...) {
 		d.objs = append(d.objs, l.obj)
 	}
-	doc := func(ents *lazyObject, value func(*lazyObject) ast.Value) ast.Value {
+	for _, l := range wholeRecs {
+		d.wholeObjs = append(d.wholeObjs, l.obj)
+	}
+	doc := func(recs []named, value func(*lazyObject) ast.Value) ast.Value {
 		obj := ast.NewObjectWithCapacity(8)
-		for _, l := range append([]named{{"entities", ents}}, edgeObjs...) {
+		for _, l := range append(slices.Clone(recs), adjacency...) {
 			obj.Insert(ast.StringTerm(l.name), ast.NewTerm(value(l.obj)))
 		}
 		obj.Insert(ast.StringTerm("types"), ast.NewTerm(keyIndex(byType)))
@@ -164,39 +175,42 @@ func newInputDoc(ctx context.Context, in Input) (*inputDoc, error) {
 		return obj
 	}
 	asIs := func(l *lazyObject) ast.Value { return l }
-	d.lazy = doc(lazyEnts, asIs)
-	d.whole = doc(wholeEnts, asIs)
-	d.eager = sync.OnceValue(func() ast.Value { return doc(wholeEnts, func(l *lazyObject) ast.Value { return l.forced() }) })
+	d.lazy = doc(lazyRecs, asIs)
+	d.whole = doc(wholeRecs, asIs)
+	d.eager = sync.OnceValue(func() ast.Value { return doc(wholeRecs, func(l *lazyObject) ast.Value { return l.forced() }) })
 	return d, nil
 }
 
 // entitySource is the graph's entities (sorted by key) by _key.
 type entitySource struct {
-	ents  []*graph.Entity
-	index map[string]int32
-	conv  *lockedConverter
-	fail  func(error) // records a property that failed to convert
-	entityCounters
+	ents   []*graph.Entity
+	index  map[string]int32
+	conv   *lockedConverter
+	counts *recordCounters
 }
 
-// entityTable is the entities object: of lazy entities (lazyentity.go),
-// or of entities converted whole.
-type entityTable struct {
-	*entitySource
-	whole bool
-}
-
-func (s entityTable) len() int         { return len(s.ents) }
-func (s entityTable) key(i int) string { return s.ents[i].Key }
-func (s entityTable) lookup(k string) (int, bool) {
+func (s *entitySource) len() int         { return len(s.ents) }
+func (s *entitySource) key(i int) string { return s.ents[i].Key }
+func (s *entitySource) lookup(k string) (int, bool) {
 	i, ok := s.index[k]
 	return int(i), ok
 }
-func (s entityTable) build(i int, key *ast.Term) (*ast.Term, error) {
-	if s.whole {
-		return s.buildWhole(i, key)
+
+// recordTable is the entities or relationships object: of lazy records
+// (lazyrecord.go), or of records converted whole.
+type recordTable struct {
+	src   recordSource
+	whole bool
+}
+
+func (t recordTable) len() int                    { return t.src.len() }
+func (t recordTable) key(i int) string            { return t.src.key(i) }
+func (t recordTable) lookup(k string) (int, bool) { return t.src.lookup(k) }
+func (t recordTable) build(i int, key *ast.Term) (*ast.Term, error) {
+	if t.whole {
+		return t.src.buildWhole(i, key)
 	}
-	return ast.NewTerm(newLazyEntity(s.entitySource, i, key)), nil
+	return ast.NewTerm(newLazyRecord(t.src, i, key)), nil
 }
 
 // buildWhole converts entity i, every property.
@@ -213,8 +227,9 @@ func (s *entitySource) buildWhole(i int, key *ast.Term) (*ast.Term, error) {
 // relationshipSource is the relationships object: rels (sorted by key) by
 // _key.
 type relationshipSource struct {
-	rels []*graph.Relationship
-	conv *lockedConverter
+	rels   []*graph.Relationship
+	conv   *lockedConverter
+	counts *recordCounters
 }
 
 func (s *relationshipSource) len() int         { return len(s.rels) }
@@ -222,7 +237,7 @@ func (s *relationshipSource) key(i int) string { return s.rels[i].Key }
 func (s *relationshipSource) lookup(k string) (int, bool) {
 	return slices.BinarySearchFunc(s.rels, k, func(r *graph.Relationship, k string) int { return strings.Compare(r.Key, k) })
 }
-func (s *relationshipSource) build(i int, key *ast.Term) (*ast.Term, error) {
+func (s *relationshipSource) buildWhole(i int, key *ast.Term) (*ast.Term, error) {
 	r := s.rels[i]
 	s.conv.mu.Lock()
 	defer s.conv.mu.Unlock()

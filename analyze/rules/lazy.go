@@ -125,7 +125,7 @@ func (o *lazyObject) forced() ast.Object {
 				continue
 			}
 			switch v.Value.(type) {
-			case *lazyObject, *lazyEntity:
+			case *lazyObject, *lazyRecord:
 				v = ast.NewTerm(forced(v.Value))
 			}
 			obj.Insert(k, v)
@@ -250,7 +250,7 @@ func forced(v ast.Value) ast.Value {
 	switch l := v.(type) {
 	case *lazyObject:
 		return l.forced()
-	case *lazyEntity:
+	case *lazyRecord:
 		return l.forced()
 	}
 	return v

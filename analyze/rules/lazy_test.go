@@ -451,12 +451,12 @@ func TestLazyTruthConvertsNothing(t *testing.T) {
 	}
 }
 
-// TestLazyEntityRerun: a check that uses an entity whole (copies,
+// TestLazyRecordRerun: a check that uses an entity or relationship whole (copies,
 // compares with another object, serialises or iterates it) gets the
 // answers of whole entities, by an evaluation again on them; the
 // built-in checks, which read entities property by property, never need
 // one.
-func TestLazyEntityRerun(t *testing.T) {
+func TestLazyRecordRerun(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name   string
@@ -464,7 +464,7 @@ func TestLazyEntityRerun(t *testing.T) {
 		opts   []Option
 		reruns int64
 	}{
-		{name: "entity used whole", in: Input{Graph: testGraph(t)}, reruns: 4,
+		{name: "entity used whole", in: Input{Graph: testGraph(t)}, reruns: 5,
 			opts: []Option{WithPolicyDir(filepath.Join("testdata", "whole_entity"))}},
 		{name: "built-in checks on the demo", in: synthInput(t, filepath.Join("..", "..", "testdata", "snapshots", "demo"), 0)},
 	}
