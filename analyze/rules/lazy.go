@@ -5,7 +5,9 @@ package rules
 // first time a check reads it, and cached for every later read by any check.
 // The checks read a small part of a large graph (the entities of their
 // types and the edges they follow), so the input costs what the checks read
-// instead of a second copy of the whole graph.
+// instead of a second copy of the whole graph. The entries of entities and
+// relationships are lazy records themselves (lazyrecord.go), converted
+// property by property.
 //
 // What OPA v1's evaluator calls on an object it walks, read in
 // topdown/eval.go (evalTerm.get, evalTerm.enumerate) and ast/term.go
