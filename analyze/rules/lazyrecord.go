@@ -31,7 +31,6 @@ package rules
 // counts).
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -80,9 +79,7 @@ type recordCounters struct {
 // lazyRecord is one entity or relationship, its fields converted on first
 // read and cached. Safe for concurrent use.
 type lazyRecord struct {
-	// Object supplies only the unexported method of ast.Object (see
-	// lazyObject); it is an empty object, never nil.
-	ast.Object
+	viaWhole
 
 	src  recordSource
 	i    int32
@@ -101,8 +98,10 @@ type propTerm struct {
 }
 
 func newLazyRecord(src recordSource, i int, key *ast.Term) *lazyRecord {
-	return &lazyRecord{Object: emptyObject, src: src, i: int32(i), hash: key.Hash() + 0x5e7,
+	o := &lazyRecord{src: src, i: int32(i), hash: key.Hash() + 0x5e7,
 		props: []propTerm{{name: "_key", value: key}}}
+	o.viaWhole = viaWhole{Object: emptyObject, w: o}
+	return o
 }
 
 // Get is the value of field k, nil when absent.
@@ -132,16 +131,7 @@ func (o *lazyRecord) Get(k *ast.Term) *ast.Term {
 	return t
 }
 
-func (o *lazyRecord) Find(path ast.Ref) (ast.Value, error) {
-	if len(path) == 0 {
-		return o, nil
-	}
-	t := o.Get(path[0])
-	if t == nil {
-		return nil, errNotFound
-	}
-	return t.Value.Find(path[1:])
-}
+func (o *lazyRecord) Find(path ast.Ref) (ast.Value, error) { return find(o, path) }
 
 func (o *lazyRecord) Len() int       { return o.src.fields(o.i) }
 func (o *lazyRecord) IsGround() bool { return true }
@@ -184,9 +174,6 @@ func (o *lazyRecord) Compare(other ast.Value) int {
 	return ast.Compare(o.forced(), forced(other))
 }
 
-func (o *lazyRecord) String() string    { return o.forced().String() }
-func (o *lazyRecord) StringLength() int { return o.forced().StringLength() }
-
 // Copy is the record itself: it is never written (Insert panics).
 func (o *lazyRecord) Copy() ast.Object { return o }
 
@@ -197,31 +184,6 @@ func (o *lazyRecord) KeysIterator() ast.ObjectKeysIterator {
 func (o *lazyRecord) Iter(f func(k, v *ast.Term) error) error { return o.wholeUse().Iter(f) }
 func (o *lazyRecord) Until(f func(k, v *ast.Term) bool) bool  { return o.wholeUse().Until(f) }
 func (o *lazyRecord) Foreach(f func(k, v *ast.Term))          { o.wholeUse().Foreach(f) }
-func (o *lazyRecord) Diff(other ast.Object) ast.Object {
-	return o.wholeUse().Diff(forcedObject(other))
-}
-func (o *lazyRecord) Intersect(other ast.Object) [][3]*ast.Term {
-	return o.wholeUse().Intersect(forcedObject(other))
-}
-func (o *lazyRecord) Map(f func(k, v *ast.Term) (*ast.Term, *ast.Term, error)) (ast.Object, error) {
-	return o.wholeUse().Map(f)
-}
-func (o *lazyRecord) Merge(other ast.Object) (ast.Object, bool) {
-	return o.wholeUse().Merge(forcedObject(other))
-}
-func (o *lazyRecord) MergeWith(other ast.Object, resolve func(v1, v2 *ast.Term) (*ast.Term, bool)) (ast.Object, bool) {
-	return o.wholeUse().MergeWith(forcedObject(other), resolve)
-}
-func (o *lazyRecord) Filter(filter ast.Object) (ast.Object, error) {
-	return o.wholeUse().Filter(forcedObject(filter))
-}
-func (o *lazyRecord) MarshalJSON() ([]byte, error) {
-	b, err := ast.JSON(o.wholeUse())
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(b)
-}
 
 // Insert panics: see lazyObject.Insert. The engine evaluates a check that
 // panics on lazy records again on whole ones.
@@ -235,14 +197,32 @@ func (o *lazyRecord) Insert(k, _ *ast.Term) {
 func (s *entitySource) recordKey(i int32) string  { return s.ents[i].Key }
 func (s *entitySource) counters() *recordCounters { return s.counts }
 
+var entityFixed = []string{"_key", "_type", "_class"}
+
 func (s *entitySource) fields(i int32) int {
-	n := 3
-	for name := range entityProperties(s.ents[i]) {
-		if name != "_key" && name != "_type" && name != "_class" {
+	return countFields(entityProperties(s.ents[i]), entityFixed)
+}
+
+// countFields is how many fields a record with the fixed fields and props
+// has (a property named like a fixed field is not one).
+func countFields(props map[string]any, fixed []string) int {
+	n := len(fixed)
+	for name := range props {
+		if !slices.Contains(fixed, name) {
 			n++
 		}
 	}
 	return n
+}
+
+// propertyTerm is property name (value p) of the record what (its key) as
+// a term.
+func (c converter) propertyTerm(what, key, name string, p any) (*ast.Term, error) {
+	t, err := c.term(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s property %q: %w", what, key, name, err)
+	}
+	return t, nil
 }
 
 func (s *entitySource) field(i int32, name string) (*ast.Term, error) {
@@ -262,11 +242,7 @@ func (s *entitySource) field(i int32, name string) (*ast.Term, error) {
 	if !ok {
 		return nil, nil
 	}
-	t, err := c.c.term(p)
-	if err != nil {
-		return nil, fmt.Errorf("entity %s property %q: %w", e.Key, name, err)
-	}
-	return t, nil
+	return c.c.propertyTerm("entity", e.Key, name, p)
 }
 
 // The relationships' fields: _key, _type, _class, _fromEntityKey,
@@ -280,12 +256,7 @@ func (s *relationshipSource) counters() *recordCounters { return s.counts }
 
 func (s *relationshipSource) fields(i int32) int {
 	r := s.rels[i]
-	n := len(relationshipFixed)
-	for name := range r.Properties {
-		if !slices.Contains(relationshipFixed, name) {
-			n++
-		}
-	}
+	n := countFields(r.Properties, relationshipFixed)
 	if _, ok := r.Properties["displayName"]; !ok {
 		n++
 	}
@@ -316,9 +287,5 @@ func (s *relationshipSource) field(i int32, name string) (*ast.Term, error) {
 		}
 		return nil, nil
 	}
-	t, err := c.c.term(p)
-	if err != nil {
-		return nil, fmt.Errorf("relationship %s property %q: %w", r.Key, name, err)
-	}
-	return t, nil
+	return c.c.propertyTerm("relationship", r.Key, name, p)
 }
