@@ -415,7 +415,8 @@ func (e *Engine) evaluate(ctx context.Context, doc *inputDoc, in Input) (*Result
 	}
 	// One slice of the right size, each check's own released as it is
 	// copied: at 1,000,000 resources the findings are 600,000, and growing
-	// the slice by appending kept up to three copies of them alive.
+	// the slice by appending left up to twice the room, with every check's
+	// slice alive next to it.
 	total := 0
 	for _, found := range perCheck {
 		total += len(found)
@@ -472,17 +473,17 @@ func (e *Engine) evalLimited(ctx context.Context, c check, doc *inputDoc, evalTi
 }
 
 // evalCheck evaluates one check on doc and turns its findings set into
-// Findings. A check evaluates on lazy entities (lazyrecord.go) unless
-// lazyGuard sent it to the converted document; when that evaluation panics,
-// fails, or uses a lazy entity whole (its own or a check's running at the
-// same time: the count is shared), its answer is not trusted and the check
-// is evaluated again on whole entities.
+// Findings. A check evaluates on lazy records (entities and relationships,
+// lazyrecord.go) unless lazyGuard sent it to the converted document; when
+// that evaluation panics, fails, or uses a lazy record whole (its own or a
+// check's running at the same time: the count is shared), its answer is not
+// trusted and the check is evaluated again on whole records.
 func (e *Engine) evalCheck(ctx context.Context, c check, doc *inputDoc, evalTime time.Time, g *graph.Graph) ([]Finding, error) {
 	if c.eager {
 		return e.evalOn(ctx, c, doc.eager(), evalTime, g)
 	}
 	_, before := doc.recordCounts()
-	found, err := e.evalLazyEntities(ctx, c, doc.lazy, evalTime, g)
+	found, err := e.evalLazyRecords(ctx, c, doc.lazy, evalTime, g)
 	if ctx.Err() != nil {
 		return found, err
 	}
@@ -491,16 +492,16 @@ func (e *Engine) evalCheck(ctx context.Context, c check, doc *inputDoc, evalTime
 		return found, nil
 	}
 	doc.reruns.Add(1)
-	e.logger.Debug("rules: check evaluated again on whole entities", "rule", c.info.ID, "error", err, "whole_uses", after-before)
+	e.logger.Debug("rules: check evaluated again on whole records", "rule", c.info.ID, "error", err, "whole_uses", after-before)
 	return e.evalOn(ctx, c, doc.whole, evalTime, g)
 }
 
-// evalLazyEntities is evalOn, a panic turned into an error: OPA's own
-// object code panics when it compares itself with a lazy entity.
-func (e *Engine) evalLazyEntities(ctx context.Context, c check, val ast.Value, evalTime time.Time, g *graph.Graph) (found []Finding, err error) {
+// evalLazyRecords is evalOn, a panic turned into an error: OPA's own
+// object code panics when it compares itself with a lazy record.
+func (e *Engine) evalLazyRecords(ctx context.Context, c check, val ast.Value, evalTime time.Time, g *graph.Graph) (found []Finding, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			found, err = nil, fmt.Errorf("panic on lazy entities: %v", r)
+			found, err = nil, fmt.Errorf("panic on lazy records: %v", r)
 		}
 	}()
 	return e.evalOn(ctx, c, val, evalTime, g)

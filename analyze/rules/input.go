@@ -33,10 +33,10 @@ import (
 // relationships, out and in are lazy objects (lazy.go) over the graph; the
 // type and class indexes, snapshot and gaps are small and built at once.
 type inputDoc struct {
-	// lazy is the document checks read: its entities are lazy too
-	// (lazyrecord.go). whole is the same document with every entity
-	// converted whole on first read, for a check whose evaluation on lazy
-	// entities cannot be trusted (evalCheck).
+	// lazy is the document checks read: its entities and relationships
+	// are lazy records (lazyrecord.go). whole is the same document with
+	// every record converted whole on first read, for a check whose
+	// evaluation on lazy records cannot be trusted (evalCheck).
 	lazy, whole ast.Value
 	// eager is the same document with every lazy object converted, for
 	// the checks lazyGuard sends to it; built on first use.
@@ -45,7 +45,7 @@ type inputDoc struct {
 	objs      []*lazyObject
 	wholeObjs []*lazyObject // the entities and relationships of whole
 	counts    *recordCounters
-	reruns    atomic.Int64 // checks evaluated again on whole entities
+	reruns    atomic.Int64 // checks evaluated again on whole records
 
 	mu  sync.Mutex
 	err error // the first entry that failed to convert
@@ -79,15 +79,6 @@ func (d *inputDoc) buildErr() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.err
-}
-
-// value is the document a check reads: the converted one for a check that
-// lazyGuard found may use a lazy object whole.
-func (d *inputDoc) value(eager bool) ast.Value {
-	if eager {
-		return d.eager()
-	}
-	return d.lazy
 }
 
 // recordCounts are how many fields lazy entities and relationships have
