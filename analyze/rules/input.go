@@ -447,7 +447,7 @@ func (c converter) entityValue(e *graph.Entity, key *ast.Term) (ast.Value, error
 // to are the terms of its key and ends.
 func (c converter) relationshipValue(r *graph.Relationship, key, from, to *ast.Term) (ast.Value, error) {
 	class := c.name(r.Class)
-	obj, err := c.flatObject(r.Properties,
+	obj, err := c.flatObject(relationshipProperties(r),
 		[2]*ast.Term{c.name("_key"), key},
 		[2]*ast.Term{c.name("_type"), c.name(r.Type)},
 		[2]*ast.Term{c.name("_class"), class},
@@ -457,7 +457,7 @@ func (c converter) relationshipValue(r *graph.Relationship, key, from, to *ast.T
 	if err != nil {
 		return nil, fmt.Errorf("relationship %s %w", r.Key, err)
 	}
-	if _, ok := r.Properties["displayName"]; !ok {
+	if _, ok := relationshipProperty(r, "displayName"); !ok {
 		obj.Insert(c.name("displayName"), class)
 	}
 	return obj, nil

@@ -42,8 +42,8 @@ import (
 )
 
 // entityProperty is property name of e and whether e has it. With
-// entityProperties, the only place this package reads an entity's property
-// map.
+// entityProperties and the two relationship functions below, the only
+// places this package reads a property map of the graph.
 func entityProperty(e *graph.Entity, name string) (any, bool) {
 	v, ok := e.Properties[name]
 	return v, ok
@@ -51,6 +51,15 @@ func entityProperty(e *graph.Entity, name string) (any, bool) {
 
 // entityProperties are every property of e except _key, _type and _class.
 func entityProperties(e *graph.Entity) map[string]any { return e.Properties }
+
+// relationshipProperty is property name of r and whether r has it.
+func relationshipProperty(r *graph.Relationship, name string) (any, bool) {
+	v, ok := r.Properties[name]
+	return v, ok
+}
+
+// relationshipProperties are every property of r (not its fixed fields).
+func relationshipProperties(r *graph.Relationship) map[string]any { return r.Properties }
 
 // recordSource is what lazy records are made of: the entities or the
 // relationships of the graph, by key (as lazySource) and field by field.
@@ -256,8 +265,8 @@ func (s *relationshipSource) counters() *recordCounters { return s.counts }
 
 func (s *relationshipSource) fields(i int32) int {
 	r := s.rels[i]
-	n := countFields(r.Properties, relationshipFixed)
-	if _, ok := r.Properties["displayName"]; !ok {
+	n := countFields(relationshipProperties(r), relationshipFixed)
+	if _, ok := relationshipProperty(r, "displayName"); !ok {
 		n++
 	}
 	return n
@@ -280,7 +289,7 @@ func (s *relationshipSource) field(i int32, name string) (*ast.Term, error) {
 	case "_toEntityKey":
 		return ast.StringTerm(r.To), nil
 	}
-	p, ok := r.Properties[name]
+	p, ok := relationshipProperty(r, name)
 	if !ok {
 		if name == "displayName" {
 			return c.c.name(r.Class), nil
