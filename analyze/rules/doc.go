@@ -52,7 +52,10 @@
 // big objects of the document (entities, relationships, out, in and each
 // entity's verbs) are lazy (lazy.go): an entry is converted to OPA terms when
 // a check first reads it and shared by every check after, so the input costs
-// what the checks read, not a second copy of the graph. A check compiled with
+// what the checks read, not a second copy of the graph; an entity or
+// relationship converts its properties one by one as they are read
+// (lazyrecord.go), and a check that uses one whole is evaluated again on
+// whole records. A check compiled with
 // a module that may use one of them whole, which OPA's own object code cannot
 // take, reads the fully converted document instead (lazyguard.go). The
 // per-check costs are in docs/performance.md (BenchmarkChecks).

@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -33,23 +34,34 @@ import (
 // relationships, out and in are lazy objects (lazy.go) over the graph; the
 // type and class indexes, snapshot and gaps are small and built at once.
 type inputDoc struct {
-	lazy ast.Value
+	// lazy is the document checks read: its entities and relationships
+	// are lazy records (lazyrecord.go). whole is the same document with
+	// every record converted whole on first read, for a check whose
+	// evaluation on lazy records cannot be trusted (evalCheck).
+	lazy, whole ast.Value
 	// eager is the same document with every lazy object converted, for
 	// the checks lazyGuard sends to it; built on first use.
 	eager func() ast.Value
 
-	objs []*lazyObject
+	objs      []*lazyObject
+	wholeObjs []*lazyObject // the entities and relationships of whole
+	counts    *recordCounters
+	reruns    atomic.Int64 // checks evaluated again on whole records
 
 	mu  sync.Mutex
 	err error // the first entry that failed to convert
 }
 
-// converted is how many entries of the lazy objects have been converted,
-// of how many (it waits for the relationship sort).
+// converted is how many entries of the lazy objects have been read, of
+// how many (it waits for the relationship sort); a record read by the
+// checks evaluated again on whole records counts twice.
 func (d *inputDoc) converted() (n, of int) {
 	for _, o := range d.objs {
 		n += int(o.built.Load())
 		of += o.Len()
+	}
+	for _, o := range d.wholeObjs {
+		n += int(o.built.Load())
 	}
 	return n, of
 }
@@ -70,13 +82,10 @@ func (d *inputDoc) buildErr() error {
 	return d.err
 }
 
-// value is the document a check reads: the converted one for a check that
-// lazyGuard found may use a lazy object whole.
-func (d *inputDoc) value(eager bool) ast.Value {
-	if eager {
-		return d.eager()
-	}
-	return d.lazy
+// recordCounts are how many fields lazy entities and relationships have
+// converted, and how many times a check used one whole.
+func (d *inputDoc) recordCounts() (fields, wholeUses int64) {
+	return d.counts.fieldsBuilt.Load(), d.counts.wholeUses.Load()
 }
 
 // newInputDoc indexes in's graph for the lazy objects and builds the small
@@ -98,8 +107,9 @@ func newInputDoc(ctx context.Context, in Input) (*inputDoc, error) {
 	}()
 	ents := g.Entities()
 	d := &inputDoc{}
-	conv := &lockedConverter{c: newConverter()}
-	es := &entitySource{ents: ents, index: make(map[string]int32, len(ents)), conv: conv}
+	conv := newLockedConverter()
+	d.counts = &recordCounters{fail: d.fail}
+	es := &entitySource{ents: ents, index: make(map[string]int32, len(ents)), conv: conv, counts: d.counts}
 	byType := map[string][]*ast.Term{}
 	byClass := map[string][]*ast.Term{}
 	for i, e := range ents {
@@ -120,23 +130,34 @@ func newInputDoc(ctx context.Context, in Input) (*inputDoc, error) {
 	byRel := sync.OnceValue(func() edges {
 		<-sorted
 		out, inb := newAdjacency(es, rels, conv, d.fail)
-		return edges{rels: &relationshipSource{rels: rels, conv: conv}, out: out, in: inb}
+		return edges{rels: &relationshipSource{rels: rels, conv: conv, counts: d.counts}, out: out, in: inb}
 	})
-	lazies := [...]struct {
+	type named struct {
 		name string
 		obj  *lazyObject
-	}{
-		{"entities", newLazyObject(es, d.fail)},
-		{"relationships", newLazyObject(&deferredSource{make: func() lazySource { return byRel().rels }}, d.fail)},
+	}
+	// The records (entities, relationships) twice: lazy ones, and whole
+	// ones for the checks that cannot be trusted with lazy ones.
+	records := func(whole bool) []named {
+		return []named{
+			{"entities", newLazyObject(recordTable{es, whole}, d.fail)},
+			{"relationships", newLazyObject(&deferredSource{make: func() lazySource { return recordTable{byRel().rels, whole} }}, d.fail)},
+		}
+	}
+	lazyRecs, wholeRecs := records(false), records(true)
+	adjacency := []named{
 		{"out", newLazyObject(&deferredSource{make: func() lazySource { return byRel().out }}, d.fail)},
 		{"in", newLazyObject(&deferredSource{make: func() lazySource { return byRel().in }}, d.fail)},
 	}
-	for _, l := range lazies {
+	for _, l := range append(lazyRecs, adjacency...) {
 		d.objs = append(d.objs, l.obj)
 	}
-	doc := func(value func(*lazyObject) ast.Value) ast.Value {
+	for _, l := range wholeRecs {
+		d.wholeObjs = append(d.wholeObjs, l.obj)
+	}
+	doc := func(recs []named, value func(*lazyObject) ast.Value) ast.Value {
 		obj := ast.NewObjectWithCapacity(8)
-		for _, l := range lazies {
+		for _, l := range append(slices.Clone(recs), adjacency...) {
 			obj.Insert(ast.StringTerm(l.name), ast.NewTerm(value(l.obj)))
 		}
 		obj.Insert(ast.StringTerm("types"), ast.NewTerm(keyIndex(byType)))
@@ -145,16 +166,19 @@ func newInputDoc(ctx context.Context, in Input) (*inputDoc, error) {
 		obj.Insert(ast.StringTerm("gaps"), ast.NewTerm(gapsValue(in.Gaps)))
 		return obj
 	}
-	d.lazy = doc(func(l *lazyObject) ast.Value { return l })
-	d.eager = sync.OnceValue(func() ast.Value { return doc(func(l *lazyObject) ast.Value { return l.forced() }) })
+	asIs := func(l *lazyObject) ast.Value { return l }
+	d.lazy = doc(lazyRecs, asIs)
+	d.whole = doc(wholeRecs, asIs)
+	d.eager = sync.OnceValue(func() ast.Value { return doc(wholeRecs, func(l *lazyObject) ast.Value { return l.forced() }) })
 	return d, nil
 }
 
-// entitySource is the entities object: ents (sorted by key) by _key.
+// entitySource is the graph's entities (sorted by key) by _key.
 type entitySource struct {
-	ents  []*graph.Entity
-	index map[string]int32
-	conv  *lockedConverter
+	ents   []*graph.Entity
+	index  map[string]int32
+	conv   *lockedConverter
+	counts *recordCounters
 }
 
 func (s *entitySource) len() int         { return len(s.ents) }
@@ -163,7 +187,26 @@ func (s *entitySource) lookup(k string) (int, bool) {
 	i, ok := s.index[k]
 	return int(i), ok
 }
-func (s *entitySource) build(i int, key *ast.Term) (*ast.Term, error) {
+
+// recordTable is the entities or relationships object: of lazy records
+// (lazyrecord.go), or of records converted whole.
+type recordTable struct {
+	src   recordSource
+	whole bool
+}
+
+func (t recordTable) len() int                    { return t.src.len() }
+func (t recordTable) key(i int) string            { return t.src.key(i) }
+func (t recordTable) lookup(k string) (int, bool) { return t.src.lookup(k) }
+func (t recordTable) build(i int, key *ast.Term) (*ast.Term, error) {
+	if t.whole {
+		return t.src.buildWhole(i, key)
+	}
+	return ast.NewTerm(newLazyRecord(t.src, i, key)), nil
+}
+
+// buildWhole converts entity i, every property.
+func (s *entitySource) buildWhole(i int, key *ast.Term) (*ast.Term, error) {
 	s.conv.mu.Lock()
 	defer s.conv.mu.Unlock()
 	v, err := s.conv.c.entityValue(s.ents[i], key)
@@ -176,8 +219,9 @@ func (s *entitySource) build(i int, key *ast.Term) (*ast.Term, error) {
 // relationshipSource is the relationships object: rels (sorted by key) by
 // _key.
 type relationshipSource struct {
-	rels []*graph.Relationship
-	conv *lockedConverter
+	rels   []*graph.Relationship
+	conv   *lockedConverter
+	counts *recordCounters
 }
 
 func (s *relationshipSource) len() int         { return len(s.rels) }
@@ -185,7 +229,7 @@ func (s *relationshipSource) key(i int) string { return s.rels[i].Key() }
 func (s *relationshipSource) lookup(k string) (int, bool) {
 	return slices.BinarySearchFunc(s.rels, k, func(r *graph.Relationship, k string) int { return r.CompareKey(k) })
 }
-func (s *relationshipSource) build(i int, key *ast.Term) (*ast.Term, error) {
+func (s *relationshipSource) buildWhole(i int, key *ast.Term) (*ast.Term, error) {
 	r := s.rels[i]
 	s.conv.mu.Lock()
 	defer s.conv.mu.Unlock()
@@ -337,8 +381,14 @@ func (s *verbSource) build(v int, _ *ast.Term) (*ast.Term, error) {
 // lockedConverter is the converter the lazy objects share: checks running
 // in parallel convert entries, one at a time.
 type lockedConverter struct {
-	mu sync.Mutex
-	c  converter
+	mu      sync.Mutex
+	c       converter
+	keyName *ast.Term // "_key"
+}
+
+func newLockedConverter() *lockedConverter {
+	c := newConverter()
+	return &lockedConverter{c: c, keyName: c.name("_key")}
 }
 
 // converter builds terms, sharing one term per property name and per
@@ -382,7 +432,7 @@ func (c converter) str(s string) *ast.Term {
 // entityValue is the flat J1 object of e: its properties plus _key, _type,
 // _class (key is the term of e.Key).
 func (c converter) entityValue(e *graph.Entity, key *ast.Term) (ast.Value, error) {
-	obj, err := c.flatObject(e.Props(), e.Len(),
+	obj, err := c.flatObject(entityProperties(e), e.Len(),
 		[2]*ast.Term{c.name("_key"), key},
 		[2]*ast.Term{c.name("_type"), c.name(e.Type)},
 		[2]*ast.Term{c.name("_class"), ast.NewTerm(c.stringArray(e.Class))},
@@ -398,7 +448,7 @@ func (c converter) entityValue(e *graph.Entity, key *ast.Term) (ast.Value, error
 // to are the terms of its key and ends.
 func (c converter) relationshipValue(r *graph.Relationship, key, from, to *ast.Term) (ast.Value, error) {
 	class := c.name(r.Class)
-	obj, err := c.flatObject(r.Props(), r.Len(),
+	obj, err := c.flatObject(relationshipProperties(r), r.Len(),
 		[2]*ast.Term{c.name("_key"), key},
 		[2]*ast.Term{c.name("_type"), c.name(r.Type)},
 		[2]*ast.Term{c.name("_class"), class},
@@ -408,7 +458,7 @@ func (c converter) relationshipValue(r *graph.Relationship, key, from, to *ast.T
 	if err != nil {
 		return nil, fmt.Errorf("relationship %s %w", r.Key(), err)
 	}
-	if !r.Has("displayName") {
+	if _, ok := relationshipProperty(r, "displayName"); !ok {
 		obj.Insert(c.name("displayName"), class)
 	}
 	return obj, nil

@@ -5,7 +5,9 @@ package rules
 // first time a check reads it, and cached for every later read by any check.
 // The checks read a small part of a large graph (the entities of their
 // types and the edges they follow), so the input costs what the checks read
-// instead of a second copy of the whole graph.
+// instead of a second copy of the whole graph. The entries of entities and
+// relationships are lazy records themselves (lazyrecord.go), converted
+// property by property.
 //
 // What OPA v1's evaluator calls on an object it walks, read in
 // topdown/eval.go (evalTerm.get, evalTerm.enumerate) and ast/term.go
@@ -72,10 +74,7 @@ func (d *deferredSource) build(i int, key *ast.Term) (*ast.Term, error) {
 // atomic store, so a value is built at most a few times when checks race for
 // it and every reader sees one complete term.
 type lazyObject struct {
-	// Object supplies only the unexported method of ast.Object, which OPA
-	// calls on its own *object alone; every exported method is below. It
-	// is an empty object, never nil, so a missed method cannot panic.
-	ast.Object
+	viaWhole
 
 	src       lazySource
 	slotsOnce sync.Once // slots are made on first use: src may still be getting ready (deferredSource)
@@ -93,8 +92,31 @@ type lazyObject struct {
 var emptyObject = ast.NewObject()
 
 func newLazyObject(src lazySource, onErr func(error)) *lazyObject {
-	return &lazyObject{Object: emptyObject, src: src, onErr: onErr}
+	o := &lazyObject{src: src, onErr: onErr}
+	o.viaWhole = viaWhole{Object: emptyObject, w: o}
+	return o
 }
+
+// viaWhole is the part of a lazy object (lazyObject, lazyRecord) that
+// answers with the real object, converted whole.
+type viaWhole struct {
+	// Object supplies only the unexported method of ast.Object, which OPA
+	// calls on its own *object alone; every exported method is defined
+	// here or on the lazy object. It is an empty object, never nil, so a
+	// missed method cannot panic.
+	ast.Object
+	w interface {
+		// forced is the real object.
+		forced() ast.Object
+		// wholeUse is forced, for an operation that may copy the
+		// object whole.
+		wholeUse() ast.Object
+	}
+}
+
+// wholeUse is forced: a lazy object is never copied into a check's values
+// unnoticed (lazyGuard).
+func (o *lazyObject) wholeUse() ast.Object { return o.forced() }
 
 // slotList is the cache, one slot per entry.
 func (o *lazyObject) slotList() []atomic.Pointer[ast.Term] {
@@ -114,7 +136,7 @@ func (o *lazyObject) keys() []*ast.Term {
 }
 
 // forced is the real object with every entry converted, lazy values
-// (out's and in's verb objects) included.
+// (out's and in's verb objects, lazy entities) included.
 func (o *lazyObject) forced() ast.Object {
 	o.forcedOnce.Do(func() {
 		keys := o.keys()
@@ -124,8 +146,9 @@ func (o *lazyObject) forced() ast.Object {
 			if v == nil {
 				continue
 			}
-			if l, ok := v.Value.(*lazyObject); ok {
-				v = ast.NewTerm(l.forced())
+			switch v.Value.(type) {
+			case *lazyObject, *lazyRecord:
+				v = ast.NewTerm(forced(v.Value))
 			}
 			obj.Insert(k, v)
 		}
@@ -172,7 +195,10 @@ func (o *lazyObject) Get(k *ast.Term) *ast.Term {
 // its callers test for any error).
 var errNotFound = errors.New("find: not found")
 
-func (o *lazyObject) Find(path ast.Ref) (ast.Value, error) {
+func (o *lazyObject) Find(path ast.Ref) (ast.Value, error) { return find(o, path) }
+
+// find is Find for a lazy object o: a lookup of the first key.
+func find(o ast.Object, path ast.Ref) (ast.Value, error) {
 	if len(path) == 0 {
 		return o, nil
 	}
@@ -246,17 +272,17 @@ func (o *lazyObject) Foreach(f func(k, v *ast.Term)) {
 // since OPA's object asserts its own type on the other side.
 
 func forced(v ast.Value) ast.Value {
-	if l, ok := v.(*lazyObject); ok {
+	switch l := v.(type) {
+	case *lazyObject:
+		return l.forced()
+	case *lazyRecord:
 		return l.forced()
 	}
 	return v
 }
 
 func forcedObject(v ast.Object) ast.Object {
-	if l, ok := v.(*lazyObject); ok {
-		return l.forced()
-	}
-	return v
+	return forced(v).(ast.Object)
 }
 
 // Compare converts both sides, unless they are the same object (OPA's
@@ -274,29 +300,30 @@ func (o *lazyObject) Compare(other ast.Value) int {
 	return ast.Compare(o.forced(), forced(other))
 }
 
-func (o *lazyObject) String() string    { return o.forced().String() }
-func (o *lazyObject) StringLength() int { return o.forced().StringLength() }
-func (o *lazyObject) Copy() ast.Object  { return o.forced().Copy() }
-func (o *lazyObject) Diff(other ast.Object) ast.Object {
-	return o.forced().Diff(forcedObject(other))
+func (o *lazyObject) Copy() ast.Object { return o.forced().Copy() }
+
+func (v viaWhole) String() string    { return v.w.forced().String() }
+func (v viaWhole) StringLength() int { return v.w.forced().StringLength() }
+func (v viaWhole) Diff(other ast.Object) ast.Object {
+	return v.w.wholeUse().Diff(forcedObject(other))
 }
-func (o *lazyObject) Intersect(other ast.Object) [][3]*ast.Term {
-	return o.forced().Intersect(forcedObject(other))
+func (v viaWhole) Intersect(other ast.Object) [][3]*ast.Term {
+	return v.w.wholeUse().Intersect(forcedObject(other))
 }
-func (o *lazyObject) Map(f func(k, v *ast.Term) (*ast.Term, *ast.Term, error)) (ast.Object, error) {
-	return o.forced().Map(f)
+func (v viaWhole) Map(f func(k, v *ast.Term) (*ast.Term, *ast.Term, error)) (ast.Object, error) {
+	return v.w.wholeUse().Map(f)
 }
-func (o *lazyObject) Merge(other ast.Object) (ast.Object, bool) {
-	return o.forced().Merge(forcedObject(other))
+func (v viaWhole) Merge(other ast.Object) (ast.Object, bool) {
+	return v.w.wholeUse().Merge(forcedObject(other))
 }
-func (o *lazyObject) MergeWith(other ast.Object, resolve func(v1, v2 *ast.Term) (*ast.Term, bool)) (ast.Object, bool) {
-	return o.forced().MergeWith(forcedObject(other), resolve)
+func (v viaWhole) MergeWith(other ast.Object, resolve func(v1, v2 *ast.Term) (*ast.Term, bool)) (ast.Object, bool) {
+	return v.w.wholeUse().MergeWith(forcedObject(other), resolve)
 }
-func (o *lazyObject) Filter(filter ast.Object) (ast.Object, error) {
-	return o.forced().Filter(forcedObject(filter))
+func (v viaWhole) Filter(filter ast.Object) (ast.Object, error) {
+	return v.w.wholeUse().Filter(forcedObject(filter))
 }
-func (o *lazyObject) MarshalJSON() ([]byte, error) {
-	b, err := ast.JSON(o.forced())
+func (v viaWhole) MarshalJSON() ([]byte, error) {
+	b, err := ast.JSON(v.w.wholeUse())
 	if err != nil {
 		return nil, err
 	}

@@ -271,15 +271,30 @@ func TestLazyParallelEvaluate(t *testing.T) {
 	evalBoth(t, eng, Input{Graph: testGraph(t), Gaps: []Gap{{ResourceType: "aws_s3_bucket", AccountID: acct, Region: "us-east-1", Service: "s3", Operation: "GetBucketTagging", Reason: "denied"}}})
 }
 
-// TestLazyBadEntry: an entry without a Rego form fails
-// Evaluate when a check reads it, with the entity and property named.
+// TestLazyBadEntry: a property without a Rego form fails Evaluate when a
+// check reads it, the entity whole (json.marshal, whole_eager) or the
+// property alone (whole_lazy reads cpu), with the entity and property named;
+// a property no check reads fails nothing.
 func TestLazyBadEntry(t *testing.T) {
-	g := graph.New()
-	g.AddEntity(graph.NewEntity("arn:aws:ec2:eu-west-1:111122223333:instance/i-1", "aws_instance", nil, map[string]any{"cpu": inf()}))
-	eng := builtinEngine(t, WithPolicyDir(filepath.Join("testdata", "whole_lazy")))
-	_, err := eng.Evaluate(context.Background(), Input{Graph: g})
-	if err == nil || !strings.Contains(err.Error(), `entity arn:aws:ec2:eu-west-1:111122223333:instance/i-1 property "cpu": number +Inf has no JSON form`) {
-		t.Fatalf("error %v, want one naming the entity and property", err)
+	tests := []struct {
+		dir, prop string
+		fails     bool
+	}{
+		{dir: "whole_eager", prop: "memory", fails: true},
+		{dir: "whole_lazy", prop: "cpu", fails: true},
+		{dir: "whole_lazy", prop: "memory"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.dir+" "+tc.prop, func(t *testing.T) {
+			g := graph.New()
+			g.AddEntity(graph.NewEntity("arn:aws:ec2:eu-west-1:111122223333:instance/i-1", "aws_instance", nil, map[string]any{tc.prop: inf()}))
+			eng := builtinEngine(t, WithPolicyDir(filepath.Join("testdata", tc.dir)))
+			_, err := eng.Evaluate(context.Background(), Input{Graph: g})
+			want := fmt.Sprintf(`entity arn:aws:ec2:eu-west-1:111122223333:instance/i-1 property %q: number +Inf has no JSON form`, tc.prop)
+			if tc.fails != (err != nil) || err != nil && !strings.Contains(err.Error(), want) {
+				t.Fatalf("error %v, want %v (naming the entity and property)", err, map[bool]string{true: want, false: "none"}[tc.fails])
+			}
+		})
 	}
 }
 
@@ -433,5 +448,49 @@ func TestLazyTruthConvertsNothing(t *testing.T) {
 	}
 	if n, _ := doc.converted(); n != 0 || o.whole != nil {
 		t.Errorf("%d entries converted (whole object: %v), want none", n, o.whole != nil)
+	}
+}
+
+// TestLazyRecordRerun: a check that uses an entity or relationship whole (copies,
+// compares with another object, serialises or iterates it) gets the
+// answers of whole entities, by an evaluation again on them; the
+// built-in checks, which read entities property by property, never need
+// one.
+func TestLazyRecordRerun(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		in     Input
+		opts   []Option
+		reruns int64
+	}{
+		{name: "entity used whole", in: Input{Graph: testGraph(t)}, reruns: 5,
+			opts: []Option{WithPolicyDir(filepath.Join("testdata", "whole_entity"))}},
+		{name: "built-in checks on the demo", in: synthInput(t, filepath.Join("..", "..", "testdata", "snapshots", "demo"), 0)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			eng := builtinEngine(t, append(tc.opts, WithParallelism(1))...)
+			res := evalBoth(t, eng, tc.in)
+			doc, err := newInputDoc(ctx, tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := eng.evaluate(ctx, doc, tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(res, again); diff != "" {
+				t.Errorf("a second evaluation differs:\n%s", diff)
+			}
+			if got := doc.reruns.Load(); got != tc.reruns {
+				t.Errorf("%d checks evaluated again on whole entities, want %d", got, tc.reruns)
+			}
+			for _, f := range res.Findings {
+				if strings.HasPrefix(f.RuleID, "ACME-ENTITY-") && f.Status != StatusPass {
+					t.Errorf("%s: %s %s", f.RuleID, f.Status, f.Message)
+				}
+			}
+		})
 	}
 }

@@ -48,7 +48,7 @@ type level int
 const (
 	levelReal  level = iota // an ordinary OPA value (or nothing lazy below)
 	levelInput              // input itself
-	levelTable              // entities or relationships: lazy, real values
+	levelTable              // entities or relationships: lazy, values lazy records (which answer any use, lazyrecord.go)
 	levelAdj                // out or in: lazy, lazy values
 	levelAny1               // input[f]: maybe levelAdj
 	levelVerbs              // out[k] or in[k]: lazy, real values

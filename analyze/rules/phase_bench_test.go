@@ -54,7 +54,9 @@ func BenchmarkSynthPhases(b *testing.B) {
 // benchEval measures eng's checks on in: cold, each time on a fresh lazy
 // input document (its building, the relationship sort included, not
 // measured), so the checks pay for the
-// entries they convert (reported as converted); warm, on one document whose
+// entries they read (reported as converted) and the fields of the
+// entities and relationships among them they read (fields); a check
+// evaluated again on whole records is reported (reruns); warm, on one document whose
 // entries they read are converted already.
 func benchEval(b *testing.B, eng *Engine, in Input, cold bool) {
 	ctx := context.Background()
@@ -70,7 +72,7 @@ func benchEval(b *testing.B, eng *Engine, in Input, cold bool) {
 		}
 	}
 	var cpu time.Duration
-	findings, converted := 0, 0
+	findings, converted, fields, reruns := 0, 0, int64(0), int64(0)
 	for b.Loop() {
 		if cold {
 			b.StopTimer()
@@ -88,11 +90,17 @@ func benchEval(b *testing.B, eng *Engine, in Input, cold bool) {
 		}
 		findings = len(res.Findings)
 		converted, _ = doc.converted()
+		fields, _ = doc.recordCounts()
+		reruns = doc.reruns.Load()
 	}
 	synthtest.ReportCPU(b, cpu)
 	b.ReportMetric(float64(findings), "findings")
 	if cold {
 		b.ReportMetric(float64(converted), "converted")
+		b.ReportMetric(float64(fields), "fields")
+	}
+	if reruns > 0 {
+		b.ReportMetric(float64(reruns), "reruns")
 	}
 }
 

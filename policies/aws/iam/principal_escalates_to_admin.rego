@@ -63,9 +63,13 @@ findings contains f if {
 
 _analyzed(acct) if acct.escalationAnalyzed == true
 
-_account_analyzed(p) if {
+# A set of account ids, computed once: looking each principal's account up
+# among the accounts made the check principals x accounts (80 accounts at
+# 1,000,000 resources).
+_account_analyzed(p) if lib.account(p) in _analyzed_accounts
+
+_analyzed_accounts := {lib.account(acct) |
 	some acct in lib.resources_of_type("aws_account")
-	lib.account(acct) == lib.account(p)
 	_analyzed(acct)
 }
 

@@ -63,3 +63,10 @@ findings contains f if {
 	input["in"]
 	f := lib.pass(e, sprintf("no edges out: %s", [k]))
 }
+
+# One property of an entity, read alone.
+findings contains f if {
+	some e in lib.resources_of_type("aws_instance")
+	e.cpu > 1000
+	f := lib.pass(e, sprintf("cpu %v", [e.cpu]))
+}
