@@ -243,6 +243,10 @@ func TestAddEscalation(t *testing.T) {
 	if len(got) != 4 {
 		t.Errorf("relationships %v, want 4", slices.Sorted(maps.Keys(got)))
 	}
+	// AWS-IAM-003 finds the path by its key.
+	if r := w.g.Relationship(AdminPathKey(roleARN("dev"))); r == nil || r.Properties["adminPath"] != true {
+		t.Errorf("relationship %s: %+v, want dev's path", AdminPathKey(roleARN("dev")), r)
+	}
 }
 
 // A role of another account whose trust policy names this account: a user
