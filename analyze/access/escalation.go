@@ -518,7 +518,10 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 		}
 		return nil
 	case t.ID == "assume-role":
-		for _, r := range ex.trustCandidates(pr) {
+		// Roles of other accounts need the principal's own policies to
+		// allow it too: without one that may, its own account's alone.
+		ownOnly := !ask.identityMayMatch(ctx, t.Steps[0].Action)
+		for _, r := range ex.trustCandidates(pr, ownOnly) {
 			if r.Key == p.Key {
 				continue
 			}
@@ -558,12 +561,13 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 // are asked about sts:AssumeRole (the evaluator then decides).
 type trustIndex struct {
 	anyone    []*graph.Entity            // "*", wildcards, NotPrincipal
+	anyoneIn  map[string][]*graph.Entity // anyone by the role's account
 	byAccount map[string][]*graph.Entity // account root or id
 	byName    map[string][]*graph.Entity // "User|ACCOUNT|name", "Role|ACCOUNT|name"
 }
 
 func (ex *escalator) indexTrust(ctx context.Context) error {
-	ix := &trustIndex{byAccount: map[string][]*graph.Entity{}, byName: map[string][]*graph.Entity{}}
+	ix := &trustIndex{byAccount: map[string][]*graph.Entity{}, byName: map[string][]*graph.Entity{}, anyoneIn: map[string][]*graph.Entity{}}
 	for _, r := range ex.roles {
 		pol, err := ex.q.resourcePolicy(ctx, r.Key)
 		if err != nil || pol == nil {
@@ -612,15 +616,23 @@ func (ex *escalator) indexTrust(ctx context.Context) error {
 		}
 		if anyone {
 			ix.anyone = append(ix.anyone, r)
+			ix.anyoneIn[accountOf(r)] = append(ix.anyoneIn[accountOf(r)], r)
 		}
 	}
 	ex.trust = ix
 	return nil
 }
 
-// trustCandidates are the roles whose trust policy may name pr.
-func (ex *escalator) trustCandidates(pr iam.Principal) []*graph.Entity {
-	out := slices.Concat(ex.trust.anyone, ex.trust.byAccount[pr.Account], ex.trust.byName[string(pr.Type)+"|"+pr.Account+"|"+pr.Name])
+// trustCandidates are the roles whose trust policy may name pr, in key
+// order; ownOnly: those of pr's account alone (what an account holds, not
+// every role anyone may assume in the organisation).
+func (ex *escalator) trustCandidates(pr iam.Principal, ownOnly bool) []*graph.Entity {
+	anyone, named := ex.trust.anyone, slices.Concat(ex.trust.byAccount[pr.Account], ex.trust.byName[string(pr.Type)+"|"+pr.Account+"|"+pr.Name])
+	if ownOnly {
+		anyone = ex.trust.anyoneIn[pr.Account]
+		named = slices.DeleteFunc(named, func(r *graph.Entity) bool { return accountOf(r) != pr.Account })
+	}
+	out := slices.Concat(anyone, named)
 	slices.SortFunc(out, func(a, b *graph.Entity) int { return strings.Compare(a.Key, b.Key) })
 	return slices.CompactFunc(out, func(a, b *graph.Entity) bool { return a == b })
 }
