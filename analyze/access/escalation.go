@@ -119,7 +119,7 @@ type escalator struct {
 	sets         map[string][]string // target sets by name (Escalation.Sets)
 	cands        sync.Map            // "technique|account" -> targets worth asking (candidates)
 	classes      sync.Map            // classKey -> *classEdges
-	patterns     sync.Map            // classKey, action, pattern -> Answer (asker.decide)
+	patterns     sync.Map            // patternKey -> Answer (asker.decide)
 	// oddTrust: some trust policy has a statement that could speak to an
 	// action other than sts:* (Action "*", NotAction): role techniques are
 	// then decided principal by principal.
@@ -366,36 +366,33 @@ func (ex *escalator) classKey(ctx context.Context, p *graph.Entity, pr iam.Princ
 func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principal, keep func(technique) bool, self, class string) ([]EscalationEdge, error) {
 	var out []EscalationEdge
 	ask := &asker{ex: ex, pr: pr, class: class, memo: map[askKey]*askMemo{}}
-	// try asks every step; resources maps a step's `on` to its resource.
-	try := func(t technique, to string, resources map[on]string) error {
+	// try asks every step with the step's resources (by its `on`) and
+	// keeps the target when each is allowed; the technique's hits become
+	// edges (toSets) once all its targets are asked.
+	var hits []escHit
+	try := func(t technique, to string, res onRes) error {
 		if to == self {
 			return nil
 		}
-		e := EscalationEdge{From: p.Key, To: to, Technique: t.ID, Name: t.Name, Source: t.Source}
-		keys := map[string]bool{}
+		h := escHit{to: to, res: res}
 		for _, s := range t.Steps {
-			res := resources[s.On]
-			a, err := ask.decide(ctx, s.Action, res, ex.q.resource(res))
+			a, err := ask.decide(ctx, s.Action, res[s.On], ex.q.resource(res[s.On]))
 			if err != nil {
 				return err
 			}
 			if a.Decision != iam.Allowed {
 				return nil
 			}
-			shown := res
-			if shown == "*" {
-				shown = "some resource"
-			}
-			e.Permissions = append(e.Permissions, s.Action+" on "+shown)
 			if a.Conditional {
-				e.Conditional = true
-				for _, k := range a.ConditionKeys {
-					keys[k] = true
-				}
+				h.conditional = true
+				h.keys = append(h.keys, a.ConditionKeys...)
 			}
 		}
-		e.ConditionKeys = slices.Sorted(maps.Keys(keys))
-		out = append(out, e)
+		if len(h.keys) > 0 {
+			slices.Sort(h.keys)
+			h.keys = slices.Compact(h.keys)
+		}
+		hits = append(hits, h)
 		return nil
 	}
 	// possible prunes a technique: the principal must be allowed each
@@ -425,7 +422,7 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 			continue
 		}
 		var err error
-		start := len(out)
+		hits = hits[:0]
 		switch t.Target {
 		case toAdmin:
 			err = ex.toAdmin(ctx, p, t, try)
@@ -433,7 +430,7 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 			var ok bool
 			if ok, err = possible(t, "arn:aws:iam::*:user/*"); ok {
 				for _, u := range ex.candidates(t, pr.Account, ex.users) {
-					if err = try(t, u.Key, map[on]string{onTarget: u.Key}); err != nil {
+					if err = try(t, u.Key, onRes{onTarget: u.Key}); err != nil {
 						break
 					}
 				}
@@ -444,12 +441,12 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 		if err != nil {
 			return nil, err
 		}
-		out = append(out[:start], ex.toSets(t, out[start:], self)...)
+		out = ex.toSets(out, p.Key, t, hits, self)
 	}
 	return out, nil
 }
 
-func (ex *escalator) toAdmin(ctx context.Context, p *graph.Entity, t technique, try func(technique, string, map[on]string) error) error {
+func (ex *escalator) toAdmin(ctx context.Context, p *graph.Entity, t technique, try func(technique, string, onRes) error) error {
 	if t.Boundary {
 		if p.String("permissionsBoundaryArn") == "" {
 			return nil
@@ -458,25 +455,25 @@ func (ex *escalator) toAdmin(ctx context.Context, p *graph.Entity, t technique, 
 			return err
 		}
 	}
-	var choices []map[on]string
+	var choices []onRes
 	switch t.Steps[0].On {
 	case onSelf:
-		choices = append(choices, map[on]string{onSelf: p.Key})
+		choices = append(choices, onRes{onSelf: p.Key})
 	case onGroup:
 		for _, g := range ex.groupsOf[p.Key] {
-			choices = append(choices, map[on]string{onGroup: g.Key})
+			choices = append(choices, onRes{onGroup: g.Key})
 		}
 	case onPolicy:
 		owners := append([]*graph.Entity{p}, ex.groupsOf[p.Key]...)
 		for _, o := range owners {
 			for _, pol := range ex.policiesOf[o.Key] {
-				choices = append(choices, map[on]string{onPolicy: pol.Key})
+				choices = append(choices, onRes{onPolicy: pol.Key})
 			}
 		}
 	case onAdminGroup:
 		for _, g := range ex.adminGroups {
 			if !slices.Contains(ex.groupsOf[p.Key], g) {
-				choices = append(choices, map[on]string{onAdminGroup: g.Key})
+				choices = append(choices, onRes{onAdminGroup: g.Key})
 			}
 		}
 	}
@@ -489,7 +486,7 @@ func (ex *escalator) toAdmin(ctx context.Context, p *graph.Entity, t technique, 
 }
 
 func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Principal, t technique, ask *asker,
-	try func(technique, string, map[on]string) error, possible func(technique, string) (bool, error)) error {
+	try func(technique, string, onRes) error, possible func(technique, string) (bool, error)) error {
 	switch {
 	case t.Via != "":
 		ok, err := possible(t, "*")
@@ -501,7 +498,7 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 			if role.String("_source") == placeholderSource {
 				continue
 			}
-			if err := try(t, role.Key, map[on]string{onVia: res.String("arn")}); err != nil {
+			if err := try(t, role.Key, onRes{onVia: res.String("arn")}); err != nil {
 				return err
 			}
 		}
@@ -512,7 +509,7 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 			return err
 		}
 		for _, r := range ex.candidates(t, pr.Account, ex.trusting[t.Service]) {
-			if err := try(t, r.Key, map[on]string{onTarget: r.Key, onAny: "*"}); err != nil {
+			if err := try(t, r.Key, onRes{onTarget: r.Key, onAny: "*"}); err != nil {
 				return err
 			}
 		}
@@ -537,7 +534,7 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 					continue
 				}
 			}
-			if err := try(t, r.Key, map[on]string{onTarget: r.Key}); err != nil {
+			if err := try(t, r.Key, onRes{onTarget: r.Key}); err != nil {
 				return err
 			}
 		}
@@ -548,7 +545,7 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 			return err
 		}
 		for _, r := range ex.candidates(t, pr.Account, ex.roles) {
-			if err := try(t, r.Key, map[on]string{onTarget: r.Key}); err != nil {
+			if err := try(t, r.Key, onRes{onTarget: r.Key}); err != nil {
 				return err
 			}
 		}

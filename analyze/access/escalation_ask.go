@@ -30,6 +30,10 @@ type asker struct {
 	identityMay map[string]bool
 }
 
+// patternKey is a request on a pattern by a class of principals
+// (escalator.patterns).
+type patternKey struct{ class, action, pattern string }
+
 // askKey groups the requests one evaluation may answer: one action on a
 // pattern (the same request each time), or on resources of one type and
 // account whose resource-based policies decide alike (policy: the
@@ -49,7 +53,7 @@ type askMemo struct {
 // decide is Query.decide, reusing an answer where it must be the same.
 func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entity) (Answer, error) {
 	if res == nil && k.class != "" {
-		shared := k.class + "\x00" + action + "\x00" + arn
+		shared := patternKey{k.class, action, arn}
 		if v, ok := k.ex.patterns.Load(shared); ok {
 			return v.(Answer), nil
 		}
