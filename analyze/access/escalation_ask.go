@@ -3,6 +3,7 @@ package access
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
@@ -52,6 +53,13 @@ type askMemo struct {
 
 // decide is Query.decide, reusing an answer where it must be the same.
 func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entity) (Answer, error) {
+	// A pattern has no resource-based policy: without an identity
+	// statement that may match the action, nothing allows it (the
+	// analysis reads nothing but the decision of a request it denies).
+	if res == nil && strings.ContainsAny(arn, "*?") && !k.identityMayMatch(ctx, action) {
+		return Answer{Principal: principalName(k.pr), PrincipalType: string(k.pr.Type), Action: action, Resource: arn,
+			Decision: iam.ImplicitlyDenied}, nil
+	}
 	if res == nil && k.class != "" {
 		shared := patternKey{k.class, action, arn}
 		if v, ok := k.ex.patterns.Load(shared); ok {
@@ -272,7 +280,7 @@ func (k *asker) identityMayMatch(ctx context.Context, action string) bool {
 	may, seen := k.identityMay[action]
 	if !seen {
 		info := k.ex.q.principalInfo(ctx, k.pr)
-		may = info.err != nil || info.pp == nil || slices.ContainsFunc(info.pp.Identity, func(p *iam.Policy) bool { return p.MayMatch(action) })
+		may = info.err != nil || info.ent == nil || info.pp == nil || slices.ContainsFunc(info.pp.Identity, func(p *iam.Policy) bool { return p.MayMatch(action) })
 		if k.identityMay == nil {
 			k.identityMay = map[string]bool{}
 		}
