@@ -120,6 +120,7 @@ type escalator struct {
 	cands        sync.Map            // "technique|account" -> targets worth asking (candidates)
 	classes      sync.Map            // classKey -> *classEdges
 	patterns     sync.Map            // patternKey -> Answer (asker.decide)
+	classOf      map[string]classOf  // principal key -> its classKey (written before the analysis of each principal)
 	// oddTrust: some trust policy has a statement that could speak to an
 	// action other than sts:* (Action "*", NotAction): role techniques are
 	// then decided principal by principal.
@@ -129,7 +130,7 @@ type escalator struct {
 func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 	ex := &escalator{q: q, admins: map[string]bool{}, groupsOf: map[string][]*graph.Entity{},
 		policiesOf: map[string][]*graph.Entity{}, groupDocs: map[string][]*graph.Entity{}, trusting: map[string][]*graph.Entity{},
-		via: map[string][][2]*graph.Entity{}}
+		via: map[string][][2]*graph.Entity{}, classOf: map[string]classOf{}}
 	for _, p := range q.principals {
 		if p.Type == "aws_iam_user" {
 			ex.users = append(ex.users, p)
@@ -201,6 +202,7 @@ func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 			continue
 		}
 		key, ok := ex.classKey(ctx, p, pr)
+		ex.classOf[p.Key] = classOf{key, ok}
 		a, known := admin[key]
 		if !ok || !known {
 			if a, err = ex.admin(ctx, p, false); err != nil {
@@ -276,7 +278,11 @@ func (ex *escalator) from(ctx context.Context, p *graph.Entity) ([]EscalationEdg
 	if err != nil {
 		return nil, nil
 	}
-	key, ok := ex.classKey(ctx, p, pr)
+	c, found := ex.classOf[p.Key]
+	if !found {
+		c.key, c.ok = ex.classKey(ctx, p, pr)
+	}
+	key, ok := c.key, c.ok
 	class := ""
 	if ok {
 		class = key
@@ -305,6 +311,12 @@ func (ex *escalator) from(ctx context.Context, p *graph.Entity) ([]EscalationEdg
 		}
 	}
 	return out, nil
+}
+
+// classOf is a principal's classKey: ok is false when it has none.
+type classOf struct {
+	key string
+	ok  bool
 }
 
 // classEdges are the shared techniques' edges of one class of principals.
