@@ -274,3 +274,31 @@ func TestEscalationCrossAccountAssume(t *testing.T) {
 		t.Errorf("assume-role edges %v, want %v", got, want)
 	}
 }
+
+// Roles anyone may assume, in this account and another: a user whose own
+// policies allow sts:AssumeRole on any role reaches the other account's;
+// one without such a statement is not asked about it (trustCandidates
+// with ownOnly) and reaches no role of another account.
+func TestEscalationCrossAccountAnyone(t *testing.T) {
+	w := newWorld(t)
+	model.Account(w.g, other)
+	anyone := doc(`{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}`)
+	theirs := "arn:aws:iam::" + other + ":role/open"
+	w.add(theirs, "aws_iam_role", "AccessRole", map[string]any{"arn": theirs, "name": "open", "assumeRolePolicyDocument": anyone})
+	w.role("open", anyone, "")
+	w.inline(w.user("hopper"), "assume", doc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}`))
+	w.inline(w.user("homebody"), "logs", doc(`{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"*"}`))
+	res, err := newTestQuery(t, w).Escalation(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range res.Expanded() {
+		if e.Technique == "assume-role" && principalAccount(e.To) == other {
+			got = append(got, e.From+" -> "+e.To)
+		}
+	}
+	if want := []string{userARN("hopper") + " -> " + theirs}; !slices.Equal(got, want) {
+		t.Errorf("assume-role edges into %s: %v, want %v", other, got, want)
+	}
+}
