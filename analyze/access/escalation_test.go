@@ -249,56 +249,46 @@ func TestAddEscalation(t *testing.T) {
 	}
 }
 
-// A role of another account whose trust policy names this account: a user
-// whose own policy allows sts:AssumeRole on it can assume it, one whose
-// policy allows it only on this account's roles cannot.
+// A role of another account whose trust policy names this account, or
+// anyone: a user whose own policy allows sts:AssumeRole on it can assume
+// it; one whose policy allows it only on this account's roles, or has no
+// such statement (not even asked about it: trustCandidates with ownOnly),
+// cannot.
 func TestEscalationCrossAccountAssume(t *testing.T) {
-	w := newWorld(t)
-	model.Account(w.g, other)
-	theirs := "arn:aws:iam::" + other + ":role/shared"
-	w.add(theirs, "aws_iam_role", "AccessRole", map[string]any{"arn": theirs, "name": "shared",
-		"assumeRolePolicyDocument": doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}`)})
-	w.inline(w.user("hopper"), "assume", doc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/*"}`))
-	w.inline(w.user("homebody"), "assume", doc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::`+acct+`:role/*"}`))
-	res, err := newTestQuery(t, w).Escalation(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, e := range res.Expanded() {
-		if e.Technique == "assume-role" {
-			got = append(got, e.From+" -> "+e.To)
-		}
-	}
-	if want := []string{userARN("hopper") + " -> " + theirs}; !slices.Equal(got, want) {
-		t.Errorf("assume-role edges %v, want %v", got, want)
-	}
-}
-
-// Roles anyone may assume, in this account and another: a user whose own
-// policies allow sts:AssumeRole on any role reaches the other account's;
-// one without such a statement is not asked about it (trustCandidates
-// with ownOnly) and reaches no role of another account.
-func TestEscalationCrossAccountAnyone(t *testing.T) {
-	w := newWorld(t)
-	model.Account(w.g, other)
-	anyone := doc(`{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}`)
-	theirs := "arn:aws:iam::" + other + ":role/open"
-	w.add(theirs, "aws_iam_role", "AccessRole", map[string]any{"arn": theirs, "name": "open", "assumeRolePolicyDocument": anyone})
-	w.role("open", anyone, "")
-	w.inline(w.user("hopper"), "assume", doc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}`))
-	w.inline(w.user("homebody"), "logs", doc(`{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"*"}`))
-	res, err := newTestQuery(t, w).Escalation(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, e := range res.Expanded() {
-		if e.Technique == "assume-role" && principalAccount(e.To) == other {
-			got = append(got, e.From+" -> "+e.To)
-		}
-	}
-	if want := []string{userARN("hopper") + " -> " + theirs}; !slices.Equal(got, want) {
-		t.Errorf("assume-role edges into %s: %v, want %v", other, got, want)
+	for _, c := range []struct {
+		name, trust, hopper, homebody string
+		ownToo                        bool // a role of this account with the same trust policy
+	}{
+		{name: "account root", trust: `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}`,
+			hopper:   `{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/*"}`,
+			homebody: `{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::` + acct + `:role/*"}`},
+		{name: "anyone", trust: `{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}`, ownToo: true,
+			hopper:   `{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}`,
+			homebody: `{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"*"}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			model.Account(w.g, other)
+			theirs := "arn:aws:iam::" + other + ":role/shared"
+			w.add(theirs, "aws_iam_role", "AccessRole", map[string]any{"arn": theirs, "name": "shared", "assumeRolePolicyDocument": doc(c.trust)})
+			if c.ownToo {
+				w.role("shared", doc(c.trust), "")
+			}
+			w.inline(w.user("hopper"), "assume", doc(c.hopper))
+			w.inline(w.user("homebody"), "assume", doc(c.homebody))
+			res, err := newTestQuery(t, w).Escalation(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range res.Expanded() {
+				if e.Technique == "assume-role" && principalAccount(e.To) == other {
+					got = append(got, e.From+" -> "+e.To)
+				}
+			}
+			if want := []string{userARN("hopper") + " -> " + theirs}; !slices.Equal(got, want) {
+				t.Errorf("assume-role edges into %s: %v, want %v", other, got, want)
+			}
+		})
 	}
 }
