@@ -67,6 +67,10 @@ func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entit
 		}
 		a, err := k.ex.q.decide(ctx, k.pr, action, arn, nil)
 		if err == nil {
+			// Kept for the whole analysis, once per class and request:
+			// without the reasons and warnings, which the analysis
+			// does not read.
+			a.Reasons, a.Warnings = nil, nil
 			k.ex.patterns.Store(shared, a)
 		}
 		return a, err
