@@ -155,9 +155,15 @@
 //
 // Escalation at scale: principals with the same policies, tags, account
 // and boundary share the answers of the techniques whose targets are users
-// or roles (classKey); targets are listed once per technique and account
-// (own account, or a resource policy that may speak to the action: across
-// accounts the resource's policy must allow); and one evaluation answers
+// or roles (classKey); each technique's targets are indexed by account
+// once (candidateIndex: its own account's, and those whose resource
+// policy may speak to the action: across accounts the resource's policy
+// must allow), and the roles anyone may assume too, those of other
+// accounts asked about only when the principal's own policies may allow
+// sts:AssumeRole, so a principal costs what its account holds, not the
+// organisation; a request on a pattern that no identity statement may
+// match is denied without an evaluation; edges are built only once all of
+// a technique's targets are asked (toSets); and one evaluation answers
 // for every target that no statement able to match the action tells apart
 // (escalation_ask.go: same type, account and resource-based policy, same
 // iam.SplitByResource signature — which ARN-dependent statements match,
@@ -169,9 +175,11 @@
 // first (TestEscalationPathsMatchSearch). BenchmarkEscalation measures it.
 //
 // In the graph (escalation_graph.go, AddEscalation): ESCALATES
-// relationships of _type aws_principal_escalation, for check AWS-IAM-003.
-// analyze adds them only with --escalation (analyze.WithEscalation): on
-// the 100,000-resource synthetic organisation the analysis adds about 10
-// CPU-seconds to an analyze of about 22, too much to pay on every run;
-// without it the check reports ERROR per account, never PASS.
+// relationships of _type aws_principal_escalation, for check AWS-IAM-003,
+// which finds a principal's path by its key (AdminPathKey). analyze adds
+// them only with --escalation (analyze.WithEscalation): on the
+// 100,000-resource synthetic organisation the analysis adds about 3.5
+// CPU-seconds to an analyze of about 11 (docs/performance.md,
+// "Escalation"), too much to pay on every run; without it the check
+// reports ERROR per account, never PASS.
 package access

@@ -119,7 +119,8 @@ type escalator struct {
 	sets         map[string][]string // target sets by name (Escalation.Sets)
 	cands        sync.Map            // "technique|account" -> targets worth asking (candidates)
 	classes      sync.Map            // classKey -> *classEdges
-	patterns     sync.Map            // classKey, action, pattern -> Answer (asker.decide)
+	patterns     sync.Map            // patternKey -> Answer (asker.decide)
+	classOf      map[string]classOf  // principal key -> its classKey (written before the analysis of each principal)
 	// oddTrust: some trust policy has a statement that could speak to an
 	// action other than sts:* (Action "*", NotAction): role techniques are
 	// then decided principal by principal.
@@ -129,7 +130,7 @@ type escalator struct {
 func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 	ex := &escalator{q: q, admins: map[string]bool{}, groupsOf: map[string][]*graph.Entity{},
 		policiesOf: map[string][]*graph.Entity{}, groupDocs: map[string][]*graph.Entity{}, trusting: map[string][]*graph.Entity{},
-		via: map[string][][2]*graph.Entity{}}
+		via: map[string][][2]*graph.Entity{}, classOf: map[string]classOf{}}
 	for _, p := range q.principals {
 		if p.Type == "aws_iam_user" {
 			ex.users = append(ex.users, p)
@@ -201,6 +202,7 @@ func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 			continue
 		}
 		key, ok := ex.classKey(ctx, p, pr)
+		ex.classOf[p.Key] = classOf{key, ok}
 		a, known := admin[key]
 		if !ok || !known {
 			if a, err = ex.admin(ctx, p, false); err != nil {
@@ -276,7 +278,11 @@ func (ex *escalator) from(ctx context.Context, p *graph.Entity) ([]EscalationEdg
 	if err != nil {
 		return nil, nil
 	}
-	key, ok := ex.classKey(ctx, p, pr)
+	c, found := ex.classOf[p.Key]
+	if !found {
+		c.key, c.ok = ex.classKey(ctx, p, pr)
+	}
+	key, ok := c.key, c.ok
 	class := ""
 	if ok {
 		class = key
@@ -305,6 +311,12 @@ func (ex *escalator) from(ctx context.Context, p *graph.Entity) ([]EscalationEdg
 		}
 	}
 	return out, nil
+}
+
+// classOf is a principal's classKey: ok is false when it has none.
+type classOf struct {
+	key string
+	ok  bool
 }
 
 // classEdges are the shared techniques' edges of one class of principals.
@@ -366,36 +378,33 @@ func (ex *escalator) classKey(ctx context.Context, p *graph.Entity, pr iam.Princ
 func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principal, keep func(technique) bool, self, class string) ([]EscalationEdge, error) {
 	var out []EscalationEdge
 	ask := &asker{ex: ex, pr: pr, class: class, memo: map[askKey]*askMemo{}}
-	// try asks every step; resources maps a step's `on` to its resource.
-	try := func(t technique, to string, resources map[on]string) error {
+	// try asks every step with the step's resources (by its `on`) and
+	// keeps the target when each is allowed; the technique's hits become
+	// edges (toSets) once all its targets are asked.
+	var hits []escHit
+	try := func(t technique, to string, res onRes) error {
 		if to == self {
 			return nil
 		}
-		e := EscalationEdge{From: p.Key, To: to, Technique: t.ID, Name: t.Name, Source: t.Source}
-		keys := map[string]bool{}
+		h := escHit{to: to, res: res}
 		for _, s := range t.Steps {
-			res := resources[s.On]
-			a, err := ask.decide(ctx, s.Action, res, ex.q.resource(res))
+			a, err := ask.decide(ctx, s.Action, res[s.On], ex.q.resource(res[s.On]))
 			if err != nil {
 				return err
 			}
 			if a.Decision != iam.Allowed {
 				return nil
 			}
-			shown := res
-			if shown == "*" {
-				shown = "some resource"
-			}
-			e.Permissions = append(e.Permissions, s.Action+" on "+shown)
 			if a.Conditional {
-				e.Conditional = true
-				for _, k := range a.ConditionKeys {
-					keys[k] = true
-				}
+				h.conditional = true
+				h.keys = append(h.keys, a.ConditionKeys...)
 			}
 		}
-		e.ConditionKeys = slices.Sorted(maps.Keys(keys))
-		out = append(out, e)
+		if len(h.keys) > 0 {
+			slices.Sort(h.keys)
+			h.keys = slices.Compact(h.keys)
+		}
+		hits = append(hits, h)
 		return nil
 	}
 	// possible prunes a technique: the principal must be allowed each
@@ -425,7 +434,7 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 			continue
 		}
 		var err error
-		start := len(out)
+		hits = hits[:0]
 		switch t.Target {
 		case toAdmin:
 			err = ex.toAdmin(ctx, p, t, try)
@@ -433,7 +442,7 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 			var ok bool
 			if ok, err = possible(t, "arn:aws:iam::*:user/*"); ok {
 				for _, u := range ex.candidates(t, pr.Account, ex.users) {
-					if err = try(t, u.Key, map[on]string{onTarget: u.Key}); err != nil {
+					if err = try(t, u.Key, onRes{onTarget: u.Key}); err != nil {
 						break
 					}
 				}
@@ -444,12 +453,12 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 		if err != nil {
 			return nil, err
 		}
-		out = append(out[:start], ex.toSets(t, out[start:], self)...)
+		out = ex.toSets(out, p.Key, t, hits, self)
 	}
 	return out, nil
 }
 
-func (ex *escalator) toAdmin(ctx context.Context, p *graph.Entity, t technique, try func(technique, string, map[on]string) error) error {
+func (ex *escalator) toAdmin(ctx context.Context, p *graph.Entity, t technique, try func(technique, string, onRes) error) error {
 	if t.Boundary {
 		if p.String("permissionsBoundaryArn") == "" {
 			return nil
@@ -458,25 +467,25 @@ func (ex *escalator) toAdmin(ctx context.Context, p *graph.Entity, t technique, 
 			return err
 		}
 	}
-	var choices []map[on]string
+	var choices []onRes
 	switch t.Steps[0].On {
 	case onSelf:
-		choices = append(choices, map[on]string{onSelf: p.Key})
+		choices = append(choices, onRes{onSelf: p.Key})
 	case onGroup:
 		for _, g := range ex.groupsOf[p.Key] {
-			choices = append(choices, map[on]string{onGroup: g.Key})
+			choices = append(choices, onRes{onGroup: g.Key})
 		}
 	case onPolicy:
 		owners := append([]*graph.Entity{p}, ex.groupsOf[p.Key]...)
 		for _, o := range owners {
 			for _, pol := range ex.policiesOf[o.Key] {
-				choices = append(choices, map[on]string{onPolicy: pol.Key})
+				choices = append(choices, onRes{onPolicy: pol.Key})
 			}
 		}
 	case onAdminGroup:
 		for _, g := range ex.adminGroups {
 			if !slices.Contains(ex.groupsOf[p.Key], g) {
-				choices = append(choices, map[on]string{onAdminGroup: g.Key})
+				choices = append(choices, onRes{onAdminGroup: g.Key})
 			}
 		}
 	}
@@ -489,7 +498,7 @@ func (ex *escalator) toAdmin(ctx context.Context, p *graph.Entity, t technique, 
 }
 
 func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Principal, t technique, ask *asker,
-	try func(technique, string, map[on]string) error, possible func(technique, string) (bool, error)) error {
+	try func(technique, string, onRes) error, possible func(technique, string) (bool, error)) error {
 	switch {
 	case t.Via != "":
 		ok, err := possible(t, "*")
@@ -501,7 +510,7 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 			if role.String("_source") == placeholderSource {
 				continue
 			}
-			if err := try(t, role.Key, map[on]string{onVia: res.String("arn")}); err != nil {
+			if err := try(t, role.Key, onRes{onVia: res.String("arn")}); err != nil {
 				return err
 			}
 		}
@@ -512,13 +521,16 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 			return err
 		}
 		for _, r := range ex.candidates(t, pr.Account, ex.trusting[t.Service]) {
-			if err := try(t, r.Key, map[on]string{onTarget: r.Key, onAny: "*"}); err != nil {
+			if err := try(t, r.Key, onRes{onTarget: r.Key, onAny: "*"}); err != nil {
 				return err
 			}
 		}
 		return nil
 	case t.ID == "assume-role":
-		for _, r := range ex.trustCandidates(pr) {
+		// Roles of other accounts need the principal's own policies to
+		// allow it too: without one that may, its own account's alone.
+		ownOnly := !ask.identityMayMatch(ctx, t.Steps[0].Action)
+		for _, r := range ex.trustCandidates(pr, ownOnly) {
 			if r.Key == p.Key {
 				continue
 			}
@@ -534,7 +546,7 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 					continue
 				}
 			}
-			if err := try(t, r.Key, map[on]string{onTarget: r.Key}); err != nil {
+			if err := try(t, r.Key, onRes{onTarget: r.Key}); err != nil {
 				return err
 			}
 		}
@@ -545,7 +557,7 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 			return err
 		}
 		for _, r := range ex.candidates(t, pr.Account, ex.roles) {
-			if err := try(t, r.Key, map[on]string{onTarget: r.Key}); err != nil {
+			if err := try(t, r.Key, onRes{onTarget: r.Key}); err != nil {
 				return err
 			}
 		}
@@ -558,12 +570,13 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 // are asked about sts:AssumeRole (the evaluator then decides).
 type trustIndex struct {
 	anyone    []*graph.Entity            // "*", wildcards, NotPrincipal
+	anyoneIn  map[string][]*graph.Entity // anyone by the role's account
 	byAccount map[string][]*graph.Entity // account root or id
 	byName    map[string][]*graph.Entity // "User|ACCOUNT|name", "Role|ACCOUNT|name"
 }
 
 func (ex *escalator) indexTrust(ctx context.Context) error {
-	ix := &trustIndex{byAccount: map[string][]*graph.Entity{}, byName: map[string][]*graph.Entity{}}
+	ix := &trustIndex{byAccount: map[string][]*graph.Entity{}, byName: map[string][]*graph.Entity{}, anyoneIn: map[string][]*graph.Entity{}}
 	for _, r := range ex.roles {
 		pol, err := ex.q.resourcePolicy(ctx, r.Key)
 		if err != nil || pol == nil {
@@ -612,15 +625,23 @@ func (ex *escalator) indexTrust(ctx context.Context) error {
 		}
 		if anyone {
 			ix.anyone = append(ix.anyone, r)
+			ix.anyoneIn[accountOf(r)] = append(ix.anyoneIn[accountOf(r)], r)
 		}
 	}
 	ex.trust = ix
 	return nil
 }
 
-// trustCandidates are the roles whose trust policy may name pr.
-func (ex *escalator) trustCandidates(pr iam.Principal) []*graph.Entity {
-	out := slices.Concat(ex.trust.anyone, ex.trust.byAccount[pr.Account], ex.trust.byName[string(pr.Type)+"|"+pr.Account+"|"+pr.Name])
+// trustCandidates are the roles whose trust policy may name pr, in key
+// order; ownOnly: those of pr's account alone (what an account holds, not
+// every role anyone may assume in the organisation).
+func (ex *escalator) trustCandidates(pr iam.Principal, ownOnly bool) []*graph.Entity {
+	anyone, named := ex.trust.anyone, slices.Concat(ex.trust.byAccount[pr.Account], ex.trust.byName[string(pr.Type)+"|"+pr.Account+"|"+pr.Name])
+	if ownOnly {
+		anyone = ex.trust.anyoneIn[pr.Account]
+		named = slices.DeleteFunc(named, func(r *graph.Entity) bool { return accountOf(r) != pr.Account })
+	}
+	out := slices.Concat(anyone, named)
 	slices.SortFunc(out, func(a, b *graph.Entity) int { return strings.Compare(a.Key, b.Key) })
 	return slices.CompactFunc(out, func(a, b *graph.Entity) bool { return a == b })
 }

@@ -3,6 +3,7 @@ package access
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
@@ -30,6 +31,10 @@ type asker struct {
 	identityMay map[string]bool
 }
 
+// patternKey is a request on a pattern by a class of principals
+// (escalator.patterns).
+type patternKey struct{ class, action, pattern string }
+
 // askKey groups the requests one evaluation may answer: one action on a
 // pattern (the same request each time), or on resources of one type and
 // account whose resource-based policies decide alike (policy: the
@@ -48,13 +53,24 @@ type askMemo struct {
 
 // decide is Query.decide, reusing an answer where it must be the same.
 func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entity) (Answer, error) {
+	// A pattern has no resource-based policy: without an identity
+	// statement that may match the action, nothing allows it (the
+	// analysis reads nothing but the decision of a request it denies).
+	if res == nil && strings.ContainsAny(arn, "*?") && !k.identityMayMatch(ctx, action) {
+		return Answer{Principal: principalName(k.pr), PrincipalType: string(k.pr.Type), Action: action, Resource: arn,
+			Decision: iam.ImplicitlyDenied}, nil
+	}
 	if res == nil && k.class != "" {
-		shared := k.class + "\x00" + action + "\x00" + arn
+		shared := patternKey{k.class, action, arn}
 		if v, ok := k.ex.patterns.Load(shared); ok {
 			return v.(Answer), nil
 		}
 		a, err := k.ex.q.decide(ctx, k.pr, action, arn, nil)
 		if err == nil {
+			// Kept for the whole analysis, once per class and request:
+			// without the reasons and warnings, which the analysis
+			// does not read.
+			a.Reasons, a.Warnings = nil, nil
 			k.ex.patterns.Store(shared, a)
 		}
 		return a, err
@@ -176,17 +192,16 @@ func (k *asker) tags(res *graph.Entity) map[string][]string {
 // candidates are the targets of list (in order) that a principal of acct
 // may reach with technique t: those of its own account, and those whose
 // resource-based policy may allow each permission the technique asks on
-// them. Found once per technique and account.
+// them. Found once per technique and account, from candidateIndex: what an
+// account holds, not the whole organisation per account.
 func (ex *escalator) candidates(t technique, acct string, list []*graph.Entity) []*graph.Entity {
 	key := t.ID + "|" + acct
 	if v, ok := ex.cands.Load(key); ok {
 		return v.([]*graph.Entity)
 	}
 	var out []*graph.Entity
-	for _, e := range list {
-		if ex.reachableBy(t, acct, e.Key) {
-			out = append(out, e)
-		}
+	for _, i := range ex.candidateIndex(t, len(list), func(i int) string { return list[i].Key }).of(acct) {
+		out = append(out, list[i])
 	}
 	ex.cands.Store(key, out)
 	return out
@@ -198,13 +213,58 @@ func (ex *escalator) viaCandidates(t technique, acct string) [][2]*graph.Entity 
 	if v, ok := ex.cands.Load(key); ok {
 		return v.([][2]*graph.Entity)
 	}
+	list := ex.via[t.Via]
 	var out [][2]*graph.Entity
-	for _, pair := range ex.via[t.Via] {
-		if ex.reachableBy(t, acct, pair[0].String("arn")) {
-			out = append(out, pair)
-		}
+	for _, i := range ex.candidateIndex(t, len(list), func(i int) string { return list[i][0].String("arn") }).of(acct) {
+		out = append(out, list[i])
 	}
 	ex.cands.Store(key, out)
+	return out
+}
+
+// candidateIndex splits the n targets of technique t (arn(i) is the i-th)
+// into those of each account and those a principal of any account may
+// reach (reachableBy with an account they are not in), once per technique.
+func (ex *escalator) candidateIndex(t technique, n int, arn func(i int) string) *candidateIndex {
+	key := "index of " + t.ID
+	if v, ok := ex.cands.Load(key); ok {
+		return v.(*candidateIndex)
+	}
+	ix := &candidateIndex{byAccount: map[string][]int{}}
+	for i := range n {
+		a := arn(i)
+		if tg := ex.target(a); tg != nil && tg.account != "" {
+			ix.byAccount[tg.account] = append(ix.byAccount[tg.account], i)
+		}
+		if ex.reachableBy(t, "", a) {
+			ix.anyAccount = append(ix.anyAccount, i)
+		}
+	}
+	v, _ := ex.cands.LoadOrStore(key, ix)
+	return v.(*candidateIndex)
+}
+
+// candidateIndex: positions in a technique's target list, ascending.
+type candidateIndex struct {
+	byAccount  map[string][]int
+	anyAccount []int
+}
+
+// of merges the targets of acct with those any account may reach, in list
+// order.
+func (ix *candidateIndex) of(acct string) []int {
+	own, others := ix.byAccount[acct], ix.anyAccount
+	out := make([]int, 0, len(own)+len(others))
+	for len(own) > 0 || len(others) > 0 {
+		switch {
+		case len(others) == 0 || (len(own) > 0 && own[0] < others[0]):
+			out, own = append(out, own[0]), own[1:]
+		case len(own) == 0 || others[0] < own[0]:
+			out, others = append(out, others[0]), others[1:]
+		default: // the same target
+			out, own, others = append(out, own[0]), own[1:], others[1:]
+		}
+	}
 	return out
 }
 
@@ -218,6 +278,21 @@ func (ex *escalator) reachableBy(t technique, acct, arn string) bool {
 	return true
 }
 
+// identityMayMatch is false when no identity policy of the principal may
+// match action: then no resource of another account allows it.
+func (k *asker) identityMayMatch(ctx context.Context, action string) bool {
+	may, seen := k.identityMay[action]
+	if !seen {
+		info := k.ex.q.principalInfo(ctx, k.pr)
+		may = info.err != nil || info.ent == nil || info.pp == nil || slices.ContainsFunc(info.pp.Identity, func(p *iam.Policy) bool { return p.MayMatch(action) })
+		if k.identityMay == nil {
+			k.identityMay = map[string]bool{}
+		}
+		k.identityMay[action] = may
+	}
+	return may
+}
+
 // ownSideAllows reports whether the principal's own side (its identity
 // policies, boundary, SCPs, and the RCPs of the resource's account) may
 // allow action on a resource of another account: the decision with a
@@ -228,16 +303,7 @@ func (ex *escalator) reachableBy(t technique, acct, arn string) bool {
 func (k *asker) ownSideAllows(ctx context.Context, action, arn string, res *graph.Entity) (bool, error) {
 	// Without an identity statement that may match the action, nothing
 	// to evaluate.
-	may, seen := k.identityMay[action]
-	if !seen {
-		info := k.ex.q.principalInfo(ctx, k.pr)
-		may = info.err != nil || info.pp == nil || slices.ContainsFunc(info.pp.Identity, func(p *iam.Policy) bool { return p.MayMatch(action) })
-		if k.identityMay == nil {
-			k.identityMay = map[string]bool{}
-		}
-		k.identityMay[action] = may
-	}
-	if !may {
+	if !k.identityMayMatch(ctx, action) {
 		return false, nil
 	}
 	t := k.ex.target(arn)

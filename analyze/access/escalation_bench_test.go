@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"flag"
 	"testing"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 	"github.com/snapaudit/snapaudit/snapshot"
 )
 
+var escalationResources = flag.Int("escalation-resources", 20000, "BenchmarkEscalation: resources of the synthetic organisation")
+
 // BenchmarkEscalation runs the privilege-escalation analysis on a
 // synthetic organisation (collect/synth: several accounts, roles with real
 // AWS managed policies, trust policies of every kind, Lambda functions and
@@ -18,9 +21,9 @@ import (
 // indexes it (NewQuery) and runs Escalation. cpu-ns/op is the CPU time of
 // the process per iteration (steadier than ns/op on a shared machine).
 //
-//	go test ./analyze/access -run '^$' -bench Escalation -benchmem
+//	go test ./analyze/access -run '^$' -bench Escalation -benchmem [-escalation-resources 100000]
 func BenchmarkEscalation(b *testing.B) {
-	snap, err := snapshot.Open(synthtest.Snapshot(b, 20000, 1))
+	snap, err := snapshot.Open(synthtest.Snapshot(b, *escalationResources, 1))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -34,6 +34,11 @@ import (
 // EscalationType is the _type of the escalation relationships.
 const EscalationType = "aws_principal_escalation"
 
+// AdminPathKey is the key of the relationship of principal's shortest path
+// to administrator access (the one with adminPath): AWS-IAM-003 looks it up
+// by this key instead of walking every ESCALATES edge of the principal.
+func AdminPathKey(principal string) string { return principal + "|escalates|" + adminPathID }
+
 // EscalationRelationships lists the relationship kinds AddEscalation adds.
 func EscalationRelationships() []model.RelInfo {
 	var out []model.RelInfo
@@ -103,12 +108,15 @@ func AddEscalation(g *graph.Graph, res *Escalation) error {
 			"adminPath": true, "path": steps, "steps": len(p.Steps), "techniques": techniques, "permissions": perms,
 			"conditional": p.Conditional, "conditionKeys": nullable(slices.Sorted(maps.Keys(keys))),
 		}
-		if err := add(p.Principal, model.AccountKey(principalAccount(p.Principal)), "admin-path", props); err != nil {
+		if err := add(p.Principal, model.AccountKey(principalAccount(p.Principal)), adminPathID, props); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// adminPathID names the path relationship in add (AdminPathKey).
+const adminPathID = "admin-path"
 
 // nullable is a list, or nil (null) when it is empty.
 func nullable(l []string) any {

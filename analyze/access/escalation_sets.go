@@ -56,32 +56,62 @@ func setOf(t technique, acct string) string {
 	return ""
 }
 
-// toSets replaces, in one technique's edges (in target order, so account
-// by account), the edges of an account that reach more than half of its
-// set, alike (the same conditions), by one edge to the set with the other
-// members as Except. self is the principal the edges are for ("" for a
-// class: each member then leaves itself out). It returns a new slice.
-func (ex *escalator) toSets(t technique, edges []EscalationEdge, self string) []EscalationEdge {
-	out := make([]EscalationEdge, 0, len(edges))
-	for i := 0; i < len(edges); {
-		acct := principalAccount(edges[i].To)
+// escHit is a target a technique reaches: the resource of each step (by its
+// `on`) and whether some step holds only under conditions (keys, sorted).
+type escHit struct {
+	to          string
+	res         onRes
+	conditional bool
+	keys        []string
+}
+
+// onRes are the resources of a technique's steps, by their `on`.
+type onRes [onAdminGroup + 1]string
+
+// edge is the edge from principal from to h's target.
+func (h *escHit) edge(from string, t technique) EscalationEdge {
+	e := EscalationEdge{From: from, To: h.to, Technique: t.ID, Name: t.Name, Source: t.Source,
+		Conditional: h.conditional, ConditionKeys: slices.Clone(h.keys), Permissions: make([]string, 0, len(t.Steps))}
+	for _, s := range t.Steps {
+		shown := h.res[s.On]
+		if shown == "*" {
+			shown = "some resource"
+		}
+		e.Permissions = append(e.Permissions, s.Action+" on "+shown)
+	}
+	return e
+}
+
+// toSets appends to out the edges from principal from ("" for a class) of
+// technique t's hits (in target order, so account by account): the hits of
+// an account that reach more than half of its set, alike (the same
+// conditions), are one edge to the set with the other members as Except,
+// the others one edge each. self is the principal the edges are for (""
+// for a class: each member then leaves itself out). Building only the
+// edges that remain keeps the cost per principal in techniques × accounts
+// it reaches, not in targets.
+func (ex *escalator) toSets(out []EscalationEdge, from string, t technique, hits []escHit, self string) []EscalationEdge {
+	for i := 0; i < len(hits); {
+		acct := principalAccount(hits[i].to)
 		j := i + 1
 		alike := true
-		for ; j < len(edges) && principalAccount(edges[j].To) == acct; j++ {
-			alike = alike && edges[j].Conditional == edges[i].Conditional && slices.Equal(edges[j].ConditionKeys, edges[i].ConditionKeys)
+		for ; j < len(hits) && principalAccount(hits[j].to) == acct; j++ {
+			alike = alike && hits[j].conditional == hits[i].conditional && slices.Equal(hits[j].keys, hits[i].keys)
 		}
 		name := setOf(t, acct)
 		members := ex.sets[name]
 		if name == "" || acct == "" || !alike || j-i < 2 || 2*(j-i) <= len(members) {
-			out = append(out, edges[i:j]...)
+			for k := i; k < j; k++ {
+				out = append(out, hits[k].edge(from, t))
+			}
 			i = j
 			continue
 		}
-		allowed := map[string]bool{}
-		for _, e := range edges[i:j] {
-			allowed[e.To] = true
+		allowed := make(map[string]bool, j-i)
+		for _, h := range hits[i:j] {
+			allowed[h.to] = true
 		}
-		e := edges[i]
+		e := hits[i].edge(from, t)
 		for k, p := range e.Permissions {
 			e.Permissions[k] = strings.ReplaceAll(p, e.To, SetMember)
 		}

@@ -122,3 +122,21 @@ func TestEscalationPathsMatchSearch(t *testing.T) {
 		t.Errorf("only %d paths of two steps or more: the random graphs test too little", long)
 	}
 }
+
+// candidateIndex.of merges a technique's targets of one account with
+// those every account may reach, in list order, each once.
+func TestCandidateIndexOf(t *testing.T) {
+	ix := &candidateIndex{byAccount: map[string][]int{"a": {0, 2, 5}, "b": {1, 3}}, anyAccount: []int{2, 3, 4}}
+	for _, c := range []struct {
+		acct string
+		want []int
+	}{
+		{"a", []int{0, 2, 3, 4, 5}},
+		{"b", []int{1, 2, 3, 4}},
+		{"c", []int{2, 3, 4}},
+	} {
+		if got := ix.of(c.acct); !slices.Equal(got, c.want) {
+			t.Errorf("of(%q) = %v, want %v", c.acct, got, c.want)
+		}
+	}
+}

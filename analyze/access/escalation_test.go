@@ -243,30 +243,52 @@ func TestAddEscalation(t *testing.T) {
 	if len(got) != 4 {
 		t.Errorf("relationships %v, want 4", slices.Sorted(maps.Keys(got)))
 	}
+	// AWS-IAM-003 finds the path by its key.
+	if r := w.g.Relationship(AdminPathKey(roleARN("dev"))); r == nil || r.Get("adminPath") != true {
+		t.Errorf("relationship %s: %+v, want dev's path", AdminPathKey(roleARN("dev")), r)
+	}
 }
 
-// A role of another account whose trust policy names this account: a user
-// whose own policy allows sts:AssumeRole on it can assume it, one whose
-// policy allows it only on this account's roles cannot.
+// A role of another account whose trust policy names this account, or
+// anyone: a user whose own policy allows sts:AssumeRole on it can assume
+// it; one whose policy allows it only on this account's roles, or has no
+// such statement (not even asked about it: trustCandidates with ownOnly),
+// cannot.
 func TestEscalationCrossAccountAssume(t *testing.T) {
-	w := newWorld(t)
-	model.Account(w.g, other)
-	theirs := "arn:aws:iam::" + other + ":role/shared"
-	w.add(theirs, "aws_iam_role", "AccessRole", map[string]any{"arn": theirs, "name": "shared",
-		"assumeRolePolicyDocument": doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}`)})
-	w.inline(w.user("hopper"), "assume", doc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/*"}`))
-	w.inline(w.user("homebody"), "assume", doc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::`+acct+`:role/*"}`))
-	res, err := newTestQuery(t, w).Escalation(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, e := range res.Expanded() {
-		if e.Technique == "assume-role" {
-			got = append(got, e.From+" -> "+e.To)
-		}
-	}
-	if want := []string{userARN("hopper") + " -> " + theirs}; !slices.Equal(got, want) {
-		t.Errorf("assume-role edges %v, want %v", got, want)
+	for _, c := range []struct {
+		name, trust, hopper, homebody string
+		ownToo                        bool // a role of this account with the same trust policy
+	}{
+		{name: "account root", trust: `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}`,
+			hopper:   `{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/*"}`,
+			homebody: `{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::` + acct + `:role/*"}`},
+		{name: "anyone", trust: `{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}`, ownToo: true,
+			hopper:   `{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}`,
+			homebody: `{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"*"}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			model.Account(w.g, other)
+			theirs := "arn:aws:iam::" + other + ":role/shared"
+			w.add(theirs, "aws_iam_role", "AccessRole", map[string]any{"arn": theirs, "name": "shared", "assumeRolePolicyDocument": doc(c.trust)})
+			if c.ownToo {
+				w.role("shared", doc(c.trust), "")
+			}
+			w.inline(w.user("hopper"), "assume", doc(c.hopper))
+			w.inline(w.user("homebody"), "assume", doc(c.homebody))
+			res, err := newTestQuery(t, w).Escalation(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range res.Expanded() {
+				if e.Technique == "assume-role" && principalAccount(e.To) == other {
+					got = append(got, e.From+" -> "+e.To)
+				}
+			}
+			if want := []string{userARN("hopper") + " -> " + theirs}; !slices.Equal(got, want) {
+				t.Errorf("assume-role edges into %s: %v, want %v", other, got, want)
+			}
+		})
 	}
 }
