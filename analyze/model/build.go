@@ -124,10 +124,6 @@ type builder struct {
 	onMalformed func(*RowError)
 	malformed   map[string]bool
 	org         map[string]*orgFacts // the organisation rows by reader account (org.go)
-	// names maps a response field name to its property name (camel);
-	// strs interns the row envelope's account and region, which every
-	// entity of a row repeats; propHint is the property count of the last
-	// entity of each type.
 	// types are the records built: the registry (benchmarks: one type).
 	types []EntityType
 	// needs are what types read of each call (need.go; a call not in
@@ -135,7 +131,19 @@ type builder struct {
 	needs map[Call]*need
 	// whole decodes every response in full (tests: the reference the
 	// need trees are held to).
-	whole    bool
+	whole bool
+	// workers decode rows and build entities (stream.go), each with
+	// its own caches.
+	workers []*worker
+}
+
+// worker is the state of one stream worker: the caches of the entity
+// builder, which only its goroutine touches.
+type worker struct {
+	// names maps a response field name to its property name (camel);
+	// strs interns the row envelope's account and region, which every
+	// entity of a row repeats; propHint is the property count of the last
+	// entity of each type.
 	names    map[string]string
 	strs     map[string]any
 	propHint map[string]int
@@ -143,35 +151,40 @@ type builder struct {
 	classes  map[string][]string
 }
 
+func newWorker() *worker {
+	return &worker{names: map[string]string{}, strs: map[string]any{}, propHint: map[string]int{},
+		classes: map[string][]string{}}
+}
+
 // camel is camel(k), computed once per field name.
-func (b *builder) camel(k string) string {
-	if n, ok := b.names[k]; ok {
+func (w *worker) camel(k string) string {
+	if n, ok := w.names[k]; ok {
 		return n
 	}
 	n := camel(k)
-	b.names[k] = n
+	w.names[k] = n
 	return n
 }
 
 // class returns the _class list of t's entities: one copy of the
-// registry's per type, shared by them (nothing changes an entity's Class
-// in place).
-func (b *builder) class(t *EntityType) []string {
-	c, ok := b.classes[t.Type]
+// registry's per type and worker, shared by them (nothing changes an
+// entity's Class in place).
+func (w *worker) class(t *EntityType) []string {
+	c, ok := w.classes[t.Type]
 	if !ok {
 		c = slices.Clip(slices.Clone(t.Class)) // an append copies
-		b.classes[t.Type] = c
+		w.classes[t.Type] = c
 	}
 	return c
 }
 
 // intern returns one shared copy of s, boxed once: a property value
 // stored from it costs nothing per entity.
-func (b *builder) intern(s string) any {
-	if v, ok := b.strs[s]; ok {
+func (w *worker) intern(s string) any {
+	if v, ok := w.strs[s]; ok {
 		return v
 	}
-	b.strs[s] = s
+	w.strs[s] = s
 	return s
 }
 
@@ -205,10 +218,6 @@ func newBuilder(opts ...Option) *builder {
 		needs:       needs(),
 		onMalformed: c.onMalformed,
 		malformed:   map[string]bool{},
-		names:       map[string]string{},
-		strs:        map[string]any{},
-		propHint:    map[string]int{},
-		classes:     map[string][]string{},
 	}
 	for _, t := range registry {
 		b.regional[t.Type] = t.Scope() == Regional
@@ -261,111 +270,6 @@ func (b *builder) connect(ctx context.Context, src Source) error {
 	return nil
 }
 
-// stream calls fn for every row of a call; ok rows are decoded and checked
-// against the call's response shape. A malformed row fails the stream, or,
-// with OnMalformed, is reported (once per Build) and handed to fn as a
-// failed row of class ClassMalformed.
-//
-// Reading and decoding run on their own goroutine, a few batches of rows
-// ahead of fn, so the Parquet reader and the JSON decoder use the second
-// core while fn builds the graph; fn still sees the rows in order, on the
-// calling goroutine, and the builder's state is only touched there.
-func (b *builder) stream(ctx context.Context, src Source, c Call, fn func(row snapshot.Row, body any) error) error {
-	cs, err := shapeOf(c)
-	if err != nil {
-		return err
-	}
-	n := needAll
-	if tree, ok := b.needs[c]; ok && !b.whole {
-		n = tree
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	batches := make(chan []decodedRow, streamAhead)
-	var srcErr error // written by the producer before it closes batches
-	go func() {
-		defer close(batches)
-		dec := decoder{strs: map[string]any{}}
-		batch := make([]decodedRow, 0, streamBatch)
-		send := func() error {
-			select {
-			case batches <- batch:
-				batch = make([]decodedRow, 0, streamBatch)
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		srcErr = src.Rows(ctx, c.Service, c.Operation, func(row snapshot.Row) error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			d := decodedRow{row: row}
-			if row.Status == snapshot.StatusOK {
-				d.body, d.err = dec.decode(row.Response, cs.shape, n)
-			}
-			batch = append(batch, d)
-			if len(batch) < streamBatch {
-				return nil
-			}
-			return send()
-		})
-		if srcErr == nil && len(batch) > 0 {
-			srcErr = send()
-		}
-	}()
-	var fnErr error
-	for batch := range batches {
-		for _, d := range batch {
-			if fnErr != nil {
-				break // drain until the producer has stopped
-			}
-			if fnErr = b.deliver(c, cs, d, fn); fnErr != nil {
-				cancel()
-			}
-		}
-	}
-	if fnErr != nil {
-		return fnErr
-	}
-	return srcErr
-}
-
-// streamBatch rows go to fn per hand-over, and the producer runs at most
-// streamAhead batches ahead.
-const (
-	streamBatch = 16
-	streamAhead = 4
-)
-
-// decodedRow is a row with its decoded response or decoding error.
-type decodedRow struct {
-	row  snapshot.Row
-	body any
-	err  error
-}
-
-// deliver hands one decoded row to fn (see stream).
-func (b *builder) deliver(c Call, cs callShape, d decodedRow, fn func(row snapshot.Row, body any) error) error {
-	row := d.row
-	if d.err == nil {
-		return fn(row, d.body)
-	}
-	re := &RowError{Call: c, AccountID: row.AccountID, Region: row.Region, ParentKey: row.ParentKey,
-		Page: row.Page, Err: fmt.Errorf("malformed response (%s): %w", cs.typ, d.err)}
-	if b.onMalformed == nil {
-		return re
-	}
-	k := strings.Join([]string{c.String(), row.AccountID, row.Region, row.ParentKey, fmt.Sprint(row.Page), row.Params}, "\x00")
-	if !b.malformed[k] {
-		b.malformed[k] = true
-		b.log.Warn("malformed response skipped; its call is a coverage gap", "error", re)
-		b.onMalformed(re)
-	}
-	row.Status, row.ErrorClass, row.ErrorMessage, row.Response = snapshot.StatusError, ClassMalformed, re.Error(), ""
-	return fn(row, nil)
-}
-
 // distinct returns calls in first-seen order without repeats.
 func distinct(calls []Call) []Call {
 	var out []Call
@@ -379,30 +283,34 @@ func distinct(calls []Call) []Call {
 	return out
 }
 
-// entities is phase 1.
+// entities is phase 1. The workers build each row's entities (rowEntities);
+// the calling goroutine adds them to the graph in row and item order and
+// records their relationships and rules.
 func (b *builder) entities(ctx context.Context, src Source) error {
 	var calls []Call
 	for _, t := range b.types {
 		calls = append(calls, t.Source)
 	}
 	for _, c := range distinct(calls) {
-		err := b.stream(ctx, src, c, func(row snapshot.Row, body any) error {
+		prep := func(w *worker, row snapshot.Row, body any) any { return b.rowEntities(w, c, row, body) }
+		err := b.streamPrep(ctx, src, c, prep, func(row snapshot.Row, body, prepped any) error {
 			b.accounts[row.AccountID] = true
 			if row.Status != snapshot.StatusOK {
 				return nil
 			}
-			for i := range b.types {
-				t := &b.types[i]
-				if t.Source != c {
+			built := prepped.(*builtRow)
+			rd := rowData{Row: row, Body: body}
+			for _, x := range built.items {
+				if x.e == nil {
+					b.log.Debug("item without a key skipped", "type", x.t.Type, "row", where(row))
 					continue
 				}
-				rd := rowData{Row: row, Body: body}
-				err := walk(body, parsePath(t.Items), nil, func(item any, stack []any) error {
-					return b.entity(t, rd, item, stack)
-				})
-				if err != nil {
-					return fmt.Errorf("%s: %s: %w", where(row), t.Type, err)
+				if err := b.addEntity(x.t, rd, x.e, x.item, x.stack); err != nil {
+					return fmt.Errorf("%s: %s: %w", where(row), x.t.Type, err)
 				}
+			}
+			if built.err != nil {
+				return fmt.Errorf("%s: %s: %w", where(row), built.errType.Type, built.err)
 			}
 			return nil
 		})
@@ -413,10 +321,52 @@ func (b *builder) entities(ctx context.Context, src Source) error {
 	return nil
 }
 
-// entity builds one entity from one item.
-func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error {
+// builtRow is the entities of one row, built by a worker, in item order;
+// err is the error that stopped building (after items).
+type builtRow struct {
+	items   []builtItem
+	err     error
+	errType *EntityType
+}
+
+// builtItem is one item's entity, nil for an item without a key.
+type builtItem struct {
+	t     *EntityType
+	e     *graph.Entity
+	item  any
+	stack []any
+}
+
+// rowEntities builds the entities of every type that reads c from one ok
+// row (on a worker: nothing of the builder is written).
+func (b *builder) rowEntities(w *worker, c Call, row snapshot.Row, body any) *builtRow {
+	out := &builtRow{}
+	rd := rowData{Row: row, Body: body}
+	for i := range b.types {
+		t := &b.types[i]
+		if t.Source != c {
+			continue
+		}
+		err := walk(body, parsePath(t.Items), nil, func(item any, stack []any) error {
+			e, ok, err := w.entity(t, rd, item, stack)
+			if ok {
+				out.items = append(out.items, builtItem{t: t, e: e, item: item, stack: stack})
+			}
+			return err
+		})
+		if err != nil {
+			out.err, out.errType = err, t
+			return out
+		}
+	}
+	return out
+}
+
+// entity builds one entity from one item. ok is false for an item its
+// type's When skips; e is nil for an item without a key.
+func (w *worker) entity(t *EntityType, rd rowData, item any, stack []any) (e *graph.Entity, ok bool, err error) {
 	if !t.When.holds(item) {
-		return nil
+		return nil, false, nil
 	}
 	s := scope{env: rd.env(), elem: item, stack: stack}
 	if t.keyUsesProps() {
@@ -424,7 +374,7 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 		for _, p := range t.Props {
 			v, err := propValue(s, p)
 			if err != nil {
-				return err
+				return nil, false, err
 			}
 			s.props[p.Name] = v
 		}
@@ -436,34 +386,33 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 		}
 	}
 	if key == "" {
-		b.log.Debug("item without a key skipped", "type", t.Type, "row", where(rd.Row))
-		return nil
+		return nil, true, nil
 	}
 	// The properties are sized like the last entity of the type, so they
 	// are not grown (and copied) property by property.
-	e := &graph.Entity{Key: key, Type: t.Type, Class: b.class(t)}
-	e.GrowProps(b.propHint[t.Type])
+	e = &graph.Entity{Key: key, Type: t.Type, Class: w.class(t)}
+	e.GrowProps(w.propHint[t.Type])
 	if m, ok := item.(map[string]any); ok && !t.NoFlatten {
 		// In sorted order: entities with the same fields then get their
 		// properties in the same order and share one graph shape.
-		b.fields = b.fields[:0]
+		w.fields = w.fields[:0]
 		for k := range m {
-			b.fields = append(b.fields, k)
+			w.fields = append(w.fields, k)
 		}
-		slices.Sort(b.fields)
-		for _, k := range b.fields {
+		slices.Sort(w.fields)
+		for _, k := range w.fields {
 			v := m[k]
 			if slices.Contains(t.Skip, k) {
 				continue
 			}
 			if pv, ok := flattenValue(v); ok {
-				e.Set(b.camel(k), pv)
+				e.Set(w.camel(k), pv)
 			}
 		}
 	}
-	e.Set("accountId", b.intern(rd.Row.AccountID))
+	e.Set("accountId", w.intern(rd.Row.AccountID))
 	if t.Scope() == Regional {
-		e.Set("region", b.intern(rd.Row.Region))
+		e.Set("region", w.intern(rd.Row.Region))
 	}
 	if strings.HasPrefix(key, "arn:") && !t.SyntheticKey {
 		e.Set("arn", key)
@@ -486,7 +435,7 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 	if t.Created != "" {
 		v, err := epochMS(lookup(item, t.Created))
 		if err != nil {
-			return fmt.Errorf("%s: %w", t.Created, err)
+			return nil, false, fmt.Errorf("%s: %w", t.Created, err)
 		}
 		if v != nil {
 			e.Set("createdOn", v)
@@ -498,7 +447,7 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 		}
 	}
 	if err := fill(e, s, t.Props, t.Constants, t.Tags); err != nil {
-		return err
+		return nil, false, err
 	}
 	for _, c := range e.Class {
 		for _, p := range requiredProps[c] {
@@ -507,7 +456,13 @@ func (b *builder) entity(t *EntityType, rd rowData, item any, stack []any) error
 			}
 		}
 	}
-	b.propHint[t.Type] = e.Len()
+	w.propHint[t.Type] = e.Len()
+	return e, true, nil
+}
+
+// addEntity adds a built entity to the graph and records its
+// relationships and firewall rules.
+func (b *builder) addEntity(t *EntityType, rd rowData, e *graph.Entity, item any, stack []any) error {
 	e, _ = b.g.AddEntity(e)
 	for i := range t.Rels {
 		r := &t.Rels[i]
