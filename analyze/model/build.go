@@ -23,6 +23,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/snapshot"
@@ -905,15 +906,56 @@ func (b *builder) lookup(typ, prop, account, region, value string) []*graph.Enti
 const globalRowRegion = "global"
 
 // resolve is phase 5: indexes are rebuilt because enrichments added
-// properties.
+// properties. The indexes are built first; then the workers look up the
+// targets of blocks of pending relationships and make the relationships
+// (read-only: the graph's entities and the indexes), and the calling
+// goroutine adds them to the graph in pending order.
 func (b *builder) resolve() {
 	b.indexes = nil
 	for _, p := range b.pending {
-		targets := b.lookup(p.spec.Target, p.spec.By, p.account, p.region, p.value)
-		if len(targets) == 0 {
-			b.unresolved[p.from.Type+" "+p.spec.Verb+" "+p.spec.Target]++
-			continue
+		if p.spec.By != "_key" {
+			b.index(p.spec.Target, p.spec.By)
 		}
+	}
+	nBlocks := (len(b.pending) + resolveBlock - 1) / resolveBlock
+	ordered(len(b.streamWorkers()), nBlocks, func(i int) *resolvedBlock {
+		return b.resolveBlock(b.pending[i*resolveBlock : min(len(b.pending), (i+1)*resolveBlock)])
+	}, func(i int, rb *resolvedBlock) {
+		block := b.pending[i*resolveBlock : min(len(b.pending), (i+1)*resolveBlock)]
+		start := 0
+		for j, p := range block {
+			if rb.missing[j] {
+				b.unresolved[p.from.Type+" "+p.spec.Verb+" "+p.spec.Target]++
+			}
+			for _, r := range rb.rels[start:rb.ends[j]] {
+				// Both ends are in the graph: AddRelationship cannot fail.
+				_ = b.g.AddRelationship(r)
+			}
+			start = rb.ends[j]
+		}
+	})
+	b.pending = nil
+}
+
+// resolveBlock pending relationships are resolved per hand-over.
+const resolveBlock = 1024
+
+// resolvedBlock is what a block of pending relationships resolved to: the
+// relationships of pending j are rels[ends[j-1]:ends[j]]; missing[j] says
+// that its target was not found.
+type resolvedBlock struct {
+	rels    []*graph.Relationship
+	ends    []int
+	missing []bool
+}
+
+// resolveBlock looks up the targets of pending relationships and makes
+// their relationships (on a worker: nothing is written but the result).
+func (b *builder) resolveBlock(block []pendingRel) *resolvedBlock {
+	rb := &resolvedBlock{ends: make([]int, len(block)), missing: make([]bool, len(block))}
+	for j, p := range block {
+		targets := b.lookup(p.spec.Target, p.spec.By, p.account, p.region, p.value)
+		rb.missing[j] = len(targets) == 0
 		for _, t := range targets {
 			if p.spec.SameRegion && t.String("region") != p.region {
 				continue
@@ -929,11 +971,45 @@ func (b *builder) resolve() {
 					props[k] = v
 				}
 			}
-			// Both ends are in the graph: AddRelationship cannot fail.
-			_ = b.g.AddRelationship(graph.NewRelationship(from, p.spec.Verb, to, props))
+			rb.rels = append(rb.rels, graph.NewRelationship(from, p.spec.Verb, to, props))
 		}
+		rb.ends[j] = len(rb.rels)
 	}
-	b.pending = nil
+	return rb
+}
+
+// ordered runs work(i) for i in [0, n) on up to workers goroutines, a few
+// items per worker ahead of the caller, and calls use(i, work(i)) on the
+// calling goroutine in the order of i.
+func ordered[T any](workers, n int, work func(i int) T, use func(i int, r T)) {
+	jobs := make(chan int)
+	order := make(chan chan T, streamAhead*workers)
+	results := make([]chan T, n)
+	go func() {
+		defer close(order)
+		defer close(jobs)
+		for i := range n {
+			results[i] = make(chan T, 1)
+			jobs <- i
+			order <- results[i]
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				results[i] <- work(i)
+			}
+		}()
+	}
+	i := 0
+	for res := range order {
+		use(i, <-res)
+		i++
+	}
+	wg.Wait()
 }
 
 // serviceEdges is phase 7: aws_<service> HAS every entity of its types.
