@@ -127,9 +127,10 @@ type builder struct {
 	org         map[string]*orgFacts // the organisation rows by reader account (org.go)
 	// types are the records built: the registry (benchmarks: one type).
 	types []EntityType
-	// needs are what types read of each call (need.go; a call not in
-	// it is decoded whole).
-	needs map[Call]*need
+	// needs are what types read of each call in each phase (need.go;
+	// a call not in it is decoded whole); phase is the phase streaming.
+	needs [nPhases]map[Call]*need
+	phase phase
 	// whole decodes every response in full (tests: the reference the
 	// need trees are held to).
 	whole bool
@@ -216,7 +217,7 @@ func newBuilder(opts ...Option) *builder {
 		regional:   map[string]bool{},
 
 		types:       registry,
-		needs:       needs(),
+		needs:       phaseNeeds(),
 		onMalformed: c.onMalformed,
 		malformed:   map[string]bool{},
 	}
@@ -292,6 +293,7 @@ func (b *builder) entities(ctx context.Context, src Source) error {
 	for _, t := range b.types {
 		calls = append(calls, t.Source)
 	}
+	b.phase = phaseEntities
 	for _, c := range distinct(calls) {
 		prep := func(w *worker, row snapshot.Row, body any) any { return b.rowEntities(w, c, row, body) }
 		err := b.streamPrep(ctx, src, c, prep, func(row snapshot.Row, body, prepped any) error {
@@ -604,6 +606,7 @@ func (b *builder) enrich(ctx context.Context, src Source) error {
 			calls = append(calls, st.Call)
 		}
 	}
+	b.phase = phaseEnrich
 	for _, c := range distinct(calls) {
 		// Per call: which scopes answered ok / failed, which entities
 		// were matched (for Otherwise).
@@ -743,6 +746,7 @@ func (b *builder) relCalls(ctx context.Context, src Source) error {
 			}
 		}
 	}
+	b.phase = phaseRels
 	for _, c := range distinct(calls) {
 		err := b.stream(ctx, src, c, func(row snapshot.Row, body any) error {
 			if row.Status != snapshot.StatusOK {

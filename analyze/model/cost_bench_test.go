@@ -132,7 +132,7 @@ func BenchmarkTypeCost(b *testing.B) {
 	snap := synthSnapshot(b)
 	ctx := context.Background()
 	builder := func(types []EntityType) func() *graph.Graph {
-		trees := needsOf(types, services)
+		trees := phaseNeedsOf(types, services)
 		return func() *graph.Graph {
 			bl := newBuilder(WithAccounts(snap.Manifest().Accounts...))
 			bl.types, bl.needs = types, trees

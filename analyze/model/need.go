@@ -143,12 +143,41 @@ func (c cursor) rules(r *RuleSpec) {
 }
 
 // needs returns the need tree of every call the registry reads.
-var needs = sync.OnceValue(func() map[Call]*need { return needsOf(registry, services) })
+var needs = sync.OnceValue(func() map[Call]*need { return needsOf(registry, services, allPhases) })
 
-// needsOf builds the need trees of the calls that types and svcs read.
-func needsOf(types []EntityType, svcs []ServiceInfo) map[Call]*need {
+// phaseNeeds are the need trees of each phase of Build that streams
+// calls: a call read by several phases (ec2:DescribeInstances: the
+// instances, then aws_ami's relationship call) is decoded in each along
+// what that phase reads alone.
+var phaseNeeds = sync.OnceValue(func() [nPhases]map[Call]*need { return phaseNeedsOf(registry, services) })
+
+// phase is a phase of Build that streams calls.
+type phase uint8
+
+const (
+	phaseEntities phase = iota // entities (Source)
+	phaseEnrich                // enrichments and service settings
+	phaseRels                  // relationship calls and hatches' rows
+	nPhases
+	allPhases phase = 255
+)
+
+// phaseNeedsOf is needsOf per phase.
+func phaseNeedsOf(types []EntityType, svcs []ServiceInfo) (out [nPhases]map[Call]*need) {
+	for p := range nPhases {
+		out[p] = needsOf(types, svcs, p)
+	}
+	return out
+}
+
+// needsOf builds the need trees of the calls that types and svcs read in
+// phase ph (allPhases: in any).
+func needsOf(types []EntityType, svcs []ServiceInfo, ph phase) map[Call]*need {
 	out := map[Call]*need{}
-	root := func(c Call) cursor {
+	root := func(c Call, in phase) cursor {
+		if ph != allPhases && in != ph {
+			return cursor{node: &need{}} // read in another phase
+		}
 		n, ok := out[c]
 		if !ok {
 			n = &need{}
@@ -158,7 +187,7 @@ func needsOf(types []EntityType, svcs []ServiceInfo) map[Call]*need {
 	}
 	for i := range types {
 		t := &types[i]
-		item := root(t.Source).at(t.Items)
+		item := root(t.Source, phaseEntities).at(t.Items)
 		if !t.NoFlatten {
 			item.node.flat = true
 		}
@@ -185,7 +214,7 @@ func needsOf(types []EntityType, svcs []ServiceInfo) map[Call]*need {
 				item.rel(r)
 				continue
 			}
-			owner := root(r.Call).at(r.Items)
+			owner := root(r.Call, phaseRels).at(r.Items)
 			match := r.OwnerMatch
 			if match == "" {
 				match = "{parent}"
@@ -194,7 +223,7 @@ func needsOf(types []EntityType, svcs []ServiceInfo) map[Call]*need {
 			owner.rel(r)
 		}
 		for _, en := range t.Enrich {
-			el := root(en.Call).at(en.Items)
+			el := root(en.Call, phaseEnrich).at(en.Items)
 			match := en.Match
 			if match == "" {
 				match = "{parent}"
@@ -207,13 +236,13 @@ func needsOf(types []EntityType, svcs []ServiceInfo) map[Call]*need {
 		}
 		for _, h := range t.Hatch {
 			for _, c := range h.Calls {
-				root(c).node.all = true
+				root(c, phaseRels).node.all = true
 			}
 		}
 	}
 	for _, s := range svcs {
 		for _, st := range s.Settings {
-			root(st.Call).read(st.Path)
+			root(st.Call, phaseEnrich).read(st.Path)
 		}
 	}
 	return out

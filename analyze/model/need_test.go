@@ -185,3 +185,33 @@ func worldAndDemo(t *testing.T) []namedSource {
 	}
 	return []namedSource{{"world", world(t)}, {"demo", demo}}
 }
+
+// TestPhaseNeeds: a call read by two phases is decoded in each along what
+// that phase reads: ec2:DescribeInstances for aws_ami's relationship
+// (phaseRels) only the instance and image ids, for the instances
+// (phaseEntities) their scalars too.
+func TestPhaseNeeds(t *testing.T) {
+	c := op("ec2:DescribeInstances")
+	item := func(ph phase) *need {
+		n := phaseNeeds()[ph][c]
+		if n == nil {
+			t.Fatalf("phase %d: no need tree for %s", ph, c)
+		}
+		return n.kids["Reservations"].kids["Instances"]
+	}
+	rel := item(phaseRels)
+	var names []string
+	for k := range rel.kids {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	if want := []string{"ImageId", "InstanceId"}; rel.all || rel.flat || !slices.Equal(names, want) {
+		t.Errorf("relationship phase reads instances' %v (all %t, flat %t), want %v", names, rel.all, rel.flat, want)
+	}
+	if ent := item(phaseEntities); !ent.flat || len(ent.kids) <= len(names) {
+		t.Errorf("entity phase: flat %t, %d fields, want flat and more than the relationship phase", ent.flat, len(ent.kids))
+	}
+	if _, ok := phaseNeeds()[phaseEnrich][c]; ok {
+		t.Errorf("enrichment phase has a need tree for %s, which it does not stream", c)
+	}
+}

@@ -43,7 +43,7 @@ func (b *builder) streamPrep(ctx context.Context, src Source, c Call, prep prepF
 		return err
 	}
 	n := needAll
-	if tree, ok := b.needs[c]; ok && !b.whole {
+	if tree, ok := b.needs[b.phase][c]; ok && !b.whole {
 		n = tree
 	}
 	ctx, cancel := context.WithCancel(ctx)
