@@ -1017,24 +1017,44 @@ func ordered[T any](workers, n int, work func(i int) T, use func(i int, r T)) {
 }
 
 // serviceEdges is phase 7: aws_<service> HAS every entity of its types.
+// The workers make the relationships of blocks of entities; the calling
+// goroutine adds them in entity order (and makes the placeholder of an
+// account that envelope did not see, should an entity name one).
 func (b *builder) serviceEdges() {
 	for _, t := range b.types {
 		if t.Service == "" {
 			continue
 		}
-		svcs := map[string]*graph.Entity{} // by account: one key built per account, not per entity
-		for _, e := range b.g.EntitiesOfType(t.Type) {
-			acct := e.String("accountId")
-			if acct == "" {
-				continue
+		ents := b.g.EntitiesOfType(t.Type)
+		svcs := map[string]*graph.Entity{} // by account; read-only while the workers run
+		for _, a := range b.accountList() {
+			if svc := b.g.Entity(ServiceKey(a, t.Service)); svc != nil {
+				svcs[a] = svc
 			}
-			svc := svcs[acct]
-			if svc == nil {
-				svc = ServiceEntity(b.g, acct, t.Service)
-				svcs[acct] = svc
-			}
-			_ = b.g.AddRelationship(graph.NewRelationship(svc, "HAS", e, nil))
 		}
+		nBlocks := (len(ents) + resolveBlock - 1) / resolveBlock
+		ordered(len(b.streamWorkers()), nBlocks, func(i int) []*graph.Relationship {
+			block := ents[i*resolveBlock : min(len(ents), (i+1)*resolveBlock)]
+			rels := make([]*graph.Relationship, len(block))
+			for j, e := range block {
+				if svc := svcs[e.String("accountId")]; svc != nil {
+					rels[j] = graph.NewRelationship(svc, "HAS", e, nil)
+				}
+			}
+			return rels
+		}, func(i int, rels []*graph.Relationship) {
+			block := ents[i*resolveBlock : min(len(ents), (i+1)*resolveBlock)]
+			for j, r := range rels {
+				if r == nil {
+					acct := block[j].String("accountId")
+					if acct == "" {
+						continue
+					}
+					r = graph.NewRelationship(ServiceEntity(b.g, acct, t.Service), "HAS", block[j], nil)
+				}
+				_ = b.g.AddRelationship(r)
+			}
+		})
 	}
 }
 
