@@ -8,7 +8,8 @@ package model
 // paths and templates evaluated on each item, relationship and rule paths
 // below them, enrichment and setting paths, and, for the automatic
 // flattening, the scalars of every entity item. A need tree says so per
-// call: a node is one field (its value, and for a list or map the
+// call and phase of Build (a call read by two phases is decoded in each
+// along what that phase reads): a node is one field (its value, and for a list or map the
 // elements, share the node); all means the value is used as a whole (a
 // Prop's value, tags, a policy document) and is decoded in full; otherwise
 // only the fields named below it are decoded, plus, where flat is set (an
