@@ -110,7 +110,8 @@
 // snapshot holds, with the same evaluator and the same policies; SCPs not
 // to the management account's principals nor to service-linked roles,
 // RCPs only to deny and not to the management account's resources, AWS
-// managed KMS keys or service-linked roles. An SCP or RCP Deny narrower
+// managed KMS keys (keyManager "AWS": iam.Request.AWSManagedKey, set on
+// every request on such a key) or service-linked roles. An SCP or RCP Deny narrower
 // than the grant (a NotResource, a prefix, a condition on a snapshot fact)
 // removes only what it covers; one whose condition depends on request
 // context makes the access conditional, its keys in conditionKeys.

@@ -695,7 +695,8 @@ func (d *deriver) factRequest(p *graph.Entity, pp iam.Principal, action, resourc
 			}
 		}
 	}
-	rq := &iam.Request{Principal: pp, Action: action, Resource: resource, ResourceAccount: acct, Context: map[string][]string{}}
+	rq := &iam.Request{Principal: pp, Action: action, Resource: resource, ResourceAccount: acct, Context: map[string][]string{},
+		AWSManagedKey: awsManagedKey(res)}
 	// Anonymous callers and AWS services carry no principal tags nor
 	// organisation: those keys are absent, and known to be (as Query).
 	prTags := p != nil || !pp.IsIAM()
