@@ -128,19 +128,23 @@ type deriver struct {
 	accountsOf map[string][]string        // policy key -> the accounts "*" means for it (policyAccounts)
 
 	// Results shared between steps.
-	identityGrants map[string]accountGrants            // policy key -> its grants
-	resourceGrants map[string][]*grant                 // user/role key -> resource-policy grants reaching it (grantees)
-	restrictedBy   map[string][]restricted             // restrictedOf, built on first use
-	classesBy      map[string][][]member               // accountClasses, built on first use
-	ctx            context.Context                     // principal-access's
-	stmtCache      map[stmtCacheKey]stmtResult         // statementHolds answers
-	tagsOf         map[*graph.Entity]map[string]string // lower-cased tags (lowerTags)
-	orgs           map[string]any                      // organizationId by collected account (factRequest)
-	accessPropsOf  map[string]*graph.Props             // shared access relationship properties (accessProps)
-	keyBuf         []byte                              // accessProps' key, reused
-	classes        classScratch                        // patternSet.representatives' buffers and lower-cased actions
-	byTarget       map[string]*access                  // principal's accesses by target, reused
-	accessPool     []*access                           // principal's accesses, reused
+	identityGrants   map[string]accountGrants            // policy key -> its grants
+	resourceGrants   map[string][]*grant                 // user/role key -> resource-policy grants reaching it (grantees)
+	restrictedBy     map[string][]restricted             // restrictedOf, built on first use
+	classesBy        map[string][][]member               // accountClasses, built on first use
+	ctx              context.Context                     // principal-access's
+	stmtCache        map[stmtCacheKey]stmtResult         // statementHolds answers
+	tagsOf           map[*graph.Entity]map[string]string // lower-cased tags (lowerTags)
+	orgs             map[string]any                      // organizationId by collected account (factRequest)
+	accessPropsOf    map[string]*graph.Props             // shared access relationship properties (accessProps)
+	keyBuf           []byte                              // accessProps' key, reused
+	classes          classScratch                        // patternSet.representatives' buffers and lower-cased actions
+	byTarget         map[string]*access                  // principal's accesses by target, reused
+	accessClasses    map[string]*accessClass             // access shared by a class of principals (shared.go)
+	orgPersonalAny   int8                                // orgPersonalPolicies: 0 not known, 1 no, 2 yes
+	orgTags          []string                            // orgTagNames, nil: not known
+	sharedPrincipals int                                 // principals that reused their class's access
+	accessPool       []*access                           // principal's accesses, reused
 
 	// Organisation policies (org.go).
 	org          orgMap
@@ -180,7 +184,7 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 		policiesOf: map[string][]*graph.Entity{}, groupsOf: map[string][]*graph.Entity{},
 		attached: map[string][]*graph.Entity{}, accountsOf: map[string][]string{},
 		identityGrants: map[string]accountGrants{}, resourceGrants: map[string][]*grant{},
-		accessPropsOf: map[string]*graph.Props{}, stmtCache: map[stmtCacheKey]stmtResult{}, tagsOf: map[*graph.Entity]map[string]string{},
+		accessPropsOf: map[string]*graph.Props{}, accessClasses: map[string]*accessClass{}, stmtCache: map[stmtCacheKey]stmtResult{}, tagsOf: map[*graph.Entity]map[string]string{},
 		orgActions: map[orgActionKey]orgAction{}, orgSets: map[orgSetKey]bool{}, orgPersonals: map[orgSetKey]bool{}, orgDecisions: map[orgDecisionKey]verdict{},
 	}
 	d.adjacency()
