@@ -74,6 +74,7 @@ type config struct {
 	catalog *actions.Catalog
 	limits  Limits
 	exact   bool // ask the evaluator even where the answer is known (tests)
+	noShare bool // derive every principal alone (tests: shared.go)
 }
 
 // WithLogger sets the logger for warnings (unparsable documents, caps).

@@ -50,7 +50,7 @@ type accessClass struct {
 // policy entities ents and permissions boundary; ok is false when p must
 // be derived alone.
 func (d *deriver) accessClassKey(p *graph.Entity, pp iam.Principal, ents []*graph.Entity, identity, boundary []*iam.Policy) (string, bool) {
-	if d.cfg.limits.MaxAccessPerPrincipal > 0 || d.orgPersonalPolicies() || pp.Type == iam.PrincipalAssumedRole {
+	if d.cfg.noShare || d.cfg.limits.MaxAccessPerPrincipal > 0 || d.orgPersonalPolicies() || pp.Type == iam.PrincipalAssumedRole {
 		return "", false
 	}
 	for _, l := range [][]*iam.Policy{identity, boundary} {
