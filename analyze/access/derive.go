@@ -121,6 +121,9 @@ type deriver struct {
 	idx   *resourceIndex
 
 	docs map[docKey]*document // nil value: unparsable
+	// docsByText holds the first parse of each document text: the same
+	// text under another entity is a renamed copy (document.renamed).
+	docsByText map[string]*document
 
 	// IAM adjacency, from the HAS and CONTAINS relationships.
 	policiesOf map[string][]*graph.Entity // user/group/role key -> its policies
@@ -181,7 +184,7 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 	d := &deriver{
 		g: g, cfg: cfg, stats: &st, cat: newCatalog(cfg.catalog),
 		res: newResolver(g), idx: newResourceIndex(g),
-		docs:       map[docKey]*document{},
+		docs: map[docKey]*document{}, docsByText: map[string]*document{},
 		policiesOf: map[string][]*graph.Entity{}, groupsOf: map[string][]*graph.Entity{},
 		attached: map[string][]*graph.Entity{}, accountsOf: map[string][]string{},
 		identityGrants: map[string]accountGrants{}, resourceGrants: map[string][]*grant{},
@@ -239,9 +242,19 @@ func (d *deriver) doc(e *graph.Entity, prop string) *document {
 		return doc
 	}
 	v := e.Get(prop)
-	if s, ok := v.(string); v == nil || (ok && strings.TrimSpace(s) == "") {
+	text, isText := v.(string)
+	if v == nil || (isText && strings.TrimSpace(text) == "") {
 		d.docs[k] = nil
 		return nil
+	}
+	// Many entities hold the same text (an inline policy cut from one
+	// template in every account, a customer managed policy copied across
+	// accounts): it is parsed once.
+	if src := d.docsByText[text]; isText && src != nil {
+		doc := src.renamed(e.Key + "#" + prop)
+		d.stats.Documents++
+		d.docs[k] = doc
+		return doc
 	}
 	doc, err := parseDocument(e.Key+"#"+prop, v)
 	if err != nil {
@@ -250,6 +263,9 @@ func (d *deriver) doc(e *graph.Entity, prop string) *document {
 		doc = nil
 	} else {
 		d.stats.Documents++
+		if isText && len(doc.eval.Warnings) == 0 { // a warning names its policy: not shared
+			d.docsByText[text] = doc
+		}
 	}
 	d.docs[k] = doc
 	return doc
