@@ -74,6 +74,7 @@ type config struct {
 	catalog *actions.Catalog
 	limits  Limits
 	exact   bool // ask the evaluator even where the answer is known (tests)
+	noShare bool // derive every principal alone (tests: shared.go)
 }
 
 // WithLogger sets the logger for warnings (unparsable documents, caps).
@@ -120,6 +121,9 @@ type deriver struct {
 	idx   *resourceIndex
 
 	docs map[docKey]*document // nil value: unparsable
+	// docsByText holds the first parse of each document text: the same
+	// text under another entity is a renamed copy (document.renamed).
+	docsByText map[string]*document
 
 	// IAM adjacency, from the HAS and CONTAINS relationships.
 	policiesOf map[string][]*graph.Entity // user/group/role key -> its policies
@@ -128,19 +132,23 @@ type deriver struct {
 	accountsOf map[string][]string        // policy key -> the accounts "*" means for it (policyAccounts)
 
 	// Results shared between steps.
-	identityGrants map[string]accountGrants            // policy key -> its grants
-	resourceGrants map[string][]*grant                 // user/role key -> resource-policy grants reaching it (grantees)
-	restrictedBy   map[string][]restricted             // restrictedOf, built on first use
-	classesBy      map[string][][]member               // accountClasses, built on first use
-	ctx            context.Context                     // principal-access's
-	stmtCache      map[stmtCacheKey]stmtResult         // statementHolds answers
-	tagsOf         map[*graph.Entity]map[string]string // lower-cased tags (lowerTags)
-	orgs           map[string]any                      // organizationId by collected account (factRequest)
-	accessPropsOf  map[string]*graph.Props             // shared access relationship properties (accessProps)
-	keyBuf         []byte                              // accessProps' key, reused
-	classes        classScratch                        // patternSet.representatives' buffers and lower-cased actions
-	byTarget       map[string]*access                  // principal's accesses by target, reused
-	accessPool     []*access                           // principal's accesses, reused
+	identityGrants   map[string]accountGrants            // policy key -> its grants
+	resourceGrants   map[string][]*grant                 // user/role key -> resource-policy grants reaching it (grantees)
+	restrictedBy     map[string][]restricted             // restrictedOf, built on first use
+	classesBy        map[string][][]member               // accountClasses, built on first use
+	ctx              context.Context                     // principal-access's
+	stmtCache        map[stmtCacheKey]stmtResult         // statementHolds answers
+	tagsOf           map[*graph.Entity]map[string]string // lower-cased tags (lowerTags)
+	orgs             map[string]any                      // organizationId by collected account (factRequest)
+	accessPropsOf    map[string]*graph.Props             // shared access relationship properties (accessProps)
+	keyBuf           []byte                              // accessProps' key, reused
+	classes          classScratch                        // patternSet.representatives' buffers and lower-cased actions
+	byTarget         map[string]*access                  // principal's accesses by target, reused
+	accessClasses    map[string]*accessClass             // access shared by a class of principals (shared.go)
+	orgPersonalAny   int8                                // orgPersonalPolicies: 0 not known, 1 no, 2 yes
+	orgTags          []string                            // orgTagNames, nil: not known
+	sharedPrincipals int                                 // principals that reused their class's access
+	accessPool       []*access                           // principal's accesses, reused
 
 	// Organisation policies (org.go).
 	org          orgMap
@@ -176,11 +184,11 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 	d := &deriver{
 		g: g, cfg: cfg, stats: &st, cat: newCatalog(cfg.catalog),
 		res: newResolver(g), idx: newResourceIndex(g),
-		docs:       map[docKey]*document{},
+		docs: map[docKey]*document{}, docsByText: map[string]*document{},
 		policiesOf: map[string][]*graph.Entity{}, groupsOf: map[string][]*graph.Entity{},
 		attached: map[string][]*graph.Entity{}, accountsOf: map[string][]string{},
 		identityGrants: map[string]accountGrants{}, resourceGrants: map[string][]*grant{},
-		accessPropsOf: map[string]*graph.Props{}, stmtCache: map[stmtCacheKey]stmtResult{}, tagsOf: map[*graph.Entity]map[string]string{},
+		accessPropsOf: map[string]*graph.Props{}, accessClasses: map[string]*accessClass{}, stmtCache: map[stmtCacheKey]stmtResult{}, tagsOf: map[*graph.Entity]map[string]string{},
 		orgActions: map[orgActionKey]orgAction{}, orgSets: map[orgSetKey]bool{}, orgPersonals: map[orgSetKey]bool{}, orgDecisions: map[orgDecisionKey]verdict{},
 	}
 	d.adjacency()
@@ -234,9 +242,19 @@ func (d *deriver) doc(e *graph.Entity, prop string) *document {
 		return doc
 	}
 	v := e.Get(prop)
-	if s, ok := v.(string); v == nil || (ok && strings.TrimSpace(s) == "") {
+	text, isText := v.(string)
+	if v == nil || (isText && strings.TrimSpace(text) == "") {
 		d.docs[k] = nil
 		return nil
+	}
+	// Many entities hold the same text (an inline policy cut from one
+	// template in every account, a customer managed policy copied across
+	// accounts): it is parsed once.
+	if src := d.docsByText[text]; isText && src != nil {
+		doc := src.renamed(e.Key + "#" + prop)
+		d.stats.Documents++
+		d.docs[k] = doc
+		return doc
 	}
 	doc, err := parseDocument(e.Key+"#"+prop, v)
 	if err != nil {
@@ -245,6 +263,9 @@ func (d *deriver) doc(e *graph.Entity, prop string) *document {
 		doc = nil
 	} else {
 		d.stats.Documents++
+		if isText && len(doc.eval.Warnings) == 0 { // a warning names its policy: not shared
+			d.docsByText[text] = doc
+		}
 	}
 	d.docs[k] = doc
 	return doc

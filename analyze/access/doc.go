@@ -110,7 +110,8 @@
 // snapshot holds, with the same evaluator and the same policies; SCPs not
 // to the management account's principals nor to service-linked roles,
 // RCPs only to deny and not to the management account's resources, AWS
-// managed KMS keys or service-linked roles. An SCP or RCP Deny narrower
+// managed KMS keys (keyManager "AWS": iam.Request.AWSManagedKey, set on
+// every request on such a key) or service-linked roles. An SCP or RCP Deny narrower
 // than the grant (a NotResource, a prefix, a condition on a snapshot fact)
 // removes only what it covers; one whose condition depends on request
 // context makes the access conditional, its keys in conditionKeys.
@@ -139,7 +140,15 @@
 // decides each statement's coverage of a resource pattern once; a principal
 // looks only at the grants of its own account and those on targets with a
 // resource-based policy (accountGrants), so AWS managed policies shared by
-// many accounts cost each principal one account's share. Limits caps
+// many accounts cost each principal one account's share. Principals of
+// one account with the same policy entities, boundary and the tags any
+// statement reads (a class, shared.go) share their access to targets
+// without a resource-based policy: derived by the first, the same
+// relationships and property sets for the others (TestSharedAccessExact:
+// byte-identical to deriving each alone); targets with a resource-based
+// policy, and anything personal (a policy variable or condition on who the
+// principal is, in its policies or the organisation's), stay per
+// principal. Limits caps
 // fan-out where a caller needs it; a cap that bites is counted in Stats,
 // logged, and marked on the graph (capped, accessCapped). Organisation
 // policies cost nothing for the actions they cannot refuse (checked once

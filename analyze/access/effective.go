@@ -92,6 +92,7 @@ func (d *deriver) principalAccess(ctx context.Context) error {
 			return err
 		}
 	}
+	d.cfg.log.Debug("access shared by classes of principals", "principals", len(principals), "classes", len(d.accessClasses), "reused", d.sharedPrincipals)
 	return nil
 }
 
@@ -108,6 +109,23 @@ func (d *deriver) principal(p *graph.Entity) error {
 		return nil
 	}
 	plain := boundary == nil && !d.hasDeny(policies)
+	// Access to targets without a resource-based policy is shared by the
+	// principals of a class (shared.go): derived by its first principal,
+	// reused by the others.
+	ck, share := d.accessClassKey(p, pp, policies, identity, boundary)
+	var cls *accessClass
+	first, personalSeen := false, false
+	if share {
+		if cls = d.accessClasses[ck]; cls == nil {
+			cls, first = &accessClass{ok: true}, true
+			d.accessClasses[ck] = cls
+		}
+		share = cls.ok
+	}
+	reuse := share && !first
+	if reuse {
+		d.sharedPrincipals++
+	}
 	// The accesses of the previous principal are reused: their lists keep
 	// their capacity (accessProps copies what it keeps).
 	if d.byTarget == nil {
@@ -138,6 +156,9 @@ func (d *deriver) principal(p *graph.Entity) error {
 		// accounts (org.go): most grants have no action they can refuse.
 		orgK := d.orgKeyOf(pp, gr.account)
 		orgClear := d.orgClear(orgK, gr.set)
+		if first && res == nil && ((gr.cond != nil && gr.cond.personal) || (!orgClear && d.orgPersonal(orgK, gr.set))) {
+			personalSeen = true // the class's shared answer would be this principal's own
+		}
 		classes := func() *patternSet {
 			ck := classKey{pol.Resource, orgK}
 			ps := classesBy[ck]
@@ -273,6 +294,9 @@ func (d *deriver) principal(p *graph.Entity) error {
 		ag := d.identityGrants[pe.Key]
 		for _, l := range [][]*grant{ag.any, ag.byAccount[pp.Account]} {
 			for _, gr := range l {
+				if reuse && d.sharedTarget(gr.target) {
+					continue // the class's edges below
+				}
 				consider(gr, pp)
 			}
 		}
@@ -297,15 +321,42 @@ func (d *deriver) principal(p *graph.Entity) error {
 	}
 	acct := accountOf(p)
 	noSCPs := d.withoutSCPs(pp)
-	for _, k := range keys {
-		a := byTarget[k]
+	add := func(k string, target *graph.Entity, props *graph.Props) error {
 		// _key p|access|k: k is the target's key, with |sessions for a role's sessions.
-		r := graph.NewKeyedRelationship(AccessType, "ALLOWS", p.Key, "access", a.target.Key, k[len(a.target.Key):],
-			d.accessProps(a, acct, noSCPs))
+		r := graph.NewKeyedRelationship(AccessType, "ALLOWS", p.Key, "access", target.Key, k[len(target.Key):], props)
 		if err := d.g.AddRelationship(r); err != nil {
 			return err
 		}
 		d.stats.PrincipalAccess++
+		return nil
+	}
+	var shared []sharedEdge
+	if reuse {
+		shared = cls.edges
+	}
+	for _, k := range keys {
+		for len(shared) > 0 && shared[0].k < k { // the class's edges, in the same key order
+			if err := add(shared[0].k, shared[0].target, shared[0].props); err != nil {
+				return err
+			}
+			shared = shared[1:]
+		}
+		a := byTarget[k]
+		props := d.accessProps(a, acct, noSCPs)
+		if err := add(k, a.target, props); err != nil {
+			return err
+		}
+		if first && share && !personalSeen && d.sharedTarget(a.target) {
+			cls.edges = append(cls.edges, sharedEdge{k, a.target, props})
+		}
+	}
+	for _, e := range shared {
+		if err := add(e.k, e.target, e.props); err != nil {
+			return err
+		}
+	}
+	if first && personalSeen {
+		cls.ok, cls.edges = false, nil
 	}
 	return nil
 }
@@ -695,7 +746,8 @@ func (d *deriver) factRequest(p *graph.Entity, pp iam.Principal, action, resourc
 			}
 		}
 	}
-	rq := &iam.Request{Principal: pp, Action: action, Resource: resource, ResourceAccount: acct, Context: map[string][]string{}}
+	rq := &iam.Request{Principal: pp, Action: action, Resource: resource, ResourceAccount: acct, Context: map[string][]string{},
+		AWSManagedKey: awsManagedKey(res)}
 	// Anonymous callers and AWS services carry no principal tags nor
 	// organisation: those keys are absent, and known to be (as Query).
 	prTags := p != nil || !pp.IsIAM()

@@ -135,8 +135,10 @@ const adminDocument = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","A
 // aws:requestedregion where the caller chooses. RCP on OU ou-b (member B):
 // S3 only for principals of the organisation (anonymous callers of
 // b-data's public List lose it; the outsider is unknown: conditional).
-// RCP on member B: b-audit's objects only for principals tagged team=red,
-// whatever account they are in.
+// RCPs on member B: b-audit's objects only for principals tagged team=red,
+// whatever account they are in; KMS only for principals of the
+// organisation, which does not apply to the AWS-managed key k3 (RCPs do
+// not apply to AWS managed keys: callers outside the snapshot keep it).
 var orgPolicies = func() map[string]map[string]any {
 	full := orgPol{"p-full", "FullAWSAccess", doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)}
 	// The most common SCP: AWS's example region guard
@@ -164,7 +166,9 @@ var orgPolicies = func() map[string]map[string]any {
 				orgLevel{"ou-b", []orgPol{{"p-orgonly", "S3OrgOnly", doc(`{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*",` +
 					`"Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"` + orgID + `"},"BoolIfExists":{"aws:PrincipalIsAWSService":"false"}}}`)}}},
 				orgLevel{memberB, []orgPol{{"p-audit", "AuditRed", doc(`{"Effect":"Deny","Principal":"*","Action":["s3:GetObject","s3:PutObject"],` +
-					`"Resource":"arn:aws:s3:::b-audit/*","Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"red"}}}`)}}})},
+					`"Resource":"arn:aws:s3:::b-audit/*","Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"red"}}}`)},
+					{"p-kmsorg", "KMSOrgOnly", doc(`{"Effect":"Deny","Principal":"*","Action":"kms:*","Resource":"*",` +
+						`"Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"` + orgID + `"},"BoolIfExists":{"aws:PrincipalIsAWSService":"false"}}}`)}}})},
 	}
 }()
 

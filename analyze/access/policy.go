@@ -120,6 +120,18 @@ type document struct {
 	strict *iam.Policy
 }
 
+// renamed returns a copy of d named name: the parsed statements (whose
+// caches depend only on their text) and compiled statements shared, the
+// compiled policy's Name its own. d must have no Warnings (they name it).
+func (d *document) renamed(name string) *document {
+	cp := *d
+	cp.name, cp.strict = name, nil
+	ev := *d.eval
+	ev.Name = name
+	cp.eval = &ev
+	return &cp
+}
+
 // strictPolicy compiles the document as written, Conditions kept, once.
 func (d *document) strictPolicy() (*iam.Policy, error) {
 	if d.strict != nil {

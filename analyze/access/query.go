@@ -311,6 +311,7 @@ func (q *Query) request(ctx context.Context, pr iam.Principal, action, resourceA
 	if res != nil {
 		ri := q.resourceInfo(res)
 		req.ResourceAccount = ri.account
+		req.AWSManagedKey = awsManagedKey(res)
 		for k, v := range ri.context {
 			req.Context[k] = v
 		}
@@ -382,6 +383,13 @@ func (q *Query) request(ctx context.Context, pr iam.Principal, action, resourceA
 		return true
 	}
 	return req, pol, unknown, external, nil
+}
+
+// awsManagedKey reports whether res is an AWS managed KMS key (keyManager
+// "AWS"): RCPs do not apply to it (iam.Request.AWSManagedKey). A key whose
+// keyManager was not collected is not assumed to be one.
+func awsManagedKey(res *graph.Entity) bool {
+	return res != nil && res.Type == "aws_kms_key" && res.String("keyManager") == "AWS"
 }
 
 // knownKeys are derived from the request itself (iam.DerivedContext) or,
