@@ -29,13 +29,13 @@ import (
 //
 // Below the budget the watcher also keeps the process near its live heap:
 // at each sample it sets the memory limit to the live heap the last
-// collection found plus half of it (at least minHeadroom), capped by the
-// budget (softLimit). GOGC=100 alone lets the heap grow to twice the live
+// collection found plus half of it, at least softFloor (3 GiB) and at most
+// the budget (softLimit). GOGC=100 alone lets the heap grow to twice the live
 // heap between collections, and the pages it frees are returned to the OS
 // only slowly: at 1,000,000 resources, with 3.5 GB live during the checks,
 // that made a 10 GB peak RSS. The limit always sits above the live heap,
-// so the collector runs more often (each 50% of growth instead of 100%)
-// but never back to back; docs/performance.md "Peak memory" has the cost.
+// so past the floor the collector runs more often (each 50% of growth
+// instead of 100%) but never back to back; docs/performance.md "Peak memory" has the cost.
 //
 // The budget is process-wide (the Go runtime has one heap): it is meant
 // for one analysis per process, as the CLI runs it.
@@ -43,15 +43,18 @@ import (
 // memorySampleEvery is how often the watcher samples the process's memory.
 const memorySampleEvery = 10 * time.Millisecond
 
-// minHeadroom is the least room above the live heap softLimit leaves,
-// so a small analysis is collected no more often than with GOGC=100.
-const minHeadroom = 256 << 20
+// softFloor is the least memory limit softLimit sets: below it the
+// collector runs as GOGC=100 has it (or when the heap reaches the floor,
+// whichever comes first), so an analysis whose heap is small pays nothing
+// for the limit, and a large one pays only once 1.5 × its live heap is
+// past the floor.
+const softFloor = 3 << 30
 
 // softLimit is the memory limit the watcher sets when the last collection
-// found live bytes live: live plus half of it (at least minHeadroom), at
-// most budget.
+// found live bytes live: live plus half of it, at least softFloor, at most
+// budget.
 func softLimit(live, budget uint64) uint64 {
-	return min(budget, live+max(live/2, minHeadroom))
+	return min(budget, max(live+live/2, softFloor))
 }
 
 // MemoryError is why an analysis stopped: the process crossed its memory

@@ -3,18 +3,18 @@ package analyze
 import "testing"
 
 // TestSoftLimit: the memory limit the watcher keeps is above the live heap
-// by half of it, by at least minHeadroom, and never above the budget.
+// by half of it, never below softFloor, and never above the budget.
 func TestSoftLimit(t *testing.T) {
 	const gib = 1 << 30
 	for _, tc := range []struct {
 		name               string
 		live, budget, want uint64
 	}{
-		{"no collection yet", 0, 16 * gib, minHeadroom},
-		{"small heap: the least headroom", 100 << 20, 16 * gib, 100<<20 + minHeadroom},
-		{"large heap: half of it", 4 * gib, 16 * gib, 6 * gib},
+		{"no collection yet: the floor", 0, 16 * gib, softFloor},
+		{"small heap: the floor", 1 * gib, 16 * gib, softFloor},
+		{"large heap: half of it above", 4 * gib, 16 * gib, 6 * gib},
 		{"capped by the budget", 12 * gib, 16 * gib, 16 * gib},
-		{"budget below the least headroom", 0, 1 << 20, 1 << 20},
+		{"budget below the floor", 0, 1 << 20, 1 << 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := softLimit(tc.live, tc.budget); got != tc.want {
