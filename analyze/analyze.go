@@ -155,7 +155,19 @@ func (a *Analyzer) Run(ctx context.Context, dir string) (*Report, error) {
 	}
 	ctx, mem := watchMemory(ctx, a.opts.maxMemory, first)
 	defer mem.close()
-	rep, err := a.run(ctx, dir, mem.enter)
+	start := time.Now()
+	enter := func(phase string) {
+		mem.enter(phase)
+		// What each phase starts from, for memory work (docs/performance.md
+		// "Peak memory"): the live heap the last collection found and what
+		// the process holds from the OS.
+		used, live := processMemory()
+		a.opts.logger.Debug("phase", "name", phase, "at", time.Since(start), "live_heap", mib(live), "held", mib(used))
+	}
+	rep, err := a.run(ctx, dir, enter)
+	if used, live := processMemory(); err == nil {
+		a.opts.logger.Debug("phase", "name", "done", "at", time.Since(start), "live_heap", mib(live), "held", mib(used))
+	}
 	if merr := mem.err(); merr != nil {
 		// Whatever the phase made of its cancellation, the analysis is
 		// incomplete: the budget is the reason.

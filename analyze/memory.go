@@ -27,11 +27,35 @@ import (
 //     then only thrash), it cancels the analysis with a *MemoryError naming
 //     the phase, and Run returns that error instead of a partial report.
 //
+// Below the budget the watcher also keeps the process near its live heap:
+// at each sample it sets the memory limit to the live heap the last
+// collection found plus half of it, at least softFloor (3 GiB) and at most
+// the budget (softLimit). GOGC=100 alone lets the heap grow to twice the live
+// heap between collections, and the pages it frees are returned to the OS
+// only slowly: at 1,000,000 resources, with 3.5 GB live during the checks,
+// that made a 10 GB peak RSS. The limit always sits above the live heap,
+// so past the floor the collector runs more often (each 50% of growth
+// instead of 100%) but never back to back; docs/performance.md "Peak memory" has the cost.
+//
 // The budget is process-wide (the Go runtime has one heap): it is meant
 // for one analysis per process, as the CLI runs it.
 
 // memorySampleEvery is how often the watcher samples the process's memory.
 const memorySampleEvery = 10 * time.Millisecond
+
+// softFloor is the least memory limit softLimit sets: below it the
+// collector runs as GOGC=100 has it (or when the heap reaches the floor,
+// whichever comes first), so an analysis whose heap is small pays nothing
+// for the limit, and a large one pays only once 1.5 × its live heap is
+// past the floor.
+const softFloor = 3 << 30
+
+// softLimit is the memory limit the watcher sets when the last collection
+// found live bytes live: live plus half of it, at least softFloor, at most
+// budget.
+func softLimit(live, budget uint64) uint64 {
+	return min(budget, max(live+live/2, softFloor))
+}
 
 // MemoryError is why an analysis stopped: the process crossed its memory
 // budget during Phase.
@@ -63,7 +87,9 @@ type memoryWatch struct {
 	cancel   context.CancelCauseFunc
 	phase    atomic.Pointer[string]
 	exceeded atomic.Pointer[MemoryError]
-	prev     int64 // the memory limit before, restored by close
+	prev     int64      // the memory limit before, restored by close
+	limit    uint64     // the memory limit set last (softLimit)
+	mu       sync.Mutex // guards limit
 	stop     chan struct{}
 	done     sync.WaitGroup
 }
@@ -77,7 +103,8 @@ func watchMemory(ctx context.Context, budget uint64, first string) (context.Cont
 		return ctx, w
 	}
 	ctx, w.cancel = context.WithCancelCause(ctx)
-	w.prev = debug.SetMemoryLimit(int64(min(budget, 1<<62)))
+	w.prev = debug.SetMemoryLimit(-1)
+	w.setLimit(softLimit(0, budget))
 	w.done.Add(1)
 	go func() {
 		defer w.done.Done()
@@ -113,6 +140,7 @@ func (w *memoryWatch) check() bool {
 	}
 	used, live := processMemory()
 	if used <= w.budget && live <= w.budget/10*9 {
+		w.setLimit(softLimit(live, w.budget))
 		return false
 	}
 	e := &MemoryError{Phase: *w.phase.Load(), Budget: w.budget, Used: used}
@@ -120,6 +148,18 @@ func (w *memoryWatch) check() bool {
 		w.cancel(e)
 	}
 	return true
+}
+
+// setLimit sets the process's memory limit to n bytes when it changed.
+// check, which calls it, runs on the watcher's goroutine and, at the start
+// of each phase, on the analysis's: mu orders them.
+func (w *memoryWatch) setLimit(n uint64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if n != w.limit {
+		w.limit = n
+		debug.SetMemoryLimit(int64(min(n, 1<<62)))
+	}
 }
 
 // err is the *MemoryError if the budget was crossed (the analysis's
