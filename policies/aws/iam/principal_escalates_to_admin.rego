@@ -46,6 +46,7 @@ findings contains f if {
 }
 
 findings contains f if {
+	_any_analyzed
 	some t in _principal_types
 	some p in lib.resources_of_type(t)
 	_analyzed_accounts[lib.account(p)]
@@ -54,6 +55,7 @@ findings contains f if {
 }
 
 findings contains f if {
+	_any_analyzed
 	some t in _principal_types
 	some p in lib.resources_of_type(t)
 	_analyzed_accounts[lib.account(p)]
@@ -62,6 +64,10 @@ findings contains f if {
 }
 
 _analyzed(acct) if acct.escalationAnalyzed == true
+
+# _any_analyzed: without the analysis (the default) the principals are not
+# visited at all (150,000 of them at 2,000,000 resources).
+_any_analyzed if count(_analyzed_accounts) > 0
 
 # _analyzed_accounts are the account ids the analysis covered (once, not per
 # principal).
