@@ -432,7 +432,7 @@ func (c converter) str(s string) *ast.Term {
 // entityValue is the flat J1 object of e: its properties plus _key, _type,
 // _class (key is the term of e.Key).
 func (c converter) entityValue(e *graph.Entity, key *ast.Term) (ast.Value, error) {
-	obj, err := c.flatObject(entityProperties(e), e.Len(),
+	obj, err := c.flatObject(e.Props(), e.Len(),
 		[2]*ast.Term{c.name("_key"), key},
 		[2]*ast.Term{c.name("_type"), c.name(e.Type)},
 		[2]*ast.Term{c.name("_class"), ast.NewTerm(c.stringArray(e.Class))},
@@ -448,7 +448,7 @@ func (c converter) entityValue(e *graph.Entity, key *ast.Term) (ast.Value, error
 // to are the terms of its key and ends.
 func (c converter) relationshipValue(r *graph.Relationship, key, from, to *ast.Term) (ast.Value, error) {
 	class := c.name(r.Class)
-	obj, err := c.flatObject(relationshipProperties(r), r.Len(),
+	obj, err := c.flatObject(r.Props(), r.Len(),
 		[2]*ast.Term{c.name("_key"), key},
 		[2]*ast.Term{c.name("_type"), c.name(r.Type)},
 		[2]*ast.Term{c.name("_class"), class},
@@ -458,7 +458,7 @@ func (c converter) relationshipValue(r *graph.Relationship, key, from, to *ast.T
 	if err != nil {
 		return nil, fmt.Errorf("relationship %s %w", r.Key(), err)
 	}
-	if _, ok := relationshipProperty(r, "displayName"); !ok {
+	if !r.Has("displayName") {
 		obj.Insert(c.name("displayName"), class)
 	}
 	return obj, nil

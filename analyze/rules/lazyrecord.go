@@ -38,23 +38,7 @@ import (
 	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-
-	"github.com/snapaudit/snapaudit/analyze/graph"
 )
-
-// entityProperty is property name of e and whether e has it. With
-// entityProperties and the two relationship functions below, the only
-// places this package reads a property map of the graph.
-func entityProperty(e *graph.Entity, name string) (any, bool) { return e.Lookup(name) }
-
-// entityProperties are every property of e except _key, _type and _class.
-func entityProperties(e *graph.Entity) iter.Seq2[string, any] { return e.Props() }
-
-// relationshipProperty is property name of r and whether r has it.
-func relationshipProperty(r *graph.Relationship, name string) (any, bool) { return r.Lookup(name) }
-
-// relationshipProperties are every property of r (not its fixed fields).
-func relationshipProperties(r *graph.Relationship) iter.Seq2[string, any] { return r.Props() }
 
 // recordSource is what lazy records are made of: the entities or the
 // relationships of the graph, by key (as lazySource) and field by field.
@@ -204,7 +188,7 @@ func (s *entitySource) counters() *recordCounters { return s.counts }
 var entityFixed = []string{"_key", "_type", "_class"}
 
 func (s *entitySource) fields(i int32) int {
-	return countFields(entityProperties(s.ents[i]), entityFixed)
+	return countFields(s.ents[i].Props(), entityFixed)
 }
 
 // countFields is how many fields a record with the fixed fields and props
@@ -242,7 +226,7 @@ func (s *entitySource) field(i int32, name string) (*ast.Term, error) {
 	case "_class":
 		return ast.NewTerm(c.c.stringArray(e.Class)), nil
 	}
-	p, ok := entityProperty(e, name)
+	p, ok := e.Lookup(name)
 	if !ok {
 		return nil, nil
 	}
@@ -260,8 +244,8 @@ func (s *relationshipSource) counters() *recordCounters { return s.counts }
 
 func (s *relationshipSource) fields(i int32) int {
 	r := s.rels[i]
-	n := countFields(relationshipProperties(r), relationshipFixed)
-	if _, ok := relationshipProperty(r, "displayName"); !ok {
+	n := countFields(r.Props(), relationshipFixed)
+	if _, ok := r.Lookup("displayName"); !ok {
 		n++
 	}
 	return n
@@ -284,7 +268,7 @@ func (s *relationshipSource) field(i int32, name string) (*ast.Term, error) {
 	case "_toEntityKey":
 		return ast.StringTerm(r.To), nil
 	}
-	p, ok := relationshipProperty(r, name)
+	p, ok := r.Lookup(name)
 	if !ok {
 		if name == "displayName" {
 			return c.c.name(r.Class), nil
