@@ -156,3 +156,20 @@ func TestMaxMemoryValue(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzeDemoStderrClean: at the default log level the demo's report
+// is the whole output. Facts the report already states (the organisation
+// policies that could not be read are coverage gaps) are no warnings on
+// stderr before it.
+func TestAnalyzeDemoStderrClean(t *testing.T) {
+	code, out, errw := runCLI(t, "analyze", "../testdata/snapshots/demo")
+	if code != ExitFindings {
+		t.Fatalf("exit %d, want %d; stderr %q", code, ExitFindings, errw)
+	}
+	if errw != "" {
+		t.Errorf("stderr at the default level is not empty:\n%s", errw)
+	}
+	if !strings.Contains(out, "2 coverage gaps") {
+		t.Errorf("the report does not give the 2 coverage gaps of the unreadable organisation:\n%s", out)
+	}
+}
