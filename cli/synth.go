@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -45,7 +48,7 @@ func synthCommand(s streams) *ucli.Command {
 			path := c.String("policies")
 			f, err := os.Open(path)
 			if err != nil {
-				return fmt.Errorf("synth: managed policy corpus: %w (run from a repository checkout or pass --policies)", err)
+				return corpusError(path, c.IsSet("policies"), err)
 			}
 			policies, err := synth.LoadPolicies(f, path)
 			f.Close()
@@ -61,4 +64,22 @@ func synthCommand(s streams) *ucli.Command {
 			return nil
 		},
 	}
+}
+
+// corpusError says which managed policy corpus synth could not open: the
+// absolute path, and for the default what it was relative to, and the
+// flag that names another.
+func corpusError(path string, explicit bool, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		err = fs.ErrNotExist
+	}
+	abs, aerr := filepath.Abs(path)
+	if aerr != nil {
+		abs = path
+	}
+	if explicit {
+		return fmt.Errorf("synth: managed policy corpus %s (--policies): %w", abs, err)
+	}
+	return fmt.Errorf("synth: managed policy corpus %s: %w (the default, %s relative to the working directory, "+
+		"exists in a repository checkout's root; elsewhere give the corpus with --policies FILE)", abs, err, path)
 }

@@ -72,3 +72,23 @@ func TestSynthUsageErrors(t *testing.T) {
 		t.Errorf("missing corpus: exit %d stderr %q, want %d naming the corpus", code, errw, ExitError)
 	}
 }
+
+// TestSynthCorpusNotFound: run outside a checkout, synth names the file
+// it looked for (absolute, and what it was relative to) and the flag that
+// gives it; an explicit --policies that does not exist is named as such.
+func TestSynthCorpusNotFound(t *testing.T) {
+	wd := t.TempDir()
+	t.Chdir(wd)
+	out := filepath.Join(t.TempDir(), "snap")
+	code, _, errw := runArgs("synth", "--out", out, "--resources", "10")
+	for _, want := range []string{filepath.Join(wd, defaultPolicyCorpus), "working directory", "--policies FILE"} {
+		if code != ExitError || !strings.Contains(errw, want) {
+			t.Errorf("default corpus missing: exit %d stderr %q, want %d and %q", code, errw, ExitError, want)
+		}
+	}
+	missing := filepath.Join(t.TempDir(), "missing.gz")
+	code, _, errw = runArgs("synth", "--out", out, "--resources", "10", "--policies", missing)
+	if code != ExitError || !strings.Contains(errw, missing+" (--policies)") {
+		t.Errorf("--policies missing: exit %d stderr %q, want %d naming %s (--policies)", code, errw, ExitError, missing)
+	}
+}
