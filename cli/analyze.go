@@ -34,7 +34,9 @@ func analyzeCommand(s streams) *ucli.Command {
 			&ucli.BoolFlag{Name: "all", Usage: "table: also list PASS findings"},
 			&ucli.StringSliceFlag{Name: "policies", Usage: "directory of your own Rego checks (repeatable)"},
 			&ucli.StringFlag{Name: "config", Usage: "JSON or YAML file merged into data.snapaudit.config (e.g. required_tags); a key no check reads is an error"},
-			&ucli.DurationFlag{Name: "rule-timeout", Value: rules.DefaultRuleTimeout, Usage: "time limit of each check; one that runs longer is stopped and reported as ERROR"},
+			&ucli.DurationFlag{Name: "rule-timeout", Usage: "time limit of each check; one that runs longer is stopped and reported as ERROR",
+				DefaultText: "1m per 250,000 entities and relationships of the graph, at least 1m (rules.RuleTimeoutFor); " +
+					"--log-level debug shows the limit used"},
 			&ucli.StringFlag{Name: "rule-memory", Value: strings.ReplaceAll(rules.FormatByteSize(rules.DefaultRuleMemory), " ", ""),
 				Usage: "memory budget of each check (e.g. 512MiB, 4GiB); one that needs more is stopped and reported as ERROR"},
 			&ucli.StringFlag{Name: "max-memory", Usage: "memory budget of the whole analysis (e.g. 8GiB, 50%, or 0 for none); past it analyze " +
@@ -349,14 +351,17 @@ func writeJSONFile(path string, v any) error {
 // --rule-memory. The config file is read by the engine, so that a key no
 // check reads is reported with the file's name.
 func ruleOptions(c *ucli.Context) ([]rules.Option, error) {
-	if d := c.Duration("rule-timeout"); d <= 0 {
+	if d := c.Duration("rule-timeout"); c.IsSet("rule-timeout") && d <= 0 {
 		return nil, usagef("analyze: --rule-timeout %s: want more than 0", d)
 	}
 	memory, err := rules.ParseByteSize(c.String("rule-memory"))
 	if err != nil {
 		return nil, usagef("analyze: --rule-memory: %v", err)
 	}
-	opts := []rules.Option{rules.WithRuleTimeout(c.Duration("rule-timeout")), rules.WithRuleMemory(memory)}
+	opts := []rules.Option{rules.WithRuleMemory(memory)}
+	if c.IsSet("rule-timeout") { // else the engine's default, proportional to the graph
+		opts = append(opts, rules.WithRuleTimeout(c.Duration("rule-timeout")))
+	}
 	if p := c.String("config"); p != "" {
 		opts = append(opts, rules.WithConfigFile(p))
 	}

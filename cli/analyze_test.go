@@ -2,10 +2,14 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/snapaudit/snapaudit/analyze/rules"
 )
 
 // copyDemo copies the embedded demo snapshot to a temporary directory, so a
@@ -171,5 +175,30 @@ func TestAnalyzeDemoStderrClean(t *testing.T) {
 	}
 	if !strings.Contains(out, "2 coverage gaps") {
 		t.Errorf("the report does not give the 2 coverage gaps of the unreadable organisation:\n%s", out)
+	}
+}
+
+// TestAnalyzeRuleTimeout: without --rule-timeout the limit is the one
+// proportional to the graph (the demo is small: a minute), an explicit
+// one wins, and the debug log shows the limit used; --help gives the rule.
+func TestAnalyzeRuleTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "rule_timeout=" + rules.RuleTimeoutFor(0, 0).String()},
+		{[]string{"--rule-timeout", "90s"}, "rule_timeout=1m30s"},
+	} {
+		args := append([]string{"--log-level", "debug", "analyze", "../testdata/snapshots/demo"}, tc.args...)
+		if code, _, errw := runCLI(t, args...); code != ExitFindings || !strings.Contains(errw, tc.want) {
+			t.Errorf("%v: exit %d, want %d and a debug line with %s; stderr:\n%s", tc.args, code, ExitFindings, tc.want, errw)
+		}
+	}
+	want := fmt.Sprintf("%s per %s entities and relationships", "1m", "250,000")
+	if rules.DefaultRuleTimeout != time.Minute || rules.RuleTimeoutScale != 250_000 {
+		t.Errorf("the --rule-timeout help says %q: update it to the rule", want)
+	}
+	if _, out, _ := runCLI(t, "analyze", "--help"); !strings.Contains(out, want) {
+		t.Errorf("analyze --help does not give the default --rule-timeout rule %q:\n%s", want, out)
 	}
 }

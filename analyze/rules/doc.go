@@ -27,9 +27,11 @@
 // error naming its file and a close match, unless some policy computes the
 // key it reads.
 //
-// Limits: every check runs under a time limit (WithRuleTimeout) and a memory
-// budget (WithRuleMemory), and one that exceeds either gets a single ERROR
-// finding (a *LimitError message) while the others keep theirs. Checks run in
+// Limits: every check runs under a time limit (WithRuleTimeout; by default
+// a minute per 250,000 entities and relationships, at least a minute:
+// RuleTimeoutFor) and a memory budget (WithRuleMemory), and one that
+// exceeds either gets a single ERROR finding (a *LimitError message) while
+// the others keep theirs. Checks run in
 // parallel (WithParallelism); the memory budget is checked against the live
 // heap, which they share, so checks stopped in the parallel phase are run
 // again alone and only one that exceeds the budget alone is blamed

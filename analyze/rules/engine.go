@@ -133,7 +133,7 @@ type check struct {
 // reported together.
 func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	o := options{logger: slog.New(slog.NewTextHandler(io.Discard, nil)), parallel: runtime.GOMAXPROCS(0),
-		timeout: DefaultRuleTimeout, memory: DefaultRuleMemory}
+		memory: DefaultRuleMemory} // timeout 0: proportional to the graph (ruleTimeout)
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, fmt.Errorf("rules: %w", err)
@@ -321,7 +321,8 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*Result, error) {
 	if in.Graph != nil {
 		ne, nr = in.Graph.Len()
 	}
-	e.logger.Debug("rules: input built", "entities", ne, "relationships", nr, "duration", time.Since(start))
+	e.logger.Debug("rules: input built", "entities", ne, "relationships", nr, "duration", time.Since(start),
+		"rule_timeout", e.ruleTimeout(in.Graph))
 	res, err := e.evaluate(ctx, doc, in)
 	if err != nil {
 		return nil, err
@@ -459,7 +460,8 @@ func largestFirst(checks []check, g *graph.Graph) []int {
 func (e *Engine) evalLimited(ctx context.Context, c check, doc *inputDoc, evalTime time.Time, g *graph.Graph, guard *heapGuard) ([]Finding, error) {
 	cctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	tctx, stop := context.WithTimeoutCause(cctx, e.timeout, &LimitError{Limit: "time", Value: e.timeout.String()})
+	timeout := e.ruleTimeout(g)
+	tctx, stop := context.WithTimeoutCause(cctx, timeout, &LimitError{Limit: "time", Value: timeout.String()})
 	defer stop()
 	guard.enter(&cancel)
 	found, err := e.evalCheck(tctx, c, doc, evalTime, g)

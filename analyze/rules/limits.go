@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
 )
 
 // Every check runs under a time limit and a memory budget (WithRuleTimeout,
@@ -43,9 +45,19 @@ import (
 // builtin call that allocates a huge value in a single step is seen only
 // when it returns: the process may briefly hold about twice the budget.
 
+// The default time limit grows with the input: a check that visits every
+// resource (AWS-TAG-001) takes time proportional to the graph, and a fixed
+// minute stopped it at 1,000,000 resources on a loaded machine. An
+// explicit limit (WithRuleTimeout) is used as is.
+
 const (
-	// DefaultRuleTimeout is the time limit of one check.
+	// DefaultRuleTimeout is the least default time limit of one check:
+	// the limit of a graph of up to RuleTimeoutScale entities and
+	// relationships (RuleTimeoutFor).
 	DefaultRuleTimeout = 60 * time.Second
+	// RuleTimeoutScale is how many entities plus relationships earn one
+	// DefaultRuleTimeout of default time limit.
+	RuleTimeoutScale = 250_000
 	// DefaultRuleMemory is the memory budget of one check, in bytes.
 	DefaultRuleMemory uint64 = 1 << 30
 	// minRuleMemory keeps budgets above the heap noise of the runtime itself.
@@ -54,8 +66,29 @@ const (
 	memorySampleEvery = 5 * time.Millisecond
 )
 
+// RuleTimeoutFor is the default time limit of one check over a graph of
+// the given size: DefaultRuleTimeout per RuleTimeoutScale entities plus
+// relationships, at least DefaultRuleTimeout, in whole seconds.
+func RuleTimeoutFor(entities, relationships int) time.Duration {
+	n := int64(max(entities, 0)) + int64(max(relationships, 0))
+	d := time.Duration(n) * (DefaultRuleTimeout / RuleTimeoutScale)
+	return max(DefaultRuleTimeout, d.Round(time.Second))
+}
+
+// ruleTimeout is the time limit of each check over g: the explicit one
+// (WithRuleTimeout), or the one proportional to g (RuleTimeoutFor).
+func (e *Engine) ruleTimeout(g *graph.Graph) time.Duration {
+	if e.timeout > 0 {
+		return e.timeout
+	}
+	if g == nil {
+		return DefaultRuleTimeout
+	}
+	return RuleTimeoutFor(g.Len())
+}
+
 // WithRuleTimeout sets the time limit of each check (default
-// DefaultRuleTimeout).
+// RuleTimeoutFor the graph evaluated).
 func WithRuleTimeout(d time.Duration) Option {
 	return func(o *options) error {
 		if d <= 0 {

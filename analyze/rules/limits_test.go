@@ -5,8 +5,11 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
 )
 
 // hogCheck is a user check whose body is body (a Rego expression list that
@@ -180,4 +183,53 @@ func TestRunAgainAlone(t *testing.T) {
 		t.Errorf("findings after running again alone (-sequential +forced):\n%s", diff)
 	}
 	wantStatuses(t, got, map[string]string{"ACME-HOG-1 @/": "ERROR", "ACME-FINE-1 arn:aws:s3:::tagged": "PASS"})
+}
+
+// TestRuleTimeoutFor: the default time limit is a minute per 250,000
+// entities plus relationships, never under a minute, in whole seconds;
+// an explicit WithRuleTimeout wins whatever the graph.
+func TestRuleTimeoutFor(t *testing.T) {
+	for _, tc := range []struct {
+		entities, relationships int
+		want                    time.Duration
+	}{
+		{0, 0, time.Minute},
+		{-5, 0, time.Minute},
+		{100_000, 100_000, time.Minute},
+		{250_000, 0, time.Minute},
+		{200_000, 175_000, 90 * time.Second},
+		{1_000_000, 3_000_000, 16 * time.Minute},
+		{1, 312_499, 75 * time.Second},
+		{12_345, 290_000, 73 * time.Second}, // 72.5628 s, rounded
+	} {
+		if got := RuleTimeoutFor(tc.entities, tc.relationships); got != tc.want {
+			t.Errorf("RuleTimeoutFor(%d, %d) = %s, want %s", tc.entities, tc.relationships, got, tc.want)
+		}
+	}
+	g := testGraph(t)
+	ne, nr := g.Len()
+	for _, tc := range []struct {
+		name  string
+		opts  []Option
+		graph *graph.Graph
+		want  time.Duration
+	}{
+		{"default, no graph", nil, nil, time.Minute},
+		{"default", nil, g, RuleTimeoutFor(ne, nr)},
+		{"explicit", []Option{WithRuleTimeout(5 * time.Second)}, g, 5 * time.Second},
+		{"explicit above the default", []Option{WithRuleTimeout(2 * time.Hour)}, g, 2 * time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var o options
+			for _, opt := range tc.opts {
+				if err := opt(&o); err != nil {
+					t.Fatal(err)
+				}
+			}
+			e := &Engine{timeout: o.timeout}
+			if got := e.ruleTimeout(tc.graph); got != tc.want {
+				t.Errorf("ruleTimeout = %s, want %s", got, tc.want)
+			}
+		})
+	}
 }
