@@ -41,7 +41,9 @@ func customerKeys(o *kms.DescribeKeyOutput) []string {
 }
 
 // keyAliases asks for a key's aliases, 100 a page (the most KMS gives;
-// its default is 50), so a key's aliases are one page in practice.
+// its default is 50), so a key's aliases are one page in practice; a key
+// with more gets several rows, which the analyzer joins (the model's
+// Enrichment.Paged).
 func keyAliases(keyID string) *kms.ListAliasesInput {
 	return &kms.ListAliasesInput{KeyId: aws.String(keyID), Limit: aws.Int32(100)}
 }

@@ -533,6 +533,26 @@ func fill(e *graph.Entity, s scope, props []Prop, constants map[string]any, tags
 	return nil
 }
 
+// appendPage appends the list properties of a later page of a paged
+// enrichment (Enrichment.Paged) to those of the earlier pages.
+func appendPage(e *graph.Entity, s scope, props []Prop) error {
+	for _, p := range props {
+		v, err := propValue(s, p)
+		if err != nil {
+			return err
+		}
+		switch l := v.(type) {
+		case []string:
+			old, _ := e.Get(p.Name).([]string)
+			e.Set(p.Name, append(slices.Clip(old), l...))
+		case []any:
+			old, _ := e.Get(p.Name).([]any)
+			e.Set(p.Name, append(slices.Clip(old), l...))
+		}
+	}
+	return nil
+}
+
 // collectRels records the relationships of spec r found at r.Path below
 // item; ancestors are the iterated elements above item.
 func (b *builder) collectRels(from *graph.Entity, r *RelSpec, rd rowData, item any, ancestors []any) error {
@@ -702,6 +722,12 @@ func (b *builder) applyEnrichment(t *EntityType, en *Enrichment, rd rowData, mat
 		s := scope{env: rd.env(), elem: item, stack: stack}
 		for _, e := range b.lookup(t.Type, en.By, rd.Row.AccountID, rd.Row.Region, s.expand(match)) {
 			matched[e] = true
+			if en.Paged && rd.Row.Page > 0 {
+				if err := appendPage(e, s, en.Props); err != nil {
+					return err
+				}
+				continue
+			}
 			if err := fill(e, s, en.Props, en.SetOnMatch, en.Tags); err != nil {
 				return err
 			}

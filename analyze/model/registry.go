@@ -130,6 +130,11 @@ type Enrichment struct {
 	// configuration is absent, which is data (no bucket policy, no
 	// encryption configuration).
 	SetOnNotFound map[string]any
+	// Paged: the call answers one entity in several pages (kms ListAliases
+	// with KeyId): on its later pages (Row.Page > 0) list properties are
+	// appended to the earlier pages', and the rest keep the first page's
+	// values. Otherwise every page sets the properties anew.
+	Paged bool
 	// SetOnNoMatch are constants set on the entities of the type that no
 	// item matched, in each account (and region, for regional types)
 	// where every row of the call was ok: the call answered and named no

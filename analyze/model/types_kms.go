@@ -41,10 +41,9 @@ func kmsTypes() []EntityType {
 				}},
 				{Call: op("kms:ListResourceTags"), By: "id", Tags: "Tags"},
 				// The key's own aliases (ListAliases with KeyId, 100 a
-				// page); the first names the key, as the console does. A
-				// key with more than 100 aliases would keep its last
-				// page's only.
-				{Call: op("kms:ListAliases"), By: "id", Props: []Prop{
+				// page; a key with more has every page's, Paged); the
+				// first names the key, as the console does.
+				{Call: op("kms:ListAliases"), By: "id", Paged: true, Props: []Prop{
 					{Name: "aliases", Path: "Aliases[].AliasName", Default: []any{}},
 					{Name: "name", Path: "Aliases[].AliasName", Conv: first},
 					{Name: "displayName", Path: "Aliases[].AliasName", Conv: first},
