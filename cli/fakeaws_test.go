@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -37,6 +38,18 @@ func TestFakeAWSServe(t *testing.T) {
 	}
 	if code, out, errw := runArgs("verify", dir); code != ExitOK {
 		t.Fatalf("verify: exit %d, stdout %q, stderr %q", code, out, errw)
+	}
+	// The synthetic KMS keys (one per region here) are judged by
+	// AWS-KMS-001: us-west-2's key does not rotate.
+	_, out, errw := runArgs("analyze", dir, "--all")
+	var kmsFindings []string
+	for line := range strings.Lines(out) {
+		if f := strings.Fields(line); len(f) > 3 && f[2] == "AWS-KMS-001" && strings.HasPrefix(f[3], "arn:aws:kms:") {
+			kmsFindings = append(kmsFindings, f[0]+" "+f[5])
+		}
+	}
+	if want := []string{"FAIL us-west-2", "PASS eu-west-1", "PASS us-east-1"}; !slices.Equal(kmsFindings, want) {
+		t.Errorf("AWS-KMS-001 findings %q, want %q; stderr %q", kmsFindings, want, errw)
 	}
 	cancel()
 	if code := <-done; code != ExitOK {

@@ -56,6 +56,9 @@ func TestSyntheticWorld(t *testing.T) {
 		{"tables", "dynamodb", "ListTables", []string{"TableNames"}, n["tables"], 9},
 		{"db instances", "rds", "DescribeDBInstances", []string{"DBInstances"}, n["db_instances"], 6},
 		{"db snapshots", "rds", "DescribeDBSnapshots", []string{"DBSnapshots"}, n["db_snapshots"], 6},
+		{"kms keys", "kms", "ListKeys", []string{"Keys"}, n["kms_keys"], 3},
+		// key 0 of each of the 3 regions has 150 aliases: 2 pages of 100
+		{"kms aliases", "kms", "ListAliases", []string{"Aliases"}, n["kms_keys"] + 3*149, n["kms_keys"] + 3},
 		{"access keys", "iam", "ListAccessKeys", []string{"AccessKeyMetadata"}, n["access_keys"], n["users"]},
 		{"mfa devices", "iam", "ListMFADevices", []string{"MFADevices"}, n["mfa_devices"], n["users"]},
 		{"per key", "iam", "GetAccessKeyLastUsed", nil, n["access_keys"], 0},
@@ -63,6 +66,8 @@ func TestSyntheticWorld(t *testing.T) {
 		{"per manual db snapshot", "rds", "DescribeDBSnapshotAttributes", nil, n["db_snapshots"] / 2, 0},
 		{"per function policy", "lambda", "GetPolicy", nil, n["functions"], 0},
 		{"per function tags", "lambda", "ListTags", nil, n["functions"], 0},
+		{"per kms key", "kms", "DescribeKey", nil, n["kms_keys"], 0},
+		{"per kms key policy", "kms", "GetKeyPolicy", nil, n["kms_keys"], 0},
 		{"per table", "dynamodb", "DescribeTable", nil, n["tables"], 0},
 		{"per table backups", "dynamodb", "DescribeContinuousBackups", nil, n["tables"], 0},
 		{"per table tags", "dynamodb", "ListTagsOfResource", nil, n["tables"], 0},

@@ -22,10 +22,10 @@
 // requests and the most answered at once).
 //
 // SyntheticWorld is a world of N resources (instances, volumes, network
-// interfaces, snapshots, buckets, IAM principals, Lambda, DynamoDB, RDS in
-// collect/synth's proportions) rendered from each request, with realistic
-// page sizes: no files, and no per-resource state in the fake however large
-// N is (synthetic.go). `snapaudit fakeaws serve` serves one as a separate
+// interfaces, snapshots, buckets, IAM principals, Lambda, DynamoDB, RDS,
+// KMS keys in collect/synth's proportions) rendered from each request,
+// with realistic page sizes: no files, and no per-resource state in the
+// fake however large N is (synthetic.go). `snapaudit fakeaws serve` serves one as a separate
 // process (docs/performance.md, "Collect under latency").
 // Request.Fixture names the world file that answered each request, so a test
 // can tell a fixture answer from a fault, a built-in or an empty default.

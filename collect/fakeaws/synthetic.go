@@ -10,10 +10,12 @@ package fakeaws
 // serves (instances with volumes, network interfaces and snapshots; S3
 // buckets with their per-bucket calls; IAM roles and users with access
 // keys and MFA devices; Lambda functions, DynamoDB tables, RDS instances
-// and snapshots); every other call gets the fake's usual empty answer.
+// and snapshots; KMS keys with aliases, policies, rotation and tags,
+// synthetic_kms.go); every other call gets the fake's usual empty answer.
 // Pages hold 1000 items for EC2 and S3 ListBuckets, 100 for IAM, DynamoDB
 // and RDS, 50 for Lambda (AWS's default page sizes, or its largest where it
-// has no default), or the request's page-size parameter when smaller.
+// has no default), or the request's page-size parameter when smaller; KMS
+// pages by Limit and Marker as KMS does.
 
 import (
 	"encoding/base64"
@@ -102,6 +104,7 @@ func SyntheticWorld(o SynthOptions) (*World, error) {
 		}
 		g.n[k.kind] = c
 	}
+	g.n["kms_keys"] = max(len(regions), o.Resources*kmsPerMille/total) // synthetic_kms.go
 	g.n["access_keys"] = min(g.n["access_keys"], 2*g.n["users"])
 	g.n["mfa_devices"] = min(g.n["mfa_devices"], g.n["users"])
 	return &World{
@@ -166,6 +169,12 @@ var synthHandlers = map[string]synthHandler{
 	"iam:GetCredentialReport":            (*synthetic).credentialReport,
 	"iam:ListAccessKeys":                 (*synthetic).accessKeys,
 	"iam:ListMFADevices":                 (*synthetic).mfaDevices,
+	"kms:DescribeKey":                    (*synthetic).kmsDescribeKey,
+	"kms:GetKeyPolicy":                   (*synthetic).kmsKeyPolicy,
+	"kms:GetKeyRotationStatus":           (*synthetic).kmsRotation,
+	"kms:ListAliases":                    (*synthetic).kmsAliases,
+	"kms:ListKeys":                       (*synthetic).kmsListKeys,
+	"kms:ListResourceTags":               (*synthetic).kmsTags,
 	"lambda:GetPolicy":                   (*synthetic).lambdaPolicy,
 	"lambda:ListFunctions":               (*synthetic).lambdaList,
 	"lambda:ListTags":                    (*synthetic).lambdaTags,
