@@ -1,8 +1,9 @@
 package collect
 
 // Batched per-parent calls: APIs that describe several resources per
-// request (ecs DescribeClusters takes up to 100 ARNs, DescribeServices 10)
-// are one invocation per batch of keys instead of one per key. A batch is
+// request (ecs DescribeClusters takes up to 100 ARNs, DescribeServices 10;
+// classic elasticloadbalancing DescribeTags 20 names) are one invocation
+// per batch of keys instead of one per key. A batch is
 // an ordinary Item whose key is its keys joined by batchSep, so everything
 // keyed by the parent key (the rows' parent_key, the resume journal's
 // units, progress events) works unchanged:

@@ -4,9 +4,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 )
 
-// Classic load balancers: the list, then attributes and tags per name.
+// Classic load balancers: the list, then attributes per name and tags per
+// batch of up to 20 names (DescribeTags takes at most 20; its answer names
+// each load balancer, so the analyzer matches tags by LoadBalancerName).
 func elasticloadbalancingCalls() []Call {
-	names := keysAt[elasticloadbalancing.DescribeLoadBalancersOutput]("LoadBalancerDescriptions[].LoadBalancerName")
+	const path = "LoadBalancerDescriptions[].LoadBalancerName"
+	names := keysAt[elasticloadbalancing.DescribeLoadBalancersOutput](path)
 	return []Call{
 		perParent(names, single((*elasticloadbalancing.Client).DescribeLoadBalancerAttributes,
 			field[elasticloadbalancing.DescribeLoadBalancerAttributesInput]("LoadBalancerName"))),
@@ -16,7 +19,9 @@ func elasticloadbalancingCalls() []Call {
 				"LoadBalancerDescriptions[].Policies.LBCookieStickinessPolicies":  "stickiness policy names and cookie expiry periods, no cookie value",
 			},
 			Run: paged(elasticloadbalancing.NewDescribeLoadBalancersPaginator, none)},
-		perParent(names, single((*elasticloadbalancing.Client).DescribeTags,
-			fieldList[elasticloadbalancing.DescribeTagsInput]("LoadBalancerNames"))),
+		perParent(batchesAt[elasticloadbalancing.DescribeLoadBalancersOutput](path, 20),
+			single((*elasticloadbalancing.Client).DescribeTags, batchInput(func(in *elasticloadbalancing.DescribeTagsInput, names []string) {
+				in.LoadBalancerNames = names
+			}))),
 	}
 }

@@ -3,6 +3,7 @@ package synth
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -217,7 +218,8 @@ func (a *account) targetGroups(ctx context.Context, reg string, nw *net, lbs, in
 }
 
 // classicLoadBalancers writes the classic DescribeLoadBalancers (400 a
-// page) and each one's tags and attributes.
+// page), the tags of each batch of 20 names (as collect batches them) and
+// each one's attributes.
 func (a *account) classicLoadBalancers(ctx context.Context, reg string, nw *net, instances, certs []string) error {
 	g, acct := a.g, a.id
 	var lbs []elbtypes.LoadBalancerDescription
@@ -249,12 +251,30 @@ func (a *account) classicLoadBalancers(ctx context.Context, reg string, nw *net,
 	if err != nil {
 		return err
 	}
-	for i, lb := range lbs {
-		name := *lb.LoadBalancerName
-		if err := g.ok(ctx, acct, reg, "elasticloadbalancing:DescribeTags", name, 0, &elb.DescribeTagsOutput{TagDescriptions: []elbtypes.TagDescription{{
-			LoadBalancerName: aws.String(name), Tags: []elbtypes.Tag{{Key: aws.String("Owner"), Value: aws.String(fmt.Sprintf("team-%03d", i%11))}}}}}); err != nil {
-			return err
+	// Tags: one call per batch of 20 names of a page, keyed as the
+	// collector's key extractor keys it.
+	tags := g.calls["elasticloadbalancing:DescribeTags"]
+	for p, page := range slices.Collect(slices.Chunk(lbs, 400)) {
+		batches := tags.ChildItems("", &elb.DescribeLoadBalancersOutput{LoadBalancerDescriptions: page})
+		chunks := slices.Collect(slices.Chunk(page, 20))
+		if len(batches) != len(chunks) {
+			return fmt.Errorf("synth: elasticloadbalancing:DescribeTags: %d batches of %d names, want %d", len(batches), len(page), len(chunks))
 		}
+		for b, batch := range chunks {
+			var descs []elbtypes.TagDescription
+			for k, lb := range batch {
+				i := 400*p + 20*b + k
+				descs = append(descs, elbtypes.TagDescription{LoadBalancerName: lb.LoadBalancerName,
+					Tags: []elbtypes.Tag{{Key: aws.String("Owner"), Value: aws.String(fmt.Sprintf("team-%03d", i%11))}}})
+			}
+			if err := g.ok(ctx, acct, reg, "elasticloadbalancing:DescribeTags", batches[b].Key, 0,
+				&elb.DescribeTagsOutput{TagDescriptions: descs}); err != nil {
+				return err
+			}
+		}
+	}
+	for _, lb := range lbs {
+		name := *lb.LoadBalancerName
 		if err := g.ok(ctx, acct, reg, "elasticloadbalancing:DescribeLoadBalancerAttributes", name, 0, &elb.DescribeLoadBalancerAttributesOutput{
 			LoadBalancerAttributes: &elbtypes.LoadBalancerAttributes{AccessLog: &elbtypes.AccessLog{Enabled: a.pct(30)},
 				CrossZoneLoadBalancing: &elbtypes.CrossZoneLoadBalancing{Enabled: true}}}); err != nil {
