@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -54,15 +55,12 @@ func TestKMSKeyAliasesAcrossPages(t *testing.T) {
 		}
 		files[name] = body
 	}
-	world := t.TempDir()
+	world, fsys := t.TempDir(), fstest.MapFS{}
 	for name, body := range files {
-		p := filepath.Join(world, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		fsys[name] = &fstest.MapFile{Data: []byte(body)}
+	}
+	if err := os.CopyFS(world, fsys); err != nil {
+		t.Fatal(err)
 	}
 	srv := fakeaws.New(t, fakeaws.LoadWorld(t, world))
 	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()),
