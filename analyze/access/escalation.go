@@ -142,6 +142,9 @@ func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 		}
 	}
 	for _, r := range q.g.Relationships() {
+		if r.Class != "CONTAINS" && r.Class != "HAS" && r.Class != "USES" {
+			continue // what follows reads no other (most are derived access)
+		}
 		from, to := q.g.Entity(r.From), q.g.Entity(r.To)
 		if from == nil || to == nil {
 			continue
