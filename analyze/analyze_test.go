@@ -1,10 +1,12 @@
 package analyze_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -57,9 +59,6 @@ func TestDemoGolden(t *testing.T) {
 		}
 	}
 	for _, r := range a.Rules() {
-		if r.ID == escalationCheck {
-			continue // it needs --escalation: TestDemoEscalation
-		}
 		if strings.HasPrefix(r.ID, "AWS-") && !failed[r.ID] {
 			t.Errorf("built-in check %s fails nowhere in the demo account", r.ID)
 		}
@@ -67,18 +66,36 @@ func TestDemoGolden(t *testing.T) {
 }
 
 // escalationCheck reads the privilege-escalation analysis, which analyze
-// runs only when asked (WithEscalation).
+// runs by default below a number of principals (EscalationAuto).
 const escalationCheck = "AWS-IAM-003"
 
-// Without the escalation analysis its check says so (one ERROR per
-// account, no PASS); with it, the demo's alice, who may assume the
-// administrator role ops-break-glass with MFA, fails with her path, and
-// the graph holds the ESCALATES relationships it read.
+// Without the escalation analysis its check says so and why (one ERROR per
+// account, no PASS); with it — by default on the demo's 13 principals —
+// the demo's alice, who may assume the administrator role ops-break-glass
+// with MFA, fails with her path, and the graph holds the ESCALATES
+// relationships it read.
 func TestDemoEscalation(t *testing.T) {
 	ctx := context.Background()
-	for _, on := range []bool{false, true} {
-		t.Run(fmt.Sprint("escalation=", on), func(t *testing.T) {
-			a, err := analyze.New(ctx, analyze.WithEscalation(on))
+	for _, tc := range []struct {
+		name string
+		opts []analyze.Option
+		// notRun is what the account's ERROR says; "" when it runs.
+		notRun string
+	}{
+		{name: "default", opts: nil},
+		{name: "on", opts: []analyze.Option{analyze.WithEscalation(true)}},
+		{name: "on above the limit", opts: []analyze.Option{analyze.WithEscalation(true), analyze.WithEscalationLimit(1)}},
+		{name: "off", opts: []analyze.Option{analyze.WithEscalation(false)},
+			notRun: "was not run (turned off with --no-escalation): run snapaudit analyze --escalation"},
+		{name: "auto above the limit", opts: []analyze.Option{analyze.WithEscalationLimit(12)},
+			notRun: "was not run (13 principals > the limit 12 for running it by default): run snapaudit analyze --escalation"},
+		{name: "auto at the limit", opts: []analyze.Option{analyze.WithEscalationMode(analyze.EscalationAuto), analyze.WithEscalationLimit(13)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			on := tc.notRun == ""
+			var logged bytes.Buffer
+			log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelInfo}))
+			a, err := analyze.New(ctx, append(tc.opts, analyze.WithLogger(log))...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,10 +112,18 @@ func TestDemoEscalation(t *testing.T) {
 				status[f.ResourceKey] = f.Status
 				if strings.Contains(f.Message, "--escalation") {
 					notRun = f.ResourceKey
+					if !strings.Contains(f.Message, tc.notRun) {
+						t.Errorf("not run: %q, want it to say %q", f.Message, tc.notRun)
+					}
 				}
 				if strings.HasSuffix(f.ResourceKey, ":user/alice") {
 					alice = f.Message
 				}
+			}
+			// Auto says once, at Info, that it skipped the analysis.
+			skipped := strings.Count(logged.String(), "privilege-escalation analysis skipped")
+			if want := map[bool]int{true: 1}[strings.Contains(tc.notRun, "principals >")]; skipped != want {
+				t.Errorf("logged the skip %d times, want %d:\n%s", skipped, want, logged.String())
 			}
 			if !on {
 				if notRun != "arn:aws:iam::111122223333:root" || len(status) != 1 {
@@ -116,6 +141,9 @@ func TestDemoEscalation(t *testing.T) {
 			}
 			if notRun != "" {
 				t.Errorf("run, yet %s says it was not", notRun)
+			}
+			if len(status) != 13 {
+				t.Errorf("judged %d principals, want the demo's 13 users and roles: %v", len(status), status)
 			}
 			rel := rep.Graph.Relationship("arn:aws:iam::111122223333:user/alice|escalates|admin-path")
 			if rel == nil || rel.Class != "ESCALATES" || rel.Type != "aws_principal_escalation" || rel.To != "arn:aws:iam::111122223333:root" ||

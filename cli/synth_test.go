@@ -28,8 +28,8 @@ func TestSynth(t *testing.T) {
 	if code, out, errw := runArgs("verify", dir); code != ExitOK {
 		t.Fatalf("verify: exit %d, stdout %q, stderr %q", code, out, errw)
 	}
-	// --escalation: without it AWS-IAM-003 reports ERROR (not analysed).
-	code, out, errw = runArgs("analyze", "--format", "json", "--escalation", dir)
+	// No ERROR: the escalation analysis runs by default at this size.
+	code, out, errw = runArgs("analyze", "--format", "json", dir)
 	if code != ExitOK && code != ExitFindings {
 		t.Fatalf("analyze: exit %d, stderr %q", code, errw)
 	}

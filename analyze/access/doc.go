@@ -186,9 +186,12 @@
 // In the graph (escalation_graph.go, AddEscalation): ESCALATES
 // relationships of _type aws_principal_escalation, for check AWS-IAM-003,
 // which finds a principal's path by its key (AdminPathKey). analyze adds
-// them only with --escalation (analyze.WithEscalation): on the
-// 100,000-resource synthetic organisation the analysis adds about 3.5
-// CPU-seconds to an analyze of about 11 (docs/performance.md,
-// "Escalation"), too much to pay on every run; without it the check
-// reports ERROR per account, never PASS.
+// them by default when the snapshot has at most 10,000 principals
+// (EscalationPrincipals; analyze.EscalationAuto, DefaultEscalationLimit):
+// on the 100,000-resource synthetic organisation (7,568 principals) the
+// analysis adds about 3.5 CPU-seconds to an analyze of about 9
+// (docs/performance.md, "Escalation"); at 1,000,000 resources (75,680
+// principals) about 36, which only --escalation pays. Where it does not
+// run, SkipEscalation records why on each account and the check reports
+// ERROR per account saying so, never PASS.
 package access

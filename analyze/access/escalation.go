@@ -121,6 +121,9 @@ type escalator struct {
 	classes      sync.Map            // classKey -> *classEdges
 	patterns     sync.Map            // patternKey -> Answer (asker.decide)
 	classOf      map[string]classOf  // principal key -> its classKey (written before the analysis of each principal)
+	// hitBufs recycles edges' buffers of hits (*[]escHit): grown anew for
+	// every principal they were a third of the analysis' allocations.
+	hitBufs sync.Pool
 	// oddTrust: some trust policy has a statement that could speak to an
 	// action other than sts:* (Action "*", NotAction): role techniques are
 	// then decided principal by principal.
@@ -139,6 +142,9 @@ func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 		}
 	}
 	for _, r := range q.g.Relationships() {
+		if r.Class != "CONTAINS" && r.Class != "HAS" && r.Class != "USES" {
+			continue // what follows reads no other (most are derived access)
+		}
 		from, to := q.g.Entity(r.From), q.g.Entity(r.To)
 		if from == nil || to == nil {
 			continue
@@ -380,15 +386,25 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 	ask := &asker{ex: ex, pr: pr, class: class, memo: map[askKey]*askMemo{}}
 	// try asks every step with the step's resources (by its `on`) and
 	// keeps the target when each is allowed; the technique's hits become
-	// edges (toSets) once all its targets are asked.
-	var hits []escHit
+	// edges (toSets, which copies what it keeps) once all its targets are
+	// asked.
+	buf, _ := ex.hitBufs.Get().(*[]escHit)
+	if buf == nil {
+		buf = new([]escHit)
+	}
+	hits := (*buf)[:0]
+	defer func() {
+		clear(hits[:cap(hits)])
+		*buf = hits[:0]
+		ex.hitBufs.Put(buf)
+	}()
 	try := func(t technique, to string, res onRes) error {
 		if to == self {
 			return nil
 		}
 		h := escHit{to: to, res: res}
 		for _, s := range t.Steps {
-			a, err := ask.decide(ctx, s.Action, res[s.On], ex.q.resource(res[s.On]))
+			a, err := ask.decide(ctx, s.Action, res[s.On], ex.entity(res[s.On]))
 			if err != nil {
 				return err
 			}
@@ -572,7 +588,10 @@ type trustIndex struct {
 	anyone    []*graph.Entity            // "*", wildcards, NotPrincipal
 	anyoneIn  map[string][]*graph.Entity // anyone by the role's account
 	byAccount map[string][]*graph.Entity // account root or id
-	byName    map[string][]*graph.Entity // "User|ACCOUNT|name", "Role|ACCOUNT|name"
+	// ownAccount is byAccount keeping the roles of that account alone
+	// (trustCandidates' ownOnly, once per account, not per principal).
+	ownAccount map[string][]*graph.Entity
+	byName     map[string][]*graph.Entity // "User|ACCOUNT|name", "Role|ACCOUNT|name"
 }
 
 func (ex *escalator) indexTrust(ctx context.Context) error {
@@ -628,6 +647,10 @@ func (ex *escalator) indexTrust(ctx context.Context) error {
 			ix.anyoneIn[accountOf(r)] = append(ix.anyoneIn[accountOf(r)], r)
 		}
 	}
+	ix.ownAccount = make(map[string][]*graph.Entity, len(ix.byAccount))
+	for acct, roles := range ix.byAccount {
+		ix.ownAccount[acct] = slices.DeleteFunc(slices.Clone(roles), func(r *graph.Entity) bool { return accountOf(r) != acct })
+	}
 	ex.trust = ix
 	return nil
 }
@@ -636,10 +659,16 @@ func (ex *escalator) indexTrust(ctx context.Context) error {
 // order; ownOnly: those of pr's account alone (what an account holds, not
 // every role anyone may assume in the organisation).
 func (ex *escalator) trustCandidates(pr iam.Principal, ownOnly bool) []*graph.Entity {
-	anyone, named := ex.trust.anyone, slices.Concat(ex.trust.byAccount[pr.Account], ex.trust.byName[string(pr.Type)+"|"+pr.Account+"|"+pr.Name])
+	byName := ex.trust.byName[string(pr.Type)+"|"+pr.Account+"|"+pr.Name]
+	anyone, named := ex.trust.anyone, slices.Concat(ex.trust.byAccount[pr.Account], byName)
 	if ownOnly {
 		anyone = ex.trust.anyoneIn[pr.Account]
-		named = slices.DeleteFunc(named, func(r *graph.Entity) bool { return accountOf(r) != pr.Account })
+		named = ex.trust.ownAccount[pr.Account]
+		for _, r := range byName {
+			if accountOf(r) == pr.Account {
+				named = append(slices.Clip(named), r)
+			}
+		}
 	}
 	out := slices.Concat(anyone, named)
 	slices.SortFunc(out, func(a, b *graph.Entity) int { return strings.Compare(a.Key, b.Key) })

@@ -75,14 +75,14 @@ func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entit
 		}
 		return a, err
 	}
-	key, ok := k.key(ctx, action, arn, res)
+	key, t, ok := k.key(ctx, action, arn, res)
 	m := k.memo[key]
 	sig := ""
 	if ok && m != nil {
 		if m.split == nil {
 			return k.ex.q.decide(ctx, k.pr, action, arn, res)
 		}
-		sig = m.split.Signature(arn, k.tags(res))
+		sig = m.split.Signature(arn, t.tags)
 		if a, hit := m.answers[sig]; hit {
 			a.Resource = arn
 			return a, nil
@@ -98,7 +98,7 @@ func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entit
 			m.split = &iam.ResourceSplit{} // the same request
 		} else if sp, ok := iam.SplitByResource(pol, action); ok {
 			m.split = sp
-			sig = sp.Signature(arn, k.tags(res))
+			sig = sp.Signature(arn, t.tags)
 		}
 		k.memo[key] = m
 	}
@@ -108,14 +108,18 @@ func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entit
 	return a, nil
 }
 
-// key groups arn; ok is false when it must be decided alone.
-func (k *asker) key(_ context.Context, action, arn string, res *graph.Entity) (askKey, bool) {
+// patternTarget is the target of a request on a pattern: no tags.
+var patternTarget = &target{}
+
+// key groups arn; ok is false when it must be decided alone. t is arn's
+// target (patternTarget for a pattern).
+func (k *asker) key(_ context.Context, action, arn string, res *graph.Entity) (askKey, *target, bool) {
 	if res == nil {
-		return askKey{action: action, pattern: arn}, true
+		return askKey{action: action, pattern: arn}, patternTarget, true
 	}
 	t := k.ex.target(arn)
-	if t == nil || t.special || t.policyErr {
-		return askKey{}, false
+	if t == nil || t.special || t.policyErr || t.ent != res {
+		return askKey{}, nil, false
 	}
 	key := askKey{action: action, typ: res.Type, account: t.account}
 	switch {
@@ -125,7 +129,7 @@ func (k *asker) key(_ context.Context, action, arn string, res *graph.Entity) (a
 	default:
 		key.policy = t.policy.Digest
 	}
-	return key, true
+	return key, t, true
 }
 
 // target is what the analysis needs of each target, found once.
@@ -135,6 +139,8 @@ type target struct {
 	policy    *iam.Policy // its resource-based policy (a role's trust policy), nil when none
 	policyErr bool        // the policy does not parse: decided alone, which reports it
 	special   bool        // iam.ResourceSpecial
+	// tags are ent's aws:ResourceTag/* keys (asker.tags), found once.
+	tags map[string][]string
 }
 
 // indexTargets finds the targets of every technique: users, roles, and
@@ -148,6 +154,7 @@ func (ex *escalator) indexTargets(ctx context.Context) {
 		t := &target{ent: ex.q.resource(arn), special: iam.ResourceSpecial(arn)}
 		if t.ent != nil {
 			t.account = accountOf(t.ent)
+			t.tags = ex.q.resourceInfo(t.ent).context
 		}
 		var err error
 		t.policy, err = ex.q.resourcePolicy(ctx, arn)
@@ -167,6 +174,18 @@ func (ex *escalator) indexTargets(ctx context.Context) {
 // target returns the target of an ARN, nil when it is none.
 func (ex *escalator) target(arn string) *target {
 	return ex.targets[arn]
+}
+
+// entity is Query.resource(arn), from the targets' index when arn is one
+// (its entity found once); nil for "*".
+func (ex *escalator) entity(arn string) *graph.Entity {
+	if arn == "*" {
+		return nil
+	}
+	if t := ex.targets[arn]; t != nil {
+		return t.ent
+	}
+	return ex.q.resource(arn)
 }
 
 // reachable is false when a principal of account acct surely cannot do action on the

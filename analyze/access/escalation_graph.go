@@ -29,7 +29,7 @@ import (
 // Every relationship has _type aws_principal_escalation and technique(s),
 // permissions, steps, conditional and conditionKeys. Each aws_account the
 // analysis covered gets escalationAnalyzed true, so that a check can tell
-// "no path" from "not analysed".
+// "no path" from "not analysed" (SkipEscalation says why it was not).
 
 // EscalationType is the _type of the escalation relationships.
 const EscalationType = "aws_principal_escalation"
@@ -48,6 +48,34 @@ func EscalationRelationships() []model.RelInfo {
 		}
 	}
 	return out
+}
+
+// EscalationPrincipals is the number of principals the escalation analysis
+// would visit in g: the users and roles collected (not the placeholders of
+// principals outside the graph). Its cost grows with it (doc.go); analyze
+// runs it by default only below a limit.
+func EscalationPrincipals(g *graph.Graph) int {
+	n := 0
+	for _, typ := range []string{"aws_iam_user", "aws_iam_role"} {
+		for _, e := range g.EntitiesOfType(typ) {
+			if e.String("_source") != placeholderSource {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// SkipEscalation records on each collected aws_account of g that the
+// escalation analysis was not run and why (escalationSkipped, a sentence
+// such as "75680 principals > the limit 10000"), so that AWS-IAM-003
+// reports an ERROR that says so rather than a PASS.
+func SkipEscalation(g *graph.Graph, reason string) {
+	for _, a := range g.EntitiesOfType("aws_account") {
+		if a.String("_source") != placeholderSource {
+			a.Set("escalationSkipped", reason)
+		}
+	}
 }
 
 // AddEscalation adds the result of Escalation to g: its edges and paths as

@@ -10,15 +10,18 @@
 #   instance (the techniques of analyze/access/techniques.go, each decided by
 #   the IAM evaluator with the snapshot's policies, boundaries, SCPs and
 #   RCPs). The check reads the ESCALATES relationships with adminPath that
-#   `snapaudit analyze --escalation` adds: the message lists the path step by
+#   `snapaudit analyze` adds: the message lists the path step by
 #   step with the permissions used. A path that holds only if conditions the
 #   snapshot cannot know hold (MFA, source IP, external ID, ...) is a FAIL of
 #   severity medium naming the condition keys.
 #
-#   The analysis is not run by default (it adds a fifth to a quarter to the
-#   CPU of the analysis; docs/performance.md, "Escalation"): an account whose escalationAnalyzed is not true is an
-#   ERROR naming the flag, never a PASS. Administrators themselves pass: they
-#   need no path.
+#   The analysis runs by default unless the snapshot has more principals
+#   than a limit (10,000: it adds about a quarter to the CPU of the
+#   analysis; docs/performance.md, "Escalation"), or with --escalation
+#   whatever the size; --no-escalation turns it off. An account whose
+#   escalationAnalyzed is not true is an ERROR saying why
+#   (escalationSkipped) and how to run it, never a PASS. Administrators
+#   themselves pass: they need no path.
 # custom:
 #   id: AWS-IAM-003
 #   severity: high
@@ -42,8 +45,13 @@ _principal_types := ["aws_iam_role", "aws_iam_user"]
 findings contains f if {
 	some acct in lib.resources_of_type("aws_account")
 	not _analyzed(acct)
-	f := lib.error(acct, sprintf("account %s: the privilege-escalation analysis was not run: run snapaudit analyze --escalation (or snapaudit iam escalation)", [lib.account(acct)]))
+	f := lib.error(acct, sprintf("account %s: the privilege-escalation analysis was not run%s: run snapaudit analyze --escalation (or snapaudit iam escalation)", [lib.account(acct), _why(acct)]))
 }
+
+# _why(acct) is why the analysis was not run, as analyze recorded it.
+_why(acct) := sprintf(" (%s)", [acct.escalationSkipped]) if {
+	is_string(acct.escalationSkipped)
+} else := ""
 
 findings contains f if {
 	_any_analyzed

@@ -95,3 +95,15 @@ test_error_not_pass_even_with_relationships if {
 	}
 	count(fs) == 1
 }
+
+# Skipped by analyze's default above its limit: the ERROR says why and how
+# to run it anyway.
+test_error_says_why_skipped if {
+	acct := object.union(_account(false), {"escalationSkipped": "75680 principals > the limit 10000 for running it by default"})
+	fs := _findings([acct, _user], [])
+	count(fs) == 1
+	f := _finding(fs, acct._key)
+	f.status == "ERROR"
+	contains(f.message, "was not run (75680 principals > the limit 10000 for running it by default)")
+	contains(f.message, "snapaudit analyze --escalation")
+}
