@@ -242,27 +242,38 @@ func (s scope) expand(tmpl string) string {
 	if len(tmpl) > 2 && tmpl[0] == '{' && strings.IndexByte(tmpl, '}') == len(tmpl)-1 {
 		return s.text(tmpl[1 : len(tmpl)-1]) // one placeholder: its text, nothing to join
 	}
-	var b strings.Builder
+	// The pieces first, then one string of their total length: a key is
+	// kept by its entity for good, and a builder grown by doubling would
+	// keep up to twice its bytes.
+	var buf [16]string
+	parts := buf[:0]
+	n := 0
 	rest := tmpl
-	for {
+	for rest != "" {
 		i := strings.IndexByte(rest, '{')
-		if i < 0 {
-			b.WriteString(rest)
-			return b.String()
+		j := -1
+		if i >= 0 {
+			j = strings.IndexByte(rest[i:], '}')
 		}
-		j := strings.IndexByte(rest[i:], '}')
 		if j < 0 {
-			b.WriteString(rest)
-			return b.String()
+			parts = append(parts, rest)
+			n += len(rest)
+			break
 		}
-		b.WriteString(rest[:i])
 		v := s.text(rest[i+1 : i+j])
 		if v == "" {
 			return ""
 		}
-		b.WriteString(v)
+		parts = append(parts, rest[:i], v)
+		n += i + len(v)
 		rest = rest[i+j+1:]
 	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range parts {
+		b.WriteString(p)
+	}
+	return b.String()
 }
 
 // scalarString renders a scalar JSON value as text ("" for nil and for
