@@ -229,8 +229,8 @@ func TestRelationshipHashCollision(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := NewRelationship(b, "HAS", a, map[string]any{"n": 2})
-	g.rels[g.hashParts(second.keyParts())] = first // the planted collision
-	for range 2 {                                  // the second add merges into the first
+	g.index[g.hashParts(second.keyParts())] = g.index[g.hashParts(first.keyParts())] // the planted collision
+	for range 2 {                                                                    // the second add merges into the first
 		if err := g.AddRelationship(second); err != nil {
 			t.Fatal(err)
 		}
