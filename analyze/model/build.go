@@ -387,9 +387,9 @@ func (w *worker) entity(t *EntityType, rd rowData, item any, stack []any) (e *gr
 			s.props[p.Name] = v
 		}
 	}
-	key := ""
+	key, keyV := "", any(nil)
 	for _, k := range t.Key {
-		if key = s.expand(k); key != "" {
+		if key, keyV = s.expandBoxed(k); key != "" {
 			break
 		}
 	}
@@ -423,21 +423,23 @@ func (w *worker) entity(t *EntityType, rd rowData, item any, stack []any) (e *gr
 		e.Set("region", w.intern(rd.Row.Region))
 	}
 	if strings.HasPrefix(key, "arn:") && !t.SyntheticKey {
-		e.Set("arn", key)
+		e.Set("arn", boxed(key, keyV))
 	}
+	var idV any
 	if t.ID != "" {
-		if id := s.expand(t.ID); id != "" {
-			e.Set("id", id)
+		if id, v := s.expandBoxed(t.ID); id != "" {
+			idV = boxed(id, v)
+			e.Set("id", idV)
 		}
 	}
-	name := ""
+	name, nameV := "", any(nil)
 	if t.Name != "" {
-		name = s.expand(t.Name)
+		name, nameV = s.expandBoxed(t.Name)
 	}
 	if name == "" {
-		name = e.String("id")
+		name, nameV = e.String("id"), idV
 	}
-	nameV := any(name) // one boxed value for both
+	nameV = boxed(name, nameV) // one boxed value for both
 	e.Set("name", nameV)
 	e.Set("displayName", nameV)
 	if t.Created != "" {

@@ -276,6 +276,33 @@ func (s scope) expand(tmpl string) string {
 	return b.String()
 }
 
+// expandBoxed is expand that also returns the value boxed already when
+// tmpl is one placeholder whose value is a string (nil otherwise): setting
+// it as a property then costs no box of its own (the decoder's may be
+// shared by every entity that repeats the string).
+func (s scope) expandBoxed(tmpl string) (string, any) {
+	if len(tmpl) > 2 && tmpl[0] == '{' && strings.IndexByte(tmpl, '}') == len(tmpl)-1 {
+		expr := tmpl[1 : len(tmpl)-1]
+		if v, ok := s.env.name(expr); ok {
+			return v, nil
+		}
+		v := s.resolve(expr)
+		if str, ok := v.(string); ok {
+			return str, v
+		}
+		return scalarString(v), nil
+	}
+	return s.expand(tmpl), nil
+}
+
+// boxed returns v, or s boxed when v is nil.
+func boxed(s string, v any) any {
+	if v != nil {
+		return v
+	}
+	return s
+}
+
 // scalarString renders a scalar JSON value as text ("" for nil and for
 // lists/maps, which cannot be part of a key).
 func scalarString(v any) string {
