@@ -27,7 +27,10 @@
 //     private shape). Read them with Get, Lookup, Has, String, Props (an
 //     iterator) and Len; PropMap copies them into a map. Iteration order
 //     is the order of first Set: nothing may depend on it (the JSON
-//     writers sort names).
+//     writers sort names). A string value made of other properties (an
+//     entity's console webLink: text, region, id) may be kept as a
+//     Template shared by many entities (Entity.SetTemplate, once the
+//     properties are final); every accessor reads it as its string.
 //   - A relationship does not store its _key: Key() derives it from the
 //     ends and an interned key form (J1's default from|verb|to, or
 //     from|mid|to followed by a tail, as aws_principal_access's

@@ -18,7 +18,8 @@ type Entity struct {
 	Class []string
 	// props holds every property except _key, _type and _class.
 	// Values are JSON-compatible: string, bool, float64/int64, nil,
-	// []any, []string, map[string]any.
+	// []any, []string, map[string]any (a string may be kept as a
+	// *Template, which every accessor reads as its string).
 	props Props
 }
 
@@ -45,6 +46,12 @@ func (e *Entity) String(name string) string {
 
 // Set sets a property.
 func (e *Entity) Set(name string, v any) { e.props.Set(name, v) }
+
+// SetTemplate replaces the string value of property name with t when t
+// expands to that string over e's properties, and reports whether it did.
+// The value then follows the properties t names: set it only once they
+// are final (the builder does at the end of the build).
+func (e *Entity) SetTemplate(name string, t *Template) bool { return e.props.setTemplate(name, t) }
 
 // Delete removes a property.
 func (e *Entity) Delete(name string) { e.props.Delete(name) }
