@@ -27,15 +27,20 @@
 //     private shape). Read them with Get, Lookup, Has, String, Props (an
 //     iterator) and Len; PropMap copies them into a map. Iteration order
 //     is the order of first Set: nothing may depend on it (the JSON
-//     writers sort names).
+//     writers sort names). A string value made of other properties (an
+//     entity's console webLink: text, region, id) may be kept as a
+//     Template shared by many entities (Entity.SetTemplate, once the
+//     properties are final); every accessor reads it as its string.
 //   - A relationship does not store its _key: Key() derives it from the
 //     ends and an interned key form (J1's default from|verb|to, or
 //     from|mid|to followed by a tail, as aws_principal_access's
 //     role|access|target|sessions; NewCustomRelationship keeps a key that is
-//     not made of its ends). The graph indexes relationships by a hash of
-//     the key with every collision checked, orders them with
-//     CompareRelationships (the order of the key strings) and finds one by
-//     key with Relationship. Relationships may share one property set
+//     not made of its ends). The graph keeps its relationships in a
+//     chunked list in the order added and indexes their positions there by
+//     a 32-bit hash of the key with every collision checked (an index with
+//     no pointer for the garbage collector to scan), orders them with
+//     CompareRelationships (the order of the key strings; the sorted order
+//     is a list of positions) and finds one by key with Relationship. Relationships may share one property set
 //     (NewKeyedRelationship): a Set on one is then a Set on all.
 //
 // A Graph is built by one goroutine and read by many; it is not safe for

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"iter"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -17,7 +18,8 @@ type Entity struct {
 	Class []string
 	// props holds every property except _key, _type and _class.
 	// Values are JSON-compatible: string, bool, float64/int64, nil,
-	// []any, []string, map[string]any.
+	// []any, []string, map[string]any (a string may be kept as a
+	// *Template, which every accessor reads as its string).
 	props Props
 }
 
@@ -44,6 +46,12 @@ func (e *Entity) String(name string) string {
 
 // Set sets a property.
 func (e *Entity) Set(name string, v any) { e.props.Set(name, v) }
+
+// SetTemplate replaces the string value of property name with t when t
+// expands to that string over e's properties, and reports whether it did.
+// The value then follows the properties t names: set it only once they
+// are final (the builder does at the end of the build).
+func (e *Entity) SetTemplate(name string, t *Template) bool { return e.props.setTemplate(name, t) }
 
 // Delete removes a property.
 func (e *Entity) Delete(name string) { e.props.Delete(name) }
@@ -506,27 +514,56 @@ type Graph struct {
 	entities map[string]*Entity
 	byType   map[string][]*Entity
 
-	// Relationships by the hash of their _key (which they do not store);
-	// the rare second key of one hash goes to relsMore by its string.
-	seed     maphash.Seed
-	rels     map[uint64]*Relationship
-	relsMore map[string]*Relationship
-	nRels    int
+	// Every relationship, in the order added, and the index of their
+	// positions there by a 32-bit hash of their _key (which they do not
+	// store): the index holds no pointer, so the garbage collector never
+	// scans it. The rare second key of one hash goes to more by its
+	// string.
+	seed  maphash.Seed
+	rels  relList
+	index map[uint32]int32
+	more  map[string]int32
 
-	// The relationships sorted by key, and those added since: Relationships
-	// sorts only what was added since its last call and merges it in (the
-	// IAM derivation and the checks ask for the sorted list on a graph of
-	// millions of relationships).
-	sortMu     sync.Mutex
-	sortedRels []*Relationship
-	added      []*Relationship
+	// The positions of the relationships sorted by key: the first
+	// len(sorted) added, as of the last call of Relationships, which sorts
+	// only those added since and merges them in (the IAM derivation and
+	// the checks ask for the sorted list on a graph of millions of
+	// relationships).
+	sortMu sync.Mutex
+	sorted []int32
 }
+
+// relList is a list of relationships in chunks of a fixed size: it grows
+// without copying what it holds and wastes at most one chunk's room.
+type relList struct {
+	chunks [][]*Relationship
+	n      int
+}
+
+const (
+	relChunkBits = 14
+	relChunk     = 1 << relChunkBits
+	// maxRels bounds the relationships of a graph (positions are int32).
+	maxRels = math.MaxInt32
+)
+
+func (l *relList) add(r *Relationship) int32 {
+	if l.n%relChunk == 0 {
+		l.chunks = append(l.chunks, make([]*Relationship, 0, relChunk))
+	}
+	c := &l.chunks[len(l.chunks)-1]
+	*c = append(*c, r)
+	l.n++
+	return int32(l.n - 1)
+}
+
+func (l *relList) at(i int32) *Relationship { return l.chunks[i>>relChunkBits][i&(relChunk-1)] }
 
 // New returns an empty graph.
 func New() *Graph {
 	return &Graph{
 		entities: map[string]*Entity{},
-		rels:     map[uint64]*Relationship{},
+		index:    map[uint32]int32{},
 		byType:   map[string][]*Entity{},
 		seed:     maphash.MakeSeed(),
 	}
@@ -552,15 +589,20 @@ func (g *Graph) Entity(key string) *Entity { return g.entities[key] }
 // The slice must not be modified.
 func (g *Graph) EntitiesOfType(typ string) []*Entity { return g.byType[typ] }
 
-// hashParts hashes the concatenation of parts; hashKey(k) equals it for
-// k the concatenation.
-func (g *Graph) hashParts(parts [6]string) uint64 {
+// hashParts hashes the concatenation of parts; hashKey of that
+// concatenation equals it.
+func (g *Graph) hashParts(parts [6]string) uint32 {
 	var h maphash.Hash
 	h.SetSeed(g.seed)
 	for _, s := range parts {
 		h.WriteString(s)
 	}
-	return h.Sum64()
+	return uint32(h.Sum64())
+}
+
+// hashKey hashes a _key.
+func (g *Graph) hashKey(key string) uint32 {
+	return uint32(maphash.String(g.seed, key))
 }
 
 // AddRelationship adds r. Both ends must exist. A relationship whose key
@@ -573,47 +615,52 @@ func (g *Graph) AddRelationship(r *Relationship) error {
 		return fmt.Errorf("relationship %s: no entity %q", r.Key(), r.To)
 	}
 	h := g.hashParts(r.keyParts())
-	old, ok := g.rels[h]
-	if ok && CompareRelationships(old, r) != 0 {
+	pos, ok := g.index[h]
+	if ok && CompareRelationships(g.rels.at(pos), r) != 0 {
 		// Another key with the same hash.
 		k := r.Key()
-		old, ok = g.relsMore[k]
-		if !ok {
-			if g.relsMore == nil {
-				g.relsMore = map[string]*Relationship{}
+		if pos, ok = g.more[k]; !ok {
+			if g.rels.n >= maxRels {
+				return fmt.Errorf("relationship %s: the graph holds %d relationships already, its limit", k, g.rels.n)
 			}
-			g.relsMore[k] = r
+			if g.more == nil {
+				g.more = map[string]int32{}
+			}
+			g.more[k] = g.rels.add(r)
+			return nil
 		}
-	} else if !ok {
-		g.rels[h] = r
 	}
-	if ok {
-		if r.props != nil && old.props != r.props {
-			if old.props == nil {
-				old.props = &Props{}
-			}
-			old.props.mergeMissing(r.props)
+	if !ok {
+		if g.rels.n >= maxRels {
+			return fmt.Errorf("relationship %s: the graph holds %d relationships already, its limit", r.Key(), g.rels.n)
 		}
+		g.index[h] = g.rels.add(r)
 		return nil
 	}
-	g.nRels++
-	g.added = append(g.added, r)
+	if old := g.rels.at(pos); r.props != nil && old.props != r.props {
+		if old.props == nil {
+			old.props = &Props{}
+		}
+		old.props.mergeMissing(r.props)
+	}
 	return nil
 }
 
 // Relationship returns the relationship with the given key, or nil.
 func (g *Graph) Relationship(key string) *Relationship {
-	var h maphash.Hash
-	h.SetSeed(g.seed)
-	h.WriteString(key)
-	if r, ok := g.rels[h.Sum64()]; ok && r.CompareKey(key) == 0 {
-		return r
+	if pos, ok := g.index[g.hashKey(key)]; ok {
+		if r := g.rels.at(pos); r.CompareKey(key) == 0 {
+			return r
+		}
 	}
-	return g.relsMore[key]
+	if pos, ok := g.more[key]; ok {
+		return g.rels.at(pos)
+	}
+	return nil
 }
 
 // Len returns the number of entities and relationships.
-func (g *Graph) Len() (entities, relationships int) { return len(g.entities), g.nRels }
+func (g *Graph) Len() (entities, relationships int) { return len(g.entities), g.rels.n }
 
 // All yields every entity in no particular order, without the sorted copy
 // Entities makes.
@@ -643,22 +690,32 @@ func (g *Graph) Entities() []*Entity {
 func (g *Graph) Relationships() []*Relationship {
 	g.sortMu.Lock()
 	defer g.sortMu.Unlock()
-	if len(g.added) > 0 {
-		slices.SortFunc(g.added, CompareRelationships)
-		g.sortedRels = mergeSorted(g.sortedRels, g.added)
-		g.added = nil
+	if n := len(g.sorted); n < g.rels.n {
+		added := make([]int32, g.rels.n-n)
+		for i := range added {
+			added[i] = int32(n + i)
+		}
+		slices.SortFunc(added, g.compare)
+		g.sorted = g.mergeSorted(g.sorted, added)
 	}
-	return slices.Clone(g.sortedRels)
+	out := make([]*Relationship, len(g.sorted))
+	for i, pos := range g.sorted {
+		out[i] = g.rels.at(pos)
+	}
+	return out
 }
 
-// mergeSorted merges two slices sorted by key into a new one.
-func mergeSorted(a, b []*Relationship) []*Relationship {
+// compare orders the relationships at two positions by key.
+func (g *Graph) compare(a, b int32) int { return CompareRelationships(g.rels.at(a), g.rels.at(b)) }
+
+// mergeSorted merges two lists of positions sorted by key into a new one.
+func (g *Graph) mergeSorted(a, b []int32) []int32 {
 	if len(a) == 0 {
 		return b
 	}
-	out := make([]*Relationship, 0, len(a)+len(b))
+	out := make([]int32, 0, len(a)+len(b))
 	for len(a) > 0 && len(b) > 0 {
-		if CompareRelationships(a[0], b[0]) < 0 {
+		if g.compare(a[0], b[0]) < 0 {
 			out, a = append(out, a[0]), a[1:]
 		} else {
 			out, b = append(out, b[0]), b[1:]

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -166,9 +167,112 @@ func (p *Props) Len() int { return len(p.vals) }
 // be nil: J1's null).
 func (p *Props) Lookup(name string) (any, bool) {
 	if i := p.shape.find(name); i >= 0 {
-		return p.vals[i], true
+		return p.value(i), true
 	}
 	return nil, false
+}
+
+// value returns the value at position i, a Template expanded.
+func (p *Props) value(i int) any {
+	if t, ok := p.vals[i].(*Template); ok {
+		return t.expand(p)
+	}
+	return p.vals[i]
+}
+
+// Template is a string property value made of literal text and the
+// values of other string properties of the same set (a console link made
+// of the region and the id). Read through any accessor it is the string
+// it expands to; it keeps no string of its own, so one Template shared by
+// the entities of a type replaces a string and a box per entity. It reads
+// the named properties when read: see SetTemplate.
+type Template struct {
+	lits  []string // len(names)+1 texts around the names
+	names []string
+}
+
+// NewTemplate returns the template lits[0] names[0] lits[1] ... names[n-1]
+// lits[n]; nil unless len(lits) == len(names)+1.
+func NewTemplate(lits, names []string) *Template {
+	if len(lits) != len(names)+1 {
+		return nil
+	}
+	return &Template{lits: slices.Clone(lits), names: slices.Clone(names)}
+}
+
+// part returns the string value of the i-th named property.
+func (t *Template) part(p *Props, i int) (string, bool) {
+	j := p.shape.find(t.names[i])
+	if j < 0 {
+		return "", false
+	}
+	s, ok := p.vals[j].(string)
+	return s, ok
+}
+
+// matches reports whether t expands over p to s, without building the
+// expansion.
+func (t *Template) matches(p *Props, s string) bool {
+	for i, lit := range t.lits {
+		var ok bool
+		if s, ok = strings.CutPrefix(s, lit); !ok {
+			return false
+		}
+		if i == len(t.names) {
+			break
+		}
+		v, ok := t.part(p, i)
+		if !ok {
+			return false
+		}
+		if s, ok = strings.CutPrefix(s, v); !ok {
+			return false
+		}
+	}
+	return s == ""
+}
+
+// expand returns the string t makes over p (nil when a named property is
+// missing or not a string, which SetTemplate rules out until one of them
+// changes).
+func (t *Template) expand(p *Props) any {
+	n := 0
+	for i, lit := range t.lits {
+		n += len(lit)
+		if i < len(t.names) {
+			v, ok := t.part(p, i)
+			if !ok {
+				return nil
+			}
+			n += len(v)
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, lit := range t.lits {
+		b.WriteString(lit)
+		if i < len(t.names) {
+			v, _ := t.part(p, i)
+			b.WriteString(v)
+		}
+	}
+	return b.String()
+}
+
+// setTemplate replaces the string value of name with t when t expands to
+// it and names no property that is itself a template, and reports whether
+// it did.
+func (p *Props) setTemplate(name string, t *Template) bool {
+	i := p.shape.find(name)
+	if i < 0 || t == nil || slices.Contains(t.names, name) {
+		return false
+	}
+	s, ok := p.vals[i].(string)
+	if !ok || !t.matches(p, s) {
+		return false
+	}
+	p.vals[i] = t
+	return true
 }
 
 // Get returns the value of name, nil when absent.
@@ -232,8 +336,8 @@ func (p *Props) All() iter.Seq2[string, any] {
 		if p.shape == nil {
 			return
 		}
-		for i, v := range p.vals {
-			if !yield(p.shape.names[i], v) {
+		for i := range p.vals {
+			if !yield(p.shape.names[i], p.value(i)) {
 				return
 			}
 		}

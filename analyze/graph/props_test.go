@@ -229,8 +229,8 @@ func TestRelationshipHashCollision(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := NewRelationship(b, "HAS", a, map[string]any{"n": 2})
-	g.rels[g.hashParts(second.keyParts())] = first // the planted collision
-	for range 2 {                                  // the second add merges into the first
+	g.index[g.hashParts(second.keyParts())] = g.index[g.hashParts(first.keyParts())] // the planted collision
+	for range 2 {                                                                    // the second add merges into the first
 		if err := g.AddRelationship(second); err != nil {
 			t.Fatal(err)
 		}
@@ -262,5 +262,57 @@ func TestRelationshipJSONKeyForms(t *testing.T) {
 		if !back.Equal(r) || back.Key() != r.Key() {
 			t.Errorf("%s: read back as %s (%v)", raw, back.Key(), back.PropMap())
 		}
+	}
+}
+
+// A Template value reads as the string it replaced, through every
+// accessor, and is set only when it expands to that string.
+func TestTemplate(t *testing.T) {
+	link := NewTemplate([]string{"https://console/?region=", "#id=", ""}, []string{"region", "id"})
+	e := NewEntity("k", "t", []string{"Host"}, map[string]any{"region": "eu-west-1", "id": "i-1", "n": nil,
+		"webLink": "https://console/?region=eu-west-1#id=i-1"})
+	want := e.PropMap()
+	wantJSON, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		tmpl *Template
+	}{
+		{"n", link},      // not a string
+		{"absent", link}, // not set
+		{"webLink", nil}, // no template (NewTemplate refused the parts)
+		{"id", NewTemplate([]string{"i-", ""}, []string{"id"})}, // names itself
+		{"webLink", NewTemplate([]string{"https://console/?region=", "#id=", "x"}, []string{"region", "id"})},
+		{"webLink", NewTemplate([]string{"https://console/?region=", "#id="}, []string{"region", "id"})},
+		{"webLink", NewTemplate([]string{"https://console/?region=", "#id=", ""}, []string{"region", "n"})},
+	} {
+		if e.SetTemplate(tc.name, tc.tmpl) {
+			t.Errorf("SetTemplate(%q, %v) replaced a value it does not make", tc.name, tc.tmpl)
+		}
+	}
+	if !e.SetTemplate("webLink", link) {
+		t.Fatal("SetTemplate refused the template of the value")
+	}
+	if _, ok := e.props.vals[e.props.shape.find("webLink")].(*Template); !ok {
+		t.Fatal("the value is not kept as the template")
+	}
+	if diff := cmp.Diff(want, e.PropMap()); diff != "" {
+		t.Errorf("PropMap (-want +got):\n%s", diff)
+	}
+	if got := e.String("webLink"); got != want["webLink"] {
+		t.Errorf("String = %q", got)
+	}
+	if got, err := json.Marshal(e); err != nil || string(got) != string(wantJSON) {
+		t.Errorf("JSON = %s, %v; want %s", got, err, wantJSON)
+	}
+	c := e.props.Clone()
+	if !e.Equal(&Entity{Key: "k", Type: "t", Class: []string{"Host"}, props: c}) {
+		t.Error("a clone is not equal")
+	}
+	e.Set("id", "i-2") // the template follows the properties it names
+	if got := e.String("webLink"); got != "https://console/?region=eu-west-1#id=i-2" {
+		t.Errorf("after a change of id: %q", got)
 	}
 }

@@ -206,7 +206,93 @@ func Build(ctx context.Context, src Source, opts ...Option) (*graph.Graph, error
 	if err := b.connect(ctx, src); err != nil {
 		return nil, err
 	}
+	b.deferLinks()
 	return b.g, nil
+}
+
+// deferLinks replaces every entity's webLink by a template of the
+// properties it is made of (the region and the id or name), where one
+// expands to it: a console link is the longest string most entities keep
+// (about 140 B with its box), and the template is one per type. Run when
+// the properties are final.
+func (b *builder) deferLinks() {
+	for _, t := range b.types {
+		if t.WebLink == "" {
+			continue
+		}
+		tmpls := linkTemplates(t.WebLink)
+		if len(tmpls) == 0 {
+			continue
+		}
+		for _, e := range b.g.EntitiesOfType(t.Type) {
+			for _, tm := range tmpls {
+				if e.SetTemplate("webLink", tm) {
+					break
+				}
+			}
+		}
+	}
+}
+
+// linkTemplates returns the templates a webLink template may be made of
+// over an entity's properties: {region} and {account} are its region and
+// accountId, any other placeholder its id, its name or the property its
+// field is flattened to. Each entity takes the first that expands to its
+// link, or none.
+func linkTemplates(link string) []*graph.Template {
+	var lits []string
+	var cands [][]string // per placeholder, the properties it may be
+	rest := link
+	for {
+		i := strings.IndexByte(rest, '{')
+		j := strings.IndexByte(rest[max(i, 0):], '}')
+		if i < 0 || j < 0 {
+			lits = append(lits, rest)
+			break
+		}
+		lits = append(lits, rest[:i])
+		switch expr := rest[i+1 : i+j]; {
+		case expr == "region":
+			cands = append(cands, []string{"region"})
+		case expr == "account":
+			cands = append(cands, []string{"accountId"})
+		case expr == "parent":
+			return nil
+		default:
+			c := []string{"id", "name"}
+			if isIdent(expr) {
+				c = append(c, camel(expr))
+			}
+			cands = append(cands, c)
+		}
+		rest = rest[i+j+1:]
+	}
+	// Every combination, the first candidates first.
+	combos := [][]string{nil}
+	for _, c := range cands {
+		var next [][]string
+		for _, names := range combos {
+			for _, n := range c {
+				next = append(next, append(slices.Clone(names), n))
+			}
+		}
+		combos = next
+	}
+	out := make([]*graph.Template, 0, len(combos))
+	for _, names := range combos {
+		out = append(out, graph.NewTemplate(lits, names))
+	}
+	return out
+}
+
+// isIdent reports whether s is a plain field name (letters and digits).
+func isIdent(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func newBuilder(opts ...Option) *builder {
@@ -387,9 +473,9 @@ func (w *worker) entity(t *EntityType, rd rowData, item any, stack []any) (e *gr
 			s.props[p.Name] = v
 		}
 	}
-	key := ""
+	key, keyV := "", any(nil)
 	for _, k := range t.Key {
-		if key = s.expand(k); key != "" {
+		if key, keyV = s.expandBoxed(k); key != "" {
 			break
 		}
 	}
@@ -423,21 +509,23 @@ func (w *worker) entity(t *EntityType, rd rowData, item any, stack []any) (e *gr
 		e.Set("region", w.intern(rd.Row.Region))
 	}
 	if strings.HasPrefix(key, "arn:") && !t.SyntheticKey {
-		e.Set("arn", key)
+		e.Set("arn", boxed(key, keyV))
 	}
+	var idV any
 	if t.ID != "" {
-		if id := s.expand(t.ID); id != "" {
-			e.Set("id", id)
+		if id, v := s.expandBoxed(t.ID); id != "" {
+			idV = boxed(id, v)
+			e.Set("id", idV)
 		}
 	}
-	name := ""
+	name, nameV := "", any(nil)
 	if t.Name != "" {
-		name = s.expand(t.Name)
+		name, nameV = s.expandBoxed(t.Name)
 	}
 	if name == "" {
-		name = e.String("id")
+		name, nameV = e.String("id"), idV
 	}
-	nameV := any(name) // one boxed value for both
+	nameV = boxed(name, nameV) // one boxed value for both
 	e.Set("name", nameV)
 	e.Set("displayName", nameV)
 	if t.Created != "" {

@@ -124,3 +124,29 @@ func TestEveryRelationshipBuilt(t *testing.T) {
 		}
 	}
 }
+
+// Every registry webLink but those of a parent's key can be kept as a
+// template, and linkTemplates tries the region with each property a
+// field's placeholder may be, the id first.
+func TestLinkTemplates(t *testing.T) {
+	for _, et := range registry {
+		if et.WebLink != "" && !strings.Contains(et.WebLink, "{parent}") && len(linkTemplates(et.WebLink)) == 0 {
+			t.Errorf("%s: no template for %q", et.Type, et.WebLink)
+		}
+	}
+	e := graph.NewEntity("k", "t", nil, map[string]any{"region": "r1", "id": "x", "name": "n1", "groupName": "g1",
+		"webLink": "https://c/r1/g1"})
+	tmpls := linkTemplates("https://c/{region}/{GroupName}")
+	if len(tmpls) != 3 {
+		t.Fatalf("%d templates, want 3 (id, name, groupName)", len(tmpls))
+	}
+	if e.SetTemplate("webLink", tmpls[0]) || e.SetTemplate("webLink", tmpls[1]) || !e.SetTemplate("webLink", tmpls[2]) {
+		t.Error("the link was not taken by the groupName template alone")
+	}
+	if got := e.String("webLink"); got != "https://c/r1/g1" {
+		t.Errorf("webLink = %q", got)
+	}
+	if linkTemplates("https://c/{parent}/x") != nil {
+		t.Error("a template of the parent's key")
+	}
+}

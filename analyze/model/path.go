@@ -242,27 +242,65 @@ func (s scope) expand(tmpl string) string {
 	if len(tmpl) > 2 && tmpl[0] == '{' && strings.IndexByte(tmpl, '}') == len(tmpl)-1 {
 		return s.text(tmpl[1 : len(tmpl)-1]) // one placeholder: its text, nothing to join
 	}
-	var b strings.Builder
+	// The pieces first, then one string of their total length: a key is
+	// kept by its entity for good, and a builder grown by doubling would
+	// keep up to twice its bytes.
+	var buf [16]string
+	parts := buf[:0]
+	n := 0
 	rest := tmpl
-	for {
+	for rest != "" {
 		i := strings.IndexByte(rest, '{')
-		if i < 0 {
-			b.WriteString(rest)
-			return b.String()
+		j := -1
+		if i >= 0 {
+			j = strings.IndexByte(rest[i:], '}')
 		}
-		j := strings.IndexByte(rest[i:], '}')
 		if j < 0 {
-			b.WriteString(rest)
-			return b.String()
+			parts = append(parts, rest)
+			n += len(rest)
+			break
 		}
-		b.WriteString(rest[:i])
 		v := s.text(rest[i+1 : i+j])
 		if v == "" {
 			return ""
 		}
-		b.WriteString(v)
+		parts = append(parts, rest[:i], v)
+		n += i + len(v)
 		rest = rest[i+j+1:]
 	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range parts {
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// expandBoxed is expand that also returns the value boxed already when
+// tmpl is one placeholder whose value is a string (nil otherwise): setting
+// it as a property then costs no box of its own (the decoder's may be
+// shared by every entity that repeats the string).
+func (s scope) expandBoxed(tmpl string) (string, any) {
+	if len(tmpl) > 2 && tmpl[0] == '{' && strings.IndexByte(tmpl, '}') == len(tmpl)-1 {
+		expr := tmpl[1 : len(tmpl)-1]
+		if v, ok := s.env.name(expr); ok {
+			return v, nil
+		}
+		v := s.resolve(expr)
+		if str, ok := v.(string); ok {
+			return str, v
+		}
+		return scalarString(v), nil
+	}
+	return s.expand(tmpl), nil
+}
+
+// boxed returns v, or s boxed when v is nil.
+func boxed(s string, v any) any {
+	if v != nil {
+		return v
+	}
+	return s
 }
 
 // scalarString renders a scalar JSON value as text ("" for nil and for
