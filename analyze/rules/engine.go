@@ -10,6 +10,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -390,7 +391,7 @@ func (e *Engine) evaluate(ctx context.Context, doc *inputDoc, in Input) (*Result
 			defer func() { <-sem; wg.Done() }()
 			soloLock.RLock()
 			defer soloLock.RUnlock()
-			run(i, guard)
+			pprof.Do(ctx, pprof.Labels("check", e.checks[i].info.ID), func(context.Context) { run(i, guard) })
 		}()
 	}
 	wg.Wait()
@@ -403,7 +404,7 @@ func (e *Engine) evaluate(ctx context.Context, doc *inputDoc, in Input) (*Result
 		again[i] = false
 		soloLock.Lock()
 		solo := startHeapGuard(e.memory, true)
-		run(i, solo)
+		pprof.Do(ctx, pprof.Labels("check", e.checks[i].info.ID), func(context.Context) { run(i, solo) })
 		solo.close()
 		soloLock.Unlock()
 		if again[i] { // cannot happen: alone, the check itself is blamed
