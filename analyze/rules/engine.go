@@ -513,6 +513,7 @@ func (e *Engine) evalOn(ctx context.Context, c check, val ast.Value, evalTime ti
 	evalOpts := []rego.EvalOption{
 		rego.EvalParsedInput(val),
 		rego.EvalPrintHook(printHook{logger: e.logger, rule: c.info.ID}),
+		rego.EvalVirtualCache(newFindingCache()),
 	}
 	if !evalTime.IsZero() {
 		evalOpts = append(evalOpts, rego.EvalTime(evalTime))
