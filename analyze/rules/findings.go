@@ -272,7 +272,9 @@ func summarize(info RuleInfo, found []Finding) RuleSummary {
 // sortFindings orders findings by rule ID, resource key, resource type,
 // account, region, status and message, so output is deterministic. It
 // sorts indexes: a Finding is about 200 bytes, and sorting the slice itself
-// copied two per comparison (1.4 s of CPU for 177k findings).
+// copied two per comparison (1.4 s of CPU for 177k findings). The order is
+// then applied in place, cycle by cycle, not through a sorted copy (50 MB
+// at AWS-TAG-001's 292,000 findings).
 func sortFindings(fs []Finding) {
 	idx := make([]int32, len(fs))
 	for i := range idx {
@@ -284,9 +286,27 @@ func sortFindings(fs []Finding) {
 			strings.Compare(a.ResourceType, b.ResourceType), strings.Compare(a.AccountID, b.AccountID),
 			strings.Compare(a.Region, b.Region), strings.Compare(a.Status, b.Status), strings.Compare(a.Message, b.Message))
 	})
-	sorted := make([]Finding, len(fs))
-	for k, i := range idx {
-		sorted[k] = fs[i]
+	permute(fs, idx)
+}
+
+// permute sets fs[k] to the old fs[idx[k]] for every k, in place; idx is a
+// permutation of 0..len(fs)-1, marked -1 as its entries are used.
+func permute[T any](fs []T, idx []int32) {
+	for start := range idx {
+		if idx[start] < 0 {
+			continue
+		}
+		saved := fs[start]
+		k := start
+		for {
+			from := int(idx[k])
+			idx[k] = -1
+			if from == start {
+				fs[k] = saved
+				break
+			}
+			fs[k] = fs[from]
+			k = from
+		}
 	}
-	copy(fs, sorted)
 }

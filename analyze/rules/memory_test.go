@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -39,5 +40,32 @@ func TestFindingCache(t *testing.T) {
 				t.Fatalf("got %v, want %v", got, value)
 			}
 		})
+	}
+}
+
+// TestPermute: the in-place permutation sortFindings applies equals the
+// sorted copy it replaced, for permutations of every cycle structure.
+func TestPermute(t *testing.T) {
+	for _, idx := range [][]int32{
+		{},
+		{0},
+		{0, 1, 2, 3},
+		{3, 2, 1, 0},
+		{1, 2, 3, 0},
+		{2, 0, 1, 4, 3},
+		{0, 4, 1, 5, 2, 6, 3, 7},
+	} {
+		fs := make([]string, len(idx))
+		for i := range fs {
+			fs[i] = string(rune('a' + i))
+		}
+		want := make([]string, len(idx))
+		for k, i := range idx {
+			want[k] = fs[i]
+		}
+		permute(fs, slices.Clone(idx))
+		if !slices.Equal(fs, want) {
+			t.Errorf("permute by %v: got %v, want %v", idx, fs, want)
+		}
 	}
 }
