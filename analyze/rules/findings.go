@@ -118,25 +118,34 @@ func locateFinding(info RuleInfo, status string, f Finding, g *graph.Graph) (Fin
 	return newFinding(info, status, f), nil
 }
 
+// The keys of a finding object, made once: decodeFindingValue looks up
+// four per finding (600,000 findings at 1,000,000 resources).
+var (
+	findingResourceKey = ast.StringTerm("resource_key")
+	findingStatus      = ast.StringTerm("status")
+	findingMessage     = ast.StringTerm("message")
+	findingSeverity    = ast.StringTerm("severity")
+)
+
 // decodeFindingValue is decodeFinding on the OPA value of a finding. A
 // well-formed one is read in place; anything else goes through its Go
 // form and decodeFinding, whose errors quote it.
 func decodeFindingValue(info RuleInfo, v ast.Value, g *graph.Graph) (Finding, error) {
 	if obj, ok := v.(ast.Object); ok {
-		str := func(name string) (string, bool) {
-			t := obj.Get(ast.StringTerm(name))
+		str := func(name *ast.Term) (string, bool) {
+			t := obj.Get(name)
 			if t == nil {
 				return "", false
 			}
 			s, ok := t.Value.(ast.String)
 			return string(s), ok
 		}
-		key, _ := str("resource_key")
-		status, _ := str("status")
-		msg, msgOK := str("message")
+		key, _ := str(findingResourceKey)
+		status, _ := str(findingStatus)
+		msg, msgOK := str(findingMessage)
 		sev, sevOK := "", true // severity is optional, but a severity
-		if obj.Get(ast.StringTerm("severity")) != nil {
-			sev, sevOK = str("severity")
+		if obj.Get(findingSeverity) != nil {
+			sev, sevOK = str(findingSeverity)
 			sevOK = sevOK && slices.Contains(severities, sev)
 		}
 		if key != "" && (status == StatusFail || status == StatusPass || status == StatusError) && msgOK && sevOK {
