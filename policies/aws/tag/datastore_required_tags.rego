@@ -40,9 +40,11 @@ import data.lib
 
 required_tags := lib.config("required_tags", ["Classification", "Owner"])
 
-# _tag_props are the properties of the required tags ("tag.<name>"), in the
-# order of required_tags.
-_tag_props := [concat("", ["tag.", t]) | some t in required_tags]
+# _prop_of is the property of each required tag ("tag.<name>"), _tag_props
+# the same properties as a list.
+_prop_of := {t: concat("", ["tag.", t]) | some t in required_tags}
+
+_tag_props := [p | some p in _prop_of]
 
 # _absent are the values of a tag property that count as missing (as in
 # lib.has_tag); an absent property reads as null.
@@ -58,7 +60,7 @@ _required_list := concat(", ", required_tags)
 # (docs/performance.md, "The checks phase at 1,000,000 resources").
 findings contains f if {
 	some e in lib.resources_of_class("DataStore")
-	missing := [required_tags[i] | some i, p in _tag_props; object.get(e, p, null) in _absent]
+	missing := [t | some t in required_tags; object.get(e, _prop_of[t], null) in _absent]
 	count(missing) > 0
 	f := lib.fail(e, sprintf("%s %s is missing required tag(s): %s", [e._type, object.get(e, "name", e._key), concat(", ", missing)]))
 }
