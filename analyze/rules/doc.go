@@ -57,7 +57,8 @@
 // what the checks read, not a second copy of the graph; an entity or
 // relationship converts its properties one by one as they are read
 // (lazyrecord.go), and a check that uses one whole is evaluated again on
-// whole records. A check compiled with
+// whole records. OPA's cache of function calls skips data.lib's finding
+// constructors, whose calls never repeat (cache.go). A check compiled with
 // a module that may use one of them whole, which OPA's own object code cannot
 // take, reads the fully converted document instead (lazyguard.go). The
 // per-check costs are in docs/performance.md (BenchmarkChecks).

@@ -118,25 +118,34 @@ func locateFinding(info RuleInfo, status string, f Finding, g *graph.Graph) (Fin
 	return newFinding(info, status, f), nil
 }
 
+// The keys of a finding object, made once: decodeFindingValue looks up
+// four per finding (600,000 findings at 1,000,000 resources).
+var (
+	findingResourceKey = ast.StringTerm("resource_key")
+	findingStatus      = ast.StringTerm("status")
+	findingMessage     = ast.StringTerm("message")
+	findingSeverity    = ast.StringTerm("severity")
+)
+
 // decodeFindingValue is decodeFinding on the OPA value of a finding. A
 // well-formed one is read in place; anything else goes through its Go
 // form and decodeFinding, whose errors quote it.
 func decodeFindingValue(info RuleInfo, v ast.Value, g *graph.Graph) (Finding, error) {
 	if obj, ok := v.(ast.Object); ok {
-		str := func(name string) (string, bool) {
-			t := obj.Get(ast.StringTerm(name))
+		str := func(name *ast.Term) (string, bool) {
+			t := obj.Get(name)
 			if t == nil {
 				return "", false
 			}
 			s, ok := t.Value.(ast.String)
 			return string(s), ok
 		}
-		key, _ := str("resource_key")
-		status, _ := str("status")
-		msg, msgOK := str("message")
+		key, _ := str(findingResourceKey)
+		status, _ := str(findingStatus)
+		msg, msgOK := str(findingMessage)
 		sev, sevOK := "", true // severity is optional, but a severity
-		if obj.Get(ast.StringTerm("severity")) != nil {
-			sev, sevOK = str("severity")
+		if obj.Get(findingSeverity) != nil {
+			sev, sevOK = str(findingSeverity)
 			sevOK = sevOK && slices.Contains(severities, sev)
 		}
 		if key != "" && (status == StatusFail || status == StatusPass || status == StatusError) && msgOK && sevOK {
@@ -272,7 +281,9 @@ func summarize(info RuleInfo, found []Finding) RuleSummary {
 // sortFindings orders findings by rule ID, resource key, resource type,
 // account, region, status and message, so output is deterministic. It
 // sorts indexes: a Finding is about 200 bytes, and sorting the slice itself
-// copied two per comparison (1.4 s of CPU for 177k findings).
+// copied two per comparison (1.4 s of CPU for 177k findings). The order is
+// then applied in place, cycle by cycle, not through a sorted copy (50 MB
+// at AWS-TAG-001's 292,000 findings).
 func sortFindings(fs []Finding) {
 	idx := make([]int32, len(fs))
 	for i := range idx {
@@ -284,9 +295,27 @@ func sortFindings(fs []Finding) {
 			strings.Compare(a.ResourceType, b.ResourceType), strings.Compare(a.AccountID, b.AccountID),
 			strings.Compare(a.Region, b.Region), strings.Compare(a.Status, b.Status), strings.Compare(a.Message, b.Message))
 	})
-	sorted := make([]Finding, len(fs))
-	for k, i := range idx {
-		sorted[k] = fs[i]
+	permute(fs, idx)
+}
+
+// permute sets fs[k] to the old fs[idx[k]] for every k, in place; idx is a
+// permutation of 0..len(fs)-1, marked -1 as its entries are used.
+func permute[T any](fs []T, idx []int32) {
+	for start := range idx {
+		if idx[start] < 0 {
+			continue
+		}
+		saved := fs[start]
+		k := start
+		for {
+			from := int(idx[k])
+			idx[k] = -1
+			if from == start {
+				fs[k] = saved
+				break
+			}
+			fs[k] = fs[from]
+			k = from
+		}
 	}
-	copy(fs, sorted)
 }

@@ -17,10 +17,20 @@ entities_of_class(c) := [input.entities[k] | some k in object.get(input.classes,
 
 # resources_of_type(t) is entities_of_type(t) less the placeholders: what
 # the snapshot collected. Checks that judge resources iterate over these.
-resources_of_type(t) := [e | some e in entities_of_type(t); not placeholder(e)]
+# (placeholder(e) is written out: a call per entity would be cached per
+# entity for the whole evaluation.)
+resources_of_type(t) := [e |
+	some k in object.get(input.types, t, [])
+	e := input.entities[k]
+	object.get(e, "_source", null) != "system-mapper"
+]
 
 # resources_of_class(c) is entities_of_class(c) less the placeholders.
-resources_of_class(c) := [e | some e in entities_of_class(c); not placeholder(e)]
+resources_of_class(c) := [e |
+	some k in object.get(input.classes, c, [])
+	e := input.entities[k]
+	object.get(e, "_source", null) != "system-mapper"
+]
 
 # placeholder(e) is true for an entity the derivations created for a
 # principal or account the snapshot did not collect (a role of a partner
