@@ -75,6 +75,7 @@ type config struct {
 	limits  Limits
 	exact   bool // ask the evaluator even where the answer is known (tests)
 	noShare bool // derive every principal alone (tests: shared.go)
+	workers int  // principals derived at once (workers.go); 0: GOMAXPROCS
 }
 
 // WithLogger sets the logger for warnings (unparsable documents, caps).
@@ -87,6 +88,11 @@ func WithEvaluator(ev *iam.Evaluator) Option { return func(c *config) { c.ev = e
 
 // WithCatalog sets the action catalog (default the embedded one).
 func WithCatalog(cat *actions.Catalog) Option { return func(c *config) { c.catalog = cat } }
+
+// WithWorkers sets how many principals are derived at once (default
+// GOMAXPROCS). The graph is the same for any number: results are added in
+// principal order (workers.go).
+func WithWorkers(n int) Option { return func(c *config) { c.workers = n } }
 
 // WithLimits sets the output limits.
 func WithLimits(l Limits) Option { return func(c *config) { c.limits = l } }
@@ -144,7 +150,8 @@ type deriver struct {
 	keyBuf           []byte                              // accessProps' key, reused
 	classes          classScratch                        // patternSet.representatives' buffers and lower-cased actions
 	byTarget         map[string]*access                  // principal's accesses by target, reused
-	accessClasses    map[string]*accessClass             // access shared by a class of principals (shared.go)
+	par              *parallel                           // what principal-access's workers share (workers.go)
+	keys             []string                            // sortedTargets' buffer, reused
 	orgPersonalAny   int8                                // orgPersonalPolicies: 0 not known, 1 no, 2 yes
 	orgTags          []string                            // orgTagNames, nil: not known
 	sharedPrincipals int                                 // principals that reused their class's access
@@ -188,7 +195,7 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 		policiesOf: map[string][]*graph.Entity{}, groupsOf: map[string][]*graph.Entity{},
 		attached: map[string][]*graph.Entity{}, accountsOf: map[string][]string{},
 		identityGrants: map[string]accountGrants{}, resourceGrants: map[string][]*grant{},
-		accessPropsOf: map[string]*graph.Props{}, accessClasses: map[string]*accessClass{}, stmtCache: map[stmtCacheKey]stmtResult{}, tagsOf: map[*graph.Entity]map[string]string{},
+		accessPropsOf: map[string]*graph.Props{}, stmtCache: map[stmtCacheKey]stmtResult{}, tagsOf: map[*graph.Entity]map[string]string{},
 		orgActions: map[orgActionKey]orgAction{}, orgSets: map[orgSetKey]bool{}, orgPersonals: map[orgSetKey]bool{}, orgDecisions: map[orgDecisionKey]verdict{},
 	}
 	d.adjacency()
@@ -241,10 +248,19 @@ func (d *deriver) doc(e *graph.Entity, prop string) *document {
 	if doc, ok := d.docs[k]; ok {
 		return doc
 	}
+	if d.par != nil { // a worker of principal-access: d.docs is read-only (workers.go)
+		return d.par.doc(d, k)
+	}
+	return d.loadDoc(k, d.docs)
+}
+
+// loadDoc parses the document k names into docs (doc).
+func (d *deriver) loadDoc(k docKey, docs map[docKey]*document) *document {
+	e, prop := k.e, k.prop
 	v := e.Get(prop)
 	text, isText := v.(string)
 	if v == nil || (isText && strings.TrimSpace(text) == "") {
-		d.docs[k] = nil
+		docs[k] = nil
 		return nil
 	}
 	// Many entities hold the same text (an inline policy cut from one
@@ -253,7 +269,7 @@ func (d *deriver) doc(e *graph.Entity, prop string) *document {
 	if src := d.docsByText[text]; isText && src != nil {
 		doc := src.renamed(e.Key + "#" + prop)
 		d.stats.Documents++
-		d.docs[k] = doc
+		docs[k] = doc
 		return doc
 	}
 	doc, err := parseDocument(e.Key+"#"+prop, v)
@@ -267,7 +283,7 @@ func (d *deriver) doc(e *graph.Entity, prop string) *document {
 			d.docsByText[text] = doc
 		}
 	}
-	d.docs[k] = doc
+	docs[k] = doc
 	return doc
 }
 

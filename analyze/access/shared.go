@@ -43,6 +43,7 @@ type sharedEdge struct {
 // derived alone).
 type accessClass struct {
 	ok    bool
+	ready bool         // its first principal is done (workers.go)
 	edges []sharedEdge // sorted by k
 }
 
