@@ -143,7 +143,7 @@ type deriver struct {
 	restrictedBy     map[string][]restricted             // restrictedOf, built on first use
 	classesBy        map[string][][]member               // accountClasses, built on first use
 	ctx              context.Context                     // principal-access's
-	stmtCache        map[stmtCacheKey]stmtResult         // statementHolds answers
+	stmtCache        *memo[stmtCacheKey, stmtResult]     // statementHolds answers (shared by the workers)
 	tagsOf           map[*graph.Entity]map[string]string // lower-cased tags (lowerTags)
 	orgs             map[string]any                      // organizationId by collected account (factRequest)
 	accessPropsOf    map[string]*graph.Props             // shared access relationship properties (accessProps)
@@ -152,6 +152,7 @@ type deriver struct {
 	byTarget         map[string]*access                  // principal's accesses by target, reused
 	par              *parallel                           // what principal-access's workers share (workers.go)
 	keys             []string                            // sortedTargets' buffer, reused
+	classesOf        map[classKey]*patternSet            // principal's action classes, reused
 	orgPersonalAny   int8                                // orgPersonalPolicies: 0 not known, 1 no, 2 yes
 	orgTags          []string                            // orgTagNames, nil: not known
 	sharedPrincipals int                                 // principals that reused their class's access
@@ -160,9 +161,9 @@ type deriver struct {
 	// Organisation policies (org.go).
 	org          orgMap
 	orgActions   map[orgActionKey]orgAction
-	orgSets      map[orgSetKey]bool // orgClear
-	orgPersonals map[orgSetKey]bool // orgPersonal
-	orgDecisions map[orgDecisionKey]verdict
+	orgSets      map[orgSetKey]bool             // orgClear
+	orgPersonals map[orgSetKey]bool             // orgPersonal
+	orgDecisions *memo[orgDecisionKey, verdict] // shared by the workers
 }
 
 // Derive adds the IAM derivations to g: TRUSTS from role trust policies,
@@ -195,8 +196,8 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 		policiesOf: map[string][]*graph.Entity{}, groupsOf: map[string][]*graph.Entity{},
 		attached: map[string][]*graph.Entity{}, accountsOf: map[string][]string{},
 		identityGrants: map[string]accountGrants{}, resourceGrants: map[string][]*grant{},
-		accessPropsOf: map[string]*graph.Props{}, stmtCache: map[stmtCacheKey]stmtResult{}, tagsOf: map[*graph.Entity]map[string]string{},
-		orgActions: map[orgActionKey]orgAction{}, orgSets: map[orgSetKey]bool{}, orgPersonals: map[orgSetKey]bool{}, orgDecisions: map[orgDecisionKey]verdict{},
+		accessPropsOf: map[string]*graph.Props{}, stmtCache: &memo[stmtCacheKey, stmtResult]{}, tagsOf: map[*graph.Entity]map[string]string{},
+		orgActions: map[orgActionKey]orgAction{}, orgSets: map[orgSetKey]bool{}, orgPersonals: map[orgSetKey]bool{}, orgDecisions: &memo[orgDecisionKey, verdict]{},
 	}
 	d.adjacency()
 	d.orgSetup()

@@ -134,7 +134,11 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 	// The action classes of a request depend on its policies; only the
 	// resource policy and the organisation policies change between this
 	// principal's targets.
-	classesBy := map[classKey]*patternSet{}
+	if d.classesOf == nil {
+		d.classesOf = map[classKey]*patternSet{}
+	}
+	classesBy := d.classesOf // reused: cleared for each principal
+	clear(classesBy)
 	consider := func(gr *grant, pp iam.Principal) bool {
 		cross := gr.account != "" && gr.account != pp.Account
 		res := d.resourcePolicyFor(gr.target)
@@ -666,11 +670,11 @@ func (d *deriver) statementHolds(gr *grant, i int, p *graph.Entity, pp iam.Princ
 			ck.region += r + "\x00"
 		}
 	}
-	if r, ok := d.stmtCache[ck]; ok {
+	if r, ok := d.stmtCache.get(ck); ok {
 		return r.holds, r.conditional, r.keys
 	}
 	var r stmtResult
-	defer func() { d.stmtCache[ck] = r }()
+	defer func() { d.stmtCache.put(ck, r) }()
 	sp, err := part.st.strictPolicy()
 	if err != nil {
 		return false, false, nil

@@ -5,9 +5,10 @@ package access
 // deriver with caches of its own (the statement answers, the organisation
 // answers, lower-cased tags and actions, its scratch buffers): they are
 // memos of answers that depend only on their keys, so a worker that asks
-// again gets what another would have (the Evaluations count may then grow
-// a little: both asked). What the workers share is read-only while they
-// run, or guarded:
+// again gets what another would have. The evaluator's answers (statement
+// and organisation decisions) are shared (memo): two workers missing the
+// same key at once both ask, so Evaluations may grow a little. What the
+// workers share is read-only while they run, or guarded:
 //
 //   - the parsed documents (d.docs) and every lazily computed field of
 //     the grants and statements the derivation reads: computed before the
@@ -250,19 +251,18 @@ func (d *deriver) addPrincipalResults(principals []*graph.Entity, results []prin
 }
 
 // worker returns a copy of d for one worker of principal-access: caches
-// of its own (seeded with what the earlier steps cached), stats into st.
+// of its own (seeded with what the earlier steps cached) but for the
+// evaluator's answers (memo), stats into st.
 func (d *deriver) worker(st *Stats) *deriver {
 	w := *d
 	w.stats = st
-	w.stmtCache = maps.Clone(d.stmtCache)
 	w.tagsOf = maps.Clone(d.tagsOf)
 	w.orgActions = maps.Clone(d.orgActions)
 	w.orgSets = maps.Clone(d.orgSets)
 	w.orgPersonals = maps.Clone(d.orgPersonals)
-	w.orgDecisions = maps.Clone(d.orgDecisions)
 	w.accessPropsOf = map[string]*graph.Props{}
 	w.classes = classScratch{lower: maps.Clone(d.classes.lower)}
-	w.keyBuf, w.keys, w.byTarget, w.accessPool = nil, nil, nil, nil
+	w.keyBuf, w.keys, w.byTarget, w.accessPool, w.classesOf = nil, nil, nil, nil, nil
 	w.sharedPrincipals = 0
 	return &w
 }
@@ -355,6 +355,30 @@ func warmStatement(st *statement) {
 	st.conditionKeys()
 	st.matchesAction("")
 	st.readsRegion()
+}
+
+// memo is a map safe for concurrent use: the evaluator's answers the
+// workers share (statementHolds, orgAllows). Two workers missing the same
+// key at once both ask; the answers are the same.
+type memo[K comparable, V any] struct {
+	mu sync.RWMutex
+	m  map[K]V
+}
+
+func (m *memo[K, V]) get(k K) (V, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	v, ok := m.m[k]
+	return v, ok
+}
+
+func (m *memo[K, V]) put(k K, v V) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil {
+		m.m = map[K]V{}
+	}
+	m.m[k] = v
 }
 
 // sortedTargets returns the keys of m sorted, in a buffer reused for
