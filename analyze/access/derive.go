@@ -153,6 +153,8 @@ type deriver struct {
 	par              *parallel                           // what principal-access's workers share (workers.go)
 	keys             []string                            // sortedTargets' buffer, reused
 	classesOf        map[classKey]*patternSet            // principal's action classes, reused
+	classKeyBuf      []byte                              // accessClassKey's key, reused
+	tagNames         []string                            // accessClassKey's tag names, reused
 	orgPersonalAny   int8                                // orgPersonalPolicies: 0 not known, 1 no, 2 yes
 	orgTags          []string                            // orgTagNames, nil: not known
 	sharedPrincipals int                                 // principals that reused their class's access

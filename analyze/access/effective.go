@@ -318,6 +318,9 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 		shared = cls.edges
 	}
 	out.rels = make([]*graph.Relationship, 0, len(keys)+len(shared))
+	if first && share && !personalSeen {
+		classEdges = make([]sharedEdge, 0, len(keys)) // at most one per target: no regrowth
+	}
 	add := func(k string, target *graph.Entity, props *graph.Props) {
 		// _key p|access|k: k is the target's key, with |sessions for a role's sessions.
 		out.rels = append(out.rels, graph.NewKeyedRelationship(AccessType, "ALLOWS", p.Key, "access", target.Key, k[len(target.Key):], props))

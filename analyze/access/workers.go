@@ -62,12 +62,12 @@ type parallel struct {
 // class returns the class ck names, created (first) when absent; ready
 // tells whether its first principal is done, ok then whether its access
 // is shared (true for the first principal itself).
-func (p *parallel) class(ck string) (cls *accessClass, first, ready, ok bool) {
+func (p *parallel) class(ck []byte) (cls *accessClass, first, ready, ok bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if cls = p.classes[ck]; cls == nil {
+	if cls = p.classes[string(ck)]; cls == nil { // looked up without a copy
 		cls = &accessClass{ok: true}
-		p.classes[ck] = cls
+		p.classes[string(ck)] = cls
 		return cls, true, false, true
 	}
 	return cls, false, cls.ready, cls.ok
@@ -263,6 +263,7 @@ func (d *deriver) worker(st *Stats) *deriver {
 	w.accessPropsOf = map[string]*graph.Props{}
 	w.classes = classScratch{lower: maps.Clone(d.classes.lower)}
 	w.keyBuf, w.keys, w.byTarget, w.accessPool, w.classesOf = nil, nil, nil, nil, nil
+	w.classKeyBuf, w.tagNames = nil, nil
 	w.sharedPrincipals = 0
 	return &w
 }
