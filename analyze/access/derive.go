@@ -155,6 +155,7 @@ type deriver struct {
 	classesOf        map[classKey]*patternSet            // principal's action classes, reused
 	classKeyBuf      []byte                              // accessClassKey's key, reused
 	tagNames         []string                            // accessClassKey's tag names, reused
+	req              iam.Request                         // evaluate's, reused
 	orgPersonalAny   int8                                // orgPersonalPolicies: 0 not known, 1 no, 2 yes
 	orgTags          []string                            // orgTagNames, nil: not known
 	sharedPrincipals int                                 // principals that reused their class's access

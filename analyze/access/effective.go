@@ -1146,5 +1146,6 @@ func (d *deriver) anyAction(gr *grant, pols *iam.Policies, ok func(action, resou
 
 func (d *deriver) evaluate(pp iam.Principal, action, resource, acct string, pol *iam.Policies) iam.Result {
 	d.stats.Evaluations++
-	return d.cfg.ev.Evaluate(&iam.Request{Principal: pp, Action: action, Resource: resource, ResourceAccount: acct}, pol)
+	d.req = iam.Request{Principal: pp, Action: action, Resource: resource, ResourceAccount: acct} // reused: the evaluator keeps no request
+	return d.cfg.ev.Evaluate(&d.req, pol)
 }
