@@ -156,6 +156,7 @@ type deriver struct {
 	classKeyBuf      []byte                              // accessClassKey's key, reused
 	tagNames         []string                            // accessClassKey's tag names, reused
 	req              iam.Request                         // evaluate's, reused
+	pol              iam.Policies                        // principal's request policies, reused
 	orgPersonalAny   int8                                // orgPersonalPolicies: 0 not known, 1 no, 2 yes
 	orgTags          []string                            // orgTagNames, nil: not known
 	sharedPrincipals int                                 // principals that reused their class's access

@@ -153,7 +153,8 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 			// principal that has it.
 			return false
 		}
-		pol := &iam.Policies{Identity: identity, Boundaries: boundary, Resource: res}
+		d.pol = iam.Policies{Identity: identity, Boundaries: boundary, Resource: res} // reused: consider is not reentered
+		pol := &d.pol
 		// The organisation policies of the principal's and the target's
 		// accounts (org.go): most grants have no action they can refuse.
 		orgK := d.orgKeyOf(pp, gr.account)
