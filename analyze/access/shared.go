@@ -112,20 +112,26 @@ func (d *deriver) accessClassKey(p *graph.Entity, pp iam.Principal, ents []*grap
 func (d *deriver) orgTagNames() []string {
 	if d.orgTags == nil {
 		d.orgTags = []string{}
-		for _, oi := range d.org {
-			if oi == nil {
-				continue
-			}
-			for _, levels := range [][][]*statement{oi.scps.stmts, oi.rcps.stmts} {
-				for _, lvl := range levels {
-					for _, st := range lvl {
-						d.orgTags = append(d.orgTags, st.principalTagNames()...)
-					}
+		d.orgStatements(func(st *statement) { d.orgTags = append(d.orgTags, st.principalTagNames()...) })
+	}
+	return d.orgTags
+}
+
+// orgStatements calls fn with each statement of the SCPs and RCPs of the
+// snapshot.
+func (d *deriver) orgStatements(fn func(*statement)) {
+	for _, oi := range d.org {
+		if oi == nil {
+			continue
+		}
+		for _, levels := range [][][]*statement{oi.scps.stmts, oi.rcps.stmts} {
+			for _, lvl := range levels {
+				for _, st := range lvl {
+					fn(st)
 				}
 			}
 		}
 	}
-	return d.orgTags
 }
 
 // orgPersonalPolicies reports whether some SCP or RCP of the snapshot

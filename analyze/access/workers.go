@@ -309,18 +309,7 @@ func (d *deriver) warm(principals []*graph.Entity) {
 			warmDoc(doc)
 		}
 	}
-	for _, oi := range d.org {
-		if oi == nil {
-			continue
-		}
-		for _, levels := range [][][]*statement{oi.scps.stmts, oi.rcps.stmts} {
-			for _, lvl := range levels {
-				for _, st := range lvl {
-					warmStatement(st)
-				}
-			}
-		}
-	}
+	d.orgStatements(warmStatement)
 }
 
 // warmGrant computes a grant's cached fields.
