@@ -76,6 +76,9 @@ type config struct {
 	exact   bool // ask the evaluator even where the answer is known (tests)
 	noShare bool // derive every principal alone (tests: shared.go)
 	workers int  // principals derived at once (workers.go); 0: GOMAXPROCS
+	// deferMembers leaves every principal of a class but its first for the
+	// second pass (tests: workers.go), as when they arrive before it is done.
+	deferMembers bool
 }
 
 // WithLogger sets the logger for warnings (unparsable documents, caps).

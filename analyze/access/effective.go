@@ -108,7 +108,7 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 	if share {
 		var ready bool
 		cls, first, ready, share = d.par.class(ck)
-		if !first && !ready {
+		if !first && (!ready || (mayDefer && d.cfg.deferMembers)) {
 			if mayDefer {
 				out.deferred = true
 				return nil
