@@ -283,7 +283,7 @@ func TestShortcutExact(t *testing.T) {
 			var evals [2]int
 			for i, exact := range []bool{false, true} {
 				g := dumpGraph(t, f)
-				st, err := Derive(context.Background(), g, func(c *config) { c.exact = exact })
+				st, err := Derive(context.Background(), g, func(c *config) { c.exact, c.workers = exact, 1 }) // one worker: exact counts
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -15,7 +15,6 @@ package access
 // is exact, not a sample.
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 
@@ -37,6 +36,9 @@ type patternSet struct {
 type classScratch struct {
 	lower map[string]string
 	sig   []byte
+	seen  map[string]bool // newPatternSet's, cleared for each set
+	all   []*iam.Policy   // newPatternSet's, reused
+	sigs  map[string]bool // representatives', cleared for each call
 }
 
 // lowerAction returns action in lower case.
@@ -54,11 +56,20 @@ func (c *classScratch) lowerAction(action string) string {
 
 func newPatternSet(pols *iam.Policies, scratch *classScratch) *patternSet {
 	ps := &patternSet{byService: map[string][]int{}, scratch: scratch}
-	seen := map[string]bool{}
-	all := append(append([]*iam.Policy{pols.Resource}, pols.Identity...), pols.Boundaries...)
-	for _, lvl := range append(slices.Clip(pols.SCPs), pols.RCPs...) {
+	if scratch.seen == nil {
+		scratch.seen = map[string]bool{}
+	}
+	seen := scratch.seen
+	clear(seen)
+	all := append(append(append(scratch.all[:0], pols.Resource), pols.Identity...), pols.Boundaries...)
+	for _, lvl := range pols.SCPs {
 		all = append(all, lvl...)
 	}
+	for _, lvl := range pols.RCPs {
+		all = append(all, lvl...)
+	}
+	scratch.all = all
+	defer clear(all) // keep no policy alive through the buffer
 	for _, p := range all {
 		if p == nil {
 			continue
@@ -66,7 +77,7 @@ func newPatternSet(pols *iam.Policies, scratch *classScratch) *patternSet {
 		for _, st := range p.Statements {
 			for _, l := range [][]string{st.ActionPatterns, st.NotActionPatterns} {
 				for _, a := range l {
-					a = strings.ToLower(a)
+					a = scratch.lowerAction(a) // patterns repeat across principals: lower-cased once
 					if seen[a] {
 						continue
 					}
@@ -109,7 +120,11 @@ func (ps *patternSet) appendSignature(b []byte, action string) []byte {
 // until fn returns false: the classes of the actions after that are not
 // computed (a level of "*" has thousands of actions).
 func (ps *patternSet) representatives(acts []string, fn func(action string) bool) {
-	seen := map[string]bool{}
+	if ps.scratch.sigs == nil {
+		ps.scratch.sigs = map[string]bool{}
+	}
+	seen := ps.scratch.sigs
+	clear(seen)
 	for _, a := range acts {
 		b := ps.appendSignature(ps.scratch.sig[:0], a)
 		ps.scratch.sig = b

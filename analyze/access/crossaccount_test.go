@@ -172,7 +172,7 @@ func TestManagedPolicyWorkPerAccount(t *testing.T) {
 	}
 	evals := map[int]int{}
 	for _, n := range []int{1, 4} {
-		st, err := Derive(context.Background(), build(n), func(c *config) { c.exact = true })
+		st, err := Derive(context.Background(), build(n), func(c *config) { c.exact, c.workers = true, 1 }) // one worker: exact counts
 		if err != nil {
 			t.Fatal(err)
 		}

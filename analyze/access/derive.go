@@ -75,6 +75,10 @@ type config struct {
 	limits  Limits
 	exact   bool // ask the evaluator even where the answer is known (tests)
 	noShare bool // derive every principal alone (tests: shared.go)
+	workers int  // principals derived at once (workers.go); 0: GOMAXPROCS
+	// deferMembers leaves every principal of a class but its first for the
+	// second pass (tests: workers.go), as when they arrive before it is done.
+	deferMembers bool
 }
 
 // WithLogger sets the logger for warnings (unparsable documents, caps).
@@ -87,6 +91,11 @@ func WithEvaluator(ev *iam.Evaluator) Option { return func(c *config) { c.ev = e
 
 // WithCatalog sets the action catalog (default the embedded one).
 func WithCatalog(cat *actions.Catalog) Option { return func(c *config) { c.catalog = cat } }
+
+// WithWorkers sets how many principals are derived at once (default
+// GOMAXPROCS). The graph is the same for any number: results are added in
+// principal order (workers.go).
+func WithWorkers(n int) Option { return func(c *config) { c.workers = n } }
 
 // WithLimits sets the output limits.
 func WithLimits(l Limits) Option { return func(c *config) { c.limits = l } }
@@ -137,14 +146,20 @@ type deriver struct {
 	restrictedBy     map[string][]restricted             // restrictedOf, built on first use
 	classesBy        map[string][][]member               // accountClasses, built on first use
 	ctx              context.Context                     // principal-access's
-	stmtCache        map[stmtCacheKey]stmtResult         // statementHolds answers
+	stmtCache        *memo[stmtCacheKey, stmtResult]     // statementHolds answers (shared by the workers)
 	tagsOf           map[*graph.Entity]map[string]string // lower-cased tags (lowerTags)
 	orgs             map[string]any                      // organizationId by collected account (factRequest)
 	accessPropsOf    map[string]*graph.Props             // shared access relationship properties (accessProps)
 	keyBuf           []byte                              // accessProps' key, reused
 	classes          classScratch                        // patternSet.representatives' buffers and lower-cased actions
 	byTarget         map[string]*access                  // principal's accesses by target, reused
-	accessClasses    map[string]*accessClass             // access shared by a class of principals (shared.go)
+	par              *parallel                           // what principal-access's workers share (workers.go)
+	keys             []string                            // sortedTargets' buffer, reused
+	classesOf        map[classKey]*patternSet            // principal's action classes, reused
+	classKeyBuf      []byte                              // accessClassKey's key, reused
+	tagNames         []string                            // accessClassKey's tag names, reused
+	req              iam.Request                         // evaluate's, reused
+	pol              iam.Policies                        // principal's request policies, reused
 	orgPersonalAny   int8                                // orgPersonalPolicies: 0 not known, 1 no, 2 yes
 	orgTags          []string                            // orgTagNames, nil: not known
 	sharedPrincipals int                                 // principals that reused their class's access
@@ -153,9 +168,9 @@ type deriver struct {
 	// Organisation policies (org.go).
 	org          orgMap
 	orgActions   map[orgActionKey]orgAction
-	orgSets      map[orgSetKey]bool // orgClear
-	orgPersonals map[orgSetKey]bool // orgPersonal
-	orgDecisions map[orgDecisionKey]verdict
+	orgSets      map[orgSetKey]bool             // orgClear
+	orgPersonals map[orgSetKey]bool             // orgPersonal
+	orgDecisions *memo[orgDecisionKey, verdict] // shared by the workers
 }
 
 // Derive adds the IAM derivations to g: TRUSTS from role trust policies,
@@ -188,8 +203,8 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 		policiesOf: map[string][]*graph.Entity{}, groupsOf: map[string][]*graph.Entity{},
 		attached: map[string][]*graph.Entity{}, accountsOf: map[string][]string{},
 		identityGrants: map[string]accountGrants{}, resourceGrants: map[string][]*grant{},
-		accessPropsOf: map[string]*graph.Props{}, accessClasses: map[string]*accessClass{}, stmtCache: map[stmtCacheKey]stmtResult{}, tagsOf: map[*graph.Entity]map[string]string{},
-		orgActions: map[orgActionKey]orgAction{}, orgSets: map[orgSetKey]bool{}, orgPersonals: map[orgSetKey]bool{}, orgDecisions: map[orgDecisionKey]verdict{},
+		accessPropsOf: map[string]*graph.Props{}, stmtCache: &memo[stmtCacheKey, stmtResult]{}, tagsOf: map[*graph.Entity]map[string]string{},
+		orgActions: map[orgActionKey]orgAction{}, orgSets: map[orgSetKey]bool{}, orgPersonals: map[orgSetKey]bool{}, orgDecisions: &memo[orgDecisionKey, verdict]{},
 	}
 	d.adjacency()
 	d.orgSetup()
@@ -241,10 +256,19 @@ func (d *deriver) doc(e *graph.Entity, prop string) *document {
 	if doc, ok := d.docs[k]; ok {
 		return doc
 	}
+	if d.par != nil { // a worker of principal-access: d.docs is read-only (workers.go)
+		return d.par.doc(d, k)
+	}
+	return d.loadDoc(k, d.docs)
+}
+
+// loadDoc parses the document k names into docs (doc).
+func (d *deriver) loadDoc(k docKey, docs map[docKey]*document) *document {
+	e, prop := k.e, k.prop
 	v := e.Get(prop)
 	text, isText := v.(string)
 	if v == nil || (isText && strings.TrimSpace(text) == "") {
-		d.docs[k] = nil
+		docs[k] = nil
 		return nil
 	}
 	// Many entities hold the same text (an inline policy cut from one
@@ -253,7 +277,7 @@ func (d *deriver) doc(e *graph.Entity, prop string) *document {
 	if src := d.docsByText[text]; isText && src != nil {
 		doc := src.renamed(e.Key + "#" + prop)
 		d.stats.Documents++
-		d.docs[k] = doc
+		docs[k] = doc
 		return doc
 	}
 	doc, err := parseDocument(e.Key+"#"+prop, v)
@@ -267,7 +291,7 @@ func (d *deriver) doc(e *graph.Entity, prop string) *document {
 			d.docsByText[text] = doc
 		}
 	}
-	d.docs[k] = doc
+	docs[k] = doc
 	return doc
 }
 

@@ -45,7 +45,10 @@
 //     sessions of a role (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)
 //     gives the role an access relationship of its own with `sessions`.
 //     The SCPs of the principal's account and the RCPs of the target's
-//     account are applied as the evaluator applies them (org.go).
+//     account are applied as the evaluator applies them (org.go). The
+//     principals are derived on GOMAXPROCS workers (WithWorkers) and their
+//     relationships added in principal order: the graph is the same for
+//     any number of workers (workers.go).
 //
 // Principals outside the graph become placeholder entities marked as J1's
 // mapper marks them: `_source` "system-mapper", `external` true when their

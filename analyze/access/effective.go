@@ -34,6 +34,7 @@ package access
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -80,32 +81,21 @@ func (d *deriver) principalAccess(ctx context.Context) error {
 	var principals []*graph.Entity
 	principals = append(principals, d.g.EntitiesOfType("aws_iam_role")...)
 	principals = append(principals, d.g.EntitiesOfType("aws_iam_user")...)
-	defer func() { d.byTarget, d.accessPool = nil, nil }() // reused per principal only
-	for _, p := range sortedEntities(principals) {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if p.String("_source") == placeholderSource {
-			continue
-		}
-		if err := d.principal(p); err != nil {
-			return err
-		}
-	}
-	d.cfg.log.Debug("access shared by classes of principals", "principals", len(principals), "classes", len(d.accessClasses), "reused", d.sharedPrincipals)
-	return nil
+	return d.derivePrincipals(ctx, sortedEntities(principals))
 }
 
-func (d *deriver) principal(p *graph.Entity) error {
+// principal derives the access of p into out (d is a worker's: workers.go;
+// the graph is changed only when the results are added, in principal
+// order). With mayDefer, a principal whose class is still being derived by
+// its first principal on another worker is left for later (out.deferred).
+func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool) error {
 	pp, err := iam.ParsePrincipal(p.Key)
 	if err != nil {
 		return nil // not an IAM ARN key: nothing to evaluate as
 	}
 	policies, identity, boundary, ok := d.principalPolicies(p)
 	if !ok {
-		d.stats.Inconclusive++
-		p.Set("accessInconclusive", true)
-		d.cfg.log.Warn("access not evaluated: permissions boundary not in the graph", "principal", p.Key, "boundary", p.String("permissionsBoundaryArn"))
+		out.inconclusive = true // counted, marked and logged in principal order
 		return nil
 	}
 	plain := boundary == nil && !d.hasDeny(policies)
@@ -116,11 +106,19 @@ func (d *deriver) principal(p *graph.Entity) error {
 	var cls *accessClass
 	first, personalSeen := false, false
 	if share {
-		if cls = d.accessClasses[ck]; cls == nil {
-			cls, first = &accessClass{ok: true}, true
-			d.accessClasses[ck] = cls
+		var ready bool
+		cls, first, ready, share = d.par.class(ck)
+		if !first && (!ready || (mayDefer && d.cfg.deferMembers)) {
+			if mayDefer {
+				out.deferred = true
+				return nil
+			}
+			return fmt.Errorf("principal %s: its class's first principal is not derived", p.Key)
 		}
-		share = cls.ok
+	}
+	var classEdges []sharedEdge
+	if first {
+		defer func() { d.par.classDone(cls, !personalSeen, classEdges) }()
 	}
 	reuse := share && !first
 	if reuse {
@@ -136,7 +134,11 @@ func (d *deriver) principal(p *graph.Entity) error {
 	// The action classes of a request depend on its policies; only the
 	// resource policy and the organisation policies change between this
 	// principal's targets.
-	classesBy := map[classKey]*patternSet{}
+	if d.classesOf == nil {
+		d.classesOf = map[classKey]*patternSet{}
+	}
+	classesBy := d.classesOf // reused: cleared for each principal
+	clear(classesBy)
 	consider := func(gr *grant, pp iam.Principal) bool {
 		cross := gr.account != "" && gr.account != pp.Account
 		res := d.resourcePolicyFor(gr.target)
@@ -151,7 +153,8 @@ func (d *deriver) principal(p *graph.Entity) error {
 			// principal that has it.
 			return false
 		}
-		pol := &iam.Policies{Identity: identity, Boundaries: boundary, Resource: res}
+		d.pol = iam.Policies{Identity: identity, Boundaries: boundary, Resource: res} // reused: consider is not reentered
+		pol := &d.pol
 		// The organisation policies of the principal's and the target's
 		// accounts (org.go): most grants have no action they can refuse.
 		orgK := d.orgKeyOf(pp, gr.account)
@@ -248,11 +251,8 @@ func (d *deriver) principal(p *graph.Entity) error {
 		if len(levels) == 0 && len(gr.set.unknown) == 0 {
 			return false
 		}
-		if gr.rel != nil && gr.from != gr.target && !gr.marked { // identity ALLOWS: mark effective
-			if gr.rel.Get("effective") != true {
-				gr.rel.Set("effective", true)
-			}
-			gr.marked = true
+		if gr.rel != nil && gr.from != gr.target && !gr.marked.Load() { // identity ALLOWS: marked effective once derived (workers.go)
+			gr.marked.Store(true)
 		}
 		k := gr.target.Key
 		if pp.Type == iam.PrincipalAssumedRole {
@@ -274,12 +274,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 		a.notActions = append(a.notActions, gr.set.notActions...)
 		a.resources = append(a.resources, gr.resources...)
 		a.via = append(a.via, gr.via)
-		if gr.stmtNames == nil {
-			for _, st := range gr.stmts {
-				gr.stmtNames = append(gr.stmtNames, statementName(gr.via, st))
-			}
-		}
-		a.statements = append(a.statements, gr.stmtNames...)
+		a.statements = append(a.statements, gr.statementNames()...)
 		a.conditional = a.conditional && cond
 		a.conditionKeys = append(a.conditionKeys, keys...)
 		if all, _ := gr.levels(); gr.admin() && len(levels) == len(all) {
@@ -312,51 +307,39 @@ func (d *deriver) principal(p *graph.Entity) error {
 			consider(gr, s)
 		}
 	}
-	keys := sortedKeys(byTarget)
+	keys := d.sortedTargets(byTarget)
 	if max := d.cfg.limits.MaxAccessPerPrincipal; max > 0 && len(keys) > max {
-		d.stats.CappedPrincipals++
-		p.Set("accessCapped", true)
-		d.cfg.log.Warn("access relationships capped", "principal", p.Key, "targets", len(keys), "max", max)
+		out.capped = len(keys) // counted, marked and logged in principal order
 		keys = keys[:max]
 	}
 	acct := accountOf(p)
 	noSCPs := d.withoutSCPs(pp)
-	add := func(k string, target *graph.Entity, props *graph.Props) error {
-		// _key p|access|k: k is the target's key, with |sessions for a role's sessions.
-		r := graph.NewKeyedRelationship(AccessType, "ALLOWS", p.Key, "access", target.Key, k[len(target.Key):], props)
-		if err := d.g.AddRelationship(r); err != nil {
-			return err
-		}
-		d.stats.PrincipalAccess++
-		return nil
-	}
 	var shared []sharedEdge
 	if reuse {
 		shared = cls.edges
 	}
+	out.rels = make([]*graph.Relationship, 0, len(keys)+len(shared))
+	if first && share && !personalSeen {
+		classEdges = make([]sharedEdge, 0, len(keys)) // at most one per target: no regrowth
+	}
+	add := func(k string, target *graph.Entity, props *graph.Props) {
+		// _key p|access|k: k is the target's key, with |sessions for a role's sessions.
+		out.rels = append(out.rels, graph.NewKeyedRelationship(AccessType, "ALLOWS", p.Key, "access", target.Key, k[len(target.Key):], props))
+	}
 	for _, k := range keys {
 		for len(shared) > 0 && shared[0].k < k { // the class's edges, in the same key order
-			if err := add(shared[0].k, shared[0].target, shared[0].props); err != nil {
-				return err
-			}
+			add(shared[0].k, shared[0].target, shared[0].props)
 			shared = shared[1:]
 		}
 		a := byTarget[k]
 		props := d.accessProps(a, acct, noSCPs)
-		if err := add(k, a.target, props); err != nil {
-			return err
-		}
+		add(k, a.target, props)
 		if first && share && !personalSeen && d.sharedTarget(a.target) {
-			cls.edges = append(cls.edges, sharedEdge{k, a.target, props})
+			classEdges = append(classEdges, sharedEdge{k, a.target, props})
 		}
 	}
 	for _, e := range shared {
-		if err := add(e.k, e.target, e.props); err != nil {
-			return err
-		}
-	}
-	if first && personalSeen {
-		cls.ok, cls.edges = false, nil
+		add(e.k, e.target, e.props)
 	}
 	return nil
 }
@@ -404,6 +387,16 @@ func (d *deriver) accessProps(a *access, acct string, noSCPs bool) *graph.Props 
 	if p, ok := d.accessPropsOf[string(k)]; ok { // no allocation for the lookup
 		return p
 	}
+	key := string(k)
+	p := d.par.props(key, func() *graph.Props {
+		return d.newAccessProps(a, count, truncated, cross, noSCPs, noRCPs, pats, na, via, res, sessions, condKeys, stmts)
+	})
+	d.accessPropsOf[key] = p
+	return p
+}
+
+// newAccessProps builds the property set accessProps shares.
+func (d *deriver) newAccessProps(a *access, count int, truncated, cross, noSCPs, noRCPs bool, pats, na, via, res, sessions, condKeys, stmts []string) *graph.Props {
 
 	var levels []actions.AccessLevel
 	condLevels := []string{}
@@ -446,7 +439,6 @@ func (d *deriver) accessProps(a *access, acct string, noSCPs bool) *graph.Props 
 		p[withoutRCPsProp] = true
 	}
 	shared := graph.PropsOf(p)
-	d.accessPropsOf[string(k)] = &shared
 	return &shared
 }
 
@@ -661,27 +653,7 @@ type stmtResult struct {
 // only under unknown keys, and those keys.
 func (d *deriver) statementHolds(gr *grant, i int, p *graph.Entity, pp iam.Principal, res *graph.Entity, self string) (bool, bool, []string) {
 	part := gr.parts[i]
-	if gr.factParts == nil {
-		gr.factParts = make([]factPart, len(gr.parts))
-	}
-	fp := &gr.factParts[i]
-	if !fp.done {
-		// The target's resource policy as written: its own Conditions
-		// decide too (the lenient copy would let its conditional grants
-		// allow whatever the statement's Condition says). A role's trust
-		// policy decides only its sts actions.
-		if rd := d.resourceDocFor(gr.target); rd != nil && (gr.target.Type != "aws_iam_role" || gatedActions(part.set)) {
-			fp.rp, _ = rd.strictPolicy() // it parsed leniently: an error is not expected
-		}
-		fp.rk = gr.account
-		if res != nil {
-			fp.rk = res.Key
-			if gr.from != gr.target && fp.rp == nil { // same tags and account: same answer
-				fp.rk = d.resourceSignature(res, part.st)
-			}
-		}
-		fp.done = true
-	}
+	fp := d.factPartOf(gr, i)
 	rp, rk := fp.rp, fp.rk
 	ck := stmtCacheKey{st: part.st, acct: pp.Account, typ: string(pp.Type), tags: d.principalTags(p, part.st), self: self, res: rk}
 	// Whether the Condition can hold does not depend on which of the
@@ -702,11 +674,11 @@ func (d *deriver) statementHolds(gr *grant, i int, p *graph.Entity, pp iam.Princ
 			ck.region += r + "\x00"
 		}
 	}
-	if r, ok := d.stmtCache[ck]; ok {
+	if r, ok := d.stmtCache.get(ck); ok {
 		return r.holds, r.conditional, r.keys
 	}
 	var r stmtResult
-	defer func() { d.stmtCache[ck] = r }()
+	defer func() { d.stmtCache.put(ck, r) }()
 	sp, err := part.st.strictPolicy()
 	if err != nil {
 		return false, false, nil
@@ -734,18 +706,43 @@ func (d *deriver) statementHolds(gr *grant, i int, p *graph.Entity, pp iam.Princ
 	return r.holds, r.conditional, r.keys
 }
 
+// factPartOf returns what statementHolds takes from part i of a grant,
+// computed once (before the workers start: workers.go warm).
+func (d *deriver) factPartOf(gr *grant, i int) *factPart {
+	part := gr.parts[i]
+	var res *graph.Entity
+	if gr.scope == scopeResource {
+		res = gr.target
+	}
+	if gr.factParts == nil {
+		gr.factParts = make([]factPart, len(gr.parts))
+	}
+	fp := &gr.factParts[i]
+	if !fp.done {
+		// The target's resource policy as written: its own Conditions
+		// decide too (the lenient copy would let its conditional grants
+		// allow whatever the statement's Condition says). A role's trust
+		// policy decides only its sts actions.
+		if rd := d.resourceDocFor(gr.target); rd != nil && (gr.target.Type != "aws_iam_role" || gatedActions(part.set)) {
+			fp.rp, _ = rd.strictPolicy() // it parsed leniently: an error is not expected
+		}
+		fp.rk = gr.account
+		if res != nil {
+			fp.rk = res.Key
+			if gr.from != gr.target && fp.rp == nil { // same tags and account: same answer
+				fp.rk = d.resourceSignature(res, part.st)
+			}
+		}
+		fp.done = true
+	}
+	return fp
+}
+
 // factRequest builds the request Query.request would for a collected
 // principal p (pp: itself or a session of it), with the facts the snapshot
 // has in its context, and the predicate of the keys it cannot know.
 func (d *deriver) factRequest(p *graph.Entity, pp iam.Principal, action, resource, acct string, res *graph.Entity) (*iam.Request, func(string) bool) {
-	if d.orgs == nil {
-		d.orgs = map[string]any{}
-		for _, a := range d.g.EntitiesOfType("aws_account") {
-			if v, ok := a.Lookup("organizationId"); ok && a.String("_source") != placeholderSource {
-				d.orgs[a.String("accountId")] = v
-			}
-		}
-	}
+	d.orgIDs()
 	rq := &iam.Request{Principal: pp, Action: action, Resource: resource, ResourceAccount: acct, Context: map[string][]string{},
 		AWSManagedKey: awsManagedKey(res)}
 	// Anonymous callers and AWS services carry no principal tags nor
@@ -804,6 +801,18 @@ func (d *deriver) factRequest(p *graph.Entity, pp iam.Principal, action, resourc
 			return !resPath
 		}
 		return true
+	}
+}
+
+// orgIDs fills d.orgs, the organizationId by collected account, once.
+func (d *deriver) orgIDs() {
+	if d.orgs == nil {
+		d.orgs = map[string]any{}
+		for _, a := range d.g.EntitiesOfType("aws_account") {
+			if v, ok := a.Lookup("organizationId"); ok && a.String("_source") != placeholderSource {
+				d.orgs[a.String("accountId")] = v
+			}
+		}
 	}
 }
 
@@ -922,7 +931,13 @@ func (d *deriver) shortcut(gr *grant, pp iam.Principal, pol *iam.Policies) bool 
 	if gr.scope == scopeAccount {
 		return false
 	}
-	if gr.noShortcut == 0 { // the same for every principal: decided once
+	return !gr.shortcutRuledOut()
+}
+
+// shortcutRuledOut reports whether a grant's actions or Resource patterns
+// rule the shortcut out, the same for every principal: decided once.
+func (gr *grant) shortcutRuledOut() bool {
+	if gr.noShortcut == 0 {
 		gr.noShortcut = 1
 		if gatedActions(gr.set) || slices.ContainsFunc(gr.stmts, func(st *statement) bool {
 			return slices.ContainsFunc(st.resources, hasVariable) || slices.ContainsFunc(st.notResources, hasVariable)
@@ -930,7 +945,7 @@ func (d *deriver) shortcut(gr *grant, pp iam.Principal, pol *iam.Policies) bool 
 			gr.noShortcut = 2
 		}
 	}
-	return gr.noShortcut == 1
+	return gr.noShortcut == 2
 }
 
 func hasVariable(s string) bool { return strings.Contains(s, "${") }
@@ -1132,5 +1147,6 @@ func (d *deriver) anyAction(gr *grant, pols *iam.Policies, ok func(action, resou
 
 func (d *deriver) evaluate(pp iam.Principal, action, resource, acct string, pol *iam.Policies) iam.Result {
 	d.stats.Evaluations++
-	return d.cfg.ev.Evaluate(&iam.Request{Principal: pp, Action: action, Resource: resource, ResourceAccount: acct}, pol)
+	d.req = iam.Request{Principal: pp, Action: action, Resource: resource, ResourceAccount: acct} // reused: the evaluator keeps no request
+	return d.cfg.ev.Evaluate(&d.req, pol)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
@@ -45,7 +46,9 @@ type grant struct {
 	stmtNames  []string   // statementName of stmts, computed once
 	factParts  []factPart // statementHolds' per-part keys, computed once
 	rel        *graph.Relationship
-	marked     bool // rel is marked effective (principal-access)
+	// marked: a principal uses the grant, rel is to be marked effective
+	// (principal-access sets it once every principal is derived).
+	marked atomic.Bool
 	// Computed once for every principal: the levels of set and firm
 	// (levels), and whether the shortcut is ruled out (1 no, 2 yes).
 	setLevels, firmLevels []actions.AccessLevel
@@ -64,6 +67,17 @@ func (gr *grant) levels() (set, firm []actions.AccessLevel) {
 		gr.levelsDone = true
 	}
 	return gr.setLevels, gr.firmLevels
+}
+
+// statementNames returns statementName of the grant's statements,
+// computed once.
+func (gr *grant) statementNames() []string {
+	if gr.stmtNames == nil {
+		for _, st := range gr.stmts {
+			gr.stmtNames = append(gr.stmtNames, statementName(gr.via, st))
+		}
+	}
+	return gr.stmtNames
 }
 
 // grantPart is one statement's action set within a grant.

@@ -507,7 +507,7 @@ func (d *deriver) orgAllows(k orgKey, p *graph.Entity, pp iam.Principal, action,
 	if oa.regional { // the evaluator takes it from the resource (iam.RequestedRegion)
 		ck.region, _ = iam.RequestedRegion(pp, action, resource)
 	}
-	if v, ok := d.orgDecisions[ck]; ok {
+	if v, ok := d.orgDecisions.get(ck); ok {
 		return v
 	}
 	pol := &iam.Policies{Identity: []*iam.Policy{allowAll()}, Resource: allowAnyone()}
@@ -516,7 +516,7 @@ func (d *deriver) orgAllows(k orgKey, p *graph.Entity, pp iam.Principal, action,
 	d.stats.OrgEvaluations++
 	r := d.cfg.ev.EvaluateUnknown(rq, pol, unknown)
 	v := verdict{ok: r.Decision == iam.Allowed, cond: r.Conditional, keys: r.ConditionKeys}
-	d.orgDecisions[ck] = v
+	d.orgDecisions.put(ck, v)
 	return v
 }
 

@@ -24,7 +24,6 @@ package access
 import (
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
@@ -43,66 +42,69 @@ type sharedEdge struct {
 // derived alone).
 type accessClass struct {
 	ok    bool
+	ready bool         // its first principal is done (workers.go)
 	edges []sharedEdge // sorted by k
 }
 
 // accessClassKey returns the class of principal p (pp its ARN) with
 // policy entities ents and permissions boundary; ok is false when p must
-// be derived alone.
-func (d *deriver) accessClassKey(p *graph.Entity, pp iam.Principal, ents []*graph.Entity, identity, boundary []*iam.Policy) (string, bool) {
+// be derived alone. The key is in a buffer reused for the next principal.
+func (d *deriver) accessClassKey(p *graph.Entity, pp iam.Principal, ents []*graph.Entity, identity, boundary []*iam.Policy) ([]byte, bool) {
 	if d.cfg.noShare || d.cfg.limits.MaxAccessPerPrincipal > 0 || d.orgPersonalPolicies() || pp.Type == iam.PrincipalAssumedRole {
-		return "", false
+		return nil, false
 	}
 	for _, l := range [][]*iam.Policy{identity, boundary} {
 		for _, pol := range l {
 			if pol.Personal() {
-				return "", false
+				return nil, false
 			}
 		}
 	}
-	var b strings.Builder
-	b.WriteString(p.Type)
-	b.WriteByte(0)
-	b.WriteString(pp.Account)
-	b.WriteByte(0)
-	b.WriteString(accountOf(p))
-	b.WriteByte(0)
-	b.WriteString(strconv.FormatBool(pp.IsServiceLinkedRole()))
-	b.WriteByte(0)
-	b.WriteString(p.String("permissionsBoundaryArn"))
+	b := d.classKeyBuf[:0]
+	b = append(b, p.Type...)
+	b = append(b, 0)
+	b = append(b, pp.Account...)
+	b = append(b, 0)
+	b = append(b, accountOf(p)...)
+	b = append(b, 0)
+	b = strconv.AppendBool(b, pp.IsServiceLinkedRole())
+	b = append(b, 0)
+	be := p.String("permissionsBoundaryArn")
+	b = append(b, be...)
 	for _, e := range ents { // sorted by key (principalPolicies)
-		b.WriteByte(0)
-		b.WriteString(e.Key)
+		b = append(b, 0)
+		b = append(b, e.Key...)
 	}
 	// The principal's tags that a statement may read: of its own policies,
 	// its boundary, or the organisation's (the others cannot tell it from
 	// the rest of its class).
-	names := slices.Clone(d.orgTagNames())
-	docs := make([]*document, 0, len(ents)+1)
-	for _, e := range ents {
-		docs = append(docs, d.doc(e, "document"))
-	}
-	if be := p.String("permissionsBoundaryArn"); be != "" {
-		docs = append(docs, d.doc(d.g.Entity(be), "document")) // in the graph: principalPolicies
-	}
-	for _, doc := range docs {
+	names := append(d.tagNames[:0], d.orgTagNames()...)
+	addNames := func(doc *document) {
 		if doc != nil {
 			for _, st := range doc.stmts {
 				names = append(names, st.principalTagNames()...)
 			}
 		}
 	}
+	for _, e := range ents {
+		addNames(d.doc(e, "document"))
+	}
+	if be != "" {
+		addNames(d.doc(d.g.Entity(be), "document")) // in the graph: principalPolicies
+	}
 	slices.Sort(names)
+	d.tagNames = names
 	tags := d.lowerTags(p)
 	for _, n := range slices.Compact(names) {
 		v, has := tags[n]
-		b.WriteString("\x00tag:")
-		b.WriteString(n)
-		b.WriteByte('=')
-		b.WriteString(strconv.FormatBool(has))
-		b.WriteString(v)
+		b = append(b, "\x00tag:"...)
+		b = append(b, n...)
+		b = append(b, '=')
+		b = strconv.AppendBool(b, has)
+		b = append(b, v...)
 	}
-	return b.String(), true
+	d.classKeyBuf = b
+	return b, true
 }
 
 // orgTagNames returns the principal tags the SCPs and RCPs of the
@@ -110,20 +112,26 @@ func (d *deriver) accessClassKey(p *graph.Entity, pp iam.Principal, ents []*grap
 func (d *deriver) orgTagNames() []string {
 	if d.orgTags == nil {
 		d.orgTags = []string{}
-		for _, oi := range d.org {
-			if oi == nil {
-				continue
-			}
-			for _, levels := range [][][]*statement{oi.scps.stmts, oi.rcps.stmts} {
-				for _, lvl := range levels {
-					for _, st := range lvl {
-						d.orgTags = append(d.orgTags, st.principalTagNames()...)
-					}
+		d.orgStatements(func(st *statement) { d.orgTags = append(d.orgTags, st.principalTagNames()...) })
+	}
+	return d.orgTags
+}
+
+// orgStatements calls fn with each statement of the SCPs and RCPs of the
+// snapshot.
+func (d *deriver) orgStatements(fn func(*statement)) {
+	for _, oi := range d.org {
+		if oi == nil {
+			continue
+		}
+		for _, levels := range [][][]*statement{oi.scps.stmts, oi.rcps.stmts} {
+			for _, lvl := range levels {
+				for _, st := range lvl {
+					fn(st)
 				}
 			}
 		}
 	}
-	return d.orgTags
 }
 
 // orgPersonalPolicies reports whether some SCP or RCP of the snapshot

@@ -76,7 +76,7 @@ func TestSharedAccessExact(t *testing.T) {
 			var evals [2]int
 			for i, alone := range []bool{false, true} {
 				g := tc.world(t)
-				st, err := Derive(context.Background(), g, func(c *config) { c.noShare = alone })
+				st, err := Derive(context.Background(), g, func(c *config) { c.noShare, c.workers = alone, 1 }) // one worker: exact counts
 				if err != nil {
 					t.Fatal(err)
 				}
