@@ -243,13 +243,22 @@ func orNone(accts []string) string {
 // grant's exceptPrincipals, says more than it there.
 //
 // Where a grant's statements have Conditions on facts (factLevels), each
-// statement contributes only the levels the organisation policies allow
-// for its own actions, firm only where they allow them firmly: the level
-// an unconditional answer came from may be a statement false on the facts.
-// (Those levels come from the organisation's answers alone: an action the
-// organisation allows firmly but the principal's own Deny refuses can
-// still make a level firm that the evaluator allows only under
-// conditions through another action. Index.WhoCan asks the evaluator.)
+// statement contributes only the levels whose actions the organisation
+// policies and the principal's own policies allow together, firm only
+// where both allow one firmly: the level an unconditional answer came
+// from may be a statement false on the facts, or an action the
+// organisation allows firmly but the principal's own Deny, boundary or
+// the target's policy refuses while another action of the level is
+// allowed only under conditions. Where nothing of the principal's own
+// can refuse (the shortcut), the organisation's cached answers alone
+// decide. Where a Condition outside the grant's statements may decide an
+// action — in the target's resource policy (a key policy's grant to "*"
+// on a tag, a bucket's Deny without TLS), a permissions boundary or a
+// Deny of the principal's — that action is asked with every policy as
+// written and the facts in the request (strictAllows), as Query asks it.
+// Each level of an edge is then what the evaluator says of the actions
+// the edge names (TestOrgWhoCanAgrees compares every edge's levels,
+// conditionalLevels and conditionKeys with it).
 //
 // SCPs do not apply to the management account's principals nor to
 // service-linked roles; RCPs not to the management account's resources
