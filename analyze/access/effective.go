@@ -503,9 +503,18 @@ func (d *deriver) accessProps(a *access, acct string, noSCPs bool) *graph.Props 
 // principal's tags: the values of the tags st names (aws:PrincipalTag/KEY
 // in a condition key or a policy variable), "" when none.
 func (d *deriver) principalTags(p *graph.Entity, st *statement) string {
-	names := st.principalTagNames()
+	return d.tagValues(p, st.principalTagNames())
+}
+
+// tagValues returns the values of an entity's tags names (lower case),
+// "" when none; for no entity (a principal outside the graph: its tags
+// unknown), a value no entity's tags give.
+func (d *deriver) tagValues(p *graph.Entity, names []string) string {
 	if len(names) == 0 {
 		return ""
+	}
+	if p == nil {
+		return "\x00unknown"
 	}
 	tags := d.lowerTags(p)
 	var b strings.Builder
@@ -646,6 +655,20 @@ func (d *deriver) factLevels(gr *grant, p *graph.Entity, pp iam.Principal, self 
 		res = gr.target
 	}
 	var ok, sure levelSet
+	// The keys of the levels a statement (or its actions) allows only
+	// under conditions: kept for those no statement grants firmly.
+	type softPart struct {
+		levels levelSet
+		keys   []string
+	}
+	var softBy []softPart
+	defer func() {
+		for _, sp := range softBy {
+			if sp.levels&ok&^sure != 0 {
+				keys = append(keys, sp.keys...)
+			}
+		}
+	}()
 	for i, part := range gr.parts {
 		// The levels of the statement the organisation policies (with the
 		// principal's own) allow, and those only under conditions.
@@ -656,21 +679,18 @@ func (d *deriver) factLevels(gr *grant, p *graph.Entity, pp iam.Principal, self 
 			allowed, soft, softKeys = parts(part.set)
 			pl &= allowed
 		}
+		if pl&soft != 0 && len(softKeys) > 0 {
+			softBy = append(softBy, softPart{pl & soft, softKeys})
+		}
 		if !part.st.hasCondition() {
 			ok, sure = ok|pl, sure|(pl&^soft)
-			if pl&soft != 0 {
-				keys = append(keys, softKeys...)
-			}
 			continue
 		}
 		holds, cond, k := d.statementHolds(gr, i, p, pp, res, self)
 		if holds {
 			ok |= pl
-			if pl&soft != 0 {
-				keys = append(keys, softKeys...)
-			}
 			if cond {
-				keys = append(keys, k...)
+				softBy = append(softBy, softPart{pl, k})
 			} else {
 				sure |= pl &^ soft
 			}
