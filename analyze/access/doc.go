@@ -160,7 +160,11 @@
 // logged, and marked on the graph (capped, accessCapped). Organisation
 // policies cost nothing for the actions they cannot refuse (checked once
 // per SCP and RCP set and action); the others are asked once per set,
-// action, and principal and resource only when their statements read them.
+// action, and principal and resource only when their statements read them
+// (a principal's tags: once per values of those tags). A public grant's
+// exceptPrincipals are asked once per class of principals (account,
+// type), or per tag values, per principal only where an organisation
+// policy reads who it is (classRefusals; BenchmarkExceptions).
 // On demand, Query (query.go) answers from the evaluator itself: WhoCan
 // (every principal allowed an action on a resource), Can (what one
 // principal may do) and Request (the request and policies iam explain
