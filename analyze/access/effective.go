@@ -257,15 +257,15 @@ func (d *deriver) principal(p *graph.Entity) error {
 				// only under conditions. Where nothing of the principal's
 				// own can refuse (the shortcut), the organisation's
 				// answers alone (shared and cached) say it.
-				var parts func(*actionSet) (levelSet, levelSet, []string)
+				var parts func(*actionSet, levelSet) (levelSet, levelSet, []string)
 				switch {
 				case !short:
 					// Each action asked with every policy: as written
 					// where a Condition outside the grant may decide it
 					// (strictAllows), leniently otherwise.
 					rp := d.strictResource(gr.target)
-					parts = func(set *actionSet) (levelSet, levelSet, []string) {
-						lv, soft, keys, _ := d.tryLevels(set, gr.requests, false, classes, func(action, resource string, firm bool) verdict {
+					parts = func(set *actionSet, need levelSet) (levelSet, levelSet, []string) {
+						lv, soft, keys, _ := d.tryLevelsBut(set, gr.requests, false, ^need, classes, func(action, resource string, firm bool) verdict {
 							if rcond || ownOf().matches(action) {
 								return d.strictAllows(orgK, p, pp, action, resource, gr.account, resEnt, ownOf(), rp)
 							}
@@ -274,7 +274,7 @@ func (d *deriver) principal(p *graph.Entity) error {
 						return levelSet(0).with(lv), soft, keys
 					}
 				case !orgClear:
-					parts = func(set *actionSet) (levelSet, levelSet, []string) {
+					parts = func(set *actionSet, _ levelSet) (levelSet, levelSet, []string) {
 						if d.orgClear(orgK, set) {
 							return set.levelBits(), 0, nil
 						}
@@ -649,7 +649,7 @@ type grantConditions struct {
 // of those: each statement contributes only those, firm only where
 // both are firm.
 func (d *deriver) factLevels(gr *grant, p *graph.Entity, pp iam.Principal, self string, lenient []actions.AccessLevel,
-	parts func(*actionSet) (allowed, soft levelSet, keys []string)) (levels, firm []actions.AccessLevel, keys []string) {
+	parts func(set *actionSet, need levelSet) (allowed, soft levelSet, keys []string)) (levels, firm []actions.AccessLevel, keys []string) {
 	var res *graph.Entity
 	if gr.scope == scopeResource {
 		res = gr.target
@@ -669,15 +669,27 @@ func (d *deriver) factLevels(gr *grant, p *graph.Entity, pp iam.Principal, self 
 			}
 		}
 	}()
+	wanted := levelSet(0).with(lenient)
 	for i, part := range gr.parts {
+		var holds, cond bool
+		var k []string
+		if part.st.hasCondition() {
+			if holds, cond, k = d.statementHolds(gr, i, p, pp, res, self); !holds {
+				continue // false on the facts: nothing to ask of its actions
+			}
+		}
 		// The levels of the statement the organisation policies (with the
-		// principal's own) allow, and those only under conditions.
-		pl, soft := part.set.levelBits(), levelSet(0)
+		// principal's own) allow, and those only under conditions: asked
+		// only about levels no statement has granted outright yet.
+		pl, soft := part.set.levelBits()&wanted, levelSet(0)
 		var softKeys []string
-		if parts != nil {
+		if parts != nil && pl&^sure != 0 {
 			var allowed levelSet
-			allowed, soft, softKeys = parts(part.set)
-			pl &= allowed
+			allowed, soft, softKeys = parts(part.set, pl&^sure)
+			pl = (pl & sure) | (pl & allowed)
+			soft &^= sure
+		} else if parts != nil {
+			soft = 0 // every level of the statement is granted outright already
 		}
 		if pl&soft != 0 && len(softKeys) > 0 {
 			softBy = append(softBy, softPart{pl & soft, softKeys})
@@ -686,14 +698,11 @@ func (d *deriver) factLevels(gr *grant, p *graph.Entity, pp iam.Principal, self 
 			ok, sure = ok|pl, sure|(pl&^soft)
 			continue
 		}
-		holds, cond, k := d.statementHolds(gr, i, p, pp, res, self)
-		if holds {
-			ok |= pl
-			if cond {
-				softBy = append(softBy, softPart{pl, k})
-			} else {
-				sure |= pl &^ soft
-			}
+		ok |= pl
+		if cond {
+			softBy = append(softBy, softPart{pl, k})
+		} else {
+			sure |= pl &^ soft
 		}
 	}
 	for _, l := range lenient {
@@ -1135,6 +1144,12 @@ type verdict struct {
 // answer, ok is told only an unconditional one helps (firm): it may then
 // skip what cannot give one.
 func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, classes func() *patternSet, ok func(action, resource string, firm bool) verdict) (levels []actions.AccessLevel, soft levelSet, keys []string, granted bool) {
+	return d.tryLevelsBut(set, requests, first, 0, classes, ok)
+}
+
+// tryLevelsBut is tryLevels without asking about the levels of skip (nor,
+// when it skips any, the actions the catalog does not know).
+func (d *deriver) tryLevelsBut(set *actionSet, requests []string, first bool, skip levelSet, classes func() *patternSet, ok func(action, resource string, firm bool) verdict) (levels []actions.AccessLevel, soft levelSet, keys []string, granted bool) {
 	firm := false
 	try := func(action string) verdict {
 		var best verdict
@@ -1155,7 +1170,7 @@ func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, class
 	var ps *patternSet
 	for i, lo := range levelOrder {
 		acts := set.byLevel[lo.level]
-		if len(acts) == 0 {
+		if len(acts) == 0 || skip.has(i) {
 			continue
 		}
 		firm = false
@@ -1190,7 +1205,7 @@ func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, class
 			return levels, soft, keys, true
 		}
 	}
-	if !granted {
+	if !granted && skip == 0 {
 		firm = false
 		for _, a := range set.unknown {
 			if v := try(a); v.ok {
