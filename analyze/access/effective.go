@@ -1241,6 +1241,10 @@ type mainAnswer struct {
 type strictOwn struct {
 	identity, boundary []*iam.Policy
 	conditions         []*statement
+	// low are the Action and NotAction patterns of conditions, lower
+	// case (matches; the statements' own cache is not written here: the
+	// statements are shared).
+	low, lowNot [][]string
 }
 
 // decides reports whether a Condition of the principal's own policies
@@ -1267,13 +1271,31 @@ func (o *strictOwn) decides(gr *grant) bool {
 // principal's own policies names action.
 func (o *strictOwn) matches(action string) bool {
 	la := strings.ToLower(action)
-	return slices.ContainsFunc(o.conditions, func(st *statement) bool { return st.matchesAction(la) })
+	match := func(pats []string) bool { return slices.ContainsFunc(pats, func(p string) bool { return glob(p, la) }) }
+	for i, st := range o.conditions {
+		if (st.actions != nil && match(o.low[i])) || (st.actions == nil && st.notActions != nil && !match(o.lowNot[i])) {
+			return true
+		}
+	}
+	return false
 }
 
 // strictOwnOf compiles the policies of principal p (its policy entities:
 // principalPolicies) as written.
 func (d *deriver) strictOwnOf(p *graph.Entity, policies []*graph.Entity) *strictOwn {
 	o := &strictOwn{}
+	defer func() {
+		low := func(l []string) []string {
+			out := make([]string, len(l))
+			for i, p := range l {
+				out[i] = strings.ToLower(strings.TrimSpace(p))
+			}
+			return out
+		}
+		for _, st := range o.conditions {
+			o.low, o.lowNot = append(o.low, low(st.actions)), append(o.lowNot, low(st.notActions))
+		}
+	}()
 	for _, pe := range policies {
 		if doc := d.doc(pe, "document"); doc != nil {
 			if sp, err := doc.strictPolicy(); err == nil {
