@@ -95,7 +95,9 @@
 // Index.WhoCan (whocan.go) takes the principals the edges give and asks the
 // evaluator about the action, so it gives exactly Query.WhoCan's answer
 // (TestOrgWhoCanAgrees checks both on a multi-account organisation: every
-// resource, a catalog action per access level).
+// resource, a catalog action per access level; and every edge's levels,
+// conditionalLevels and conditionKeys against the evaluator's answers
+// about the actions the edge names).
 //
 // Effective means "allowed for some request context". The first pass
 // (policy.go) drops Allow conditions and evaluates Deny conditions against
@@ -105,7 +107,12 @@
 // (effective.go, factLevels): false on the facts, no access; a condition
 // on request context the snapshot cannot know (source IP, MFA, session
 // tags, ...) keeps the access, with conditional / conditionalLevels and
-// the deciding keys in conditionKeys.
+// the deciding keys in conditionKeys. A Condition outside the grant that
+// may decide one of its actions (the target's resource policy, a
+// permissions boundary, a Deny of the principal's) has that action asked
+// with every policy as written (org.go, strictAllows): each level of an
+// edge, firm or conditional, is what the evaluator says of the actions
+// the edge names (TestOrgWhoCanAgrees).
 //
 // Organisation policies (org.go): the edges, like the on-demand questions
 // (Query: WhoCan, Can, Request, Escalation), apply the SCPs of the
@@ -156,7 +163,11 @@
 // logged, and marked on the graph (capped, accessCapped). Organisation
 // policies cost nothing for the actions they cannot refuse (checked once
 // per SCP and RCP set and action); the others are asked once per set,
-// action, and principal and resource only when their statements read them.
+// action, and principal and resource only when their statements read them
+// (a principal's tags: once per values of those tags). A public grant's
+// exceptPrincipals are asked once per class of principals (account,
+// type), or per tag values, per principal only where an organisation
+// policy reads who it is (classRefusals; BenchmarkExceptions).
 // On demand, Query (query.go) answers from the evaluator itself: WhoCan
 // (every principal allowed an action on a resource), Can (what one
 // principal may do) and Request (the request and policies iam explain

@@ -99,6 +99,15 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 		return nil
 	}
 	plain := boundary == nil && !d.hasDeny(policies)
+	// The principal's policies as written (Conditions kept), for the
+	// questions asked with every policy together; built when first asked.
+	var own *strictOwn
+	ownOf := func() *strictOwn {
+		if own == nil {
+			own = d.strictOwnOf(p, policies)
+		}
+		return own
+	}
 	// Access to targets without a resource-based policy is shared by the
 	// principals of a class (shared.go): derived by its first principal,
 	// reused by the others.
@@ -139,6 +148,7 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 	}
 	classesBy := d.classesOf // reused: cleared for each principal
 	clear(classesBy)
+	var asked []mainAnswer
 	consider := func(gr *grant, pp iam.Principal) bool {
 		cross := gr.account != "" && gr.account != pp.Account
 		res := d.resourcePolicyFor(gr.target)
@@ -180,11 +190,32 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 			resEnt = gr.target
 		}
 		short := plain && d.shortcut(gr, pp, pol)
+		// The principal's own answers for this grant, kept: the
+		// per-statement levels (factLevels) ask some of them again.
+		asked = asked[:0]
 		allowed := func(action, resource string, firm bool) verdict {
 			return d.both(orgK, orgClear, p, pp, action, resource, gr.account, resEnt, firm, pol, func() bool {
-				return short || d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
+				if short {
+					return true
+				}
+				for _, a := range asked {
+					if a.action == action && a.resource == resource {
+						return a.ok
+					}
+				}
+				ok := d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
+				asked = append(asked, mainAnswer{action, resource, ok})
+				return ok
 			})
 		}
+		// The lenient answers (Allow Conditions dropped, policy.go) are
+		// the evaluator's but where a Condition outside the grant's own
+		// statements decides: in the target's resource policy (a key
+		// policy's grant to "*" on a tag), in a permissions boundary, in
+		// a Deny. Then every statement is decided with every policy as
+		// written, the facts in the request (strict, factLevels).
+		rcond := !short && d.resourceConditions(gr.target)
+		strict := !short && (rcond || ownOf().decides(gr))
 		var levels, firm []actions.AccessLevel
 		var orgSoft levelSet // levels the organisation policies allow only under conditions
 		var orgKeys []string
@@ -209,36 +240,54 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 		}
 		cond := gr.conditional()
 		var keys []string
-		if gr.firm != gr.set && len(firm) < len(levels) { // unconditional statements grant every level otherwise
+		if (gr.firm != gr.set && len(firm) < len(levels)) || strict { // unconditional statements grant every level otherwise
 			// Some statement has a Condition. On a fact of the snapshot
 			// (tags, accounts, organisation): decided again with the
 			// conditions (factLevels). On request context only: the levels
 			// unconditional statements do not grant depend on its keys.
-			if facts, ck := gr.conditionKeys(); facts {
+			if facts, ck := gr.conditionKeys(); facts || strict {
 				// Principals with the same account and tags get the same
 				// answer unless the grant reads who they are.
 				self := ""
 				if gr.cond.personal || pp.Type == iam.PrincipalAssumedRole {
 					self = pp.ARN
 				}
-				// What the organisation policies allow is asked per
-				// statement too: the level an unconditional answer came
-				// from may be another statement's. (Their answers alone,
-				// shared and cached: the principal's own policies allowed
-				// the levels already.)
-				var orgParts func(*actionSet) (levelSet, levelSet)
-				if !orgClear {
-					orgParts = func(set *actionSet) (levelSet, levelSet) {
+				// What the principal's own policies and the organisation
+				// policies allow is asked per statement too: the level an
+				// unconditional answer came from may be another
+				// statement's action, which a Deny, the boundary or the
+				// target's policy refuses, or the organisation allows
+				// only under conditions. Where nothing of the principal's
+				// own can refuse (the shortcut), the organisation's
+				// answers alone (shared and cached) say it.
+				var parts func(*actionSet, levelSet) (levelSet, levelSet, []string)
+				switch {
+				case !short:
+					// Each action asked with every policy: as written
+					// where a Condition outside the grant may decide it
+					// (strictAllows), leniently otherwise.
+					rp := d.strictResource(gr.target)
+					parts = func(set *actionSet, need levelSet) (levelSet, levelSet, []string) {
+						lv, soft, keys, _ := d.tryLevelsBut(set, gr.requests, false, ^need, classes, func(action, resource string, firm bool) verdict {
+							if rcond || ownOf().matches(action) {
+								return d.strictAllows(orgK, p, pp, action, resource, gr.account, resEnt, ownOf(), rp)
+							}
+							return allowed(action, resource, firm)
+						})
+						return levelSet(0).with(lv), soft, keys
+					}
+				case !orgClear:
+					parts = func(set *actionSet, _ levelSet) (levelSet, levelSet, []string) {
 						if d.orgClear(orgK, set) {
-							return set.levelBits(), 0
+							return set.levelBits(), 0, nil
 						}
 						lv, soft, _, _ := d.tryLevels(set, gr.requests, false, classes, func(action, resource string, _ bool) verdict {
 							return d.orgAllows(orgK, p, pp, action, resource, gr.account, resEnt)
 						})
-						return levelSet(0).with(lv), soft
+						return levelSet(0).with(lv), soft, nil
 					}
 				}
-				levels, firm, keys = d.factLevels(gr, p, pp, self, levels, orgParts)
+				levels, firm, keys = d.factLevels(gr, p, pp, self, levels, parts)
 				cond = len(firm) == 0
 			} else if len(firm) < len(levels) {
 				keys = ck
@@ -446,9 +495,18 @@ func (d *deriver) newAccessProps(a *access, count int, truncated, cross, noSCPs,
 // principal's tags: the values of the tags st names (aws:PrincipalTag/KEY
 // in a condition key or a policy variable), "" when none.
 func (d *deriver) principalTags(p *graph.Entity, st *statement) string {
-	names := st.principalTagNames()
+	return d.tagValues(p, st.principalTagNames())
+}
+
+// tagValues returns the values of an entity's tags names (lower case),
+// "" when none; for no entity (a principal outside the graph: its tags
+// unknown), a value no entity's tags give.
+func (d *deriver) tagValues(p *graph.Entity, names []string) string {
 	if len(names) == 0 {
 		return ""
+	}
+	if p == nil {
+		return "\x00unknown"
 	}
 	tags := d.lowerTags(p)
 	var b strings.Builder
@@ -576,39 +634,67 @@ type grantConditions struct {
 // that holds only under unknown keys (source IP, MFA) contributes its
 // levels as conditional, with the keys. Answers are shared by the
 // principals with the same signature and by targets with the same facts.
-// orgParts (nil when the organisation policies can refuse none of the
-// grant's actions) gives, for a statement's actions, the levels the
-// organisation and the principal's own policies allow and those they
-// allow only under conditions: each statement contributes only those, firm
-// only where both are firm.
+// parts (nil when neither the organisation policies nor the principal's
+// own can refuse one of the grant's actions) gives, for a statement's
+// actions, the levels the organisation and the principal's own policies
+// allow together, those they allow only under conditions, and the keys
+// of those: each statement contributes only those, firm only where
+// both are firm.
 func (d *deriver) factLevels(gr *grant, p *graph.Entity, pp iam.Principal, self string, lenient []actions.AccessLevel,
-	orgParts func(*actionSet) (allowed, soft levelSet)) (levels, firm []actions.AccessLevel, keys []string) {
+	parts func(set *actionSet, need levelSet) (allowed, soft levelSet, keys []string)) (levels, firm []actions.AccessLevel, keys []string) {
 	var res *graph.Entity
 	if gr.scope == scopeResource {
 		res = gr.target
 	}
 	var ok, sure levelSet
+	// The keys of the levels a statement (or its actions) allows only
+	// under conditions: kept for those no statement grants firmly.
+	type softPart struct {
+		levels levelSet
+		keys   []string
+	}
+	var softBy []softPart
+	defer func() {
+		for _, sp := range softBy {
+			if sp.levels&ok&^sure != 0 {
+				keys = append(keys, sp.keys...)
+			}
+		}
+	}()
+	wanted := levelSet(0).with(lenient)
 	for i, part := range gr.parts {
+		var holds, cond bool
+		var k []string
+		if part.st.hasCondition() {
+			if holds, cond, k = d.statementHolds(gr, i, p, pp, res, self); !holds {
+				continue // false on the facts: nothing to ask of its actions
+			}
+		}
 		// The levels of the statement the organisation policies (with the
-		// principal's own) allow, and those only under conditions.
-		pl, soft := part.set.levelBits(), levelSet(0)
-		if orgParts != nil {
+		// principal's own) allow, and those only under conditions: asked
+		// only about levels no statement has granted outright yet.
+		pl, soft := part.set.levelBits()&wanted, levelSet(0)
+		var softKeys []string
+		if parts != nil && pl&^sure != 0 {
 			var allowed levelSet
-			allowed, soft = orgParts(part.set)
-			pl &= allowed
+			allowed, soft, softKeys = parts(part.set, pl&^sure)
+			pl = (pl & sure) | (pl & allowed)
+			soft &^= sure
+		} else if parts != nil {
+			soft = 0 // every level of the statement is granted outright already
+		}
+		if pl&soft != 0 && len(softKeys) > 0 {
+			softBy = append(softBy, softPart{pl & soft, softKeys})
 		}
 		if !part.st.hasCondition() {
 			ok, sure = ok|pl, sure|(pl&^soft)
 			continue
 		}
-		holds, cond, k := d.statementHolds(gr, i, p, pp, res, self)
-		if holds {
-			ok |= pl
-			if cond {
-				keys = append(keys, k...)
-			} else {
-				sure |= pl &^ soft
-			}
+		ok |= pl
+		if cond {
+			softBy = append(softBy, softPart{pl, k})
+		} else {
+			sure |= pl &^ soft
 		}
 	}
 	for _, l := range lenient {
@@ -1073,6 +1159,12 @@ type verdict struct {
 // answer, ok is told only an unconditional one helps (firm): it may then
 // skip what cannot give one.
 func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, classes func() *patternSet, ok func(action, resource string, firm bool) verdict) (levels []actions.AccessLevel, soft levelSet, keys []string, granted bool) {
+	return d.tryLevelsBut(set, requests, first, 0, classes, ok)
+}
+
+// tryLevelsBut is tryLevels without asking about the levels of skip (nor,
+// when it skips any, the actions the catalog does not know).
+func (d *deriver) tryLevelsBut(set *actionSet, requests []string, first bool, skip levelSet, classes func() *patternSet, ok func(action, resource string, firm bool) verdict) (levels []actions.AccessLevel, soft levelSet, keys []string, granted bool) {
 	firm := false
 	try := func(action string) verdict {
 		var best verdict
@@ -1093,7 +1185,7 @@ func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, class
 	var ps *patternSet
 	for i, lo := range levelOrder {
 		acts := set.byLevel[lo.level]
-		if len(acts) == 0 {
+		if len(acts) == 0 || skip.has(i) {
 			continue
 		}
 		firm = false
@@ -1128,7 +1220,7 @@ func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, class
 			return levels, soft, keys, true
 		}
 	}
-	if !granted {
+	if !granted && skip == 0 {
 		firm = false
 		for _, a := range set.unknown {
 			if v := try(a); v.ok {
@@ -1149,4 +1241,133 @@ func (d *deriver) evaluate(pp iam.Principal, action, resource, acct string, pol 
 	d.stats.Evaluations++
 	d.req = iam.Request{Principal: pp, Action: action, Resource: resource, ResourceAccount: acct} // reused: the evaluator keeps no request
 	return d.cfg.ev.Evaluate(&d.req, pol)
+}
+
+// mainAnswer is the lenient answer of a principal's own policies about
+// one request of a grant.
+type mainAnswer struct {
+	action, resource string
+	ok               bool
+}
+
+// strictOwn is a principal's identity policies and permissions boundary
+// as written (Conditions kept), and whether a Condition among them can
+// make the lenient answers (policy.go) differ from the evaluator's: a
+// Deny with a Condition, or a boundary with one.
+type strictOwn struct {
+	identity, boundary []*iam.Policy
+	conditions         []*statement
+	// low are the Action and NotAction patterns of conditions, lower
+	// case (matches; the statements' own cache is not written here: the
+	// statements are shared).
+	low, lowNot [][]string
+}
+
+// decides reports whether a Condition of the principal's own policies
+// may decide an action of the grant: a statement with one that matches
+// an action of its set (its service first, which most do not name).
+func (o *strictOwn) decides(gr *grant) bool {
+	for _, st := range o.conditions {
+		if gr.service != "" && st.actions != nil && !slices.ContainsFunc(st.actions, func(a string) bool { return glob(serviceOf(a), gr.service) }) {
+			continue
+		}
+		for _, acts := range gr.set.byLevel {
+			if slices.ContainsFunc(acts, o.matches) {
+				return true
+			}
+		}
+		if slices.ContainsFunc(gr.set.unknown, o.matches) {
+			return true
+		}
+	}
+	return false
+}
+
+// matches reports whether a statement with a Condition of the
+// principal's own policies names action.
+func (o *strictOwn) matches(action string) bool {
+	la := strings.ToLower(action)
+	match := func(pats []string) bool { return slices.ContainsFunc(pats, func(p string) bool { return glob(p, la) }) }
+	for i, st := range o.conditions {
+		if (st.actions != nil && match(o.low[i])) || (st.actions == nil && st.notActions != nil && !match(o.lowNot[i])) {
+			return true
+		}
+	}
+	return false
+}
+
+// strictOwnOf compiles the policies of principal p (its policy entities:
+// principalPolicies) as written.
+func (d *deriver) strictOwnOf(p *graph.Entity, policies []*graph.Entity) *strictOwn {
+	o := &strictOwn{}
+	defer func() {
+		low := func(l []string) []string {
+			out := make([]string, len(l))
+			for i, p := range l {
+				out[i] = strings.ToLower(strings.TrimSpace(p))
+			}
+			return out
+		}
+		for _, st := range o.conditions {
+			o.low, o.lowNot = append(o.low, low(st.actions)), append(o.lowNot, low(st.notActions))
+		}
+	}()
+	for _, pe := range policies {
+		if doc := d.doc(pe, "document"); doc != nil {
+			if sp, err := doc.strictPolicy(); err == nil {
+				o.identity = append(o.identity, sp)
+			}
+			for _, st := range doc.stmts {
+				if st.effect == iam.Deny && st.hasCondition() {
+					o.conditions = append(o.conditions, st)
+				}
+			}
+		}
+	}
+	if b := p.String("permissionsBoundaryArn"); b != "" {
+		if be := d.g.Entity(b); be != nil {
+			if doc := d.doc(be, "document"); doc != nil {
+				if sp, err := doc.strictPolicy(); err == nil {
+					o.boundary = []*iam.Policy{sp}
+				}
+				for _, st := range doc.stmts {
+					if st.hasCondition() {
+						o.conditions = append(o.conditions, st)
+					}
+				}
+			}
+		}
+	}
+	return o
+}
+
+// resourceConditions reports whether the resource-based policy of a
+// target (resourceDocFor) has a statement with a Condition.
+func (d *deriver) resourceConditions(t *graph.Entity) bool {
+	doc := d.resourceDocFor(t)
+	return doc != nil && slices.ContainsFunc(doc.stmts, (*statement).hasCondition)
+}
+
+// strictResource returns the resource-based policy of a target as
+// written, nil when it has none.
+func (d *deriver) strictResource(t *graph.Entity) *iam.Policy {
+	if doc := d.resourceDocFor(t); doc != nil {
+		if sp, err := doc.strictPolicy(); err == nil {
+			return sp
+		}
+	}
+	return nil
+}
+
+// strictAllows asks the evaluator about one request with every policy as
+// written — the principal's own (own), the target's resource policy (rp)
+// and the organisation policies of k — and the snapshot's facts in its
+// context, as Query asks it.
+func (d *deriver) strictAllows(k orgKey, p *graph.Entity, pp iam.Principal, action, resource, acct string, res *graph.Entity, own *strictOwn, rp *iam.Policy) verdict {
+	pol := &iam.Policies{Identity: own.identity, Boundaries: own.boundary, Resource: rp}
+	d.addOrg(k, pp, acct, pol)
+	rq, unknown := d.factRequest(p, pp, action, resource, acct, res)
+	d.stats.Evaluations++
+	r := d.cfg.ev.EvaluateUnknown(rq, pol, unknown)
+	return verdict{ok: r.Decision == iam.Allowed, cond: r.Conditional, keys: r.ConditionKeys}
 }

@@ -222,7 +222,9 @@ func orNone(accts []string) string {
 //     the answer conditional, with its keys). The answer is shared by
 //     every principal of the same account and type, and every resource of
 //     the same account, unless the deciding statements read who the
-//     principal is (its ARN, name, tags, a policy variable) or which
+//     principal is (its ARN, name, id, a policy variable naming it: then
+//     per principal; its tags: then per values of the tags they read, a
+//     variable on the accounts' or organisations' IDs: per account) or which
 //     resource (Resource patterns, resource tags; and any IAM, STS or KMS
 //     resource, which the evaluator's own rules read); a statement on
 //     aws:RequestedRegion (a region guard) shares it between resources of
@@ -243,13 +245,22 @@ func orNone(accts []string) string {
 // grant's exceptPrincipals, says more than it there.
 //
 // Where a grant's statements have Conditions on facts (factLevels), each
-// statement contributes only the levels the organisation policies allow
-// for its own actions, firm only where they allow them firmly: the level
-// an unconditional answer came from may be a statement false on the facts.
-// (Those levels come from the organisation's answers alone: an action the
-// organisation allows firmly but the principal's own Deny refuses can
-// still make a level firm that the evaluator allows only under
-// conditions through another action. Index.WhoCan asks the evaluator.)
+// statement contributes only the levels whose actions the organisation
+// policies and the principal's own policies allow together, firm only
+// where both allow one firmly: the level an unconditional answer came
+// from may be a statement false on the facts, or an action the
+// organisation allows firmly but the principal's own Deny, boundary or
+// the target's policy refuses while another action of the level is
+// allowed only under conditions. Where nothing of the principal's own
+// can refuse (the shortcut), the organisation's cached answers alone
+// decide. Where a Condition outside the grant's statements may decide an
+// action — in the target's resource policy (a key policy's grant to "*"
+// on a tag, a bucket's Deny without TLS), a permissions boundary or a
+// Deny of the principal's — that action is asked with every policy as
+// written and the facts in the request (strictAllows), as Query asks it.
+// Each level of an edge is then what the evaluator says of the actions
+// the edge names (TestOrgWhoCanAgrees compares every edge's levels,
+// conditionalLevels and conditionKeys with it).
 //
 // SCPs do not apply to the management account's principals nor to
 // service-linked roles; RCPs not to the management account's resources
@@ -334,6 +345,12 @@ type orgAction struct {
 	personal bool // a deciding statement reads who the principal is
 	specific bool // a deciding statement reads which resource
 	regional bool // a deciding statement reads aws:RequestedRegion
+	// What personal deciding statements read: the principal's identity
+	// (its ARN, name, id; readsIdentity), or only the tags named here
+	// (lower case, sorted); neither when they read only its account or
+	// organisation (a variable such as ${aws:PrincipalAccount}).
+	identity bool
+	tags     []string
 }
 
 type orgActionKey struct {
@@ -350,7 +367,11 @@ func (d *deriver) orgActionOf(k orgKey, action string) orgAction {
 	v := orgAction{clear: true}
 	decides := func(st *statement) {
 		v.clear = false
-		v.personal = v.personal || readsPrincipal(st)
+		if readsPrincipal(st) {
+			v.personal = true
+			v.identity = v.identity || readsIdentity(st)
+			v.tags = append(v.tags, st.principalTagNames()...)
+		}
 		v.specific = v.specific || readsResource(st)
 		v.regional = v.regional || st.readsRegion()
 	}
@@ -385,8 +406,68 @@ func (d *deriver) orgActionOf(k orgKey, action string) orgAction {
 			}
 		}
 	}
+	v.tags = uniqSorted(v.tags)
 	d.orgActions[ck] = v
 	return v
+}
+
+// orgReads is what the organisation policies of k read of a principal
+// for the actions of set beyond its account and type (orgAction):
+// identity, or the tags named.
+func (d *deriver) orgReads(k orgKey, set *actionSet) (identity bool, tags []string) {
+	visit := func(a string) {
+		oa := d.orgActionOf(k, a)
+		identity = identity || oa.identity
+		tags = append(tags, oa.tags...)
+	}
+	for _, lo := range levelOrder {
+		for _, a := range set.byLevel[lo.level] {
+			visit(a)
+		}
+	}
+	for _, a := range set.unknown {
+		visit(a)
+	}
+	return identity, uniqSorted(tags)
+}
+
+// classRefusals calls add with each member of a class of principals
+// (accountClasses: one account, type, and the same organisation
+// policies) whom refused holds for, asking refused once per distinct
+// answer of the organisation policies of k about the actions of set: once
+// for the class, unless the deciding statements read who the principal
+// is (then per principal) or its tags (then once per set of values of
+// those tags).
+func (d *deriver) classRefusals(k orgKey, set *actionSet, members []member, refused func(member) bool, add func(member)) {
+	if !d.orgPersonal(k, set) {
+		if refused(members[0]) {
+			for _, m := range members {
+				add(m)
+			}
+		}
+		return
+	}
+	identity, tags := d.orgReads(k, set)
+	var answers map[string]bool
+	for _, m := range members {
+		r := false
+		if identity {
+			r = refused(m)
+		} else {
+			sig := d.tagValues(m.e, tags)
+			var ok bool
+			if r, ok = answers[sig]; !ok {
+				r = refused(m)
+				if answers == nil {
+					answers = map[string]bool{}
+				}
+				answers[sig] = r
+			}
+		}
+		if r {
+			add(m)
+		}
+	}
 }
 
 // orgClear reports whether the organisation policies of k can refuse no
@@ -478,6 +559,7 @@ type orgDecisionKey struct {
 	k                   orgKey
 	action              string
 	acct, typ, arn, raw string // the principal
+	tags                string // the values of the tags deciding statements read (tagValues)
 	resAcct, res, key   string // the resource
 	region              string // aws:RequestedRegion, when a deciding statement reads it
 }
@@ -492,8 +574,11 @@ func (d *deriver) orgAllows(k orgKey, p *graph.Entity, pp iam.Principal, action,
 		return verdict{ok: true}
 	}
 	ck := orgDecisionKey{k: k, action: action, acct: pp.Account, typ: string(pp.Type), resAcct: acct}
-	if oa.personal {
+	switch {
+	case oa.identity:
 		ck.arn, ck.raw = pp.ARN, pp.Raw
+	case len(oa.tags) > 0: // the same answer for the same values of the tags read
+		ck.tags = d.tagValues(p, oa.tags)
 	}
 	// The evaluator's own rules read the resource in IAM, STS and KMS
 	// (immutable AWS-managed resources; RCPs skip service-linked roles and
@@ -603,6 +688,37 @@ func readsPrincipal(st *statement) bool {
 	return false
 }
 
+// readsIdentity reports whether a statement's answer may depend on which
+// principal of an account and type asks beyond the tags it names: a
+// condition on its ARN, name or id, or a policy variable other than the
+// principal's tags and the accounts' and organisations' IDs.
+func readsIdentity(st *statement) bool {
+	for _, k := range st.conditionKeys() {
+		switch k {
+		case "aws:principalarn", "aws:username", "aws:userid", "aws:sourceidentity":
+			return true
+		}
+	}
+	texts := append([]string{st.conditions}, st.resources...)
+	for _, t := range append(texts, st.notResources...) {
+		for rest := strings.ToLower(t); ; {
+			i := strings.Index(rest, "${")
+			if i < 0 {
+				break
+			}
+			rest = rest[i+2:]
+			v, _, _ := strings.Cut(rest, "}")
+			switch {
+			case strings.HasPrefix(v, "aws:principaltag/"), v == "aws:principalaccount", v == "aws:resourceaccount",
+				v == "aws:principalorgid", v == "aws:resourceorgid":
+			default:
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // readsResource reports whether a statement's answer may depend on which
 // resource of an account is asked: Resource patterns other than "*",
 // NotResource, resource tags.
@@ -615,7 +731,7 @@ func readsResource(st *statement) bool {
 			return true
 		}
 	}
-	return false
+	return strings.Contains(strings.ToLower(st.conditions), "${aws:resourcetag/")
 }
 
 // rcpExceptions lists the collected principals of accounts other than
@@ -624,9 +740,10 @@ func readsResource(st *statement) bool {
 // to Everyone or to a whole account is joined with their own access
 // relationships (Who), which apply their own account's organisation
 // policies, not the resource's account's RCPs. Asked once per class of
-// principals (accountClasses) unless a deciding statement reads who the
-// principal is, and not at all when the RCPs can refuse none of the
-// grant's actions (orgClear).
+// principals (accountClasses), or once per distinct values of the tags a
+// deciding statement reads, per principal only when one reads who the
+// principal is (classRefusals), and not at all when the RCPs can refuse
+// none of the grant's actions (orgClear).
 func (d *deriver) rcpExceptions(gr *grant, acct, only string) []string {
 	out := []string{}
 	k := orgKey{rcp: d.orgKeyOf(iam.Principal{}, acct).rcp}
@@ -642,19 +759,13 @@ func (d *deriver) rcpExceptions(gr *grant, acct, only string) []string {
 			return d.both(k, false, m.e, m.pp, action, resource, acct, resEnt, firm, nil, func() bool { return true })
 		})
 	}
-	personal := d.orgPersonal(k, gr.set)
 	d.accountClasses(acct) // builds every account's classes
 	for _, a := range slices.Sorted(maps.Keys(d.classesBy)) {
 		if a == acct || (only != "" && a != only) {
 			continue
 		}
 		for _, members := range d.classesBy[a] {
-			shared := !personal && refused(members[0])
-			for _, m := range members {
-				if shared || (personal && refused(m)) {
-					out = append(out, m.e.Key)
-				}
-			}
+			d.classRefusals(k, gr.set, members, refused, func(m member) { out = append(out, m.e.Key) })
 		}
 	}
 	slices.Sort(out)

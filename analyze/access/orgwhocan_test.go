@@ -362,6 +362,52 @@ func orgFixture(t testing.TB) *graph.Graph {
 	return b.g
 }
 
+// orgLevelCases adds to the organisation fixture principals whose edges'
+// levels the organisation's answers alone would make firm where the
+// evaluator allows only under conditions: the organisation allows one
+// action of a level outright (kms:Decrypt) and another only from vpc-1
+// (B's SCP on kms:Encrypt), and the principal's own policies refuse the
+// first. ned refuses it by a Deny of his own, olga by her permissions
+// boundary; each also has a statement with a Condition on a fact that
+// holds (their team tag), so the levels are decided statement by
+// statement (factLevels). The evaluator: Write only from vpc-1, Read
+// (kms:DescribeKey) outright. pete shows the same without organisation
+// policies. paul's boundary refuses his only grant, kms:Decrypt, which
+// the lenient answers (policy.go) let through k1's grant to "*" on
+// principals tagged blue: no access at all.
+func orgLevelCases(t testing.TB, g *graph.Graph) {
+	b := &orgBuilder{t: t, g: g}
+	k1 := "arn:aws:kms:eu-west-1:" + memberB + ":key/k1"
+	grant := doc(`{"Effect":"Allow","Action":["kms:Decrypt","kms:Encrypt"],"Resource":"`+k1+`"}`,
+		`{"Effect":"Allow","Action":"kms:DescribeKey","Resource":"`+k1+`","Condition":{"StringEquals":{"aws:PrincipalTag/team":"red"}}}`)
+	ned := b.user(memberB, "ned", map[string]string{"team": "red"})
+	b.inline(ned, "k1", grant)
+	b.inline(ned, "nodecrypt", doc(`{"Effect":"Deny","Action":"kms:Decrypt","Resource":"*"}`))
+	b.policy(memberB, "NoDecrypt", doc(`{"Effect":"Allow","Action":["kms:Encrypt","kms:DescribeKey"],"Resource":"*"}`))
+	olga := b.user(memberB, "olga", map[string]string{"team": "red"})
+	olga.Set("permissionsBoundaryArn", iamARN(memberB, "policy", "NoDecrypt"))
+	b.inline(olga, "k1", grant)
+	paul := b.user(memberB, "paul", map[string]string{"team": "red"})
+	paul.Set("permissionsBoundaryArn", iamARN(memberB, "policy", "NoDecrypt"))
+	b.inline(paul, "k1", doc(`{"Effect":"Allow","Action":"kms:Decrypt","Resource":"`+k1+`"}`))
+	// No organisation policy needed: pete (management account: no SCPs)
+	// reads m-logs' objects outright by one statement, which his own Deny
+	// refuses, and from an office network by another; the evaluator:
+	// Read only from the office network.
+	b.bucket(mgmt, "m-logs", "", nil)
+	pete := b.user(mgmt, "pete", map[string]string{"team": "red"})
+	b.inline(pete, "logs", doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::m-logs/*"}`,
+		`{"Effect":"Allow","Action":"s3:GetObjectVersion","Resource":"arn:aws:s3:::m-logs/*","Condition":{"IpAddress":{"aws:SourceIp":"192.0.2.0/24"}}}`,
+		`{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::m-logs","Condition":{"StringEquals":{"aws:PrincipalTag/team":"red"}}}`))
+	b.inline(pete, "noget", doc(`{"Effect":"Deny","Action":"s3:GetObject","Resource":"*"}`))
+	// A Condition outside the grant decides too: m-tls's policy denies
+	// requests without TLS (AWS's example bucket policy), so pete's
+	// unconditional write there holds only if aws:SecureTransport does.
+	b.bucket(mgmt, "m-tls", doc(`{"Sid":"TLSOnly","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::m-tls","arn:aws:s3:::m-tls/*"],`+
+		`"Condition":{"Bool":{"aws:SecureTransport":"false"}}}`), nil)
+	b.inline(pete, "tls", doc(`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::m-tls/*"}`))
+}
+
 // probeActions picks, for a resource ARN, one action per access level of
 // each service that acts on it (its own; sts for roles) from the catalog:
 // the first that applies to the resource or to its parts (arn/*), plus the
@@ -432,6 +478,7 @@ func answerLines(as []Answer) []string {
 // (Query.WhoCan). Every disagreement is reported.
 func TestOrgWhoCanAgrees(t *testing.T) {
 	g := orgFixture(t)
+	orgLevelCases(t, g)
 	if _, err := Derive(context.Background(), g); err != nil {
 		t.Fatal(err)
 	}
@@ -495,7 +542,10 @@ func TestOrgWhoCanAgrees(t *testing.T) {
 	if probes < 50 {
 		t.Errorf("only %d probes: the fixture or the catalog lost resources", probes)
 	}
-	t.Logf("%d probes, %d disagreements, %d principals without an access edge", probes, disagreements, missing)
+	// The edges' levels, level by level: what the evaluator says of the
+	// actions each edge names.
+	levels := checkEdgeLevels(t, g, q)
+	t.Logf("%d probes, %d disagreements, %d principals without an access edge, %d edge levels compared", probes, disagreements, missing, levels)
 }
 
 // TestOrgFixtureAnswers pins a few answers of the fixture that each
@@ -714,4 +764,127 @@ func newGraphQuery(t testing.TB, g *graph.Graph) *Query {
 		t.Fatal(err)
 	}
 	return NewQuery(g, iam.NewEvaluator(iam.WithClock(zeroTime), iam.WithRCPServices(cat.RCPServices())), cat)
+}
+
+// levelAnswer is the evaluator's answer for one access level of an edge:
+// some action of the level allowed, some allowed without conditions, and
+// the keys of the conditional answers.
+type levelAnswer struct {
+	allowed, firm bool
+	keys          []string
+}
+
+// edgeLevels asks the evaluator (Query, with every policy) about the
+// actions an aws_principal_access edge names, level by level, on the
+// requests its Resource patterns make of the target: the resource's ARN
+// (or the part of it a pattern names), "*" for a service entity.
+func edgeLevels(t *testing.T, q *Query, r *graph.Relationship, pr iam.Principal, target *graph.Entity) map[string]levelAnswer {
+	t.Helper()
+	var requests []string
+	var svc string
+	if r.Get("scope") == scopeService {
+		svc = strings.TrimPrefix(target.Type, "aws_")
+		requests = []string{"*"}
+	} else {
+		arn := target.String("arn")
+		svc = arnService(arn)
+		for _, p := range stringList(r.Get("resources")) {
+			w := actions.VariablesAsWildcards(p)
+			switch {
+			case glob(w, arn):
+				requests = append(requests, arn)
+			case strings.HasPrefix(w, arn+"/"):
+				requests = append(requests, p)
+			case glob(w, arn+"/x"):
+				requests = append(requests, arn+"/*")
+			}
+		}
+	}
+	svcs := []string{svc}
+	if svc == "iam" { // sts:AssumeRole* act on roles
+		svcs = append(svcs, "sts")
+	}
+	pats := stringList(r.Get("actions"))
+	out := map[string]levelAnswer{}
+	for _, s := range q.cat.Services() {
+		if !slices.Contains(svcs, s.Prefix) {
+			continue
+		}
+		for _, a := range s.Actions {
+			name := strings.ToLower(a.String())
+			if !slices.ContainsFunc(pats, func(p string) bool { return glob(strings.ToLower(p), name) }) {
+				continue
+			}
+			for _, req := range slices.Compact(slices.Sorted(slices.Values(requests))) {
+				var res *graph.Entity
+				if !strings.ContainsAny(req, "*?") {
+					res = q.resource(req)
+				}
+				ans, err := q.decide(context.Background(), pr, a.String(), req, res)
+				if err != nil {
+					t.Fatalf("%s %s on %s: %v", pr.ARN, a, req, err)
+				}
+				if ans.Decision != iam.Allowed {
+					continue
+				}
+				for _, l := range a.Levels() {
+					la := out[string(l)]
+					la.allowed = true
+					la.firm = la.firm || !ans.Conditional
+					if ans.Conditional {
+						la.keys = append(la.keys, ans.ConditionKeys...)
+					}
+					out[string(l)] = la
+				}
+			}
+		}
+	}
+	return out
+}
+
+// checkEdgeLevels compares each aws_principal_access edge to a resource or
+// a service entity with the evaluator, level by level: every level the
+// edge lists is allowed for some action it names, firm (not in
+// conditionalLevels) exactly when the evaluator allows one without
+// conditions, and the edge's conditionKeys are keys the evaluator's
+// conditional answers name. It returns the number of levels compared.
+func checkEdgeLevels(t *testing.T, g *graph.Graph, q *Query) int {
+	t.Helper()
+	n := 0
+	for _, r := range g.Relationships() {
+		if r.Type != AccessType || r.Get("scope") == scopeAccount || len(stringList(r.Get("notActions"))) > 0 {
+			continue
+		}
+		target := g.Entity(r.To)
+		who := stringList(r.Get("sessions"))
+		if len(who) == 0 {
+			who = []string{r.From}
+		}
+		for _, w := range who {
+			pr, err := iam.ParsePrincipal(w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev := edgeLevels(t, q, r, pr, target)
+			condLevels := stringList(r.Get("conditionalLevels"))
+			var evKeys []string
+			for _, l := range stringList(r.Get("accessLevels")) {
+				n++
+				la := ev[l]
+				evKeys = append(evKeys, la.keys...)
+				switch edgeFirm := !slices.Contains(condLevels, l); {
+				case !la.allowed:
+					t.Errorf("%s: level %s, which the evaluator allows for no action the edge names", r.Key(), l)
+				case edgeFirm != la.firm:
+					t.Errorf("%s: level %s firm %v, the evaluator: firm %v (conditional on %v)", r.Key(), l, edgeFirm, la.firm, uniqSorted(la.keys))
+				}
+			}
+			for _, k := range stringList(r.Get("conditionKeys")) {
+				if !slices.Contains(evKeys, k) {
+					t.Errorf("%s: condition key %s, which no conditional answer of the evaluator names (%v)", r.Key(), k, uniqSorted(evKeys))
+				}
+			}
+		}
+	}
+	return n
 }

@@ -18,6 +18,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/snapaudit/snapaudit/analyze/iam"
 )
@@ -133,7 +134,11 @@ func (d *document) renamed(name string) *document {
 }
 
 // strictPolicy compiles the document as written, Conditions kept, once.
+// It may be asked from several goroutines (the derivation's strict
+// questions, effective.go): compiled under strictMu.
 func (d *document) strictPolicy() (*iam.Policy, error) {
+	strictMu.Lock()
+	defer strictMu.Unlock()
 	if d.strict != nil {
 		return d.strict, nil
 	}
@@ -144,6 +149,8 @@ func (d *document) strictPolicy() (*iam.Policy, error) {
 	d.strict = p
 	return p, nil
 }
+
+var strictMu sync.Mutex
 
 // parseDocument reads a document as analyze/model stores it: decoded JSON
 // text, or an already-decoded object.

@@ -212,23 +212,17 @@ func (d *deriver) publicExceptions(gr *grant, doc *document, acct string) []stri
 	}
 	// Unless the deciding statements read who the principal is, the
 	// answer is the same for every principal of a class (type, and
-	// whether a service-linked role: the same organisation policies):
-	// asked once per class.
+	// whether a service-linked role: the same organisation policies)
+	// with the same values of the tags they read: asked once per class
+	// and tag values (classRefusals).
 	for _, members := range d.accountClasses(acct) {
-		k := d.orgKeyOf(members[0].pp, acct)
-		personal := d.orgPersonal(k, gr.set)
-		shared := !personal && refused(members[0].e, members[0].pp, &iam.Policies{Resource: doc.eval}, nil)
-		if !personal && !shared {
-			continue // nobody of the class is refused
-		}
-		for _, m := range members {
-			if own[m.e.Key] {
-				continue
-			}
-			if shared || (personal && refused(m.e, m.pp, &iam.Policies{Resource: doc.eval}, nil)) {
+		d.classRefusals(d.orgKeyOf(members[0].pp, acct), gr.set, members, func(m member) bool {
+			return refused(m.e, m.pp, &iam.Policies{Resource: doc.eval}, nil)
+		}, func(m member) {
+			if !own[m.e.Key] {
 				out = append(out, m.e.Key)
 			}
-		}
+		})
 	}
 	slices.Sort(out)
 	return out
