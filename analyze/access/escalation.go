@@ -178,6 +178,19 @@ func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 			ex.via[from.Type] = append(ex.via[from.Type], [2]*graph.Entity{from, to})
 		}
 	}
+	// The roles' trust policies (indexTrust, indexTargets) and the
+	// principals' policies (classKey), parsed on the workers.
+	err := q.parallel(ctx, len(q.principals), func(i int) error {
+		p := q.principals[i]
+		if pr, err := iam.ParsePrincipal(p.Key); err == nil {
+			q.principalInfo(ctx, pr)
+		}
+		_, _ = q.resourcePolicy(ctx, p.Key) // kept by the query: indexTrust and indexTargets read it
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	if err := ex.indexTrust(ctx); err != nil {
 		return nil, err
 	}
@@ -205,7 +218,7 @@ func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 	}
 	svcs := slices.Sorted(maps.Keys(services))
 	trusting := make([][]*graph.Entity, len(svcs))
-	err := q.parallel(ctx, len(svcs), func(i int) error {
+	err = q.parallel(ctx, len(svcs), func(i int) error {
 		pr, _ := iam.ParsePrincipal(svcs[i])
 		ask := &asker{ex: ex, pr: pr, memo: map[askKey]*askMemo{}} // once per trust policy content
 		for _, r := range ex.roles {
