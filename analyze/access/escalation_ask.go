@@ -57,8 +57,16 @@ func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entit
 	// statement that may match the action, nothing allows it (the
 	// analysis reads nothing but the decision of a request it denies).
 	if res == nil && strings.ContainsAny(arn, "*?") && !k.identityMayMatch(ctx, action) {
-		return Answer{Principal: principalName(k.pr), PrincipalType: string(k.pr.Type), Action: action, Resource: arn,
-			Decision: iam.ImplicitlyDenied}, nil
+		return k.denied(action, arn), nil
+	}
+	// Nor on a resource whose resource-based policy has no statement
+	// that may match the action either (a user, group or managed policy
+	// has none; a role's trust policy speaks to sts:* alone): most of
+	// the requests a principal makes on itself, its groups and policies.
+	if res != nil && !k.identityMayMatch(ctx, action) {
+		if rp, err := k.ex.q.resourcePolicy(ctx, arn); err == nil && (rp == nil || !rp.MayMatch(action)) {
+			return k.denied(action, arn), nil
+		}
 	}
 	if res == nil && k.class != "" {
 		shared := patternKey{k.class, action, arn}
@@ -106,6 +114,12 @@ func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entit
 		m.answers[sig] = a
 	}
 	return a, nil
+}
+
+// denied is the answer to a request that nothing may allow.
+func (k *asker) denied(action, arn string) Answer {
+	return Answer{Principal: principalName(k.pr), PrincipalType: string(k.pr.Type), Action: action, Resource: arn,
+		Decision: iam.ImplicitlyDenied}
 }
 
 // patternTarget is the target of a request on a pattern: no tags.
