@@ -136,6 +136,7 @@ type escalator struct {
 	cands        sync.Map            // "technique|account" -> targets worth asking (candidates)
 	classes      sync.Map            // classKey -> *classEdges
 	patterns     sync.Map            // patternKey -> Answer (asker.decide)
+	mayMatches   sync.Map            // mayKey -> bool (mayMatch)
 	classOf      map[string]classOf  // principal key -> its classKey (written before the analysis of each principal)
 	// hitBufs recycles edges' buffers of hits (*[]escHit): grown anew for
 	// every principal they were a third of the analysis' allocations.

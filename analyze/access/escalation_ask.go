@@ -64,7 +64,7 @@ func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entit
 	// has none; a role's trust policy speaks to sts:* alone): most of
 	// the requests a principal makes on itself, its groups and policies.
 	if res != nil && !k.identityMayMatch(ctx, action) {
-		if rp, err := k.ex.q.resourcePolicy(ctx, arn); err == nil && (rp == nil || !rp.MayMatch(action)) {
+		if rp, err := k.ex.q.resourcePolicy(ctx, arn); err == nil && !k.ex.mayMatch(rp, action) {
 			return k.denied(action, arn), nil
 		}
 	}
@@ -317,7 +317,7 @@ func (k *asker) identityMayMatch(ctx context.Context, action string) bool {
 	may, seen := k.identityMay[action]
 	if !seen {
 		info := k.ex.q.principalInfo(ctx, k.pr)
-		may = info.err != nil || info.ent == nil || info.pp == nil || slices.ContainsFunc(info.pp.Identity, func(p *iam.Policy) bool { return p.MayMatch(action) })
+		may = info.err != nil || info.ent == nil || info.pp == nil || slices.ContainsFunc(info.pp.Identity, func(p *iam.Policy) bool { return k.ex.mayMatch(p, action) })
 		if k.identityMay == nil {
 			k.identityMay = map[string]bool{}
 		}
@@ -377,4 +377,26 @@ func (k *asker) ownSideAllows(ctx context.Context, action, arn string, res *grap
 		m.answers[m.split.Signature(arn, k.tags(res))] = a
 	}
 	return a.Decision == iam.Allowed, nil
+}
+
+// mayKey is a policy and an action (escalator.mayMatches).
+type mayKey struct {
+	p      *iam.Policy
+	action string
+}
+
+// mayMatch is p.MayMatch(action) (false for a nil p), once per parsed
+// policy and action: principals share their managed policies, and every
+// principal asks the same actions.
+func (ex *escalator) mayMatch(p *iam.Policy, action string) bool {
+	if p == nil {
+		return false
+	}
+	k := mayKey{p, action}
+	if v, ok := ex.mayMatches.Load(k); ok {
+		return v.(bool)
+	}
+	may := p.MayMatch(action)
+	ex.mayMatches.Store(k, may)
+	return may
 }
