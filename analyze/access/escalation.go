@@ -136,7 +136,8 @@ type escalator struct {
 	cands        sync.Map            // "technique|account" -> targets worth asking (candidates)
 	classes      sync.Map            // classKey -> *classEdges
 	patterns     sync.Map            // patternKey -> Answer (asker.decide)
-	mayMatches   sync.Map            // mayKey -> bool (mayMatch)
+	mayMasks     sync.Map            // *iam.Policy -> uint64 (mayMask)
+	trustBases   sync.Map            // trustBaseKey -> []*graph.Entity (trustBase)
 	classOf      map[string]classOf  // principal key -> its classKey (written before the analysis of each principal)
 	// hitBufs recycles edges' buffers of hits (*[]escHit): grown anew for
 	// every principal they were a third of the analysis' allocations.
@@ -498,7 +499,7 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 	}
 	hits := (*buf)[:0]
 	defer func() {
-		clear(hits[:cap(hits)])
+		clear(hits) // what the last technique used (each clears its predecessor's)
 		*buf = hits[:0]
 		ex.hitBufs.Put(buf)
 	}()
@@ -554,6 +555,9 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 			continue
 		}
 		var err error
+		// Cleared as far as it was used (not to its capacity, which the
+		// largest class grew it to: that was a quarter of the analysis).
+		clear(hits)
 		hits = hits[:0]
 		switch t.Target {
 		case toAdmin:
@@ -764,17 +768,39 @@ func (ex *escalator) indexTrust(ctx context.Context) error {
 // every role anyone may assume in the organisation).
 func (ex *escalator) trustCandidates(pr iam.Principal, ownOnly bool) []*graph.Entity {
 	byName := ex.trust.byName[string(pr.Type)+"|"+pr.Account+"|"+pr.Name]
-	anyone, named := ex.trust.anyone, slices.Concat(ex.trust.byAccount[pr.Account], byName)
 	if ownOnly {
-		anyone = ex.trust.anyoneIn[pr.Account]
-		named = ex.trust.ownAccount[pr.Account]
-		for _, r := range byName {
-			if accountOf(r) == pr.Account {
-				named = append(slices.Clip(named), r)
-			}
-		}
+		byName = slices.DeleteFunc(slices.Clone(byName), func(r *graph.Entity) bool { return accountOf(r) != pr.Account })
+	}
+	base := ex.trustBase(pr.Account, ownOnly)
+	if len(byName) == 0 {
+		return base // shared: read only
+	}
+	out := slices.Concat(base, byName)
+	slices.SortFunc(out, func(a, b *graph.Entity) int { return strings.Compare(a.Key, b.Key) })
+	return slices.CompactFunc(out, func(a, b *graph.Entity) bool { return a == b })
+}
+
+// trustBaseKey is an account, and whether its own roles alone are kept.
+type trustBaseKey struct {
+	account string
+	ownOnly bool
+}
+
+// trustBase is trustCandidates but the roles naming the principal itself:
+// those naming anyone or its account, sorted once per account (not per
+// principal).
+func (ex *escalator) trustBase(acct string, ownOnly bool) []*graph.Entity {
+	k := trustBaseKey{acct, ownOnly}
+	if v, ok := ex.trustBases.Load(k); ok {
+		return v.([]*graph.Entity)
+	}
+	anyone, named := ex.trust.anyone, ex.trust.byAccount[acct]
+	if ownOnly {
+		anyone, named = ex.trust.anyoneIn[acct], ex.trust.ownAccount[acct]
 	}
 	out := slices.Concat(anyone, named)
 	slices.SortFunc(out, func(a, b *graph.Entity) int { return strings.Compare(a.Key, b.Key) })
-	return slices.CompactFunc(out, func(a, b *graph.Entity) bool { return a == b })
+	out = slices.Clip(slices.CompactFunc(out, func(a, b *graph.Entity) bool { return a == b }))
+	v, _ := ex.trustBases.LoadOrStore(k, out)
+	return v.([]*graph.Entity)
 }

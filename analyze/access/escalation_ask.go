@@ -25,10 +25,15 @@ type asker struct {
 	class string
 	memo  map[askKey]*askMemo
 	// anyGrant is a resource-based policy granting pr everything
-	// (ownSideAllows), parsed once; identityMay says by action whether
-	// an identity policy of pr may match it.
-	anyGrant    *iam.Policy
-	identityMay map[string]bool
+	// (ownSideAllows), parsed once.
+	anyGrant *iam.Policy
+	// identityKnown: identity, identityMask (the actions of maskActions
+	// some identity policy may match) and identityAny (pr's policies are
+	// unknown: any may) are set.
+	identityKnown bool
+	identityAny   bool
+	identity      []*iam.Policy
+	identityMask  uint64
 }
 
 // patternKey is a request on a pattern by a class of principals
@@ -314,16 +319,23 @@ func (ex *escalator) reachableBy(t technique, acct, arn string) bool {
 // identityMayMatch is false when no identity policy of the principal may
 // match action: then no resource of another account allows it.
 func (k *asker) identityMayMatch(ctx context.Context, action string) bool {
-	may, seen := k.identityMay[action]
-	if !seen {
+	if !k.identityKnown {
+		k.identityKnown = true
 		info := k.ex.q.principalInfo(ctx, k.pr)
-		may = info.err != nil || info.ent == nil || info.pp == nil || slices.ContainsFunc(info.pp.Identity, func(p *iam.Policy) bool { return k.ex.mayMatch(p, action) })
-		if k.identityMay == nil {
-			k.identityMay = map[string]bool{}
+		if k.identityAny = info.err != nil || info.ent == nil || info.pp == nil; !k.identityAny {
+			k.identity = info.pp.Identity
+			for _, p := range k.identity {
+				k.identityMask |= k.ex.mayMask(p)
+			}
 		}
-		k.identityMay[action] = may
 	}
-	return may
+	if k.identityAny {
+		return true
+	}
+	if i, ok := maskActions[action]; ok {
+		return k.identityMask&(1<<i) != 0
+	}
+	return slices.ContainsFunc(k.identity, func(p *iam.Policy) bool { return p.MayMatch(action) })
 }
 
 // ownSideAllows reports whether the principal's own side (its identity
@@ -379,24 +391,45 @@ func (k *asker) ownSideAllows(ctx context.Context, action, arn string, res *grap
 	return a.Decision == iam.Allowed, nil
 }
 
-// mayKey is a policy and an action (escalator.mayMatches).
-type mayKey struct {
-	p      *iam.Policy
-	action string
+// maskActions are the actions asked by some technique (and
+// sts:AssumeRole), at most 64, each with its bit in a policy's mask
+// (escalator.mayMask); built once, read only.
+var maskActions = func() map[string]int {
+	m := map[string]int{"sts:AssumeRole": 0}
+	for _, t := range techniques {
+		for _, s := range t.Steps {
+			if _, ok := m[s.Action]; !ok && len(m) < 64 {
+				m[s.Action] = len(m)
+			}
+		}
+	}
+	return m
+}()
+
+// mayMask has the bit of each action of maskActions that p may match
+// (iam.Policy.MayMatch), found once per parsed policy: principals share
+// their managed policies.
+func (ex *escalator) mayMask(p *iam.Policy) uint64 {
+	if p == nil {
+		return 0
+	}
+	if v, ok := ex.mayMasks.Load(p); ok {
+		return v.(uint64)
+	}
+	var m uint64
+	for a, i := range maskActions {
+		if p.MayMatch(a) {
+			m |= 1 << i
+		}
+	}
+	ex.mayMasks.Store(p, m)
+	return m
 }
 
-// mayMatch is p.MayMatch(action) (false for a nil p), once per parsed
-// policy and action: principals share their managed policies, and every
-// principal asks the same actions.
+// mayMatch is p.MayMatch(action) (false for a nil p).
 func (ex *escalator) mayMatch(p *iam.Policy, action string) bool {
-	if p == nil {
-		return false
+	if i, ok := maskActions[action]; ok {
+		return ex.mayMask(p)&(1<<i) != 0
 	}
-	k := mayKey{p, action}
-	if v, ok := ex.mayMatches.Load(k); ok {
-		return v.(bool)
-	}
-	may := p.MayMatch(action)
-	ex.mayMatches.Store(k, may)
-	return may
+	return p.MayMatch(action)
 }
