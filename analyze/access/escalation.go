@@ -187,7 +187,8 @@ func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 		if pr, err := iam.ParsePrincipal(p.Key); err == nil {
 			q.principalInfo(ctx, pr)
 		}
-		_, _ = q.resourcePolicy(ctx, p.Key) // kept by the query: indexTrust and indexTargets read it
+		pol, _ := q.resourcePolicy(ctx, p.Key) // kept by the query: indexTrust and indexTargets read it
+		ex.mayMask(pol)
 		return nil
 	})
 	if err != nil {
@@ -629,12 +630,8 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 		if !ok || err != nil {
 			return err
 		}
-		for _, pair := range ex.viaCandidates(t, pr.Account) {
-			res, role := pair[0], pair[1]
-			if role.String("_source") == placeholderSource {
-				continue
-			}
-			if err := try(t, role.Key, onRes{onVia: res.String("arn")}); err != nil {
+		for _, c := range ex.viaCandidates(t, pr.Account) {
+			if err := try(t, c.role.Key, onRes{onVia: c.arn}); err != nil {
 				return err
 			}
 		}

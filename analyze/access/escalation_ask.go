@@ -69,7 +69,11 @@ func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entit
 	// has none; a role's trust policy speaks to sts:* alone): most of
 	// the requests a principal makes on itself, its groups and policies.
 	if res != nil && !k.identityMayMatch(ctx, action) {
-		if rp, err := k.ex.q.resourcePolicy(ctx, arn); err == nil && !k.ex.mayMatch(rp, action) {
+		if t := k.ex.target(arn); t != nil && !t.policyErr {
+			if !t.mayMatch(action) {
+				return k.denied(action, arn), nil
+			}
+		} else if rp, err := k.ex.q.resourcePolicy(ctx, arn); err == nil && !k.ex.mayMatch(rp, action) {
 			return k.denied(action, arn), nil
 		}
 	}
@@ -143,7 +147,7 @@ func (k *asker) key(_ context.Context, action, arn string, res *graph.Entity) (a
 	key := askKey{action: action, typ: res.Type, account: t.account}
 	switch {
 	case t.policy == nil:
-	case !t.policy.MayMatch(action):
+	case !t.mayMatch(action):
 		key.policy = "silent"
 	default:
 		key.policy = t.policy.Digest
@@ -160,6 +164,16 @@ type target struct {
 	special   bool        // iam.ResourceSpecial
 	// tags are ent's aws:ResourceTag/* keys (asker.tags), found once.
 	tags map[string][]string
+	// mask is policy's escalator.mayMask.
+	mask uint64
+}
+
+// mayMatch is t.policy.MayMatch(action).
+func (t *target) mayMatch(action string) bool {
+	if i, ok := maskActions[action]; ok {
+		return t.mask&(1<<i) != 0
+	}
+	return t.mayMatch(action)
 }
 
 // indexTargets finds the targets of every technique: users, roles, and
@@ -178,6 +192,7 @@ func (ex *escalator) indexTargets(ctx context.Context) {
 		var err error
 		t.policy, err = ex.q.resourcePolicy(ctx, arn)
 		t.policyErr = err != nil
+		t.mask = ex.mayMask(t.policy)
 		ex.targets[arn] = t
 	}
 	for _, p := range ex.q.principals {
@@ -216,7 +231,7 @@ func (ex *escalator) reachable(acct, action, arn string) bool {
 	if t == nil || t.policyErr || t.account == "" || t.account == acct {
 		return true
 	}
-	return t.policy.MayMatch(action)
+	return t.mayMatch(action)
 }
 
 // tags are the resource's aws:ResourceTag/* keys (nil for a pattern).
@@ -245,16 +260,25 @@ func (ex *escalator) candidates(t technique, acct string, list []*graph.Entity) 
 	return out
 }
 
+// viaPair is a resource that runs as a role: its ARN, and the role (never
+// a placeholder).
+type viaPair struct {
+	arn  string
+	role *graph.Entity
+}
+
 // viaCandidates is candidates for the resources that run as a role.
-func (ex *escalator) viaCandidates(t technique, acct string) [][2]*graph.Entity {
+func (ex *escalator) viaCandidates(t technique, acct string) []viaPair {
 	key := t.ID + "|" + acct
 	if v, ok := ex.cands.Load(key); ok {
-		return v.([][2]*graph.Entity)
+		return v.([]viaPair)
 	}
 	list := ex.via[t.Via]
-	var out [][2]*graph.Entity
+	var out []viaPair
 	for _, i := range ex.candidateIndex(t, len(list), func(i int) string { return list[i][0].String("arn") }).of(acct) {
-		out = append(out, list[i])
+		if role := list[i][1]; role.String("_source") != placeholderSource {
+			out = append(out, viaPair{list[i][0].String("arn"), role})
+		}
 	}
 	ex.cands.Store(key, out)
 	return out
