@@ -197,7 +197,9 @@ func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 	if err := ex.indexTrust(ctx); err != nil {
 		return nil, err
 	}
-	ex.indexTargets(ctx)
+	if err := ex.indexTargets(ctx); err != nil {
+		return nil, err
+	}
 	// Groups whose own policies give administrator access.
 	for _, g := range q.g.EntitiesOfType("aws_iam_group") {
 		if g.String("_source") == placeholderSource {

@@ -177,23 +177,15 @@ func (t *target) mayMatch(action string) bool {
 }
 
 // indexTargets finds the targets of every technique: users, roles, and
-// the resources that run as a role.
-func (ex *escalator) indexTargets(ctx context.Context) {
-	ex.targets = map[string]*target{}
+// the resources that run as a role; each on the workers.
+func (ex *escalator) indexTargets(ctx context.Context) error {
+	var arns []string
+	seen := map[string]bool{"": true}
 	add := func(arn string) {
-		if _, ok := ex.targets[arn]; ok || arn == "" {
-			return
+		if !seen[arn] {
+			seen[arn] = true
+			arns = append(arns, arn)
 		}
-		t := &target{ent: ex.q.resource(arn), special: iam.ResourceSpecial(arn)}
-		if t.ent != nil {
-			t.account = accountOf(t.ent)
-			t.tags = ex.q.resourceInfo(t.ent).context
-		}
-		var err error
-		t.policy, err = ex.q.resourcePolicy(ctx, arn)
-		t.policyErr = err != nil
-		t.mask = ex.mayMask(t.policy)
-		ex.targets[arn] = t
 	}
 	for _, p := range ex.q.principals {
 		add(p.Key)
@@ -203,6 +195,25 @@ func (ex *escalator) indexTargets(ctx context.Context) {
 			add(pair[0].String("arn"))
 		}
 	}
+	targets := make([]target, len(arns))
+	err := ex.q.parallel(ctx, len(arns), func(i int) error {
+		arn, t := arns[i], &targets[i]
+		t.ent, t.special = ex.q.resource(arn), iam.ResourceSpecial(arn)
+		if t.ent != nil {
+			t.account = accountOf(t.ent)
+			t.tags = ex.q.resourceInfo(t.ent).context
+		}
+		var err error
+		t.policy, err = ex.q.resourcePolicy(ctx, arn)
+		t.policyErr = err != nil
+		t.mask = ex.mayMask(t.policy)
+		return nil
+	})
+	ex.targets = make(map[string]*target, len(arns))
+	for i, arn := range arns {
+		ex.targets[arn] = &targets[i]
+	}
+	return err
 }
 
 // target returns the target of an ARN, nil when it is none.
