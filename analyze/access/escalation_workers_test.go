@@ -6,12 +6,6 @@ import (
 	"encoding/json"
 	"runtime"
 	"testing"
-	"time"
-
-	"github.com/snapaudit/snapaudit/analyze/iam"
-	"github.com/snapaudit/snapaudit/analyze/model"
-	"github.com/snapaudit/snapaudit/collect/synth/synthtest"
-	"github.com/snapaudit/snapaudit/snapshot"
 )
 
 // The analysis on one worker and on four gives the same result, byte for
@@ -34,21 +28,8 @@ func TestEscalationWorkers(t *testing.T) {
 		w.policy("OwnKeys", own, w.user("cat"), w.user("dan"))
 		return newTestQuery(t, w)
 	}
-	fixtures["synthetic"] = func(t *testing.T) *Query {
-		snap, err := snapshot.Open(synthtest.Snapshot(t, 3000, 1))
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, err := model.Build(context.Background(), snap, model.WithAccounts(snap.Manifest().Accounts...))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cat, err := testCatalog()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return NewQuery(g, iam.NewEvaluator(iam.WithClock(func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) })), cat)
-	}
+	synthetic := synthQuery(t, 3000)
+	fixtures["synthetic"] = func(*testing.T) *Query { return synthetic() }
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for name, query := range fixtures {
 		t.Run(name, func(t *testing.T) {
