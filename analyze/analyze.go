@@ -96,9 +96,10 @@ const (
 
 // DefaultEscalationLimit is EscalationAuto's limit: the most principals
 // for which the analysis runs by default. A 100,000-resource synthetic
-// organisation has 7,568 (the analysis then adds about 3.7 CPU-seconds,
-// 20–28% of the analysis' CPU, and 0.2 GiB of peak RSS); 1,000,000
-// resources, 75,680 (about 36 CPU-seconds and 2.2 GB).
+// organisation has 7,568 (the analysis then adds about 1.9 CPU-seconds on
+// both cores, 18% of the analysis' CPU, and 0.15 GiB of peak RSS);
+// 1,000,000 resources, 75,680 (about 19 CPU-seconds by projection, and
+// 2.2 GB as last measured): docs/performance.md, "Escalation".
 const DefaultEscalationLimit = 10000
 
 // WithEscalationMode sets when the privilege-escalation analysis runs

@@ -196,6 +196,10 @@
 // backwards from administrator access, then, per principal, the first
 // edge that gets one step closer: the path a search per principal finds
 // first (TestEscalationPathsMatchSearch). BenchmarkEscalation measures it.
+// It runs on GOMAXPROCS workers (Query.parallel), a task per class (its
+// shared techniques, its administrator probes), per principal, per
+// service or per target, each result stored by position, so the output
+// does not depend on the workers (TestEscalationWorkers).
 //
 // In the graph (escalation_graph.go, AddEscalation): ESCALATES
 // relationships of _type aws_principal_escalation, for check AWS-IAM-003,
@@ -203,9 +207,10 @@
 // them by default when the snapshot has at most 10,000 principals
 // (EscalationPrincipals; analyze.EscalationAuto, DefaultEscalationLimit):
 // on the 100,000-resource synthetic organisation (7,568 principals) the
-// analysis adds about 3.5 CPU-seconds to an analyze of about 9
-// (docs/performance.md, "Escalation"); at 1,000,000 resources (75,680
-// principals) about 36, which only --escalation pays. Where it does not
+// analysis adds about 1.9 CPU-seconds to an analyze of about 8.5
+// (docs/performance.md, "Escalation", "On both cores"); at 1,000,000
+// resources (75,680 principals) about 19 by projection, which only
+// --escalation pays. Where it does not
 // run, SkipEscalation records why on each account and the check reports
 // ERROR per account saying so, never PASS.
 package access

@@ -80,6 +80,22 @@ func (q *Query) Escalation(ctx context.Context) (*Escalation, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The shared techniques of each class first, a class per task: left to
+	// the principals (the first of a class deciding them while the
+	// others of the class waited for it), one worker did most of them.
+	reps := ex.classRepresentatives()
+	err = q.parallel(ctx, len(reps), func(i int) error {
+		p := reps[i]
+		pr, err := iam.ParsePrincipal(p.Key)
+		if err != nil {
+			return nil
+		}
+		_, err = ex.classEdgesOf(ctx, p, pr, ex.classOf[p.Key].key)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
 	edges := make([][]EscalationEdge, len(q.principals))
 	err = q.parallel(ctx, len(q.principals), func(i int) error {
 		var err error
@@ -120,6 +136,8 @@ type escalator struct {
 	cands        sync.Map            // "technique|account" -> targets worth asking (candidates)
 	classes      sync.Map            // classKey -> *classEdges
 	patterns     sync.Map            // patternKey -> Answer (asker.decide)
+	mayMasks     sync.Map            // *iam.Policy -> uint64 (mayMask)
+	trustBases   sync.Map            // trustBaseKey -> []*graph.Entity (trustBase)
 	classOf      map[string]classOf  // principal key -> its classKey (written before the analysis of each principal)
 	// hitBufs recycles edges' buffers of hits (*[]escHit): grown anew for
 	// every principal they were a third of the analysis' allocations.
@@ -162,10 +180,26 @@ func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 			ex.via[from.Type] = append(ex.via[from.Type], [2]*graph.Entity{from, to})
 		}
 	}
+	// The roles' trust policies (indexTrust, indexTargets) and the
+	// principals' policies (classKey), parsed on the workers.
+	err := q.parallel(ctx, len(q.principals), func(i int) error {
+		p := q.principals[i]
+		if pr, err := iam.ParsePrincipal(p.Key); err == nil {
+			q.principalInfo(ctx, pr)
+		}
+		pol, _ := q.resourcePolicy(ctx, p.Key) // kept by the query: indexTrust and indexTargets read it
+		ex.mayMask(pol)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	if err := ex.indexTrust(ctx); err != nil {
 		return nil, err
 	}
-	ex.indexTargets(ctx)
+	if err := ex.indexTargets(ctx); err != nil {
+		return nil, err
+	}
 	// Groups whose own policies give administrator access.
 	for _, g := range q.g.EntitiesOfType("aws_iam_group") {
 		if g.String("_source") == placeholderSource {
@@ -179,50 +213,100 @@ func newEscalator(ctx context.Context, q *Query) (*escalator, error) {
 			ex.adminGroups = append(ex.adminGroups, g)
 		}
 	}
-	// Roles each service can assume (their trust policy allows it).
+	// Roles each service can assume (their trust policy allows it), a
+	// service per task.
 	services := map[string]bool{}
 	for _, t := range techniques {
 		if t.Service != "" {
 			services[t.Service] = true
 		}
 	}
-	for svc := range services {
-		pr, _ := iam.ParsePrincipal(svc)
+	svcs := slices.Sorted(maps.Keys(services))
+	trusting := make([][]*graph.Entity, len(svcs))
+	err = q.parallel(ctx, len(svcs), func(i int) error {
+		pr, _ := iam.ParsePrincipal(svcs[i])
 		ask := &asker{ex: ex, pr: pr, memo: map[askKey]*askMemo{}} // once per trust policy content
 		for _, r := range ex.roles {
 			a, err := ask.decide(ctx, "sts:AssumeRole", r.Key, r)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if a.Decision == iam.Allowed {
-				ex.trusting[svc] = append(ex.trusting[svc], r)
+				trusting[i] = append(trusting[i], r)
 			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, svc := range svcs {
+		if trusting[i] != nil {
+			ex.trusting[svc] = trusting[i]
 		}
 	}
 	ex.indexSets()
-	// Administrators: once per class of principals (classKey).
-	admin := map[string]bool{}
-	for _, p := range q.principals {
-		pr, err := iam.ParsePrincipal(p.Key)
-		if err != nil {
-			continue
-		}
-		key, ok := ex.classKey(ctx, p, pr)
-		ex.classOf[p.Key] = classOf{key, ok}
-		a, known := admin[key]
-		if !ok || !known {
-			if a, err = ex.admin(ctx, p, false); err != nil {
-				return nil, err
-			}
-			if ok {
-				admin[key] = a
-			}
-		}
-		if a {
-			ex.admins[p.Key] = true
-		}
+	if err := ex.indexAdmins(ctx); err != nil {
+		return nil, err
 	}
 	return ex, nil
+}
+
+// indexAdmins finds the administrators (admins) and each principal's
+// class (classOf): the classes on the workers, then administrator access
+// once per class, decided by its first principal, or per principal for
+// one without a class, a class or principal per task.
+func (ex *escalator) indexAdmins(ctx context.Context) error {
+	ps := ex.q.principals
+	classes := make([]classOf, len(ps))
+	parsed := make([]bool, len(ps))
+	err := ex.q.parallel(ctx, len(ps), func(i int) error {
+		pr, err := iam.ParsePrincipal(ps[i].Key)
+		if err != nil {
+			return nil
+		}
+		parsed[i] = true
+		classes[i].key, classes[i].ok = ex.classKey(ctx, ps[i], pr)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var decide []int              // principals that decide (their class's) administrator access
+	deciderOf := map[string]int{} // classKey -> position in decide
+	for i, c := range classes {
+		if !parsed[i] {
+			continue
+		}
+		ex.classOf[ps[i].Key] = c
+		if _, known := deciderOf[c.key]; c.ok && known {
+			continue
+		}
+		if c.ok {
+			deciderOf[c.key] = len(decide)
+		}
+		decide = append(decide, i)
+	}
+	admin := make([]bool, len(decide))
+	err = ex.q.parallel(ctx, len(decide), func(j int) error {
+		var err error
+		admin[j], err = ex.admin(ctx, ps[decide[j]], false)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for j, i := range decide {
+		if c := classes[i]; admin[j] && !c.ok {
+			ex.admins[ps[i].Key] = true
+		}
+	}
+	for i, c := range classes {
+		if j, known := deciderOf[c.key]; parsed[i] && c.ok && known && admin[j] {
+			ex.admins[ps[i].Key] = true
+		}
+	}
+	return nil
 }
 
 // admin reports whether p has "*" on "*"; withoutBoundary evaluates its
@@ -304,19 +388,43 @@ func (ex *escalator) from(ctx context.Context, p *graph.Entity) ([]EscalationEdg
 	// Principals of one class decide the shared techniques alike: the
 	// first to get here decides them for every target (itself included),
 	// the others take its edges.
-	v, _ := ex.classes.LoadOrStore(key, &classEdges{})
-	ce := v.(*classEdges)
-	ce.once.Do(func() { ce.edges, ce.err = ex.edges(ctx, p, pr, ex.shared, "", key) })
-	if ce.err != nil {
-		return nil, ce.err
+	shared, err := ex.classEdgesOf(ctx, p, pr, key)
+	if err != nil {
+		return nil, err
 	}
-	for _, e := range ce.edges {
+	for _, e := range shared {
 		if e.To != p.Key {
 			e.From = p.Key
 			out = append(out, e)
 		}
 	}
 	return out, nil
+}
+
+// classEdgesOf returns the shared techniques' edges of the class key
+// (p's), deciding them with p when no principal of the class has yet.
+// They are the same whichever member decides them.
+func (ex *escalator) classEdgesOf(ctx context.Context, p *graph.Entity, pr iam.Principal, key string) ([]EscalationEdge, error) {
+	v, _ := ex.classes.LoadOrStore(key, &classEdges{})
+	ce := v.(*classEdges)
+	ce.once.Do(func() { ce.edges, ce.err = ex.edges(ctx, p, pr, ex.shared, "", key) })
+	return ce.edges, ce.err
+}
+
+// classRepresentatives lists the first principal of each class (classKey)
+// that is not an administrator, in principal order.
+func (ex *escalator) classRepresentatives() []*graph.Entity {
+	var out []*graph.Entity
+	seen := map[string]bool{}
+	for _, p := range ex.q.principals {
+		c, found := ex.classOf[p.Key]
+		if !found || !c.ok || ex.admins[p.Key] || seen[c.key] {
+			continue
+		}
+		seen[c.key] = true
+		out = append(out, p)
+	}
+	return out
 }
 
 // classOf is a principal's classKey: ok is false when it has none.
@@ -394,7 +502,7 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 	}
 	hits := (*buf)[:0]
 	defer func() {
-		clear(hits[:cap(hits)])
+		clear(hits) // what the last technique used (each clears its predecessor's)
 		*buf = hits[:0]
 		ex.hitBufs.Put(buf)
 	}()
@@ -450,6 +558,9 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 			continue
 		}
 		var err error
+		// Cleared as far as it was used (not to its capacity, which the
+		// largest class grew it to: that was a quarter of the analysis).
+		clear(hits)
 		hits = hits[:0]
 		switch t.Target {
 		case toAdmin:
@@ -521,12 +632,8 @@ func (ex *escalator) toRole(ctx context.Context, p *graph.Entity, pr iam.Princip
 		if !ok || err != nil {
 			return err
 		}
-		for _, pair := range ex.viaCandidates(t, pr.Account) {
-			res, role := pair[0], pair[1]
-			if role.String("_source") == placeholderSource {
-				continue
-			}
-			if err := try(t, role.Key, onRes{onVia: res.String("arn")}); err != nil {
+		for _, c := range ex.viaCandidates(t, pr.Account) {
+			if err := try(t, c.role.Key, onRes{onVia: c.arn}); err != nil {
 				return err
 			}
 		}
@@ -660,17 +767,39 @@ func (ex *escalator) indexTrust(ctx context.Context) error {
 // every role anyone may assume in the organisation).
 func (ex *escalator) trustCandidates(pr iam.Principal, ownOnly bool) []*graph.Entity {
 	byName := ex.trust.byName[string(pr.Type)+"|"+pr.Account+"|"+pr.Name]
-	anyone, named := ex.trust.anyone, slices.Concat(ex.trust.byAccount[pr.Account], byName)
 	if ownOnly {
-		anyone = ex.trust.anyoneIn[pr.Account]
-		named = ex.trust.ownAccount[pr.Account]
-		for _, r := range byName {
-			if accountOf(r) == pr.Account {
-				named = append(slices.Clip(named), r)
-			}
-		}
+		byName = slices.DeleteFunc(slices.Clone(byName), func(r *graph.Entity) bool { return accountOf(r) != pr.Account })
+	}
+	base := ex.trustBase(pr.Account, ownOnly)
+	if len(byName) == 0 {
+		return base // shared: read only
+	}
+	out := slices.Concat(base, byName)
+	slices.SortFunc(out, func(a, b *graph.Entity) int { return strings.Compare(a.Key, b.Key) })
+	return slices.CompactFunc(out, func(a, b *graph.Entity) bool { return a == b })
+}
+
+// trustBaseKey is an account, and whether its own roles alone are kept.
+type trustBaseKey struct {
+	account string
+	ownOnly bool
+}
+
+// trustBase is trustCandidates but the roles naming the principal itself:
+// those naming anyone or its account, sorted once per account (not per
+// principal).
+func (ex *escalator) trustBase(acct string, ownOnly bool) []*graph.Entity {
+	k := trustBaseKey{acct, ownOnly}
+	if v, ok := ex.trustBases.Load(k); ok {
+		return v.([]*graph.Entity)
+	}
+	anyone, named := ex.trust.anyone, ex.trust.byAccount[acct]
+	if ownOnly {
+		anyone, named = ex.trust.anyoneIn[acct], ex.trust.ownAccount[acct]
 	}
 	out := slices.Concat(anyone, named)
 	slices.SortFunc(out, func(a, b *graph.Entity) int { return strings.Compare(a.Key, b.Key) })
-	return slices.CompactFunc(out, func(a, b *graph.Entity) bool { return a == b })
+	out = slices.Clip(slices.CompactFunc(out, func(a, b *graph.Entity) bool { return a == b }))
+	v, _ := ex.trustBases.LoadOrStore(k, out)
+	return v.([]*graph.Entity)
 }

@@ -25,10 +25,15 @@ type asker struct {
 	class string
 	memo  map[askKey]*askMemo
 	// anyGrant is a resource-based policy granting pr everything
-	// (ownSideAllows), parsed once; identityMay says by action whether
-	// an identity policy of pr may match it.
-	anyGrant    *iam.Policy
-	identityMay map[string]bool
+	// (ownSideAllows), parsed once.
+	anyGrant *iam.Policy
+	// identityKnown: identity, identityMask (the actions of maskActions
+	// some identity policy may match) and identityAny (pr's policies are
+	// unknown: any may) are set.
+	identityKnown bool
+	identityAny   bool
+	identity      []*iam.Policy
+	identityMask  uint64
 }
 
 // patternKey is a request on a pattern by a class of principals
@@ -57,8 +62,20 @@ func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entit
 	// statement that may match the action, nothing allows it (the
 	// analysis reads nothing but the decision of a request it denies).
 	if res == nil && strings.ContainsAny(arn, "*?") && !k.identityMayMatch(ctx, action) {
-		return Answer{Principal: principalName(k.pr), PrincipalType: string(k.pr.Type), Action: action, Resource: arn,
-			Decision: iam.ImplicitlyDenied}, nil
+		return k.denied(action, arn), nil
+	}
+	// Nor on a resource whose resource-based policy has no statement
+	// that may match the action either (a user, group or managed policy
+	// has none; a role's trust policy speaks to sts:* alone): most of
+	// the requests a principal makes on itself, its groups and policies.
+	if res != nil && !k.identityMayMatch(ctx, action) {
+		if t := k.ex.target(arn); t != nil && !t.policyErr {
+			if !t.mayMatch(action) {
+				return k.denied(action, arn), nil
+			}
+		} else if rp, err := k.ex.q.resourcePolicy(ctx, arn); err == nil && !k.ex.mayMatch(rp, action) {
+			return k.denied(action, arn), nil
+		}
 	}
 	if res == nil && k.class != "" {
 		shared := patternKey{k.class, action, arn}
@@ -108,6 +125,12 @@ func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entit
 	return a, nil
 }
 
+// denied is the answer to a request that nothing may allow.
+func (k *asker) denied(action, arn string) Answer {
+	return Answer{Principal: principalName(k.pr), PrincipalType: string(k.pr.Type), Action: action, Resource: arn,
+		Decision: iam.ImplicitlyDenied}
+}
+
 // patternTarget is the target of a request on a pattern: no tags.
 var patternTarget = &target{}
 
@@ -124,7 +147,7 @@ func (k *asker) key(_ context.Context, action, arn string, res *graph.Entity) (a
 	key := askKey{action: action, typ: res.Type, account: t.account}
 	switch {
 	case t.policy == nil:
-	case !t.policy.MayMatch(action):
+	case !t.mayMatch(action):
 		key.policy = "silent"
 	default:
 		key.policy = t.policy.Digest
@@ -141,25 +164,28 @@ type target struct {
 	special   bool        // iam.ResourceSpecial
 	// tags are ent's aws:ResourceTag/* keys (asker.tags), found once.
 	tags map[string][]string
+	// mask is policy's escalator.mayMask.
+	mask uint64
+}
+
+// mayMatch is t.policy.MayMatch(action).
+func (t *target) mayMatch(action string) bool {
+	if i, ok := maskActions[action]; ok {
+		return t.mask&(1<<i) != 0
+	}
+	return t.mayMatch(action)
 }
 
 // indexTargets finds the targets of every technique: users, roles, and
-// the resources that run as a role.
-func (ex *escalator) indexTargets(ctx context.Context) {
-	ex.targets = map[string]*target{}
+// the resources that run as a role; each on the workers.
+func (ex *escalator) indexTargets(ctx context.Context) error {
+	var arns []string
+	seen := map[string]bool{"": true}
 	add := func(arn string) {
-		if _, ok := ex.targets[arn]; ok || arn == "" {
-			return
+		if !seen[arn] {
+			seen[arn] = true
+			arns = append(arns, arn)
 		}
-		t := &target{ent: ex.q.resource(arn), special: iam.ResourceSpecial(arn)}
-		if t.ent != nil {
-			t.account = accountOf(t.ent)
-			t.tags = ex.q.resourceInfo(t.ent).context
-		}
-		var err error
-		t.policy, err = ex.q.resourcePolicy(ctx, arn)
-		t.policyErr = err != nil
-		ex.targets[arn] = t
 	}
 	for _, p := range ex.q.principals {
 		add(p.Key)
@@ -169,6 +195,25 @@ func (ex *escalator) indexTargets(ctx context.Context) {
 			add(pair[0].String("arn"))
 		}
 	}
+	targets := make([]target, len(arns))
+	err := ex.q.parallel(ctx, len(arns), func(i int) error {
+		arn, t := arns[i], &targets[i]
+		t.ent, t.special = ex.q.resource(arn), iam.ResourceSpecial(arn)
+		if t.ent != nil {
+			t.account = accountOf(t.ent)
+			t.tags = ex.q.resourceInfo(t.ent).context
+		}
+		var err error
+		t.policy, err = ex.q.resourcePolicy(ctx, arn)
+		t.policyErr = err != nil
+		t.mask = ex.mayMask(t.policy)
+		return nil
+	})
+	ex.targets = make(map[string]*target, len(arns))
+	for i, arn := range arns {
+		ex.targets[arn] = &targets[i]
+	}
+	return err
 }
 
 // target returns the target of an ARN, nil when it is none.
@@ -197,7 +242,7 @@ func (ex *escalator) reachable(acct, action, arn string) bool {
 	if t == nil || t.policyErr || t.account == "" || t.account == acct {
 		return true
 	}
-	return t.policy.MayMatch(action)
+	return t.mayMatch(action)
 }
 
 // tags are the resource's aws:ResourceTag/* keys (nil for a pattern).
@@ -226,16 +271,25 @@ func (ex *escalator) candidates(t technique, acct string, list []*graph.Entity) 
 	return out
 }
 
+// viaPair is a resource that runs as a role: its ARN, and the role (never
+// a placeholder).
+type viaPair struct {
+	arn  string
+	role *graph.Entity
+}
+
 // viaCandidates is candidates for the resources that run as a role.
-func (ex *escalator) viaCandidates(t technique, acct string) [][2]*graph.Entity {
+func (ex *escalator) viaCandidates(t technique, acct string) []viaPair {
 	key := t.ID + "|" + acct
 	if v, ok := ex.cands.Load(key); ok {
-		return v.([][2]*graph.Entity)
+		return v.([]viaPair)
 	}
 	list := ex.via[t.Via]
-	var out [][2]*graph.Entity
+	var out []viaPair
 	for _, i := range ex.candidateIndex(t, len(list), func(i int) string { return list[i][0].String("arn") }).of(acct) {
-		out = append(out, list[i])
+		if role := list[i][1]; role.String("_source") != placeholderSource {
+			out = append(out, viaPair{list[i][0].String("arn"), role})
+		}
 	}
 	ex.cands.Store(key, out)
 	return out
@@ -300,16 +354,23 @@ func (ex *escalator) reachableBy(t technique, acct, arn string) bool {
 // identityMayMatch is false when no identity policy of the principal may
 // match action: then no resource of another account allows it.
 func (k *asker) identityMayMatch(ctx context.Context, action string) bool {
-	may, seen := k.identityMay[action]
-	if !seen {
+	if !k.identityKnown {
+		k.identityKnown = true
 		info := k.ex.q.principalInfo(ctx, k.pr)
-		may = info.err != nil || info.ent == nil || info.pp == nil || slices.ContainsFunc(info.pp.Identity, func(p *iam.Policy) bool { return p.MayMatch(action) })
-		if k.identityMay == nil {
-			k.identityMay = map[string]bool{}
+		if k.identityAny = info.err != nil || info.ent == nil || info.pp == nil; !k.identityAny {
+			k.identity = info.pp.Identity
+			for _, p := range k.identity {
+				k.identityMask |= k.ex.mayMask(p)
+			}
 		}
-		k.identityMay[action] = may
 	}
-	return may
+	if k.identityAny {
+		return true
+	}
+	if i, ok := maskActions[action]; ok {
+		return k.identityMask&(1<<i) != 0
+	}
+	return slices.ContainsFunc(k.identity, func(p *iam.Policy) bool { return p.MayMatch(action) })
 }
 
 // ownSideAllows reports whether the principal's own side (its identity
@@ -363,4 +424,47 @@ func (k *asker) ownSideAllows(ctx context.Context, action, arn string, res *grap
 		m.answers[m.split.Signature(arn, k.tags(res))] = a
 	}
 	return a.Decision == iam.Allowed, nil
+}
+
+// maskActions are the actions asked by some technique (and
+// sts:AssumeRole), at most 64, each with its bit in a policy's mask
+// (escalator.mayMask); built once, read only.
+var maskActions = func() map[string]int {
+	m := map[string]int{"sts:AssumeRole": 0}
+	for _, t := range techniques {
+		for _, s := range t.Steps {
+			if _, ok := m[s.Action]; !ok && len(m) < 64 {
+				m[s.Action] = len(m)
+			}
+		}
+	}
+	return m
+}()
+
+// mayMask has the bit of each action of maskActions that p may match
+// (iam.Policy.MayMatch), found once per parsed policy: principals share
+// their managed policies.
+func (ex *escalator) mayMask(p *iam.Policy) uint64 {
+	if p == nil {
+		return 0
+	}
+	if v, ok := ex.mayMasks.Load(p); ok {
+		return v.(uint64)
+	}
+	var m uint64
+	for a, i := range maskActions {
+		if p.MayMatch(a) {
+			m |= 1 << i
+		}
+	}
+	ex.mayMasks.Store(p, m)
+	return m
+}
+
+// mayMatch is p.MayMatch(action) (false for a nil p).
+func (ex *escalator) mayMatch(p *iam.Policy, action string) bool {
+	if i, ok := maskActions[action]; ok {
+		return ex.mayMask(p)&(1<<i) != 0
+	}
+	return p.MayMatch(action)
 }

@@ -23,25 +23,13 @@ var escalationResources = flag.Int("escalation-resources", 20000, "BenchmarkEsca
 //
 //	go test ./analyze/access -run '^$' -bench Escalation -benchmem [-escalation-resources 100000]
 func BenchmarkEscalation(b *testing.B) {
-	snap, err := snapshot.Open(synthtest.Snapshot(b, *escalationResources, 1))
-	if err != nil {
-		b.Fatal(err)
-	}
-	g, err := model.Build(context.Background(), snap, model.WithAccounts(snap.Manifest().Accounts...))
-	if err != nil {
-		b.Fatal(err)
-	}
-	cat, err := testCatalog()
-	if err != nil {
-		b.Fatal(err)
-	}
-	ev := iam.NewEvaluator(iam.WithClock(func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }))
+	newQuery := synthQuery(b, *escalationResources)
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := synthtest.CPUTime()
 	var paths, principals int
 	for range b.N {
-		q := NewQuery(g, ev, cat)
+		q := newQuery()
 		res, err := q.Escalation(context.Background())
 		if err != nil {
 			b.Fatal(err)
@@ -51,4 +39,24 @@ func BenchmarkEscalation(b *testing.B) {
 	synthtest.ReportCPU(b, synthtest.CPUTime()-start)
 	b.ReportMetric(float64(paths), "paths")
 	b.ReportMetric(float64(principals), "principals")
+}
+
+// synthQuery builds the graph of a synthetic organisation of n resources
+// (seed 1) once and returns a function indexing it anew (NewQuery).
+func synthQuery(tb testing.TB, n int) func() *Query {
+	tb.Helper()
+	snap, err := snapshot.Open(synthtest.Snapshot(tb, n, 1))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	g, err := model.Build(context.Background(), snap, model.WithAccounts(snap.Manifest().Accounts...))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cat, err := testCatalog()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ev := iam.NewEvaluator(iam.WithClock(func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) }))
+	return func() *Query { return NewQuery(g, ev, cat) }
 }

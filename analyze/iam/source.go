@@ -73,8 +73,8 @@ const (
 // NewGraphSource.
 type GraphSource struct {
 	g      *graph.Graph
-	out    map[string][]*graph.Relationship // from key -> relationships
-	in     map[string][]*graph.Relationship // to key -> relationships
+	out    map[string][]*graph.Relationship // from key -> HAS relationships
+	in     map[string][]*graph.Relationship // to key -> CONTAINS relationships
 	roles  map[string]*graph.Entity         // "account/name" -> role
 	mu     sync.Mutex
 	parsed map[string]parsed
@@ -90,8 +90,15 @@ func NewGraphSource(g *graph.Graph) *GraphSource {
 	s := &GraphSource{g: g, out: map[string][]*graph.Relationship{}, in: map[string][]*graph.Relationship{},
 		roles: map[string]*graph.Entity{}, parsed: map[string]parsed{}}
 	for _, r := range g.Relationships() {
-		s.out[r.From] = append(s.out[r.From], r)
-		s.in[r.To] = append(s.in[r.To], r)
+		// PrincipalPolicies reads a principal's HAS and a user's
+		// CONTAINS alone: the derived access relationships (most of a
+		// derived graph) are not indexed.
+		switch r.Class {
+		case "HAS":
+			s.out[r.From] = append(s.out[r.From], r)
+		case "CONTAINS":
+			s.in[r.To] = append(s.in[r.To], r)
+		}
 	}
 	for _, e := range g.EntitiesOfType(typeRole) {
 		if p, err := ParsePrincipal(e.Key); err == nil && p.Type == PrincipalRole {
@@ -211,11 +218,20 @@ func (s *GraphSource) ResourcePolicy(ctx context.Context, resourceARN string) (*
 
 func (s *GraphSource) parse(name string, doc any) (*Policy, error) {
 	s.mu.Lock()
+	p, ok := s.parsed[name]
+	s.mu.Unlock()
+	if ok {
+		return p.p, p.err
+	}
+	// Parsed outside the lock, so that callers on several goroutines
+	// parse different documents at once; the first stored is kept, so
+	// every caller gets the same *Policy.
+	pol, err := Parse(name, doc)
+	s.mu.Lock()
 	defer s.mu.Unlock()
 	if p, ok := s.parsed[name]; ok {
 		return p.p, p.err
 	}
-	p, err := Parse(name, doc)
-	s.parsed[name] = parsed{p: p, err: err}
-	return p, err
+	s.parsed[name] = parsed{p: pol, err: err}
+	return pol, err
 }
