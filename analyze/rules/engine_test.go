@@ -707,12 +707,12 @@ func TestDecodeFindingValue(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, wantErr := decodeFinding(info, item, g)
-			got, gotErr := decodeFindingValue(info, v, g)
+			want, wantErr := decodeFinding(item, g)
+			got, gotErr := decodeFindingValue(v, g)
 			if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
 				t.Errorf("error %v, want %v", gotErr, wantErr)
 			}
-			if diff := cmp.Diff(want, got); diff != "" {
+			if diff := cmp.Diff(want.finding(&info), got.finding(&info)); diff != "" {
 				t.Errorf("finding (-Go form +in place):\n%s", diff)
 			}
 		})

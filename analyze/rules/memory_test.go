@@ -69,3 +69,19 @@ func TestPermute(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusCodeOrder: statusCode sorts as the status names do, so a
+// check's findings keep Finding order (sortFindings compares codes).
+func TestStatusCodeOrder(t *testing.T) {
+	if !slices.IsSorted(statusNames[:]) {
+		t.Fatalf("status names %q are not in order", statusNames)
+	}
+	for i, name := range statusNames {
+		if code, ok := parseStatus(name); !ok || int(code) != i {
+			t.Errorf("parseStatus(%q) = %d, %v; want %d", name, code, ok, i)
+		}
+	}
+	if _, ok := parseStatus("pass"); ok {
+		t.Error(`parseStatus("pass") accepted`)
+	}
+}
