@@ -5,7 +5,13 @@ package lib
 # (aws_ebs_snapshot, aws_db_snapshot). Unknown (absent or null) public or
 # shared is an ERROR, never a PASS.
 
-# #
+# sharing_finding(r, subject, public_text, trusted) is r's finding: FAIL
+# (the check's severity) when public; FAIL with severity medium when shared
+# with accounts outside trusted; PASS when private or shared only with
+# trusted accounts; ERROR when unknown. subject names r in messages
+# ("snapshot snap-1"); public_text says what anyone can do ("any AWS account
+# can create a volume from it").
+#
 # The verdicts are one else chain, the common case first, reading r's
 # properties in its bodies: a helper called with them would be one more
 # call cached per resource for the whole evaluation, and a chain stops at
