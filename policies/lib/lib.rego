@@ -209,8 +209,8 @@ _policy_statements(doc) := [doc.Statement] if is_object(doc.Statement)
 _statement_shape(st) if {
 	is_object(st)
 	st.Effect in {"Allow", "Deny"}
-	count({k | some k in ["Action", "NotAction"]; k in object.keys(st)}) == 1
-	count({k | some k in ["Principal", "NotPrincipal"]; k in object.keys(st)}) < 2
+	count(object.filter(st, ["Action", "NotAction"])) == 1
+	count(object.filter(st, ["Principal", "NotPrincipal"])) < 2
 }
 
 # condition_blocks(r) is the list of Condition blocks of a TRUSTS or ALLOWS

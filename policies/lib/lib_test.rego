@@ -193,3 +193,13 @@ test_not_narrows if {
 		not lib.narrows(block)
 	}
 }
+
+# A statement has exactly one of Action and NotAction and at most one of
+# Principal and NotPrincipal, counted as keys (a null value is present).
+test_policy_document_statement_keys if {
+	lib.policy_document(_doc([object.union(object.remove(_st, ["Action"]), {"NotAction": "iam:*"})]))
+	lib.policy_document(_doc([object.union(object.remove(_st, ["Principal"]), {"NotPrincipal": "*"})]))
+	lib.policy_document(_doc([object.remove(_st, ["Principal"])]))
+	lib.policy_document(_doc([object.union(_st, {"Action": null})]))
+	not lib.policy_document(_doc([object.union(_st, {"NotAction": null})]))
+}

@@ -11,34 +11,39 @@ package lib
 # trusted accounts; ERROR when unknown. subject names r in messages
 # ("snapshot snap-1"); public_text says what anyone can do ("any AWS account
 # can create a volume from it").
-sharing_finding(r, subject, public_text, trusted) := _sharing_verdict(r, object.get(r, "public", null), object.get(r, "shared", null), subject, public_text, trusted)
+#
+# The verdicts are one else chain, the common case first, reading r's
+# properties in its bodies: a helper called with them would be one more
+# call cached per resource for the whole evaluation, and a chain stops at
+# the first verdict that holds.
+sharing_finding(r, subject, public_text, trusted) := f if {
+	r.public == false
+	r.shared == false
+	f := pass(r, sprintf("%s is neither public nor shared with other accounts", [subject]))
+} else := f if {
+	r.public == true
+	f := fail(r, sprintf("%s is public: %s%s", [subject, public_text, _also_shared(r)]))
+} else := f if {
+	r.public == false
+	r.shared == true
+	f := _shared_verdict(r, subject, list(r, "sharedWithAccounts"), trusted)
+} else := error(r, sprintf("%s: whether it is public or shared is unknown (public %v, shared %v)", [subject, object.get(r, "public", null), object.get(r, "shared", null)]))
 
-_sharing_verdict(r, true, _, subject, public_text, _) := fail(r, sprintf("%s is public: %s%s", [subject, public_text, _also_shared(r)]))
+# _shared_verdict(r, subject, accounts, trusted) is the finding of r, shared
+# with accounts (neither public nor unknown).
+_shared_verdict(r, subject, [], _) := error(r, sprintf("%s is shared, but the accounts it is shared with are unknown", [subject]))
 
-_sharing_verdict(r, false, true, subject, _, trusted) := with_severity(fail(r, sprintf("%s is shared with %s", [subject, concat(", ", _untrusted(r, trusted))])), "medium") if {
-	count(_untrusted(r, trusted)) > 0
+_shared_verdict(r, subject, accounts, trusted) := with_severity(fail(r, sprintf("%s is shared with %s", [subject, concat(", ", untrusted)])), "medium") if {
+	untrusted := [a | some a in accounts; not a in trusted]
+	untrusted != []
 }
 
-_sharing_verdict(r, false, true, subject, _, trusted) := pass(r, sprintf("%s is shared only with trusted accounts %s", [subject, concat(", ", list(r, "sharedWithAccounts"))])) if {
-	count(list(r, "sharedWithAccounts")) > 0
-	count(_untrusted(r, trusted)) == 0
+_shared_verdict(r, subject, accounts, trusted) := pass(r, sprintf("%s is shared only with trusted accounts %s", [subject, concat(", ", accounts)])) if {
+	accounts != []
+	every a in accounts {
+		a in trusted
+	}
 }
-
-_sharing_verdict(r, false, true, subject, _, _) := error(r, sprintf("%s is shared, but the accounts it is shared with are unknown", [subject])) if {
-	count(list(r, "sharedWithAccounts")) == 0
-}
-
-_sharing_verdict(r, false, false, subject, _, _) := pass(r, sprintf("%s is neither public nor shared with other accounts", [subject]))
-
-_sharing_verdict(r, public, shared, subject, _, _) := error(r, sprintf("%s: whether it is public or shared is unknown (public %v, shared %v)", [subject, public, shared])) if {
-	not _sharing_known(public, shared)
-}
-
-_sharing_known(true, _)
-
-_sharing_known(false, shared) if is_boolean(shared)
-
-_untrusted(r, trusted) := [a | some a in list(r, "sharedWithAccounts"); not a in trusted]
 
 _also_shared(r) := sprintf(", and it is shared with %s", [concat(", ", list(r, "sharedWithAccounts"))]) if {
 	count(list(r, "sharedWithAccounts")) > 0

@@ -51,3 +51,10 @@ test_error_shared_unknown if _only(_snap(false, null, [])).status == "ERROR"
 test_error_shared_without_accounts if _only(_snap(false, true, null)).status == "ERROR"
 
 test_error_absent if _only(object.remove(_snap(true, true, []), ["public", "shared"])).status == "ERROR"
+
+# A value that is not a boolean is unknown, not private.
+test_error_public_not_boolean if {
+	f := _only(_snap("false", false, []))
+	f.status == "ERROR"
+	startswith(f.message, "snapshot snap-1: whether it is public or shared is unknown (public ")
+}

@@ -46,25 +46,28 @@ findings contains f if {
 
 _ports_text := concat(", ", [sprintf("%v", [p]) | some p in admin_ports])
 
-# _exposed[key] is _exposures of the group with that key, computed once per
-# group (both findings rules read it). It is a complete rule on purpose: a
-# partial object rule looked up by a bound key is re-evaluated for every
-# group, which is quadratic.
-_exposed := {sg._key: _exposures(sg) | some sg in lib.resources_of_type("aws_security_group")}
-
-# _exposures(sg) is the set of "<cidr> -> <port> (rule <proto> <from>-<to>)"
-# strings, one per open CIDR and admin port an inbound rule covers. Helpers
+# _exposed[key] is the set of "<cidr> -> <port> (rule <proto> <from>-<to>)"
+# strings of the group with that key, one per open CIDR and admin port an
+# inbound rule covers, computed once per group (both findings rules read
+# it). It is a complete rule on purpose: a partial object rule looked up by
+# a bound key is re-evaluated for every group, which is quadratic. The
+# exposures are a comprehension inside it rather than a helper taking the
+# group, which OPA would cache per group for the whole evaluation. Helpers
 # take scalars, not the rule object: OPA caches function results by their
 # arguments, and passing the object to several helpers per rule cost about a
 # fifth of the run time on the 5k-group benchmark.
-_exposures(sg) := {sprintf("%s -> %d (rule %s %s)", [cidr, port, proto, text]) |
-	some perm in lib.list(sg, "ipPermissions")
-	some cidr in _open_sources(perm)
-	proto := perm.IpProtocol
-	[from, to, text] := _ports(proto, object.get(perm, "FromPort", null), object.get(perm, "ToPort", null))
-	some port in admin_ports
-	from <= port
-	port <= to
+_exposed := {sg._key: exposures |
+	ports := admin_ports
+	some sg in lib.resources_of_type("aws_security_group")
+	exposures := {sprintf("%s -> %d (rule %s %s)", [cidr, port, proto, text]) |
+		some perm in lib.list(sg, "ipPermissions")
+		some cidr in _open_sources(perm)
+		proto := perm.IpProtocol
+		[from, to, text] := _ports(proto, object.get(perm, "FromPort", null), object.get(perm, "ToPort", null))
+		some port in ports
+		from <= port
+		port <= to
+	}
 }
 
 _open_sources(perm) := {r.CidrIp | some r in lib.list(perm, "IpRanges"); r.CidrIp == "0.0.0.0/0"} | {r.CidrIpv6 | some r in lib.list(perm, "Ipv6Ranges"); r.CidrIpv6 == "::/0"}

@@ -44,25 +44,28 @@ package snapaudit.rules.iam_role_cross_account_trust
 
 import data.lib
 
+# The rules test the trust policy with lib.policy_document on its text
+# (cached per distinct text, shared by roles with the same policy) and read
+# the name in their bodies: a helper taking the role is cached per role.
 findings contains f if {
 	some role in _roles
-	not _readable(role)
-	f := lib.error(role, sprintf("role %s: the trust policy is missing or not a readable policy document, so who can assume the role is unknown", [_name(role)]))
+	not lib.policy_document(object.get(role, "assumeRolePolicyDocument", null))
+	f := lib.error(role, sprintf("role %s: the trust policy is missing or not a readable policy document, so who can assume the role is unknown", [object.get(role, "name", role._key)]))
 }
 
 findings contains f if {
 	some role in _roles
-	_readable(role)
+	lib.policy_document(object.get(role, "assumeRolePolicyDocument", null))
 	risky := _unprotected(role)
-	count(risky) > 0
-	f := lib.fail(role, sprintf("role %s: principals in accounts outside the snapshot can assume it without an external ID or another condition that limits the caller: %s", [_name(role), concat("; ", risky)]))
+	risky != []
+	f := lib.fail(role, sprintf("role %s: principals in accounts outside the snapshot can assume it without an external ID or another condition that limits the caller: %s", [object.get(role, "name", role._key), concat("; ", risky)]))
 }
 
 findings contains f if {
 	some role in _roles
-	_readable(role)
-	count(_unprotected(role)) == 0
-	f := lib.pass(role, sprintf("role %s: no principal in an account outside the snapshot can assume it without an external ID or a condition%s", [_name(role), _everyone_note(role)]))
+	lib.policy_document(object.get(role, "assumeRolePolicyDocument", null))
+	_unprotected(role) == []
+	f := lib.pass(role, sprintf("role %s: no principal in an account outside the snapshot can assume it without an external ID or a condition%s", [object.get(role, "name", role._key), _everyone_note(role)]))
 }
 
 _everyone_note(role) := " (its trust of everyone is AWS-IAM-001's finding)" if {
@@ -71,8 +74,6 @@ _everyone_note(role) := " (its trust of everyone is AWS-IAM-001's finding)" if {
 } else := ""
 
 _roles := lib.resources_of_type("aws_iam_role")
-
-_readable(role) if lib.policy_document(object.get(role, "assumeRolePolicyDocument", null))
 
 # _unprotected(role) describes each external principal that can assume the
 # role with no narrowing condition, sorted.
@@ -122,5 +123,3 @@ _weak(r) := sprintf("; conditions on %s do not limit the caller", [concat(", ", 
 } else := "; one granting statement has no Condition" if {
 	count(lib.condition_blocks(r)) > 0
 } else := ""
-
-_name(role) := object.get(role, "name", role._key)

@@ -33,39 +33,43 @@ import data.lib
 
 _assume_actions := ["sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity"]
 
+# The rules read each role's trust policy text with object.get in their
+# bodies and call the helpers with that text, not with the role: OPA caches
+# a function call per distinct argument, so roles that share a trust policy
+# (every Lambda execution role, ...) share one parse and one verdict.
 findings contains f if {
 	some role in lib.resources_of_type("aws_iam_role")
-	public := _public_statements(_document(role))
+	public := _public(object.get(role, "assumeRolePolicyDocument", null))
 	count(public) > 0
 	f := _fail(role, public)
 }
 
 findings contains f if {
 	some role in lib.resources_of_type("aws_iam_role")
-	count(_public_statements(_document(role))) == 0
-	f := lib.pass(role, sprintf("role %s: the trust policy does not let any AWS principal (\"*\") assume it", [_name(role)]))
+	_public(object.get(role, "assumeRolePolicyDocument", null)) == []
+	f := lib.pass(role, sprintf("role %s: the trust policy does not let any AWS principal (\"*\") assume it", [object.get(role, "name", role._key)]))
 }
 
 findings contains f if {
 	some role in lib.resources_of_type("aws_iam_role")
-	not _document(role)
-	f := lib.error(role, sprintf("role %s: assumeRolePolicyDocument is missing or not a valid JSON policy document", [_name(role)]))
+	not _document(object.get(role, "assumeRolePolicyDocument", null))
+	f := lib.error(role, sprintf("role %s: assumeRolePolicyDocument is missing or not a valid JSON policy document", [object.get(role, "name", role._key)]))
 }
 
-# _document(role) is the parsed trust policy: the decoded JSON text the model
+# _public(raw) is _public_statements of the trust policy raw; undefined when
+# raw is not a policy document.
+_public(raw) := _public_statements(_document(raw))
+
+# _document(raw) is the parsed trust policy: the decoded JSON text the model
 # stores, or an object when a producer stored it parsed.
-_document(role) := doc if {
-	raw := role.assumeRolePolicyDocument
+_document(raw) := doc if {
 	is_string(raw)
 	json.is_valid(raw)
 	doc := json.unmarshal(raw)
 	_statements(doc)
 }
 
-_document(role) := doc if {
-	doc := role.assumeRolePolicyDocument
-	_statements(doc)
-}
+_document(raw) := raw if _statements(raw)
 
 # Statement may be one object or a list of them; a document without one has
 # no statements. Anything else is not a policy document.

@@ -73,30 +73,29 @@ _public(b) := r if {
 	r.effective == true
 }
 
-_verdict(b) := lib.pass(b, sprintf("bucket %s: the bucket policy grants %s to %s, but RestrictPublicBuckets is on, so S3 ignores the public grant", [_name(b), _grant_text(r), _who(r)])) if {
-	r := _public(b)
-	b.restrictPublicBuckets == true
-}
-
-_verdict(b) := _fail(b, r) if {
-	r := _public(b)
-	not b.restrictPublicBuckets == true
-}
-
-_verdict(b) := lib.with_severity(lib.fail(b, sprintf("bucket %s: S3 reports the bucket policy as public (GetBucketPolicyStatus) although no effective grant to everyone was derived from it: review the policy", [_name(b)])), "high") if {
+# _verdict(b) is one else chain, the common case (no grant to everyone)
+# first: its bodies exclude each other, and a chain stops at the first that
+# holds instead of trying every body of the function for each bucket.
+_verdict(b) := lib.pass(b, sprintf("bucket %s: %s", [object.get(b, "name", b._key), _no_grant(object.get(b, "policy", null))])) if {
+	not _public(b)
+	not _status_public(b)
+} else := lib.with_severity(lib.fail(b, sprintf("bucket %s: S3 reports the bucket policy as public (GetBucketPolicyStatus) although no effective grant to everyone was derived from it: review the policy", [_name(b)])), "high") if {
 	not _public(b)
 	b.policyPublic == true
 	not b.restrictPublicBuckets == true
+} else := lib.pass(b, sprintf("bucket %s: the bucket policy grants %s to %s, but RestrictPublicBuckets is on, so S3 ignores the public grant", [_name(b), _grant_text(r), _who(r)])) if {
+	r := _public(b)
+	b.restrictPublicBuckets == true
+} else := _fail(b, r) if {
+	r := _public(b)
+	not b.restrictPublicBuckets == true
 }
 
-_verdict(b) := lib.pass(b, sprintf("bucket %s: %s", [_name(b), _no_grant(b)])) if {
-	not _public(b)
-	not _status_public(b)
-}
-
-_no_grant(b) := "the bucket policy grants nothing to everyone" if lib.policy_document(object.get(b, "policy", null))
-
-_no_grant(b) := "the bucket has no bucket policy" if not lib.policy_document(object.get(b, "policy", null))
+# _no_grant(policy) says why a bucket with the bucket policy policy (its
+# text, cached per distinct policy) grants nothing to everyone.
+_no_grant(policy) := "the bucket policy grants nothing to everyone" if {
+	lib.policy_document(policy)
+} else := "the bucket has no bucket policy"
 
 _status_public(b) if {
 	b.policyPublic == true

@@ -40,11 +40,11 @@ import data.lib
 
 required_tags := lib.config("required_tags", ["Classification", "Owner"])
 
-# _prop_of is the property of each required tag ("tag.<name>"), _tag_props
-# the same properties as a list.
-_prop_of := {t: concat("", ["tag.", t]) | some t in required_tags}
+# _tags is [name, property] of each required tag, in the configured order
+# ("tag.<name>" is the property); _tag_props the properties alone.
+_tags := [[t, concat("", ["tag.", t])] | some t in required_tags]
 
-_tag_props := [p | some p in _prop_of]
+_tag_props := [p | some [_, p] in _tags]
 
 # _absent are the values of a tag property that count as missing (as in
 # lib.has_tag); an absent property reads as null.
@@ -58,15 +58,24 @@ _required_list := concat(", ", required_tags)
 # evaluation, which at 1,000,000 resources made this check, over every data
 # store, the largest holder of memory of the checks phase
 # (docs/performance.md, "The checks phase at 1,000,000 resources").
+# The per-check constants are bound to locals before the loop (one lookup
+# per rule, not per data store), and both rules test the tags with the same
+# comprehension: an `every` per data store cost about 2.5 times as many
+# allocations ("The Rego checks' own CPU").
 findings contains f if {
+	tags := _tags
+	absent := _absent
 	some e in lib.resources_of_class("DataStore")
-	missing := [t | some t in required_tags; object.get(e, _prop_of[t], null) in _absent]
-	count(missing) > 0
+	missing := [t | some [t, p] in tags; object.get(e, p, null) in absent]
+	missing != []
 	f := lib.fail(e, sprintf("%s %s is missing required tag(s): %s", [e._type, object.get(e, "name", e._key), concat(", ", missing)]))
 }
 
 findings contains f if {
+	tags := _tags
+	absent := _absent
+	required := _required_list
 	some e in lib.resources_of_class("DataStore")
-	count([p | some p in _tag_props; object.get(e, p, null) in _absent]) == 0
-	f := lib.pass(e, sprintf("%s %s has the required tags: %s", [e._type, object.get(e, "name", e._key), _required_list]))
+	[t | some [t, p] in tags; object.get(e, p, null) in absent] == []
+	f := lib.pass(e, sprintf("%s %s has the required tags: %s", [e._type, object.get(e, "name", e._key), required]))
 }

@@ -93,3 +93,11 @@ test_pass_and_fail_per_store if {
 		["arn:aws:ec2:eu-west-1:111122223333:volume/vol-0123456789abcdef0", "FAIL"],
 	}
 }
+
+test_fail_missing_tags_in_configured_order if {
+	fs := check.findings with input as lib.build_input([_bucket({})], [])
+		with data.snapaudit.config as {"required_tags": ["Owner", "CostCenter", "Classification"]}
+	some f in fs
+	f.status == "FAIL"
+	endswith(f.message, "missing required tag(s): Owner, CostCenter, Classification")
+}
