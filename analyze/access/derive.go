@@ -190,7 +190,7 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 		cfg.catalog = c
 	}
 	if cfg.ev == nil {
-		cfg.ev = iam.NewEvaluator(iam.WithClock(zeroTime), iam.WithRCPServices(cfg.catalog.RCPServices()))
+		cfg.ev = iam.NewEvaluator(iam.WithClock(zeroTime), iam.WithRCPServices(cfg.catalog.RCPServices()), iam.WithoutReasons())
 	}
 	if cfg.limits.MaxActionsListed == 0 {
 		cfg.limits.MaxActionsListed = 50

@@ -2,7 +2,6 @@ package iam
 
 import (
 	"fmt"
-	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,10 +45,20 @@ type prepared struct {
 	resource        string
 	resourceAccount string
 	accountKnown    bool
-	ctx             map[string][]string // lower-case keys
+	// own is the request's own context, lower-case keys (the request's map
+	// itself when its keys already are); derived holds the keys that follow
+	// from the request (DerivedContext), a map shared between requests.
+	// own wins over derived: the request's context overrides a derived key.
+	own, derived map[string][]string
+	// kmsCaller is kms:CallerAccount when the request implies it (a KMS
+	// request of an IAM principal), "" otherwise; kmsCallerVals is it as
+	// values, built when first read.
+	kmsCaller     string
+	kmsCallerVals []string
 	// region is aws:RequestedRegion as the request implies it
-	// (requestedRegion), "" when it does not; kept out of ctx so that
-	// cached contexts stay shared between Regions (value reads it).
+	// (requestedRegion), "" when it does not; kept out of the derived
+	// context so that cached contexts stay shared between Regions (value
+	// reads it).
 	region     string
 	regionVals []string
 	lookup     func(string) (string, bool)
@@ -57,10 +66,13 @@ type prepared struct {
 	// compiled (see intersect.go).
 	wild   bool
 	resTok []globTok
-	// unknown, unknownRead and favourUnknown: see EvaluateUnknown.
+	// unknown, unknownRead and favourUnknown: see EvaluateUnknown
+	// (unknownRead is made when the first unknown key is read).
 	unknown       func(key string) bool
 	unknownRead   map[string]bool
 	favourUnknown bool
+	// reasons: the caller reads Result.Reasons (WithoutReasons).
+	reasons bool
 	// trace, when set, sees every statement examined (Explain).
 	trace func(kind policyKind, s *Statement, mk matchKind, cover coverage, why string)
 }
@@ -75,18 +87,28 @@ func (p *prepared) isUnknown(key string) bool {
 }
 
 // value returns the values of a condition key (lower case) in the request
-// context: its own, or aws:RequestedRegion as the request implies it.
+// context: its own, the derived keys, kms:CallerAccount or
+// aws:RequestedRegion as the request implies them, in that order.
 func (p *prepared) value(key string) ([]string, bool) {
-	if v, ok := p.ctx[key]; ok {
+	if v, ok := p.own[key]; ok {
 		return v, true
 	}
-	if p.region == "" || key != "aws:requestedregion" {
-		return nil, false
+	if v, ok := p.derived[key]; ok {
+		return v, true
 	}
-	if p.regionVals == nil {
-		p.regionVals = []string{p.region}
+	switch {
+	case p.kmsCaller != "" && key == "kms:calleraccount":
+		if p.kmsCallerVals == nil {
+			p.kmsCallerVals = []string{p.kmsCaller}
+		}
+		return p.kmsCallerVals, true
+	case p.region != "" && key == "aws:requestedregion":
+		if p.regionVals == nil {
+			p.regionVals = []string{p.region}
+		}
+		return p.regionVals, true
 	}
-	return p.regionVals, true
+	return nil, false
 }
 
 // prepare prepares r at time now; cache, when not nil, shares the request
@@ -121,26 +143,19 @@ func prepare(r *Request, now time.Time, cache *contextCache) (*prepared, error) 
 		p.resourceAccount = r.Principal.Account
 	}
 	p.region, _ = requestedRegion(r.Principal, p.service, p.action, p.resource)
-	if len(r.Context) == 0 && cache != nil {
-		p.ctx = cache.get(r.Principal, p.resourceAccount, now)
+	if cache != nil {
+		p.derived = cache.get(r.Principal, p.resourceAccount, now)
 	} else {
-		p.ctx = make(map[string][]string, len(r.Context)+maxDerivedKeys)
-		addDerived(p.ctx, r.Principal, p.resourceAccount, now)
-		for k, v := range r.Context {
-			p.ctx[strings.ToLower(k)] = v
-		}
+		p.derived = make(map[string][]string, maxDerivedKeys)
+		addDerived(p.derived, r.Principal, p.resourceAccount, now)
 	}
-	if p.service == "kms" && r.Principal.IsIAM() && r.Principal.Account != "" {
-		if _, ok := p.ctx["kms:calleraccount"]; !ok {
-			// kms:CallerAccount is the caller's account (KMS Developer
-			// Guide, conditions-kms.html): a fact of every KMS request,
-			// which AWS-managed key policies always test. A copy: a
-			// cached context is shared.
-			ctx := make(map[string][]string, len(p.ctx)+1)
-			maps.Copy(ctx, p.ctx)
-			ctx["kms:calleraccount"] = []string{r.Principal.Account}
-			p.ctx = ctx
-		}
+	p.own = lowerKeys(r.Context)
+	if p.service == "kms" && r.Principal.IsIAM() {
+		// kms:CallerAccount is the caller's account (KMS Developer
+		// Guide, conditions-kms.html): a fact of every KMS request,
+		// which AWS-managed key policies always test (value reads it
+		// after the request's own context).
+		p.kmsCaller = r.Principal.Account
 	}
 	p.lookup = func(key string) (string, bool) {
 		v, _ := p.value(key)
@@ -150,6 +165,21 @@ func prepare(r *Request, now time.Time, cache *contextCache) (*prepared, error) 
 		return v[0], true
 	}
 	return p, nil
+}
+
+// lowerKeys returns ctx with its keys lower-cased: ctx itself when they
+// already are (the usual case, which then costs no copy).
+func lowerKeys(ctx map[string][]string) map[string][]string {
+	for k := range ctx {
+		if k != strings.ToLower(k) {
+			out := make(map[string][]string, len(ctx))
+			for k, v := range ctx {
+				out[strings.ToLower(k)] = v
+			}
+			return out
+		}
+	}
+	return ctx
 }
 
 // DerivedContext returns the global condition keys AWS sets from the request
