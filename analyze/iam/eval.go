@@ -221,6 +221,7 @@ func (e *Evaluator) Evaluate(req *Request, pol *Policies) Result {
 	if p == nil {
 		return invalid
 	}
+	defer p.release()
 	return e.finish(p, pol)
 }
 
@@ -269,6 +270,7 @@ func (e *Evaluator) EvaluateUnknown(req *Request, pol *Policies, unknown func(ke
 	if p == nil {
 		return invalid
 	}
+	defer p.release()
 	p.unknown = unknown
 	sure := e.finish(p, pol)
 	if sure.Decision == Allowed || len(p.unknownRead) == 0 {
@@ -334,8 +336,10 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 		(e.rcpServices == nil || e.rcpServices[p.service]) &&
 		!p.awsManagedKey() && p.action != "kms:retiregrant"
 
-	// Collect matching statements.
-	var denies, partialDenies []hit
+	// Collect matching statements, into the prepared request's buffers
+	// (kept from one evaluation to the next: see release).
+	denies, partialDenies := p.denyBuf[:0], []hit(nil)
+	p.hitBuf = p.hitBuf[:0]
 	var shadowed []hit // Allows whose resources of the pattern partial Denies all cover
 	defer func() {
 		if !p.reasons {
@@ -353,6 +357,7 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 		}
 	}()
 	collect := func(kind policyKind, list []*Policy) (allows []hit) {
+		start := len(p.hitBuf)
 		for _, po := range list {
 			if po == nil {
 				continue
@@ -370,11 +375,12 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 				if s.Effect == Deny {
 					denies = append(denies, h)
 				} else {
-					allows = append(allows, h)
+					p.hitBuf = append(p.hitBuf, h)
 				}
 			}
 		}
-		return allows
+		// Capped: the next collect's appends cannot overwrite it.
+		return p.hitBuf[start:len(p.hitBuf):len(p.hitBuf)]
 	}
 	var resAllows, idAllows, pbAllows, sesAllows []hit
 	if pol.Resource != nil {
@@ -399,6 +405,7 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 			collect(kindRCP, lvl) // only its Denies count (step 2)
 		}
 	}
+	p.denyBuf = denies
 
 	// 1. Explicit deny anywhere wins.
 	if len(denies) > 0 {
@@ -502,6 +509,9 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 		return layers
 	}
 	disjoint := func(layers ...[]hit) bool {
+		if !p.wild {
+			return false // someResourceOfAll: the layers matched the resource
+		}
 		return !p.someResourceOfAll(denied, append(layers, scpLevels...))
 	}
 	const disjointReason = "no single resource of the request's pattern is allowed by every policy that must allow it (they allow different parts of it)"

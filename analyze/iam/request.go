@@ -45,23 +45,30 @@ type prepared struct {
 	resource        string
 	resourceAccount string
 	accountKnown    bool
-	// own is the request's own context, lower-case keys (the request's map
-	// itself when its keys already are); derived holds the keys that follow
-	// from the request (DerivedContext), a map shared between requests.
-	// own wins over derived: the request's context overrides a derived key.
+	// own is the request's own context (the request's map, not copied),
+	// its keys in any case: ownMixed says some key is not lower case, so
+	// that a lookup that misses must compare keys case-insensitively.
+	// derived holds the keys that follow from the request
+	// (DerivedContext), a map shared between requests. own wins over
+	// derived: the request's context overrides a derived key.
 	own, derived map[string][]string
+	ownMixed     bool
 	// kmsCaller is kms:CallerAccount when the request implies it (a KMS
-	// request of an IAM principal), "" otherwise; kmsCallerVals is it as
-	// values, built when first read.
-	kmsCaller     string
-	kmsCallerVals []string
+	// request of an IAM principal), "" otherwise.
+	kmsCaller string
+	// vals holds kmsCaller and region as the values value returns.
+	vals [2]string
+	// hitBuf and denyBuf hold the statements an evaluation matched (its
+	// Allows by policy kind, contiguous, and its Denies), reused by the
+	// next evaluation of the same prepared request or, through the pool,
+	// of the next request.
+	hitBuf, denyBuf []hit
 	// region is aws:RequestedRegion as the request implies it
 	// (requestedRegion), "" when it does not; kept out of the derived
 	// context so that cached contexts stay shared between Regions (value
 	// reads it).
-	region     string
-	regionVals []string
-	lookup     func(string) (string, bool)
+	region string
+	lookup func(string) (string, bool)
 	// wild: the resource is a pattern ("*" or wildcards); resTok is it
 	// compiled (see intersect.go).
 	wild   bool
@@ -93,20 +100,23 @@ func (p *prepared) value(key string) ([]string, bool) {
 	if v, ok := p.own[key]; ok {
 		return v, true
 	}
+	if p.ownMixed {
+		for k, v := range p.own {
+			if lowerEquals(k, key) {
+				return v, true
+			}
+		}
+	}
 	if v, ok := p.derived[key]; ok {
 		return v, true
 	}
 	switch {
 	case p.kmsCaller != "" && key == "kms:calleraccount":
-		if p.kmsCallerVals == nil {
-			p.kmsCallerVals = []string{p.kmsCaller}
-		}
-		return p.kmsCallerVals, true
+		p.vals[0] = p.kmsCaller
+		return p.vals[0:1:1], true
 	case p.region != "" && key == "aws:requestedregion":
-		if p.regionVals == nil {
-			p.regionVals = []string{p.region}
-		}
-		return p.regionVals, true
+		p.vals[1] = p.region
+		return p.vals[1:2:2], true
 	}
 	return nil, false
 }
@@ -121,11 +131,15 @@ func prepare(r *Request, now time.Time, cache *contextCache) (*prepared, error) 
 	if !ok || svc == "" {
 		return nil, fmt.Errorf("action %q is not of the form service:Action", r.Action)
 	}
-	p := &prepared{
+	p := preparedPool.Get().(*prepared)
+	*p = prepared{
 		req:      r,
 		action:   strings.ToLower(r.Action),
 		service:  strings.ToLower(svc),
 		resource: r.Resource,
+		lookup:   p.lookup,
+		hitBuf:   p.hitBuf,
+		denyBuf:  p.denyBuf,
 	}
 	if p.resource == "" {
 		p.resource = "*"
@@ -149,7 +163,7 @@ func prepare(r *Request, now time.Time, cache *contextCache) (*prepared, error) 
 		p.derived = make(map[string][]string, maxDerivedKeys)
 		addDerived(p.derived, r.Principal, p.resourceAccount, now)
 	}
-	p.own = lowerKeys(r.Context)
+	p.own, p.ownMixed = r.Context, !lowerKeys(r.Context)
 	if p.service == "kms" && r.Principal.IsIAM() {
 		// kms:CallerAccount is the caller's account (KMS Developer
 		// Guide, conditions-kms.html): a fact of every KMS request,
@@ -157,29 +171,70 @@ func prepare(r *Request, now time.Time, cache *contextCache) (*prepared, error) 
 		// after the request's own context).
 		p.kmsCaller = r.Principal.Account
 	}
-	p.lookup = func(key string) (string, bool) {
-		v, _ := p.value(key)
-		if len(v) != 1 {
-			return "", false
-		}
-		return v[0], true
-	}
 	return p, nil
 }
 
-// lowerKeys returns ctx with its keys lower-cased: ctx itself when they
-// already are (the usual case, which then costs no copy).
-func lowerKeys(ctx map[string][]string) map[string][]string {
+// preparedPool recycles prepared requests (an offline analysis prepares
+// millions): each keeps its lookup function, bound to it once.
+var preparedPool = sync.Pool{New: func() any {
+	p := &prepared{}
+	p.lookup = p.lookupOne
+	return p
+}}
+
+// release returns p to the pool. Nothing may use p afterwards: only the
+// evaluations that prepared it and keep nothing of it release it.
+func (p *prepared) release() {
+	hits, denies := p.hitBuf[:0], p.denyBuf[:0]
+	clear(hits[:cap(hits)]) // drop the policies they point to
+	clear(denies[:cap(denies)])
+	*p = prepared{lookup: p.lookup, hitBuf: hits, denyBuf: denies}
+	preparedPool.Put(p)
+}
+
+// lookupOne is the value of a single-valued condition key (lower case),
+// as policy variables and ARN patterns read it.
+func (p *prepared) lookupOne(key string) (string, bool) {
+	v, _ := p.value(key)
+	if len(v) != 1 {
+		return "", false
+	}
+	return v[0], true
+}
+
+// lowerKeys reports whether every key of ctx is lower case. It does not
+// allocate.
+func lowerKeys(ctx map[string][]string) bool {
 	for k := range ctx {
-		if k != strings.ToLower(k) {
-			out := make(map[string][]string, len(ctx))
-			for k, v := range ctx {
-				out[strings.ToLower(k)] = v
-			}
-			return out
+		if !isLower(k) {
+			return false
 		}
 	}
-	return ctx
+	return true
+}
+
+// isLower reports whether strings.ToLower(s) == s, without the copy for
+// ASCII strings.
+func isLower(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 {
+			return strings.ToLower(s) == s
+		} else if 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerEquals reports whether strings.ToLower(s) == lower, without the
+// copy for ASCII strings.
+func lowerEquals(s, lower string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return strings.ToLower(s) == lower
+		}
+	}
+	return equalLowerASCII(s, lower)
 }
 
 // DerivedContext returns the global condition keys AWS sets from the request
