@@ -783,19 +783,9 @@ func (s *Statement) match(p *prepared, kind policyKind, hasBoundary bool) (_ mat
 
 func (s *Statement) matchAction(action string) bool {
 	if s.hasAction {
-		for i := range s.actions {
-			if m, _ := s.actions[i].match(action, nil); m {
-				return true
-			}
-		}
-		return false
+		return s.actionIndex.match(s.actions, action)
 	}
-	for i := range s.notActions {
-		if m, _ := s.notActions[i].match(action, nil); m {
-			return false
-		}
-	}
-	return true
+	return !s.actionIndex.match(s.notActions, action)
 }
 
 // matchResource says which resources of the request the statement's
