@@ -665,7 +665,7 @@ func mandatoryResourcePolicy(p *prepared) string {
 		switch p.action {
 		case "sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
 			"sts:tagsession", "sts:setsourceidentity", "sts:setcontext":
-			if parts := strings.SplitN(p.resource, ":", 6); len(parts) == 6 && parts[2] == "iam" && strings.HasPrefix(parts[5], "role/") {
+			if parts, ok := splitARN(p.resource); ok && parts[2] == "iam" && strings.HasPrefix(parts[5], "role/") {
 				return "role trust policy"
 			}
 		}
@@ -682,8 +682,8 @@ func (p *prepared) awsManagedKey() bool {
 	if p.req.AWSManagedKey {
 		return true
 	}
-	parts := strings.SplitN(p.resource, ":", 6)
-	return len(parts) == 6 && parts[2] == "kms" && strings.HasPrefix(parts[5], "alias/aws/")
+	parts, ok := splitARN(p.resource)
+	return ok && parts[2] == "kms" && strings.HasPrefix(parts[5], "alias/aws/")
 }
 
 // coverage says which resources of the request a statement applies to.

@@ -118,3 +118,15 @@ func TestPreparedContextLayers(t *testing.T) {
 		}
 	}
 }
+
+// splitARN is strings.SplitN(s, ":", 6) when that gives six parts.
+func TestSplitARN(t *testing.T) {
+	for _, s := range []string{"", "*", "arn", "arn:aws:s3:::b/k", "arn:aws:s3::", "arn:aws:iam::111122223333:role/a:b:c",
+		"arn:aws:kms:eu-west-1:111122223333:alias/aws/s3", "a:b:c:d:e", "a:b:c:d:e:", ":::::", "arn:aws:ec2:us-east-1:1:instance/i-1"} {
+		want := strings.SplitN(s, ":", 6)
+		got, ok := splitARN(s)
+		if ok != (len(want) == 6) || (ok && !reflect.DeepEqual(got[:], want)) {
+			t.Errorf("%q: %q %v, want %q", s, got, ok, want)
+		}
+	}
+}

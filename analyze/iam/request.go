@@ -148,7 +148,7 @@ func prepare(r *Request, now time.Time, cache *contextCache) (*prepared, error) 
 	}
 	p.resourceAccount = r.ResourceAccount
 	if p.resourceAccount == "" {
-		if parts := strings.SplitN(p.resource, ":", 6); len(parts) == 6 && parts[0] == "arn" && isAccountID(parts[4]) {
+		if parts, ok := splitARN(p.resource); ok && parts[0] == "arn" && isAccountID(parts[4]) {
 			p.resourceAccount = parts[4]
 		}
 	}
@@ -200,6 +200,20 @@ func (p *prepared) lookupOne(key string) (string, bool) {
 		return "", false
 	}
 	return v[0], true
+}
+
+// splitARN is strings.SplitN(s, ":", 6) when that gives six parts (ok),
+// without allocating: the resource's elements are read on every request.
+func splitARN(s string) (parts [6]string, ok bool) {
+	for i := range 5 {
+		j := strings.IndexByte(s, ':')
+		if j < 0 {
+			return parts, false
+		}
+		parts[i], s = s[:j], s[j+1:]
+	}
+	parts[5] = s
+	return parts, true
 }
 
 // lowerKeys reports whether every key of ctx is lower case. It does not
