@@ -421,7 +421,7 @@ func escalation(ctx context.Context, g *graph.Graph, at time.Time, log *slog.Log
 	if err != nil {
 		return fmt.Errorf("escalation: %w", err)
 	}
-	ev := iam.NewEvaluator(iam.WithRCPServices(cat.RCPServices()), iam.WithClock(func() time.Time { return at }))
+	ev := iam.NewEvaluator(iam.WithRCPServices(cat.RCPServices()), iam.WithClock(func() time.Time { return at }), iam.WithoutReasons())
 	res, err := access.NewQuery(g, ev, cat).Escalation(ctx)
 	if err != nil {
 		return fmt.Errorf("escalation: %w", err)

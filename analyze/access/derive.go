@@ -86,7 +86,8 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
 
 // WithEvaluator sets the IAM evaluator (default iam.NewEvaluator with a
 // zero clock, so aws:CurrentTime conditions do not depend on when the
-// analysis runs, and the catalog's RCP services).
+// analysis runs, the catalog's RCP services, and WithoutReasons: the
+// derivation reads only decisions).
 func WithEvaluator(ev *iam.Evaluator) Option { return func(c *config) { c.ev = ev } }
 
 // WithCatalog sets the action catalog (default the embedded one).
@@ -190,7 +191,7 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 		cfg.catalog = c
 	}
 	if cfg.ev == nil {
-		cfg.ev = iam.NewEvaluator(iam.WithClock(zeroTime), iam.WithRCPServices(cfg.catalog.RCPServices()))
+		cfg.ev = iam.NewEvaluator(iam.WithClock(zeroTime), iam.WithRCPServices(cfg.catalog.RCPServices()), iam.WithoutReasons())
 	}
 	if cfg.limits.MaxActionsListed == 0 {
 		cfg.limits.MaxActionsListed = 50

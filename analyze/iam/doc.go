@@ -17,8 +17,13 @@
 // Parsed policies and evaluators are safe for concurrent use. Their only
 // state is what they remember to answer faster, never changing an answer: a
 // statement without policy variables remembers which resources of a request
-// pattern it covers (memo.go), and an evaluator shares the request context
-// derived from a principal and account between requests that bring none.
+// pattern it covers (memo.go), a statement with many action patterns keeps
+// them by service (actionindex.go), and an evaluator shares the request
+// context derived from a principal and account between requests and
+// recycles its per-request state. A caller that reads only decisions (an
+// offline derivation asking millions of requests) creates its evaluator
+// WithoutReasons: Result.Reasons is then left out and never built, every
+// other field being the same.
 // Source gathers a principal's policies (through groups, inline and managed,
 // and its permissions boundary) and a resource's policy; GraphSource
 // implements it over an analyze/graph.Graph. The action catalog (access

@@ -77,6 +77,7 @@ package iam
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -142,6 +143,7 @@ type Evaluator struct {
 	now         func() time.Time
 	rcpServices map[string]bool // nil: RCPs apply to every service
 	contexts    *contextCache   // request contexts shared between requests (request.go)
+	noReasons   bool            // WithoutReasons
 }
 
 // Option configures an Evaluator.
@@ -163,6 +165,15 @@ func WithRCPServices(services []string) Option {
 			e.rcpServices[strings.ToLower(s)] = true
 		}
 	}
+}
+
+// WithoutReasons makes the evaluator leave Result.Reasons out: for a
+// caller that reads only the decision and its facts (an offline
+// derivation asking millions of requests), which then does not pay for
+// building the reason strings. Decision, SomeResources, Warnings,
+// Conditional and ConditionKeys are the same as without it.
+func WithoutReasons() Option {
+	return func(e *Evaluator) { e.noReasons = true }
 }
 
 // NewEvaluator returns an evaluator.
@@ -200,7 +211,7 @@ type hit struct {
 }
 
 func (h hit) String() string {
-	return fmt.Sprintf("%s %q statement %s", h.kind, h.policy.Name, h.stmt.label())
+	return h.kind.String() + " " + strconv.Quote(h.policy.Name) + " statement " + h.stmt.label()
 }
 
 // Evaluate decides one request. A request that cannot be evaluated (no
@@ -210,6 +221,7 @@ func (e *Evaluator) Evaluate(req *Request, pol *Policies) Result {
 	if p == nil {
 		return invalid
 	}
+	defer p.release()
 	return e.finish(p, pol)
 }
 
@@ -224,6 +236,7 @@ func (e *Evaluator) prepare(req *Request) (*prepared, Result) {
 	if err != nil {
 		return nil, Result{Decision: ImplicitlyDenied, Reasons: []string{"invalid request: " + err.Error()}}
 	}
+	p.reasons = !e.noReasons
 	return p, Result{}
 }
 
@@ -232,7 +245,7 @@ func (e *Evaluator) finish(p *prepared, pol *Policies) Result {
 	r.Warnings = pol.warnings()
 	if p.wild {
 		r.SomeResources = true
-		if r.Decision == Allowed {
+		if r.Decision == Allowed && p.reasons {
 			r.Reasons = append(r.Reasons, fmt.Sprintf("the request's resource %q is a pattern: some resources matching it are allowed, not necessarily all", p.resource))
 		}
 	}
@@ -257,7 +270,8 @@ func (e *Evaluator) EvaluateUnknown(req *Request, pol *Policies, unknown func(ke
 	if p == nil {
 		return invalid
 	}
-	p.unknown, p.unknownRead = unknown, map[string]bool{}
+	defer p.release()
+	p.unknown = unknown
 	sure := e.finish(p, pol)
 	if sure.Decision == Allowed || len(p.unknownRead) == 0 {
 		return sure
@@ -273,7 +287,9 @@ func (e *Evaluator) EvaluateUnknown(req *Request, pol *Policies, unknown func(ke
 	}
 	sort.Strings(keys)
 	maybe.Conditional, maybe.ConditionKeys = true, keys
-	maybe.Reasons = append(maybe.Reasons, "allowed only if the conditions on "+strings.Join(keys, ", ")+" hold: their values are not known")
+	if p.reasons {
+		maybe.Reasons = append(maybe.Reasons, "allowed only if the conditions on "+strings.Join(keys, ", ")+" hold: their values are not known")
+	}
 	return maybe
 }
 
@@ -306,7 +322,7 @@ func (pol *Policies) warnings() []string {
 func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 	pr := &p.req.Principal
 	if p.action == "sts:getcalleridentity" {
-		return Result{Decision: Allowed, Reasons: []string{"sts:GetCallerIdentity needs no permission"}}
+		return p.allowed("sts:GetCallerIdentity needs no permission")
 	}
 	if pol == nil {
 		pol = &Policies{}
@@ -320,10 +336,15 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 		(e.rcpServices == nil || e.rcpServices[p.service]) &&
 		!p.awsManagedKey() && p.action != "kms:retiregrant"
 
-	// Collect matching statements.
-	var denies, partialDenies []hit
+	// Collect matching statements, into the prepared request's buffers
+	// (kept from one evaluation to the next: see release).
+	denies, partialDenies := p.denyBuf[:0], []hit(nil)
+	p.hitBuf = p.hitBuf[:0]
 	var shadowed []hit // Allows whose resources of the pattern partial Denies all cover
 	defer func() {
+		if !p.reasons {
+			return
+		}
 		if r.Decision == Allowed {
 			for _, h := range partialDenies {
 				r.Reasons = append(r.Reasons, "explicit deny in "+h.String()+" covers only part of the request's resource pattern: other resources escape it")
@@ -336,6 +357,7 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 		}
 	}()
 	collect := func(kind policyKind, list []*Policy) (allows []hit) {
+		start := len(p.hitBuf)
 		for _, po := range list {
 			if po == nil {
 				continue
@@ -353,11 +375,12 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 				if s.Effect == Deny {
 					denies = append(denies, h)
 				} else {
-					allows = append(allows, h)
+					p.hitBuf = append(p.hitBuf, h)
 				}
 			}
 		}
-		return allows
+		// Capped: the next collect's appends cannot overwrite it.
+		return p.hitBuf[start:len(p.hitBuf):len(p.hitBuf)]
 	}
 	var resAllows, idAllows, pbAllows, sesAllows []hit
 	if pol.Resource != nil {
@@ -382,11 +405,15 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 			collect(kindRCP, lvl) // only its Denies count (step 2)
 		}
 	}
+	p.denyBuf = denies
 
 	// 1. Explicit deny anywhere wins.
 	if len(denies) > 0 {
 		r = Result{Decision: ExplicitlyDenied}
 		for _, h := range denies {
+			if !p.reasons {
+				break
+			}
 			why := "explicit deny in " + h.String()
 			if h.kind == kindResource && h.stmt.NotPrincipal != nil && hasBoundary {
 				why += " (a Deny with NotPrincipal always applies to a principal with a permissions boundary)"
@@ -418,7 +445,9 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 	}
 	// 1b. AWS-managed resources customers cannot change.
 	if rule := p.immutableRule(); rule != nil {
-		return implicit(fmt.Sprintf("%s cannot be done by customers on %s: %s (whatever the policies allow)", p.req.Action, p.resource, rule.name))
+		return p.implicitf(func() string {
+			return fmt.Sprintf("%s cannot be done by customers on %s: %s (whatever the policies allow)", p.req.Action, p.resource, rule.name)
+		})
 	}
 	// 2. RCPs deny only: RCPFullAWSAccess, attached at every level and
 	// impossible to detach, allows everything, so a level without a
@@ -426,7 +455,7 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 	// 3. SCPs: every level must allow.
 	for i, lvl := range scpLevels {
 		if len(lvl) == 0 {
-			return implicit(fmt.Sprintf("no SCP at organisation level %d allows the request", i))
+			return p.implicitf(func() string { return fmt.Sprintf("no SCP at organisation level %d allows the request", i) })
 		}
 	}
 
@@ -441,12 +470,14 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 	// 4. Callers without identity policies.
 	if !pr.IsIAM() {
 		if best != matchNone {
-			return allowed("allowed by " + bestHit.String())
+			return p.allowedf(func() string { return "allowed by " + bestHit.String() })
 		}
 		if pol.Resource == nil {
-			return implicit(fmt.Sprintf("%s caller %q has no identity-based policies and the resource has no resource-based policy", strings.ToLower(string(pr.Type)), pr.Raw))
+			return p.implicitf(func() string {
+				return fmt.Sprintf("%s caller %q has no identity-based policies and the resource has no resource-based policy", strings.ToLower(string(pr.Type)), pr.Raw)
+			})
 		}
-		return implicit("the resource-based policy does not allow the caller")
+		return p.implicit("the resource-based policy does not allow the caller")
 	}
 
 	mandatory := mandatoryResourcePolicy(p)
@@ -478,6 +509,9 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 		return layers
 	}
 	disjoint := func(layers ...[]hit) bool {
+		if !p.wild {
+			return false // someResourceOfAll: the layers matched the resource
+		}
 		return !p.someResourceOfAll(denied, append(layers, scpLevels...))
 	}
 	const disjointReason = "no single resource of the request's pattern is allowed by every policy that must allow it (they allow different parts of it)"
@@ -502,39 +536,44 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 		// 5a. Grants to the exact caller.
 		if best == matchDirect || (best == matchUser && pr.Type == PrincipalUser) {
 			if disjoint(resAtLeast(best)) {
-				return implicit(disjointReason)
+				return p.implicit(disjointReason)
 			}
-			return allowed("allowed by " + bestHit.String() + " naming the " + best.String())
+			return p.allowedf(func() string { return "allowed by " + bestHit.String() + " naming the " + best.String() })
 		}
 		// 5b. Grants to the role ARN.
 		if best == matchRole {
 			if !boundaryOK {
-				return implicit("the resource-based policy names the role ARN, which does not bypass the permissions boundary, and the boundary does not allow the request")
+				return p.implicit("the resource-based policy names the role ARN, which does not bypass the permissions boundary, and the boundary does not allow the request")
 			}
 			if !sessionOK {
-				return implicit("the resource-based policy names the role ARN, which does not bypass the session policy, and the session policy does not allow the request")
+				return p.implicit("the resource-based policy names the role ARN, which does not bypass the session policy, and the session policy does not allow the request")
 			}
 			if disjoint(append(identitySide(false), resAtLeast(matchRole))...) {
-				return implicit(disjointReason)
+				return p.implicit(disjointReason)
 			}
-			return allowed("allowed by " + bestHit.String() + " naming the role ARN")
+			return p.allowedf(func() string { return "allowed by " + bestHit.String() + " naming the role ARN" })
 		}
 		// 5e. Mandatory resource policies.
 		if mandatory != "" && best == matchNone {
-			return implicit("the " + mandatory + " does not allow the caller (it must, even in the same account)")
+			return p.implicitf(func() string {
+				return "the " + mandatory + " does not allow the caller (it must, even in the same account)"
+			})
 		}
 		// 5d. Identity side.
 		if why, ok := identityReason(); !ok {
-			return implicit(why)
+			return p.implicit(why)
 		}
 		layers := identitySide(true)
 		if mandatory != "" {
 			layers = append(layers, resAtLeast(matchAccount))
 		}
 		if disjoint(layers...) {
-			return implicit(disjointReason)
+			return p.implicit(disjointReason)
 		}
-		r = allowed()
+		r = p.allowed()
+		if !p.reasons {
+			return r
+		}
 		if isRoot && len(idAllows) == 0 {
 			r.Reasons = append(r.Reasons, "the account root user has full access to its own account")
 		}
@@ -550,17 +589,26 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 	// 6. Cross account: both sides.
 	if best == matchNone {
 		if pol.Resource == nil {
-			return implicit(fmt.Sprintf("cross-account request (principal account %s, resource account %s) and the resource has no resource-based policy", pr.Account, p.resourceAccount))
+			return p.implicitf(func() string {
+				return fmt.Sprintf("cross-account request (principal account %s, resource account %s) and the resource has no resource-based policy", pr.Account, p.resourceAccount)
+			})
 		}
-		return implicit(fmt.Sprintf("cross-account request (principal account %s, resource account %s): the resource-based policy does not allow the caller", pr.Account, p.resourceAccount))
+		return p.implicitf(func() string {
+			return fmt.Sprintf("cross-account request (principal account %s, resource account %s): the resource-based policy does not allow the caller", pr.Account, p.resourceAccount)
+		})
 	}
 	if why, ok := identityReason(); !ok {
-		return implicit("cross-account request: the resource-based policy allows but " + why + " in the principal's account")
+		return p.implicitf(func() string {
+			return "cross-account request: the resource-based policy allows but " + why + " in the principal's account"
+		})
 	}
 	if disjoint(append(identitySide(true), resAtLeast(matchAccount))...) {
-		return implicit("cross-account request: " + disjointReason)
+		return p.implicit("cross-account request: " + disjointReason)
 	}
-	r = allowed("allowed by " + bestHit.String() + " naming the " + best.String())
+	r = p.allowedf(func() string { return "allowed by " + bestHit.String() + " naming the " + best.String() })
+	if !p.reasons {
+		return r
+	}
 	for _, h := range idAllows {
 		r.Reasons = append(r.Reasons, "allowed by "+h.String())
 	}
@@ -574,12 +622,35 @@ func orDefault(s, def string) string {
 	return s
 }
 
-func allowed(reasons ...string) Result {
+// allowed, implicit and their f forms give a decision with its reason,
+// or without it when the caller does not read reasons (WithoutReasons):
+// the f forms build the reason only when it is read.
+func (p *prepared) allowed(reasons ...string) Result {
+	if !p.reasons {
+		return Result{Decision: Allowed}
+	}
 	return Result{Decision: Allowed, Reasons: reasons}
 }
 
-func implicit(reason string) Result {
+func (p *prepared) allowedf(reason func() string) Result {
+	if !p.reasons {
+		return Result{Decision: Allowed}
+	}
+	return Result{Decision: Allowed, Reasons: []string{reason()}}
+}
+
+func (p *prepared) implicit(reason string) Result {
+	if !p.reasons {
+		return Result{Decision: ImplicitlyDenied}
+	}
 	return Result{Decision: ImplicitlyDenied, Reasons: []string{reason}}
+}
+
+func (p *prepared) implicitf(reason func() string) Result {
+	if !p.reasons {
+		return Result{Decision: ImplicitlyDenied}
+	}
+	return Result{Decision: ImplicitlyDenied, Reasons: []string{reason()}}
 }
 
 // mandatoryResourcePolicy names the resource-based policy that must allow
@@ -594,7 +665,7 @@ func mandatoryResourcePolicy(p *prepared) string {
 		switch p.action {
 		case "sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
 			"sts:tagsession", "sts:setsourceidentity", "sts:setcontext":
-			if parts := strings.SplitN(p.resource, ":", 6); len(parts) == 6 && parts[2] == "iam" && strings.HasPrefix(parts[5], "role/") {
+			if parts, ok := splitARN(p.resource); ok && parts[2] == "iam" && strings.HasPrefix(parts[5], "role/") {
 				return "role trust policy"
 			}
 		}
@@ -611,8 +682,8 @@ func (p *prepared) awsManagedKey() bool {
 	if p.req.AWSManagedKey {
 		return true
 	}
-	parts := strings.SplitN(p.resource, ":", 6)
-	return len(parts) == 6 && parts[2] == "kms" && strings.HasPrefix(parts[5], "alias/aws/")
+	parts, ok := splitARN(p.resource)
+	return ok && parts[2] == "kms" && strings.HasPrefix(parts[5], "alias/aws/")
 }
 
 // coverage says which resources of the request a statement applies to.
@@ -631,20 +702,41 @@ const (
 func (s *Statement) applies(p *prepared, kind policyKind, hasBoundary bool) (matchKind, coverage) {
 	mk, cover, why := s.match(p, kind, hasBoundary)
 	if p.trace != nil {
-		p.trace(kind, s, mk, cover, why)
+		p.trace(kind, s, mk, cover, why.String())
 	}
 	return mk, cover
 }
 
+// miss says why a statement does not apply (for Explain), as a fixed
+// text or a condition: the text of a condition is built only when read.
+type miss struct {
+	what string
+	cond *condition // a condition that does not hold
+	// unknown: cond's value is unknown and taken as not holding (see
+	// EvaluateUnknown).
+	unknown bool
+}
+
+// String is the reason, "" when the statement applies.
+func (m miss) String() string {
+	switch {
+	case m.cond == nil:
+		return m.what
+	case m.unknown:
+		return "condition " + m.cond.opName + " on " + m.cond.keyRaw + " taken as not holding (value unknown)"
+	}
+	return "condition " + m.cond.opName + " on " + m.cond.keyRaw + " does not hold"
+}
+
 // match is applies with the reason a statement does not apply (for
 // Explain); why is empty when it applies.
-func (s *Statement) match(p *prepared, kind policyKind, hasBoundary bool) (_ matchKind, _ coverage, why string) {
+func (s *Statement) match(p *prepared, kind policyKind, hasBoundary bool) (_ matchKind, _ coverage, why miss) {
 	if !s.matchAction(p.action) {
-		return matchNone, coverNone, "action not matched"
+		return matchNone, coverNone, miss{what: "action not matched"}
 	}
 	cover := s.matchResource(p)
 	if cover == coverNone {
-		return matchNone, coverNone, "resource not matched"
+		return matchNone, coverNone, miss{what: "resource not matched"}
 	}
 	mk := matchDirect
 	if kind == kindResource || kind == kindRCP {
@@ -653,19 +745,19 @@ func (s *Statement) match(p *prepared, kind policyKind, hasBoundary bool) (_ mat
 		case s.Principal != nil:
 			mk = s.Principal.match(pr)
 			if mk == matchNone {
-				return matchNone, coverNone, "principal not matched"
+				return matchNone, coverNone, miss{what: "principal not matched"}
 			}
 		case s.NotPrincipal != nil:
 			forced := kind == kindResource && s.Effect == Deny && hasBoundary
 			if !forced && !s.NotPrincipal.notPrincipalApplies(pr) {
-				return matchNone, coverNone, "principal excluded by NotPrincipal"
+				return matchNone, coverNone, miss{what: "principal excluded by NotPrincipal"}
 			}
 			mk = matchDirect
 		default:
 			if kind == kindResource {
 				// A resource-based statement without a principal grants
 				// nothing (IAM rejects it; some services store one).
-				return matchNone, coverNone, "no Principal element"
+				return matchNone, coverNone, miss{what: "no Principal element"}
 			}
 		}
 	}
@@ -673,34 +765,27 @@ func (s *Statement) match(p *prepared, kind policyKind, hasBoundary bool) (_ mat
 		c := &s.conditions[i]
 		if p.unknown != nil && p.isUnknown(c.key) {
 			// Neither true nor false: see EvaluateUnknown.
+			if p.unknownRead == nil {
+				p.unknownRead = map[string]bool{}
+			}
 			p.unknownRead[c.key] = true
 			if p.favourUnknown != (s.Effect == Allow) {
-				return matchNone, coverNone, "condition " + c.opName + " on " + c.keyRaw + " taken as not holding (value unknown)"
+				return matchNone, coverNone, miss{cond: c, unknown: true}
 			}
 			continue
 		}
 		if v, _ := p.value(c.key); !c.eval(v, p.lookup) {
-			return matchNone, coverNone, "condition " + c.opName + " on " + c.keyRaw + " does not hold"
+			return matchNone, coverNone, miss{cond: c}
 		}
 	}
-	return mk, cover, ""
+	return mk, cover, miss{}
 }
 
 func (s *Statement) matchAction(action string) bool {
 	if s.hasAction {
-		for i := range s.actions {
-			if m, _ := s.actions[i].match(action, nil); m {
-				return true
-			}
-		}
-		return false
+		return s.actionIndex.match(s.actions, action)
 	}
-	for i := range s.notActions {
-		if m, _ := s.notActions[i].match(action, nil); m {
-			return false
-		}
-	}
-	return true
+	return !s.actionIndex.match(s.notActions, action)
 }
 
 // matchResource says which resources of the request the statement's

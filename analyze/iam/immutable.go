@@ -98,6 +98,6 @@ func (p *prepared) immutableRule() *immutableRule {
 // resourceIsServiceLinkedRole reports whether the request's resource is a
 // service-linked role (path /aws-service-role/).
 func (p *prepared) resourceIsServiceLinkedRole() bool {
-	parts := strings.SplitN(p.resource, ":", 6)
-	return len(parts) == 6 && parts[2] == "iam" && strings.HasPrefix(parts[5], "role/aws-service-role/")
+	parts, ok := splitARN(p.resource)
+	return ok && parts[2] == "iam" && strings.HasPrefix(parts[5], "role/aws-service-role/")
 }

@@ -232,6 +232,16 @@ func BenchmarkParseManagedPolicies(b *testing.B) {
 // BenchmarkEvaluate evaluates requests for a role session with 10 attached
 // real managed policies (and an SCP level), cycling over a mix of actions.
 func BenchmarkEvaluate(b *testing.B) {
+	benchmarkEvaluate(b, NewEvaluator(WithClock(func() time.Time { return fixedNow })))
+}
+
+// BenchmarkEvaluateWithoutReasons is BenchmarkEvaluate for a caller that
+// reads only decisions, as the derivation does (WithoutReasons).
+func BenchmarkEvaluateWithoutReasons(b *testing.B) {
+	benchmarkEvaluate(b, NewEvaluator(WithClock(func() time.Time { return fixedNow }), WithoutReasons()))
+}
+
+func benchmarkEvaluate(b *testing.B, ev *Evaluator) {
 	pols := loadManaged(b)
 	want := []string{"AmazonS3ReadOnlyAccess", "AmazonEC2ReadOnlyAccess", "AWSLambda_ReadOnlyAccess",
 		"AmazonDynamoDBReadOnlyAccess", "CloudWatchReadOnlyAccess", "AmazonSQSFullAccess",
@@ -264,7 +274,6 @@ func BenchmarkEvaluate(b *testing.B) {
 		{Principal: pr, Action: "iam:CreateUser", Resource: "arn:aws:iam::111122223333:user/x"},
 		{Principal: pr, Action: "sqs:SendMessage", Resource: "arn:aws:sqs:eu-west-1:111122223333:q", Context: map[string][]string{"aws:RequestedRegion": {"eu-west-1"}}},
 	}
-	ev := NewEvaluator(WithClock(func() time.Time { return fixedNow }))
 	allowedN := 0
 	b.ResetTimer()
 	i := 0

@@ -64,7 +64,8 @@ type Statement struct {
 	hasAction, hasResource  bool // Action (true) or NotAction (false); Resource or NotResource
 	resourceMissing         bool // neither Resource nor NotResource (trust policies)
 	conditions              []condition
-	memo                    *coverMemo // matchResource's answers for request patterns (memo.go); nil: not remembered
+	memo                    *coverMemo   // matchResource's answers for request patterns (memo.go); nil: not remembered
+	actionIndex             *actionIndex // its Action or NotAction patterns by service; nil: few patterns, tried in turn
 
 	// Raw action strings as written (for expansion / reporting).
 	ActionPatterns    []string
@@ -348,6 +349,11 @@ func compileStatement(m map[string]any, idx int, vars bool) (_ *Statement, warni
 		}
 	}
 	s.memo = newCoverMemo(s)
+	if s.hasAction {
+		s.actionIndex = newActionIndex(s.actions)
+	} else {
+		s.actionIndex = newActionIndex(s.notActions)
+	}
 	return s, warnings, nil
 }
 

@@ -34,19 +34,19 @@ var globalRegion = map[string]string{
 // source resource that may be in another (EC2 User Guide,
 // ebs-copy-snapshot.html and CopyingAMIs.html; RDS User Guide,
 // USER_CopySnapshot.html): the source's ARN does not name the Region.
-var crossRegionActions = map[string]bool{
-	"ec2:copysnapshot": true, "ec2:copyimage": true, "rds:copydbsnapshot": true, "rds:copydbclustersnapshot": true,
-}
+var crossRegionActions = []string{"ec2:copysnapshot", "ec2:copyimage", "rds:copydbsnapshot", "rds:copydbclustersnapshot"}
 
 // RequestedRegion returns the Region a request of pr for action on
 // resource is sent to, when the request itself decides it (see above).
+// Callers ask it for every request: it does not allocate when the
+// service prefix is lower case (the action's case does not matter).
 func RequestedRegion(pr Principal, action, resource string) (string, bool) {
 	svc, _, _ := strings.Cut(action, ":")
-	return requestedRegion(pr, strings.ToLower(svc), strings.ToLower(action), resource)
+	return requestedRegion(pr, strings.ToLower(svc), action, resource)
 }
 
-// requestedRegion is RequestedRegion with the service and action lower
-// case. It does not allocate.
+// requestedRegion is RequestedRegion with the service lower case (the
+// action in any case). It does not allocate.
 func requestedRegion(pr Principal, service, action, resource string) (string, bool) {
 	partition, region, isARN := arnRegion(resource)
 	if r, ok := globalRegion[service]; ok {
@@ -58,7 +58,7 @@ func requestedRegion(pr Principal, service, action, resource string) (string, bo
 		}
 		return "", false
 	}
-	if !isARN || region == "" || strings.ContainsAny(region, "*?$") || crossRegionActions[action] {
+	if !isARN || region == "" || strings.ContainsAny(region, "*?$") || isCrossRegion(action) {
 		return "", false
 	}
 	return region, true
@@ -81,4 +81,36 @@ func arnRegion(s string) (partition, region string, ok bool) {
 	}
 	region, _, ok = strings.Cut(rest, ":")
 	return partition, region, ok
+}
+
+// isCrossRegion reports whether action, in any case, is one of
+// crossRegionActions: strings.ToLower(action) equals one, without the
+// copy. Only ASCII letters are folded: no other character lower-cases to
+// a letter of those names (the Kelvin sign K, which lower-cases to 'k',
+// is in none of them).
+func isCrossRegion(action string) bool {
+	for _, a := range crossRegionActions {
+		if equalLowerASCII(action, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// equalLowerASCII reports whether s with its ASCII letters lower-cased is
+// lower (lower case ASCII).
+func equalLowerASCII(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -2,7 +2,6 @@ package iam
 
 import (
 	"fmt"
-	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,21 +45,41 @@ type prepared struct {
 	resource        string
 	resourceAccount string
 	accountKnown    bool
-	ctx             map[string][]string // lower-case keys
+	// own is the request's own context (the request's map, not copied),
+	// its keys in any case: ownMixed says some key is not lower case, so
+	// that a lookup that misses must compare keys case-insensitively.
+	// derived holds the keys that follow from the request
+	// (DerivedContext), a map shared between requests. own wins over
+	// derived: the request's context overrides a derived key.
+	own, derived map[string][]string
+	ownMixed     bool
+	// kmsCaller is kms:CallerAccount when the request implies it (a KMS
+	// request of an IAM principal), "" otherwise.
+	kmsCaller string
+	// vals holds kmsCaller and region as the values value returns.
+	vals [2]string
+	// hitBuf and denyBuf hold the statements an evaluation matched (its
+	// Allows by policy kind, contiguous, and its Denies), reused by the
+	// next evaluation of the same prepared request or, through the pool,
+	// of the next request.
+	hitBuf, denyBuf []hit
 	// region is aws:RequestedRegion as the request implies it
-	// (requestedRegion), "" when it does not; kept out of ctx so that
-	// cached contexts stay shared between Regions (value reads it).
-	region     string
-	regionVals []string
-	lookup     func(string) (string, bool)
+	// (requestedRegion), "" when it does not; kept out of the derived
+	// context so that cached contexts stay shared between Regions (value
+	// reads it).
+	region string
+	lookup func(string) (string, bool)
 	// wild: the resource is a pattern ("*" or wildcards); resTok is it
 	// compiled (see intersect.go).
 	wild   bool
 	resTok []globTok
-	// unknown, unknownRead and favourUnknown: see EvaluateUnknown.
+	// unknown, unknownRead and favourUnknown: see EvaluateUnknown
+	// (unknownRead is made when the first unknown key is read).
 	unknown       func(key string) bool
 	unknownRead   map[string]bool
 	favourUnknown bool
+	// reasons: the caller reads Result.Reasons (WithoutReasons).
+	reasons bool
 	// trace, when set, sees every statement examined (Explain).
 	trace func(kind policyKind, s *Statement, mk matchKind, cover coverage, why string)
 }
@@ -75,18 +94,31 @@ func (p *prepared) isUnknown(key string) bool {
 }
 
 // value returns the values of a condition key (lower case) in the request
-// context: its own, or aws:RequestedRegion as the request implies it.
+// context: its own, the derived keys, kms:CallerAccount or
+// aws:RequestedRegion as the request implies them, in that order.
 func (p *prepared) value(key string) ([]string, bool) {
-	if v, ok := p.ctx[key]; ok {
+	if v, ok := p.own[key]; ok {
 		return v, true
 	}
-	if p.region == "" || key != "aws:requestedregion" {
-		return nil, false
+	if p.ownMixed {
+		for k, v := range p.own {
+			if lowerEquals(k, key) {
+				return v, true
+			}
+		}
 	}
-	if p.regionVals == nil {
-		p.regionVals = []string{p.region}
+	if v, ok := p.derived[key]; ok {
+		return v, true
 	}
-	return p.regionVals, true
+	switch {
+	case p.kmsCaller != "" && key == "kms:calleraccount":
+		p.vals[0] = p.kmsCaller
+		return p.vals[0:1:1], true
+	case p.region != "" && key == "aws:requestedregion":
+		p.vals[1] = p.region
+		return p.vals[1:2:2], true
+	}
+	return nil, false
 }
 
 // prepare prepares r at time now; cache, when not nil, shares the request
@@ -99,11 +131,15 @@ func prepare(r *Request, now time.Time, cache *contextCache) (*prepared, error) 
 	if !ok || svc == "" {
 		return nil, fmt.Errorf("action %q is not of the form service:Action", r.Action)
 	}
-	p := &prepared{
+	p := preparedPool.Get().(*prepared)
+	*p = prepared{
 		req:      r,
 		action:   strings.ToLower(r.Action),
 		service:  strings.ToLower(svc),
 		resource: r.Resource,
+		lookup:   p.lookup,
+		hitBuf:   p.hitBuf,
+		denyBuf:  p.denyBuf,
 	}
 	if p.resource == "" {
 		p.resource = "*"
@@ -112,7 +148,7 @@ func prepare(r *Request, now time.Time, cache *contextCache) (*prepared, error) 
 	}
 	p.resourceAccount = r.ResourceAccount
 	if p.resourceAccount == "" {
-		if parts := strings.SplitN(p.resource, ":", 6); len(parts) == 6 && parts[0] == "arn" && isAccountID(parts[4]) {
+		if parts, ok := splitARN(p.resource); ok && parts[0] == "arn" && isAccountID(parts[4]) {
 			p.resourceAccount = parts[4]
 		}
 	}
@@ -121,35 +157,98 @@ func prepare(r *Request, now time.Time, cache *contextCache) (*prepared, error) 
 		p.resourceAccount = r.Principal.Account
 	}
 	p.region, _ = requestedRegion(r.Principal, p.service, p.action, p.resource)
-	if len(r.Context) == 0 && cache != nil {
-		p.ctx = cache.get(r.Principal, p.resourceAccount, now)
+	if cache != nil {
+		p.derived = cache.get(r.Principal, p.resourceAccount, now)
 	} else {
-		p.ctx = make(map[string][]string, len(r.Context)+maxDerivedKeys)
-		addDerived(p.ctx, r.Principal, p.resourceAccount, now)
-		for k, v := range r.Context {
-			p.ctx[strings.ToLower(k)] = v
-		}
+		p.derived = make(map[string][]string, maxDerivedKeys)
+		addDerived(p.derived, r.Principal, p.resourceAccount, now)
 	}
-	if p.service == "kms" && r.Principal.IsIAM() && r.Principal.Account != "" {
-		if _, ok := p.ctx["kms:calleraccount"]; !ok {
-			// kms:CallerAccount is the caller's account (KMS Developer
-			// Guide, conditions-kms.html): a fact of every KMS request,
-			// which AWS-managed key policies always test. A copy: a
-			// cached context is shared.
-			ctx := make(map[string][]string, len(p.ctx)+1)
-			maps.Copy(ctx, p.ctx)
-			ctx["kms:calleraccount"] = []string{r.Principal.Account}
-			p.ctx = ctx
-		}
-	}
-	p.lookup = func(key string) (string, bool) {
-		v, _ := p.value(key)
-		if len(v) != 1 {
-			return "", false
-		}
-		return v[0], true
+	p.own, p.ownMixed = r.Context, !lowerKeys(r.Context)
+	if p.service == "kms" && r.Principal.IsIAM() {
+		// kms:CallerAccount is the caller's account (KMS Developer
+		// Guide, conditions-kms.html): a fact of every KMS request,
+		// which AWS-managed key policies always test (value reads it
+		// after the request's own context).
+		p.kmsCaller = r.Principal.Account
 	}
 	return p, nil
+}
+
+// preparedPool recycles prepared requests (an offline analysis prepares
+// millions): each keeps its lookup function, bound to it once.
+var preparedPool = sync.Pool{New: func() any {
+	p := &prepared{}
+	p.lookup = p.lookupOne
+	return p
+}}
+
+// release returns p to the pool. Nothing may use p afterwards: only the
+// evaluations that prepared it and keep nothing of it release it.
+func (p *prepared) release() {
+	hits, denies := p.hitBuf[:0], p.denyBuf[:0]
+	clear(hits[:cap(hits)]) // drop the policies they point to
+	clear(denies[:cap(denies)])
+	*p = prepared{lookup: p.lookup, hitBuf: hits, denyBuf: denies}
+	preparedPool.Put(p)
+}
+
+// lookupOne is the value of a single-valued condition key (lower case),
+// as policy variables and ARN patterns read it.
+func (p *prepared) lookupOne(key string) (string, bool) {
+	v, _ := p.value(key)
+	if len(v) != 1 {
+		return "", false
+	}
+	return v[0], true
+}
+
+// splitARN is strings.SplitN(s, ":", 6) when that gives six parts (ok),
+// without allocating: the resource's elements are read on every request.
+func splitARN(s string) (parts [6]string, ok bool) {
+	for i := range 5 {
+		j := strings.IndexByte(s, ':')
+		if j < 0 {
+			return parts, false
+		}
+		parts[i], s = s[:j], s[j+1:]
+	}
+	parts[5] = s
+	return parts, true
+}
+
+// lowerKeys reports whether every key of ctx is lower case. It does not
+// allocate.
+func lowerKeys(ctx map[string][]string) bool {
+	for k := range ctx {
+		if !isLower(k) {
+			return false
+		}
+	}
+	return true
+}
+
+// isLower reports whether strings.ToLower(s) == s, without the copy for
+// ASCII strings.
+func isLower(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 {
+			return strings.ToLower(s) == s
+		} else if 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerEquals reports whether strings.ToLower(s) == lower, without the
+// copy for ASCII strings.
+func lowerEquals(s, lower string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return strings.ToLower(s) == lower
+		}
+	}
+	return equalLowerASCII(s, lower)
 }
 
 // DerivedContext returns the global condition keys AWS sets from the request

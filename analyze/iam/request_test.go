@@ -31,11 +31,11 @@ func TestPrepareHasDerivedContext(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", key, err)
 				}
-				if len(p.ctx) != len(want) {
-					t.Errorf("%s at %v: %d keys %v, want %d %v", key, at, len(p.ctx), p.ctx, len(want), want)
+				if len(p.derived) != len(want) {
+					t.Errorf("%s at %v: %d keys %v, want %d %v", key, at, len(p.derived), p.derived, len(want), want)
 				}
 				for k, v := range want {
-					got := p.ctx[strings.ToLower(k)]
+					got := p.derived[strings.ToLower(k)]
 					if len(got) != 1 || got[0] != v[0] {
 						t.Errorf("%s at %v: %s = %q, want %q", key, at, k, got, v)
 					}
