@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -119,7 +118,7 @@ func analyzeCommand(s streams) *ucli.Command {
 				return err
 			}
 			if p := c.String("graph-out"); p != "" {
-				if err := writeJSONFile(p, rep.Graph.Document()); err != nil {
+				if err := writeGraphFile(p, rep.Graph); err != nil {
 					return fmt.Errorf("--graph-out: %w", err)
 				}
 			}
@@ -404,27 +403,6 @@ func startProfiles(cpu, mem string) (func() error, error) {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// writeJSONFile writes v as indented JSON to path through a temporary file
-// and a rename, so a failed write never leaves a half-written file.
-func writeJSONFile(path string, v any) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	enc := json.NewEncoder(tmp)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return os.Rename(tmp.Name(), path)
-}
 
 // ruleOptions are the engine options of --config, --rule-timeout and
 // --rule-memory. The config file is read by the engine, so that a key no
