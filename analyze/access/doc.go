@@ -204,7 +204,7 @@
 // In the graph (escalation_graph.go, AddEscalation): ESCALATES
 // relationships of _type aws_principal_escalation, for check AWS-IAM-003,
 // which finds a principal's path by its key (AdminPathKey). analyze adds
-// them by default when the snapshot has at most 10,000 principals
+// them by default when the snapshot has at most 20,000 principals
 // (EscalationPrincipals; analyze.EscalationAuto, DefaultEscalationLimit):
 // on the 100,000-resource synthetic organisation (7,568 principals) the
 // analysis adds about 1.9 CPU-seconds to an analyze of about 8.5

@@ -16,7 +16,7 @@
 #   severity medium naming the condition keys.
 #
 #   The analysis runs by default unless the snapshot has more principals
-#   than a limit (10,000: it adds about a quarter to the CPU of the
+#   than a limit (20,000: it adds about a fifth to the CPU of the
 #   analysis; docs/performance.md, "Escalation"), or with --escalation
 #   whatever the size; --no-escalation turns it off. An account whose
 #   escalationAnalyzed is not true is an ERROR saying why
