@@ -40,8 +40,9 @@ func analyzeCommand(s streams) *ucli.Command {
 			&ucli.DurationFlag{Name: "rule-timeout", Usage: "time limit of each check; one that runs longer is stopped and reported as ERROR",
 				DefaultText: "1m per 250,000 entities and relationships of the graph, at least 1m (rules.RuleTimeoutFor); " +
 					"--log-level debug shows the limit used"},
-			&ucli.StringFlag{Name: "rule-memory", Value: strings.ReplaceAll(rules.FormatByteSize(rules.DefaultRuleMemory), " ", ""),
-				Usage: "memory budget of each check (e.g. 512MiB, 4GiB); one that needs more is stopped and reported as ERROR"},
+			&ucli.StringFlag{Name: "rule-memory", Usage: "memory budget of each check (e.g. 512MiB, 4GiB); one that needs more is stopped and reported as ERROR",
+				DefaultText: "1GiB per 5,000,000 entities and relationships of the graph, at least 1GiB (rules.RuleMemoryFor); " +
+					"--log-level debug shows the budget used"},
 			&ucli.StringFlag{Name: "max-memory", Usage: "memory budget of the whole analysis (e.g. 8GiB, 50%, or 0 for none); past it analyze " +
 				"stops with exit status 5, naming the phase (default: 80% of the physical memory, or of the cgroup's limit if lower)"},
 			&ucli.StringFlag{Name: "graph-out", Usage: "write the graph as J1-style JSON {entities, relationships} to `FILE`"},
@@ -411,11 +412,14 @@ func ruleOptions(c *ucli.Context) ([]rules.Option, error) {
 	if d := c.Duration("rule-timeout"); c.IsSet("rule-timeout") && d <= 0 {
 		return nil, usagef("analyze: --rule-timeout %s: want more than 0", d)
 	}
-	memory, err := rules.ParseByteSize(c.String("rule-memory"))
-	if err != nil {
-		return nil, usagef("analyze: --rule-memory: %v", err)
+	var opts []rules.Option
+	if c.IsSet("rule-memory") { // else the engine's default, proportional to the graph
+		memory, err := rules.ParseByteSize(c.String("rule-memory"))
+		if err != nil {
+			return nil, usagef("analyze: --rule-memory: %v", err)
+		}
+		opts = append(opts, rules.WithRuleMemory(memory))
 	}
-	opts := []rules.Option{rules.WithRuleMemory(memory)}
 	if c.IsSet("rule-timeout") { // else the engine's default, proportional to the graph
 		opts = append(opts, rules.WithRuleTimeout(c.Duration("rule-timeout")))
 	}

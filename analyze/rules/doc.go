@@ -29,7 +29,9 @@
 //
 // Limits: every check runs under a time limit (WithRuleTimeout; by default
 // a minute per 250,000 entities and relationships, at least a minute:
-// RuleTimeoutFor) and a memory budget (WithRuleMemory), and one that
+// RuleTimeoutFor) and a memory budget (WithRuleMemory; by default 1 GiB
+// per 5,000,000 entities and relationships, at least 1 GiB: RuleMemoryFor),
+// and one that
 // exceeds either gets a single ERROR finding (a *LimitError message) while
 // the others keep theirs. Checks run in
 // parallel (WithParallelism); the memory budget is checked against the live

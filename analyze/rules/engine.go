@@ -116,8 +116,9 @@ type Engine struct {
 	parallel int
 	timeout  time.Duration
 	memory   uint64
-	// sharedMemory is the budget of the parallel phase: memory, except in
-	// tests that force every check through the alone phase.
+	// sharedMemory, when set, is the budget of the parallel phase (tests
+	// force every check through the alone phase with it); else it is the
+	// budget of one check (ruleMemory).
 	sharedMemory uint64
 }
 
@@ -133,8 +134,8 @@ type check struct {
 // check. Errors name the file (and line) at fault; several problems are
 // reported together.
 func New(ctx context.Context, opts ...Option) (*Engine, error) {
-	o := options{logger: slog.New(slog.NewTextHandler(io.Discard, nil)), parallel: runtime.GOMAXPROCS(0),
-		memory: DefaultRuleMemory} // timeout 0: proportional to the graph (ruleTimeout)
+	// timeout and memory 0: proportional to the graph (ruleTimeout, ruleMemory)
+	o := options{logger: slog.New(slog.NewTextHandler(io.Discard, nil)), parallel: runtime.GOMAXPROCS(0)}
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, fmt.Errorf("rules: %w", err)
@@ -184,7 +185,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		}
 	}
 
-	e := &Engine{logger: o.logger, parallel: o.parallel, timeout: o.timeout, memory: o.memory, sharedMemory: o.memory}
+	e := &Engine{logger: o.logger, parallel: o.parallel, timeout: o.timeout, memory: o.memory}
 	for _, info := range l.checks {
 		ref, err := ast.ParseRef(info.Package)
 		if err != nil {
@@ -323,7 +324,7 @@ func (e *Engine) Evaluate(ctx context.Context, in Input) (*Result, error) {
 		ne, nr = in.Graph.Len()
 	}
 	e.logger.Debug("rules: input built", "entities", ne, "relationships", nr, "duration", time.Since(start),
-		"rule_timeout", e.ruleTimeout(in.Graph))
+		"rule_timeout", e.ruleTimeout(in.Graph), "rule_memory", FormatByteSize(e.ruleMemory(in.Graph)))
 	perCheck, err := e.runChecks(ctx, doc, in)
 	if err != nil {
 		return nil, err
@@ -396,7 +397,12 @@ func (e *Engine) runChecks(ctx context.Context, doc *inputDoc, in Input) ([][]fo
 	if slices.ContainsFunc(e.checks, func(c check) bool { return c.eager }) {
 		doc.eager() // converted before the checks start, so no check's limits are charged for it
 	}
-	guard := startHeapGuard(e.sharedMemory, false)
+	memory := e.ruleMemory(in.Graph)
+	shared := memory
+	if e.sharedMemory > 0 {
+		shared = e.sharedMemory
+	}
+	guard := startHeapGuard(shared, false)
 	sem := make(chan struct{}, e.parallel)
 	var wg sync.WaitGroup
 	for _, i := range largestFirst(e.checks, in.Graph) {
@@ -421,7 +427,7 @@ func (e *Engine) runChecks(ctx context.Context, doc *inputDoc, in Input) ([][]fo
 		e.logger.Debug("rules: heap over budget with several checks running; running again alone", "rule", e.checks[i].info.ID)
 		again[i] = false
 		soloLock.Lock()
-		solo := startHeapGuard(e.memory, true)
+		solo := startHeapGuard(memory, true)
 		pprof.Do(ctx, pprof.Labels("check", e.checks[i].info.ID), func(context.Context) { run(i, solo) })
 		solo.close()
 		soloLock.Unlock()

@@ -233,3 +233,56 @@ func TestRuleTimeoutFor(t *testing.T) {
 		})
 	}
 }
+
+// TestRuleMemoryFor: the default memory budget of a check grows with the
+// graph (1 GiB per 5,000,000 entities and relationships, at least 1 GiB);
+// an explicit WithRuleMemory wins, below or above it.
+func TestRuleMemoryFor(t *testing.T) {
+	const gib = uint64(1) << 30
+	per := gib / RuleMemoryScale // bytes per entity or relationship
+	for _, tc := range []struct {
+		entities, relationships int
+		want                    uint64
+	}{
+		{0, 0, gib},
+		{-5, -1, gib},
+		{100_000, 600_000, gib},
+		{1_000_000, 4_000_000, gib}, // 1,070,000,000 bytes, under the least
+		{2_000_000, 4_000_000, 6_000_000 * per},
+		{1_006_923, 6_067_461, 7_074_384 * per},   // the 1,000,000-resource synthetic organisation: 1.41 GiB
+		{2_013_759, 12_183_026, 14_196_785 * per}, // 2,000,000: 2.84 GiB
+	} {
+		if got := RuleMemoryFor(tc.entities, tc.relationships); got != tc.want {
+			t.Errorf("RuleMemoryFor(%d, %d) = %s, want %s", tc.entities, tc.relationships, FormatByteSize(got), FormatByteSize(tc.want))
+		}
+	}
+	if got := RuleMemoryFor(2_013_759, 12_183_026); got < 2*gib || got > 3*gib {
+		t.Errorf("RuleMemoryFor at 2,000,000 resources = %s, want 2-3 GiB", FormatByteSize(got))
+	}
+	g := testGraph(t)
+	ne, nr := g.Len()
+	for _, tc := range []struct {
+		name  string
+		opts  []Option
+		graph *graph.Graph
+		want  uint64
+	}{
+		{"default, no graph", nil, nil, gib},
+		{"default", nil, g, RuleMemoryFor(ne, nr)},
+		{"explicit", []Option{WithRuleMemory(16 << 20)}, g, 16 << 20},
+		{"explicit above the default", []Option{WithRuleMemory(8 * gib)}, g, 8 * gib},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var o options
+			for _, opt := range tc.opts {
+				if err := opt(&o); err != nil {
+					t.Fatal(err)
+				}
+			}
+			e := &Engine{memory: o.memory}
+			if got := e.ruleMemory(tc.graph); got != tc.want {
+				t.Errorf("ruleMemory = %s, want %s", FormatByteSize(got), FormatByteSize(tc.want))
+			}
+		})
+	}
+}
