@@ -220,14 +220,7 @@ func TestRuleTimeoutFor(t *testing.T) {
 		{"explicit above the default", []Option{WithRuleTimeout(2 * time.Hour)}, g, 2 * time.Hour},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var o options
-			for _, opt := range tc.opts {
-				if err := opt(&o); err != nil {
-					t.Fatal(err)
-				}
-			}
-			e := &Engine{timeout: o.timeout}
-			if got := e.ruleTimeout(tc.graph); got != tc.want {
+			if got := limitsEngine(t, tc.opts).ruleTimeout(tc.graph); got != tc.want {
 				t.Errorf("ruleTimeout = %s, want %s", got, tc.want)
 			}
 		})
@@ -273,16 +266,21 @@ func TestRuleMemoryFor(t *testing.T) {
 		{"explicit above the default", []Option{WithRuleMemory(8 * gib)}, g, 8 * gib},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var o options
-			for _, opt := range tc.opts {
-				if err := opt(&o); err != nil {
-					t.Fatal(err)
-				}
-			}
-			e := &Engine{memory: o.memory}
-			if got := e.ruleMemory(tc.graph); got != tc.want {
+			if got := limitsEngine(t, tc.opts).ruleMemory(tc.graph); got != tc.want {
 				t.Errorf("ruleMemory = %s, want %s", FormatByteSize(got), FormatByteSize(tc.want))
 			}
 		})
 	}
+}
+
+// limitsEngine is an Engine with the time limit and memory budget opts set.
+func limitsEngine(t *testing.T, opts []Option) *Engine {
+	t.Helper()
+	var o options
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &Engine{timeout: o.timeout, memory: o.memory}
 }
