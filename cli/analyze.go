@@ -409,19 +409,21 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // --rule-memory. The config file is read by the engine, so that a key no
 // check reads is reported with the file's name.
 func ruleOptions(c *ucli.Context) ([]rules.Option, error) {
-	if d := c.Duration("rule-timeout"); c.IsSet("rule-timeout") && d <= 0 {
-		return nil, usagef("analyze: --rule-timeout %s: want more than 0", d)
-	}
+	// An unset limit is left to the engine: proportional to the graph.
 	var opts []rules.Option
-	if c.IsSet("rule-memory") { // else the engine's default, proportional to the graph
+	if c.IsSet("rule-timeout") {
+		d := c.Duration("rule-timeout")
+		if d <= 0 {
+			return nil, usagef("analyze: --rule-timeout %s: want more than 0", d)
+		}
+		opts = append(opts, rules.WithRuleTimeout(d))
+	}
+	if c.IsSet("rule-memory") {
 		memory, err := rules.ParseByteSize(c.String("rule-memory"))
 		if err != nil {
 			return nil, usagef("analyze: --rule-memory: %v", err)
 		}
 		opts = append(opts, rules.WithRuleMemory(memory))
-	}
-	if c.IsSet("rule-timeout") { // else the engine's default, proportional to the graph
-		opts = append(opts, rules.WithRuleTimeout(c.Duration("rule-timeout")))
 	}
 	if p := c.String("config"); p != "" {
 		opts = append(opts, rules.WithConfigFile(p))

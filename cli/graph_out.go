@@ -40,12 +40,12 @@ func writeGraphFile(path string, g *graph.Graph) error {
 func writeGraphJSON(w io.Writer, g *graph.Graph) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	var raw, ind bytes.Buffer
+	enc := json.NewEncoder(&raw) // escapes HTML, as json.Encoder does for the whole
 	// element writes one array element at nesting depth 2: json.Indent does
 	// not prefix the first line, so the prefix is written before it.
 	element := func(v any, first bool) error {
 		raw.Reset()
 		ind.Reset()
-		enc := json.NewEncoder(&raw) // escapes HTML, as json.Encoder does for the whole
 		if err := enc.Encode(v); err != nil {
 			return err
 		}
