@@ -203,6 +203,12 @@ func (a *Analyzer) Run(ctx context.Context, dir string) (*Report, error) {
 	}
 	ctx, mem := watchMemory(ctx, a.opts.maxMemory, first)
 	defer mem.close()
+	// The collector's headroom follows the snapshot's size (memory.go). A
+	// manifest that cannot be read is left to verify and the graph build
+	// to report.
+	if snap, err := snapshot.Open(dir); err == nil {
+		mem.expect(snap.Manifest().TotalRows())
+	}
 	start := time.Now()
 	enter := func(phase string) {
 		mem.enter(phase)

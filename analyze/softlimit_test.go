@@ -3,23 +3,43 @@ package analyze
 import "testing"
 
 // TestSoftLimit: the memory limit the watcher keeps is above the live heap
-// by half of it, never below softFloor, and never above the budget.
+// by half of it, never below the floor, and never above the budget; the
+// floor is softFloor or follows the snapshot's rows.
 func TestSoftLimit(t *testing.T) {
 	const gib = 1 << 30
 	for _, tc := range []struct {
 		name               string
-		live, budget, want uint64
+		live, floor, budget, want uint64
 	}{
-		{"no collection yet: the floor", 0, 16 * gib, softFloor},
-		{"small heap: the floor", 1 * gib, 16 * gib, softFloor},
-		{"large heap: half of it above", 4 * gib, 16 * gib, 6 * gib},
-		{"capped by the budget", 12 * gib, 16 * gib, 16 * gib},
-		{"budget below the floor", 0, 1 << 20, 1 << 20},
+		{"no collection yet: the floor", 0, softFloor, 16 * gib, softFloor},
+		{"small heap: the floor", 1 * gib, softFloor, 16 * gib, softFloor},
+		{"large heap: half of it above", 4 * gib, softFloor, 16 * gib, 6 * gib},
+		{"large snapshot: its floor", 3 * gib, floorFor(1_500_000), 16 * gib, floorFor(1_500_000)},
+		{"capped by the budget", 12 * gib, softFloor, 16 * gib, 16 * gib},
+		{"budget below the floor", 0, softFloor, 1 << 20, 1 << 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := softLimit(tc.live, tc.budget); got != tc.want {
-				t.Errorf("softLimit(%d, %d) = %d, want %d", tc.live, tc.budget, got, tc.want)
+			if got := softLimit(tc.live, tc.floor, tc.budget); got != tc.want {
+				t.Errorf("softLimit(%d, %d, %d) = %d, want %d", tc.live, tc.floor, tc.budget, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestFloorFor: 3 GiB up to about 786,000 rows, then 4 KiB per row.
+func TestFloorFor(t *testing.T) {
+	for _, tc := range []struct {
+		rows int64
+		want uint64
+	}{
+		{-1, softFloor},
+		{0, softFloor},
+		{77_143, softFloor},
+		{786_432, softFloor},
+		{1_541_254, 1_541_254 * 4096},
+	} {
+		if got := floorFor(tc.rows); got != tc.want {
+			t.Errorf("floorFor(%d) = %d, want %d", tc.rows, got, tc.want)
+		}
 	}
 }
