@@ -107,6 +107,19 @@ func notActionCases(t testing.TB, g *graph.Graph) {
 	b.inline(vin, "vpce", doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::m-vpce/*"}`))
 	mona := b.user(memberB, "mona", nil)
 	b.inline(mona, "mfa", doc(`{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}`))
+	// A NotAction on every bucket (a type-wide pattern: the service
+	// entity), a Deny with NotResource beside everything, a boundary with
+	// an IfExists condition, and m-notp's NotPrincipal grant (everyone but
+	// alice: anonymous callers too, whom Query.WhoCan did not ask).
+	xav := b.user(mgmt, "xav", nil)
+	b.inline(xav, "s3nodelete", doc(`{"Effect":"Allow","NotAction":["s3:Delete*","iam:*"],"Resource":"arn:aws:s3:::*"}`))
+	yul := b.user(mgmt, "yul", nil)
+	b.inline(yul, "onlylogs", doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`, `{"Effect":"Deny","Action":"*","NotResource":"arn:aws:s3:::m-logs/*"}`))
+	b.policy(mgmt, "MFABoundary", doc(`{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"true"}}}`))
+	zed := b.user(mgmt, "zed", nil)
+	zed.Set("permissionsBoundaryArn", iamARN(mgmt, "policy", "MFABoundary"))
+	b.inline(zed, "s3", doc(`{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":"*"}`))
+	b.bucket(mgmt, "m-notp", doc(`{"Sid":"AllButAlice","Effect":"Allow","NotPrincipal":{"AWS":"`+iamARN(mgmt, "user", "alice")+`"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::m-notp/*"}`), nil)
 	moe := b.user(mgmt, "moe", nil)
 	b.inline(moe, "eu", doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`,
 		`{"Effect":"Deny","NotAction":["s3:*","kms:*"],"Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"}}}`))
@@ -235,6 +248,9 @@ func TestOrgLevelsAgree(t *testing.T) {
 		{"s3:GetObjectTagging", "arn:aws:s3:::m-abac/*", val, "s3:existingobjecttag/class"},
 		{"s3:GetObjectVersion", "arn:aws:s3:::m-abac/*", wes, "s3:existingobjecttag/class"},
 		{"s3:GetObject", "arn:aws:s3:::m-vpce/x", iamARN(mgmt, "user", "vin"), "aws:sourcevpce"},
+		// A NotPrincipal Allow is everyone's but whom it names: anonymous
+		// callers too (IAM User Guide, reference_policies_elements_notprincipal.html).
+		{"s3:GetObject", "arn:aws:s3:::m-notp/x", "*", "firm"},
 		{"s3:ListBucket", "arn:aws:s3:::b-data", iamARN(memberB, "user", "mona"), "aws:multifactorauthpresent, aws:sourceip"},
 	} {
 		pr, _ := iam.ParsePrincipal(c.who)

@@ -180,6 +180,9 @@ func (q *Query) WhoCan(ctx context.Context, action, resourceARN string) ([]Answe
 	}
 	if rp != nil {
 		for _, s := range rp.Statements {
+			if s.NotPrincipal != nil && s.Effect == iam.Allow {
+				addRaw("*") // everyone but those it names: anonymous callers too
+			}
 			if s.Principal == nil {
 				continue
 			}
