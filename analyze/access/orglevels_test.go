@@ -120,6 +120,14 @@ func notActionCases(t testing.TB, g *graph.Graph) {
 	zed.Set("permissionsBoundaryArn", iamARN(mgmt, "policy", "MFABoundary"))
 	b.inline(zed, "s3", doc(`{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":"*"}`))
 	b.bucket(mgmt, "m-notp", doc(`{"Sid":"AllButAlice","Effect":"Allow","NotPrincipal":{"AWS":"`+iamARN(mgmt, "user", "alice")+`"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::m-notp/*"}`), nil)
+	// Cross-account ABAC: b-team (team=blue) lets the organisation read
+	// where the caller's team is the bucket's; conditions on the
+	// resource's account and organisation on "*".
+	b.bucket(memberB, "b-team", doc(`{"Sid":"SameTeam","Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b-team/*",`+
+		`"Condition":{"StringEquals":{"aws:PrincipalOrgID":"`+orgID+`","aws:ResourceTag/team":"${aws:PrincipalTag/team}"}}}`), map[string]string{"team": "blue"})
+	amy := b.user(memberA, "amy", map[string]string{"team": "blue"})
+	b.inline(amy, "own", doc(`{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"*","Condition":{"StringEquals":{"aws:ResourceAccount":"`+memberA+`"}}}`,
+		`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:ResourceOrgID":"`+orgID+`"}}}`))
 	moe := b.user(mgmt, "moe", nil)
 	b.inline(moe, "eu", doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`,
 		`{"Effect":"Deny","NotAction":["s3:*","kms:*"],"Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"}}}`))
