@@ -107,7 +107,8 @@
 // unknown, so that a Deny on request context that holds for a request
 // without the key (BoolIfExists aws:MultiFactorAuthPresent "false", a
 // Null test, StringNotEqualsIfExists aws:SourceVpce) leaves the access to
-// be decided with every policy as written, conditional on that key. A grant with a condition on a
+// be decided with every policy as written, conditional on that key; nor
+// does such a Deny put a principal in a public grant's exceptPrincipals. A grant with a condition on a
 // fact of the snapshot (principal or resource tags, accounts,
 // organisation ID) is then decided statement by statement with the facts
 // (effective.go, factLevels): false on the facts, no access; a condition

@@ -225,6 +225,26 @@ func TestOrgLevelsAgree(t *testing.T) {
 		if !slices.Equal(w, gl) {
 			t.Errorf("who can %s on %s:\n  evaluator: %s\n  graph:     %s", p.action, p.resource, strings.Join(w, "; "), strings.Join(gl, "; "))
 		}
+		// The edges alone (Who) reach every user and role the evaluator
+		// allows, conditionally or not: a public grant's exceptPrincipals
+		// leave out only whom it refuses.
+		act, _ := q.cat.Lookup(p.action)
+		reached := map[string]bool{}
+		for _, l := range act.Levels() {
+			acc, err := ix.Who(q.resource(p.resource).Key, l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range acc {
+				reached[x.Principal] = true
+			}
+		}
+		for _, a := range want {
+			if pr, err := iam.ParsePrincipal(a.Principal); err == nil && (pr.Type == iam.PrincipalUser || pr.Type == iam.PrincipalRole) &&
+				!reached[a.Principal] && !(strings.HasSuffix(p.resource, "/*") && pr.Name == "tia") {
+				t.Errorf("who can %s on %s: the evaluator allows %s, no edge reaches it", p.action, p.resource, a.Principal)
+			}
+		}
 		for _, a := range want {
 			pr, err := iam.ParsePrincipal(a.Principal)
 			if err != nil || a.Principal == "*" {

@@ -196,7 +196,14 @@ func (d *deriver) publicExceptions(gr *grant, doc *document, acct string) []stri
 		}
 		pol := &iam.Policies{Identity: r.identity, Boundaries: r.boundary, Resource: doc.eval}
 		if refused(p, pp, pol, func(action, resource string) bool {
-			return d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
+			// With the facts, and the keys the snapshot cannot know
+			// unknown: a Deny on request context that holds for a request
+			// without the key (BoolIfExists aws:MultiFactorAuthPresent
+			// "false") refuses only under a condition, which is no
+			// exception (who-can asks the evaluator for it).
+			rq, unknown := d.factRequest(p, pp, action, resource, gr.account, resEnt)
+			d.stats.Evaluations++
+			return d.cfg.ev.EvaluateUnknown(rq, pol, unknown).Decision == iam.Allowed
 		}) {
 			out = append(out, p.Key)
 		}
