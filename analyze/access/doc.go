@@ -108,7 +108,8 @@
 // without the key (BoolIfExists aws:MultiFactorAuthPresent "false", a
 // Null test, StringNotEqualsIfExists aws:SourceVpce) leaves the access to
 // be decided with every policy as written, conditional on that key; nor
-// does such a Deny put a principal in a public grant's exceptPrincipals. A grant with a condition on a
+// does such a Deny put a principal in a public grant's exceptPrincipals,
+// nor, in the resource's own policy, make its grant not effective. A grant with a condition on a
 // fact of the snapshot (principal or resource tags, accounts,
 // organisation ID) is then decided statement by statement with the facts
 // (effective.go, factLevels): false on the facts, no access; a condition

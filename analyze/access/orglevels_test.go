@@ -103,6 +103,11 @@ func notActionCases(t testing.TB, g *graph.Graph) {
 	// (no MFA) for b-data's public List.
 	b.bucket(mgmt, "m-vpce", doc(`{"Sid":"OnlyVPCE","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::m-vpce","arn:aws:s3:::m-vpce/*"],`+
 		`"Condition":{"StringNotEqualsIfExists":{"aws:SourceVpce":"vpce-1"}}}`), nil)
+	// m-pubvpce is public, but only through vpce-1 (the same Deny):
+	// everyone's, conditional on aws:sourcevpce.
+	b.bucket(mgmt, "m-pubvpce", doc(`{"Sid":"Public","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::m-pubvpce/*"}`,
+		`{"Sid":"OnlyVPCE","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::m-pubvpce","arn:aws:s3:::m-pubvpce/*"],`+
+			`"Condition":{"StringNotEqualsIfExists":{"aws:SourceVpce":"vpce-1"}}}`), nil)
 	vin := b.user(mgmt, "vin", nil)
 	b.inline(vin, "vpce", doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::m-vpce/*"}`))
 	mona := b.user(memberB, "mona", nil)
@@ -276,6 +281,7 @@ func TestOrgLevelsAgree(t *testing.T) {
 		{"s3:GetObjectTagging", "arn:aws:s3:::m-abac/*", val, "s3:existingobjecttag/class"},
 		{"s3:GetObjectVersion", "arn:aws:s3:::m-abac/*", wes, "s3:existingobjecttag/class"},
 		{"s3:GetObject", "arn:aws:s3:::m-vpce/x", iamARN(mgmt, "user", "vin"), "aws:sourcevpce"},
+		{"s3:GetObject", "arn:aws:s3:::m-pubvpce/x", "*", "aws:sourcevpce"},
 		// A NotPrincipal Allow is everyone's but whom it names: anonymous
 		// callers too (IAM User Guide, reference_policies_elements_notprincipal.html).
 		{"s3:GetObject", "arn:aws:s3:::m-notp/x", "*", "firm"},
