@@ -133,6 +133,16 @@ func notActionCases(t testing.TB, g *graph.Graph) {
 	amy := b.user(memberA, "amy", map[string]string{"team": "blue"})
 	b.inline(amy, "own", doc(`{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"*","Condition":{"StringEquals":{"aws:ResourceAccount":"`+memberA+`"}}}`,
 		`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:ResourceOrgID":"`+orgID+`"}}}`))
+	// k5's policy reads its own tag (env=prod: true) for the
+	// organisation and denies everything but from vpce-1 when the caller
+	// is outside B (IfExists); jon (management, kms:* on "*") and B's hal.
+	b.key(memberB, "eu-west-1", "k5", doc(`{"Sid":"Account","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+memberB+`:root"},"Action":"kms:*","Resource":"*"}`,
+		`{"Sid":"Prod","Effect":"Allow","Principal":{"AWS":"*"},"Action":["kms:Decrypt","kms:DescribeKey"],"Resource":"*",`+
+			`"Condition":{"StringEquals":{"aws:ResourceTag/env":"prod","aws:PrincipalOrgID":"`+orgID+`"}}}`,
+		`{"Sid":"VPCE","Effect":"Deny","Principal":"*","Action":"kms:*","Resource":"*",`+
+			`"Condition":{"StringNotEqualsIfExists":{"aws:SourceVpce":"vpce-1","aws:PrincipalAccount":"`+memberB+`"}}}`), map[string]string{"env": "prod"})
+	jon := b.user(mgmt, "jon", nil)
+	b.inline(jon, "kms", doc(`{"Effect":"Allow","Action":"kms:*","Resource":"*"}`))
 	moe := b.user(mgmt, "moe", nil)
 	b.inline(moe, "eu", doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`,
 		`{"Effect":"Deny","NotAction":["s3:*","kms:*"],"Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"}}}`))
@@ -282,6 +292,8 @@ func TestOrgLevelsAgree(t *testing.T) {
 		{"s3:GetObjectVersion", "arn:aws:s3:::m-abac/*", wes, "s3:existingobjecttag/class"},
 		{"s3:GetObject", "arn:aws:s3:::m-vpce/x", iamARN(mgmt, "user", "vin"), "aws:sourcevpce"},
 		{"s3:GetObject", "arn:aws:s3:::m-pubvpce/x", "*", "aws:sourcevpce"},
+		{"kms:Decrypt", "arn:aws:kms:eu-west-1:" + memberB + ":key/k5", iamARN(mgmt, "user", "jon"), "aws:sourcevpce"},
+		{"kms:Decrypt", "arn:aws:kms:eu-west-1:" + memberB + ":key/k5", iamARN(memberB, "user", "erin"), "firm"},
 		// A NotPrincipal Allow is everyone's but whom it names: anonymous
 		// callers too (IAM User Guide, reference_policies_elements_notprincipal.html).
 		{"s3:GetObject", "arn:aws:s3:::m-notp/x", "*", "firm"},
