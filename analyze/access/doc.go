@@ -127,7 +127,13 @@
 // (bucket/key, bucket/*) aws:ResourceTag/* is the bucket's tags, in the
 // edges and in every Query (Query.owner); an object's own tags
 // (s3:ExistingObjectTag/*) are never collected: a condition on them makes
-// the access conditional on that key.
+// the access conditional on that key. Not yet exact: whether ABAC is
+// enabled on a general purpose bucket (GetBucketAbac; without it AWS
+// uses bucket tags for cost only) is not collected, so the bucket's tags
+// are taken to apply; and an account edge from a Resource pattern whose
+// service is a wildcard (arn:aws:*:eu-west-1:*:*) does not reach a
+// pattern of a bucket's objects that the evaluator intersects with it (a
+// key holding ":eu-west-1:").
 //
 // Organisation policies (org.go): the edges, like the on-demand questions
 // (Query: WhoCan, Can, Request, Escalation), apply the SCPs of the

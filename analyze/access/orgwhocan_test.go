@@ -777,7 +777,11 @@ type levelAnswer struct {
 // edgeLevels asks the evaluator (Query, with every policy) about the
 // actions an aws_principal_access edge names, level by level, on the
 // requests its Resource patterns make of the target: the resource's ARN
-// (or the part of it a pattern names), "*" for a service entity.
+// (or the part of it a pattern names, asked with the resource it belongs
+// to: Query.owner), "*" for a service entity, the patterns themselves for
+// an account; the actions an edge names are its Action patterns' and,
+// with notActions, every action but those (sts:GetCallerIdentity, which
+// needs no permission, none: freeAction).
 func edgeLevels(t *testing.T, q *Query, r *graph.Relationship, pr iam.Principal, target *graph.Entity) map[string]levelAnswer {
 	t.Helper()
 	var requests []string
