@@ -101,7 +101,15 @@
 //
 // Effective means "allowed for some request context". The first pass
 // (policy.go) drops Allow conditions and evaluates Deny conditions against
-// the context the request itself implies. A grant with a condition on a
+// the context the request itself implies; where a Condition outside the
+// grant may decide (a Deny or boundary of the principal's, the target's
+// resource policy), against the snapshot's facts with every other key
+// unknown, so that a Deny on request context that holds for a request
+// without the key (BoolIfExists aws:MultiFactorAuthPresent "false", a
+// Null test, StringNotEqualsIfExists aws:SourceVpce) leaves the access to
+// be decided with every policy as written, conditional on that key; nor
+// does such a Deny put a principal in a public grant's exceptPrincipals,
+// nor, in the resource's own policy, make its grant not effective. A grant with a condition on a
 // fact of the snapshot (principal or resource tags, accounts,
 // organisation ID) is then decided statement by statement with the facts
 // (effective.go, factLevels): false on the facts, no access; a condition
@@ -112,7 +120,20 @@
 // permissions boundary, a Deny of the principal's) has that action asked
 // with every policy as written (org.go, strictAllows): each level of an
 // edge, firm or conditional, is what the evaluator says of the actions
-// the edge names (TestOrgWhoCanAgrees).
+// the edge names, for edges to resources, service entities and accounts,
+// with Action or NotAction statements (TestOrgWhoCanAgrees,
+// TestOrgLevelsAgree). sts:GetCallerIdentity, which needs no permission,
+// counts toward no level (freeAction). On an S3 object or object pattern
+// (bucket/key, bucket/*) aws:ResourceTag/* is the bucket's tags, in the
+// edges and in every Query (Query.owner); an object's own tags
+// (s3:ExistingObjectTag/*) are never collected: a condition on them makes
+// the access conditional on that key. Not yet exact: whether ABAC is
+// enabled on a general purpose bucket (GetBucketAbac; without it AWS
+// uses bucket tags for cost only) is not collected, so the bucket's tags
+// are taken to apply; and an account edge from a Resource pattern whose
+// service is a wildcard (arn:aws:*:eu-west-1:*:*) does not reach a
+// pattern of a bucket's objects that the evaluator intersects with it (a
+// key holding ":eu-west-1:").
 //
 // Organisation policies (org.go): the edges, like the on-demand questions
 // (Query: WhoCan, Can, Request, Escalation), apply the SCPs of the

@@ -190,6 +190,13 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 			resEnt = gr.target
 		}
 		short := plain && d.shortcut(gr, pp, pol)
+		// The lenient answers (Allow Conditions dropped, policy.go) are
+		// the evaluator's but where a Condition outside the grant's own
+		// statements decides: in the target's resource policy (a key
+		// policy's grant to "*" on a tag), in a permissions boundary, in
+		// a Deny. Then every statement is decided with every policy as
+		// written, the facts in the request (strict, factLevels).
+		rcond := !short && d.resourceConditions(gr.target)
 		// The principal's own answers for this grant, kept: the
 		// per-statement levels (factLevels) ask some of them again.
 		asked = asked[:0]
@@ -203,18 +210,24 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 						return a.ok
 					}
 				}
-				ok := d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
+				var ok bool
+				if rcond || (!plain && ownOf().matches(action)) {
+					// A Deny's Condition on request context the snapshot
+					// cannot know may hold for a request without it
+					// (BoolIfExists aws:MultiFactorAuthPresent false, a
+					// Null test): asked with the facts and those keys
+					// unknown, the access stays, to be decided with every
+					// policy as written (strictAllows, factLevels).
+					rq, unknown := d.factRequest(p, pp, action, resource, gr.account, resEnt)
+					d.stats.Evaluations++
+					ok = d.cfg.ev.EvaluateUnknown(rq, pol, unknown).Decision == iam.Allowed
+				} else {
+					ok = d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
+				}
 				asked = append(asked, mainAnswer{action, resource, ok})
 				return ok
 			})
 		}
-		// The lenient answers (Allow Conditions dropped, policy.go) are
-		// the evaluator's but where a Condition outside the grant's own
-		// statements decides: in the target's resource policy (a key
-		// policy's grant to "*" on a tag), in a permissions boundary, in
-		// a Deny. Then every statement is decided with every policy as
-		// written, the facts in the request (strict, factLevels).
-		rcond := !short && d.resourceConditions(gr.target)
 		strict := !short && (rcond || ownOf().decides(gr))
 		var levels, firm []actions.AccessLevel
 		var orgSoft levelSet // levels the organisation policies allow only under conditions
@@ -1167,6 +1180,9 @@ func (d *deriver) tryLevels(set *actionSet, requests []string, first bool, class
 func (d *deriver) tryLevelsBut(set *actionSet, requests []string, first bool, skip levelSet, classes func() *patternSet, ok func(action, resource string, firm bool) verdict) (levels []actions.AccessLevel, soft levelSet, keys []string, granted bool) {
 	firm := false
 	try := func(action string) verdict {
+		if action == freeAction {
+			return verdict{} // everybody's, whatever the grant (freeAction)
+		}
 		var best verdict
 		for _, r := range requests {
 			v := ok(action, r, firm || best.ok)
@@ -1230,6 +1246,13 @@ func (d *deriver) tryLevelsBut(set *actionSet, requests []string, first bool, sk
 	}
 	return levels, soft, keys, granted
 }
+
+// freeAction needs no permission: the evaluator allows it to every
+// principal whatever its policies (iam: "sts:GetCallerIdentity needs no
+// permission"), so it says nothing of a grant. The levels of access
+// relationships leave it out: a grant's conditional Read is not made firm
+// by it, and a grant of it alone is no access.
+const freeAction = "sts:GetCallerIdentity"
 
 // anyAction reports whether ok holds for some action of the grant.
 func (d *deriver) anyAction(gr *grant, pols *iam.Policies, ok func(action, resource string, firm bool) verdict) bool {

@@ -259,8 +259,13 @@ func orNone(accts []string) string {
 // Deny of the principal's — that action is asked with every policy as
 // written and the facts in the request (strictAllows), as Query asks it.
 // Each level of an edge is then what the evaluator says of the actions
-// the edge names (TestOrgWhoCanAgrees compares every edge's levels,
-// conditionalLevels and conditionKeys with it).
+// the edge names (TestOrgWhoCanAgrees and TestOrgLevelsAgree compare every
+// edge's levels, conditionalLevels and conditionKeys with it, both ways,
+// account edges and NotAction statements included). The first, lenient,
+// answer of such an action is asked with the facts and the other keys
+// unknown: a Deny whose Condition holds for a request without its key
+// (IfExists, Null) no longer removes a level the strict question would
+// leave conditional.
 //
 // SCPs do not apply to the management account's principals nor to
 // service-linked roles; RCPs not to the management account's resources

@@ -777,15 +777,24 @@ type levelAnswer struct {
 // edgeLevels asks the evaluator (Query, with every policy) about the
 // actions an aws_principal_access edge names, level by level, on the
 // requests its Resource patterns make of the target: the resource's ARN
-// (or the part of it a pattern names), "*" for a service entity.
+// (or the part of it a pattern names, asked with the resource it belongs
+// to: Query.owner), "*" for a service entity, the patterns themselves for
+// an account; the actions an edge names are its Action patterns' and,
+// with notActions, every action but those (sts:GetCallerIdentity, which
+// needs no permission, none: freeAction).
 func edgeLevels(t *testing.T, q *Query, r *graph.Relationship, pr iam.Principal, target *graph.Entity) map[string]levelAnswer {
 	t.Helper()
 	var requests []string
 	var svc string
-	if r.Get("scope") == scopeService {
+	switch r.Get("scope") {
+	case scopeAccount: // every service, on the Resource patterns ("*")
+		for _, p := range stringList(r.Get("resources")) {
+			requests = append(requests, actions.VariablesAsWildcards(p))
+		}
+	case scopeService:
 		svc = strings.TrimPrefix(target.Type, "aws_")
 		requests = []string{"*"}
-	} else {
+	default:
 		arn := target.String("arn")
 		svc = arnService(arn)
 		for _, p := range stringList(r.Get("resources")) {
@@ -804,23 +813,27 @@ func edgeLevels(t *testing.T, q *Query, r *graph.Relationship, pr iam.Principal,
 	if svc == "iam" { // sts:AssumeRole* act on roles
 		svcs = append(svcs, "sts")
 	}
-	pats := stringList(r.Get("actions"))
+	// The actions the edge names: its Action patterns, and everything but
+	// its NotAction exclusions.
+	pats, nots := stringList(r.Get("actions")), stringList(r.Get("notActions"))
+	matches := func(name string) func(string) bool {
+		return func(p string) bool { return glob(strings.ToLower(p), name) }
+	}
 	out := map[string]levelAnswer{}
 	for _, s := range q.cat.Services() {
-		if !slices.Contains(svcs, s.Prefix) {
+		if svc != "" && !slices.Contains(svcs, s.Prefix) {
 			continue
 		}
 		for _, a := range s.Actions {
 			name := strings.ToLower(a.String())
-			if !slices.ContainsFunc(pats, func(p string) bool { return glob(strings.ToLower(p), name) }) {
+			if a.String() == freeAction { // everybody's: no edge speaks of it
+				continue
+			}
+			if !slices.ContainsFunc(pats, matches(name)) && (len(nots) == 0 || slices.ContainsFunc(nots, matches(name))) {
 				continue
 			}
 			for _, req := range slices.Compact(slices.Sorted(slices.Values(requests))) {
-				var res *graph.Entity
-				if !strings.ContainsAny(req, "*?") {
-					res = q.resource(req)
-				}
-				ans, err := q.decide(context.Background(), pr, a.String(), req, res)
+				ans, err := q.decide(context.Background(), pr, a.String(), req, q.owner(req))
 				if err != nil {
 					t.Fatalf("%s %s on %s: %v", pr.ARN, a, req, err)
 				}
@@ -842,17 +855,19 @@ func edgeLevels(t *testing.T, q *Query, r *graph.Relationship, pr iam.Principal,
 	return out
 }
 
-// checkEdgeLevels compares each aws_principal_access edge to a resource or
-// a service entity with the evaluator, level by level: every level the
+// checkEdgeLevels compares each aws_principal_access edge to a resource, a
+// service entity or an account (with Action or NotAction statements) with
+// the evaluator, level by level: every level the
 // edge lists is allowed for some action it names, firm (not in
 // conditionalLevels) exactly when the evaluator allows one without
-// conditions, and the edge's conditionKeys are keys the evaluator's
+// conditions, every level the evaluator allows for an action it names is
+// listed, and the edge's conditionKeys are keys the evaluator's
 // conditional answers name. It returns the number of levels compared.
 func checkEdgeLevels(t *testing.T, g *graph.Graph, q *Query) int {
 	t.Helper()
 	n := 0
 	for _, r := range g.Relationships() {
-		if r.Type != AccessType || r.Get("scope") == scopeAccount || len(stringList(r.Get("notActions"))) > 0 {
+		if r.Type != AccessType {
 			continue
 		}
 		target := g.Entity(r.To)
@@ -877,6 +892,12 @@ func checkEdgeLevels(t *testing.T, g *graph.Graph, q *Query) int {
 					t.Errorf("%s: level %s, which the evaluator allows for no action the edge names", r.Key(), l)
 				case edgeFirm != la.firm:
 					t.Errorf("%s: level %s firm %v, the evaluator: firm %v (conditional on %v)", r.Key(), l, edgeFirm, la.firm, uniqSorted(la.keys))
+				}
+			}
+			for _, lo := range levelOrder {
+				if l := string(lo.level); ev[l].allowed && !slices.Contains(stringList(r.Get("accessLevels")), l) {
+					n++
+					t.Errorf("%s: no level %s, which the evaluator allows for an action the edge names (firm %v)", r.Key(), l, ev[l].firm)
 				}
 			}
 			for _, k := range stringList(r.Get("conditionKeys")) {

@@ -11,7 +11,10 @@ package access
 //   - derived from the request: aws:PrincipalArn, aws:PrincipalAccount,
 //     aws:PrincipalType, aws:username, aws:ResourceAccount, ...
 //   - collected facts: aws:PrincipalTag/* (the user's or role's tags),
-//     aws:ResourceTag/* (when the resource type's tags are collected),
+//     aws:ResourceTag/* (when the resource type's tags are collected; on
+//     an S3 object or a pattern of a bucket's objects, the bucket's:
+//     owner), s3:ExistingObjectTag/* never (object tags are not
+//     collected),
 //     aws:PrincipalOrgID and aws:ResourceOrgID (from the accounts'
 //     organisation, when known), aws:userid of users;
 //   - every other key (aws:SourceIp, aws:SourceVpc, MFA, session tags,
@@ -177,6 +180,9 @@ func (q *Query) WhoCan(ctx context.Context, action, resourceARN string) ([]Answe
 	}
 	if rp != nil {
 		for _, s := range rp.Statements {
+			if s.NotPrincipal != nil && s.Effect == iam.Allow {
+				addRaw("*") // everyone but those it names: anonymous callers too
+			}
 			if s.Principal == nil {
 				continue
 			}
@@ -297,12 +303,28 @@ func (q *Query) Can(ctx context.Context, principalARN string, f CanFilter) ([]An
 // evaluate, for iam explain.
 func (q *Query) Request(ctx context.Context, pr iam.Principal, action, resourceARN string) (*iam.Request, *iam.Policies, func(string) bool, bool, error) {
 	var res *graph.Entity
-	if resourceARN != "" && resourceARN != "*" && !strings.ContainsAny(resourceARN, "*?") {
-		if res = q.resource(resourceARN); res == nil {
+	if resourceARN != "" && resourceARN != "*" {
+		if res = q.owner(resourceARN); res == nil && !strings.ContainsAny(resourceARN, "*?") {
 			return nil, nil, nil, false, fmt.Errorf("resource %s is not in the snapshot", resourceARN)
 		}
 	}
 	return q.request(ctx, pr, action, resourceARN, res)
+}
+
+// owner is the collected entity a request's resource belongs to: the
+// resource of an ARN (resource), and for a pattern inside one bucket
+// (arn:aws:s3:::b/* or b/logs/*) the bucket, whose account, policy and tags
+// decide for every object of it, as the derivation asks (factRequest). A
+// pattern spanning resources (arn:aws:s3:::b-*) has none (nil).
+func (q *Query) owner(arn string) *graph.Entity {
+	if !strings.ContainsAny(arn, "*?") {
+		return q.resource(arn)
+	}
+	rest, s3 := strings.CutPrefix(arn, "arn:aws:s3:::")
+	if name, _, ok := strings.Cut(rest, "/"); s3 && ok && name != "" && !strings.ContainsAny(name, "*?") {
+		return q.resource("arn:aws:s3:::" + name)
+	}
+	return nil
 }
 
 func (q *Query) request(ctx context.Context, pr iam.Principal, action, resourceARN string, res *graph.Entity) (*iam.Request, *iam.Policies, func(string) bool, bool, error) {

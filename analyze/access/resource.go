@@ -196,7 +196,14 @@ func (d *deriver) publicExceptions(gr *grant, doc *document, acct string) []stri
 		}
 		pol := &iam.Policies{Identity: r.identity, Boundaries: r.boundary, Resource: doc.eval}
 		if refused(p, pp, pol, func(action, resource string) bool {
-			return d.evaluate(pp, action, resource, gr.account, pol).Decision == iam.Allowed
+			// With the facts, and the keys the snapshot cannot know
+			// unknown: a Deny on request context that holds for a request
+			// without the key (BoolIfExists aws:MultiFactorAuthPresent
+			// "false") refuses only under a condition, which is no
+			// exception (who-can asks the evaluator for it).
+			rq, unknown := d.factRequest(p, pp, action, resource, gr.account, resEnt)
+			d.stats.Evaluations++
+			return d.cfg.ev.EvaluateUnknown(rq, pol, unknown).Decision == iam.Allowed
 		}) {
 			out = append(out, p.Key)
 		}
@@ -428,7 +435,7 @@ func matchesAny(patterns []string, s string) bool {
 // resourceEffective reports whether, for the principal the relationship
 // names, some granted action is not explicitly denied by the resource
 // policy itself nor, withRCPs, refused by the RCPs of the resource's
-// account (a condition they leave to request context keeps it).
+// account (a condition either leaves to request context keeps it).
 func (d *deriver) resourceEffective(gr *grant, doc *document, withRCPs bool) bool {
 	pp, ok := d.requestPrincipal(gr.to, gr.principals)
 	if !ok {
@@ -451,7 +458,13 @@ func (d *deriver) resourceEffective(gr *grant, doc *document, withRCPs bool) boo
 	}
 	return d.anyAction(gr, &cp, func(action, resource string, firm bool) verdict {
 		return d.both(k, clear, p, pp, action, resource, gr.account, gr.target, firm, nil, func() bool {
-			return d.evaluate(pp, action, resource, gr.account, pol).Decision != iam.ExplicitlyDenied
+			// With the facts and the other keys unknown: a Deny whose
+			// Condition holds for a request without its key
+			// (StringNotEqualsIfExists aws:SourceVpce) denies only under
+			// that condition, which leaves the grant effective.
+			rq, unknown := d.factRequest(p, pp, action, resource, gr.account, gr.target)
+			d.stats.Evaluations++
+			return d.cfg.ev.EvaluateUnknown(rq, pol, unknown).Decision != iam.ExplicitlyDenied
 		})
 	})
 }
