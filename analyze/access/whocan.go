@@ -31,6 +31,7 @@ import (
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
+	"github.com/snapaudit/snapaudit/analyze/iam/actions"
 	"github.com/snapaudit/snapaudit/analyze/model"
 )
 
@@ -43,11 +44,16 @@ func (ix *Index) WhoCan(ctx context.Context, q *Query, action, resourceARN strin
 	if !ok {
 		return nil, fmt.Errorf("unknown IAM action %q (not in the action catalog)", action)
 	}
+	levels := act.Levels()
+	if accts, ok := q.accountScope(action, resourceARN); ok {
+		return q.allowedInAccounts(ctx, accts, action, func(acct string) []iam.Principal {
+			return ix.accountCandidates(acct, act, levels)
+		})
+	}
 	res := q.resource(resourceARN)
 	if res == nil {
 		return nil, fmt.Errorf("resource %s is not in the snapshot", resourceARN)
 	}
-	levels := act.Levels()
 	var cands []iam.Principal
 	seen := map[string]bool{}
 	add := func(raw string) {
@@ -124,4 +130,40 @@ func (q *Query) allowedAmong(ctx context.Context, cands []iam.Principal, action,
 	out = slices.DeleteFunc(out, func(a Answer) bool { return a.Decision != iam.Allowed })
 	slices.SortFunc(out, func(a, b Answer) int { return strings.Compare(a.Principal, b.Principal) })
 	return out, nil
+}
+
+// accountCandidates are the principals of acct that may call act, an
+// action that takes no resource, in their own account: those with an
+// aws_principal_access relationship to the action's service entity or to
+// the account at one of its levels (Resource "*" grants land there), and
+// every user and role of the account for an action that needs no
+// permission (iam.NeedsNoPermission: no policy, so no relationship, says
+// who may call it). The caller adds the account's root.
+func (ix *Index) accountCandidates(acct string, act actions.Action, levels []actions.AccessLevel) []iam.Principal {
+	var out []iam.Principal
+	seen := map[string]bool{}
+	add := func(key string) {
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		if p, err := iam.ParsePrincipal(key); err == nil && p.Account == acct {
+			out = append(out, p)
+		}
+	}
+	if iam.NeedsNoPermission(act.String()) {
+		for _, p := range ix.principals[acct] {
+			add(p)
+		}
+	}
+	svc := serviceName(act.Service)
+	for _, t := range []string{model.ServiceKey(acct, svc), model.ServiceKey(acct, svc+"_service"), model.AccountKey(acct)} {
+		for _, r := range ix.to[t] {
+			granted := stringList(r.Get("accessLevels"))
+			if slices.ContainsFunc(levels, func(l actions.AccessLevel) bool { return slices.Contains(granted, string(l)) }) {
+				add(r.From)
+			}
+		}
+	}
+	return out
 }

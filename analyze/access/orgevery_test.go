@@ -1,0 +1,265 @@
+package access
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam"
+	"github.com/snapaudit/snapaudit/analyze/iam/actions"
+	"github.com/snapaudit/snapaudit/analyze/model"
+)
+
+// fixtureARNs returns the ARNs of the collected resources of g (not the
+// accounts nor placeholders), sorted.
+func fixtureARNs(g *graph.Graph) []string {
+	var arns []string
+	for _, e := range g.Entities() {
+		if arn := e.String("arn"); strings.HasPrefix(arn, "arn:") && e.Type != "aws_account" && e.String("_source") != placeholderSource {
+			arns = append(arns, arn)
+		}
+	}
+	slices.Sort(arns)
+	return arns
+}
+
+// compareWhoCan asks the graph (Index.WhoCan) and the evaluator
+// (Query.WhoCan) who can do p, reports each difference in principals,
+// conditional flags or condition keys, and checks that every user, role
+// and role session the evaluator allows has access by the edges alone
+// (Who). It returns 1 when the answers differ and the number of allowed
+// principals without an edge.
+func compareWhoCan(t *testing.T, q *Query, ix *Index, p probe) (disagreement, missing int) {
+	t.Helper()
+	want, err := q.WhoCan(context.Background(), p.action, p.resource)
+	if err != nil {
+		t.Fatalf("evaluator: %s on %s: %v", p.action, p.resource, err)
+	}
+	got, err := ix.WhoCan(context.Background(), q, p.action, p.resource)
+	if err != nil {
+		t.Fatalf("graph: %s on %s: %v", p.action, p.resource, err)
+	}
+	w, gl := answerLines(want), answerLines(got)
+	if !slices.Equal(w, gl) {
+		disagreement = 1
+		t.Errorf("who can %s on %s:\n  evaluator: %s\n  graph:     %s", p.action, p.resource, strings.Join(w, "; "), strings.Join(gl, "; "))
+	}
+	// The edges alone: every user, role and role session the evaluator
+	// allows has access by Who (an aws_principal_access relationship
+	// reaching the resource at the action's level, or a resource policy's
+	// grant to its account or to Everyone joined with its own access). The
+	// edges may say more: levels are coarser than actions.
+	// An action that takes no resource, asked on an account: an edge to
+	// the action's service entity or to the account at one of its levels
+	// (where grants on "*" land); none says who may call an action that
+	// needs no permission.
+	act, _ := q.cat.Lookup(p.action)
+	accts, accountScope := q.accountScope(p.action, p.resource)
+	if accountScope && iam.NeedsNoPermission(p.action) {
+		return disagreement, 0
+	}
+	edges := map[string]bool{}
+	for _, l := range act.Levels() {
+		if accountScope {
+			for _, acct := range accts {
+				for _, r := range ix.g.Relationships() {
+					if r.Type == AccessType && slices.Contains(stringList(r.Get("accessLevels")), string(l)) &&
+						(r.To == acct.Key || r.To == model.ServiceKey(accountOf(acct), act.Service)) {
+						edges[r.From] = true
+					}
+				}
+			}
+			continue
+		}
+		acc, err := ix.Who(q.resource(p.resource).Key, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range acc {
+			edges[x.Principal] = true
+		}
+	}
+	for _, a := range want {
+		inSnapshot := strings.HasPrefix(a.Principal, "arn:aws:iam::") || strings.HasPrefix(a.Principal, "arn:aws:sts::")
+		covered := edges[a.Principal]
+		if pr, err := iam.ParsePrincipal(a.Principal); err == nil && pr.Type == iam.PrincipalAssumedRole {
+			covered = covered || edges[pr.RoleARN] // every session has its role's access
+		}
+		if inSnapshot && !strings.HasSuffix(a.Principal, ":root") && !covered {
+			missing++
+			t.Errorf("who can %s on %s: the evaluator allows %s, no access edge says so", p.action, p.resource, a.Principal)
+		}
+	}
+	return disagreement, missing
+}
+
+// objectRequests are the parts of a bucket every object action is asked
+// about: all its objects, one object, and the prefixes the fixture's
+// policies single out (b-logs' logs/, b-data's secret/, a-blue's
+// private/), as a pattern and as one object.
+var objectRequests = []string{"/*", "/x", "/logs/*", "/logs/x", "/secret/*", "/secret/x", "/private/*", "/private/x"}
+
+// everyProbe returns, for one resource ARN, every catalog action of its
+// service (and sts for IAM: sts:AssumeRole* act on roles) that applies to
+// it, each on the ARN itself or, for a bucket's object actions, on each of
+// objectRequests.
+func everyProbe(cat *actions.Catalog, arn string) []probe {
+	svcs := []string{arnService(arn)}
+	if svcs[0] == "iam" {
+		svcs = append(svcs, "sts")
+	}
+	var out []probe
+	for _, s := range cat.Services() {
+		if !slices.Contains(svcs, s.Prefix) {
+			continue
+		}
+		for _, a := range s.Actions {
+			if a.AppliesTo(arn) {
+				out = append(out, probe{a.String(), arn})
+			}
+			if !strings.HasPrefix(arn, "arn:aws:s3:::") {
+				continue
+			}
+			for _, r := range objectRequests {
+				if a.AppliesTo(arn + r) {
+					out = append(out, probe{a.String(), arn + r})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// accountProbes returns every catalog action of the fixture's services
+// that takes no resource (Resource "*": s3:ListAllMyBuckets, iam:ListRoles,
+// kms:ListKeys, sts:GetCallerIdentity, ...), asked on each collected
+// account and on "*" (every account).
+func accountProbes(cat *actions.Catalog, g *graph.Graph, arns []string) []probe {
+	svcs := []string{"sts"}
+	for _, arn := range arns {
+		svcs = append(svcs, arnService(arn))
+	}
+	var out []probe
+	targets := []string{"*"}
+	for _, acct := range g.EntitiesOfType("aws_account") {
+		if acct.String("_source") != placeholderSource {
+			targets = append(targets, acct.String("arn"))
+		}
+	}
+	for _, target := range targets {
+		for _, s := range cat.Services() {
+			if !slices.Contains(svcs, s.Prefix) {
+				continue
+			}
+			for _, a := range s.Actions {
+				if len(a.Resources) == 0 {
+					out = append(out, probe{a.String(), target})
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b probe) int { return strings.Compare(a.resource+" "+a.action, b.resource+" "+b.action) })
+	return out
+}
+
+// TestOrgWhoCanEveryAction is TestOrgWhoCanAgrees for every action: for
+// every collected resource of the organisation fixture and every catalog
+// action of its service that applies to it (a bucket's object actions on
+// its objects and the prefixes its policies name), and for every account
+// and every action of those services that takes no resource, the graph's
+// who-can gives exactly the evaluator's principals, conditional flags and
+// keys, and every principal allowed has an access edge.
+func TestOrgWhoCanEveryAction(t *testing.T) {
+	g := orgFixture(t)
+	orgLevelCases(t, g)
+	if _, err := Derive(context.Background(), g); err != nil {
+		t.Fatal(err)
+	}
+	q := newGraphQuery(t, g)
+	ix := NewIndex(g)
+	arns := fixtureARNs(g)
+	var probes []probe
+	for _, arn := range arns {
+		probes = append(probes, everyProbe(q.cat, arn)...)
+	}
+	resourceProbes := len(probes)
+	probes = append(probes, accountProbes(q.cat, g, arns)...)
+	disagreements, missing := 0, 0
+	for _, p := range probes {
+		d, m := compareWhoCan(t, q, ix, p)
+		disagreements += d
+		missing += m
+	}
+	if resourceProbes < 1000 || len(probes)-resourceProbes < 50 {
+		t.Errorf("only %d resource and %d account probes: the fixture or the catalog lost resources or actions", resourceProbes, len(probes)-resourceProbes)
+	}
+	t.Logf("%d probes (%d on %d resources, %d on accounts), %d disagreements, %d principals without an access edge",
+		len(probes), resourceProbes, len(arns), len(probes)-resourceProbes, disagreements, missing)
+}
+
+// TestOrgAccountScopeAnswers pins who-can answers for actions that take
+// no resource, asked on an account or on "*", which the sweep above found
+// wrong: the graph looked for candidates among the account's IAM edges
+// (the account ARN's service) and missed those whose grant on "*" is an
+// edge to the action's own service (bob's and carol's s3:*); the evaluator
+// asked about the account's ARN as if it were the request's resource, and
+// answered sts:GetCallerIdentity, which needs no permission, for every
+// principal of every account on any account. A principal calls such an
+// action in its own account on "*" (IAM User Guide,
+// reference_policies_elements_resource.html: actions that do not support
+// resource-level permissions need "Resource": "*").
+func TestOrgAccountScopeAnswers(t *testing.T) {
+	g := orgFixture(t)
+	if _, err := Derive(context.Background(), g); err != nil {
+		t.Fatal(err)
+	}
+	q := newGraphQuery(t, g)
+	ix := NewIndex(g)
+	a, b, m := func(kind, n string) string { return iamARN(memberA, kind, n) }, func(kind, n string) string { return iamARN(memberB, kind, n) },
+		func(kind, n string) string { return iamARN(mgmt, kind, n) }
+	root := model.AccountKey
+	region := " (conditional: aws:requestedregion)"
+	tests := []struct {
+		name, action, resource string
+		want                   []string
+	}{
+		{"s3:* on \"*\" is an edge to the S3 service entity: bob and carol list A's buckets, ops within its boundary",
+			"s3:ListAllMyBuckets", root(memberA), []string{root(memberA), a("role", "ops"), a("user", "bob"), a("user", "carol")}},
+		{"on \"*\": every account's callers, each in its own account", "s3:ListAllMyBuckets", "*", []string{
+			m("role", "auditor"), root(mgmt), m("user", "alice"), root(memberA), a("role", "ops"), a("user", "bob"), a("user", "carol"), root(memberB),
+		}},
+		{"sts:GetCallerIdentity needs no permission: every principal of B, none of another account", "sts:GetCallerIdentity", root(memberB), []string{
+			b("role", "reader"), root(memberB), b("user", "erin"), b("user", "hal"), b("user", "kim"), b("user", "max"), b("user", "quinn"),
+		}},
+		{"B's region guard: a call on \"*\" goes to the Region the caller picks", "lambda:ListFunctions", root(memberB), []string{
+			root(memberB) + region, b("user", "kim") + region,
+		}},
+		{"A's SCP denies KMS, ops's boundary allows it: nobody of A lists keys", "kms:ListKeys", root(memberA), []string{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			want, err := q.WhoCan(context.Background(), tc.action, tc.resource)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ix.WhoCan(context.Background(), q, tc.action, tc.resource)
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(tc.want)
+			if w := answerLines(want); !slices.Equal(w, tc.want) {
+				t.Errorf("evaluator:\n got  %q\n want %q", w, tc.want)
+			}
+			if gl := answerLines(got); !slices.Equal(gl, tc.want) {
+				t.Errorf("graph:\n got  %q\n want %q", gl, tc.want)
+			}
+			for _, x := range got {
+				if x.Resource != "*" {
+					t.Errorf("%s: resource %q, want \"*\" (the request's resource)", x.Principal, x.Resource)
+				}
+			}
+		})
+	}
+}
