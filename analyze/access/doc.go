@@ -97,7 +97,14 @@
 // (TestOrgWhoCanAgrees checks both on a multi-account organisation: every
 // resource, a catalog action per access level; and every edge's levels,
 // conditionalLevels and conditionKeys against the evaluator's answers
-// about the actions the edge names).
+// about the actions the edge names; TestOrgWhoCanEveryAction: every
+// resource and every catalog action that applies to it, and every action
+// that takes no resource on each account and on "*"). An action that takes
+// no resource is asked on an account's ARN (that account's principals, on
+// "*" in their own account) or on "*" (every account's): its candidates
+// are the edges to the action's service entity and to the account, and
+// every principal of the account for sts:GetCallerIdentity, which needs
+// no permission (iam.NeedsNoPermission).
 //
 // Effective means "allowed for some request context". The first pass
 // (policy.go) drops Allow conditions and evaluates Deny conditions against

@@ -29,9 +29,9 @@ func fixtureARNs(g *graph.Graph) []string {
 // (Query.WhoCan) who can do p, reports each difference in principals,
 // conditional flags or condition keys, and checks that every user, role
 // and role session the evaluator allows has access by the edges alone
-// (Who). It returns 1 when the answers differ and the number of allowed
-// principals without an edge.
-func compareWhoCan(t *testing.T, q *Query, ix *Index, p probe) (disagreement, missing int) {
+// (Who). It returns the evaluator's answer, 1 when the answers differ and
+// the number of allowed principals without an edge.
+func compareWhoCan(t *testing.T, q *Query, ix *Index, p probe) (want []Answer, disagreement, missing int) {
 	t.Helper()
 	want, err := q.WhoCan(context.Background(), p.action, p.resource)
 	if err != nil {
@@ -58,7 +58,7 @@ func compareWhoCan(t *testing.T, q *Query, ix *Index, p probe) (disagreement, mi
 	act, _ := q.cat.Lookup(p.action)
 	accts, accountScope := q.accountScope(p.action, p.resource)
 	if accountScope && iam.NeedsNoPermission(p.action) {
-		return disagreement, 0
+		return want, disagreement, 0
 	}
 	edges := map[string]bool{}
 	for _, l := range act.Levels() {
@@ -92,7 +92,7 @@ func compareWhoCan(t *testing.T, q *Query, ix *Index, p probe) (disagreement, mi
 			t.Errorf("who can %s on %s: the evaluator allows %s, no access edge says so", p.action, p.resource, a.Principal)
 		}
 	}
-	return disagreement, missing
+	return want, disagreement, missing
 }
 
 // objectRequests are the parts of a bucket every object action is asked
@@ -187,16 +187,66 @@ func TestOrgWhoCanEveryAction(t *testing.T) {
 	resourceProbes := len(probes)
 	probes = append(probes, accountProbes(q.cat, g, arns)...)
 	disagreements, missing := 0, 0
-	for _, p := range probes {
-		d, m := compareWhoCan(t, q, ix, p)
+	// allowed[resource key][level]: the principals the evaluator allows
+	// some action of the level on the resource or a part of it.
+	allowed := map[string]map[actions.AccessLevel]map[string]bool{}
+	for i, p := range probes {
+		want, d, m := compareWhoCan(t, q, ix, p)
 		disagreements += d
 		missing += m
+		if i >= resourceProbes {
+			continue
+		}
+		act, _ := q.cat.Lookup(p.action)
+		key := q.resource(p.resource).Key
+		if allowed[key] == nil {
+			allowed[key] = map[actions.AccessLevel]map[string]bool{}
+		}
+		for _, l := range act.Levels() {
+			if allowed[key][l] == nil {
+				allowed[key][l] = map[string]bool{}
+			}
+			for _, a := range want {
+				allowed[key][l][a.Principal] = true
+			}
+		}
+	}
+	// The other way: every user, role and role session that an explicit
+	// edge gives access to a resource at a level is allowed some action of
+	// that level on it (or a part of it) by the evaluator. Who's coarser
+	// readings are counted, not failed: a service or account edge read as
+	// access to each resource of the service or account (Who: evaluated on
+	// "*", not on the resource), and a resource policy's grant to an
+	// account or to Everyone joined with the principal's own access
+	// (conditions on the caller not evaluated); Index.WhoCan decides those.
+	extra, coarse := 0, 0
+	for _, arn := range arns {
+		key := q.resource(arn).Key
+		for _, lf := range levelOrder {
+			acc, err := ix.Who(key, lf.level)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range acc {
+				if x.Principal == model.EveryoneKey || strings.HasSuffix(x.Principal, ":root") || allowed[key][lf.level][x.Principal] {
+					continue
+				}
+				if x.Scope != scopeResource || slices.Contains(x.Via, key+"#policy") {
+					coarse++
+					continue
+				}
+				extra++
+				t.Errorf("%s has %s access to %s by its edge (via %v), which the evaluator allows for no action of the level",
+					x.Principal, lf.level, key, x.Via)
+			}
+		}
 	}
 	if resourceProbes < 1000 || len(probes)-resourceProbes < 50 {
 		t.Errorf("only %d resource and %d account probes: the fixture or the catalog lost resources or actions", resourceProbes, len(probes)-resourceProbes)
 	}
-	t.Logf("%d probes (%d on %d resources, %d on accounts), %d disagreements, %d principals without an access edge",
-		len(probes), resourceProbes, len(arns), len(probes)-resourceProbes, disagreements, missing)
+	t.Logf("%d probes (%d on %d resources, %d on accounts), %d disagreements, %d principals without an access edge, "+
+		"%d explicit edge levels the evaluator refuses (%d of Who's coarser readings)",
+		len(probes), resourceProbes, len(arns), len(probes)-resourceProbes, disagreements, missing, extra, coarse)
 }
 
 // TestOrgAccountScopeAnswers pins who-can answers for actions that take

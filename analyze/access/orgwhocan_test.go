@@ -488,7 +488,7 @@ func TestOrgWhoCanAgrees(t *testing.T) {
 	for _, arn := range fixtureARNs(g) {
 		for _, p := range probeActions(q.cat, arn) {
 			probes++
-			d, m := compareWhoCan(t, q, ix, p)
+			_, d, m := compareWhoCan(t, q, ix, p)
 			disagreements += d
 			missing += m
 		}

@@ -145,7 +145,9 @@ func (q *Query) resource(arn string) *graph.Entity {
 // WhoCan evaluates action on resourceARN for every principal the snapshot
 // holds (users, roles, account roots) and every principal the resource's
 // policy names (other accounts' principals, services, sessions,
-// anonymous "*"), and returns the ones allowed, sorted by principal.
+// anonymous "*"), and returns the ones allowed, sorted by principal. An
+// action that takes no resource is asked on an account's ARN or on "*"
+// (accountScope).
 func (q *Query) WhoCan(ctx context.Context, action, resourceARN string) ([]Answer, error) {
 	if _, ok := q.cat.Lookup(action); !ok && !strings.Contains(action, "*") {
 		return nil, fmt.Errorf("unknown IAM action %q (not in the action catalog)", action)

@@ -38,7 +38,9 @@ import (
 // WhoCan returns the principals allowed action on resourceARN (a collected
 // resource or a part of one, such as arn:aws:s3:::bucket/key), sorted by
 // principal: the graph's candidates (see the top of the file), each decided
-// by q's evaluator. q must be built over the graph ix indexes.
+// by q's evaluator. q must be built over the graph ix indexes. An action
+// that takes no resource is asked on an account's ARN or on "*"
+// (Query.accountScope; candidates: accountCandidates).
 func (ix *Index) WhoCan(ctx context.Context, q *Query, action, resourceARN string) ([]Answer, error) {
 	act, ok := q.cat.Lookup(action)
 	if !ok {
