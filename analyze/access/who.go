@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam/actions"
@@ -81,7 +82,9 @@ func NewIndex(g *graph.Graph) *Index {
 // entity and to its account, the resource policy's effective ALLOWS to
 // Everyone (listed as Everyone unless anonymousEffective is false: the
 // resource account's RCPs refuse callers outside every account), and its grants to a whole account or to Everyone joined with
-// the principals' own access (joined). Service and account scoped access
+// the principals' own access (joined), and a role's trust policy's grant
+// to "*" joined with the principals of the role's account
+// (trustedByEveryone). Service and account scoped access
 // was evaluated on resource "*" (or the type-wide pattern in their
 // resources, which must cover the resource): a Deny in this resource's own
 // policy is not applied to them. Principals outside the snapshot
@@ -163,6 +166,10 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 	arn := e.String("arn")
 	var out []Access
 	for _, r := range ix.grants[e.Key] {
+		if r.Class == "TRUSTS" && r.To == model.EveryoneKey {
+			out = append(out, ix.trustedByEveryone(e, r, level)...)
+			continue
+		}
 		if r.Class != "ALLOWS" {
 			continue
 		}
@@ -223,6 +230,45 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 	}
 	return out
 }
+
+// trustedByEveryone returns the access a role's trust policy grants to
+// "*" (a TRUSTS relationship to Everyone), joined with the principals of
+// the role's account: the trust policy alone lets them assume the role, as
+// a resource policy's grant to Everyone does (joined); those of other
+// accounts need their own access to it, an edge of theirs. Not evaluated:
+// their Denies, boundaries and organisation policies, and the
+// statement's conditions on the caller (Index.WhoCan decides each).
+func (ix *Index) trustedByEveryone(role *graph.Entity, r *graph.Relationship, level actions.AccessLevel) []Access {
+	cat, err := whoCatalog()
+	if err != nil {
+		return nil // the embedded catalog: cannot happen
+	}
+	var levels []string
+	for _, name := range stringList(r.Get("actions")) {
+		if a, ok := cat.Lookup(name); ok {
+			for _, l := range a.Levels() {
+				levels = append(levels, string(l))
+			}
+		}
+	}
+	levels = uniqSorted(levels)
+	if len(levels) == 0 || (level != "" && !slices.Contains(levels, string(level))) {
+		return nil
+	}
+	cond, _ := r.Get("conditional").(bool)
+	except := stringList(r.Get("notPrincipal"))
+	var out []Access
+	for _, p := range ix.principals[accountOf(role)] {
+		if !slices.Contains(except, p) {
+			out = append(out, Access{Principal: p, Target: role.Key, Scope: scopeResource, AccessLevels: levels,
+				Via: []string{role.Key + "#assumeRolePolicyDocument"}, Conditional: cond})
+		}
+	}
+	return out
+}
+
+// whoCatalog is the action catalog Who reads trust actions' levels from.
+var whoCatalog = sync.OnceValues(actions.Load)
 
 // accessTo calls fn with each aws_principal_access relationship that
 // reaches resource e: to e itself, or to its service entity or account
