@@ -193,14 +193,48 @@ func accountProbes(cat *actions.Catalog, g *graph.Graph, arns []string) []probe 
 // (SweepWhoCan). About 8,500 requests: 3 CPU-seconds, so it runs whole,
 // also with -short.
 func TestOrgWhoCanEveryAction(t *testing.T) {
+	g := derivedOrgFixture(t)
+	st := SweepWhoCan(t, newGraphQuery(t, g), g)
+	if st.ResourceProbes < 1000 || st.Probes-st.ResourceProbes < 50 {
+		t.Errorf("only %d resource and %d account probes: the fixture or the catalog lost resources or actions", st.ResourceProbes, st.Probes-st.ResourceProbes)
+	}
+}
+
+// derivedOrgFixture is orgFixture with orgLevelCases, derived.
+func derivedOrgFixture(t *testing.T) *graph.Graph {
+	t.Helper()
 	g := orgFixture(t)
 	orgLevelCases(t, g)
 	if _, err := Derive(context.Background(), g); err != nil {
 		t.Fatal(err)
 	}
-	st := SweepWhoCan(t, newGraphQuery(t, g), g)
-	if st.ResourceProbes < 1000 || st.Probes-st.ResourceProbes < 50 {
-		t.Errorf("only %d resource and %d account probes: the fixture or the catalog lost resources or actions", st.ResourceProbes, st.Probes-st.ResourceProbes)
+	return g
+}
+
+// checkWhoCan checks that the evaluator (Query.WhoCan) and the graph
+// (Index.WhoCan) both answer want (answerLines, in any order) for action
+// on resource.
+func checkWhoCan(t *testing.T, q *Query, ix *Index, action, resource string, want []string) {
+	t.Helper()
+	ev, err := q.WhoCan(context.Background(), action, resource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ix.WhoCan(context.Background(), q, action, resource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = slices.Sorted(slices.Values(want))
+	if w := answerLines(ev); !slices.Equal(w, want) {
+		t.Errorf("evaluator:\n got  %q\n want %q", w, want)
+	}
+	if gl := answerLines(got); !slices.Equal(gl, want) {
+		t.Errorf("graph:\n got  %q\n want %q", gl, want)
+	}
+	for _, x := range got {
+		if x.Resource != resource && x.Resource != "*" {
+			t.Errorf("%s: resource %q, want %q or \"*\" (an action that takes no resource)", x.Principal, x.Resource, resource)
+		}
 	}
 }
 
@@ -337,20 +371,10 @@ func TestOrgAccountScopeAnswers(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			want, err := q.WhoCan(context.Background(), tc.action, tc.resource)
-			if err != nil {
-				t.Fatal(err)
-			}
+			checkWhoCan(t, q, ix, tc.action, tc.resource, tc.want)
 			got, err := ix.WhoCan(context.Background(), q, tc.action, tc.resource)
 			if err != nil {
 				t.Fatal(err)
-			}
-			slices.Sort(tc.want)
-			if w := answerLines(want); !slices.Equal(w, tc.want) {
-				t.Errorf("evaluator:\n got  %q\n want %q", w, tc.want)
-			}
-			if gl := answerLines(got); !slices.Equal(gl, tc.want) {
-				t.Errorf("graph:\n got  %q\n want %q", gl, tc.want)
 			}
 			for _, x := range got {
 				if x.Resource != "*" {
