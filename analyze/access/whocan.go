@@ -14,14 +14,20 @@ package access
 //     a user or role; an account, meaning its root and every user and role
 //     of it in the snapshot; Everyone, meaning anonymous "*" and every
 //     principal in the snapshot; and the raw principal entries as written
-//     (role sessions, services, principals outside the snapshot).
+//     (role sessions, services, principals outside the snapshot);
+//   - for an action that takes no resource, asked on an account (or "*"):
+//     the account's root and the principals of the account whose edges to
+//     the action's service entity or to the account give one of its
+//     levels (accountCandidates).
 //
 // The relationships are proportional to the policies (service and account
 // edges where access is uniform), so a question costs one evaluation per
 // principal the edges name, not per principal of the organisation, except
 // for a resource whose policy grants to "*" or to a whole account.
-// TestOrgWhoCanAgrees checks, on a multi-account organisation, that this
-// candidate set misses nobody the evaluator allows.
+// TestOrgWhoCanAgrees and TestOrgWhoCanEveryAction (every action, every
+// resource and account) check, on a multi-account organisation and on the
+// demo account collected with its organisation, that this candidate set
+// misses nobody the evaluator allows.
 
 import (
 	"context"
