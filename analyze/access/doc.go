@@ -46,8 +46,9 @@
 //     gives the role an access relationship of its own with `sessions`.
 //     A role's trust policy naming a collected user or role is such a
 //     grant too (trust.go): in the same account it needs no identity
-//     policy; its grant to "*" is joined with the role's account's
-//     principals when asked (Who), like a resource policy's to Everyone.
+//     policy; its grants to "*" and to another account are joined with
+//     the principals' own access when asked (Who), like a resource
+//     policy's to Everyone or to an account.
 //     The SCPs of the principal's account and the RCPs of the target's
 //     account are applied as the evaluator applies them (org.go). The
 //     principals are derived on GOMAXPROCS workers (WithWorkers) and their

@@ -193,11 +193,32 @@ func accountProbes(cat *actions.Catalog, g *graph.Graph, arns []string) []probe 
 // (SweepWhoCan). About 8,500 requests: 3 CPU-seconds, so it runs whole,
 // also with -short.
 func TestOrgWhoCanEveryAction(t *testing.T) {
-	g := derivedOrgFixture(t)
+	g := orgFixture(t)
+	orgLevelCases(t, g)
+	orgTrustCases(t, g)
+	if _, err := Derive(context.Background(), g); err != nil {
+		t.Fatal(err)
+	}
 	st := SweepWhoCan(t, newGraphQuery(t, g), g)
 	if st.ResourceProbes < 1000 || st.Probes-st.ResourceProbes < 50 {
 		t.Errorf("only %d resource and %d account probes: the fixture or the catalog lost resources or actions", st.ResourceProbes, st.Probes-st.ResourceProbes)
 	}
+}
+
+// orgTrustCases adds to the organisation fixture trust policies that name
+// principals themselves: B's role direct names A's bob (no sts identity
+// policy: cross-account, so no access) and gus (who gets sts:AssumeRole on
+// "*"), B's erin (same account: the trust alone) and the session of A's
+// app; B's role open trusts "*" in the organisation. gus's grant on "*"
+// is an edge to A's STS service entity, which Who joins with the trusts
+// of other accounts' roles to A's root (auditor, reader) and to "*"
+// (open).
+func orgTrustCases(t testing.TB, g *graph.Graph) {
+	b := &orgBuilder{t: t, g: g}
+	b.role(memberB, "direct", doc(`{"Effect":"Allow","Principal":{"AWS":["`+iamARN(memberA, "user", "bob")+`","`+iamARN(memberA, "user", "gus")+`","`+
+		iamARN(memberB, "user", "erin")+`","arn:aws:sts::`+memberA+`:assumed-role/app/i-0123"]},"Action":["sts:AssumeRole","sts:TagSession"]}`), "", nil)
+	b.inline(g.Entity(iamARN(memberA, "user", "gus")), "assume", doc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}`))
+	b.role(memberB, "open", doc(`{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"`+orgID+`"}}}`), "", nil)
 }
 
 // derivedOrgFixture is orgFixture with orgLevelCases, derived.
@@ -435,4 +456,46 @@ func TestTrustPolicyGrants(t *testing.T) {
 	if want := []string{roleARN("breakglass"), roleARN("open"), userARN("alice"), userARN("bob")}; !slices.Equal(who, want) {
 		t.Errorf("Who can assume open (trusts \"*\"): %q, want %q", who, want)
 	}
+}
+
+// TestOrgTrustJoins pins what the sweep found with orgTrustCases: gus's
+// sts:AssumeRole on "*" is an edge to his account's STS service entity,
+// and the roles of other accounts that trust his account's root (auditor,
+// reader when the caller is tagged blue) or "*" (open) let him assume them;
+// Who joins such trusts with his own access, as it joins a resource
+// policy's grant to an account (it read only Everyone's, and only in the
+// role's account). A trust naming a principal of another account is no
+// access without its own identity policy (bob), one naming a principal of
+// the role's account is access by itself (erin).
+func TestOrgTrustJoins(t *testing.T) {
+	g := orgFixture(t)
+	orgTrustCases(t, g)
+	if _, err := Derive(context.Background(), g); err != nil {
+		t.Fatal(err)
+	}
+	gus, bob, erin := iamARN(memberA, "user", "gus"), iamARN(memberA, "user", "bob"), iamARN(memberB, "user", "erin")
+	ix := NewIndex(g)
+	for _, c := range []struct {
+		role string
+		who  string
+		want bool
+	}{
+		{iamARN(mgmt, "role", "auditor"), gus, true},
+		{iamARN(memberB, "role", "reader"), gus, true},
+		{iamARN(memberB, "role", "open"), gus, true},
+		{iamARN(memberB, "role", "direct"), gus, true},
+		{iamARN(memberB, "role", "direct"), erin, true},
+		{iamARN(memberB, "role", "direct"), bob, false},
+	} {
+		acc, err := ix.Who(c.role, actions.Write)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := slices.ContainsFunc(acc, func(x Access) bool { return x.Principal == c.who }); got != c.want {
+			t.Errorf("Who can assume %s: %s listed %v, want %v", c.role, c.who, got, c.want)
+		}
+	}
+	// app's session is named too, but app's own policies allow assuming
+	// reader only.
+	checkWhoCan(t, newGraphQuery(t, g), ix, "sts:AssumeRole", iamARN(memberB, "role", "direct"), []string{gus, erin})
 }
