@@ -190,7 +190,7 @@ func accountProbes(cat *actions.Catalog, g *graph.Graph, arns []string) []probe 
 // services that takes no resource, the graph's who-can gives exactly the
 // evaluator's principals, conditional flags and keys, every principal
 // allowed has an access edge, and every explicit edge is allowed
-// (SweepWhoCan). About 8,500 requests: 3 CPU-seconds, so it runs whole,
+// (SweepWhoCan). About 8,600 requests: 2 CPU-seconds, so it runs whole,
 // also with -short.
 func TestOrgWhoCanEveryAction(t *testing.T) {
 	g := orgFixture(t)
