@@ -190,12 +190,12 @@ func accountProbes(cat *actions.Catalog, g *graph.Graph, arns []string) []probe 
 // services that takes no resource, the graph's who-can gives exactly the
 // evaluator's principals, conditional flags and keys, every principal
 // allowed has an access edge, and every explicit edge is allowed
-// (SweepWhoCan). About 8,600 requests: 2 CPU-seconds, so it runs whole,
+// (SweepWhoCan). About 9,600 requests: 2 CPU-seconds, so it runs whole,
 // also with -short.
 func TestOrgWhoCanEveryAction(t *testing.T) {
 	g := orgFixture(t)
 	orgLevelCases(t, g)
-	orgTrustCases(t, g)
+	orgNamedPrincipals(t, g)
 	if _, err := Derive(context.Background(), g); err != nil {
 		t.Fatal(err)
 	}
@@ -205,16 +205,29 @@ func TestOrgWhoCanEveryAction(t *testing.T) {
 	}
 }
 
-// orgTrustCases adds to the organisation fixture trust policies that name
+// orgNamedPrincipals adds to the organisation fixture policies that name
 // principals themselves: B's role direct names A's bob (no sts identity
 // policy: cross-account, so no access) and gus (who gets sts:AssumeRole on
 // "*"), B's erin (same account: the trust alone) and the session of A's
 // app; B's role open trusts "*" in the organisation. gus's grant on "*"
 // is an edge to A's STS service entity, which Who joins with the trusts
 // of other accounts' roles to A's root (auditor, reader) and to "*"
-// (open).
-func orgTrustCases(t testing.TB, g *graph.Graph) {
+// (open). B's bucket b-named grants hal (same account) directly, every
+// principal but kim (an Allow with NotPrincipal: anonymous callers too),
+// CloudTrail's service principal, and A's account written as a bare
+// account ID; B's role notp trusts every principal but kim; B's key k5
+// names erin and A's carol.
+func orgNamedPrincipals(t testing.TB, g *graph.Graph) {
 	b := &orgBuilder{t: t, g: g}
+	b.bucket(memberB, "b-named", doc(
+		`{"Sid":"Hal","Effect":"Allow","Principal":{"AWS":"`+iamARN(memberB, "user", "hal")+`"},"Action":["s3:GetObject","s3:ListBucket"],`+
+			`"Resource":["arn:aws:s3:::b-named","arn:aws:s3:::b-named/*"]}`,
+		`{"Sid":"AllButKim","Effect":"Allow","NotPrincipal":{"AWS":"`+iamARN(memberB, "user", "kim")+`"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::b-named/*"}`,
+		`{"Sid":"Trail","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::b-named/AWSLogs/*"}`,
+		`{"Sid":"A","Effect":"Allow","Principal":{"AWS":"`+memberA+`"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b-named/*"}`), nil)
+	b.role(memberB, "notp", doc(`{"Effect":"Allow","NotPrincipal":{"AWS":"`+iamARN(memberB, "user", "kim")+`"},"Action":"sts:AssumeRole"}`), "", nil)
+	b.key(memberB, "eu-west-1", "k5", doc(`{"Sid":"Erin","Effect":"Allow","Principal":{"AWS":"`+iamARN(memberB, "user", "erin")+`"},"Action":"kms:*","Resource":"*"}`,
+		`{"Sid":"Carol","Effect":"Allow","Principal":{"AWS":"`+iamARN(memberA, "user", "carol")+`"},"Action":"kms:Decrypt","Resource":"*"}`), nil)
 	b.role(memberB, "direct", doc(`{"Effect":"Allow","Principal":{"AWS":["`+iamARN(memberA, "user", "bob")+`","`+iamARN(memberA, "user", "gus")+`","`+
 		iamARN(memberB, "user", "erin")+`","arn:aws:sts::`+memberA+`:assumed-role/app/i-0123"]},"Action":["sts:AssumeRole","sts:TagSession"]}`), "", nil)
 	b.inline(g.Entity(iamARN(memberA, "user", "gus")), "assume", doc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}`))
@@ -458,7 +471,7 @@ func TestTrustPolicyGrants(t *testing.T) {
 	}
 }
 
-// TestOrgTrustJoins pins what the sweep found with orgTrustCases: gus's
+// TestOrgTrustJoins pins what the sweep found with orgNamedPrincipals: gus's
 // sts:AssumeRole on "*" is an edge to his account's STS service entity,
 // and the roles of other accounts that trust his account's root (auditor,
 // reader when the caller is tagged blue) or "*" (open) let him assume them;
@@ -469,7 +482,7 @@ func TestTrustPolicyGrants(t *testing.T) {
 // the role's account is access by itself (erin).
 func TestOrgTrustJoins(t *testing.T) {
 	g := orgFixture(t)
-	orgTrustCases(t, g)
+	orgNamedPrincipals(t, g)
 	if _, err := Derive(context.Background(), g); err != nil {
 		t.Fatal(err)
 	}
@@ -498,4 +511,45 @@ func TestOrgTrustJoins(t *testing.T) {
 	// app's session is named too, but app's own policies allow assuming
 	// reader only.
 	checkWhoCan(t, newGraphQuery(t, g), ix, "sts:AssumeRole", iamARN(memberB, "role", "direct"), []string{gus, erin})
+}
+
+// TestWhoCanCandidates pins two disagreements the sweep found with
+// orgNamedPrincipals: a bucket policy naming an account by its bare ID
+// made the graph list that account's root twice (the raw entry and the
+// root ARN were two candidates); an Allow with NotPrincipal grants every
+// other principal, anonymous callers too (IAM User Guide,
+// reference_policies_elements_notprincipal.html: "anonymous users" are
+// among those allowed), whom the evaluator's candidates lacked (the graph
+// asked about "*", its TRUSTS and ALLOWS going to Everyone).
+func TestWhoCanCandidates(t *testing.T) {
+	g := orgFixture(t)
+	orgNamedPrincipals(t, g)
+	if _, err := Derive(context.Background(), g); err != nil {
+		t.Fatal(err)
+	}
+	q, ix := newGraphQuery(t, g), NewIndex(g)
+	for _, c := range []struct {
+		action, resource, principal string
+		n                           int
+	}{
+		{"s3:GetObject", "arn:aws:s3:::b-named/x", model.AccountKey(memberA), 1},
+		{"s3:PutObject", "arn:aws:s3:::b-named/x", "*", 0}, // B's RCP keeps S3 to the organisation
+		{"sts:AssumeRole", iamARN(memberB, "role", "notp"), "*", 1},
+		{"sts:AssumeRole", iamARN(memberB, "role", "notp"), iamARN(memberB, "user", "kim"), 0},
+	} {
+		ev, err := q.WhoCan(context.Background(), c.action, c.resource)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ix.WhoCan(context.Background(), q, c.action, c.resource)
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := func(as []Answer) int {
+			return len(slices.DeleteFunc(slices.Clone(as), func(a Answer) bool { return a.Principal != c.principal }))
+		}
+		if count(ev) != c.n || count(got) != c.n {
+			t.Errorf("who can %s on %s: %s listed %d times by the evaluator, %d by the graph, want %d", c.action, c.resource, c.principal, count(ev), count(got), c.n)
+		}
+	}
 }

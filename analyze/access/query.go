@@ -192,6 +192,9 @@ func (q *Query) WhoCan(ctx context.Context, action, resourceARN string) ([]Answe
 	}
 	if rp != nil {
 		for _, s := range rp.Statements {
+			if s.Effect == iam.Allow && s.NotPrincipal != nil {
+				addRaw("*") // an Allow with NotPrincipal: everyone else, anonymous callers too
+			}
 			if s.Principal == nil {
 				continue
 			}

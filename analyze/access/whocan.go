@@ -63,7 +63,7 @@ func (ix *Index) WhoCan(ctx context.Context, q *Query, action, resourceARN strin
 		return nil, fmt.Errorf("resource %s is not in the snapshot", resourceARN)
 	}
 	var cands []iam.Principal
-	seen := map[string]bool{}
+	seen, named := map[string]bool{}, map[string]bool{} // raw entries, principals
 	add := func(raw string) {
 		if raw == "" || seen[raw] || (raw != "*" && strings.ContainsAny(raw, "*?")) {
 			return
@@ -73,7 +73,10 @@ func (ix *Index) WhoCan(ctx context.Context, q *Query, action, resourceARN strin
 			cands = append(cands, iam.Principal{Raw: "*", Type: iam.PrincipalAnonymous})
 			return
 		}
-		if p, err := iam.ParsePrincipal(raw); err == nil {
+		// One candidate per principal, however a policy wrote it (an
+		// account's root as 111122223333 or arn:aws:iam::111122223333:root).
+		if p, err := iam.ParsePrincipal(raw); err == nil && !named[principalName(p)] {
+			named[principalName(p)] = true
 			cands = append(cands, p)
 		}
 	}
