@@ -84,9 +84,10 @@ func compareWhoCan(t *testing.T, q *Query, ix *Index, p probe) (want []Answer, d
 	for _, a := range want {
 		inSnapshot := strings.HasPrefix(a.Principal, "arn:aws:iam::") || strings.HasPrefix(a.Principal, "arn:aws:sts::")
 		covered := edges[a.Principal]
-		if a.External && !accountScope {
-			// Outside the snapshot: its own access is unknown, Who does
-			// not list it; the resource's grant to it is the edge.
+		if (a.External || a.PrincipalType == string(iam.PrincipalFederated)) && !accountScope {
+			// Outside the snapshot (its own access is unknown), or a
+			// SAML or OIDC provider: Who does not list it; the resource's
+			// grant to it (ALLOWS, TRUSTS) is the edge.
 			covered = slices.ContainsFunc(ix.grants[q.resource(p.resource).Key], func(r *graph.Relationship) bool { return r.To == a.Principal })
 		}
 		if pr, err := iam.ParsePrincipal(a.Principal); err == nil && pr.Type == iam.PrincipalAssumedRole {
@@ -216,9 +217,12 @@ func TestOrgWhoCanEveryAction(t *testing.T) {
 // principal but kim (an Allow with NotPrincipal: anonymous callers too),
 // CloudTrail's service principal, and A's account written as a bare
 // account ID; B's role notp trusts every principal but kim; B's key k5
-// names erin and A's carol.
+// names erin and A's carol. B's role sso trusts a SAML provider.
 func orgNamedPrincipals(t testing.TB, g *graph.Graph) {
 	b := &orgBuilder{t: t, g: g}
+	b.add(memberB, "arn:aws:iam::"+memberB+":saml-provider/okta", "aws_iam_saml_provider", "AccessProvider", map[string]any{"name": "okta"})
+	b.role(memberB, "sso", doc(`{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::`+memberB+`:saml-provider/okta"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],`+
+		`"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}`), "", nil)
 	b.bucket(memberB, "b-named", doc(
 		`{"Sid":"Hal","Effect":"Allow","Principal":{"AWS":"`+iamARN(memberB, "user", "hal")+`"},"Action":["s3:GetObject","s3:ListBucket"],`+
 			`"Resource":["arn:aws:s3:::b-named","arn:aws:s3:::b-named/*"]}`,
