@@ -175,58 +175,66 @@ func checkAccessAgainstGraphSource(t *testing.T, g *graph.Graph, cat *actions.Ca
 		if r.Type != AccessType || r.Get("actionsTruncated") == true {
 			continue
 		}
-		pr, err := iam.ParsePrincipal(r.From)
-		if err != nil {
-			t.Fatalf("%s: %v", r.Key(), err)
+		// Access a resource policy (or trust policy) gives only to named
+		// sessions of a role is asked as each of those sessions.
+		who := stringList(r.Get("sessions"))
+		if len(who) == 0 {
+			who = []string{r.From}
 		}
-		target := g.Entity(r.To)
-		// The resources to ask about: the target's ARN, or for service and
-		// account scope the granting Resource patterns taken literally.
-		var resources []string
-		if arn := target.String("arn"); arn != "" && target.Type != "aws_account" {
-			resources = []string{arn}
-		} else {
-			for _, p := range stringList(r.Get("resources")) {
-				resources = append(resources, actions.VariablesAsWildcards(p))
-			}
-		}
-		if len(resources) == 0 {
-			resources = []string{"*"}
-		}
-		pols := map[string]*iam.Policies{}
-		for _, res := range resources {
-			pol, err := iam.Gather(context.Background(), src, pr, res)
+		for _, w := range who {
+			pr, err := iam.ParsePrincipal(w)
 			if err != nil {
-				t.Fatalf("%s: gather: %v", r.Key(), err)
+				t.Fatalf("%s: %v", r.Key(), err)
 			}
-			pols[res] = pol
-		}
-		granted := cat.ExpandAll(stringList(r.Get("actions")))
-		if na := stringList(r.Get("notActions")); len(na) > 0 {
-			granted = append(granted, cat.Complement(na)...)
-		}
-		svc := ""
-		if l := stringList(r.Get("actions")); target.Type != "aws_account" && len(l) > 0 {
-			svc, _ = splitAction(l[0])
-		}
-		for _, level := range stringList(r.Get("accessLevels")) {
-			if slices.Contains(stringList(r.Get("conditionalLevels")), level) {
-				continue
+			target := g.Entity(r.To)
+			// The resources to ask about: the target's ARN, or for service and
+			// account scope the granting Resource patterns taken literally.
+			var resources []string
+			if arn := target.String("arn"); arn != "" && target.Type != "aws_account" {
+				resources = []string{arn}
+			} else {
+				for _, p := range stringList(r.Get("resources")) {
+					resources = append(resources, actions.VariablesAsWildcards(p))
+				}
 			}
-			ok := false
-			for _, a := range granted {
-				if (svc != "" && a.Service != svc) || !hasLevel(a, level) {
+			if len(resources) == 0 {
+				resources = []string{"*"}
+			}
+			pols := map[string]*iam.Policies{}
+			for _, res := range resources {
+				pol, err := iam.Gather(context.Background(), src, pr, res)
+				if err != nil {
+					t.Fatalf("%s: gather: %v", r.Key(), err)
+				}
+				pols[res] = pol
+			}
+			granted := cat.ExpandAll(stringList(r.Get("actions")))
+			if na := stringList(r.Get("notActions")); len(na) > 0 {
+				granted = append(granted, cat.Complement(na)...)
+			}
+			svc := ""
+			if l := stringList(r.Get("actions")); target.Type != "aws_account" && len(l) > 0 {
+				svc, _ = splitAction(l[0])
+			}
+			for _, level := range stringList(r.Get("accessLevels")) {
+				if slices.Contains(stringList(r.Get("conditionalLevels")), level) {
 					continue
 				}
-				for res, pol := range pols {
-					ok = ok || ev.Evaluate(&iam.Request{Principal: pr, Action: a.String(), Resource: res, ResourceAccount: accountOf(target)}, pol).Decision == iam.Allowed
+				ok := false
+				for _, a := range granted {
+					if (svc != "" && a.Service != svc) || !hasLevel(a, level) {
+						continue
+					}
+					for res, pol := range pols {
+						ok = ok || ev.Evaluate(&iam.Request{Principal: pr, Action: a.String(), Resource: res, ResourceAccount: accountOf(target)}, pol).Decision == iam.Allowed
+					}
+					if ok {
+						break
+					}
 				}
-				if ok {
-					break
+				if !ok {
+					t.Errorf("%s: level %s listed, but no %s action of %v is allowed to %s through GraphSource", r.Key(), level, level, r.Get("actions"), w)
 				}
-			}
-			if !ok {
-				t.Errorf("%s: level %s listed, but no %s action of %v is allowed through GraphSource", r.Key(), level, level, r.Get("actions"))
 			}
 		}
 		checked++

@@ -117,7 +117,7 @@ var derivations = []derivation{
 	{Name: "trusts", Produces: "aws_iam_role TRUSTS principal", run: (*deriver).trusts},
 	{Name: "identity-allows", Produces: "identity policy ALLOWS resource | aws_<svc> | aws_account", run: (*deriver).identityAllows},
 	{Name: "resource-allows", Produces: "resource ALLOWS principal", run: (*deriver).resourceAllows},
-	{Name: "principal-access", Needs: []string{"identity-allows", "resource-allows"},
+	{Name: "principal-access", Needs: []string{"trusts", "identity-allows", "resource-allows"},
 		Produces: "principal ALLOWS target (_type aws_principal_access); effective on identity ALLOWS", run: (*deriver).principalAccess},
 }
 

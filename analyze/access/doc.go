@@ -44,6 +44,11 @@
 //     whatever the principal's own policies say. A resource policy naming
 //     sessions of a role (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)
 //     gives the role an access relationship of its own with `sessions`.
+//     A role's trust policy naming a collected user or role is such a
+//     grant too (trust.go): in the same account it needs no identity
+//     policy; its grants to "*" and to another account are joined with
+//     the principals' own access when asked (Who), like a resource
+//     policy's to Everyone or to an account.
 //     The SCPs of the principal's account and the RCPs of the target's
 //     account are applied as the evaluator applies them (org.go). The
 //     principals are derived on GOMAXPROCS workers (WithWorkers) and their
@@ -97,7 +102,14 @@
 // (TestOrgWhoCanAgrees checks both on a multi-account organisation: every
 // resource, a catalog action per access level; and every edge's levels,
 // conditionalLevels and conditionKeys against the evaluator's answers
-// about the actions the edge names).
+// about the actions the edge names; TestOrgWhoCanEveryAction: every
+// resource and every catalog action that applies to it, and every action
+// that takes no resource on each account and on "*"). An action that takes
+// no resource is asked on an account's ARN (that account's principals, on
+// "*" in their own account) or on "*" (every account's): its candidates
+// are the edges to the action's service entity and to the account, and
+// every principal of the account for sts:GetCallerIdentity, which needs
+// no permission (iam.NeedsNoPermission).
 //
 // Effective means "allowed for some request context". The first pass
 // (policy.go) drops Allow conditions and evaluates Deny conditions against

@@ -477,66 +477,16 @@ func answerLines(as []Answer) []string {
 // principals, and conditional flags, that the evaluator gives
 // (Query.WhoCan). Every disagreement is reported.
 func TestOrgWhoCanAgrees(t *testing.T) {
-	g := orgFixture(t)
-	orgLevelCases(t, g)
-	if _, err := Derive(context.Background(), g); err != nil {
-		t.Fatal(err)
-	}
+	g := derivedOrgFixture(t)
 	q := newGraphQuery(t, g)
 	ix := NewIndex(g)
-	var arns []string
-	for _, e := range g.Entities() {
-		if arn := e.String("arn"); strings.HasPrefix(arn, "arn:") && e.Type != "aws_account" && e.String("_source") != placeholderSource {
-			arns = append(arns, arn)
-		}
-	}
-	slices.Sort(arns)
 	probes, disagreements, missing := 0, 0, 0
-	for _, arn := range arns {
+	for _, arn := range fixtureARNs(g) {
 		for _, p := range probeActions(q.cat, arn) {
 			probes++
-			want, err := q.WhoCan(context.Background(), p.action, p.resource)
-			if err != nil {
-				t.Fatalf("evaluator: %s on %s: %v", p.action, p.resource, err)
-			}
-			got, err := ix.WhoCan(context.Background(), q, p.action, p.resource)
-			if err != nil {
-				t.Fatalf("graph: %s on %s: %v", p.action, p.resource, err)
-			}
-			w, gl := answerLines(want), answerLines(got)
-			if !slices.Equal(w, gl) {
-				disagreements++
-				t.Errorf("who can %s on %s:\n  evaluator: %s\n  graph:     %s", p.action, p.resource, strings.Join(w, "; "), strings.Join(gl, "; "))
-			}
-			// The edges alone: every user, role and role session the
-			// evaluator allows has access by Who (an aws_principal_access
-			// relationship reaching the resource at the action's level, or
-			// a resource policy's grant to its account or to Everyone
-			// joined with its own access). The edges may say more: levels
-			// are coarser than actions.
-			act, _ := q.cat.Lookup(p.action)
-			res := q.resource(p.resource)
-			edges := map[string]bool{}
-			for _, l := range act.Levels() {
-				acc, err := ix.Who(res.Key, l)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, x := range acc {
-					edges[x.Principal] = true
-				}
-			}
-			for _, a := range want {
-				inSnapshot := strings.HasPrefix(a.Principal, "arn:aws:iam::") || strings.HasPrefix(a.Principal, "arn:aws:sts::")
-				covered := edges[a.Principal]
-				if pr, err := iam.ParsePrincipal(a.Principal); err == nil && pr.Type == iam.PrincipalAssumedRole {
-					covered = covered || edges[pr.RoleARN] // every session has its role's access
-				}
-				if inSnapshot && !strings.HasSuffix(a.Principal, ":root") && !covered {
-					missing++
-					t.Errorf("who can %s on %s: the evaluator allows %s, no access edge says so", p.action, p.resource, a.Principal)
-				}
-			}
+			_, d, m := compareWhoCan(t, q, ix, p)
+			disagreements += d
+			missing += m
 		}
 	}
 	if probes < 50 {
@@ -737,23 +687,7 @@ func TestOrgFixtureAnswers(t *testing.T) {
 		t.Errorf("session access: sessions %v, levels %v", got, sess.Get("accessLevels"))
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			want, err := q.WhoCan(context.Background(), tc.action, tc.resource)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := ix.WhoCan(context.Background(), q, tc.action, tc.resource)
-			if err != nil {
-				t.Fatal(err)
-			}
-			slices.Sort(tc.want)
-			if w := answerLines(want); !slices.Equal(w, tc.want) {
-				t.Errorf("evaluator:\n got  %q\n want %q", w, tc.want)
-			}
-			if gl := answerLines(got); !slices.Equal(gl, tc.want) {
-				t.Errorf("graph:\n got  %q\n want %q", gl, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkWhoCan(t, q, ix, tc.action, tc.resource, tc.want) })
 	}
 }
 

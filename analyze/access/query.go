@@ -148,10 +148,25 @@ func (q *Query) resource(arn string) *graph.Entity {
 // WhoCan evaluates action on resourceARN for every principal the snapshot
 // holds (users, roles, account roots) and every principal the resource's
 // policy names (other accounts' principals, services, sessions,
-// anonymous "*"), and returns the ones allowed, sorted by principal.
+// anonymous "*"), and returns the ones allowed, sorted by principal. An
+// action that takes no resource is asked on an account's ARN or on "*"
+// (accountScope).
 func (q *Query) WhoCan(ctx context.Context, action, resourceARN string) ([]Answer, error) {
 	if _, ok := q.cat.Lookup(action); !ok && !strings.Contains(action, "*") {
 		return nil, fmt.Errorf("unknown IAM action %q (not in the action catalog)", action)
+	}
+	if accts, ok := q.accountScope(action, resourceARN); ok {
+		return q.allowedInAccounts(ctx, accts, action, func(acct string) []iam.Principal {
+			cands := []iam.Principal{}
+			for _, e := range q.principals {
+				if accountOf(e) == acct {
+					if p, err := iam.ParsePrincipal(e.Key); err == nil {
+						cands = append(cands, p)
+					}
+				}
+			}
+			return cands
+		})
 	}
 	res := q.resource(resourceARN)
 	if res == nil {
@@ -199,6 +214,55 @@ func (q *Query) WhoCan(ctx context.Context, action, resourceARN string) ([]Answe
 		}
 	}
 	return q.allowedAmong(ctx, cands, action, resourceARN, res)
+}
+
+// accountScope returns the accounts an action that takes no resource
+// (Resource "*": s3:ListAllMyBuckets, iam:ListRoles, kms:ListKeys,
+// sts:GetCallerIdentity) is asked in: a principal calls such an action in
+// its own account, so on an account's ARN (its aws_account entity) the
+// question is about that account's principals, on "*" about every
+// account of the snapshot. ok is false for any other action or resource.
+func (q *Query) accountScope(action, resourceARN string) (accts []*graph.Entity, ok bool) {
+	act, known := q.cat.Lookup(action)
+	if !known || len(act.Resources) > 0 {
+		return nil, false
+	}
+	if resourceARN == "*" {
+		for _, id := range slices.Sorted(maps.Keys(q.accounts)) {
+			accts = append(accts, q.accounts[id])
+		}
+		return accts, true
+	}
+	if e := q.resource(resourceARN); e != nil && e.Type == "aws_account" {
+		return []*graph.Entity{e}, true
+	}
+	return nil, false
+}
+
+// allowedInAccounts decides an action that takes no resource for the
+// candidates of each account (its root and those cands gives), on "*" in
+// that account (the request resource "", which only a Resource "*"
+// matches, with the account's facts), and returns the allowed ones sorted
+// by principal, their Resource "*".
+func (q *Query) allowedInAccounts(ctx context.Context, accts []*graph.Entity, action string, cands func(acct string) []iam.Principal) ([]Answer, error) {
+	var out []Answer
+	for _, e := range accts {
+		acct := accountOf(e)
+		c := cands(acct)
+		if root, err := iam.ParsePrincipal(model.AccountKey(acct)); err == nil {
+			c = append(c, root)
+		}
+		ans, err := q.allowedAmong(ctx, c, action, "", e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ans...)
+	}
+	for i := range out {
+		out[i].Resource = "*"
+	}
+	slices.SortStableFunc(out, func(a, b Answer) int { return strings.Compare(a.Principal, b.Principal) })
+	return out, nil
 }
 
 // CanFilter narrows Can: a resource ARN, or a service prefix (s3, iam).

@@ -16,7 +16,15 @@ package access
 //
 // Deny statements of a trust policy do not remove TRUSTS relationships;
 // whether a principal can really assume the role is aws_principal_access's
-// answer (the trust policy is the role's resource policy there).
+// answer (the trust policy is the role's resource policy there). A trust
+// policy that names a collected user or role is, like any resource policy
+// naming a principal (resource.go, grantees), a grant principal-access
+// evaluates for it: in the same account it needs no identity policy
+// (IAM User Guide, reference_policies_evaluation-logic-basics: a
+// resource-based policy that names the principal in the same account
+// suffices; id_roles_update-role-trust-policy.html: a user listed as the
+// trust policy's principal who cannot assume the role is limited by a
+// permissions boundary, not by a missing identity policy).
 
 import (
 	"context"
@@ -45,6 +53,8 @@ func (d *deriver) trusts(ctx context.Context) error {
 		acct := accountOf(role)
 		var gs grants
 		acts := map[string][]string{} // target key -> trust actions
+		access := map[string]*grant{} // target key -> grant for principal-access
+		var accessOrder []*grant
 		for _, st := range doc.stmts {
 			if st.effect != iam.Allow {
 				continue
@@ -53,12 +63,33 @@ func (d *deriver) trusts(ctx context.Context) error {
 			if len(allowed) == 0 {
 				continue
 			}
+			set := d.statementSet(st, "sts")
 			d.principalGrants(role, st, acct, &gs, func() *grant {
 				return &grant{from: role, target: role, via: role.Key + "#assumeRolePolicyDocument", scope: scopeResource, service: "sts", account: acct}
 			}, func(gr *grant) {
 				gr.add(st, nil, "", "")
 				acts[gr.to.Key] = append(acts[gr.to.Key], allowed...)
+				if set == nil || len(d.grantees(gr.to)) == 0 {
+					return
+				}
+				ag := access[gr.to.Key]
+				if ag == nil {
+					ag = &grant{from: role, to: gr.to, target: role, via: gr.via, scope: scopeResource, service: "sts", account: acct}
+					access[gr.to.Key] = ag
+					accessOrder = append(accessOrder, ag)
+				}
+				ag.add(st, set, role.Key, "")
+				ag.principals = append(ag.principals, gr.principals[len(gr.principals)-1])
 			})
+		}
+		// The grants to collected users and roles, for principal-access
+		// (its own grant: the TRUSTS relationship's properties stay as
+		// they are).
+		for _, ag := range accessOrder {
+			ag.finish()
+			for _, p := range d.grantees(ag.to) {
+				d.resourceGrants[p.Key] = append(d.resourceGrants[p.Key], ag)
+			}
 		}
 		for _, gr := range gs.order {
 			gr.principals = uniqSorted(gr.principals)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam/actions"
@@ -81,7 +82,9 @@ func NewIndex(g *graph.Graph) *Index {
 // entity and to its account, the resource policy's effective ALLOWS to
 // Everyone (listed as Everyone unless anonymousEffective is false: the
 // resource account's RCPs refuse callers outside every account), and its grants to a whole account or to Everyone joined with
-// the principals' own access (joined). Service and account scoped access
+// the principals' own access (joined), and likewise a role's trust
+// policy's grants to another account or to "*" (TRUSTS). Service and
+// account scoped access
 // was evaluated on resource "*" (or the type-wide pattern in their
 // resources, which must cover the resource): a Deny in this resource's own
 // policy is not applied to them. Principals outside the snapshot
@@ -157,16 +160,28 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 // own account's), is in the grant's exceptPrincipals. Not
 // evaluated: for another account's principal, a Deny in its own policies
 // that names this resource is not applied here, nor are conditions on the
-// caller (Index.WhoCan decides each principal with the evaluator).
+// caller (Index.WhoCan decides each principal with the evaluator). A
+// role's trust policy (TRUSTS) to an account or to Everyone is read the
+// same way, at the levels of the trust actions it allows (trustLevels),
+// its NotPrincipal exceptions excepted; it has no exceptPrincipals: Denies
+// and organisation policies are not applied to it here.
 func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 	home := accountOf(e)
 	arn := e.String("arn")
 	var out []Access
 	for _, r := range ix.grants[e.Key] {
-		if r.Class != "ALLOWS" {
-			continue
-		}
-		if eff, _ := r.Get("effective").(bool); !eff {
+		var granted, except []string
+		via := e.Key + "#policy"
+		switch r.Class {
+		case "ALLOWS":
+			if eff, _ := r.Get("effective").(bool); !eff {
+				continue
+			}
+			granted, except = stringList(r.Get("accessLevels")), stringList(r.Get("exceptPrincipals"))
+		case "TRUSTS":
+			granted, except = trustLevels(r), stringList(r.Get("notPrincipal"))
+			via = e.Key + "#assumeRolePolicyDocument"
+		default:
 			continue
 		}
 		to := ix.g.Entity(r.To)
@@ -182,10 +197,7 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 		default:
 			continue
 		}
-		granted := stringList(r.Get("accessLevels"))
 		cond, _ := r.Get("conditional").(bool)
-		via := e.Key + "#policy"
-		except := stringList(r.Get("exceptPrincipals"))
 		for _, a := range accts {
 			if a == home { // Everyone, in the resource's own account: the policy alone grants
 				if level != "" && !slices.Contains(granted, string(level)) {
@@ -199,8 +211,7 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 				}
 				continue
 			}
-			svc := arnService(arn)
-			for _, t := range []string{model.ServiceKey(a, serviceName(svc)), model.AccountKey(a)} {
+			for _, t := range ownTargets(a, arnService(arn)) {
 				for _, pr := range ix.to[t] {
 					if !coversARN(stringList(pr.Get("resources")), arn) || slices.Contains(except, pr.From) {
 						continue // or the resource account's RCPs refuse it
@@ -216,13 +227,49 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 					}
 					pc, _ := pr.Get("conditional").(bool)
 					out = append(out, Access{Principal: pr.From, Target: e.Key, Scope: scopeResource, AccessLevels: both,
-						Via: append(stringList(pr.Get("via")), via), Conditional: cond || pc})
+						Via: slices.Concat(stringList(pr.Get("via")), []string{via}), Conditional: cond || pc})
 				}
 			}
 		}
 	}
 	return out
 }
+
+// trustLevels returns the access levels of the trust actions a TRUSTS
+// relationship allows (sts:AssumeRole: Write; sts:TagSession: Tagging).
+func trustLevels(r *graph.Relationship) []string {
+	cat, err := whoCatalog()
+	if err != nil {
+		return nil // the embedded catalog: cannot happen
+	}
+	var levels []string
+	for _, name := range stringList(r.Get("actions")) {
+		if a, ok := cat.Lookup(name); ok {
+			for _, l := range a.Levels() {
+				levels = append(levels, string(l))
+			}
+		}
+	}
+	return uniqSorted(levels)
+}
+
+// ownTargets are the entities of account acct whose access relationships
+// reach a resource of service svc (of acct, or of another account when
+// joined with a grant there): svc's service entity, those of the services
+// whose actions act on svc's resources (crossService: sts:AssumeRole on
+// "*" reaches roles), and the account.
+func ownTargets(acct, svc string) []string {
+	out := []string{model.ServiceKey(acct, serviceName(svc)), model.ServiceKey(acct, serviceName(svc)+"_service")}
+	for _, c := range crossService {
+		if c.Resource == svc {
+			out = append(out, model.ServiceKey(acct, serviceName(c.Action)))
+		}
+	}
+	return append(out, model.AccountKey(acct))
+}
+
+// whoCatalog is the action catalog Who reads trust actions' levels from.
+var whoCatalog = sync.OnceValues(actions.Load)
 
 // accessTo calls fn with each aws_principal_access relationship that
 // reaches resource e: to e itself, or to its service entity or account
@@ -240,13 +287,7 @@ func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels
 			}
 		}
 		for _, acct := range accts {
-			targets = append(targets, model.ServiceKey(acct, serviceName(svc)), model.ServiceKey(acct, serviceName(svc)+"_service"))
-			for _, c := range crossService { // sts:AssumeRole on "*" reaches roles
-				if c.Resource == svc {
-					targets = append(targets, model.ServiceKey(acct, serviceName(c.Action)))
-				}
-			}
-			targets = append(targets, model.AccountKey(acct))
+			targets = append(targets, ownTargets(acct, svc)...)
 		}
 	}
 	for _, t := range targets {

@@ -319,9 +319,22 @@ func (pol *Policies) warnings() []string {
 	return out
 }
 
+// noPermissionAction needs no permission (step 0): the STS API Reference,
+// API_GetCallerIdentity.html, "No permissions are required to perform this
+// operation. If an administrator attaches a policy to your identity that
+// explicitly denies access to the sts:GetCallerIdentity action, you can
+// still perform this operation."
+const noPermissionAction = "sts:getcalleridentity"
+
+// NeedsNoPermission reports whether action (any case) is allowed whatever
+// the policies say: sts:GetCallerIdentity. No policy grants it, so an
+// analysis that reads who may call an action from policy grants must add
+// every caller for it.
+func NeedsNoPermission(action string) bool { return strings.EqualFold(action, noPermissionAction) }
+
 func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 	pr := &p.req.Principal
-	if p.action == "sts:getcalleridentity" {
+	if p.action == noPermissionAction {
 		return p.allowed("sts:GetCallerIdentity needs no permission")
 	}
 	if pol == nil {
