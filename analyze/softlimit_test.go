@@ -8,7 +8,7 @@ import "testing"
 func TestSoftLimit(t *testing.T) {
 	const gib = 1 << 30
 	for _, tc := range []struct {
-		name               string
+		name                      string
 		live, floor, budget, want uint64
 	}{
 		{"no collection yet: the floor", 0, softFloor, 16 * gib, softFloor},
