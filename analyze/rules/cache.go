@@ -3,13 +3,13 @@ package rules
 // OPA caches, for the length of one evaluation, the value of every rule and
 // of every call of a Rego function whose arguments are ground, in its
 // virtual cache: a trie keyed by the function's ref, then by each argument.
-// A check builds each finding with lib.fail, lib.pass, lib.error (entity,
-// message) or lib.finding (entity, status, message): one call per finding, whose arguments never repeat, so the
+// A check builds each finding with lib.fail, lib.pass or lib.error (entity,
+// message): one call per finding, whose arguments never repeat, so the
 // cache kept a trie node, a hash map and the finding's object for every
 // finding, alive until the check ended, and never read them (at 1,000,000
 // resources AWS-TAG-001 makes 292,000 findings).
 //
-// findingCache is OPA's own virtual cache, except that calls of those four
+// findingCache is OPA's own virtual cache, except that calls of those three
 // finding constructors are neither stored nor looked up: each call builds
 // its object again, which is all the function does. Rules and every other
 // call are cached as before (a helper called per resource may be called
@@ -34,7 +34,6 @@ var findingConstructors = []ast.Ref{
 	ast.MustParseRef("data.lib.fail"),
 	ast.MustParseRef("data.lib.pass"),
 	ast.MustParseRef("data.lib.error"),
-	ast.MustParseRef("data.lib.finding"),
 }
 
 // constructsFinding reports whether ref is the key of a call of a finding

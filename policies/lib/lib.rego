@@ -110,12 +110,6 @@ pass(e, msg) := {"resource_key": e._key, "status": "PASS", "message": msg}
 # example a policy document that is not valid JSON).
 error(e, msg) := {"resource_key": e._key, "status": "ERROR", "message": msg}
 
-# finding(e, status, msg) is a finding for entity e with status status
-# ("FAIL", "PASS" or "ERROR"): for a check that judges each resource in one
-# rule, taking the status from a verdict computed once per distinct case
-# (AWS-TAG-001).
-finding(e, status, msg) := {"resource_key": e._key, "status": status, "message": msg}
-
 # with_severity(f, s) is finding f with its severity overridden (one of
 # critical, high, medium, low, info); the check's METADATA severity applies
 # otherwise.

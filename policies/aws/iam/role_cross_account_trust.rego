@@ -53,7 +53,9 @@ import data.lib
 # (a handful), not per role. Three rules (ERROR, FAIL, PASS) tested the
 # policy three times per role and called helpers that take the role, each
 # cached per role for the whole evaluation (docs/performance.md, "The Rego
-# checks' own CPU").
+# checks' own CPU"). The finding is the object lib.fail, lib.pass and
+# lib.error build, written out (a function call per role costs OPA more
+# than the object).
 findings contains f if {
 	some role in lib.resources_of_type("aws_iam_role")
 	trusts := object.get(input.out, [role._key, "TRUSTS"], [])
@@ -70,7 +72,7 @@ findings contains f if {
 	])
 	everyone := [edge | some edge in trusts; edge.key == "global:everyone"] != []
 	verdict := _verdict(_readable(object.get(role, "assumeRolePolicyDocument", null)), risky, everyone)
-	f := lib.finding(role, verdict.status, sprintf("role %s: %s", [object.get(role, "name", role._key), verdict.text]))
+	f := {"resource_key": role._key, "status": verdict.status, "message": sprintf("role %s: %s", [object.get(role, "name", role._key), verdict.text])}
 }
 
 # _readable(policy) is whether the trust policy text policy is a readable
