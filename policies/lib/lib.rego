@@ -175,8 +175,12 @@ policy_document(v) := v if {
 
 # unreadable_policy(e, prop) is true when e carries a policy in property prop
 # (not absent, null or blank) that policy_document cannot read.
-unreadable_policy(e, prop) if {
-	v := e[prop]
+unreadable_policy(e, prop) if unreadable_document(e[prop])
+
+# unreadable_document(v) is unreadable_policy for the property's value v:
+# in a check over many resources, call it with the value (OPA caches it per
+# distinct value), not the resource (cached per resource).
+unreadable_document(v) if {
 	_present(v)
 	not policy_document(v)
 }
