@@ -44,8 +44,10 @@ package snapaudit.rules.iam_role_cross_account_trust
 
 import data.lib
 
-# One rule judges each role once. Its TRUSTS edges are read from input.out
-# in the rule body, and what depends on the role alone (the unprotected
+# One rule judges each role once. Its TRUSTS edges, their relationships and
+# the principals they lead to are read from input in the rule body
+# (lib.out_edges, lib.relationship and lib.entity would be calls cached per
+# role and per edge), and what depends on the role alone (the unprotected
 # principals, whether it trusts everyone) is computed there too; the
 # verdict, keyed by whether the trust policy is readable (cached per
 # distinct policy text, shared by roles with the same policy), the
@@ -62,10 +64,10 @@ findings contains f if {
 	risky := sort([text |
 		some edge in trusts
 		edge.key != "global:everyone"
-		r := lib.relationship(edge)
+		r := input.relationships[edge.rel]
 		r.crossAccount == true
 		_assume(r)
-		t := lib.entity(edge.key)
+		t := input.entities[edge.key]
 		_external(t)
 		not _protected(r)
 		text := sprintf("%s (account %s%s)", [_principal(t, r), lib.account(t), _weak(r)])
