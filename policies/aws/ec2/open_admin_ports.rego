@@ -41,7 +41,7 @@ admin_ports := lib.config("admin_ports", [22, 3389])
 # the object to several helpers per rule cost about a fifth of the run time
 # on the 5k-group benchmark. Two rules (FAIL and PASS) reading a table of
 # every group's exposures (_exposed) went over the groups twice
-# (docs/performance.md, "The Rego checks' own CPU").
+# (docs/performance.md, "One verdict per resource").
 findings contains f if {
 	ports := admin_ports
 	some sg in lib.resources_of_type("aws_security_group")

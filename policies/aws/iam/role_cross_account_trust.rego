@@ -54,8 +54,8 @@ import data.lib
 # unprotected principals and the note, is cached per distinct combination
 # (a handful), not per role. Three rules (ERROR, FAIL, PASS) tested the
 # policy three times per role and called helpers that take the role, each
-# cached per role for the whole evaluation (docs/performance.md, "The Rego
-# checks' own CPU"). The finding is the object lib.fail, lib.pass and
+# cached per role for the whole evaluation (docs/performance.md, "One
+# verdict per resource"). The finding is the object lib.fail, lib.pass and
 # lib.error build, written out (a function call per role costs OPA more
 # than the object).
 findings contains f if {

@@ -61,8 +61,8 @@ _write_levels := {"Write", "Permissions management"}
 # check's) of the finding and the message after the bucket's name; the
 # finding is written out (a Rego function call per bucket costs OPA more
 # than the object). Two rules calling helpers that take the bucket kept an
-# entry per bucket and helper in OPA's cache (docs/performance.md, "The
-# Rego checks' own CPU").
+# entry per bucket and helper in OPA's cache (docs/performance.md, "One
+# verdict per resource").
 findings contains f if {
 	some b in lib.resources_of_type("aws_s3_bucket")
 	grants := [r |

@@ -41,10 +41,8 @@ import data.lib
 required_tags := lib.config("required_tags", ["Classification", "Owner"])
 
 # _tags is [name, property] of each required tag, in the configured order
-# ("tag.<name>" is the property); _tag_props the properties alone.
+# ("tag.<name>" is the property).
 _tags := [[t, concat("", ["tag.", t])] | some t in required_tags]
-
-_tag_props := [p | some [_, p] in _tags]
 
 # _absent are the values of a tag property that count as missing (as in
 # lib.has_tag); an absent property reads as null.
@@ -57,7 +55,7 @@ _required_list := concat(", ", required_tags)
 # _verdict(missing), which OPA caches per distinct list of missing tags (a
 # handful per organisation), not per data store. Two rules, one for FAIL
 # and one for PASS, evaluated the comprehension twice per data store
-# (docs/performance.md, "The Rego checks' own CPU"). The finding is the
+# (docs/performance.md, "One verdict per resource"). The finding is the
 # object lib.fail and lib.pass build, written out: a call of a Rego
 # function per data store cost OPA a fifth of this check's allocations.
 # The tags and name are read with builtins in the rule body, not through
