@@ -594,13 +594,13 @@ func TestEvaluateCancelled(t *testing.T) {
 }
 
 // TestEvaluateBadProperty: a property without a Rego form fails Evaluate
-// when a check reads it (every check reads _source, lib.placeholder), with the
+// when a check reads it (AWS-S3-001 reads every bucket's policy), with the
 // entity and property named.
 func TestEvaluateBadProperty(t *testing.T) {
 	g := graph.New()
-	g.AddEntity(graph.NewEntity("arn:aws:s3:::b", "aws_s3_bucket", nil, map[string]any{"_source": []any{1.0, inf()}}))
+	g.AddEntity(graph.NewEntity("arn:aws:s3:::b", "aws_s3_bucket", nil, map[string]any{"policy": []any{1.0, inf()}}))
 	_, err := builtinEngine(t).Evaluate(context.Background(), Input{Graph: g})
-	if err == nil || !strings.Contains(err.Error(), `entity arn:aws:s3:::b property "_source": [1]: number +Inf has no JSON form`) {
+	if err == nil || !strings.Contains(err.Error(), `entity arn:aws:s3:::b property "policy": [1]: number +Inf has no JSON form`) {
 		t.Fatalf("error %v, want one naming the entity and property", err)
 	}
 }

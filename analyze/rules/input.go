@@ -110,16 +110,20 @@ func newInputDoc(ctx context.Context, in Input) (*inputDoc, error) {
 	conv := newLockedConverter()
 	d.counts = &recordCounters{fail: d.fail}
 	es := &entitySource{ents: ents, index: make(map[string]int32, len(ents)), conv: conv, counts: d.counts}
-	byType := map[string][]*ast.Term{}
-	byClass := map[string][]*ast.Term{}
+	byType, byClass := newKeyIndex(), newKeyIndex()
 	for i, e := range ents {
 		es.index[e.Key] = int32(i)
 		k := ast.StringTerm(e.Key)
-		byType[e.Type] = append(byType[e.Type], k) // ents is sorted by key
+		placeholder := e.String("_source") == placeholderSource
+		byType.add(e.Type, k, placeholder) // ents is sorted by key
 		for _, cl := range e.Class {
-			byClass[cl] = append(byClass[cl], k)
+			byClass.add(cl, k, placeholder)
 		}
 	}
+	// The indexes are immutable and shared by the lazy, whole and eager
+	// documents.
+	types, resourceTypes := byType.objects()
+	classes, resourceClasses := byClass.objects()
 	if err := ctx.Err(); err != nil {
 		return nil, context.Cause(ctx)
 	}
@@ -160,8 +164,10 @@ func newInputDoc(ctx context.Context, in Input) (*inputDoc, error) {
 		for _, l := range append(slices.Clone(recs), adjacency...) {
 			obj.Insert(ast.StringTerm(l.name), ast.NewTerm(value(l.obj)))
 		}
-		obj.Insert(ast.StringTerm("types"), ast.NewTerm(keyIndex(byType)))
-		obj.Insert(ast.StringTerm("classes"), ast.NewTerm(keyIndex(byClass)))
+		obj.Insert(ast.StringTerm("types"), types)
+		obj.Insert(ast.StringTerm("classes"), classes)
+		obj.Insert(ast.StringTerm("resource_types"), resourceTypes)
+		obj.Insert(ast.StringTerm("resource_classes"), resourceClasses)
 		obj.Insert(ast.StringTerm("snapshot"), ast.NewTerm(snapshotValue(in.Snapshot)))
 		obj.Insert(ast.StringTerm("gaps"), ast.NewTerm(gapsValue(in.Gaps)))
 		return obj
@@ -574,12 +580,54 @@ func (c converter) stringArray(ss []string) *ast.Array {
 }
 
 // keyIndex converts name -> sorted key terms.
-func keyIndex(idx map[string][]*ast.Term) ast.Object {
-	obj := ast.NewObjectWithCapacity(len(idx))
-	for name, keys := range idx {
-		obj.Insert(ast.StringTerm(name), ast.ArrayTerm(keys...))
+// placeholderSource is the _source of the entities the derivations made
+// for principals and accounts outside the snapshot (lib.placeholder).
+const placeholderSource = "system-mapper"
+
+// keyIndex is the keys of the entities by type (or class), sorted, and the
+// same without the placeholders: input.types and input.resource_types
+// (lib.resources_of_type reads the latter, so a check over every data store
+// does not test each entity's _source in Rego).
+type keyIndex struct {
+	keys map[string][]*ast.Term
+	// resources are the keys less the placeholders, for the names that
+	// have a placeholder; the others' lists are shared.
+	resources map[string][]*ast.Term
+}
+
+func newKeyIndex() keyIndex {
+	return keyIndex{keys: map[string][]*ast.Term{}, resources: map[string][]*ast.Term{}}
+}
+
+func (x keyIndex) add(name string, key *ast.Term, placeholder bool) {
+	keys := x.keys[name]
+	res, split := x.resources[name]
+	switch {
+	case placeholder && !split:
+		x.resources[name] = slices.Clone(keys) // every key so far is a resource
+	case !placeholder && split:
+		x.resources[name] = append(res, key)
 	}
-	return obj
+	x.keys[name] = append(keys, key)
+}
+
+// objects are the index with and without the placeholders; a name whose
+// entities are all placeholders is absent from the second.
+func (x keyIndex) objects() (all, resources *ast.Term) {
+	allObj := ast.NewObjectWithCapacity(len(x.keys))
+	resObj := ast.NewObjectWithCapacity(len(x.keys))
+	for name, keys := range x.keys {
+		list := ast.ArrayTerm(keys...)
+		allObj.Insert(ast.StringTerm(name), list)
+		res, split := x.resources[name]
+		switch {
+		case !split:
+			resObj.Insert(ast.StringTerm(name), list)
+		case len(res) > 0:
+			resObj.Insert(ast.StringTerm(name), ast.ArrayTerm(res...))
+		}
+	}
+	return ast.NewTerm(allObj), ast.NewTerm(resObj)
 }
 
 func snapshotValue(s SnapshotInfo) ast.Object {

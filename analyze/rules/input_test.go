@@ -25,6 +25,10 @@ func TestInputMatchesLibBuildInput(t *testing.T) {
 	if err := g.AddRelationship(graph.NewRelationship(g.Entity("arn:aws:ec2:eu-west-1:111122223333:instance/i-1"), "USES", extra, nil)); err != nil {
 		t.Fatal(err)
 	}
+	// A placeholder: in types and classes, not in resource_types and
+	// resource_classes.
+	g.AddEntity(graph.NewEntity("arn:aws:iam::999988887777:root", "aws_account", []string{"Account"}, map[string]any{"_source": "system-mapper", "external": true}))
+	g.AddEntity(graph.NewEntity("arn:aws:iam::111122223333:root", "aws_account", []string{"Account"}, map[string]any{"accountId": acct}))
 	val, err := inputValue(Input{Graph: g})
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +63,7 @@ func TestInputMatchesLibBuildInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	engine := val.(ast.Object)
-	for _, field := range []string{"entities", "types", "classes", "relationships", "out", "in"} {
+	for _, field := range []string{"entities", "types", "classes", "resource_types", "resource_classes", "relationships", "out", "in"} {
 		t.Run(field, func(t *testing.T) {
 			want := built.(ast.Object).Get(ast.StringTerm(field))
 			got := engine.Get(ast.StringTerm(field))
@@ -72,6 +76,12 @@ func TestInputMatchesLibBuildInput(t *testing.T) {
 		})
 	}
 	// Both sides must actually hold the data (a vacuous match proves nothing).
+	accounts := func(index string) int {
+		return engine.Get(ast.StringTerm(index)).Value.(ast.Object).Get(ast.StringTerm("aws_account")).Value.(*ast.Array).Len()
+	}
+	if all, res := accounts("types"), accounts("resource_types"); all != 2 || res != 1 {
+		t.Errorf("input.types has %d accounts, resource_types %d: want 2 and 1 (one is a placeholder)", all, res)
+	}
 	if n := engine.Get(ast.StringTerm("out")).Value.(ast.Object).Len(); n != 3 {
 		t.Errorf("input.out has %d keys, want 3 (sg-open, sg-closed, i-1)", n)
 	}
@@ -105,7 +115,8 @@ func TestInputSnapshotAndGaps(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := ast.MustParseTerm(`{
-		"entities": {}, "types": {}, "classes": {}, "relationships": {}, "out": {}, "in": {},
+		"entities": {}, "types": {}, "classes": {}, "resource_types": {}, "resource_classes": {},
+		"relationships": {}, "out": {}, "in": {},
 		"snapshot": {"accounts": ["111122223333", "222233334444"], "regions": ["eu-west-1", "us-east-1"], "collected_at": "2025-03-14T09:26:53Z"},
 		"gaps": [
 			{"resource_type": "aws_ebs_volume", "account_id": "111122223333", "region": "eu-west-1", "service": "ec2", "operation": "DescribeVolumes", "reason": "throttled"},

@@ -188,7 +188,7 @@ func (o *lazyObject) Get(k *ast.Term) *ast.Term {
 	if !ok {
 		return nil
 	}
-	return o.at(i, ast.StringTerm(string(s)))
+	return o.at(i, nil) // the key term is made only if the entry is built: a read of a built entry allocates nothing
 }
 
 // errNotFound is Find's answer for a missing path (OPA's own is unexported;

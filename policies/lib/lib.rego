@@ -17,20 +17,12 @@ entities_of_class(c) := [input.entities[k] | some k in object.get(input.classes,
 
 # resources_of_type(t) is entities_of_type(t) less the placeholders: what
 # the snapshot collected. Checks that judge resources iterate over these.
-# (placeholder(e) is written out: a call per entity would be cached per
-# entity for the whole evaluation.)
-resources_of_type(t) := [e |
-	some k in object.get(input.types, t, [])
-	e := input.entities[k]
-	object.get(e, "_source", null) != "system-mapper"
-]
+# (input.resource_types is input.types less the placeholders: testing each
+# entity's _source here cost every check a builtin call or two per entity.)
+resources_of_type(t) := [input.entities[k] | some k in object.get(input.resource_types, t, [])]
 
 # resources_of_class(c) is entities_of_class(c) less the placeholders.
-resources_of_class(c) := [e |
-	some k in object.get(input.classes, c, [])
-	e := input.entities[k]
-	object.get(e, "_source", null) != "system-mapper"
-]
+resources_of_class(c) := [input.entities[k] | some k in object.get(input.resource_classes, c, [])]
 
 # placeholder(e) is true for an entity the derivations created for a
 # principal or account the snapshot did not collect (a role of a partner
@@ -125,13 +117,16 @@ rel(from, verb, to) := {
 }
 
 # build_input(entities, relationships) builds the same input document the
-# engine builds from a graph (entities, types, classes, relationships, out, in,
-# snapshot, gaps), from plain lists; meant for _test.rego files:
+# engine builds from a graph (entities, types, classes, resource_types,
+# resource_classes, relationships, out, in, snapshot, gaps), from plain
+# lists; meant for _test.rego files:
 #   findings with input as lib.build_input([sg1, sg2], [])
 build_input(entities, relationships) := {
 	"entities": {e._key: e | some e in entities},
 	"types": {t: sort([e._key | some e in entities; e._type == t]) | some t in {e._type | some e in entities}},
 	"classes": {c: sort([e._key | some e in entities; c in e._class]) | some c in {c | some e in entities; some c in e._class}},
+	"resource_types": {t: sort([e._key | some e in entities; e._type == t; not placeholder(e)]) | some t in {e._type | some e in entities; not placeholder(e)}},
+	"resource_classes": {c: sort([e._key | some e in entities; c in e._class; not placeholder(e)]) | some c in {c | some e in entities; not placeholder(e); some c in e._class}},
 	"relationships": {r._key: r | some r in relationships},
 	"out": {from: _edges(relationships, "_fromEntityKey", "_toEntityKey", from) | some from in {r._fromEntityKey | some r in relationships}},
 	"in": {to: _edges(relationships, "_toEntityKey", "_fromEntityKey", to) | some to in {r._toEntityKey | some r in relationships}},
@@ -175,8 +170,12 @@ policy_document(v) := v if {
 
 # unreadable_policy(e, prop) is true when e carries a policy in property prop
 # (not absent, null or blank) that policy_document cannot read.
-unreadable_policy(e, prop) if {
-	v := e[prop]
+unreadable_policy(e, prop) if unreadable_document(e[prop])
+
+# unreadable_document(v) is unreadable_policy for the property's value v:
+# in a check over many resources, call it with the value (OPA caches it per
+# distinct value), not the resource (cached per resource).
+unreadable_document(v) if {
 	_present(v)
 	not policy_document(v)
 }

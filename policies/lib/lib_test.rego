@@ -158,6 +158,8 @@ test_unreadable_policy if {
 	not lib.unreadable_policy({}, "policy")
 	not lib.unreadable_policy({"policy": null}, "policy")
 	not lib.unreadable_policy({"policy": "  "}, "policy")
+	lib.unreadable_document("{not json")
+	not lib.unreadable_document(null)
 }
 
 test_condition_blocks_and_keys if {

@@ -29,34 +29,20 @@ import data.lib
 # overrides them (CIS v4 adds 445 for CIFS).
 admin_ports := lib.config("admin_ports", [22, 3389])
 
+# One rule judges each group once: its exposures, one
+# "<cidr> -> <port> (rule <proto> <from>-<to>)" string per open CIDR and
+# admin port an inbound rule covers, are a comprehension in the rule body
+# (a helper taking the group would be cached per group for the whole
+# evaluation), and _verdict(exposures), cached per distinct set (every
+# closed group shares the empty one), gives the status and the message
+# after the group's name; the finding is written out (a Rego function call
+# per group costs OPA more than the object). Helpers take scalars, not the
+# rule object: OPA caches function results by their arguments, and passing
+# the object to several helpers per rule cost about a fifth of the run time
+# on the 5k-group benchmark. Two rules (FAIL and PASS) reading a table of
+# every group's exposures (_exposed) went over the groups twice
+# (docs/performance.md, "One verdict per resource").
 findings contains f if {
-	some sg in lib.resources_of_type("aws_security_group")
-	exposures := _exposed[sg._key]
-	count(exposures) > 0
-	msg := sprintf("security group %s allows ingress from the internet to admin ports: %s", [_name(sg), concat("; ", sort(exposures))])
-	f := lib.fail(sg, msg)
-}
-
-findings contains f if {
-	some sg in lib.resources_of_type("aws_security_group")
-	count(_exposed[sg._key]) == 0
-	msg := sprintf("security group %s allows no ingress from 0.0.0.0/0 or ::/0 to ports %s", [_name(sg), _ports_text])
-	f := lib.pass(sg, msg)
-}
-
-_ports_text := concat(", ", [sprintf("%v", [p]) | some p in admin_ports])
-
-# _exposed[key] is the set of "<cidr> -> <port> (rule <proto> <from>-<to>)"
-# strings of the group with that key, one per open CIDR and admin port an
-# inbound rule covers, computed once per group (both findings rules read
-# it). It is a complete rule on purpose: a partial object rule looked up by
-# a bound key is re-evaluated for every group, which is quadratic. The
-# exposures are a comprehension inside it rather than a helper taking the
-# group, which OPA would cache per group for the whole evaluation. Helpers
-# take scalars, not the rule object: OPA caches function results by their
-# arguments, and passing the object to several helpers per rule cost about a
-# fifth of the run time on the 5k-group benchmark.
-_exposed := {sg._key: exposures |
 	ports := admin_ports
 	some sg in lib.resources_of_type("aws_security_group")
 	exposures := {sprintf("%s -> %d (rule %s %s)", [cidr, port, proto, text]) |
@@ -68,7 +54,15 @@ _exposed := {sg._key: exposures |
 		from <= port
 		port <= to
 	}
+	verdict := _verdict(exposures)
+	f := {"resource_key": sg._key, "status": verdict.status, "message": sprintf("security group %s %s", [_name(sg), verdict.text])}
 }
+
+_verdict(exposures) := {"status": "PASS", "text": concat("", ["allows no ingress from 0.0.0.0/0 or ::/0 to ports ", _ports_text])} if {
+	count(exposures) == 0
+} else := {"status": "FAIL", "text": concat("", ["allows ingress from the internet to admin ports: ", concat("; ", sort(exposures))])}
+
+_ports_text := concat(", ", [sprintf("%v", [p]) | some p in admin_ports])
 
 _open_sources(perm) := {r.CidrIp | some r in lib.list(perm, "IpRanges"); r.CidrIp == "0.0.0.0/0"} | {r.CidrIpv6 | some r in lib.list(perm, "Ipv6Ranges"); r.CidrIpv6 == "::/0"}
 

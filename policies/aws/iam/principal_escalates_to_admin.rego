@@ -53,22 +53,39 @@ _why(acct) := sprintf(" (%s)", [acct.escalationSkipped]) if {
 	is_string(acct.escalationSkipped)
 } else := ""
 
+# One rule judges each principal of an analysed account once: its admin
+# path is looked up in the rule body, by its key
+# (PRINCIPAL|escalates|admin-path, access.AdminPathKey) rather than by
+# walking every ESCALATES edge of the principal, and _verdict(paths) gives the status and the message after the
+# principal's name (every principal without a path shares one cached
+# verdict). The finding is written out (a Rego function call per principal
+# costs OPA more than the object).
 findings contains f if {
 	_any_analyzed
+	analyzed := _analyzed_accounts
 	some t in _principal_types
 	some p in lib.resources_of_type(t)
-	_analyzed_accounts[lib.account(p)]
-	path := _admin_path(p)
-	f := _fail(p, path)
+	analyzed[object.get(p, "accountId", "")]
+	paths := [r |
+		r := input.relationships[concat("", [p._key, "|escalates|admin-path"])]
+		r._fromEntityKey == p._key
+		r.adminPath == true
+	]
+	verdict := _verdict(paths)
+	name := sprintf("%s %s", [trim_prefix(p._type, "aws_iam_"), object.get(p, "name", p._key)])
+	f := object.union(verdict.finding, {"resource_key": p._key, "message": concat("", [name, verdict.text])})
 }
 
-findings contains f if {
-	_any_analyzed
-	some t in _principal_types
-	some p in lib.resources_of_type(t)
-	_analyzed_accounts[lib.account(p)]
-	not _admin_path(p)
-	f := lib.pass(p, sprintf("%s: no privilege-escalation path to administrator access", [_name(p)]))
+# _verdict(paths) is the verdict of a principal whose admin paths (none or
+# one) are paths.
+_verdict([]) := {"finding": {"status": "PASS"}, "text": ": no privilege-escalation path to administrator access"}
+
+_verdict([path]) := {"finding": {"status": "FAIL"}, "text": sprintf(" can become an administrator in %d step(s): %s", [path.steps, concat("; ", path.path)])} if {
+	not path.conditional
+}
+
+_verdict([path]) := {"finding": {"status": "FAIL", "severity": "medium"}, "text": sprintf(" can become an administrator in %d step(s) if the conditions on %s hold: %s", [path.steps, concat(", ", lib.list(path, "conditionKeys")), concat("; ", path.path)])} if {
+	path.conditional == true
 }
 
 _analyzed(acct) if acct.escalationAnalyzed == true
@@ -83,25 +100,3 @@ _analyzed_accounts contains lib.account(acct) if {
 	some acct in lib.resources_of_type("aws_account")
 	_analyzed(acct)
 }
-
-# _admin_path(p) is the relationship of p's shortest path to administrator
-# access, looked up by its key (PRINCIPAL|escalates|admin-path,
-# access.AdminPathKey) rather than by walking every ESCALATES edge of p.
-_admin_path(p) := r if {
-	r := input.relationships[concat("", [p._key, "|escalates|admin-path"])]
-	r._fromEntityKey == p._key
-	r.adminPath == true
-}
-
-_fail(p, path) := lib.fail(p, sprintf("%s can become an administrator in %d step(s): %s", [_name(p), path.steps, concat("; ", path.path)])) if {
-	not path.conditional
-}
-
-_fail(p, path) := lib.with_severity(
-	lib.fail(p, sprintf("%s can become an administrator in %d step(s) if the conditions on %s hold: %s", [_name(p), path.steps, concat(", ", lib.list(path, "conditionKeys")), concat("; ", path.path)])),
-	"medium",
-) if {
-	path.conditional == true
-}
-
-_name(p) := sprintf("%s %s", [trim_prefix(p._type, "aws_iam_"), object.get(p, "name", p._key)])

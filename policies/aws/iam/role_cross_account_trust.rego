@@ -44,50 +44,59 @@ package snapaudit.rules.iam_role_cross_account_trust
 
 import data.lib
 
-# The rules test the trust policy with lib.policy_document on its text
-# (cached per distinct text, shared by roles with the same policy) and read
-# the name in their bodies: a helper taking the role is cached per role.
+# One rule judges each role once. Its TRUSTS edges, their relationships and
+# the principals they lead to are read from input in the rule body
+# (lib.out_edges, lib.relationship and lib.entity would be calls cached per
+# role and per edge), and what depends on the role alone (the unprotected
+# principals, whether it trusts everyone) is computed there too; the
+# verdict, keyed by whether the trust policy is readable (cached per
+# distinct policy text, shared by roles with the same policy), the
+# unprotected principals and the note, is cached per distinct combination
+# (a handful), not per role. Three rules (ERROR, FAIL, PASS) tested the
+# policy three times per role and called helpers that take the role, each
+# cached per role for the whole evaluation (docs/performance.md, "One
+# verdict per resource"). The finding is the object lib.fail, lib.pass and
+# lib.error build, written out (a function call per role costs OPA more
+# than the object).
 findings contains f if {
-	some role in _roles
-	not lib.policy_document(object.get(role, "assumeRolePolicyDocument", null))
-	f := lib.error(role, sprintf("role %s: the trust policy is missing or not a readable policy document, so who can assume the role is unknown", [object.get(role, "name", role._key)]))
+	some role in lib.resources_of_type("aws_iam_role")
+	trusts := object.get(input.out, [role._key, "TRUSTS"], [])
+	risky := sort([text |
+		some edge in trusts
+		edge.key != "global:everyone"
+		r := input.relationships[edge.rel]
+		r.crossAccount == true
+		_assume(r)
+		t := input.entities[edge.key]
+		_external(t)
+		not _protected(r)
+		text := sprintf("%s (account %s%s)", [_principal(t, r), lib.account(t), _weak(r)])
+	])
+	everyone := [edge | some edge in trusts; edge.key == "global:everyone"] != []
+	verdict := _verdict(_readable(object.get(role, "assumeRolePolicyDocument", null)), risky, everyone)
+	f := {"resource_key": role._key, "status": verdict.status, "message": sprintf("role %s: %s", [object.get(role, "name", role._key), verdict.text])}
 }
 
-findings contains f if {
-	some role in _roles
-	lib.policy_document(object.get(role, "assumeRolePolicyDocument", null))
-	risky := _unprotected(role)
-	risky != []
-	f := lib.fail(role, sprintf("role %s: principals in accounts outside the snapshot can assume it without an external ID or another condition that limits the caller: %s", [object.get(role, "name", role._key), concat("; ", risky)]))
-}
+# _readable(policy) is whether the trust policy text policy is a readable
+# policy document (lib.policy_document).
+default _readable(_) := false
 
-findings contains f if {
-	some role in _roles
-	lib.policy_document(object.get(role, "assumeRolePolicyDocument", null))
-	_unprotected(role) == []
-	f := lib.pass(role, sprintf("role %s: no principal in an account outside the snapshot can assume it without an external ID or a condition%s", [object.get(role, "name", role._key), _everyone_note(role)]))
-}
+_readable(policy) if lib.policy_document(policy)
 
-_everyone_note(role) := " (its trust of everyone is AWS-IAM-001's finding)" if {
-	some edge in lib.out_edges(role, "TRUSTS")
-	edge.key == "global:everyone"
-} else := ""
+# _verdict(readable, risky, everyone) is the status and the message (after
+# the role's name) of a role: ERROR when its trust policy is not readable
+# (the derivations then made no TRUSTS edges, so who can assume it is
+# unknown), FAIL when principals outside the snapshot can assume it
+# unprotected (risky, described), else PASS.
+_verdict(false, _, _) := {"status": "ERROR", "text": "the trust policy is missing or not a readable policy document, so who can assume the role is unknown"}
 
-_roles := lib.resources_of_type("aws_iam_role")
+_verdict(true, risky, _) := {"status": "FAIL", "text": concat("", ["principals in accounts outside the snapshot can assume it without an external ID or another condition that limits the caller: ", concat("; ", risky)])} if risky != []
 
-# _unprotected(role) describes each external principal that can assume the
-# role with no narrowing condition, sorted.
-_unprotected(role) := sort([text |
-	some edge in lib.out_edges(role, "TRUSTS")
-	edge.key != "global:everyone"
-	r := lib.relationship(edge)
-	r.crossAccount == true
-	_assume(r)
-	t := lib.entity(edge.key)
-	_external(t)
-	not _protected(r)
-	text := sprintf("%s (account %s%s)", [_principal(t, r), lib.account(t), _weak(r)])
-])
+_verdict(true, [], everyone) := {"status": "PASS", "text": concat("", ["no principal in an account outside the snapshot can assume it without an external ID or a condition", _everyone_note(everyone)])}
+
+_everyone_note(true) := " (its trust of everyone is AWS-IAM-001's finding)"
+
+_everyone_note(false) := ""
 
 _assume(r) if {
 	some a in lib.list(r, "actions")

@@ -33,27 +33,36 @@ import data.lib
 
 _assume_actions := ["sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity"]
 
-# The rules read each role's trust policy text with object.get in their
-# bodies and call the helpers with that text, not with the role: OPA caches
-# a function call per distinct argument, so roles that share a trust policy
-# (every Lambda execution role, ...) share one parse and one verdict.
+# One rule judges each role once: the verdict depends on the trust policy
+# alone, so _verdict is called with the policy's text (read with object.get
+# in the rule body), and OPA caches it per distinct text: roles that share a
+# trust policy (every Lambda execution role, ...) share one parse and one
+# verdict. A verdict is the status (and severity, when it is not the
+# check's) of the finding and the message after the role's name; the
+# finding is written out (a Rego function call per role costs OPA more than
+# the object). Three rules (FAIL, PASS, ERROR) evaluated the policy's
+# verdict three times per role (docs/performance.md, "The Rego checks' own
+# CPU").
 findings contains f if {
 	some role in lib.resources_of_type("aws_iam_role")
-	public := _public(object.get(role, "assumeRolePolicyDocument", null))
-	count(public) > 0
-	f := _fail(role, public)
+	verdict := _verdict(object.get(role, "assumeRolePolicyDocument", null))
+	f := object.union(verdict.finding, {"resource_key": role._key, "message": sprintf("role %s: %s", [object.get(role, "name", role._key), verdict.text])})
 }
 
-findings contains f if {
-	some role in lib.resources_of_type("aws_iam_role")
-	_public(object.get(role, "assumeRolePolicyDocument", null)) == []
-	f := lib.pass(role, sprintf("role %s: the trust policy does not let any AWS principal (\"*\") assume it", [object.get(role, "name", role._key)]))
-}
-
-findings contains f if {
-	some role in lib.resources_of_type("aws_iam_role")
-	not _document(object.get(role, "assumeRolePolicyDocument", null))
-	f := lib.error(role, sprintf("role %s: assumeRolePolicyDocument is missing or not a valid JSON policy document", [object.get(role, "name", role._key)]))
+# _verdict(raw) is the verdict of a role whose trust policy is raw: ERROR
+# when it is not a policy document, PASS when no statement lets everyone
+# assume the role, FAIL (critical) when one does without a Condition, else
+# FAIL with severity high and the condition keys named.
+_verdict(raw) := {"finding": {"status": "ERROR"}, "text": "assumeRolePolicyDocument is missing or not a valid JSON policy document"} if {
+	not _document(raw)
+} else := {"finding": {"status": "PASS"}, "text": "the trust policy does not let any AWS principal (\"*\") assume it"} if {
+	_public(raw) == []
+} else := {"finding": {"status": "FAIL"}, "text": sprintf("the trust policy lets any AWS principal (\"*\") assume it (statement %s)", [_refs(public)])} if {
+	public := _public(raw)
+	some p in public
+	not _conditional(p.st)
+} else := {"finding": {"status": "FAIL", "severity": "high"}, "text": sprintf("the trust policy lets any AWS principal (\"*\") assume it, limited only by conditions on %s (statement %s): review that they restrict who can assume it", [concat(", ", _condition_keys(public)), _refs(public)])} if {
+	public := _public(raw)
 }
 
 # _public(raw) is _public_statements of the trust policy raw; undefined when
@@ -127,20 +136,4 @@ _condition_keys(public) := sort({key |
 	some key, _ in kv
 })
 
-_fail(role, public) := lib.fail(role, sprintf("role %s: the trust policy lets any AWS principal (\"*\") assume it (statement %s)", [_name(role), _refs(public)])) if {
-	some p in public
-	not _conditional(p.st)
-}
-
-_fail(role, public) := lib.with_severity(
-	lib.fail(role, sprintf("role %s: the trust policy lets any AWS principal (\"*\") assume it, limited only by conditions on %s (statement %s): review that they restrict who can assume it", [_name(role), concat(", ", _condition_keys(public)), _refs(public)])),
-	"high",
-) if {
-	every p in public {
-		_conditional(p.st)
-	}
-}
-
 _refs(public) := concat(", ", [p.ref | some p in public])
-
-_name(role) := object.get(role, "name", role._key)

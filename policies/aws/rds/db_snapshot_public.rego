@@ -32,7 +32,15 @@ import data.lib
 # Accounts a snapshot may be shared with without a finding.
 trusted_accounts := lib.config("snapshot_trusted_accounts", [])
 
+# The verdict is lib.sharing_verdict's, from the snapshot's properties (one
+# verdict per distinct combination, cached); the finding is written out
+# (a Rego function call per snapshot costs OPA more than the object).
 findings contains f if {
+	trusted := trusted_accounts
 	some s in lib.resources_of_type("aws_db_snapshot")
-	f := lib.sharing_finding(s, sprintf("DB snapshot %s", [object.get(s, "id", s._key)]), "any AWS account can restore a DB instance from it", trusted_accounts)
+	verdict := lib.sharing_verdict(
+		object.get(s, "public", null), object.get(s, "shared", null), object.get(s, "sharedWithAccounts", null),
+		"any AWS account can restore a DB instance from it", trusted,
+	)
+	f := object.union(verdict.finding, {"resource_key": s._key, "message": sprintf("DB snapshot %s%s", [object.get(s, "id", s._key), verdict.text])})
 }

@@ -52,77 +52,93 @@ _level_order := ["List", "Read", "Write", "Tagging", "Permissions management"]
 
 _write_levels := {"Write", "Permissions management"}
 
+# One rule judges each bucket once. What the verdict depends on is read in
+# the rule body (the policy's state, cached per distinct policy text; the
+# effective grant to everyone, from the bucket's ALLOWS edges; the two
+# public-access flags) and passed to _verdict, which OPA caches per
+# distinct combination: every bucket without a grant to everyone shares a
+# handful. A verdict is the status (and severity, when it is not the
+# check's) of the finding and the message after the bucket's name; the
+# finding is written out (a Rego function call per bucket costs OPA more
+# than the object). Two rules calling helpers that take the bucket kept an
+# entry per bucket and helper in OPA's cache (docs/performance.md, "One
+# verdict per resource").
 findings contains f if {
 	some b in lib.resources_of_type("aws_s3_bucket")
-	lib.unreadable_policy(b, "policy")
-	f := lib.error(b, sprintf("bucket %s: the bucket policy is not a readable policy document, so whether it grants public access is unknown", [_name(b)]))
+	grants := [r |
+		some edge in object.get(input.out, [b._key, "ALLOWS"], [])
+		edge.key == "global:everyone"
+		r := input.relationships[edge.rel]
+		r.effective == true
+	]
+	verdict := _verdict(
+		_policy_state(object.get(b, "policy", null)), grants,
+		object.get(b, "policyPublic", null) == true, object.get(b, "restrictPublicBuckets", null) == true,
+	)
+	f := object.union(verdict.finding, {"resource_key": b._key, "message": sprintf("bucket %s: %s", [object.get(b, "name", b._key), verdict.text])})
 }
 
-findings contains f if {
-	some b in lib.resources_of_type("aws_s3_bucket")
-	not lib.unreadable_policy(b, "policy")
-	f := _verdict(b)
-}
-
-# _public(b) is the effective ALLOWS relationship from b to Everyone
-# (relationship keys are unique per pair, so there is at most one).
-_public(b) := r if {
-	some edge in lib.out_edges(b, "ALLOWS")
-	edge.key == "global:everyone"
-	r := lib.relationship(edge)
-	r.effective == true
-}
-
-# _verdict(b) is one else chain, the common case (no grant to everyone)
-# first: its bodies exclude each other, and a chain stops at the first that
-# holds instead of trying every body of the function for each bucket.
-_verdict(b) := lib.pass(b, sprintf("bucket %s: %s", [object.get(b, "name", b._key), _no_grant(object.get(b, "policy", null))])) if {
-	not _public(b)
-	not _status_public(b)
-} else := lib.with_severity(lib.fail(b, sprintf("bucket %s: S3 reports the bucket policy as public (GetBucketPolicyStatus) although no effective grant to everyone was derived from it: review the policy", [_name(b)])), "high") if {
-	not _public(b)
-	b.policyPublic == true
-	not b.restrictPublicBuckets == true
-} else := lib.pass(b, sprintf("bucket %s: the bucket policy grants %s to %s, but RestrictPublicBuckets is on, so S3 ignores the public grant", [_name(b), _grant_text(r), _who(r)])) if {
-	r := _public(b)
-	b.restrictPublicBuckets == true
-} else := _fail(b, r) if {
-	r := _public(b)
-	not b.restrictPublicBuckets == true
-}
-
-# _no_grant(policy) says why a bucket with the bucket policy policy (its
-# text, cached per distinct policy) grants nothing to everyone.
-_no_grant(policy) := "the bucket policy grants nothing to everyone" if {
+# _policy_state(policy) is "document" when the bucket policy policy is a
+# readable policy document, "unreadable" when it is present but not one,
+# else "none".
+_policy_state(policy) := "document" if {
 	lib.policy_document(policy)
-} else := "the bucket has no bucket policy"
+} else := "unreadable" if {
+	lib.unreadable_document(policy)
+} else := "none"
 
-_status_public(b) if {
-	b.policyPublic == true
-	not b.restrictPublicBuckets == true
+# _verdict(state, grants, policy_public, restrict) is one else chain, the
+# common case (no grant to everyone) first: its bodies exclude each other,
+# and a chain stops at the first that holds. grants holds the effective
+# ALLOWS relationship from the bucket to Everyone (relationship keys are
+# unique per pair, so there is at most one).
+_verdict("unreadable", _, _, _) := {"finding": {"status": "ERROR"}, "text": "the bucket policy is not a readable policy document, so whether it grants public access is unknown"}
+
+_verdict(state, [], policy_public, restrict) := {"finding": {"status": "PASS"}, "text": _no_grant(state)} if {
+	state != "unreadable"
+	not _status_public(policy_public, restrict)
+} else := {"finding": {"status": "FAIL", "severity": "high"}, "text": "S3 reports the bucket policy as public (GetBucketPolicyStatus) although no effective grant to everyone was derived from it: review the policy"} if {
+	state != "unreadable"
 }
 
-_fail(b, r) := lib.fail(b, _message(b, r)) if {
+_verdict(state, [r], _, true) := {"finding": {"status": "PASS"}, "text": sprintf("the bucket policy grants %s to %s, but RestrictPublicBuckets is on, so S3 ignores the public grant", [_grant_text(r), _who(r)])} if {
+	state != "unreadable"
+}
+
+_verdict(state, [r], _, false) := {"finding": _fail(r), "text": _message(r)} if {
+	state != "unreadable"
+}
+
+# _no_grant(state) says why a bucket whose policy is in state state grants
+# nothing to everyone.
+_no_grant("document") := "the bucket policy grants nothing to everyone"
+
+_no_grant("none") := "the bucket has no bucket policy"
+
+_status_public(true, false)
+
+# _fail(r) is the status and severity of a bucket whose bucket policy
+# grants r to everyone.
+_fail(r) := {"status": "FAIL"} if {
 	some l in _firm(r)
 	l in _write_levels
 }
 
-_fail(b, r) := lib.with_severity(lib.fail(b, _message(b, r)), "high") if {
+_fail(r) := {"status": "FAIL", "severity": "high"} if {
 	count(_firm(r)) > 0
 	every l in _firm(r) {
 		not l in _write_levels
 	}
 }
 
-_fail(b, r) := lib.with_severity(lib.fail(b, _message(b, r)), "medium") if {
+_fail(r) := {"status": "FAIL", "severity": "medium"} if {
 	count(_firm(r)) == 0
 	count(_levels(r)) > 0
 }
 
 # Actions the catalog does not know have no level: judged as Read.
-_fail(b, r) := lib.with_severity(lib.fail(b, _message(b, r)), "high") if count(_levels(r)) == 0
+_fail(r) := {"status": "FAIL", "severity": "high"} if count(_levels(r)) == 0
 
-# _levels(r) are the granted access levels in catalog order.
 _levels(r) := [l | some l in _level_order; l in lib.list(r, "accessLevels")]
 
 # _firm(r) are the levels granted without a narrowing condition: all of
@@ -141,8 +157,8 @@ _firm(r) := [l | some l in _levels(r); not l in lib.list(r, "conditionalLevels")
 
 _conditional(r) := [l | some l in _levels(r); not l in _firm(r)]
 
-_message(b, r) := sprintf("bucket %s: the bucket policy grants %s to %s: %s on %s%s", [
-	_name(b), _grant_text(r), _who(r),
+_message(r) := sprintf("the bucket policy grants %s to %s: %s on %s%s", [
+	_grant_text(r), _who(r),
 	concat(", ", lib.list(r, "actions")), concat(", ", lib.list(r, "resources")), _sids(r),
 ])
 
@@ -185,5 +201,3 @@ _has_sid(r) if {
 	is_string(r.sid)
 	r.sid != ""
 }
-
-_name(b) := object.get(b, "name", b._key)
