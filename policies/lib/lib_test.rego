@@ -205,3 +205,13 @@ test_policy_document_statement_keys if {
 	lib.policy_document(_doc([object.union(_st, {"Action": null})]))
 	not lib.policy_document(_doc([object.union(_st, {"NotAction": null})]))
 }
+
+test_sharing_finding_builds_the_whole_finding if {
+	shared := {"_key": "s1", "public": false, "shared": true, "sharedWithAccounts": ["111122223333"]}
+	lib.sharing_finding(shared, "snapshot s1", "anyone can copy it", set()) == {
+		"resource_key": "s1", "status": "FAIL", "severity": "medium",
+		"message": "snapshot s1 is shared with 111122223333",
+	}
+	lib.sharing_finding({"_key": "s2"}, "snapshot s2", "x", set()).status == "ERROR"
+	lib.sharing_finding({"_key": "s3", "public": false, "shared": false}, "snapshot s3", "x", set()).message == "snapshot s3 is neither public nor shared with other accounts"
+}

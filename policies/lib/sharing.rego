@@ -61,3 +61,13 @@ _also_shared(accounts) := sprintf(", and it is shared with %s", [concat(", ", ac
 _array(v) := v if is_array(v)
 
 _array(v) := [] if not is_array(v)
+
+# sharing_finding(r, subject, public_text, trusted) is r's whole finding
+# from sharing_verdict, subject naming r in its message ("snapshot
+# snap-1"). Kept for auditors' rules written against it; the built-in
+# checks call sharing_verdict with the property values, which OPA caches
+# per distinct case, where this function is cached per resource.
+sharing_finding(r, subject, public_text, trusted) := f if {
+	v := sharing_verdict(object.get(r, "public", null), object.get(r, "shared", null), object.get(r, "sharedWithAccounts", null), public_text, trusted)
+	f := object.union(v.finding, {"resource_key": r._key, "message": concat("", [subject, v.text])})
+}
