@@ -259,15 +259,20 @@ func (d *decoder) object(sh *shape, n *need) (any, error) {
 		}
 		return m, nil
 	}
+	next := 0 // the field the next key most likely names
 	for {
 		d.ws()
 		if d.i >= len(d.s) || d.s[d.i] != '"' {
 			return nil, d.syntax("looking for an object key")
 		}
 		keyAt := d.i
-		key, idx, err := d.key(sh, n != nil)
+		key, f, err := d.key(sh, n != nil, next)
 		if err != nil {
 			return nil, err
+		}
+		idx := -1
+		if f != nil {
+			idx, next = f.idx, f.idx+1
 		}
 		dup := false
 		if full {
@@ -284,12 +289,10 @@ func (d *decoder) object(sh *shape, n *need) (any, error) {
 		}
 		d.i++
 		var vs *shape
-		if sh != nil {
-			if sh.kind == kMap {
-				vs = sh.elem
-			} else if f, ok := sh.fields[key]; ok {
-				vs = f.shape
-			}
+		if sh != nil && sh.kind == kMap {
+			vs = sh.elem
+		} else if f != nil {
+			vs = f.shape
 		}
 		vn := n
 		if n != nil && !full {
@@ -401,29 +404,37 @@ func (d *decoder) more(closing byte, context string) (bool, error) {
 	return false, d.syntax(context)
 }
 
-// key decodes an object key and returns its field number in sh (-1 when
-// it names none); a key that names a field of sh reuses the shape's
-// string, another is copied only when keep is set.
-func (d *decoder) key(sh *shape, keep bool) (string, int, error) {
+// key decodes an object key and returns the field of sh it names (nil
+// when it names none); a key that names a field reuses the shape's
+// string, another is copied only when keep is set. next is the number of
+// the field the key most likely names (the one after the previous key's:
+// encoding/json writes a struct's fields in order), compared before the
+// key is looked up.
+func (d *decoder) key(sh *shape, keep bool, next int) (string, *field, error) {
 	if sh != nil && sh.kind == kObject {
 		if j := strings.IndexByte(d.s[d.i+1:], '"'); j >= 0 {
 			raw := d.s[d.i+1 : d.i+1+j]
+			order := *sh.order
+			if next < len(order) && order[next].name == raw {
+				d.i += j + 2 // a field name has no escapes
+				return order[next].name, &order[next], nil
+			}
 			if f, ok := sh.fields[raw]; ok && !strings.ContainsRune(raw, '\\') {
 				d.i += j + 2
-				return f.name, f.idx, nil
+				return f.name, &order[f.idx], nil
 			}
 		}
 	}
 	k, err := d.str(keep)
 	if err != nil {
-		return "", -1, err
+		return "", nil, err
 	}
 	if sh != nil && sh.kind == kObject {
 		if f, ok := sh.fields[k]; ok {
-			return f.name, f.idx, nil // an escaped spelling of a field name
+			return f.name, &(*sh.order)[f.idx], nil // an escaped spelling of a field name
 		}
 	}
-	return k, -1, nil
+	return k, nil, nil
 }
 
 // list decodes a list; sh is nil or kList; n is what is kept of every
