@@ -119,7 +119,7 @@ type builder struct {
 	g        *graph.Graph
 	log      *slog.Logger
 	accounts map[string]bool
-	pending  []pendingRel
+	pending  blocks[pendingRel]
 	rules    []pendingRule
 	indexes  map[[2]string]map[ixKey]ixVal // (type, prop) -> (account, value) -> entities
 	// unresolved counts relationship targets not found, by "from verb to".
@@ -677,7 +677,7 @@ func (b *builder) collectRels(from *graph.Entity, r *RelSpec, rd rowData, item a
 				props[p.Name] = pv
 			}
 		}
-		b.pending = append(b.pending, pendingRel{
+		b.pending.add(pendingRel{
 			from: from, spec: r, value: v,
 			account: rd.Row.AccountID, region: rd.Row.Region, props: props,
 		})
@@ -1035,16 +1035,17 @@ const globalRowRegion = "global"
 // goroutine adds them to the graph in pending order.
 func (b *builder) resolve() {
 	b.indexes = nil
-	for _, p := range b.pending {
-		if p.spec.By != "_key" {
-			b.index(p.spec.Target, p.spec.By)
+	for _, block := range b.pending.list {
+		for _, p := range block {
+			if p.spec.By != "_key" {
+				b.index(p.spec.Target, p.spec.By)
+			}
 		}
 	}
-	nBlocks := (len(b.pending) + resolveBlock - 1) / resolveBlock
-	ordered(len(b.streamWorkers()), nBlocks, func(i int) *resolvedBlock {
-		return b.resolveBlock(b.pending[i*resolveBlock : min(len(b.pending), (i+1)*resolveBlock)])
+	ordered(len(b.streamWorkers()), len(b.pending.list), func(i int) *resolvedBlock {
+		return b.resolveBlock(b.pending.list[i])
 	}, func(i int, rb *resolvedBlock) {
-		block := b.pending[i*resolveBlock : min(len(b.pending), (i+1)*resolveBlock)]
+		block := b.pending.list[i]
 		start := 0
 		for j, p := range block {
 			if rb.missing[j] {
@@ -1057,11 +1058,27 @@ func (b *builder) resolve() {
 			start = rb.ends[j]
 		}
 	})
-	b.pending = nil
+	b.pending = blocks[pendingRel]{}
 }
 
 // resolveBlock pending relationships are resolved per hand-over.
 const resolveBlock = 1024
+
+// blocks is a list kept in blocks of resolveBlock elements: adding never
+// copies what it holds (the pending relationships, millions at 1,000,000
+// resources, were one slice that doubled and was copied about twenty
+// times), and resolve hands the blocks to the workers as they are.
+type blocks[T any] struct {
+	list [][]T
+}
+
+func (l *blocks[T]) add(v T) {
+	if n := len(l.list); n == 0 || len(l.list[n-1]) == resolveBlock {
+		l.list = append(l.list, make([]T, 0, resolveBlock))
+	}
+	last := &l.list[len(l.list)-1]
+	*last = append(*last, v)
+}
 
 // resolvedBlock is what a block of pending relationships resolved to: the
 // relationships of pending j are rels[ends[j-1]:ends[j]]; missing[j] says
