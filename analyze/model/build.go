@@ -393,15 +393,31 @@ func (b *builder) entities(ctx context.Context, src Source) error {
 				return nil
 			}
 			built := prepped.(*builtRow)
+			defer built.release()
 			rd := rowData{Row: row, Body: body}
+			var rels, rules, unres int // where the item's records start in built.out
 			for _, x := range built.items {
 				if x.e == nil {
 					b.log.Debug("item without a key skipped", "type", x.t.Type, "row", where(row))
 					continue
 				}
-				if err := b.addEntity(x.t, rd, x.e, x.item, x.stack); err != nil {
-					return fmt.Errorf("%s: %s: %w", where(row), x.t.Type, err)
+				e, _ := b.g.AddEntity(x.e)
+				if e != x.e {
+					// An entity of that key exists already: the records
+					// are made again, from it.
+					if err := itemRels(b, x.t, rd, e, x.item, x.stack); err != nil {
+						return fmt.Errorf("%s: %s: %w", where(row), x.t.Type, err)
+					}
+				} else {
+					for _, p := range built.out.rels[rels:x.rels] {
+						b.pending.add(p)
+					}
+					b.rules = append(b.rules, built.out.rules[rules:x.rules]...)
+					for _, k := range built.out.unresolved[unres:x.unres] {
+						b.unresolved[k]++
+					}
 				}
+				rels, rules, unres = x.rels, x.rules, x.unres
 			}
 			if built.err != nil {
 				return fmt.Errorf("%s: %s: %w", where(row), built.errType.Type, built.err)
@@ -415,26 +431,70 @@ func (b *builder) entities(ctx context.Context, src Source) error {
 	return nil
 }
 
-// builtRow is the entities of one row, built by a worker, in item order;
-// err is the error that stopped building (after items).
+// builtRow is the entities of one row, built by a worker, in item order,
+// and the relationships and rules their items declare (out); err is the
+// error that stopped building (after items).
 type builtRow struct {
 	items   []builtItem
+	out     rowRecords
 	err     error
 	errType *EntityType
 }
 
-// builtItem is one item's entity, nil for an item without a key.
-type builtItem struct {
-	t     *EntityType
-	e     *graph.Entity
-	item  any
-	stack []any
+// builtRows recycles builtRows: the calling goroutine hands each back
+// when it has added its entities and records.
+var builtRows = sync.Pool{New: func() any { return &builtRow{} }}
+
+// release clears r (it holds no pointer to its items, entities or
+// records) and hands it back to builtRows.
+func (r *builtRow) release() {
+	clear(r.items)
+	clear(r.out.rels)
+	clear(r.out.rules)
+	clear(r.out.unresolved)
+	*r = builtRow{items: r.items[:0], out: rowRecords{rels: r.out.rels[:0], rules: r.out.rules[:0], unresolved: r.out.unresolved[:0]}}
+	builtRows.Put(r)
 }
+
+// builtItem is one item's entity, nil for an item without a key; its
+// records end at rels, rules and unres in its row's out.
+type builtItem struct {
+	t                  *EntityType
+	e                  *graph.Entity
+	item               any
+	stack              []any
+	rels, rules, unres int
+}
+
+// records receives the relationships and firewall rules an entity's item
+// declares (collectRels, collectRules) and the rules it cannot read: the
+// builder's own lists, or on a stream worker a row's (rowRecords), added
+// to the builder's with the row's entities.
+type records interface {
+	rel(pendingRel)
+	rule(pendingRule)
+	unresolvedRule(what string)
+}
+
+func (b *builder) rel(p pendingRel)           { b.pending.add(p) }
+func (b *builder) rule(p pendingRule)         { b.rules = append(b.rules, p) }
+func (b *builder) unresolvedRule(what string) { b.unresolved[what]++ }
+
+// rowRecords are the records of one row's items.
+type rowRecords struct {
+	rels       []pendingRel
+	rules      []pendingRule
+	unresolved []string
+}
+
+func (o *rowRecords) rel(p pendingRel)           { o.rels = append(o.rels, p) }
+func (o *rowRecords) rule(p pendingRule)         { o.rules = append(o.rules, p) }
+func (o *rowRecords) unresolvedRule(what string) { o.unresolved = append(o.unresolved, what) }
 
 // rowEntities builds the entities of every type that reads c from one ok
 // row (on a worker: nothing of the builder is written).
 func (b *builder) rowEntities(w *worker, c Call, row snapshot.Row, body any) *builtRow {
-	out := &builtRow{}
+	out := builtRows.Get().(*builtRow)
 	rd := rowData{Row: row, Body: body}
 	for i := range b.types {
 		t := &b.types[i]
@@ -443,8 +503,12 @@ func (b *builder) rowEntities(w *worker, c Call, row snapshot.Row, body any) *bu
 		}
 		err := walk(body, parsePath(t.Items), nil, func(item any, stack []any) error {
 			e, ok, err := w.entity(t, rd, item, stack)
+			if err == nil && e != nil {
+				err = itemRels(&out.out, t, rd, e, item, stack)
+			}
 			if ok {
-				out.items = append(out.items, builtItem{t: t, e: e, item: item, stack: stack})
+				out.items = append(out.items, builtItem{t: t, e: e, item: item, stack: stack,
+					rels: len(out.out.rels), rules: len(out.out.rules), unres: len(out.out.unresolved)})
 			}
 			return err
 		})
@@ -556,21 +620,20 @@ func (w *worker) entity(t *EntityType, rd rowData, item any, stack []any) (e *gr
 	return e, true, nil
 }
 
-// addEntity adds a built entity to the graph and records its
-// relationships and firewall rules.
-func (b *builder) addEntity(t *EntityType, rd rowData, e *graph.Entity, item any, stack []any) error {
-	e, _ = b.g.AddEntity(e)
+// itemRels records in out the relationships and firewall rules that an
+// entity's item declares.
+func itemRels(out records, t *EntityType, rd rowData, e *graph.Entity, item any, stack []any) error {
 	for i := range t.Rels {
 		r := &t.Rels[i]
 		if r.Call != (Call{}) {
 			continue
 		}
-		if err := b.collectRels(e, r, rd, item, stack); err != nil {
+		if err := collectRels(out, e, r, rd, item, stack); err != nil {
 			return err
 		}
 	}
 	for i := range t.Rules {
-		if err := b.collectRules(e, &t.Rules[i], item); err != nil {
+		if err := collectRules(out, e, &t.Rules[i], item); err != nil {
 			return err
 		}
 	}
@@ -642,8 +705,8 @@ func appendPage(e *graph.Entity, s scope, props []Prop) error {
 }
 
 // collectRels records the relationships of spec r found at r.Path below
-// item; ancestors are the iterated elements above item.
-func (b *builder) collectRels(from *graph.Entity, r *RelSpec, rd rowData, item any, ancestors []any) error {
+// item in out; ancestors are the iterated elements above item.
+func collectRels(out records, from *graph.Entity, r *RelSpec, rd rowData, item any, ancestors []any) error {
 	stack := ancestors
 	if r.Path != "" {
 		stack = append(ancestors[:len(ancestors):len(ancestors)], item)
@@ -677,7 +740,7 @@ func (b *builder) collectRels(from *graph.Entity, r *RelSpec, rd rowData, item a
 				props[p.Name] = pv
 			}
 		}
-		b.pending.add(pendingRel{
+		out.rel(pendingRel{
 			from: from, spec: r, value: v,
 			account: rd.Row.AccountID, region: rd.Row.Region, props: props,
 		})
@@ -923,7 +986,7 @@ func (b *builder) relFromCall(t *EntityType, r *RelSpec, rd rowData) error {
 	return walk(rd.Body, parsePath(r.Items), nil, func(item any, stack []any) error {
 		s := scope{env: rd.env(), elem: item, stack: stack}
 		for _, from := range b.lookup(t.Type, fromBy, rd.Row.AccountID, rd.Row.Region, s.expand(fromMatch)) {
-			if err := b.collectRels(from, r, rd, item, stack); err != nil {
+			if err := collectRels(b, from, r, rd, item, stack); err != nil {
 				return err
 			}
 		}
