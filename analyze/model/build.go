@@ -1004,6 +1004,14 @@ func (b *builder) index(typ, prop string) map[ixKey]ixVal {
 	if ix, ok := b.indexes[k]; ok {
 		return ix
 	}
+	ix := b.buildIndex(typ, prop)
+	b.indexes[k] = ix
+	return ix
+}
+
+// buildIndex builds the (type, prop) index (reading the graph only: the
+// workers build several at once).
+func (b *builder) buildIndex(typ, prop string) map[ixKey]ixVal {
 	ix := map[ixKey]ixVal{}
 	for _, e := range b.g.EntitiesOfType(typ) {
 		acct, region := e.String("accountId"), ""
@@ -1030,7 +1038,6 @@ func (b *builder) index(typ, prop string) map[ixKey]ixVal {
 			}
 		}
 	}
-	b.indexes[k] = ix
 	return ix
 }
 
@@ -1097,14 +1104,20 @@ const globalRowRegion = "global"
 // (read-only: the graph's entities and the indexes), and the calling
 // goroutine adds them to the graph in pending order.
 func (b *builder) resolve() {
-	b.indexes = nil
+	b.indexes = map[[2]string]map[ixKey]ixVal{}
+	var need [][2]string
+	seen := map[[2]string]bool{}
 	for _, block := range b.pending.list {
 		for _, p := range block {
-			if p.spec.By != "_key" {
-				b.index(p.spec.Target, p.spec.By)
+			if k := [2]string{p.spec.Target, p.spec.By}; p.spec.By != "_key" && !seen[k] {
+				seen[k] = true
+				need = append(need, k)
 			}
 		}
 	}
+	ordered(len(b.streamWorkers()), len(need), func(i int) map[ixKey]ixVal {
+		return b.buildIndex(need[i][0], need[i][1])
+	}, func(i int, ix map[ixKey]ixVal) { b.indexes[need[i]] = ix })
 	ordered(len(b.streamWorkers()), len(b.pending.list), func(i int) *resolvedBlock {
 		return b.resolveBlock(b.pending.list[i])
 	}, func(i int, rb *resolvedBlock) {
