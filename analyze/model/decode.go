@@ -52,6 +52,10 @@ type decoder struct {
 	// string shared by all costs no string and no box each. nil: no
 	// interning (decodeNeeded).
 	strs map[string]any
+	// elems holds the elements of the lists being decoded (a stack: an
+	// inner list's above its outer one's), so that each list is made
+	// once at its final length instead of grown element by element.
+	elems []any
 }
 
 const (
@@ -97,6 +101,8 @@ func decodeNeeded(s string, sh *shape, n *need) (any, error) {
 // one response to the next (one decoder per goroutine).
 func (d *decoder) decode(s string, sh *shape, n *need) (any, error) {
 	d.s, d.i, d.depth = s, 0, 0
+	clear(d.elems) // what an error left
+	d.elems = d.elems[:0]
 	v, err := d.value(sh, n)
 	if err != nil {
 		return nil, err
@@ -449,18 +455,15 @@ func (d *decoder) list(sh *shape, n *need) (any, error) {
 	if sh != nil {
 		es = sh.elem
 	}
-	var l []any
-	if n != nil {
-		l = []any{}
-	}
 	d.ws()
 	if d.i < len(d.s) && d.s[d.i] == ']' {
 		d.i++
 		if n == nil {
 			return nil, nil
 		}
-		return l, nil
+		return []any{}, nil
 	}
+	start := len(d.elems)
 	for count := 0; ; count++ {
 		v, err := d.value(es, n)
 		if err != nil {
@@ -470,12 +473,15 @@ func (d *decoder) list(sh *shape, n *need) (any, error) {
 			return nil, err
 		}
 		if n != nil {
-			l = append(l, v)
+			d.elems = append(d.elems, v)
 		}
 		if more, err := d.more(']', "after list element"); !more {
 			if n == nil || err != nil {
 				return nil, err
 			}
+			l := slices.Clone(d.elems[start:])
+			clear(d.elems[start:])
+			d.elems = d.elems[:start]
 			return l, nil
 		}
 	}
