@@ -9,7 +9,8 @@ package model
 //
 // It replaces encoding/json here rather than following it with a second
 // walk: one pass, map keys of known fields reuse the shape's strings, and
-// maps are sized from the shape, so checking costs nothing over decoding.
+// maps and lists are made once at their size, so checking costs nothing over
+// decoding.
 
 import (
 	"encoding/base64"
@@ -56,6 +57,15 @@ type decoder struct {
 	// inner list's above its outer one's), so that each list is made
 	// once at its final length instead of grown element by element.
 	elems []any
+	// fields does the same for the objects being decoded: each map is
+	// made once, at its size.
+	fields []keyValue
+}
+
+// keyValue is one decoded object field.
+type keyValue struct {
+	key string
+	v   any
 }
 
 const (
@@ -103,6 +113,8 @@ func (d *decoder) decode(s string, sh *shape, n *need) (any, error) {
 	d.s, d.i, d.depth = s, 0, 0
 	clear(d.elems) // what an error left
 	d.elems = d.elems[:0]
+	clear(d.fields)
+	d.fields = d.fields[:0]
 	v, err := d.value(sh, n)
 	if err != nil {
 		return nil, err
@@ -244,27 +256,16 @@ func (d *decoder) object(sh *shape, n *need) (any, error) {
 	defer func() { d.depth-- }()
 	d.i++ // '{'
 	full := n != nil && n.all
-	var m map[string]any
-	if n != nil {
-		size := 0
-		if sh != nil {
-			size = int(sh.keys.Load())
-		}
-		m = make(map[string]any, size)
-	}
-	// Without every key in m, the duplicate check needs its own record.
-	var seen *keySet
-	if !full {
-		seen = d.keySet(sh)
-	}
+	seen := d.keySet(sh)
 	d.ws()
 	if d.i < len(d.s) && d.s[d.i] == '}' {
 		d.i++
-		if m == nil {
+		if n == nil {
 			return nil, nil
 		}
-		return m, nil
+		return map[string]any{}, nil
 	}
+	start := len(d.fields)
 	next := 0 // the field the next key most likely names
 	for {
 		d.ws()
@@ -280,13 +281,7 @@ func (d *decoder) object(sh *shape, n *need) (any, error) {
 		if f != nil {
 			idx, next = f.idx, f.idx+1
 		}
-		dup := false
-		if full {
-			_, dup = m[key]
-		} else {
-			dup = seen.add(key, idx)
-		}
-		if dup {
+		if seen.add(key, idx) {
 			return nil, d.errf("duplicate key %q at offset %d", key, keyAt)
 		}
 		d.ws()
@@ -325,15 +320,18 @@ func (d *decoder) object(sh *shape, n *need) (any, error) {
 			return nil, err
 		}
 		if vn != nil {
-			m[key] = v
+			d.fields = append(d.fields, keyValue{key, v})
 		}
 		if more, err := d.more('}', "after object value"); !more {
-			if m == nil || err != nil {
+			if n == nil || err != nil {
 				return nil, err
 			}
-			if sh != nil {
-				sh.keys.Store(int32(len(m)))
+			m := make(map[string]any, len(d.fields)-start)
+			for _, f := range d.fields[start:] {
+				m[f.key] = f.v
 			}
+			clear(d.fields[start:])
+			d.fields = d.fields[:start]
 			return m, nil
 		}
 	}

@@ -50,7 +50,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 )
 
 //go:embed shapes.txt
@@ -88,10 +87,6 @@ type shape struct {
 	// fields, by a type and its nullable references.
 	order *[]field
 	name  string // kObject: the type name, for messages
-	// keys is the key count of the last object decoded with this shape,
-	// the size its next map is made with (decode.go): an SDK type has
-	// tens of fields of which a response sets a few.
-	keys atomic.Int32
 }
 
 // field is one field of an object shape. name is the canonical key string,
