@@ -16,10 +16,11 @@ package model
 //  6. the hatches' Finish funcs (S3 public, subnet route tables);
 //  7. service HAS entity edges and the aws_iam_user IS Person mapping.
 //
-// Decoding, entity construction, target lookups and the service edges run
-// on one worker per core (stream.go, resolve, serviceEdges); everything
-// that writes the graph or the builder stays on the calling goroutine, in
-// the order a sequential build has.
+// Decoding, entity construction with the relationships and rules each
+// entity's item declares, the property indexes, target lookups and the
+// service edges run on one worker per core (stream.go, resolve,
+// serviceEdges); everything that writes the graph or the builder stays on
+// the calling goroutine, in the order a sequential build has.
 
 import (
 	"context"

@@ -15,7 +15,8 @@ import (
 // One goroutine reads the call's rows (the Parquet reader is sequential)
 // and hands them on in batches; up to GOMAXPROCS workers decode the
 // batches' responses and, for the entity phase, build the entities of
-// each row (prep, touching only the worker's own caches); the calling
+// each row and record their relationships and rules (prep, touching only
+// the worker's own caches); the calling
 // goroutine receives the batches in the order they were read and does
 // everything that touches the builder's state (adding entities,
 // recording relationships, enrichments). fn therefore sees the rows in
