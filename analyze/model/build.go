@@ -155,13 +155,15 @@ type worker struct {
 	names    map[string]string
 	strs     map[string]any
 	propHint map[string]int
-	fields   []string // the sorted field names of the item being flattened
 	classes  map[string][]string
+	// order is the sorted field names of the last item of each type
+	// flattened: the next item usually has the same fields.
+	order map[string][]string
 }
 
 func newWorker() *worker {
 	return &worker{names: map[string]string{}, strs: map[string]any{}, propHint: map[string]int{},
-		classes: map[string][]string{}}
+		classes: map[string][]string{}, order: map[string][]string{}}
 }
 
 // camel is camel(k), computed once per field name.
@@ -172,6 +174,31 @@ func (w *worker) camel(k string) string {
 	n := camel(k)
 	w.names[k] = n
 	return n
+}
+
+// sortedFields returns the keys of item m of type typ in sorted order:
+// those of the previous item of the type when m has the same keys
+// (checked by lookups, cheaper than sorting), else sorted anew.
+func (w *worker) sortedFields(typ string, m map[string]any) []string {
+	if prev, ok := w.order[typ]; ok && len(prev) == len(m) {
+		same := true
+		for _, k := range prev {
+			if _, ok := m[k]; !ok {
+				same = false
+				break
+			}
+		}
+		if same {
+			return prev
+		}
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	w.order[typ] = keys
+	return keys
 }
 
 // class returns the _class list of t's entities: one copy of the
@@ -554,12 +581,7 @@ func (w *worker) entity(t *EntityType, rd rowData, item any, stack []any) (e *gr
 	if m, ok := item.(map[string]any); ok && !t.NoFlatten {
 		// In sorted order: entities with the same fields then get their
 		// properties in the same order and share one graph shape.
-		w.fields = w.fields[:0]
-		for k := range m {
-			w.fields = append(w.fields, k)
-		}
-		slices.Sort(w.fields)
-		for _, k := range w.fields {
+		for _, k := range w.sortedFields(t.Type, m) {
 			v := m[k]
 			if slices.Contains(t.Skip, k) {
 				continue

@@ -300,7 +300,7 @@ func (d *decoder) object(sh *shape, n *need) (any, error) {
 			// A field no path names is kept when it is a scalar of an
 			// entity's item (the automatic flattening reads those), else
 			// checked and dropped.
-			if k, ok := n.kids[key]; ok {
+			if k := n.kid(sh, f, key); k != nil {
 				vn = k
 			} else if d.ws(); !n.flat || d.i < len(d.s) && (d.s[d.i] == '{' || d.s[d.i] == '[' || d.s[d.i] == 'n') {
 				vn = nil
