@@ -712,8 +712,9 @@ func (g *Graph) sortEntities() {
 		added = append(added, ents[g.entSortedN[t]:]...)
 		g.entSortedN[t] = len(ents)
 	}
-	sortParallel(added, compareEntities)
-	g.entSorted = mergeSorted(g.entSorted, added, compareEntities)
+	sorted := make([]*Entity, 0, len(added))
+	sortParallel(added, compareEntities, func(e *Entity) { sorted = append(sorted, e) })
+	g.entSorted = mergeSorted(g.entSorted, sorted, compareEntities)
 	for i, e := range g.entSorted {
 		e.rank, e.fromRank = uint32(i+1), uint32(i+1)
 		// A key that is a prefix of others is directly followed by one.
@@ -749,11 +750,8 @@ func (g *Graph) Relationships() []*Relationship {
 				}
 			}
 		}
-		sortParallel(added, rs.compare)
-		pos := make([]int32, len(added))
-		for i, a := range added {
-			pos[i] = a.pos
-		}
+		pos := make([]int32, 0, len(added))
+		sortParallel(added, rs.compare, func(a relRank) { pos = append(pos, a.pos) })
 		g.sorted = mergeSorted(g.sorted, pos, g.compare)
 	}
 	out := make([]*Relationship, len(g.sorted))
@@ -837,30 +835,35 @@ func (r *Relationship) mid() string {
 func (g *Graph) compare(a, b int32) int { return CompareRelationships(g.rels.at(a), g.rels.at(b)) }
 
 // sortParallel sorts s by cmp, a large one in two halves on two
-// goroutines, merged.
-func sortParallel[T any](s []T, cmp func(a, b T) int) {
-	if len(s) < parallelSort {
+// goroutines, and calls emit with its elements in order (the halves
+// merged as they are emitted: no copy).
+func sortParallel[T any](s []T, cmp func(a, b T) int, emit func(T)) {
+	half := len(s)
+	if len(s) >= parallelSort {
+		half = len(s) / 2
+		var wg sync.WaitGroup
+		wg.Go(func() { slices.SortFunc(s[half:], cmp) })
+		slices.SortFunc(s[:half], cmp)
+		wg.Wait()
+	} else {
 		slices.SortFunc(s, cmp)
-		return
 	}
-	half := len(s) / 2
-	var wg sync.WaitGroup
-	wg.Go(func() { slices.SortFunc(s[:half], cmp) })
-	slices.SortFunc(s[half:], cmp)
-	wg.Wait()
-	// Merged in place from the front: the write position never passes
-	// the next unread element of the second half.
-	first := slices.Clone(s[:half])
-	i, j, k := 0, half, 0
-	for i < len(first) && j < len(s) {
-		if cmp(first[i], s[j]) <= 0 {
-			s[k], i = first[i], i+1
+	a, b := s[:half], s[half:]
+	for len(a) > 0 && len(b) > 0 {
+		if cmp(a[0], b[0]) <= 0 {
+			emit(a[0])
+			a = a[1:]
 		} else {
-			s[k], j = s[j], j+1
+			emit(b[0])
+			b = b[1:]
 		}
-		k++
 	}
-	copy(s[k:], first[i:])
+	for _, x := range a {
+		emit(x)
+	}
+	for _, x := range b {
+		emit(x)
+	}
 }
 
 // parallelSort is the length from which sortParallel uses two goroutines
