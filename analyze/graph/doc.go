@@ -40,7 +40,11 @@
 //     a 32-bit hash of the key with every collision checked (an index with
 //     no pointer for the garbage collector to scan), orders them with
 //     CompareRelationships (the order of the key strings; the sorted order
-//     is a list of positions) and finds one by key with Relationship. Relationships may share one property set
+//     is a list of positions, kept between calls of Relationships, which
+//     sorts what was added by the integer ranks of their ends in the
+//     sorted entities wherever those decide, and compares the rest as
+//     strings) and finds one by key with Relationship. Entities keeps its
+//     sorted order between calls too. Relationships may share one property set
 //     (NewKeyedRelationship): a Set on one is then a Set on all.
 //
 // A Graph is built by one goroutine and read by many; it is not safe for

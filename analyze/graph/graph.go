@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"hash/maphash"
@@ -21,6 +22,12 @@ type Entity struct {
 	// []any, []string, map[string]any (a string may be kept as a
 	// *Template, which every accessor reads as its string).
 	props Props
+	// rank is the entity's position in key order, from 1, as of the
+	// graph's last sort (Graph.sortEntities); fromRank is the same but 0
+	// when its key is a prefix of another's: then the order of the keys
+	// is not that of the relationship keys they begin. Only the sorts
+	// use them, under the graph's sortMu.
+	rank, fromRank uint32
 }
 
 // NewEntity returns an entity with the properties of props (which it does
@@ -513,6 +520,10 @@ func NewRelationship(from *Entity, verb string, to *Entity, props map[string]any
 type Graph struct {
 	entities map[string]*Entity
 	byType   map[string][]*Entity
+	// entSorted is the entities sorted by key as of the last sort, when
+	// byType[t] had entSortedN[t] of them (under sortMu, as sorted).
+	entSorted  []*Entity
+	entSortedN map[string]int
 
 	// Every relationship, in the order added, and the index of their
 	// positions there by a 32-bit hash of their _key (which they do not
@@ -674,29 +685,74 @@ func (g *Graph) All() iter.Seq[*Entity] {
 	}
 }
 
-// Entities returns every entity sorted by key.
+// Entities returns every entity sorted by key, in a new slice the caller
+// may keep or change. The sorted order is kept between calls, so a call
+// sorts only the entities added since the last one.
 func (g *Graph) Entities() []*Entity {
-	out := make([]*Entity, 0, len(g.entities))
-	for _, e := range g.entities {
-		out = append(out, e)
+	g.sortMu.Lock()
+	defer g.sortMu.Unlock()
+	g.sortEntities()
+	return slices.Clone(g.entSorted)
+}
+
+// compareEntities orders entities by key.
+func compareEntities(a, b *Entity) int { return strings.Compare(a.Key, b.Key) }
+
+// sortEntities sorts the entities added since the last call into
+// entSorted and gives every entity its rank (under sortMu).
+func (g *Graph) sortEntities() {
+	if len(g.entSorted) == len(g.entities) {
+		return
 	}
-	slices.SortFunc(out, func(a, b *Entity) int { return strings.Compare(a.Key, b.Key) })
-	return out
+	if g.entSortedN == nil {
+		g.entSortedN = map[string]int{}
+	}
+	added := make([]*Entity, 0, len(g.entities)-len(g.entSorted))
+	for t, ents := range g.byType {
+		added = append(added, ents[g.entSortedN[t]:]...)
+		g.entSortedN[t] = len(ents)
+	}
+	sorted := make([]*Entity, 0, len(added))
+	sortParallel(added, compareEntities, func(e *Entity) { sorted = append(sorted, e) })
+	g.entSorted = mergeSorted(g.entSorted, sorted, compareEntities)
+	for i, e := range g.entSorted {
+		e.rank, e.fromRank = uint32(i+1), uint32(i+1)
+		// A key that is a prefix of others is directly followed by one.
+		if i+1 < len(g.entSorted) && strings.HasPrefix(g.entSorted[i+1].Key, e.Key) {
+			e.fromRank = 0
+		}
+	}
 }
 
 // Relationships returns every relationship sorted by key, in a new slice
 // the caller may keep or change. The sorted order is kept between calls, so
 // a call sorts only the relationships added since the last one.
+//
+// Those are ordered by integer ranks where the ranks decide what comparing
+// the key strings would: the rank of their From entity in key order
+// (unless its key is a prefix of another's), then, for equal From and
+// verb, the rank of their To entity (unless a tail follows To). Custom
+// keys and the rest are compared as strings.
 func (g *Graph) Relationships() []*Relationship {
 	g.sortMu.Lock()
 	defer g.sortMu.Unlock()
 	if n := len(g.sorted); n < g.rels.n {
-		added := make([]int32, g.rels.n-n)
+		g.sortEntities()
+		rs := relSorter{g: g}
+		added := make([]relRank, g.rels.n-n)
 		for i := range added {
-			added[i] = int32(n + i)
+			pos := int32(n + i)
+			added[i].pos = pos
+			if r := g.rels.at(pos); !r.form.custom() {
+				added[i].from, added[i].mid = g.fromRank(r.From), rs.midID(r.mid())
+				if r.form == nil || r.form.tail == "" {
+					added[i].to = g.rank(r.To)
+				}
+			}
 		}
-		slices.SortFunc(added, g.compare)
-		g.sorted = g.mergeSorted(g.sorted, added)
+		pos := make([]int32, 0, len(added))
+		sortParallel(added, rs.compare, func(a relRank) { pos = append(pos, a.pos) })
+		g.sorted = mergeSorted(g.sorted, pos, g.compare)
 	}
 	out := make([]*Relationship, len(g.sorted))
 	for i, pos := range g.sorted {
@@ -705,17 +761,127 @@ func (g *Graph) Relationships() []*Relationship {
 	return out
 }
 
+// rank and fromRank are the ranks of the entity with key k (0 for none).
+func (g *Graph) rank(k string) uint32 {
+	if e := g.entities[k]; e != nil {
+		return e.rank
+	}
+	return 0
+}
+
+func (g *Graph) fromRank(k string) uint32 {
+	if e := g.entities[k]; e != nil {
+		return e.fromRank
+	}
+	return 0
+}
+
+// relRank is a relationship being sorted with the ranks of its ends: from
+// is its From's fromRank, to its To's rank when nothing follows To in its
+// key (0: compare the key as a string).
+type relRank struct {
+	from, to uint32
+	pos      int32
+	mid      int32 // the key's middle: relSorter.mids[mid]
+}
+
+// relSorter orders relationships by key (relRank).
+type relSorter struct {
+	g    *Graph
+	mids []string // the key middles (verbs) seen: a handful
+}
+
+// midID returns the number of a key middle.
+func (rs *relSorter) midID(mid string) int32 {
+	for i, m := range rs.mids {
+		if m == mid {
+			return int32(i)
+		}
+	}
+	rs.mids = append(rs.mids, mid)
+	return int32(len(rs.mids) - 1)
+}
+
+// compare orders two relationships by key, by their ends' ranks where
+// those decide.
+func (rs *relSorter) compare(a, b relRank) int {
+	if a.from != 0 && b.from != 0 {
+		if a.from != b.from {
+			return cmp.Compare(a.from, b.from)
+		}
+		// One From: the middles and then To (and tail) decide.
+		if a.mid != b.mid {
+			ma, mb := rs.mids[a.mid], rs.mids[b.mid]
+			n := min(len(ma), len(mb))
+			if c := strings.Compare(ma[:n], mb[:n]); c != 0 {
+				return c
+			}
+		} else if a.to != 0 && b.to != 0 && a.to != b.to {
+			return cmp.Compare(a.to, b.to)
+		}
+	}
+	return rs.g.compare(a.pos, b.pos)
+}
+
+// mid is the part of a relationship's key between its ends.
+func (r *Relationship) mid() string {
+	if r.form != nil {
+		return r.form.mid
+	}
+	return lowerVerb(r.Class)
+}
+
 // compare orders the relationships at two positions by key.
 func (g *Graph) compare(a, b int32) int { return CompareRelationships(g.rels.at(a), g.rels.at(b)) }
 
-// mergeSorted merges two lists of positions sorted by key into a new one.
-func (g *Graph) mergeSorted(a, b []int32) []int32 {
+// sortParallel sorts s by cmp, a large one in two halves on two
+// goroutines, and calls emit with its elements in order (the halves
+// merged as they are emitted: no copy).
+func sortParallel[T any](s []T, cmp func(a, b T) int, emit func(T)) {
+	half := len(s)
+	if len(s) >= parallelSort {
+		half = len(s) / 2
+		var wg sync.WaitGroup
+		wg.Go(func() { slices.SortFunc(s[half:], cmp) })
+		slices.SortFunc(s[:half], cmp)
+		wg.Wait()
+	} else {
+		slices.SortFunc(s, cmp)
+	}
+	a, b := s[:half], s[half:]
+	for len(a) > 0 && len(b) > 0 {
+		if cmp(a[0], b[0]) <= 0 {
+			emit(a[0])
+			a = a[1:]
+		} else {
+			emit(b[0])
+			b = b[1:]
+		}
+	}
+	for _, x := range a {
+		emit(x)
+	}
+	for _, x := range b {
+		emit(x)
+	}
+}
+
+// parallelSort is the length from which sortParallel uses two goroutines
+// (a variable for the tests).
+var parallelSort = 1 << 15
+
+// mergeSorted merges two lists sorted by cmp into a new one (a itself
+// when b is empty, b when a is).
+func mergeSorted[T any](a, b []T, cmp func(a, b T) int) []T {
 	if len(a) == 0 {
 		return b
 	}
-	out := make([]int32, 0, len(a)+len(b))
+	if len(b) == 0 {
+		return a
+	}
+	out := make([]T, 0, len(a)+len(b))
 	for len(a) > 0 && len(b) > 0 {
-		if g.compare(a[0], b[0]) < 0 {
+		if cmp(a[0], b[0]) <= 0 {
 			out, a = append(out, a[0]), a[1:]
 		} else {
 			out, b = append(out, b[0]), b[1:]

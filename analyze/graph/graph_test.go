@@ -3,6 +3,7 @@ package graph
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -219,5 +220,61 @@ func TestRelationshipsSortedAcrossAdds(t *testing.T) {
 	rs[0] = nil
 	if g.Relationships()[0] == nil {
 		t.Fatal("changing the returned slice changed the graph's sorted view")
+	}
+}
+
+// Entities and Relationships give the order of the key strings, however
+// the keys overlap: keys that are prefixes of others (with the next byte
+// below or above '|'), keys holding '|', custom keys and keyed forms with
+// tails, with entities and relationships added between the calls.
+func TestSortedOrderIsKeyOrder(t *testing.T) {
+	defer func(n int) { parallelSort = n }(parallelSort)
+	parallelSort = 50 // the halves on two goroutines too
+	rng := rand.New(rand.NewPCG(7, 7))
+	alphabet := []byte("ab|}-~")
+	g := New()
+	var keys []string
+	for round := range 4 {
+		for range 60 {
+			n := 1 + rng.IntN(4)
+			k := make([]byte, n)
+			for i := range k {
+				k[i] = alphabet[rng.IntN(len(alphabet))]
+			}
+			if e, added := g.AddEntity(&Entity{Key: string(k), Type: "t"}); added {
+				keys = append(keys, e.Key)
+			}
+		}
+		for range 300 {
+			from, to := g.Entity(keys[rng.IntN(len(keys))]), g.Entity(keys[rng.IntN(len(keys))])
+			var r *Relationship
+			switch rng.IntN(4) {
+			case 0:
+				r = NewRelationship(from, "HAS", to, nil)
+			case 1:
+				r = NewRelationship(from, "USES", to, nil)
+			case 2:
+				r = NewKeyedRelationship("t_access", "ALLOWS", from.Key, "access", to.Key, []string{"", "|s", "|a"}[rng.IntN(3)], nil)
+			default:
+				r = NewCustomRelationship(fmt.Sprintf("%s:%d", from.Key, rng.IntN(50)), "t_rule", "ALLOWS", from.Key, to.Key, nil)
+			}
+			if err := g.AddRelationship(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []string
+		for _, e := range g.Entities() {
+			got = append(got, e.Key)
+		}
+		if !slices.IsSorted(got) || len(got) != len(keys) {
+			t.Fatalf("round %d: %d entities, want %d, in key order: %q", round, len(got), len(keys), got)
+		}
+		got = got[:0]
+		for _, r := range g.Relationships() {
+			got = append(got, r.Key())
+		}
+		if _, n := g.Len(); !slices.IsSorted(got) || len(got) != n {
+			t.Fatalf("round %d: %d relationships, want %d, in key order: %q", round, len(got), n, got)
+		}
 	}
 }

@@ -16,10 +16,11 @@ package model
 //  6. the hatches' Finish funcs (S3 public, subnet route tables);
 //  7. service HAS entity edges and the aws_iam_user IS Person mapping.
 //
-// Decoding, entity construction, target lookups and the service edges run
-// on one worker per core (stream.go, resolve, serviceEdges); everything
-// that writes the graph or the builder stays on the calling goroutine, in
-// the order a sequential build has.
+// Decoding, entity construction with the relationships and rules each
+// entity's item declares, the property indexes, target lookups and the
+// service edges run on one worker per core (stream.go, resolve,
+// serviceEdges); everything that writes the graph or the builder stays on
+// the calling goroutine, in the order a sequential build has.
 
 import (
 	"context"
@@ -119,7 +120,7 @@ type builder struct {
 	g        *graph.Graph
 	log      *slog.Logger
 	accounts map[string]bool
-	pending  []pendingRel
+	pending  blocks[pendingRel]
 	rules    []pendingRule
 	indexes  map[[2]string]map[ixKey]ixVal // (type, prop) -> (account, value) -> entities
 	// unresolved counts relationship targets not found, by "from verb to".
@@ -154,13 +155,15 @@ type worker struct {
 	names    map[string]string
 	strs     map[string]any
 	propHint map[string]int
-	fields   []string // the sorted field names of the item being flattened
 	classes  map[string][]string
+	// order is the sorted field names of the last item of each type
+	// flattened: the next item usually has the same fields.
+	order map[string][]string
 }
 
 func newWorker() *worker {
 	return &worker{names: map[string]string{}, strs: map[string]any{}, propHint: map[string]int{},
-		classes: map[string][]string{}}
+		classes: map[string][]string{}, order: map[string][]string{}}
 }
 
 // camel is camel(k), computed once per field name.
@@ -171,6 +174,31 @@ func (w *worker) camel(k string) string {
 	n := camel(k)
 	w.names[k] = n
 	return n
+}
+
+// sortedFields returns the keys of item m of type typ in sorted order:
+// those of the previous item of the type when m has the same keys
+// (checked by lookups, cheaper than sorting), else sorted anew.
+func (w *worker) sortedFields(typ string, m map[string]any) []string {
+	if prev, ok := w.order[typ]; ok && len(prev) == len(m) {
+		same := true
+		for _, k := range prev {
+			if _, ok := m[k]; !ok {
+				same = false
+				break
+			}
+		}
+		if same {
+			return prev
+		}
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	w.order[typ] = keys
+	return keys
 }
 
 // class returns the _class list of t's entities: one copy of the
@@ -393,15 +421,31 @@ func (b *builder) entities(ctx context.Context, src Source) error {
 				return nil
 			}
 			built := prepped.(*builtRow)
+			defer built.release()
 			rd := rowData{Row: row, Body: body}
+			var rels, rules, unres int // where the item's records start in built.out
 			for _, x := range built.items {
 				if x.e == nil {
 					b.log.Debug("item without a key skipped", "type", x.t.Type, "row", where(row))
 					continue
 				}
-				if err := b.addEntity(x.t, rd, x.e, x.item, x.stack); err != nil {
-					return fmt.Errorf("%s: %s: %w", where(row), x.t.Type, err)
+				e, _ := b.g.AddEntity(x.e)
+				if e != x.e {
+					// An entity of that key exists already: the records
+					// are made again, from it.
+					if err := itemRels(b, x.t, rd, e, x.item, x.stack); err != nil {
+						return fmt.Errorf("%s: %s: %w", where(row), x.t.Type, err)
+					}
+				} else {
+					for _, p := range built.out.rels[rels:x.rels] {
+						b.pending.add(p)
+					}
+					b.rules = append(b.rules, built.out.rules[rules:x.rules]...)
+					for _, k := range built.out.unresolved[unres:x.unres] {
+						b.unresolved[k]++
+					}
 				}
+				rels, rules, unres = x.rels, x.rules, x.unres
 			}
 			if built.err != nil {
 				return fmt.Errorf("%s: %s: %w", where(row), built.errType.Type, built.err)
@@ -415,26 +459,70 @@ func (b *builder) entities(ctx context.Context, src Source) error {
 	return nil
 }
 
-// builtRow is the entities of one row, built by a worker, in item order;
-// err is the error that stopped building (after items).
+// builtRow is the entities of one row, built by a worker, in item order,
+// and the relationships and rules their items declare (out); err is the
+// error that stopped building (after items).
 type builtRow struct {
 	items   []builtItem
+	out     rowRecords
 	err     error
 	errType *EntityType
 }
 
-// builtItem is one item's entity, nil for an item without a key.
-type builtItem struct {
-	t     *EntityType
-	e     *graph.Entity
-	item  any
-	stack []any
+// builtRows recycles builtRows: the calling goroutine hands each back
+// when it has added its entities and records.
+var builtRows = sync.Pool{New: func() any { return &builtRow{} }}
+
+// release clears r (it holds no pointer to its items, entities or
+// records) and hands it back to builtRows.
+func (r *builtRow) release() {
+	clear(r.items)
+	clear(r.out.rels)
+	clear(r.out.rules)
+	clear(r.out.unresolved)
+	*r = builtRow{items: r.items[:0], out: rowRecords{rels: r.out.rels[:0], rules: r.out.rules[:0], unresolved: r.out.unresolved[:0]}}
+	builtRows.Put(r)
 }
+
+// builtItem is one item's entity, nil for an item without a key; its
+// records end at rels, rules and unres in its row's out.
+type builtItem struct {
+	t                  *EntityType
+	e                  *graph.Entity
+	item               any
+	stack              []any
+	rels, rules, unres int
+}
+
+// records receives the relationships and firewall rules an entity's item
+// declares (collectRels, collectRules) and the rules it cannot read: the
+// builder's own lists, or on a stream worker a row's (rowRecords), added
+// to the builder's with the row's entities.
+type records interface {
+	rel(pendingRel)
+	rule(pendingRule)
+	unresolvedRule(what string)
+}
+
+func (b *builder) rel(p pendingRel)           { b.pending.add(p) }
+func (b *builder) rule(p pendingRule)         { b.rules = append(b.rules, p) }
+func (b *builder) unresolvedRule(what string) { b.unresolved[what]++ }
+
+// rowRecords are the records of one row's items.
+type rowRecords struct {
+	rels       []pendingRel
+	rules      []pendingRule
+	unresolved []string
+}
+
+func (o *rowRecords) rel(p pendingRel)           { o.rels = append(o.rels, p) }
+func (o *rowRecords) rule(p pendingRule)         { o.rules = append(o.rules, p) }
+func (o *rowRecords) unresolvedRule(what string) { o.unresolved = append(o.unresolved, what) }
 
 // rowEntities builds the entities of every type that reads c from one ok
 // row (on a worker: nothing of the builder is written).
 func (b *builder) rowEntities(w *worker, c Call, row snapshot.Row, body any) *builtRow {
-	out := &builtRow{}
+	out := builtRows.Get().(*builtRow)
 	rd := rowData{Row: row, Body: body}
 	for i := range b.types {
 		t := &b.types[i]
@@ -443,8 +531,12 @@ func (b *builder) rowEntities(w *worker, c Call, row snapshot.Row, body any) *bu
 		}
 		err := walk(body, parsePath(t.Items), nil, func(item any, stack []any) error {
 			e, ok, err := w.entity(t, rd, item, stack)
+			if err == nil && e != nil {
+				err = itemRels(&out.out, t, rd, e, item, stack)
+			}
 			if ok {
-				out.items = append(out.items, builtItem{t: t, e: e, item: item, stack: stack})
+				out.items = append(out.items, builtItem{t: t, e: e, item: item, stack: stack,
+					rels: len(out.out.rels), rules: len(out.out.rules), unres: len(out.out.unresolved)})
 			}
 			return err
 		})
@@ -489,12 +581,7 @@ func (w *worker) entity(t *EntityType, rd rowData, item any, stack []any) (e *gr
 	if m, ok := item.(map[string]any); ok && !t.NoFlatten {
 		// In sorted order: entities with the same fields then get their
 		// properties in the same order and share one graph shape.
-		w.fields = w.fields[:0]
-		for k := range m {
-			w.fields = append(w.fields, k)
-		}
-		slices.Sort(w.fields)
-		for _, k := range w.fields {
+		for _, k := range w.sortedFields(t.Type, m) {
 			v := m[k]
 			if slices.Contains(t.Skip, k) {
 				continue
@@ -556,21 +643,20 @@ func (w *worker) entity(t *EntityType, rd rowData, item any, stack []any) (e *gr
 	return e, true, nil
 }
 
-// addEntity adds a built entity to the graph and records its
-// relationships and firewall rules.
-func (b *builder) addEntity(t *EntityType, rd rowData, e *graph.Entity, item any, stack []any) error {
-	e, _ = b.g.AddEntity(e)
+// itemRels records in out the relationships and firewall rules that an
+// entity's item declares.
+func itemRels(out records, t *EntityType, rd rowData, e *graph.Entity, item any, stack []any) error {
 	for i := range t.Rels {
 		r := &t.Rels[i]
 		if r.Call != (Call{}) {
 			continue
 		}
-		if err := b.collectRels(e, r, rd, item, stack); err != nil {
+		if err := collectRels(out, e, r, rd, item, stack); err != nil {
 			return err
 		}
 	}
 	for i := range t.Rules {
-		if err := b.collectRules(e, &t.Rules[i], item); err != nil {
+		if err := collectRules(out, e, &t.Rules[i], item); err != nil {
 			return err
 		}
 	}
@@ -642,8 +728,8 @@ func appendPage(e *graph.Entity, s scope, props []Prop) error {
 }
 
 // collectRels records the relationships of spec r found at r.Path below
-// item; ancestors are the iterated elements above item.
-func (b *builder) collectRels(from *graph.Entity, r *RelSpec, rd rowData, item any, ancestors []any) error {
+// item in out; ancestors are the iterated elements above item.
+func collectRels(out records, from *graph.Entity, r *RelSpec, rd rowData, item any, ancestors []any) error {
 	stack := ancestors
 	if r.Path != "" {
 		stack = append(ancestors[:len(ancestors):len(ancestors)], item)
@@ -677,7 +763,7 @@ func (b *builder) collectRels(from *graph.Entity, r *RelSpec, rd rowData, item a
 				props[p.Name] = pv
 			}
 		}
-		b.pending = append(b.pending, pendingRel{
+		out.rel(pendingRel{
 			from: from, spec: r, value: v,
 			account: rd.Row.AccountID, region: rd.Row.Region, props: props,
 		})
@@ -923,7 +1009,7 @@ func (b *builder) relFromCall(t *EntityType, r *RelSpec, rd rowData) error {
 	return walk(rd.Body, parsePath(r.Items), nil, func(item any, stack []any) error {
 		s := scope{env: rd.env(), elem: item, stack: stack}
 		for _, from := range b.lookup(t.Type, fromBy, rd.Row.AccountID, rd.Row.Region, s.expand(fromMatch)) {
-			if err := b.collectRels(from, r, rd, item, stack); err != nil {
+			if err := collectRels(b, from, r, rd, item, stack); err != nil {
 				return err
 			}
 		}
@@ -941,6 +1027,14 @@ func (b *builder) index(typ, prop string) map[ixKey]ixVal {
 	if ix, ok := b.indexes[k]; ok {
 		return ix
 	}
+	ix := b.buildIndex(typ, prop)
+	b.indexes[k] = ix
+	return ix
+}
+
+// buildIndex builds the (type, prop) index (reading the graph only: the
+// workers build several at once).
+func (b *builder) buildIndex(typ, prop string) map[ixKey]ixVal {
 	ix := map[ixKey]ixVal{}
 	for _, e := range b.g.EntitiesOfType(typ) {
 		acct, region := e.String("accountId"), ""
@@ -967,7 +1061,6 @@ func (b *builder) index(typ, prop string) map[ixKey]ixVal {
 			}
 		}
 	}
-	b.indexes[k] = ix
 	return ix
 }
 
@@ -1034,17 +1127,24 @@ const globalRowRegion = "global"
 // (read-only: the graph's entities and the indexes), and the calling
 // goroutine adds them to the graph in pending order.
 func (b *builder) resolve() {
-	b.indexes = nil
-	for _, p := range b.pending {
-		if p.spec.By != "_key" {
-			b.index(p.spec.Target, p.spec.By)
+	b.indexes = map[[2]string]map[ixKey]ixVal{}
+	var need [][2]string
+	seen := map[[2]string]bool{}
+	for _, block := range b.pending.list {
+		for _, p := range block {
+			if k := [2]string{p.spec.Target, p.spec.By}; p.spec.By != "_key" && !seen[k] {
+				seen[k] = true
+				need = append(need, k)
+			}
 		}
 	}
-	nBlocks := (len(b.pending) + resolveBlock - 1) / resolveBlock
-	ordered(len(b.streamWorkers()), nBlocks, func(i int) *resolvedBlock {
-		return b.resolveBlock(b.pending[i*resolveBlock : min(len(b.pending), (i+1)*resolveBlock)])
+	ordered(len(b.streamWorkers()), len(need), func(i int) map[ixKey]ixVal {
+		return b.buildIndex(need[i][0], need[i][1])
+	}, func(i int, ix map[ixKey]ixVal) { b.indexes[need[i]] = ix })
+	ordered(len(b.streamWorkers()), len(b.pending.list), func(i int) *resolvedBlock {
+		return b.resolveBlock(b.pending.list[i])
 	}, func(i int, rb *resolvedBlock) {
-		block := b.pending[i*resolveBlock : min(len(b.pending), (i+1)*resolveBlock)]
+		block := b.pending.list[i]
 		start := 0
 		for j, p := range block {
 			if rb.missing[j] {
@@ -1057,11 +1157,27 @@ func (b *builder) resolve() {
 			start = rb.ends[j]
 		}
 	})
-	b.pending = nil
+	b.pending = blocks[pendingRel]{}
 }
 
 // resolveBlock pending relationships are resolved per hand-over.
 const resolveBlock = 1024
+
+// blocks is a list kept in blocks of resolveBlock elements: adding never
+// copies what it holds (the pending relationships, millions at 1,000,000
+// resources, were one slice that doubled and was copied about twenty
+// times), and resolve hands the blocks to the workers as they are.
+type blocks[T any] struct {
+	list [][]T
+}
+
+func (l *blocks[T]) add(v T) {
+	if n := len(l.list); n == 0 || len(l.list[n-1]) == resolveBlock {
+		l.list = append(l.list, make([]T, 0, resolveBlock))
+	}
+	last := &l.list[len(l.list)-1]
+	*last = append(*last, v)
+}
 
 // resolvedBlock is what a block of pending relationships resolved to: the
 // relationships of pending j are rels[ends[j-1]:ends[j]]; missing[j] says

@@ -9,7 +9,8 @@ package model
 //
 // It replaces encoding/json here rather than following it with a second
 // walk: one pass, map keys of known fields reuse the shape's strings, and
-// maps are sized from the shape, so checking costs nothing over decoding.
+// maps and lists are made once at their size, so checking costs nothing over
+// decoding.
 
 import (
 	"encoding/base64"
@@ -52,6 +53,19 @@ type decoder struct {
 	// string shared by all costs no string and no box each. nil: no
 	// interning (decodeNeeded).
 	strs map[string]any
+	// elems holds the elements of the lists being decoded (a stack: an
+	// inner list's above its outer one's), so that each list is made
+	// once at its final length instead of grown element by element.
+	elems []any
+	// fields does the same for the objects being decoded: each map is
+	// made once, at its size.
+	fields []keyValue
+}
+
+// keyValue is one decoded object field.
+type keyValue struct {
+	key string
+	v   any
 }
 
 const (
@@ -97,6 +111,10 @@ func decodeNeeded(s string, sh *shape, n *need) (any, error) {
 // one response to the next (one decoder per goroutine).
 func (d *decoder) decode(s string, sh *shape, n *need) (any, error) {
 	d.s, d.i, d.depth = s, 0, 0
+	clear(d.elems) // what an error left
+	d.elems = d.elems[:0]
+	clear(d.fields)
+	d.fields = d.fields[:0]
 	v, err := d.value(sh, n)
 	if err != nil {
 		return nil, err
@@ -238,44 +256,32 @@ func (d *decoder) object(sh *shape, n *need) (any, error) {
 	defer func() { d.depth-- }()
 	d.i++ // '{'
 	full := n != nil && n.all
-	var m map[string]any
-	if n != nil {
-		size := 0
-		if sh != nil {
-			size = int(sh.keys.Load())
-		}
-		m = make(map[string]any, size)
-	}
-	// Without every key in m, the duplicate check needs its own record.
-	var seen *keySet
-	if !full {
-		seen = d.keySet(sh)
-	}
+	seen := d.keySet(sh)
 	d.ws()
 	if d.i < len(d.s) && d.s[d.i] == '}' {
 		d.i++
-		if m == nil {
+		if n == nil {
 			return nil, nil
 		}
-		return m, nil
+		return map[string]any{}, nil
 	}
+	start := len(d.fields)
+	next := 0 // the field the next key most likely names
 	for {
 		d.ws()
 		if d.i >= len(d.s) || d.s[d.i] != '"' {
 			return nil, d.syntax("looking for an object key")
 		}
 		keyAt := d.i
-		key, idx, err := d.key(sh, n != nil)
+		key, f, err := d.key(sh, n != nil, next)
 		if err != nil {
 			return nil, err
 		}
-		dup := false
-		if full {
-			_, dup = m[key]
-		} else {
-			dup = seen.add(key, idx)
+		idx := -1
+		if f != nil {
+			idx, next = f.idx, f.idx+1
 		}
-		if dup {
+		if seen.add(key, idx) {
 			return nil, d.errf("duplicate key %q at offset %d", key, keyAt)
 		}
 		d.ws()
@@ -284,19 +290,17 @@ func (d *decoder) object(sh *shape, n *need) (any, error) {
 		}
 		d.i++
 		var vs *shape
-		if sh != nil {
-			if sh.kind == kMap {
-				vs = sh.elem
-			} else if f, ok := sh.fields[key]; ok {
-				vs = f.shape
-			}
+		if sh != nil && sh.kind == kMap {
+			vs = sh.elem
+		} else if f != nil {
+			vs = f.shape
 		}
 		vn := n
 		if n != nil && !full {
 			// A field no path names is kept when it is a scalar of an
 			// entity's item (the automatic flattening reads those), else
 			// checked and dropped.
-			if k, ok := n.kids[key]; ok {
+			if k := n.kid(sh, f, key); k != nil {
 				vn = k
 			} else if d.ws(); !n.flat || d.i < len(d.s) && (d.s[d.i] == '{' || d.s[d.i] == '[' || d.s[d.i] == 'n') {
 				vn = nil
@@ -316,15 +320,18 @@ func (d *decoder) object(sh *shape, n *need) (any, error) {
 			return nil, err
 		}
 		if vn != nil {
-			m[key] = v
+			d.fields = append(d.fields, keyValue{key, v})
 		}
 		if more, err := d.more('}', "after object value"); !more {
-			if m == nil || err != nil {
+			if n == nil || err != nil {
 				return nil, err
 			}
-			if sh != nil {
-				sh.keys.Store(int32(len(m)))
+			m := make(map[string]any, len(d.fields)-start)
+			for _, f := range d.fields[start:] {
+				m[f.key] = f.v
 			}
+			clear(d.fields[start:])
+			d.fields = d.fields[:start]
 			return m, nil
 		}
 	}
@@ -401,29 +408,37 @@ func (d *decoder) more(closing byte, context string) (bool, error) {
 	return false, d.syntax(context)
 }
 
-// key decodes an object key and returns its field number in sh (-1 when
-// it names none); a key that names a field of sh reuses the shape's
-// string, another is copied only when keep is set.
-func (d *decoder) key(sh *shape, keep bool) (string, int, error) {
+// key decodes an object key and returns the field of sh it names (nil
+// when it names none); a key that names a field reuses the shape's
+// string, another is copied only when keep is set. next is the number of
+// the field the key most likely names (the one after the previous key's:
+// encoding/json writes a struct's fields in order), compared before the
+// key is looked up.
+func (d *decoder) key(sh *shape, keep bool, next int) (string, *field, error) {
 	if sh != nil && sh.kind == kObject {
 		if j := strings.IndexByte(d.s[d.i+1:], '"'); j >= 0 {
 			raw := d.s[d.i+1 : d.i+1+j]
+			order := *sh.order
+			if next < len(order) && order[next].name == raw {
+				d.i += j + 2 // a field name has no escapes
+				return order[next].name, &order[next], nil
+			}
 			if f, ok := sh.fields[raw]; ok && !strings.ContainsRune(raw, '\\') {
 				d.i += j + 2
-				return f.name, f.idx, nil
+				return f.name, &order[f.idx], nil
 			}
 		}
 	}
 	k, err := d.str(keep)
 	if err != nil {
-		return "", -1, err
+		return "", nil, err
 	}
 	if sh != nil && sh.kind == kObject {
 		if f, ok := sh.fields[k]; ok {
-			return f.name, f.idx, nil // an escaped spelling of a field name
+			return f.name, &(*sh.order)[f.idx], nil // an escaped spelling of a field name
 		}
 	}
-	return k, -1, nil
+	return k, nil, nil
 }
 
 // list decodes a list; sh is nil or kList; n is what is kept of every
@@ -438,18 +453,15 @@ func (d *decoder) list(sh *shape, n *need) (any, error) {
 	if sh != nil {
 		es = sh.elem
 	}
-	var l []any
-	if n != nil {
-		l = []any{}
-	}
 	d.ws()
 	if d.i < len(d.s) && d.s[d.i] == ']' {
 		d.i++
 		if n == nil {
 			return nil, nil
 		}
-		return l, nil
+		return []any{}, nil
 	}
+	start := len(d.elems)
 	for count := 0; ; count++ {
 		v, err := d.value(es, n)
 		if err != nil {
@@ -459,12 +471,15 @@ func (d *decoder) list(sh *shape, n *need) (any, error) {
 			return nil, err
 		}
 		if n != nil {
-			l = append(l, v)
+			d.elems = append(d.elems, v)
 		}
 		if more, err := d.more(']', "after list element"); !more {
 			if n == nil || err != nil {
 				return nil, err
 			}
+			l := slices.Clone(d.elems[start:])
+			clear(d.elems[start:])
+			d.elems = d.elems[:start]
 			return l, nil
 		}
 	}

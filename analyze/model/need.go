@@ -29,6 +29,39 @@ type need struct {
 	all  bool
 	flat bool // the element is an entity's item: its scalars are flattened
 	kids map[string]*need
+	// byField is kids by the field numbers of the object shape whose
+	// fields are order (indexFields), for the decoder: a field's number
+	// instead of a lookup of its name.
+	byField []*need
+	order   *[]field
+}
+
+// indexFields fills byField along sh, the shape of the value n is the
+// need of (the elements' for a list).
+func (n *need) indexFields(sh *shape) {
+	for sh != nil && sh.kind == kList {
+		sh = sh.elem
+	}
+	if n.all || sh == nil || sh.kind != kObject || len(n.kids) == 0 || n.order != nil {
+		return
+	}
+	n.order = sh.order
+	n.byField = make([]*need, len(*sh.order))
+	for name, k := range n.kids {
+		if f, ok := sh.fields[name]; ok {
+			n.byField[f.idx] = k
+			k.indexFields(f.shape)
+		}
+	}
+}
+
+// kid returns the node of the field key (f: its field, nil when the
+// shape sh has none).
+func (n *need) kid(sh *shape, f *field, key string) *need {
+	if f != nil && n.order != nil && n.order == sh.order {
+		return n.byField[f.idx]
+	}
+	return n.kids[key]
 }
 
 // needAll is the need of a value read as a whole.
@@ -244,6 +277,11 @@ func needsOf(types []EntityType, svcs []ServiceInfo, ph phase) map[Call]*need {
 	for _, s := range svcs {
 		for _, st := range s.Settings {
 			root(st.Call, phaseEnrich).read(st.Path)
+		}
+	}
+	for c, n := range out {
+		if cs, err := shapeOf(c); err == nil {
+			n.indexFields(cs.shape)
 		}
 	}
 	return out

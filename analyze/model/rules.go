@@ -102,15 +102,15 @@ type pendingRule struct {
 	groupAcc string
 }
 
-// collectRules reads the rules of spec r below item into b.rules.
-func (b *builder) collectRules(fw *graph.Entity, r *RuleSpec, item any) error {
+// collectRules reads the rules of spec r below item into out.
+func collectRules(out records, fw *graph.Entity, r *RuleSpec, item any) error {
 	return walk(item, parsePath(r.Path), nil, func(rule any, _ []any) error {
 		ingress := r.Ingress
 		if r.Egress != "" {
 			eg, ok := lookup(rule, r.Egress).(bool)
 			if !ok {
 				// No direction, no relationship: counted, never guessed.
-				b.unresolved[fw.Type+" rule without "+r.Egress]++
+				out.unresolvedRule(fw.Type + " rule without " + r.Egress)
 				return nil
 			}
 			ingress = !eg
@@ -159,7 +159,7 @@ func (b *builder) collectRules(fw *graph.Entity, r *RuleSpec, item any) error {
 					}
 				}
 				if pr.cidr != "" || pr.group != "" {
-					b.rules = append(b.rules, pr)
+					out.rule(pr)
 				}
 				return nil
 			})

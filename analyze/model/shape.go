@@ -50,7 +50,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 )
 
 //go:embed shapes.txt
@@ -81,11 +80,13 @@ type shape struct {
 	bits   int    // kInt, kUint, kFloat: the Go type's size
 	elem   *shape // kList, kMap
 	fields map[string]field
-	name   string // kObject: the type name, for messages
-	// keys is the key count of the last object decoded with this shape,
-	// the size its next map is made with (decode.go): an SDK type has
-	// tens of fields of which a response sets a few.
-	keys atomic.Int32
+	// order is the fields by number (their order in shapes.txt, which is
+	// the order encoding/json writes them in): the decoder expects each
+	// key to name the field after the previous one and checks that with
+	// one string comparison before it looks the key up. Shared, like
+	// fields, by a type and its nullable references.
+	order *[]field
+	name  string // kObject: the type name, for messages
 }
 
 // field is one field of an object shape. name is the canonical key string,
@@ -180,7 +181,7 @@ func parseShapes(text string) (map[Call]callShape, error) {
 				return nil, fmt.Errorf("line %d: type %s declared twice", n, f[1])
 			}
 			cur = f[1]
-			types[cur] = &shape{kind: kObject, fields: map[string]field{}, name: cur}
+			types[cur] = &shape{kind: kObject, fields: map[string]field{}, order: new([]field), name: cur}
 		case f[0] == "call" && len(f) >= 4 && len(f) <= 6:
 			action := ""
 			if a, ok := strings.CutPrefix(f[len(f)-1], "iam="); ok {
@@ -219,6 +220,12 @@ func parseShapes(text string) (map[Call]callShape, error) {
 		}
 		fs := types[d.typ].fields
 		fs[d.field] = field{name: d.field, shape: s, idx: len(fs)}
+	}
+	for _, t := range types {
+		*t.order = make([]field, len(t.fields))
+		for _, f := range t.fields {
+			(*t.order)[f.idx] = f
+		}
 	}
 	for c, cs := range calls {
 		if cs.shape = types[cs.typ]; cs.shape == nil {
@@ -292,7 +299,7 @@ func parseExpr(e string, types map[string]*shape) (*shape, error) {
 		}
 		// A nullable reference shares the type's fields (filled later
 		// for types declared below).
-		return &shape{kind: kObject, null: true, fields: t.fields, name: t.name}, nil
+		return &shape{kind: kObject, null: true, fields: t.fields, order: t.order, name: t.name}, nil
 	}
 	s.null = s.null || null
 	return s, nil

@@ -15,7 +15,8 @@ import (
 // One goroutine reads the call's rows (the Parquet reader is sequential)
 // and hands them on in batches; up to GOMAXPROCS workers decode the
 // batches' responses and, for the entity phase, build the entities of
-// each row (prep, touching only the worker's own caches); the calling
+// each row and record their relationships and rules (prep, touching only
+// the worker's own caches); the calling
 // goroutine receives the batches in the order they were read and does
 // everything that touches the builder's state (adding entities,
 // recording relationships, enrichments). fn therefore sees the rows in
@@ -53,6 +54,8 @@ func (b *builder) streamPrep(ctx context.Context, src Source, c Call, prep prepF
 	// order holds each batch's result channel in reading order; its
 	// capacity bounds how far reading runs ahead of fn.
 	order := make(chan chan []decodedRow, streamAhead*len(workers))
+	// free takes the batches fn is done with back to the reader.
+	free := make(chan []decodedRow, cap(order)+len(workers))
 	var wg sync.WaitGroup
 	for _, w := range workers {
 		wg.Add(1)
@@ -90,7 +93,11 @@ func (b *builder) streamPrep(ctx context.Context, src Source, c Call, prep prepF
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-			batch = make([]decodedRow, 0, streamBatch)
+			select {
+			case batch = <-free:
+			default:
+				batch = make([]decodedRow, 0, streamBatch)
+			}
 			select {
 			case order <- done:
 				return nil
@@ -125,6 +132,11 @@ func (b *builder) streamPrep(ctx context.Context, src Source, c Call, prep prepF
 			if fnErr = b.deliver(c, cs, d, fn); fnErr != nil {
 				cancel()
 			}
+		}
+		clear(rows)
+		select {
+		case free <- rows[:0]:
+		default:
 		}
 	}
 	wg.Wait()
