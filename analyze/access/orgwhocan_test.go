@@ -482,6 +482,7 @@ func answerLines(as []Answer) []string {
 func TestOrgWhoCanAgrees(t *testing.T) {
 	g := orgFixture(t)
 	orgLevelCases(t, g)
+	publicAccessCases(t, g)
 	if _, err := Derive(context.Background(), g); err != nil {
 		t.Fatal(err)
 	}
