@@ -39,7 +39,8 @@ func iamSimulateCommand(s streams) *ucli.Command {
 			"SOME matching resource is allowed: the answer then has \"some_resources\": true (not necessarily all).\n" +
 			"Request fields: principal, action, resource (empty: an action without a resource), resource_account,\n" +
 			"context, identity_policies, resource_policy, permission_boundaries, session_policy, scps, rcps\n" +
-			"(levels root first, each a list of documents), management_account.\n\n" +
+			"(levels root first, each a list of documents), management_account, aws_managed_key, restrict_public\n" +
+			"(\"on\" or \"unknown\": S3 Block Public Access RestrictPublicBuckets on a bucket with a public policy).\n\n" +
 			"With --snapshot DIR, or --graph FILE (a graph written by analyze --graph-out), and --principal/--action/--resource,\n" +
 			"the principal's policies (groups, inline, managed, permissions boundary) and the resource's policy\n" +
 			"are taken from the graph.",

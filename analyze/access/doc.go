@@ -72,7 +72,9 @@
 // Condition blocks, null when none), sid (comma-separated), effect
 // ("Allow"), effective, and capped/matched when a limit bit. Resource
 // policy ALLOWS add principal (raw entries) and crossAccount (and, to
-// Everyone, exceptPrincipals and anonymousEffective).
+// Everyone, exceptPrincipals and anonymousEffective; on an S3 bucket whose
+// Block Public Access restricts its policy or may, restrictPublicBuckets:
+// see below).
 //
 // aws_principal_access relationships with equal properties share one
 // property set (graph.Props; most principals' access repeats: the same
@@ -146,6 +148,34 @@
 // service is a wildcard (arn:aws:*:eu-west-1:*:*) does not reach a
 // pattern of a bucket's objects that the evaluator intersects with it (a
 // key holding ":eu-west-1:").
+//
+// S3 Block Public Access (publicaccess.go; Amazon S3 User Guide,
+// access-control-block-public-access.html): a bucket whose
+// restrictPublicBuckets and policyPublic (AWS's own judgement of its
+// policy, GetBucketPolicyStatus) are both true grants nothing through its
+// policy outside its account but to AWS service principals: other
+// accounts' principals get no access edge to it, its ALLOWS to another
+// account is not effective, and its ALLOWS to Everyone is not
+// anonymousEffective and lists every collected principal of the other
+// accounts in exceptPrincipals (its own account's principals keep the
+// grant). Those ALLOWS say restrictPublicBuckets: true. Where the setting
+// or the policy status is unknown (its call failed: the property is
+// absent) and neither is false, nothing is assumed: the access of other
+// accounts' principals, and the bucket's ALLOWS to Everyone and to other
+// accounts (restrictPublicBuckets: null), are conditional at every level
+// on the pseudo key s3:restrictpublicbuckets (iam.RestrictPublicKey, a
+// name of ours, not an AWS condition key); Who then marks the grant to
+// Everyone conditional for the bucket's own principals too (over-cautious;
+// Index.WhoCan and Query decide each principal exactly). Query and the
+// derivation give the evaluator the fact (iam.Request.RestrictPublic) for
+// the bucket and its objects. Not collected: the account-level Block
+// Public Access (s3control GetPublicAccessBlock, whose requests go to a
+// host prefixed by the account ID: not yet investigated for the
+// collector's fake endpoint), so an account whose setting restricts every bucket is not seen: a
+// bucket whose own restrictPublicBuckets is false is taken as
+// unrestricted, and its cross-account and public edges may say more than
+// AWS allows. The ACL settings (ignorePublicAcls, blockPublicAcls) do not
+// bear on the edges: ACL grants are not derived.
 //
 // Organisation policies (org.go): the edges, like the on-demand questions
 // (Query: WhoCan, Can, Request, Escalation), apply the SCPs of the

@@ -163,6 +163,15 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 			// principal that has it.
 			return false
 		}
+		// S3 Block Public Access: a restricted bucket grants nothing to
+		// another account's principals (publicaccess.go); an unknown
+		// setting makes their access conditional on it (below).
+		restriction := iam.PublicUnrestricted
+		if cross {
+			if restriction = publicRestriction(gr.target); restriction == iam.PublicRestricted {
+				return false
+			}
+		}
 		d.pol = iam.Policies{Identity: identity, Boundaries: boundary, Resource: res} // reused: consider is not reentered
 		pol := &d.pol
 		// The organisation policies of the principal's and the target's
@@ -309,6 +318,10 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 		if len(orgKeys) > 0 { // allowed only if the organisation policies' conditions hold
 			keys = append(keys, orgKeys...)
 			cond = cond || len(firm) == 0
+		}
+		if restriction == iam.PublicRestrictionUnknown { // every level, only if the bucket is not restricted
+			keys = append(keys, iam.RestrictPublicKey)
+			firm, cond = nil, true
 		}
 		if len(levels) == 0 && len(gr.set.unknown) == 0 {
 			return false
@@ -843,7 +856,7 @@ func (d *deriver) factPartOf(gr *grant, i int) *factPart {
 func (d *deriver) factRequest(p *graph.Entity, pp iam.Principal, action, resource, acct string, res *graph.Entity) (*iam.Request, func(string) bool) {
 	d.orgIDs()
 	rq := &iam.Request{Principal: pp, Action: action, Resource: resource, ResourceAccount: acct, Context: map[string][]string{},
-		AWSManagedKey: awsManagedKey(res)}
+		AWSManagedKey: awsManagedKey(res), RestrictPublic: publicRestriction(res)}
 	// Anonymous callers and AWS services carry no principal tags nor
 	// organisation: those keys are absent, and known to be (as Query).
 	prTags := p != nil || !pp.IsIAM()

@@ -197,6 +197,7 @@ func TestOrgWhoCanEveryAction(t *testing.T) {
 	g := orgFixture(t)
 	orgLevelCases(t, g)
 	orgNamedPrincipals(t, g)
+	publicAccessCases(t, g)
 	if _, err := Derive(context.Background(), g); err != nil {
 		t.Fatal(err)
 	}
@@ -238,11 +239,13 @@ func orgNamedPrincipals(t testing.TB, g *graph.Graph) {
 	b.role(memberB, "open", doc(`{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"`+orgID+`"}}}`), "", nil)
 }
 
-// derivedOrgFixture is orgFixture with orgLevelCases, derived.
+// derivedOrgFixture is orgFixture with orgLevelCases and publicAccessCases,
+// derived.
 func derivedOrgFixture(t *testing.T) *graph.Graph {
 	t.Helper()
 	g := orgFixture(t)
 	orgLevelCases(t, g)
+	publicAccessCases(t, g)
 	if _, err := Derive(context.Background(), g); err != nil {
 		t.Fatal(err)
 	}

@@ -98,8 +98,11 @@ func (b *orgBuilder) inline(owner *graph.Entity, name, document string) {
 	b.rel(owner, "HAS", p)
 }
 
+// A bucket as collected without a public access block
+// (GetPublicAccessBlock's NoSuchPublicAccessBlockConfiguration:
+// restrictPublicBuckets false): its policy is not restricted.
 func (b *orgBuilder) bucket(acct, name, policy string, tags map[string]string) *graph.Entity {
-	e := b.add(acct, "arn:aws:s3:::"+name, "aws_s3_bucket", "DataStore", map[string]any{"name": name, "policy": nilIfEmpty(policy)})
+	e := b.add(acct, "arn:aws:s3:::"+name, "aws_s3_bucket", "DataStore", map[string]any{"name": name, "policy": nilIfEmpty(policy), "restrictPublicBuckets": false})
 	setTags(e, tags)
 	return e
 }

@@ -123,6 +123,9 @@ func (d *deriver) resourcePolicy(rt resourcePolicyType, e *graph.Entity) error {
 				p["exceptPrincipals"] = d.rcpExceptions(gr, acct, a)
 			}
 		}
+		if p["crossAccount"] == true {
+			d.restrictPublicGrant(e, gr, p)
+		}
 		if d.withoutRCPs(acct) {
 			p[withoutRCPsProp] = true
 		}

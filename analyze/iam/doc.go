@@ -57,6 +57,15 @@
 // RCPFullAWSAccess is attached at every level, so a level without a
 // matching Deny lets the request through.
 //
+// S3 Block Public Access: a request on a bucket whose RestrictPublicBuckets
+// is on and whose policy is public (Request.RestrictPublic, which the caller
+// sets from the snapshot) keeps the bucket policy's grants only for AWS
+// service principals and IAM principals of the bucket owner's account;
+// cross-account and anonymous requests it would allow are implicitly
+// denied. An unknown setting is read by EvaluateUnknown as the unknown
+// condition key s3:restrictpublicbuckets (RestrictPublicKey), a name of
+// ours, and Explain shows the layer after the resource-based policy.
+//
 // A request resource that is a pattern ("*" or wildcards) asks whether SOME
 // resource matching it is allowed: an Allow applies when its patterns
 // intersect the request pattern, a Deny denies only when its patterns cover

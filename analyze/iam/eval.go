@@ -41,6 +41,13 @@ package iam
 //     the IAM principals (users, roles, sessions, root) of member accounts;
 //     never to the management account, service-linked roles, AWS service
 //     principals or anonymous callers.
+//  3a. S3 Block Public Access: when the request says RestrictPublicBuckets
+//     is on for a bucket with a public policy (Request.RestrictPublic;
+//     Amazon S3 User Guide, access-control-block-public-access.html), the
+//     bucket policy grants nothing to callers other than AWS service
+//     principals and IAM principals of the bucket owner's account: a
+//     cross-account, anonymous, federated or canonical-user request that
+//     the bucket policy allows is implicitly denied.
 //  4. Callers that are not IAM identities (service principals, anonymous
 //     "*", web identity providers, canonical users) have no identity-based
 //     policies: only an Allow in the resource-based policy grants access.
@@ -334,6 +341,7 @@ func NeedsNoPermission(action string) bool { return strings.EqualFold(action, no
 
 func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 	pr := &p.req.Principal
+	p.publicBlock, p.publicBlocked = "", false
 	if p.action == noPermissionAction {
 		return p.allowed("sts:GetCallerIdentity needs no permission")
 	}
@@ -480,6 +488,13 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 		}
 	}
 
+	cross := p.accountKnown && p.resourceAccount != pr.Account
+
+	// 3a. S3 Block Public Access (RestrictPublicBuckets).
+	if best != matchNone && p.restrictPublic(pr, cross) {
+		return p.implicitf(func() string { return "S3 Block Public Access: " + p.publicBlock })
+	}
+
 	// 4. Callers without identity policies.
 	if !pr.IsIAM() {
 		if best != matchNone {
@@ -494,7 +509,6 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 	}
 
 	mandatory := mandatoryResourcePolicy(p)
-	cross := p.accountKnown && p.resourceAccount != pr.Account
 	isRoot := pr.Type == PrincipalRoot
 
 	// Over a resource pattern, the policies that must allow must allow one
@@ -626,6 +640,45 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 		r.Reasons = append(r.Reasons, "allowed by "+h.String())
 	}
 	return r
+}
+
+// restrictPublic reports whether S3 Block Public Access blocks what the
+// bucket policy grants the caller (step 3a): the request says the bucket
+// is restricted (Request.RestrictPublic) and the caller is neither an AWS
+// service principal nor an IAM principal of the bucket's account. The
+// caller of a cross-account or non-IAM request has nothing but the bucket
+// policy's grant, so blocking it denies the request. An unknown
+// restriction is an unknown condition (EvaluateUnknown): it blocks except
+// in the favourable pass. p.publicBlock says what happened.
+func (p *prepared) restrictPublic(pr *Principal, cross bool) bool {
+	rp := p.req.RestrictPublic
+	if rp == PublicUnrestricted || pr.Type == PrincipalService {
+		return false
+	}
+	if pr.IsIAM() && !cross {
+		p.publicBlock = "does not restrict the caller: it is in the bucket owner's account"
+		return false
+	}
+	if rp == PublicRestrictionUnknown && p.unknown != nil {
+		if p.unknownRead == nil {
+			p.unknownRead = map[string]bool{}
+		}
+		p.unknownRead[RestrictPublicKey] = true
+		if p.favourUnknown {
+			p.publicBlock = "RestrictPublicBuckets is not known to be on: taken as off (the answer is conditional on " + RestrictPublicKey + ")"
+			return false
+		}
+	}
+	who := "a caller outside the bucket owner's account"
+	if !pr.IsIAM() {
+		who = "a caller that is no IAM principal of the bucket owner's account (anonymous, federated or canonical user)"
+	}
+	p.publicBlock = "RestrictPublicBuckets is on and the bucket policy is public: its grants to " + who + " are blocked (only AWS service principals and users of the bucket owner's account keep access)"
+	if rp == PublicRestrictionUnknown {
+		p.publicBlock = "RestrictPublicBuckets or the bucket policy's public status is unknown, taken as restricting: grants to " + who + " are blocked"
+	}
+	p.publicBlocked = true
+	return true
 }
 
 func orDefault(s, def string) string {

@@ -122,8 +122,27 @@ func (e *Evaluator) Explain(req *Request, pol *Policies, unknown func(key string
 			l.Contribution = "does not apply to this request (principal or resource exempt, or not an IAM principal)"
 		}
 		out = append(out, l)
+		if l.Layer == "resource-based policy" && req.RestrictPublic != PublicUnrestricted {
+			out = append(out, publicAccessLayer(p.publicBlock, p.publicBlocked))
+		}
 	}
 	return Explanation{Result: r, Layers: out}
+}
+
+// publicAccessLayer is the S3 Block Public Access layer of an explanation
+// (step 3a of eval.go), shown after the resource-based policy when the
+// request says the bucket may be restricted: what RestrictPublicBuckets
+// did to the bucket policy's grant (block, the evaluation's reason) and
+// whether it decided.
+func publicAccessLayer(block string, blocked bool) LayerOutcome {
+	l := LayerOutcome{Layer: "S3 Block Public Access (RestrictPublicBuckets)", Contribution: block}
+	switch {
+	case blocked:
+		l.Contribution = "decided (implicit deny): " + block
+	case block == "":
+		l.Contribution = "does not apply to this request (an AWS service principal, the bucket policy grants the caller nothing, or an earlier layer decided)"
+	}
+	return l
 }
 
 func contribution(l *LayerOutcome, rcp bool) string {

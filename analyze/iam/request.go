@@ -29,12 +29,46 @@ type Request struct {
 	// aws/<service>): RCPs do not apply to those. A resource ARN of the form
 	// arn:aws:kms:REGION:ACCOUNT:alias/aws/... is recognised without it.
 	AWSManagedKey bool
+	// RestrictPublic is S3 Block Public Access's RestrictPublicBuckets as
+	// it bears on the request's resource (an S3 bucket or object): see
+	// PublicRestriction. The zero value leaves the request as it is.
+	RestrictPublic PublicRestriction
 	// Context holds request condition keys (any case) and their values.
 	// Keys that follow from the request itself (aws:PrincipalArn, ...) are
 	// added unless present here; see DerivedContext. A KMS request of an
 	// IAM principal also gets kms:CallerAccount, the caller's account.
 	Context map[string][]string
 }
+
+// PublicRestriction says whether S3 Block Public Access restricts the
+// bucket policy of a request's bucket (Amazon S3 User Guide,
+// access-control-block-public-access.html, "RestrictPublicBuckets"): with
+// the setting on (for the bucket or its account) and a public bucket policy,
+// only AWS service principals and authorized users within the bucket
+// owner's account can access the bucket; every cross-account and anonymous
+// access through the policy is blocked, including non-public delegation to
+// specific accounts. The evaluator reads the fact as the caller gives it:
+// the caller decides that the resource is an S3 bucket or object, that the
+// setting is on and that AWS judges the policy public (GetBucketPolicyStatus).
+type PublicRestriction uint8
+
+const (
+	// PublicUnrestricted: the setting is off or the policy is not public
+	// (the zero value).
+	PublicUnrestricted PublicRestriction = iota
+	// PublicRestricted: the setting is on and the bucket policy is public.
+	PublicRestricted
+	// PublicRestrictionUnknown: whether the setting is on, or the policy
+	// public, is not known. EvaluateUnknown reads it as the unknown
+	// condition key RestrictPublicKey (restricting in its first pass, not
+	// in its favourable one); Evaluate reads it as restricting.
+	PublicRestrictionUnknown
+)
+
+// RestrictPublicKey is the pseudo condition key that names an unknown
+// PublicRestriction in Result.ConditionKeys (lower case, as the keys
+// there are). It is no condition key of AWS's.
+const RestrictPublicKey = "s3:restrictpublicbuckets"
 
 // prepared is a request ready for evaluation: lower-cased action and
 // context keys, derived keys added.
@@ -78,6 +112,11 @@ type prepared struct {
 	unknown       func(key string) bool
 	unknownRead   map[string]bool
 	favourUnknown bool
+	// publicBlock is what S3 Block Public Access did in the last
+	// evaluation ("" when it did not apply; see restrictPublic), and
+	// publicBlocked whether it denied the request, for Explain.
+	publicBlock   string
+	publicBlocked bool
 	// reasons: the caller reads Result.Reasons (WithoutReasons).
 	reasons bool
 	// trace, when set, sees every statement examined (Explain).

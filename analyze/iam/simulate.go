@@ -29,6 +29,11 @@ type SimRequest struct {
 	// AWSManagedKey marks the resource as an AWS managed KMS key (RCPs do
 	// not apply to those).
 	AWSManagedKey bool `json:"aws_managed_key,omitempty"`
+	// RestrictPublic says S3 Block Public Access's RestrictPublicBuckets
+	// is on for the request's bucket (bucket or account setting) and its
+	// bucket policy is public: "on", or "unknown" (Request.RestrictPublic);
+	// absent or "" means neither.
+	RestrictPublic string `json:"restrict_public,omitempty"`
 	// Context maps condition keys to a string or a list of strings
 	// (numbers and booleans are accepted and written as text).
 	Context map[string]json.RawMessage `json:"context,omitempty"`
@@ -61,6 +66,15 @@ func (s *SimRequest) Compile() (*Request, *Policies, error) {
 	}
 	req := &Request{Principal: pr, Action: s.Action, Resource: strings.TrimSpace(s.Resource), ResourceAccount: s.ResourceAccount,
 		AWSManagedKey: s.AWSManagedKey}
+	switch s.RestrictPublic {
+	case "":
+	case "on":
+		req.RestrictPublic = PublicRestricted
+	case "unknown":
+		req.RestrictPublic = PublicRestrictionUnknown
+	default:
+		return nil, nil, fmt.Errorf("restrict_public %q: want \"on\", \"unknown\" or nothing", s.RestrictPublic)
+	}
 	if len(s.Context) > 0 {
 		req.Context = make(map[string][]string, len(s.Context))
 		for k, raw := range s.Context {
