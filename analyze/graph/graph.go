@@ -692,7 +692,8 @@ func (g *Graph) Entities() []*Entity {
 	g.sortMu.Lock()
 	defer g.sortMu.Unlock()
 	g.sortEntities()
-	return slices.Clone(g.entSorted)
+	// Never nil: an empty graph's document says "entities": [].
+	return append(make([]*Entity, 0, len(g.entSorted)), g.entSorted...)
 }
 
 // compareEntities orders entities by key.
