@@ -235,7 +235,7 @@ func (a *Analyzer) run(ctx context.Context, dir string, enter func(phase string)
 	// A malformed response is skipped and its call becomes a coverage gap
 	// (ERROR for the checks of the types it feeds), like a failed call.
 	var malformed []*model.RowError
-	g, m, err := loadGraph(ctx, dir, a.opts.verify, a.opts.verifyOpts, a.opts.logger, enter,
+	g, m, err := buildGraph(ctx, dir, a.opts.verify, a.opts.verifyOpts, a.opts.logger, enter,
 		model.OnMalformed(func(e *model.RowError) { malformed = append(malformed, e) }))
 	if err != nil {
 		return nil, err
@@ -246,11 +246,19 @@ func (a *Analyzer) run(ctx context.Context, dir string, enter func(phase string)
 	if evalTime.IsZero() {
 		evalTime = m.FinishedAt
 	}
+	// The escalation analysis reads the collected graph alone (policies,
+	// groups, what runs as a role), never the derived access: it runs
+	// before the derivation, on a heap without the derived relationships
+	// and without sorting them (docs/performance.md, "Escalation").
 	if a.runEscalation(g) {
 		enter("escalation")
 		if err := escalation(ctx, g, evalTime, a.opts.logger); err != nil {
 			return nil, err
 		}
+	}
+	enter("IAM derivation")
+	if err := derive(ctx, g, a.opts.logger); err != nil {
+		return nil, err
 	}
 	enter("checks")
 	res, err := a.engine.Evaluate(ctx, rules.Input{
