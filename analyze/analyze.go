@@ -85,7 +85,7 @@ const (
 	// EscalationAuto, the default, runs the analysis unless the snapshot
 	// has more principals (users and roles) than the limit
 	// (WithEscalationLimit, DefaultEscalationLimit): its cost grows with
-	// them, about a quarter of the analysis' CPU (docs/performance.md,
+	// them, about a seventh of the analysis' CPU (docs/performance.md,
 	// "Escalation"). A skip is logged once at Info.
 	EscalationAuto EscalationMode = iota
 	// EscalationOn runs it whatever the size (analyze --escalation).
@@ -99,9 +99,10 @@ const (
 // organisation has 7,568 (the analysis then adds about 1.9 CPU-seconds on
 // both cores, 18% of the analysis' CPU, and 0.15 GiB of peak RSS);
 // 160,000 resources, about 12,000 (10,049 roles: the organisation issue 9
-// measures; 3.3 s of a 15.3 s analysis); 1,000,000 resources, 75,680 (about
-// 19 CPU-seconds by projection, and 2.2 GB as last measured):
-// docs/performance.md, "Escalation".
+// measures; 3.3 s of a 15.3 s analysis); 1,000,000 resources, 75,680
+// (about 20 CPU-seconds and 0.45-0.65 GiB more peak RSS, measured: issue 9
+// would run it by default at about 5 s of wall and 0.3 GiB):
+// docs/performance.md, "Escalation", "Before the derivation".
 const DefaultEscalationLimit = 20000
 
 // WithEscalationMode sets when the privilege-escalation analysis runs
