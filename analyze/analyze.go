@@ -100,7 +100,7 @@ const (
 // both cores, 18% of the analysis' CPU, and 0.15 GiB of peak RSS);
 // 160,000 resources, about 12,000 (10,049 roles: the organisation issue 9
 // measures; 3.3 s of a 15.3 s analysis); 1,000,000 resources, 75,680
-// (about 20 CPU-seconds and 0.45-0.65 GiB more peak RSS, measured: issue 9
+// (about 14 CPU-seconds and 0.43 GiB more peak RSS, measured: issue 9
 // would run it by default at about 5 s of wall and 0.3 GiB):
 // docs/performance.md, "Escalation", "Before the derivation".
 const DefaultEscalationLimit = 20000

@@ -219,9 +219,9 @@
 // DefaultEscalationLimit): on the 100,000-resource synthetic organisation
 // (7,568 principals) the analysis adds about 1.9 CPU-seconds to an
 // analyze of about 8.5 (docs/performance.md, "Escalation", "On both
-// cores"); at 1,000,000 resources (75,680 principals) about 20
-// CPU-seconds and a few hundred MiB of peak (docs/performance.md,
-// "Before the derivation"), which only --escalation pays. Where it does
+// cores"); at 1,000,000 resources (75,680 principals) about 14
+// CPU-seconds and 0.43 GiB of peak (docs/performance.md, "Before the
+// derivation"), which only --escalation pays. Where it does
 // not run, SkipEscalation records why on each account and the check
 // reports ERROR per account saying so, never PASS.
 package access
