@@ -85,7 +85,7 @@ const (
 	// EscalationAuto, the default, runs the analysis unless the snapshot
 	// has more principals (users and roles) than the limit
 	// (WithEscalationLimit, DefaultEscalationLimit): its cost grows with
-	// them, about a quarter of the analysis' CPU (docs/performance.md,
+	// them, about a seventh of the analysis' CPU (docs/performance.md,
 	// "Escalation"). A skip is logged once at Info.
 	EscalationAuto EscalationMode = iota
 	// EscalationOn runs it whatever the size (analyze --escalation).
@@ -99,9 +99,10 @@ const (
 // organisation has 7,568 (the analysis then adds about 1.9 CPU-seconds on
 // both cores, 18% of the analysis' CPU, and 0.15 GiB of peak RSS);
 // 160,000 resources, about 12,000 (10,049 roles: the organisation issue 9
-// measures; 3.3 s of a 15.3 s analysis); 1,000,000 resources, 75,680 (about
-// 19 CPU-seconds by projection, and 2.2 GB as last measured):
-// docs/performance.md, "Escalation".
+// measures; 3.3 s of a 15.3 s analysis); 1,000,000 resources, 75,680
+// (about 14 CPU-seconds and 0.43 GiB more peak RSS, measured: issue 9
+// would run it by default at about 5 s of wall and 0.3 GiB):
+// docs/performance.md, "Escalation", "Before the derivation".
 const DefaultEscalationLimit = 20000
 
 // WithEscalationMode sets when the privilege-escalation analysis runs
@@ -235,7 +236,7 @@ func (a *Analyzer) run(ctx context.Context, dir string, enter func(phase string)
 	// A malformed response is skipped and its call becomes a coverage gap
 	// (ERROR for the checks of the types it feeds), like a failed call.
 	var malformed []*model.RowError
-	g, m, err := loadGraph(ctx, dir, a.opts.verify, a.opts.verifyOpts, a.opts.logger, enter,
+	g, m, err := buildGraph(ctx, dir, a.opts.verify, a.opts.verifyOpts, a.opts.logger, enter,
 		model.OnMalformed(func(e *model.RowError) { malformed = append(malformed, e) }))
 	if err != nil {
 		return nil, err
@@ -246,11 +247,19 @@ func (a *Analyzer) run(ctx context.Context, dir string, enter func(phase string)
 	if evalTime.IsZero() {
 		evalTime = m.FinishedAt
 	}
+	// The escalation analysis reads the collected graph alone (policies,
+	// groups, what runs as a role), never the derived access: it runs
+	// before the derivation, on a heap without the derived relationships
+	// and without sorting them (docs/performance.md, "Escalation").
 	if a.runEscalation(g) {
 		enter("escalation")
 		if err := escalation(ctx, g, evalTime, a.opts.logger); err != nil {
 			return nil, err
 		}
+	}
+	enter("IAM derivation")
+	if err := derive(ctx, g, a.opts.logger); err != nil {
+		return nil, err
 	}
 	enter("checks")
 	res, err := a.engine.Evaluate(ctx, rules.Input{

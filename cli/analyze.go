@@ -27,8 +27,8 @@ func analyzeCommand(s streams) *ucli.Command {
 		Usage:     "rebuild the graph from a snapshot and evaluate the Rego checks (offline)",
 		ArgsUsage: "SNAPSHOT",
 		Description: "Verifies the snapshot (and, with --pubkey, its signature), rebuilds the JupiterOne-style\n" +
-			"graph, derives IAM TRUSTS/ALLOWS, finds privilege-escalation paths (when the snapshot has at most\n" +
-			strconv.Itoa(analyze.DefaultEscalationLimit) + " principals, or with --escalation) and evaluates the built-in checks plus any --policies\n" +
+			"graph, finds privilege-escalation paths (when the snapshot has at most " + strconv.Itoa(analyze.DefaultEscalationLimit) + "\n" +
+			"principals, or with --escalation), derives IAM TRUSTS/ALLOWS and evaluates the built-in checks plus any --policies\n" +
 			"directories. Needs no network and no credentials. Exit status: 0 no failing check, 3 at\n" +
 			"least one FAIL (or ERROR with --fail-on-error), 1 the analysis itself failed (including a\n" +
 			"snapshot or signature that does not verify), 2 usage error, 5 stopped at the --max-memory budget.",

@@ -253,7 +253,11 @@
 // for every target that no statement able to match the action tells apart
 // (escalation_ask.go: same type, account and resource-based policy, same
 // iam.SplitByResource signature — which ARN-dependent statements match,
-// which resource tags conditions read). A technique allowed on most roles
+// which resource tags conditions read); a technique's steps on "*" (the
+// service call that runs the passed role) are asked once per technique,
+// not once per target; and a document text is parsed once
+// (iam.GraphSource: the same trust policy on many roles is the first one
+// renamed). A technique allowed on most roles
 // or users of an account is one edge to the set (EscalationEdge.ToSet,
 // escalation_sets.go), and the paths come from one breadth-first pass
 // backwards from administrator access, then, per principal, the first
@@ -266,14 +270,21 @@
 //
 // In the graph (escalation_graph.go, AddEscalation): ESCALATES
 // relationships of _type aws_principal_escalation, for check AWS-IAM-003,
-// which finds a principal's path by its key (AdminPathKey). analyze adds
-// them by default when the snapshot has at most 20,000 principals
-// (EscalationPrincipals; analyze.EscalationAuto, DefaultEscalationLimit):
-// on the 100,000-resource synthetic organisation (7,568 principals) the
-// analysis adds about 1.9 CPU-seconds to an analyze of about 8.5
-// (docs/performance.md, "Escalation", "On both cores"); at 1,000,000
-// resources (75,680 principals) about 19 by projection, which only
-// --escalation pays. Where it does not
-// run, SkipEscalation records why on each account and the check reports
-// ERROR per account saying so, never PASS.
+// which finds a principal's path by its key (AdminPathKey). AddEscalation
+// stores each repeated list and string once (the edges of a class of
+// principals, or to one role, repeat them): the relationships' properties
+// are shared and read-only, as graph.Props are. analyze runs the analysis
+// before the IAM derivation: it reads the collected entities and their
+// HAS, CONTAINS and USES relationships alone, never derived access, so it
+// works on the collected graph's heap and does not sort the derived
+// relationships. It adds them by default when the snapshot has at most
+// 20,000 principals (EscalationPrincipals; analyze.EscalationAuto,
+// DefaultEscalationLimit): on the 100,000-resource synthetic organisation
+// (7,568 principals) the analysis adds about 1.9 CPU-seconds to an
+// analyze of about 8.5 (docs/performance.md, "Escalation", "On both
+// cores"); at 1,000,000 resources (75,680 principals) about 14
+// CPU-seconds and 0.43 GiB of peak (docs/performance.md, "Before the
+// derivation"), which only --escalation pays. Where it does
+// not run, SkipEscalation records why on each account and the check
+// reports ERROR per account saying so, never PASS.
 package access

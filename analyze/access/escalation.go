@@ -105,7 +105,11 @@ func (q *Query) Escalation(ctx context.Context) (*Escalation, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Escalation{Admins: slices.Sorted(maps.Keys(ex.admins)), Edges: []EscalationEdge{}, Paths: []EscalationPath{},
+	n := 0
+	for _, l := range edges {
+		n += len(l)
+	}
+	res := &Escalation{Admins: slices.Sorted(maps.Keys(ex.admins)), Edges: make([]EscalationEdge, 0, n), Paths: []EscalationPath{},
 		Sets: map[string][]string{}, Limits: q.Limits()}
 	for _, l := range edges {
 		res.Edges = append(res.Edges, l...)
@@ -506,13 +510,17 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 		*buf = hits[:0]
 		ex.hitBufs.Put(buf)
 	}()
+	// anyAnswers are the answers of the current technique's steps on
+	// "*" (onAny), the same for each of its targets: asked once per
+	// technique, not once per target (by position in its Steps).
+	var anyAnswers [maxSteps]*Answer
 	try := func(t technique, to string, res onRes) error {
 		if to == self {
 			return nil
 		}
 		h := escHit{to: to, res: res}
-		for _, s := range t.Steps {
-			a, err := ask.decide(ctx, s.Action, res[s.On], ex.entity(res[s.On]))
+		for i, s := range t.Steps {
+			a, err := ask.decideStep(ctx, &anyAnswers[i], s, res)
 			if err != nil {
 				return err
 			}
@@ -562,6 +570,7 @@ func (ex *escalator) edges(ctx context.Context, p *graph.Entity, pr iam.Principa
 		// largest class grew it to: that was a quarter of the analysis).
 		clear(hits)
 		hits = hits[:0]
+		anyAnswers = [maxSteps]*Answer{}
 		switch t.Target {
 		case toAdmin:
 			err = ex.toAdmin(ctx, p, t, try)

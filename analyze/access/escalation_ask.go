@@ -125,6 +125,24 @@ func (k *asker) decide(ctx context.Context, action, arn string, res *graph.Entit
 	return a, nil
 }
 
+// decideStep decides step s of a technique on its resource (res, by the
+// step's `on`). A step on "*" (onAny) is the same request for every
+// target of the technique: its answer is kept in *anyAnswer, asked once.
+func (k *asker) decideStep(ctx context.Context, anyAnswer **Answer, s step, res onRes) (Answer, error) {
+	if s.On == onAny && res[onAny] == "*" {
+		if *anyAnswer != nil {
+			return **anyAnswer, nil
+		}
+		a, err := k.decide(ctx, s.Action, "*", nil)
+		if err == nil {
+			*anyAnswer = &a
+		}
+		return a, err
+	}
+	arn := res[s.On]
+	return k.decide(ctx, s.Action, arn, k.ex.entity(arn))
+}
+
 // denied is the answer to a request that nothing may allow.
 func (k *asker) denied(action, arn string) Answer {
 	return Answer{Principal: principalName(k.pr), PrincipalType: string(k.pr.Type), Action: action, Resource: arn,

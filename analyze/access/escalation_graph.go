@@ -86,38 +86,47 @@ func AddEscalation(g *graph.Graph, res *Escalation) error {
 			a.Set("escalationAnalyzed", true)
 		}
 	}
-	add := func(from, to, id string, props map[string]any) error {
+	addKeyed := func(key, from, to string, props map[string]any) error {
 		f, t := g.Entity(from), g.Entity(to)
 		if f == nil || t == nil {
-			return fmt.Errorf("escalation relationship %s: %s or %s is not in the graph", id, from, to)
+			return fmt.Errorf("escalation relationship %s: %s or %s is not in the graph", key, from, to)
 		}
-		return g.AddRelationship(graph.NewCustomRelationship(from+"|escalates|"+id, EscalationType, "ESCALATES", from, to, props))
+		return g.AddRelationship(graph.NewCustomRelationship(key, EscalationType, "ESCALATES", from, to, props))
 	}
-	seen := map[string]bool{}
+	add := func(from, to, id string, props map[string]any) error {
+		return addKeyed(from+"|escalates|"+id, from, to, props)
+	}
+	// The edges of principals of one class, or to one role, repeat the
+	// same lists and permission strings: the graph keeps one copy of each
+	// (shared, read-only, as graph.Props are), not one per relationship.
+	in := newInterner()
+	seen := map[string]bool{} // keys added
 	for _, e := range res.Edges {
-		props := map[string]any{
-			"technique": e.Technique, "techniques": []string{e.Technique}, "name": e.Name, "source": e.Source,
-			"permissions": slices.Clone(e.Permissions), "steps": 1, "conditional": e.Conditional,
-			"conditionKeys": nullable(e.ConditionKeys),
-		}
+		joined := strings.Join(e.Permissions, ";")
 		to, label := e.To, e.To
 		switch {
 		case e.ToSet != "":
 			to, label = model.AccountKey(setAccount(e.ToSet)), e.ToSet
-			props["targetSet"], props["except"] = e.ToSet, slices.Clone(e.Except)
-			if props["except"] == nil {
-				props["except"] = []string{}
-			}
 		case e.To == AdminNode:
 			to = model.AccountKey(principalAccount(e.From))
-			props["admin"] = true
 		}
-		id := e.Technique + "|" + label + "|" + strings.Join(e.Permissions, ";")
-		if seen[e.From+id] {
+		key := e.From + "|escalates|" + e.Technique + "|" + label + "|" + joined
+		if seen[key] {
 			continue
 		}
-		seen[e.From+id] = true
-		if err := add(e.From, to, id, props); err != nil {
+		seen[key] = true
+		props := map[string]any{
+			"technique": in.box(e.Technique), "techniques": in.list1(e.Technique), "name": in.box(e.Name), "source": in.box(e.Source),
+			"permissions": in.list(joined, e.Permissions), "steps": 1, "conditional": e.Conditional,
+			"conditionKeys": in.keys(e.ConditionKeys),
+		}
+		switch {
+		case e.ToSet != "":
+			props["targetSet"], props["except"] = in.box(e.ToSet), in.list(e.ToSet+"\x00"+strings.Join(e.Except, "\x00"), e.Except)
+		case e.To == AdminNode:
+			props["admin"] = true
+		}
+		if err := addKeyed(key, e.From, to, props); err != nil {
 			return err
 		}
 	}
@@ -127,7 +136,9 @@ func AddEscalation(g *graph.Graph, res *Escalation) error {
 		for i, s := range p.Steps {
 			steps = append(steps, fmt.Sprintf("%d. %s -> %s using %s", i+1, s.Technique, s.To, strings.Join(s.Permissions, "; ")))
 			techniques = append(techniques, s.Technique)
-			perms = append(perms, s.Permissions...)
+			for _, x := range s.Permissions {
+				perms = append(perms, in.string(x))
+			}
 			for _, k := range s.ConditionKeys {
 				keys[k] = true
 			}
@@ -141,6 +152,69 @@ func AddEscalation(g *graph.Graph, res *Escalation) error {
 		}
 	}
 	return nil
+}
+
+// interner keeps one copy of each string and list AddEscalation stores,
+// boxed as a property value once (a string or slice in an interface is
+// an allocation of its own).
+type interner struct {
+	strs  map[string]string
+	boxed map[string]any
+	lists map[string]any
+}
+
+func newInterner() *interner {
+	return &interner{strs: map[string]string{}, boxed: map[string]any{}, lists: map[string]any{}}
+}
+
+// string is s, or the equal string stored before.
+func (in *interner) string(s string) string {
+	if x, ok := in.strs[s]; ok {
+		return x
+	}
+	in.strs[s] = s
+	return s
+}
+
+// box is s as a property value.
+func (in *interner) box(s string) any {
+	if x, ok := in.boxed[s]; ok {
+		return x
+	}
+	var v any = in.string(s)
+	in.boxed[s] = v
+	return v
+}
+
+// list is a copy of l as a property value (key names its content), or
+// the equal list stored before; a nil l is a nil []string.
+func (in *interner) list(key string, l []string) any {
+	if l == nil {
+		return []string(nil)
+	}
+	if x, ok := in.lists[key]; ok && slices.Equal(x.([]string), l) {
+		return x
+	}
+	cp := make([]string, len(l))
+	for i, s := range l {
+		cp[i] = in.string(s)
+	}
+	var v any = cp
+	in.lists[key] = v
+	return v
+}
+
+// list1 is the list of s alone.
+func (in *interner) list1(s string) any {
+	return in.list(s, []string{s})
+}
+
+// keys is nullable(l) interned: null when l is empty.
+func (in *interner) keys(l []string) any {
+	if len(l) == 0 {
+		return nil
+	}
+	return in.list("\x00keys\x00"+strings.Join(l, "\x00"), l)
 }
 
 // adminPathID names the path relationship in add (AdminPathKey).

@@ -107,22 +107,44 @@ func (ex *escalator) toSets(out []EscalationEdge, from string, t technique, hits
 			i = j
 			continue
 		}
-		allowed := make(map[string]bool, j-i)
-		for _, h := range hits[i:j] {
-			allowed[h.to] = true
-		}
 		e := hits[i].edge(from, t)
 		for k, p := range e.Permissions {
 			e.Permissions[k] = strings.ReplaceAll(p, e.To, SetMember)
 		}
 		e.To, e.ToSet = "", name
-		for _, m := range members {
-			if !allowed[m] && m != self {
-				e.Except = append(e.Except, m)
-			}
-		}
+		e.Except = exceptOf(members, hits[i:j], self)
 		out = append(out, e)
 		i = j
+	}
+	return out
+}
+
+// exceptOf lists the members of a set that hits do not reach, but self.
+// The hits come in the members' order (both follow the principals' key
+// order), so one walk of both finds them; hits in another order are
+// looked up in a set instead.
+func exceptOf(members []string, hits []escHit, self string) []string {
+	var out []string
+	k := 0
+	for _, m := range members {
+		if k < len(hits) && hits[k].to == m {
+			k++
+		} else if m != self {
+			out = append(out, m)
+		}
+	}
+	if k == len(hits) {
+		return out
+	}
+	allowed := make(map[string]bool, len(hits))
+	for _, h := range hits {
+		allowed[h.to] = true
+	}
+	out = nil
+	for _, m := range members {
+		if !allowed[m] && m != self {
+			out = append(out, m)
+		}
 	}
 	return out
 }

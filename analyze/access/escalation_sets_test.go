@@ -140,3 +140,32 @@ func TestCandidateIndexOf(t *testing.T) {
 		}
 	}
 }
+
+// exceptOf gives the same members whether the hits come in the members'
+// order (one walk) or not (a set).
+func TestExceptOf(t *testing.T) {
+	members := []string{"a", "b", "c", "d", "e"}
+	hit := func(to ...string) []escHit {
+		var out []escHit
+		for _, x := range to {
+			out = append(out, escHit{to: x})
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		hits []escHit
+		self string
+		want []string
+	}{
+		{"in order", hit("a", "c", "d"), "", []string{"b", "e"}},
+		{"in order, self left out", hit("a", "c"), "e", []string{"b", "d"}},
+		{"out of order", hit("d", "a", "c"), "", []string{"b", "e"}},
+		{"all", hit("a", "b", "c", "d", "e"), "", nil},
+		{"all but self", hit("a", "b", "d", "e"), "c", nil},
+	} {
+		if got := exceptOf(members, c.hits, c.self); !slices.Equal(got, c.want) || (c.want == nil) != (got == nil) {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}

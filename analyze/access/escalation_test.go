@@ -79,6 +79,9 @@ func TestEscalationTechniques(t *testing.T) {
 			if tech.Source == "" || tech.Name == "" || len(tech.Steps) == 0 {
 				t.Fatalf("technique %s lacks a name, source or steps", tech.ID)
 			}
+			if len(tech.Steps) > maxSteps {
+				t.Fatalf("technique %s has %d steps, more than maxSteps (%d)", tech.ID, len(tech.Steps), maxSteps)
+			}
 			w, attacker := escalationWorld(t, tech, false)
 			res, err := newTestQuery(t, w).Escalation(context.Background())
 			if err != nil {

@@ -101,9 +101,11 @@ var QueryLimits = []string{
 func NewQuery(g *graph.Graph, ev *iam.Evaluator, cat *actions.Catalog) *Query {
 	q := &Query{g: g, ev: ev, cat: cat, src: iam.NewGraphSource(g), accounts: map[string]*graph.Entity{},
 		byARN: map[string]*graph.Entity{}}
-	for _, e := range g.Entities() {
+	// Of entities sharing an ARN the one with the smallest key wins (as
+	// in key order), without sorting every entity of the graph.
+	for e := range g.All() {
 		if arn := e.String("arn"); arn != "" && e.String("_source") != placeholderSource {
-			if _, dup := q.byARN[arn]; !dup {
+			if old, dup := q.byARN[arn]; !dup || e.Key < old.Key {
 				q.byARN[arn] = e
 			}
 		}

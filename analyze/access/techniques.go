@@ -41,6 +41,9 @@ const (
 	onAdminGroup           // a group whose policies give administrator access
 )
 
+// maxSteps bounds the steps of a technique (TestTechniques checks it).
+const maxSteps = 4
+
 // step is one permission a technique needs.
 type step struct {
 	Action string

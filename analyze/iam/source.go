@@ -78,6 +78,7 @@ type GraphSource struct {
 	roles  map[string]*graph.Entity         // "account/name" -> role
 	mu     sync.Mutex
 	parsed map[string]parsed
+	byText map[string]*Policy // the first policy parsed from each document text (without warnings)
 }
 
 type parsed struct {
@@ -88,7 +89,7 @@ type parsed struct {
 // NewGraphSource indexes g.
 func NewGraphSource(g *graph.Graph) *GraphSource {
 	s := &GraphSource{g: g, out: map[string][]*graph.Relationship{}, in: map[string][]*graph.Relationship{},
-		roles: map[string]*graph.Entity{}, parsed: map[string]parsed{}}
+		roles: map[string]*graph.Entity{}, parsed: map[string]parsed{}, byText: map[string]*Policy{}}
 	for _, r := range g.Relationships() {
 		// PrincipalPolicies reads a principal's HAS and a user's
 		// CONTAINS alone: the derived access relationships (most of a
@@ -223,15 +224,47 @@ func (s *GraphSource) parse(name string, doc any) (*Policy, error) {
 	if ok {
 		return p.p, p.err
 	}
+	// A text parsed already under another name (an inline policy cut
+	// from one template in every account, the same trust policy on many
+	// roles) is that policy renamed, not parsed again.
+	text, isText := doc.(string)
+	var pol *Policy
+	var err error
+	if isText {
+		s.mu.Lock()
+		src := s.byText[text]
+		s.mu.Unlock()
+		if src != nil {
+			pol = src.renamed(name)
+		}
+	}
 	// Parsed outside the lock, so that callers on several goroutines
 	// parse different documents at once; the first stored is kept, so
 	// every caller gets the same *Policy.
-	pol, err := Parse(name, doc)
+	if pol == nil {
+		pol, err = Parse(name, doc)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if p, ok := s.parsed[name]; ok {
 		return p.p, p.err
 	}
 	s.parsed[name] = parsed{p: pol, err: err}
+	if isText && err == nil && len(pol.Warnings) == 0 && s.byText[text] == nil { // a warning names its policy: not shared
+		s.byText[text] = pol
+	}
 	return pol, err
+}
+
+// renamed is p under another name: the same compiled statements (copies,
+// so that each statement belongs to one policy) and digest.
+func (p *Policy) renamed(name string) *Policy {
+	cp := *p
+	cp.Name = name
+	cp.Statements = make([]*Statement, len(p.Statements))
+	for i, st := range p.Statements {
+		c := *st
+		cp.Statements[i] = &c
+	}
+	return &cp
 }

@@ -154,3 +154,49 @@ func TestGatherAndEvaluate(t *testing.T) {
 		})
 	}
 }
+
+// Two roles with one trust policy text: the second is the first renamed
+// (same digest and decisions, its own name in reasons, statements of its
+// own); a text with a warning is parsed for each policy.
+func TestGraphSourceSharesText(t *testing.T) {
+	g := testGraph(t, false)
+	trust := g.Entity(roleARN).Get("assumeRolePolicyDocument")
+	other := "arn:aws:iam::" + acct + ":role/svc/other"
+	g.AddEntity(graph.NewEntity(other, "aws_iam_role", []string{"Role"}, map[string]any{"assumeRolePolicyDocument": trust}))
+	warned := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"arn:aws:iam::` + acct + `:root","Action":"sts:AssumeRole"}]}`
+	for _, n := range []string{"w1", "w2"} {
+		g.AddEntity(graph.NewEntity("arn:aws:iam::"+acct+":role/"+n, "aws_iam_role", []string{"Role"}, map[string]any{"assumeRolePolicyDocument": warned}))
+	}
+	src := NewGraphSource(g)
+	ctx := context.Background()
+	a, err := src.ResourcePolicy(ctx, roleARN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := src.ResourcePolicy(ctx, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a == b || a.Digest != b.Digest || a.Name == b.Name || !strings.HasPrefix(b.Name, other+"#") {
+		t.Fatalf("policies %q and %q (digests %s, %s): want two names, one digest", a.Name, b.Name, a.Digest, b.Digest)
+	}
+	if len(a.Statements) != len(b.Statements) || a.Statements[0] == b.Statements[0] {
+		t.Fatalf("statements: %d and %d, the first shared: %v", len(a.Statements), len(b.Statements), a.Statements[0] == b.Statements[0])
+	}
+	ev := NewEvaluator()
+	for _, pol := range []*Policy{a, b} {
+		svc, _ := ParsePrincipal("lambda.amazonaws.com")
+		r := ev.Evaluate(&Request{Principal: svc, Action: "sts:AssumeRole", Resource: pol.Name[:strings.IndexByte(pol.Name, '#')]}, &Policies{Resource: pol})
+		if r.Decision != Allowed || !strings.Contains(strings.Join(r.Reasons, " "), pol.Name) {
+			t.Errorf("%s: %s %v", pol.Name, r.Decision, r.Reasons)
+		}
+	}
+	w1, err1 := src.ResourcePolicy(ctx, "arn:aws:iam::"+acct+":role/w1")
+	w2, err2 := src.ResourcePolicy(ctx, "arn:aws:iam::"+acct+":role/w2")
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if len(w1.Warnings) == 0 || len(w2.Warnings) == 0 || !strings.Contains(w2.Warnings[0], w2.Name) {
+		t.Errorf("warnings %q and %q: each should name its own policy", w1.Warnings, w2.Warnings)
+	}
+}
