@@ -165,12 +165,16 @@ type deriver struct {
 	orgTags          []string                            // orgTagNames, nil: not known
 	sharedPrincipals int                                 // principals that reused their class's access
 	accessPool       []*access                           // principal's accesses, reused
+	fastPropsOf      map[string]*graph.Props             // accessProps' sets by fastProps' key (a worker's)
+	fastKey          []byte                              // fastProps' key, reused
+	grantIDs         uint32                              // grants numbered so far (warmGrant)
 
 	// Organisation policies (org.go).
 	org          orgMap
 	orgActions   map[orgActionKey]orgAction
 	orgSets      map[orgSetKey]bool             // orgClear
 	orgPersonals map[orgSetKey]bool             // orgPersonal
+	orgCanon     orgCanon                       // what orgClear and orgPersonal share between accounts
 	orgDecisions *memo[orgDecisionKey, verdict] // shared by the workers
 }
 
@@ -209,6 +213,7 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 	}
 	d.adjacency()
 	d.orgSetup()
+	d.orgCanon = canonicalOrgs(g, d.org)
 	for _, s := range derivations {
 		if err := ctx.Err(); err != nil {
 			return st, err

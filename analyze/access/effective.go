@@ -66,6 +66,7 @@ type access struct {
 	conditionKeys []string
 	conditional   bool
 	admin         bool
+	grants        []*grant // the grants that gave it, in order (fastProps)
 }
 
 // reset makes a the empty access to target, keeping its lists' capacity.
@@ -73,7 +74,7 @@ func (a *access) reset(target *graph.Entity, scope string) {
 	*a = access{
 		target: target, scope: scope, conditional: true,
 		patterns: a.patterns[:0], notActions: a.notActions[:0], resources: a.resources[:0], via: a.via[:0],
-		sessions: a.sessions[:0], statements: a.statements[:0], conditionKeys: a.conditionKeys[:0],
+		sessions: a.sessions[:0], statements: a.statements[:0], conditionKeys: a.conditionKeys[:0], grants: a.grants[:0],
 	}
 }
 
@@ -323,6 +324,7 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 		a.notActions = append(a.notActions, gr.set.notActions...)
 		a.resources = append(a.resources, gr.resources...)
 		a.via = append(a.via, gr.via)
+		a.grants = append(a.grants, gr)
 		a.statements = append(a.statements, gr.statementNames()...)
 		a.conditional = a.conditional && cond
 		a.conditionKeys = append(a.conditionKeys, keys...)
@@ -399,6 +401,16 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 // one property set: at 30,000 resources, 283,573 relationships have 2,121 distinct
 // property sets. The sets are read-only once Derive returns.
 func (d *deriver) accessProps(a *access, acct string, noSCPs bool) *graph.Props {
+	if p := d.fastProps(a, acct, noSCPs); p != nil { // the same grants and answers as before (shared.go)
+		return p
+	}
+	p := d.accessPropsByKey(a, acct, noSCPs)
+	d.setFastProps(p)
+	return p
+}
+
+// accessPropsByKey is accessProps without fastProps.
+func (d *deriver) accessPropsByKey(a *access, acct string, noSCPs bool) *graph.Props {
 	// a's lists are its own: sorted in place, and copied into a new map
 	// (a is reused for the next principal).
 	pats := sortedUniq(a.patterns)

@@ -54,6 +54,9 @@ type grant struct {
 	setLevels, firmLevels []actions.AccessLevel
 	levelsDone            bool
 	noShortcut            int8
+	// id numbers the grant (warmGrant, from 1) for fastProps' keys; 0:
+	// not numbered.
+	id uint32
 }
 
 // levels returns the levels of set and of firm (nil when firm is),

@@ -264,6 +264,7 @@ func (d *deriver) worker(st *Stats) *deriver {
 	w.classes = classScratch{lower: maps.Clone(d.classes.lower)}
 	w.keyBuf, w.keys, w.byTarget, w.accessPool, w.classesOf = nil, nil, nil, nil, nil
 	w.classKeyBuf, w.tagNames = nil, nil
+	w.fastPropsOf, w.fastKey = nil, nil
 	w.sharedPrincipals = 0
 	return &w
 }
@@ -314,6 +315,10 @@ func (d *deriver) warm(principals []*graph.Entity) {
 
 // warmGrant computes a grant's cached fields.
 func (d *deriver) warmGrant(gr *grant) {
+	if gr.id == 0 {
+		d.grantIDs++
+		gr.id = d.grantIDs
+	}
 	if gr.set != nil {
 		gr.levels()
 		gr.shortcutRuledOut()
