@@ -208,8 +208,8 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 		policiesOf: map[string][]*graph.Entity{}, groupsOf: map[string][]*graph.Entity{},
 		attached: map[string][]*graph.Entity{}, accountsOf: map[string][]string{},
 		identityGrants: map[string]accountGrants{}, resourceGrants: map[string][]*grant{},
-		accessPropsOf: map[string]*graph.Props{}, stmtCache: &memo[stmtCacheKey, stmtResult]{}, tagsOf: map[*graph.Entity]map[string]string{},
-		orgActions: map[orgActionKey]orgAction{}, orgSets: map[orgSetKey]bool{}, orgPersonals: map[orgSetKey]bool{}, orgDecisions: &memo[orgDecisionKey, verdict]{},
+		accessPropsOf: map[string]*graph.Props{}, stmtCache: newMemo[stmtCacheKey, stmtResult](), tagsOf: map[*graph.Entity]map[string]string{},
+		orgActions: map[orgActionKey]orgAction{}, orgSets: map[orgSetKey]bool{}, orgPersonals: map[orgSetKey]bool{}, orgDecisions: newMemo[orgDecisionKey, verdict](),
 	}
 	d.adjacency()
 	d.orgSetup()

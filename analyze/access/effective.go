@@ -320,12 +320,7 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 		}
 		a.levels = a.levels.with(levels)
 		a.firm = a.firm.with(firm)
-		a.patterns = append(a.patterns, gr.set.patterns...)
-		a.notActions = append(a.notActions, gr.set.notActions...)
-		a.resources = append(a.resources, gr.resources...)
-		a.via = append(a.via, gr.via)
-		a.grants = append(a.grants, gr)
-		a.statements = append(a.statements, gr.statementNames()...)
+		a.grants = append(a.grants, gr) // its patterns, resources, via and statements: accessPropsByKey
 		a.conditional = a.conditional && cond
 		a.conditionKeys = append(a.conditionKeys, keys...)
 		if all, _ := gr.levels(); gr.admin() && len(levels) == len(all) {
@@ -411,6 +406,14 @@ func (d *deriver) accessProps(a *access, acct string, noSCPs bool) *graph.Props 
 
 // accessPropsByKey is accessProps without fastProps.
 func (d *deriver) accessPropsByKey(a *access, acct string, noSCPs bool) *graph.Props {
+	a.patterns, a.notActions, a.resources, a.via, a.statements = a.patterns[:0], a.notActions[:0], a.resources[:0], a.via[:0], a.statements[:0]
+	for _, gr := range a.grants {
+		a.patterns = append(a.patterns, gr.set.patterns...)
+		a.notActions = append(a.notActions, gr.set.notActions...)
+		a.resources = append(a.resources, gr.resources...)
+		a.via = append(a.via, gr.via)
+		a.statements = append(a.statements, gr.statementNames()...)
+	}
 	// a's lists are its own: sorted in place, and copied into a new map
 	// (a is reused for the next principal).
 	pats := sortedUniq(a.patterns)

@@ -265,6 +265,7 @@ func (d *deriver) worker(st *Stats) *deriver {
 	w.keyBuf, w.keys, w.byTarget, w.accessPool, w.classesOf = nil, nil, nil, nil, nil
 	w.classKeyBuf, w.tagNames = nil, nil
 	w.fastPropsOf, w.fastKey = nil, nil
+	w.stmtCache, w.orgDecisions = d.stmtCache.forWorker(), d.orgDecisions.forWorker()
 	w.sharedPrincipals = 0
 	return &w
 }
@@ -354,26 +355,49 @@ func warmStatement(st *statement) {
 
 // memo is a map safe for concurrent use: the evaluator's answers the
 // workers share (statementHolds, orgAllows). Two workers missing the same
-// key at once both ask; the answers are the same.
+// key at once both ask; the answers are the same. A worker's memo
+// (forWorker) keeps what it read in a map of its own too, so the answers
+// it asks again (most: the same statement for every principal of an
+// account) cost no lock shared with the other workers.
 type memo[K comparable, V any] struct {
+	s   *memoStore[K, V]
+	own map[K]V // a worker's: read without the lock; nil for the deriver's own
+}
+
+// memoStore is what the memos of one derivation share.
+type memoStore[K comparable, V any] struct {
 	mu sync.RWMutex
 	m  map[K]V
 }
 
+func newMemo[K comparable, V any]() *memo[K, V] { return &memo[K, V]{s: &memoStore[K, V]{}} }
+
+// forWorker returns a memo sharing m's answers, with a map of its own.
+func (m *memo[K, V]) forWorker() *memo[K, V] { return &memo[K, V]{s: m.s, own: map[K]V{}} }
+
 func (m *memo[K, V]) get(k K) (V, bool) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	v, ok := m.m[k]
+	if v, ok := m.own[k]; ok {
+		return v, true
+	}
+	m.s.mu.RLock()
+	v, ok := m.s.m[k]
+	m.s.mu.RUnlock()
+	if ok && m.own != nil {
+		m.own[k] = v
+	}
 	return v, ok
 }
 
 func (m *memo[K, V]) put(k K, v V) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.m == nil {
-		m.m = map[K]V{}
+	if m.own != nil {
+		m.own[k] = v
 	}
-	m.m[k] = v
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	if m.s.m == nil {
+		m.s.m = map[K]V{}
+	}
+	m.s.m[k] = v
 }
 
 // sortedTargets returns the keys of m sorted, in a buffer reused for
