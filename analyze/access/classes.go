@@ -26,6 +26,9 @@ import (
 type patternSet struct {
 	byService map[string][]int // service -> indexes into pats
 	wild      []int            // patterns whose service part has a wildcard
+	// wildAll: every one of wild is "*" (it matches every action alike),
+	// so the actions of a service no pattern names share one class.
+	wildAll bool
 	pats      []string
 	scratch   *classScratch
 }
@@ -70,6 +73,12 @@ func newPatternSet(pols *iam.Policies, scratch *classScratch) *patternSet {
 	}
 	scratch.all = all
 	defer clear(all) // keep no policy alive through the buffer
+	defer func() {
+		ps.wildAll = true
+		for _, i := range ps.wild {
+			ps.wildAll = ps.wildAll && ps.pats[i] == "*"
+		}
+	}()
 	for _, p := range all {
 		if p == nil {
 			continue
@@ -125,7 +134,17 @@ func (ps *patternSet) representatives(acts []string, fn func(action string) bool
 	}
 	seen := ps.scratch.sigs
 	clear(seen)
+	// A run of actions of a service no pattern names (a level of "*" has
+	// thousands) has the signature of its first: not computed again.
+	lastSvc, uniform := "", false
 	for _, a := range acts {
+		if ps.wildAll {
+			svc := serviceOf(ps.scratch.lowerAction(a))
+			if uniform && svc == lastSvc {
+				continue // its class is its service's first action's: seen
+			}
+			lastSvc, uniform = svc, svc != "sts" && len(ps.byService[svc]) == 0
+		}
 		b := ps.appendSignature(ps.scratch.sig[:0], a)
 		ps.scratch.sig = b
 		if !seen[string(b)] { // looked up without a copy

@@ -229,6 +229,9 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 // adjacency indexes principal HAS policy and group CONTAINS user.
 func (d *deriver) adjacency() {
 	for _, r := range d.g.Relationships() {
+		if r.Class != "HAS" && r.Class != "CONTAINS" { // most: no entity to look up
+			continue
+		}
 		from, to := d.g.Entity(r.From), d.g.Entity(r.To)
 		if from == nil || to == nil {
 			continue
