@@ -29,8 +29,8 @@ type patternSet struct {
 	// wildAll: every one of wild is "*" (it matches every action alike),
 	// so the actions of a service no pattern names share one class.
 	wildAll bool
-	pats      []string
-	scratch   *classScratch
+	pats    []string
+	scratch *classScratch
 }
 
 // classScratch is what the pattern sets of one derivation share: the
