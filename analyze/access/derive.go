@@ -75,6 +75,7 @@ type config struct {
 	limits  Limits
 	exact   bool // ask the evaluator even where the answer is known (tests)
 	noShare bool // derive every principal alone (tests: shared.go)
+	noFast  bool // neither fastProps nor canonicalOrgs (tests: shared.go)
 	workers int  // principals derived at once (workers.go); 0: GOMAXPROCS
 	// deferMembers leaves every principal of a class but its first for the
 	// second pass (tests: workers.go), as when they arrive before it is done.
@@ -213,7 +214,9 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 	}
 	d.adjacency()
 	d.orgSetup()
-	d.orgCanon = canonicalOrgs(g, d.org)
+	if !cfg.noFast {
+		d.orgCanon = canonicalOrgs(g, d.org)
+	}
 	for _, s := range derivations {
 		if err := ctx.Err(); err != nil {
 			return st, err

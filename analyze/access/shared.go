@@ -260,7 +260,7 @@ const maxFastProps = 1 << 18
 // every sorted list. A hit is the set accessProps would return: it is
 // what it returned for the same inputs (setFastProps).
 func (d *deriver) fastProps(a *access, acct string, noSCPs bool) *graph.Props {
-	if len(a.sessions) > 0 || len(a.conditionKeys) > 0 {
+	if d.cfg.noFast || len(a.sessions) > 0 || len(a.conditionKeys) > 0 {
 		d.fastKey = d.fastKey[:0]
 		return nil
 	}
