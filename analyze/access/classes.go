@@ -15,6 +15,7 @@ package access
 // is exact, not a sample.
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,6 +43,34 @@ type classScratch struct {
 	seen  map[string]bool // newPatternSet's, cleared for each set
 	all   []*iam.Policy   // newPatternSet's, reused
 	sigs  map[string]bool // representatives', cleared for each call
+	// ofPolicy holds each policy's Action and NotAction patterns, lower
+	// case, each once, in order: a principal's policies come back for
+	// each of its targets with a resource policy, and in every principal
+	// holding them.
+	ofPolicy map[*iam.Policy][]string
+}
+
+// policyPatterns returns the Action and NotAction patterns of p in lower
+// case, each once, in the order of its statements (newPatternSet).
+func (c *classScratch) policyPatterns(p *iam.Policy) []string {
+	if l, ok := c.ofPolicy[p]; ok {
+		return l
+	}
+	if c.ofPolicy == nil {
+		c.ofPolicy = map[*iam.Policy][]string{}
+	}
+	var l []string
+	for _, st := range p.Statements {
+		for _, pats := range [][]string{st.ActionPatterns, st.NotActionPatterns} {
+			for _, a := range pats {
+				if a = c.lowerAction(a); !slices.Contains(l, a) {
+					l = append(l, a)
+				}
+			}
+		}
+	}
+	c.ofPolicy[p] = l
+	return l
 }
 
 // lowerAction returns action in lower case.
@@ -83,22 +112,17 @@ func newPatternSet(pols *iam.Policies, scratch *classScratch) *patternSet {
 		if p == nil {
 			continue
 		}
-		for _, st := range p.Statements {
-			for _, l := range [][]string{st.ActionPatterns, st.NotActionPatterns} {
-				for _, a := range l {
-					a = scratch.lowerAction(a) // patterns repeat across principals: lower-cased once
-					if seen[a] {
-						continue
-					}
-					seen[a] = true
-					i := len(ps.pats)
-					ps.pats = append(ps.pats, a)
-					if svc := serviceOf(a); strings.ContainsAny(svc, "*?") {
-						ps.wild = append(ps.wild, i)
-					} else {
-						ps.byService[svc] = append(ps.byService[svc], i)
-					}
-				}
+		for _, a := range scratch.policyPatterns(p) { // lower-cased once per worker
+			if seen[a] {
+				continue
+			}
+			seen[a] = true
+			i := len(ps.pats)
+			ps.pats = append(ps.pats, a)
+			if svc := serviceOf(a); strings.ContainsAny(svc, "*?") {
+				ps.wild = append(ps.wild, i)
+			} else {
+				ps.byService[svc] = append(ps.byService[svc], i)
 			}
 		}
 	}
