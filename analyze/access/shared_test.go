@@ -61,31 +61,45 @@ func sharedWorld(t testing.TB, org bool) *graph.Graph {
 	return w.g
 }
 
+// exactWorld is a fixture the exactness tests derive twice.
+type exactWorld struct {
+	name  string
+	world func(testing.TB) *graph.Graph
+}
+
+// exactWorlds are the fixtures of TestSharedAccessExact and
+// TestFastPathsExact.
+var exactWorlds = []exactWorld{
+	{"classes", func(t testing.TB) *graph.Graph { return sharedWorld(t, false) }},
+	{"classes in an organisation", func(t testing.TB) *graph.Graph { return sharedWorld(t, true) }},
+	{"organisation fixture", orgFixture},
+}
+
+// derivedDoc derives g with opts and returns its graph document and the
+// evaluations asked.
+func derivedDoc(t *testing.T, g *graph.Graph, opts ...Option) ([]byte, int) {
+	t.Helper()
+	st, err := Derive(context.Background(), g, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := json.Marshal(g.Document())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc, st.Evaluations + st.OrgEvaluations
+}
+
 // TestSharedAccessExact: principals sharing their class's access get the
 // relationships a derivation of their own gives, byte for byte, and the
 // sharing saves evaluations.
 func TestSharedAccessExact(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		world func(testing.TB) *graph.Graph
-	}{
-		{"classes", func(t testing.TB) *graph.Graph { return sharedWorld(t, false) }},
-		{"classes in an organisation", func(t testing.TB) *graph.Graph { return sharedWorld(t, true) }},
-		{"organisation fixture", orgFixture},
-	} {
+	for _, tc := range exactWorlds {
 		t.Run(tc.name, func(t *testing.T) {
 			var docs [2][]byte
 			var evals [2]int
 			for i, alone := range []bool{false, true} {
-				g := tc.world(t)
-				st, err := Derive(context.Background(), g, func(c *config) { c.noShare, c.workers = alone, 1 }) // one worker: exact counts
-				if err != nil {
-					t.Fatal(err)
-				}
-				evals[i] = st.Evaluations + st.OrgEvaluations
-				if docs[i], err = json.Marshal(g.Document()); err != nil {
-					t.Fatal(err)
-				}
+				docs[i], evals[i] = derivedDoc(t, tc.world(t), func(c *config) { c.noShare, c.workers = alone, 1 }) // one worker: exact counts
 			}
 			if !bytes.Equal(docs[0], docs[1]) {
 				t.Error("sharing changes the derived graph")
@@ -102,26 +116,11 @@ func TestSharedAccessExact(t *testing.T) {
 // (fastProps) and share organisation answers between accounts with the
 // same policies (canonicalOrgs).
 func TestFastPathsExact(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		world func(testing.TB) *graph.Graph
-	}{
-		{"classes", func(t testing.TB) *graph.Graph { return sharedWorld(t, false) }},
-		{"classes in an organisation", func(t testing.TB) *graph.Graph { return sharedWorld(t, true) }},
-		{"organisation fixture", orgFixture},
-		{"organisation fixture, accounts with the same policies", sameOrgPolicies},
-	} {
+	for _, tc := range append(exactWorlds, exactWorld{"organisation fixture, accounts with the same policies", sameOrgPolicies}) {
 		t.Run(tc.name, func(t *testing.T) {
 			var docs [2][]byte
 			for i, slow := range []bool{false, true} {
-				g := tc.world(t)
-				if _, err := Derive(context.Background(), g, func(c *config) { c.noFast = slow }); err != nil {
-					t.Fatal(err)
-				}
-				var err error
-				if docs[i], err = json.Marshal(g.Document()); err != nil {
-					t.Fatal(err)
-				}
+				docs[i], _ = derivedDoc(t, tc.world(t), func(c *config) { c.noFast = slow })
 			}
 			if !bytes.Equal(docs[0], docs[1]) {
 				t.Error("the fast paths change the derived graph")
