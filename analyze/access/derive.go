@@ -168,6 +168,7 @@ type deriver struct {
 	accessPool       []*access                           // principal's accesses, reused
 	fastPropsOf      map[string]*graph.Props             // accessProps' sets by fastProps' key (a worker's)
 	fastKey          []byte                              // fastProps' key, reused
+	fastHits         int                                 // fastProps' hits (a worker's, logged)
 	grantIDs         uint32                              // grants numbered so far (warmGrant)
 
 	// Organisation policies (org.go).

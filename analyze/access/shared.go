@@ -277,7 +277,11 @@ func (d *deriver) fastProps(a *access, acct string, noSCPs bool) *graph.Props {
 		k = binary.LittleEndian.AppendUint32(k, gr.id)
 	}
 	d.fastKey = k
-	return d.fastPropsOf[string(k)] // no allocation for the lookup
+	p := d.fastPropsOf[string(k)] // no allocation for the lookup
+	if p != nil {
+		d.fastHits++
+	}
+	return p
 }
 
 // setFastProps records the property set accessProps built or found for

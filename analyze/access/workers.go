@@ -192,7 +192,7 @@ func (d *deriver) derivePrincipals(ctx context.Context, principals []*graph.Enti
 	if err := run(len(deferred), deferred, false); err != nil {
 		return err
 	}
-	reused := 0
+	reused, fastHits := 0, 0
 	for i, w := range workers {
 		st := &stats[i]
 		d.stats.Evaluations += st.Evaluations
@@ -200,12 +200,13 @@ func (d *deriver) derivePrincipals(ctx context.Context, principals []*graph.Enti
 		d.stats.Documents += st.Documents
 		d.stats.DocumentErrors += st.DocumentErrors
 		reused += w.sharedPrincipals
+		fastHits += w.fastHits
 	}
 	if err := d.addPrincipalResults(principals, results); err != nil {
 		return err
 	}
 	d.cfg.log.Debug("access shared by classes of principals", "principals", len(principals), "classes", len(d.par.classes),
-		"reused", reused, "workers", len(workers), "secondPass", len(deferred))
+		"reused", reused, "workers", len(workers), "secondPass", len(deferred), "propertySetsByGrants", fastHits)
 	return nil
 }
 
@@ -264,7 +265,7 @@ func (d *deriver) worker(st *Stats) *deriver {
 	w.classes = classScratch{lower: maps.Clone(d.classes.lower)}
 	w.keyBuf, w.keys, w.byTarget, w.accessPool, w.classesOf = nil, nil, nil, nil, nil
 	w.classKeyBuf, w.tagNames = nil, nil
-	w.fastPropsOf, w.fastKey = nil, nil
+	w.fastPropsOf, w.fastKey, w.fastHits = nil, nil, 0
 	w.stmtCache, w.orgDecisions = d.stmtCache.forWorker(), d.orgDecisions.forWorker()
 	w.sharedPrincipals = 0
 	return &w
