@@ -383,16 +383,29 @@ func (m *memo[K, V]) get(k K) (V, bool) {
 	m.s.mu.RLock()
 	v, ok := m.s.m[k]
 	m.s.mu.RUnlock()
-	if ok && m.own != nil {
-		m.own[k] = v
+	if ok {
+		m.keep(k, v)
 	}
 	return v, ok
 }
 
-func (m *memo[K, V]) put(k K, v V) {
-	if m.own != nil {
-		m.own[k] = v
+// maxOwnMemo bounds a worker's own memo map: past it the map starts again
+// (the shared one still answers).
+const maxOwnMemo = 1 << 17
+
+// keep records an answer in a worker's own map.
+func (m *memo[K, V]) keep(k K, v V) {
+	if m.own == nil {
+		return
 	}
+	if len(m.own) >= maxOwnMemo {
+		clear(m.own)
+	}
+	m.own[k] = v
+}
+
+func (m *memo[K, V]) put(k K, v V) {
+	m.keep(k, v)
 	m.s.mu.Lock()
 	defer m.s.mu.Unlock()
 	if m.s.m == nil {
