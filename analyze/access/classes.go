@@ -160,14 +160,15 @@ func (ps *patternSet) representatives(acts []string, fn func(action string) bool
 	clear(seen)
 	// A run of actions of a service no pattern names (a level of "*" has
 	// thousands) has the signature of its first: not computed again.
-	lastSvc, uniform := "", false
+	lastRaw, uniform := "", false
 	for _, a := range acts {
 		if ps.wildAll {
-			svc := serviceOf(ps.scratch.lowerAction(a))
-			if uniform && svc == lastSvc {
+			raw, _, _ := strings.Cut(a, ":") // the same prefix: the same service, not lower-cased again
+			if uniform && raw == lastRaw {
 				continue // its class is its service's first action's: seen
 			}
-			lastSvc, uniform = svc, svc != "sts" && len(ps.byService[svc]) == 0
+			svc := serviceOf(ps.scratch.lowerAction(a))
+			lastRaw, uniform = raw, svc != "sts" && len(ps.byService[svc]) == 0
 		}
 		b := ps.appendSignature(ps.scratch.sig[:0], a)
 		ps.scratch.sig = b
