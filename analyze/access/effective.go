@@ -49,7 +49,9 @@ import (
 // AccessType is the _type of the effective-access relationships.
 const AccessType = "aws_principal_access"
 
-// access accumulates one principal's access to one target.
+// access accumulates one principal's access to one target. patterns,
+// notActions, resources, via and statements come from its grants: filled
+// by accessPropsByKey, when fastProps does not find its property set.
 type access struct {
 	target     *graph.Entity
 	scope      string
