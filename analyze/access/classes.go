@@ -15,6 +15,7 @@ package access
 // is exact, not a sample.
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,8 +27,11 @@ import (
 type patternSet struct {
 	byService map[string][]int // service -> indexes into pats
 	wild      []int            // patterns whose service part has a wildcard
-	pats      []string
-	scratch   *classScratch
+	// wildAll: every one of wild is "*" (it matches every action alike),
+	// so the actions of a service no pattern names share one class.
+	wildAll bool
+	pats    []string
+	scratch *classScratch
 }
 
 // classScratch is what the pattern sets of one derivation share: the
@@ -39,6 +43,34 @@ type classScratch struct {
 	seen  map[string]bool // newPatternSet's, cleared for each set
 	all   []*iam.Policy   // newPatternSet's, reused
 	sigs  map[string]bool // representatives', cleared for each call
+	// ofPolicy holds each policy's Action and NotAction patterns, lower
+	// case, each once, in order: a principal's policies come back for
+	// each of its targets with a resource policy, and in every principal
+	// holding them.
+	ofPolicy map[*iam.Policy][]string
+}
+
+// policyPatterns returns the Action and NotAction patterns of p in lower
+// case, each once, in the order of its statements (newPatternSet).
+func (c *classScratch) policyPatterns(p *iam.Policy) []string {
+	if l, ok := c.ofPolicy[p]; ok {
+		return l
+	}
+	if c.ofPolicy == nil {
+		c.ofPolicy = map[*iam.Policy][]string{}
+	}
+	var l []string
+	for _, st := range p.Statements {
+		for _, pats := range [][]string{st.ActionPatterns, st.NotActionPatterns} {
+			for _, a := range pats {
+				if a = c.lowerAction(a); !slices.Contains(l, a) {
+					l = append(l, a)
+				}
+			}
+		}
+	}
+	c.ofPolicy[p] = l
+	return l
 }
 
 // lowerAction returns action in lower case.
@@ -70,26 +102,27 @@ func newPatternSet(pols *iam.Policies, scratch *classScratch) *patternSet {
 	}
 	scratch.all = all
 	defer clear(all) // keep no policy alive through the buffer
+	defer func() {
+		ps.wildAll = true
+		for _, i := range ps.wild {
+			ps.wildAll = ps.wildAll && ps.pats[i] == "*"
+		}
+	}()
 	for _, p := range all {
 		if p == nil {
 			continue
 		}
-		for _, st := range p.Statements {
-			for _, l := range [][]string{st.ActionPatterns, st.NotActionPatterns} {
-				for _, a := range l {
-					a = scratch.lowerAction(a) // patterns repeat across principals: lower-cased once
-					if seen[a] {
-						continue
-					}
-					seen[a] = true
-					i := len(ps.pats)
-					ps.pats = append(ps.pats, a)
-					if svc := serviceOf(a); strings.ContainsAny(svc, "*?") {
-						ps.wild = append(ps.wild, i)
-					} else {
-						ps.byService[svc] = append(ps.byService[svc], i)
-					}
-				}
+		for _, a := range scratch.policyPatterns(p) { // lower-cased once per worker
+			if seen[a] {
+				continue
+			}
+			seen[a] = true
+			i := len(ps.pats)
+			ps.pats = append(ps.pats, a)
+			if svc := serviceOf(a); strings.ContainsAny(svc, "*?") {
+				ps.wild = append(ps.wild, i)
+			} else {
+				ps.byService[svc] = append(ps.byService[svc], i)
 			}
 		}
 	}
@@ -125,7 +158,18 @@ func (ps *patternSet) representatives(acts []string, fn func(action string) bool
 	}
 	seen := ps.scratch.sigs
 	clear(seen)
+	// A run of actions of a service no pattern names (a level of "*" has
+	// thousands) has the signature of its first: not computed again.
+	lastRaw, uniform := "", false
 	for _, a := range acts {
+		if ps.wildAll {
+			raw, _, _ := strings.Cut(a, ":") // the same prefix: the same service, not lower-cased again
+			if uniform && raw == lastRaw {
+				continue // its class is its service's first action's: seen
+			}
+			svc := serviceOf(ps.scratch.lowerAction(a))
+			lastRaw, uniform = raw, svc != "sts" && len(ps.byService[svc]) == 0
+		}
 		b := ps.appendSignature(ps.scratch.sig[:0], a)
 		ps.scratch.sig = b
 		if !seen[string(b)] { // looked up without a copy

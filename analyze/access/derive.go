@@ -75,6 +75,7 @@ type config struct {
 	limits  Limits
 	exact   bool // ask the evaluator even where the answer is known (tests)
 	noShare bool // derive every principal alone (tests: shared.go)
+	noFast  bool // neither fastProps nor canonicalOrgs (tests: shared.go)
 	workers int  // principals derived at once (workers.go); 0: GOMAXPROCS
 	// deferMembers leaves every principal of a class but its first for the
 	// second pass (tests: workers.go), as when they arrive before it is done.
@@ -165,12 +166,17 @@ type deriver struct {
 	orgTags          []string                            // orgTagNames, nil: not known
 	sharedPrincipals int                                 // principals that reused their class's access
 	accessPool       []*access                           // principal's accesses, reused
+	fastPropsOf      map[string]*graph.Props             // accessProps' sets by fastProps' key (a worker's)
+	fastKey          []byte                              // fastProps' key, reused
+	fastHits         int                                 // fastProps' hits (a worker's, logged)
+	grantIDs         uint32                              // grants numbered so far (warmGrant)
 
 	// Organisation policies (org.go).
 	org          orgMap
 	orgActions   map[orgActionKey]orgAction
 	orgSets      map[orgSetKey]bool             // orgClear
 	orgPersonals map[orgSetKey]bool             // orgPersonal
+	orgCanon     orgCanon                       // what orgClear and orgPersonal share between accounts
 	orgDecisions *memo[orgDecisionKey, verdict] // shared by the workers
 }
 
@@ -204,11 +210,14 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 		policiesOf: map[string][]*graph.Entity{}, groupsOf: map[string][]*graph.Entity{},
 		attached: map[string][]*graph.Entity{}, accountsOf: map[string][]string{},
 		identityGrants: map[string]accountGrants{}, resourceGrants: map[string][]*grant{},
-		accessPropsOf: map[string]*graph.Props{}, stmtCache: &memo[stmtCacheKey, stmtResult]{}, tagsOf: map[*graph.Entity]map[string]string{},
-		orgActions: map[orgActionKey]orgAction{}, orgSets: map[orgSetKey]bool{}, orgPersonals: map[orgSetKey]bool{}, orgDecisions: &memo[orgDecisionKey, verdict]{},
+		accessPropsOf: map[string]*graph.Props{}, stmtCache: newMemo[stmtCacheKey, stmtResult](), tagsOf: map[*graph.Entity]map[string]string{},
+		orgActions: map[orgActionKey]orgAction{}, orgSets: map[orgSetKey]bool{}, orgPersonals: map[orgSetKey]bool{}, orgDecisions: newMemo[orgDecisionKey, verdict](),
 	}
 	d.adjacency()
 	d.orgSetup()
+	if !cfg.noFast {
+		d.orgCanon = canonicalOrgs(g, d.org)
+	}
 	for _, s := range derivations {
 		if err := ctx.Err(); err != nil {
 			return st, err
@@ -224,6 +233,9 @@ func Derive(ctx context.Context, g *graph.Graph, opts ...Option) (Stats, error) 
 // adjacency indexes principal HAS policy and group CONTAINS user.
 func (d *deriver) adjacency() {
 	for _, r := range d.g.Relationships() {
+		if r.Class != "HAS" && r.Class != "CONTAINS" { // most: no entity to look up
+			continue
+		}
 		from, to := d.g.Entity(r.From), d.g.Entity(r.To)
 		if from == nil || to == nil {
 			continue

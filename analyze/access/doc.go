@@ -221,7 +221,12 @@
 // byte-identical to deriving each alone); targets with a resource-based
 // policy, and anything personal (a policy variable or condition on who the
 // principal is, in its policies or the organisation's), stay per
-// principal. Limits caps
+// principal. Accounts whose SCPs and RCPs are the same documents at the
+// same levels (an organisational unit's) share what the organisation
+// policies say of each action set (orgCanon); a worker finds an access
+// relationship's property set by the grants and answers that made it
+// (fastProps) before building the key of every sorted list
+// (TestFastPathsExact). Limits caps
 // fan-out where a caller needs it; a cap that bites is counted in Stats,
 // logged, and marked on the graph (capped, accessCapped). Organisation
 // policies cost nothing for the actions they cannot refuse (checked once

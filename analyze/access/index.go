@@ -103,7 +103,7 @@ type resourceIndex struct {
 // system-mapper), which are not collected resources.
 func newResourceIndex(g *graph.Graph) *resourceIndex {
 	ix := &resourceIndex{groups: map[string]map[string][]indexed{}}
-	for _, e := range g.Entities() {
+	for e := range g.All() { // unsorted: each list is sorted below, to the key
 		if e.Type == "aws_account" || e.String("_source") == placeholderSource {
 			continue
 		}
@@ -126,7 +126,10 @@ func newResourceIndex(g *graph.Graph) *resourceIndex {
 				if l[i].field != l[j].field {
 					return l[i].field < l[j].field
 				}
-				return l[i].arn < l[j].arn
+				if l[i].arn != l[j].arn {
+					return l[i].arn < l[j].arn
+				}
+				return l[i].e.Key < l[j].e.Key
 			})
 		}
 	}

@@ -481,6 +481,7 @@ func (d *deriver) orgClear(k orgKey, set *actionSet) bool {
 	if k.scp == nil && k.rcp == nil {
 		return true
 	}
+	k = d.canonOrg(k) // accounts with the same policies share the answer (shared.go)
 	ck := orgSetKey{k, set}
 	if v, ok := d.orgSets[ck]; ok {
 		return v
@@ -506,6 +507,7 @@ func (d *deriver) orgClear(k orgKey, set *actionSet) bool {
 // differently for two principals of the same account and type about an
 // action of set (a deciding statement reads who the principal is).
 func (d *deriver) orgPersonal(k orgKey, set *actionSet) bool {
+	k = d.canonOrg(k) // accounts with the same policies share the answer (shared.go)
 	ck := orgSetKey{k, set}
 	if v, ok := d.orgPersonals[ck]; ok {
 		return v

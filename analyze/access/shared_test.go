@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/model"
 )
 
 // sharedWorld has classes of roles and users with the same policies:
@@ -59,37 +61,108 @@ func sharedWorld(t testing.TB, org bool) *graph.Graph {
 	return w.g
 }
 
+// exactWorld is a fixture the exactness tests derive twice.
+type exactWorld struct {
+	name  string
+	world func(testing.TB) *graph.Graph
+}
+
+// exactWorlds are the fixtures of TestSharedAccessExact and
+// TestFastPathsExact.
+var exactWorlds = []exactWorld{
+	{"classes", func(t testing.TB) *graph.Graph { return sharedWorld(t, false) }},
+	{"classes in an organisation", func(t testing.TB) *graph.Graph { return sharedWorld(t, true) }},
+	{"organisation fixture", orgFixture},
+}
+
+// derivedDoc derives g with opts and returns its graph document and the
+// evaluations asked.
+func derivedDoc(t *testing.T, g *graph.Graph, opts ...Option) ([]byte, int) {
+	t.Helper()
+	st, err := Derive(context.Background(), g, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := json.Marshal(g.Document())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc, st.Evaluations + st.OrgEvaluations
+}
+
 // TestSharedAccessExact: principals sharing their class's access get the
 // relationships a derivation of their own gives, byte for byte, and the
 // sharing saves evaluations.
 func TestSharedAccessExact(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		world func(testing.TB) *graph.Graph
-	}{
-		{"classes", func(t testing.TB) *graph.Graph { return sharedWorld(t, false) }},
-		{"classes in an organisation", func(t testing.TB) *graph.Graph { return sharedWorld(t, true) }},
-		{"organisation fixture", orgFixture},
-	} {
+	for _, tc := range exactWorlds {
 		t.Run(tc.name, func(t *testing.T) {
 			var docs [2][]byte
 			var evals [2]int
 			for i, alone := range []bool{false, true} {
-				g := tc.world(t)
-				st, err := Derive(context.Background(), g, func(c *config) { c.noShare, c.workers = alone, 1 }) // one worker: exact counts
-				if err != nil {
-					t.Fatal(err)
-				}
-				evals[i] = st.Evaluations + st.OrgEvaluations
-				if docs[i], err = json.Marshal(g.Document()); err != nil {
-					t.Fatal(err)
-				}
+				docs[i], evals[i] = derivedDoc(t, tc.world(t), func(c *config) { c.noShare, c.workers = alone, 1 }) // one worker: exact counts
 			}
 			if !bytes.Equal(docs[0], docs[1]) {
 				t.Error("sharing changes the derived graph")
 			}
 			if tc.name == "classes" && evals[0] >= evals[1] {
 				t.Errorf("sharing saved no evaluation (%d with, %d without)", evals[0], evals[1])
+			}
+		})
+	}
+}
+
+// TestFastPathsExact: the graph is byte for byte the same with and
+// without the shortcuts that find a property set by its grants
+// (fastProps) and share organisation answers between accounts with the
+// same policies (canonicalOrgs).
+func TestFastPathsExact(t *testing.T) {
+	for _, tc := range append(exactWorlds, exactWorld{"organisation fixture, accounts with the same policies", sameOrgPolicies}) {
+		t.Run(tc.name, func(t *testing.T) {
+			var docs [2][]byte
+			for i, slow := range []bool{false, true} {
+				docs[i], _ = derivedDoc(t, tc.world(t), func(c *config) { c.noFast = slow })
+			}
+			if !bytes.Equal(docs[0], docs[1]) {
+				t.Error("the fast paths change the derived graph")
+			}
+		})
+	}
+}
+
+// sameOrgPolicies is the organisation fixture with the second member
+// account given the first's SCPs and RCPs (under other names), so that
+// canonicalOrgs shares them.
+func sameOrgPolicies(t testing.TB) *graph.Graph {
+	g := orgFixture(t)
+	a, b := g.Entity(model.AccountKey(memberA)), g.Entity(model.AccountKey(memberB))
+	for _, prop := range []string{"serviceControlPolicies", "resourceControlPolicies"} {
+		b.Set(prop, strings.ReplaceAll(a.String(prop), memberA, memberB))
+	}
+	org, _ := orgInfos(g)
+	if c := canonicalOrgs(g, org); c.scp[org[memberB]] != org[memberA] {
+		t.Fatalf("accounts %s and %s with the same SCPs do not share them", memberA, memberB)
+	}
+	return g
+}
+
+func TestOrgLevelsSignature(t *testing.T) {
+	deny := doc(`{"Effect":"Deny","Action":"s3:*","Resource":"*"}`)
+	full := doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)
+	base := orgLevelsJSON(orgLevel{"r-1", []orgPol{{"p-full", "FullAWSAccess", full}}}, orgLevel{"111111111111", []orgPol{{"p-deny", "NoS3", deny}}})
+	for _, tc := range []struct {
+		name, raw string
+		same, ok  bool
+	}{
+		{"other targets and names", orgLevelsJSON(orgLevel{"r-2", []orgPol{{"p-x", "X", full}}}, orgLevel{"222222222222", []orgPol{{"p-y", "Y", deny}}}), true, true},
+		{"levels swapped", orgLevelsJSON(orgLevel{"r-1", []orgPol{{"p-deny", "NoS3", deny}}}, orgLevel{"111111111111", []orgPol{{"p-full", "FullAWSAccess", full}}}), false, true},
+		{"one level fewer", orgLevelsJSON(orgLevel{"r-1", []orgPol{{"p-full", "FullAWSAccess", full}, {"p-deny", "NoS3", deny}}}), false, true},
+		{"not JSON", `[{"policies":`, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want, _ := orgLevelsSignature(base)
+			got, ok := orgLevelsSignature(tc.raw)
+			if ok != tc.ok || (ok && (got == want) != tc.same) {
+				t.Errorf("signature ok=%v same=%v, want ok=%v same=%v", ok, got == want, tc.ok, tc.same)
 			}
 		})
 	}

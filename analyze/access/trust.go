@@ -93,7 +93,7 @@ func (d *deriver) trusts(ctx context.Context) error {
 		}
 		for _, gr := range gs.order {
 			gr.principals = uniqSorted(gr.principals)
-			p := gr.props()
+			p := gr.props(trustPropsMax)
 			p["actions"] = uniqSorted(acts[gr.to.Key])
 			p["principal"] = strings.Join(gr.principals, ",")
 			p["crossAccount"] = crossAccount(gr.to, acct)

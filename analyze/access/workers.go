@@ -192,7 +192,7 @@ func (d *deriver) derivePrincipals(ctx context.Context, principals []*graph.Enti
 	if err := run(len(deferred), deferred, false); err != nil {
 		return err
 	}
-	reused := 0
+	reused, fastHits := 0, 0
 	for i, w := range workers {
 		st := &stats[i]
 		d.stats.Evaluations += st.Evaluations
@@ -200,12 +200,13 @@ func (d *deriver) derivePrincipals(ctx context.Context, principals []*graph.Enti
 		d.stats.Documents += st.Documents
 		d.stats.DocumentErrors += st.DocumentErrors
 		reused += w.sharedPrincipals
+		fastHits += w.fastHits
 	}
 	if err := d.addPrincipalResults(principals, results); err != nil {
 		return err
 	}
 	d.cfg.log.Debug("access shared by classes of principals", "principals", len(principals), "classes", len(d.par.classes),
-		"reused", reused, "workers", len(workers), "secondPass", len(deferred))
+		"reused", reused, "workers", len(workers), "secondPass", len(deferred), "propertySetsByGrants", fastHits)
 	return nil
 }
 
@@ -264,6 +265,8 @@ func (d *deriver) worker(st *Stats) *deriver {
 	w.classes = classScratch{lower: maps.Clone(d.classes.lower)}
 	w.keyBuf, w.keys, w.byTarget, w.accessPool, w.classesOf = nil, nil, nil, nil, nil
 	w.classKeyBuf, w.tagNames = nil, nil
+	w.fastPropsOf, w.fastKey, w.fastHits = nil, nil, 0
+	w.stmtCache, w.orgDecisions = d.stmtCache.forWorker(), d.orgDecisions.forWorker()
 	w.sharedPrincipals = 0
 	return &w
 }
@@ -314,6 +317,10 @@ func (d *deriver) warm(principals []*graph.Entity) {
 
 // warmGrant computes a grant's cached fields.
 func (d *deriver) warmGrant(gr *grant) {
+	if gr.id == 0 {
+		d.grantIDs++
+		gr.id = d.grantIDs
+	}
 	if gr.set != nil {
 		gr.levels()
 		gr.shortcutRuledOut()
@@ -349,26 +356,62 @@ func warmStatement(st *statement) {
 
 // memo is a map safe for concurrent use: the evaluator's answers the
 // workers share (statementHolds, orgAllows). Two workers missing the same
-// key at once both ask; the answers are the same.
+// key at once both ask; the answers are the same. A worker's memo
+// (forWorker) keeps what it read in a map of its own too, so the answers
+// it asks again (most: the same statement for every principal of an
+// account) cost no lock shared with the other workers.
 type memo[K comparable, V any] struct {
+	s   *memoStore[K, V]
+	own map[K]V // a worker's: read without the lock; nil for the deriver's own
+}
+
+// memoStore is what the memos of one derivation share.
+type memoStore[K comparable, V any] struct {
 	mu sync.RWMutex
 	m  map[K]V
 }
 
+func newMemo[K comparable, V any]() *memo[K, V] { return &memo[K, V]{s: &memoStore[K, V]{}} }
+
+// forWorker returns a memo sharing m's answers, with a map of its own.
+func (m *memo[K, V]) forWorker() *memo[K, V] { return &memo[K, V]{s: m.s, own: map[K]V{}} }
+
 func (m *memo[K, V]) get(k K) (V, bool) {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	v, ok := m.m[k]
+	if v, ok := m.own[k]; ok {
+		return v, true
+	}
+	m.s.mu.RLock()
+	v, ok := m.s.m[k]
+	m.s.mu.RUnlock()
+	if ok {
+		m.keep(k, v)
+	}
 	return v, ok
 }
 
-func (m *memo[K, V]) put(k K, v V) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.m == nil {
-		m.m = map[K]V{}
+// maxOwnMemo bounds a worker's own memo map: past it the map starts again
+// (the shared one still answers).
+const maxOwnMemo = 1 << 17
+
+// keep records an answer in a worker's own map.
+func (m *memo[K, V]) keep(k K, v V) {
+	if m.own == nil {
+		return
 	}
-	m.m[k] = v
+	if len(m.own) >= maxOwnMemo {
+		clear(m.own)
+	}
+	m.own[k] = v
+}
+
+func (m *memo[K, V]) put(k K, v V) {
+	m.keep(k, v)
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	if m.s.m == nil {
+		m.s.m = map[K]V{}
+	}
+	m.s.m[k] = v
 }
 
 // sortedTargets returns the keys of m sorted, in a buffer reused for
