@@ -73,13 +73,7 @@ func compareWhoCan(t *testing.T, q *Query, ix *Index, p probe) (want []Answer, d
 			}
 			continue
 		}
-		acc, err := ix.Who(q.resource(p.resource).Key, l)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, x := range acc {
-			edges[x.Principal] = true
-		}
+		addWho(t, ix, q.resource(p.resource).Key, l, edges)
 	}
 	for _, a := range want {
 		inSnapshot := strings.HasPrefix(a.Principal, "arn:aws:iam::") || strings.HasPrefix(a.Principal, "arn:aws:sts::")
@@ -237,6 +231,19 @@ func orgNamedPrincipals(t testing.TB, g *graph.Graph) {
 		iamARN(memberB, "user", "erin")+`","arn:aws:sts::`+memberA+`:assumed-role/app/i-0123"]},"Action":["sts:AssumeRole","sts:TagSession"]}`), "", nil)
 	b.inline(g.Entity(iamARN(memberA, "user", "gus")), "assume", doc(`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}`))
 	b.role(memberB, "open", doc(`{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"`+orgID+`"}}}`), "", nil)
+}
+
+// addWho sets in reached every principal the edges give access to the
+// resource key at level l (Index.Who).
+func addWho(t testing.TB, ix *Index, key string, l actions.AccessLevel, reached map[string]bool) {
+	t.Helper()
+	acc, err := ix.Who(key, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range acc {
+		reached[x.Principal] = true
+	}
 }
 
 // derivedOrgFixture is orgFixture with orgLevelCases and publicAccessCases,

@@ -246,13 +246,7 @@ func TestOrgLevelsAgree(t *testing.T) {
 		act, _ := q.cat.Lookup(p.action)
 		reached := map[string]bool{}
 		for _, l := range act.Levels() {
-			acc, err := ix.Who(q.resource(p.resource).Key, l)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, x := range acc {
-				reached[x.Principal] = true
-			}
+			addWho(t, ix, q.resource(p.resource).Key, l, reached)
 		}
 		for _, a := range want {
 			if pr, err := iam.ParsePrincipal(a.Principal); err == nil && (pr.Type == iam.PrincipalUser || pr.Type == iam.PrincipalRole) &&
