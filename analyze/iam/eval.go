@@ -341,7 +341,7 @@ func NeedsNoPermission(action string) bool { return strings.EqualFold(action, no
 
 func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 	pr := &p.req.Principal
-	p.publicBlock, p.publicBlocked = "", false
+	p.public = publicNotApplied
 	if p.action == noPermissionAction {
 		return p.allowed("sts:GetCallerIdentity needs no permission")
 	}
@@ -492,7 +492,7 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 
 	// 3a. S3 Block Public Access (RestrictPublicBuckets).
 	if best != matchNone && p.restrictPublic(pr, cross) {
-		return p.implicitf(func() string { return "S3 Block Public Access: " + p.publicBlock })
+		return p.implicitf(func() string { return "S3 Block Public Access: " + p.publicText() })
 	}
 
 	// 4. Callers without identity policies.
@@ -642,6 +642,17 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 	return r
 }
 
+// publicOutcome is what S3 Block Public Access did in one evaluation.
+type publicOutcome uint8
+
+const (
+	publicNotApplied     publicOutcome = iota // unrestricted bucket, service principal, or not reached
+	publicOwnAccount                          // restricted, but the caller is of the bucket's account
+	publicTakenOff                            // unknown, taken as off in the favourable pass
+	publicBlockedOn                           // restricted: the caller's grant is blocked
+	publicBlockedUnknown                      // unknown, taken as restricting: blocked
+)
+
 // restrictPublic reports whether S3 Block Public Access blocks what the
 // bucket policy grants the caller (step 3a): the request says the bucket
 // is restricted (Request.RestrictPublic) and the caller is neither an AWS
@@ -649,14 +660,14 @@ func (e *Evaluator) evaluate(p *prepared, pol *Policies) (r Result) {
 // caller of a cross-account or non-IAM request has nothing but the bucket
 // policy's grant, so blocking it denies the request. An unknown
 // restriction is an unknown condition (EvaluateUnknown): it blocks except
-// in the favourable pass. p.publicBlock says what happened.
+// in the favourable pass. p.public records what happened.
 func (p *prepared) restrictPublic(pr *Principal, cross bool) bool {
 	rp := p.req.RestrictPublic
-	if rp == PublicUnrestricted || pr.Type == PrincipalService {
+	switch {
+	case rp == PublicUnrestricted || pr.Type == PrincipalService:
 		return false
-	}
-	if pr.IsIAM() && !cross {
-		p.publicBlock = "does not restrict the caller: it is in the bucket owner's account"
+	case pr.IsIAM() && !cross:
+		p.public = publicOwnAccount
 		return false
 	}
 	if rp == PublicRestrictionUnknown && p.unknown != nil {
@@ -665,20 +676,35 @@ func (p *prepared) restrictPublic(pr *Principal, cross bool) bool {
 		}
 		p.unknownRead[RestrictPublicKey] = true
 		if p.favourUnknown {
-			p.publicBlock = "RestrictPublicBuckets is not known to be on: taken as off (the answer is conditional on " + RestrictPublicKey + ")"
+			p.public = publicTakenOff
 			return false
 		}
 	}
+	p.public = publicBlockedOn
+	if rp == PublicRestrictionUnknown {
+		p.public = publicBlockedUnknown
+	}
+	return true
+}
+
+// publicText says what S3 Block Public Access did in the last evaluation
+// ("" when it did not apply), built only when read.
+func (p *prepared) publicText() string {
 	who := "a caller outside the bucket owner's account"
-	if !pr.IsIAM() {
+	if !p.req.Principal.IsIAM() {
 		who = "a caller that is no IAM principal of the bucket owner's account (anonymous, federated or canonical user)"
 	}
-	p.publicBlock = "RestrictPublicBuckets is on and the bucket policy is public: its grants to " + who + " are blocked (only AWS service principals and users of the bucket owner's account keep access)"
-	if rp == PublicRestrictionUnknown {
-		p.publicBlock = "RestrictPublicBuckets or the bucket policy's public status is unknown, taken as restricting: grants to " + who + " are blocked"
+	switch p.public {
+	case publicOwnAccount:
+		return "does not restrict the caller: it is in the bucket owner's account"
+	case publicTakenOff:
+		return "RestrictPublicBuckets is not known to be on: taken as off (the answer is conditional on " + RestrictPublicKey + ")"
+	case publicBlockedOn:
+		return "RestrictPublicBuckets is on and the bucket policy is public: its grants to " + who + " are blocked (only AWS service principals and users of the bucket owner's account keep access)"
+	case publicBlockedUnknown:
+		return "RestrictPublicBuckets or the bucket policy's public status is unknown, taken as restricting: grants to " + who + " are blocked"
 	}
-	p.publicBlocked = true
-	return true
+	return ""
 }
 
 func orDefault(s, def string) string {

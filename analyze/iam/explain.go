@@ -123,7 +123,7 @@ func (e *Evaluator) Explain(req *Request, pol *Policies, unknown func(key string
 		}
 		out = append(out, l)
 		if l.Layer == "resource-based policy" && req.RestrictPublic != PublicUnrestricted {
-			out = append(out, publicAccessLayer(p.publicBlock, p.publicBlocked))
+			out = append(out, publicAccessLayer(p.publicText(), p.public >= publicBlockedOn))
 		}
 	}
 	return Explanation{Result: r, Layers: out}

@@ -112,11 +112,9 @@ type prepared struct {
 	unknown       func(key string) bool
 	unknownRead   map[string]bool
 	favourUnknown bool
-	// publicBlock is what S3 Block Public Access did in the last
-	// evaluation ("" when it did not apply; see restrictPublic), and
-	// publicBlocked whether it denied the request, for Explain.
-	publicBlock   string
-	publicBlocked bool
+	// public is what S3 Block Public Access did in the last evaluation
+	// (restrictPublic), for the reason and Explain (publicText).
+	public publicOutcome
 	// reasons: the caller reads Result.Reasons (WithoutReasons).
 	reasons bool
 	// trace, when set, sees every statement examined (Explain).
