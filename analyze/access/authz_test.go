@@ -177,11 +177,7 @@ func checkAccessAgainstGraphSource(t *testing.T, g *graph.Graph, cat *actions.Ca
 		}
 		// Access a resource policy (or trust policy) gives only to named
 		// sessions of a role is asked as each of those sessions.
-		who := stringList(r.Get("sessions"))
-		if len(who) == 0 {
-			who = []string{r.From}
-		}
-		for _, w := range who {
+		for _, w := range accessCallers(r) {
 			pr, err := iam.ParsePrincipal(w)
 			if err != nil {
 				t.Fatalf("%s: %v", r.Key(), err)

@@ -808,11 +808,7 @@ func checkEdgeLevels(t *testing.T, g *graph.Graph, q *Query) int {
 			continue
 		}
 		target := g.Entity(r.To)
-		who := stringList(r.Get("sessions"))
-		if len(who) == 0 {
-			who = []string{r.From}
-		}
-		for _, w := range who {
+		for _, w := range accessCallers(r) {
 			pr, err := iam.ParsePrincipal(w)
 			if err != nil {
 				t.Fatal(err)

@@ -111,11 +111,7 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 		}
 		cond, _ := r.Get("conditional").(bool)
 		admin, _ := r.Get("admin").(bool)
-		who := []string{r.From}
-		if sessions := stringList(r.Get("sessions")); len(sessions) > 0 {
-			who = sessions // only these sessions of the role
-		}
-		for _, p := range who {
+		for _, p := range accessCallers(r) {
 			out = append(out, Access{
 				Principal: p, Target: r.To, Scope: scope, AccessLevels: levels,
 				Via: stringList(r.Get("via")), Conditional: cond, Admin: admin,
@@ -332,4 +328,14 @@ func stringList(v any) []string {
 		return out
 	}
 	return nil
+}
+
+// accessCallers are the principals an access relationship gives its access
+// to: the named sessions of its role when a grant names sessions only
+// ("sessions"), else its source principal.
+func accessCallers(r *graph.Relationship) []string {
+	if sessions := stringList(r.Get("sessions")); len(sessions) > 0 {
+		return sessions
+	}
+	return []string{r.From}
 }
