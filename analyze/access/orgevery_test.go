@@ -289,7 +289,12 @@ func checkWhoCan(t *testing.T, q *Query, ix *Index, action, resource string, wan
 // Sweep counts what SweepWhoCan asked and found.
 type Sweep struct {
 	Probes, ResourceProbes, Resources          int
-	Disagreements, Missing, Extra, CoarseExtra int
+	Disagreements, Missing, Extra int
+	// Who's readings the evaluator refuses that are not explicit edges:
+	// CoarseScoped reads a service- or account-scope edge onto the
+	// resource, CoarseJoined a resource policy's (or trust policy's) grant
+	// to an account or to Everyone joined with the principal's own access.
+	CoarseScoped, CoarseJoined int
 }
 
 // SweepWhoCan asks Index.WhoCan and Query.WhoCan (q over g, derived) about
@@ -344,7 +349,7 @@ func SweepWhoCan(t *testing.T, q *Query, g *graph.Graph) Sweep {
 	// (conditions on the caller not evaluated), or a role's trust policy's
 	// grant to "*" joined with its account's principals; Index.WhoCan
 	// decides those.
-	extra, coarse := 0, 0
+	extra, coarseScoped, coarseJoined := 0, 0, 0
 	for _, arn := range arns {
 		key := q.resource(arn).Key
 		for _, lf := range levelOrder {
@@ -360,8 +365,18 @@ func SweepWhoCan(t *testing.T, q *Query, g *graph.Graph) Sweep {
 				if pr, err := iam.ParsePrincipal(x.Principal); err == nil && pr.Type == iam.PrincipalAssumedRole {
 					explicit = g.Relationship(pr.RoleARN + "|access|" + key + "|sessions")
 				}
-				if explicit == nil || x.Target != key {
-					coarse++
+				if x.Target != key {
+					coarseScoped++
+					if testing.Verbose() {
+						t.Logf("coarse scoped: %s %s on %s by %s (%s, via %v)", x.Principal, lf.level, key, x.Target, x.Scope, x.Via)
+					}
+					continue
+				}
+				if explicit == nil {
+					coarseJoined++
+					if testing.Verbose() {
+						t.Logf("coarse joined: %s %s on %s (via %v)", x.Principal, lf.level, key, x.Via)
+					}
 					continue
 				}
 				extra++
@@ -371,10 +386,10 @@ func SweepWhoCan(t *testing.T, q *Query, g *graph.Graph) Sweep {
 		}
 	}
 	st := Sweep{Probes: len(probes), ResourceProbes: resourceProbes, Resources: len(arns), Disagreements: disagreements, Missing: missing,
-		Extra: extra, CoarseExtra: coarse}
+		Extra: extra, CoarseScoped: coarseScoped, CoarseJoined: coarseJoined}
 	t.Logf("%d probes (%d on %d resources, %d on accounts), %d disagreements, %d principals without an access edge, "+
-		"%d explicit edge levels the evaluator refuses (%d of Who's coarser readings)",
-		st.Probes, st.ResourceProbes, st.Resources, st.Probes-st.ResourceProbes, st.Disagreements, st.Missing, st.Extra, st.CoarseExtra)
+		"%d explicit edge levels the evaluator refuses (Who's coarser readings: %d of scoped edges, %d of joined grants)",
+		st.Probes, st.ResourceProbes, st.Resources, st.Probes-st.ResourceProbes, st.Disagreements, st.Missing, st.Extra, st.CoarseScoped, st.CoarseJoined)
 	return st
 }
 
