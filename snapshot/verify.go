@@ -228,7 +228,7 @@ func verifyFile(ctx context.Context, dir string, f File) []Problem {
 	}
 	size := min(st.Size(), f.Bytes)
 	r := io.NewSectionReader(osf, 0, size)
-	sum, err := hashFile(ctx, r)
+	sum, err := hashFile(ctx, r, size)
 	switch {
 	case err != nil:
 		add("read: %v", err)
@@ -254,9 +254,13 @@ func verifyFile(ctx context.Context, dir string, f File) []Problem {
 	return out
 }
 
-func hashFile(ctx context.Context, r io.Reader) (string, error) {
+// hashFile returns the hex SHA-256 of r, which holds size bytes. Its read
+// buffer is no larger than the file (at most 1 MiB, at least 4 KiB): a
+// snapshot's files average tens of KB, and a 1 MiB buffer each was 7% of
+// what an analysis of 100,000 resources allocated.
+func hashFile(ctx context.Context, r io.Reader, size int64) (string, error) {
 	h := sha256.New()
-	buf := make([]byte, 1<<20)
+	buf := make([]byte, max(min(size, 1<<20), 4<<10))
 	for {
 		if err := ctx.Err(); err != nil {
 			return "", err
