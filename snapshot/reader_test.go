@@ -229,6 +229,23 @@ type extraRow struct {
 	Region2 string `parquet:"future_column"`
 }
 
+// reorderedRow has fileRow's columns in another order, a new one first,
+// and none dictionary-encoded.
+type reorderedRow struct {
+	Future       string    `parquet:"future_column"`
+	CollectedAt  time.Time `parquet:"collected_at,timestamp(millisecond:utc)"`
+	Response     string    `parquet:"response"`
+	ErrorMessage string    `parquet:"error_message"`
+	ErrorCode    string    `parquet:"error_code"`
+	ErrorClass   string    `parquet:"error_class"`
+	Status       string    `parquet:"status"`
+	Page         int32     `parquet:"page"`
+	Params       string    `parquet:"params"`
+	ParentKey    string    `parquet:"parent_key"`
+	Region       string    `parquet:"region"`
+	AccountID    string    `parquet:"account_id"`
+}
+
 // missingRow lacks the response column.
 type missingRow struct {
 	AccountID   string    `parquet:"account_id"`
@@ -258,6 +275,15 @@ func TestUnknownFieldsAndColumns(t *testing.T) {
 				ext[i] = extraRow{fileRow: r, Region2: "from the future"}
 			}
 			writeParquet(t, path, ext)
+		}},
+		{name: "columns in another order", write: func(t *testing.T, path string, rows []fileRow) {
+			ro := make([]reorderedRow, len(rows))
+			for i, r := range rows {
+				ro[i] = reorderedRow{Future: "x", CollectedAt: r.CollectedAt, Response: r.Response, ErrorMessage: r.ErrorMessage,
+					ErrorCode: r.ErrorCode, ErrorClass: r.ErrorClass, Status: r.Status, Page: r.Page, Params: r.Params,
+					ParentKey: r.ParentKey, Region: r.Region, AccountID: r.AccountID}
+			}
+			writeParquet(t, path, ro)
 		}},
 		{name: "missing column rejected", wantErr: `column "response" missing`,
 			write: func(t *testing.T, path string, rows []fileRow) {
