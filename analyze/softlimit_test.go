@@ -1,6 +1,10 @@
 package analyze
 
-import "testing"
+import (
+	"context"
+	"runtime/debug"
+	"testing"
+)
 
 // TestSoftLimit: the memory limit the watcher keeps is above the live heap
 // by half of it, never below the floor, and never above the budget; the
@@ -41,5 +45,30 @@ func TestFloorFor(t *testing.T) {
 		if got := floorFor(tc.rows); got != tc.want {
 			t.Errorf("floorFor(%d) = %d, want %d", tc.rows, got, tc.want)
 		}
+	}
+}
+
+// TestWatchGCPercent: a watched analysis runs the collector at gcPercent
+// unless GOGC is set in the environment, and close restores the setting.
+func TestWatchGCPercent(t *testing.T) {
+	for _, tt := range []struct {
+		env  string
+		want int
+	}{
+		{env: "", want: gcPercent},
+		{env: "50", want: 100}, // the process's own setting, left alone
+	} {
+		t.Run("GOGC="+tt.env, func(t *testing.T) {
+			t.Setenv("GOGC", tt.env)
+			before := debug.SetGCPercent(100)
+			defer debug.SetGCPercent(before)
+			_, w := watchMemory(context.Background(), 1<<40, "verify")
+			during := debug.SetGCPercent(-1)
+			debug.SetGCPercent(during)
+			w.close()
+			if after := debug.SetGCPercent(100); during != tt.want || after != 100 {
+				t.Errorf("GOGC during the analysis %d, after %d; want %d, 100", during, after, tt.want)
+			}
+		})
 	}
 }
