@@ -1,6 +1,11 @@
 package iam
 
-import "slices"
+import (
+	"bytes"
+	"hash/maphash"
+	"slices"
+	"sync"
+)
 
 // Requests over resource patterns.
 //
@@ -223,12 +228,86 @@ func globCovers(r []globTok, ds [][]globTok) bool {
 	return globCoversAll([][]globTok{r}, ds)
 }
 
+// coverScratch is globCoversAll's working memory, reused through
+// coverPool: the IAM derivation asks it about a million times at 1,000,000
+// resources, and its per-call slices, state keys, queue and set were a
+// fifth of the evaluator's allocations (325 MB). The states found are
+// keys of stride bytes in one arena, in breadth-first order (the queue),
+// with an open-addressing set of their indexes.
+type coverScratch struct {
+	off, pos, buf, nopt, pick, sigma []int
+	st, next                         []bool
+	opts                             [][2]int
+	kb, keys                         []byte
+	table                            []int32 // state index + 1; 0 is empty
+	stride                           int
+}
+
+var coverPool = sync.Pool{New: func() any { return new(coverScratch) }}
+
+// coverSeed hashes the states' keys (the set's layout, never its answers).
+var coverSeed = maphash.MakeSeed()
+
+// resize makes *s n long and zeroed, reusing its array when large enough.
+func resize[T any](s *[]T, n int) []T {
+	if cap(*s) < n {
+		*s = make([]T, n)
+	} else {
+		*s = (*s)[:n]
+		clear(*s)
+	}
+	return *s
+}
+
+// reset empties the set of states, whose keys will be stride bytes.
+func (sc *coverScratch) reset(stride int) {
+	sc.stride, sc.keys = stride, sc.keys[:0]
+	clear(sc.table)
+}
+
+// states is how many states were added.
+func (sc *coverScratch) states() int { return len(sc.keys) / sc.stride }
+
+// key is the key of state i.
+func (sc *coverScratch) key(i int) []byte { return sc.keys[i*sc.stride : (i+1)*sc.stride] }
+
+// add adds the state of key k (stride bytes) unless it is there already.
+func (sc *coverScratch) add(k []byte) {
+	n := sc.states()
+	if 2*(n+1) > len(sc.table) {
+		sc.table = make([]int32, max(64, 2*len(sc.table)))
+		for i := range n {
+			sc.insert(sc.key(i), int32(i+1))
+		}
+	}
+	if sc.insert(k, int32(n+1)) {
+		sc.keys = append(sc.keys, k...)
+	}
+}
+
+// insert records state v (index + 1) of key k in the table unless a state
+// of that key is there; it reports whether it recorded it.
+func (sc *coverScratch) insert(k []byte, v int32) bool {
+	mask := uint64(len(sc.table) - 1)
+	for i := maphash.Bytes(coverSeed, k) & mask; ; i = (i + 1) & mask {
+		switch w := sc.table[i]; {
+		case w == 0:
+			sc.table[i] = v
+			return true
+		case bytes.Equal(sc.key(int(w-1)), k):
+			return false
+		}
+	}
+}
+
 // globCoversAll reports whether every string that matches all of rs
 // matches one of ds (true when no string matches all of rs). It answers
 // false when the search exceeds maxCoverStates.
 func globCoversAll(rs [][]globTok, ds [][]globTok) bool {
+	sc := coverPool.Get().(*coverScratch)
+	defer coverPool.Put(sc)
 	// The D side is one NFA: the union of ds, states numbered by offset.
-	off := make([]int, len(ds)+1)
+	off := resize(&sc.off, len(ds)+1)
 	for k, d := range ds {
 		off[k+1] = off[k] + len(d) + 1
 	}
@@ -247,9 +326,11 @@ func globCoversAll(rs [][]globTok, ds [][]globTok) bool {
 		return false
 	}
 	// A state is the position in each r (the product: all must match) and
-	// the subset of D states, encoded as a string: two bytes a position,
-	// then the subset's bits.
-	var kb []byte
+	// the subset of D states, encoded as stride bytes: two bytes a
+	// position, then the subset's bits.
+	stride := 2*len(rs) + (nst+7)/8
+	sc.reset(stride)
+	kb := resize(&sc.kb, stride)
 	encode := func(pos []int, st []bool) []byte {
 		kb = kb[:0]
 		for _, i := range pos {
@@ -267,7 +348,7 @@ func globCoversAll(rs [][]globTok, ds [][]globTok) bool {
 		}
 		return kb
 	}
-	decode := func(key string, pos []int, st []bool) {
+	decode := func(key []byte, pos []int, st []bool) {
 		for k := range pos {
 			pos[k] = int(key[2*k])<<8 | int(key[2*k+1])
 		}
@@ -276,34 +357,26 @@ func globCoversAll(rs [][]globTok, ds [][]globTok) bool {
 			st[i] = bits[i/8]&(1<<(i%8)) != 0
 		}
 	}
-	pos, st := make([]int, len(rs)), make([]bool, nst)
-	buf, next := make([]int, len(rs)), make([]bool, nst)
+	pos, st := resize(&sc.pos, len(rs)), resize(&sc.st, nst)
+	buf, next := resize(&sc.buf, len(rs)), resize(&sc.next, nst)
 	for k := range ds {
 		st[off[k]] = true
 	}
 	closeD(st)
-	seen := map[string]bool{}
-	var queue []string
-	push := func(pos []int, st []bool) {
-		k := encode(pos, st)
-		if !seen[string(k)] { // looked up without a copy; copied once, when new
-			sk := string(k)
-			seen[sk] = true
-			queue = append(queue, sk)
-		}
-	}
+	push := func(pos []int, st []bool) { sc.add(encode(pos, st)) }
 	push(pos, st)
-	opts := make([][2]int, len(rs)) // per r: up to two next positions
-	nopt := make([]int, len(rs))
-	pick := make([]int, len(rs))
-	sigma := make([]int, 0, 8)
+	opts := resize(&sc.opts, len(rs)) // per r: up to two next positions
+	nopt := resize(&sc.nopt, len(rs))
+	pick := resize(&sc.pick, len(rs))
+	sigma := sc.sigma[:0]
+	defer func() { sc.sigma = sigma }()
 	// Breadth first: a string that escapes ds is found at its shortest,
 	// usually within a few steps.
-	for head := 0; head < len(queue); head++ {
-		if len(seen) > maxCoverStates {
+	for head := 0; head < sc.states(); head++ {
+		if sc.states() > maxCoverStates {
 			return false
 		}
-		decode(queue[head], pos, st)
+		decode(sc.key(head), pos, st)
 		if len(ds) > 0 && !slices.Contains(st, true) {
 			// No d can match any more: a counterexample exists if the rs
 			// can still match one same string together.
