@@ -61,7 +61,7 @@ import (
 const memorySampleEvery = 10 * time.Millisecond
 
 // softFloor is the least memory limit softLimit sets: below it the
-// collector runs as GOGC=100 has it (or when the heap reaches the floor,
+// collector runs as GOGC (gcPercent) has it (or when the heap reaches the floor,
 // whichever comes first), so an analysis whose heap is small pays nothing
 // for the limit, and a large one pays only once 1.5 × its live heap is
 // past the floor.
