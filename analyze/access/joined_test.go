@@ -1,0 +1,97 @@
+package access
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/snapaudit/snapaudit/analyze/iam/actions"
+	"github.com/snapaudit/snapaudit/analyze/model"
+)
+
+// TestJoinedGrantExceptions pins what a grant to Everyone or to an
+// account says of each principal it is joined with (joined.go): B's bucket
+// b-split lets the organisation read its objects and principals tagged
+// team=blue write them, so every other principal of the snapshot is
+// refused Write only (exceptLevels, "principal|Level"), whatever its own
+// access; B's role reader trusts A's root when the caller is tagged blue,
+// so A's other principals are refused outright (exceptPrincipals on the
+// TRUSTS). Who leaves out what they say, and the evaluator agrees on every
+// action of b-split.
+func TestJoinedGrantExceptions(t *testing.T) {
+	g := orgFixture(t)
+	b := &orgBuilder{t: t, g: g}
+	b.bucket(memberB, "b-split", doc(
+		`{"Sid":"OrgRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b-split/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"`+orgID+`"}}}`,
+		`{"Sid":"BlueWrite","Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::b-split/*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}`), nil)
+	if _, err := Derive(context.Background(), g); err != nil {
+		t.Fatal(err)
+	}
+	bucket := "arn:aws:s3:::b-split"
+	carol, bob, kim, erin := iamARN(memberA, "user", "carol"), iamARN(memberA, "user", "bob"), iamARN(memberB, "user", "kim"), iamARN(memberB, "user", "erin")
+
+	r := g.Relationship(bucket + "|allows|" + model.EveryoneKey)
+	if r == nil {
+		t.Fatal("b-split: no ALLOWS to Everyone")
+	}
+	levels := stringList(r.Get(exceptLevelsProp))
+	for _, want := range []string{carol + "|Write", kim + "|Write"} {
+		if !slices.Contains(levels, want) {
+			t.Errorf("b-split's grant to Everyone: exceptLevels %q lacks %q", levels, want)
+		}
+	}
+	for _, p := range []string{bob, erin} {
+		if slices.ContainsFunc(levels, func(s string) bool { return s == p+"|Write" || s == p+"|Read" }) {
+			t.Errorf("b-split's grant to Everyone: exceptLevels %q refuses %s (tagged blue)", levels, p)
+		}
+	}
+	if except := stringList(r.Get("exceptPrincipals")); slices.Contains(except, carol) || slices.Contains(except, kim) {
+		t.Errorf("b-split's grant to Everyone: exceptPrincipals %q lists a principal it grants Read", except)
+	}
+
+	ix := NewIndex(g)
+	who := func(key string, l actions.AccessLevel) []string {
+		acc, err := ix.Who(key, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, x := range acc {
+			out = append(out, x.Principal)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		level actions.AccessLevel
+		p     string
+		want  bool
+	}{
+		{actions.Write, carol, false}, {actions.Read, carol, true},
+		{actions.Write, kim, false}, {actions.Read, kim, true},
+		{actions.Write, bob, true}, {actions.Write, erin, true},
+	} {
+		if got := slices.Contains(who(bucket, c.level), c.p); got != c.want {
+			t.Errorf("Who %s on b-split: %s listed %v, want %v", c.level, c.p, got, c.want)
+		}
+	}
+
+	reader := iamARN(memberB, "role", "reader")
+	tr := g.Relationship(reader + "|trusts|" + model.AccountKey(memberA))
+	if tr == nil {
+		t.Fatal("reader: no TRUSTS to A's account")
+	}
+	except := stringList(tr.Get("exceptPrincipals"))
+	if !slices.Contains(except, carol) || !slices.Contains(except, iamARN(memberA, "role", "ops")) || slices.Contains(except, bob) {
+		t.Errorf("reader's trust of A's root (team=blue only): exceptPrincipals %q, want carol and ops, not bob", except)
+	}
+	if w := who(reader, actions.Write); slices.Contains(w, iamARN(memberA, "role", "ops")) {
+		t.Errorf("Who can assume reader: %q lists ops (untagged)", w)
+	}
+
+	q := newGraphQuery(t, g)
+	for _, p := range everyProbe(q.cat, bucket) {
+		if _, d, m := compareWhoCan(t, q, ix, p); d+m != 0 {
+			t.Errorf("%s on %s: the graph and the evaluator disagree", p.action, p.resource)
+		}
+	}
+}
