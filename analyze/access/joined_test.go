@@ -16,14 +16,23 @@ import (
 // refused Write only (exceptLevels, "principal|Level"), whatever its own
 // access; B's role reader trusts A's root when the caller is tagged blue,
 // so A's other principals are refused outright (exceptPrincipals on the
-// TRUSTS). Who leaves out what they say, and the evaluator agrees on every
-// action of b-split.
+// TRUSTS); B's role anyone trusts "*", which B's vic may not use (his own
+// Deny) and wes may (a permissions boundary does not limit a same-account
+// grant to him). Who leaves out what they say, and the evaluator agrees
+// on every action of b-split and on assuming anyone.
 func TestJoinedGrantExceptions(t *testing.T) {
 	g := orgFixture(t)
 	b := &orgBuilder{t: t, g: g}
 	b.bucket(memberB, "b-split", doc(
 		`{"Sid":"OrgRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b-split/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"`+orgID+`"}}}`,
 		`{"Sid":"BlueWrite","Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::b-split/*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}`), nil)
+	// B's role anyone trusts "*": vic's own Deny refuses it, wes's
+	// boundary (S3 only) may.
+	b.role(memberB, "anyone", doc(`{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}`), "", nil)
+	vic := b.user(memberB, "vic", nil)
+	b.inline(vic, "noassume", doc(`{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}`))
+	b.policy(memberB, "S3Only", doc(`{"Effect":"Allow","Action":"s3:*","Resource":"*"}`))
+	b.user(memberB, "wes", nil).Set("permissionsBoundaryArn", iamARN(memberB, "policy", "S3Only"))
 	if _, err := Derive(context.Background(), g); err != nil {
 		t.Fatal(err)
 	}
@@ -88,8 +97,16 @@ func TestJoinedGrantExceptions(t *testing.T) {
 		t.Errorf("Who can assume reader: %q lists ops (untagged)", w)
 	}
 
+	anyone := iamARN(memberB, "role", "anyone")
+	if at := g.Relationship(anyone + "|trusts|" + model.EveryoneKey); at == nil || !slices.Contains(stringList(at.Get("exceptPrincipals")), vic.Key) {
+		t.Errorf("anyone's trust of \"*\": want vic (his own Deny) in exceptPrincipals")
+	}
+	if w := who(anyone, actions.Write); slices.Contains(w, vic.Key) {
+		t.Errorf("Who can assume anyone: %q lists vic", w)
+	}
+
 	q := newGraphQuery(t, g)
-	for _, p := range everyProbe(q.cat, bucket) {
+	for _, p := range append(everyProbe(q.cat, bucket), probe{"sts:AssumeRole", anyone}) {
 		if _, d, m := compareWhoCan(t, q, ix, p); d+m != 0 {
 			t.Errorf("%s on %s: the graph and the evaluator disagree", p.action, p.resource)
 		}
