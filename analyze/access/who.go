@@ -184,6 +184,10 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 		default:
 			continue
 		}
+		excepted := make(map[string]bool, len(except)) // a public grant's list may hold every other account's principals
+		for _, p := range except {
+			excepted[p] = true
+		}
 		refused := exceptLevelsOf(r)
 		levelsFor := func(p string, levels []string) []string {
 			if len(refused[p]) == 0 {
@@ -212,7 +216,7 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 				}
 				for _, p := range ix.principals[a] {
 					levels := levelsFor(p, granted)
-					if slices.Contains(except, p) || len(levels) == 0 || (level != "" && !slices.Contains(levels, string(level))) {
+					if excepted[p] || len(levels) == 0 || (level != "" && !slices.Contains(levels, string(level))) {
 						continue
 					}
 					out = append(out, Access{Principal: p, Target: e.Key, Scope: scopeResource, AccessLevels: levels, Via: []string{via}, Conditional: cond})
@@ -221,7 +225,7 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 			}
 			for _, t := range ownTargets(a, arnService(arn)) {
 				for _, pr := range ix.to[t] {
-					if !coversARN(stringList(pr.Get("resources")), arn) || slices.Contains(except, pr.From) ||
+					if !coversARN(stringList(pr.Get("resources")), arn) || excepted[pr.From] ||
 						slices.Contains(stringList(pr.Get("exceptResources")), e.Key) {
 						continue // or the grant's policy or the resource account's RCPs refuse it, or its own edge does not reach e
 					}
