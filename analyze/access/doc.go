@@ -42,6 +42,9 @@
 //     aws:PrincipalArn, kms:CallerAccount, ...), its NotPrincipal, a Deny
 //     naming principals or reading such facts; a principal refused some
 //     of the grant's levels only is in exceptLevels ("principal|Level").
+//     Where the policy refuses every principal of an account alike, the
+//     entry is the account ID (every principal of it), not each principal
+//     (an AWS managed key's kms:CallerAccount refuses whole accounts).
 //     Principals are asked by group (account class and the values of the
 //     tags the statements read; by organisation instead of account when
 //     no statement reads the account; per principal only when one reads

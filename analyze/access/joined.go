@@ -11,7 +11,8 @@ package access
 // statements (a Deny naming a principal, or on such a fact).
 // exceptPrincipals lists those the policy refuses at every level it
 // grants; exceptLevels ("principal|Level") those it refuses at some
-// levels only.
+// levels only; in both an account ID stands for every principal of the
+// account when the policy answers them all alike.
 //
 // The evaluator is asked with the grant's own statements (Conditions
 // kept) and the policy's Deny statements as the resource policy, the
@@ -31,7 +32,6 @@ import (
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
-	"github.com/snapaudit/snapaudit/analyze/iam/actions"
 )
 
 // exceptLevelsProp lists the principals a joined grant reaches at some of
@@ -120,15 +120,21 @@ func joinedReads(stmts []*statement) joinedGroup {
 	return g
 }
 
-// joinedRefusals returns the collected principals of accts whom a joined
-// grant's own policy (joinedPolicy) refuses at every level it grants
-// (all), and, as "principal|Level", the levels it refuses to those it
-// allows at some levels only.
-func (d *deriver) joinedRefusals(gr *grant, doc *document, accts []string) (all, levels []string, err error) {
-	all = []string{}
+// joinedRefusals returns what a joined grant's own policy (joinedPolicy)
+// refuses of the collected principals of accts: refused (exceptPrincipals)
+// lists those refused every level it grants, or, as an account ID, every
+// principal of an account all of whose principals are; levels
+// (exceptLevels) lists as "principal|Level" (or "account|Level", for
+// every principal of the account) the levels refused to those it allows
+// at some levels only. An account's principals are never listed one by
+// one when one entry says it: a condition on the caller's account (an
+// AWS managed key's kms:CallerAccount) refuses whole accounts, and the
+// graph stays proportional to the grants.
+func (d *deriver) joinedRefusals(gr *grant, doc *document, accts []string) (refused, levels []string, err error) {
+	refused = []string{}
 	pol, stmts, err := joinedPolicy(gr, doc)
 	if pol == nil || err != nil || gr.set == nil {
-		return all, nil, err
+		return refused, nil, err
 	}
 	reads := joinedReads(stmts)
 	// Another account's principal needs its own side too (allowing
@@ -141,66 +147,113 @@ func (d *deriver) joinedRefusals(gr *grant, doc *document, accts []string) (all,
 		resEnt = gr.target
 	}
 	grantedLevels, _ := gr.levels()
-	type answer struct {
-		refused []actions.AccessLevel
-		none    bool
+	answers := map[string]*joinedAnswer{}
+	ask := func(a string, m member, sig string) *joinedAnswer {
+		if ans := answers[sig]; ans != nil {
+			return ans
+		}
+		pols := cross
+		if a == gr.account {
+			pols = home
+		}
+		allowed, _, _, granted := d.tryLevels(gr.set, gr.requests, false, func() *patternSet { return newPatternSet(pols, &d.classes) },
+			func(action, resource string, _ bool) verdict {
+				rq, unknown := d.factRequest(m.e, m.pp, action, resource, gr.account, resEnt)
+				d.stats.Evaluations++
+				r := d.cfg.ev.EvaluateUnknown(rq, pols, unknown)
+				return verdict{ok: r.Decision == iam.Allowed, cond: r.Conditional, keys: r.ConditionKeys}
+			})
+		ans := &joinedAnswer{none: !granted}
+		for _, l := range grantedLevels {
+			if !slices.Contains(allowed, l) {
+				ans.refused = append(ans.refused, string(l))
+			}
+		}
+		ans.text = boolStr(ans.none) + strings.Join(ans.refused, ",")
+		answers[sig] = ans
+		return ans
 	}
-	answers := map[string]answer{}
 	d.orgIDs()
 	d.accountClasses("") // builds every account's classes
 	for _, a := range accts {
-		for _, members := range d.classesBy[a] {
-			for _, m := range members {
-				// Same account or not: Block Public Access tells them apart.
-				sig := strings.Join([]string{string(m.pp.Type), boolStr(m.pp.IsServiceLinkedRole()), boolStr(a == gr.account), d.tagValues(m.e, reads.tags)}, "\x00")
-				switch {
-				case reads.identity:
-					sig += "\x00" + m.e.Key
-				case reads.account:
-					sig += "\x00" + a
-				default: // the same organisation facts: the same answer
-					path := ""
-					if oi := d.org[a]; oi != nil {
-						path = strings.Join([]string{boolStr(oi.pathKnown), oi.path}, "/")
+		// The facts every principal of the account shares: its account,
+		// or only its organisation's when no statement reads the account;
+		// and whether it is the resource's (Block Public Access tells
+		// them apart).
+		acctSig := a
+		if !reads.account {
+			path := ""
+			if oi := d.org[a]; oi != nil {
+				path = boolStr(oi.pathKnown) + oi.path
+			}
+			org, known := d.orgs[a]
+			acctSig = boolStr(known) + anyStr(org) + "\x00" + path
+		}
+		acctSig += "\x00" + boolStr(a == gr.account)
+		var byMember []*joinedAnswer // by member, in class order
+		for _, class := range d.classesBy[a] {
+			classSig := acctSig + "\x00" + string(class[0].pp.Type) + boolStr(class[0].pp.IsServiceLinkedRole())
+			var shared *joinedAnswer
+			for _, m := range class {
+				ans := shared
+				if ans == nil {
+					sig := classSig
+					switch {
+					case reads.identity:
+						sig += "\x00" + m.e.Key
+					case len(reads.tags) > 0:
+						sig += "\x00" + d.tagValues(m.e, reads.tags)
 					}
-					org, known := d.orgs[a]
-					sig += "\x00" + boolStr(known) + "\x00" + anyStr(org) + "\x00" + path
+					ans = ask(a, m, sig)
+					if !reads.identity && len(reads.tags) == 0 {
+						shared = ans // the same facts for the whole class
+					}
 				}
-				ans, ok := answers[sig]
-				if !ok {
-					pols := cross
-					if a == gr.account {
-						pols = home
-					}
-					allowed, _, _, granted := d.tryLevels(gr.set, gr.requests, false, func() *patternSet { return newPatternSet(pols, &d.classes) },
-						func(action, resource string, _ bool) verdict {
-							rq, unknown := d.factRequest(m.e, m.pp, action, resource, gr.account, resEnt)
-							d.stats.Evaluations++
-							r := d.cfg.ev.EvaluateUnknown(rq, pols, unknown)
-							return verdict{ok: r.Decision == iam.Allowed, cond: r.Conditional, keys: r.ConditionKeys}
-						})
-					ans.none = !granted
-					for _, l := range grantedLevels {
-						if !slices.Contains(allowed, l) {
-							ans.refused = append(ans.refused, l)
-						}
-					}
-					answers[sig] = ans
+				byMember = append(byMember, ans)
+			}
+		}
+		if len(byMember) == 0 {
+			continue
+		}
+		if !slices.ContainsFunc(byMember, func(x *joinedAnswer) bool { return x.text != byMember[0].text }) {
+			// One answer for the whole account: one entry.
+			if byMember[0].none {
+				refused = append(refused, a)
+			}
+			for _, l := range byMember[0].refused {
+				if !byMember[0].none {
+					levels = append(levels, a+"|"+l)
 				}
-				switch {
+			}
+			continue
+		}
+		i := 0
+		for _, class := range d.classesBy[a] {
+			for _, m := range class {
+				switch ans := byMember[i]; {
 				case ans.none:
-					all = append(all, m.e.Key)
+					refused = append(refused, m.e.Key)
 				default:
 					for _, l := range ans.refused {
-						levels = append(levels, m.e.Key+"|"+string(l))
+						levels = append(levels, m.e.Key+"|"+l)
 					}
 				}
+				i++
 			}
 		}
 	}
-	slices.Sort(all)
+	slices.Sort(refused)
 	slices.Sort(levels)
-	return all, levels, nil
+	return refused, levels, nil
+}
+
+// joinedAnswer is what a joined grant's policy says of a group of
+// principals: nothing granted (none), or the granted levels refused;
+// text is both, to compare answers.
+type joinedAnswer struct {
+	none    bool
+	refused []string
+	text    string
 }
 
 func boolStr(b bool) string {

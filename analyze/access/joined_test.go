@@ -16,7 +16,8 @@ import (
 // refused Write only (exceptLevels, "principal|Level"), whatever its own
 // access; B's role reader trusts A's root when the caller is tagged blue,
 // so A's other principals are refused outright (exceptPrincipals on the
-// TRUSTS); B's role anyone trusts "*", which B's vic may not use (his own
+// TRUSTS); B's AWS managed key k3 (kms:CallerAccount) refuses every
+// principal of the other accounts, one entry per account; B's role anyone trusts "*", which B's vic may not use (his own
 // Deny) and wes may (a permissions boundary does not limit a same-account
 // grant to him). Who leaves out what they say, and the evaluator agrees
 // on every action of b-split and on assuming anyone.
@@ -58,6 +59,16 @@ func TestJoinedGrantExceptions(t *testing.T) {
 		t.Errorf("b-split's grant to Everyone: exceptPrincipals %q lists a principal it grants Read", except)
 	}
 
+	// k3 (AWS managed: kms:CallerAccount is B) refuses every principal of
+	// the other accounts: one entry per account, not one per principal.
+	k3 := g.Relationship("arn:aws:kms:eu-west-1:" + memberB + ":key/k3|allows|" + model.EveryoneKey)
+	if k3 == nil {
+		t.Fatal("k3: no ALLOWS to Everyone")
+	}
+	if except := stringList(k3.Get("exceptPrincipals")); !slices.Equal(except, []string{mgmt, memberA}) {
+		t.Errorf("k3's grant to Everyone (kms:CallerAccount %s): exceptPrincipals %q, want the other two accounts", memberB, except)
+	}
+
 	ix := NewIndex(g)
 	who := func(key string, l actions.AccessLevel) []string {
 		acc, err := ix.Who(key, l)
@@ -69,6 +80,9 @@ func TestJoinedGrantExceptions(t *testing.T) {
 			out = append(out, x.Principal)
 		}
 		return out
+	}
+	if w := who(k3.From, actions.Write); slices.Contains(w, iamARN(mgmt, "user", "alice")) || slices.Contains(w, iamARN(memberA, "role", "ops")) {
+		t.Errorf("Who Write on k3: %q lists a principal of another account", w)
 	}
 	for _, c := range []struct {
 		level actions.AccessLevel

@@ -155,7 +155,8 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 // exceptPrincipals are refused every level (the grant's Conditions on
 // their facts, its NotPrincipal, a Deny of the policy; for the resource's
 // own account also their own Deny and organisation policies; for other
-// accounts the resource account's RCPs), exceptLevels some levels only.
+// accounts the resource account's RCPs), exceptLevels some levels only;
+// an account ID in either stands for every principal of the account.
 // What the principal's own side says (its identity policies, boundary and
 // SCPs) is its own relationships' answer, evaluated on "*" or its Resource
 // patterns: where that is coarser than the resource (a condition on the
@@ -188,12 +189,10 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 		for _, p := range except {
 			excepted[p] = true
 		}
+		// An entry may be an account ID: every principal of the account.
 		refused := exceptLevelsOf(r)
-		levelsFor := func(p string, levels []string) []string {
-			if len(refused[p]) == 0 {
-				return levels
-			}
-			return slices.DeleteFunc(slices.Clone(levels), func(l string) bool { return slices.Contains(refused[p], l) })
+		isRefused := func(p, acct, l string) bool {
+			return slices.Contains(refused[p], l) || slices.Contains(refused[acct], l)
 		}
 		to := ix.g.Entity(r.To)
 		if to == nil {
@@ -215,8 +214,11 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 					continue
 				}
 				for _, p := range ix.principals[a] {
-					levels := levelsFor(p, granted)
-					if excepted[p] || len(levels) == 0 || (level != "" && !slices.Contains(levels, string(level))) {
+					levels := granted
+					if len(refused) > 0 {
+						levels = slices.DeleteFunc(slices.Clone(granted), func(l string) bool { return isRefused(p, a, l) })
+					}
+					if excepted[p] || excepted[a] || len(levels) == 0 || (level != "" && !slices.Contains(levels, string(level))) {
 						continue
 					}
 					out = append(out, Access{Principal: p, Target: e.Key, Scope: scopeResource, AccessLevels: levels, Via: []string{via}, Conditional: cond})
@@ -225,13 +227,13 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 			}
 			for _, t := range ownTargets(a, arnService(arn)) {
 				for _, pr := range ix.to[t] {
-					if !coversARN(stringList(pr.Get("resources")), arn) || excepted[pr.From] ||
+					if !coversARN(stringList(pr.Get("resources")), arn) || excepted[pr.From] || excepted[a] ||
 						slices.Contains(stringList(pr.Get("exceptResources")), e.Key) {
 						continue // or the grant's policy or the resource account's RCPs refuse it, or its own edge does not reach e
 					}
 					var both []string
 					for _, l := range stringList(pr.Get("accessLevels")) {
-						if slices.Contains(granted, l) && !slices.Contains(refused[pr.From], l) {
+						if slices.Contains(granted, l) && !isRefused(pr.From, a, l) {
 							both = append(both, l)
 						}
 					}
