@@ -148,7 +148,44 @@ func (d *deriver) joinedRefusals(gr *grant, doc *document, accts []string) (refu
 	}
 	grantedLevels, _ := gr.levels()
 	answers := map[string]*joinedAnswer{}
-	ask := func(a string, m member, sig string) *joinedAnswer {
+	// Asked per principal (the statements read who it is), the request is
+	// built once per group of the same facts (group) and given each
+	// principal's ARN and id: its other tags are read by no statement.
+	type reqKey struct{ group, action, resource string }
+	type builtReq struct {
+		rq      *iam.Request
+		unknown func(string) bool
+	}
+	built := map[reqKey]builtReq{}
+	readsID := slices.ContainsFunc(stmts, func(st *statement) bool {
+		return slices.Contains(st.conditionKeys(), "aws:userid") || strings.Contains(strings.ToLower(st.conditions), "${aws:userid}") ||
+			slices.ContainsFunc(st.resources, func(r string) bool { return strings.Contains(strings.ToLower(r), "${aws:userid}") })
+	})
+	var scratch iam.Request // asked at once: the evaluator keeps no request
+	request := func(m member, group, action, resource string) (*iam.Request, func(string) bool) {
+		if group == "" {
+			return d.factRequest(m.e, m.pp, action, resource, gr.account, resEnt)
+		}
+		k := reqKey{group, action, resource}
+		b, ok := built[k]
+		if !ok {
+			b.rq, b.unknown = d.factRequest(m.e, m.pp, action, resource, gr.account, resEnt)
+			built[k] = b
+			return b.rq, b.unknown
+		}
+		scratch = *b.rq
+		scratch.Principal = m.pp
+		if readsID { // else the first principal's id is read by no statement
+			id := m.e.String("userId")
+			scratch.Context = maps.Clone(scratch.Context)
+			delete(scratch.Context, "aws:userid")
+			if id != "" && m.pp.Type == iam.PrincipalUser {
+				scratch.Context["aws:userid"] = []string{id}
+			}
+		}
+		return &scratch, b.unknown
+	}
+	ask := func(a string, m member, sig, group string) *joinedAnswer {
 		if ans := answers[sig]; ans != nil {
 			return ans
 		}
@@ -158,7 +195,7 @@ func (d *deriver) joinedRefusals(gr *grant, doc *document, accts []string) (refu
 		}
 		allowed, _, _, granted := d.tryLevels(gr.set, gr.requests, false, func() *patternSet { return newPatternSet(pols, &d.classes) },
 			func(action, resource string, _ bool) verdict {
-				rq, unknown := d.factRequest(m.e, m.pp, action, resource, gr.account, resEnt)
+				rq, unknown := request(m, group, action, resource)
 				d.stats.Evaluations++
 				r := d.cfg.ev.EvaluateUnknown(rq, pols, unknown)
 				return verdict{ok: r.Decision == iam.Allowed, cond: r.Conditional, keys: r.ConditionKeys}
@@ -197,14 +234,14 @@ func (d *deriver) joinedRefusals(gr *grant, doc *document, accts []string) (refu
 			for _, m := range class {
 				ans := shared
 				if ans == nil {
-					sig := classSig
-					switch {
-					case reads.identity:
-						sig += "\x00" + m.e.Key
-					case len(reads.tags) > 0:
+					sig, group := classSig, ""
+					if len(reads.tags) > 0 {
 						sig += "\x00" + d.tagValues(m.e, reads.tags)
 					}
-					ans = ask(a, m, sig)
+					if reads.identity {
+						sig, group = sig+"\x00"+m.e.Key, sig
+					}
+					ans = ask(a, m, sig, group)
 					if !reads.identity && len(reads.tags) == 0 {
 						shared = ans // the same facts for the whole class
 					}

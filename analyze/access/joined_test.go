@@ -17,7 +17,8 @@ import (
 // access; B's role reader trusts A's root when the caller is tagged blue,
 // so A's other principals are refused outright (exceptPrincipals on the
 // TRUSTS); B's AWS managed key k3 (kms:CallerAccount) refuses every
-// principal of the other accounts, one entry per account; B's role anyone trusts "*", which B's vic may not use (his own
+// principal of the other accounts, one entry per account; b-arn's grant
+// reads the caller's ARN (asked per principal); B's role anyone trusts "*", which B's vic may not use (his own
 // Deny) and wes may (a permissions boundary does not limit a same-account
 // grant to him). Who leaves out what they say, and the evaluator agrees
 // on every action of b-split and on assuming anyone.
@@ -27,6 +28,10 @@ func TestJoinedGrantExceptions(t *testing.T) {
 	b.bucket(memberB, "b-split", doc(
 		`{"Sid":"OrgRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b-split/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"`+orgID+`"}}}`,
 		`{"Sid":"BlueWrite","Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::b-split/*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}}`), nil)
+	// b-arn lets users whose name starts with b read (aws:PrincipalArn:
+	// asked per principal).
+	b.bucket(memberB, "b-arn", doc(
+		`{"Sid":"B","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b-arn/*","Condition":{"StringLike":{"aws:PrincipalArn":"arn:aws:iam::*:user/b*"}}}`), nil)
 	// B's role anyone trusts "*": vic's own Deny refuses it, wes's
 	// boundary (S3 only) may.
 	b.role(memberB, "anyone", doc(`{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}`), "", nil)
@@ -59,6 +64,12 @@ func TestJoinedGrantExceptions(t *testing.T) {
 		t.Errorf("b-split's grant to Everyone: exceptPrincipals %q lists a principal it grants Read", except)
 	}
 
+	if r := g.Relationship("arn:aws:s3:::b-arn|allows|" + model.EveryoneKey); r == nil {
+		t.Error("b-arn: no ALLOWS to Everyone")
+	} else if except := stringList(r.Get("exceptPrincipals")); !slices.Contains(except, carol) || slices.Contains(except, bob) {
+		t.Errorf("b-arn's grant to users named b*: exceptPrincipals %q, want carol, not bob", except)
+	}
+
 	// k3 (AWS managed: kms:CallerAccount is B) refuses every principal of
 	// the other accounts: one entry per account, not one per principal.
 	k3 := g.Relationship("arn:aws:kms:eu-west-1:" + memberB + ":key/k3|allows|" + model.EveryoneKey)
@@ -80,6 +91,9 @@ func TestJoinedGrantExceptions(t *testing.T) {
 			out = append(out, x.Principal)
 		}
 		return out
+	}
+	if w := who("arn:aws:s3:::b-arn", actions.Read); !slices.Contains(w, bob) || slices.Contains(w, carol) {
+		t.Errorf("Who Read on b-arn: %q, want bob, not carol", w)
 	}
 	if w := who(k3.From, actions.Write); slices.Contains(w, iamARN(mgmt, "user", "alice")) || slices.Contains(w, iamARN(memberA, "role", "ops")) {
 		t.Errorf("Who Write on k3: %q lists a principal of another account", w)
@@ -120,7 +134,7 @@ func TestJoinedGrantExceptions(t *testing.T) {
 	}
 
 	q := newGraphQuery(t, g)
-	for _, p := range append(everyProbe(q.cat, bucket), probe{"sts:AssumeRole", anyone}) {
+	for _, p := range slices.Concat(everyProbe(q.cat, bucket), everyProbe(q.cat, "arn:aws:s3:::b-arn"), []probe{{"sts:AssumeRole", anyone}}) {
 		if _, d, m := compareWhoCan(t, q, ix, p); d+m != 0 {
 			t.Errorf("%s on %s: the graph and the evaluator disagree", p.action, p.resource)
 		}
