@@ -16,6 +16,15 @@ import (
 // of s3:GetObject to "*"), whose RCPs keep S3 to callers the policy rcp
 // names: what exceptPrincipals (publicExceptions, rcpExceptions) costs.
 func exceptionsWorld(b testing.TB, accounts, users, buckets int, rcp string) *graph.Graph {
+	return exceptionsWorldWith(b, accounts, users, buckets, rcp, "")
+}
+
+// exceptionsWorldWith is exceptionsWorld whose buckets' grant to "*" has
+// the Condition block cond ("" for none).
+func exceptionsWorldWith(b testing.TB, accounts, users, buckets int, rcp, cond string) *graph.Graph {
+	if cond != "" {
+		cond = `,"Condition":` + cond
+	}
 	ob := &orgBuilder{t: b, g: graph.New()}
 	full := orgPol{"p-full", "FullAWSAccess", doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)}
 	for i := range accounts {
@@ -36,7 +45,7 @@ func exceptionsWorld(b testing.TB, accounts, users, buckets int, rcp string) *gr
 		}
 		for k := range buckets {
 			name := fmt.Sprintf("b-%s-%03d", a, k)
-			ob.bucket(a, name, doc(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::`+name+`/*"}`), nil)
+			ob.bucket(a, name, doc(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::`+name+`/*"`+cond+`}`), nil)
 		}
 	}
 	model.Everyone(ob.g)
@@ -56,33 +65,40 @@ var exceptionRCPs = []struct{ name, doc string }{
 // each. Reports cpu-ns/op (wall time is noisy on a shared machine),
 // evaluations and the exceptPrincipals listed.
 func BenchmarkExceptions(b *testing.B) {
+	for _, rcp := range exceptionRCPs {
+		b.Run(rcp.name, func(b *testing.B) {
+			benchDerive(b, func() *graph.Graph { return exceptionsWorld(b, 5, 1000, 20, rcp.doc) })
+		})
+	}
+}
+
+// benchDerive derives the graphs mk builds (outside the timer) and
+// reports cpu-ns/op, evaluations, organisation evaluations and the
+// exceptPrincipals entries listed.
+func benchDerive(b *testing.B, mk func() *graph.Graph) {
 	cat, err := actions.Load()
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, rcp := range exceptionRCPs {
-		b.Run(rcp.name, func(b *testing.B) {
-			var st Stats
-			var cpu time.Duration
-			var except int
-			for b.Loop() {
-				b.StopTimer()
-				g := exceptionsWorld(b, 5, 1000, 20, rcp.doc)
-				var took time.Duration
-				st, took = timedDerive(b, g, cat)
-				cpu += took
-				except = 0
-				for _, r := range g.Relationships() {
-					except += len(stringList(r.Get("exceptPrincipals")))
-				}
-				b.StartTimer()
-			}
-			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
-			b.ReportMetric(float64(st.Evaluations), "evals")
-			b.ReportMetric(float64(st.OrgEvaluations), "orgEvals")
-			b.ReportMetric(float64(except), "except")
-		})
+	var st Stats
+	var cpu time.Duration
+	var except int
+	for b.Loop() {
+		b.StopTimer()
+		g := mk()
+		var took time.Duration
+		st, took = timedDerive(b, g, cat)
+		cpu += took
+		except = 0
+		for _, r := range g.Relationships() {
+			except += len(stringList(r.Get("exceptPrincipals")))
+		}
+		b.StartTimer()
 	}
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(st.Evaluations), "evals")
+	b.ReportMetric(float64(st.OrgEvaluations), "orgEvals")
+	b.ReportMetric(float64(except), "except")
 }
 
 // timedDerive derives g with the benchmark timer running (the caller
@@ -97,4 +113,31 @@ func timedDerive(b *testing.B, g *graph.Graph, cat *actions.Catalog) (Stats, tim
 		b.Fatal(err)
 	}
 	return st, cpuTime() - start
+}
+
+// joinedConditions are the Conditions of a grant to "*" that
+// BenchmarkJoinedExceptions measures (joined.go): on the caller's
+// organisation (one question per account class, shared by accounts
+// alike), its account (per account class), its tags (per class and tag
+// values), its ARN (per principal: the worst case).
+var joinedConditions = []struct{ name, cond string }{
+	{"orgid", `{"StringEquals":{"aws:PrincipalOrgID":"o-bench"}}`},
+	{"account", `{"StringEquals":{"aws:PrincipalAccount":"100000000000"}}`},
+	{"tag", `{"StringEquals":{"aws:PrincipalTag/team":"red"}}`},
+	{"arn", `{"StringLike":{"aws:PrincipalArn":"arn:aws:iam::*:user/u0000*"}}`},
+}
+
+// noRefusal is an RCP that refuses none of a bucket's actions.
+const noRefusal = `{"Effect":"Deny","Principal":"*","Action":"sqs:*","Resource":"*"}`
+
+// BenchmarkJoinedExceptions: exceptionsWorld (5 accounts of 1,000 users,
+// 20 public buckets each, an RCP that refuses nobody) whose grants to "*"
+// have a Condition on a principal fact. Reports cpu-ns/op, evaluations
+// and the exceptPrincipals listed.
+func BenchmarkJoinedExceptions(b *testing.B) {
+	for _, c := range joinedConditions {
+		b.Run(c.name, func(b *testing.B) {
+			benchDerive(b, func() *graph.Graph { return exceptionsWorldWith(b, 5, 1000, 20, noRefusal, c.cond) })
+		})
+	}
 }

@@ -35,7 +35,20 @@
 //     account (its root) lists the latter of that account; its
 //     anonymousEffective says whether callers outside every account still
 //     get it after the RCPs of the resource's account (an RCP keeping a
-//     service to the organisation refuses them).
+//     service to the organisation refuses them). Both also list every
+//     collected principal the grant's own policy refuses (joined.go): its
+//     Conditions on the principal's facts (aws:PrincipalTag/*,
+//     aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:PrincipalAccount,
+//     aws:PrincipalArn, kms:CallerAccount, ...), its NotPrincipal, a Deny
+//     naming principals or reading such facts; a principal refused some
+//     of the grant's levels only is in exceptLevels ("principal|Level").
+//     Where the policy refuses every principal of an account alike, the
+//     entry is the account ID (every principal of it), not each principal
+//     (an AWS managed key's kms:CallerAccount refuses whole accounts).
+//     Principals are asked by group (account class and the values of the
+//     tags the statements read; by organisation instead of account when
+//     no statement reads the account; per principal only when one reads
+//     who it is), and only for grants whose policy reads such a fact.
 //   - principal-access (effective.go): each user and role ALLOWS every
 //     target it really gets access to, as relationships with _class ALLOWS
 //     and _type aws_principal_access; it also sets `effective` on the
@@ -48,7 +61,12 @@
 //     grant too (trust.go): in the same account it needs no identity
 //     policy; its grants to "*" and to another account are joined with
 //     the principals' own access when asked (Who), like a resource
-//     policy's to Everyone or to an account.
+//     policy's to Everyone or to an account, and say whom they do not
+//     reach as those do: exceptPrincipals (the role account's principals
+//     whose own Deny or organisation policies refuse the trust actions,
+//     other accounts' whom its RCPs refuse, any principal the trust
+//     policy's Conditions or NotPrincipal refuse) and exceptLevels, set
+//     only when not empty.
 //     The SCPs of the principal's account and the RCPs of the target's
 //     account are applied as the evaluator applies them (org.go). The
 //     principals are derived on GOMAXPROCS workers (WithWorkers) and their
@@ -72,9 +90,10 @@
 // Condition blocks, null when none), sid (comma-separated), effect
 // ("Allow"), effective, and capped/matched when a limit bit. Resource
 // policy ALLOWS add principal (raw entries) and crossAccount (and, to
-// Everyone, exceptPrincipals and anonymousEffective; on an S3 bucket whose
-// Block Public Access restricts its policy or may, restrictPublicBuckets:
-// see below).
+// Everyone, exceptPrincipals and anonymousEffective; to Everyone or to
+// another account, exceptPrincipals and, when not empty, exceptLevels;
+// on an S3 bucket whose Block Public Access restricts its policy or may,
+// restrictPublicBuckets: see below).
 //
 // aws_principal_access relationships with equal properties share one
 // property set (graph.Props; most principals' access repeats: the same
@@ -96,7 +115,8 @@
 // but its exceptPrincipals; another account's principals when their own
 // access reaches the bucket, but its exceptPrincipals), and its ALLOWS to
 // another account (that account's principals whose own access reaches
-// it, but its exceptPrincipals). Who does that in Go;
+// it, but its exceptPrincipals), each at the levels exceptLevels leaves
+// the principal. Who does that in Go;
 // NewIndex answers many queries without rescanning the graph. Edges are
 // per access level, so Who can say more than one action's answer;
 // Index.WhoCan (whocan.go) takes the principals the edges give and asks the
@@ -106,7 +126,10 @@
 // conditionalLevels and conditionKeys against the evaluator's answers
 // about the actions the edge names; TestOrgWhoCanEveryAction: every
 // resource and every catalog action that applies to it, and every action
-// that takes no resource on each account and on "*"). An action that takes
+// that takes no resource on each account and on "*"; there Who's reading
+// of a joined grant that the grant's policy refuses is an error, and one
+// that only the principal's own coarser edge makes possible is counted:
+// Sweep.CoarseJoined). An action that takes
 // no resource is asked on an account's ARN (that account's principals, on
 // "*" in their own account) or on "*" (every account's): its candidates
 // are the edges to the action's service entity and to the account, and
@@ -235,7 +258,10 @@
 // (a principal's tags: once per values of those tags). A public grant's
 // exceptPrincipals are asked once per class of principals (account,
 // type), or per tag values, per principal only where an organisation
-// policy reads who it is (classRefusals; BenchmarkExceptions).
+// policy reads who it is (classRefusals; BenchmarkExceptions); what a
+// grant's own Conditions refuse (exceptPrincipals, exceptLevels) once per
+// group of principals with the same facts (joined.go;
+// BenchmarkJoinedExceptions).
 // On demand, Query (query.go) answers from the evaluator itself: WhoCan
 // (every principal allowed an action on a resource), Can (what one
 // principal may do) and Request (the request and policies iam explain

@@ -116,11 +116,27 @@ func (d *deriver) resourcePolicy(rt resourcePolicyType, e *graph.Entity) error {
 			// for callers outside every account, after the RCPs.
 			p["effective"] = d.resourceEffective(gr, doc, false)
 			p["anonymousEffective"] = p["effective"] == true && d.resourceEffective(gr, doc, true)
-			p["exceptPrincipals"] = mergeSorted(d.publicExceptions(gr, doc, acct), d.rcpExceptions(gr, acct, ""))
+			var refused, levels []string
+			if p["effective"] == true { // else Who reads nothing of it
+				var err error
+				if refused, levels, err = d.joinedRefusals(gr, doc, d.classAccounts()); err != nil {
+					return fmt.Errorf("access: %s: %w", e.Key, err)
+				}
+			}
+			p["exceptPrincipals"] = mergeSorted(mergeSorted(d.publicExceptions(gr, doc, acct), d.rcpExceptions(gr, acct, "")), refused)
+			setExceptLevels(p, levels)
 		} else {
 			p["effective"] = d.resourceEffective(gr, doc, true)
 			if a := gr.to.String("accountId"); gr.to.Type == "aws_account" && a != acct {
-				p["exceptPrincipals"] = d.rcpExceptions(gr, acct, a)
+				var refused, levels []string
+				if p["effective"] == true { // else Who reads nothing of it
+					var err error
+					if refused, levels, err = d.joinedRefusals(gr, doc, []string{a}); err != nil {
+						return fmt.Errorf("access: %s: %w", e.Key, err)
+					}
+				}
+				p["exceptPrincipals"] = mergeSorted(d.rcpExceptions(gr, acct, a), refused)
+				setExceptLevels(p, levels)
 			}
 		}
 		if p["crossAccount"] == true {

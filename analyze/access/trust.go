@@ -28,11 +28,13 @@ package access
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
+	"github.com/snapaudit/snapaudit/analyze/model"
 )
 
 // trustActions are the sts actions a trust policy grants.
@@ -54,6 +56,7 @@ func (d *deriver) trusts(ctx context.Context) error {
 		var gs grants
 		acts := map[string][]string{} // target key -> trust actions
 		access := map[string]*grant{} // target key -> grant for principal-access
+		joined := map[string]*grant{} // target key -> grant to Everyone or another account (Who joins it)
 		var accessOrder []*grant
 		for _, st := range doc.stmts {
 			if st.effect != iam.Allow {
@@ -69,7 +72,19 @@ func (d *deriver) trusts(ctx context.Context) error {
 			}, func(gr *grant) {
 				gr.add(st, nil, "", "")
 				acts[gr.to.Key] = append(acts[gr.to.Key], allowed...)
-				if set == nil || len(d.grantees(gr.to)) == 0 {
+				if set == nil {
+					return
+				}
+				if joinedTrust(gr.to, acct) {
+					jg := joined[gr.to.Key]
+					if jg == nil {
+						jg = &grant{from: role, to: gr.to, target: role, via: gr.via, scope: scopeResource, service: "sts", account: acct}
+						joined[gr.to.Key] = jg
+					}
+					jg.add(st, set, role.Key, "")
+					return
+				}
+				if len(d.grantees(gr.to)) == 0 {
 					return
 				}
 				ag := access[gr.to.Key]
@@ -101,6 +116,11 @@ func (d *deriver) trusts(ctx context.Context) error {
 			if np := notPrincipals(gr.stmts); len(np) > 0 {
 				p["notPrincipal"] = np
 			}
+			if jg := joined[gr.to.Key]; jg != nil {
+				if err := d.trustExceptions(jg, doc, p); err != nil {
+					return err
+				}
+			}
 			gr.rel = graph.NewRelationship(role, "TRUSTS", gr.to, p)
 			if err := d.g.AddRelationship(gr.rel); err != nil {
 				return err
@@ -108,6 +128,44 @@ func (d *deriver) trusts(ctx context.Context) error {
 			d.stats.Trusts++
 		}
 	}
+	return nil
+}
+
+// joinedTrust reports whether a trust policy's grant to principal entity
+// to is joined with the principals' own access (Who): to Everyone, or to
+// another collected account.
+func joinedTrust(to *graph.Entity, acct string) bool {
+	return to.Key == model.EveryoneKey || (to.Type == "aws_account" && to.String("accountId") != acct && to.String("_source") != placeholderSource)
+}
+
+// trustExceptions sets exceptPrincipals (and exceptLevels) on a TRUSTS
+// relationship to Everyone or to another account, as resource.go does on
+// a resource policy's: the principals of the role's account whose own
+// Deny or organisation policies refuse the trust's actions
+// (publicExceptions, to Everyone), other accounts' whom the role
+// account's RCPs refuse (rcpExceptions), and every principal the trust
+// policy itself refuses (joinedRefusals: its Conditions on their facts,
+// its NotPrincipal). Set only when some principal is excepted.
+func (d *deriver) trustExceptions(jg *grant, doc *document, p map[string]any) error {
+	jg.finish()
+	acct := jg.account
+	var except, levels []string
+	var err error
+	if jg.to.Key == model.EveryoneKey {
+		except, levels, err = d.joinedRefusals(jg, doc, d.classAccounts())
+		except = mergeSorted(mergeSorted(except, d.publicExceptions(jg, doc, acct)), d.rcpExceptions(jg, acct, ""))
+	} else {
+		a := jg.to.String("accountId")
+		except, levels, err = d.joinedRefusals(jg, doc, []string{a})
+		except = mergeSorted(except, d.rcpExceptions(jg, acct, a))
+	}
+	if err != nil {
+		return fmt.Errorf("access: %s: %w", jg.from.Key, err)
+	}
+	if len(except) > 0 {
+		p["exceptPrincipals"] = except
+	}
+	setExceptLevels(p, levels)
 	return nil
 }
 

@@ -149,36 +149,50 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 // Everyone (a grant to its own account's root only delegates to IAM, which
 // its own relationships already say); a principal of another account needs
 // its own access relationships to reach the resource too (its account or
-// service entity, Resource patterns covering the resource), at the levels
-// both give. A principal of the resource's account whose own Deny or
-// boundary refuses the grant, and one of another account whom the
-// resource account's RCPs refuse (its own relationships apply only its
-// own account's), is in the grant's exceptPrincipals. Not
-// evaluated: for another account's principal, a Deny in its own policies
-// that names this resource is not applied here, nor are conditions on the
-// caller (Index.WhoCan decides each principal with the evaluator). A
-// role's trust policy (TRUSTS) to an account or to Everyone is read the
-// same way, at the levels of the trust actions it allows (trustLevels),
-// its NotPrincipal exceptions excepted; it has no exceptPrincipals: Denies
-// and organisation policies are not applied to it here.
+// service entity, Resource patterns covering the resource, the resource
+// not in their exceptResources), at the levels both give. What the
+// grant's policy says of each principal is on the grant (joined.go):
+// exceptPrincipals are refused every level (the grant's Conditions on
+// their facts, its NotPrincipal, a Deny of the policy; for the resource's
+// own account also their own Deny and organisation policies; for other
+// accounts the resource account's RCPs), exceptLevels some levels only;
+// an account ID in either stands for every principal of the account.
+// What the principal's own side says (its identity policies, boundary and
+// SCPs) is its own relationships' answer, evaluated on "*" or its Resource
+// patterns: where that is coarser than the resource (a condition on the
+// resource's tags, a boundary that leaves the level but not the action),
+// Who says more than the evaluator (Index.WhoCan decides each principal
+// with the evaluator). A role's trust policy (TRUSTS) to an account or to
+// Everyone is read the same way, at the levels of the trust actions it
+// allows (trustLevels), its NotPrincipal and exceptPrincipals excepted.
 func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 	home := accountOf(e)
 	arn := e.String("arn")
 	var out []Access
 	for _, r := range ix.grants[e.Key] {
-		var granted, except []string
+		var granted []string
+		except := stringList(r.Get("exceptPrincipals"))
 		via := e.Key + "#policy"
 		switch r.Class {
 		case "ALLOWS":
 			if eff, _ := r.Get("effective").(bool); !eff {
 				continue
 			}
-			granted, except = stringList(r.Get("accessLevels")), stringList(r.Get("exceptPrincipals"))
+			granted = stringList(r.Get("accessLevels"))
 		case "TRUSTS":
-			granted, except = trustLevels(r), stringList(r.Get("notPrincipal"))
+			granted, except = trustLevels(r), slices.Concat(except, stringList(r.Get("notPrincipal")))
 			via = e.Key + "#assumeRolePolicyDocument"
 		default:
 			continue
+		}
+		excepted := make(map[string]bool, len(except)) // a public grant's list may hold every other account's principals
+		for _, p := range except {
+			excepted[p] = true
+		}
+		// An entry may be an account ID: every principal of the account.
+		refused := exceptLevelsOf(r)
+		isRefused := func(p, acct, l string) bool {
+			return slices.Contains(refused[p], l) || slices.Contains(refused[acct], l)
 		}
 		to := ix.g.Entity(r.To)
 		if to == nil {
@@ -200,21 +214,26 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 					continue
 				}
 				for _, p := range ix.principals[a] {
-					if slices.Contains(except, p) {
+					levels := granted
+					if len(refused) > 0 {
+						levels = slices.DeleteFunc(slices.Clone(granted), func(l string) bool { return isRefused(p, a, l) })
+					}
+					if excepted[p] || excepted[a] || len(levels) == 0 || (level != "" && !slices.Contains(levels, string(level))) {
 						continue
 					}
-					out = append(out, Access{Principal: p, Target: e.Key, Scope: scopeResource, AccessLevels: granted, Via: []string{via}, Conditional: cond})
+					out = append(out, Access{Principal: p, Target: e.Key, Scope: scopeResource, AccessLevels: levels, Via: []string{via}, Conditional: cond})
 				}
 				continue
 			}
 			for _, t := range ownTargets(a, arnService(arn)) {
 				for _, pr := range ix.to[t] {
-					if !coversARN(stringList(pr.Get("resources")), arn) || slices.Contains(except, pr.From) {
-						continue // or the resource account's RCPs refuse it
+					if !coversARN(stringList(pr.Get("resources")), arn) || excepted[pr.From] || excepted[a] ||
+						slices.Contains(stringList(pr.Get("exceptResources")), e.Key) {
+						continue // or the grant's policy or the resource account's RCPs refuse it, or its own edge does not reach e
 					}
 					var both []string
 					for _, l := range stringList(pr.Get("accessLevels")) {
-						if slices.Contains(granted, l) {
+						if slices.Contains(granted, l) && !isRefused(pr.From, a, l) {
 							both = append(both, l)
 						}
 					}
