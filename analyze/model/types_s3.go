@@ -28,6 +28,12 @@ func s3Types() []EntityType {
 					{Name: "restrictPublicBuckets", Path: "PublicAccessBlockConfiguration.RestrictPublicBuckets", Default: false},
 				}, SetOnNotFound: map[string]any{"blockPublicAcls": false, "blockPublicPolicy": false, "ignorePublicAcls": false, "restrictPublicBuckets": false}},
 				{Call: op("s3:GetBucketAcl"), By: "name", Props: []Prop{{Name: "aclPublic", Path: "Grants", Conv: aclPublic}}},
+				// abacEnabled: the bucket's tags are aws:ResourceTag/* in
+				// authorization (Enabled); Disabled (the default of general
+				// purpose buckets) keeps them for cost allocation only.
+				{Call: op("s3:GetBucketAbac"), By: "name", Props: []Prop{
+					{Name: "abacEnabled", Path: "AbacStatus.Status", Conv: equals("Enabled"), Default: false},
+				}},
 				{Call: op("s3:GetBucketVersioning"), By: "name", Props: []Prop{
 					{Name: "versioningEnabled", Path: "Status", Conv: equals("Enabled"), Default: false},
 					{Name: "mfaDeleteEnabled", Path: "MFADelete", Conv: equals("Enabled"), Default: false},
