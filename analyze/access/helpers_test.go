@@ -92,10 +92,10 @@ func (w *world) inline(owner *graph.Entity, name, doc string) *graph.Entity {
 
 // A bucket as collected without a public access block
 // (GetPublicAccessBlock's NoSuchPublicAccessBlockConfiguration:
-// restrictPublicBuckets false): its policy is not restricted.
+// effectiveRestrictPublicBuckets false): its policy is not restricted.
 func (w *world) bucket(name, policy string) *graph.Entity {
 	key := "arn:aws:s3:::" + name
-	return w.add(key, "aws_s3_bucket", "DataStore", map[string]any{"arn": key, "name": name, "policy": nilIfEmpty(policy), "restrictPublicBuckets": false})
+	return w.add(key, "aws_s3_bucket", "DataStore", map[string]any{"arn": key, "name": name, "policy": nilIfEmpty(policy), "effectiveRestrictPublicBuckets": false})
 }
 
 func nilIfEmpty(s string) any {

@@ -22,11 +22,14 @@
 #   aws:CurrentTime, aws:UserAgent, IfExists or Null tests) make every level
 #   of the grant count as unconditional.
 #
-#   Edge cases: RestrictPublicBuckets=true in the bucket's public access
-#   block makes S3 ignore a public policy (only AWS services and the owner's
-#   account keep access), so such a bucket PASSes, with the latent grant
-#   named. The account-level public access block is not collected yet, so a
-#   FAIL may be neutralised there. When S3's own status (GetBucketPolicyStatus
+#   Edge cases: RestrictPublicBuckets=true in the bucket's or the account's
+#   public access block (S3 applies the most restrictive combination of the
+#   two: effectiveRestrictPublicBuckets) makes S3 ignore a public policy
+#   (only AWS services and the owner's account keep access), so such a
+#   bucket PASSes, with the latent grant and the level named. When the
+#   account's block could not be read and the bucket's own setting is off,
+#   the grant is conditional on s3:restrictpublicbuckets (the derivation
+#   marks it) and the bucket FAILs as before. When S3's own status (GetBucketPolicyStatus
 #   IsPublic) says the policy is public but no effective grant to Everyone
 #   was derived, the bucket FAILs with severity high for review rather than
 #   PASS. A bucket policy that is present but unreadable is an ERROR. Object
@@ -73,10 +76,19 @@ findings contains f if {
 	]
 	verdict := _verdict(
 		_policy_state(object.get(b, "policy", null)), grants,
-		object.get(b, "policyPublic", null) == true, object.get(b, "restrictPublicBuckets", null) == true,
+		object.get(b, "policyPublic", null) == true, _restricted_by(b),
 	)
 	f := object.union(verdict.finding, {"resource_key": b._key, "message": sprintf("bucket %s: %s", [object.get(b, "name", b._key), verdict.text])})
 }
+
+# _restricted_by(b) is the level whose RestrictPublicBuckets is on for
+# bucket b ("bucket" first, else "account"), or false when it is not known
+# to be on at either.
+_restricted_by(b) := "bucket" if {
+	object.get(b, "restrictPublicBuckets", null) == true
+} else := "account" if {
+	object.get(b, "effectiveRestrictPublicBuckets", null) == true
+} else := false
 
 # _policy_state(policy) is "document" when the bucket policy policy is a
 # readable policy document, "unreadable" when it is present but not one,
@@ -101,7 +113,11 @@ _verdict(state, [], policy_public, restrict) := {"finding": {"status": "PASS"}, 
 	state != "unreadable"
 }
 
-_verdict(state, [r], _, true) := {"finding": {"status": "PASS"}, "text": sprintf("the bucket policy grants %s to %s, but RestrictPublicBuckets is on, so S3 ignores the public grant", [_grant_text(r), _who(r)])} if {
+_verdict(state, [r], _, "bucket") := {"finding": {"status": "PASS"}, "text": sprintf("the bucket policy grants %s to %s, but RestrictPublicBuckets is on, so S3 ignores the public grant", [_grant_text(r), _who(r)])} if {
+	state != "unreadable"
+}
+
+_verdict(state, [r], _, "account") := {"finding": {"status": "PASS"}, "text": sprintf("the bucket policy grants %s to %s, but the account's Block Public Access has RestrictPublicBuckets on, so S3 ignores the public grant", [_grant_text(r), _who(r)])} if {
 	state != "unreadable"
 }
 
