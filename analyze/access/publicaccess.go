@@ -70,6 +70,10 @@ func (d *deriver) restrictPublicGrant(e *graph.Entity, gr *grant, p map[string]a
 		p["exceptPrincipals"] = mergeSorted(except, d.otherAccountsPrincipals(accountOf(e)))
 	case iam.PublicRestrictionUnknown:
 		p["restrictPublicBuckets"] = nil
+		// The levels the policy's own conditions narrow, before the
+		// unknown restriction makes every level conditional (AWS-S3-001
+		// judges the grant by them and names the unknown separately).
+		p["policyConditionalLevels"] = p["conditionalLevels"]
 		p["conditional"] = true
 		p["conditionalLevels"] = conditionalLevels(gr.set, nil)
 		p["conditionKeys"] = []string{iam.RestrictPublicKey}

@@ -135,13 +135,27 @@ test_pass_account_restrict_public_buckets if {
 }
 
 # The account's block unreadable, the bucket's off: not known to be
-# restricted, so the public grant FAILs (conditional on the pseudo key
-# s3:restrictpublicbuckets, as the derivation marks it: severity medium).
+# restricted, so the public grant FAILs with its own severity (the
+# derivation makes every level conditional on the pseudo key
+# s3:restrictpublicbuckets and keeps the policy's own in
+# policyConditionalLevels), and the message says the setting is unknown.
 test_fail_account_restrict_unknown if {
 	b := object.union(_bucket, {"effectiveRestrictPublicBuckets": null})
-	f := _only(b, [_grant({"restrictPublicBuckets": null, "conditional": true, "conditionalLevels": ["Read"], "conditionKeys": ["s3:restrictpublicbuckets"]})])
+	f := _only(b, [_grant({
+		"restrictPublicBuckets": null, "conditional": true, "conditionalLevels": ["Read"],
+		"policyConditionalLevels": [], "conditionKeys": ["s3:restrictpublicbuckets"],
+	})])
 	f.status == "FAIL"
-	f.severity == "medium"
+	f.severity == "high"
+	f.message == "bucket assets: the bucket policy grants Read access to everyone (Principal \"*\"): s3:GetObject on arn:aws:s3:::assets/* (statement PublicRead); S3 ignores the grant if RestrictPublicBuckets is on, which is unknown (a public access block, the bucket's or the account's, was not read)"
+}
+
+# Unknown restriction and no derived grant, but S3 says the policy is
+# public: FAIL for review, never a PASS.
+test_fail_status_public_restrict_unknown if {
+	f := _only(object.union(_bucket, {"effectiveRestrictPublicBuckets": null}), [])
+	f.status == "FAIL"
+	contains(f.message, "S3 reports the bucket policy as public")
 }
 
 # Both levels off: the grant FAILs as it always did.
