@@ -138,7 +138,8 @@ func TestIAMEveryLayer(t *testing.T) {
 		wantExplain  string
 	}{
 		{"demo", "Allowed", "allowed by resource-based policy", ptr(""), ""},
-		{"account-block", "ImplicitlyDenied", "RestrictPublicBuckets is on", nil, "S3 Block Public Access (RestrictPublicBuckets)"},
+		{"account-block", "ImplicitlyDenied", "RestrictPublicBuckets is on in the account's Block Public Access", nil,
+			"RestrictPublicBuckets is on in the account's Block Public Access"},
 		{"account-denied", "ImplicitlyDenied", "RestrictPublicBuckets or the bucket policy's public status is unknown",
 			ptr("s3:restrictpublicbuckets"), "s3:restrictpublicbuckets"},
 	} {

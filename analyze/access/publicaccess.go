@@ -44,6 +44,14 @@ func publicRestriction(res *graph.Entity) iam.PublicRestriction {
 	return iam.PublicRestrictionUnknown
 }
 
+// restrictedByAccount reports whether res, a bucket, is restricted by its
+// account's RestrictPublicBuckets and not by its own (the level the
+// evaluator's reasons name: iam.Request.RestrictPublicByAccount).
+func restrictedByAccount(res *graph.Entity) bool {
+	return res != nil && res.Type == "aws_s3_bucket" && res.Get("restrictPublicBuckets") != true &&
+		res.Get("effectiveRestrictPublicBuckets") == true
+}
+
 // restrictPublicGrant applies S3 Block Public Access to the properties p
 // of a bucket policy's grant to principals outside the bucket's account
 // (to Everyone or to another account). It adds restrictPublicBuckets:

@@ -401,7 +401,7 @@ func (q *Query) request(ctx context.Context, pr iam.Principal, action, resourceA
 		ri := q.resourceInfo(res)
 		req.ResourceAccount = ri.account
 		req.AWSManagedKey = awsManagedKey(res)
-		req.RestrictPublic = publicRestriction(res)
+		req.RestrictPublic, req.RestrictPublicByAccount = publicRestriction(res), restrictedByAccount(res)
 		for k, v := range ri.context {
 			req.Context[k] = v
 		}
