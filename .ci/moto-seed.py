@@ -25,7 +25,8 @@ EKS cluster, a WorkSpaces directory and workspace, and a Transfer SFTP
 server with a logging role and one user; globally a CloudFront distribution,
 a registered domain with its hosted zone, an alias record and a CNAME, and an
 organisation whose management account is the seeded one (SCPs and RCPs
-enabled, an OU with an SCP denying bucket deletion).
+enabled, an OU with an SCP denying bucket deletion) and the account-level S3
+Block Public Access (new public ACLs and policies blocked).
 
 Usage: python3 moto-seed.py ENDPOINT_URL
 """
@@ -116,6 +117,17 @@ us = dict(kw, region_name="us-east-1")
 boto3.client("s3", **us).put_bucket_policy(Bucket="moto-check-us-east-1", Policy=doc(
     {"Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
      "Resource": "arn:aws:s3:::moto-check-us-east-1/*"}))
+
+# Account-level S3 Block Public Access (s3control): blocking new public
+# ACLs and policies only, so the public-read policy above still counts. The
+# SDK's endpoint rules put the account ID before the endpoint's host
+# (123456789012.127.0.0.1), which does not resolve: send it to the endpoint
+# itself, as snapaudit's collector does with a custom endpoint.
+s3control = boto3.client("s3control", **us)
+s3control.meta.events.register("before-sign.s3-control.*",
+                               lambda request, **_: setattr(request, "url", request.url.replace("//123456789012.", "//", 1)))
+s3control.put_public_access_block(AccountId="123456789012", PublicAccessBlockConfiguration={
+    "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": False, "RestrictPublicBuckets": False})
 
 iam = boto3.client("iam", **us)
 iam.create_user(UserName="alice")

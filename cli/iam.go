@@ -11,6 +11,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/snapaudit/snapaudit/analyze"
+	"github.com/snapaudit/snapaudit/analyze/access"
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
 	"github.com/snapaudit/snapaudit/analyze/iam/actions"
@@ -42,8 +43,11 @@ func iamSimulateCommand(s streams) *ucli.Command {
 			"(levels root first, each a list of documents), management_account, aws_managed_key, restrict_public\n" +
 			"(\"on\" or \"unknown\": S3 Block Public Access RestrictPublicBuckets on a bucket with a public policy).\n\n" +
 			"With --snapshot DIR, or --graph FILE (a graph written by analyze --graph-out), and --principal/--action/--resource,\n" +
-			"the principal's policies (groups, inline, managed, permissions boundary) and the resource's policy\n" +
-			"are taken from the graph.",
+			"the request is built as who-can and explain build it: the principal's policies (groups, inline, managed,\n" +
+			"permissions boundary), the resource's policy, the SCPs of the principal's account and the RCPs of the\n" +
+			"resource's (when the snapshot holds them), S3 Block Public Access of the bucket and its account, and the\n" +
+			"snapshot's facts (tags, organisation); --context adds keys. Keys the snapshot cannot know are absent.\n" +
+			"The answer's \"limits\" name what it is derived without (SCPs or RCPs not readable).",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "read requests from `FILE` (default stdin)"},
 			&ucli.StringFlag{Name: "graph", Usage: "take policies from the graph JSON `FILE`"},
@@ -139,21 +143,20 @@ func simulateFromGraph(c *ucli.Context, s streams, ev *iam.Evaluator) error {
 	if err != nil {
 		return usagef("iam simulate: %v", err)
 	}
-	req := &iam.Request{Principal: pr, Action: c.String("action"), Resource: c.String("resource"),
-		ResourceAccount: c.String("resource-account")}
-	for _, kv := range c.StringSlice("context") {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			return usagef("iam simulate --context %q: want KEY=VALUE", kv)
-		}
-		if req.Context == nil {
-			req.Context = map[string][]string{}
-		}
-		req.Context[k] = append(req.Context[k], v)
+	cat, err := actions.Load()
+	if err != nil {
+		return err
 	}
-	pol, err := iam.Gather(c.Context, iam.NewGraphSource(g), pr, req.Resource)
+	// The request and policies who-can and explain decide with: SCPs and
+	// RCPs of both accounts, Block Public Access at both levels, the
+	// snapshot's facts (tags, organisation); --context on top.
+	q := access.NewQuery(g, ev, cat)
+	req, pol, _, _, err := q.Hypothetical(c.Context, pr, c.String("action"), c.String("resource"), c.String("resource-account"))
 	if err != nil {
 		return fmt.Errorf("iam simulate: %w", err)
+	}
+	if err := addContext(req, c.StringSlice("context"), "iam simulate"); err != nil {
+		return err
 	}
 	res := ev.Evaluate(req, pol)
 	if res.Reasons == nil {
@@ -161,7 +164,25 @@ func simulateFromGraph(c *ucli.Context, s streams, ev *iam.Evaluator) error {
 	}
 	enc := json.NewEncoder(s.out)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(res)
+	return enc.Encode(struct {
+		iam.Result
+		Limits []string `json:"limits,omitempty"`
+	}{res, q.Limits()})
+}
+
+// addContext adds the --context KEY=VALUE flags kvs to req's context.
+func addContext(req *iam.Request, kvs []string, cmd string) error {
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return usagef("%s --context %q: want KEY=VALUE", cmd, kv)
+		}
+		if req.Context == nil {
+			req.Context = map[string][]string{}
+		}
+		req.Context[k] = append(req.Context[k], v)
+	}
+	return nil
 }
 
 func readGraph(path string) (*graph.Graph, error) {

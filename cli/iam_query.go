@@ -172,12 +172,8 @@ func iamExplainCommand(s streams) *ucli.Command {
 			if err != nil {
 				return fmt.Errorf("iam explain: %w", err)
 			}
-			for _, kv := range c.StringSlice("context") {
-				k, v, ok := strings.Cut(kv, "=")
-				if !ok {
-					return usagef("iam explain --context %q: want KEY=VALUE", kv)
-				}
-				req.Context[k] = append(req.Context[k], v)
+			if err := addContext(req, c.StringSlice("context"), "iam explain"); err != nil {
+				return err
 			}
 			x := ev.Explain(req, pol, unknown)
 			if c.String("format") == "json" {

@@ -1,7 +1,9 @@
 package collect
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,9 +31,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53domains"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/transfer"
 	"github.com/aws/aws-sdk-go-v2/service/workspaces"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // service describes one SDK client package the registry may use.
@@ -74,10 +79,41 @@ func services() []service {
 				}
 			})
 		}},
+		{Name: "s3control", ID: s3control.ServiceID, New: func(cfg aws.Config, region string) any {
+			return s3control.NewFromConfig(cfg, func(o *s3control.Options) {
+				o.Region = region
+				// A custom endpoint is a single host: the account goes in
+				// the x-amz-account-id header only (accountHostPrefix).
+				if o.BaseEndpoint != nil {
+					o.APIOptions = append(o.APIOptions, dropAccountHostPrefix)
+				}
+			})
+		}},
 		{Name: "sts", ID: sts.ServiceID, New: newClient(sts.NewFromConfig)},
 		{Name: "transfer", ID: transfer.ServiceID, New: newClient(transfer.NewFromConfig)},
 		{Name: "workspaces", ID: workspaces.ServiceID, New: newClient(workspaces.NewFromConfig)},
 	}
+}
+
+// dropAccountHostPrefix removes the "{AccountId}." label that S3 Control's
+// endpoint rules put before the host of a custom endpoint too
+// (111122223333.127.0.0.1:4566), keeping the x-amz-account-id header
+// that names the account.
+//
+// why: a custom endpoint (--endpoint-url: a local fake, moto, a proxy) is
+// one host, and <account>.<its address> does not resolve; AWS's own
+// endpoints (s3-control.<region>.amazonaws.com) keep the prefix, as the
+// SDK sends it.
+func dropAccountHostPrefix(stack *middleware.Stack) error {
+	return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("snapaudit.DropAccountHostPrefix",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			if req, ok := in.Request.(*smithyhttp.Request); ok {
+				if acct := req.Header.Get("X-Amz-Account-Id"); acct != "" {
+					req.URL.Host = strings.TrimPrefix(req.URL.Host, acct+".")
+				}
+			}
+			return next.HandleFinalize(ctx, in)
+		}), "ResolveEndpointV2", middleware.After)
 }
 
 // newClient adapts a service's NewFromConfig to service.New.

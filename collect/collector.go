@@ -3,7 +3,9 @@ package collect
 // A run has three phases:
 //
 //  1. Identify: sts GetCallerIdentity (names the account; a failure stops the
-//     run because no row could say which account it belongs to).
+//     run because no row could say which account it belongs to). Its
+//     children, calls whose input is the account ID (s3control
+//     GetPublicAccessBlock), are queued with the account as their key.
 //  2. Plan: ec2 DescribeRegions with AllRegions=false lists the regions the
 //     account has enabled; regions outside the aws partition (China,
 //     GovCloud, ISO) are dropped, and --regions narrows the list (names that
@@ -224,6 +226,13 @@ func (r *run) collect(ctx context.Context) (Summary, error) {
 	ctx, cancel := context.WithCancelCause(withPollInterval(ctx, r.c.opts.pollInterval))
 	defer cancel(nil)
 
+	// The queue exists from the start: the identity's children (calls
+	// whose input is the account ID, s3control GetPublicAccessBlock) are
+	// queued by the identify call and run with the rest.
+	q, stop := newQueue(ctx)
+	defer stop()
+	r.q = q
+
 	// 1. Identify.
 	idCall, ok := r.byName[callerIdentityCall]
 	if !ok {
@@ -258,9 +267,6 @@ func (r *run) collect(ctx context.Context) (Summary, error) {
 	}
 
 	// 3. Collect.
-	q, stop := newQueue(ctx)
-	defer stop()
-	r.q = q
 	for i := range r.c.calls {
 		call := &r.c.calls[i]
 		if call.Scope == Global && call.Name() != callerIdentityCall && call.Name() != regionsCall {

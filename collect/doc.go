@@ -5,7 +5,9 @@
 // one declarative record in the sorted registry (registry.go, one
 // registry_<service>.go per service): scope (Global, once per account
 // through us-east-1; Regional, once per enabled region; PerParent, once per
-// key extracted from a parent call's pages, or per batch of keys for APIs
+// key extracted from a parent call's pages (the account's own settings,
+// s3control GetPublicAccessBlock, are a child of sts GetCallerIdentity
+// keyed by the account ID), or per batch of keys for APIs
 // that describe several resources per request, batch.go; a recursive
 // per-parent call also runs once per key of its own pages, depth-bounded:
 // the Organizations OU tree, Call.Recurse), input template,

@@ -220,7 +220,7 @@ func Registry() []Call {
 		acmCalls(), apigatewayCalls(), autoscalingCalls(), batchCalls(), cloudfrontCalls(), configserviceCalls(),
 		dynamodbCalls(), ec2Calls(), ec2ImageCalls(), ecrCalls(), ecsCalls(), eksCalls(),
 		elasticloadbalancingCalls(), elasticloadbalancingv2Calls(), iamCalls(), kmsCalls(), lambdaCalls(), organizationsCalls(),
-		rdsCalls(), route53Calls(), route53domainsCalls(), s3Calls(), stsCalls(), transferCalls(), workspacesCalls())
+		rdsCalls(), route53Calls(), route53domainsCalls(), s3Calls(), s3controlCalls(), stsCalls(), transferCalls(), workspacesCalls())
 	for i := range calls {
 		calls[i].named()
 	}

@@ -8,6 +8,10 @@ import (
 // region, found by GetBucketLocation (bucketRegion, an escape hatch).
 func s3Calls() []Call {
 	return []Call{
+		// ABAC: whether the bucket's tags are aws:ResourceTag/* in
+		// authorization (Enabled) or for cost allocation only (Disabled,
+		// the default of general purpose buckets).
+		perParent(bucketRegion(), single((*s3.Client).GetBucketAbac, bucket)),
 		perParent(bucketRegion(), single((*s3.Client).GetBucketAcl, bucket)),
 		perParent(bucketRegion(), single((*s3.Client).GetBucketEncryption, bucket)).authorizedBy("s3:GetEncryptionConfiguration"),
 		perParent(keysAt[s3.ListBucketsOutput]("Buckets[].Name"), single((*s3.Client).GetBucketLocation, bucket)),

@@ -10,6 +10,13 @@ import (
 
 // TestRegistryInvariants checks every record of the registry, one subtest
 // per record, plus the properties of the registry as a whole.
+// accountChildren are the per-parent calls of another service than their
+// parent's: calls whose input is the account ID, children of the identity
+// that names it.
+var accountChildren = map[string]string{
+	"s3control:GetPublicAccessBlock": "sts:GetCallerIdentity",
+}
+
 func TestRegistryInvariants(t *testing.T) {
 	reg := Registry()
 	byName := map[string]Call{}
@@ -61,7 +68,7 @@ func TestRegistryInvariants(t *testing.T) {
 				if c.Keys.parent != p.Run.out {
 					t.Errorf("Keys reads %v, parent %s outputs %v", c.Keys.parent, c.Parent, p.Run.out)
 				}
-				if p.Service != c.Service {
+				if p.Service != c.Service && accountChildren[c.Name()] != c.Parent {
 					t.Errorf("parent %s is another service", c.Parent)
 				}
 				// A recursive call reads its own pages, to a positive depth.

@@ -164,41 +164,40 @@
 // (bucket/key, bucket/*) aws:ResourceTag/* is the bucket's tags, in the
 // edges and in every Query (Query.owner); an object's own tags
 // (s3:ExistingObjectTag/*) are never collected: a condition on them makes
-// the access conditional on that key. Not yet exact: whether ABAC is
-// enabled on a general purpose bucket (GetBucketAbac; without it AWS
-// uses bucket tags for cost only) is not collected, so the bucket's tags
-// are taken to apply; and an account edge from a Resource pattern whose
+// the access conditional on that key. A bucket's tags are
+// aws:ResourceTag/* only when ABAC is enabled on it (abac.go,
+// GetBucketAbac: disabled, the keys are absent; unknown, conditional).
+// Not yet exact: an account edge from a Resource pattern whose
 // service is a wildcard (arn:aws:*:eu-west-1:*:*) does not reach a
 // pattern of a bucket's objects that the evaluator intersects with it (a
 // key holding ":eu-west-1:").
 //
 // S3 Block Public Access (publicaccess.go; Amazon S3 User Guide,
-// access-control-block-public-access.html): a bucket whose
-// restrictPublicBuckets and policyPublic (AWS's own judgement of its
-// policy, GetBucketPolicyStatus) are both true grants nothing through its
-// policy outside its account but to AWS service principals: other
+// access-control-block-public-access.html): S3 applies the most
+// restrictive combination of the bucket's and the account's settings, so
+// RestrictPublicBuckets is on when either level's is (the model's
+// effectiveRestrictPublicBuckets, from GetPublicAccessBlock and the
+// account's s3control GetPublicAccessBlock). A bucket whose
+// effectiveRestrictPublicBuckets and policyPublic (AWS's own judgement of
+// its policy, GetBucketPolicyStatus) are both true grants nothing through
+// its policy outside its account but to AWS service principals: other
 // accounts' principals get no access edge to it, its ALLOWS to another
 // account is not effective, and its ALLOWS to Everyone is not
 // anonymousEffective and lists every collected principal of the other
 // accounts in exceptPrincipals (its own account's principals keep the
 // grant). Those ALLOWS say restrictPublicBuckets: true. Where the setting
-// or the policy status is unknown (its call failed: the property is
-// absent) and neither is false, nothing is assumed: the access of other
-// accounts' principals, and the bucket's ALLOWS to Everyone and to other
-// accounts (restrictPublicBuckets: null), are conditional at every level
-// on the pseudo key s3:restrictpublicbuckets (iam.RestrictPublicKey, a
-// name of ours, not an AWS condition key); Who then marks the grant to
-// Everyone conditional for the bucket's own principals too (over-cautious;
+// in effect or the policy status is unknown (a call failed at the bucket
+// or the account level, or the snapshot predates the account-level call)
+// and neither is false, nothing is assumed: the access of other accounts'
+// principals, and the bucket's ALLOWS to Everyone and to other accounts
+// (restrictPublicBuckets: null), are conditional at every level on the
+// pseudo key s3:restrictpublicbuckets (iam.RestrictPublicKey, a name of
+// ours, not an AWS condition key); Who then marks the grant to Everyone
+// conditional for the bucket's own principals too (over-cautious;
 // Index.WhoCan and Query decide each principal exactly). Query and the
 // derivation give the evaluator the fact (iam.Request.RestrictPublic) for
-// the bucket and its objects. Not collected: the account-level Block
-// Public Access (s3control GetPublicAccessBlock, whose requests go to a
-// host prefixed by the account ID: not yet investigated for the
-// collector's fake endpoint), so an account whose setting restricts every bucket is not seen: a
-// bucket whose own restrictPublicBuckets is false is taken as
-// unrestricted, and its cross-account and public edges may say more than
-// AWS allows. The ACL settings (ignorePublicAcls, blockPublicAcls) do not
-// bear on the edges: ACL grants are not derived.
+// the bucket and its objects. The ACL settings (ignorePublicAcls,
+// blockPublicAcls) do not bear on the edges: ACL grants are not derived.
 //
 // Organisation policies (org.go): the edges, like the on-demand questions
 // (Query: WhoCan, Can, Request, Escalation), apply the SCPs of the

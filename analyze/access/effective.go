@@ -884,9 +884,11 @@ func (d *deriver) factRequest(p *graph.Entity, pp iam.Principal, action, resourc
 		}
 	}
 	resTags, resOrg := false, false
-	if res != nil && tagsCollected(res.Type) {
+	if apply, known := resourceTags(res); known {
 		resTags = true
-		addTags(rq.Context, "aws:ResourceTag/", res)
+		if apply {
+			addTags(rq.Context, "aws:ResourceTag/", res)
+		}
 	}
 	prOrg, prKnown := d.orgs[pp.Account]
 	prKnown = prKnown || !pp.IsIAM()
@@ -950,7 +952,7 @@ func (d *deriver) orgIDs() {
 // conditions name (aws:ResourceTag/KEY).
 func (d *deriver) resourceSignature(e *graph.Entity, st *statement) string {
 	tags := d.lowerTags(e)
-	sig := e.Type + "\x00" + accountOf(e)
+	sig := e.Type + "\x00" + accountOf(e) + abacMark(e)
 	for _, k := range st.conditionKeys() {
 		if name, ok := strings.CutPrefix(k, "aws:resourcetag/"); ok {
 			v, has := tags[name]

@@ -92,10 +92,11 @@ func (w *world) inline(owner *graph.Entity, name, doc string) *graph.Entity {
 
 // A bucket as collected without a public access block
 // (GetPublicAccessBlock's NoSuchPublicAccessBlockConfiguration:
-// restrictPublicBuckets false): its policy is not restricted.
+// effectiveRestrictPublicBuckets false): its policy is not restricted; with
+// ABAC enabled, so its tags are aws:ResourceTag/* (abac.go).
 func (w *world) bucket(name, policy string) *graph.Entity {
 	key := "arn:aws:s3:::" + name
-	return w.add(key, "aws_s3_bucket", "DataStore", map[string]any{"arn": key, "name": name, "policy": nilIfEmpty(policy), "restrictPublicBuckets": false})
+	return w.add(key, "aws_s3_bucket", "DataStore", map[string]any{"arn": key, "name": name, "policy": nilIfEmpty(policy), "effectiveRestrictPublicBuckets": false, "abacEnabled": true})
 }
 
 func nilIfEmpty(s string) any {

@@ -5,9 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/snapaudit/snapaudit/analyze"
 	"github.com/snapaudit/snapaudit/analyze/access"
@@ -15,9 +12,8 @@ import (
 	"github.com/snapaudit/snapaudit/analyze/iam"
 	"github.com/snapaudit/snapaudit/analyze/iam/actions"
 	"github.com/snapaudit/snapaudit/analyze/model"
-	"github.com/snapaudit/snapaudit/collect"
 	"github.com/snapaudit/snapaudit/collect/fakeaws"
-	"github.com/snapaudit/snapaudit/snapshot"
+	"github.com/snapaudit/snapaudit/collect/fakeaws/worldsnap"
 )
 
 // The demo account (a member) and the management account of its
@@ -34,42 +30,12 @@ const (
 // `snapaudit iam` does.
 func collectWorlds(t *testing.T, worlds ...string) (*access.Query, *graph.Graph) {
 	t.Helper()
-	for _, k := range []string{"AWS_PROFILE", "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-		"AWS_SESSION_TOKEN", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"} {
-		t.Setenv(k, "")
-	}
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	dir := filepath.Join(t.TempDir(), "snap")
-	w, err := snapshot.Create(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := func() time.Time { return time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC) }
-	var accounts []string
-	regions := []string{collect.RowGlobal}
+	var servers []*fakeaws.Server
 	for _, world := range worlds {
-		srv := fakeaws.New(t, fakeaws.LoadWorld(t, world))
-		cfg, err := collect.LoadConfig(t.Context(), collect.ConfigOptions{Region: "us-east-1", EndpointURL: srv.URL(),
-			Credentials: credentials.NewStaticCredentialsProvider("AKIDTESTFAKE", "test-secret", ""), MaxAttempts: 1, NoBackoff: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sum, err := collect.New(cfg, collect.WithClock(clock), collect.WithPollInterval(0),
-			collect.WithRedactionKey([]byte("k"))).Run(t.Context(), w)
-		if err != nil {
-			t.Fatalf("collect %s: %v", world, err)
-		}
-		accounts = append(accounts, sum.AccountID)
-		regions = append(regions, sum.Regions...)
+		servers = append(servers, fakeaws.New(t, fakeaws.LoadWorld(t, world)))
 	}
-	slices.Sort(regions)
-	_, err = w.Commit(t.Context(), snapshot.Metadata{Accounts: accounts, Regions: slices.Compact(regions),
-		Caller: snapshot.Caller{AccountID: accounts[0]}, StartedAt: clock(), FinishedAt: clock(), Plan: collect.Plan(collect.Registry())})
-	if err != nil {
-		t.Fatal(err)
-	}
+	worldsnap.Collect(t, dir, servers...)
 	g, err := analyze.LoadGraph(t.Context(), dir, true, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +44,7 @@ func collectWorlds(t *testing.T, worlds ...string) (*access.Query, *graph.Graph)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := iam.NewEvaluator(iam.WithRCPServices(cat.RCPServices()), iam.WithClock(clock))
+	ev := iam.NewEvaluator(iam.WithRCPServices(cat.RCPServices()), iam.WithClock(worldsnap.Clock))
 	return access.NewQuery(g, ev, cat), g
 }
 

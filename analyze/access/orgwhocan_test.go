@@ -100,9 +100,10 @@ func (b *orgBuilder) inline(owner *graph.Entity, name, document string) {
 
 // A bucket as collected without a public access block
 // (GetPublicAccessBlock's NoSuchPublicAccessBlockConfiguration:
-// restrictPublicBuckets false): its policy is not restricted.
+// effectiveRestrictPublicBuckets false): its policy is not restricted; with
+// ABAC enabled, so its tags are aws:ResourceTag/* (abac.go).
 func (b *orgBuilder) bucket(acct, name, policy string, tags map[string]string) *graph.Entity {
-	e := b.add(acct, "arn:aws:s3:::"+name, "aws_s3_bucket", "DataStore", map[string]any{"name": name, "policy": nilIfEmpty(policy), "restrictPublicBuckets": false})
+	e := b.add(acct, "arn:aws:s3:::"+name, "aws_s3_bucket", "DataStore", map[string]any{"name": name, "policy": nilIfEmpty(policy), "effectiveRestrictPublicBuckets": false, "abacEnabled": true})
 	setTags(e, tags)
 	return e
 }

@@ -4,7 +4,11 @@ package access
 // on and a public bucket policy (Amazon S3 User Guide,
 // access-control-block-public-access.html), only AWS service principals
 // and users of the bucket owner's account keep what the policy grants:
-// every cross-account and anonymous access through it is blocked.
+// every cross-account and anonymous access through it is blocked. S3
+// applies the most restrictive combination of the bucket's and the
+// account's settings, so RestrictPublicBuckets is on when either level's
+// is (the model's effectiveRestrictPublicBuckets: the bucket's
+// GetPublicAccessBlock and the account's s3control GetPublicAccessBlock).
 // publicRestriction reads the fact from the bucket entity for the
 // evaluator (iam.Request.RestrictPublic): the derivation (factRequest),
 // Query (request) and the resource-policy ALLOWS (resource.go) all take it
@@ -20,17 +24,16 @@ import (
 
 // publicRestriction is what RestrictPublicBuckets does to requests on a
 // collected S3 bucket and its objects: restricted when the bucket's
-// restrictPublicBuckets (GetPublicAccessBlock) and policyPublic
-// (GetBucketPolicyStatus) are both true, unrestricted when either is
-// false, unknown when neither is false and one is absent (its call
-// failed). Account-level Block Public Access is not collected: a bucket
-// whose own setting is off is taken as unrestricted (see doc.go). Other
-// entities (and nil) are unrestricted.
+// effectiveRestrictPublicBuckets (on at the bucket or the account level)
+// and policyPublic (GetBucketPolicyStatus) are both true, unrestricted
+// when either is false, unknown when neither is false and one is null or
+// absent (a call failed, or the snapshot predates the account-level
+// call). Other entities (and nil) are unrestricted.
 func publicRestriction(res *graph.Entity) iam.PublicRestriction {
 	if res == nil || res.Type != "aws_s3_bucket" {
 		return iam.PublicUnrestricted
 	}
-	restrict, rOK := res.Get("restrictPublicBuckets").(bool)
+	restrict, rOK := res.Get("effectiveRestrictPublicBuckets").(bool)
 	public, pOK := res.Get("policyPublic").(bool)
 	switch {
 	case (rOK && !restrict) || (pOK && !public):
@@ -39,6 +42,14 @@ func publicRestriction(res *graph.Entity) iam.PublicRestriction {
 		return iam.PublicRestricted
 	}
 	return iam.PublicRestrictionUnknown
+}
+
+// restrictedByAccount reports whether res, a bucket, is restricted by its
+// account's RestrictPublicBuckets and not by its own (the level the
+// evaluator's reasons name: iam.Request.RestrictPublicByAccount).
+func restrictedByAccount(res *graph.Entity) bool {
+	return res != nil && res.Type == "aws_s3_bucket" && res.Get("restrictPublicBuckets") != true &&
+		res.Get("effectiveRestrictPublicBuckets") == true
 }
 
 // restrictPublicGrant applies S3 Block Public Access to the properties p
@@ -67,6 +78,10 @@ func (d *deriver) restrictPublicGrant(e *graph.Entity, gr *grant, p map[string]a
 		p["exceptPrincipals"] = mergeSorted(except, d.otherAccountsPrincipals(accountOf(e)))
 	case iam.PublicRestrictionUnknown:
 		p["restrictPublicBuckets"] = nil
+		// The levels the policy's own conditions narrow, before the
+		// unknown restriction makes every level conditional (AWS-S3-001
+		// judges the grant by them and names the unknown separately).
+		p["policyConditionalLevels"] = p["conditionalLevels"]
 		p["conditional"] = true
 		p["conditionalLevels"] = conditionalLevels(gr.set, nil)
 		p["conditionKeys"] = []string{iam.RestrictPublicKey}

@@ -34,9 +34,9 @@ func publicAccessCases(t testing.TB, g *graph.Graph) {
 			`{"Sid":"PartnerWrite","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+memberA+`:root"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::`+c.name+`/*"}`), nil)
 		e.Set("policyPublic", true)
 		if c.restrict == nil {
-			e.Delete("restrictPublicBuckets")
+			e.Delete("effectiveRestrictPublicBuckets")
 		} else {
-			e.Set("restrictPublicBuckets", c.restrict)
+			e.Set("effectiveRestrictPublicBuckets", c.restrict)
 		}
 	}
 }

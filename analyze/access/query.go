@@ -13,7 +13,8 @@ package access
 //   - collected facts: aws:PrincipalTag/* (the user's or role's tags),
 //     aws:ResourceTag/* (when the resource type's tags are collected; on
 //     an S3 object or a pattern of a bucket's objects, the bucket's:
-//     owner), s3:ExistingObjectTag/* never (object tags are not
+//     owner; a bucket's only with ABAC enabled, abac.go),
+//     s3:ExistingObjectTag/* never (object tags are not
 //     collected),
 //     aws:PrincipalOrgID and aws:ResourceOrgID (from the accounts'
 //     organisation, when known), aws:userid of users;
@@ -400,7 +401,7 @@ func (q *Query) request(ctx context.Context, pr iam.Principal, action, resourceA
 		ri := q.resourceInfo(res)
 		req.ResourceAccount = ri.account
 		req.AWSManagedKey = awsManagedKey(res)
-		req.RestrictPublic = publicRestriction(res)
+		req.RestrictPublic, req.RestrictPublicByAccount = publicRestriction(res), restrictedByAccount(res)
 		for k, v := range ri.context {
 			req.Context[k] = v
 		}
@@ -610,9 +611,11 @@ func (q *Query) resourceInfo(res *graph.Entity) *resourceInfo {
 		return v.(*resourceInfo)
 	}
 	ri := &resourceInfo{account: accountOf(res), context: map[string][]string{}, known: map[string]bool{}}
-	if tagsCollected(res.Type) {
+	if apply, known := resourceTags(res); known {
 		ri.known["aws:resourcetag/"] = true
-		addTags(ri.context, "aws:ResourceTag/", res)
+		if apply {
+			addTags(ri.context, "aws:ResourceTag/", res)
+		}
 	}
 	if org, ok := q.orgOf(ri.account); ok {
 		ri.known["aws:resourceorgid"] = true

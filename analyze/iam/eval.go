@@ -700,7 +700,11 @@ func (p *prepared) publicText() string {
 	case publicTakenOff:
 		return "RestrictPublicBuckets is not known to be on: taken as off (the answer is conditional on " + RestrictPublicKey + ")"
 	case publicBlockedOn:
-		return "RestrictPublicBuckets is on and the bucket policy is public: its grants to " + who + " are blocked (only AWS service principals and users of the bucket owner's account keep access)"
+		setting := "RestrictPublicBuckets is on"
+		if p.req.RestrictPublicByAccount {
+			setting = "RestrictPublicBuckets is on in the account's Block Public Access"
+		}
+		return setting + " and the bucket policy is public: its grants to " + who + " are blocked (only AWS service principals and users of the bucket owner's account keep access)"
 	case publicBlockedUnknown:
 		return "RestrictPublicBuckets or the bucket policy's public status is unknown, taken as restricting: grants to " + who + " are blocked"
 	}

@@ -33,6 +33,11 @@ type Request struct {
 	// it bears on the request's resource (an S3 bucket or object): see
 	// PublicRestriction. The zero value leaves the request as it is.
 	RestrictPublic PublicRestriction
+	// RestrictPublicByAccount says the restriction is the bucket account's
+	// Block Public Access setting, not the bucket's own (S3 applies the
+	// most restrictive of the two): it only names the level in the
+	// reasons and in Explain.
+	RestrictPublicByAccount bool
 	// Context holds request condition keys (any case) and their values.
 	// Keys that follow from the request itself (aws:PrincipalArn, ...) are
 	// added unless present here; see DerivedContext. A KMS request of an

@@ -295,6 +295,20 @@ func equals(want string) Conv {
 	}
 }
 
+// onOff returns a converter of a two-valued status: true for on, false
+// for off, null (unknown) for anything else, an empty status included.
+func onOff(on, off string) Conv {
+	return func(v any) (any, error) {
+		switch scalarString(v) {
+		case on:
+			return true, nil
+		case off:
+			return false, nil
+		}
+		return nil, nil
+	}
+}
+
 // present is true when the value is a non-empty object, list or string.
 func present(v any) (any, error) {
 	switch x := v.(type) {

@@ -138,26 +138,38 @@ func reportValue(s string) any {
 	return s
 }
 
-// s3PublicHatch computes a bucket's public flag.
+// s3PublicHatch computes a bucket's public flag and the Block Public
+// Access settings in effect for it.
 var s3PublicHatch = Hatch{
-	Name:   "s3-public",
-	Why:    "public combines four per-bucket calls (policy status, ACL, public access block) after all of them are read",
+	Name: "s3-public",
+	Why: "public combines four per-bucket calls (policy status, ACL, public access block) and the account's " +
+		"public access block (s3control) after all of them are read",
+	// The account-level block feeds the buckets' gaps: what is in effect
+	// is unknown where it could not be read.
+	Calls:  []Call{op("s3control:GetPublicAccessBlock")},
 	Finish: s3Public,
-	Sets:   map[string][]string{"aws_s3_bucket": {"public"}},
+	Sets:   map[string][]string{"aws_s3_bucket": {"effectiveIgnorePublicAcls", "effectiveRestrictPublicBuckets", "public"}},
 }
 
-// s3Public sets `public` on every bucket: true when the bucket policy is
-// public and RestrictPublicBuckets does not neutralise it, or the ACL
-// grants to AllUsers/AuthenticatedUsers and IgnorePublicAcls is off; false
-// when every input is known and none of that holds; null (unknown)
-// otherwise. The account-level public access block (s3control) is not
-// collected yet.
+// s3Public sets on every bucket the Block Public Access settings in effect
+// (effectiveRestrictPublicBuckets, effectiveIgnorePublicAcls): S3 applies
+// the most restrictive combination of the bucket's and its account's
+// (Amazon S3 User Guide, access-control-block-public-access.html), so a
+// setting is on when either level's is, off when both are off, and null
+// when neither is on and one is unknown. Then `public`: true when the
+// bucket policy is public and RestrictPublicBuckets in effect does not
+// neutralise it, or the ACL grants to AllUsers/AuthenticatedUsers and
+// IgnorePublicAcls in effect is off; false when every input is known and
+// none of that holds; null (unknown) otherwise.
 func s3Public(b *builder) error {
 	for _, e := range b.g.EntitiesOfType("aws_s3_bucket") {
+		acct := b.g.Entity("arn:aws:iam::" + e.String("accountId") + ":root")
+		restrict, rOK := eitherOn(e, "restrictPublicBuckets", acct, "s3RestrictPublicBuckets")
+		ignore, iOK := eitherOn(e, "ignorePublicAcls", acct, "s3IgnorePublicAcls")
+		e.Set("effectiveRestrictPublicBuckets", knownBool(restrict, rOK))
+		e.Set("effectiveIgnorePublicAcls", knownBool(ignore, iOK))
 		pol, polOK := e.Get("policyPublic").(bool)
 		acl, aclOK := e.Get("aclPublic").(bool)
-		restrict, rOK := e.Get("restrictPublicBuckets").(bool)
-		ignore, iOK := e.Get("ignorePublicAcls").(bool)
 		public := (polOK && rOK && pol && !restrict) || (aclOK && iOK && acl && !ignore)
 		switch {
 		case public:
@@ -167,6 +179,33 @@ func s3Public(b *builder) error {
 		default:
 			e.Set("public", nil)
 		}
+	}
+	return nil
+}
+
+// eitherOn is the Block Public Access setting in effect for bucket from
+// its own property prop and its account's acctProp (acct may be nil):
+// on when either is true, off when both are false, unknown (ok false)
+// otherwise.
+func eitherOn(bucket *graph.Entity, prop string, acct *graph.Entity, acctProp string) (on, ok bool) {
+	own, ownOK := bucket.Get(prop).(bool)
+	var level, levelOK bool
+	if acct != nil {
+		level, levelOK = acct.Get(acctProp).(bool)
+	}
+	switch {
+	case (ownOK && own) || (levelOK && level):
+		return true, true
+	case ownOK && levelOK:
+		return false, true
+	}
+	return false, false
+}
+
+// knownBool is v when ok, else nil (unknown).
+func knownBool(v, ok bool) any {
+	if ok {
+		return v
 	}
 	return nil
 }

@@ -521,9 +521,10 @@ func TestSources(t *testing.T) {
 		typ  string
 		want []string
 	}{
-		{"bucket: list and every per-bucket call", "aws_s3_bucket", []string{
-			"s3:GetBucketAcl", "s3:GetBucketEncryption", "s3:GetBucketLocation", "s3:GetBucketLogging", "s3:GetBucketPolicy",
-			"s3:GetBucketPolicyStatus", "s3:GetBucketTagging", "s3:GetBucketVersioning", "s3:GetPublicAccessBlock", "s3:ListBuckets"}},
+		{"bucket: list, every per-bucket call and the account's public access block (a child of the identity)", "aws_s3_bucket", []string{
+			"s3:GetBucketAbac", "s3:GetBucketAcl", "s3:GetBucketEncryption", "s3:GetBucketLocation", "s3:GetBucketLogging", "s3:GetBucketPolicy",
+			"s3:GetBucketPolicyStatus", "s3:GetBucketTagging", "s3:GetBucketVersioning", "s3:GetPublicAccessBlock", "s3:ListBuckets",
+			"s3control:GetPublicAccessBlock", "sts:GetCallerIdentity"}},
 		{"table: upstream list and per-table calls", "aws_dynamodb_table", []string{
 			"dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTable", "dynamodb:ListTables", "dynamodb:ListTagsOfResource"}},
 		{"access key: per-user list and its upstream user list", "aws_iam_access_key", []string{

@@ -23,6 +23,16 @@ func accountTypes() []EntityType {
 				}},
 				{Call: op("iam:ListVirtualMFADevices"), Items: "VirtualMFADevices[]", Match: "{User.Arn}", By: "_key",
 					Props: []Prop{{Name: "rootMfaSerialNumber", Path: "SerialNumber"}}, SetOnMatch: map[string]any{"rootMfaVirtual": true}},
+				// Account-level S3 Block Public Access (s3control): none
+				// configured (NoSuchPublicAccessBlockConfiguration) is every
+				// setting off; unreadable is null. Each bucket combines it
+				// with its own (s3PublicHatch: effective*).
+				{Call: op("s3control:GetPublicAccessBlock"), Match: "{account}", By: "accountId", Props: []Prop{
+					{Name: "s3BlockPublicAcls", Path: "PublicAccessBlockConfiguration.BlockPublicAcls", Default: false},
+					{Name: "s3BlockPublicPolicy", Path: "PublicAccessBlockConfiguration.BlockPublicPolicy", Default: false},
+					{Name: "s3IgnorePublicAcls", Path: "PublicAccessBlockConfiguration.IgnorePublicAcls", Default: false},
+					{Name: "s3RestrictPublicBuckets", Path: "PublicAccessBlockConfiguration.RestrictPublicBuckets", Default: false},
+				}, SetOnNotFound: map[string]any{"s3BlockPublicAcls": false, "s3BlockPublicPolicy": false, "s3IgnorePublicAcls": false, "s3RestrictPublicBuckets": false}},
 				{Call: op("organizations:DescribeOrganization"), Match: "{account}", By: "accountId", Props: []Prop{
 					{Name: "organizationId", Path: "Organization.Id"},
 					{Name: "organizationArn", Path: "Organization.Arn"},

@@ -69,7 +69,10 @@
 // compact JSON); REST protocols give path labels under the SDK's label names
 // (Bucket, FunctionName, restApiId) plus query-string keys under their wire
 // names (position, embed, Marker, continuation-token), minus the route's
-// subresource keys (policy, x-id).
+// subresource keys (policy, x-id). S3 Control (signing name s3, told from
+// S3 by its x-amz-account-id header) gives that header as AccountId; a
+// Host with the account label AWS puts first (the SDK prefixes a custom
+// endpoint's host too) must name the same account.
 //
 // # Answers, in order
 //

@@ -250,10 +250,11 @@ func errorKind(status int) string {
 }
 
 // wrapsXMLErrors reports whether a REST-XML service wraps its errors in
-// <ErrorResponse><Error> (CloudFront, Route 53) rather than answering a bare
-// <Error> as S3 does (and as the fake answers for an unknown service).
+// <ErrorResponse><Error> (CloudFront, Route 53, S3 Control, whose SDK
+// reads its errors wrapped) rather than answering a bare <Error> as S3 does
+// (and as the fake answers for an unknown service).
 func (s serviceInfo) wrapsXMLErrors() bool {
-	return s.Protocol == protoRESTXML && s.Package != "" && s.Package != "s3" && s.Package != "s3control"
+	return s.Protocol == protoRESTXML && s.Package != "" && s.Package != "s3"
 }
 
 // emptyBody is a valid, empty successful answer for operation op, used for

@@ -323,12 +323,38 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := call{svc: svc, region: scope.Region, akid: scope.AccessKeyID}
 	var parseErr *apiError
 	c.op, c.params, parseErr = s.parseCall(svc, r, body, form)
+	if parseErr == nil && svc.Package == "s3control" {
+		parseErr = accountParam(r, c.params)
+	}
 	idx := s.record(Request{Service: svc.Package, Operation: c.op, Region: c.region, Params: c.params, AccessKeyID: c.akid})
 	if parseErr != nil {
 		renderError(w, svc, reqID, r.Method, *parseErr)
 		return
 	}
 	s.answer(w, r, reqID, idx, c)
+}
+
+// accountParam adds S3 Control's account (the x-amz-account-id header) to
+// params as AccountId. On AWS the account is also the host's first label
+// ({AccountId}.s3-control.<region>.amazonaws.com; the SDK's endpoint rules
+// prefix a custom endpoint's host too): a prefixed Host must name the same
+// account.
+func accountParam(r *http.Request, params map[string]string) *apiError {
+	acct := r.Header.Get("X-Amz-Account-Id")
+	if label, rest, ok := strings.Cut(r.Host, "."); ok && net.ParseIP(hostOnly(r.Host)) == nil && rest != "" && label != acct {
+		return &apiError{Code: "InvalidRequest", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("fakeaws: host %s names account %q but x-amz-account-id is %q", r.Host, label, acct)}
+	}
+	params["AccountId"] = acct
+	return nil
+}
+
+// hostOnly is host without its port.
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return hostport
 }
 
 // answer chooses the response for a parsed call: an expired session, a

@@ -3,6 +3,7 @@ package fakeaws
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -22,11 +23,27 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 func s3Client(cfg aws.Config) *s3.Client {
 	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+}
+
+// s3controlClient is an S3 Control client as the SDK builds it: its
+// endpoint rules put the account ID before the host of the custom endpoint
+// too (111122223333.127.0.0.1:port), a name that does not resolve, so its
+// connections are dialled to the endpoint's address and the request keeps
+// the prefixed Host, as it reaches S3 Control on AWS.
+func s3controlClient(cfg aws.Config) *s3control.Client {
+	addr := strings.TrimPrefix(aws.ToString(cfg.BaseEndpoint), "http://")
+	cfg.HTTPClient = &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		},
+	}}
+	return s3control.NewFromConfig(cfg)
 }
 
 // TestDecode calls one operation per protocol with the real SDK client and

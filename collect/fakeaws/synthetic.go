@@ -181,9 +181,12 @@ var synthHandlers = map[string]synthHandler{
 	"rds:DescribeDBInstances":            (*synthetic).dbInstances,
 	"rds:DescribeDBSnapshotAttributes":   (*synthetic).dbSnapshotAttributes,
 	"rds:DescribeDBSnapshots":            (*synthetic).dbSnapshots,
-	"s3:GetBucketAcl":                    bucketCall((*synthetic).bucketACL),
-	"s3:GetBucketEncryption":             bucketCall((*synthetic).bucketEncryption),
-	"s3:GetBucketLocation":               bucketCall((*synthetic).bucketLocation),
+	"s3:GetBucketAbac": bucketCall(func(*synthetic, int) *fixture {
+		return s3XML(`<AbacStatus xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Disabled</Status></AbacStatus>`)
+	}),
+	"s3:GetBucketAcl":        bucketCall((*synthetic).bucketACL),
+	"s3:GetBucketEncryption": bucketCall((*synthetic).bucketEncryption),
+	"s3:GetBucketLocation":   bucketCall((*synthetic).bucketLocation),
 	"s3:GetBucketLogging": bucketCall(func(*synthetic, int) *fixture {
 		return s3XML(`<BucketLoggingStatus xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>`)
 	}),
@@ -193,6 +196,8 @@ var synthHandlers = map[string]synthHandler{
 	"s3:GetBucketVersioning":   bucketCall((*synthetic).bucketVersioning),
 	"s3:GetPublicAccessBlock":  bucketCall((*synthetic).publicAccessBlock),
 	"s3:ListBuckets":           (*synthetic).listBuckets,
+	// No account-level Block Public Access: each bucket's own decides.
+	"s3control:GetPublicAccessBlock": constError("NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found", 404),
 }
 
 // answer renders the answer to a request, or returns nil when the world

@@ -69,6 +69,7 @@ var clients = map[string]func(aws.Config) any{
 	"route53":                func(c aws.Config) any { return route53.NewFromConfig(c) },
 	"route53domains":         func(c aws.Config) any { return route53domains.NewFromConfig(c) },
 	"s3":                     func(c aws.Config) any { return s3Client(c) },
+	"s3control":              func(c aws.Config) any { return s3controlClient(c) },
 	"sts":                    func(c aws.Config) any { return sts.NewFromConfig(c) },
 	"transfer":               func(c aws.Config) any { return transfer.NewFromConfig(c) },
 	"workspaces":             func(c aws.Config) any { return workspaces.NewFromConfig(c) },
@@ -146,6 +147,8 @@ func probeValues(w *World, param string) []string {
 		}
 		slices.Sort(bs)
 		return bs
+	case "AccountId":
+		return []string{w.AccountID}
 	case "FunctionName":
 		return []string{"fakeaws-probe-function"}
 	case "RepositoryName":
@@ -174,7 +177,7 @@ func probe(t *testing.T, w *World, f *fixture) (string, map[string]string) {
 		}
 	}
 	cands := []map[string]string{params}
-	for _, param := range []string{"Bucket", "FunctionName", "ImageId", "RepositoryName"} {
+	for _, param := range []string{"AccountId", "Bucket", "FunctionName", "ImageId", "RepositoryName"} {
 		// A fixture matches on wire names (repositoryName), probes are field names.
 		given := slices.ContainsFunc(slices.Collect(maps.Keys(params)), func(k string) bool { return strings.EqualFold(k, param) })
 		if given || !inputHasField(f.Service, f.Operation, param) {

@@ -172,6 +172,9 @@ func (a *account) generate(ctx context.Context) error {
 	if err := a.s3(ctx); err != nil {
 		return err
 	}
+	if err := a.s3control(ctx); err != nil {
+		return err
+	}
 	if err := a.edge(ctx); err != nil {
 		return err
 	}

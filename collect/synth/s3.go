@@ -45,6 +45,11 @@ func (a *account) s3(ctx context.Context) error {
 		missing := func(op, code, msg string) error {
 			return g.fail(ctx, acct, b.region, "s3:"+op, b.name, snapshot.ClassNotFound, code, msg)
 		}
+		// ABAC stays off, the default of general purpose buckets: tags
+		// are for cost allocation only.
+		if err := ok("GetBucketAbac", &s3.GetBucketAbacOutput{AbacStatus: &s3types.AbacStatus{Status: s3types.BucketAbacStatusDisabled}}); err != nil {
+			return err
+		}
 		var err error
 		grants := []s3types.Grant{{Grantee: owner, Permission: s3types.PermissionFullControl}}
 		if i%40 == 7 {

@@ -22,11 +22,14 @@
 #   aws:CurrentTime, aws:UserAgent, IfExists or Null tests) make every level
 #   of the grant count as unconditional.
 #
-#   Edge cases: RestrictPublicBuckets=true in the bucket's public access
-#   block makes S3 ignore a public policy (only AWS services and the owner's
-#   account keep access), so such a bucket PASSes, with the latent grant
-#   named. The account-level public access block is not collected yet, so a
-#   FAIL may be neutralised there. When S3's own status (GetBucketPolicyStatus
+#   Edge cases: RestrictPublicBuckets=true in the bucket's or the account's
+#   public access block (S3 applies the most restrictive combination of the
+#   two: effectiveRestrictPublicBuckets) makes S3 ignore a public policy
+#   (only AWS services and the owner's account keep access), so such a
+#   bucket PASSes, with the latent grant and the level named. When a block
+#   could not be read (the account's, or a snapshot from before it was
+#   collected) and the bucket's own setting is off, the bucket FAILs with
+#   the grant's own severity and the message says the setting is unknown. When S3's own status (GetBucketPolicyStatus
 #   IsPublic) says the policy is public but no effective grant to Everyone
 #   was derived, the bucket FAILs with severity high for review rather than
 #   PASS. A bucket policy that is present but unreadable is an ERROR. Object
@@ -73,10 +76,22 @@ findings contains f if {
 	]
 	verdict := _verdict(
 		_policy_state(object.get(b, "policy", null)), grants,
-		object.get(b, "policyPublic", null) == true, object.get(b, "restrictPublicBuckets", null) == true,
+		object.get(b, "policyPublic", null) == true, _restricted_by(b),
 	)
 	f := object.union(verdict.finding, {"resource_key": b._key, "message": sprintf("bucket %s: %s", [object.get(b, "name", b._key), verdict.text])})
 }
+
+# _restricted_by(b) is the level whose RestrictPublicBuckets is on for
+# bucket b ("bucket" first, else "account"), "unknown" when the setting in
+# effect is null (a public access block, the bucket's or the account's,
+# was not read), or false when it is off.
+_restricted_by(b) := "bucket" if {
+	object.get(b, "restrictPublicBuckets", null) == true
+} else := "account" if {
+	object.get(b, "effectiveRestrictPublicBuckets", null) == true
+} else := "unknown" if {
+	object.get(b, "effectiveRestrictPublicBuckets", false) == null
+} else := false
 
 # _policy_state(policy) is "document" when the bucket policy policy is a
 # readable policy document, "unreadable" when it is present but not one,
@@ -101,13 +116,23 @@ _verdict(state, [], policy_public, restrict) := {"finding": {"status": "PASS"}, 
 	state != "unreadable"
 }
 
-_verdict(state, [r], _, true) := {"finding": {"status": "PASS"}, "text": sprintf("the bucket policy grants %s to %s, but RestrictPublicBuckets is on, so S3 ignores the public grant", [_grant_text(r), _who(r)])} if {
+_verdict(state, [r], _, "bucket") := {"finding": {"status": "PASS"}, "text": sprintf("the bucket policy grants %s to %s, but RestrictPublicBuckets is on, so S3 ignores the public grant", [_grant_text(r), _who(r)])} if {
+	state != "unreadable"
+}
+
+_verdict(state, [r], _, "account") := {"finding": {"status": "PASS"}, "text": sprintf("the bucket policy grants %s to %s, but the account's Block Public Access has RestrictPublicBuckets on, so S3 ignores the public grant", [_grant_text(r), _who(r)])} if {
 	state != "unreadable"
 }
 
 _verdict(state, [r], _, false) := {"finding": _fail(r), "text": _message(r)} if {
 	state != "unreadable"
 }
+
+_verdict(state, [r], _, "unknown") := {"finding": _fail(r), "text": concat("", [_message(r), _unknown_restriction])} if {
+	state != "unreadable"
+}
+
+_unknown_restriction := "; S3 ignores the grant if RestrictPublicBuckets is on, which is unknown (a public access block, the bucket's or the account's, was not read)"
 
 # _no_grant(state) says why a bucket whose policy is in state state grants
 # nothing to everyone.
@@ -116,6 +141,8 @@ _no_grant("document") := "the bucket policy grants nothing to everyone"
 _no_grant("none") := "the bucket has no bucket policy"
 
 _status_public(true, false)
+
+_status_public(true, "unknown")
 
 # _fail(r) is the status and severity of a bucket whose bucket policy
 # grants r to everyone.
@@ -149,13 +176,20 @@ _firm(r) := _levels(r) if {
 	not lib.narrows(block)
 }
 
-_firm(r) := [l | some l in _levels(r); not l in lib.list(r, "conditionalLevels")] if {
+_firm(r) := [l | some l in _levels(r); not l in _conditional_levels(r)] if {
 	every block in lib.condition_blocks(r) {
 		lib.narrows(block)
 	}
 }
 
 _conditional(r) := [l | some l in _levels(r); not l in _firm(r)]
+
+# _conditional_levels(r) are the levels the policy's own conditions narrow:
+# policyConditionalLevels when the derivation made every level conditional
+# on an unknown RestrictPublicBuckets, else conditionalLevels.
+_conditional_levels(r) := r.policyConditionalLevels if {
+	is_array(r.policyConditionalLevels)
+} else := lib.list(r, "conditionalLevels")
 
 _message(r) := sprintf("the bucket policy grants %s to %s: %s on %s%s", [
 	_grant_text(r), _who(r),

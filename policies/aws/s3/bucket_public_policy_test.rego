@@ -124,6 +124,47 @@ test_pass_restrict_public_buckets if {
 	f.message == "bucket assets: the bucket policy grants Read access to everyone (Principal \"*\"), but RestrictPublicBuckets is on, so S3 ignores the public grant"
 }
 
+# Amazon S3 User Guide, access-control-block-public-access.html: S3
+# applies the most restrictive combination of the bucket-level and
+# account-level settings, so the account's RestrictPublicBuckets alone
+# neutralises the public policy (the model's effectiveRestrictPublicBuckets).
+test_pass_account_restrict_public_buckets if {
+	f := _only(object.union(_bucket, {"effectiveRestrictPublicBuckets": true}), [_grant({"restrictPublicBuckets": true})])
+	f.status == "PASS"
+	f.message == "bucket assets: the bucket policy grants Read access to everyone (Principal \"*\"), but the account's Block Public Access has RestrictPublicBuckets on, so S3 ignores the public grant"
+}
+
+# The account's block unreadable, the bucket's off: not known to be
+# restricted, so the public grant FAILs with its own severity (the
+# derivation makes every level conditional on the pseudo key
+# s3:restrictpublicbuckets and keeps the policy's own in
+# policyConditionalLevels), and the message says the setting is unknown.
+test_fail_account_restrict_unknown if {
+	b := object.union(_bucket, {"effectiveRestrictPublicBuckets": null})
+	f := _only(b, [_grant({
+		"restrictPublicBuckets": null, "conditional": true, "conditionalLevels": ["Read"],
+		"policyConditionalLevels": [], "conditionKeys": ["s3:restrictpublicbuckets"],
+	})])
+	f.status == "FAIL"
+	f.severity == "high"
+	f.message == "bucket assets: the bucket policy grants Read access to everyone (Principal \"*\"): s3:GetObject on arn:aws:s3:::assets/* (statement PublicRead); S3 ignores the grant if RestrictPublicBuckets is on, which is unknown (a public access block, the bucket's or the account's, was not read)"
+}
+
+# Unknown restriction and no derived grant, but S3 says the policy is
+# public: FAIL for review, never a PASS.
+test_fail_status_public_restrict_unknown if {
+	f := _only(object.union(_bucket, {"effectiveRestrictPublicBuckets": null}), [])
+	f.status == "FAIL"
+	contains(f.message, "S3 reports the bucket policy as public")
+}
+
+# Both levels off: the grant FAILs as it always did.
+test_fail_both_levels_off if {
+	f := _only(object.union(_bucket, {"effectiveRestrictPublicBuckets": false}), [_grant({})])
+	f.status == "FAIL"
+	f.severity == "high"
+}
+
 test_pass_grant_to_other_principal if {
 	role := {"_key": "arn:aws:iam::111122223333:role/web", "_type": "aws_iam_role", "_class": ["AccessRole"]}
 	r := object.union(lib.rel(_bucket, "ALLOWS", role), {"effective": true, "accessLevels": ["Write"]})
