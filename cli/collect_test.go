@@ -81,6 +81,26 @@ func TestCollectCommand(t *testing.T) {
 			},
 		},
 		{
+			name: "profiles and the workers' debug line",
+			args: func(url, dir, _ string) []string {
+				base := filepath.Dir(dir)
+				return []string{"--log-level", "debug", "collect", "--endpoint-url", url, "--regions", "us-east-1",
+					"--cpuprofile", filepath.Join(base, "cpu.prof"), "--memprofile", filepath.Join(base, "mem.prof"), dir}
+			},
+			wantCode: ExitOK,
+			check: func(t *testing.T, dir, _, stderr string) {
+				for _, name := range []string{"cpu.prof", "mem.prof"} {
+					b, err := os.ReadFile(filepath.Join(filepath.Dir(dir), name))
+					if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b { // pprof profiles are gzipped
+						t.Errorf("%s: %d bytes, err %v; want a gzipped pprof profile", name, len(b), err)
+					}
+				}
+				if !strings.Contains(stderr, "msg=workers concurrency=8 idle=") {
+					t.Errorf("stderr lacks the workers' debug line:\n%s", stderr)
+				}
+			},
+		},
+		{
 			name:     "missing directory argument",
 			args:     func(url, _, _ string) []string { return []string{"collect", "--endpoint-url", url} },
 			wantCode: ExitUsage,

@@ -33,6 +33,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -80,6 +81,7 @@ type options struct {
 	calls        []Call
 	toolVersion  string
 	roleARN      string // WithRoleARN (resume.go)
+	commitSlots  int    // per worker (commitSlots; tests lower it)
 }
 
 // Option configures a Collector.
@@ -129,7 +131,7 @@ func WithCalls(calls []Call) Option {
 // New returns a Collector for cfg. The read-only guard is added to a copy of
 // cfg, so every client the collector builds refuses undeclared operations.
 func New(cfg aws.Config, opts ...Option) *Collector {
-	o := options{concurrency: 8, now: time.Now, pollInterval: 2 * time.Second}
+	o := options{concurrency: 8, now: time.Now, pollInterval: 2 * time.Second, commitSlots: commitSlots}
 	for _, fn := range opts {
 		fn(&o)
 	}
@@ -177,6 +179,7 @@ type run struct {
 	statMu   sync.Mutex
 	summary  Summary
 	failures failures
+	stats    workerStats
 }
 
 // Run collects the account into w and returns a summary. It returns an
@@ -296,13 +299,16 @@ func (r *run) collect(ctx context.Context) (Summary, error) {
 	// journal's fsync, and takes its next job meanwhile: the request
 	// latency, not the disk, paces the workers. The job is done (and its
 	// region planned, for a probe) only once it is durable; at most
-	// concurrency invocations wait for their commit at a time.
+	// commitSlots per worker wait for their commit at a time.
 	var wg, finishers sync.WaitGroup
-	commits := make(chan struct{}, r.c.opts.concurrency)
+	commits := make(chan struct{}, max(1, r.c.opts.commitSlots)*r.c.opts.concurrency)
+	stats := &r.stats
 	for range r.c.opts.concurrency {
 		wg.Go(func() {
 			for {
+				t := time.Now()
 				j, ok := q.pop(ctx)
+				stats.since(t, &stats.idle)
 				if !ok {
 					return
 				}
@@ -314,7 +320,14 @@ func (r *run) collect(ctx context.Context) (Summary, error) {
 					after(j, res)
 					continue
 				}
-				commits <- struct{}{}
+				select {
+				case commits <- struct{}{}:
+				default:
+					t := time.Now()
+					commits <- struct{}{}
+					stats.since(t, &stats.commitWait)
+					stats.commitWaits.Add(1)
+				}
 				finishers.Go(func() {
 					defer func() { <-commits }()
 					after(j, r.finish(ctx, j, res, unit))
@@ -323,7 +336,13 @@ func (r *run) collect(ctx context.Context) (Summary, error) {
 		})
 	}
 	wg.Wait()
+	workersDone := time.Now()
 	finishers.Wait()
+	r.c.opts.logger.Debug("workers", "concurrency", r.c.opts.concurrency,
+		"idle", time.Duration(stats.idle.Load()).Round(time.Millisecond),
+		"commit_wait", time.Duration(stats.commitWait.Load()).Round(time.Millisecond), "commit_waits", stats.commitWaits.Load(),
+		"pages", time.Duration(stats.pages.Load()).Round(time.Millisecond), "writes", time.Duration(stats.writes.Load()).Round(time.Millisecond),
+		"last_commits", time.Since(workersDone).Round(time.Millisecond))
 	if err := context.Cause(ctx); err != nil {
 		return r.snapshotSummary(), fmt.Errorf("collect %s: %w", r.account, err)
 	}
@@ -331,6 +350,31 @@ func (r *run) collect(ctx context.Context) (Summary, error) {
 		return sum, fmt.Errorf("collect %s: no region could be collected: %s", r.account, r.skippedReasons("-"))
 	}
 	return r.snapshotSummary(), nil
+}
+
+// commitSlots is how many sent invocations per worker may wait for their
+// journal commit at once. A waiting invocation is a goroutine and the
+// child keys its pages noted (a few KiB); the journal's group fsyncs take
+// milliseconds but stall for hundreds of them when other processes load
+// the disk, and with one slot per worker those stalls stopped the
+// workers: 70 s of worker time in 2,082 waits at 100,000 resources, 8 of
+// its 283 s of wall time (docs/performance.md, "Collect under latency").
+const commitSlots = 64
+
+// withCommitSlots sets the commit slots per worker. The tests that
+// interrupt a run after n finished calls use 1: with more, the workers
+// send (and the finishers journal) calls far past the n-th event on a fake
+// without latency.
+func withCommitSlots(n int) Option { return func(o *options) { o.commitSlots = n } }
+
+// workerStats are where the workers' time went, logged at debug level at
+// the end of the run ("workers").
+type workerStats struct {
+	idle        atomic.Int64 // ns waiting for a job (the queue empty)
+	commitWait  atomic.Int64 // ns waiting for a commit slot
+	commitWaits atomic.Int64
+	pages       atomic.Int64 // ns handling decoded pages (redaction, child keys, encoding, writing)
+	writes      atomic.Int64 // ns of those in the writer (a spill included)
 }
 
 func (r *run) snapshotSummary() Summary {
@@ -578,6 +622,7 @@ func (r *run) invoke(ctx context.Context, j job, hook func(any)) result {
 		run = func(context.Context, any, any, emitFunc) error { return depthLimitError{depth: call.Depth} }
 	}
 	err = run(ctx, client, in, func(out any) error {
+		defer r.stats.since(time.Now(), &r.stats.pages)
 		// Redact first: neither a child key (parent_key, the child's
 		// request) nor the hook can see a secret.
 		if err := r.red.apply(out, call.Redact); err != nil {
@@ -660,8 +705,13 @@ func (r *run) row(region string, call *Call, key string, page int) snapshot.Row 
 	}
 }
 
+func (s *workerStats) since(t time.Time, total *atomic.Int64) { total.Add(int64(time.Since(t))) }
+
 func (r *run) write(ctx context.Context, row snapshot.Row) error {
-	if err := r.w.Write(ctx, row); err != nil {
+	t := time.Now()
+	err := r.w.Write(ctx, row)
+	r.stats.since(t, &r.stats.writes)
+	if err != nil {
 		return fmt.Errorf("write row: %w", err)
 	}
 	journalRow(ctx, row) // resume.go: when ctx carries a live unit

@@ -69,7 +69,9 @@
 //     keeps only the parent keys, and is worked off depth-first (newest
 //     child jobs first, queue.go), so the pending keys are about those of
 //     the pages being read. Workers do not wait for the journal's fsync:
-//     finishers do, and a call counts as done once it is durable.
+//     finishers do (up to 64 per worker, so a stalled fsync does not stop
+//     the workers), and a call counts as done once it is durable. The
+//     debug "workers" line at the end says where the workers' time went.
 //     docs/performance.md ("Collect under latency") measures a million
 //     resources against collect/fakeaws with injected latency.
 //   - Progress is events (WithEvents); the package never prints.

@@ -27,6 +27,7 @@ package collect
 // snapshot no single run could have produced.
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -204,12 +205,22 @@ func (c *Collector) journalInfo() (snapshot.JournalInfo, error) {
 type runJournal struct {
 	j    *snapshot.Journal
 	mu   sync.Mutex
-	done map[snapshot.UnitID][]snapshot.JournalUnit // not reused yet
+	done map[unitAt][]snapshot.JournalUnit // not reused yet
+}
+
+// unitAt tells apart the invocations of a recursive call with the same
+// key at different depths (an OU tree that loops): their units commit in
+// no particular order (a child's may come before its parent's), so a
+// resume matches them by depth, not by their order in the journal.
+type unitAt struct {
+	id    snapshot.UnitID
+	depth int
 }
 
 // unitNote is the collector's note on a journaled unit.
 type unitNote struct {
 	Children []childJob `json:"children,omitempty"`
+	Depth    int        `json:"depth,omitempty"` // the unit's own (Call.Recurse)
 }
 
 // childJob is a child invocation a unit's pages asked for.
@@ -239,9 +250,16 @@ func (r *run) attachJournal(w RowWriter) {
 		return
 	}
 	j := jw.Journal()
-	rj := &runJournal{j: j, done: map[snapshot.UnitID][]snapshot.JournalUnit{}}
+	rj := &runJournal{j: j, done: map[unitAt][]snapshot.JournalUnit{}}
 	for _, u := range j.Units() {
-		rj.done[u.ID] = append(rj.done[u.ID], u)
+		at := unitAt{id: u.ID}
+		if bytes.Contains(u.Note, []byte(`"depth"`)) {
+			var note unitNote
+			if json.Unmarshal(u.Note, &note) == nil { // a bad note fails in reuse, which decodes it again
+				at.depth = note.Depth
+			}
+		}
+		rj.done[at] = append(rj.done[at], u)
 	}
 	r.journal = rj
 	r.summary.StartedAt = j.Info().StartedAt.UTC()
@@ -258,7 +276,7 @@ func (r *run) beginUnit(ctx context.Context, j job) (context.Context, *unitRec) 
 	if r.journal == nil {
 		return ctx, nil
 	}
-	u := &unitRec{id: r.unitID(j), w: r.journal.j.Begin()}
+	u := &unitRec{id: r.unitID(j), w: r.journal.j.Begin(), note: unitNote{Depth: j.depth}}
 	return context.WithValue(ctx, unitKey{}, u), u
 }
 
@@ -295,15 +313,15 @@ func (r *run) pushChild(ctx context.Context, cj job) {
 	r.q.push(cj)
 }
 
-// take removes a journaled unit for j, if there is one.
-func (rj *runJournal) take(id snapshot.UnitID) (snapshot.JournalUnit, bool) {
+// take removes a journaled unit for at, if there is one.
+func (rj *runJournal) take(at unitAt) (snapshot.JournalUnit, bool) {
 	rj.mu.Lock()
 	defer rj.mu.Unlock()
-	us := rj.done[id]
+	us := rj.done[at]
 	if len(us) == 0 {
 		return snapshot.JournalUnit{}, false
 	}
-	rj.done[id] = us[1:]
+	rj.done[at] = us[1:]
 	return us[0], true
 }
 
@@ -314,7 +332,7 @@ func (r *run) reuse(ctx context.Context, j job, hook func(any)) (res result, ok 
 	if r.journal == nil {
 		return result{}, false
 	}
-	u, ok := r.journal.take(r.unitID(j))
+	u, ok := r.journal.take(unitAt{id: r.unitID(j), depth: j.depth})
 	if !ok {
 		return result{}, false
 	}

@@ -78,7 +78,7 @@ func interrupted(t *testing.T, dir string, n int, setup func(*fakeaws.Server), o
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	done := map[snapshot.UnitID]bool{}
-	_, _, err := Snapshot(ctx, dir, fakeConfig(t, srv, nil), nil, testOpts(append(opts, WithEvents(func(e Event) {
+	_, _, err := Snapshot(ctx, dir, fakeConfig(t, srv, nil), nil, testOpts(append(opts, withCommitSlots(1), WithEvents(func(e Event) {
 		if e.Kind == EventCallFinished && len(done) < n {
 			done[unitOf(e)] = true
 			if len(done) == n {
@@ -173,7 +173,7 @@ func TestResume(t *testing.T) {
 				srv := fakeaws.New(t, fakeaws.LoadWorld(t, basicWorld))
 				ctx, cancel := context.WithCancel(t.Context())
 				more := 0
-				_, _, err := Resume(ctx, dir, fakeConfig(t, srv, nil), nil, testOpts(WithEvents(func(e Event) {
+				_, _, err := Resume(ctx, dir, fakeConfig(t, srv, nil), nil, testOpts(withCommitSlots(1), WithEvents(func(e Event) {
 					if e.Kind == EventCallFinished && more < tt.again {
 						done[unitOf(e)] = true
 						if more++; more == tt.again {
