@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
@@ -43,6 +44,9 @@ type Index struct {
 	grants map[string][]*graph.Relationship
 	// principals are the collected users and roles by account, sorted.
 	principals map[string][]string
+	// applicable caches applicableLevels by services and cell (and key,
+	// for a resource of no account): the same for every resource of one.
+	applicable sync.Map
 }
 
 // NewIndex indexes the effective-access and resource-policy ALLOWS
@@ -273,11 +277,13 @@ var whoCatalog = sync.OnceValues(actions.Load)
 // service- or account-scope edge is read onto e only at the levels of the
 // catalog actions that act on e's type (applicableLevels: those of the
 // service entity's service, or for the account those of every service
-// whose actions act on e), and an edge to another service's entity whose
-// grants are fanned out to each resource (crossService FanOut: sts onto
-// roles, whose trust policy decides each) only when e's policy delegates
-// to its own account (grants to its root): else the trust policy alone
-// decides, and the explicit edges and joined grants say it.
+// whose actions act on e), and the levels of a service whose grants are
+// fanned out to each resource (crossService FanOut: sts onto roles, whose
+// trust policy decides each), from its service entity or the account,
+// only when e's policy delegates to its own account (grants to its root):
+// else the trust policy alone decides, and the explicit edges and joined
+// grants say it. Nor is a scoped edge read onto what its exceptIn and
+// exceptResources except (scoped.go).
 func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels []string, scope string)) {
 	for _, r := range ix.to[e.Key] {
 		scope, _ := r.Get("scope").(string)
@@ -304,7 +310,7 @@ func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels
 			}
 		}
 	}
-	own := applicableLevels(cat, []string{svc}, arn)
+	own := ix.applicableLevels(cat, []string{svc}, e)
 	all := own
 	type scoped struct {
 		key     string
@@ -319,11 +325,12 @@ func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels
 			if c.Resource != svc {
 				continue
 			}
-			lv := applicableLevels(cat, []string{c.Action}, arn)
-			all |= lv
-			if !c.FanOut || ix.delegates(e) {
-				targets = append(targets, scoped{key: model.ServiceKey(acct, serviceName(c.Action)), levels: lv})
+			if c.FanOut && !ix.delegates(e) {
+				continue
 			}
+			lv := ix.applicableLevels(cat, []string{c.Action}, e)
+			all |= lv
+			targets = append(targets, scoped{key: model.ServiceKey(acct, serviceName(c.Action)), levels: lv})
 		}
 		targets = append(targets, scoped{key: model.AccountKey(acct), account: true}) // every service's levels: below
 	}
@@ -335,9 +342,10 @@ func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels
 			if !coversARN(stringList(r.Get("resources")), arn) {
 				continue
 			}
+			read := t.levels &^ exceptedLevels(r, e)
 			var levels []string
 			for _, l := range stringList(r.Get("accessLevels")) {
-				if i := slices.IndexFunc(levelOrder, func(lo levelFlag) bool { return string(lo.level) == l }); i >= 0 && t.levels.has(i) {
+				if i := slices.IndexFunc(levelOrder, func(lo levelFlag) bool { return string(lo.level) == l }); i >= 0 && read.has(i) {
 					levels = append(levels, l)
 				}
 			}
@@ -348,6 +356,64 @@ func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels
 			fn(r, levels, scope)
 		}
 	}
+}
+
+// applicableLevels is applicableLevels, cached by services and cell.
+func (ix *Index) applicableLevels(cat *actions.Catalog, svcs []string, e *graph.Entity) levelSet {
+	k := applicableKey(svcs, e)
+	if v, ok := ix.applicable.Load(k); ok {
+		return v.(levelSet)
+	}
+	lv := applicableLevels(cat, svcs, e.String("arn"))
+	ix.applicable.Store(k, lv)
+	return lv
+}
+
+// applicableKey is the key of a resource's applicable levels: they are the
+// same for every resource of a cell, but for AWS managed resources (of no
+// account) and the others managedByAWS reports.
+func applicableKey(svcs []string, e *graph.Entity) string {
+	k := strings.Join(svcs, ",") + "\x00" + cellOf(e)
+	if managedByAWS(e) {
+		k += "\x00" + e.Key
+	}
+	return k
+}
+
+// managedByAWS reports whether e may be a resource AWS refuses customers
+// some actions on (iam.Immutable): of no account (an AWS managed policy),
+// a service-linked or reserved role, an AWS managed key's alias.
+func managedByAWS(e *graph.Entity) bool {
+	arn := e.String("arn")
+	return accountOf(e) == "" || strings.HasPrefix(arn, "arn:aws:iam::aws:") || strings.Contains(arn, ":role/aws-service-role/") || strings.Contains(arn, ":role/aws-reserved/") ||
+		strings.Contains(arn, ":alias/aws/")
+}
+
+// exceptedLevels returns the levels at which scoped edge r must not be
+// read onto e (scoped.go): every level when e's cell or e itself is in
+// its exceptIn or exceptResources, the levels of the "<cell>/<level>"
+// entries of its exceptIn.
+func exceptedLevels(r *graph.Relationship, e *graph.Entity) levelSet {
+	if slices.Contains(stringList(r.Get(exceptResourcesProp)), e.Key) {
+		return ^levelSet(0)
+	}
+	return exceptedIn(stringList(r.Get(exceptInProp)), cellOf(e))
+}
+
+// exceptedIn returns the levels an exceptIn list refuses in cell c.
+func exceptedIn(in []string, c string) levelSet {
+	var out levelSet
+	for _, x := range in {
+		rest, ok := strings.CutPrefix(x, c)
+		switch {
+		case !ok:
+		case rest == "":
+			return ^levelSet(0)
+		case rest[0] == '/':
+			out = out.with([]actions.AccessLevel{actions.AccessLevel(rest[1:])})
+		}
+	}
+	return out
 }
 
 // delegates reports whether e's resource or trust policy grants to its own

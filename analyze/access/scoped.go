@@ -1,0 +1,609 @@
+package access
+
+// Exact scoped edges. A service- or account-scope aws_principal_access
+// relationship says the principal's access to "*" (or a type-wide
+// pattern); Who reads it onto every resource of the service or account its
+// Resource patterns cover, at the levels of the actions that act on the
+// resource's type (applicableLevels). Where the evaluator answers
+// otherwise for some of those resources, the edge says so, and explicit
+// edges carry what remains:
+//
+//	exceptIn         cells "<_type> <Region>" (the ARN's Region; the type
+//	                 alone when the ARN has none) onto whose resources the
+//	                 edge is not read: a permissions boundary, SCP or Deny
+//	                 that keeps a service, a type or a Region out
+//	                 (aws:RequestedRegion), or actions that act on other
+//	                 types only
+//	exceptResources  resource keys onto which the edge is not read: the
+//	                 resource's own policy (a KMS key policy that does not
+//	                 delegate to the account, a Deny), its tags (an ABAC
+//	                 condition), a Deny naming it, an AWS managed policy
+//
+// and, for each resource so excepted where the evaluator still allows
+// some level, an explicit edge (scope resource) with those levels.
+//
+// Which resources can differ from their cell's answer is known before
+// asking: those with a resource policy (but roles, whose trust policy
+// decides only sts's actions, read from sts's edge only when it delegates
+// to the account: Who), tagged resources when the principal's statements
+// read aws:ResourceTag, resources a Deny of the principal's names by a
+// pattern other than "*", and resources AWS manages (managedByAWS: AWS
+// managed policies, service-linked roles); every other resource
+// of a cell (type, Region, account) gets the answer of its first one. The
+// answers are shared by the principals of a class (accessClassKey): the
+// same policies, boundary, account and the tags a statement reads.
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam"
+	"github.com/snapaudit/snapaudit/analyze/iam/actions"
+	"github.com/snapaudit/snapaudit/analyze/model"
+)
+
+// The properties of a scoped edge that limit where Who reads it.
+const (
+	exceptInProp        = "exceptIn"
+	exceptResourcesProp = "exceptResources"
+)
+
+// cellOf returns the cell of a resource: its _type and its ARN's Region.
+func cellOf(e *graph.Entity) string {
+	p, ok := arnParts(e.String("arn"))
+	if !ok || p[3] == "" {
+		return e.Type
+	}
+	return e.Type + "@" + p[3]
+}
+
+// scopedInventory is what the exceptions look at, by account: the
+// resources of each cell, and those that can differ from their cell.
+type scopedInventory struct {
+	cells    map[string]map[string][]*graph.Entity // account -> cell -> resources, sorted by key
+	order    map[string][]string                   // account -> its cells, sorted
+	policied map[string][]*graph.Entity            // account -> resources with a resource policy (not roles)
+	personal map[string][]*graph.Entity            // account -> those whose policy may tell principals of a class apart
+	tagged   map[string][]*graph.Entity            // account -> resources with tags
+	managed  map[string][]*graph.Entity            // account -> service-linked and reserved roles, AWS managed keys' aliases
+	global   []*graph.Entity                       // resources of no account (AWS managed policies)
+}
+
+func (d *deriver) newScopedInventory() *scopedInventory {
+	inv := &scopedInventory{cells: map[string]map[string][]*graph.Entity{}, order: map[string][]string{},
+		policied: map[string][]*graph.Entity{}, personal: map[string][]*graph.Entity{}, tagged: map[string][]*graph.Entity{}, managed: map[string][]*graph.Entity{}}
+	var all []*graph.Entity
+	for e := range d.g.All() {
+		if strings.HasPrefix(e.String("arn"), "arn:") && e.Type != "aws_account" && e.String("_source") != placeholderSource {
+			all = append(all, e)
+		}
+	}
+	slices.SortFunc(all, func(a, b *graph.Entity) int { return strings.Compare(a.Key, b.Key) })
+	for _, e := range all {
+		acct := accountOf(e)
+		if acct == "" {
+			inv.global = append(inv.global, e)
+			continue
+		}
+		if managedByAWS(e) {
+			inv.managed[acct] = append(inv.managed[acct], e)
+		}
+		cells := inv.cells[acct]
+		if cells == nil {
+			cells = map[string][]*graph.Entity{}
+			inv.cells[acct] = cells
+		}
+		c := cellOf(e)
+		if cells[c] == nil {
+			inv.order[acct] = append(inv.order[acct], c)
+		}
+		cells[c] = append(cells[c], e)
+		if doc := d.resourceDocFor(e); doc != nil && e.Type != "aws_iam_role" {
+			if personalPolicy(doc) {
+				inv.personal[acct] = append(inv.personal[acct], e)
+			} else {
+				inv.policied[acct] = append(inv.policied[acct], e)
+			}
+		}
+		if hasTags(e) {
+			inv.tagged[acct] = append(inv.tagged[acct], e)
+		}
+	}
+	for _, l := range inv.order {
+		slices.Sort(l)
+	}
+	return inv
+}
+
+// personalPolicy reports whether a resource policy may answer principals
+// of one class (shared.go) differently: it names users, roles or
+// sessions, excepts some (NotPrincipal), or reads who the caller is.
+func personalPolicy(doc *document) bool {
+	for _, st := range doc.stmts {
+		if st.notPrincipal {
+			return true
+		}
+		for _, pr := range st.principals {
+			if strings.Contains(pr.raw, ":user/") || strings.Contains(pr.raw, ":role/") || strings.Contains(pr.raw, ":assumed-role/") ||
+				strings.Contains(pr.raw, ":federated-user/") {
+				return true
+			}
+		}
+		c := strings.ToLower(st.conditions)
+		for _, k := range []string{"aws:principalarn", "aws:userid", "aws:username", "aws:principaltag", "aws:sourceidentity"} {
+			if strings.Contains(c, k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasTags reports whether e has a tag (a tag.KEY property).
+func hasTags(e *graph.Entity) bool {
+	for k := range e.Props() {
+		if strings.HasPrefix(k, "tag.") {
+			return true
+		}
+	}
+	return false
+}
+
+// scopedFix is what the exceptions change for one scoped edge: the cells
+// and resources excepted, and the explicit edges that carry what remains
+// on them.
+type scopedFix struct {
+	props               *graph.Props // the class's edge with exceptIn and exceptResources
+	exceptIn, exceptRes []string
+	explicit            []explicitAccess
+}
+
+type explicitAccess struct {
+	target        *graph.Entity
+	from          *graph.Relationship // the scoped edge excepted: its grants
+	levels, firm  levelSet
+	conditionKeys []string
+}
+
+// scopedPass holds the state of the exceptions over all principals.
+type scopedPass struct {
+	q     *Query
+	inv   *scopedInventory
+	cache map[string]scopedFix // class key, edge target -> fix
+	cat   *actions.Catalog
+	// applicable caches applicableLevels by services and cell.
+	applicable                   map[string]levelSet
+	evaluations, edges, explicit int
+}
+
+// exceptScoped returns rels (principal p's access relationships, in key
+// order) with its scoped edges' exceptions set and the explicit edges
+// they need added.
+func (d *deriver) exceptScoped(ctx context.Context, p *graph.Entity, rels []*graph.Relationship) ([]*graph.Relationship, error) {
+	var scoped []int
+	for i, r := range rels {
+		if s, _ := r.Get("scope").(string); s != scopeResource && r.Get("sessions") == nil {
+			scoped = append(scoped, i)
+		}
+	}
+	if len(scoped) == 0 {
+		return rels, nil
+	}
+	pp, err := iam.ParsePrincipal(p.Key)
+	if err != nil {
+		return rels, nil
+	}
+	if d.scoped == nil {
+		d.scoped = &scopedPass{q: NewQuery(d.g, d.cfg.ev, d.cfg.catalog), inv: d.newScopedInventory(), cache: map[string]scopedFix{},
+			cat: d.cfg.catalog, applicable: map[string]levelSet{}}
+	}
+	sp := d.scoped
+	ents, identity, boundary, ok := d.principalPolicies(p)
+	if !ok {
+		return rels, nil
+	}
+	classKey := "" // the class's answers are shared where its access is (shared.go)
+	if ck, share := d.accessClassKey(p, pp, ents, identity, boundary); share && d.par != nil {
+		if cls := d.par.classes[string(ck)]; cls != nil && cls.ok {
+			classKey = string(ck)
+		}
+	}
+	// What the principal's statements read and name.
+	readsTags := false
+	var denied []string
+	docs := make([]*document, 0, len(ents)+1)
+	for _, e := range ents {
+		docs = append(docs, d.doc(e, "document"))
+	}
+	if b := p.String("permissionsBoundaryArn"); b != "" {
+		if be := d.g.Entity(b); be != nil {
+			docs = append(docs, d.doc(be, "document"))
+		}
+	}
+	for _, doc := range docs {
+		if doc == nil {
+			continue
+		}
+		for _, st := range doc.stmts {
+			if strings.Contains(strings.ToLower(st.conditions), "resourcetag") {
+				readsTags = true
+			}
+			if st.effect == iam.Deny {
+				for _, r := range st.resources {
+					if r != "*" {
+						denied = append(denied, actions.VariablesAsWildcards(r))
+					}
+				}
+			}
+		}
+	}
+	acct := accountOf(p)
+	var added []*graph.Relationship
+	explicit := map[string]*explicitAccess{}
+	var order []string
+	for _, i := range scoped {
+		r := rels[i]
+		// The class's answers (cells, resources whose answer is the
+		// class's), then the principal's own (personalPolicy).
+		var fix scopedFix
+		ck := ""
+		if classKey != "" {
+			ck = classKey + "\x00" + r.To
+		}
+		if f, ok := sp.cache[ck]; ok && ck != "" {
+			fix = f
+		} else {
+			fix, err = d.scopedEdge(ctx, sp, pp, acct, r, readsTags, denied, false, nil)
+			if err != nil {
+				return nil, err
+			}
+			fix.props = exceptProps(r, fix.exceptIn, fix.exceptRes)
+			if ck != "" {
+				sp.cache[ck] = fix
+			}
+		}
+		props := fix.props
+		if len(sp.inv.personal[acct]) > 0 {
+			own, err := d.scopedEdge(ctx, sp, pp, acct, r, readsTags, denied, true, fix.exceptIn)
+			if err != nil {
+				return nil, err
+			}
+			if len(own.exceptRes) > 0 {
+				props = exceptProps(r, fix.exceptIn, slices.Concat(fix.exceptRes, own.exceptRes))
+			}
+			fix.explicit = slices.Concat(fix.explicit, own.explicit)
+		}
+		if props != nil {
+			rels[i] = graph.NewKeyedRelationship(AccessType, "ALLOWS", r.From, "access", r.To, "", props)
+			sp.edges++
+		}
+		for _, x := range fix.explicit {
+			if old := explicit[x.target.Key]; old != nil {
+				old.levels |= x.levels
+				old.firm |= x.firm
+				old.conditionKeys = append(old.conditionKeys, x.conditionKeys...)
+				continue
+			}
+			x := x
+			explicit[x.target.Key] = &x
+			order = append(order, x.target.Key)
+		}
+	}
+	for _, k := range order {
+		x := explicit[k]
+		if old := slices.IndexFunc(rels, func(r *graph.Relationship) bool { return r.To == k && r.Get("sessions") == nil }); old >= 0 {
+			// The principal has an edge to the resource already: its
+			// levels and what the exception moved there, together.
+			r := rels[old]
+			lv := levelSet(0).with(levelsOf(stringList(r.Get("accessLevels"))))
+			firm := lv &^ levelSet(0).with(levelsOf(stringList(r.Get("conditionalLevels"))))
+			if lv|x.levels == lv && firm|x.firm == firm {
+				continue
+			}
+			props := explicitProps(x.from, r, lv|x.levels, firm|x.firm, append(stringList(r.Get("conditionKeys")), x.conditionKeys...))
+			rels[old] = graph.NewKeyedRelationship(AccessType, "ALLOWS", r.From, "access", r.To, "", props)
+			continue
+		}
+		props := explicitProps(x.from, nil, x.levels, x.firm, x.conditionKeys)
+		added = append(added, graph.NewKeyedRelationship(AccessType, "ALLOWS", p.Key, "access", k, "", props))
+		sp.explicit++
+	}
+	if len(added) == 0 {
+		return rels, nil
+	}
+	rels = append(rels, added...)
+	slices.SortStableFunc(rels, func(a, b *graph.Relationship) int { return strings.Compare(a.To, b.To) })
+	return rels, nil
+}
+
+// levelsOf converts level names.
+func levelsOf(l []string) []actions.AccessLevel {
+	out := make([]actions.AccessLevel, len(l))
+	for i, s := range l {
+		out[i] = actions.AccessLevel(s)
+	}
+	return out
+}
+
+// explicitProps returns the properties of an explicit edge that the
+// exceptions of scoped edge from leave on a resource: from's grants (with
+// those of base, the principal's edge to the resource, if any), scope
+// resource, the levels the evaluator allows.
+func explicitProps(from, base *graph.Relationship, levels, firm levelSet, keys []string) *graph.Props {
+	m := from.PropMap()
+	if base != nil {
+		for _, k := range []string{"actions", "notActions", "via", "statements", "resources"} {
+			if u := uniqSorted(slices.Concat(stringList(m[k]), stringList(base.Get(k)))); len(u) > 0 {
+				m[k] = u
+			}
+		}
+		if base.Get("actionsTruncated") == true {
+			m["actionsTruncated"] = true
+		}
+		if m["actionsTruncated"] != true {
+			m["actionCount"] = len(stringList(m["actions"]))
+		}
+	}
+	var lv []actions.AccessLevel
+	cond := []string{}
+	for i, lo := range levelOrder {
+		if levels.has(i) {
+			lv = append(lv, lo.level)
+			if !firm.has(i) {
+				cond = append(cond, string(lo.level))
+			}
+		}
+	}
+	setLevels(m, lv)
+	m["conditionalLevels"] = cond
+	m["conditional"] = firm == 0
+	m["conditionKeys"] = orEmpty(uniqSorted(keys))
+	m["scope"] = scopeResource
+	m["admin"] = false
+	m["crossAccount"] = false // the exceptions are in the principal's account
+	delete(m, exceptInProp)
+	delete(m, exceptResourcesProp)
+	p := graph.PropsOf(m)
+	return &p
+}
+
+// scopedEdge computes the exceptions of one scoped edge r of principal p.
+func (d *deriver) scopedEdge(ctx context.Context, sp *scopedPass, pp iam.Principal, acct string, r *graph.Relationship,
+	readsTags bool, denied []string, own bool, classCells []string) (scopedFix, error) {
+	var fix scopedFix
+	levels := levelSet(0).with(levelsOf(stringList(r.Get("accessLevels"))))
+	pats := stringList(r.Get("resources"))
+	account := r.To == model.AccountKey(acct)
+	// The services whose resources the edge is read onto, and with which
+	// services' actions.
+	svcsOn := func(e *graph.Entity) ([]string, bool) {
+		svc := arnService(e.String("arn"))
+		if account {
+			svcs := []string{svc}
+			for _, c := range crossService {
+				if c.Resource == svc && (!c.FanOut || d.delegates(e)) {
+					svcs = append(svcs, c.Action)
+				}
+			}
+			return svcs, true
+		}
+		if r.To == model.ServiceKey(acct, serviceName(svc)) || r.To == model.ServiceKey(acct, serviceName(svc)+"_service") {
+			return []string{svc}, true
+		}
+		for _, c := range crossService {
+			if c.Resource == svc && r.To == model.ServiceKey(acct, serviceName(c.Action)) {
+				if c.FanOut && !d.delegates(e) {
+					return nil, false
+				}
+				return []string{c.Action}, true
+			}
+		}
+		return nil, false
+	}
+	reading := func(e *graph.Entity, svcs []string) levelSet {
+		if !coversARN(pats, e.String("arn")) {
+			return 0
+		}
+		k := applicableKey(svcs, e)
+		lv, ok := sp.applicable[k]
+		if !ok {
+			lv = applicableLevels(sp.cat, svcs, e.String("arn"))
+			sp.applicable[k] = lv
+		}
+		return levels & lv
+	}
+	// The actions the edge names: the evaluator's answers about the others
+	// are other grants' (a resource policy's), which their own edges say.
+	named := func(string) bool { return true }
+	if r.Get("actionsTruncated") != true {
+		pa, na := lowerAll(stringList(r.Get("actions"))), lowerAll(stringList(r.Get("notActions")))
+		named = func(a string) bool {
+			return slices.ContainsFunc(pa, func(p string) bool { return glob(p, a) }) ||
+				(len(na) > 0 && !slices.ContainsFunc(na, func(p string) bool { return glob(p, a) }))
+		}
+	}
+	special := map[string]bool{}
+	var specials []*graph.Entity
+	mark := func(e *graph.Entity) {
+		if !special[e.Key] {
+			special[e.Key] = true
+			specials = append(specials, e)
+		}
+	}
+	for _, e := range sp.inv.personal[acct] {
+		special[e.Key] = true // asked for each principal (own), never from its cell
+	}
+	for _, e := range sp.inv.policied[acct] {
+		mark(e)
+	}
+	if readsTags {
+		for _, e := range sp.inv.tagged[acct] {
+			mark(e)
+		}
+	}
+	for _, e := range sp.inv.global {
+		mark(e)
+	}
+	for _, e := range sp.inv.managed[acct] {
+		mark(e)
+	}
+	cells := sp.inv.cells[acct]
+	if len(denied) > 0 {
+		for _, c := range sp.inv.order[acct] {
+			for _, e := range cells[c] {
+				if slices.ContainsFunc(denied, func(pat string) bool { return glob(pat, e.String("arn")) }) {
+					mark(e)
+				}
+			}
+		}
+	}
+	if !account {
+		for _, c := range sp.inv.order[acct] { // sts's edge onto the roles that delegate to the account
+			for _, e := range cells[c] {
+				if e.Type == "aws_iam_role" && d.delegates(e) {
+					mark(e)
+				}
+			}
+		}
+	}
+	var exceptIn, exceptRes []string
+	if own { // the principal's own: the resources whose policy is personal, in the class's cells
+		specials, exceptIn = sp.inv.personal[acct], classCells
+	}
+	addExplicit := func(e *graph.Entity, allowed, firm levelSet, keys []string) {
+		if allowed != 0 {
+			fix.explicit = append(fix.explicit, explicitAccess{target: e, from: r, levels: allowed, firm: firm, conditionKeys: keys})
+		}
+	}
+	for _, c := range sp.inv.order[acct] {
+		if own {
+			break
+		}
+		var rep *graph.Entity
+		var svcs []string
+		var want levelSet
+		for _, e := range cells[c] {
+			if special[e.Key] {
+				continue
+			}
+			s, ok := svcsOn(e)
+			if !ok {
+				break // the cell's service is not the edge's
+			}
+			if w := reading(e, s); w != 0 {
+				rep, svcs, want = e, s, w
+				break
+			}
+		}
+		if rep == nil {
+			continue
+		}
+		allowed, _, _, err := sp.exactOn(ctx, pp, rep, svcs, want, named)
+		if err != nil {
+			return fix, err
+		}
+		switch {
+		case allowed == want:
+		case allowed == 0:
+			exceptIn = append(exceptIn, c)
+		default: // the levels that do not hold there
+			for i, lo := range levelOrder {
+				if want.has(i) && !allowed.has(i) {
+					exceptIn = append(exceptIn, c+"/"+string(lo.level))
+				}
+			}
+		}
+	}
+	slices.SortFunc(specials, func(a, b *graph.Entity) int { return strings.Compare(a.Key, b.Key) })
+	for _, e := range specials {
+		svcs, ok := svcsOn(e)
+		if !ok {
+			continue
+		}
+		want := reading(e, svcs)
+		if want == 0 {
+			continue
+		}
+		allowed, firm, keys, err := sp.exactOn(ctx, pp, e, svcs, want, named)
+		if err != nil {
+			return fix, err
+		}
+		// A resource that can differ from its cell: where the evaluator
+		// does not answer as the cell's exceptions read, excepted whole,
+		// with an explicit edge for what remains.
+		if allowed == want&^exceptedIn(exceptIn, cellOf(e)) {
+			continue
+		}
+		exceptRes = append(exceptRes, e.Key)
+		addExplicit(e, allowed, firm, keys)
+	}
+	if !own {
+		fix.exceptIn = exceptIn
+	}
+	fix.exceptRes = exceptRes
+	return fix, nil
+}
+
+// exceptProps returns r's properties with exceptIn and exceptResources,
+// nil when both are empty.
+func exceptProps(r *graph.Relationship, exceptIn, exceptRes []string) *graph.Props {
+	if len(exceptIn) == 0 && len(exceptRes) == 0 {
+		return nil
+	}
+	m := r.PropMap()
+	if len(exceptIn) > 0 {
+		m[exceptInProp] = exceptIn
+	}
+	if len(exceptRes) > 0 {
+		m[exceptResourcesProp] = uniqSorted(exceptRes)
+	}
+	props := graph.PropsOf(m)
+	return &props
+}
+
+// delegates reports whether e's resource or trust policy grants to its
+// own account's root (Index.delegates, from the derived graph).
+func (d *deriver) delegates(e *graph.Entity) bool {
+	root := model.AccountKey(accountOf(e))
+	return d.g.Relationship(graph.RelationshipKey(e.Key, "TRUSTS", root)) != nil ||
+		d.g.Relationship(graph.RelationshipKey(e.Key, "ALLOWS", root)) != nil
+}
+
+// exactOn asks the evaluator which of the levels want pp is allowed on
+// resource e or a part of it, by the catalog actions of svcs that act on
+// it: allowed, firm (some action allowed without conditions) and the keys
+// of the conditional answers.
+func (sp *scopedPass) exactOn(ctx context.Context, pp iam.Principal, e *graph.Entity, svcs []string, want levelSet, named func(string) bool) (allowed, firm levelSet, keys []string, err error) {
+	arn := e.String("arn")
+	parts := partsOf(arn)
+	if strings.HasPrefix(arn, "arn:aws:s3:::") {
+		parts = []string{"/*", "/x"}
+	}
+	actionsOn(sp.cat, svcs, arn, parts, func(a actions.Action, request string) {
+		if err != nil {
+			return
+		}
+		lv := levelSet(0).with(a.Levels()) & want
+		if lv == 0 || lv&^firm == 0 || !named(strings.ToLower(a.String())) {
+			return
+		}
+		sp.evaluations++
+		ans, derr := sp.q.decide(ctx, pp, a.String(), request, e)
+		if derr != nil {
+			err = derr
+			return
+		}
+		if ans.Decision != iam.Allowed {
+			return
+		}
+		allowed |= lv
+		if ans.Conditional {
+			keys = append(keys, ans.ConditionKeys...)
+		} else {
+			firm |= lv
+		}
+	})
+	return allowed, firm, keys, err
+}
