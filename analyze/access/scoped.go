@@ -68,12 +68,20 @@ type scopedInventory struct {
 	personal map[string][]*graph.Entity            // account -> those whose policy may tell principals of a class apart
 	tagged   map[string][]*graph.Entity            // account -> resources with tags
 	managed  map[string][]*graph.Entity            // account -> service-linked and reserved roles, AWS managed keys' aliases
-	global   []*graph.Entity                       // resources of no account (AWS managed policies)
+	// delegating are the roles whose trust policy delegates to their
+	// account: sts's edges are read onto them (Who).
+	delegating   map[string][]*graph.Entity
+	isDelegating map[string]bool
+	// allowing are the resources whose policy only allows (and may refuse
+	// nothing): they may get more than their cell where it is excepted.
+	allowing map[string]bool
+	global   []*graph.Entity // resources of no account (AWS managed policies)
 }
 
 func (d *deriver) newScopedInventory() *scopedInventory {
 	inv := &scopedInventory{cells: map[string]map[string][]*graph.Entity{}, order: map[string][]string{},
-		policied: map[string][]*graph.Entity{}, personal: map[string][]*graph.Entity{}, tagged: map[string][]*graph.Entity{}, managed: map[string][]*graph.Entity{}}
+		policied: map[string][]*graph.Entity{}, personal: map[string][]*graph.Entity{}, tagged: map[string][]*graph.Entity{}, managed: map[string][]*graph.Entity{},
+		delegating: map[string][]*graph.Entity{}, isDelegating: map[string]bool{}, allowing: map[string]bool{}}
 	var all []*graph.Entity
 	for e := range d.g.All() {
 		if strings.HasPrefix(e.String("arn"), "arn:") && e.Type != "aws_account" && e.String("_source") != placeholderSource {
@@ -90,6 +98,10 @@ func (d *deriver) newScopedInventory() *scopedInventory {
 		if managedByAWS(e) {
 			inv.managed[acct] = append(inv.managed[acct], e)
 		}
+		if e.Type == "aws_iam_role" && d.delegates(e) {
+			inv.delegating[acct] = append(inv.delegating[acct], e)
+			inv.isDelegating[e.Key] = true
+		}
 		cells := inv.cells[acct]
 		if cells == nil {
 			cells = map[string][]*graph.Entity{}
@@ -101,10 +113,13 @@ func (d *deriver) newScopedInventory() *scopedInventory {
 		}
 		cells[c] = append(cells[c], e)
 		if doc := d.resourceDocFor(e); doc != nil && e.Type != "aws_iam_role" {
-			if personalPolicy(doc) {
+			switch {
+			case personalPolicy(doc):
 				inv.personal[acct] = append(inv.personal[acct], e)
-			} else {
+			case d.mayRefuse(e, doc):
 				inv.policied[acct] = append(inv.policied[acct], e)
+			case slices.ContainsFunc(doc.stmts, func(st *statement) bool { return st.effect == iam.Allow }):
+				inv.allowing[e.Key] = true
 			}
 		}
 		if hasTags(e) {
@@ -115,6 +130,31 @@ func (d *deriver) newScopedInventory() *scopedInventory {
 		slices.Sort(l)
 	}
 	return inv
+}
+
+// mayRefuse reports whether a resource policy may refuse its account's
+// principals what their identity policies allow: a KMS key policy that does
+// not delegate to the account (an ALLOWS to its root of every action,
+// without conditions), or a Deny that holds without a condition or with
+// one on snapshot facts (a Deny on request context only, such as
+// aws:SecureTransport, leaves the access conditional, not refused).
+func (d *deriver) mayRefuse(e *graph.Entity, doc *document) bool {
+	if e.Type == "aws_kms_key" {
+		r := d.g.Relationship(graph.RelationshipKey(e.Key, "ALLOWS", model.AccountKey(accountOf(e))))
+		if r == nil || r.Get("admin") != true || r.Get("conditional") == true {
+			return true
+		}
+	}
+	for _, st := range doc.stmts {
+		if st.effect != iam.Deny {
+			continue
+		}
+		keys := st.conditionKeys()
+		if len(keys) == 0 || slices.ContainsFunc(keys, factKey) {
+			return true
+		}
+	}
+	return false
 }
 
 // personalPolicy reports whether a resource policy may answer principals
@@ -173,8 +213,10 @@ type scopedPass struct {
 	inv   *scopedInventory
 	cache map[string]scopedFix // class key, edge target -> fix
 	cat   *actions.Catalog
-	// applicable caches applicableLevels by services and cell.
+	// applicable caches applicableLevels by services and cell, actionsOf
+	// actionsFor.
 	applicable                   map[string]levelSet
+	actionsOf                    map[string][]appliedAction
 	evaluations, edges, explicit int
 }
 
@@ -197,7 +239,7 @@ func (d *deriver) exceptScoped(ctx context.Context, p *graph.Entity, rels []*gra
 	}
 	if d.scoped == nil {
 		d.scoped = &scopedPass{q: NewQuery(d.g, d.cfg.ev, d.cfg.catalog), inv: d.newScopedInventory(), cache: map[string]scopedFix{},
-			cat: d.cfg.catalog, applicable: map[string]levelSet{}}
+			cat: d.cfg.catalog, applicable: map[string]levelSet{}, actionsOf: map[string][]appliedAction{}}
 	}
 	sp := d.scoped
 	ents, identity, boundary, ok := d.principalPolicies(p)
@@ -211,7 +253,11 @@ func (d *deriver) exceptScoped(ctx context.Context, p *graph.Entity, rels []*gra
 		}
 	}
 	// What the principal's statements read and name.
-	readsTags := false
+	// plain: nothing of the principal's own can refuse an action its
+	// statements grant (no boundary, no Deny, no Condition), so a cell's
+	// answer is the catalog's where the organisation policies cannot
+	// refuse either (scopedEdge).
+	readsTags, plain := false, boundary == nil
 	var denied []string
 	docs := make([]*document, 0, len(ents)+1)
 	for _, e := range ents {
@@ -230,8 +276,11 @@ func (d *deriver) exceptScoped(ctx context.Context, p *graph.Entity, rels []*gra
 			if strings.Contains(strings.ToLower(st.conditions), "resourcetag") {
 				readsTags = true
 			}
-			if st.effect == iam.Deny {
-				for _, r := range st.resources {
+			if st.effect == iam.Deny || st.hasCondition() {
+				plain = false
+			}
+			if st.effect == iam.Deny { // the resources it names (or spares: NotResource) differ from their cells
+				for _, r := range slices.Concat(st.resources, st.notResources) {
 					if r != "*" {
 						denied = append(denied, actions.VariablesAsWildcards(r))
 					}
@@ -255,7 +304,7 @@ func (d *deriver) exceptScoped(ctx context.Context, p *graph.Entity, rels []*gra
 		if f, ok := sp.cache[ck]; ok && ck != "" {
 			fix = f
 		} else {
-			fix, err = d.scopedEdge(ctx, sp, pp, acct, r, readsTags, denied, false, nil)
+			fix, err = d.scopedEdge(ctx, sp, pp, acct, r, readsTags, plain, denied, false, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -266,7 +315,7 @@ func (d *deriver) exceptScoped(ctx context.Context, p *graph.Entity, rels []*gra
 		}
 		props := fix.props
 		if len(sp.inv.personal[acct]) > 0 {
-			own, err := d.scopedEdge(ctx, sp, pp, acct, r, readsTags, denied, true, fix.exceptIn)
+			own, err := d.scopedEdge(ctx, sp, pp, acct, r, readsTags, plain, denied, true, fix.exceptIn)
 			if err != nil {
 				return nil, err
 			}
@@ -302,11 +351,11 @@ func (d *deriver) exceptScoped(ctx context.Context, p *graph.Entity, rels []*gra
 			if lv|x.levels == lv && firm|x.firm == firm {
 				continue
 			}
-			props := explicitProps(x.from, r, lv|x.levels, firm|x.firm, append(stringList(r.Get("conditionKeys")), x.conditionKeys...))
+			props := explicitProps(x.from, r, x.target, lv|x.levels, firm|x.firm, append(stringList(r.Get("conditionKeys")), x.conditionKeys...))
 			rels[old] = graph.NewKeyedRelationship(AccessType, "ALLOWS", r.From, "access", r.To, "", props)
 			continue
 		}
-		props := explicitProps(x.from, nil, x.levels, x.firm, x.conditionKeys)
+		props := explicitProps(x.from, nil, x.target, x.levels, x.firm, x.conditionKeys)
 		added = append(added, graph.NewKeyedRelationship(AccessType, "ALLOWS", p.Key, "access", k, "", props))
 		sp.explicit++
 	}
@@ -331,10 +380,21 @@ func levelsOf(l []string) []actions.AccessLevel {
 // exceptions of scoped edge from leave on a resource: from's grants (with
 // those of base, the principal's edge to the resource, if any), scope
 // resource, the levels the evaluator allows.
-func explicitProps(from, base *graph.Relationship, levels, firm levelSet, keys []string) *graph.Props {
+func explicitProps(from, base *graph.Relationship, target *graph.Entity, levels, firm levelSet, keys []string) *graph.Props {
 	m := from.PropMap()
+	// The resource and the parts of it the evaluator was asked about (a
+	// bucket's objects), as Resource patterns reaching it.
+	arn := target.String("arn")
+	res := []string{arn}
+	if strings.HasPrefix(arn, "arn:aws:s3:::") {
+		res = append(res, arn+"/*")
+	}
 	if base != nil {
-		for _, k := range []string{"actions", "notActions", "via", "statements", "resources"} {
+		res = append(res, stringList(base.Get("resources"))...)
+	}
+	m["resources"] = uniqSorted(res)
+	if base != nil {
+		for _, k := range []string{"actions", "notActions", "via", "statements"} {
 			if u := uniqSorted(slices.Concat(stringList(m[k]), stringList(base.Get(k)))); len(u) > 0 {
 				m[k] = u
 			}
@@ -371,36 +431,60 @@ func explicitProps(from, base *graph.Relationship, levels, firm levelSet, keys [
 
 // scopedEdge computes the exceptions of one scoped edge r of principal p.
 func (d *deriver) scopedEdge(ctx context.Context, sp *scopedPass, pp iam.Principal, acct string, r *graph.Relationship,
-	readsTags bool, denied []string, own bool, classCells []string) (scopedFix, error) {
+	readsTags, plain bool, denied []string, own bool, classCells []string) (scopedFix, error) {
 	var fix scopedFix
+	plain = plain && len(stringList(r.Get("conditionKeys"))) == 0 && len(stringList(r.Get("conditionalLevels"))) == 0
+	orgK := d.orgKeyOf(pp, acct)
 	levels := levelSet(0).with(levelsOf(stringList(r.Get("accessLevels"))))
 	pats := stringList(r.Get("resources"))
 	account := r.To == model.AccountKey(acct)
 	// The services whose resources the edge is read onto, and with which
 	// services' actions.
+	type edgeSvcs struct {
+		svcs, fanOutSvcs []string // without, with the services whose grants fan out (sts onto roles)
+		ok, fanOut       bool
+	}
+	bySvc := map[string]*edgeSvcs{}
 	svcsOn := func(e *graph.Entity) ([]string, bool) {
 		svc := arnService(e.String("arn"))
-		if account {
-			svcs := []string{svc}
-			for _, c := range crossService {
-				if c.Resource == svc && (!c.FanOut || d.delegates(e)) {
-					svcs = append(svcs, c.Action)
+		es := bySvc[svc]
+		if es == nil {
+			es = &edgeSvcs{}
+			bySvc[svc] = es
+			switch {
+			case account:
+				es.svcs, es.fanOutSvcs, es.ok = []string{svc}, []string{svc}, true
+				for _, c := range crossService {
+					if c.Resource == svc {
+						es.fanOutSvcs = append(es.fanOutSvcs, c.Action)
+						if !c.FanOut {
+							es.svcs = append(es.svcs, c.Action)
+						}
+					}
+				}
+			case r.To == model.ServiceKey(acct, serviceName(svc)) || r.To == model.ServiceKey(acct, serviceName(svc)+"_service"):
+				es.svcs, es.fanOutSvcs, es.ok = []string{svc}, []string{svc}, true
+			default:
+				for _, c := range crossService {
+					if c.Resource == svc && r.To == model.ServiceKey(acct, serviceName(c.Action)) {
+						es.fanOutSvcs, es.ok, es.fanOut = []string{c.Action}, true, c.FanOut
+						if !c.FanOut {
+							es.svcs = es.fanOutSvcs
+						}
+					}
 				}
 			}
-			return svcs, true
 		}
-		if r.To == model.ServiceKey(acct, serviceName(svc)) || r.To == model.ServiceKey(acct, serviceName(svc)+"_service") {
-			return []string{svc}, true
+		if !es.ok {
+			return nil, false
 		}
-		for _, c := range crossService {
-			if c.Resource == svc && r.To == model.ServiceKey(acct, serviceName(c.Action)) {
-				if c.FanOut && !d.delegates(e) {
-					return nil, false
-				}
-				return []string{c.Action}, true
-			}
+		if sp.inv.isDelegating[e.Key] {
+			return es.fanOutSvcs, true
 		}
-		return nil, false
+		if es.svcs == nil {
+			return nil, false
+		}
+		return es.svcs, true
 	}
 	reading := func(e *graph.Entity, svcs []string) levelSet {
 		if !coversARN(pats, e.String("arn")) {
@@ -424,6 +508,7 @@ func (d *deriver) scopedEdge(ctx context.Context, sp *scopedPass, pp iam.Princip
 				(len(na) > 0 && !slices.ContainsFunc(na, func(p string) bool { return glob(p, a) }))
 		}
 	}
+	var exceptIn, exceptRes []string
 	special := map[string]bool{}
 	var specials []*graph.Entity
 	mark := func(e *graph.Entity) {
@@ -432,45 +517,32 @@ func (d *deriver) scopedEdge(ctx context.Context, sp *scopedPass, pp iam.Princip
 			specials = append(specials, e)
 		}
 	}
-	for _, e := range sp.inv.personal[acct] {
-		special[e.Key] = true // asked for each principal (own), never from its cell
-	}
-	for _, e := range sp.inv.policied[acct] {
-		mark(e)
-	}
-	if readsTags {
-		for _, e := range sp.inv.tagged[acct] {
-			mark(e)
-		}
-	}
-	for _, e := range sp.inv.global {
-		mark(e)
-	}
-	for _, e := range sp.inv.managed[acct] {
-		mark(e)
-	}
 	cells := sp.inv.cells[acct]
-	if len(denied) > 0 {
-		for _, c := range sp.inv.order[acct] {
-			for _, e := range cells[c] {
-				if slices.ContainsFunc(denied, func(pat string) bool { return glob(pat, e.String("arn")) }) {
-					mark(e)
-				}
-			}
-		}
-	}
-	if !account {
-		for _, c := range sp.inv.order[acct] { // sts's edge onto the roles that delegate to the account
-			for _, e := range cells[c] {
-				if e.Type == "aws_iam_role" && d.delegates(e) {
-					mark(e)
-				}
-			}
-		}
-	}
-	var exceptIn, exceptRes []string
 	if own { // the principal's own: the resources whose policy is personal, in the class's cells
 		specials, exceptIn = sp.inv.personal[acct], classCells
+	} else {
+		for _, e := range sp.inv.personal[acct] {
+			special[e.Key] = true // asked for each principal (own), never from its cell
+		}
+		for _, l := range [][]*graph.Entity{sp.inv.policied[acct], sp.inv.global, sp.inv.managed[acct], sp.inv.delegating[acct]} {
+			for _, e := range l {
+				mark(e)
+			}
+		}
+		if readsTags {
+			for _, e := range sp.inv.tagged[acct] {
+				mark(e)
+			}
+		}
+		if len(denied) > 0 {
+			for _, c := range sp.inv.order[acct] {
+				for _, e := range cells[c] {
+					if coversARN(denied, e.String("arn")) {
+						mark(e)
+					}
+				}
+			}
+		}
 	}
 	addExplicit := func(e *graph.Entity, allowed, firm levelSet, keys []string) {
 		if allowed != 0 {
@@ -485,7 +557,7 @@ func (d *deriver) scopedEdge(ctx context.Context, sp *scopedPass, pp iam.Princip
 		var svcs []string
 		var want levelSet
 		for _, e := range cells[c] {
-			if special[e.Key] {
+			if special[e.Key] || sp.inv.allowing[e.Key] {
 				continue
 			}
 			s, ok := svcsOn(e)
@@ -497,12 +569,45 @@ func (d *deriver) scopedEdge(ctx context.Context, sp *scopedPass, pp iam.Princip
 				break
 			}
 		}
+		// A resource whose policy allows may get more than its cell: asked
+		// on its own where the cell has no answer or is excepted.
+		allowingToo := func() {
+			for _, e := range cells[c] {
+				if sp.inv.allowing[e.Key] {
+					mark(e)
+				}
+			}
+		}
 		if rep == nil {
+			allowingToo()
 			continue
 		}
-		allowed, _, _, err := sp.exactOn(ctx, pp, rep, svcs, want, named)
-		if err != nil {
-			return fix, err
+		// Where nothing of the principal's can refuse, a level holds when
+		// an action of it that the edge names acts on the type and the
+		// organisation policies cannot refuse it; the evaluator is asked
+		// about the others.
+		var allowed, ask levelSet
+		for _, a := range sp.actionsFor(svcs, rep) {
+			switch lv := a.levels & want; {
+			case lv == 0 || !named(a.lower):
+			case plain && d.orgActionOf(orgK, a.name).clear:
+				allowed |= lv
+			default:
+				ask |= lv
+			}
+		}
+		if ask &^= allowed; ask != 0 || !plain {
+			if !plain {
+				ask = want
+			}
+			more, _, _, err := sp.exactOn(ctx, pp, rep, svcs, ask, named)
+			if err != nil {
+				return fix, err
+			}
+			allowed |= more
+		}
+		if allowed != want {
+			allowingToo()
 		}
 		switch {
 		case allowed == want:
@@ -516,7 +621,6 @@ func (d *deriver) scopedEdge(ctx context.Context, sp *scopedPass, pp iam.Princip
 			}
 		}
 	}
-	slices.SortFunc(specials, func(a, b *graph.Entity) int { return strings.Compare(a.Key, b.Key) })
 	for _, e := range specials {
 		svcs, ok := svcsOn(e)
 		if !ok {
@@ -577,26 +681,18 @@ func (d *deriver) delegates(e *graph.Entity) bool {
 // of the conditional answers.
 func (sp *scopedPass) exactOn(ctx context.Context, pp iam.Principal, e *graph.Entity, svcs []string, want levelSet, named func(string) bool) (allowed, firm levelSet, keys []string, err error) {
 	arn := e.String("arn")
-	parts := partsOf(arn)
-	if strings.HasPrefix(arn, "arn:aws:s3:::") {
-		parts = []string{"/*", "/x"}
-	}
-	actionsOn(sp.cat, svcs, arn, parts, func(a actions.Action, request string) {
-		if err != nil {
-			return
-		}
-		lv := levelSet(0).with(a.Levels()) & want
-		if lv == 0 || lv&^firm == 0 || !named(strings.ToLower(a.String())) {
-			return
+	for _, a := range sp.actionsFor(svcs, e) {
+		lv := a.levels & want
+		if lv == 0 || lv&^firm == 0 || !named(a.lower) {
+			continue
 		}
 		sp.evaluations++
-		ans, derr := sp.q.decide(ctx, pp, a.String(), request, e)
-		if derr != nil {
-			err = derr
-			return
+		ans, err := sp.q.decide(ctx, pp, a.name, arn+a.suffix, e)
+		if err != nil {
+			return 0, 0, nil, err
 		}
 		if ans.Decision != iam.Allowed {
-			return
+			continue
 		}
 		allowed |= lv
 		if ans.Conditional {
@@ -604,6 +700,36 @@ func (sp *scopedPass) exactOn(ctx context.Context, pp iam.Principal, e *graph.En
 		} else {
 			firm |= lv
 		}
+	}
+	return allowed, firm, keys, nil
+}
+
+// appliedAction is a catalog action that acts on a resource (actionsOn),
+// asked on the resource's ARN followed by suffix.
+type appliedAction struct {
+	name, lower, suffix string
+	levels              levelSet
+}
+
+// actionsFor returns the actions of svcs that act on e or its parts (a
+// bucket's objects, all or one), but those AWS refuses customers on it
+// (iam.Immutable), cached by services and cell as applicableLevels is.
+func (sp *scopedPass) actionsFor(svcs []string, e *graph.Entity) []appliedAction {
+	k := applicableKey(svcs, e)
+	if l, ok := sp.actionsOf[k]; ok {
+		return l
+	}
+	arn := e.String("arn")
+	parts := partsOf(arn)
+	if strings.HasPrefix(arn, "arn:aws:s3:::") {
+		parts = []string{"/*", "/x"}
+	}
+	var l []appliedAction
+	actionsOn(sp.cat, svcs, arn, parts, func(a actions.Action, request string) {
+		if !iam.Immutable(a.String(), request) {
+			l = append(l, appliedAction{name: a.String(), lower: strings.ToLower(a.String()), suffix: request[len(arn):], levels: levelSet(0).with(a.Levels())})
+		}
 	})
-	return allowed, firm, keys, err
+	sp.actionsOf[k] = l
+	return l
 }
