@@ -36,6 +36,7 @@ package access
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
@@ -217,6 +218,7 @@ type scopedPass struct {
 	// actionsFor.
 	applicable                   map[string]levelSet
 	actionsOf                    map[string][]appliedAction
+	partitions                   map[string][][]*graph.Entity // a cell's resources by the values of tags read
 	evaluations, edges, explicit int
 }
 
@@ -239,7 +241,8 @@ func (d *deriver) exceptScoped(ctx context.Context, p *graph.Entity, rels []*gra
 	}
 	if d.scoped == nil {
 		d.scoped = &scopedPass{q: NewQuery(d.g, d.cfg.ev, d.cfg.catalog), inv: d.newScopedInventory(), cache: map[string]scopedFix{},
-			cat: d.cfg.catalog, applicable: map[string]levelSet{}, actionsOf: map[string][]appliedAction{}}
+			cat: d.cfg.catalog, applicable: map[string]levelSet{}, actionsOf: map[string][]appliedAction{},
+			partitions: map[string][][]*graph.Entity{}}
 	}
 	sp := d.scoped
 	ents, identity, boundary, ok := d.principalPolicies(p)
@@ -257,7 +260,8 @@ func (d *deriver) exceptScoped(ctx context.Context, p *graph.Entity, rels []*gra
 	// statements grant (no boundary, no Deny, no Condition), so a cell's
 	// answer is the catalog's where the organisation policies cannot
 	// refuse either (scopedEdge).
-	readsTags, plain := false, boundary == nil
+	var tagNames []string // the resource tags its statements read
+	plain := boundary == nil
 	var denied []string
 	docs := make([]*document, 0, len(ents)+1)
 	for _, e := range ents {
@@ -273,8 +277,10 @@ func (d *deriver) exceptScoped(ctx context.Context, p *graph.Entity, rels []*gra
 			continue
 		}
 		for _, st := range doc.stmts {
-			if strings.Contains(strings.ToLower(st.conditions), "resourcetag") {
-				readsTags = true
+			for _, k := range st.conditionKeys() {
+				if _, name, ok := strings.Cut(k, "resourcetag/"); ok {
+					tagNames = append(tagNames, name)
+				}
 			}
 			if st.effect == iam.Deny || st.hasCondition() {
 				plain = false
@@ -304,7 +310,7 @@ func (d *deriver) exceptScoped(ctx context.Context, p *graph.Entity, rels []*gra
 		if f, ok := sp.cache[ck]; ok && ck != "" {
 			fix = f
 		} else {
-			fix, err = d.scopedEdge(ctx, sp, pp, acct, r, readsTags, plain, denied, false, nil)
+			fix, err = d.scopedEdge(ctx, sp, pp, acct, r, uniqSorted(tagNames), plain, denied, false, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -315,7 +321,7 @@ func (d *deriver) exceptScoped(ctx context.Context, p *graph.Entity, rels []*gra
 		}
 		props := fix.props
 		if len(sp.inv.personal[acct]) > 0 {
-			own, err := d.scopedEdge(ctx, sp, pp, acct, r, readsTags, plain, denied, true, fix.exceptIn)
+			own, err := d.scopedEdge(ctx, sp, pp, acct, r, nil, plain, denied, true, fix.exceptIn)
 			if err != nil {
 				return nil, err
 			}
@@ -431,7 +437,7 @@ func explicitProps(from, base *graph.Relationship, target *graph.Entity, levels,
 
 // scopedEdge computes the exceptions of one scoped edge r of principal p.
 func (d *deriver) scopedEdge(ctx context.Context, sp *scopedPass, pp iam.Principal, acct string, r *graph.Relationship,
-	readsTags, plain bool, denied []string, own bool, classCells []string) (scopedFix, error) {
+	tagNames []string, plain bool, denied []string, own bool, classCells []string) (scopedFix, error) {
 	var fix scopedFix
 	plain = plain && len(stringList(r.Get("conditionKeys"))) == 0 && len(stringList(r.Get("conditionalLevels"))) == 0
 	orgK := d.orgKeyOf(pp, acct)
@@ -486,17 +492,13 @@ func (d *deriver) scopedEdge(ctx context.Context, sp *scopedPass, pp iam.Princip
 		}
 		return es.svcs, true
 	}
+	// wide: the edge's patterns cover every resource ("*", or none).
+	wide := len(pats) == 0 || slices.Contains(pats, "*")
 	reading := func(e *graph.Entity, svcs []string) levelSet {
-		if !coversARN(pats, e.String("arn")) {
+		if !wide && !coversARN(pats, e.String("arn")) {
 			return 0
 		}
-		k := applicableKey(svcs, e)
-		lv, ok := sp.applicable[k]
-		if !ok {
-			lv = applicableLevels(sp.cat, svcs, e.String("arn"))
-			sp.applicable[k] = lv
-		}
-		return levels & lv
+		return levels & sp.applicableOf(svcs, e)
 	}
 	// The actions the edge names: the evaluator's answers about the others
 	// are other grants' (a resource policy's), which their own edges say.
@@ -529,11 +531,6 @@ func (d *deriver) scopedEdge(ctx context.Context, sp *scopedPass, pp iam.Princip
 				mark(e)
 			}
 		}
-		if readsTags {
-			for _, e := range sp.inv.tagged[acct] {
-				mark(e)
-			}
-		}
 		if len(denied) > 0 {
 			for _, c := range sp.inv.order[acct] {
 				for _, e := range cells[c] {
@@ -553,20 +550,80 @@ func (d *deriver) scopedEdge(ctx context.Context, sp *scopedPass, pp iam.Princip
 		if own {
 			break
 		}
-		var rep *graph.Entity
-		var svcs []string
-		var want levelSet
-		for _, e := range cells[c] {
-			if special[e.Key] || sp.inv.allowing[e.Key] {
-				continue
+		// The cell's resources by the values of the tags the principal's
+		// statements read: each group answers for its members; the
+		// largest one's answer is the cell's (exceptIn), the others'
+		// members that differ are excepted on their own.
+		type group struct {
+			rep     *graph.Entity
+			svcs    []string
+			want    levelSet
+			members []*graph.Entity
+		}
+		// The partition of the cell's resources by tag values, shared by
+		// every edge that reads the same tags (the principal's specials
+		// but those every principal has apart: a Deny naming resources).
+		var groups []*group
+		var part [][]*graph.Entity
+		pk := ""
+		if len(tagNames) > 0 && len(denied) == 0 {
+			pk = acct + "\x00" + c + "\x00" + strings.Join(tagNames, "\x00")
+		}
+		if p, ok := sp.partitions[pk]; ok && pk != "" {
+			part = p
+		} else {
+			bySig := map[string]int{}
+			for _, e := range cells[c] {
+				if special[e.Key] || sp.inv.allowing[e.Key] {
+					continue
+				}
+				sig := ""
+				if len(tagNames) > 0 {
+					tags := d.lowerTags(e)
+					for _, n := range tagNames {
+						v, ok := tags[n]
+						sig += strconv.FormatBool(ok) + v + "\x00"
+					}
+				}
+				i, ok := bySig[sig]
+				if !ok {
+					i = len(part)
+					bySig[sig] = i
+					part = append(part, nil)
+				}
+				part[i] = append(part[i], e)
+				if len(tagNames) == 0 {
+					break // one group: its first resource answers
+				}
 			}
-			s, ok := svcsOn(e)
-			if !ok {
-				break // the cell's service is not the edge's
+			if pk != "" {
+				sp.partitions[pk] = part
 			}
-			if w := reading(e, s); w != 0 {
-				rep, svcs, want = e, s, w
-				break
+		}
+		if len(part) > 0 {
+			if s, ok := svcsOn(part[0][0]); !ok {
+				continue // the cell's service is not the edge's
+			} else if levels&sp.applicableOf(s, part[0][0]) == 0 {
+				continue // no level of the edge acts on the type
+			}
+		}
+		for _, members := range part {
+			g := &group{}
+			for _, e := range members {
+				if wide && g.rep != nil { // the same reading for every resource of the cell
+					g.members = append(g.members, e)
+					continue
+				}
+				s, _ := svcsOn(e)
+				if w := reading(e, s); w != 0 {
+					if g.rep == nil {
+						g.rep, g.svcs, g.want = e, s, w
+					}
+					g.members = append(g.members, e)
+				}
+			}
+			if g.rep != nil {
+				groups = append(groups, g)
 			}
 		}
 		// A resource whose policy allows may get more than its cell: asked
@@ -578,34 +635,21 @@ func (d *deriver) scopedEdge(ctx context.Context, sp *scopedPass, pp iam.Princip
 				}
 			}
 		}
-		if rep == nil {
+		if len(groups) == 0 {
 			allowingToo()
 			continue
 		}
-		// Where nothing of the principal's can refuse, a level holds when
-		// an action of it that the edge names acts on the type and the
-		// organisation policies cannot refuse it; the evaluator is asked
-		// about the others.
-		var allowed, ask levelSet
-		for _, a := range sp.actionsFor(svcs, rep) {
-			switch lv := a.levels & want; {
-			case lv == 0 || !named(a.lower):
-			case plain && d.orgActionOf(orgK, a.name).clear:
-				allowed |= lv
-			default:
-				ask |= lv
+		base := groups[0]
+		for _, g := range groups[1:] {
+			if len(g.members) > len(base.members) {
+				base = g
 			}
 		}
-		if ask &^= allowed; ask != 0 || !plain {
-			if !plain {
-				ask = want
-			}
-			more, _, _, err := sp.exactOn(ctx, pp, rep, svcs, ask, named)
-			if err != nil {
-				return fix, err
-			}
-			allowed |= more
+		allowed, _, _, err := d.cellAnswer(ctx, sp, pp, orgK, plain, base.rep, base.svcs, base.want, named)
+		if err != nil {
+			return fix, err
 		}
+		want := base.want
 		if allowed != want {
 			allowingToo()
 		}
@@ -618,6 +662,22 @@ func (d *deriver) scopedEdge(ctx context.Context, sp *scopedPass, pp iam.Princip
 				if want.has(i) && !allowed.has(i) {
 					exceptIn = append(exceptIn, c+"/"+string(lo.level))
 				}
+			}
+		}
+		for _, g := range groups {
+			if g == base {
+				continue
+			}
+			ga, gf, gk, err := d.cellAnswer(ctx, sp, pp, orgK, plain, g.rep, g.svcs, g.want, named)
+			if err != nil {
+				return fix, err
+			}
+			if ga == g.want&^exceptedIn(exceptIn, c) {
+				continue
+			}
+			for _, e := range g.members {
+				exceptRes = append(exceptRes, e.Key)
+				addExplicit(e, ga, gf, gk)
 			}
 		}
 	}
@@ -665,6 +725,49 @@ func exceptProps(r *graph.Relationship, exceptIn, exceptRes []string) *graph.Pro
 	}
 	props := graph.PropsOf(m)
 	return &props
+}
+
+// applicableOf is applicableLevels, cached by services and cell.
+func (sp *scopedPass) applicableOf(svcs []string, e *graph.Entity) levelSet {
+	k := applicableKey(svcs, e)
+	lv, ok := sp.applicable[k]
+	if !ok {
+		lv = applicableLevels(sp.cat, svcs, e.String("arn"))
+		sp.applicable[k] = lv
+	}
+	return lv
+}
+
+// cellAnswer returns the levels of want pp is allowed on rep (firm, and
+// the keys of conditional answers): where nothing of the principal's own
+// can refuse (plain), a level holds when an action of it that the edge
+// names acts on the type and the organisation policies cannot refuse it;
+// the evaluator is asked about the others (exactOn).
+func (d *deriver) cellAnswer(ctx context.Context, sp *scopedPass, pp iam.Principal, orgK orgKey, plain bool, rep *graph.Entity, svcs []string,
+	want levelSet, named func(string) bool) (allowed, firm levelSet, keys []string, err error) {
+	ask := want
+	if plain {
+		ask = 0
+		for _, a := range sp.actionsFor(svcs, rep) {
+			switch lv := a.levels & want; {
+			case lv == 0 || !named(a.lower):
+			case d.orgActionOf(orgK, a.name).clear:
+				allowed |= lv
+			default:
+				ask |= lv
+			}
+		}
+		ask &^= allowed
+		firm = allowed
+	}
+	if ask != 0 {
+		more, mf, mk, err := sp.exactOn(ctx, pp, rep, svcs, ask, named)
+		if err != nil {
+			return 0, 0, nil, err
+		}
+		allowed, firm, keys = allowed|more, firm|mf, mk
+	}
+	return allowed, firm, keys, nil
 }
 
 // delegates reports whether e's resource or trust policy grants to its
