@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
 	"github.com/snapaudit/snapaudit/analyze/iam/actions"
 )
@@ -20,6 +21,18 @@ var resourceParts = []struct {
 }{
 	{"arn:aws:lambda:", []string{":1"}},
 	{"arn:aws:s3:::", []string{"/x"}},
+}
+
+// cellOf returns the cell of a resource: its _type and its ARN's Region
+// ("<_type>@<Region>", the type alone when the ARN has none). The actions
+// that act on a resource are the same for every resource of its cell (but
+// for those AWS manages: managedByAWS).
+func cellOf(e *graph.Entity) string {
+	p, ok := arnParts(e.String("arn"))
+	if !ok || p[3] == "" {
+		return e.Type
+	}
+	return e.Type + "@" + p[3]
 }
 
 // partsOf returns the resourceParts of arn.

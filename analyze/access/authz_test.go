@@ -212,9 +212,6 @@ func checkAccessAgainstGraphSource(t *testing.T, g *graph.Graph, cat *actions.Ca
 			if l := stringList(r.Get("actions")); target.Type != "aws_account" && len(l) > 0 {
 				svc, _ = splitAction(l[0])
 			}
-			if svc == "*" { // an account edge's grant kept on a resource it was excepted from (scoped.go): any service's
-				svc = ""
-			}
 			for _, level := range stringList(r.Get("accessLevels")) {
 				if slices.Contains(stringList(r.Get("conditionalLevels")), level) {
 					continue

@@ -159,7 +159,6 @@ type deriver struct {
 	keys             []string                            // sortedTargets' buffer, reused
 	classesOf        map[classKey]*patternSet            // principal's action classes, reused
 	classKeyBuf      []byte                              // accessClassKey's key, reused
-	scoped           *scopedPass                         // the scoped edges' exceptions (scoped.go), built on first use
 	tagNames         []string                            // accessClassKey's tag names, reused
 	req              iam.Request                         // evaluate's, reused
 	pol              iam.Policies                        // principal's request policies, reused

@@ -282,8 +282,7 @@ var whoCatalog = sync.OnceValues(actions.Load)
 // trust policy decides each), from its service entity or the account,
 // only when e's policy delegates to its own account (grants to its root):
 // else the trust policy alone decides, and the explicit edges and joined
-// grants say it. Nor is a scoped edge read onto what its exceptIn and
-// exceptResources except (scoped.go).
+// grants say it.
 func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels []string, scope string)) {
 	for _, r := range ix.to[e.Key] {
 		scope, _ := r.Get("scope").(string)
@@ -342,7 +341,7 @@ func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels
 			if !coversARN(stringList(r.Get("resources")), arn) {
 				continue
 			}
-			read := t.levels &^ exceptedLevels(r, e)
+			read := t.levels
 			var levels []string
 			for _, l := range stringList(r.Get("accessLevels")) {
 				if i := slices.IndexFunc(levelOrder, func(lo levelFlag) bool { return string(lo.level) == l }); i >= 0 && read.has(i) {
@@ -387,33 +386,6 @@ func managedByAWS(e *graph.Entity) bool {
 	arn := e.String("arn")
 	return accountOf(e) == "" || strings.HasPrefix(arn, "arn:aws:iam::aws:") || strings.Contains(arn, ":role/aws-service-role/") || strings.Contains(arn, ":role/aws-reserved/") ||
 		strings.Contains(arn, ":alias/aws/")
-}
-
-// exceptedLevels returns the levels at which scoped edge r must not be
-// read onto e (scoped.go): every level when e's cell or e itself is in
-// its exceptIn or exceptResources, the levels of the "<cell>/<level>"
-// entries of its exceptIn.
-func exceptedLevels(r *graph.Relationship, e *graph.Entity) levelSet {
-	if slices.Contains(stringList(r.Get(exceptResourcesProp)), e.Key) {
-		return ^levelSet(0)
-	}
-	return exceptedIn(stringList(r.Get(exceptInProp)), cellOf(e))
-}
-
-// exceptedIn returns the levels an exceptIn list refuses in cell c.
-func exceptedIn(in []string, c string) levelSet {
-	var out levelSet
-	for _, x := range in {
-		rest, ok := strings.CutPrefix(x, c)
-		switch {
-		case !ok:
-		case rest == "":
-			return ^levelSet(0)
-		case rest[0] == '/':
-			out = out.with([]actions.AccessLevel{actions.AccessLevel(rest[1:])})
-		}
-	}
-	return out
 }
 
 // delegates reports whether e's resource or trust policy grants to its own

@@ -202,12 +202,8 @@ func (d *deriver) derivePrincipals(ctx context.Context, principals []*graph.Enti
 		reused += w.sharedPrincipals
 		fastHits += w.fastHits
 	}
-	if err := d.addPrincipalResults(ctx, principals, results); err != nil {
+	if err := d.addPrincipalResults(principals, results); err != nil {
 		return err
-	}
-	if sp := d.scoped; sp != nil {
-		d.cfg.log.Debug("scoped edges' exceptions", "evaluations", sp.evaluations, "edgesExcepting", sp.edges, "explicitEdges", sp.explicit,
-			"classAnswers", len(sp.cache))
 	}
 	d.cfg.log.Debug("access shared by classes of principals", "principals", len(principals), "classes", len(d.par.classes),
 		"reused", reused, "workers", len(workers), "secondPass", len(deferred), "propertySetsByGrants", fastHits)
@@ -217,7 +213,7 @@ func (d *deriver) derivePrincipals(ctx context.Context, principals []*graph.Enti
 // addPrincipalResults adds the workers' results to the graph in principal
 // order, and marks effective the identity ALLOWS relationships a
 // principal used.
-func (d *deriver) addPrincipalResults(ctx context.Context, principals []*graph.Entity, results []principalResult) error {
+func (d *deriver) addPrincipalResults(principals []*graph.Entity, results []principalResult) error {
 	for i, p := range principals {
 		r := &results[i]
 		if r.inconclusive {
@@ -230,11 +226,7 @@ func (d *deriver) addPrincipalResults(ctx context.Context, principals []*graph.E
 			p.Set("accessCapped", true)
 			d.cfg.log.Warn("access relationships capped", "principal", p.Key, "targets", r.capped, "max", max)
 		}
-		rels, err := d.exceptScoped(ctx, p, r.rels)
-		if err != nil {
-			return err
-		}
-		for _, rel := range rels {
+		for _, rel := range r.rels {
 			if err := d.g.AddRelationship(rel); err != nil {
 				return err
 			}
