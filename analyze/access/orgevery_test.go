@@ -112,36 +112,21 @@ var partRequests = []struct {
 	{"arn:aws:s3:::", objectRequests},
 }
 
-// everyProbe returns, for one resource ARN, every catalog action of its
-// service (and sts for IAM: sts:AssumeRole* act on roles) that applies to
-// it, each on the ARN itself and on each of its partRequests it applies
-// to.
+// everyProbe returns, for one resource ARN, every catalog action that acts
+// on it (actionsOn: its service's, and those of the services whose actions
+// act on it, sts:AssumeRole* on roles), each on the ARN itself and on each
+// of its partRequests it applies to.
 func everyProbe(cat *actions.Catalog, arn string) []probe {
-	svcs := []string{arnService(arn)}
-	if svcs[0] == "iam" {
-		svcs = append(svcs, "sts")
+	var parts []string
+	for _, pr := range partRequests {
+		if strings.HasPrefix(arn, pr.prefix) {
+			parts = pr.parts
+		}
 	}
 	var out []probe
-	for _, s := range cat.Services() {
-		if !slices.Contains(svcs, s.Prefix) {
-			continue
-		}
-		for _, a := range s.Actions {
-			if a.AppliesTo(arn) {
-				out = append(out, probe{a.String(), arn})
-			}
-			for _, pr := range partRequests {
-				if !strings.HasPrefix(arn, pr.prefix) {
-					continue
-				}
-				for _, r := range pr.parts {
-					if a.AppliesTo(arn + r) {
-						out = append(out, probe{a.String(), arn + r})
-					}
-				}
-			}
-		}
-	}
+	actionsOn(cat, resourceServices(arnService(arn)), arn, parts, func(a actions.Action, request string) {
+		out = append(out, probe{a.String(), request})
+	})
 	return out
 }
 

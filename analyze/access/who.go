@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
@@ -43,6 +44,9 @@ type Index struct {
 	grants map[string][]*graph.Relationship
 	// principals are the collected users and roles by account, sorted.
 	principals map[string][]string
+	// applicable caches applicableLevels by services and cell (and key,
+	// for a resource of no account): the same for every resource of one.
+	applicable sync.Map
 }
 
 // NewIndex indexes the effective-access and resource-policy ALLOWS
@@ -288,32 +292,126 @@ var whoCatalog = sync.OnceValues(actions.Load)
 
 // accessTo calls fn with each aws_principal_access relationship that
 // reaches resource e: to e itself, or to its service entity or account
-// with Resource patterns that cover e.
+// with Resource patterns that cover e, at the levels it has there. A
+// service- or account-scope edge is read onto e only at the levels of the
+// catalog actions that act on e's type (applicableLevels: those of the
+// service entity's service, or for the account those of every service
+// whose actions act on e), and the levels of a service whose grants are
+// fanned out to each resource (crossService FanOut: sts onto roles, whose
+// trust policy decides each), from its service entity or the account,
+// only when e's policy delegates to its own account (grants to its root):
+// else the trust policy alone decides, and the explicit edges and joined
+// grants say it.
 func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels []string, scope string)) {
-	targets := []string{e.Key}
-	if svc := arnService(e.String("arn")); svc != "" {
-		accts := []string{accountOf(e)}
-		if accts[0] == "" { // a global resource (an AWS managed policy): in every account
-			accts = accts[:0]
-			for _, a := range ix.g.EntitiesOfType("aws_account") {
-				if a.String("_source") != placeholderSource {
-					accts = append(accts, a.String("accountId"))
-				}
+	for _, r := range ix.to[e.Key] {
+		scope, _ := r.Get("scope").(string)
+		if scope != scopeResource && !coversARN(stringList(r.Get("resources")), e.String("arn")) {
+			continue
+		}
+		fn(r, stringList(r.Get("accessLevels")), scope)
+	}
+	arn := e.String("arn")
+	svc := arnService(arn)
+	if svc == "" {
+		return
+	}
+	cat, err := whoCatalog()
+	if err != nil {
+		return // the embedded catalog: cannot happen
+	}
+	accts := []string{accountOf(e)}
+	if accts[0] == "" { // a global resource (an AWS managed policy): in every account
+		accts = accts[:0]
+		for _, a := range ix.g.EntitiesOfType("aws_account") {
+			if a.String("_source") != placeholderSource {
+				accts = append(accts, a.String("accountId"))
 			}
 		}
-		for _, acct := range accts {
-			targets = append(targets, ownTargets(acct, svc)...)
-		}
 	}
-	for _, t := range targets {
-		for _, r := range ix.to[t] {
-			scope, _ := r.Get("scope").(string)
-			if scope != scopeResource && !coversARN(stringList(r.Get("resources")), e.String("arn")) {
+	own := ix.applicableLevels(cat, []string{svc}, e)
+	all := own
+	type scoped struct {
+		key     string
+		levels  levelSet
+		account bool
+	}
+	var targets []scoped
+	for _, acct := range accts {
+		targets = append(targets, scoped{key: model.ServiceKey(acct, serviceName(svc)), levels: own},
+			scoped{key: model.ServiceKey(acct, serviceName(svc)+"_service"), levels: own})
+		for _, c := range crossService {
+			if c.Resource != svc {
 				continue
 			}
-			fn(r, stringList(r.Get("accessLevels")), scope)
+			if c.FanOut && !ix.delegates(e) {
+				continue
+			}
+			lv := ix.applicableLevels(cat, []string{c.Action}, e)
+			all |= lv
+			targets = append(targets, scoped{key: model.ServiceKey(acct, serviceName(c.Action)), levels: lv})
+		}
+		targets = append(targets, scoped{key: model.AccountKey(acct), account: true}) // every service's levels: below
+	}
+	for _, t := range targets {
+		if t.account {
+			t.levels = all
+		}
+		for _, r := range ix.to[t.key] {
+			if !coversARN(stringList(r.Get("resources")), arn) {
+				continue
+			}
+			read := t.levels
+			var levels []string
+			for _, l := range stringList(r.Get("accessLevels")) {
+				if i := slices.IndexFunc(levelOrder, func(lo levelFlag) bool { return string(lo.level) == l }); i >= 0 && read.has(i) {
+					levels = append(levels, l)
+				}
+			}
+			if len(levels) == 0 {
+				continue
+			}
+			scope, _ := r.Get("scope").(string)
+			fn(r, levels, scope)
 		}
 	}
+}
+
+// applicableLevels is applicableLevels, cached by services and cell.
+func (ix *Index) applicableLevels(cat *actions.Catalog, svcs []string, e *graph.Entity) levelSet {
+	k := applicableKey(svcs, e)
+	if v, ok := ix.applicable.Load(k); ok {
+		return v.(levelSet)
+	}
+	lv := applicableLevels(cat, svcs, e.String("arn"))
+	ix.applicable.Store(k, lv)
+	return lv
+}
+
+// applicableKey is the key of a resource's applicable levels: they are the
+// same for every resource of a cell, but for AWS managed resources (of no
+// account) and the others managedByAWS reports.
+func applicableKey(svcs []string, e *graph.Entity) string {
+	k := strings.Join(svcs, ",") + "\x00" + cellOf(e)
+	if managedByAWS(e) {
+		k += "\x00" + e.Key
+	}
+	return k
+}
+
+// managedByAWS reports whether e may be a resource AWS refuses customers
+// some actions on (iam.Immutable): of no account (an AWS managed policy),
+// a service-linked or reserved role, an AWS managed key's alias.
+func managedByAWS(e *graph.Entity) bool {
+	arn := e.String("arn")
+	return accountOf(e) == "" || strings.HasPrefix(arn, "arn:aws:iam::aws:") || strings.Contains(arn, ":role/aws-service-role/") || strings.Contains(arn, ":role/aws-reserved/") ||
+		strings.Contains(arn, ":alias/aws/")
+}
+
+// delegates reports whether e's resource or trust policy grants to its own
+// account's root, delegating to the account's identity policies.
+func (ix *Index) delegates(e *graph.Entity) bool {
+	root := model.AccountKey(accountOf(e))
+	return slices.ContainsFunc(ix.grants[e.Key], func(r *graph.Relationship) bool { return r.To == root })
 }
 
 // coversARN reports whether a service- or account-scoped grant's Resource

@@ -37,6 +37,10 @@ func TestWho(t *testing.T) {
 	adminAccess := Access{Principal: roleARN("admin"), Target: model.AccountKey(acct), Scope: "account",
 		AccessLevels: []string{"List", "Read", "Write", "Tagging", "Permissions management"},
 		Via:          []string{roleARN("admin") + "/inline-policy/all"}, Admin: true}
+	// Onto a volume, only the levels of EC2 actions that act on volumes:
+	// no Read nor Permissions management action does (applicableLevels).
+	adminOnVolume := adminAccess
+	adminOnVolume.AccessLevels = []string{"List", "Write", "Tagging"}
 	everyone := Access{Principal: model.EveryoneKey, Target: pii, Scope: "resource", AccessLevels: []string{"Read"}, Via: []string{pii + "#policy"}}
 	readerAccess := Access{Principal: userARN("reader"), Target: model.ServiceKey(acct, "s3"), Scope: "service",
 		AccessLevels: []string{"List"}, Via: []string{policyARN("ListAll")}}
@@ -61,7 +65,8 @@ func TestWho(t *testing.T) {
 		{name: "any level", key: pii, want: []Access{adminAccess, public(roleARN("admin")), public(roleARN("ops")), writerAccess,
 			public(roleARN("writer")), readerAccess, public(userARN("reader")), everyone}},
 		{name: "other bucket", key: "arn:aws:s3:::other", level: actions.List, want: []Access{adminAccess, readerAccess}},
-		{name: "type-wide grant on instances does not reach a volume", key: vol, level: actions.Write, want: []Access{adminAccess}},
+		{name: "type-wide grant on instances does not reach a volume", key: vol, level: actions.Write, want: []Access{adminOnVolume}},
+		{name: "no action reads a volume", key: vol, level: actions.Read, want: nil},
 		{name: "unknown resource", key: "arn:aws:s3:::nope", wantErr: true},
 		{name: "unknown level", key: pii, level: "Admin", wantErr: true},
 	}

@@ -101,3 +101,20 @@ func (p *prepared) resourceIsServiceLinkedRole() bool {
 	parts, ok := splitARN(p.resource)
 	return ok && parts[2] == "iam" && strings.HasPrefix(parts[5], "role/aws-service-role/")
 }
+
+// Immutable reports whether AWS refuses action on resource (an ARN) to a
+// customer's IAM principal whatever its policies allow: the resource is
+// managed by AWS (immutableRules). Service-linked roles, which act for the
+// managing service, are not refused; ask the evaluator about them.
+func Immutable(action, resource string) bool {
+	a := strings.ToLower(action)
+	for i := range immutableRules {
+		if !slices.Contains(immutableRules[i].actions, a) {
+			continue
+		}
+		if m, ok := compiledImmutable[i].matchARN(resource, nil); ok && m {
+			return true
+		}
+	}
+	return false
+}
