@@ -125,12 +125,15 @@
 // probes), not at levels AWS refuses every customer on the resource (an
 // AWS managed policy, a service-linked role: iam.Immutable), and reads
 // sts's levels onto a role only when its trust policy delegates to its
-// account. Not yet exact: such an edge says the access on "*" and is read
-// onto every resource of its type in its account, where a permissions
-// boundary or SCP limiting services, an aws:RequestedRegion condition, a
-// resource's own policy (a KMS key policy that does not delegate), its
-// tags (ABAC) or a Deny naming it may refuse it (the sweep counts these
-// readings: CoarseScoped, 91 on the fixture, 221 on the collected demo).
+// account, and onto a KMS key only at the levels its key policy delegates
+// to its account (resourcePolicyType.Delegates; a key whose policy was not
+// collected keeps the reading). Not yet exact: such an edge says the
+// access on "*" and is read onto every resource of its type in its
+// account, where a permissions boundary or SCP limiting services, an
+// aws:RequestedRegion condition, a resource's own Deny or conditional
+// delegation, its tags (ABAC) or a Deny naming it may refuse it (the sweep
+// counts these readings: CoarseScoped, 88 on the fixture, 218 on the
+// collected demo).
 // Edges are per access level, so Who can say more than one action's answer;
 // Index.WhoCan (whocan.go) takes the principals the edges give and asks the
 // evaluator about the action, so it gives exactly Query.WhoCan's answer

@@ -34,12 +34,19 @@ type resourcePolicyType struct {
 	Type    string // entity _type
 	Prop    string // property holding the decoded policy JSON
 	Service string // the ARN service / action prefix of its actions
+	// Delegates: the account's identity policies give access to the
+	// resource only where its policy delegates to the account (grants to
+	// its root), as a KMS key policy must ("Allows access to the AWS
+	// account and enables IAM policies", AWS KMS Developer Guide,
+	// key-policy-default.html). Who reads service- and account-scope
+	// edges onto such a resource only at the delegated levels.
+	Delegates bool
 }
 
 // resourcePolicyTypes is sorted by Type.
 var resourcePolicyTypes = []resourcePolicyType{
 	{Type: "aws_ecr_repository", Prop: "policy", Service: "ecr"},
-	{Type: "aws_kms_key", Prop: "policy", Service: "kms"},
+	{Type: "aws_kms_key", Prop: "policy", Service: "kms", Delegates: true},
 	{Type: "aws_lambda_function", Prop: "policy", Service: "lambda"},
 	{Type: "aws_s3_bucket", Prop: "policy", Service: "s3"},
 	{Type: "aws_sns_topic", Prop: "policy", Service: "sns"},

@@ -329,6 +329,9 @@ func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels
 		}
 	}
 	own := ix.applicableLevels(cat, []string{svc}, e)
+	if gate, ok := ix.delegatedLevels(e); ok {
+		own &= gate
+	}
 	all := own
 	type scoped struct {
 		key     string
@@ -405,6 +408,32 @@ func managedByAWS(e *graph.Entity) bool {
 	arn := e.String("arn")
 	return accountOf(e) == "" || strings.HasPrefix(arn, "arn:aws:iam::aws:") || strings.Contains(arn, ":role/aws-service-role/") || strings.Contains(arn, ":role/aws-reserved/") ||
 		strings.Contains(arn, ":alias/aws/")
+}
+
+// delegatedLevels returns, for a resource whose policy must delegate to its
+// account before identity policies count (resourcePolicyType.Delegates: a
+// KMS key), the levels its effective grants to its own account's root
+// allow, and true; false when its type needs no delegation or its policy
+// is not known (not collected: nothing is decided from it).
+func (ix *Index) delegatedLevels(e *graph.Entity) (levelSet, bool) {
+	rp, ok := resourcePolicyOf(e.Type)
+	if !ok || !rp.Delegates || e.String(rp.Prop) == "" {
+		return 0, false
+	}
+	root := model.AccountKey(accountOf(e))
+	var s levelSet
+	for _, r := range ix.grants[e.Key] {
+		if r.Class != "ALLOWS" || r.To != root {
+			continue
+		}
+		if eff, ok := r.Get("effective").(bool); ok && !eff {
+			continue
+		}
+		for _, l := range stringList(r.Get("accessLevels")) {
+			s = s.with([]actions.AccessLevel{actions.AccessLevel(l)})
+		}
+	}
+	return s, true
 }
 
 // delegates reports whether e's resource or trust policy grants to its own

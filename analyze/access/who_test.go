@@ -88,3 +88,62 @@ func TestWho(t *testing.T) {
 		})
 	}
 }
+
+// TestWhoKeyPolicyDelegation: a KMS key's policy must delegate to its
+// account (grant to its root) before the account's identity policies
+// give any access to the key (AWS KMS Developer Guide,
+// key-policy-default.html: "Allows access to the AWS account and enables
+// IAM policies"). Who reads a service or account edge onto a key only at
+// the levels its policy delegates; a key whose policy is not known keeps
+// the reading (nothing is decided from a policy not collected).
+func TestWhoKeyPolicyDelegation(t *testing.T) {
+	key := func(id string) string { return "arn:aws:kms:eu-west-1:" + acct + ":key/" + id }
+	w := newWorld(t)
+	root := `{"AWS":"arn:aws:iam::` + acct + `:root"}`
+	keys := map[string]string{
+		"delegated": doc(`{"Effect":"Allow","Principal":` + root + `,"Action":"kms:*","Resource":"*"}`),
+		"describe":  doc(`{"Effect":"Allow","Principal":` + root + `,"Action":"kms:DescribeKey","Resource":"*"}`),
+		"closed":    doc(`{"Effect":"Allow","Principal":{"AWS":"` + roleARN("keyadmin") + `"},"Action":"kms:*","Resource":"*"}`),
+		"unknown":   "",
+	}
+	for id, policy := range keys {
+		arn := key(id)
+		w.add(arn, "aws_kms_key", "Key", map[string]any{"arn": arn, "policy": nilIfEmpty(policy)})
+	}
+	w.role("keyadmin", "", "")
+	user := w.user("crypto")
+	w.policy("KMSAll", doc(`{"Effect":"Allow","Action":"kms:*","Resource":"*"}`), user)
+	if _, err := Derive(context.Background(), w.g); err != nil {
+		t.Fatal(err)
+	}
+	ix := NewIndex(w.g)
+	levels := func(id string) []string {
+		got, err := ix.Who(key(id), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range got {
+			if a.Principal == userARN("crypto") {
+				return a.AccessLevels
+			}
+		}
+		return nil
+	}
+	for _, tc := range []struct {
+		id   string
+		want []string
+	}{
+		{"delegated", levels("unknown")}, // every level the service edge has
+		{"describe", []string{"Read"}},   // kms:DescribeKey is a Read action
+		{"closed", nil},                  // only the key administrator, by name
+	} {
+		if diff := cmp.Diff(tc.want, levels(tc.id)); diff != "" {
+			t.Errorf("key %s: crypto's levels by its KMS service edge (-want +got):\n%s", tc.id, diff)
+		}
+	}
+	// The key whose policy is unknown: every level of KMS actions on keys
+	// (kms:ListGrants and kms:ListResourceTags act on a key).
+	if diff := cmp.Diff([]string{"List", "Read", "Write", "Tagging", "Permissions management"}, levels("unknown")); diff != "" {
+		t.Errorf("key with an unknown policy: crypto's levels (-want +got):\n%s", diff)
+	}
+}
