@@ -125,15 +125,17 @@
 // probes), not at levels AWS refuses every customer on the resource (an
 // AWS managed policy, a service-linked role: iam.Immutable), and reads
 // sts's levels onto a role only when its trust policy delegates to its
-// account, and onto a KMS key only at the levels its key policy delegates
+// account, onto a KMS key only at the levels its key policy delegates
 // to its account (resourcePolicyType.Delegates; a key whose policy was not
-// collected keeps the reading). Not yet exact: such an edge says the
+// collected keeps the reading), and at the levels of the actions the
+// edge's own patterns name that act on the resource (grantedLevels:
+// s3:ListAllMyBuckets gives no List on a bucket). Not yet exact: such an edge says the
 // access on "*" and is read onto every resource of its type in its
 // account, where a permissions boundary or SCP limiting services, an
 // aws:RequestedRegion condition, a resource's own Deny or conditional
 // delegation, its tags (ABAC) or a Deny naming it may refuse it (the sweep
-// counts these readings: CoarseScoped, 88 on the fixture, 218 on the
-// collected demo).
+// counts these readings: CoarseScoped, 76 on the fixture, 218 on the
+// collected demo, most of them the demo's us-east-1-only SCP).
 // Edges are per access level, so Who can say more than one action's answer;
 // Index.WhoCan (whocan.go) takes the principals the edges give and asks the
 // evaluator about the action, so it gives exactly Query.WhoCan's answer

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam"
 	"github.com/snapaudit/snapaudit/analyze/iam/actions"
 	"github.com/snapaudit/snapaudit/analyze/model"
 )
@@ -363,7 +364,7 @@ func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels
 			if !coversARN(stringList(r.Get("resources")), arn) {
 				continue
 			}
-			read := t.levels
+			read := t.levels & ix.grantedLevels(cat, r, e)
 			var levels []string
 			for _, l := range stringList(r.Get("accessLevels")) {
 				if i := slices.IndexFunc(levelOrder, func(lo levelFlag) bool { return string(lo.level) == l }); i >= 0 && read.has(i) {
@@ -386,6 +387,36 @@ func (ix *Index) applicableLevels(cat *actions.Catalog, svcs []string, e *graph.
 		return v.(levelSet)
 	}
 	lv := applicableLevels(cat, svcs, e.String("arn"))
+	ix.applicable.Store(k, lv)
+	return lv
+}
+
+// grantedLevels returns the levels of the catalog actions that act on e
+// (or one of its parts) and that r's Action patterns name: a scoped edge
+// granting ec2:Describe* on "*" says List, but no Describe action acts on
+// an instance, so it is not read onto one. Every level when r's patterns
+// are not all listed (actionsTruncated) or come with NotAction exclusions
+// (the complement is not listed): nothing is decided then. Cached by the
+// patterns and e's cell.
+func (ix *Index) grantedLevels(cat *actions.Catalog, r *graph.Relationship, e *graph.Entity) levelSet {
+	all := levelSet(1<<len(levelOrder) - 1)
+	patterns := stringList(r.Get("actions"))
+	if truncated, _ := r.Get("actionsTruncated").(bool); truncated || len(patterns) == 0 || len(stringList(r.Get("notActions"))) > 0 {
+		return all
+	}
+	svcs := resourceServices(arnService(e.String("arn")))
+	k := "granted\x00" + strings.Join(patterns, ",") + "\x00" + applicableKey(svcs, e)
+	if v, ok := ix.applicable.Load(k); ok {
+		return v.(levelSet)
+	}
+	lower := lowerAll(patterns)
+	var lv levelSet
+	actionsOn(cat, svcs, e.String("arn"), partsOf(e.String("arn")), func(a actions.Action, request string) {
+		name := strings.ToLower(a.String())
+		if slices.ContainsFunc(lower, func(p string) bool { return glob(p, name) }) && !iam.Immutable(a.String(), request) {
+			lv = lv.with(a.Levels())
+		}
+	})
 	ix.applicable.Store(k, lv)
 	return lv
 }

@@ -147,3 +147,30 @@ func TestWhoKeyPolicyDelegation(t *testing.T) {
 		t.Errorf("key with an unknown policy: crypto's levels (-want +got):\n%s", diff)
 	}
 }
+
+// TestWhoReadsOnlyGrantedActions: a service edge is read onto a resource
+// only at the levels of the actions its patterns name that act on the
+// resource's type. s3:ListAllMyBuckets (List) acts on no resource, so its
+// edge gives no List access to a bucket; s3:ListBucket does.
+func TestWhoReadsOnlyGrantedActions(t *testing.T) {
+	w := newWorld(t)
+	w.bucket("logs", "")
+	lister := w.user("lister")
+	w.policy("ListBuckets", doc(`{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}`), lister)
+	browser := w.user("browser")
+	w.policy("Browse", doc(`{"Effect":"Allow","Action":["s3:ListAllMyBuckets","s3:ListBucket"],"Resource":"*"}`), browser)
+	if _, err := Derive(context.Background(), w.g); err != nil {
+		t.Fatal(err)
+	}
+	got, err := NewIndex(w.g).Who("arn:aws:s3:::logs", actions.List)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var principals []string
+	for _, a := range got {
+		principals = append(principals, a.Principal)
+	}
+	if diff := cmp.Diff([]string{userARN("browser")}, principals); diff != "" {
+		t.Errorf("who can list the bucket (-want +got):\n%s", diff)
+	}
+}
