@@ -84,12 +84,19 @@ func actionsOn(cat *actions.Catalog, svcs []string, arn string, parts []string, 
 }
 
 // applicableLevels returns the access levels of the catalog actions of svcs
-// that act on arn or one of its parts (resourceParts) and that a customer's
-// principal may be allowed at all (not refused on an AWS-managed resource
-// whatever its policies say: iam.Immutable).
-func applicableLevels(cat *actions.Catalog, svcs []string, arn string) levelSet {
+// that act on arn or one of its parts (resourceParts), that match one of
+// the Action patterns (lower case; nil: every action), and that a
+// customer's principal may be allowed at all (not refused on an
+// AWS-managed resource whatever its policies say: iam.Immutable).
+func applicableLevels(cat *actions.Catalog, svcs []string, arn string, patterns []string) levelSet {
 	var s levelSet
 	actionsOn(cat, svcs, arn, partsOf(arn), func(a actions.Action, request string) {
+		if patterns != nil {
+			name := strings.ToLower(a.String())
+			if !slices.ContainsFunc(patterns, func(p string) bool { return glob(p, name) }) {
+				return
+			}
+		}
 		if !iam.Immutable(a.String(), request) {
 			s = s.with(a.Levels())
 		}

@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
-	"github.com/snapaudit/snapaudit/analyze/iam"
 	"github.com/snapaudit/snapaudit/analyze/iam/actions"
 	"github.com/snapaudit/snapaudit/analyze/model"
 )
@@ -45,8 +44,9 @@ type Index struct {
 	grants map[string][]*graph.Relationship
 	// principals are the collected users and roles by account, sorted.
 	principals map[string][]string
-	// applicable caches applicableLevels by services and cell (and key,
-	// for a resource of no account): the same for every resource of one.
+	// applicable caches applicableLevels by patterns, services and cell
+	// (and key, for a resource of no account): the same for every
+	// resource of one (cachedLevels).
 	applicable sync.Map
 }
 
@@ -155,7 +155,8 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 // its own relationships already say); a principal of another account needs
 // its own access relationships to reach the resource too (its account or
 // service entity, Resource patterns covering the resource, the resource
-// not in their exceptResources), at the levels both give. What the
+// not in their exceptResources — a property Derive does not write yet: the
+// place for scoped edges' per-resource exceptions), at the levels both give. What the
 // grant's policy says of each principal is on the grant (joined.go):
 // exceptPrincipals are refused every level (the grant's Conditions on
 // their facts, its NotPrincipal, a Deny of the policy; for the resource's
@@ -380,15 +381,10 @@ func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels
 	}
 }
 
-// applicableLevels is applicableLevels, cached by services and cell.
+// applicableLevels is applicableLevels with every action, cached by
+// services and cell.
 func (ix *Index) applicableLevels(cat *actions.Catalog, svcs []string, e *graph.Entity) levelSet {
-	k := applicableKey(svcs, e)
-	if v, ok := ix.applicable.Load(k); ok {
-		return v.(levelSet)
-	}
-	lv := applicableLevels(cat, svcs, e.String("arn"))
-	ix.applicable.Store(k, lv)
-	return lv
+	return ix.cachedLevels(cat, svcs, e, nil)
 }
 
 // grantedLevels returns the levels of the catalog actions that act on e
@@ -396,27 +392,23 @@ func (ix *Index) applicableLevels(cat *actions.Catalog, svcs []string, e *graph.
 // granting ec2:Describe* on "*" says List, but no Describe action acts on
 // an instance, so it is not read onto one. Every level when r's patterns
 // are not all listed (actionsTruncated) or come with NotAction exclusions
-// (the complement is not listed): nothing is decided then. Cached by the
-// patterns and e's cell.
+// (the complement is not listed): nothing is decided then.
 func (ix *Index) grantedLevels(cat *actions.Catalog, r *graph.Relationship, e *graph.Entity) levelSet {
-	all := levelSet(1<<len(levelOrder) - 1)
 	patterns := stringList(r.Get("actions"))
 	if truncated, _ := r.Get("actionsTruncated").(bool); truncated || len(patterns) == 0 || len(stringList(r.Get("notActions"))) > 0 {
-		return all
+		return levelSet(1<<len(levelOrder) - 1)
 	}
-	svcs := resourceServices(arnService(e.String("arn")))
-	k := "granted\x00" + strings.Join(patterns, ",") + "\x00" + applicableKey(svcs, e)
+	return ix.cachedLevels(cat, resourceServices(arnService(e.String("arn"))), e, lowerAll(patterns))
+}
+
+// cachedLevels is applicableLevels, cached by services, patterns and e's
+// cell (applicableKey).
+func (ix *Index) cachedLevels(cat *actions.Catalog, svcs []string, e *graph.Entity, patterns []string) levelSet {
+	k := strings.Join(patterns, ",") + "\x00" + applicableKey(svcs, e)
 	if v, ok := ix.applicable.Load(k); ok {
 		return v.(levelSet)
 	}
-	lower := lowerAll(patterns)
-	var lv levelSet
-	actionsOn(cat, svcs, e.String("arn"), partsOf(e.String("arn")), func(a actions.Action, request string) {
-		name := strings.ToLower(a.String())
-		if slices.ContainsFunc(lower, func(p string) bool { return glob(p, name) }) && !iam.Immutable(a.String(), request) {
-			lv = lv.with(a.Levels())
-		}
-	})
+	lv := applicableLevels(cat, svcs, e.String("arn"), patterns)
 	ix.applicable.Store(k, lv)
 	return lv
 }
