@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -64,7 +65,13 @@ func TestFaultKinds(t *testing.T) {
 		{name: "truncated xml", fault: Fault{Service: "iam", Kind: FaultTruncate}, call: listAliases,
 			check: func(t *testing.T, err error) {
 				deserialization(t, err)
-				if !errors.Is(err, io.ErrUnexpectedEOF) && !strings.Contains(err.Error(), "unexpected EOF") {
+				// The body ends early: net/http reports it as an unexpected
+				// EOF, or, when its read loop has already closed the
+				// connection the server cut, as a read on a closed
+				// connection (a race inside the transport: seen once in
+				// about ten runs).
+				if !errors.Is(err, io.ErrUnexpectedEOF) && !strings.Contains(err.Error(), "unexpected EOF") &&
+					!errors.Is(err, net.ErrClosed) && !strings.Contains(err.Error(), "use of closed network connection") {
 					t.Errorf("error %v does not say the body was cut short", err)
 				}
 			}},
