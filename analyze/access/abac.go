@@ -11,7 +11,13 @@ package access
 // answer conditional. On an object the bucket's state applies, as its
 // tags do (Query.owner).
 
-import "github.com/snapaudit/snapaudit/analyze/graph"
+import (
+	"slices"
+	"strings"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam/actions"
+)
 
 // resourceTags says what aws:ResourceTag/* is for requests on res: apply
 // (res's tags are the keys) and known (the keys are known: its tags, or
@@ -41,4 +47,180 @@ func abacMark(res *graph.Entity) string {
 		return "\x00abac=off"
 	}
 	return "\x00abac=unknown"
+}
+
+// ABAC in identity policies (IAM User Guide,
+// introduction_attribute-based-access-control.html;
+// reference_policies_condition-keys.html#condition-keys-resourcetag): an
+// Allow statement on "*" or on a type-wide pattern whose Condition reads
+// aws:ResourceTag/* grants each resource according to its tags, so it is
+// not uniform over its service: a service-entity edge would be read by
+// Who onto every resource of the service, those whose tags refuse it too.
+// Such a statement fans out instead (abacTargets): a grant to each
+// collected resource of its services that it can act on, in the policy's
+// accounts (and elsewhere where a resource-based policy may open it to
+// them), with the statement's actions that act on the resource's type
+// (abacSet). principal-access then decides each grant with the
+// resource's tags (factLevels; statementHolds caches the answer by the
+// resource's tag signature, resourceSignature, and the principal's
+// tags): a resource whose tags refuse gets no edge, one whose tags decide
+// it a firm edge, one whose tags are unknown (a bucket whose ABAC setting
+// is unknown, a type whose tags are not collected) a conditional edge on
+// the key. The statement's actions that act on no collected resource
+// (s3:ListAllMyBuckets, or none of the account's) keep the service
+// entity's edge, listing only those actions, so Who (grantedLevels) reads
+// it onto no resource. Explicit edges rather than one service edge with
+// exceptResources: the resources a tag condition accepts are usually the
+// few (one team's of many), so the exceptions would be the long list.
+// Not fanned out (as before, a coarse service or account edge): a
+// statement with NotResource, with NotAction, or with actions of every
+// service; a pattern capped by Limits.MaxTargetsPerStatement.
+
+// readsResourceTags reports whether the statement's Condition reads a
+// resource tag (aws:ResourceTag/KEY).
+func (s *statement) readsResourceTags() bool {
+	for _, k := range s.conditionKeys() {
+		if strings.HasPrefix(k, "aws:resourcetag/") {
+			return true
+		}
+	}
+	return false
+}
+
+// abacTargets adds the grants of an ABAC statement (readsResourceTags) on
+// pattern pat: "*" (wide nil) or a type-wide pattern (wide its parts). It
+// returns false, having added nothing, where the statement is not fanned
+// out: the caller adds the service or account targets as for any other.
+func (d *deriver) abacTargets(pe *graph.Entity, st *statement, gs *grants, pat string, wide *[6]string) bool {
+	if !st.readsResourceTags() {
+		return false
+	}
+	svcs, all := servicesOf(st)
+	if all {
+		return false
+	}
+	accts := d.policyAccounts(pe)
+	var patterns []string // what the resource index is asked
+	if wide == nil {
+		for _, svc := range svcs {
+			patterns = append(patterns, "arn:*:"+svc+":*:*:*")
+			for _, c := range crossService {
+				if c.Action == svc {
+					patterns = append(patterns, "arn:*:"+c.Resource+":*:*:*")
+				}
+			}
+		}
+	} else {
+		if strings.ContainsAny(wide[2], "*?") {
+			return false
+		}
+		if isAccountID(wide[4]) {
+			accts = []string{wide[4]}
+		}
+		patterns = []string{pat}
+	}
+	var hits []hit
+	seen := map[string]bool{}
+	for _, ip := range patterns {
+		for _, h := range d.idx.match(ip, nil) {
+			if !seen[h.e.Key] && (slices.Contains(accts, accountOf(h.e)) || d.resourcePolicyFor(h.e) != nil) {
+				seen[h.e.Key] = true
+				hits = append(hits, h)
+			}
+		}
+	}
+	if max := d.cfg.limits.MaxTargetsPerStatement; max > 0 && len(hits) > max {
+		return false // capped: the caller's service or account targets (cappedTargets logs and counts patterns only)
+	}
+	slices.SortFunc(hits, func(a, b hit) int { return strings.Compare(a.e.Key, b.e.Key) })
+	covered := map[string]bool{} // the actions some grant below carries
+	for _, h := range hits {
+		for _, set := range d.resourceSets(st, arnService(h.e.String("arn"))) {
+			rs := d.abacSet(set, h.e)
+			if rs == nil {
+				continue
+			}
+			for _, acts := range rs.byLevel {
+				for _, a := range acts {
+					covered[a] = true
+				}
+			}
+			gr := gs.get(h.e.Key, func() *grant {
+				return &grant{from: pe, to: h.e, target: h.e, via: pe.Key, scope: scopeResource, service: arnService(h.e.String("arn")), account: accountOf(h.e)}
+			})
+			gr.add(st, rs, h.request, pat)
+			if sr, ok := subResourceOf(arnService(h.request)); ok && h.request == h.e.String("arn") {
+				// "*" covers its parts too (a bucket's objects), which a
+				// resource policy may grant apart from the resource.
+				gr.add(st, nil, h.request+string(sr.Sep)+"*", "")
+			}
+		}
+	}
+	// The actions that act on no resource reached: the service entity's,
+	// as written where the service has none of its actions reaching one.
+	rest := *st
+	rest.actions, rest.condKeys, rest.prTags, rest.lowActions, rest.lowNotActions = nil, nil, nil, nil, nil
+	for _, svc := range svcs {
+		pats := forService(st.actions, svc)
+		set := d.cat.set(pats, false, svc)
+		var left []string
+		some := false
+		for _, lo := range levelOrder {
+			for _, a := range set.byLevel[lo.level] {
+				if covered[a] {
+					some = true
+				} else {
+					left = append(left, a)
+				}
+			}
+		}
+		if !some {
+			rest.actions = append(rest.actions, pats...)
+			continue
+		}
+		rest.actions = append(rest.actions, uniqSorted(append(left, set.unknown...))...)
+	}
+	if len(rest.actions) > 0 {
+		if wide == nil {
+			d.wideTargets(pe, &rest, gs, pat)
+		} else {
+			d.typeWideTargets(pe, &rest, gs, pat, *wide)
+		}
+	}
+	return true
+}
+
+// abacSetKey names abacSet's answer: the set and the resource's cell.
+type abacSetKey struct {
+	set  *actionSet
+	cell string
+}
+
+// abacSet returns the actions of set that act on resource e or one of its
+// parts (actionsOn: a bucket's objects), nil when none does; the patterns
+// stay as written. Computed once per set and cell (applicableKey).
+func (d *deriver) abacSet(set *actionSet, e *graph.Entity) *actionSet {
+	svcs := resourceServices(arnService(e.String("arn")))
+	k := abacSetKey{set, applicableKey(svcs, e)}
+	if rs, ok := d.abacSets[k]; ok {
+		return rs
+	}
+	on := map[string]bool{}
+	actionsOn(d.cat.c, svcs, e.String("arn"), partsOf(e.String("arn")), func(a actions.Action, _ string) { on[a.String()] = true })
+	rs := &actionSet{patterns: set.patterns, notActions: set.notActions, full: set.full, byLevel: map[actions.AccessLevel][]string{}}
+	for l, acts := range set.byLevel {
+		for _, a := range acts {
+			if on[a] {
+				rs.byLevel[l] = append(rs.byLevel[l], a)
+			}
+		}
+	}
+	if len(rs.byLevel) == 0 {
+		rs = nil
+	}
+	if d.abacSets == nil {
+		d.abacSets = map[abacSetKey]*actionSet{}
+	}
+	d.abacSets[k] = rs
+	return rs
 }

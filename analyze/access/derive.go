@@ -170,6 +170,7 @@ type deriver struct {
 	fastKey          []byte                              // fastProps' key, reused
 	fastHits         int                                 // fastProps' hits (a worker's, logged)
 	grantIDs         uint32                              // grants numbered so far (warmGrant)
+	abacSets         map[abacSetKey]*actionSet           // abacSet's answers (identity-allows)
 
 	// Organisation policies (org.go).
 	org          orgMap

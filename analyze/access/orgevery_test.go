@@ -184,14 +184,14 @@ func TestOrgWhoCanEveryAction(t *testing.T) {
 	if st.ResourceProbes < 1000 || st.Probes-st.ResourceProbes < 50 {
 		t.Errorf("only %d resource and %d account probes: the fixture or the catalog lost resources or actions", st.ResourceProbes, st.Probes-st.ResourceProbes)
 	}
-	// The joined readings left are the principals' own coarse edges: dan's
-	// ABAC S3 edge read onto B's and the management account's untagged
-	// buckets (6), ops's AdministratorAccess account edge whose boundary
-	// (S3, KMS) refuses sts:AssumeRole, read onto roles trusting its
-	// account or "*" (3). Fewer is progress (exceptResources); more, a
-	// regression.
-	if st.CoarseJoined > 9 {
-		t.Errorf("%d joined readings on a coarse own edge, want at most 9", st.CoarseJoined)
+	// The joined readings left are the principals' own coarse edges:
+	// ops's AdministratorAccess account edge whose boundary (S3, KMS)
+	// refuses sts:AssumeRole, read onto roles trusting its account or "*"
+	// (3). dan's ABAC S3 grant goes to his team's buckets (abacTargets):
+	// a reading of an edge conditional on a resource tag is an error.
+	// Fewer is progress (exceptResources); more, a regression.
+	if st.CoarseJoined > 3 {
+		t.Errorf("%d joined readings on a coarse own edge, want at most 3", st.CoarseJoined)
 	}
 }
 
@@ -367,6 +367,12 @@ func SweepWhoCan(t *testing.T, q *Query, g *graph.Graph) Sweep {
 				if pr, err := iam.ParsePrincipal(x.Principal); err == nil && pr.Type == iam.PrincipalAssumedRole {
 					explicit = g.Relationship(pr.RoleARN + "|access|" + key + "|sessions")
 				}
+				if abac := abacOwnEdge(g, x); abac != nil {
+					extra++
+					t.Errorf("%s has %s access to %s by its edge to %s (via %v), conditional on a resource tag: "+
+						"an ABAC grant is not uniform over its service (abacTargets)", x.Principal, lf.level, key, abac.To, x.Via)
+					continue
+				}
 				if x.Target != key {
 					coarseScoped++
 					if testing.Verbose() {
@@ -399,6 +405,26 @@ func SweepWhoCan(t *testing.T, q *Query, g *graph.Graph) Sweep {
 		"%d edge levels the evaluator refuses (explicit edges, joined grants their policy refuses; Who's coarser readings: %d of scoped edges, %d of joined grants on a coarse own edge)",
 		st.Probes, st.ResourceProbes, st.Resources, st.Probes-st.ResourceProbes, st.Disagreements, st.Missing, st.Extra, st.CoarseScoped, st.CoarseJoined)
 	return st
+}
+
+// abacOwnEdge returns the principal's own service- or account-scope edge
+// behind a coarse reading x (the edge x reads, or for a joined reading
+// one of its own edges from a policy x names) whose conditionKeys hold a
+// resource tag (aws:resourcetag/...), nil when none: an ABAC grant read
+// onto a resource whose tags it did not ask about.
+func abacOwnEdge(g *graph.Graph, x Access) *graph.Relationship {
+	for _, r := range g.Relationships() {
+		if r.Type != AccessType || r.From != x.Principal || r.Get("scope") == scopeResource {
+			continue
+		}
+		if r.To != x.Target && !slices.ContainsFunc(stringList(r.Get("via")), func(v string) bool { return slices.Contains(x.Via, v) }) {
+			continue
+		}
+		if slices.ContainsFunc(stringList(r.Get("conditionKeys")), func(k string) bool { return strings.HasPrefix(k, "aws:resourcetag/") }) {
+			return r
+		}
+	}
+	return nil
 }
 
 // ownSideRefuses reports whether a joined reading of principal (Who: a
