@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam"
 	"github.com/snapaudit/snapaudit/analyze/iam/actions"
 )
 
@@ -146,7 +147,7 @@ func (d *deriver) abacTargets(pe *graph.Entity, st *statement, gs *grants, pat s
 				}
 			}
 			gr := gs.get(h.e.Key, func() *grant {
-				return &grant{from: pe, to: h.e, target: h.e, via: pe.Key, scope: scopeResource, service: arnService(h.e.String("arn")), account: accountOf(h.e)}
+				return &grant{from: pe, to: h.e, target: h.e, via: pe.Key, scope: scopeResource, service: arnService(h.e.String("arn")), account: accountOf(h.e), abac: true}
 			})
 			gr.add(st, rs, h.request, pat)
 			if sr, ok := subResourceOf(arnService(h.request)); ok && h.request == h.e.String("arn") {
@@ -223,4 +224,74 @@ func (d *deriver) abacSet(set *actionSet, e *graph.Entity) *actionSet {
 	}
 	d.abacSets[k] = rs
 	return rs
+}
+
+// tagsRefuse reports whether the facts refuse principal p every statement
+// of a grant abacTargets made whose statements all have a Condition: then
+// the grant gives it nothing, and the evaluator need not be asked about
+// its actions. The answers are shared by the principals with the same
+// tags and the resources with the same tag signature (resourceSignature),
+// so a principal costs a lookup per resource its tags refuse, not an
+// evaluation per action. A statement is decided as factLevels decides it
+// (statementHolds), but on a resource of the principal's own account with
+// a resource-based policy, alone (holdsAlone): there the resource policy
+// may grant on its own, and that grant is the resource's (its ALLOWS,
+// which Who joins with the account's principals), not this statement's.
+func (d *deriver) tagsRefuse(gr *grant, p *graph.Entity, pp iam.Principal) bool {
+	if !gr.abac || gr.firm != nil {
+		return false
+	}
+	gr.conditionKeys()
+	self := ""
+	if gr.cond.personal || pp.Type == iam.PrincipalAssumedRole {
+		self = pp.ARN
+	}
+	for i := range gr.parts {
+		var holds bool
+		if d.factPartOf(gr, i).rp != nil && gr.account == pp.Account {
+			holds = d.holdsAlone(gr, i, p, pp, self)
+		} else {
+			holds, _, _ = d.statementHolds(gr, i, p, pp, gr.target, self)
+		}
+		if holds {
+			return false
+		}
+	}
+	return true
+}
+
+// holdsAlone reports whether part i's statement, alone with its Condition
+// and the snapshot's facts (every other key unknown), allows one of its
+// actions on the grant's target for principal p (a principal of the
+// target's account): statementHolds without the target's resource policy,
+// cached the same way.
+func (d *deriver) holdsAlone(gr *grant, i int, p *graph.Entity, pp iam.Principal, self string) bool {
+	part := gr.parts[i]
+	ck := stmtCacheKey{st: part.st, acct: pp.Account, typ: string(pp.Type), tags: d.principalTags(p, part.st), self: self,
+		res: "\x00alone\x00" + d.resourceSignature(gr.target, part.st)}
+	if r, ok := d.stmtCache.get(ck); ok {
+		return r.holds
+	}
+	var r stmtResult
+	defer func() { d.stmtCache.put(ck, r) }()
+	sp, err := part.st.strictPolicy()
+	if err != nil {
+		return false
+	}
+	pol := &iam.Policies{Identity: []*iam.Policy{sp}}
+	for _, lo := range levelOrder {
+		acts := part.set.byLevel[lo.level]
+		if len(acts) == 0 {
+			continue
+		}
+		for _, req := range gr.requests {
+			d.stats.Evaluations++
+			rq, unknown := d.factRequest(p, pp, acts[0], req, gr.account, gr.target)
+			if d.cfg.ev.EvaluateUnknown(rq, pol, unknown).Decision == iam.Allowed {
+				r.holds = true
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -184,6 +184,9 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 		if first && res == nil && ((gr.cond != nil && gr.cond.personal) || (!orgClear && d.orgPersonal(orgK, gr.set))) {
 			personalSeen = true // the class's shared answer would be this principal's own
 		}
+		if d.tagsRefuse(gr, p, pp) {
+			return false
+		}
 		classes := func() *patternSet {
 			ck := classKey{pol.Resource, orgK}
 			ps := classesBy[ck]
@@ -361,7 +364,11 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 	}
 	for _, pe := range policies {
 		ag := d.identityGrants[pe.Key]
-		for _, l := range [][]*grant{ag.any, ag.byAccount[pp.Account]} {
+		lists := [][]*grant{ag.any, ag.byAccount[pp.Account]}
+		if reuse {
+			lists = lists[:1] // byAccount's targets have no resource-based policy: the class's edges below
+		}
+		for _, l := range lists {
 			for _, gr := range l {
 				if reuse && d.sharedTarget(gr.target) {
 					continue // the class's edges below
