@@ -114,6 +114,9 @@ func TestABACTargets(t *testing.T) {
 			e.Set("abacEnabled", b.abac)
 		}
 	}
+	// red-shared (team red) grants its objects to every principal of the
+	// account: that is its own ALLOWS (Who joins it), not amy's ABAC grant.
+	w.bucket("red-shared", doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+acct+`:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::red-shared/*"}`)).Set("tag.team", "red")
 	rule := "arn:aws:config:us-east-1:" + acct + ":config-rule/config-rule-abc" // aws_config_rule: tags not collected
 	w.add(rule, "aws_config_rule", "ControlPolicy", map[string]any{"arn": rule, "name": "r"})
 	if _, err := Derive(context.Background(), w.g); err != nil {
@@ -133,6 +136,8 @@ func TestABACTargets(t *testing.T) {
 		{"bucket ABAC unknown: conditional on the key", userARN("amy"), bucket("blue-unknown"), []string{"List", "Read"}, []string{cond}},
 		{"bucket ABAC disabled: its tags are not aws:ResourceTag", userARN("amy"), bucket("blue-off"), nil, nil},
 		{"untagged: no edge", userARN("amy"), bucket("untagged"), nil, nil},
+		{"another team's bucket with a resource policy: its grant is its own", userARN("amy"), bucket("red-shared"), nil, nil},
+		{"its team's bucket with a resource policy", userARN("rob"), bucket("red-shared"), []string{"List", "Read"}, nil},
 		{"a type-wide pattern: the matching bucket", userARN("sam"), bucket("blue-on"), []string{"List"}, nil},
 		{"a type-wide pattern: not the others", userARN("sam"), bucket("red-on"), nil, nil},
 		{"a type whose tags are not collected: conditional on the key", userARN("amy"), rule, []string{"Write"}, []string{cond}},
