@@ -100,6 +100,9 @@ func (d *deriver) abacTargets(pe *graph.Entity, st *statement, gs *grants, pat s
 	if all {
 		return false
 	}
+	if len(d.attached[pe.Key]) == 0 {
+		return false // nobody has the policy: its grants give no access edge, the service entity's are as good
+	}
 	accts := d.policyAccounts(pe)
 	var patterns []string // what the resource index is asked
 	if wide == nil {
@@ -120,31 +123,26 @@ func (d *deriver) abacTargets(pe *graph.Entity, st *statement, gs *grants, pat s
 		}
 		patterns = []string{pat}
 	}
-	var hits []hit
-	seen := map[string]bool{}
-	for _, ip := range patterns {
-		for _, h := range d.idx.match(ip, nil) {
-			if !seen[h.e.Key] && (slices.Contains(accts, accountOf(h.e)) || d.resourcePolicyFor(h.e) != nil) {
-				seen[h.e.Key] = true
-				hits = append(hits, h)
-			}
-		}
-	}
+	hits := d.abacHits(patterns, accts)
 	if max := d.cfg.limits.MaxTargetsPerStatement; max > 0 && len(hits) > max {
 		return false // capped: the caller's service or account targets (cappedTargets logs and counts patterns only)
 	}
-	slices.SortFunc(hits, func(a, b hit) int { return strings.Compare(a.e.Key, b.e.Key) })
-	covered := map[string]bool{} // the actions some grant below carries
+	covered := map[string]bool{} // the actions that act on a resource reached
 	for _, h := range hits {
 		for _, set := range d.resourceSets(st, arnService(h.e.String("arn"))) {
 			rs := d.abacSet(set, h.e)
 			if rs == nil {
 				continue
 			}
-			for _, acts := range rs.byLevel {
-				for _, a := range acts {
-					covered[a] = true
+			if !covered[rs.byLevel[rs.levels()[0]][0]] { // abacSet's sets are shared: a set's actions once
+				for _, acts := range rs.byLevel {
+					for _, a := range acts {
+						covered[a] = true
+					}
 				}
+			}
+			if d.tagsNeverAccept(st, rs, h, accts[0]) {
+				continue
 			}
 			gr := gs.get(h.e.Key, func() *grant {
 				return &grant{from: pe, to: h.e, target: h.e, via: pe.Key, scope: scopeResource, service: arnService(h.e.String("arn")), account: accountOf(h.e), abac: true}
@@ -191,6 +189,163 @@ func (d *deriver) abacTargets(pe *graph.Entity, st *statement, gs *grants, pat s
 	return true
 }
 
+// abacHits returns the collected resources the index patterns reach that
+// are in one of accts or have a resource-based policy, sorted by key;
+// computed once per patterns and accounts (many statements of AWS managed
+// policies ask the same: "*" on EC2 in the same accounts).
+func (d *deriver) abacHits(patterns, accts []string) []hit {
+	k := strings.Join(patterns, "\x00") + "\x01" + strings.Join(accts, ",")
+	if hits, ok := d.abacHitsOf[k]; ok {
+		return hits
+	}
+	var hits []hit
+	seen := map[string]bool{}
+	for _, ip := range patterns {
+		for _, h := range d.idx.match(ip, nil) {
+			if !seen[h.e.Key] && (slices.Contains(accts, accountOf(h.e)) || d.resourcePolicyFor(h.e) != nil) {
+				seen[h.e.Key] = true
+				hits = append(hits, h)
+			}
+		}
+	}
+	slices.SortFunc(hits, func(a, b hit) int { return strings.Compare(a.e.Key, b.e.Key) })
+	if d.abacHitsOf == nil {
+		d.abacHitsOf = map[string][]hit{}
+	}
+	d.abacHitsOf[k] = hits
+	return hits
+}
+
+// tagsNeverAccept reports whether the statement, alone with its
+// Condition, allows none of the actions of rs on the resource of h for
+// any principal: its tags refuse (another value, a key it lacks) whoever
+// asks. Every key but aws:ResourceTag/* is unknown (the principal's tags,
+// account, request context), so only the resource's tags can refuse. The
+// answer is cached by statement and resource signature (the resources
+// without any tag the statement reads share one per type, account and
+// ABAC state), so a statement of an AWS managed policy reading a tag no
+// resource has costs a map lookup per resource and no edge. acct is an
+// account of the policy, for a resource of no account.
+func (d *deriver) tagsNeverAccept(st *statement, rs *actionSet, h hit, acct string) bool {
+	e := h.e
+	tags := d.lowerTags(e)
+	names := st.resourceTagNames()
+	sig := ""
+	if slices.ContainsFunc(names, func(n string) bool { _, ok := tags[n]; return ok }) {
+		if strings.Contains(st.conditions, "${") {
+			return false // a value to compare with the principal's: principal-access decides
+		}
+		sig = d.resourceSignature(e, st)
+	} else {
+		sig = "\x00absent\x00" + d.abacCell(e) + "\x00" + accountOf(e) + abacMark(e)
+	}
+	byStmt := d.abacRefused[st]
+	if byStmt == nil {
+		if d.abacRefused == nil {
+			d.abacRefused = map[*statement]map[string]bool{}
+		}
+		byStmt = map[string]bool{}
+		d.abacRefused[st] = byStmt
+	}
+	if r, ok := byStmt[sig]; ok {
+		return r
+	}
+	refused := true
+	defer func() { byStmt[sig] = refused }()
+	sp, err := st.strictPolicy()
+	if err != nil {
+		return false // parsed leniently: kept, as any grant
+	}
+	ra := accountOf(e)
+	if ra == "" {
+		ra = acct
+	}
+	pp, err := iam.ParsePrincipal("arn:aws:iam::" + ra + ":user/abac")
+	if err != nil {
+		return false
+	}
+	apply, known := resourceTags(e)
+	pol := &iam.Policies{Identity: []*iam.Policy{sp}}
+	var vars []string // principal tags the Condition's policy variables name: a value no tag has
+	if strings.Contains(st.conditions, "${") {
+		if !onlyPrincipalTagVariables(st) {
+			return false
+		}
+		vars = st.principalTagNames()
+	}
+	for _, lo := range levelOrder {
+		acts := rs.byLevel[lo.level]
+		if len(acts) == 0 {
+			continue
+		}
+		rq := &iam.Request{Principal: pp, Action: acts[0], Resource: h.request, ResourceAccount: ra, Context: map[string][]string{},
+			AWSManagedKey: awsManagedKey(e), RestrictPublic: publicRestriction(e)}
+		if apply {
+			addTags(rq.Context, "aws:ResourceTag/", e)
+		}
+		for _, n := range vars {
+			rq.Context["aws:PrincipalTag/"+n] = []string{"\x00abac"}
+		}
+		d.stats.Evaluations++
+		if d.cfg.ev.EvaluateUnknown(rq, pol, func(k string) bool { return !strings.HasPrefix(k, "aws:resourcetag/") || !known }).Decision == iam.Allowed {
+			refused = false
+			return false
+		}
+	}
+	return true
+}
+
+// onlyPrincipalTagVariables reports whether the policy variables of the
+// statement's Condition are all principal tags (${aws:PrincipalTag/KEY})
+// and its condition keys name no principal tag: then, on a resource
+// without any tag the statement reads, no principal's tag values change
+// the answer (a missing key decides an operator alone), and
+// tagsNeverAccept may give them any value.
+func onlyPrincipalTagVariables(st *statement) bool {
+	for _, k := range st.conditionKeys() {
+		if strings.HasPrefix(k, "aws:principaltag/") {
+			return false
+		}
+	}
+	l := strings.ToLower(st.conditions)
+	for {
+		i := strings.Index(l, "${")
+		if i < 0 {
+			return true
+		}
+		if !strings.HasPrefix(l[i:], "${aws:principaltag/") {
+			return false
+		}
+		l = l[i+2:]
+	}
+}
+
+// resourceTagNames returns the resource tags (lower case) the statement's
+// Condition reads (aws:ResourceTag/KEY).
+func (s *statement) resourceTagNames() []string {
+	var out []string
+	for _, k := range s.conditionKeys() {
+		if n, ok := strings.CutPrefix(k, "aws:resourcetag/"); ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// abacCell returns applicableKey of a resource for the services whose
+// actions act on it, computed once per resource.
+func (d *deriver) abacCell(e *graph.Entity) string {
+	if k, ok := d.abacCells[e]; ok {
+		return k
+	}
+	k := applicableKey(resourceServices(arnService(e.String("arn"))), e)
+	if d.abacCells == nil {
+		d.abacCells = map[*graph.Entity]string{}
+	}
+	d.abacCells[e] = k
+	return k
+}
+
 // abacSetKey names abacSet's answer: the set and the resource's cell.
 type abacSetKey struct {
 	set  *actionSet
@@ -201,11 +356,11 @@ type abacSetKey struct {
 // parts (actionsOn: a bucket's objects), nil when none does; the patterns
 // stay as written. Computed once per set and cell (applicableKey).
 func (d *deriver) abacSet(set *actionSet, e *graph.Entity) *actionSet {
-	svcs := resourceServices(arnService(e.String("arn")))
-	k := abacSetKey{set, applicableKey(svcs, e)}
+	k := abacSetKey{set, d.abacCell(e)}
 	if rs, ok := d.abacSets[k]; ok {
 		return rs
 	}
+	svcs := resourceServices(arnService(e.String("arn")))
 	on := map[string]bool{}
 	actionsOn(d.cat.c, svcs, e.String("arn"), partsOf(e.String("arn")), func(a actions.Action, _ string) { on[a.String()] = true })
 	rs := &actionSet{patterns: set.patterns, notActions: set.notActions, full: set.full, byLevel: map[actions.AccessLevel][]string{}}

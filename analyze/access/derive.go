@@ -171,6 +171,9 @@ type deriver struct {
 	fastHits         int                                 // fastProps' hits (a worker's, logged)
 	grantIDs         uint32                              // grants numbered so far (warmGrant)
 	abacSets         map[abacSetKey]*actionSet           // abacSet's answers (identity-allows)
+	abacHitsOf       map[string][]hit                    // abacHits' answers
+	abacRefused      map[*statement]map[string]bool      // tagsNeverAccept's answers by resource signature
+	abacCells        map[*graph.Entity]string            // abacCell's answers
 
 	// Organisation policies (org.go).
 	org          orgMap
