@@ -793,14 +793,15 @@ func (d *deriver) statementHolds(gr *grant, i int, p *graph.Entity, pp iam.Princ
 	rp, rk := fp.rp, fp.rk
 	ck := stmtCacheKey{st: part.st, acct: pp.Account, typ: string(pp.Type), tags: d.principalTags(p, part.st), self: self, res: rk}
 	// Whether the Condition can hold does not depend on which of the
-	// statement's actions is asked: one is; one per level where the
-	// target's resource policy weighs (it may grant some actions only: a
-	// bucket's objects to another account, not its listing).
+	// statement's actions is asked: one is; one per level for an ABAC
+	// grant (abacTargets) where the target's resource policy weighs (it
+	// may grant some actions only: a bucket's objects to another account,
+	// not its listing).
 	var acts []string
 	for _, lo := range levelOrder {
 		if a := part.set.byLevel[lo.level]; len(a) > 0 {
 			acts = append(acts, a[0])
-			if rp == nil {
+			if rp == nil || !gr.abac {
 				break
 			}
 		}
