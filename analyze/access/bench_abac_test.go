@@ -3,7 +3,6 @@ package access
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam/actions"
@@ -88,23 +87,5 @@ func BenchmarkDeriveABAC(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var st Stats
-	var rels int
-	var cpu time.Duration
-	for b.Loop() {
-		b.StopTimer()
-		g := abacWorld(b, 2, 1000, 10000, 10)
-		_, before := g.Len()
-		var took time.Duration
-		st, took = timedDerive(b, g, cat)
-		cpu += took
-		b.StartTimer()
-		_, after := g.Len()
-		rels = after - before
-	}
-	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
-	b.ReportMetric(float64(rels), "rels")
-	b.ReportMetric(float64(st.IdentityAllows), "identityAllows")
-	b.ReportMetric(float64(st.PrincipalAccess), "access")
-	b.ReportMetric(float64(st.Evaluations), "evals")
+	deriveReport(b, cat, func() *graph.Graph { return abacWorld(b, 2, 1000, 10000, 10) })
 }

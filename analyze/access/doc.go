@@ -142,7 +142,10 @@
 // one service edge with exceptResources because a tag condition usually
 // accepts the few resources of one team among many, so the exceptions
 // would be the long list (BenchmarkDeriveABAC: 2,000 users of 10 teams,
-// 20,000 resources, 1.36 million access edges, about 4 CPU-seconds); the
+// 20,000 resources, 1.36 million access edges, about 3 CPU-seconds; a
+// resource whose tags refuse the statement for everybody gets no grant,
+// abac.go tagsNeverAccept, while one whose tags are unknown gets a
+// conditional edge from each holder of the policy); the
 // sweep fails on a coarse reading of an edge whose conditionKeys hold an
 // aws:resourcetag/ key. Not yet exact: such an edge says the
 // access on "*" and is read onto every resource of its type in its
