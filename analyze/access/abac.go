@@ -104,6 +104,9 @@ func (d *deriver) abacTargets(pe *graph.Entity, st *statement, gs *grants, pat s
 		return false // nobody has the policy: its grants give no access edge, the service entity's are as good
 	}
 	accts := d.policyAccounts(pe)
+	if len(accts) == 0 {
+		return false
+	}
 	var patterns []string // what the resource index is asked
 	if wide == nil {
 		for _, svc := range svcs {
@@ -128,13 +131,15 @@ func (d *deriver) abacTargets(pe *graph.Entity, st *statement, gs *grants, pat s
 		return false // capped: the caller's service or account targets (cappedTargets logs and counts patterns only)
 	}
 	covered := map[string]bool{} // the actions that act on a resource reached
+	seen := map[*actionSet]bool{}
 	for _, h := range hits {
 		for _, set := range d.resourceSets(st, arnService(h.e.String("arn"))) {
 			rs := d.abacSet(set, h.e)
 			if rs == nil {
 				continue
 			}
-			if !covered[rs.byLevel[rs.levels()[0]][0]] { // abacSet's sets are shared: a set's actions once
+			if !seen[rs] { // abacSet's sets are shared: each one's actions once
+				seen[rs] = true
 				for _, acts := range rs.byLevel {
 					for _, a := range acts {
 						covered[a] = true
