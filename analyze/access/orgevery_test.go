@@ -290,7 +290,9 @@ type Sweep struct {
 	// to an account or to Everyone joined with the principal's own access
 	// where the principal's own side refuses (its own edge is the coarse
 	// one: ownSideRefuses); a joined reading the grant's policy refuses is
-	// an error (Extra).
+	// an error (Extra), and so is either reading of an own edge whose
+	// conditionKeys hold a resource tag (abacOwnEdge: ABAC grants go to
+	// the resources their tags accept).
 	CoarseScoped, CoarseJoined int
 }
 
