@@ -41,6 +41,12 @@ type Gap struct {
 	Operation    string
 	Class        snapshot.ErrorClass // the worst failed class; "" when the call is missing
 	Reason       string              // "ec2:DescribeInstances in 111122223333/eu-west-1 failed (denied: 3 of 3 invocations)"
+	// Unknown names, for a call that was never made (Class ""), what it
+	// leaves unknown (null) on the type's entities: properties and
+	// relationships, or "(entities)" (notcollected.go). Empty otherwise:
+	// a failed call's are the same, and its gap has always named the
+	// call only.
+	Unknown []string `json:",omitempty"`
 }
 
 // ClassMalformed is the class of a gap whose call has ok rows with a
@@ -168,6 +174,20 @@ func Gaps(calls []CallStatus, opts ...GapOption) []Gap {
 					})
 				}
 			}
+		}
+	}
+	// The other calls never made, but not where the type's entities
+	// themselves were not collected: everything about them is unknown
+	// there already.
+	whole := map[[3]string]bool{} // type, account, region ("": every region)
+	for _, g := range out {
+		if g.Class == "" {
+			whole[[3]string{g.ResourceType, g.AccountID, g.Region}] = true
+		}
+	}
+	for _, g := range neverMade(calls, p, cfg.plan != nil, accounts, regions) {
+		if !whole[[3]string{g.ResourceType, g.AccountID, g.Region}] && !whole[[3]string{g.ResourceType, g.AccountID, ""}] {
+			out = append(out, g)
 		}
 	}
 	// Of several gaps with one key (the manifest's failure and malformed

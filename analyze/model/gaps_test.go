@@ -11,23 +11,29 @@ import (
 	"github.com/snapaudit/snapaudit/snapshot"
 )
 
-// base is a complete, all-ok set of top-level calls for one account and
+// base is a complete, all-ok set of the top-level calls the model reads
+// (sources, enrichments, hatches, service settings) for one account and
 // one region, so the "not collected" logic stays quiet.
 func base() []CallStatus {
 	var out []CallStatus
 	seen := map[Call]bool{}
+	var read []Call
 	for _, et := range registry {
-		for _, c := range et.topLevelCalls() {
-			if seen[c] {
-				continue
-			}
-			seen[c] = true
-			reg := "global"
-			if et.Scope() == Regional {
-				reg = region
-			}
-			out = append(out, CallStatus{AccountID: acct, Region: reg, Service: c.Service, Operation: c.Operation, Status: snapshot.StatusOK})
+		read = append(read, et.calls()...)
+	}
+	for _, s := range services {
+		read = append(read, s.Calls()...)
+	}
+	for _, c := range read {
+		if seen[c] || isPerParent(c) {
+			continue
 		}
+		seen[c] = true
+		reg := "global"
+		if cs, _ := planOf(c); cs.scope == "regional" {
+			reg = region
+		}
+		out = append(out, CallStatus{AccountID: acct, Region: reg, Service: c.Service, Operation: c.Operation, Status: snapshot.StatusOK})
 	}
 	return out
 }

@@ -304,8 +304,13 @@ type Gap struct {
 	Region       string // "global" for global calls
 	Service      string // ec2
 	Operation    string // DescribeSecurityGroups
-	Reason       string // the error class: denied, throttled, unsupported, other
+	Reason       string // the error class: denied, throttled, unsupported, other; or ReasonNotCollected
 }
+
+// ReasonNotCollected is the Reason of a gap whose call the snapshot never
+// made (its collector predates the call, or skipped the scope): nothing
+// failed, and nothing is known.
+const ReasonNotCollected = "not collected"
 
 // Evaluate runs every check against in and returns the findings (sorted by
 // rule ID, resource key, status, message) and one summary per check. A check
