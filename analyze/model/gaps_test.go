@@ -186,6 +186,7 @@ func TestFromManifest(t *testing.T) {
 func TestGapsReadTheSnapshotsPlan(t *testing.T) {
 	full := collect.Plan(collect.Registry())
 	without := slices.DeleteFunc(slices.Clone(full), func(p snapshot.PlannedCall) bool { return p.Name() == "iam:ListMFADevices" })
+	noBlock := slices.DeleteFunc(slices.Clone(full), func(p snapshot.PlannedCall) bool { return p.Name() == "s3control:GetPublicAccessBlock" })
 	calls := base()
 	for _, tc := range []struct {
 		name string
@@ -195,6 +196,10 @@ func TestGapsReadTheSnapshotsPlan(t *testing.T) {
 		{"no recorded plan: the registry's (ListMFADevices is per-parent, absent = empty)", nil, nil},
 		{"full recorded plan: the same", []GapOption{WithPlan(full)}, nil},
 		{"ListMFADevices not planned: MFA devices unknown", []GapOption{WithPlan(without)}, []string{"mfa_device/ListMFADevices"}},
+		// An enrichment and a hatch's call: the account's and the
+		// buckets' Block Public Access settings are unknown.
+		{"s3control GetPublicAccessBlock not planned", []GapOption{WithPlan(noBlock)},
+			[]string{"aws_account/GetPublicAccessBlock", "aws_s3_bucket/GetPublicAccessBlock"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
