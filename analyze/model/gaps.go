@@ -185,7 +185,7 @@ func Gaps(calls []CallStatus, opts ...GapOption) []Gap {
 			whole[[3]string{g.ResourceType, g.AccountID, g.Region}] = true
 		}
 	}
-	for _, g := range neverMade(calls, p, cfg.plan != nil, accounts, regions) {
+	for _, g := range neverMade(calls, p, cfg.plan != nil, seen, accounts, regions) {
 		if !whole[[3]string{g.ResourceType, g.AccountID, g.Region}] && !whole[[3]string{g.ResourceType, g.AccountID, ""}] {
 			out = append(out, g)
 		}

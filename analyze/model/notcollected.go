@@ -18,23 +18,41 @@ package model
 // the two apart there.
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // neverMade returns the not-collected gaps of every call the model reads
 // beyond the types' top-level calls (see above): calls are the snapshot's
-// statuses, p its plan (hasPlan: recorded by the manifest), accounts and
-// regions the scopes Gaps found in them.
-func neverMade(calls []CallStatus, p plan, hasPlan bool, accounts map[string]bool,
+// statuses, p its plan (hasPlan: recorded by the manifest); seen (account,
+// region or "" for any, call), accounts and regions are what Gaps found in
+// them.
+func neverMade(calls []CallStatus, p plan, hasPlan bool, seen map[[3]string]bool, accounts map[string]bool,
 	regions map[string]map[string]bool) []Gap {
-	scopes := map[Call][][2]string{} // call -> account, region with a status
-	for _, cs := range calls {
-		c := Call{cs.Service, cs.Operation}
-		if s := [2]string{cs.AccountID, cs.Region}; !slices.Contains(scopes[c], s) {
-			scopes[c] = append(scopes[c], s)
+	// scopes are the account and region of each call's statuses, built
+	// only when a call was not planned (wouldRun reads them).
+	var scopes map[Call][][2]string
+	scopesOf := func(c Call) [][2]string {
+		if scopes == nil {
+			scopes = map[Call][][2]string{}
+			for _, cs := range calls {
+				c, s := Call{cs.Service, cs.Operation}, [2]string{cs.AccountID, cs.Region}
+				if n := len(scopes[c]); n == 0 || scopes[c][n-1] != s {
+					scopes[c] = append(scopes[c], s)
+				}
+			}
+		}
+		return scopes[c]
+	}
+	var made map[Call]bool // without a plan: the calls with a status
+	if !hasPlan {
+		made = map[Call]bool{}
+		for _, cs := range calls {
+			made[Call{cs.Service, cs.Operation}] = true
 		}
 	}
 	attempted := func(c Call) bool {
@@ -42,7 +60,7 @@ func neverMade(calls []CallStatus, p plan, hasPlan bool, accounts map[string]boo
 			_, ok := p(c)
 			return ok
 		}
-		return len(scopes[c]) > 0
+		return made[c]
 	}
 	children := map[Call][]Call{} // parent -> per-parent calls, in the current collector's plan
 	if all, err := responseShapes(); err == nil {
@@ -82,44 +100,59 @@ func neverMade(calls []CallStatus, p plan, hasPlan bool, accounts map[string]boo
 		var out [][2]string
 		for _, s := range children[cs.parent] {
 			if s != c && attempted(s) {
-				out = append(out, scopes[s]...)
+				out = append(out, scopesOf(s)...)
 			}
 		}
 		if len(out) == 0 {
 			if attempted(cs.parent) {
-				out = scopes[cs.parent]
+				out = scopesOf(cs.parent)
 			} else {
 				out = wouldRun(cs.parent, depth+1)
 			}
 		}
 		out = slices.Clone(out)
-		slices.SortFunc(out, func(a, b [2]string) int { return compareScope(a, b) })
+		slices.SortFunc(out, compareScope)
 		return slices.Compact(out)
+	}
+	// missing are the scopes where a call was never made and the reason's
+	// note, once per call.
+	type scopes_ struct {
+		where [][2]string
+		note  string
+	}
+	missingOf := map[Call]scopes_{}
+	missing := func(c Call) scopes_ {
+		if m, ok := missingOf[c]; ok {
+			return m
+		}
+		var m scopes_
+		switch cs, _ := planOf(c); {
+		case hasPlan && !attempted(c):
+			m = scopes_{wouldRun(c, 0), " (not in the snapshot's collection plan: the snapshot predates the call)"}
+		case cs.scope != scopePerParent:
+			name := c.String()
+			for _, s := range topScopes(c) {
+				if !seen[[3]string{s[0], s[1], name}] {
+					m.where = append(m.where, s)
+				}
+			}
+		}
+		missingOf[c] = m
+		return m
 	}
 	var out []Gap
 	add := func(typ string, c Call, top []Call) {
 		if slices.Contains(top, c) {
 			return // Gaps's own loop
 		}
-		var where [][2]string
-		note := ""
-		switch cs, _ := planOf(c); {
-		case hasPlan && !attempted(c):
-			where, note = wouldRun(c, 0), " (not in the snapshot's collection plan: the snapshot predates the call)"
-		case cs.scope != scopePerParent:
-			for _, s := range topScopes(c) {
-				if !slices.Contains(scopes[c], s) && (s[1] != "" || !hasAccount(scopes[c], s[0])) {
-					where = append(where, s)
-				}
-			}
-		}
-		for _, s := range where {
-			at := s[0]
+		m := missing(c)
+		for _, s := range m.where {
+			where := s[0]
 			if s[1] != "" {
-				at += "/" + s[1]
+				where += "/" + s[1]
 			}
 			out = append(out, Gap{ResourceType: typ, AccountID: s[0], Region: s[1], Service: c.Service, Operation: c.Operation,
-				Reason: fmt.Sprintf("%s was not collected in %s%s", c, at, note), Unknown: unknownOf(typ, c)})
+				Reason: fmt.Sprintf("%s was not collected in %s%s", c, where, m.note), Unknown: unknownOf(typ, c)})
 		}
 	}
 	for _, t := range registry {
@@ -136,25 +169,8 @@ func neverMade(calls []CallStatus, p plan, hasPlan bool, accounts map[string]boo
 	return out
 }
 
-// hasAccount reports whether a call has a status in any region of acct.
-func hasAccount(scopes [][2]string, acct string) bool {
-	return slices.ContainsFunc(scopes, func(s [2]string) bool { return s[0] == acct })
-}
-
 func compareScope(a, b [2]string) int {
-	if a[0] != b[0] {
-		if a[0] < b[0] {
-			return -1
-		}
-		return 1
-	}
-	switch {
-	case a[1] < b[1]:
-		return -1
-	case a[1] > b[1]:
-		return 1
-	}
-	return 0
+	return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1]))
 }
 
 // unknownOf names what a call leaves unknown on the entities of typ when

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/snapaudit/snapaudit/collect"
 	"github.com/snapaudit/snapaudit/collect/fakeaws"
 	"github.com/snapaudit/snapaudit/collect/fakeaws/worldsnap"
+	"github.com/snapaudit/snapaudit/collect/synth/synthtest"
 	"github.com/snapaudit/snapaudit/snapshot"
 )
 
@@ -150,6 +152,53 @@ func TestNotCollected(t *testing.T) {
 				t.Error("the old snapshot's graph is the full one's: the dropped calls fed nothing in the demo")
 			}
 			t.Logf("%d properties and relationships unknown", differs)
+		})
+	}
+}
+
+// BenchmarkGaps: Gaps on the manifest of an organisation the size of the
+// 1,000,000-resource synthetic one (80 accounts, 5 regions, every planned
+// call in every scope), with the full plan, and with a plan that predates
+// s3control GetPublicAccessBlock and s3 GetBucketAbac (their statuses
+// removed): 80 x 2 account-level gaps and 400 bucket ones.
+func BenchmarkGaps(b *testing.B) {
+	regions := []string{"ap-southeast-2", "eu-central-1", "eu-west-1", "us-east-1", "us-west-2"}
+	full := collect.Plan(collect.Registry())
+	var calls []CallStatus
+	for i := range 80 {
+		acct := fmt.Sprintf("4650001%05d", i)
+		for _, p := range full {
+			c := Call{p.Service, p.Operation}
+			in := []string{"global"}
+			if rootScope(c) == Regional || (c.Service == "s3" && isPerParent(c) && c.Operation != "GetBucketLocation") {
+				in = regions
+			}
+			for _, r := range in {
+				calls = append(calls, CallStatus{AccountID: acct, Region: r, Service: p.Service, Operation: p.Operation, Status: snapshot.StatusOK})
+			}
+		}
+	}
+	drop := func(name string) bool { return name == "s3control:GetPublicAccessBlock" || name == "s3:GetBucketAbac" }
+	old := slices.DeleteFunc(slices.Clone(full), func(p snapshot.PlannedCall) bool { return drop(p.Name()) })
+	oldCalls := slices.DeleteFunc(slices.Clone(calls), func(c CallStatus) bool { return drop(c.Service + ":" + c.Operation) })
+	for _, tc := range []struct {
+		name  string
+		calls []CallStatus
+		plan  []snapshot.PlannedCall
+		gaps  int
+	}{
+		{"full plan", calls, full, 0},
+		{"plan before s3control and GetBucketAbac", oldCalls, old, 80*2 + 80*len(regions)},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			start := synthtest.CPUTime()
+			for b.Loop() {
+				if n := len(Gaps(tc.calls, WithPlan(tc.plan))); n != tc.gaps {
+					b.Fatalf("%d gaps, want %d", n, tc.gaps)
+				}
+			}
+			synthtest.ReportCPU(b, synthtest.CPUTime()-start)
 		})
 	}
 }
