@@ -9,7 +9,9 @@ package model
 // PASS. A call that failed only with not_found (no bucket policy, no
 // password policy, organizations not in use) is data, not a gap. A row the
 // builder skipped because its response was malformed (OnMalformed,
-// FromMalformed) is a gap of class ClassMalformed.
+// FromMalformed) is a gap of class ClassMalformed. A call the snapshot
+// never made (its collector predates it) is a gap of class ""
+// (notcollected.go).
 
 import (
 	"fmt"
@@ -67,7 +69,11 @@ var classRank = map[snapshot.ErrorClass]int{
 // for an account (or, for regional types, for a region where other
 // regional calls of that account ran) is a gap too, and so is a missing
 // top-level call upstream of a per-parent source (ListTables before
-// DescribeTable): the snapshot never asked, so nothing is known. Which
+// DescribeTable): the snapshot never asked, so nothing is known. Every
+// other call the model reads that the snapshot's plan does not name, or,
+// top-level, that has no status in a scope, is a gap there too, naming
+// what it leaves unknown (Gap.Unknown; notcollected.go), except where the
+// type's entities themselves were not collected. Which
 // calls are per-parent, and their parents, is the collector's plan: the
 // one the snapshot's manifest records (WithPlan), else the current
 // registry's (plan.go), never a list kept here.
