@@ -15,7 +15,10 @@ package model
 // unset (null: unknown), and the gap names them (Gap.Unknown). A planned
 // per-parent call without rows is empty (its parent had no items), and so
 // is one without rows in a snapshot that records no plan: nothing tells
-// the two apart there.
+// the two apart there. Not even its siblings: the calls on the same parent
+// items may have run where it had none to run on, as some per-parent calls
+// take only some of the items (rds DescribeDBSnapshotAttributes the manual
+// snapshots, elbv2 DescribeListenerCertificates the HTTPS listeners).
 
 import (
 	"cmp"
