@@ -196,11 +196,13 @@ func renderTable(w io.Writer, rep *analyze.Report, all bool) error {
 }
 
 // notCollectedLines lists the gaps of calls the snapshot never made
-// (class ""), once per call and scope, with what each leaves unknown per
-// type: "s3:GetBucketAbac in 111122223333/eu-west-1: aws_s3_bucket abacEnabled".
+// (class ""), one line per call and what it leaves unknown per type, with
+// its scopes (the first few of many; the JSON report has each):
+// "s3:GetBucketAbac in 111122223333/eu-west-1, 111122223333/us-east-1:
+// aws_s3_bucket abacEnabled".
 func notCollectedLines(gaps []model.Gap) []string {
 	type scope struct{ call, at string }
-	var order []scope
+	var scopes []scope
 	what := map[scope][]string{}
 	for _, g := range gaps {
 		if g.Class != "" {
@@ -212,7 +214,7 @@ func notCollectedLines(gaps []model.Gap) []string {
 		}
 		k := scope{g.Service + ":" + g.Operation, at}
 		if _, ok := what[k]; !ok {
-			order = append(order, k)
+			scopes = append(scopes, k)
 		}
 		unknown := "(entities)"
 		if len(g.Unknown) > 0 {
@@ -220,10 +222,26 @@ func notCollectedLines(gaps []model.Gap) []string {
 		}
 		what[k] = append(what[k], g.ResourceType+" "+unknown)
 	}
-	slices.SortFunc(order, func(a, b scope) int { return cmp.Or(strings.Compare(a.call, b.call), strings.Compare(a.at, b.at)) })
-	out := make([]string, 0, len(order))
-	for _, k := range order {
-		out = append(out, k.call+" in "+k.at+": "+strings.Join(what[k], "; "))
+	slices.SortFunc(scopes, func(a, b scope) int { return cmp.Or(strings.Compare(a.call, b.call), strings.Compare(a.at, b.at)) })
+	var lines []string
+	at := map[string][]string{} // call and what -> scopes
+	for _, k := range scopes {
+		line := k.call + "\x00" + strings.Join(what[k], "; ")
+		if _, ok := at[line]; !ok {
+			lines = append(lines, line)
+		}
+		at[line] = append(at[line], k.at)
+	}
+	const shown = 4
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		call, unknown, _ := strings.Cut(l, "\x00")
+		where := at[l]
+		list := strings.Join(where, ", ")
+		if len(where) > shown {
+			list = fmt.Sprintf("%d accounts/Regions: %s and %d more", len(where), strings.Join(where[:shown-1], ", "), len(where)-shown+1)
+		}
+		out = append(out, call+" in "+list+": "+unknown)
 	}
 	return out
 }

@@ -2,12 +2,14 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/snapaudit/snapaudit/analyze/model"
 	"github.com/snapaudit/snapaudit/collect"
 	"github.com/snapaudit/snapaudit/collect/fakeaws"
 	"github.com/snapaudit/snapaudit/collect/fakeaws/worldsnap"
@@ -34,8 +36,7 @@ func TestAnalyzeSnapshotOlderThanTheModel(t *testing.T) {
 	for _, want := range []string{
 		"17 checks: 39 FAIL, 51 PASS, 9 ERROR findings; 6 coverage gaps",
 		"not collected: calls this snapshot never made",
-		"\n  s3:GetBucketAbac in 111122223333/eu-west-1: aws_s3_bucket abacEnabled\n",
-		"\n  s3:GetBucketAbac in 111122223333/us-east-1: aws_s3_bucket abacEnabled\n",
+		"\n  s3:GetBucketAbac in 111122223333/eu-west-1, 111122223333/us-east-1: aws_s3_bucket abacEnabled\n",
 		"\n  s3control:GetPublicAccessBlock in 111122223333/global: aws_account s3BlockPublicAcls, s3BlockPublicPolicy, " +
 			"s3IgnorePublicAcls, s3RestrictPublicBuckets; aws_s3_bucket effectiveIgnorePublicAcls, effectiveRestrictPublicBuckets, public\n",
 		"cannot evaluate: s3control:GetPublicAccessBlock in 111122223333/global was not collected",
@@ -123,4 +124,35 @@ func readGraphFile(t *testing.T, path string) []map[string]any {
 		t.Fatalf("%s has no entities", path)
 	}
 	return g.Entities
+}
+
+// TestNotCollectedLines: one line per call and what it leaves unknown;
+// failed calls are not listed; many scopes are counted, the first few
+// named.
+func TestNotCollectedLines(t *testing.T) {
+	var many []model.Gap
+	for i := range 6 {
+		many = append(many, model.Gap{ResourceType: "aws_kms_key", AccountID: fmt.Sprintf("11112222333%d", i), Region: "eu-west-1",
+			Service: "kms", Operation: "ListKeys"})
+	}
+	for _, tc := range []struct {
+		name string
+		gaps []model.Gap
+		want []string
+	}{
+		{"failed calls are not listed", []model.Gap{{ResourceType: "aws_s3_bucket", AccountID: "111122223333", Region: "global",
+			Service: "s3", Operation: "ListBuckets", Class: "denied"}}, []string{}},
+		{"types of one call and scope on one line; a global top-level call's scope is the account", []model.Gap{
+			{ResourceType: "aws_account", AccountID: "111122223333", Service: "iam", Operation: "ListAccountAliases", Unknown: []string{"alias", "name"}},
+			{ResourceType: "aws_iam", AccountID: "111122223333", Service: "iam", Operation: "ListAccountAliases", Unknown: []string{"x"}},
+		}, []string{"iam:ListAccountAliases in 111122223333: aws_account alias, name; aws_iam x"}},
+		{"many scopes are counted", many, []string{"kms:ListKeys in 6 accounts/Regions: 111122223330/eu-west-1, 111122223331/eu-west-1, " +
+			"111122223332/eu-west-1 and 3 more: aws_kms_key (entities)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := notCollectedLines(tc.gaps); !slices.Equal(got, tc.want) {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
 }
