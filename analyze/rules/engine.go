@@ -296,8 +296,9 @@ type SnapshotInfo struct {
 	CollectedAt time.Time
 }
 
-// Gap is a collection call that failed, for the entity type it feeds. An
-// empty AccountID or Region is a wildcard (every account / every region).
+// Gap is a collection call that failed, or that the snapshot never made
+// (ReasonNotCollected), for the entity type it feeds. An empty AccountID
+// or Region is a wildcard (every account / every region).
 type Gap struct {
 	ResourceType string // entity _type the call feeds: aws_security_group
 	AccountID    string
