@@ -117,21 +117,21 @@ func neverMade(calls []CallStatus, p plan, hasPlan bool, seen map[[3]string]bool
 		slices.SortFunc(out, compareScope)
 		return slices.Compact(out)
 	}
-	// missing are the scopes where a call was never made and the reason's
-	// note, once per call.
-	type scopes_ struct {
+	// missing is where a call was never made, with the reason's note,
+	// worked out once per call.
+	type neverIn struct {
 		where [][2]string
 		note  string
 	}
-	missingOf := map[Call]scopes_{}
-	missing := func(c Call) scopes_ {
+	missingOf := map[Call]neverIn{}
+	missing := func(c Call) neverIn {
 		if m, ok := missingOf[c]; ok {
 			return m
 		}
-		var m scopes_
+		var m neverIn
 		switch cs, _ := planOf(c); {
 		case hasPlan && !attempted(c):
-			m = scopes_{wouldRun(c, 0), " (not in the snapshot's collection plan: the snapshot predates the call)"}
+			m = neverIn{wouldRun(c, 0), " (not in the snapshot's collection plan: the snapshot predates the call)"}
 		case cs.scope != scopePerParent:
 			name := c.String()
 			for _, s := range topScopes(c) {
@@ -172,6 +172,7 @@ func neverMade(calls []CallStatus, p plan, hasPlan bool, seen map[[3]string]bool
 	return out
 }
 
+// compareScope orders (account, region) scopes.
 func compareScope(a, b [2]string) int {
 	return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1]))
 }
