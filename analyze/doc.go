@@ -15,8 +15,10 @@
 // Region where it would have run, once per type it feeds, and so is a
 // top-level call with no status in an account or Region where the
 // snapshot's calls ran. The properties stay null, never a guessed
-// default; checks on those types report ERROR "was not collected" there,
-// and the table lists the calls with their scopes. A call that was
+// default; checks on those types report ERROR "was not collected" there
+// (every check on the type, as for a failed call: the engine matches gaps
+// by type, not by the properties a check reads), and the table lists the
+// calls with their scopes. A call that was
 // made and failed is a gap of its error class instead; one made with an
 // empty answer, or a planned per-parent call without rows (no parent
 // items), is data. A snapshot whose manifest records no plan (written
