@@ -42,6 +42,10 @@ type Stats struct {
 	// OrgEvaluations counts the requests sent to the evaluator with the
 	// organisation policies alone (org.go: most actions need none).
 	OrgEvaluations int
+	// CellEvaluations counts the requests asked of the evaluator about a
+	// scoped edge's cells (cells.go), ExceptInEdges the access
+	// relationships with exceptIn.
+	CellEvaluations, ExceptInEdges int
 	// WithoutSCPs and WithoutRCPs list the accounts whose SCPs, and whose
 	// RCPs, could not be read: their edges carry derivedWithoutSCPs /
 	// derivedWithoutRCPs.
@@ -170,6 +174,7 @@ type deriver struct {
 	fastKey          []byte                              // fastProps' key, reused
 	fastHits         int                                 // fastProps' hits (a worker's, logged)
 	grantIDs         uint32                              // grants numbered so far (warmGrant)
+	cellSets         map[cellSetKey]cellActions          // cellSet's, a worker's
 
 	// Organisation policies (org.go).
 	org          orgMap

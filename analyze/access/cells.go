@@ -1,0 +1,507 @@
+package access
+
+// Where a scoped edge does not hold. A service- or account-scope
+// aws_principal_access relationship is derived on "*" (or a type-wide
+// pattern) and Who reads it onto every resource of its service or account
+// that its Resource patterns cover. Two things can refuse some of those
+// resources what "*" is allowed, and the edge says where (exceptIn):
+//
+//   - the Region: a deciding statement reads aws:RequestedRegion (a region
+//     guard SCP, a boundary or identity policy's condition). On "*" the
+//     caller picks the Region and the edge is conditional on it; on a
+//     regional resource the evaluator knows it (iam.RequestedRegion) and
+//     may refuse;
+//   - the service: a permissions boundary, a Deny of the principal's, or
+//     organisation policies that can refuse some of the edge's actions
+//     (orgClear) keep services out of an edge to the account (AWS:
+//     access_policies_boundaries.html, the effective permissions are the
+//     intersection).
+//
+// A cell is the service of a resource's ARN and the Region of a request on
+// it (iam.RequestedRegion with an action of that service: the ARN's Region,
+// us-east-1 for the global services, "" where the caller picks it). The
+// edge's exceptIn lists, sorted:
+//
+//	"<service>@<region>"          no level of the edge holds there
+//	"<service>@<region>|<Level>"  that level does not
+//	"<service>" / "<service>|<Level>"  the same in every Region (nothing
+//	                              deciding reads the Region)
+//
+// Only what can vary is asked (cellExceptions): nothing when no trigger
+// fires; the Regions only when a deciding statement reads
+// aws:RequestedRegion or a limiting statement names resources; the
+// services the limiting statements name (their Action or NotAction
+// patterns' prefixes) each, and every other service by one representative
+// (those statements treat them alike), asked again one by one only when the
+// representative's answer is partial. A cell is asked on the edge's
+// requests narrowed to it (arn:aws:<service>:<region>:<account>:*) with
+// every policy of the principal and its organisation, one action per level
+// and action class (tryLevels). The answers are the class's (shared.go):
+// its first principal computes them, the others share its edges.
+
+import (
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam"
+	"github.com/snapaudit/snapaudit/analyze/iam/actions"
+)
+
+// exceptInProp is the property of a scoped edge listing where Who must not
+// read it.
+const exceptInProp = "exceptIn"
+
+// cell is a service and a requested Region of collected resources.
+type cell struct {
+	svc       string // the ARN's service
+	region    string // aws:RequestedRegion of a request on it, "" when the caller picks it
+	arnRegion string // the ARN's Region field, for the narrowed request
+	partition string
+}
+
+func (c cell) label() string { return c.svc + "@" + c.region }
+
+// cellOfARN returns the cell of a resource ARN (ok false: not an ARN).
+func cellOfARN(arn string) (cell, bool) {
+	p, ok := arnParts(arn)
+	if !ok || p[0] != "arn" || p[2] == "" {
+		return cell{}, false
+	}
+	r, _ := iam.RequestedRegion(iam.Principal{}, p[2]+":x", arn)
+	return cell{svc: p[2], region: r, arnRegion: p[3], partition: p[1]}, true
+}
+
+// cellInventory is every cell of the collected resources (of every account:
+// a joined grant reads an edge onto another account's resource), sorted by
+// label; built once, when an edge first needs it.
+type cellInventory struct {
+	once  sync.Once
+	cells []cell
+}
+
+func (d *deriver) cellsOf() []cell {
+	inv := d.par.cells
+	inv.once.Do(func() {
+		seen := map[string]bool{}
+		for svc, byAcct := range d.idx.groups {
+			for _, l := range byAcct {
+				for _, x := range l {
+					c, ok := cellOfARN(x.arn)
+					if ok && c.svc == svc && !seen[c.label()] {
+						seen[c.label()] = true
+						inv.cells = append(inv.cells, c)
+					}
+				}
+			}
+		}
+		slices.SortFunc(inv.cells, func(a, b cell) int { return strings.Compare(a.label(), b.label()) })
+	})
+	return inv.cells
+}
+
+// cellRequest narrows a grant's request to cell c of account acct: "*"
+// becomes arn:PARTITION:SVC:REGION:ACCT:*, a type-wide pattern gets the
+// cell's service, Region and account where it has wildcards; ok is false
+// when the request does not reach the cell.
+func cellRequest(req string, c cell, acct string) (string, bool) {
+	if req == "*" {
+		return "arn:" + c.partition + ":" + c.svc + ":" + c.arnRegion + ":" + acct + ":*", true
+	}
+	p, ok := arnParts(req)
+	if !ok {
+		return "", false
+	}
+	for i, v := range [3]string{c.svc, c.arnRegion, acct} {
+		f := &p[2+i]
+		switch {
+		case *f == v:
+		case strings.ContainsAny(*f, "*?") && glob(*f, v):
+			*f = v
+		default:
+			return "", false
+		}
+	}
+	return strings.Join(p[:], ":"), true
+}
+
+// cellLimits is what may make the answers of a principal's scoped edge
+// vary by cell.
+type cellLimits struct {
+	regional bool            // a deciding statement reads aws:RequestedRegion, or a limiting one names resources
+	named    map[string]bool // the services limiting statements name
+	allNamed bool            // a limiting statement's service prefix has a wildcard: every service asked
+	// resources are the services a limiting statement's Resource or
+	// NotResource names (resourcesAll: any service's): not decided by cell.
+	resources    map[string]bool
+	resourcesAll bool
+}
+
+// cellLimitsOf returns the limits of principal p's edge a (orgK: the
+// organisation policies of its requests), and false when nothing can vary:
+// no boundary, no Deny of the principal's, organisation policies that
+// refuse none of the edge's actions, and no deciding statement reading
+// aws:RequestedRegion.
+func (d *deriver) cellLimitsOf(a *access, policies []*graph.Entity, boundary *document, orgK orgKey) (cellLimits, bool) {
+	var lim cellLimits
+	orgClear := true
+	for _, gr := range a.grants {
+		orgClear = orgClear && d.orgClear(orgK, gr.set)
+	}
+	limiting := false
+	name := func(st *statement) {
+		limiting = true
+		lim.regional = lim.regional || st.readsRegion()
+		if !st.onEveryResource() {
+			// It names resources: a cell's pattern is not each resource of
+			// it (a Deny with NotResource refuses the pattern, not the
+			// resources it spares). Those services' cells are not asked.
+			for _, r := range slices.Concat(st.resources, st.notResources) {
+				p, ok := arnParts(r)
+				switch svc := strings.ToLower(p[2]); {
+				case !ok || strings.ContainsAny(svc, "*?"):
+					lim.resourcesAll = true
+				default:
+					if lim.resources == nil {
+						lim.resources = map[string]bool{}
+					}
+					lim.resources[svc] = true
+				}
+			}
+		}
+		for _, p := range slices.Concat(st.actions, st.notActions) {
+			switch svc := serviceOf(p); {
+			case svc == "*": // every service alike
+			case strings.ContainsAny(svc, "*?"):
+				lim.allNamed = true
+			default:
+				if lim.named == nil {
+					lim.named = map[string]bool{}
+				}
+				lim.named[svc] = true
+			}
+		}
+	}
+	for _, pe := range policies {
+		if doc := d.doc(pe, "document"); doc != nil {
+			for _, st := range doc.stmts {
+				switch {
+				case st.effect == iam.Deny, st.readsRegion():
+					name(st)
+				}
+			}
+		}
+	}
+	if boundary != nil {
+		for _, st := range boundary.stmts {
+			name(st)
+		}
+	}
+	if !orgClear {
+		for _, k := range []*orgLevels{d.scpsOf(orgK), d.rcpsOf(orgK)} {
+			if k == nil {
+				continue
+			}
+			for _, lvl := range k.stmts {
+				for _, st := range lvl {
+					name(st)
+				}
+			}
+		}
+	}
+	return lim, limiting || lim.regional
+}
+
+func (d *deriver) scpsOf(k orgKey) *orgLevels {
+	if k.scp == nil {
+		return nil
+	}
+	return &k.scp.scps
+}
+
+func (d *deriver) rcpsOf(k orgKey) *orgLevels {
+	if k.rcp == nil {
+		return nil
+	}
+	return &k.rcp.rcps
+}
+
+// cellActions are the actions of a grant's set that act on resources of
+// one ARN service (cellSet).
+type cellActions struct {
+	set    *actionSet // but the copy actions; nil when none
+	copies []copyAction
+	levels levelSet // of both
+}
+
+// copyAction is an action whose Region the caller picks whatever the
+// resource (iam.CrossRegion).
+type copyAction struct {
+	name   string
+	levels levelSet
+}
+
+// cellSet returns the actions of set that act on resources of ARN service
+// svc (resourceServices: svc's own and the services acting on it), cached
+// by set and service.
+func (d *deriver) cellSet(set *actionSet, svc string) cellActions {
+	k := cellSetKey{set, svc}
+	if s, ok := d.cellSets[k]; ok {
+		return s
+	}
+	svcs := resourceServices(svc)
+	var out cellActions
+	for i, lo := range levelOrder {
+		for _, a := range set.byLevel[lo.level] {
+			if !slices.Contains(svcs, serviceOf(a)) {
+				continue
+			}
+			out.levels |= 1 << i
+			if iam.CrossRegion(a) {
+				out.copies = append(out.copies, copyAction{a, 1 << i})
+				continue
+			}
+			if out.set == nil {
+				out.set = &actionSet{patterns: set.patterns, notActions: set.notActions, byLevel: map[actions.AccessLevel][]string{}}
+			}
+			out.set.byLevel[lo.level] = append(out.set.byLevel[lo.level], a)
+		}
+	}
+	if d.cellSets == nil {
+		d.cellSets = map[cellSetKey]cellActions{}
+	}
+	d.cellSets[k] = out
+	return out
+}
+
+type cellSetKey struct {
+	set *actionSet
+	svc string
+}
+
+// cellExceptions returns the exceptIn entries of principal p's scoped
+// access a (see the top of the file), nil when it holds in every cell.
+func (d *deriver) cellExceptions(p *graph.Entity, pp iam.Principal, a *access, policies []*graph.Entity, identity, boundary []*iam.Policy) []string {
+	if a.scope == scopeResource || len(a.sessions) > 0 || len(a.grants) == 0 {
+		return nil
+	}
+	acct := a.grants[0].account
+	orgK := d.orgKeyOf(pp, acct)
+	var bdoc *document
+	if len(boundary) > 0 {
+		if be := d.g.Entity(p.String("permissionsBoundaryArn")); be != nil {
+			bdoc = d.doc(be, "document")
+		}
+	}
+	lim, vary := d.cellLimitsOf(a, policies, bdoc, orgK)
+	if !vary {
+		return nil
+	}
+	pol := iam.Policies{Identity: identity, Boundaries: boundary}
+	d.addOrg(orgK, pp, acct, &pol)
+	var ps *patternSet
+	classes := func() *patternSet {
+		if ps == nil {
+			ps = newPatternSet(&pol, &d.classes)
+		}
+		return ps
+	}
+	// refused returns the levels of the edge asked in cell c, those the
+	// evaluator refuses there, and of those the ones only a copy action is
+	// allowed (iam.CrossRegion: requested in the caller's Region).
+	refused := func(c cell) (asked, no, copyOnly levelSet) {
+		var allowed, copies levelSet
+		ask := func(action, resource string, _ bool) verdict {
+			d.stats.CellEvaluations++
+			rq, unknown := d.factRequest(p, pp, action, resource, acct, nil)
+			r := d.cfg.ev.EvaluateUnknown(rq, &pol, unknown)
+			return verdict{ok: r.Decision == iam.Allowed} // allowed for some request context is enough
+		}
+		for _, gr := range a.grants {
+			cs := d.cellSet(gr.set, c.svc)
+			if cs.set == nil && len(cs.copies) == 0 {
+				continue
+			}
+			var reqs []string
+			for _, r := range gr.requests {
+				if n, ok := cellRequest(r, c, acct); ok {
+					reqs = append(reqs, n)
+				}
+			}
+			if len(reqs) == 0 {
+				continue
+			}
+			asked |= cs.levels & a.levels
+			if cs.set != nil {
+				lv, _, _, _ := d.tryLevelsBut(cs.set, reqs, false, ^(a.levels &^ allowed), classes, ask)
+				allowed = allowed.with(lv)
+			}
+			// The action classes do not tell a copy action from the
+			// others of its service: asked on their own.
+			for _, ca := range cs.copies {
+				if a.levels&^allowed&^copies&ca.levels != 0 && slices.ContainsFunc(reqs, func(r string) bool { return ask(ca.name, r, false).ok }) {
+					copies |= ca.levels
+				}
+			}
+		}
+		no = asked &^ allowed
+		return asked, no, no & copies
+	}
+	var out []string
+	entry := func(label string, asked, no, copyOnly levelSet) {
+		if no == 0 {
+			return
+		}
+		if no == asked && copyOnly == 0 {
+			out = append(out, label)
+			return
+		}
+		for i, lo := range levelOrder {
+			switch {
+			case copyOnly.has(i):
+				out = append(out, label+"|"+string(lo.level)+"|copy")
+			case no.has(i):
+				out = append(out, label+"|"+string(lo.level))
+			}
+		}
+	}
+	named := func(svc string) bool {
+		if lim.allNamed || (lim.regional && d.crossRegion(a, svc)) {
+			return true // the Region of some of its requests is the caller's (iam.CrossRegion): not like the others
+		}
+		return slices.ContainsFunc(resourceServices(svc), func(s string) bool { return lim.named[s] })
+	}
+	// Without a Region to tell cells apart, a service's first cell answers
+	// for all its cells ("<service>").
+	label := func(c cell) string {
+		if lim.regional {
+			return c.label()
+		}
+		return c.svc
+	}
+	type group struct {
+		asked, no levelSet
+		done      bool
+		pending   []cell
+	}
+	others := map[string]*group{} // unnamed services, by Region (or one group)
+	seen := map[string]bool{}
+	var order []string
+	for _, c := range d.cellsOf() {
+		l := label(c)
+		if seen[l] || lim.resourcesAll || slices.ContainsFunc(resourceServices(c.svc), func(s string) bool { return lim.resources[s] }) {
+			continue
+		}
+		seen[l] = true
+		if named(c.svc) {
+			asked, no, copyOnly := refused(c)
+			entry(l, asked, no, copyOnly)
+			continue
+		}
+		gk := ""
+		if lim.regional {
+			gk = c.region
+		}
+		g := others[gk]
+		if g == nil {
+			g = &group{}
+			others[gk] = g
+			order = append(order, gk)
+		}
+		g.pending = append(g.pending, c)
+	}
+	// Unnamed services: the limiting statements treat them alike, so the
+	// first whose answer is all or nothing answers for the rest; a partial
+	// answer (the services' own actions differ) asks each.
+	for _, gk := range order {
+		g := others[gk]
+		for i, c := range g.pending {
+			asked, no, copyOnly := refused(c)
+			if asked == 0 {
+				continue
+			}
+			entry(label(c), asked, no, copyOnly)
+			if no != 0 && (no != asked || copyOnly != 0) {
+				continue
+			}
+			for _, o := range g.pending[i+1:] {
+				if no == 0 {
+					break
+				}
+				if set := d.anyCellSet(a, o.svc) & a.levels; set != 0 {
+					entry(label(o), set, set, 0)
+				}
+			}
+			break
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// anyCellSet returns the levels of a's grants' actions that act on
+// resources of service svc.
+func (d *deriver) anyCellSet(a *access, svc string) levelSet {
+	var s levelSet
+	for _, gr := range a.grants {
+		s |= d.cellSet(gr.set, svc).levels
+	}
+	return s
+}
+
+// crossRegion reports whether a's grants hold an action on resources of
+// svc whose Region the caller picks whatever the resource
+// (iam.CrossRegion: the copy actions).
+func (d *deriver) crossRegion(a *access, svc string) bool {
+	for _, gr := range a.grants {
+		if len(d.cellSet(gr.set, svc).copies) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// withExceptIn returns props with exceptIn set, shared between edges with
+// the same properties and entries.
+func (d *deriver) withExceptIn(props *graph.Props, in []string) *graph.Props {
+	k := exceptInKey{props, strings.Join(in, "\x00")}
+	d.par.cellsMu.Lock()
+	defer d.par.cellsMu.Unlock()
+	if p, ok := d.par.cellProps[k]; ok {
+		return p
+	}
+	m := props.Map()
+	m[exceptInProp] = in
+	p := graph.PropsOf(m)
+	d.par.cellProps[k] = &p
+	return &p
+}
+
+type exceptInKey struct {
+	props *graph.Props
+	in    string
+}
+
+// exceptedIn returns the levels an exceptIn list refuses on a resource of
+// cell c: every action's (no), or every action's but the copy actions'
+// (copyOnly: read only onto the types a copy action acts on).
+func exceptedIn(in []string, c cell) (no, copyOnly levelSet) {
+	for _, x := range in {
+		where, level, per := strings.Cut(x, "|")
+		if where != c.label() && where != c.svc {
+			continue
+		}
+		if !per {
+			return ^levelSet(0), 0
+		}
+		level, copy := strings.CutSuffix(level, "|copy")
+		l := levelSet(0).with([]actions.AccessLevel{actions.AccessLevel(level)})
+		if copy {
+			copyOnly |= l
+		} else {
+			no |= l
+		}
+	}
+	return no, copyOnly
+}
