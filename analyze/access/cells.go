@@ -59,6 +59,7 @@ type cell struct {
 	region    string // aws:RequestedRegion of a request on it, "" when the caller picks it
 	arnRegion string // the ARN's Region field, for the narrowed request
 	partition string
+	noAccount bool // the ARN's account field is empty (S3 buckets)
 }
 
 func (c cell) label() string { return c.svc + "@" + c.region }
@@ -70,7 +71,7 @@ func cellOfARN(arn string) (cell, bool) {
 		return cell{}, false
 	}
 	r, _ := iam.RequestedRegion(iam.Principal{}, p[2]+":x", arn)
-	return cell{svc: p[2], region: r, arnRegion: p[3], partition: p[1]}, true
+	return cell{svc: p[2], region: r, arnRegion: p[3], partition: p[1], noAccount: p[4] == ""}, true
 }
 
 // cellInventory is every cell of the collected resources (of every account:
@@ -103,9 +104,13 @@ func (d *deriver) cellsOf() []cell {
 
 // cellRequest narrows a grant's request to cell c of account acct: "*"
 // becomes arn:PARTITION:SVC:REGION:ACCT:*, a type-wide pattern gets the
-// cell's service, Region and account where it has wildcards; ok is false
+// cell's service, Region and account where it has wildcards (no account
+// where the service's ARNs have none); ok is false
 // when the request does not reach the cell.
 func cellRequest(req string, c cell, acct string) (string, bool) {
+	if c.noAccount {
+		acct = ""
+	}
 	if req == "*" {
 		return "arn:" + c.partition + ":" + c.svc + ":" + c.arnRegion + ":" + acct + ":*", true
 	}
