@@ -55,14 +55,21 @@ const exceptInProp = "exceptIn"
 
 // cell is a service and a requested Region of collected resources.
 type cell struct {
-	svc       string // the ARN's service
+	name      string   // label, computed once (cellsOf)
+	svcs      []string // resourceServices(svc), computed once (cellsOf)
+	svc       string   // the ARN's service
 	region    string // aws:RequestedRegion of a request on it, "" when the caller picks it
 	arnRegion string // the ARN's Region field, for the narrowed request
 	partition string
 	noAccount bool // the ARN's account field is empty (S3 buckets)
 }
 
-func (c cell) label() string { return c.svc + "@" + c.region }
+func (c cell) label() string {
+	if c.name != "" {
+		return c.name
+	}
+	return c.svc + "@" + c.region
+}
 
 // cellOfARN returns the cell of a resource ARN (ok false: not an ARN).
 func cellOfARN(arn string) (cell, bool) {
@@ -92,6 +99,7 @@ func (d *deriver) cellsOf() []cell {
 					c, ok := cellOfARN(x.arn)
 					if ok && c.svc == svc && !seen[c.label()] {
 						seen[c.label()] = true
+						c.name, c.svcs = c.label(), resourceServices(c.svc)
 						inv.cells = append(inv.cells, c)
 					}
 				}
@@ -134,88 +142,151 @@ func cellRequest(req string, c cell, acct string) (string, bool) {
 // cellLimits is what may make the answers of a principal's scoped edge
 // vary by cell.
 type cellLimits struct {
-	regional bool            // a deciding statement reads aws:RequestedRegion, or a limiting one names resources
+	limiting bool            // a limiting statement: a boundary's, a Deny, an organisation policy's that may refuse
+	regional bool            // a deciding statement reads aws:RequestedRegion
 	named    map[string]bool // the services limiting statements name
 	allNamed bool            // a limiting statement's service prefix has a wildcard: every service asked
 	// resources are the services a limiting statement's Resource or
 	// NotResource names (resourcesAll: any service's): not decided by cell.
 	resources    map[string]bool
 	resourcesAll bool
+	// The principal's own (ownCellLimits): its policies with a Deny, their
+	// keys, its boundary, and whether one of those statements reads who
+	// the principal is (its answers are then its own, not cached).
+	denies   []*iam.Policy
+	denyKey  string
+	boundary *iam.Policy
+	personal bool
+	own      bool // the principal's own policies limit or read aws:RequestedRegion
 }
 
-// cellLimitsOf returns the limits of principal p's edge a (orgK: the
-// organisation policies of its requests), and false when nothing can vary:
-// no boundary, no Deny of the principal's, organisation policies that
-// refuse none of the edge's actions, and no deciding statement reading
-// aws:RequestedRegion.
-func (d *deriver) cellLimitsOf(a *access, policies []*graph.Entity, boundary *document, orgK orgKey) (cellLimits, bool) {
-	var lim cellLimits
-	orgClear := true
-	for _, gr := range a.grants {
-		orgClear = orgClear && d.orgClear(orgK, gr.set)
-	}
-	limiting := false
-	name := func(st *statement) {
-		limiting = true
-		lim.regional = lim.regional || st.readsRegion()
-		if !st.onEveryResource() {
-			// It names resources: a cell's pattern is not each resource of
-			// it (a Deny with NotResource refuses the pattern, not the
-			// resources it spares). Those services' cells are not asked.
-			for _, r := range slices.Concat(st.resources, st.notResources) {
-				p, ok := arnParts(r)
-				switch svc := strings.ToLower(p[2]); {
-				case !ok || strings.ContainsAny(svc, "*?"):
-					lim.resourcesAll = true
-				default:
-					if lim.resources == nil {
-						lim.resources = map[string]bool{}
-					}
-					lim.resources[svc] = true
-				}
-			}
-		}
-		for _, p := range slices.Concat(st.actions, st.notActions) {
-			switch svc := serviceOf(p); {
-			case svc == "*": // every service alike
-			case strings.ContainsAny(svc, "*?"):
-				lim.allNamed = true
+// name adds a limiting statement (or one reading aws:RequestedRegion).
+func (lim *cellLimits) name(st *statement) {
+	lim.limiting = true
+	lim.regional = lim.regional || st.readsRegion()
+	if !st.onEveryResource() {
+		// It names resources: a cell's pattern is not each resource of it
+		// (a Deny with NotResource refuses the pattern, not the resources
+		// it spares). Those services' cells are not asked.
+		for _, r := range slices.Concat(st.resources, st.notResources) {
+			p, ok := arnParts(r)
+			switch svc := strings.ToLower(p[2]); {
+			case !ok || strings.ContainsAny(svc, "*?"):
+				lim.resourcesAll = true
 			default:
-				if lim.named == nil {
-					lim.named = map[string]bool{}
-				}
-				lim.named[svc] = true
+				lim.resources = addName(lim.resources, svc)
 			}
 		}
 	}
+	for _, p := range slices.Concat(st.actions, st.notActions) {
+		switch svc := serviceOf(p); {
+		case svc == "*": // every service alike
+		case strings.ContainsAny(svc, "*?"):
+			lim.allNamed = true
+		default:
+			lim.named = addName(lim.named, svc)
+		}
+	}
+}
+
+func addName(m map[string]bool, k string) map[string]bool {
+	if m == nil {
+		m = map[string]bool{}
+	}
+	m[k] = true
+	return m
+}
+
+// plus returns the union of two limits.
+func (lim cellLimits) plus(o cellLimits) cellLimits {
+	out := cellLimits{limiting: lim.limiting || o.limiting, regional: lim.regional || o.regional, allNamed: lim.allNamed || o.allNamed,
+		resourcesAll: lim.resourcesAll || o.resourcesAll, denies: lim.denies, denyKey: lim.denyKey, boundary: lim.boundary, personal: lim.personal,
+		own: lim.own}
+	for _, m := range []map[string]bool{lim.named, o.named} {
+		for k := range m {
+			out.named = addName(out.named, k)
+		}
+	}
+	for _, m := range []map[string]bool{lim.resources, o.resources} {
+		for k := range m {
+			out.resources = addName(out.resources, k)
+		}
+	}
+	return out
+}
+
+// ownCellLimits returns the limits of a principal's own policies: its
+// boundary's statements, its Denies, and its statements reading
+// aws:RequestedRegion (computed once per principal: principal).
+func (d *deriver) ownCellLimits(policies []*graph.Entity, boundary *document) cellLimits {
+	var lim cellLimits
 	for _, pe := range policies {
-		if doc := d.doc(pe, "document"); doc != nil {
-			for _, st := range doc.stmts {
-				switch {
-				case st.effect == iam.Deny, st.readsRegion():
-					name(st)
-				}
+		doc := d.doc(pe, "document")
+		if doc == nil {
+			continue
+		}
+		deny := false
+		for _, st := range doc.stmts {
+			if st.effect == iam.Deny || st.readsRegion() {
+				lim.name(st)
+				lim.personal = lim.personal || readsPrincipal(st)
 			}
+			deny = deny || st.effect == iam.Deny
+		}
+		if deny {
+			lim.denies = append(lim.denies, doc.eval)
+			lim.denyKey += pe.Key + "\x00"
 		}
 	}
 	if boundary != nil {
+		lim.boundary = boundary.eval
 		for _, st := range boundary.stmts {
-			name(st)
+			lim.name(st)
+			lim.personal = lim.personal || readsPrincipal(st)
 		}
 	}
-	if !orgClear {
-		for _, k := range []*orgLevels{d.scpsOf(orgK), d.rcpsOf(orgK)} {
-			if k == nil {
-				continue
-			}
-			for _, lvl := range k.stmts {
-				for _, st := range lvl {
-					name(st)
-				}
+	lim.own = lim.limiting || lim.regional
+	return lim
+}
+
+// orgCellLimits returns the limits of the organisation policies of k,
+// cached by k.
+func (d *deriver) orgCellLimits(k orgKey) cellLimits {
+	if lim, ok := d.cellOrgs[k]; ok {
+		return lim
+	}
+	var lim cellLimits
+	for _, l := range []*orgLevels{d.scpsOf(k), d.rcpsOf(k)} {
+		if l == nil {
+			continue
+		}
+		for _, lvl := range l.stmts {
+			for _, st := range lvl {
+				lim.name(st)
 			}
 		}
 	}
-	return lim, limiting || lim.regional
+	if d.cellOrgs == nil {
+		d.cellOrgs = map[orgKey]cellLimits{}
+	}
+	d.cellOrgs[k] = lim
+	return lim
+}
+
+// cellLimitsOf returns the limits of principal p's edge a (own: those of
+// its policies, ownCellLimits; orgK: the organisation policies of its
+// requests), and false when nothing can vary: no boundary, no Deny of the
+// principal's, organisation policies that refuse none of the edge's
+// actions, and no deciding statement reading aws:RequestedRegion.
+func (d *deriver) cellLimitsOf(a *access, own cellLimits, orgK orgKey) (cellLimits, bool) {
+	lim := own
+	for _, gr := range a.grants {
+		if !d.orgClear(orgK, gr.set) {
+			lim = lim.plus(d.orgCellLimits(orgK))
+			break
+		}
+	}
+	return lim, lim.limiting || lim.regional
 }
 
 func (d *deriver) scpsOf(k orgKey) *orgLevels {
@@ -287,71 +358,30 @@ type cellSetKey struct {
 
 // cellExceptions returns the exceptIn entries of principal p's scoped
 // access a (see the top of the file), nil when it holds in every cell.
-func (d *deriver) cellExceptions(p *graph.Entity, pp iam.Principal, a *access, policies []*graph.Entity, identity, boundary []*iam.Policy) []string {
+func (d *deriver) cellExceptions(p *graph.Entity, pp iam.Principal, a *access, own func() cellLimits) []string {
 	if a.scope == scopeResource || len(a.sessions) > 0 || len(a.grants) == 0 {
 		return nil
 	}
 	acct := a.grants[0].account
 	orgK := d.orgKeyOf(pp, acct)
-	var bdoc *document
-	if len(boundary) > 0 {
-		if be := d.g.Entity(p.String("permissionsBoundaryArn")); be != nil {
-			bdoc = d.doc(be, "document")
-		}
-	}
-	lim, vary := d.cellLimitsOf(a, policies, bdoc, orgK)
+	lim, vary := d.cellLimitsOf(a, own(), orgK)
 	if !vary {
 		return nil
 	}
-	pol := iam.Policies{Identity: identity, Boundaries: boundary}
-	d.addOrg(orgK, pp, acct, &pol)
-	var ps *patternSet
-	classes := func() *patternSet {
-		if ps == nil {
-			ps = newPatternSet(&pol, &d.classes)
-		}
-		return ps
-	}
 	// refused returns the levels of the edge asked in cell c, those the
 	// evaluator refuses there, and of those the ones only a copy action is
-	// allowed (iam.CrossRegion: requested in the caller's Region).
+	// allowed (iam.CrossRegion: requested in the caller's Region): the
+	// union of its grants' answers (cellGrant).
 	refused := func(c cell) (asked, no, copyOnly levelSet) {
 		var allowed, copies levelSet
-		ask := func(action, resource string, _ bool) verdict {
-			d.stats.CellEvaluations++
-			rq, unknown := d.factRequest(p, pp, action, resource, acct, nil)
-			r := d.cfg.ev.EvaluateUnknown(rq, &pol, unknown)
-			return verdict{ok: r.Decision == iam.Allowed} // allowed for some request context is enough
-		}
 		for _, gr := range a.grants {
-			cs := d.cellSet(gr.set, c.svc)
-			if cs.set == nil && len(cs.copies) == 0 {
-				continue
-			}
-			var reqs []string
-			for _, r := range gr.requests {
-				if n, ok := cellRequest(r, c, acct); ok {
-					reqs = append(reqs, n)
-				}
-			}
-			if len(reqs) == 0 {
-				continue
-			}
-			asked |= cs.levels & a.levels
-			if cs.set != nil {
-				lv, _, _, _ := d.tryLevelsBut(cs.set, reqs, false, ^(a.levels &^ allowed), classes, ask)
-				allowed = allowed.with(lv)
-			}
-			// The action classes do not tell a copy action from the
-			// others of its service: asked on their own.
-			for _, ca := range cs.copies {
-				if a.levels&^allowed&^copies&ca.levels != 0 && slices.ContainsFunc(reqs, func(r string) bool { return ask(ca.name, r, false).ok }) {
-					copies |= ca.levels
-				}
-			}
+			ans := d.cellGrant(p, pp, gr, &lim, orgK, c)
+			asked |= ans.asked & a.levels
+			allowed |= ans.allowed
+			copies |= ans.copies
 		}
 		no = asked &^ allowed
-		return asked, no, no & copies
+		return asked, no, no & copies &^ allowed
 	}
 	var out []string
 	entry := func(label string, asked, no, copyOnly levelSet) {
@@ -371,11 +401,11 @@ func (d *deriver) cellExceptions(p *graph.Entity, pp iam.Principal, a *access, p
 			}
 		}
 	}
-	named := func(svc string) bool {
+	named := func(svc string, svcs []string) bool {
 		if lim.allNamed || (lim.regional && d.crossRegion(a, svc)) {
 			return true // the Region of some of its requests is the caller's (iam.CrossRegion): not like the others
 		}
-		return slices.ContainsFunc(resourceServices(svc), func(s string) bool { return lim.named[s] })
+		return slices.ContainsFunc(svcs, func(s string) bool { return lim.named[s] })
 	}
 	// Without a Region to tell cells apart, a service's first cell answers
 	// for all its cells ("<service>").
@@ -391,15 +421,15 @@ func (d *deriver) cellExceptions(p *graph.Entity, pp iam.Principal, a *access, p
 		pending   []cell
 	}
 	others := map[string]*group{} // unnamed services, by Region (or one group)
-	seen := map[string]bool{}
 	var order []string
+	last := "" // the cells are sorted by label: one service's are together
 	for _, c := range d.cellsOf() {
 		l := label(c)
-		if seen[l] || lim.resourcesAll || slices.ContainsFunc(resourceServices(c.svc), func(s string) bool { return lim.resources[s] }) {
+		if l == last || lim.resourcesAll || slices.ContainsFunc(c.svcs, func(s string) bool { return lim.resources[s] }) {
 			continue
 		}
-		seen[l] = true
-		if named(c.svc) {
+		last = l
+		if named(c.svc, c.svcs) {
 			asked, no, copyOnly := refused(c)
 			entry(l, asked, no, copyOnly)
 			continue
@@ -443,6 +473,93 @@ func (d *deriver) cellExceptions(p *graph.Entity, pp iam.Principal, a *access, p
 	}
 	slices.Sort(out)
 	return out
+}
+
+// cellAnswer is what the evaluator says of one grant's actions in a cell:
+// the levels asked (its actions acting on the cell's service), those
+// allowed (some action of the level, for some request context), and
+// those a copy action is allowed (iam.CrossRegion).
+type cellAnswer struct{ asked, allowed, copies levelSet }
+
+// cellAnswerKey names a cellAnswer shared by every principal with the
+// same grant (policy and account), principal type, Denies, boundary and
+// organisation policies, where none of those statements reads who the
+// principal is.
+type cellAnswerKey struct {
+	gr       *grant
+	typ      iam.PrincipalType
+	denies   string
+	boundary *iam.Policy
+	org      orgKey
+	cell     string
+}
+
+// cellGrant asks the evaluator about grant gr's actions in cell c, with
+// the grant's policy, the principal's Denies and boundary and the
+// organisation policies of orgK: one action per level and action class
+// (tryLevels), the copy actions on their own (the classes do not tell
+// them apart). Another identity policy's Allow is its own grant, read by
+// Who on its own, so asking without it excepts nothing the evaluator
+// allows through this grant.
+func (d *deriver) cellGrant(p *graph.Entity, pp iam.Principal, gr *grant, lim *cellLimits, orgK orgKey, c cell) cellAnswer {
+	cs := d.cellSet(gr.set, c.svc)
+	if cs.set == nil && len(cs.copies) == 0 {
+		return cellAnswer{}
+	}
+	acct := gr.account
+	k := cellAnswerKey{gr: gr, typ: pp.Type, denies: lim.denyKey, boundary: lim.boundary, org: orgK, cell: c.label()}
+	shared := !lim.personal && (gr.cond == nil || !gr.cond.personal) && !d.orgPersonal(orgK, gr.set)
+	if shared {
+		if ans, ok := d.cellAnswers[k]; ok {
+			return ans
+		}
+	}
+	var reqs []string
+	for _, r := range gr.requests {
+		if n, ok := cellRequest(r, c, acct); ok {
+			reqs = append(reqs, n)
+		}
+	}
+	// Where nothing of the principal's own limits (no boundary, no Deny, no
+	// statement reading aws:RequestedRegion) and the grant's statements
+	// allow its actions on every resource of their requests (no
+	// NotResource), the grant allows them on the narrowed requests too:
+	// the organisation policies alone decide.
+	orgOnly := !lim.own && !slices.ContainsFunc(gr.stmts, func(st *statement) bool { return st.notResources != nil })
+	var ans cellAnswer
+	if doc := d.doc(gr.from, "document"); doc != nil && len(reqs) > 0 {
+		ans.asked = cs.levels
+		pol := iam.Policies{Identity: append([]*iam.Policy{doc.eval}, lim.denies...)}
+		if lim.boundary != nil {
+			pol.Boundaries = []*iam.Policy{lim.boundary}
+		}
+		d.addOrg(orgK, pp, acct, &pol)
+		ask := func(action, resource string, _ bool) verdict {
+			if orgOnly { // the organisation's answer, shared by every grant (orgAllows' memo)
+				return verdict{ok: d.orgAllows(orgK, p, pp, action, resource, acct, nil).ok}
+			}
+			d.stats.CellEvaluations++
+			rq, unknown := d.factRequest(p, pp, action, resource, acct, nil)
+			r := d.cfg.ev.EvaluateUnknown(rq, &pol, unknown)
+			return verdict{ok: r.Decision == iam.Allowed} // allowed for some request context is enough
+		}
+		if cs.set != nil {
+			lv, _, _, _ := d.tryLevels(cs.set, reqs, false, func() *patternSet { return newPatternSet(&pol, &d.classes) }, ask)
+			ans.allowed = ans.allowed.with(lv)
+		}
+		for _, ca := range cs.copies {
+			if ca.levels&^ans.allowed&^ans.copies != 0 && slices.ContainsFunc(reqs, func(r string) bool { return ask(ca.name, r, false).ok }) {
+				ans.copies |= ca.levels
+			}
+		}
+	}
+	if shared {
+		if d.cellAnswers == nil {
+			d.cellAnswers = map[cellAnswerKey]cellAnswer{}
+		}
+		d.cellAnswers[k] = ans
+	}
+	return ans
 }
 
 // anyCellSet returns the levels of a's grants' actions that act on

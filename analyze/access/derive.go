@@ -175,6 +175,8 @@ type deriver struct {
 	fastHits         int                                 // fastProps' hits (a worker's, logged)
 	grantIDs         uint32                              // grants numbered so far (warmGrant)
 	cellSets         map[cellSetKey]cellActions          // cellSet's, a worker's
+	cellOrgs         map[orgKey]cellLimits               // orgCellLimits', a worker's
+	cellAnswers      map[cellAnswerKey]cellAnswer        // cellGrant's, a worker's
 
 	// Organisation policies (org.go).
 	org          orgMap

@@ -403,6 +403,18 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 			d.stats.ExceptInEdges++
 		}
 	}
+	var ownLim *cellLimits
+	ownCells := func() cellLimits { // computed once, for the first scoped edge
+		if ownLim == nil {
+			var bdoc *document
+			if len(boundary) > 0 {
+				bdoc = d.doc(d.g.Entity(p.String("permissionsBoundaryArn")), "document")
+			}
+			lim := d.ownCellLimits(policies, bdoc)
+			ownLim = &lim
+		}
+		return *ownLim
+	}
 	for _, k := range keys {
 		for len(shared) > 0 && shared[0].k < k { // the class's edges, in the same key order
 			add(shared[0].k, shared[0].target, shared[0].props, shared[0].exceptIn)
@@ -410,7 +422,7 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 		}
 		a := byTarget[k]
 		props := d.accessProps(a, acct, noSCPs)
-		in := d.cellExceptions(p, pp, a, policies, identity, boundary) // where a scoped edge does not hold (cells.go)
+		in := d.cellExceptions(p, pp, a, ownCells) // where a scoped edge does not hold (cells.go)
 		if len(in) > 0 {
 			props = d.withExceptIn(props, in)
 		}
