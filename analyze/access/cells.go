@@ -58,8 +58,8 @@ type cell struct {
 	name      string   // label, computed once (cellsOf)
 	svcs      []string // resourceServices(svc), computed once (cellsOf)
 	svc       string   // the ARN's service
-	region    string // aws:RequestedRegion of a request on it, "" when the caller picks it
-	arnRegion string // the ARN's Region field, for the narrowed request
+	region    string   // aws:RequestedRegion of a request on it, "" when the caller picks it
+	arnRegion string   // the ARN's Region field, for the narrowed request
 	partition string
 	noAccount bool // the ARN's account field is empty (S3 buckets)
 }
@@ -415,57 +415,58 @@ func (d *deriver) cellExceptions(p *graph.Entity, pp iam.Principal, a *access, o
 		}
 		return c.svc
 	}
-	type group struct {
-		asked, no levelSet
-		done      bool
-		pending   []cell
-	}
-	others := map[string]*group{} // unnamed services, by Region (or one group)
-	var order []string
+	// Unnamed services wait, by Region (or all in one group), in pending:
+	// indices into cells, a group's together in Region order.
+	cells := d.cellsOf()
+	var pending []int
 	last := "" // the cells are sorted by label: one service's are together
-	for _, c := range d.cellsOf() {
-		l := label(c)
+	for i := range cells {
+		c := &cells[i]
+		l := label(*c)
 		if l == last || lim.resourcesAll || slices.ContainsFunc(c.svcs, func(s string) bool { return lim.resources[s] }) {
 			continue
 		}
 		last = l
 		if named(c.svc, c.svcs) {
-			asked, no, copyOnly := refused(c)
+			asked, no, copyOnly := refused(*c)
 			entry(l, asked, no, copyOnly)
 			continue
 		}
-		gk := ""
-		if lim.regional {
-			gk = c.region
-		}
-		g := others[gk]
-		if g == nil {
-			g = &group{}
-			others[gk] = g
-			order = append(order, gk)
-		}
-		g.pending = append(g.pending, c)
+		pending = append(pending, i)
 	}
-	// Unnamed services: the limiting statements treat them alike, so the
-	// first whose answer is all or nothing answers for the rest; a partial
-	// answer (the services' own actions differ) asks each.
-	for _, gk := range order {
-		g := others[gk]
-		for i, c := range g.pending {
-			asked, no, copyOnly := refused(c)
+	group := func(i int) string {
+		if lim.regional {
+			return cells[i].region
+		}
+		return ""
+	}
+	slices.SortStableFunc(pending, func(a, b int) int { return strings.Compare(group(a), group(b)) })
+	// The limiting statements treat unnamed services alike, so in each
+	// group the first whose answer is all or nothing answers for the rest;
+	// a partial answer (the services' own actions differ) asks the next.
+	for len(pending) > 0 {
+		gk := group(pending[0])
+		n := 1
+		for n < len(pending) && group(pending[n]) == gk {
+			n++
+		}
+		g := pending[:n]
+		pending = pending[n:]
+		for j, i := range g {
+			asked, no, copyOnly := refused(cells[i])
 			if asked == 0 {
 				continue
 			}
-			entry(label(c), asked, no, copyOnly)
+			entry(label(cells[i]), asked, no, copyOnly)
 			if no != 0 && (no != asked || copyOnly != 0) {
 				continue
 			}
-			for _, o := range g.pending[i+1:] {
+			for _, o := range g[j+1:] {
 				if no == 0 {
 					break
 				}
-				if set := d.anyCellSet(a, o.svc) & a.levels; set != 0 {
-					entry(label(o), set, set, 0)
+				if set := d.anyCellSet(a, cells[o].svc) & a.levels; set != 0 {
+					entry(label(cells[o]), set, set, 0)
 				}
 			}
 			break
@@ -492,6 +493,16 @@ type cellAnswerKey struct {
 	boundary *iam.Policy
 	org      orgKey
 	cell     string
+}
+
+// cellPatternKey names the action classes (patternSet) of a cellGrant's
+// policies: the grant's, the principal's Denies and boundary, the
+// organisation's.
+type cellPatternKey struct {
+	grant    *iam.Policy
+	denies   string
+	boundary *iam.Policy
+	org      orgKey
 }
 
 // cellGrant asks the evaluator about grant gr's actions in cell c, with
@@ -544,7 +555,18 @@ func (d *deriver) cellGrant(p *graph.Entity, pp iam.Principal, gr *grant, lim *c
 			return verdict{ok: r.Decision == iam.Allowed} // allowed for some request context is enough
 		}
 		if cs.set != nil {
-			lv, _, _, _ := d.tryLevels(cs.set, reqs, false, func() *patternSet { return newPatternSet(&pol, &d.classes) }, ask)
+			pk := cellPatternKey{doc.eval, lim.denyKey, lim.boundary, orgK}
+			lv, _, _, _ := d.tryLevels(cs.set, reqs, false, func() *patternSet {
+				ps := d.cellPatterns[pk]
+				if ps == nil {
+					ps = newPatternSet(&pol, &d.classes)
+					if d.cellPatterns == nil {
+						d.cellPatterns = map[cellPatternKey]*patternSet{}
+					}
+					d.cellPatterns[pk] = ps
+				}
+				return ps
+			}, ask)
 			ans.allowed = ans.allowed.with(lv)
 		}
 		for _, ca := range cs.copies {

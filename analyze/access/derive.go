@@ -177,6 +177,7 @@ type deriver struct {
 	cellSets         map[cellSetKey]cellActions          // cellSet's, a worker's
 	cellOrgs         map[orgKey]cellLimits               // orgCellLimits', a worker's
 	cellAnswers      map[cellAnswerKey]cellAnswer        // cellGrant's, a worker's
+	cellPatterns     map[cellPatternKey]*patternSet      // cellGrant's action classes, a worker's
 
 	// Organisation policies (org.go).
 	org          orgMap
