@@ -19,7 +19,7 @@ func TestCellExceptions(t *testing.T) {
 	full := orgPol{"p-full", "FullAWSAccess", doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)}
 	member := func(deny string) map[string]any {
 		return map[string]any{"organizationId": "o-1", "organizationMasterAccountId": other, "organizationPath": "o-1/r-1/",
-			"serviceControlPolicies": orgLevelsJSON(orgLevel{"r-1", []orgPol{full, {"p-deny", "deny", doc(deny)}}}, orgLevel{acct, []orgPol{full}}),
+			"serviceControlPolicies":  orgLevelsJSON(orgLevel{"r-1", []orgPol{full, {"p-deny", "deny", doc(deny)}}}, orgLevel{acct, []orgPol{full}}),
 			"resourceControlPolicies": orgLevelsJSON(orgLevel{"r-1", nil}, orgLevel{acct, nil})}
 	}
 	fnEU := "arn:aws:lambda:eu-west-1:" + acct + ":function:f"
@@ -189,4 +189,3 @@ func TestCellRequest(t *testing.T) {
 		}
 	}
 }
-
