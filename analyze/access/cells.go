@@ -158,6 +158,10 @@ type cellLimits struct {
 	boundary *iam.Policy
 	personal bool
 	own      bool // the principal's own policies limit or read aws:RequestedRegion
+	// withOrg is these limits plus the organisation's of withOrgKey
+	// (cellLimitsOf), kept for the principal's next edge.
+	withOrg    *cellLimits
+	withOrgKey orgKey
 }
 
 // name adds a limiting statement (or one reading aws:RequestedRegion).
@@ -278,11 +282,15 @@ func (d *deriver) orgCellLimits(k orgKey) cellLimits {
 // requests), and false when nothing can vary: no boundary, no Deny of the
 // principal's, organisation policies that refuse none of the edge's
 // actions, and no deciding statement reading aws:RequestedRegion.
-func (d *deriver) cellLimitsOf(a *access, own cellLimits, orgK orgKey) (cellLimits, bool) {
+func (d *deriver) cellLimitsOf(a *access, own *cellLimits, orgK orgKey) (*cellLimits, bool) {
 	lim := own
 	for _, gr := range a.grants {
 		if !d.orgClear(orgK, gr.set) {
-			lim = lim.plus(d.orgCellLimits(orgK))
+			if own.withOrg == nil || own.withOrgKey != orgK { // the principal's edges mostly share one key
+				w := own.plus(d.orgCellLimits(orgK))
+				own.withOrg, own.withOrgKey = &w, orgK
+			}
+			lim = own.withOrg
 			break
 		}
 	}
@@ -358,7 +366,7 @@ type cellSetKey struct {
 
 // cellExceptions returns the exceptIn entries of principal p's scoped
 // access a (see the top of the file), nil when it holds in every cell.
-func (d *deriver) cellExceptions(p *graph.Entity, pp iam.Principal, a *access, own func() cellLimits) []string {
+func (d *deriver) cellExceptions(p *graph.Entity, pp iam.Principal, a *access, own func() *cellLimits) []string {
 	if a.scope == scopeResource || len(a.sessions) > 0 || len(a.grants) == 0 {
 		return nil
 	}
@@ -375,7 +383,7 @@ func (d *deriver) cellExceptions(p *graph.Entity, pp iam.Principal, a *access, o
 	refused := func(c cell) (asked, no, copyOnly levelSet) {
 		var allowed, copies levelSet
 		for _, gr := range a.grants {
-			ans := d.cellGrant(p, pp, gr, &lim, orgK, c)
+			ans := d.cellGrant(p, pp, gr, lim, orgK, c)
 			asked |= ans.asked & a.levels
 			allowed |= ans.allowed
 			copies |= ans.copies
@@ -418,7 +426,7 @@ func (d *deriver) cellExceptions(p *graph.Entity, pp iam.Principal, a *access, o
 	// Unnamed services wait, by Region (or all in one group), in pending:
 	// indices into cells, a group's together in Region order.
 	cells := d.cellsOf()
-	var pending []int
+	pending := d.cellPending[:0] // reused
 	last := "" // the cells are sorted by label: one service's are together
 	for i := range cells {
 		c := &cells[i]
@@ -434,6 +442,7 @@ func (d *deriver) cellExceptions(p *graph.Entity, pp iam.Principal, a *access, o
 		}
 		pending = append(pending, i)
 	}
+	d.cellPending = pending
 	group := func(i int) string {
 		if lim.regional {
 			return cells[i].region
@@ -513,11 +522,6 @@ type cellPatternKey struct {
 // Who on its own, so asking without it excepts nothing the evaluator
 // allows through this grant.
 func (d *deriver) cellGrant(p *graph.Entity, pp iam.Principal, gr *grant, lim *cellLimits, orgK orgKey, c cell) cellAnswer {
-	cs := d.cellSet(gr.set, c.svc)
-	if cs.set == nil && len(cs.copies) == 0 {
-		return cellAnswer{}
-	}
-	acct := gr.account
 	k := cellAnswerKey{gr: gr, typ: pp.Type, denies: lim.denyKey, boundary: lim.boundary, org: orgK, cell: c.label()}
 	shared := !lim.personal && (gr.cond == nil || !gr.cond.personal) && !d.orgPersonal(orgK, gr.set)
 	if shared {
@@ -525,6 +529,11 @@ func (d *deriver) cellGrant(p *graph.Entity, pp iam.Principal, gr *grant, lim *c
 			return ans
 		}
 	}
+	cs := d.cellSet(gr.set, c.svc)
+	if cs.set == nil && len(cs.copies) == 0 {
+		return cellAnswer{}
+	}
+	acct := gr.account
 	var reqs []string
 	for _, r := range gr.requests {
 		if n, ok := cellRequest(r, c, acct); ok {
@@ -598,6 +607,9 @@ func (d *deriver) anyCellSet(a *access, svc string) levelSet {
 // svc whose Region the caller picks whatever the resource
 // (iam.CrossRegion: the copy actions).
 func (d *deriver) crossRegion(a *access, svc string) bool {
+	if !copyServices[svc] {
+		return false
+	}
 	for _, gr := range a.grants {
 		if len(d.cellSet(gr.set, svc).copies) > 0 {
 			return true
@@ -605,6 +617,15 @@ func (d *deriver) crossRegion(a *access, svc string) bool {
 	}
 	return false
 }
+
+// copyServices are the services of iam.CrossRegionActions.
+var copyServices = func() map[string]bool {
+	m := map[string]bool{}
+	for _, a := range iam.CrossRegionActions() {
+		m[serviceOf(a)] = true
+	}
+	return m
+}()
 
 // withExceptIn returns props with exceptIn set, shared between edges with
 // the same properties and entries.

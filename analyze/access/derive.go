@@ -178,6 +178,7 @@ type deriver struct {
 	cellOrgs         map[orgKey]cellLimits               // orgCellLimits', a worker's
 	cellAnswers      map[cellAnswerKey]cellAnswer        // cellGrant's, a worker's
 	cellPatterns     map[cellPatternKey]*patternSet      // cellGrant's action classes, a worker's
+	cellPending      []int                               // cellExceptions' buffer, reused
 
 	// Organisation policies (org.go).
 	org          orgMap

@@ -404,7 +404,7 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 		}
 	}
 	var ownLim *cellLimits
-	ownCells := func() cellLimits { // computed once, for the first scoped edge
+	ownCells := func() *cellLimits { // computed once, for the first scoped edge
 		if ownLim == nil {
 			var bdoc *document
 			if len(boundary) > 0 {
@@ -413,7 +413,7 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 			lim := d.ownCellLimits(policies, bdoc)
 			ownLim = &lim
 		}
-		return *ownLim
+		return ownLim
 	}
 	for _, k := range keys {
 		for len(shared) > 0 && shared[0].k < k { // the class's edges, in the same key order

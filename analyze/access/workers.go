@@ -273,7 +273,7 @@ func (d *deriver) worker(st *Stats) *deriver {
 	w.keyBuf, w.keys, w.byTarget, w.accessPool, w.classesOf = nil, nil, nil, nil, nil
 	w.classKeyBuf, w.tagNames = nil, nil
 	w.fastPropsOf, w.fastKey, w.fastHits = nil, nil, 0
-	w.cellSets, w.cellOrgs, w.cellAnswers, w.cellPatterns = nil, nil, nil, nil
+	w.cellSets, w.cellOrgs, w.cellAnswers, w.cellPatterns, w.cellPending = nil, nil, nil, nil, nil
 	w.stmtCache, w.orgDecisions = d.stmtCache.forWorker(), d.orgDecisions.forWorker()
 	w.sharedPrincipals = 0
 	return &w
