@@ -427,7 +427,7 @@ func (d *deriver) cellExceptions(p *graph.Entity, pp iam.Principal, a *access, o
 	// indices into cells, a group's together in Region order.
 	cells := d.cellsOf()
 	pending := d.cellPending[:0] // reused
-	last := "" // the cells are sorted by label: one service's are together
+	last := ""                   // the cells are sorted by label: one service's are together
 	for i := range cells {
 		c := &cells[i]
 		l := label(*c)
