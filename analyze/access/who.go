@@ -157,7 +157,9 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 // its own access relationships to reach the resource too (its account or
 // service entity, Resource patterns covering the resource, the resource
 // not in their exceptResources — a property Derive does not write yet: the
-// place for scoped edges' per-resource exceptions), at the levels both give. What the
+// place for scoped edges' per-resource exceptions), at the levels both give
+// but those their exceptIn refuses in the resource's cell (cells.go: its
+// boundary or SCPs keep the service or the Region out). What the
 // grant's policy says of each principal is on the grant (joined.go):
 // exceptPrincipals are refused every level (the grant's Conditions on
 // their facts, its NotPrincipal, a Deny of the policy; for the resource's
