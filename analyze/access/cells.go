@@ -523,7 +523,7 @@ type cellPatternKey struct {
 // allows through this grant.
 func (d *deriver) cellGrant(p *graph.Entity, pp iam.Principal, gr *grant, lim *cellLimits, orgK orgKey, c cell) cellAnswer {
 	k := cellAnswerKey{gr: gr, typ: pp.Type, denies: lim.denyKey, boundary: lim.boundary, org: orgK, cell: c.label()}
-	shared := !lim.personal && (gr.cond == nil || !gr.cond.personal) && !d.orgPersonal(orgK, gr.set)
+	shared := !d.cfg.noFast && !lim.personal && (gr.cond == nil || !gr.cond.personal) && !d.orgPersonal(orgK, gr.set)
 	if shared {
 		if ans, ok := d.cellAnswers[k]; ok {
 			return ans
@@ -545,7 +545,7 @@ func (d *deriver) cellGrant(p *graph.Entity, pp iam.Principal, gr *grant, lim *c
 	// allow its actions on every resource of their requests (no
 	// NotResource), the grant allows them on the narrowed requests too:
 	// the organisation policies alone decide.
-	orgOnly := !lim.own && !slices.ContainsFunc(gr.stmts, func(st *statement) bool { return st.notResources != nil })
+	orgOnly := !d.cfg.noFast && !lim.own && !slices.ContainsFunc(gr.stmts, func(st *statement) bool { return st.notResources != nil })
 	var ans cellAnswer
 	if doc := d.doc(gr.from, "document"); doc != nil && len(reqs) > 0 {
 		ans.asked = cs.levels

@@ -79,7 +79,7 @@ type config struct {
 	limits  Limits
 	exact   bool // ask the evaluator even where the answer is known (tests)
 	noShare bool // derive every principal alone (tests: shared.go)
-	noFast  bool // neither fastProps nor canonicalOrgs (tests: shared.go)
+	noFast  bool // neither fastProps nor canonicalOrgs nor the cells' shared and organisation-only answers (tests: shared.go, cells.go)
 	workers int  // principals derived at once (workers.go); 0: GOMAXPROCS
 	// deferMembers leaves every principal of a class but its first for the
 	// second pass (tests: workers.go), as when they arrive before it is done.
