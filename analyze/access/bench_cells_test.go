@@ -73,12 +73,8 @@ func cellsWorld(b testing.TB, managed []managedPolicy, accounts, roles, resource
 		`"Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["us-east-1","eu-west-1"]}}}`)}
 	for ai := range accounts {
 		a := fmt.Sprintf("%012d", 400000000000+ai)
-		e := model.Account(ob.g, a)
-		e.Set("organizationId", "o-cells")
-		e.Set("organizationMasterAccountId", "999999999999")
-		e.Set("organizationPath", "o-cells/r-1/")
-		e.Set("serviceControlPolicies", orgLevelsJSON(orgLevel{"r-1", []orgPol{full, guard}}, orgLevel{a, []orgPol{full}}))
-		e.Set("resourceControlPolicies", orgLevelsJSON(orgLevel{"r-1", nil}, orgLevel{a, nil}))
+		benchMember(ob.g, a, "o-cells", orgLevelsJSON(orgLevel{"r-1", []orgPol{full, guard}}, orgLevel{a, []orgPol{full}}),
+			orgLevelsJSON(orgLevel{"r-1", nil}, orgLevel{a, nil}))
 		boundary := ob.policy(a, "Boundary", doc(`{"Effect":"Allow","Action":["s3:*","dynamodb:*","logs:*"],"Resource":"*"}`))
 		for i := range resources / accounts {
 			s := cellsServices[i%len(cellsServices)]
