@@ -346,10 +346,12 @@ func SweepWhoCan(t *testing.T, q *Query, g *graph.Graph) Sweep {
 	}
 	// The other way: every user, role and role session that an explicit
 	// edge gives access to a resource at a level is allowed some action of
-	// that level on it (or a part of it) by the evaluator. Who's coarser
-	// readings are counted, not failed: a service or account edge read as
-	// access to each resource of the service or account (Who: evaluated on
-	// "*", not on the resource), and a resource policy's (or a role trust
+	// that level on it (or a part of it) by the evaluator, and so is each
+	// one a service or account edge gives it (Who reads it onto the
+	// resource but in the cells its exceptIn names: cells.go). Who's
+	// coarser readings are counted, not failed: such an edge whose
+	// conditions read the resource's tags (ABAC: evaluated on "*", not on
+	// the resource), and a resource policy's (or a role trust
 	// policy's) grant to an account or to Everyone joined with a
 	// principal's own access where that coarse own edge is what the
 	// evaluator refuses (ownSideRefuses); Index.WhoCan decides those. A
