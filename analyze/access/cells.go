@@ -450,6 +450,12 @@ func (d *deriver) cellExceptions(p *graph.Entity, pp iam.Principal, a *access, o
 		return ""
 	}
 	slices.SortStableFunc(pending, func(a, b int) int { return strings.Compare(group(a), group(b)) })
+	// The grants' own statements must treat the services alike too: one
+	// naming resources (NotResource, a pattern) may allow one and not
+	// another, and each is asked.
+	uniform := !slices.ContainsFunc(a.grants, func(gr *grant) bool {
+		return slices.ContainsFunc(gr.stmts, func(st *statement) bool { return !st.onEveryResource() })
+	})
 	// The limiting statements treat unnamed services alike, so in each
 	// group the first whose answer is all or nothing answers for the rest;
 	// a partial answer (the services' own actions differ) asks the next.
@@ -467,7 +473,7 @@ func (d *deriver) cellExceptions(p *graph.Entity, pp iam.Principal, a *access, o
 				continue
 			}
 			entry(label(cells[i]), asked, no, copyOnly)
-			if no != 0 && (no != asked || copyOnly != 0) {
+			if (no != 0 && (no != asked || copyOnly != 0)) || !uniform {
 				continue
 			}
 			for _, o := range g[j+1:] {

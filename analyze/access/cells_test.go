@@ -33,6 +33,7 @@ func TestCellExceptions(t *testing.T) {
 		name     string
 		scp      string // the SCP's Deny ("" no organisation)
 		boundary string // ops's permissions boundary ("" none: ops as admin)
+		opsAllow string // ops's Allow statement ("" every action on "*")
 		admin    []string
 		ops      []string
 		readings map[string][]reading // by principal
@@ -69,6 +70,16 @@ func TestCellExceptions(t *testing.T) {
 			},
 		},
 		{
+			// The boundary names no service; ops's own Allow spares
+			// Lambda (NotResource): services are not alike for it, so
+			// each is asked rather than one for all.
+			name:     "a boundary naming no service and an Allow with NotResource: each service asked",
+			boundary: doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`),
+			opsAllow: `{"Effect":"Allow","Action":"*","NotResource":"arn:aws:lambda:*:*:*"}`,
+			ops:      []string{"lambda"},
+			readings: map[string][]reading{roleARN("ops"): {{fnEU, actions.Write, false}, {"arn:aws:s3:::data", actions.Write, true}}},
+		},
+		{
 			// The trigger fires (an SCP may refuse one of the edge's
 			// actions) but every level still holds in every cell: the
 			// organisation's Deny of LeaveOrganization leaves others of its
@@ -100,7 +111,11 @@ func TestCellExceptions(t *testing.T) {
 			trust := doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}`)
 			all := doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)
 			w.inline(w.role("admin", trust, ""), "all", all)
-			w.inline(w.role("ops", trust, bound), "all", all)
+			opsAll := all
+			if tc.opsAllow != "" {
+				opsAll = doc(tc.opsAllow)
+			}
+			w.inline(w.role("ops", trust, bound), "all", opsAll)
 			model.Everyone(w.g)
 			st, err := Derive(context.Background(), w.g)
 			if err != nil {
