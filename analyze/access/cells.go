@@ -33,7 +33,10 @@ package access
 // services the limiting statements name (their Action or NotAction
 // patterns' prefixes) each, and every other service by one representative
 // (those statements treat them alike), asked again one by one only when the
-// representative's answer is partial. A cell is asked on the edge's
+// representative's answer is partial or the edge's own grants name
+// resources (they may not treat the services alike). A limiting
+// statement naming resources leaves its services' cells out: a cell's
+// pattern is not each resource of it. A cell is asked on the edge's
 // requests narrowed to it (arn:aws:<service>:<region>:<account>:*) with
 // every policy of the principal and its organisation, one action per level
 // and action class (tryLevels). The answers are the class's (shared.go):

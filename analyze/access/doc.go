@@ -79,8 +79,9 @@
 //     what "*" is allowed: a statement reading aws:RequestedRegion (a
 //     region guard), a permissions boundary, a Deny of the principal's,
 //     organisation policies that may refuse the edge's actions; for the
-//     services those statements name, one service for all the others,
-//     per Region only when one reads aws:RequestedRegion; per grant, once
+//     services those statements name, one service for all the others
+//     (where the edge's grants name no resources), per Region only when
+//     one reads aws:RequestedRegion; per grant, once
 //     per class of principals (shared.go) and cached by grant and
 //     limiting policies (Stats.CellEvaluations, ExceptInEdges). Services
 //     whose resources a limiting statement names (Resource, NotResource)
