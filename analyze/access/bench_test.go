@@ -197,6 +197,8 @@ func BenchmarkDerive(b *testing.B) {
 			b.ReportMetric(float64(st.PrincipalAccess), "access")
 			b.ReportMetric(float64(st.Evaluations), "evals")
 			b.ReportMetric(float64(st.OrgEvaluations), "orgEvals")
+			b.ReportMetric(float64(st.CellEvaluations), "cellEvals")
+			b.ReportMetric(float64(st.ExceptInEdges), "exceptIn")
 		})
 	}
 }
