@@ -395,7 +395,7 @@ func ruleGaps(gaps []model.Gap) []rules.Gap {
 		reason := string(g.Class)
 		switch g.Class {
 		case "":
-			reason = "not collected"
+			reason = rules.ReasonNotCollected
 		case model.ClassMalformed:
 			reason = "malformed response"
 		}

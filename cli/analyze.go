@@ -18,6 +18,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/snapaudit/snapaudit/analyze"
+	"github.com/snapaudit/snapaudit/analyze/model"
 	"github.com/snapaudit/snapaudit/analyze/rules"
 )
 
@@ -182,10 +183,67 @@ func renderTable(w io.Writer, rep *analyze.Report, all bool) error {
 		fmt.Fprintf(bw, "; %d coverage gaps (failed collection calls or malformed responses; see --format json)", rep.Summary.Gaps)
 	}
 	fmt.Fprintln(bw)
+	if lines := notCollectedLines(rep.Gaps); len(lines) > 0 {
+		fmt.Fprintln(bw, "not collected: calls this snapshot never made (most often: its collector predates them); what they feed is unknown (null), not empty:")
+		for _, l := range lines {
+			fmt.Fprintln(bw, "  "+l)
+		}
+	}
 	if !all && rep.Summary.Pass > 0 {
 		fmt.Fprintln(bw, "(PASS findings hidden; --all lists them)")
 	}
 	return bw.Flush()
+}
+
+// notCollectedLines lists the gaps of calls the snapshot never made
+// (class ""), one line per call and what it leaves unknown per type, with
+// its scopes (the first few of many; the JSON report has each):
+// "s3:GetBucketAbac in 111122223333/eu-west-1, 111122223333/us-east-1:
+// aws_s3_bucket abacEnabled".
+func notCollectedLines(gaps []model.Gap) []string {
+	type scope struct{ call, at string }
+	var scopes []scope
+	what := map[scope][]string{}
+	for _, g := range gaps {
+		if g.Class != "" {
+			continue
+		}
+		at := g.AccountID
+		if g.Region != "" {
+			at += "/" + g.Region
+		}
+		k := scope{g.Service + ":" + g.Operation, at}
+		if _, ok := what[k]; !ok {
+			scopes = append(scopes, k)
+		}
+		unknown := "(entities)"
+		if len(g.Unknown) > 0 {
+			unknown = strings.Join(g.Unknown, ", ")
+		}
+		what[k] = append(what[k], g.ResourceType+" "+unknown)
+	}
+	slices.SortFunc(scopes, func(a, b scope) int { return cmp.Or(strings.Compare(a.call, b.call), strings.Compare(a.at, b.at)) })
+	var lines []string
+	at := map[string][]string{} // call and what -> scopes
+	for _, k := range scopes {
+		line := k.call + "\x00" + strings.Join(what[k], "; ")
+		if _, ok := at[line]; !ok {
+			lines = append(lines, line)
+		}
+		at[line] = append(at[line], k.at)
+	}
+	const shown = 4
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		call, unknown, _ := strings.Cut(l, "\x00")
+		where := at[l]
+		list := strings.Join(where, ", ")
+		if len(where) > shown {
+			list = fmt.Sprintf("%d accounts/Regions: %s and %d more", len(where), strings.Join(where[:shown-1], ", "), len(where)-shown+1)
+		}
+		out = append(out, call+" in "+list+": "+unknown)
+	}
+	return out
 }
 
 // tableOrder is the indexes of the findings the table lists (PASS only with

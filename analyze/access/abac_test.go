@@ -174,7 +174,7 @@ func TestABACTargets(t *testing.T) {
 		t.Errorf("amy: Config service edge %v, want none (config:DeleteConfigRule acts on the rule)", r.PropMap())
 	}
 	st := SweepWhoCan(t, newGraphQuery(t, w.g), w.g)
-	if st.Extra+st.Missing+st.Disagreements+st.CoarseScoped+st.CoarseJoined != 0 {
+	if st.Extra+st.Missing+st.Disagreements+st.CoarseJoined != 0 {
 		t.Errorf("sweep: %+v, want no disagreement, missing edge nor coarse reading", st)
 	}
 }

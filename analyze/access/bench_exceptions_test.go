@@ -29,12 +29,8 @@ func exceptionsWorldWith(b testing.TB, accounts, users, buckets int, rcp, cond s
 	full := orgPol{"p-full", "FullAWSAccess", doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`)}
 	for i := range accounts {
 		a := fmt.Sprintf("%012d", 100000000000+i)
-		e := model.Account(ob.g, a)
-		e.Set("organizationId", "o-bench")
-		e.Set("organizationMasterAccountId", "999999999999")
-		e.Set("organizationPath", "o-bench/r-1/")
-		e.Set("serviceControlPolicies", orgLevelsJSON(orgLevel{"r-1", []orgPol{full}}, orgLevel{a, []orgPol{full}}))
-		e.Set("resourceControlPolicies", orgLevelsJSON(orgLevel{"r-1", []orgPol{{"p-rcp", "S3Callers", doc(rcp)}}}, orgLevel{a, nil}))
+		benchMember(ob.g, a, "o-bench", orgLevelsJSON(orgLevel{"r-1", []orgPol{full}}, orgLevel{a, []orgPol{full}}),
+			orgLevelsJSON(orgLevel{"r-1", []orgPol{{"p-rcp", "S3Callers", doc(rcp)}}}, orgLevel{a, nil}))
 		for u := range users {
 			team := "blue"
 			if u%2 == 0 {
@@ -50,6 +46,17 @@ func exceptionsWorldWith(b testing.TB, accounts, users, buckets int, rcp, cond s
 	}
 	model.Everyone(ob.g)
 	return ob.g
+}
+
+// benchMember adds account a as a member of organisation org (under its
+// root r-1, managed by 999999999999) with the given SCP and RCP levels.
+func benchMember(g *graph.Graph, a, org, scps, rcps string) {
+	e := model.Account(g, a)
+	e.Set("organizationId", org)
+	e.Set("organizationMasterAccountId", "999999999999")
+	e.Set("organizationPath", org+"/r-1/")
+	e.Set("serviceControlPolicies", scps)
+	e.Set("resourceControlPolicies", rcps)
 }
 
 // exceptionRCPs are the RCPs BenchmarkExceptions measures: on the

@@ -209,6 +209,8 @@ func deriveReport(b *testing.B, cat *actions.Catalog, mk func() *graph.Graph) {
 	b.ReportMetric(float64(st.PrincipalAccess), "access")
 	b.ReportMetric(float64(st.Evaluations), "evals")
 	b.ReportMetric(float64(st.OrgEvaluations), "orgEvals")
+	b.ReportMetric(float64(st.CellEvaluations), "cellEvals")
+	b.ReportMetric(float64(st.ExceptInEdges), "exceptIn")
 }
 
 // cpuTime is the CPU time (user and system) the process has used.

@@ -42,6 +42,10 @@ type Stats struct {
 	// OrgEvaluations counts the requests sent to the evaluator with the
 	// organisation policies alone (org.go: most actions need none).
 	OrgEvaluations int
+	// CellEvaluations counts the requests asked of the evaluator about a
+	// scoped edge's cells (cells.go), ExceptInEdges the access
+	// relationships with exceptIn.
+	CellEvaluations, ExceptInEdges int
 	// WithoutSCPs and WithoutRCPs list the accounts whose SCPs, and whose
 	// RCPs, could not be read: their edges carry derivedWithoutSCPs /
 	// derivedWithoutRCPs.
@@ -75,7 +79,7 @@ type config struct {
 	limits  Limits
 	exact   bool // ask the evaluator even where the answer is known (tests)
 	noShare bool // derive every principal alone (tests: shared.go)
-	noFast  bool // neither fastProps nor canonicalOrgs (tests: shared.go)
+	noFast  bool // neither fastProps nor canonicalOrgs nor the cells' shared and organisation-only answers (tests: shared.go, cells.go)
 	workers int  // principals derived at once (workers.go); 0: GOMAXPROCS
 	// deferMembers leaves every principal of a class but its first for the
 	// second pass (tests: workers.go), as when they arrive before it is done.
@@ -174,6 +178,11 @@ type deriver struct {
 	abacHitsOf       map[string][]hit                    // abacHits' answers
 	abacRefused      map[*statement]map[string]bool      // tagsNeverAccept's answers by resource signature
 	abacCells        map[*graph.Entity]string            // abacCell's answers
+	cellSets         map[cellSetKey]cellActions          // cellSet's, a worker's
+	cellOrgs         map[orgKey]cellLimits               // orgCellLimits', a worker's
+	cellAnswers      map[cellAnswerKey]cellAnswer        // cellGrant's, a worker's
+	cellPatterns     map[cellPatternKey]*patternSet      // cellGrant's action classes, a worker's
+	cellPending      []int                               // cellExceptions' buffer, reused
 
 	// Organisation policies (org.go).
 	org          orgMap

@@ -71,6 +71,25 @@
 //     other accounts' whom its RCPs refuse, any principal the trust
 //     policy's Conditions or NotPrincipal refuse) and exceptLevels, set
 //     only when not empty.
+//     A service- or account-scope access relationship says where it does
+//     not hold (cells.go): exceptIn, a sorted list of cells, each the
+//     service of a resource's ARN and the Region of a request on it
+//     (iam.RequestedRegion: "lambda@us-west-2", "iam@us-east-1", "s3@"
+//     where the caller picks it), or a service alone for every Region:
+//     "<cell>" no level of the edge is allowed there, "<cell>|<Level>"
+//     that level is not, "<cell>|<Level>|copy" only a copy action whose
+//     Region the caller picks is (iam.CrossRegion: read only onto the
+//     types one acts on). It is asked only where something can refuse
+//     what "*" is allowed: a statement reading aws:RequestedRegion (a
+//     region guard), a permissions boundary, a Deny of the principal's,
+//     organisation policies that may refuse the edge's actions; for the
+//     services those statements name, one service for all the others
+//     (where the edge's grants name no resources), per Region only when
+//     one reads aws:RequestedRegion; per grant, once
+//     per class of principals (shared.go) and cached by grant and
+//     limiting policies (Stats.CellEvaluations, ExceptInEdges). Services
+//     whose resources a limiting statement names (Resource, NotResource)
+//     get no entry: a cell is not each of its resources.
 //     The SCPs of the principal's account and the RCPs of the target's
 //     account are applied as the evaluator applies them (org.go). The
 //     principals are derived on GOMAXPROCS workers (WithWorkers) and their
@@ -133,7 +152,8 @@
 // to its account (resourcePolicyType.Delegates; a key whose policy was not
 // collected keeps the reading), and at the levels of the actions the
 // edge's own patterns name that act on the resource (grantedLevels:
-// s3:ListAllMyBuckets gives no List on a bucket). An Allow whose
+// s3:ListAllMyBuckets gives no List on a bucket), and not in the cells its
+// exceptIn names (Index.notIn; also where a grant joins it). An Allow whose
 // Condition reads the resource's tags (ABAC) is no such edge: its access
 // goes to each resource its tags can accept, as explicit edges (abac.go:
 // firm where the tags decide, conditional on the key where they are
@@ -145,17 +165,16 @@
 // 20,000 resources, 1.36 million access edges, about 3 CPU-seconds; a
 // resource whose tags refuse the statement for everybody gets no grant,
 // abac.go tagsNeverAccept, while one whose tags are unknown gets a
-// conditional edge from each holder of the policy); the
-// sweep fails on a coarse reading of an edge whose conditionKeys hold an
-// aws:resourcetag/ key. Not yet exact: such an edge says the
-// access on "*" and is read onto every resource of its type in its
-// account, where a permissions boundary or SCP limiting services, an
-// aws:RequestedRegion condition, a resource's own Deny or conditional
-// delegation, or a Deny naming it may refuse it, and so is an ABAC
-// statement with NotResource, NotAction or actions of every service, or
-// one capped by Limits.MaxTargetsPerStatement (the sweep counts these
-// readings: CoarseScoped, 74 on the fixture, 218 on the collected demo,
-// most of them the demo's us-east-1-only SCP).
+// conditional edge from each holder of the policy). Not yet
+// exact: a scoped edge says the access on "*" and is read onto every
+// resource of its type in its account but those cells, where a
+// resource's own Deny or conditional delegation or a Deny naming it (a
+// service a limiting statement's Resource names gets no cell entry) may
+// refuse it, and so is an ABAC statement with NotResource, NotAction or
+// actions of every service, or one capped by
+// Limits.MaxTargetsPerStatement. The sweep fails on any scoped reading the
+// evaluator refuses (CoarseScoped was 76 on the fixture and 218 on the
+// collected demo, the demo's all from its us-east-1-only SCP).
 // Edges are per access level, so Who can say more than one action's answer;
 // Index.WhoCan (whocan.go) takes the principals the edges give and asks the
 // evaluator about the action, so it gives exactly Query.WhoCan's answer

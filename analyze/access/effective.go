@@ -403,24 +403,43 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 	if first && share && !personalSeen {
 		classEdges = make([]sharedEdge, 0, len(keys)) // at most one per target: no regrowth
 	}
-	add := func(k string, target *graph.Entity, props *graph.Props) {
+	add := func(k string, target *graph.Entity, props *graph.Props, exceptIn bool) {
 		// _key p|access|k: k is the target's key, with |sessions for a role's sessions.
 		out.rels = append(out.rels, graph.NewKeyedRelationship(AccessType, "ALLOWS", p.Key, "access", target.Key, k[len(target.Key):], props))
+		if exceptIn {
+			d.stats.ExceptInEdges++
+		}
+	}
+	var ownLim *cellLimits
+	ownCells := func() *cellLimits { // computed once, for the first scoped edge
+		if ownLim == nil {
+			var bdoc *document
+			if len(boundary) > 0 {
+				bdoc = d.doc(d.g.Entity(p.String("permissionsBoundaryArn")), "document")
+			}
+			lim := d.ownCellLimits(policies, bdoc)
+			ownLim = &lim
+		}
+		return ownLim
 	}
 	for _, k := range keys {
 		for len(shared) > 0 && shared[0].k < k { // the class's edges, in the same key order
-			add(shared[0].k, shared[0].target, shared[0].props)
+			add(shared[0].k, shared[0].target, shared[0].props, shared[0].exceptIn)
 			shared = shared[1:]
 		}
 		a := byTarget[k]
 		props := d.accessProps(a, acct, noSCPs)
-		add(k, a.target, props)
+		in := d.cellExceptions(p, pp, a, ownCells) // where a scoped edge does not hold (cells.go)
+		if len(in) > 0 {
+			props = d.withExceptIn(props, in)
+		}
+		add(k, a.target, props, len(in) > 0)
 		if first && share && !personalSeen && d.sharedTarget(a.target) {
-			classEdges = append(classEdges, sharedEdge{k, a.target, props})
+			classEdges = append(classEdges, sharedEdge{k, a.target, props, len(in) > 0})
 		}
 	}
 	for _, e := range shared {
-		add(e.k, e.target, e.props)
+		add(e.k, e.target, e.props, e.exceptIn)
 	}
 	return nil
 }

@@ -34,9 +34,10 @@ import (
 // sharedEdge is one access relationship of a class: its key suffix after
 // the principal (k: the target's key), target and shared properties.
 type sharedEdge struct {
-	k      string
-	target *graph.Entity
-	props  *graph.Props
+	k        string
+	target   *graph.Entity
+	props    *graph.Props
+	exceptIn bool // props has exceptIn (counted per edge: Stats.ExceptInEdges)
 }
 
 // accessClass is the shared access of a class of principals: ok is false

@@ -114,8 +114,9 @@ func TestSharedAccessExact(t *testing.T) {
 
 // TestFastPathsExact: the graph is byte for byte the same with and
 // without the shortcuts that find a property set by its grants
-// (fastProps) and share organisation answers between accounts with the
-// same policies (canonicalOrgs).
+// (fastProps), share organisation answers between accounts with the
+// same policies (canonicalOrgs), and answer a scoped edge's cells from a
+// cached grant's or from the organisation's answers alone (cells.go).
 func TestFastPathsExact(t *testing.T) {
 	for _, tc := range append(exactWorlds, exactWorld{"organisation fixture, accounts with the same policies", sameOrgPolicies}) {
 		t.Run(tc.name, func(t *testing.T) {

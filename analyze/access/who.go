@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
+	"github.com/snapaudit/snapaudit/analyze/iam"
 	"github.com/snapaudit/snapaudit/analyze/iam/actions"
 	"github.com/snapaudit/snapaudit/analyze/model"
 )
@@ -156,7 +157,9 @@ func (ix *Index) Who(resourceKey string, level actions.AccessLevel) ([]Access, e
 // its own access relationships to reach the resource too (its account or
 // service entity, Resource patterns covering the resource, the resource
 // not in their exceptResources — a property Derive does not write yet: the
-// place for scoped edges' per-resource exceptions), at the levels both give. What the
+// place for scoped edges' per-resource exceptions), at the levels both give
+// but those their exceptIn refuses in the resource's cell (cells.go: its
+// boundary or SCPs keep the service or the Region out). What the
 // grant's policy says of each principal is on the grant (joined.go):
 // exceptPrincipals are refused every level (the grant's Conditions on
 // their facts, its NotPrincipal, a Deny of the policy; for the resource's
@@ -214,6 +217,11 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 			continue
 		}
 		cond, _ := r.Get("conditional").(bool)
+		c, _ := cellOfARN(arn)
+		cat, err := whoCatalog()
+		if err != nil {
+			return nil // the embedded catalog: cannot happen
+		}
 		for _, a := range accts {
 			if a == home { // Everyone, in the resource's own account: the policy alone grants
 				if level != "" && !slices.Contains(granted, string(level)) {
@@ -238,8 +246,9 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 						continue // or the grant's policy or the resource account's RCPs refuse it, or its own edge does not reach e
 					}
 					var both []string
+					notHere := ix.notIn(cat, pr, e, c) // where its own edge does not hold (cells.go)
 					for _, l := range stringList(pr.Get("accessLevels")) {
-						if slices.Contains(granted, l) && !isRefused(pr.From, a, l) {
+						if slices.Contains(granted, l) && !isRefused(pr.From, a, l) && !notHere.hasLevel(l) {
 							both = append(both, l)
 						}
 					}
@@ -254,6 +263,12 @@ func (ix *Index) joined(e *graph.Entity, level actions.AccessLevel) []Access {
 		}
 	}
 	return out
+}
+
+// hasLevel reports whether s holds the level named l.
+func (s levelSet) hasLevel(l string) bool {
+	i := slices.IndexFunc(levelOrder, func(lo levelFlag) bool { return string(lo.level) == l })
+	return i >= 0 && s.has(i)
 }
 
 // trustLevels returns the access levels of the trust actions a TRUSTS
@@ -357,6 +372,7 @@ func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels
 		}
 		targets = append(targets, scoped{key: model.AccountKey(acct), account: true}) // every service's levels: below
 	}
+	c, _ := cellOfARN(arn)
 	for _, t := range targets {
 		if t.account {
 			t.levels = all
@@ -365,7 +381,7 @@ func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels
 			if !coversARN(stringList(r.Get("resources")), arn) {
 				continue
 			}
-			read := t.levels & ix.grantedLevels(cat, r, e)
+			read := t.levels & ix.grantedLevels(cat, r, e) &^ ix.notIn(cat, r, e, c)
 			var levels []string
 			for _, l := range stringList(r.Get("accessLevels")) {
 				if i := slices.IndexFunc(levelOrder, func(lo levelFlag) bool { return string(lo.level) == l }); i >= 0 && read.has(i) {
@@ -379,6 +395,22 @@ func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels
 			fn(r, levels, scope)
 		}
 	}
+}
+
+// notIn returns the levels at which scoped edge r must not be read onto e
+// of cell c (its exceptIn, cells.go): those no action of is allowed there,
+// and those only the copy actions are (iam.CrossRegion) unless one of
+// them acts on e's type.
+func (ix *Index) notIn(cat *actions.Catalog, r *graph.Relationship, e *graph.Entity, c cell) levelSet {
+	in := stringList(r.Get(exceptInProp))
+	if len(in) == 0 {
+		return 0
+	}
+	no, copyOnly := exceptedIn(in, c)
+	if copyOnly != 0 {
+		copyOnly &^= ix.cachedLevels(cat, resourceServices(c.svc), e, iam.CrossRegionActions())
+	}
+	return no | copyOnly
 }
 
 // applicableLevels is applicableLevels with every action, cached by

@@ -57,6 +57,10 @@ type parallel struct {
 
 	docMu sync.Mutex
 	docs  map[docKey]*document // parsed while the workers run
+
+	cells     *cellInventory // the collected resources' cells (cells.go), built on first use
+	cellsMu   sync.Mutex
+	cellProps map[exceptInKey]*graph.Props // withExceptIn's sets
 }
 
 // class returns the class ck names, created (first) when absent; ready
@@ -116,7 +120,8 @@ func (p *parallel) doc(d *deriver, k docKey) *document {
 // the workers and adds it to the graph in their order.
 func (d *deriver) derivePrincipals(ctx context.Context, principals []*graph.Entity) error {
 	d.warm(principals)
-	d.par = &parallel{classes: map[string]*accessClass{}, propsOf: map[string]*graph.Props{}, docs: map[docKey]*document{}}
+	d.par = &parallel{classes: map[string]*accessClass{}, propsOf: map[string]*graph.Props{}, docs: map[docKey]*document{},
+		cells: &cellInventory{}, cellProps: map[exceptInKey]*graph.Props{}}
 	defer func() { d.par = nil }()
 	n := d.cfg.workers
 	if n <= 0 {
@@ -197,6 +202,8 @@ func (d *deriver) derivePrincipals(ctx context.Context, principals []*graph.Enti
 		st := &stats[i]
 		d.stats.Evaluations += st.Evaluations
 		d.stats.OrgEvaluations += st.OrgEvaluations
+		d.stats.CellEvaluations += st.CellEvaluations
+		d.stats.ExceptInEdges += st.ExceptInEdges
 		d.stats.Documents += st.Documents
 		d.stats.DocumentErrors += st.DocumentErrors
 		reused += w.sharedPrincipals
@@ -266,6 +273,7 @@ func (d *deriver) worker(st *Stats) *deriver {
 	w.keyBuf, w.keys, w.byTarget, w.accessPool, w.classesOf = nil, nil, nil, nil, nil
 	w.classKeyBuf, w.tagNames = nil, nil
 	w.fastPropsOf, w.fastKey, w.fastHits = nil, nil, 0
+	w.cellSets, w.cellOrgs, w.cellAnswers, w.cellPatterns, w.cellPending = nil, nil, nil, nil, nil
 	w.stmtCache, w.orgDecisions = d.stmtCache.forWorker(), d.orgDecisions.forWorker()
 	w.sharedPrincipals = 0
 	return &w

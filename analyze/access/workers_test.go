@@ -57,7 +57,7 @@ func TestDeriveWorkers(t *testing.T) {
 					t.Fatalf("%d workers derived no access", n)
 				}
 				// Two workers may both ask what one would have cached.
-				st.Evaluations, st.OrgEvaluations = 0, 0
+				st.Evaluations, st.OrgEvaluations, st.CellEvaluations = 0, 0, 0
 				stats[i] = st
 				if docs[i], err = json.Marshal(g.Document()); err != nil {
 					t.Fatal(err)

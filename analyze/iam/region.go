@@ -1,6 +1,9 @@
 package iam
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // aws:RequestedRegion is the Region a request is sent to (IAM User Guide,
 // reference_policies_condition-keys.html#condition-keys-requestedregion).
@@ -35,6 +38,14 @@ var globalRegion = map[string]string{
 // ebs-copy-snapshot.html and CopyingAMIs.html; RDS User Guide,
 // USER_CopySnapshot.html): the source's ARN does not name the Region.
 var crossRegionActions = []string{"ec2:copysnapshot", "ec2:copyimage", "rds:copydbsnapshot", "rds:copydbclustersnapshot"}
+
+// CrossRegion reports whether action (any case) is requested in the
+// destination Region about a source resource that may be in another
+// (crossRegionActions): RequestedRegion does not know its Region.
+func CrossRegion(action string) bool { return isCrossRegion(action) }
+
+// CrossRegionActions returns the actions CrossRegion reports, lower case.
+func CrossRegionActions() []string { return slices.Clone(crossRegionActions) }
 
 // RequestedRegion returns the Region a request of pr for action on
 // resource is sent to, when the request itself decides it (see above).

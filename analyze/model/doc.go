@@ -35,7 +35,7 @@
 //	var bad []*model.RowError
 //	g, err := model.Build(ctx, snap, model.WithLogger(log), model.WithAccounts(accounts...),
 //		model.OnMalformed(func(e *model.RowError) { bad = append(bad, e) }))
-//	// failed calls and malformed rows -> scopes with unknown data
+//	// failed calls, malformed rows and calls never made -> scopes with unknown data
 //	m := snap.Manifest()
 //	gaps := model.Gaps(append(model.FromManifest(m.Calls), model.FromMalformed(bad)...), model.WithPlan(m.Plan))
 //

@@ -9,7 +9,9 @@ package model
 // PASS. A call that failed only with not_found (no bucket policy, no
 // password policy, organizations not in use) is data, not a gap. A row the
 // builder skipped because its response was malformed (OnMalformed,
-// FromMalformed) is a gap of class ClassMalformed.
+// FromMalformed) is a gap of class ClassMalformed. A call the snapshot
+// never made (its collector predates it) is a gap of class ""
+// (notcollected.go).
 
 import (
 	"fmt"
@@ -41,6 +43,12 @@ type Gap struct {
 	Operation    string
 	Class        snapshot.ErrorClass // the worst failed class; "" when the call is missing
 	Reason       string              // "ec2:DescribeInstances in 111122223333/eu-west-1 failed (denied: 3 of 3 invocations)"
+	// Unknown names, for a call that was never made (Class ""), what it
+	// leaves unknown (null) on the type's entities: properties and
+	// relationships, or "(entities)" (notcollected.go). Empty otherwise:
+	// a failed call's are the same, and its gap has always named the
+	// call only.
+	Unknown []string `json:",omitempty"`
 }
 
 // ClassMalformed is the class of a gap whose call has ok rows with a
@@ -61,7 +69,11 @@ var classRank = map[snapshot.ErrorClass]int{
 // for an account (or, for regional types, for a region where other
 // regional calls of that account ran) is a gap too, and so is a missing
 // top-level call upstream of a per-parent source (ListTables before
-// DescribeTable): the snapshot never asked, so nothing is known. Which
+// DescribeTable): the snapshot never asked, so nothing is known. Every
+// other call the model reads that the snapshot's plan does not name, or,
+// top-level, that has no status in a scope, is a gap there too, naming
+// what it leaves unknown (Gap.Unknown; notcollected.go), except where the
+// type's entities themselves were not collected. Which
 // calls are per-parent, and their parents, is the collector's plan: the
 // one the snapshot's manifest records (WithPlan), else the current
 // registry's (plan.go), never a list kept here.
@@ -168,6 +180,20 @@ func Gaps(calls []CallStatus, opts ...GapOption) []Gap {
 					})
 				}
 			}
+		}
+	}
+	// The other calls never made, but not where the type's entities
+	// themselves were not collected: everything about them is unknown
+	// there already.
+	whole := map[[3]string]bool{} // type, account, region ("": every region)
+	for _, g := range out {
+		if g.Class == "" {
+			whole[[3]string{g.ResourceType, g.AccountID, g.Region}] = true
+		}
+	}
+	for _, g := range neverMade(calls, p, cfg.plan != nil, seen, accounts, regions) {
+		if !whole[[3]string{g.ResourceType, g.AccountID, g.Region}] && !whole[[3]string{g.ResourceType, g.AccountID, ""}] {
+			out = append(out, g)
 		}
 	}
 	// Of several gaps with one key (the manifest's failure and malformed

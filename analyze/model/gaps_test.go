@@ -11,23 +11,29 @@ import (
 	"github.com/snapaudit/snapaudit/snapshot"
 )
 
-// base is a complete, all-ok set of top-level calls for one account and
+// base is a complete, all-ok set of the top-level calls the model reads
+// (sources, enrichments, hatches, service settings) for one account and
 // one region, so the "not collected" logic stays quiet.
 func base() []CallStatus {
 	var out []CallStatus
 	seen := map[Call]bool{}
+	var read []Call
 	for _, et := range registry {
-		for _, c := range et.topLevelCalls() {
-			if seen[c] {
-				continue
-			}
-			seen[c] = true
-			reg := "global"
-			if et.Scope() == Regional {
-				reg = region
-			}
-			out = append(out, CallStatus{AccountID: acct, Region: reg, Service: c.Service, Operation: c.Operation, Status: snapshot.StatusOK})
+		read = append(read, et.calls()...)
+	}
+	for _, s := range services {
+		read = append(read, s.Calls()...)
+	}
+	for _, c := range read {
+		if seen[c] || isPerParent(c) {
+			continue
 		}
+		seen[c] = true
+		reg := "global"
+		if cs, _ := planOf(c); cs.scope == "regional" {
+			reg = region
+		}
+		out = append(out, CallStatus{AccountID: acct, Region: reg, Service: c.Service, Operation: c.Operation, Status: snapshot.StatusOK})
 	}
 	return out
 }
@@ -180,6 +186,7 @@ func TestFromManifest(t *testing.T) {
 func TestGapsReadTheSnapshotsPlan(t *testing.T) {
 	full := collect.Plan(collect.Registry())
 	without := slices.DeleteFunc(slices.Clone(full), func(p snapshot.PlannedCall) bool { return p.Name() == "iam:ListMFADevices" })
+	noBlock := slices.DeleteFunc(slices.Clone(full), func(p snapshot.PlannedCall) bool { return p.Name() == "s3control:GetPublicAccessBlock" })
 	calls := base()
 	for _, tc := range []struct {
 		name string
@@ -189,6 +196,10 @@ func TestGapsReadTheSnapshotsPlan(t *testing.T) {
 		{"no recorded plan: the registry's (ListMFADevices is per-parent, absent = empty)", nil, nil},
 		{"full recorded plan: the same", []GapOption{WithPlan(full)}, nil},
 		{"ListMFADevices not planned: MFA devices unknown", []GapOption{WithPlan(without)}, []string{"mfa_device/ListMFADevices"}},
+		// An enrichment and a hatch's call: the account's and the
+		// buckets' Block Public Access settings are unknown.
+		{"s3control GetPublicAccessBlock not planned", []GapOption{WithPlan(noBlock)},
+			[]string{"aws_account/GetPublicAccessBlock", "aws_s3_bucket/GetPublicAccessBlock"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string

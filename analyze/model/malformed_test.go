@@ -128,7 +128,7 @@ func TestMalformedRowsAreGaps(t *testing.T) {
 				Operation: "DescribeSecurityGroups", Class: ClassMalformed}
 			gp := got[0]
 			gp.Reason = ""
-			if gp != want {
+			if !reflect.DeepEqual(gp, want) {
 				t.Errorf("gap = %+v, want %+v", got[0], want)
 			}
 			for _, w := range []string{"ec2:DescribeSecurityGroups in 111122223333/eu-west-1: 1 malformed response skipped", "page 1: malformed response", tc.want} {

@@ -65,7 +65,8 @@
 // take, reads the fully converted document instead (lazyguard.go). The
 // per-check costs are in docs/performance.md (BenchmarkChecks).
 //
-// Coverage: a failed collection call (a Gap) is never read as "no resources".
+// Coverage: a failed collection call, or one the snapshot never made (a
+// Gap), is never read as "no resources".
 // Every check whose resource_types include the gap's type gets an ERROR
 // finding for that account/region, and PASS findings in that scope are marked
 // Partial so reports never show the scope as cleanly passing.

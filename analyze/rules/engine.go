@@ -296,16 +296,22 @@ type SnapshotInfo struct {
 	CollectedAt time.Time
 }
 
-// Gap is a collection call that failed, for the entity type it feeds. An
-// empty AccountID or Region is a wildcard (every account / every region).
+// Gap is a collection call that failed, or that the snapshot never made
+// (ReasonNotCollected), for the entity type it feeds. An empty AccountID
+// or Region is a wildcard (every account / every region).
 type Gap struct {
 	ResourceType string // entity _type the call feeds: aws_security_group
 	AccountID    string
 	Region       string // "global" for global calls
 	Service      string // ec2
 	Operation    string // DescribeSecurityGroups
-	Reason       string // the error class: denied, throttled, unsupported, other
+	Reason       string // the error class: denied, throttled, unsupported, other; or ReasonNotCollected
 }
+
+// ReasonNotCollected is the Reason of a gap whose call the snapshot never
+// made (its collector predates the call, or skipped the scope): nothing
+// failed, and nothing is known.
+const ReasonNotCollected = "not collected"
 
 // Evaluate runs every check against in and returns the findings (sorted by
 // rule ID, resource key, status, message) and one summary per check. A check

@@ -267,6 +267,15 @@ func TestEvaluateGaps(t *testing.T) {
 			},
 		},
 		{
+			name: "call never made: ERROR says not collected, not failed",
+			gaps: []Gap{{ResourceType: "aws_security_group", AccountID: acct, Region: "eu-west-1", Service: "ec2", Operation: "DescribeSecurityGroupRules", Reason: ReasonNotCollected}},
+			want: map[string]string{
+				"AWS-EC2-001 aws_security_group@111122223333/eu-west-1":                   "ERROR",
+				"AWS-EC2-001 arn:aws:ec2:eu-west-1:111122223333:security-group/sg-closed": "PASS partial",
+			},
+			wantErr: []string{"AWS-EC2-001: cannot evaluate: ec2:DescribeSecurityGroupRules in 111122223333/eu-west-1 was not collected"},
+		},
+		{
 			name: "gap for a type no check reads changes nothing",
 			gaps: []Gap{{ResourceType: "aws_lambda_function", AccountID: acct, Region: "eu-west-1", Service: "lambda", Operation: "ListFunctions", Reason: "denied"}},
 			want: map[string]string{

@@ -282,6 +282,9 @@ func applyGaps(info RuleInfo, fs []found, idx gapIndex) []found {
 			reason = "error"
 		}
 		msg := fmt.Sprintf("cannot evaluate: %s:%s in %s failed (%s)", g.Service, g.Operation, g.scope(), reason)
+		if reason == ReasonNotCollected {
+			msg = fmt.Sprintf("cannot evaluate: %s:%s in %s was not collected", g.Service, g.Operation, g.scope())
+		}
 		k := g.ResourceType + "\x00" + msg
 		if seen[k] {
 			continue

@@ -26,6 +26,15 @@ var Clock = func() time.Time { return time.Date(2026, 1, 15, 12, 0, 0, 0, time.U
 // endpoint of the machine is read.
 func Collect(t testing.TB, dir string, servers ...*fakeaws.Server) {
 	t.Helper()
+	CollectCalls(t, dir, collect.Registry(), servers...)
+}
+
+// CollectCalls is Collect with only calls collected and planned: the
+// snapshot of a collector that did not know the other calls yet (a
+// snapshot older than the model). calls must hold sts GetCallerIdentity
+// and ec2 DescribeRegions.
+func CollectCalls(t testing.TB, dir string, calls []collect.Call, servers ...*fakeaws.Server) {
+	t.Helper()
 	for _, k := range []string{"AWS_PROFILE", "AWS_REGION", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
 		"AWS_SESSION_TOKEN", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"} {
 		t.Setenv(k, "")
@@ -46,7 +55,7 @@ func Collect(t testing.TB, dir string, servers ...*fakeaws.Server) {
 			t.Fatal(err)
 		}
 		sum, err := collect.New(cfg, collect.WithClock(Clock), collect.WithPollInterval(0),
-			collect.WithRedactionKey([]byte("k"))).Run(t.Context(), w)
+			collect.WithRedactionKey([]byte("k")), collect.WithCalls(calls)).Run(t.Context(), w)
 		if err != nil {
 			t.Fatalf("collect %s: %v", srv.URL(), err)
 		}
@@ -55,7 +64,7 @@ func Collect(t testing.TB, dir string, servers ...*fakeaws.Server) {
 	}
 	slices.Sort(regions)
 	if _, err := w.Commit(t.Context(), snapshot.Metadata{Accounts: accounts, Regions: slices.Compact(regions),
-		Caller: snapshot.Caller{AccountID: accounts[0]}, StartedAt: Clock(), FinishedAt: Clock(), Plan: collect.Plan(collect.Registry())}); err != nil {
+		Caller: snapshot.Caller{AccountID: accounts[0]}, StartedAt: Clock(), FinishedAt: Clock(), Plan: collect.Plan(calls)}); err != nil {
 		t.Fatal(err)
 	}
 }
