@@ -130,10 +130,25 @@ func (d *deriver) abacTargets(pe *graph.Entity, st *statement, gs *grants, pat s
 	if max := d.cfg.limits.MaxTargetsPerStatement; max > 0 && len(hits) > max {
 		return false // capped: the caller's service or account targets (cappedTargets logs and counts patterns only)
 	}
+	// The statement's action sets by service: the same for every
+	// resource of a service (resourceSets builds them anew each time).
+	setsBy := map[string][]*actionSet{}
+	setsOf := func(e *graph.Entity) []*actionSet {
+		svc := arnService(e.String("arn"))
+		sets, ok := setsBy[svc]
+		if !ok {
+			sets = d.resourceSets(st, svc)
+			setsBy[svc] = sets
+		}
+		return sets
+	}
+	if d.mostlyAccepted(st, hits, accts[0], setsOf) {
+		return false // the caller's service or account targets, as written
+	}
 	covered := map[string]bool{} // the actions that act on a resource reached
 	seen := map[*actionSet]bool{}
 	for _, h := range hits {
-		for _, set := range d.resourceSets(st, arnService(h.e.String("arn"))) {
+		for _, set := range setsOf(h.e) {
 			rs := d.abacSet(set, h.e)
 			if rs == nil {
 				continue
@@ -194,6 +209,52 @@ func (d *deriver) abacTargets(pe *graph.Entity, st *statement, gs *grants, pat s
 	return true
 }
 
+// mostlyAccepted reports whether the statement's tags accept more of the
+// resources hits whose tags are known than they refuse, where its tags alone decide (no policy
+// variable, no principal tag: tagsNeverAccept's "may accept" is then
+// every principal's). An exclusion tag (Null aws:ResourceTag/KEY "true":
+// every resource but those tagged KEY, as AWS managed policies such as
+// ComputeOptimizerAutomationServiceRolePolicy write it) accepts nearly
+// every resource: fanned out it would be an edge per resource from each
+// holder (BenchmarkDerive at 10,000 roles x 100,000 resources: 180,000
+// edges, half again the derivation's CPU). Such a statement keeps its
+// service or account edge, which Who reads onto the few resources whose
+// tags refuse it too: not yet exact there (doc.go).
+func (d *deriver) mostlyAccepted(st *statement, hits []hit, acct string, setsOf func(*graph.Entity) []*actionSet) bool {
+	if strings.Contains(st.conditions, "${") || slices.ContainsFunc(st.conditionKeys(), func(k string) bool { return strings.HasPrefix(k, "aws:principaltag/") }) {
+		return false
+	}
+	accepted, refused := 0, 0
+	for i, h := range hits {
+		switch left := len(hits) - i; {
+		case accepted > refused+left:
+			return true
+		case refused >= accepted+left:
+			return false
+		}
+		if _, known := resourceTags(h.e); !known {
+			continue // its tags decide nothing: a conditional edge of its own either way
+		}
+		acts, ok := false, false // the statement acts on it; its tags may accept
+		for _, set := range setsOf(h.e) {
+			if rs := d.abacSet(set, h.e); rs != nil {
+				acts = true
+				if !d.tagsNeverAccept(st, rs, h, acct) {
+					ok = true
+					break
+				}
+			}
+		}
+		switch {
+		case ok:
+			accepted++
+		case acts:
+			refused++
+		}
+	}
+	return accepted > refused
+}
+
 // abacHits returns the collected resources the index patterns reach that
 // are in one of accts or have a resource-based policy, sorted by key;
 // computed once per patterns and accounts (many statements of AWS managed
@@ -234,29 +295,33 @@ func (d *deriver) abacHits(patterns, accts []string) []hit {
 func (d *deriver) tagsNeverAccept(st *statement, rs *actionSet, h hit, acct string) bool {
 	e := h.e
 	tags := d.lowerTags(e)
-	names := st.resourceTagNames()
-	sig := ""
-	if slices.ContainsFunc(names, func(n string) bool { _, ok := tags[n]; return ok }) {
-		if strings.Contains(st.conditions, "${") {
-			return false // a value to compare with the principal's: principal-access decides
-		}
-		sig = d.resourceSignature(e, st)
-	} else {
-		sig = "\x00absent\x00" + d.abacCell(e) + "\x00" + accountOf(e) + abacMark(e)
-	}
 	byStmt := d.abacRefused[st]
 	if byStmt == nil {
 		if d.abacRefused == nil {
-			d.abacRefused = map[*statement]map[string]bool{}
+			d.abacRefused = map[*statement]*abacAnswers{}
 		}
-		byStmt = map[string]bool{}
+		byStmt = &abacAnswers{names: st.resourceTagNames(), bySig: map[string]bool{}, absent: map[abacAbsentKey]bool{}}
 		d.abacRefused[st] = byStmt
 	}
-	if r, ok := byStmt[sig]; ok {
-		return r
+	var store func(bool)
+	if slices.ContainsFunc(byStmt.names, func(n string) bool { _, ok := tags[n]; return ok }) {
+		if strings.Contains(st.conditions, "${") {
+			return false // a value to compare with the principal's: principal-access decides
+		}
+		sig := d.resourceSignature(e, st)
+		if r, ok := byStmt.bySig[sig]; ok {
+			return r
+		}
+		store = func(r bool) { byStmt.bySig[sig] = r }
+	} else {
+		k := abacAbsentKey{d.abacCell(e), accountOf(e), abacMark(e)}
+		if r, ok := byStmt.absent[k]; ok {
+			return r
+		}
+		store = func(r bool) { byStmt.absent[k] = r }
 	}
 	refused := true
-	defer func() { byStmt[sig] = refused }()
+	defer func() { store(refused) }()
 	sp, err := st.strictPolicy()
 	if err != nil {
 		return false // parsed leniently: kept, as any grant
@@ -299,6 +364,19 @@ func (d *deriver) tagsNeverAccept(st *statement, rs *actionSet, h hit, acct stri
 	}
 	return true
 }
+
+// abacAnswers are tagsNeverAccept's answers for one statement: by the
+// resource's signature where it has a tag the statement reads, else by
+// the resource's cell, account and ABAC state.
+type abacAnswers struct {
+	names  []string // the resource tags the statement reads (resourceTagNames)
+	bySig  map[string]bool
+	absent map[abacAbsentKey]bool
+}
+
+// abacAbsentKey names the resources without any tag a statement reads
+// that tagsNeverAccept answers alike.
+type abacAbsentKey struct{ cell, account, mark string }
 
 // onlyPrincipalTagVariables reports whether the policy variables of the
 // statement's Condition are all principal tags (${aws:PrincipalTag/KEY})

@@ -178,3 +178,58 @@ func TestABACTargets(t *testing.T) {
 		t.Errorf("sweep: %+v, want no disagreement, missing edge nor coarse reading", st)
 	}
 }
+
+// TestABACExclusionTag: an Allow whose Condition accepts every resource
+// but those carrying a tag (Null aws:ResourceTag/keep "true": IAM User
+// Guide, reference_policies_elements_condition_operators.html#Conditions_Null;
+// AWS managed policies such as ComputeOptimizerAutomationServiceRolePolicy
+// exclude volumes so) accepts most resources: it keeps its service edge
+// (mostlyAccepted) rather than an edge per resource, and who-can still
+// gives the evaluator's answer on each volume, the excluded one too.
+func TestABACExclusionTag(t *testing.T) {
+	w := newWorld(t)
+	uma := w.user("uma")
+	w.inline(uma, "optimise", doc(`{"Effect":"Allow","Action":"ec2:DeleteVolume","Resource":"*","Condition":{"Null":{"aws:ResourceTag/keep":"true"}}}`))
+	vol := func(id string) string { return "arn:aws:ec2:us-east-1:" + acct + ":volume/" + id }
+	for _, id := range []string{"vol-1", "vol-2", "vol-3"} {
+		w.add(vol(id), "aws_ebs_volume", "DataStore", map[string]any{"arn": vol(id), "region": "us-east-1"})
+	}
+	w.add(vol("vol-keep"), "aws_ebs_volume", "DataStore", map[string]any{"arn": vol("vol-keep"), "region": "us-east-1", "tag.keep": "yes"})
+	ctx := context.Background()
+	if _, err := Derive(ctx, w.g); err != nil {
+		t.Fatal(err)
+	}
+	svc := w.g.Relationship(userARN("uma") + "|access|" + model.ServiceKey(acct, "ec2"))
+	if svc == nil {
+		t.Fatal("uma: no edge to the EC2 service entity")
+	}
+	for _, id := range []string{"vol-1", "vol-keep"} {
+		if r := w.g.Relationship(userARN("uma") + "|access|" + vol(id)); r != nil {
+			t.Errorf("uma: an edge of its own to %s, want the service edge alone (scope %v)", id, r.Get("scope"))
+		}
+	}
+	q := newGraphQuery(t, w.g)
+	ix := NewIndex(w.g)
+	for _, tc := range []struct{ id, want string }{{"vol-1", userARN("uma")}, {"vol-keep", ""}} {
+		want, err := q.WhoCan(ctx, "ec2:DeleteVolume", vol(tc.id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ix.WhoCan(ctx, q, "ec2:DeleteVolume", vol(tc.id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w, g := answerLines(want), answerLines(got); !slices.Equal(w, g) {
+			t.Errorf("%s: evaluator %q, graph %q", tc.id, w, g)
+		}
+		var uma []string
+		for _, l := range answerLines(want) {
+			if strings.HasPrefix(l, userARN("uma")) {
+				uma = append(uma, l)
+			}
+		}
+		if strings.Join(uma, "") != tc.want {
+			t.Errorf("%s: uma %q, want %q", tc.id, uma, tc.want)
+		}
+	}
+}

@@ -176,7 +176,7 @@ type deriver struct {
 	grantIDs         uint32                              // grants numbered so far (warmGrant)
 	abacSets         map[abacSetKey]*actionSet           // abacSet's answers (identity-allows)
 	abacHitsOf       map[string][]hit                    // abacHits' answers
-	abacRefused      map[*statement]map[string]bool      // tagsNeverAccept's answers by resource signature
+	abacRefused      map[*statement]*abacAnswers         // tagsNeverAccept's answers
 	abacCells        map[*graph.Entity]string            // abacCell's answers
 	cellSets         map[cellSetKey]cellActions          // cellSet's, a worker's
 	cellOrgs         map[orgKey]cellLimits               // orgCellLimits', a worker's
