@@ -174,6 +174,10 @@ type deriver struct {
 	fastKey          []byte                              // fastProps' key, reused
 	fastHits         int                                 // fastProps' hits (a worker's, logged)
 	grantIDs         uint32                              // grants numbered so far (warmGrant)
+	abacSets         map[abacSetKey]*actionSet           // abacSet's answers (identity-allows)
+	abacHitsOf       map[string][]hit                    // abacHits' answers
+	abacRefused      map[*statement]*abacAnswers         // tagsNeverAccept's answers
+	abacCells        map[*graph.Entity]string            // abacCell's answers
 	cellSets         map[cellSetKey]cellActions          // cellSet's, a worker's
 	cellOrgs         map[orgKey]cellLimits               // orgCellLimits', a worker's
 	cellAnswers      map[cellAnswerKey]cellAnswer        // cellGrant's, a worker's

@@ -16,7 +16,11 @@
 //   - identity-allows (identity.go): each managed or inline policy ALLOWS
 //     every target its Allow statements reach: collected resources by ARN
 //     pattern, the service entity aws_<svc> for svc:... on "*", the
-//     aws_account for "*" actions on "*".
+//     aws_account for "*" actions on "*". A statement on "*" or a
+//     type-wide pattern whose Condition reads aws:ResourceTag/* (ABAC) is
+//     not uniform over its service: it reaches the collected resources
+//     its actions act on instead (abac.go, abacTargets), and the service
+//     entity only for its actions that act on none of them.
 //     An AWS managed policy (arn:aws:iam::aws:policy/...) is one entity
 //     shared by every account: its ALLOWS go only to the accounts of the
 //     principals that have it ("*" means each of those accounts), plus
@@ -149,15 +153,31 @@
 // collected keeps the reading), and at the levels of the actions the
 // edge's own patterns name that act on the resource (grantedLevels:
 // s3:ListAllMyBuckets gives no List on a bucket), and not in the cells its
-// exceptIn names (Index.notIn; also where a grant joins it). Not yet
-// exact: such an edge says the access on "*" and is read onto every
+// exceptIn names (Index.notIn; also where a grant joins it). An Allow whose
+// Condition reads the resource's tags (ABAC) is no such edge: its access
+// goes to each resource its tags can accept, as explicit edges (abac.go:
+// firm where the tags decide, conditional on the key where they are
+// unknown, none where they refuse), and the service edge keeps only its
+// actions that act on no collected resource; we chose explicit edges over
+// one service edge with exceptResources because a tag condition usually
+// accepts the few resources of one team among many, so the exceptions
+// would be the long list (BenchmarkDeriveABAC: 2,000 users of 10 teams,
+// 20,000 resources, 1.36 million access edges, about 3 CPU-seconds; a
+// resource whose tags refuse the statement for everybody gets no grant,
+// abac.go tagsNeverAccept, while one whose tags are unknown gets a
+// conditional edge from each holder of the policy). Not yet
+// exact: a scoped edge says the access on "*" and is read onto every
 // resource of its type in its account but those cells, where a
-// resource's own Deny or conditional delegation, its tags (ABAC) or a
-// Deny naming it (a service a limiting statement's Resource names gets no
-// cell entry) may refuse it (the sweep fails on a reading the evaluator
-// refuses but for ABAC, which it counts: CoarseScoped, 2 on the fixture
-// (dan's ABAC edge onto a-red), 0 on the collected demo; it was 76 and
-// 218, the demo's all from its us-east-1-only SCP).
+// resource's own Deny or conditional delegation or a Deny naming it (a
+// service a limiting statement's Resource names gets no cell entry) may
+// refuse it, and so is an ABAC statement with NotResource, NotAction or
+// actions of every service, one capped by
+// Limits.MaxTargetsPerStatement, or one whose tags alone decide and
+// accept more of the resources it acts on than they refuse (an exclusion
+// tag, Null aws:ResourceTag/KEY "true": abac.go mostlyAccepted keeps its
+// service edge, read onto the excluded resources too). The sweep fails on any scoped reading the
+// evaluator refuses (CoarseScoped was 76 on the fixture and 218 on the
+// collected demo, the demo's all from its us-east-1-only SCP).
 // Edges are per access level, so Who can say more than one action's answer;
 // Index.WhoCan (whocan.go) takes the principals the edges give and asks the
 // evaluator about the action, so it gives exactly Query.WhoCan's answer

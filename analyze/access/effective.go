@@ -184,6 +184,9 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 		if first && res == nil && ((gr.cond != nil && gr.cond.personal) || (!orgClear && d.orgPersonal(orgK, gr.set))) {
 			personalSeen = true // the class's shared answer would be this principal's own
 		}
+		if d.tagsRefuse(gr, p, pp) {
+			return false
+		}
 		classes := func() *patternSet {
 			ck := classKey{pol.Resource, orgK}
 			ps := classesBy[ck]
@@ -361,7 +364,11 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 	}
 	for _, pe := range policies {
 		ag := d.identityGrants[pe.Key]
-		for _, l := range [][]*grant{ag.any, ag.byAccount[pp.Account]} {
+		lists := [][]*grant{ag.any, ag.byAccount[pp.Account]}
+		if reuse {
+			lists = lists[:1] // byAccount's targets have no resource-based policy: the class's edges below
+		}
+		for _, l := range lists {
 			for _, gr := range l {
 				if reuse && d.sharedTarget(gr.target) {
 					continue // the class's edges below
@@ -805,12 +812,17 @@ func (d *deriver) statementHolds(gr *grant, i int, p *graph.Entity, pp iam.Princ
 	rp, rk := fp.rp, fp.rk
 	ck := stmtCacheKey{st: part.st, acct: pp.Account, typ: string(pp.Type), tags: d.principalTags(p, part.st), self: self, res: rk}
 	// Whether the Condition can hold does not depend on which of the
-	// statement's actions is asked: one is.
+	// statement's actions is asked: one is; one per level for an ABAC
+	// grant (abacTargets) where the target's resource policy weighs (it
+	// may grant some actions only: a bucket's objects to another account,
+	// not its listing).
 	var acts []string
 	for _, lo := range levelOrder {
 		if a := part.set.byLevel[lo.level]; len(a) > 0 {
 			acts = append(acts, a[0])
-			break
+			if rp == nil || !gr.abac {
+				break
+			}
 		}
 	}
 	if len(acts) == 0 {

@@ -57,6 +57,9 @@ type grant struct {
 	// id numbers the grant (warmGrant, from 1) for fastProps' keys; 0:
 	// not numbered.
 	id uint32
+	// abac: a grant of abacTargets (a statement reading resource tags,
+	// fanned out), which tagsRefuse may decide without the evaluator.
+	abac bool
 }
 
 // levels returns the levels of set and of firm (nil when firm is),

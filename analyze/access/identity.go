@@ -91,11 +91,15 @@ func (d *deriver) statementTargets(pe *graph.Entity, st *statement, gs *grants) 
 	}
 	for _, pat := range st.resources {
 		if strings.TrimSpace(pat) == "*" {
-			d.wideTargets(pe, st, gs, pat)
+			if !d.abacTargets(pe, st, gs, pat, nil) {
+				d.wideTargets(pe, st, gs, pat)
+			}
 			continue
 		}
 		if parts, ok := arnParts(actions.VariablesAsWildcards(pat)); ok && typeWide(parts) {
-			d.typeWideTargets(pe, st, gs, pat, parts)
+			if !d.abacTargets(pe, st, gs, pat, &parts) {
+				d.typeWideTargets(pe, st, gs, pat, parts)
+			}
 			continue
 		}
 		hits := d.reachableHits(pe, d.idx.match(pat, nil))

@@ -184,17 +184,12 @@ func TestOrgWhoCanEveryAction(t *testing.T) {
 	if st.ResourceProbes < 1000 || st.Probes-st.ResourceProbes < 50 {
 		t.Errorf("only %d resource and %d account probes: the fixture or the catalog lost resources or actions", st.ResourceProbes, st.Probes-st.ResourceProbes)
 	}
-	// The joined readings left are the principals' own coarse edges: dan's
-	// ABAC S3 edge read onto B's and the management account's untagged
-	// buckets (6). (ops's AdministratorAccess account edge, whose boundary
-	// (S3, KMS) refuses sts:AssumeRole, says so in its exceptIn: not read
-	// onto roles trusting its account or "*".) Fewer is progress
-	// (exceptResources); more, a regression.
-	if st.CoarseJoined > 6 {
-		t.Errorf("%d joined readings on a coarse own edge, want at most 6", st.CoarseJoined)
-	}
-	if st.CoarseScoped > 2 {
-		t.Errorf("%d ABAC readings of scoped edges, want at most 2 (dan's on a-red)", st.CoarseScoped)
+	// No joined reading is left on a coarse own edge: ops's
+	// AdministratorAccess account edge, whose boundary (S3, KMS) refuses
+	// sts:AssumeRole, says so in its exceptIn (cells.go), and dan's ABAC S3
+	// grant goes to his team's buckets (abacTargets).
+	if st.CoarseJoined > 0 {
+		t.Errorf("%d joined readings on a coarse own edge, want none", st.CoarseJoined)
 	}
 }
 
@@ -287,17 +282,16 @@ func checkWhoCan(t *testing.T, q *Query, ix *Index, action, resource string, wan
 type Sweep struct {
 	Probes, ResourceProbes, Resources int
 	Disagreements, Missing, Extra     int
-	// Who's readings the evaluator refuses that are not explicit edges:
-	// CoarseScoped reads a service- or account-scope edge onto the
-	// resource where a condition on the resource's tags decides (ABAC:
-	// the edge's conditionKeys hold aws:resourcetag/...; any other such
-	// reading is an error: the edge's exceptIn says where it does not
-	// hold, cells.go), CoarseJoined a resource policy's (or trust policy's) grant
-	// to an account or to Everyone joined with the principal's own access
-	// where the principal's own side refuses (its own edge is the coarse
-	// one: ownSideRefuses); a joined reading the grant's policy refuses is
-	// an error (Extra).
-	CoarseScoped, CoarseJoined int
+	// CoarseJoined counts Who's readings the evaluator refuses of a
+	// resource policy's (or trust policy's) grant to an account or to
+	// Everyone joined with the principal's own access where the
+	// principal's own side refuses (ownSideRefuses). A joined reading the
+	// grant's policy refuses is an error (Extra), and so is any reading of
+	// a service- or account-scope edge the evaluator refuses (its exceptIn
+	// says where it does not hold, cells.go) and either reading of an own
+	// edge whose conditionKeys hold a resource tag (abacOwnEdge: ABAC
+	// grants go to the resources their tags accept).
+	CoarseJoined int
 }
 
 // SweepWhoCan asks Index.WhoCan and Query.WhoCan (q over g, derived) about
@@ -348,18 +342,17 @@ func SweepWhoCan(t *testing.T, q *Query, g *graph.Graph) Sweep {
 	// edge gives access to a resource at a level is allowed some action of
 	// that level on it (or a part of it) by the evaluator, and so is each
 	// one a service or account edge gives it (Who reads it onto the
-	// resource but in the cells its exceptIn names: cells.go). Who's
-	// coarser readings are counted, not failed: such an edge whose
-	// conditions read the resource's tags (ABAC: evaluated on "*", not on
-	// the resource), and a resource policy's (or a role trust
-	// policy's) grant to an account or to Everyone joined with a
-	// principal's own access where that coarse own edge is what the
-	// evaluator refuses (ownSideRefuses); Index.WhoCan decides those. A
+	// resource but in the cells its exceptIn names: cells.go; an ABAC
+	// grant goes to the resources whose tags accept it: abacTargets).
+	// Counted, not failed: a resource policy's (or a role trust policy's)
+	// grant to an account or to Everyone joined with a principal's own
+	// access where the principal's own side is what the evaluator refuses
+	// (ownSideRefuses; none is left on the fixture). A
 	// joined reading the grant's own policy refuses (its Conditions on the
 	// principal's facts, its NotPrincipal, a Deny, the resource account's
 	// RCPs; for a principal of the resource's account anything) is an
 	// error: exceptPrincipals and exceptLevels say so.
-	extra, coarseScoped, coarseJoined := 0, 0, 0
+	extra, coarseJoined := 0, 0
 	for _, arn := range arns {
 		key := q.resource(arn).Key
 		for _, lf := range levelOrder {
@@ -375,17 +368,16 @@ func SweepWhoCan(t *testing.T, q *Query, g *graph.Graph) Sweep {
 				if pr, err := iam.ParsePrincipal(x.Principal); err == nil && pr.Type == iam.PrincipalAssumedRole {
 					explicit = g.Relationship(pr.RoleARN + "|access|" + key + "|sessions")
 				}
+				if abac := abacOwnEdge(g, x); abac != nil {
+					extra++
+					t.Errorf("%s has %s access to %s by its edge to %s (via %v), conditional on a resource tag: "+
+						"an ABAC grant is not uniform over its service (abacTargets)", x.Principal, lf.level, key, abac.To, x.Via)
+					continue
+				}
 				if x.Target != key {
-					if !readsResourceTags(g.Relationship(x.Principal + "|access|" + x.Target)) {
-						extra++
-						t.Errorf("%s has %s access to %s by its %s edge to %s (via %v), which the evaluator allows for no action of the level: "+
-							"its exceptIn should say so", x.Principal, lf.level, key, x.Scope, x.Target, x.Via)
-						continue
-					}
-					coarseScoped++
-					if testing.Verbose() {
-						t.Logf("coarse scoped: %s %s on %s by %s (%s, via %v)", x.Principal, lf.level, key, x.Target, x.Scope, x.Via)
-					}
+					extra++
+					t.Errorf("%s has %s access to %s by its %s edge to %s (via %v), which the evaluator allows for no action of the level: "+
+						"its exceptIn should say so", x.Principal, lf.level, key, x.Scope, x.Target, x.Via)
 					continue
 				}
 				if explicit == nil {
@@ -408,20 +400,31 @@ func SweepWhoCan(t *testing.T, q *Query, g *graph.Graph) Sweep {
 		}
 	}
 	st := Sweep{Probes: len(probes), ResourceProbes: resourceProbes, Resources: len(arns), Disagreements: disagreements, Missing: missing,
-		Extra: extra, CoarseScoped: coarseScoped, CoarseJoined: coarseJoined}
+		Extra: extra, CoarseJoined: coarseJoined}
 	t.Logf("%d probes (%d on %d resources, %d on accounts), %d disagreements, %d principals without an access edge, "+
-		"%d edge levels the evaluator refuses (explicit edges, joined grants their policy refuses; Who's coarser readings: %d of scoped edges, %d of joined grants on a coarse own edge)",
-		st.Probes, st.ResourceProbes, st.Resources, st.Probes-st.ResourceProbes, st.Disagreements, st.Missing, st.Extra, st.CoarseScoped, st.CoarseJoined)
+		"%d edge levels the evaluator refuses (explicit edges, joined grants their policy refuses; Who's coarser readings: %d of joined grants on a coarse own edge)",
+		st.Probes, st.ResourceProbes, st.Resources, st.Probes-st.ResourceProbes, st.Disagreements, st.Missing, st.Extra, st.CoarseJoined)
 	return st
 }
 
-// readsResourceTags reports whether an access relationship's conditions
-// read the resource's tags (ABAC: aws:ResourceTag/...), which Who does not
-// decide per resource yet.
-func readsResourceTags(r *graph.Relationship) bool {
-	return r != nil && slices.ContainsFunc(stringList(r.Get("conditionKeys")), func(k string) bool {
-		return strings.HasPrefix(strings.ToLower(k), "aws:resourcetag/")
-	})
+// abacOwnEdge returns the principal's own service- or account-scope edge
+// behind a coarse reading x (the edge x reads, or for a joined reading
+// one of its own edges from a policy x names) whose conditionKeys hold a
+// resource tag (aws:resourcetag/...), nil when none: an ABAC grant read
+// onto a resource whose tags it did not ask about.
+func abacOwnEdge(g *graph.Graph, x Access) *graph.Relationship {
+	for _, r := range g.Relationships() {
+		if r.Type != AccessType || r.From != x.Principal || r.Get("scope") == scopeResource {
+			continue
+		}
+		if r.To != x.Target && !slices.ContainsFunc(stringList(r.Get("via")), func(v string) bool { return slices.Contains(x.Via, v) }) {
+			continue
+		}
+		if slices.ContainsFunc(stringList(r.Get("conditionKeys")), func(k string) bool { return strings.HasPrefix(k, "aws:resourcetag/") }) {
+			return r
+		}
+	}
+	return nil
 }
 
 // ownSideRefuses reports whether a joined reading of principal (Who: a

@@ -740,6 +740,9 @@ func edgeLevels(t *testing.T, q *Query, r *graph.Relationship, pr iam.Principal,
 			switch {
 			case glob(w, arn):
 				requests = append(requests, arn)
+				if glob(w, arn+"/x") { // "*": the bucket's objects too (abacTargets)
+					requests = append(requests, arn+"/*")
+				}
 			case strings.HasPrefix(w, arn+"/"):
 				requests = append(requests, p)
 			case glob(w, arn+"/x"):

@@ -651,8 +651,22 @@ func (q *Query) resourcePolicy(ctx context.Context, arn string) (*iam.Policy, er
 }
 
 // tagsCollected reports whether the model collects tags for the type, so
-// a tag's absence is known.
+// a tag's absence is known. Memoised: the ABAC fan-out asks it of every
+// resource an ABAC statement reaches.
 func tagsCollected(typ string) bool {
+	if v, ok := tagsCollectedOf.Load(typ); ok {
+		return v.(bool)
+	}
+	v := typeTagsCollected(typ)
+	tagsCollectedOf.Store(typ, v)
+	return v
+}
+
+// tagsCollectedOf is tagsCollected's memo, by type.
+var tagsCollectedOf sync.Map
+
+// typeTagsCollected is tagsCollected without the memo.
+func typeTagsCollected(typ string) bool {
 	t, ok := model.TypeOf(typ)
 	if !ok {
 		return false

@@ -73,6 +73,7 @@ var exactWorlds = []exactWorld{
 	{"classes", func(t testing.TB) *graph.Graph { return sharedWorld(t, false) }},
 	{"classes in an organisation", func(t testing.TB) *graph.Graph { return sharedWorld(t, true) }},
 	{"organisation fixture", orgFixture},
+	{"ABAC fan-out", func(t testing.TB) *graph.Graph { return abacWorld(t, 2, 30, 300, 3) }},
 }
 
 // derivedDoc derives g with opts and returns its graph document and the
