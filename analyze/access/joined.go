@@ -45,7 +45,7 @@ const exceptLevelsProp = "exceptLevels"
 // no Deny names principals.
 func joinedPolicy(gr *grant, doc *document) (*iam.Policy, []*statement, error) {
 	var stmts []*statement
-	decides := false
+	decides := gr.denials // resourceDenials: every refusal counts, one that tells nobody apart too
 	for _, st := range gr.stmts {
 		stmts = append(stmts, st)
 		decides = decides || readsFacts(st) || st.notPrincipal
