@@ -11,7 +11,8 @@ package access
 // fact the snapshot has, a NotPrincipal, or naming principals: not one
 // on request context alone, such as aws:SecureTransport, which leaves
 // the access conditional), resourceDenials asks what the Deny statements
-// refuse each principal of the snapshot, given everything else allows
+// refuse each principal of the resource's account (whose scoped edges Who
+// reads onto it), given everything else allows
 // every action of the service that acts on the resource or its parts (a
 // grant to "*" of svc:*, abacSet), with joinedRefusals: by groups of principals with the
 // same facts, per principal only where a statement reads who it is. The
@@ -49,6 +50,9 @@ func refusingDeny(st *statement) bool {
 // resourceDenials sets deniedPrincipals and deniedLevels on e (see above)
 // when its policy doc has a refusing Deny.
 func (d *deriver) resourceDenials(rt resourcePolicyType, e *graph.Entity, doc *document, arn, acct string) error {
+	if acct == "" {
+		return nil // no account's scoped edges are read onto it
+	}
 	refusing := false
 	for _, st := range doc.stmts {
 		refusing = refusing || refusingDeny(st)
@@ -82,7 +86,11 @@ func (d *deriver) resourceDenials(rt resourcePolicyType, e *graph.Entity, doc *d
 		gr.add(st, set, r, "")
 	}
 	gr.finish()
-	refused, levels, err := d.joinedRefusals(gr, doc, d.classAccounts())
+	// The resource's own account's principals only: a scoped edge is to
+	// its own account's service entity or account, read onto that
+	// account's resources; another account's principals reach e through
+	// its policy's grants, which were decided with the Deny statements.
+	refused, levels, err := d.joinedRefusals(gr, doc, []string{acct})
 	if err != nil {
 		return fmt.Errorf("access: %s: %w", e.Key, err)
 	}
