@@ -165,12 +165,16 @@
 // 20,000 resources, 1.36 million access edges, about 3 CPU-seconds; a
 // resource whose tags refuse the statement for everybody gets no grant,
 // abac.go tagsNeverAccept, while one whose tags are unknown gets a
-// conditional edge from each holder of the policy). Not yet
+// conditional edge from each holder of the policy). Nor is a scoped edge
+// read onto a resource whose own policy's Deny refuses the principal
+// (denials.go: the resource's deniedPrincipals and deniedLevels, decided
+// per group of principals with the same facts). Not yet
 // exact: a scoped edge says the access on "*" and is read onto every
 // resource of its type in its account but those cells, where a
-// resource's own Deny or conditional delegation or a Deny naming it (a
-// service a limiting statement's Resource names gets no cell entry) may
-// refuse it, and so is an ABAC statement with NotResource, NotAction or
+// conditional delegation of the resource's policy or a Deny of the
+// principal's own naming the resource (a service a limiting statement's
+// Resource names gets no cell entry) may refuse it, and so is an ABAC
+// statement with NotResource, NotAction or
 // actions of every service, one capped by
 // Limits.MaxTargetsPerStatement, or one whose tags alone decide and
 // accept more of the resources it acts on than they refuse (an exclusion

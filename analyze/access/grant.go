@@ -60,6 +60,10 @@ type grant struct {
 	// abac: a grant of abacTargets (a statement reading resource tags,
 	// fanned out), which tagsRefuse may decide without the evaluator.
 	abac bool
+	// denials marks resourceDenials' grant: the resource policy's Deny
+	// statements are asked of every principal even where they tell none
+	// apart (an unconditional Deny to "*").
+	denials bool
 }
 
 // levels returns the levels of set and of firm (nil when firm is),

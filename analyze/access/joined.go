@@ -45,7 +45,7 @@ const exceptLevelsProp = "exceptLevels"
 // no Deny names principals.
 func joinedPolicy(gr *grant, doc *document) (*iam.Policy, []*statement, error) {
 	var stmts []*statement
-	decides := false
+	decides := gr.denials // resourceDenials: every refusal counts, one that tells nobody apart too
 	for _, st := range gr.stmts {
 		stmts = append(stmts, st)
 		decides = decides || readsFacts(st) || st.notPrincipal
@@ -137,6 +137,10 @@ func (d *deriver) joinedRefusals(gr *grant, doc *document, accts []string) (refu
 		return refused, nil, err
 	}
 	reads := joinedReads(stmts)
+	var lits *identityLiterals
+	if reads.identity {
+		lits = identityLiteralsOf(stmts)
+	}
 	// Another account's principal needs its own side too (allowing
 	// everything here); one of the resource's account is granted by the
 	// policy alone (Who reads no own edge for it).
@@ -239,7 +243,11 @@ func (d *deriver) joinedRefusals(gr *grant, doc *document, accts []string) (refu
 						sig += "\x00" + d.tagValues(m.e, reads.tags)
 					}
 					if reads.identity {
-						sig, group = sig+"\x00"+m.e.Key, sig
+						who := m.e.Key
+						if lits != nil { // principals the literals tell apart no more answer alike
+							who = lits.signature(m.e)
+						}
+						sig, group = sig+"\x00"+who, sig
 					}
 					ans = ask(a, m, sig, group)
 					if !reads.identity && len(reads.tags) == 0 {
@@ -334,4 +342,86 @@ func setExceptLevels(p map[string]any, levels []string) {
 func (d *deriver) classAccounts() []string {
 	d.accountClasses("") // builds every account's classes
 	return slices.Sorted(maps.Keys(d.classesBy))
+}
+
+// identityLiterals are the values a joined policy's statements compare
+// who a principal is with: each Condition value on aws:PrincipalArn,
+// aws:username or aws:userid, and each principal a Principal or
+// NotPrincipal names. Two principals of a group (the same account, type,
+// tags) that match the same of them get the same answer from the
+// statements, so joinedRefusals asks once per signature rather than per
+// principal: "deny everyone but the administrator" costs two questions,
+// not one per principal of the account.
+type identityLiterals struct {
+	keys, values []string // lower case; key "principal" for a named principal
+}
+
+// identityLiteralsOf returns the statements' identityLiterals, nil when a
+// statement reads who the principal is in another way (a policy variable,
+// aws:SourceIdentity, a value that is not a string): then each principal
+// is asked on its own.
+func identityLiteralsOf(stmts []*statement) *identityLiterals {
+	l := &identityLiterals{}
+	for _, st := range stmts {
+		if hasVariable(st.conditions) || slices.ContainsFunc(st.resources, hasVariable) || slices.ContainsFunc(st.notResources, hasVariable) {
+			return nil
+		}
+		for _, p := range st.principals {
+			if p.raw != "*" {
+				l.keys, l.values = append(l.keys, "principal"), append(l.values, strings.ToLower(p.raw))
+			}
+		}
+		cond, _ := st.raw["Condition"].(map[string]any)
+		for _, byKey := range cond {
+			m, ok := byKey.(map[string]any)
+			if !ok {
+				return nil
+			}
+			for k, v := range m {
+				k = strings.ToLower(k)
+				switch k {
+				case "aws:principalarn", "aws:username", "aws:userid":
+				case "aws:sourceidentity":
+					return nil
+				default:
+					continue
+				}
+				vals := []any{v}
+				if list, ok := v.([]any); ok {
+					vals = list
+				}
+				for _, x := range vals {
+					s, ok := x.(string)
+					if !ok {
+						return nil
+					}
+					l.keys, l.values = append(l.keys, k), append(l.values, strings.ToLower(s))
+				}
+			}
+		}
+	}
+	return l
+}
+
+// signature returns which of the literals match principal e: its ARN for
+// aws:PrincipalArn and a named principal, its name for aws:username, its
+// unique id for aws:userid (glob: a Like operator's wildcards; an Equals
+// operator's value has none, or matches only itself).
+func (l *identityLiterals) signature(e *graph.Entity) string {
+	b := make([]byte, len(l.values))
+	arn := strings.ToLower(e.Key)
+	for i, v := range l.values {
+		fact := arn
+		switch l.keys[i] {
+		case "aws:username":
+			fact = strings.ToLower(e.String("name"))
+		case "aws:userid":
+			fact = strings.ToLower(e.String("userId"))
+		}
+		b[i] = '0'
+		if v == fact || glob(v, fact) {
+			b[i] = '1'
+		}
+	}
+	return "lits:" + string(b)
 }

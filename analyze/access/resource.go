@@ -86,6 +86,9 @@ func (d *deriver) resourcePolicy(rt resourcePolicyType, e *graph.Entity) error {
 		arn = e.Key
 	}
 	acct := accountOf(e)
+	if err := d.resourceDenials(rt, e, doc, arn, acct); err != nil {
+		return err
+	}
 	var gs grants
 	for _, st := range doc.stmts {
 		if st.effect != iam.Allow || len(st.principals) == 0 {

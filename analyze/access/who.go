@@ -373,6 +373,7 @@ func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels
 		targets = append(targets, scoped{key: model.AccountKey(acct), account: true}) // every service's levels: below
 	}
 	c, _ := cellOfARN(arn)
+	denying := e.Get(deniedPrincipalsProp) != nil || e.Get(deniedLevelsProp) != nil
 	for _, t := range targets {
 		if t.account {
 			t.levels = all
@@ -387,6 +388,14 @@ func (ix *Index) accessTo(e *graph.Entity, fn func(r *graph.Relationship, levels
 				if i := slices.IndexFunc(levelOrder, func(lo levelFlag) bool { return string(lo.level) == l }); i >= 0 && read.has(i) {
 					levels = append(levels, l)
 				}
+			}
+			if denying {
+				// e's own policy's Deny statements (denials.go).
+				all, denied := deniedTo(e, r.From, principalAccount(r.From))
+				if all {
+					continue
+				}
+				levels = slices.DeleteFunc(levels, func(l string) bool { return slices.Contains(denied, l) })
 			}
 			if len(levels) == 0 {
 				continue
