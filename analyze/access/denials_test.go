@@ -3,6 +3,7 @@ package access
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"fmt"
@@ -108,4 +109,47 @@ func BenchmarkResourceDenials(b *testing.B) {
 		}
 		return w.g
 	})
+}
+
+// TestOwnDenyNamingResource: a Deny in a principal's own policy naming a
+// bucket refuses it there whatever its s3:* on "*" grants (IAM User
+// Guide, reference_policies_evaluation-logic.html), so its S3 service
+// edge is not read onto that bucket (the bucket's deniedPrincipals /
+// deniedLevels, owndeny.go): una's inline Deny refuses everything on prod,
+// vic's only deleting it and its objects. Who agrees with the evaluator
+// on every bucket (the sweep); ned, whose class shares una's policies,
+// gets the same answer.
+func TestOwnDenyNamingResource(t *testing.T) {
+	w := newWorld(t)
+	w.policy("S3NotProd", doc(`{"Effect":"Allow","Action":"s3:*","Resource":"*"}`, `{"Effect":"Deny","Action":"s3:*","Resource":["arn:aws:s3:::prod","arn:aws:s3:::prod/*"]}`),
+		w.user("una"), w.user("ned"))
+	vic := w.user("vic")
+	w.inline(vic, "s3", doc(`{"Effect":"Allow","Action":"s3:*","Resource":"*"}`, `{"Effect":"Deny","NotAction":["s3:Get*","s3:List*"],"Resource":["arn:aws:s3:::prod","arn:aws:s3:::prod/*"]}`))
+	w.bucket("prod", "")
+	w.bucket("dev", "")
+	if _, err := Derive(context.Background(), w.g); err != nil {
+		t.Fatal(err)
+	}
+	prod := w.g.Entity("arn:aws:s3:::prod")
+	if d := cmp.Diff([]string{userARN("ned"), userARN("una")}, stringList(prod.Get(deniedPrincipalsProp))); d != "" {
+		t.Errorf("prod deniedPrincipals (-want +got):\n%s", d)
+	}
+	levels := stringList(prod.Get(deniedLevelsProp))
+	if !slices.Contains(levels, userARN("vic")+"|Write") || slices.ContainsFunc(levels, func(l string) bool { return strings.HasSuffix(l, "|List") }) {
+		t.Errorf("prod deniedLevels %q: want vic's Write, no List", levels)
+	}
+	if dev := w.g.Entity("arn:aws:s3:::dev"); dev.Get(deniedPrincipalsProp) != nil || dev.Get(deniedLevelsProp) != nil {
+		t.Errorf("dev: marked %v %v, want nothing", dev.Get(deniedPrincipalsProp), dev.Get(deniedLevelsProp))
+	}
+	ix := NewIndex(w.g)
+	acc, err := ix.Who("arn:aws:s3:::prod", actions.AccessLevel("Write"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(acc) != 0 {
+		t.Errorf("Who writes prod: %v, want nobody", acc)
+	}
+	if st := SweepWhoCan(t, newGraphQuery(t, w.g), w.g); st.Extra+st.Missing+st.Disagreements+st.CoarseJoined != 0 {
+		t.Errorf("sweep: %+v", st)
+	}
 }

@@ -135,6 +135,12 @@ type deriver struct {
 	res   *resolver
 	idx   *resourceIndex
 
+	// denyHitsOf are the resources each Deny of an identity policy names
+	// (owndeny.go; read-only while the workers run), ownDenied a worker's
+	// answers by class and resource.
+	denyHitsOf map[*statement][]hit
+	ownDenied  map[string]ownDenial
+
 	docs map[docKey]*document // nil value: unparsable
 	// docsByText holds the first parse of each document text: the same
 	// text under another entity is a renamed copy (document.renamed).

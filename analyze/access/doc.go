@@ -168,13 +168,14 @@
 // conditional edge from each holder of the policy). Nor is a scoped edge
 // read onto a resource whose own policy's Deny refuses the principal
 // (denials.go: the resource's deniedPrincipals and deniedLevels, decided
-// per group of principals with the same facts). Not yet
+// per group of principals with the same facts), nor onto one a Deny of
+// the principal's own names (owndeny.go: the same properties, per class
+// of principals; a pattern naming more than maxDenyHits resources is not
+// written). Not yet
 // exact: a scoped edge says the access on "*" and is read onto every
 // resource of its type in its account but those cells, where a
-// conditional delegation of the resource's policy or a Deny of the
-// principal's own naming the resource (a service a limiting statement's
-// Resource names gets no cell entry) may refuse it, and so is an ABAC
-// statement with NotResource, NotAction or
+// conditional delegation of the resource's policy may refuse it, and so
+// is an ABAC statement with NotResource, NotAction or
 // actions of every service, one capped by
 // Limits.MaxTargetsPerStatement, or one whose tags alone decide and
 // accept more of the resources it acts on than they refuse (an exclusion

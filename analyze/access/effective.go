@@ -84,6 +84,7 @@ func (d *deriver) principalAccess(ctx context.Context) error {
 	var principals []*graph.Entity
 	principals = append(principals, d.g.EntitiesOfType("aws_iam_role")...)
 	principals = append(principals, d.g.EntitiesOfType("aws_iam_user")...)
+	d.denyHits() // read-only while the workers run (owndeny.go)
 	return d.derivePrincipals(ctx, sortedEntities(principals))
 }
 
@@ -133,6 +134,13 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 		defer func() { d.par.classDone(cls, !personalSeen, classEdges) }()
 	}
 	reuse := share && !first
+	if len(d.denyHitsOf) > 0 { // a Deny of its own naming resources (owndeny.go)
+		k := ""
+		if share {
+			k = string(ck)
+		}
+		out.denials = d.ownDenials(p, pp, policies, identity, boundary, k)
+	}
 	if reuse {
 		d.sharedPrincipals++
 	}

@@ -45,6 +45,7 @@ type principalResult struct {
 	inconclusive bool                  // its permissions boundary is not in the graph
 	capped       int                   // >0: its targets, more than Limits.MaxAccessPerPrincipal
 	deferred     bool                  // left for the second pass (its class is being derived)
+	denials      []ownDenial           // resources its own Deny refuses it (owndeny.go)
 }
 
 // parallel is what the workers of principal-access share.
@@ -233,6 +234,7 @@ func (d *deriver) addPrincipalResults(principals []*graph.Entity, results []prin
 			p.Set("accessCapped", true)
 			d.cfg.log.Warn("access relationships capped", "principal", p.Key, "targets", r.capped, "max", max)
 		}
+		addOwnDenials(p, r.denials)
 		for _, rel := range r.rels {
 			if err := d.g.AddRelationship(rel); err != nil {
 				return err
@@ -276,6 +278,7 @@ func (d *deriver) worker(st *Stats) *deriver {
 	w.cellSets, w.cellOrgs, w.cellAnswers, w.cellPatterns, w.cellPending = nil, nil, nil, nil, nil
 	w.stmtCache, w.orgDecisions = d.stmtCache.forWorker(), d.orgDecisions.forWorker()
 	w.sharedPrincipals = 0
+	w.ownDenied = nil
 	return &w
 }
 
