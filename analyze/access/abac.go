@@ -142,8 +142,17 @@ func (d *deriver) abacTargets(pe *graph.Entity, st *statement, gs *grants, pat s
 		}
 		return sets
 	}
-	if d.mostlyAccepted(st, hits, accts[0], setsOf) {
-		return false // the caller's service or account targets, as written
+	if mostly, refused := d.mostlyAccepted(st, hits, accts[0], setsOf); mostly {
+		// The caller's service or account targets, as written; the
+		// resources the tags refuse are asked per holder as those a Deny
+		// of its own names are (owndeny.go).
+		if len(refused) > 0 && len(refused) <= maxDenyHits {
+			if d.denyHitsOf == nil {
+				d.denyHitsOf = map[*statement][]hit{}
+			}
+			d.denyHitsOf[st] = refused
+		}
+		return false
 	}
 	covered := map[string]bool{} // the actions that act on a resource reached
 	seen := map[*actionSet]bool{}
@@ -218,19 +227,19 @@ func (d *deriver) abacTargets(pe *graph.Entity, st *statement, gs *grants, pat s
 // every resource: fanned out it would be an edge per resource from each
 // holder (BenchmarkDerive at 10,000 roles x 100,000 resources: 180,000
 // edges, half again the derivation's CPU). Such a statement keeps its
-// service or account edge, which Who reads onto the few resources whose
-// tags refuse it too: not yet exact there (doc.go).
-func (d *deriver) mostlyAccepted(st *statement, hits []hit, acct string, setsOf func(*graph.Entity) []*actionSet) bool {
+// service or account edge, and the resources whose tags refuse it are
+// asked per holder as those a Deny of its own names (owndeny.go: what its
+// policies allow there, the refused levels on the resource). It returns
+// those resources.
+func (d *deriver) mostlyAccepted(st *statement, hits []hit, acct string, setsOf func(*graph.Entity) []*actionSet) (bool, []hit) {
 	if strings.Contains(st.conditions, "${") || slices.ContainsFunc(st.conditionKeys(), func(k string) bool { return strings.HasPrefix(k, "aws:principaltag/") }) {
-		return false
+		return false, nil
 	}
 	accepted, refused := 0, 0
+	var refusedHits []hit
 	for i, h := range hits {
-		switch left := len(hits) - i; {
-		case accepted > refused+left:
-			return true
-		case refused >= accepted+left:
-			return false
+		if left := len(hits) - i; refused >= accepted+left {
+			return false, nil
 		}
 		if _, known := resourceTags(h.e); !known {
 			continue // its tags decide nothing: a conditional edge of its own either way
@@ -250,9 +259,10 @@ func (d *deriver) mostlyAccepted(st *statement, hits []hit, acct string, setsOf 
 			accepted++
 		case acts:
 			refused++
+			refusedHits = append(refusedHits, h)
 		}
 	}
-	return accepted > refused
+	return accepted > refused, refusedHits
 }
 
 // abacHits returns the collected resources the index patterns reach that

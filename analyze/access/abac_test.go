@@ -184,8 +184,9 @@ func TestABACTargets(t *testing.T) {
 // Guide, reference_policies_elements_condition_operators.html#Conditions_Null;
 // AWS managed policies such as ComputeOptimizerAutomationServiceRolePolicy
 // exclude volumes so) accepts most resources: it keeps its service edge
-// (mostlyAccepted) rather than an edge per resource, and who-can still
-// gives the evaluator's answer on each volume, the excluded one too.
+// (mostlyAccepted) rather than an edge per resource, the excluded volume
+// is marked so that Who does not read the edge onto it, and who-can gives
+// the evaluator's answer on each volume.
 func TestABACExclusionTag(t *testing.T) {
 	w := newWorld(t)
 	uma := w.user("uma")
@@ -207,6 +208,14 @@ func TestABACExclusionTag(t *testing.T) {
 		if r := w.g.Relationship(userARN("uma") + "|access|" + vol(id)); r != nil {
 			t.Errorf("uma: an edge of its own to %s, want the service edge alone (scope %v)", id, r.Get("scope"))
 		}
+	}
+	// The excluded volume is marked (owndeny.go): Who does not read the
+	// service edge onto it; the sweep finds nothing the evaluator refuses.
+	if got := stringList(w.g.Entity(vol("vol-keep")).Get(deniedPrincipalsProp)); !slices.Equal(got, []string{userARN("uma")}) {
+		t.Errorf("vol-keep deniedPrincipals %q, want uma", got)
+	}
+	if st := SweepWhoCan(t, newGraphQuery(t, w.g), w.g); st.Extra+st.Missing+st.Disagreements+st.CoarseJoined != 0 {
+		t.Errorf("sweep: %+v", st)
 	}
 	q := newGraphQuery(t, w.g)
 	ix := NewIndex(w.g)

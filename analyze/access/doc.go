@@ -177,10 +177,10 @@
 // conditional delegation of the resource's policy may refuse it, and so
 // is an ABAC statement with NotResource, NotAction or
 // actions of every service, one capped by
-// Limits.MaxTargetsPerStatement, or one whose tags alone decide and
-// accept more of the resources it acts on than they refuse (an exclusion
-// tag, Null aws:ResourceTag/KEY "true": abac.go mostlyAccepted keeps its
-// service edge, read onto the excluded resources too). The sweep fails on any scoped reading the
+// Limits.MaxTargetsPerStatement (an exclusion tag, Null
+// aws:ResourceTag/KEY "true", which accepts most resources, keeps its
+// service edge, and the resources it excludes are marked as a Deny's are:
+// abac.go mostlyAccepted, owndeny.go). The sweep fails on any scoped reading the
 // evaluator refuses (CoarseScoped was 76 on the fixture and 218 on the
 // collected demo, the demo's all from its us-east-1-only SCP).
 // Edges are per access level, so Who can say more than one action's answer;

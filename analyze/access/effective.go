@@ -139,7 +139,7 @@ func (d *deriver) principal(p *graph.Entity, out *principalResult, mayDefer bool
 		if share {
 			k = string(ck)
 		}
-		out.denials = d.ownDenials(p, pp, policies, identity, boundary, k)
+		out.denials = d.ownDenials(p, pp, policies, k)
 	}
 	if reuse {
 		d.sharedPrincipals++

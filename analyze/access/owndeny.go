@@ -12,7 +12,9 @@ package access
 // policy's Deny statements do (denials.go): deniedPrincipals when every
 // level is refused, deniedLevels "principal|Level" otherwise. Who reads
 // them (deniedTo). The answers are shared by a class of principals
-// (accessClassKey) and computed only for principals with such a Deny.
+// (accessClassKey) and computed only for principals with such a Deny, or
+// with an ABAC statement whose tags accept most resources and refuse
+// these (abac.go mostlyAccepted: an exclusion tag).
 
 import (
 	"slices"
@@ -40,7 +42,9 @@ type ownDenial struct {
 // statement of an identity policy names by a pattern other than "*" or a
 // whole type (d.denyHitsOf, read-only while they run).
 func (d *deriver) denyHits() {
-	d.denyHitsOf = map[*statement][]hit{}
+	if d.denyHitsOf == nil { // abacTargets may have added an ABAC statement's refused resources
+		d.denyHitsOf = map[*statement][]hit{}
+	}
 	for _, typ := range policyTypes {
 		for _, pe := range sortedEntities(d.g.EntitiesOfType(typ)) {
 			doc := d.doc(pe, "document")
@@ -70,10 +74,11 @@ func (d *deriver) denyHits() {
 }
 
 // ownDenials returns the resources of pp's account that a Deny of its own
-// policies (policies, compiled as identity and boundary) names and that
-// refuse it some level (see above); classKey, when not empty, shares the
+// policies names (or an exclusion-tag ABAC statement refuses) and that
+// refuse it some level (see above), asked with its policies as written;
+// classKey, when not empty, shares the
 // answers among the principals of its class.
-func (d *deriver) ownDenials(p *graph.Entity, pp iam.Principal, policies []*graph.Entity, identity, boundary []*iam.Policy, classKey string) []ownDenial {
+func (d *deriver) ownDenials(p *graph.Entity, pp iam.Principal, policies []*graph.Entity, classKey string) []ownDenial {
 	var named []*graph.Entity
 	for _, pe := range policies {
 		doc := d.doc(pe, "document")
@@ -93,6 +98,7 @@ func (d *deriver) ownDenials(p *graph.Entity, pp iam.Principal, policies []*grap
 	}
 	slices.SortFunc(named, func(a, b *graph.Entity) int { return strings.Compare(a.Key, b.Key) })
 	var out []ownDenial
+	var own *strictOwn // built when first asked
 	for _, e := range named {
 		k := ""
 		if classKey != "" {
@@ -104,7 +110,10 @@ func (d *deriver) ownDenials(p *graph.Entity, pp iam.Principal, policies []*grap
 				continue
 			}
 		}
-		dn := d.refusedOn(pp, e, identity, boundary)
+		if own == nil {
+			own = d.strictOwnOf(p, policies)
+		}
+		dn := d.refusedOn(p, pp, e, own)
 		if k != "" {
 			if d.ownDenied == nil {
 				d.ownDenied = map[string]ownDenial{}
@@ -120,9 +129,12 @@ func (d *deriver) ownDenials(p *graph.Entity, pp iam.Principal, policies []*grap
 
 // refusedOn returns the levels of the actions that act on e (or its
 // parts) of which pp's own policies and e's policy allow none.
-func (d *deriver) refusedOn(pp iam.Principal, e *graph.Entity, identity, boundary []*iam.Policy) ownDenial {
+func (d *deriver) refusedOn(p *graph.Entity, pp iam.Principal, e *graph.Entity, own *strictOwn) ownDenial {
 	arn := e.String("arn")
-	pol := &iam.Policies{Identity: identity, Boundaries: boundary, Resource: d.resourcePolicyFor(e)}
+	// As written (Conditions kept), with the snapshot's facts: an ABAC
+	// statement's tag condition decides, one on request context leaves
+	// the level allowed (conditionally).
+	pol := &iam.Policies{Identity: own.identity, Boundaries: own.boundary, Resource: d.strictResource(e)}
 	var applicable, allowed levelSet
 	actionsOn(d.cfg.catalog, resourceServices(arnService(arn)), arn, partsOf(arn), func(a actions.Action, request string) {
 		if iam.Immutable(a.String(), request) {
@@ -133,7 +145,9 @@ func (d *deriver) refusedOn(pp iam.Principal, e *graph.Entity, identity, boundar
 		if allowed&lv == lv {
 			return // every level of it is allowed already
 		}
-		if d.evaluate(pp, a.String(), request, accountOf(e), pol).Decision == iam.Allowed {
+		rq, unknown := d.factRequest(p, pp, a.String(), request, accountOf(e), e)
+		d.stats.Evaluations++
+		if d.cfg.ev.EvaluateUnknown(rq, pol, unknown).Decision == iam.Allowed {
 			allowed |= lv
 		}
 	})
