@@ -29,6 +29,7 @@ package access
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/snapaudit/snapaudit/analyze/graph"
 	"github.com/snapaudit/snapaudit/analyze/iam"
@@ -111,20 +112,10 @@ func deniedTo(e *graph.Entity, principal, acct string) (all bool, levels []strin
 			return true, nil
 		}
 	}
-	for _, pl := range stringList(e.Get(deniedLevelsProp)) {
-		for _, who := range []string{principal, acct} {
-			if l, ok := cutPrefixBar(pl, who); ok {
-				levels = append(levels, l)
-			}
+	for _, entry := range stringList(e.Get(deniedLevelsProp)) {
+		if who, l, ok := strings.Cut(entry, "|"); ok && (who == principal || who == acct) {
+			levels = append(levels, l)
 		}
 	}
 	return false, levels
-}
-
-// cutPrefixBar returns the level of a "who|Level" entry when it is who's.
-func cutPrefixBar(entry, who string) (string, bool) {
-	if len(entry) > len(who)+1 && entry[:len(who)] == who && entry[len(who)] == '|' {
-		return entry[len(who)+1:], true
-	}
-	return "", false
 }

@@ -76,10 +76,11 @@ func (d *deriver) denyHits() {
 // ownDenials returns the resources of pp's account that a Deny of its own
 // policies names (or an exclusion-tag ABAC statement refuses) and that
 // refuse it some level (see above), asked with its policies as written;
-// classKey, when not empty, shares the
-// answers among the principals of its class.
+// classKey, when not empty, shares the answers among the principals of its
+// class.
 func (d *deriver) ownDenials(p *graph.Entity, pp iam.Principal, policies []*graph.Entity, classKey string) []ownDenial {
 	var named []*graph.Entity
+	seen := map[*graph.Entity]bool{}
 	for _, pe := range policies {
 		doc := d.doc(pe, "document")
 		if doc == nil {
@@ -87,7 +88,8 @@ func (d *deriver) ownDenials(p *graph.Entity, pp iam.Principal, policies []*grap
 		}
 		for _, st := range doc.stmts {
 			for _, h := range d.denyHitsOf[st] {
-				if accountOf(h.e) == pp.Account && !slices.Contains(named, h.e) {
+				if accountOf(h.e) == pp.Account && !seen[h.e] {
+					seen[h.e] = true
 					named = append(named, h.e)
 				}
 			}
@@ -103,9 +105,9 @@ func (d *deriver) ownDenials(p *graph.Entity, pp iam.Principal, policies []*grap
 		k := ""
 		if classKey != "" {
 			k = classKey + "\x00" + e.Key
-			if dn, ok := d.ownDenied[k]; ok {
+			if dn, ok := d.ownDenied[k]; ok { // dn.e is e: the key names it
 				if dn.all || len(dn.levels) > 0 {
-					out = append(out, ownDenial{e, dn.all, dn.levels})
+					out = append(out, dn)
 				}
 				continue
 			}
